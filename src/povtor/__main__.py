@@ -1,0 +1,3 @@
+from povtor.cli.main import main
+
+main()

@@ -1,0 +1,536 @@
+"""``povtor client``: the client base, people at each client, talking facts, the card."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.errors import InvalidInput
+from povtor.output import Column, Listing, OutputFormat, message, render
+from povtor.parsing import format_money, parse_date
+from povtor.storage import queries
+from povtor.text import TEXT_MAX, clean_text
+
+app = typer.Typer(
+    help="Clients: add, edit, show the card, list and find, archive; people and facts.",
+    no_args_is_help=True,
+)
+person_app = typer.Typer(
+    help="People at a client: name, role, phone, birthday.", no_args_is_help=True
+)
+fact_app = typer.Typer(
+    help="Talking facts about a client's business and people (not contacts).", no_args_is_help=True
+)
+app.add_typer(person_app, name="person")
+app.add_typer(fact_app, name="fact")
+
+CATEGORIES = ("A", "B", "C")
+STATUSES = ("active", "archived", "all")
+
+ClientArg = Annotated[
+    str, typer.Argument(help="Client id (12 or #12) or part of its name or company.")
+]
+Company = Annotated[str | None, typer.Option("--company", help="Company (legal) name.")]
+Category = Annotated[str | None, typer.Option("--category", "-c", help="Category: A, B or C.")]
+Industry = Annotated[str | None, typer.Option("--industry", help="Industry, e.g. «строительство».")]
+Source = Annotated[str | None, typer.Option("--source", help="Lead source, e.g. «выставка».")]
+Phone = Annotated[str | None, typer.Option("--phone", help="Phone number.")]
+Email = Annotated[str | None, typer.Option("--email", help="E-mail address.")]
+Address = Annotated[str | None, typer.Option("--address", help="Postal address.")]
+Notes = Annotated[str | None, typer.Option("--notes", help="Free notes.")]
+
+
+def _client_fields(
+    *,
+    name: str | None,
+    company: str | None,
+    category: str | None,
+    industry: str | None,
+    source: str | None,
+    phone: str | None,
+    email: str | None,
+    address: str | None,
+    notes: str | None,
+) -> dict[str, Any]:
+    """Validated client fields that were given (an empty string clears a field)."""
+    given = {
+        "name": name,
+        "company": company,
+        "category": category,
+        "industry": industry,
+        "source": source,
+        "phone": phone,
+        "email": email,
+        "address": address,
+        "notes": notes,
+    }
+    fields: dict[str, Any] = {}
+    for key, value in given.items():
+        if value is None:
+            continue
+        if key == "category":
+            fields[key] = choose(value, CATEGORIES, option="--category") if value.strip() else None
+        elif key == "notes":
+            fields[key] = clean_text(value, field="--notes", max_len=TEXT_MAX, multiline=True)
+        else:
+            fields[key] = clean_text(
+                value, field=f"--{key}" if key != "name" else "name", required=key == "name"
+            )
+    if fields.get("email") and "@" not in fields["email"]:
+        raise InvalidInput(
+            f"--email: {fields['email']!r} is not an e-mail address",
+            hint="write it as name@example.ru",
+        )
+    return fields
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(help="The client's name, e.g. «Иван Петров» or «Ромашка».")
+    ],
+    company: Company = None,
+    category: Category = None,
+    industry: Industry = None,
+    source: Source = None,
+    phone: Phone = None,
+    email: Email = None,
+    address: Address = None,
+    notes: Notes = None,
+    created: Annotated[
+        str | None, typer.Option("--created", help="Date the client came (default: today).")
+    ] = None,
+) -> None:
+    """Add a client and print its id.
+
+    Example: povtor client add "Иван Петров" --company "ООО Ромашка" --category B
+    """
+    fields = _client_fields(
+        name=name,
+        company=company,
+        category=category,
+        industry=industry,
+        source=source,
+        phone=phone,
+        email=email,
+        address=address,
+        notes=notes,
+    )
+    state = runtime(ctx)
+    if created:
+        fields["created_on"] = parse_date(created, field="--created", today=state.clock.today)
+    from povtor.storage.writes import add_client
+
+    with writing(ctx) as (session, _db, clock):
+        client = add_client(session, today=clock.today, **fields)
+    message(f"added client #{client.id} {client.name}")
+    print(client.id)
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    client: ClientArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    company: Company = None,
+    category: Category = None,
+    industry: Industry = None,
+    source: Source = None,
+    phone: Phone = None,
+    email: Email = None,
+    address: Address = None,
+    notes: Notes = None,
+) -> None:
+    """Change a client's fields; an empty value ("") clears a field.
+
+    Example: povtor client edit "Ромашка" --category A --phone "+7 900 123-45-67"
+    """
+    changes = _client_fields(
+        name=name,
+        company=company,
+        category=category,
+        industry=industry,
+        source=source,
+        phone=phone,
+        email=email,
+        address=address,
+        notes=notes,
+    )
+    if not changes:
+        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --phone")
+    from povtor.storage.writes import update_client
+
+    with writing(ctx) as (session, db, _clock):
+        row = queries.find_client(db, client)
+        updated = update_client(session, row["id"], changes)
+    message(f"updated client #{updated.id} {updated.name}: {', '.join(sorted(changes))}")
+
+
+def _set_status(ctx: typer.Context, client: str, status: str) -> None:
+    from povtor.storage.writes import update_client
+
+    with writing(ctx) as (session, db, _clock):
+        row = queries.find_client(db, client)
+        if row["status"] == status:
+            message(f"client #{row['id']} {row['name']} is {status} already")
+            return
+        update_client(session, row["id"], {"status": status})
+    message(f"client #{row['id']} {row['name']} is {status} now")
+
+
+@app.command("archive")
+def archive(ctx: typer.Context, client: ClientArg) -> None:
+    """Archive a client: it leaves lists and plans but keeps its history.
+
+    Example: povtor client archive 12
+    """
+    _set_status(ctx, client, "archived")
+
+
+@app.command("restore")
+def restore(ctx: typer.Context, client: ClientArg) -> None:
+    """Bring an archived client back.
+
+    Example: povtor client restore 12
+    """
+    _set_status(ctx, client, "active")
+
+
+CLIENT_LIST_COLUMNS = (
+    Column("id", "ID", "int"),
+    Column("name", "Client"),
+    Column("company", "Company"),
+    Column("category", "Cat"),
+    Column("industry", "Industry"),
+    Column("source", "Source"),
+    Column("status", "Status"),
+    Column("open_deals", "Open deals", "int"),
+    Column("last_touch_on", "Last touch", "date"),
+    Column("created_on", "Since", "date"),
+)
+
+
+def _client_listing(rows: list[Any], title: str) -> Listing:
+    keys = [c.key for c in CLIENT_LIST_COLUMNS]
+    return Listing(
+        columns=CLIENT_LIST_COLUMNS,
+        rows=[[row[k] for k in keys] for row in rows],
+        title=title,
+        empty_message="no clients match",
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[str, typer.Option("--status", help="active, archived or all.")] = "active",
+    category: Category = None,
+    industry: Industry = None,
+    source: Source = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Part of name or company, any case.")
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """List clients, alphabetically.
+
+    Example: povtor client list --category A --format csv
+    """
+    flt = queries.ClientFilter(
+        status=choose(status, STATUSES, option="--status") or "active",
+        category=choose(category, CATEGORIES, option="--category"),
+        industry=industry,
+        source=source,
+        search=search,
+    )
+    rows = queries.list_clients(runtime(ctx).db, flt)
+    render(_client_listing(rows, "Clients"), fmt)
+
+
+@app.command("find")
+def find(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="Part of a name or company, in any letter case.")],
+    status: Annotated[str, typer.Option("--status", help="active, archived or all.")] = "all",
+    fmt: FormatOption = None,
+) -> None:
+    """Find clients by part of the name or company (Cyrillic in any case: «иван» finds «Иван»).
+
+    Example: povtor client find ромашка
+    """
+    flt = queries.ClientFilter(
+        status=choose(status, STATUSES, option="--status") or "all", search=text
+    )
+    rows = queries.list_clients(runtime(ctx).db, flt)
+    render(_client_listing(rows, f"Clients matching «{text}»"), fmt)
+
+
+def client_card(ctx: typer.Context, client: str) -> dict[str, Any]:
+    db = runtime(ctx).db
+    row = queries.find_client(db, client)
+    deals = queries.list_deals(db, queries.DealFilter(status="all", client_id=row["id"]))
+    touch = queries.last_touch(db, row["id"])
+    card: dict[str, Any] = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
+    card["people"] = [dict(p) for p in queries.client_people(db, row["id"])]
+    card["facts"] = [dict(f) for f in queries.client_facts(db, row["id"])]
+    card["deals"] = [
+        {
+            "id": d["id"],
+            "funnel": d["funnel"],
+            "stage": d["stage"],
+            "status": d["status"],
+            "amount": format_money(d["amount_minor"]) if d["amount_minor"] is not None else None,
+            "currency": d["currency"],
+            "title": d["title"],
+            "opened_on": d["opened_on"],
+            "closed_on": d["closed_on"],
+        }
+        for d in deals
+    ]
+    card["last_touch"] = dict(touch) if touch else None
+    return card
+
+
+@app.command("show")
+def show(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -> None:
+    """Show the client card: contacts, people, talking facts, deals, last touch.
+
+    Example: povtor client show "Ромашка"
+    """
+    card = client_card(ctx, client)
+    chosen = fmt or OutputFormat.table
+    if chosen in (OutputFormat.json, OutputFormat.jsonl):
+        indent = 2 if chosen is OutputFormat.json else None
+        sys.stdout.write(json.dumps(card, ensure_ascii=False, indent=indent, default=str) + "\n")
+        return
+    if chosen is not OutputFormat.table:
+        raise InvalidInput(
+            f"client show prints one card; --format {chosen.value} is for lists",
+            hint="use --format table or json (lists: povtor client list)",
+        )
+    _print_card(card)
+
+
+def _print_card(card: dict[str, Any]) -> None:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    from povtor.output import stdout_console
+
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    for label, key in (
+        ("Company", "company"),
+        ("Category", "category"),
+        ("Industry", "industry"),
+        ("Source", "source"),
+        ("Phone", "phone"),
+        ("E-mail", "email"),
+        ("Address", "address"),
+        ("Status", "status"),
+        ("Client since", "created_on"),
+        ("Notes", "notes"),
+    ):
+        if card.get(key):
+            head.add_row(label, Text(str(card[key])))
+    parts: list[Any] = [head]
+
+    def section(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+        table = Table(title=title, title_justify="left", header_style="bold", expand=False)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        parts.append(table if rows else Text(f"{title}: none", style="dim"))
+
+    section(
+        "People",
+        ["#", "Name", "Role", "Phone", "Birthday"],
+        [[p["id"], p["name"], p["role"], p["phone"], p["birthday"]] for p in card["people"]],
+    )
+    section(
+        f"Talking facts ({len(card['facts'])})",
+        ["#", "Topic", "Fact", "Noted"],
+        [[f["id"], f["topic"], f["text"], f["noted_on"]] for f in card["facts"]],
+    )
+    section(
+        "Deals",
+        ["#", "Funnel", "Stage", "Status", "Amount", "Opened", "Closed"],
+        [
+            [
+                d["id"],
+                d["funnel"],
+                d["stage"],
+                d["status"],
+                f"{d['amount']} {d['currency']}" if d["amount"] else "",
+                d["opened_on"],
+                d["closed_on"],
+            ]
+            for d in card["deals"]
+        ],
+    )
+    touch = card["last_touch"]
+    if touch:
+        parts.append(
+            Text(
+                f"Last touch: {touch['on_date']} {touch['kind']} by {touch['channel']}, "
+                f"outcome {touch['outcome']}" + (f": {touch['text']}" if touch["text"] else "")
+            )
+        )
+    else:
+        parts.append(Text("Last touch: none", style="dim"))
+    title = Text(f"#{card['id']} {card['name']}")
+    stdout_console().print(Panel(Group(*parts), title=title, title_align="left"))
+
+
+# -- people ------------------------------------------------------------------------
+@person_app.command("add")
+def person_add(
+    ctx: typer.Context,
+    client: ClientArg,
+    name: Annotated[str, typer.Argument(help="The person's name.")],
+    role: Annotated[
+        str | None, typer.Option("--role", help="Role, e.g. «главный инженер».")
+    ] = None,
+    phone: Phone = None,
+    email: Email = None,
+    birthday: Annotated[
+        str | None, typer.Option("--birthday", help="Birthday, YYYY-MM-DD.")
+    ] = None,
+) -> None:
+    """Add a person at a client.
+
+    Example: povtor client person add Ромашка "Пётр Петрович" --role снабженец --birthday 1975-04-12
+    """
+    fields: dict[str, Any] = {
+        "name": clean_text(name, field="name", required=True),
+        "role": clean_text(role, field="--role"),
+        "phone": clean_text(phone, field="--phone"),
+        "email": clean_text(email, field="--email"),
+    }
+    if fields["email"] and "@" not in fields["email"]:
+        raise InvalidInput(
+            f"--email: {fields['email']!r} is not an e-mail address",
+            hint="write it as name@example.ru",
+        )
+    if birthday:
+        fields["birthday"] = parse_date(birthday, field="--birthday")
+    from povtor.storage.writes import add_person
+
+    with writing(ctx) as (session, db, _clock):
+        row = queries.find_client(db, client)
+        person = add_person(session, client_id=row["id"], **fields)
+    message(f"added {person.name} to client #{row['id']} {row['name']}")
+    print(person.id)
+
+
+@person_app.command("list")
+def person_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -> None:
+    """List the people at a client.
+
+    Example: povtor client person list Ромашка --format json
+    """
+    db = runtime(ctx).db
+    row = queries.find_client(db, client)
+    columns = (
+        Column("id", "ID", "int"),
+        Column("name", "Name"),
+        Column("role", "Role"),
+        Column("phone", "Phone"),
+        Column("email", "E-mail"),
+        Column("birthday", "Birthday", "date"),
+    )
+    people = queries.client_people(db, row["id"])
+    render(
+        Listing(
+            columns,
+            [[p[c.key] for c in columns] for p in people],
+            title=f"People at {row['name']}",
+            empty_message="no people recorded",
+        ),
+        fmt,
+    )
+
+
+# -- facts -------------------------------------------------------------------------
+@fact_app.command("add")
+def fact_add(
+    ctx: typer.Context,
+    client: ClientArg,
+    text: Annotated[
+        str, typer.Argument(help="The fact, e.g. «берут позицию №35 по 2,5 т в месяц».")
+    ],
+    topic: Annotated[
+        str | None, typer.Option("--topic", "-t", help="Short topic, e.g. «закупки».")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="When it was learned (default: today).")
+    ] = None,
+) -> None:
+    """Record a talking fact about the client's business or people.
+
+    Example: povtor client fact add Ромашка "Пётр Петрович любит коньяк «Весенний»" --topic люди
+    """
+    clean = clean_text(text, field="fact", required=True, max_len=TEXT_MAX, multiline=True)
+    clean_topic = clean_text(topic, field="--topic")
+    state = runtime(ctx)
+    noted = parse_date(on, field="--on", today=state.clock.today) if on else state.clock.today
+    from povtor.storage.writes import add_fact
+
+    with writing(ctx) as (session, db, _clock):
+        row = queries.find_client(db, client)
+        fact = add_fact(session, client_id=row["id"], text=clean or "", topic=clean_topic, on=noted)
+    message(f"noted fact #{fact.id} about #{row['id']} {row['name']}")
+    print(fact.id)
+
+
+@fact_app.command("remove")
+def fact_remove(
+    ctx: typer.Context,
+    client: ClientArg,
+    fact_id: Annotated[int, typer.Argument(help="The fact's number, as client show lists it.")],
+) -> None:
+    """Remove a talking fact that is wrong or out of date.
+
+    Example: povtor client fact remove Ромашка 3
+    """
+    from povtor.storage.writes import remove_fact
+
+    with writing(ctx) as (session, db, _clock):
+        row = queries.find_client(db, client)
+        remove_fact(session, client_id=row["id"], fact_id=fact_id)
+    message(f"removed fact #{fact_id} from #{row['id']} {row['name']}")
+
+
+@fact_app.command("list")
+def fact_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -> None:
+    """List a client's talking facts.
+
+    Example: povtor client fact list Ромашка
+    """
+    db = runtime(ctx).db
+    row = queries.find_client(db, client)
+    columns = (
+        Column("id", "ID", "int"),
+        Column("topic", "Topic"),
+        Column("text", "Fact"),
+        Column("noted_on", "Noted", "date"),
+    )
+    facts = queries.client_facts(db, row["id"])
+    render(
+        Listing(
+            columns,
+            [[f[c.key] for c in columns] for f in facts],
+            title=f"Facts about {row['name']}",
+            empty_message="no facts recorded",
+        ),
+        fmt,
+    )

@@ -1,0 +1,369 @@
+"""``povtor deal``: open deals in a funnel, move them, win, lose, reopen; list and show."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.errors import InvalidInput
+from povtor.output import Column, Listing, OutputFormat, message, render
+from povtor.parsing import format_money, parse_amount, parse_date
+from povtor.storage import queries
+from povtor.storage.database import to_date
+from povtor.text import clean_text
+
+app = typer.Typer(
+    help="Deals: open, move through stages, win, lose, reopen; list and show.", no_args_is_help=True
+)
+
+DealArg = Annotated[str, typer.Argument(help="Deal id (7 or #7), or its title or client's name.")]
+On = Annotated[
+    str | None,
+    typer.Option("--on", help="When it happened: YYYY-MM-DD, yesterday, -2 (default: today)."),
+]
+Amount = Annotated[
+    str | None, typer.Option("--amount", "-a", help="Amount, e.g. 125000 or 125 000,50.")
+]
+STATUSES = ("open", "won", "lost", "closed", "all")
+CURRENCY_HINT = "use a three-letter code such as RUB, USD, EUR"
+
+
+def _on(ctx: typer.Context, on: str | None) -> Any:
+    clock = runtime(ctx).clock
+    return parse_date(on, field="--on", today=clock.today) if on else clock.today
+
+
+def _currency(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise InvalidInput(f"--currency: {value!r} is not a currency code", hint=CURRENCY_HINT)
+    return code
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context,
+    client: Annotated[str, typer.Argument(help="Client id or part of its name.")],
+    funnel: Annotated[str, typer.Option("--funnel", help="repeat, first or refusal.")] = "repeat",
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="Starting stage (default: the first).")
+    ] = None,
+    amount: Amount = None,
+    currency: Annotated[str, typer.Option("--currency", help="Currency code.")] = "RUB",
+    expected: Annotated[
+        str | None, typer.Option("--expected", help="Expected payment date.")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", "-t", help="What the deal is about.")
+    ] = None,
+    on: On = None,
+) -> None:
+    """Open a deal for a client in a funnel and print its id.
+
+    Example: povtor deal open Ромашка --stage request --amount 125000 --title "Щебень 40 т"
+    """
+    fields: dict[str, Any] = {
+        "title": clean_text(title, field="--title"),
+        "currency": _currency(currency),
+        "amount_minor": parse_amount(amount, field="--amount") if amount is not None else None,
+    }
+    day = _on(ctx, on)
+    if expected:
+        fields["expected_on"] = parse_date(
+            expected, field="--expected", today=runtime(ctx).clock.today
+        )
+    from povtor.storage.writes import open_deal
+
+    with writing(ctx) as (session, db, clock):
+        client_row = queries.find_client(db, client)
+        funnel_row = queries.find_funnel(db, funnel)
+        stage_row = queries.find_stage(db, funnel_row["id"], stage) if stage else None
+        deal = open_deal(
+            session,
+            db,
+            clock=clock,
+            client=client_row,
+            funnel_id=funnel_row["id"],
+            stage=stage_row,
+            on=day,
+            **fields,
+        )
+        stage_code = queries.get_deal(db, deal.id)["stage"]  # type: ignore[arg-type]
+    message(f"opened deal #{deal.id} for {client_row['name']} at {funnel_row['code']}/{stage_code}")
+    print(deal.id)
+
+
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    deal: DealArg,
+    stage: Annotated[str, typer.Argument(help="Target stage: code (invoice), name or number.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Allow moving back to an earlier stage.")
+    ] = False,
+    on: On = None,
+) -> None:
+    """Move a deal to another stage of its funnel (forward; back only with --force).
+
+    Example: povtor deal move 7 invoice
+    """
+    day = _on(ctx, on)
+    from povtor.storage.writes import move_deal
+
+    with writing(ctx) as (session, db, clock):
+        row = queries.find_deal(db, deal)
+        target = queries.find_stage(db, row["funnel_id"], stage)
+        move_deal(session, db, clock=clock, deal_id=row["id"], target=target, on=day, force=force)
+    message(f"deal #{row['id']} {row['client']}: {row['stage']} → {target['code']}")
+
+
+@app.command("win")
+def win(ctx: typer.Context, deal: DealArg, amount: Amount = None, on: On = None) -> None:
+    """Mark a deal as paid (moves it to its funnel's paid stage).
+
+    Example: povtor deal win 7 --amount 130000
+    """
+    day = _on(ctx, on)
+    amount_minor = parse_amount(amount, field="--amount") if amount is not None else None
+    from povtor.storage.writes import win_deal
+
+    with writing(ctx) as (session, db, clock):
+        row = queries.find_deal(db, deal)
+        win_deal(session, db, clock=clock, deal_id=row["id"], on=day, amount_minor=amount_minor)
+    message(f"deal #{row['id']} {row['client']}: won (paid)")
+
+
+@app.command("lose")
+def lose(
+    ctx: typer.Context,
+    deal: DealArg,
+    reason: Annotated[
+        str, typer.Option("--reason", "-r", help="Why: «дорого», «ушли к конкуренту».")
+    ],
+    on: On = None,
+) -> None:
+    """Close a deal as lost, with the reason (it goes to the refusal work later).
+
+    Example: povtor deal lose 7 --reason "купили у конкурента"
+    """
+    why = clean_text(reason, field="--reason", required=True)
+    day = _on(ctx, on)
+    from povtor.storage.writes import lose_deal
+
+    with writing(ctx) as (session, db, clock):
+        row = queries.find_deal(db, deal)
+        lose_deal(session, clock=clock, deal_id=row["id"], on=day, reason=why or "")
+    message(f"deal #{row['id']} {row['client']}: lost ({why})")
+
+
+@app.command("reopen")
+def reopen(
+    ctx: typer.Context,
+    deal: DealArg,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="Stage to reopen at (default: where it closed).")
+    ] = None,
+    on: On = None,
+) -> None:
+    """Reopen a won or lost deal.
+
+    Example: povtor deal reopen 7 --stage proposal
+    """
+    day = _on(ctx, on)
+    from povtor.storage.writes import reopen_deal
+
+    with writing(ctx) as (session, db, clock):
+        row = queries.find_deal(db, deal)
+        target = queries.find_stage(db, row["funnel_id"], stage) if stage else None
+        reopened = reopen_deal(session, db, clock=clock, deal_id=row["id"], on=day, stage=target)
+        code = queries.get_deal(db, reopened.id)["stage"]  # type: ignore[arg-type]
+    message(f"deal #{row['id']} {row['client']}: reopened at {code}")
+
+
+DEAL_COLUMNS = (
+    Column("id", "ID", "int"),
+    Column("client", "Client"),
+    Column("funnel", "Funnel"),
+    Column("stage", "Stage"),
+    Column("status", "Status"),
+    Column("amount", "Amount", "money"),
+    Column("currency", "Cur"),
+    Column("days_in_stage", "Days in stage", "int"),
+    Column("opened_on", "Opened", "date"),
+    Column("expected_on", "Expected", "date"),
+    Column("title", "Title"),
+)
+
+
+def days_in_stage(row: Any, today: Any) -> int | None:
+    """Calendar days the deal has sat in its stage (open deals; for closed ones, none)."""
+    if row["status"] != "open":
+        return None
+    return (today - to_date(row["stage_entered_on"])).days
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    funnel: Annotated[str | None, typer.Option("--funnel", help="Only this funnel.")] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option("--stage", help="Only this stage (needs --funnel or a unique code)."),
+    ] = None,
+    client: Annotated[
+        str | None, typer.Option("--client", help="Only this client's deals.")
+    ] = None,
+    status: Annotated[
+        str, typer.Option("--status", help="open, won, lost, closed or all.")
+    ] = "open",
+    fmt: FormatOption = None,
+) -> None:
+    """List deals with the days each has sat in its current stage.
+
+    Example: povtor deal list --funnel repeat --stage invoice --format csv
+    """
+    state = runtime(ctx)
+    db = state.db
+    funnel_row = queries.find_funnel(db, funnel) if funnel else None
+    stage_id = None
+    if stage:
+        funnel_id = funnel_row["id"] if funnel_row else queries.find_funnel(db, "repeat")["id"]
+        stage_id = queries.find_stage(db, funnel_id, stage)["id"]
+    client_id = queries.find_client(db, client)["id"] if client else None
+    flt = queries.DealFilter(
+        status=choose(status, STATUSES, option="--status") or "open",
+        funnel_id=funnel_row["id"] if funnel_row else None,
+        stage_id=stage_id,
+        client_id=client_id,
+    )
+    today = state.clock.today
+    rows = queries.list_deals(db, flt)
+    listing = Listing(
+        columns=DEAL_COLUMNS,
+        rows=[
+            [
+                r["id"],
+                r["client"],
+                r["funnel"],
+                r["stage"],
+                r["status"],
+                r["amount_minor"],
+                r["currency"],
+                days_in_stage(r, today),
+                r["opened_on"],
+                r["expected_on"],
+                r["title"],
+            ]
+            for r in rows
+        ],
+        title=f"Deals ({flt.status})",
+        empty_message="no deals match",
+    )
+    render(listing, fmt)
+
+
+@app.command("show")
+def show(ctx: typer.Context, deal: DealArg, fmt: FormatOption = None) -> None:
+    """Show a deal with its full stage history and touches.
+
+    Example: povtor deal show 7
+    """
+    state = runtime(ctx)
+    db = state.db
+    row = queries.find_deal(db, deal)
+    history = queries.deal_history(db, row["id"])
+    touches = queries.deal_touches(db, row["id"])
+    detail: dict[str, Any] = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
+    detail["amount"] = (
+        format_money(row["amount_minor"]) if row["amount_minor"] is not None else None
+    )
+    del detail["amount_minor"]
+    detail["days_in_stage"] = days_in_stage(row, state.clock.today)
+    detail["history"] = [dict(h) for h in history]
+    detail["touches"] = [dict(t) for t in touches]
+    chosen = fmt or OutputFormat.table
+    if chosen in (OutputFormat.json, OutputFormat.jsonl):
+        indent = 2 if chosen is OutputFormat.json else None
+        sys.stdout.write(json.dumps(detail, ensure_ascii=False, indent=indent, default=str) + "\n")
+        return
+    if chosen is not OutputFormat.table:
+        raise InvalidInput(
+            f"deal show prints one deal; --format {chosen.value} is for lists",
+            hint="use --format table or json (lists: povtor deal list)",
+        )
+    _print_deal(detail)
+
+
+def _print_deal(detail: dict[str, Any]) -> None:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    from povtor.output import stdout_console
+
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    amount = f"{detail['amount']} {detail['currency']}" if detail["amount"] else "not set"
+    stage = f"{detail['funnel']}/{detail['stage']} ({detail['stage_name']})"
+    for label, value in (
+        ("Client", f"#{detail['client_id']} {detail['client']}"),
+        ("Title", detail["title"]),
+        ("Stage", stage),
+        ("Status", detail["status"]),
+        ("Amount", amount),
+        ("Opened", detail["opened_on"]),
+        ("In stage since", detail["stage_entered_on"]),
+        ("Days in stage", detail["days_in_stage"]),
+        ("Expected", detail["expected_on"]),
+        ("Follow up on", detail["follow_up_on"]),
+        ("Closed", detail["closed_on"]),
+        ("Lost reason", detail["lost_reason"]),
+    ):
+        if value not in (None, ""):
+            head.add_row(label, Text(str(value)))
+    history = Table(title="Stage history", title_justify="left", header_style="bold")
+    for column in ("When (UTC)", "Date", "Event", "From", "To", "Reason"):
+        history.add_column(column)
+    for h in detail["history"]:
+        history.add_row(
+            *(
+                Text("" if v is None else str(v))
+                for v in (
+                    str(h["at"])[:16],
+                    h["on_date"],
+                    h["event"],
+                    h["from_stage"],
+                    h["to_stage"],
+                    h["reason"],
+                )
+            )
+        )
+    parts: list[Any] = [head, history]
+    if detail["touches"]:
+        touches = Table(title="Touches", title_justify="left", header_style="bold")
+        for column in ("#", "Date", "Kind", "Channel", "Outcome", "Text"):
+            touches.add_column(column)
+        for t in detail["touches"]:
+            touches.add_row(
+                *(
+                    Text("" if v is None else str(v))
+                    for v in (
+                        t["id"],
+                        t["on_date"],
+                        t["kind"],
+                        t["channel"],
+                        t["outcome"],
+                        t["text"],
+                    )
+                )
+            )
+        parts.append(touches)
+    stdout_console().print(
+        Panel(Group(*parts), title=Text(f"Deal #{detail['id']}"), title_align="left")
+    )

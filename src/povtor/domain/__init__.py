@@ -1,0 +1,1 @@
+"""Domain rules: pure functions over plain values (no CLI, no database)."""

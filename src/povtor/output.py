@@ -1,0 +1,189 @@
+"""The one output path: commands build a :class:`Listing`, :func:`render` prints it.
+
+``table`` is a Rich table for people; ``csv``, ``tsv``, ``json`` and ``jsonl`` are
+for pipes and are stable: columns keep their names and order, money is a decimal
+string with two places (``"12500.00"``), dates are ``YYYY-MM-DD``, empty is ``""``
+in csv/tsv and ``null`` in json. Data goes to stdout; messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import IO, Any
+
+from povtor.parsing import format_money
+
+ENV_FORMAT = "POVTOR_FORMAT"
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: ``key`` names it in machine formats, ``header`` in tables."""
+
+    key: str
+    header: str
+    kind: str = "text"  # text | int | money | date | datetime | rate | bool
+    justify: str | None = None
+    style: str | None = None
+
+
+@dataclass
+class Listing:
+    columns: Sequence[Column]
+    rows: list[Sequence[Any]]
+    title: str | None = None
+    caption: str | None = None
+    empty_message: str = "nothing to show"
+    # table-only decoration per row (e.g. a style); never in machine output
+    row_styles: list[str | None] = field(default_factory=list)
+
+
+def default_format() -> OutputFormat:
+    """``table`` on a terminal, ``tsv`` in a pipe; ``POVTOR_FORMAT`` overrides."""
+    chosen = os.environ.get(ENV_FORMAT)
+    if chosen:
+        try:
+            return OutputFormat(chosen.strip().lower())
+        except ValueError:
+            from povtor.errors import InvalidInput
+
+            raise InvalidInput(
+                f"{ENV_FORMAT}={chosen!r} is not a format",
+                hint="use one of: " + ", ".join(f.value for f in OutputFormat),
+            ) from None
+    return OutputFormat.table if sys.stdout.isatty() else OutputFormat.tsv
+
+
+def machine_value(kind: str, value: Any) -> Any:
+    """A cell as it appears in json (and, stringified, in csv/tsv)."""
+    if value is None:
+        return None
+    if kind == "money":
+        return format_money(int(value))
+    if kind == "rate":
+        return float(round(Decimal(str(value)), 4)) if not isinstance(value, str) else value
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def people_value(kind: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if kind == "money":
+        return format_money(int(value), grouped=True)
+    if kind == "rate":
+        return f"{float(value) * 100:.1f}%"
+    if kind == "bool":
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def render(listing: Listing, fmt: OutputFormat | None, *, out: IO[str] | None = None) -> None:
+    fmt = fmt or default_format()
+    stream = out or sys.stdout
+    writer = _WRITERS[fmt]
+    writer(listing, stream)
+
+
+def _records(listing: Listing) -> Iterable[dict[str, Any]]:
+    for row in listing.rows:
+        yield {c.key: machine_value(c.kind, v) for c, v in zip(listing.columns, row, strict=True)}
+
+
+def _delimited(delimiter: str) -> Callable[[Listing, IO[str]], None]:
+    def write(listing: Listing, stream: IO[str]) -> None:
+        writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
+        writer.writerow([c.key for c in listing.columns])
+        for record in _records(listing):
+            writer.writerow(["" if v is None else _plain(v, delimiter) for v in record.values()])
+
+    return write
+
+
+def _plain(value: Any, delimiter: str) -> Any:
+    if delimiter == "\t" and isinstance(value, str):
+        # tsv has no quoting: tabs and line breaks inside a cell become spaces
+        return value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ")
+    return value
+
+
+def _json(listing: Listing, stream: IO[str]) -> None:
+    json.dump(list(_records(listing)), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def _jsonl(listing: Listing, stream: IO[str]) -> None:
+    for record in _records(listing):
+        stream.write(json.dumps(record, ensure_ascii=False))
+        stream.write("\n")
+
+
+def _table(listing: Listing, stream: IO[str]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = stdout_console(stream)
+    if not listing.rows:
+        message(listing.empty_message)
+        return
+    table = Table(title=listing.title, caption=listing.caption, header_style="bold")
+    for column in listing.columns:
+        numeric = column.kind in ("int", "money", "rate")
+        table.add_column(
+            column.header,
+            justify=column.justify or ("right" if numeric else "left"),  # type: ignore[arg-type]
+            style=column.style,
+            no_wrap=numeric or column.kind in ("date", "datetime"),
+        )
+    for index, row in enumerate(listing.rows):
+        style = listing.row_styles[index] if index < len(listing.row_styles) else None
+        table.add_row(
+            *(Text(people_value(c.kind, v)) for c, v in zip(listing.columns, row, strict=True)),
+            style=style,
+        )
+    console.print(table)
+
+
+_WRITERS: dict[OutputFormat, Callable[[Listing, IO[str]], None]] = {
+    OutputFormat.table: _table,
+    OutputFormat.csv: _delimited(","),
+    OutputFormat.tsv: _delimited("\t"),
+    OutputFormat.json: _json,
+    OutputFormat.jsonl: _jsonl,
+}
+
+
+def stdout_console(stream: IO[str] | None = None) -> Any:
+    from rich.console import Console
+
+    return Console(file=stream or sys.stdout, highlight=False, soft_wrap=False)
+
+
+def message(text: str) -> None:
+    """A note for the person (stderr, plain text): never mixed into data on stdout."""
+    print(text, file=sys.stderr)

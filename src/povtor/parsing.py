@@ -1,0 +1,135 @@
+"""Parsers for what users type: dates and money. Errors say what, where and how to fix."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from povtor.errors import InvalidInput
+
+MINOR_UNITS = 100  # every currency is kept in hundredths (kopecks, cents)
+MAX_AMOUNT_MINOR = 10**15  # ten trillion in major units: beyond any real deal
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_RU_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_RELATIVE = re.compile(r"([+-])(\d{1,4})([dw]?)")
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"[ \u00a0\u202f\u2009']")
+
+
+def parse_date(text: str, *, field: str = "date", today: date | None = None) -> date:
+    """Parse ``YYYY-MM-DD`` or ``DD.MM.YYYY``; with ``today`` also ``today``,
+    ``tomorrow``, ``yesterday`` and offsets such as ``+3`` (days) or ``+2w`` (weeks)."""
+    raw = text.strip()
+    low = raw.lower()
+    if today is not None:
+        named = {"today": 0, "tomorrow": 1, "yesterday": -1}
+        if low in named:
+            return today + timedelta(days=named[low])
+        rel = _RELATIVE.fullmatch(low)
+        if rel:
+            sign, count, unit = rel.groups()
+            days = int(count) * (7 if unit == "w" else 1)
+            return today + timedelta(days=days if sign == "+" else -days)
+    match = _ISO_DATE.fullmatch(raw)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _RU_DATE.fullmatch(raw)
+        if not match:
+            raise InvalidInput(
+                f"{field}: {text!r} is not a date",
+                hint="write it as YYYY-MM-DD (e.g. 2026-03-31) or DD.MM.YYYY",
+            )
+        day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidInput(
+            f"{field}: {text!r} is not a real calendar date",
+            hint="check the day and month (e.g. February has 28 or 29 days)",
+        ) from None
+
+
+def parse_amount(text: str, *, field: str = "amount") -> int:
+    """Parse a money amount into minor units (hundredths), exactly.
+
+    Accepts ``1234``, ``1234.5``, ``1 234,50``, ``1,234.50``, ``1.234,50``. Refuses
+    negatives, exponents, NaN/infinity, more than two decimals and misplaced
+    separators such as ``12,3,4``.
+    """
+    raw = _SPACES.sub("", text.strip())
+    bad = InvalidInput(
+        f"{field}: {text!r} is not an amount of money",
+        hint="write digits with at most two decimals, e.g. 12500 or 12 500,50",
+    )
+    if not raw:
+        raise bad
+    if raw.startswith("-"):
+        raise InvalidInput(
+            f"{field}: {text!r} is negative; amounts must be zero or more",
+            hint="write the amount without a minus sign",
+        )
+    if raw.startswith("+"):
+        raw = raw[1:]
+    if not raw or any(c not in "0123456789.," for c in raw):
+        raise bad
+    last_dot, last_comma = raw.rfind("."), raw.rfind(",")
+    decimal_at = max(last_dot, last_comma)
+    whole, fraction = raw, ""
+    if decimal_at >= 0:
+        sep = raw[decimal_at]
+        other = "," if sep == "." else "."
+        tail = raw[decimal_at + 1 :]
+        head = raw[:decimal_at]
+        grouped_only = raw.count(sep) > 1 or (other not in raw and len(tail) == 3 and sep == ",")
+        if grouped_only:
+            # every separator is a thousands separator: 1,234,567 or 1.234.567
+            whole, fraction = raw, ""
+            _check_grouping(raw.split(sep), bad)
+            whole = raw.replace(sep, "")
+        else:
+            if sep in head:
+                raise bad
+            if other in head:
+                _check_grouping(head.split(other), bad)
+                head = head.replace(other, "")
+            whole, fraction = head, tail
+            if len(fraction) > 2:
+                raise InvalidInput(
+                    f"{field}: {text!r} has more than two decimal places",
+                    hint="round it to kopecks/cents, e.g. 12.50",
+                )
+    if not whole:
+        whole = "0"
+    if not _DIGITS.fullmatch(whole) or (fraction and not _DIGITS.fullmatch(fraction)):
+        raise bad
+    minor = int(whole) * MINOR_UNITS + int((fraction + "00")[:2])
+    if minor >= MAX_AMOUNT_MINOR:
+        raise InvalidInput(
+            f"{field}: {text!r} is too large", hint="amounts up to 9 999 999 999 999.99 are kept"
+        )
+    return minor
+
+
+def _check_grouping(groups: list[str], bad: InvalidInput) -> None:
+    if not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]):
+        raise bad
+
+
+def money(minor: int | None) -> Decimal | None:
+    """Minor units as an exact Decimal with two places."""
+    if minor is None:
+        return None
+    return (Decimal(minor) / MINOR_UNITS).quantize(Decimal("0.01"))
+
+
+def format_money(minor: int | None, *, grouped: bool = False) -> str:
+    """``1234550`` -> ``12345.50`` (machine) or ``12 345.50`` (people)."""
+    if minor is None:
+        return ""
+    whole, cents = divmod(minor, MINOR_UNITS)
+    if grouped:
+        return f"{whole:,}".replace(",", " ") + f".{cents:02d}"
+    return f"{whole}.{cents:02d}"

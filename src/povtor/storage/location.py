@@ -1,0 +1,62 @@
+"""Where the database is: ``--db``, else ``POVTOR_DB``, else the user data directory.
+
+Both a file path and a SQLAlchemy URL (``sqlite:///path/to/file.db``) are accepted.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from povtor.errors import DatabaseProblem
+
+ENV_DB = "POVTOR_DB"
+DEFAULT_FILENAME = "povtor.db"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A resolved database location."""
+
+    url: str
+    path: Path | None  # the SQLite file, when the database is one
+
+    @property
+    def dialect(self) -> str:
+        return self.url.split(":", 1)[0].split("+", 1)[0]
+
+    def __str__(self) -> str:
+        return str(self.path) if self.path is not None else self.url
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("povtor", appauthor=False)) / DEFAULT_FILENAME
+
+
+def resolve_location(option: str | None) -> Location:
+    """Resolve the ``--db`` value (or ``POVTOR_DB``, or the default) to a location."""
+    raw = option or os.environ.get(ENV_DB) or ""
+    if not raw.strip():
+        path = default_path()
+        return Location(url=f"sqlite:///{path}", path=path)
+    raw = raw.strip()
+    if "://" not in raw:
+        path = Path(raw).expanduser()
+        return Location(url=f"sqlite:///{path}", path=path)
+    scheme = raw.split("://", 1)[0]
+    if scheme in ("sqlite", "sqlite+pysqlite"):
+        rest = raw.split("://", 1)[1]
+        if not rest.startswith("/") or rest == "/":
+            raise DatabaseProblem(
+                f"database URL {raw!r} names no file",
+                hint="use sqlite:///relative/path.db or sqlite:////absolute/path.db",
+            )
+        path = Path(rest[1:].split("?", 1)[0]).expanduser()
+        return Location(url=f"sqlite:///{path}", path=path)
+    raise DatabaseProblem(
+        f"database URL scheme {scheme!r} is not supported",
+        hint="give a file path or a sqlite:/// URL (--db or POVTOR_DB)",
+    )

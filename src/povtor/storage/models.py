@@ -1,0 +1,192 @@
+"""SQLModel tables: the schema of a povtor database.
+
+The schema is created and changed only by the migrations in
+``povtor/storage/migrations``; a test checks that they and these models agree.
+Money is integer minor units (``amount_minor``: kopecks/cents). Timestamps
+(``*_at``) are UTC; dates (``*_on``) are the seller's local calendar dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+CATEGORIES = ("A", "B", "C")
+CLIENT_STATUSES = ("active", "archived")
+DEAL_STATUSES = ("open", "won", "lost")
+TOUCH_KINDS = ("warming", "closing", "service")
+CHANNELS = ("call", "email", "messenger", "meeting", "gift", "other")
+OUTCOMES = ("pending", "yes", "no", "later", "no_answer")
+CHANGE_EVENTS = ("open", "move", "win", "lose", "reopen")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({listed})"
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column:  # type: ignore[type-arg]
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class Client(SQLModel, table=True):
+    __tablename__ = "client"
+    __table_args__ = (
+        CheckConstraint(_one_of("category", CATEGORIES), name="ck_client_category"),
+        CheckConstraint(_one_of("status", CLIENT_STATUSES), name="ck_client_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    search_key: str = Field(index=True)  # folded name and company, for Cyrillic search
+    company: str | None = Field(default=None, max_length=200)
+    category: str | None = Field(default=None, max_length=1)
+    industry: str | None = Field(default=None, max_length=200)
+    source: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=200)
+    notes: str | None = None
+    status: str = Field(default="active", max_length=10, index=True)
+    created_on: dt.date
+    external_id: str | None = Field(default=None, unique=True, max_length=200)
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(sa_column=_fk("client.id"))
+    name: str = Field(max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=200)
+    birthday: dt.date | None = None
+
+
+class Fact(SQLModel, table=True):
+    """A "talking" fact about the client's business or people (not a contact field)."""
+
+    __tablename__ = "fact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(sa_column=_fk("client.id"))
+    topic: str | None = Field(default=None, max_length=200)
+    text: str
+    noted_on: dt.date
+
+
+class Funnel(SQLModel, table=True):
+    __tablename__ = "funnel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=50)
+    name: str = Field(max_length=200)
+
+
+class Stage(SQLModel, table=True):
+    __tablename__ = "stage"
+    __table_args__ = (
+        UniqueConstraint("funnel_id", "code", name="uq_stage_funnel_code"),
+        UniqueConstraint("funnel_id", "position", name="uq_stage_funnel_position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    funnel_id: int = Field(sa_column=_fk("funnel.id"))
+    code: str = Field(max_length=50)
+    name: str = Field(max_length=200)
+    position: int
+    is_won: bool = False  # reaching this stage means the deal is paid
+    limit_days: int | None = None  # a deal waiting longer than this is stuck
+
+
+class Deal(SQLModel, table=True):
+    __tablename__ = "deal"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", DEAL_STATUSES), name="ck_deal_status"),
+        CheckConstraint("amount_minor IS NULL OR amount_minor >= 0", name="ck_deal_amount"),
+        Index("ix_deal_status_stage", "status", "stage_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(sa_column=_fk("client.id", ondelete="RESTRICT"))
+    funnel_id: int = Field(sa_column=_fk("funnel.id", ondelete="RESTRICT"))
+    stage_id: int = Field(sa_column=_fk("stage.id", ondelete="RESTRICT"))
+    title: str | None = Field(default=None, max_length=200)
+    amount_minor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    currency: str = Field(default="RUB", max_length=3)
+    status: str = Field(default="open", max_length=10)
+    opened_on: dt.date
+    stage_entered_on: dt.date
+    expected_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    lost_reason: str | None = None
+    follow_up_on: dt.date | None = None  # "later, on date D" from the last nudge
+    external_id: str | None = Field(default=None, unique=True, max_length=200)
+
+
+class StageChange(SQLModel, table=True):
+    """Append-only history of a deal: every open, move, win, loss and reopen."""
+
+    __tablename__ = "stage_change"
+    __table_args__ = (CheckConstraint(_one_of("event", CHANGE_EVENTS), name="ck_change_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(sa_column=_fk("deal.id"))
+    event: str = Field(max_length=10)
+    from_stage_id: int | None = Field(
+        default=None, sa_column=_fk("stage.id", nullable=True, ondelete="RESTRICT")
+    )
+    to_stage_id: int | None = Field(
+        default=None, sa_column=_fk("stage.id", nullable=True, ondelete="RESTRICT")
+    )
+    at: dt.datetime = Field(sa_column=Column(DateTime(), nullable=False))  # UTC
+    on_date: dt.date = Field(index=True)
+    reason: str | None = None
+
+
+class Touch(SQLModel, table=True):
+    """A contact with a client: warming, closing (a yes-or-no nudge) or service."""
+
+    __tablename__ = "touch"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", TOUCH_KINDS), name="ck_touch_kind"),
+        CheckConstraint(_one_of("channel", CHANNELS), name="ck_touch_channel"),
+        CheckConstraint(_one_of("outcome", OUTCOMES), name="ck_touch_outcome"),
+        Index("ix_touch_client_on", "client_id", "on_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(sa_column=_fk("client.id"))
+    deal_id: int | None = Field(
+        default=None, sa_column=_fk("deal.id", nullable=True, ondelete="SET NULL")
+    )
+    stage_id: int | None = Field(
+        default=None, sa_column=_fk("stage.id", nullable=True, ondelete="RESTRICT")
+    )
+    at: dt.datetime = Field(sa_column=Column(DateTime(), nullable=False))  # UTC
+    on_date: dt.date
+    kind: str = Field(max_length=10)
+    channel: str = Field(default="other", max_length=10)
+    outcome: str = Field(default="pending", max_length=10)
+    reason: str | None = None
+    follow_up_on: dt.date | None = None
+    text: str | None = None
+
+
+class Setting(SQLModel, table=True):
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str

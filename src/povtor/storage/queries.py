@@ -1,0 +1,304 @@
+"""Read queries in plain portable SQL: name resolution, listings, cards.
+
+Everything here runs on :class:`~povtor.storage.database.Database` without the ORM,
+so read-only commands start fast. Functions return plain rows or dataclasses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from povtor.errors import Ambiguous, NotFound
+from povtor.storage.database import Database, Row
+from povtor.text import fold, sort_key
+
+_ID = re.compile(r"#?(\d+)")
+MAX_CANDIDATES_SHOWN = 5
+
+
+def search_key(name: str, company: str | None) -> str:
+    """What ``client.search_key`` holds: the folded name and company."""
+    return fold(name) + ("\n" + fold(company) if company else "")
+
+
+def like_pattern(text: str) -> str:
+    escaped = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _match_level(key: str, texts: Sequence[str | None]) -> int | None:
+    """0 exact, 1 prefix of the text or of one of its words, 2 substring; None: no match."""
+    best: int | None = None
+    for text in texts:
+        if not text:
+            continue
+        folded = fold(text)
+        if folded == key:
+            return 0
+        if folded.startswith(key) or any(w.startswith(key) for w in folded.split()):
+            best = 1
+        elif key in folded and best is None:
+            best = 2
+    return best
+
+
+def _pick(ref: str, what: str, candidates: list[tuple[int, bool, str, Row]], how: str) -> Row:
+    """Choose the best candidate (level, then active/open first) or explain the ambiguity."""
+    if not candidates:
+        raise NotFound(f"no {what} matches {ref!r}", hint=how)
+    best_level = min(c[0] for c in candidates)
+    best = [c for c in candidates if c[0] == best_level]
+    if len(best) > 1 and any(c[1] for c in best):
+        best = [c for c in best if c[1]]
+    if len(best) == 1:
+        return best[0][3]
+    best.sort(key=lambda c: sort_key(c[2]))
+    shown = "; ".join(c[2] for c in best[:MAX_CANDIDATES_SHOWN])
+    more = (
+        f" and {len(best) - MAX_CANDIDATES_SHOWN} more" if len(best) > MAX_CANDIDATES_SHOWN else ""
+    )
+    raise Ambiguous(
+        f"{ref!r} matches {len(best)} {what}s: {shown}{more}", hint=f"name the {what} by its id"
+    )
+
+
+# -- clients -------------------------------------------------------------------
+CLIENT_COLUMNS = (
+    "id, name, company, category, industry, source, phone, email, address, notes, "
+    "status, created_on, external_id"
+)
+
+
+def find_client(db: Database, ref: str) -> Row:
+    """A client by id (``12`` or ``#12``) or by name/company, case-insensitively."""
+    ref = ref.strip()
+    how = "list clients with: povtor client find TEXT"
+    by_id = _ID.fullmatch(ref)
+    if by_id:
+        row = db.one(f"SELECT {CLIENT_COLUMNS} FROM client WHERE id = ?", (int(by_id.group(1)),))
+        if row is None:
+            raise NotFound(f"no client #{by_id.group(1)}", hint=how)
+        return row
+    key = fold(ref)
+    if not key:
+        raise NotFound("empty client name", hint=how)
+    rows = db.rows(
+        f"SELECT {CLIENT_COLUMNS} FROM client WHERE search_key LIKE ? ESCAPE '\\'",
+        (like_pattern(ref),),
+    )
+    candidates = []
+    for row in rows:
+        level = _match_level(key, (row["name"], row["company"]))
+        if level is not None:
+            label = f"#{row['id']} {row['name']}" + (
+                f" ({row['company']})" if row["company"] else ""
+            )
+            candidates.append((level, row["status"] == "active", label, row))
+    return _pick(ref, "client", candidates, how)
+
+
+@dataclass(frozen=True)
+class ClientFilter:
+    status: str = "active"  # active | archived | all
+    category: str | None = None
+    industry: str | None = None
+    source: str | None = None
+    search: str | None = None
+
+
+def list_clients(db: Database, flt: ClientFilter) -> list[Row]:
+    where, params = [], []
+    if flt.status != "all":
+        where.append("c.status = ?")
+        params.append(flt.status)
+    if flt.category:
+        where.append("c.category = ?")
+        params.append(flt.category)
+    if flt.search:
+        where.append("c.search_key LIKE ? ESCAPE '\\'")
+        params.append(like_pattern(flt.search))
+    sql = f"""
+        SELECT c.id, c.name, c.company, c.category, c.industry, c.source, c.status,
+               c.created_on,
+               (SELECT COUNT(*) FROM deal d WHERE d.client_id = c.id AND d.status = 'open')
+                   AS open_deals,
+               (SELECT MAX(t.on_date) FROM touch t WHERE t.client_id = c.id) AS last_touch_on
+        FROM client c
+        {"WHERE " + " AND ".join(where) if where else ""}
+    """
+    rows = db.rows(sql, params)
+    if flt.industry:
+        wanted = fold(flt.industry)
+        rows = [r for r in rows if r["industry"] and wanted in fold(r["industry"])]
+    if flt.source:
+        wanted = fold(flt.source)
+        rows = [r for r in rows if r["source"] and wanted in fold(r["source"])]
+    rows.sort(key=lambda r: (sort_key(r["name"]), r["id"]))
+    return rows
+
+
+def client_people(db: Database, client_id: int) -> list[Row]:
+    return db.rows(
+        "SELECT id, name, role, phone, email, birthday FROM person WHERE client_id = ? ORDER BY id",
+        (client_id,),
+    )
+
+
+def client_facts(db: Database, client_id: int) -> list[Row]:
+    return db.rows(
+        "SELECT id, topic, text, noted_on FROM fact WHERE client_id = ? ORDER BY noted_on, id",
+        (client_id,),
+    )
+
+
+def last_touch(db: Database, client_id: int) -> Row | None:
+    return db.one(
+        """SELECT id, on_date, kind, channel, outcome, text, deal_id FROM touch
+           WHERE client_id = ? ORDER BY at DESC, id DESC LIMIT 1""",
+        (client_id,),
+    )
+
+
+# -- funnels and stages ------------------------------------------------------------
+def find_funnel(db: Database, ref: str) -> Row:
+    ref = ref.strip()
+    rows = db.rows("SELECT id, code, name FROM funnel ORDER BY id")
+    key = fold(ref)
+    for row in rows:
+        if key in (fold(row["code"]), fold(row["name"]), str(row["id"])):
+            return row
+    codes = ", ".join(r["code"] for r in rows)
+    raise NotFound(f"no funnel {ref!r}", hint=f"funnels are: {codes}")
+
+
+def funnel_stages(db: Database, funnel_id: int) -> list[Row]:
+    return db.rows(
+        """SELECT id, funnel_id, code, name, position, is_won, limit_days FROM stage
+           WHERE funnel_id = ? ORDER BY position""",
+        (funnel_id,),
+    )
+
+
+def find_stage(db: Database, funnel_id: int, ref: str) -> Row:
+    stages = funnel_stages(db, funnel_id)
+    key = fold(ref.strip())
+    for stage in stages:
+        if key in (fold(stage["code"]), fold(stage["name"]), str(stage["position"])):
+            return stage
+    funnel = db.one("SELECT code FROM funnel WHERE id = ?", (funnel_id,))
+    codes = ", ".join(s["code"] for s in stages)
+    raise NotFound(
+        f"no stage {ref!r} in funnel {funnel['code'] if funnel else funnel_id}",
+        hint=f"its stages are: {codes}",
+    )
+
+
+def list_funnels(db: Database) -> list[Row]:
+    return db.rows(
+        """SELECT f.id AS funnel_id, f.code AS funnel, f.name AS funnel_name, s.position,
+                  s.code AS stage, s.name AS stage_name, s.is_won, s.limit_days
+           FROM funnel f JOIN stage s ON s.funnel_id = f.id
+           ORDER BY f.id, s.position"""
+    )
+
+
+# -- deals -------------------------------------------------------------------------
+DEAL_SELECT = """
+    SELECT d.id, d.client_id, c.name AS client, c.company, c.category, d.funnel_id,
+           f.code AS funnel, d.stage_id, s.code AS stage, s.name AS stage_name,
+           s.position AS stage_position, s.is_won, s.limit_days, d.title, d.amount_minor,
+           d.currency, d.status, d.opened_on, d.stage_entered_on, d.expected_on, d.closed_on,
+           d.lost_reason, d.follow_up_on, d.external_id
+    FROM deal d
+    JOIN client c ON c.id = d.client_id
+    JOIN funnel f ON f.id = d.funnel_id
+    JOIN stage s ON s.id = d.stage_id
+"""
+
+
+def get_deal(db: Database, deal_id: int) -> Row:
+    row = db.one(DEAL_SELECT + " WHERE d.id = ?", (deal_id,))
+    if row is None:
+        raise NotFound(f"no deal #{deal_id}", hint="list deals with: povtor deal list")
+    return row
+
+
+def find_deal(db: Database, ref: str) -> Row:
+    """A deal by id, or by its title or its client's name (open deals first)."""
+    ref = ref.strip()
+    by_id = _ID.fullmatch(ref)
+    if by_id:
+        return get_deal(db, int(by_id.group(1)))
+    key = fold(ref)
+    how = "list deals with: povtor deal list --client NAME"
+    for statuses in (("open",), ("won", "lost")):
+        marks = ", ".join("?" for _ in statuses)
+        rows = db.rows(DEAL_SELECT + f" WHERE d.status IN ({marks})", statuses)
+        candidates = []
+        for row in rows:
+            level = _match_level(key, (row["title"], row["client"], row["company"]))
+            if level is not None:
+                label = f"#{row['id']} {row['client']}" + (
+                    f" «{row['title']}»" if row["title"] else ""
+                )
+                candidates.append((level, True, label, row))
+        if candidates:
+            return _pick(ref, "deal", candidates, how)
+    raise NotFound(f"no deal matches {ref!r}", hint=how)
+
+
+@dataclass(frozen=True)
+class DealFilter:
+    status: str = "open"  # open | won | lost | closed | all
+    funnel_id: int | None = None
+    stage_id: int | None = None
+    client_id: int | None = None
+
+
+def list_deals(db: Database, flt: DealFilter) -> list[Row]:
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.status == "closed":
+        where.append("d.status IN ('won', 'lost')")
+    elif flt.status != "all":
+        where.append("d.status = ?")
+        params.append(flt.status)
+    for column, value in (
+        ("d.funnel_id", flt.funnel_id),
+        ("d.stage_id", flt.stage_id),
+        ("d.client_id", flt.client_id),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    sql = DEAL_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY d.funnel_id, s.position, d.stage_entered_on, d.id"
+    return db.rows(sql, params)
+
+
+def deal_history(db: Database, deal_id: int) -> list[Row]:
+    return db.rows(
+        """SELECT h.id, h.event, h.at, h.on_date, fs.code AS from_stage, ts.code AS to_stage,
+                  h.reason
+           FROM stage_change h
+           LEFT JOIN stage fs ON fs.id = h.from_stage_id
+           LEFT JOIN stage ts ON ts.id = h.to_stage_id
+           WHERE h.deal_id = ? ORDER BY h.at, h.id""",
+        (deal_id,),
+    )
+
+
+def deal_touches(db: Database, deal_id: int) -> list[Row]:
+    return db.rows(
+        """SELECT id, on_date, kind, channel, outcome, reason, follow_up_on, text
+           FROM touch WHERE deal_id = ? ORDER BY at, id""",
+        (deal_id,),
+    )
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    tables = ("client", "person", "fact", "deal", "stage_change", "touch")
+    return {t: int(db.scalar(f"SELECT COUNT(*) FROM {t}")) for t in tables}

@@ -1,0 +1,11 @@
+"""The schema revisions this povtor knows, oldest first, without importing Alembic.
+
+Opening a database compares its ``alembic_version`` with :data:`HEAD`; only a
+database that needs it pays for importing Alembic. A test checks this list against
+the migration scripts.
+"""
+
+from __future__ import annotations
+
+REVISIONS: tuple[str, ...] = ("0001_initial",)
+HEAD = REVISIONS[-1]

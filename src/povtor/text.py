@@ -1,0 +1,74 @@
+"""Text rules shared by every command: validation, Cyrillic-aware folding and sorting.
+
+SQLite's own ``LOWER``/``LIKE`` fold ASCII only, so povtor stores a folded copy of
+searchable names and compares folded strings. Folding is Unicode case folding
+plus ``ё`` -> ``е`` (Russians write both), after NFKC normalisation.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from povtor.errors import InvalidInput
+
+# Marks that reorder or hide text: accepted nowhere, they make names unreadable.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+NAME_MAX = 200
+TEXT_MAX = 10_000
+
+
+def fold(value: str) -> str:
+    """The search key of a string: «Семён ПЕТРОВ» -> «семен петров»."""
+    return unicodedata.normalize("NFKC", value).casefold().replace("ё", "е")
+
+
+def sort_key(value: str | None) -> tuple[str, str]:
+    """Alphabetical order for Russian and Latin text (ё sorts with е)."""
+    if value is None:
+        return ("\uffff", "")
+    return (fold(value), value)
+
+
+def clean_text(
+    value: str | None,
+    *,
+    field: str,
+    max_len: int = NAME_MAX,
+    required: bool = False,
+    multiline: bool = False,
+) -> str | None:
+    """Validate free text typed by the user and return it normalised (NFC, stripped).
+
+    Empty text becomes ``None`` (or an error when ``required``). Control characters
+    and right-to-left/bidi marks are refused: they make names unreadable and
+    unsearchable.
+    """
+    if value is None:
+        if required:
+            raise InvalidInput(f"{field} is required", hint=f"give a value for {field}")
+        return None
+    text = unicodedata.normalize("NFC", value).strip()
+    if not text:
+        if required:
+            raise InvalidInput(f"{field} must not be empty", hint=f"give a value for {field}")
+        return None
+    for position, char in enumerate(text, start=1):
+        if char in _BIDI_CONTROLS:
+            raise InvalidInput(
+                f"{field} contains an invisible direction mark (U+{ord(char):04X}) "
+                f"at character {position}",
+                hint="retype the text without it",
+            )
+        if unicodedata.category(char) == "Cc" and not (multiline and char in "\n\t"):
+            raise InvalidInput(
+                f"{field} contains a control character (U+{ord(char):04X}) at character {position}",
+                hint="remove it; only plain text is accepted",
+            )
+    if len(text) > max_len:
+        raise InvalidInput(
+            f"{field} is {len(text)} characters long; at most {max_len} are allowed",
+            hint="shorten it",
+        )
+    return text
