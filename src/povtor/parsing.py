@@ -101,15 +101,17 @@ def parse_amount(text: str, *, field: str = "amount") -> int:
                     f"{field}: {text!r} has more than two decimal places",
                     hint="round it to kopecks/cents, e.g. 12.50",
                 )
-    if not whole:
-        whole = "0"
+    whole = whole.lstrip("0") or "0"
     if not _DIGITS.fullmatch(whole) or (fraction and not _DIGITS.fullmatch(fraction)):
         raise bad
+    too_large = InvalidInput(
+        f"{field}: {text!r} is too large", hint="amounts up to 9 999 999 999 999.99 are kept"
+    )
+    if len(whole) > len(str(MAX_AMOUNT_MINOR)):
+        raise too_large  # before int(): Python refuses to convert very long digit strings
     minor = int(whole) * MINOR_UNITS + int((fraction + "00")[:2])
     if minor >= MAX_AMOUNT_MINOR:
-        raise InvalidInput(
-            f"{field}: {text!r} is too large", hint="amounts up to 9 999 999 999 999.99 are kept"
-        )
+        raise too_large
     return minor
 
 
@@ -125,11 +127,14 @@ def money(minor: int | None) -> Decimal | None:
     return (Decimal(minor) / MINOR_UNITS).quantize(Decimal("0.01"))
 
 
-def format_money(minor: int | None, *, grouped: bool = False) -> str:
-    """``1234550`` -> ``12345.50`` (machine) or ``12 345.50`` (people)."""
+def format_money(minor: int | None, *, grouped: bool = False, short: bool = False) -> str:
+    """``1234550`` -> ``12345.50`` (machine) or ``12 345.50`` (people); ``short`` drops
+    ``.00`` (for message drafts: «125 000»)."""
     if minor is None:
         return ""
     whole, cents = divmod(minor, MINOR_UNITS)
+    if short and not cents:
+        return f"{whole:,}".replace(",", " ")
     if grouped:
         return f"{whole:,}".replace(",", " ") + f".{cents:02d}"
     return f"{whole}.{cents:02d}"

@@ -20,8 +20,18 @@ TEXT_MAX = 10_000
 
 
 def fold(value: str) -> str:
-    """The search key of a string: «Семён ПЕТРОВ» -> «семен петров»."""
-    return unicodedata.normalize("NFKC", value).casefold().replace("ё", "е")
+    """The search key of a string: «Семён ПЕТРОВ» -> «семен петров».
+
+    Idempotent: folding a folded string changes nothing (a stray combining
+    diaeresis after ``е`` would otherwise compose into a new ``ё``).
+    """
+    folded = value
+    while True:
+        again = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", folded).casefold())
+        again = again.replace("ё", "е")
+        if again == folded:
+            return folded
+        folded = again
 
 
 def sort_key(value: str | None) -> tuple[str, str]:

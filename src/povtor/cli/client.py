@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, message, render
 from povtor.parsing import format_money, parse_date
@@ -28,7 +29,6 @@ fact_app = typer.Typer(
 app.add_typer(person_app, name="person")
 app.add_typer(fact_app, name="fact")
 
-CATEGORIES = ("A", "B", "C")
 STATUSES = ("active", "archived", "all")
 
 ClientArg = Annotated[

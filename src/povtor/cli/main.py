@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from povtor import __version__
-from povtor.cli import client, deal, funnel, setup
+from povtor.cli import client, deal, funnel, nudge, plan, setup
 from povtor.cli.group import PovtorGroup
 from povtor.cli.runtime import Runtime
 
@@ -17,7 +17,7 @@ app = typer.Typer(
     help=(
         "Repeat-sales toolkit: clients, deals, yes-or-no nudges and the daily plan, "
         "in one local SQLite file.\n\n"
-        "Try it: povtor demo, then povtor deal list."
+        "Try it: povtor demo, then povtor plan today."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 app.add_typer(client.app, name="client")
 app.add_typer(deal.app, name="deal")
+app.add_typer(nudge.app, name="nudge")
+app.add_typer(plan.app, name="plan")
 app.add_typer(funnel.app, name="funnel")
 app.add_typer(setup.db_app, name="db")
 app.command("init")(setup.init)

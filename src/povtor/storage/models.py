@@ -22,13 +22,15 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-CATEGORIES = ("A", "B", "C")
-CLIENT_STATUSES = ("active", "archived")
-DEAL_STATUSES = ("open", "won", "lost")
-TOUCH_KINDS = ("warming", "closing", "service")
-CHANNELS = ("call", "email", "messenger", "meeting", "gift", "other")
-OUTCOMES = ("pending", "yes", "no", "later", "no_answer")
-CHANGE_EVENTS = ("open", "move", "win", "lose", "reopen")
+from povtor.domain.vocabulary import (
+    CATEGORIES,
+    CHANGE_EVENTS,
+    CHANNELS,
+    CLIENT_STATUSES,
+    DEAL_STATUSES,
+    OUTCOMES,
+    TOUCH_KINDS,
+)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -190,3 +192,20 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=100)
     value: str
+
+
+class Template(SQLModel, table=True):
+    """A user's message draft; overrides the default for (kind, funnel, stage, lang)."""
+
+    __tablename__ = "template"
+    __table_args__ = (
+        UniqueConstraint("kind", "funnel", "stage", "lang", name="uq_template_key"),
+        CheckConstraint(_one_of("kind", TOUCH_KINDS), name="ck_template_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    funnel: str = Field(default="*", max_length=50)
+    stage: str = Field(default="*", max_length=50)
+    lang: str = Field(default="ru", max_length=5)
+    body: str

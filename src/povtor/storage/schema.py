@@ -7,5 +7,5 @@ the migration scripts.
 
 from __future__ import annotations
 
-REVISIONS: tuple[str, ...] = ("0001_initial",)
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_templates")
 HEAD = REVISIONS[-1]

@@ -12,7 +12,7 @@ from povtor.clock import Clock
 from povtor.domain.deals import StagePoint, check_event_date, check_move, check_open
 from povtor.errors import Conflict, InvalidInput, NotFound
 from povtor.storage.database import Database, to_date
-from povtor.storage.models import Client, Deal, Fact, Person, StageChange
+from povtor.storage.models import Client, Deal, Fact, Person, StageChange, Touch
 from povtor.storage.queries import funnel_stages, search_key
 
 
@@ -258,3 +258,87 @@ def reopen_deal(
     session.add(deal)
     session.flush()
     return deal
+
+
+def log_touch(
+    session: Session,
+    db: Database,
+    *,
+    clock: Clock,
+    client: Any,
+    deal: Any | None,
+    kind: str,
+    channel: str,
+    outcome: str,
+    on: dt.date,
+    text: str | None = None,
+    reason: str | None = None,
+    follow_up_on: dt.date | None = None,
+    to_stage: Any | None = None,
+) -> tuple[Touch, bool]:
+    """Record a touch and apply its outcome to the deal; returns (touch, is_new).
+
+    yes moves the deal to the next stage (or ``to_stage``; the paid stage wins it),
+    no closes it as lost with the reason, later sets its follow-up date, no_answer
+    and pending leave it as it is. The same touch logged twice on one day (same
+    client, deal, kind, outcome and text) is recorded once.
+    """
+    if on > clock.today:
+        raise InvalidInput(
+            f"--on {on.isoformat()} is in the future", hint="log touches that happened"
+        )
+    if outcome == "later":
+        if follow_up_on is None:
+            raise InvalidInput(
+                "outcome later needs a date", hint="add --later DATE, e.g. --later +7"
+            )
+        if follow_up_on <= on:
+            raise InvalidInput(
+                f"--later {follow_up_on.isoformat()} is not after the touch date {on.isoformat()}",
+                hint="give a future date, e.g. --later +7",
+            )
+    if outcome == "no" and deal is not None and not reason:
+        raise InvalidInput("outcome no on a deal needs a reason", hint='add --reason "дорого"')
+    if deal is not None:
+        check_open(deal["id"], deal["status"])
+    duplicate = db.one(
+        """SELECT id FROM touch WHERE client_id = ? AND deal_id IS ? AND kind = ? AND on_date = ?
+           AND outcome = ? AND text IS ?""",
+        (client["id"], deal["id"] if deal else None, kind, on.isoformat(), outcome, text),
+    )
+    if duplicate is not None:
+        existing = session.get(Touch, duplicate["id"])
+        assert existing is not None
+        return existing, False
+    touch = Touch(
+        client_id=client["id"],
+        deal_id=deal["id"] if deal else None,
+        stage_id=deal["stage_id"] if deal else None,
+        at=clock.at_date(on),
+        on_date=on,
+        kind=kind,
+        channel=channel,
+        outcome=outcome,
+        reason=reason,
+        follow_up_on=follow_up_on if outcome == "later" else None,
+        text=text,
+    )
+    session.add(touch)
+    session.flush()
+    if deal is None:
+        return touch, True
+    if outcome == "yes":
+        stages = funnel_stages(db, deal["funnel_id"])
+        target = to_stage
+        if target is None:
+            later = [s for s in stages if s["position"] > deal["stage_position"]]
+            target = later[0]
+        move_deal(session, db, clock=clock, deal_id=deal["id"], target=target, on=on)
+    elif outcome == "no":
+        lose_deal(session, clock=clock, deal_id=deal["id"], on=on, reason=reason or "")
+    elif outcome == "later":
+        row = _load(session, deal["id"])
+        row.follow_up_on = follow_up_on
+        session.add(row)
+    session.flush()
+    return touch, True

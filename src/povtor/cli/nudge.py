@@ -1,0 +1,367 @@
+"""``povtor nudge``: log touches and yes-or-no nudges, print message drafts, templates."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.domain import templates
+from povtor.domain.vocabulary import CHANNELS, TOUCH_KINDS
+from povtor.errors import InvalidInput
+from povtor.output import Column, Listing, message, render
+from povtor.parsing import format_money, parse_date
+from povtor.storage import queries
+from povtor.storage.database import Database, to_date
+from povtor.text import TEXT_MAX, clean_text
+
+app = typer.Typer(
+    help="Touches and yes-or-no nudges («буравчик»): log them, draft the message, templates.",
+    no_args_is_help=True,
+)
+template_app = typer.Typer(
+    help="Message templates per touch kind, funnel and stage.", no_args_is_help=True
+)
+app.add_typer(template_app, name="template")
+
+OUTCOME_WORDS = {
+    "yes": "yes",
+    "no": "no",
+    "later": "later",
+    "no-answer": "no_answer",
+    "no_answer": "no_answer",
+    "pending": "pending",
+}
+
+
+def parse_outcome(value: str) -> str:
+    outcome = OUTCOME_WORDS.get(value.strip().lower())
+    if outcome is None:
+        raise InvalidInput(
+            f"--outcome: {value!r} is not an outcome",
+            hint="use yes, no, later, no-answer or pending",
+        )
+    return outcome
+
+
+def message_values(
+    db: Database,
+    client: Any,
+    deal: Any | None,
+    today: Any,
+    *,
+    days: int | None = None,
+    date: Any = None,
+) -> dict[str, Any]:
+    """The values a template's placeholders are filled with."""
+    person = db.scalar(
+        "SELECT name FROM person WHERE client_id = ? ORDER BY id LIMIT 1", (client["id"],)
+    )
+    values: dict[str, Any] = {
+        "person": person or client["name"],
+        "client": client["name"],
+        "company": client["company"] or client["name"],
+        "days": days,
+        "date": date.isoformat() if date else "",
+        "currency": "RUB",
+    }
+    if deal is not None:
+        values.update(
+            amount=format_money(deal["amount_minor"], grouped=True, short=True)
+            if deal["amount_minor"]
+            else "",
+            currency=deal["currency"],
+            stage=deal["stage_name"],
+            title=deal["title"] or deal["stage_name"],
+        )
+        if days is None:
+            values["days"] = (today - to_date(deal["stage_entered_on"])).days
+    return values
+
+
+def draft(
+    db: Database, *, kind: str, funnel: str, stage: str, lang: str, values: dict[str, Any]
+) -> str:
+    from povtor.storage.plan_queries import user_templates
+
+    body = templates.lookup(kind, funnel, stage, lang, user_templates(db))
+    return templates.fill(body, values)
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    deal: Annotated[
+        str | None, typer.Option("--deal", "-d", help="The deal the touch is about.")
+    ] = None,
+    client: Annotated[
+        str | None, typer.Option("--client", "-c", help="The client (when no deal).")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="warming, closing or service (default: closing on a deal, warming on a client).",
+        ),
+    ] = None,
+    channel: Annotated[
+        str, typer.Option("--channel", help="call, email, messenger, meeting, gift or other.")
+    ] = "other",
+    outcome: Annotated[
+        str, typer.Option("--outcome", "-o", help="yes, no, later, no-answer or pending.")
+    ] = "pending",
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", "-r", help="Why not (with --outcome no), or the answer."),
+    ] = None,
+    later: Annotated[
+        str | None,
+        typer.Option("--later", help="The new date with --outcome later: YYYY-MM-DD or +7."),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="With yes: the stage the deal moves to (default: next)."),
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", "-t", help="What was sent or said.")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="When (default: today).")] = None,
+) -> None:
+    """Log a touch and its outcome; the outcome moves the deal.
+
+    yes moves the deal to the next stage (paid: won), no closes it as lost with
+    the reason, later sets the follow-up date, no-answer leaves it for the next
+    nudge. Logging the same touch twice on a day records it once. Prints the id.
+
+    Example: povtor nudge log --deal 7 --channel messenger --outcome later --later +7
+    """
+    if (deal is None) == (client is None):
+        raise InvalidInput("give exactly one of --deal or --client", hint="e.g. --deal 7")
+    state = runtime(ctx)
+    today = state.clock.today
+    day = parse_date(on, field="--on", today=today) if on else today
+    chosen_kind = choose(kind, TOUCH_KINDS, option="--kind") or ("closing" if deal else "warming")
+    chosen_channel = choose(channel, CHANNELS, option="--channel") or "other"
+    chosen_outcome = parse_outcome(outcome)
+    follow_up = parse_date(later, field="--later", today=day) if later else None
+    if follow_up is not None and chosen_outcome != "later":
+        raise InvalidInput("--later goes with --outcome later", hint="add --outcome later")
+    if to is not None and chosen_outcome != "yes":
+        raise InvalidInput("--to goes with --outcome yes", hint="add --outcome yes")
+    why = clean_text(reason, field="--reason")
+    body = clean_text(text, field="--text", max_len=TEXT_MAX, multiline=True)
+    from povtor.storage.writes import log_touch
+
+    with writing(ctx) as (session, db, clock):
+        deal_row = queries.find_deal(db, deal) if deal else None
+        client_row = queries.find_client(
+            db, str(deal_row["client_id"]) if deal_row else client or ""
+        )
+        if client_row["status"] != "active":
+            from povtor.errors import Conflict
+
+            raise Conflict(
+                f"client #{client_row['id']} is archived",
+                hint=f"povtor client restore {client_row['id']}",
+            )
+        target = queries.find_stage(db, deal_row["funnel_id"], to) if to and deal_row else None
+        touch, is_new = log_touch(
+            session,
+            db,
+            clock=clock,
+            client=client_row,
+            deal=deal_row,
+            kind=chosen_kind,
+            channel=chosen_channel,
+            outcome=chosen_outcome,
+            on=day,
+            text=body,
+            reason=why,
+            follow_up_on=follow_up,
+            to_stage=target,
+        )
+        after = queries.get_deal(db, deal_row["id"]) if deal_row else None
+    if not is_new:
+        message(f"touch #{touch.id} was logged already today; nothing added")
+    else:
+        effect = ""
+        if after is not None and deal_row is not None:
+            if after["status"] != deal_row["status"] or after["stage"] != deal_row["stage"]:
+                effect = f"; deal #{after['id']}: {deal_row['stage']} → {after['stage']} ({after['status']})"
+            elif chosen_outcome == "later":
+                effect = f"; deal #{after['id']} follow-up on {follow_up}"
+        message(
+            f"logged {chosen_kind} touch #{touch.id} with {client_row['name']}: {chosen_outcome}{effect}"
+        )
+    print(touch.id)
+
+
+@app.command("text")
+def text_(
+    ctx: typer.Context,
+    deal: Annotated[str, typer.Argument(help="Deal id or its client's name.")],
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help="warming, closing or service.")
+    ] = "closing",
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="ru or en (default: the lang setting).")
+    ] = None,
+) -> None:
+    """Print the filled-in message for a deal, ready to paste or pipe.
+
+    povtor never sends anything itself: it prints drafts.
+
+    Example: povtor nudge text 7 | xclip -selection clipboard
+    """
+    from povtor.storage.plan_queries import load_settings
+
+    state = runtime(ctx)
+    db = state.db
+    chosen_kind = choose(kind, TOUCH_KINDS, option="--kind") or "closing"
+    language = choose(lang, ("ru", "en"), option="--lang") or load_settings(db).str("lang")
+    deal_row = queries.find_deal(db, deal)
+    client_row = queries.find_client(db, str(deal_row["client_id"]))
+    values = message_values(db, client_row, deal_row, state.clock.today)
+    print(
+        draft(
+            db,
+            kind=chosen_kind,
+            funnel=deal_row["funnel"],
+            stage=deal_row["stage"],
+            lang=language,
+            values=values,
+        )
+    )
+
+
+TOUCH_COLUMNS = (
+    Column("id", "ID", "int"),
+    Column("on_date", "Date", "date"),
+    Column("client", "Client"),
+    Column("deal_id", "Deal", "int"),
+    Column("stage", "Stage"),
+    Column("kind", "Kind"),
+    Column("channel", "Channel"),
+    Column("outcome", "Outcome"),
+    Column("reason", "Reason"),
+    Column("follow_up_on", "Follow up", "date"),
+    Column("text", "Text"),
+)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    client: Annotated[str | None, typer.Option("--client", "-c", help="Only this client.")] = None,
+    deal: Annotated[str | None, typer.Option("--deal", "-d", help="Only this deal.")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="warming, closing or service.")
+    ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="From this date on.")] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="At most this many, newest first.")
+    ] = 50,
+    fmt: FormatOption = None,
+) -> None:
+    """List touches, newest first.
+
+    Example: povtor nudge list --client Ромашка --kind closing --format csv
+    """
+    state = runtime(ctx)
+    db = state.db
+    where, params = [], []  # type: ignore[var-annotated]
+    if client:
+        where.append("t.client_id = ?")
+        params.append(queries.find_client(db, client)["id"])
+    if deal:
+        where.append("t.deal_id = ?")
+        params.append(queries.find_deal(db, deal)["id"])
+    if kind:
+        where.append("t.kind = ?")
+        params.append(choose(kind, TOUCH_KINDS, option="--kind"))
+    if since:
+        where.append("t.on_date >= ?")
+        params.append(parse_date(since, field="--since", today=state.clock.today).isoformat())
+    rows = db.rows(
+        f"""SELECT t.id, t.on_date, c.name AS client, t.deal_id, s.code AS stage, t.kind, t.channel,
+                   t.outcome, t.reason, t.follow_up_on, t.text
+            FROM touch t JOIN client c ON c.id = t.client_id LEFT JOIN stage s ON s.id = t.stage_id
+            {"WHERE " + " AND ".join(where) if where else ""}
+            ORDER BY t.at DESC, t.id DESC LIMIT ?""",
+        [*params, limit],
+    )
+    render(
+        Listing(
+            TOUCH_COLUMNS,
+            [[r[c.key] for c in TOUCH_COLUMNS] for r in rows],
+            title="Touches",
+            empty_message="no touches match",
+        ),
+        fmt,
+    )
+
+
+@template_app.command("list")
+def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """List the message templates in effect (yours over the defaults).
+
+    Example: povtor nudge template list --format csv
+    """
+    from povtor.storage.plan_queries import user_templates
+
+    mine = user_templates(runtime(ctx).db)
+    keys = sorted(set(templates.DEFAULTS) | set(mine))
+    columns = (
+        Column("kind", "Kind"),
+        Column("funnel", "Funnel"),
+        Column("stage", "Stage"),
+        Column("lang", "Lang"),
+        Column("source", "Source"),
+        Column("body", "Text"),
+    )
+    rows = [
+        [*key, "yours" if key in mine else "default", mine.get(key, templates.DEFAULTS.get(key))]
+        for key in keys
+    ]
+    render(Listing(columns, rows, title="Message templates"), fmt)
+
+
+@template_app.command("set")
+def template_set(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="warming, closing or service.")],
+    body: Annotated[str, typer.Argument(help="The text, with placeholders such as {person}.")],
+    funnel: Annotated[str, typer.Option("--funnel", help="Funnel code, or * for any.")] = "*",
+    stage: Annotated[str, typer.Option("--stage", help="Stage code, or * for any.")] = "*",
+    lang: Annotated[str, typer.Option("--lang", help="ru or en.")] = "ru",
+) -> None:
+    """Add or replace a template for a touch kind (and funnel, stage, language).
+
+    Placeholders: {person} {client} {company} {amount} {currency} {days} {date} {stage} {title}.
+
+    Example: povtor nudge template set closing "Добрый день, {person}! Счёт оплатите на этой неделе или перенести?" --stage invoice
+    """
+    chosen_kind = choose(kind, TOUCH_KINDS, option="KIND") or "closing"
+    language = choose(lang, ("ru", "en"), option="--lang") or "ru"
+    text = templates.check(
+        clean_text(body, field="template", required=True, max_len=TEXT_MAX, multiline=True) or ""
+    )
+    with writing(ctx) as (_session, db, _clock):
+        if funnel != "*":
+            funnel_row = queries.find_funnel(db, funnel)
+            funnel = funnel_row["code"]
+            if stage != "*":
+                stage = queries.find_stage(db, funnel_row["id"], stage)["code"]
+        elif stage != "*" and not db.scalar("SELECT COUNT(*) FROM stage WHERE code = ?", (stage,)):
+            raise InvalidInput(
+                f"--stage: no funnel has a stage {stage!r}", hint="see: povtor funnel list"
+            )
+        db.execute(
+            "DELETE FROM template WHERE kind = ? AND funnel = ? AND stage = ? AND lang = ?",
+            (chosen_kind, funnel, stage, language),
+        )
+        db.execute(
+            "INSERT INTO template (kind, funnel, stage, lang, body) VALUES (?, ?, ?, ?, ?)",
+            (chosen_kind, funnel, stage, language, text),
+        )
+    message(f"template for {chosen_kind} {funnel}/{stage} ({language}) saved")

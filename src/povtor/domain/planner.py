@@ -1,0 +1,374 @@
+"""The daily plan of nudges: pure rules over plain rows.
+
+SQL in :mod:`povtor.storage.plan_queries` gathers the facts (open deals with their
+last touch, purchase dates, touch counts...); the functions here decide who to
+contact today, why, with which kind of touch, and how urgent it is. Nothing here
+touches a database, so every rule is tested on hand-made inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from povtor.domain.calendar import days_between
+from povtor.settings import Settings
+
+MAX_OVERDUE_DAYS = 30
+RULES = ("follow_up", "stuck", "silent", "service", "revisit", "warming")
+
+
+@dataclass(frozen=True)
+class ClientState:
+    id: int
+    name: str
+    company: str | None
+    category: str | None
+    person: str | None  # the first person at the client, for the greeting
+    open_deals: int
+    last_touch_on: dt.date | None
+    paid_dates: tuple[dt.date, ...] = ()  # dates of paid deals, oldest first
+    last_paid_amount: int | None = None
+    warming_since_closing: int = 0
+    follow_up_on: dt.date | None = None  # from a client-level "later" touch
+
+
+@dataclass(frozen=True)
+class OpenDeal:
+    id: int
+    client_id: int
+    funnel: str
+    stage: str
+    stage_name: str
+    stage_position: int
+    won_position: int
+    limit_days: int | None
+    stage_entered_on: dt.date
+    follow_up_on: dt.date | None
+    amount_minor: int | None
+    currency: str
+    title: str | None
+    last_touch_on: dt.date | None  # last touch on this deal
+
+
+@dataclass(frozen=True)
+class ClosedDeal:
+    """A paid deal awaiting its service contact, or a lost one awaiting a revisit."""
+
+    id: int
+    client_id: int
+    closed_on: dt.date
+    amount_minor: int | None
+    currency: str
+    title: str | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    today: dt.date
+    clients: Mapping[int, ClientState]
+    deals: tuple[OpenDeal, ...]
+    paid_awaiting_service: tuple[ClosedDeal, ...]
+    lost: tuple[ClosedDeal, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reason to contact a client today."""
+
+    client_id: int
+    rule: str
+    reason: str
+    kind: str  # warming | closing | service
+    overdue_days: int = 0
+    deal: OpenDeal | None = None
+    about: ClosedDeal | None = None
+    amount_minor: int | None = None
+    closeness: Decimal = Decimal(0)  # stage position / paid position, 0..1
+    template_funnel: str = "*"
+    template_stage: str = "*"
+    days_waiting: int = 0
+    expected_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    rank: int
+    client: ClientState
+    primary: Candidate
+    others: tuple[Candidate, ...]
+    terms: Mapping[str, Decimal]
+
+    @property
+    def priority(self) -> Decimal:
+        return sum(self.terms.values(), Decimal(0))
+
+    @property
+    def reasons(self) -> list[str]:
+        return [self.primary.reason, *(c.reason for c in self.others)]
+
+
+@dataclass
+class Plan:
+    today: dt.date
+    items: list[PlanItem] = field(default_factory=list)
+
+
+# -- the rules -----------------------------------------------------------------------
+def purchase_cycle(paid_dates: tuple[dt.date, ...], min_purchases: int) -> int | None:
+    """The client's own cycle: median days between consecutive purchases, if trusted."""
+    if len(paid_dates) < max(2, min_purchases):
+        return None
+    gaps = [(b - a).days for a, b in itertools.pairwise(paid_dates)]
+    return max(1, round(statistics.median(gaps)))
+
+
+def silence_threshold(client: ClientState, settings: Settings) -> tuple[int, int | None]:
+    """(days of silence that make the client silent, their own cycle if known)."""
+    cycle = purchase_cycle(client.paid_dates, settings.int("plan.cycle_min_purchases"))
+    if cycle is not None:
+        return math.ceil(cycle * settings.decimal("plan.cycle_factor")), cycle
+    category = client.category if client.category in ("A", "B") else "C"
+    return settings.int(f"plan.silent_days.{category}"), None
+
+
+def next_kind(client: ClientState, settings: Settings) -> str:
+    """5:1: warming until enough warming touches since the last closing one."""
+    if client.warming_since_closing >= settings.int("plan.warming_per_closing"):
+        return "closing"
+    return "warming"
+
+
+def _cadence_note(client: ClientState, settings: Settings) -> str:
+    per = settings.int("plan.warming_per_closing")
+    done = min(client.warming_since_closing, per)
+    if done >= per:
+        return f"{done} warming touches since the last closing one: time to ask (5:1)"
+    return f"warming touch {done + 1} of {per} before the next closing one (5:1)"
+
+
+def deal_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
+    today = data.today
+    working = settings.bool("plan.working_days")
+    unit = "working days" if working else "days"
+    found: list[Candidate] = []
+    for deal in data.deals:
+        client = data.clients.get(deal.client_id)
+        if client is None:
+            continue
+        closeness = Decimal(deal.stage_position) / Decimal(max(deal.won_position, 1))
+        common = {
+            "client_id": deal.client_id,
+            "deal": deal,
+            "amount_minor": deal.amount_minor,
+            "closeness": closeness,
+            "template_funnel": deal.funnel,
+            "template_stage": deal.stage,
+            "days_waiting": (today - deal.stage_entered_on).days,
+        }
+        if deal.follow_up_on is not None:
+            if deal.follow_up_on <= today:
+                overdue = (today - deal.follow_up_on).days
+                when = "today" if overdue == 0 else f"{overdue} days ago"
+                found.append(
+                    Candidate(
+                        rule="follow_up",
+                        reason=f"follow-up due {when}: asked to come back on "
+                        f"{deal.follow_up_on.isoformat()} ({deal.stage_name})",
+                        kind="closing",
+                        overdue_days=overdue,
+                        **common,  # type: ignore[arg-type]
+                    )
+                )
+            continue  # a promised date replaces the stage's time limit
+        if deal.limit_days is None:
+            continue
+        since = deal.stage_entered_on
+        nudged = deal.last_touch_on is not None and deal.last_touch_on >= since
+        if nudged:
+            since = deal.last_touch_on  # type: ignore[assignment]
+        waited = days_between(since, today, working=working)
+        if waited <= deal.limit_days:
+            continue
+        overdue = waited - deal.limit_days
+        in_stage = days_between(deal.stage_entered_on, today, working=working)
+        reason = f"{deal.stage_name}: {in_stage} {unit} in stage (limit {deal.limit_days})"
+        reason += (
+            f", last nudge {deal.last_touch_on.isoformat()} unanswered"
+            if nudged
+            else ", no touch since"
+        )  # type: ignore[union-attr]
+        kind = "closing"
+        if deal.funnel == "first":
+            kind = next_kind(client, settings)
+            reason += "; " + _cadence_note(client, settings)
+        found.append(
+            Candidate(
+                rule="stuck" if kind == "closing" else "warming",
+                reason=reason,
+                kind=kind,
+                overdue_days=overdue,
+                **common,
+            )  # type: ignore[arg-type]
+        )
+    return found
+
+
+def client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
+    today = data.today
+    quiet = settings.int("plan.quiet_days")
+    found: list[Candidate] = []
+
+    def recently_touched(client: ClientState, since: dt.date | None = None) -> bool:
+        if client.last_touch_on is None:
+            return False
+        if since is not None and client.last_touch_on >= since:
+            return True
+        return (today - client.last_touch_on).days < quiet
+
+    for client in data.clients.values():
+        if client.follow_up_on is not None and client.follow_up_on <= today:
+            overdue = (today - client.follow_up_on).days
+            found.append(
+                Candidate(
+                    client_id=client.id,
+                    rule="follow_up",
+                    reason="follow-up due: asked to come back on "
+                    + client.follow_up_on.isoformat(),
+                    kind="closing",
+                    overdue_days=overdue,
+                    template_funnel="repeat",
+                    template_stage="base",
+                )
+            )
+            continue
+        if client.open_deals or not client.paid_dates or recently_touched(client):
+            continue
+        threshold, cycle = silence_threshold(client, settings)
+        last = client.paid_dates[-1]
+        silent_for = (today - last).days
+        if silent_for <= threshold:
+            continue
+        expected = last + dt.timedelta(days=cycle if cycle is not None else threshold)
+        basis = (
+            f"own cycle {cycle} days × {settings.str('plan.cycle_factor')}"
+            if cycle is not None
+            else f"category {client.category or 'C'} default {threshold} days"
+        )
+        kind = next_kind(client, settings)
+        found.append(
+            Candidate(
+                client_id=client.id,
+                rule="silent",
+                reason=f"silent {silent_for} days since the last purchase on {last.isoformat()} "
+                f"(threshold {threshold}: {basis}); expected reorder {expected.isoformat()}; "
+                + _cadence_note(client, settings),
+                kind=kind,
+                overdue_days=silent_for - threshold,
+                amount_minor=client.last_paid_amount,
+                template_funnel="repeat",
+                template_stage="base",
+                days_waiting=silent_for,
+                expected_on=expected,
+            )
+        )
+    service_days = settings.int("plan.service_days")
+    for paid in data.paid_awaiting_service:
+        client = data.clients.get(paid.client_id)
+        if client is None:
+            continue
+        due = paid.closed_on + dt.timedelta(days=service_days)
+        if due > today or (client.last_touch_on is not None and client.last_touch_on >= due):
+            continue
+        found.append(
+            Candidate(
+                client_id=paid.client_id,
+                rule="service",
+                reason=f"service contact: deal #{paid.id} paid {paid.closed_on.isoformat()}, "
+                f"{(today - paid.closed_on).days} days ago — how is it going?",
+                kind="service",
+                overdue_days=(today - due).days,
+                about=paid,
+                amount_minor=paid.amount_minor,
+                days_waiting=(today - paid.closed_on).days,
+            )
+        )
+    revisit_days = settings.int("plan.revisit_days")
+    for lost in data.lost:
+        client = data.clients.get(lost.client_id)
+        if client is None or client.open_deals:
+            continue
+        due = lost.closed_on + dt.timedelta(days=revisit_days)
+        if due > today or recently_touched(client, since=lost.closed_on):
+            continue
+        found.append(
+            Candidate(
+                client_id=lost.client_id,
+                rule="revisit",
+                reason=f"refusal revisit: deal #{lost.id} lost {lost.closed_on.isoformat()} "
+                f"({lost.reason or 'no reason'}), {(today - lost.closed_on).days} days ago",
+                kind="closing",
+                overdue_days=(today - due).days,
+                about=lost,
+                amount_minor=lost.amount_minor,
+                template_funnel="refusal",
+                template_stage="revisit",
+                days_waiting=(today - lost.closed_on).days,
+            )
+        )
+    return found
+
+
+# -- priority --------------------------------------------------------------------------
+def priority_terms(
+    candidate: Candidate, client: ClientState, settings: Settings
+) -> dict[str, Decimal]:
+    """The transparent weighted sum: each term is shown by ``plan explain``."""
+    category = client.category if client.category in ("A", "B", "C") else "none"
+    amount = Decimal(candidate.amount_minor or 0) / 100
+    money = settings.decimal("plan.weight.money") * Decimal(math.log10(1 + float(amount) / 1000))
+    overdue = min(candidate.overdue_days, MAX_OVERDUE_DAYS)
+    return {
+        "category": settings.decimal(f"plan.weight.category.{category}"),
+        "money": money.quantize(Decimal("0.01")),
+        "closeness": (settings.decimal("plan.weight.closeness") * candidate.closeness).quantize(
+            Decimal("0.01")
+        ),
+        "overdue": settings.decimal("plan.weight.overdue") * overdue,
+        "rule": settings.decimal(f"plan.weight.rule.{candidate.rule}"),
+    }
+
+
+def build_plan(data: PlanInput, settings: Settings) -> Plan:
+    """Every candidate, merged to one item per client, ranked by priority."""
+    candidates = deal_candidates(data, settings) + client_candidates(data, settings)
+    by_client: dict[int, list[tuple[Decimal, Candidate, dict[str, Decimal]]]] = {}
+    for candidate in candidates:
+        client = data.clients[candidate.client_id]
+        if client.last_touch_on == data.today:
+            continue  # touched today already
+        terms = priority_terms(candidate, client, settings)
+        by_client.setdefault(candidate.client_id, []).append(
+            (sum(terms.values(), Decimal(0)), candidate, terms)
+        )
+    merged = []
+    for client_id, scored in by_client.items():
+        scored.sort(key=lambda s: (-s[0], RULES.index(s[1].rule), s[1].deal.id if s[1].deal else 0))
+        top_score, primary, terms = scored[0]
+        merged.append(
+            (top_score, data.clients[client_id], primary, tuple(s[1] for s in scored[1:]), terms)
+        )
+    merged.sort(key=lambda m: (-m[0], m[1].name.casefold(), m[1].id))
+    return Plan(
+        today=data.today,
+        items=[
+            PlanItem(rank=i, client=client, primary=primary, others=others, terms=terms)
+            for i, (_score, client, primary, others, terms) in enumerate(merged, start=1)
+        ],
+    )

@@ -1,0 +1,134 @@
+"""Message drafts: "what we want + yes or no", per touch kind, funnel and stage.
+
+A template is looked up by (kind, funnel, stage) with ``*`` as a wildcard, most
+specific first; user templates (the ``template`` table) come before these
+defaults. Placeholders: {person} {client} {company} {amount} {currency} {days}
+{date} {stage} {title}.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+
+from povtor.errors import InvalidInput
+
+PLACEHOLDERS = (
+    "person",
+    "client",
+    "company",
+    "amount",
+    "currency",
+    "days",
+    "date",
+    "stage",
+    "title",
+)
+
+# (kind, funnel, stage, lang) -> body
+DEFAULTS: dict[tuple[str, str, str, str], str] = {
+    (
+        "closing",
+        "*",
+        "*",
+        "ru",
+    ): "Добрый день, {person}! Вопрос «{title}» в силе или что-то пошло не по плану?",
+    ("closing", "*", "*", "en"): "Hello {person}! Is «{title}» still on, or did something change?",
+    ("closing", "repeat", "base", "ru"): (
+        "Добрый день, {person}! Давно не виделись — в этом месяце планируете закупку? Да или нет?"
+    ),
+    ("closing", "repeat", "base", "en"): (
+        "Hello {person}! It has been a while: are you planning an order this month? Yes or no?"
+    ),
+    ("closing", "*", "request", "ru"): (
+        "Добрый день, {person}! Вы запрашивали расчёт {days} дн. назад. Заказ в силе или что-то пошло не по плану?"
+    ),
+    ("closing", "*", "request", "en"): (
+        "Hello {person}! You asked for a quote {days} days ago. Is the order still on, or did plans change?"
+    ),
+    ("closing", "*", "proposal", "ru"): (
+        "Добрый день, {person}! Отправлял вам КП «{title}». Берёте в работу или пока не актуально?"
+    ),
+    ("closing", "*", "proposal", "en"): (
+        "Hello {person}! I sent you the proposal «{title}». Shall we go ahead, or is it not for now?"
+    ),
+    ("closing", "*", "invoice", "ru"): (
+        "Добрый день, {person}! Счёт на {amount} {currency} ждёт оплаты {days} дн. Оплата в силе или что-то пошло не по плану?"
+    ),
+    ("closing", "*", "invoice", "en"): (
+        "Hello {person}! The invoice for {amount} {currency} has been waiting {days} days. Is the payment on, or did something change?"
+    ),
+    ("closing", "first", "*", "ru"): (
+        "Добрый день, {person}! Предлагаю встретиться на этой неделе и обсудить закупки — удобно или не сейчас?"
+    ),
+    ("closing", "first", "*", "en"): (
+        "Hello {person}! Shall we meet this week to talk about your purchasing, yes or not now?"
+    ),
+    ("closing", "refusal", "*", "ru"): (
+        "{person}, добрый день! Некоторое время назад мы обсуждали «{title}» и не нашли точек "
+        "соприкосновения. У нас появились новые возможности — вопрос всё ещё интересует? "
+        "Если нет — может, подскажете, кому это было бы интересно?"
+    ),
+    ("closing", "refusal", "*", "en"): (
+        "Hello {person}! A while ago we discussed «{title}» and did not agree. Things have "
+        "changed on our side: is it still of interest? If not, do you know someone it might suit?"
+    ),
+    ("warming", "*", "*", "ru"): (
+        "Добрый день, {person}! Делюсь полезным для {company}: … Если будут вопросы — я на связи."
+    ),
+    ("warming", "*", "*", "en"): (
+        "Hello {person}! Something useful for {company}: … Happy to help if you have questions."
+    ),
+    ("service", "*", "*", "ru"): (
+        "Добрый день, {person}! Как вам «{title}»? Всё ли в порядке, есть ли пожелания?"
+    ),
+    ("service", "*", "*", "en"): (
+        "Hello {person}! How is «{title}» working for you? Anything wrong, any wishes?"
+    ),
+}
+
+
+def lookup(
+    kind: str, funnel: str, stage: str, lang: str, user: Mapping[tuple[str, str, str, str], str]
+) -> str:
+    """The most specific template: user ones first, then the defaults."""
+    for source in (user, DEFAULTS):
+        for key in (
+            (kind, funnel, stage, lang),
+            (kind, "*", stage, lang),
+            (kind, funnel, "*", lang),
+            (kind, "*", "*", lang),
+        ):
+            if key in source:
+                return source[key]
+    return DEFAULTS[(kind, "*", "*", "ru")]
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def fill(body: str, values: Mapping[str, object]) -> str:
+    """Fill the placeholders; an unknown value is left empty."""
+    return string.Formatter().vformat(
+        body, (), _Blank({k: "" if v is None else str(v) for k, v in values.items()})
+    )
+
+
+def check(body: str) -> str:
+    """Refuse a template with an unknown or malformed placeholder."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(body) if f is not None]
+    except ValueError as exc:
+        raise InvalidInput(
+            f"template is malformed: {exc}",
+            hint="write placeholders as {person}; a literal brace as {{",
+        ) from None
+    unknown = sorted({f for f in fields if f not in PLACEHOLDERS})
+    if unknown:
+        raise InvalidInput(
+            f"template uses unknown placeholder(s): {', '.join('{' + u + '}' for u in unknown)}",
+            hint="allowed: " + " ".join("{" + p + "}" for p in PLACEHOLDERS),
+        )
+    return body

@@ -1,0 +1,123 @@
+"""User settings: plan rules, priority weights, message language.
+
+Defaults live here; a user's changes are rows of the ``setting`` table
+(``povtor plan set KEY VALUE``). Every key is documented in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from povtor.errors import InvalidInput, NotFound
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    default: str
+    kind: str  # int | decimal | bool | lang
+    help: str
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("lang", "ru", "lang", "Language of message drafts: ru or en."),
+    SettingSpec(
+        "plan.working_days", "yes", "bool", "Count stage limits in working days (Mon-Fri)."
+    ),
+    SettingSpec(
+        "plan.silent_days.A", "30", "int", "A client with no purchase this long is silent."
+    ),
+    SettingSpec("plan.silent_days.B", "45", "int", "The same for B clients."),
+    SettingSpec(
+        "plan.silent_days.C", "60", "int", "The same for C clients and uncategorised ones."
+    ),
+    SettingSpec(
+        "plan.cycle_factor", "1.5", "decimal", "Silent after this many own purchase cycles."
+    ),
+    SettingSpec(
+        "plan.cycle_min_purchases", "3", "int", "Purchases needed to trust a personal cycle."
+    ),
+    SettingSpec("plan.service_days", "14", "int", "Service contact this many days after payment."),
+    SettingSpec("plan.revisit_days", "90", "int", "Call a refusal back after this many days."),
+    SettingSpec(
+        "plan.quiet_days", "3", "int", "No client-level item for a client touched this recently."
+    ),
+    SettingSpec("plan.warming_per_closing", "5", "int", "Warming touches before each closing one."),
+    SettingSpec("plan.weight.category.A", "30", "decimal", "Priority points for an A client."),
+    SettingSpec("plan.weight.category.B", "20", "decimal", "Priority points for a B client."),
+    SettingSpec("plan.weight.category.C", "10", "decimal", "Priority points for a C client."),
+    SettingSpec("plan.weight.category.none", "5", "decimal", "Priority points, no category."),
+    SettingSpec(
+        "plan.weight.money", "5", "decimal", "Points per decimal order of thousands at stake."
+    ),
+    SettingSpec(
+        "plan.weight.closeness", "20", "decimal", "Points for a deal at its last open stage."
+    ),
+    SettingSpec("plan.weight.overdue", "2", "decimal", "Points per day overdue (up to 30 days)."),
+    SettingSpec(
+        "plan.weight.rule.follow_up", "15", "decimal", "Points for a follow-up date that came."
+    ),
+    SettingSpec("plan.weight.rule.stuck", "12", "decimal", "Points for a stuck deal."),
+    SettingSpec("plan.weight.rule.silent", "8", "decimal", "Points for a client gone silent."),
+    SettingSpec("plan.weight.rule.service", "6", "decimal", "Points for a service contact."),
+    SettingSpec("plan.weight.rule.revisit", "4", "decimal", "Points for a refusal revisit."),
+    SettingSpec("plan.weight.rule.warming", "3", "decimal", "Points for warming up a new lead."),
+)
+BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+def spec_for(key: str) -> SettingSpec:
+    spec = BY_KEY.get(key)
+    if spec is None:
+        raise NotFound(f"no setting {key!r}", hint="list settings with: povtor plan settings")
+    return spec
+
+
+def normalise(key: str, value: str) -> str:
+    """Validate ``value`` for ``key`` and return its stored form."""
+    spec = spec_for(key)
+    raw = value.strip()
+    bad = InvalidInput(f"{key}: {value!r} is not a valid value", hint=spec.help)
+    if spec.kind == "int":
+        if not raw.isdigit() or int(raw) > 100_000:
+            raise bad
+        return str(int(raw))
+    if spec.kind == "decimal":
+        try:
+            number = Decimal(raw.replace(",", "."))
+        except InvalidOperation:
+            raise bad from None
+        if not number.is_finite() or number < 0 or number > 1_000_000:
+            raise bad
+        return str(number)
+    if spec.kind == "bool":
+        low = raw.lower()
+        if low in ("yes", "true", "1", "on"):
+            return "yes"
+        if low in ("no", "false", "0", "off"):
+            return "no"
+        raise bad
+    if raw.lower() not in ("ru", "en"):
+        raise bad
+    return raw.lower()
+
+
+class Settings:
+    """Effective settings: defaults overlaid with the database's rows."""
+
+    def __init__(self, stored: dict[str, str]) -> None:
+        self.values = {spec.key: stored.get(spec.key, spec.default) for spec in SPECS}
+        self.changed = {k for k in stored if k in BY_KEY}
+
+    def int(self, key: str) -> int:
+        return int(self.values[key])
+
+    def decimal(self, key: str) -> Decimal:
+        return Decimal(self.values[key])
+
+    def bool(self, key: str) -> bool:
+        return self.values[key] == "yes"
+
+    def str(self, key: str) -> str:
+        return self.values[key]
