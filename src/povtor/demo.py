@@ -88,7 +88,7 @@ def build_demo(db: Database, *, today: dt.date, folder: Path | None = None) -> d
                 text(r["role"]),
                 text(r["phone"]),
                 text(r["email"]),
-                text(r["birthday"]),
+                day(r["birthday"]),  # moved too, so that upcoming birthdays stay upcoming
             )
             for r in _read(folder, "people")
         ]
