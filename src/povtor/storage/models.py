@@ -185,6 +185,7 @@ class Touch(SQLModel, table=True):
     reason: str | None = None
     follow_up_on: dt.date | None = None
     text: str | None = None
+    external_id: str | None = Field(default=None, unique=True, max_length=200)
 
 
 class Setting(SQLModel, table=True):
@@ -209,3 +210,21 @@ class Template(SQLModel, table=True):
     stage: str = Field(default="*", max_length=50)
     lang: str = Field(default="ru", max_length=5)
     body: str
+
+
+class SourceSpend(SQLModel, table=True):
+    """Money spent on a lead source over a period (for cost per sale by source)."""
+
+    __tablename__ = "source_spend"
+    __table_args__ = (
+        CheckConstraint("amount_minor >= 0", name="ck_spend_amount"),
+        CheckConstraint("period_end >= period_start", name="ck_spend_period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=200, index=True)
+    period_start: dt.date
+    period_end: dt.date
+    amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
+    currency: str = Field(default="RUB", max_length=3)
+    note: str | None = None

@@ -7,5 +7,5 @@ the migration scripts.
 
 from __future__ import annotations
 
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_templates")
+REVISIONS: tuple[str, ...] = ("0001_initial", "0002_templates", "0003_spend_and_touch_ids")
 HEAD = REVISIONS[-1]
