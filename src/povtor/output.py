@@ -41,6 +41,13 @@ class Column:
     kind: str = "text"  # text | int | money | date | datetime | rate | bool
     justify: str | None = None
     style: str | None = None
+    # In tables, long free text (titles, reasons, messages) wraps and takes the room
+    # that is left; other text columns keep one line and are cut with "…".
+    wide: bool = False
+    in_table: bool = True  # False: machine formats only (keeps tables readable)
+
+
+NARROW_TEXT_MAX = 26
 
 
 @dataclass
@@ -117,6 +124,13 @@ def _records(listing: Listing) -> Iterable[dict[str, Any]]:
 
 def _delimited(delimiter: str) -> Callable[[Listing, IO[str]], None]:
     def write(listing: Listing, stream: IO[str]) -> None:
+        if delimiter == "\t":
+            # tsv has no quoting at all (a quote is just a character), one row a line
+            stream.write("\t".join(c.key for c in listing.columns) + "\n")
+            for record in _records(listing):
+                cells = ("" if v is None else str(_plain(v, delimiter)) for v in record.values())
+                stream.write("\t".join(cells) + "\n")
+            return
         writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
         writer.writerow([c.key for c in listing.columns])
         for record in _records(listing):
@@ -128,7 +142,7 @@ def _delimited(delimiter: str) -> Callable[[Listing, IO[str]], None]:
 def _plain(value: Any, delimiter: str) -> Any:
     if delimiter == "\t" and isinstance(value, str):
         # tsv has no quoting: tabs and line breaks inside a cell become spaces
-        return value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ")
+        return value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     return value
 
 
@@ -152,21 +166,47 @@ def _table(listing: Listing, stream: IO[str]) -> None:
         message(listing.empty_message)
         return
     table = Table(title=listing.title, caption=listing.caption, header_style="bold")
-    for column in listing.columns:
+    shown = [i for i, c in enumerate(listing.columns) if c.in_table]
+    columns = [listing.columns[i] for i in shown]
+    cells = [[people_value(listing.columns[i].kind, row[i]) for i in shown] for row in listing.rows]
+    longest_of = [max([len(c.header), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    narrow_max = _narrow_text_width(console.width, columns, longest_of)
+    for index, column in enumerate(columns):
+        longest = longest_of[index]
         numeric = column.kind in ("int", "money", "rate")
+        if column.wide:
+            sizing = {"ratio": 1, "min_width": min(longest, 16), "overflow": "fold"}
+        elif column.kind == "text":
+            sizing = {"no_wrap": True, "overflow": "ellipsis", "max_width": narrow_max}
+        else:  # numbers and dates are never cut
+            sizing = {"no_wrap": True, "min_width": longest}
         table.add_column(
             column.header,
             justify=column.justify or ("right" if numeric else "left"),  # type: ignore[arg-type]
             style=column.style,
-            no_wrap=numeric or column.kind in ("date", "datetime"),
+            **sizing,  # type: ignore[arg-type]
         )
-    for index, row in enumerate(listing.rows):
+    for index, row_cells in enumerate(cells):
         style = listing.row_styles[index] if index < len(listing.row_styles) else None
-        table.add_row(
-            *(Text(people_value(c.kind, v)) for c, v in zip(listing.columns, row, strict=True)),
-            style=style,
-        )
+        table.add_row(*(Text(cell) for cell in row_cells), style=style)
     console.print(table)
+
+
+def _narrow_text_width(total: int, columns: Sequence[Column], longest: list[int]) -> int:
+    """How wide a one-line text column may be so that the table fits the terminal."""
+    room = total - (3 * len(columns) + 1)  # borders and padding
+    narrow = wide = 0
+    for column, width in zip(columns, longest, strict=True):
+        if column.wide:
+            wide += 1
+            room -= min(width, 24)
+        elif column.kind == "text":
+            narrow += 1
+        else:
+            room -= width
+    if not narrow:
+        return NARROW_TEXT_MAX
+    return max(6, min(NARROW_TEXT_MAX, room // narrow))
 
 
 _WRITERS: dict[OutputFormat, Callable[[Listing, IO[str]], None]] = {

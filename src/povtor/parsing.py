@@ -83,7 +83,10 @@ def parse_amount(text: str, *, field: str = "amount") -> int:
         other = "," if sep == "." else "."
         tail = raw[decimal_at + 1 :]
         head = raw[:decimal_at]
-        grouped_only = raw.count(sep) > 1 or (other not in raw and len(tail) == 3 and sep == ",")
+        grouped_only = raw.count(sep) > 1 or (
+            # 1,234 is a thousand and more; 0,001 is a decimal fraction (refused below)
+            other not in raw and len(tail) == 3 and sep == "," and not head.startswith("0")
+        )
         if grouped_only:
             # every separator is a thousands separator: 1,234,567 or 1.234.567
             whole, fraction = raw, ""
@@ -116,7 +119,10 @@ def parse_amount(text: str, *, field: str = "amount") -> int:
 
 
 def _check_grouping(groups: list[str], bad: InvalidInput) -> None:
-    if not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]):
+    leading = groups[0]
+    if not leading or len(leading) > 3 or leading.startswith("0"):
+        raise bad
+    if any(len(g) != 3 for g in groups[1:]):
         raise bad
 
 

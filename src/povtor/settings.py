@@ -54,7 +54,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "plan.weight.closeness", "20", "decimal", "Points for a deal at its last open stage."
     ),
-    SettingSpec("plan.weight.overdue", "2", "decimal", "Points per day overdue (up to 30 days)."),
+    SettingSpec("plan.weight.overdue", "1", "decimal", "Points per day overdue (up to 14 days)."),
     SettingSpec(
         "plan.weight.rule.follow_up", "15", "decimal", "Points for a follow-up date that came."
     ),

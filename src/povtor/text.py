@@ -26,12 +26,13 @@ def fold(value: str) -> str:
     diaeresis after ``е`` would otherwise compose into a new ``ё``).
     """
     folded = value
-    while True:
+    for _ in range(16):  # settles after one or two rounds; the bound only rules out a loop
         again = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", folded).casefold())
         again = again.replace("ё", "е")
         if again == folded:
-            return folded
+            break
         folded = again
+    return folded
 
 
 def sort_key(value: str | None) -> tuple[str, str]:
@@ -82,3 +83,18 @@ def clean_text(
             hint="shorten it",
         )
     return text
+
+
+_PATRONYMIC_ENDINGS = ("вич", "вна", "чна", "ична", "оглы", "кызы")
+
+
+def address_name(full_name: str) -> str:
+    """How a message greets a person: «Волков Артём Анатольевич» -> «Артём Анатольевич»,
+    «Иван Петров» -> «Иван»; anything else as written."""
+    words = full_name.split()
+    for index, word in enumerate(words):
+        if index >= 1 and fold(word).endswith(_PATRONYMIC_ENDINGS):
+            return f"{words[index - 1]} {word}"
+    if len(words) == 2:
+        return words[0]
+    return full_name

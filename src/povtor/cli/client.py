@@ -207,11 +207,11 @@ CLIENT_LIST_COLUMNS = (
     Column("company", "Company"),
     Column("category", "Cat"),
     Column("industry", "Industry"),
-    Column("source", "Source"),
-    Column("status", "Status"),
-    Column("open_deals", "Open deals", "int"),
+    Column("source", "Source", in_table=False),
+    Column("status", "Status", in_table=False),
+    Column("open_deals", "Open", "int"),
     Column("last_touch_on", "Last touch", "date"),
-    Column("created_on", "Since", "date"),
+    Column("created_on", "Since", "date", in_table=False),
 )
 
 
@@ -521,7 +521,7 @@ def fact_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -
     columns = (
         Column("id", "ID", "int"),
         Column("topic", "Topic"),
-        Column("text", "Fact"),
+        Column("text", "Fact", wide=True),
         Column("noted_on", "Noted", "date"),
     )
     facts = queries.client_facts(db, row["id"])

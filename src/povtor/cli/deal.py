@@ -10,10 +10,10 @@ import typer
 
 from povtor.cli.runtime import FormatOption, choose, runtime, writing
 from povtor.errors import InvalidInput
-from povtor.output import Column, Listing, OutputFormat, message, render
+from povtor.output import Column, Listing, OutputFormat, machine_value, message, render
 from povtor.parsing import format_money, parse_amount, parse_date
 from povtor.storage import queries
-from povtor.storage.database import to_date
+from povtor.storage.database import to_date, to_datetime
 from povtor.text import clean_text
 
 app = typer.Typer(
@@ -189,13 +189,13 @@ DEAL_COLUMNS = (
     Column("client", "Client"),
     Column("funnel", "Funnel"),
     Column("stage", "Stage"),
-    Column("status", "Status"),
+    Column("status", "Status", in_table=False),
     Column("amount", "Amount", "money"),
-    Column("currency", "Cur"),
-    Column("days_in_stage", "Days in stage", "int"),
-    Column("opened_on", "Opened", "date"),
+    Column("currency", "Cur", in_table=False),
+    Column("days_in_stage", "Days", "int"),
+    Column("opened_on", "Opened", "date", in_table=False),
     Column("expected_on", "Expected", "date"),
-    Column("title", "Title"),
+    Column("title", "Title", wide=True),
 )
 
 
@@ -231,8 +231,12 @@ def list_(
     funnel_row = queries.find_funnel(db, funnel) if funnel else None
     stage_id = None
     if stage:
-        funnel_id = funnel_row["id"] if funnel_row else queries.find_funnel(db, "repeat")["id"]
-        stage_id = queries.find_stage(db, funnel_id, stage)["id"]
+        found = (
+            queries.find_stage(db, funnel_row["id"], stage)
+            if funnel_row
+            else queries.find_stage_in_any_funnel(db, stage)
+        )
+        stage_id = found["id"]
     client_id = queries.find_client(db, client)["id"] if client else None
     flt = queries.DealFilter(
         status=choose(status, STATUSES, option="--status") or "open",
@@ -282,8 +286,12 @@ def show(ctx: typer.Context, deal: DealArg, fmt: FormatOption = None) -> None:
         format_money(row["amount_minor"]) if row["amount_minor"] is not None else None
     )
     del detail["amount_minor"]
+    detail["is_won"] = bool(row["is_won"])
     detail["days_in_stage"] = days_in_stage(row, state.clock.today)
-    detail["history"] = [dict(h) for h in history]
+    # timestamps as the machine formats write them (ISO, UTC, whole seconds)
+    detail["history"] = [
+        {**h, "at": machine_value("datetime", to_datetime(h["at"]))} for h in history
+    ]
     detail["touches"] = [dict(t) for t in touches]
     chosen = fmt or OutputFormat.table
     if chosen in (OutputFormat.json, OutputFormat.jsonl):

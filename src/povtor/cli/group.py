@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import typer
+import typer.main
 from typer.core import TyperGroup
 
 from povtor.errors import ExitCode, PovtorError
@@ -65,3 +68,64 @@ def _database_error(ctx: typer.Context, error: sqlite3.Error) -> PovtorError:
     except PovtorError:
         where = "the database"
     return translate_db_error(error, where)
+
+
+@dataclass(frozen=True)
+class LazyGroupSpec:
+    """A command group loaded on first use: the module and its ``typer.Typer``."""
+
+    module: str
+    attribute: str
+
+
+class PovtorRootGroup(PovtorGroup):
+    """The root group: loads command groups lazily, and turns usage errors (a missing
+    argument, an unknown option, a bad choice) into one ``error:`` line, exit code 2."""
+
+    lazy_groups: ClassVar[dict[str, LazyGroupSpec]] = {}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *self.lazy_groups]
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        spec = self.lazy_groups.get(name)
+        if spec is None:
+            return super().get_command(ctx, name)
+        if name not in self.commands:
+            module = importlib.import_module(spec.module)
+            command = typer.main.get_group(getattr(module, spec.attribute))
+            command.name = name
+            self.commands[name] = command
+        return self.commands[name]
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except typer.Abort:
+            print("error: aborted; nothing more was changed", file=sys.stderr)
+            sys.exit(1)
+        except Exception as error:
+            if not (hasattr(error, "exit_code") and hasattr(error, "format_message")):
+                raise
+            if type(error).__name__ == "NoArgsIsHelpError":
+                error.show()  # type: ignore[attr-defined]
+                sys.exit(error.exit_code)
+            sys.exit(_usage_line(error))
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _usage_line(error: Any) -> int:
+    text = str(error.format_message()).strip().rstrip(".")
+    ctx = getattr(error, "ctx", None)
+    where = f"; see: {ctx.command_path} --help" if ctx is not None else ""
+    print(f"error: {text}{where}", file=sys.stderr)
+    return int(error.exit_code)

@@ -7,12 +7,22 @@ from typing import Annotated
 import typer
 
 from povtor import __version__
-from povtor.cli import client, deal, funnel, nudge, plan, setup
-from povtor.cli.group import PovtorGroup
+from povtor.cli import setup
+from povtor.cli.group import LazyGroupSpec, PovtorRootGroup
 from povtor.cli.runtime import Runtime
 
+# Command groups are imported only when used (and for the root --help): a command
+# pays for its own group's modules, not for all of them.
+PovtorRootGroup.lazy_groups = {
+    "client": LazyGroupSpec("povtor.cli.client", "app"),
+    "deal": LazyGroupSpec("povtor.cli.deal", "app"),
+    "nudge": LazyGroupSpec("povtor.cli.nudge", "app"),
+    "plan": LazyGroupSpec("povtor.cli.plan", "app"),
+    "funnel": LazyGroupSpec("povtor.cli.funnel", "app"),
+}
+
 app = typer.Typer(
-    cls=PovtorGroup,
+    cls=PovtorRootGroup,
     name="povtor",
     help=(
         "Repeat-sales toolkit: clients, deals, yes-or-no nudges and the daily plan, "
@@ -25,11 +35,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(client.app, name="client")
-app.add_typer(deal.app, name="deal")
-app.add_typer(nudge.app, name="nudge")
-app.add_typer(plan.app, name="plan")
-app.add_typer(funnel.app, name="funnel")
 app.add_typer(setup.db_app, name="db")
 app.command("init")(setup.init)
 app.command("demo")(setup.demo)
@@ -78,6 +83,7 @@ def root(
 ) -> None:
     """Global options; they come before the command: povtor --today 2026-03-02 deal list."""
     state = Runtime(db_option=db, today_option=today, tz_option=tz)
+    state.clock  # read the clock once, now: a bad --today or --tz fails every command  # noqa: B018
     ctx.obj = state
     ctx.call_on_close(state.close)
 

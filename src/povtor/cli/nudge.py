@@ -14,7 +14,7 @@ from povtor.output import Column, Listing, message, render
 from povtor.parsing import format_money, parse_date
 from povtor.storage import queries
 from povtor.storage.database import Database, to_date
-from povtor.text import TEXT_MAX, clean_text
+from povtor.text import TEXT_MAX, address_name, clean_text
 
 app = typer.Typer(
     help="Touches and yes-or-no nudges («буравчик»): log them, draft the message, templates.",
@@ -59,7 +59,7 @@ def message_values(
         "SELECT name FROM person WHERE client_id = ? ORDER BY id LIMIT 1", (client["id"],)
     )
     values: dict[str, Any] = {
-        "person": person or client["name"],
+        "person": address_name(person) if person else client["name"],
         "client": client["name"],
         "company": client["company"] or client["name"],
         "days": days,
@@ -187,11 +187,15 @@ def log(
         effect = ""
         if after is not None and deal_row is not None:
             if after["status"] != deal_row["status"] or after["stage"] != deal_row["stage"]:
-                effect = f"; deal #{after['id']}: {deal_row['stage']} → {after['stage']} ({after['status']})"
+                effect = (
+                    f"; deal #{after['id']}: {deal_row['stage']} → {after['stage']} "
+                    f"({after['status']})"
+                )
             elif chosen_outcome == "later":
                 effect = f"; deal #{after['id']} follow-up on {follow_up}"
         message(
-            f"logged {chosen_kind} touch #{touch.id} with {client_row['name']}: {chosen_outcome}{effect}"
+            f"logged {chosen_kind} touch #{touch.id} with {client_row['name']}: "
+            f"{chosen_outcome}{effect}"
         )
     print(touch.id)
 
@@ -239,13 +243,13 @@ TOUCH_COLUMNS = (
     Column("on_date", "Date", "date"),
     Column("client", "Client"),
     Column("deal_id", "Deal", "int"),
-    Column("stage", "Stage"),
+    Column("stage", "Stage", in_table=False),
     Column("kind", "Kind"),
-    Column("channel", "Channel"),
+    Column("channel", "Channel", in_table=False),
     Column("outcome", "Outcome"),
-    Column("reason", "Reason"),
-    Column("follow_up_on", "Follow up", "date"),
-    Column("text", "Text"),
+    Column("reason", "Reason", in_table=False),
+    Column("follow_up_on", "Follow up", "date", in_table=False),
+    Column("text", "Text", wide=True),
 )
 
 
@@ -314,10 +318,10 @@ def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     columns = (
         Column("kind", "Kind"),
         Column("funnel", "Funnel"),
-        Column("stage", "Stage"),
+        Column("stage", "Stage", in_table=False),
         Column("lang", "Lang"),
         Column("source", "Source"),
-        Column("body", "Text"),
+        Column("body", "Text", wide=True),
     )
     rows = [
         [*key, "yours" if key in mine else "default", mine.get(key, templates.DEFAULTS.get(key))]
@@ -339,7 +343,7 @@ def template_set(
 
     Placeholders: {person} {client} {company} {amount} {currency} {days} {date} {stage} {title}.
 
-    Example: povtor nudge template set closing "Добрый день, {person}! Счёт оплатите на этой неделе или перенести?" --stage invoice
+    Example: povtor nudge template set closing "{person}, счёт оплатите на неделе?" --stage invoice
     """
     chosen_kind = choose(kind, TOUCH_KINDS, option="KIND") or "closing"
     language = choose(lang, ("ru", "en"), option="--lang") or "ru"

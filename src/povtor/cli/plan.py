@@ -110,9 +110,9 @@ PLAN_COLUMNS = (
     Column("stage", "Stage"),
     Column("amount", "At stake", "money"),
     Column("kind", "Touch"),
-    Column("reason", "Why"),
+    Column("reason", "Why", wide=True),
     Column("priority", "Priority", "int"),
-    Column("text", "Message"),
+    Column("text", "Message", wide=True),
 )
 WHY_COLUMNS = tuple(
     Column(f"w_{t}", t.capitalize(), "int")
@@ -187,14 +187,16 @@ def today(
         plan.items = plan.items[:limit]
     guess = forecast(db, day, len(plan.items))
     basis = (
-        f"{guess['conversion'] * 100:.0f}% nudge→order conversion ({guess['paid']} of {guess['touches']} closing touches)"
+        f"{guess['conversion'] * 100:.0f}% nudge→order conversion "
+        f"({guess['paid']} of {guess['touches']} closing touches)"
         if guess["measured"]
         else "30% nudge→order conversion (too little history: the seed's 30 of 100)"
     )
     if guess["check_minor"]:
         bring = (
             f"an average check of {format_money(guess['check_minor'], grouped=True)}, they should "
-            f"bring ≈{guess['orders']} orders, ≈{format_money(guess['revenue_minor'], grouped=True)}."
+            f"bring ≈{guess['orders']} orders, "
+            f"≈{format_money(guess['revenue_minor'], grouped=True)}."
         )
     else:
         bring = f"no paid deals to average yet, they should bring ≈{guess['orders']} orders."
@@ -266,7 +268,7 @@ def explain(
     day = parse_date(date, field="--date", today=state.clock.today) if date else state.clock.today
     plan = compute_plan(db, day)
     chosen: PlanItem | None = None
-    if item.strip().isdigit() and int(item) <= len(plan.items):
+    if item.strip().isdigit() and 1 <= int(item) <= len(plan.items):
         chosen = plan.items[int(item) - 1]
     else:
         client = queries.find_client(db, item)
@@ -285,7 +287,7 @@ def explain(
         rows.append([f"{label}: {candidate.rule} ({candidate.kind})", candidate.reason])
     render(
         Listing(
-            (Column("what", "What"), Column("value", "Value")),
+            (Column("what", "What"), Column("value", "Value", wide=True)),
             rows,
             title=f"#{chosen.rank} {chosen.client.name} on {day.isoformat()}",
         ),
@@ -338,7 +340,8 @@ def target(
     start = pendulum.date(first.year, first.month, 1)
     last = start.end_of("month")
     paid_row = db.one(
-        "SELECT COUNT(*), SUM(amount_minor) FROM deal WHERE status = 'won' AND closed_on >= ? AND closed_on <= ?",
+        "SELECT COUNT(*), SUM(amount_minor) FROM deal "
+        "WHERE status = 'won' AND closed_on >= ? AND closed_on <= ?",
         (start.isoformat(), min(last, today_).isoformat()),
     )
     paid_deals, paid_minor = (int(paid_row[0] or 0), int(paid_row[1] or 0)) if paid_row else (0, 0)
@@ -377,11 +380,12 @@ def target(
     ]
     if not check and gap:
         message(
-            "no paid deals with amounts in the last 365 days: the number of deals cannot be estimated"
+            "no paid deals with amounts in the last 365 days: "
+            "the number of deals cannot be estimated"
         )
     render(
         Listing(
-            (Column("what", "What"), Column("value", "Value")),
+            (Column("what", "What"), Column("value", "Value", wide=True)),
             rows,
             title=f"Plan of nudges for {start.strftime('%Y-%m')}",
         ),
@@ -400,7 +404,7 @@ def settings_(ctx: typer.Context, fmt: FormatOption = None) -> None:
     current = load_settings(runtime(ctx).db)
     columns = (
         Column("key", "Setting"),
-        Column("value", "Value"),
+        Column("value", "Value", wide=True),
         Column("default", "Default"),
         Column("help", "Meaning"),
     )

@@ -103,7 +103,12 @@ def info(ctx: typer.Context, fmt: FormatOption = None) -> None:
     db = state.db
     rows: list[list[object]] = [["path", str(state.location)], ["schema", db.schema_version()]]
     rows += [[f"{table}_rows", count] for table, count in queries.table_counts(db).items()]
-    render(Listing((Column("key", "What"), Column("value", "Value")), rows, title="Database"), fmt)
+    render(
+        Listing(
+            (Column("key", "What"), Column("value", "Value", wide=True)), rows, title="Database"
+        ),
+        fmt,
+    )
 
 
 @db_app.command("path")

@@ -11,15 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from povtor.domain.calendar import days_between
 from povtor.settings import Settings
 
-MAX_OVERDUE_DAYS = 30
+MAX_OVERDUE_DAYS = 14  # two weeks late is late enough: more does not outrank a bigger deal
 RULES = ("follow_up", "stuck", "silent", "service", "revisit", "warming")
 
 
@@ -121,19 +120,37 @@ class Plan:
 
 
 # -- the rules -----------------------------------------------------------------------
-def purchase_cycle(paid_dates: tuple[dt.date, ...], min_purchases: int) -> int | None:
-    """The client's own cycle: median days between consecutive purchases, if trusted."""
+def median_gap(paid_dates: tuple[dt.date, ...], min_purchases: int) -> Decimal | None:
+    """The exact median of the days between consecutive purchases, if trusted."""
     if len(paid_dates) < max(2, min_purchases):
         return None
-    gaps = [(b - a).days for a, b in itertools.pairwise(paid_dates)]
-    return max(1, round(statistics.median(gaps)))
+    gaps = sorted((b - a).days for a, b in itertools.pairwise(paid_dates))
+    middle = len(gaps) // 2
+    if len(gaps) % 2:
+        return Decimal(gaps[middle])
+    return Decimal(gaps[middle - 1] + gaps[middle]) / 2
+
+
+def purchase_cycle(paid_dates: tuple[dt.date, ...], min_purchases: int) -> int | None:
+    """The client's own cycle: median days between consecutive purchases, if trusted."""
+    median = median_gap(paid_dates, min_purchases)
+    if median is None:
+        return None
+    return max(1, int(median.to_integral_value(ROUND_HALF_UP)))
 
 
 def silence_threshold(client: ClientState, settings: Settings) -> tuple[int, int | None]:
-    """(days of silence that make the client silent, their own cycle if known)."""
-    cycle = purchase_cycle(client.paid_dates, settings.int("plan.cycle_min_purchases"))
-    if cycle is not None:
-        return math.ceil(cycle * settings.decimal("plan.cycle_factor")), cycle
+    """(days of silence that make the client silent, their own cycle if known).
+
+    With its own cycle: ceil(cycle factor × the exact median gap), so a median of
+    20.5 days gives ceil(1.5 × 20.5) = 31, not 1.5 × a rounded median.
+    """
+    min_purchases = settings.int("plan.cycle_min_purchases")
+    median = median_gap(client.paid_dates, min_purchases)
+    cycle = purchase_cycle(client.paid_dates, min_purchases)
+    if median is not None and cycle is not None:
+        factor = settings.decimal("plan.cycle_factor")
+        return math.ceil(max(median, Decimal(1)) * factor), cycle
     category = client.category if client.category in ("A", "B") else "C"
     return settings.int(f"plan.silent_days.{category}"), None
 
@@ -172,10 +189,21 @@ def deal_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
             "template_stage": deal.stage,
             "days_waiting": (today - deal.stage_entered_on).days,
         }
-        if deal.follow_up_on is not None:
+        followed = (
+            deal.follow_up_on is not None
+            and deal.last_touch_on is not None
+            and deal.last_touch_on >= deal.follow_up_on
+        )
+        if deal.follow_up_on is not None and not followed:
+            # a touch on or after the promised date did the follow-up: then the
+            # stage's limit counts again from that touch
             if deal.follow_up_on <= today:
                 overdue = (today - deal.follow_up_on).days
-                when = "today" if overdue == 0 else f"{overdue} days ago"
+                when = (
+                    "today"
+                    if overdue == 0
+                    else ("1 day ago" if overdue == 1 else f"{overdue} days ago")
+                )
                 found.append(
                     Candidate(
                         rule="follow_up",
@@ -233,7 +261,9 @@ def client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
         return (today - client.last_touch_on).days < quiet
 
     for client in data.clients.values():
-        if client.follow_up_on is not None and client.follow_up_on <= today:
+        if client.follow_up_on is not None and client.follow_up_on > today:
+            continue  # the client named a date: nothing client-level before it
+        if client.follow_up_on is not None:
             overdue = (today - client.follow_up_on).days
             found.append(
                 Candidate(
@@ -256,8 +286,9 @@ def client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
         if silent_for <= threshold:
             continue
         expected = last + dt.timedelta(days=cycle if cycle is not None else threshold)
+        median = median_gap(client.paid_dates, settings.int("plan.cycle_min_purchases"))
         basis = (
-            f"own cycle {cycle} days × {settings.str('plan.cycle_factor')}"
+            f"own cycle {median} days × {settings.str('plan.cycle_factor')}"
             if cycle is not None
             else f"category {client.category or 'C'} default {threshold} days"
         )
@@ -284,8 +315,8 @@ def client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
         if client is None:
             continue
         due = paid.closed_on + dt.timedelta(days=service_days)
-        if due > today or (client.last_touch_on is not None and client.last_touch_on >= due):
-            continue
+        if due > today:
+            continue  # (only a service touch since the payment settles it: see plan_queries)
         found.append(
             Candidate(
                 client_id=paid.client_id,
@@ -304,8 +335,12 @@ def client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
         client = data.clients.get(lost.client_id)
         if client is None or client.open_deals:
             continue
+        if client.follow_up_on is not None and client.follow_up_on > today:
+            continue  # the client named a date to come back on
         due = lost.closed_on + dt.timedelta(days=revisit_days)
-        if due > today or recently_touched(client, since=lost.closed_on):
+        # the "no" heard on the day of the loss is not the revisit: a touch on or after
+        # the due date is
+        if due > today or recently_touched(client, since=due):
             continue
         found.append(
             Candidate(

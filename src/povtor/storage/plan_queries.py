@@ -188,7 +188,8 @@ def average_check(db: Database, today: dt.date, *, days: int = 365) -> tuple[int
     since = (today - dt.timedelta(days=days)).isoformat()
     row = db.one(
         """SELECT COUNT(*), SUM(amount_minor) FROM deal
-           WHERE status = 'won' AND amount_minor IS NOT NULL AND closed_on >= ? AND closed_on <= ?""",
+           WHERE status = 'won' AND amount_minor IS NOT NULL
+             AND closed_on >= ? AND closed_on <= ?""",
         (since, today.isoformat()),
     )
     return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)

@@ -17,10 +17,11 @@ from povtor.storage.queries import funnel_stages, search_key
 
 
 def add_client(session: Session, *, today: dt.date, **fields: Any) -> Client:
+    created_on = fields.pop("created_on", None) or today  # before **fields: given once
     client = Client(
         **fields,
         search_key=search_key(fields["name"], fields.get("company")),
-        created_on=fields.pop("created_on", None) or today,
+        created_on=created_on,
     )
     session.add(client)
     session.flush()

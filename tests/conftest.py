@@ -1,0 +1,91 @@
+"""Every test runs against its own database, with a fixed today, in a fixed time zone.
+
+Nothing here (or in any test) can reach a real user's data: ``POVTOR_DB`` points
+into the test's temporary directory, and so do ``HOME`` and ``XDG_DATA_HOME`` in
+case a command falls back to the default location.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from support import TODAY, TZ, Cli, dump_database, invoke
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test's own database path; today is Monday 2026-03-02 10:00 in Moscow."""
+    db = tmp_path / "povtor.db"
+    monkeypatch.setenv("POVTOR_DB", str(db))
+    monkeypatch.setenv("POVTOR_TODAY", TODAY)
+    monkeypatch.setenv("POVTOR_TZ", TZ)
+    monkeypatch.delenv("POVTOR_FORMAT", raising=False)
+    monkeypatch.delenv("POVTOR_DEBUG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / ".local" / "share"))
+    monkeypatch.setenv("COLUMNS", "160")  # Rich tables: wide enough not to wrap, everywhere
+    return db
+
+
+@pytest.fixture
+def db_path(isolated: Path) -> Path:
+    return isolated
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database created by ``povtor init`` once per session (migrating costs ~75 ms)."""
+    path = tmp_path_factory.mktemp("template") / "povtor.db"
+    run = invoke(["--db", str(path), "init"], env={"POVTOR_TODAY": TODAY, "POVTOR_TZ": TZ})
+    assert run.exit_code == 0, run.describe()
+    assert not Path(f"{path}-wal").exists()  # closed cleanly: the file is the whole database
+    return path
+
+
+@pytest.fixture
+def cli(isolated: Path, migrated_template: Path) -> Cli:
+    """Run povtor on the test's database, which starts as a fresh ``povtor init``."""
+    shutil.copy2(migrated_template, isolated)
+    return Cli(isolated)
+
+
+@pytest.fixture
+def blank_cli(isolated: Path) -> Cli:
+    """Run povtor where no database exists yet (the first command creates it)."""
+    return Cli(isolated)
+
+
+@pytest.fixture
+def dump(isolated: Path) -> Callable[[], str | None]:
+    """``dump()``: the test database as SQL text, to assert "nothing changed"."""
+    return lambda: dump_database(isolated)
+
+
+@pytest.fixture(scope="session")
+def _prepared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("prepared")
+
+
+@pytest.fixture
+def prepared(cli: Cli, isolated: Path, _prepared_dir: Path) -> Callable[..., Cli]:
+    """``prepared(key, build)``: the test's database as ``build(cli)`` leaves it.
+
+    The commands of ``build`` run once per session (in the first test that asks for
+    ``key``); later tests start from a copy of the result. Each copy is the test's own.
+    """
+
+    def prepare(key: str, build: Callable[[Cli], None]) -> Cli:
+        saved = _prepared_dir / f"{key}.db"
+        if saved.exists():
+            shutil.copy2(saved, isolated)
+        else:
+            build(cli)
+            assert not Path(f"{isolated}-wal").exists()  # every command closed the file
+            shutil.copy2(isolated, saved)
+        return cli
+
+    return prepare

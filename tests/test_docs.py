@@ -1,0 +1,54 @@
+"""Every command documents itself with an example, and the README covers every command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from povtor.cli.main import app
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _walk(command: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
+    """Every (command path, command) below ``command``, groups and leaves alike."""
+    found = [(path, command)]
+    if not hasattr(command, "list_commands"):
+        return found
+    ctx = command.make_context(path[-1], [], resilient_parsing=True)
+    for name in sorted(command.list_commands(ctx)):
+        sub = command.get_command(ctx, name)
+        if not getattr(sub, "hidden", False):
+            found += _walk(sub, (*path, name))
+    return found
+
+
+ALL = _walk(typer.main.get_command(app), ("povtor",))
+LEAVES = [(path, command) for path, command in ALL if not hasattr(command, "list_commands")]
+LEAF_PATHS = [" ".join(path) for path, _ in LEAVES]
+
+
+def test_the_tree_is_walked() -> None:
+    for path in (
+        "povtor client add",
+        "povtor client fact add",
+        "povtor deal list",
+        "povtor db info",
+    ):
+        assert path in LEAF_PATHS
+
+
+@pytest.mark.parametrize(("path", "command"), LEAVES, ids=LEAF_PATHS)
+def test_every_command_has_an_example(path: tuple[str, ...], command: Any) -> None:
+    help_text = command.help or ""
+    assert "Example:" in help_text, f"{' '.join(path)} has no 'Example:' in its help"
+    example = help_text.split("Example:", 1)[1].strip()
+    assert example.startswith("povtor ") or " povtor " in example or "$(povtor " in example
+
+
+@pytest.mark.parametrize("path", LEAF_PATHS)
+def test_every_command_is_in_the_readme(path: str) -> None:
+    assert path in README.read_text(encoding="utf-8"), f"README.md does not mention `{path}`"

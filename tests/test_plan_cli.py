@@ -1,0 +1,839 @@
+"""A seller's March 2026 played through the real CLI, and the exact plan on given days.
+
+Every command runs with POVTOR_TODAY set to the day it happens (and a minute that
+moves on with each command, so touches logged the same day keep their order).
+Calendar: Mon 2, Tue 3, Wed 4, Thu 5, Fri 6, Sat 7, Sun 8, Mon 9, ... Mon 16, ...
+Stage limits of the repeat funnel (working days): base 2, request 2, proposal 3,
+invoice 3.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+
+from support import Cli, Run
+
+
+class Seller:
+    """Runs povtor as of a given day: ``seller.on("2026-03-06")("plan", "today")``."""
+
+    def __init__(self, cli: Cli) -> None:
+        self.cli = cli
+        self.day = "2026-03-02"
+        self.minute = 0
+
+    def on(self, day: str) -> Seller:
+        if day != self.day:
+            self.day = day
+            self.minute = 0
+        return self
+
+    def env(self) -> dict[str, str | None]:
+        self.minute += 1
+        hour, minute = divmod(self.minute, 60)
+        return {"POVTOR_TODAY": f"{self.day}T{9 + hour:02d}:{minute:02d}"}
+
+    def __call__(self, *args: str, input: str | None = None) -> Run:
+        return self.cli(*args, env=self.env(), input=input)
+
+    def ok(self, *args: str, input: str | None = None) -> Run:
+        run = self(*args, input=input)
+        assert run.exit_code == 0 and run.exception is None, run.describe()
+        return run
+
+    def fails(self, code: int, *args: str, input: str | None = None) -> Run:
+        run = self(*args, input=input)
+        assert run.exit_code == code and run.exception is None, run.describe()
+        assert "Traceback" not in run.stderr
+        return run
+
+    def add(self, name: str, *options: str) -> int:
+        return int(self.ok("client", "add", name, *options).stdout)
+
+    def open(self, client: str | int, *options: str) -> int:
+        return int(self.ok("deal", "open", str(client), *options).stdout)
+
+    def paid(self, client: str | int, on: str, amount: str, *options: str) -> int:
+        """A deal opened and paid on ``on`` (backdated)."""
+        deal = self.open(client, "--stage", "invoice", "--amount", amount, "--on", on, *options)
+        self.ok("deal", "win", str(deal), "--on", on)
+        return deal
+
+    def nudge(self, *args: str) -> int:
+        return int(self.ok("nudge", "log", *args).stdout)
+
+    def deal(self, deal: int) -> dict[str, Any]:
+        return json.loads(self.ok("deal", "show", str(deal), "--format", "json").stdout)
+
+    def touches(self, *filters: str) -> list[dict[str, Any]]:
+        return json.loads(self.ok("nudge", "list", *filters, "--format", "json").stdout)
+
+    def plan(self, *options: str) -> list[dict[str, Any]]:
+        return json.loads(self.ok("plan", "today", *options, "--format", "json").stdout)
+
+    def brief(self, *options: str) -> list[tuple[str, str, str]]:
+        """(client, touch kind, reason) of each item, in order."""
+        return [(r["client"], r["kind"], r["reason"]) for r in self.plan(*options)]
+
+    def clients(self, *options: str) -> list[str]:
+        return [r["client"] for r in self.plan(*options)]
+
+    def table(self, *args: str) -> dict[str, Any]:
+        """A what/value listing (plan explain, plan target) as a dict."""
+        rows = json.loads(self.ok(*args, "--format", "json").stdout)
+        return {r["what"]: r["value"] for r in rows}
+
+
+@pytest.fixture
+def seller(cli: Cli) -> Seller:
+    return Seller(cli)
+
+
+# -- a stuck invoice, nudged with each outcome in turn --------------------------------------
+def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Ромашка", "--category", "A", "--company", "ООО Ромашка")
+    seller.ok("client", "person", "add", "Ромашка", "Пётр Петрович")
+    deal = seller.open("Ромашка", "--stage", "invoice", "--amount", "125000", "--title", "Щебень")
+
+    for day in ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"):
+        assert seller.on(day).plan() == [], day  # Thu: 3 working days, the limit itself
+    assert seller.on("2026-03-06").plan() == [
+        {
+            "rank": 1,
+            "client": "Ромашка",
+            "category": "A",
+            "deal_id": deal,
+            "stage": "repeat/invoice",
+            "amount": "125000.00",
+            "kind": "closing",
+            "reason": "Счёт отправлен: 4 working days in stage (limit 3), no touch since",
+            "priority": "69.50",
+            "text": "Добрый день, Пётр Петрович! Счёт на 125 000 RUB ждёт оплаты 4 дн. "
+            "Оплата в силе или что-то пошло не по плану?",
+        }
+    ]
+    # the weekend adds no working day: still one day overdue, same priority
+    assert seller.on("2026-03-08").plan()[0]["priority"] == "69.50"
+    assert seller.on("2026-03-09").plan()[0]["priority"] == "70.50"
+
+    # Friday: the nudge goes out, no answer. Touched today: off today's plan.
+    seller.on("2026-03-06").nudge("--deal", str(deal), "--outcome", "no-answer")
+    assert seller.plan() == []
+    after = seller.deal(deal)
+    assert (after["status"], after["stage"], after["follow_up_on"]) == ("open", "invoice", None)
+    # the clock restarts from the nudge: Mon 1, Tue 2, Wed 3 working days, Thu 4
+    for day in ("2026-03-09", "2026-03-10", "2026-03-11"):
+        assert seller.on(day).plan() == [], day
+    assert seller.on("2026-03-12").brief() == [
+        (
+            "Ромашка",
+            "closing",
+            "Счёт отправлен: 8 working days in stage (limit 3), last nudge 2026-03-06 unanswered",
+        )
+    ]
+
+    # Thursday: "later, on the 20th"
+    seller.nudge("--deal", str(deal), "--outcome", "later", "--later", "2026-03-20")
+    assert seller.deal(deal)["follow_up_on"] == "2026-03-20"
+    for day in ("2026-03-13", "2026-03-16", "2026-03-19"):
+        assert seller.on(day).plan() == [], day  # the promised date holds the stage limit
+    assert seller.on("2026-03-20").brief() == [
+        (
+            "Ромашка",
+            "closing",
+            "follow-up due today: asked to come back on 2026-03-20 (Счёт отправлен)",
+        )
+    ]
+    assert seller.on("2026-03-23").brief()[0][2].startswith("follow-up due 3 days ago")
+
+    # Friday 20th: "yes" on the invoice is the payment
+    seller.on("2026-03-20").nudge("--deal", str(deal), "--outcome", "yes")
+    won = seller.deal(deal)
+    assert (won["status"], won["stage"], won["closed_on"]) == ("won", "paid", "2026-03-20")
+    assert [h["event"] for h in won["history"]] == ["open", "win"]
+    assert [(t["on_date"], t["outcome"], t["follow_up_on"]) for t in won["touches"]] == [
+        ("2026-03-06", "no_answer", None),
+        ("2026-03-12", "later", "2026-03-20"),
+        ("2026-03-20", "yes", None),
+    ]
+    assert seller.plan() == []
+
+    # service contact 14 days after payment: 2026-04-03
+    assert seller.on("2026-04-02").plan() == []
+    assert seller.on("2026-04-03").brief() == [
+        (
+            "Ромашка",
+            "service",
+            f"service contact: deal #{deal} paid 2026-03-20, 14 days ago — how is it going?",
+        )
+    ]
+    assert seller.plan()[0]["text"] == (
+        "Добрый день, Пётр Петрович! Как вам «Щебень»? Всё ли в порядке, есть ли пожелания?"
+    )
+    seller.nudge("--client", "Ромашка", "--kind", "service", "--outcome", "yes")
+    assert seller.on("2026-04-06").plan() == []
+
+
+def test_a_follow_up_nudged_without_an_answer_returns_to_the_stage_limit(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Берёза", "--category", "B")
+    deal = seller.open("Берёза", "--stage", "proposal", "--amount", "80000")
+    seller.on("2026-03-03").nudge("--deal", str(deal), "--outcome", "later", "--later", "+7")
+    assert seller.on("2026-03-10").brief()[0][2].startswith("follow-up due today")
+    seller.nudge("--deal", str(deal), "--outcome", "no-answer")
+    # the follow-up was done on the 10th; the proposal's 3 working days count from there
+    for day in ("2026-03-11", "2026-03-12", "2026-03-13"):
+        assert seller.on(day).plan() == [], day
+    assert seller.on("2026-03-16").brief() == [
+        (
+            "Берёза",
+            "closing",
+            "КП отправлено: 10 working days in stage (limit 3), last nudge 2026-03-10 unanswered",
+        )
+    ]
+
+
+# -- nudge log outcomes ---------------------------------------------------------------------
+def test_nudge_outcomes_change_the_deal(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Вектор", "--category", "B")
+    request = seller.open("Вектор", "--stage", "request", "--amount", "50000")
+    refused = seller.open("Вектор", "--stage", "proposal", "--amount", "70000")
+    quiet = seller.open("Вектор", "--stage", "invoice", "--amount", "90000")
+
+    seller.on("2026-03-04")
+    seller.nudge("--deal", str(request), "--outcome", "yes")
+    moved = seller.deal(request)
+    assert (moved["status"], moved["stage"], moved["stage_entered_on"]) == (
+        "open",
+        "proposal",
+        "2026-03-04",
+    )
+    assert [(h["event"], h["from_stage"], h["to_stage"]) for h in moved["history"]] == [
+        ("open", None, "request"),
+        ("move", "request", "proposal"),
+    ]
+    # the same "yes" again that day is taken for a repeat of the first one...
+    again = seller.ok("nudge", "log", "--deal", str(request), "--outcome", "yes", "--to", "invoice")
+    assert "logged already today" in again.stderr
+    assert seller.deal(request)["stage"] == "proposal"
+    # ...a second answer of the day says what it was
+    seller.nudge("--deal", str(request), "--outcome", "yes", "--to", "invoice", "--text", "счёт")
+    assert seller.deal(request)["stage"] == "invoice"
+
+    no_reason = seller.fails(2, "nudge", "log", "--deal", str(refused), "--outcome", "no")
+    assert "reason" in no_reason.stderr
+    seller.nudge("--deal", str(refused), "--outcome", "no", "--reason", "дорого")
+    lost = seller.deal(refused)
+    assert (lost["status"], lost["lost_reason"], lost["closed_on"]) == (
+        "lost",
+        "дорого",
+        "2026-03-04",
+    )
+
+    seller.fails(2, "nudge", "log", "--deal", str(quiet), "--outcome", "later")
+    past = seller.fails(
+        2, "nudge", "log", "--deal", str(quiet), "--outcome", "later", "--later", "-1"
+    )
+    assert "is not after the touch date" in past.stderr
+    seller.fails(2, "nudge", "log", "--deal", str(quiet), "--outcome", "maybe")
+    seller.nudge("--deal", str(quiet), "--outcome", "no-answer")
+    unchanged = seller.deal(quiet)
+    assert (unchanged["status"], unchanged["stage"], unchanged["follow_up_on"]) == (
+        "open",
+        "invoice",
+        None,
+    )
+    assert [t["outcome"] for t in unchanged["touches"]] == ["no_answer"]
+    # a closed deal takes no more nudges
+    seller.fails(5, "nudge", "log", "--deal", str(refused), "--outcome", "yes")
+
+
+def test_a_duplicate_nudge_the_same_day_is_recorded_once(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Ромашка")
+    deal = seller.open("Ромашка", "--stage", "invoice")
+    args = ("--deal", str(deal), "--outcome", "no-answer", "--text", "Счёт в силе?")
+    first = seller.nudge(*args)
+    again = seller.ok("nudge", "log", *args)
+    assert int(again.stdout) == first
+    assert "logged already today" in again.stderr
+    assert [t["id"] for t in seller.touches("--deal", str(deal))] == [first]
+    # another day is another touch
+    second = seller.on("2026-03-03").nudge(*args)
+    assert second != first
+    assert len(seller.touches("--deal", str(deal))) == 2
+
+
+# -- clients gone silent ----------------------------------------------------------------------
+def test_silent_clients_own_cycle_and_category_default(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Вектор", "--category", "C")
+    for on, amount in (("2025-12-01", "40000"), ("2025-12-31", "45000"), ("2026-01-30", "50000")):
+        seller.paid("Вектор", on, amount)
+    seller.add("Гранит", "--category", "A")
+    seller.paid("Гранит", "2026-02-01", "200000")
+    # both already had their service contact
+    seller.nudge(
+        "--client", "Вектор", "--kind", "service", "--outcome", "yes", "--on", "2026-02-13"
+    )
+    seller.nudge(
+        "--client", "Гранит", "--kind", "service", "--outcome", "yes", "--on", "2026-02-15"
+    )
+
+    assert seller.on("2026-03-03").plan() == []  # Гранит: 30 days = the A default
+    assert seller.on("2026-03-04").plan() == [
+        {
+            "rank": 1,
+            "client": "Гранит",
+            "category": "A",
+            "deal_id": None,
+            "stage": None,
+            "amount": "200000.00",
+            "kind": "warming",
+            "reason": "silent 31 days since the last purchase on 2026-02-01 (threshold 30: "
+            "category A default 30 days); expected reorder 2026-03-03; warming touch 1 of 5 "
+            "before the next closing one (5:1)",
+            "priority": "50.52",  # 30 + 5 × log10(201) + 0 + 1 × 1 + 8
+            "text": "Добрый день, Гранит! Делюсь полезным для Гранит: … Если будут вопросы — я на "
+            "связи.",
+        }
+    ]
+    # Вектор buys every 30 days: silent after 45 days from 2026-01-30, i.e. from 2026-03-17
+    assert seller.on("2026-03-16").clients() == ["Гранит"]
+    assert seller.on("2026-03-17").brief() == [
+        (
+            "Гранит",
+            "warming",
+            "silent 44 days since the last purchase on 2026-02-01 (threshold 30: category A "
+            "default 30 days); expected reorder 2026-03-03; warming touch 1 of 5 before the "
+            "next closing one (5:1)",
+        ),
+        (
+            "Вектор",
+            "warming",
+            "silent 46 days since the last purchase on 2026-01-30 (threshold 45: own cycle 30 "
+            "days × 1.5); expected reorder 2026-03-01; warming touch 1 of 5 before the next "
+            "closing one (5:1)",
+        ),
+    ]
+    # an open deal takes Гранит out of the silent list
+    seller.open("Гранит", "--stage", "request")
+    assert seller.clients() == ["Вектор"]
+
+
+def test_quiet_days_and_the_five_to_one_cadence(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Вектор", "--category", "B")
+    seller.paid("Вектор", "2025-11-01", "100000")
+    seller.nudge(
+        "--client", "Вектор", "--kind", "service", "--outcome", "yes", "--on", "2025-11-20"
+    )
+    seller.nudge(
+        "--client", "Вектор", "--kind", "closing", "--outcome", "no-answer", "--on", "2025-12-01"
+    )
+    assert seller.brief()[0][2].endswith("warming touch 1 of 5 before the next closing one (5:1)")
+
+    # four warming touches over the week; each keeps Вектор quiet for 3 days
+    for n, on in enumerate(("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"), start=1):
+        seller.on(on).nudge("--client", "Вектор", "--kind", "warming", "--text", f"полезное {n}")
+        assert seller.plan() == []
+    assert seller.on("2026-03-07").plan() == []  # 2 days after the last touch
+    [item] = seller.on("2026-03-08").plan()  # 3 days: quiet over
+    assert item["kind"] == "warming"
+    assert item["reason"].endswith("warming touch 5 of 5 before the next closing one (5:1)")
+
+    seller.nudge("--client", "Вектор", "--kind", "warming", "--text", "полезное 5")
+    [item] = seller.on("2026-03-11").plan()
+    assert item["kind"] == "closing"
+    assert item["reason"].endswith(
+        "5 warming touches since the last closing one: time to ask (5:1)"
+    )
+    assert item["text"] == (
+        "Добрый день, Вектор! Давно не виделись — в этом месяце планируете закупку? Да или нет?"
+    )
+    # the closing touch starts the count again
+    seller.nudge("--client", "Вектор", "--kind", "closing", "--outcome", "no-answer")
+    [item] = seller.on("2026-03-14").plan()
+    assert item["kind"] == "warming"
+    assert item["reason"].endswith("warming touch 1 of 5 before the next closing one (5:1)")
+
+
+def test_client_later_holds_back_until_the_date(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Гранит", "--category", "A")
+    seller.paid("Гранит", "2025-10-01", "100000")
+    seller.nudge(
+        "--client", "Гранит", "--kind", "service", "--outcome", "yes", "--on", "2025-10-20"
+    )
+    assert seller.clients() == ["Гранит"]
+    seller.nudge("--client", "Гранит", "--outcome", "later", "--later", "2026-03-20")
+    for day in ("2026-03-05", "2026-03-10", "2026-03-19"):
+        assert seller.on(day).plan() == [], day
+    assert seller.on("2026-03-20").brief() == [
+        ("Гранит", "closing", "follow-up due: asked to come back on 2026-03-20")
+    ]
+
+
+# -- service and refusal revisits ------------------------------------------------------------
+def test_service_contact_fourteen_days_after_payment(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Ромашка", "--category", "B")
+    deal = seller.open("Ромашка", "--stage", "invoice", "--amount", "60000", "--title", "Цемент")
+    seller.ok("deal", "win", str(deal))
+    assert seller.on("2026-03-15").plan() == []
+    [item] = seller.on("2026-03-16").plan()
+    assert (item["kind"], item["deal_id"], item["amount"]) == ("service", None, "60000.00")
+    assert item["reason"] == (
+        f"service contact: deal #{deal} paid 2026-03-02, 14 days ago — how is it going?"
+    )
+    seller.ok("plan", "set", "plan.service_days", "7")
+    assert seller.on("2026-03-08").plan() == []
+    assert seller.on("2026-03-09").clients() == ["Ромашка"]
+
+
+def test_refusal_revisit_after_ninety_days(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Сокол", "--category", "B")
+    seller.ok("client", "person", "add", "Сокол", "Анна")
+    deal = seller.open(
+        "Сокол",
+        "--stage",
+        "proposal",
+        "--amount",
+        "300000",
+        "--title",
+        "Арматура",
+        "--on",
+        "2025-12-01",
+    )
+    # the refusal came in a nudge: "no, too expensive"
+    seller.nudge("--deal", str(deal), "--outcome", "no", "--reason", "дорого", "--on", "2025-12-03")
+    assert seller.deal(deal)["status"] == "lost"
+    assert seller.on("2026-03-02").plan() == []  # 89 days
+    assert seller.on("2026-03-03").plan() == [
+        {
+            "rank": 1,
+            "client": "Сокол",
+            "category": "B",
+            "deal_id": None,
+            "stage": None,
+            "amount": "300000.00",
+            "kind": "closing",
+            "reason": f"refusal revisit: deal #{deal} lost 2025-12-03 (дорого), 90 days ago",
+            "priority": "36.39",  # 20 + 5 × log10(301) + 0 + 0 + 4
+            "text": "Анна, добрый день! Некоторое время назад мы обсуждали «Арматура» и не "
+            "нашли точек соприкосновения. У нас появились новые возможности — вопрос всё ещё "
+            "интересует? Если нет — может, подскажете, кому это было бы интересно?",
+        }
+    ]
+    # a new deal with the client: no revisit
+    fresh = seller.open("Сокол", "--stage", "request")
+    assert seller.plan() == []
+    # lost again: the latest refusal is the one revisited, 90 days on (2026-06-01)
+    seller.ok("deal", "lose", str(fresh), "--reason", "не сейчас")
+    assert seller.on("2026-03-04").plan() == []
+    assert seller.on("2026-05-31").plan() == []
+    assert seller.on("2026-06-01").brief() == [
+        (
+            "Сокол",
+            "closing",
+            f"refusal revisit: deal #{fresh} lost 2026-03-03 (не сейчас), 90 days ago",
+        )
+    ]
+    # once revisited (a touch on or after the due date) it is done
+    seller.nudge("--client", "Сокол", "--outcome", "no-answer")
+    assert seller.on("2026-06-20").plan() == []
+
+
+def test_revisit_days_setting(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Сокол")
+    deal = seller.open("Сокол", "--on", "2026-02-01")
+    seller.ok("deal", "lose", str(deal), "--reason", "ушли к конкуренту", "--on", "2026-02-02")
+    assert seller.plan() == []
+    seller.ok("plan", "set", "plan.revisit_days", "28")
+    assert seller.brief() == [
+        (
+            "Сокол",
+            "closing",
+            f"refusal revisit: deal #{deal} lost 2026-02-02 (ушли к конкуренту), 28 days ago",
+        )
+    ]
+
+
+# -- the whole plan: merge, order, archive ---------------------------------------------------
+def test_a_sellers_month_exact_plans(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    romashka = seller.add("Ромашка", "--category", "A")
+    bereza = seller.add("Берёза", "--category", "B")
+    sokol = seller.add("Сокол", "--category", "C")
+    archived = seller.add("Старый Клиент", "--category", "A")
+    invoice = seller.open(romashka, "--stage", "invoice", "--amount", "500000")
+    request = seller.open(romashka, "--stage", "request", "--amount", "20000")
+    proposal = seller.open(bereza, "--stage", "proposal", "--amount", "150000")
+    base = seller.open(sokol, "--stage", "base")
+    old = seller.open(archived, "--stage", "invoice", "--amount", "900000")
+    assert seller.plan() == []
+
+    # Wed 4th: the requests and base deals (limit 2) are stuck; invoice/proposal (3) not yet
+    assert seller.on("2026-03-04").plan() == []
+    assert seller.on("2026-03-05").brief() == [
+        ("Ромашка", "closing", "Запрос: 3 working days in stage (limit 2), no touch since"),
+        ("Сокол", "closing", "База: 3 working days in stage (limit 2), no touch since"),
+    ]
+
+    # Fri 6th: the big invoice of Старый Клиент is stuck too, until the client is archived
+    assert seller.on("2026-03-06").clients()[0] == "Старый Клиент"
+    seller.ok("client", "archive", str(archived))
+    # Ромашка has two stuck deals: one item, the invoice first
+    rows = seller.plan()
+    assert [(r["rank"], r["client"], r["deal_id"], r["priority"]) for r in rows] == [
+        (1, "Ромашка", invoice, "72.50"),  # 30 + 13.50 + 16 + 1 + 12
+        (2, "Берёза", proposal, "55.89"),  # 20 + 10.89 + 12 + 1 + 12
+        (3, "Сокол", base, "28.00"),  # 10 + 0 + 4 + 1 × 2 + 12
+    ]
+    assert rows[0]["reason"] == (
+        "Счёт отправлен: 4 working days in stage (limit 3), no touch since; "
+        "Запрос: 4 working days in stage (limit 2), no touch since"
+    )
+    assert old not in [r["deal_id"] for r in rows]
+
+    # the date forms of the same plan
+    same = seller.ok("plan", "today", "--format", "json").stdout
+    assert seller.on("2026-03-02").ok("plan", "2026-03-06", "--format", "json").stdout == same
+    assert seller.ok("plan", "today", "--date", "2026-03-06", "--format", "json").stdout == same
+    assert (
+        seller.cli.ok("--today", "2026-03-06", "plan", "today", "--format", "json").stdout == same
+    )
+    assert seller.on("2026-03-05").ok("plan", "tomorrow", "--format", "json").stdout == same
+
+    # filters and csv
+    assert seller.on("2026-03-06").clients("--category", "b") == ["Берёза"]
+    assert seller.clients("--limit", "2") == ["Ромашка", "Берёза"]
+    table = list(csv.reader(io.StringIO(seller.ok("plan", "today", "--format", "csv").stdout)))
+    assert table[0] == [
+        "rank", "client", "category", "deal_id", "stage", "amount", "kind", "reason",
+        "priority", "text",
+    ]  # fmt: skip
+    assert [row[1] for row in table[1:]] == ["Ромашка", "Берёза", "Сокол"]
+    why = list(
+        csv.reader(io.StringIO(seller.ok("plan", "today", "--why", "--format", "csv").stdout))
+    )
+    assert why[0][-5:] == ["w_category", "w_money", "w_closeness", "w_overdue", "w_rule"]
+    assert why[1][-5:] == ["30", "13.50", "16.00", "1", "12"]
+
+    # explain: by rank and by client
+    explained = seller.table("plan", "explain", "1")
+    assert explained == {
+        "term: category": "30",
+        "term: money": "13.50",
+        "term: closeness": "16.00",
+        "term: overdue": "1",
+        "term: rule": "12",
+        "priority": "72.50",
+        "reason: stuck (closing)": "Счёт отправлен: 4 working days in stage (limit 3), "
+        "no touch since",
+        "also: stuck (closing)": "Запрос: 4 working days in stage (limit 2), no touch since",
+    }
+    assert seller.table("plan", "explain", "берёза")["priority"] == "55.89"
+    seller.fails(3, "plan", "explain", "99")
+    seller.fails(3, "plan", "explain", "Старый")  # archived: not in the plan
+    seller.fails(3, "plan", "explain", "0")
+
+    # Ромашка pays the invoice, Берёза asks to come back, Сокол moves on
+    seller.nudge("--deal", str(invoice), "--outcome", "yes")
+    seller.nudge("--deal", str(proposal), "--outcome", "later", "--later", "2026-03-11")
+    seller.nudge("--deal", str(base), "--outcome", "yes")
+    assert seller.plan() == []  # everyone was touched today
+    assert seller.deal(base)["stage"] == "request"
+
+    # Mon 9th: the request deal of Ромашка is still stuck; Сокол's new request waits
+    assert seller.on("2026-03-09").brief() == [
+        ("Ромашка", "closing", "Запрос: 5 working days in stage (limit 2), no touch since"),
+    ]
+    # Wed 11th: Берёза's follow-up; Сокол's request is stuck (Mon 1, Tue 2, Wed 3)
+    assert [(r["client"], r["deal_id"]) for r in seller.on("2026-03-11").plan()] == [
+        ("Ромашка", request),
+        ("Берёза", proposal),
+        ("Сокол", base),
+    ]
+    assert seller.brief()[1][2] == (
+        "follow-up due today: asked to come back on 2026-03-11 (КП отправлено)"
+    )
+    # Fri 20th: Ромашка's service contact merges with its stuck request deal
+    [first, *_] = seller.on("2026-03-20").plan()
+    assert first["client"] == "Ромашка"
+    assert first["deal_id"] == request
+    assert first["reason"].endswith(
+        f"service contact: deal #{invoice} paid 2026-03-06, 14 days ago — how is it going?"
+    )
+    assert "Старый Клиент" not in seller.clients()
+
+
+def test_explain_on_an_empty_plan_is_an_error_not_a_crash(seller: Seller) -> None:
+    seller.fails(3, "plan", "explain", "0")
+    seller.fails(3, "plan", "explain", "1")
+
+
+def test_working_days_setting(seller: Seller) -> None:
+    seller.on("2026-03-06")  # Friday
+    seller.add("Берёза")
+    seller.open("Берёза", "--stage", "request")
+    assert seller.on("2026-03-09").plan() == []  # Mon: 1 working day
+    assert seller.on("2026-03-10").plan() == []  # Tue: 2
+    seller.ok("plan", "set", "plan.working_days", "no")
+    assert seller.on("2026-03-08").plan() == []  # Sun: 2 calendar days
+    assert seller.on("2026-03-09").brief() == [
+        ("Берёза", "closing", "Запрос: 3 days in stage (limit 2), no touch since")
+    ]
+    seller.ok("plan", "set", "plan.working_days", "default")
+    assert seller.on("2026-03-11").brief()[0][2] == (
+        "Запрос: 3 working days in stage (limit 2), no touch since"
+    )
+
+
+# -- plan run ----------------------------------------------------------------------------------
+RUN_CLIENTS = (("Альфа", "600000"), ("Бета", "500000"), ("Гамма", "400000"))
+RUN_CLIENTS += (("Дельта", "300000"), ("Эпсилон", "200000"), ("Зета", "100000"))
+
+
+def six_stuck_invoices(seller: Seller) -> dict[str, int]:
+    seller.on("2026-03-02")
+    deals = {}
+    for name, amount in RUN_CLIENTS:
+        seller.add(name, "--category", "B")
+        deals[name] = seller.open(name, "--stage", "invoice", "--amount", amount)
+    seller.on("2026-03-06")
+    assert seller.clients() == [name for name, _ in RUN_CLIENTS]
+    return deals
+
+
+def test_plan_run_records_each_answer(seller: Seller) -> None:
+    deals = six_stuck_invoices(seller)
+    run = seller.ok("plan", "run", input="y\nn\nдорого\nl\n+3\na\ns\nq\n")
+    assert "#1 Альфа [B]" in run.stdout
+    assert "why: Счёт отправлен: 4 working days in stage (limit 3), no touch since" in run.stdout
+    assert "Счёт на 600 000 RUB ждёт оплаты 4 дн." in run.stdout
+    assert "#6 Зета" in run.stdout
+    assert "recorded 4 outcome(s)" in run.stderr
+
+    won = seller.deal(deals["Альфа"])
+    assert (won["status"], won["stage"]) == ("won", "paid")
+    lost = seller.deal(deals["Бета"])
+    assert (lost["status"], lost["lost_reason"]) == ("lost", "дорого")
+    later = seller.deal(deals["Гамма"])
+    assert (later["status"], later["follow_up_on"]) == ("open", "2026-03-09")
+    silent = seller.deal(deals["Дельта"])
+    assert (silent["status"], silent["stage"], silent["follow_up_on"]) == ("open", "invoice", None)
+    assert [t["outcome"] for t in silent["touches"]] == ["no_answer"]
+    for skipped in ("Эпсилон", "Зета"):
+        assert seller.deal(deals[skipped])["touches"] == []
+    touches = seller.touches()
+    assert sorted((t["client"], t["kind"], t["channel"], t["outcome"]) for t in touches) == [
+        ("Альфа", "closing", "messenger", "yes"),
+        ("Бета", "closing", "messenger", "no"),
+        ("Гамма", "closing", "messenger", "later"),
+        ("Дельта", "closing", "messenger", "no_answer"),
+    ]
+    assert all(t["text"].startswith("Добрый день, ") for t in touches)
+
+    # the touched ones are off today's plan; the skipped ones stay
+    assert seller.clients() == ["Эпсилон", "Зета"]
+    # Monday: Гамма's follow-up; Дельта was nudged Friday (1 working day); Альфа paid
+    assert seller.on("2026-03-09").clients() == ["Гамма", "Эпсилон", "Зета"]
+
+
+def test_plan_run_repeats_bad_answers_and_dates(seller: Seller) -> None:
+    deals = six_stuck_invoices(seller)
+    run = seller.ok("plan", "run", "--limit", "1", "--channel", "call", input="x\nl\nзавтра\n+2w\n")
+    assert "please answer y, n, l, a, s or q" in run.stdout
+    assert "is not a date" in run.stdout
+    assert seller.deal(deals["Альфа"])["follow_up_on"] == "2026-03-20"
+    assert seller.touches()[0]["channel"] == "call"
+    # the next run starts with the next item; quitting at once records nothing
+    quit_run = seller.ok("plan", "run", input="q\n")
+    assert "#1 Бета" in quit_run.stdout  # Альфа was touched today: off the plan
+    assert "recorded 0 outcome(s)" in quit_run.stderr
+    assert len(seller.touches()) == 1
+
+
+def test_plan_run_with_nothing_to_do(seller: Seller) -> None:
+    run = seller.ok("plan", "run")
+    assert "nothing to nudge today" in run.stderr
+
+
+def test_plan_run_on_a_silent_client(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Гранит", "--category", "A")
+    seller.paid("Гранит", "2025-10-01", "100000")
+    seller.nudge(
+        "--client", "Гранит", "--kind", "service", "--outcome", "yes", "--on", "2025-10-20"
+    )
+    seller.ok("plan", "run", input="l\n2026-03-20\n")
+    [touch] = seller.touches("--client", "Гранит", "--kind", "warming")
+    assert (touch["deal_id"], touch["outcome"], touch["follow_up_on"]) == (
+        None,
+        "later",
+        "2026-03-20",
+    )
+    assert seller.on("2026-03-19").plan() == []
+    assert seller.on("2026-03-20").brief()[0][2] == (
+        "follow-up due: asked to come back on 2026-03-20"
+    )
+
+
+# -- plan target ---------------------------------------------------------------------------
+def test_plan_target_with_little_history_uses_thirty_percent(seller: Seller) -> None:
+    seller.on("2026-03-16")
+    seller.add("Ромашка")
+    seller.paid("Ромашка", "2025-12-01", "300000")
+    seller.paid("Ромашка", "2026-02-10", "200000")
+    seller.paid("Ромашка", "2026-03-02", "100000")
+    assert seller.table("plan", "target", "--revenue", "1000000") == {
+        "month": "2026-03",
+        "target": "1000000.00",
+        "paid_so_far": "100000.00",
+        "paid_deals_so_far": 1,
+        "progress": "10.0%",
+        "remaining": "900000.00",
+        "average_check": "200000.00",  # 600 000 / 3 paid deals in 365 days
+        "nudge_to_order_conversion": "30.0% (fallback)",
+        "paid_deals_needed": 5,  # ceil(900 000 / 200 000)
+        "nudges_needed": 17,  # ceil(5 / 0.3)
+        "working_days_left": 12,  # Mon 16th .. Tue 31st
+        "nudges_per_day": 2,  # ceil(17 / 12)
+    }
+    april = seller.table("plan", "target", "--revenue", "1 000 000", "--month", "2026-04")
+    assert april["paid_so_far"] == "0.00"
+    assert april["paid_deals_needed"] == 5
+    assert april["working_days_left"] == 22
+    assert april["nudges_per_day"] == 1
+    seller.fails(2, "plan", "target", "--revenue", "много")
+    seller.fails(2, "plan", "target", "--revenue", "100", "--month", "2026-13")
+    seller.fails(2, "plan", "target", "--revenue", "100", "--month", "март")
+
+
+def test_plan_target_with_measured_conversion(seller: Seller) -> None:
+    seller.on("2026-03-16")
+    seller.add("Берёза")
+    # 20 closing nudges on four deals in February; the nudges on the two paid deals: 5
+    days = [f"2026-02-{n:02d}" for n in range(2, 27)]
+    plan = [("paid", 3, "400000"), ("paid", 2, "200000"), ("open", 7, None), ("lost", 8, None)]
+    for status, count, amount in plan:
+        deal = seller.open("Берёза", "--stage", "invoice", "--on", "2026-02-01")
+        for n in range(count):
+            seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", days[n])
+        if status == "paid":
+            seller.ok("deal", "win", str(deal), "--amount", amount, "--on", "2026-02-27")
+        elif status == "lost":
+            seller.ok("deal", "lose", str(deal), "--reason", "нет", "--on", "2026-02-27")
+    target = seller.table("plan", "target", "--revenue", "900000")
+    assert target["nudge_to_order_conversion"] == "25.0%"  # 5 of 20
+    assert target["average_check"] == "300000.00"
+    assert target["paid_so_far"] == "0.00"
+    assert target["paid_deals_needed"] == 3
+    assert target["nudges_needed"] == 12  # 3 / 0.25
+    assert target["nudges_per_day"] == 1
+
+
+# -- nudge text and templates -----------------------------------------------------------------
+def test_nudge_text_and_templates(seller: Seller) -> None:
+    seller.on("2026-03-02")
+    seller.add("Ромашка", "--company", "ООО Ромашка")
+    seller.ok("client", "person", "add", "Ромашка", "Пётр Петрович")
+    deal = seller.open(
+        "Ромашка", "--stage", "invoice", "--amount", "125000,50", "--title", "Щебень"
+    )
+    seller.on("2026-03-05")
+    assert seller.ok("nudge", "text", str(deal)).stdout == (
+        "Добрый день, Пётр Петрович! Счёт на 125 000.50 RUB ждёт оплаты 3 дн. Оплата в силе "
+        "или что-то пошло не по плану?\n"
+    )
+    english = seller.ok("nudge", "text", str(deal), "--lang", "en").stdout
+    assert english.startswith("Hello Пётр Петрович! The invoice for 125 000")
+    assert english.endswith(
+        "has been waiting 3 days. Is the payment on, or did something change?\n"
+    )
+    assert seller.ok("nudge", "text", str(deal), "--kind", "warming").stdout == (
+        "Добрый день, Пётр Петрович! Делюсь полезным для ООО Ромашка: … Если будут вопросы — я "
+        "на связи.\n"
+    )
+
+    body = "{person}, счёт «{title}» на {amount} {currency} оплатите? Да/нет"
+    seller.ok("nudge", "template", "set", "closing", body, "--stage", "invoice")
+    assert seller.ok("nudge", "text", str(deal)).stdout == (
+        "Пётр Петрович, счёт «Щебень» на 125 000.50 RUB оплатите? Да/нет\n"
+    )
+    # English drafts still come from the defaults
+    assert seller.ok("nudge", "text", str(deal), "--lang", "en").stdout == english
+    listed = json.loads(seller.ok("nudge", "template", "list", "--format", "json").stdout)
+    mine = [t for t in listed if t["source"] == "yours"]
+    assert [(t["kind"], t["funnel"], t["stage"], t["lang"]) for t in mine] == [
+        ("closing", "*", "invoice", "ru")
+    ]
+    # the plan's message uses it too
+    seller.on("2026-03-06")
+    assert (
+        seller.plan()[0]["text"]
+        == "Пётр Петрович, счёт «Щебень» на 125 000.50 RUB оплатите? Да/нет"
+    )
+
+    unknown = seller.fails(2, "nudge", "template", "set", "closing", "Привет, {имя}!")
+    assert "{имя}" in unknown.stderr
+    seller.fails(2, "nudge", "template", "set", "closing", "Привет, {person!")
+    seller.fails(2, "nudge", "template", "set", "closing", "Привет", "--stage", "nowhere")
+    seller.fails(2, "nudge", "template", "set", "closing", "Привет", "--lang", "de")
+    seller.fails(3, "nudge", "text", "999")
+
+    seller.ok("plan", "set", "lang", "en")
+    assert seller.ok("nudge", "text", str(deal)).stdout == english.replace("3 days", "4 days")
+
+
+# -- plan settings -----------------------------------------------------------------------------
+def test_plan_set_validates(seller: Seller) -> None:
+    for key, bad in (
+        ("plan.service_days", "abc"),
+        ("plan.service_days", "-1"),
+        ("plan.service_days", "1.5"),
+        ("plan.working_days", "maybe"),
+        ("plan.cycle_factor", "NaN"),
+        ("plan.cycle_factor", "-2"),
+        ("plan.weight.money", "много"),
+        ("lang", "de"),
+    ):
+        run = seller.fails(2, "plan", "set", "--", key, bad)
+        assert run.stderr.startswith(f"error: {key}:"), run.stderr
+    seller.fails(3, "plan", "set", "plan.nope", "3")
+    seller.fails(3, "plan", "set", "silent_days", "3")
+
+    seller.ok("plan", "set", "plan.service_days", " 7 ")
+    seller.ok("plan", "set", "plan.cycle_factor", "1,75")
+    seller.ok("plan", "set", "plan.working_days", "NO")
+    current = {
+        r["key"]: (r["value"], r["default"])
+        for r in json.loads(seller.ok("plan", "settings", "--format", "json").stdout)
+    }
+    assert current["plan.service_days"] == ("7", "14")
+    assert current["plan.cycle_factor"] == ("1.75", "1.5")
+    assert current["plan.working_days"] == ("no", "yes")
+    assert current["plan.revisit_days"] == ("90", "90")
+    seller.ok("plan", "set", "plan.service_days", "default")
+    current = {
+        r["key"]: r["value"]
+        for r in json.loads(seller.ok("plan", "settings", "--format", "json").stdout)
+    }
+    assert current["plan.service_days"] == "14"
+
+
+def test_plan_date_errors(seller: Seller) -> None:
+    seller.fails(2, "plan", "today", "--date", "2026-02-30")
+    seller.fails(2, "plan", "today", "--date", "вчера-позавчера")
+    seller.fails(2, "plan", "today", "--category", "D")
+    seller.fails(2, "plan", "today", "--limit", "0")

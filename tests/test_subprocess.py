@@ -1,0 +1,121 @@
+"""The installed ``povtor`` executable, run as a user runs it: a real process, real pipes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import Cli
+
+
+def executable() -> str:
+    """The ``povtor`` installed beside this Python (the venv's), else the one on PATH."""
+    beside = Path(sys.executable).parent / "povtor"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("povtor")
+    if found is None:
+        pytest.fail("the povtor executable is not installed (pip install -e .)")
+    return found
+
+
+def povtor(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run povtor with the test's environment (its database, today and time zone)."""
+    return subprocess.run(
+        [executable(), *args],
+        input=stdin.encode() if stdin is not None else None,
+        capture_output=True,
+        env=dict(os.environ),
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_works() -> None:
+    done = povtor("--help")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    assert out.startswith("Usage: povtor [OPTIONS] COMMAND [ARGS]...\n")
+    for group in ("client", "deal", "funnel", "db", "init"):
+        assert f"  {group} " in out
+    assert done.stderr == b""
+
+
+def test_version() -> None:
+    from povtor import __version__
+
+    done = povtor("--version")
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0,
+        f"povtor {__version__}\n".encode(),
+        b"",
+    )
+
+
+def test_add_then_list_through_a_pipe(isolated: Path) -> None:
+    added = povtor("client", "add", "Иван Петров", "--company", "ООО Ромашка", "--category", "B")
+    assert (added.returncode, added.stdout) == (0, b"1\n"), added.stderr
+    assert added.stderr.decode() == "added client #1 Иван Петров\n"
+    # a real pipe into another program: bytes are UTF-8, rows end in \n
+    lister = subprocess.Popen(
+        [executable(), "client", "list", "--format", "csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    consumer = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read())"],
+        stdin=lister.stdout,
+        capture_output=True,
+        check=True,
+    )
+    assert lister.stdout is not None and lister.stderr is not None
+    lister.stdout.close()
+    errors = lister.stderr.read()
+    lister.stderr.close()
+    assert lister.wait(timeout=60) == 0, errors
+    assert (
+        consumer.stdout
+        == (
+            "id,name,company,category,industry,source,status,open_deals,last_touch_on,created_on\n"
+            "1,Иван Петров,ООО Ромашка,B,,,active,0,,2026-03-02\n"
+        ).encode()
+    )
+    assert errors == b""
+    assert isolated.exists()
+
+
+def test_default_format_in_a_pipe_is_tsv_even_in_the_c_locale(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli.add_client("Семён Ёлкин")
+    monkeypatch.setenv("LC_ALL", "C")
+    monkeypatch.setenv("LANG", "C")
+    monkeypatch.delenv("PYTHONIOENCODING", raising=False)
+    done = povtor("client", "find", "ЕЛКИН")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8") == (
+        "id\tname\tcompany\tcategory\tindustry\tsource\tstatus\topen_deals\tlast_touch_on\t"
+        "created_on\n1\tСемён Ёлкин\t\t\t\t\tactive\t0\t\t2026-03-02\n"
+    )
+
+
+def test_an_error_exits_with_its_code_and_one_line(cli: Cli) -> None:
+    cli.add_client("Иван Петров")
+    done = povtor("deal", "open", "Петров", "--amount", "12,3,4")
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert done.stderr.decode() == (
+        "error: --amount: '12,3,4' is not an amount of money; "
+        "write digits with at most two decimals, e.g. 12500 or 12 500,50\n"
+    )
+    done = povtor("client", "show", "Пупкин")
+    assert (done.returncode, done.stdout) == (3, b"")
+    assert done.stderr.decode().splitlines() == [
+        "error: no client matches 'Пупкин'; list clients with: povtor client find TEXT"
+    ]
