@@ -12,7 +12,7 @@ from povtor.cli.runtime import FormatOption, choose, runtime, writing
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, message, render
-from povtor.parsing import format_money, parse_date
+from povtor.parsing import format_money, parse_amount, parse_date
 from povtor.storage import queries
 from povtor.text import TEXT_MAX, clean_text
 
@@ -370,7 +370,9 @@ def _print_card(card: dict[str, Any]) -> None:
                 d["funnel"],
                 d["stage"],
                 d["status"],
-                f"{d['amount']} {d['currency']}" if d["amount"] else "",
+                f"{format_money(parse_amount(d['amount']), grouped=True)} {d['currency']}"
+                if d["amount"]
+                else "",
                 d["opened_on"],
                 d["closed_on"],
             ]

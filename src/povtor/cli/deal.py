@@ -317,7 +317,11 @@ def _print_deal(detail: dict[str, Any]) -> None:
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    amount = f"{detail['amount']} {detail['currency']}" if detail["amount"] else "not set"
+    amount = (
+        f"{format_money(parse_amount(detail['amount']), grouped=True)} {detail['currency']}"
+        if detail["amount"]
+        else "not set"
+    )
     stage = f"{detail['funnel']}/{detail['stage']} ({detail['stage_name']})"
     for label, value in (
         ("Client", f"#{detail['client_id']} {detail['client']}"),
