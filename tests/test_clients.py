@@ -272,7 +272,7 @@ def test_show_table_prints_the_card(cli: Cli) -> None:
         assert expected in lines
     assert any("Пётр Петрович" in line and "снабженец" in line for line in lines)
     assert any("люди" in line and "любит коньяк «Весенний»" in line for line in lines)
-    assert any("repeat" in line and "base" in line and "125000.00 RUB" in line for line in lines)
+    assert any("repeat" in line and "base" in line and "125 000.00 RUB" in line for line in lines)
     assert run.stderr == ""
 
 

@@ -401,7 +401,7 @@ def test_show_table_prints_the_history(clients: Cli) -> None:
         "Client          #1 Иван Петров",
         "Title           Щебень 40 т",
         "Stage           repeat/proposal (КП отправлено)",
-        "Amount          125000.00 RUB",
+        "Amount          125 000.00 RUB",
         "Days in stage   5",
         "Stage history",
     ):
