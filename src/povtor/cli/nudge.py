@@ -11,10 +11,10 @@ from povtor.domain import templates
 from povtor.domain.vocabulary import CHANNELS, TOUCH_KINDS
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, message, render
-from povtor.parsing import format_money, parse_date
+from povtor.parsing import parse_date
 from povtor.storage import queries
 from povtor.storage.database import Database, to_date
-from povtor.text import TEXT_MAX, address_name, clean_text
+from povtor.text import TEXT_MAX, clean_text
 
 app = typer.Typer(
     help="Touches and yes-or-no nudges («буравчик»): log them, draft the message, templates.",
@@ -45,39 +45,24 @@ def parse_outcome(value: str) -> str:
     return outcome
 
 
-def message_values(
-    db: Database,
-    client: Any,
-    deal: Any | None,
-    today: Any,
-    *,
-    days: int | None = None,
-    date: Any = None,
-) -> dict[str, Any]:
-    """The values a template's placeholders are filled with."""
+def message_values(db: Database, client: Any, deal: Any | None, today: Any) -> dict[str, Any]:
+    """The placeholder values for a client (and deal) as the database has them now."""
     person = db.scalar(
         "SELECT name FROM person WHERE client_id = ? ORDER BY id LIMIT 1", (client["id"],)
     )
-    values: dict[str, Any] = {
-        "person": address_name(person) if person else client["name"],
-        "client": client["name"],
-        "company": client["company"] or client["name"],
-        "days": days,
-        "date": date.isoformat() if date else "",
-        "currency": "RUB",
-    }
-    if deal is not None:
-        values.update(
-            amount=format_money(deal["amount_minor"], grouped=True, short=True)
-            if deal["amount_minor"]
-            else "",
-            currency=deal["currency"],
-            stage=deal["stage_name"],
-            title=deal["title"] or deal["stage_name"],
-        )
-        if days is None:
-            values["days"] = (today - to_date(deal["stage_entered_on"])).days
-    return values
+    if deal is None:
+        return templates.values_for(client=client["name"], company=client["company"], person=person)
+    return templates.values_for(
+        client=client["name"],
+        company=client["company"],
+        person=person,
+        days=(today - to_date(deal["stage_entered_on"])).days,
+        date=deal["expected_on"] or "",
+        amount_minor=deal["amount_minor"],
+        currency=deal["currency"],
+        stage=deal["stage_name"],
+        title=deal["title"],
+    )
 
 
 def draft(

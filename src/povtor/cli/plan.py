@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import ROUND_CEILING, Decimal
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from povtor.cli.nudge import draft, message_values, parse_outcome
+from povtor.cli.nudge import parse_outcome
 from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.domain import templates
 from povtor.domain.planner import Plan, PlanItem, build_plan
 from povtor.domain.vocabulary import CATEGORIES, CHANNELS
 from povtor.errors import InvalidInput, NotFound
@@ -73,33 +75,25 @@ def forecast(db: Database, day: dt.date, nudges: int) -> dict[str, Any]:
     }
 
 
-def item_text(db: Database, item: PlanItem, lang: str) -> str:
+def item_text(item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, str], str]) -> str:
+    """The message draft of a plan item, from the item itself (no queries)."""
     c = item.primary
-    client = queries.find_client(db, str(item.client.id))
-    deal = queries.get_deal(db, c.deal.id) if c.deal else None
-    values = message_values(
-        db,
-        client,
-        deal,
-        None if deal is None else _today_of(c),
+    client = item.client
+    deal = c.deal
+    about = c.about
+    values = templates.values_for(
+        client=client.name,
+        company=client.company,
+        person=client.person,
         days=c.days_waiting,
-        date=c.expected_on,
+        date=c.expected_on.isoformat() if c.expected_on else "",
+        amount_minor=deal.amount_minor if deal else (about.amount_minor if about else None),
+        currency=deal.currency if deal else (about.currency if about else "RUB"),
+        stage=deal.stage_name if deal else "",
+        title=deal.title if deal else (about.title if about else None),
     )
-    if c.about is not None:
-        values["title"] = c.about.title or values.get("title") or ""
-        values["amount"] = (
-            format_money(c.about.amount_minor, grouped=True, short=True)
-            if c.about.amount_minor
-            else ""
-        )
-    values.setdefault("title", "")
-    return draft(
-        db, kind=c.kind, funnel=c.template_funnel, stage=c.template_stage, lang=lang, values=values
-    )
-
-
-def _today_of(candidate: Any) -> dt.date:
-    return candidate.deal.stage_entered_on + dt.timedelta(days=candidate.days_waiting)
+    body = templates.lookup(c.kind, c.template_funnel, c.template_stage, lang, user)
+    return templates.fill(body, values)
 
 
 PLAN_COLUMNS = (
@@ -121,6 +115,9 @@ WHY_COLUMNS = tuple(
 
 
 def _plan_rows(db: Database, plan: Plan, lang: str, why: bool) -> list[list[Any]]:
+    from povtor.storage.plan_queries import user_templates
+
+    user = user_templates(db)
     rows = []
     for item in plan.items:
         c = item.primary
@@ -134,7 +131,7 @@ def _plan_rows(db: Database, plan: Plan, lang: str, why: bool) -> list[list[Any]
             c.kind,
             "; ".join(item.reasons),
             str(item.priority.quantize(Decimal("0.01"))),
-            item_text(db, item, lang),
+            item_text(item, lang, user),
         ]
         if why:
             row += [
@@ -460,7 +457,7 @@ def run(
 
     Example: povtor plan run --limit 5
     """
-    from povtor.storage.plan_queries import load_settings
+    from povtor.storage.plan_queries import load_settings, user_templates
     from povtor.storage.writes import log_touch
 
     state = runtime(ctx)
@@ -468,13 +465,14 @@ def run(
     chosen_channel = choose(channel, CHANNELS, option="--channel") or "messenger"
     language = choose(lang, ("ru", "en"), option="--lang") or load_settings(db).str("lang")
     plan = compute_plan(db, state.clock.today)
+    user = user_templates(db)
     items = plan.items[:limit] if limit else plan.items
     if not items:
         message("nothing to nudge today")
         return
     done = 0
     for item in items:
-        text = item_text(db, item, language)
+        text = item_text(item, language, user)
         c = item.primary
         typer.echo("")
         typer.echo(

@@ -132,3 +132,33 @@ def check(body: str) -> str:
             hint="allowed: " + " ".join("{" + p + "}" for p in PLACEHOLDERS),
         )
     return body
+
+
+def values_for(
+    *,
+    client: str,
+    company: str | None,
+    person: str | None,
+    days: int | None = None,
+    date: str = "",
+    amount_minor: int | None = None,
+    currency: str = "RUB",
+    stage: str = "",
+    title: str | None = None,
+) -> dict[str, object]:
+    """The values a template's placeholders are filled with (money «125 000», greeting
+    by name and patronymic)."""
+    from povtor.parsing import format_money
+    from povtor.text import address_name
+
+    return {
+        "person": address_name(person) if person else client,
+        "client": client,
+        "company": company or client,
+        "days": days,
+        "date": date,
+        "amount": format_money(amount_minor, grouped=True, short=True) if amount_minor else "",
+        "currency": currency,
+        "stage": stage,
+        "title": title or stage,
+    }

@@ -166,7 +166,11 @@ class Touch(SQLModel, table=True):
         CheckConstraint(_one_of("kind", TOUCH_KINDS), name="ck_touch_kind"),
         CheckConstraint(_one_of("channel", CHANNELS), name="ck_touch_channel"),
         CheckConstraint(_one_of("outcome", OUTCOMES), name="ck_touch_outcome"),
-        Index("ix_touch_client_on", "client_id", "on_date"),
+        # covering index for the plan's per-client aggregates (last touch, warming
+        # touches since the last closing one) and one for reports by kind and date
+        Index("ix_touch_client_on", "client_id", "on_date", "kind", "at"),
+        Index("ix_touch_kind_on", "kind", "on_date"),
+        Index("ix_touch_deal_on", "deal_id", "on_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

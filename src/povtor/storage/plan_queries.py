@@ -25,6 +25,8 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
 
 
 def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInput:
+    # (the unary + in "+kind" keeps SQLite on the covering index ix_touch_client_on,
+    # which answers these per-client aggregates without visiting the table)
     day = today.isoformat()
     open_deals = dict(
         db.rows("SELECT client_id, COUNT(*) FROM deal WHERE status = 'open' GROUP BY client_id")
@@ -39,22 +41,25 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
         db.rows(
             """SELECT t.client_id, COUNT(*) FROM touch t
                LEFT JOIN (SELECT client_id, MAX(at) AS last_closing FROM touch
-                          WHERE kind = 'closing' AND on_date <= ? GROUP BY client_id) lc
+                          WHERE +kind = 'closing' AND on_date <= ? GROUP BY client_id) lc
                       ON lc.client_id = t.client_id
-               WHERE t.kind = 'warming' AND t.on_date <= ?
+               WHERE +t.kind = 'warming' AND t.on_date <= ?
                  AND (lc.last_closing IS NULL OR t.at > lc.last_closing)
                GROUP BY t.client_id""",
             (day, day),
         )
     )
+    # a client-level "later": the client's newest touch says later, on a date
     follow_ups = dict(
         db.rows(
             """SELECT t.client_id, t.follow_up_on FROM touch t
-               JOIN (SELECT client_id, MAX(at) AS last_at FROM touch WHERE on_date <= ?
-                     GROUP BY client_id) l
-                 ON l.client_id = t.client_id AND l.last_at = t.at
-               WHERE t.deal_id IS NULL AND t.outcome = 'later' AND t.follow_up_on IS NOT NULL""",
-            (day,),
+               WHERE t.outcome = 'later' AND +t.deal_id IS NULL AND t.follow_up_on IS NOT NULL
+                 AND t.on_date <= ?
+                 AND NOT EXISTS (SELECT 1 FROM touch u
+                                 WHERE u.client_id = t.client_id
+                                   AND u.on_date >= t.on_date AND u.on_date <= ?
+                                   AND (u.at > t.at OR (u.at = t.at AND u.id > t.id)))""",
+            (day, day),
         )
     )
     people = dict(

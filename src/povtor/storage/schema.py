@@ -7,5 +7,10 @@ the migration scripts.
 
 from __future__ import annotations
 
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_templates", "0003_spend_and_touch_ids")
+REVISIONS: tuple[str, ...] = (
+    "0001_initial",
+    "0002_templates",
+    "0003_spend_and_touch_ids",
+    "0004_touch_indexes",
+)
 HEAD = REVISIONS[-1]

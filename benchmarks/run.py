@@ -1,0 +1,314 @@
+"""Time povtor's commands on generated databases: wall clock, best and median of N runs.
+
+    python benchmarks/run.py                       # both sizes, 5 runs each
+    python benchmarks/run.py --size real --repeat 10
+    python benchmarks/run.py --size large --profile   # plus a cProfile of plan today
+
+The databases are generated into ``benchmarks/out/`` (git-ignored) on first use.
+Commands run as subprocesses of the ``povtor`` executable next to this Python, with
+``POVTOR_DB`` and ``POVTOR_TODAY`` set; the planner's pieces are also timed in-process,
+query by query, to show where the time of ``plan today`` goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import datetime as dt
+import io
+import os
+import pstats
+import re
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import generate
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+TODAY = generate.DEFAULT_TODAY
+SIZES = ("real", "large")
+
+# The index proposed for the planner's per-client touch queries (not applied to povtor):
+# the existing (client_id, on_date) index widened so that it covers kind and at too.
+PROPOSED_INDEX = (
+    "DROP INDEX ix_touch_client_on",
+    "CREATE INDEX ix_touch_client_on ON touch (client_id, on_date, kind, at)",
+)
+
+# labels for the SQL statements of povtor.storage.plan_queries, by a distinctive fragment
+QUERY_LABELS = (
+    ("FROM setting", "settings"),
+    ("FROM template", "user templates"),
+    ("WHERE status = 'open' GROUP BY client_id", "open deals per client"),
+    ("MAX(on_date) FROM touch WHERE on_date", "last touch per client"),
+    ("kind = 'warming'", "warming since last closing"),
+    ("outcome = 'later'", "client follow-ups"),
+    ("FROM person p", "first person per client"),
+    ("status = 'won' AND closed_on <= ? ORDER BY", "paid dates per client"),
+    ("FROM client WHERE status = 'active'", "active clients"),
+    ("WHERE is_won GROUP BY funnel_id", "won positions"),
+    ("FROM deal d\n               JOIN client c", "open deals + last touch"),
+    ("kind = 'service'", "paid awaiting service"),
+    ("d.status = 'lost'", "lost awaiting revisit"),
+)
+
+
+def povtor_command() -> list[str]:
+    exe = Path(sys.executable).parent / ("povtor.exe" if os.name == "nt" else "povtor")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "povtor"]
+
+
+def schema_of(path: Path) -> str | None:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        try:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.Error:
+            return None
+    return row[0] if row else None
+
+
+def database_for(size: str) -> Path:
+    """The generated database of this size; (re)made if missing or of an older schema."""
+    from povtor.storage.schema import HEAD
+
+    path = OUT / f"{size}.db"
+    if path.exists() and schema_of(path) != HEAD:
+        print(f"{path} is not at schema {HEAD}: making it again", file=sys.stderr)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not path.exists():
+        clients, deals, touches = generate.PRESETS[size]
+        print(f"generating {path} ({clients:,}/{deals:,}/{touches:,})...", file=sys.stderr)
+        started = time.perf_counter()
+        generate.generate(
+            path,
+            clients=clients,
+            deals=deals,
+            touches=touches,
+            seed=1,
+            today=dt.date.fromisoformat(TODAY),
+        )
+        print(f"  done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
+
+
+def indexed_copy(path: Path) -> Path:
+    """A copy of the database with :data:`PROPOSED_INDEX` applied (remade when stale)."""
+    copy = path.with_name(f"{path.stem}-indexed.db")
+    if copy.exists() and copy.stat().st_mtime >= path.stat().st_mtime:
+        return copy
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    with (
+        contextlib.closing(sqlite3.connect(path)) as source,
+        contextlib.closing(sqlite3.connect(copy)) as target,
+    ):
+        source.backup(target)
+        for statement in PROPOSED_INDEX:
+            target.execute(statement)
+        target.commit()
+    return copy
+
+
+def measure(action: Callable[[], Any], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def run_process(argv: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()}")
+
+
+def output_lines(argv: list[str], env: dict[str, str]) -> int:
+    """One untimed warm-up run: checks the command works and counts its output lines."""
+    done = subprocess.run(argv, env=env, capture_output=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()}")
+    return done.stdout.count(b"\n")
+
+
+class Table:
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.rows: list[tuple[str, str, str, str]] = []
+
+    def add(self, name: str, times: list[float], note: str = "") -> None:
+        best, median = min(times), statistics.median(times)
+        self.rows.append((name, f"{best * 1000:9.1f}", f"{median * 1000:9.1f}", note))
+
+    def section(self, name: str) -> None:
+        self.rows.append((name, "", "", ""))
+
+    def print(self) -> None:
+        width = max([len(r[0]) for r in self.rows] + [10])
+        print(f"\n{self.title}")
+        print(f"{'':{width}}  {'best ms':>9}  {'median ms':>9}  note")
+        for name, best, median, note in self.rows:
+            print(f"{name:{width}}  {best:>9}  {median:>9}  {note}".rstrip())
+
+
+def label_of(sql: str) -> str:
+    for fragment, label in QUERY_LABELS:
+        if fragment in sql:
+            return label
+    return re.sub(r"\s+", " ", sql).strip()[:50]
+
+
+def time_processes(table: Table, db_path: Path, repeat: int, *, startup: bool = True) -> None:
+    env = {**os.environ, "POVTOR_DB": str(db_path), "POVTOR_TODAY": TODAY}
+    env.pop("POVTOR_DEBUG", None)
+    python = [sys.executable]
+    if startup:
+        table.section("startup (subprocess)")
+        for name, argv in (
+            ("  python -c pass", [*python, "-c", "pass"]),
+            ("  python -c 'import povtor.cli.main'", [*python, "-c", "import povtor.cli.main"]),
+        ):
+            run_process(argv, env)
+            table.add(name, measure(lambda argv=argv: run_process(argv, env), repeat))
+    table.section("commands (subprocess)")
+    povtor = povtor_command()
+    for args in (
+        ["--help"],
+        ["plan", "today", "--format", "csv"],
+        ["deal", "list", "--format", "csv"],
+        ["client", "list", "--format", "csv"],
+    ):
+        argv = [*povtor, *args]
+        lines = output_lines(argv, env)
+        note = f"{max(lines - 1, 0):,} rows" if "--format" in args else ""
+        table.add(
+            "  povtor " + " ".join(args),
+            measure(lambda argv=argv: run_process(argv, env), repeat),
+            note,
+        )
+
+
+def time_in_process(table: Table, db_path: Path, repeat: int) -> None:
+    from povtor.cli.plan import _plan_rows, forecast
+    from povtor.domain.planner import build_plan
+    from povtor.storage.database import open_database
+    from povtor.storage.location import resolve_location
+    from povtor.storage.plan_queries import load_plan_input, load_settings
+
+    today = dt.date.fromisoformat(TODAY)
+    table.section("plan today, in process")
+    location = resolve_location(str(db_path))
+    table.add(
+        "  open_database",
+        measure(lambda: open_database(location, create=False).close(), repeat),
+    )
+    db = open_database(location, create=False)
+    try:
+        settings = load_settings(db)
+        table.add("  load_settings", measure(lambda: load_settings(db), repeat))
+        per_query: dict[str, list[float]] = {}
+        rows = db.rows
+
+        def timed_rows(sql: str, params: Any = ()) -> Any:
+            started = time.perf_counter()
+            result = rows(sql, params)
+            per_query.setdefault(label_of(sql), []).append(time.perf_counter() - started)
+            return result
+
+        db.rows = timed_rows  # type: ignore[method-assign]
+        data = load_plan_input(db, today, settings)
+        per_query.clear()
+        times = measure(lambda: load_plan_input(db, today, settings), repeat)
+        db.rows = rows  # type: ignore[method-assign]
+        table.add(
+            "  load_plan_input",
+            times,
+            f"{len(data.clients):,} clients, {len(data.deals):,} open deals",
+        )
+        for label, query_times in per_query.items():
+            table.add(f"    sql: {label}", query_times)
+        in_sql = sum(statistics.median(t) for t in per_query.values())
+        table.add("    (python around the sql)", [max(statistics.median(times) - in_sql, 0.0)])
+        plan = build_plan(data, settings)
+        table.add(
+            "  build_plan",
+            measure(lambda: build_plan(data, settings), repeat),
+            f"{len(plan.items):,} items",
+        )
+        lang = settings.str("lang")
+        table.add(
+            "  message drafts (_plan_rows)",
+            measure(lambda: _plan_rows(db, plan, lang, False), repeat),
+            "per item: find_client, get_deal, person, templates",
+        )
+        table.add("  forecast", measure(lambda: forecast(db, today, len(plan.items)), repeat))
+    finally:
+        db.close()
+
+
+def profile_plan(db_path: Path, top: int) -> None:
+    """cProfile of ``povtor plan today --format csv``, run in this process."""
+    from povtor.cli.main import app
+
+    os.environ["POVTOR_DB"] = str(db_path)
+    os.environ["POVTOR_TODAY"] = TODAY
+    profiler = cProfile.Profile()
+    with contextlib.redirect_stdout(io.StringIO()):
+        profiler.enable()
+        app(["plan", "today", "--format", "csv"], prog_name="povtor", standalone_mode=False)
+        profiler.disable()
+    print(f"\ncProfile of povtor plan today on {db_path.name} (top {top} by cumulative time)")
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=(*SIZES, "all"), default="all")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
+    parser.add_argument("--profile", action="store_true", help="also cProfile plan today")
+    parser.add_argument("--top", type=int, default=25, help="profile lines shown")
+    parser.add_argument(
+        "--try-index",
+        action="store_true",
+        help="also time a copy of each database with the proposed touch index",
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    sizes = SIZES if args.size == "all" else (args.size,)
+    for size in sizes:
+        db_path = database_for(size)
+        clients, deals, touches = generate.PRESETS[size]
+        table = Table(
+            f"{size}: {clients:,} clients / {deals:,} deals / {touches:,} touches "
+            f"({db_path.stat().st_size / 2**20:.0f} MiB), today {TODAY}, "
+            f"{args.repeat} runs each"
+        )
+        time_processes(table, db_path, args.repeat)
+        time_in_process(table, db_path, args.repeat)
+        table.print()
+        if args.try_index:
+            copy = indexed_copy(db_path)
+            table = Table(f"{size}, with the proposed index: {'; '.join(PROPOSED_INDEX)}")
+            time_processes(table, copy, args.repeat, startup=False)
+            time_in_process(table, copy, args.repeat)
+            table.print()
+        if args.profile:
+            profile_plan(db_path, args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
