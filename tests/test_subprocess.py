@@ -119,3 +119,16 @@ def test_an_error_exits_with_its_code_and_one_line(cli: Cli) -> None:
     assert done.stderr.decode().splitlines() == [
         "error: no client matches 'Пупкин'; list clients with: povtor client find TEXT"
     ]
+
+
+def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
+    """`povtor ... | head -1`: the reader leaves early; povtor ends quietly."""
+    demo = tmp_path / "demo.db"
+    assert povtor("demo", str(demo)).returncode == 0
+    shell = f"'{executable()}' --db '{demo}' nudge list --limit 100000 --format csv | head -1"
+    run = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=60
+    )
+    assert run.stdout.startswith("id,on_date,client")
+    assert run.stderr == ""
+    assert run.returncode == 0

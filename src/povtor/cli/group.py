@@ -40,6 +40,10 @@ class PovtorGroup(TyperGroup):
         except KeyboardInterrupt:
             print("interrupted: nothing more was changed", file=sys.stderr)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # the reader went away (povtor ... | head): not an error; stay quiet
+            _silence_stdout()
+            raise typer.Exit(int(ExitCode.OK)) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as error:
@@ -57,6 +61,17 @@ class PovtorGroup(TyperGroup):
                 file=sys.stderr,
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that flushing at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # not a real file (e.g. under a test runner)
+    finally:
+        os.close(devnull)
 
 
 def _database_error(ctx: typer.Context, error: sqlite3.Error) -> PovtorError:
