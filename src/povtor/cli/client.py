@@ -201,6 +201,68 @@ def restore(ctx: typer.Context, client: ClientArg) -> None:
     _set_status(ctx, client, "active")
 
 
+def _erased(counts: dict[str, int]) -> str:
+    def n(count: int, one: str, many: str) -> str:
+        return f"{count} {one if count == 1 else many}"
+
+    return (
+        f"{n(counts['people'], 'person', 'people')}, {n(counts['facts'], 'fact', 'facts')}, "
+        f"the texts of {n(counts['touches'], 'touch', 'touches')} and "
+        f"{n(counts['deals'], 'deal', 'deals')}"
+    )
+
+
+@app.command("forget")
+def forget(
+    ctx: typer.Context,
+    client: ClientArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a client's personal data for good (on the client's request).
+
+    The name becomes «forgotten client #ID»; company, phone, e-mail, address,
+    notes, people, talking facts, touch texts, deal titles and reasons are
+    erased, also from the file's free space and its WAL. Category, industry,
+    source, amounts, dates and stages stay, so statistics do not change; the
+    client is archived. Backups made before still hold the data.
+
+    Example: povtor client forget 12 --yes
+    """
+    from povtor.cli.setup import confirm
+    from povtor.storage import safety
+
+    state = runtime(ctx)
+    db = state.db
+    row = queries.find_client(db, client)
+    counts = safety.forget_counts(db, row["id"])
+    question = (
+        f"Erase the personal data of client #{row['id']} {row['name']} for good "
+        f"(contacts, notes, {_erased(counts)})?"
+    )
+    if not confirm(question, yes=yes, command="client forget"):
+        return
+    done = safety.forget_client(db, row["id"])
+    erased = _erased(
+        {"people": done.people, "facts": done.facts, "touches": done.touches, "deals": done.deals}
+    )
+    message(
+        f"forgot client #{done.client_id}: now «{done.name}», archived; erased its contacts, "
+        f"notes, {erased}; amounts and dates are kept"
+    )
+    if not done.wal_emptied:
+        message(
+            "note: another povtor is reading the database; the erased text leaves its -wal "
+            "file at the next checkpoint (when that povtor is done)"
+        )
+    if db.location.path is not None:
+        copies = safety.backups_beside(db.location.path)
+        if copies:
+            message(
+                f"note: {len(copies)} backup(s) made before still hold the client's data: "
+                + ", ".join(str(p) for p in copies)
+            )
+
+
 CLIENT_LIST_COLUMNS = (
     Column("id", "ID", "int"),
     Column("name", "Client"),

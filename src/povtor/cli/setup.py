@@ -1,22 +1,54 @@
-"""``povtor init``, ``povtor demo`` and ``povtor db``: creating, upgrading and inspecting."""
+"""``povtor init``, ``povtor demo`` and ``povtor db``: creating, upgrading, inspecting,
+backing up, restoring and checking the database."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from povtor.cli.runtime import FormatOption, runtime
-from povtor.errors import Conflict
+from povtor.errors import Conflict, DatabaseProblem, InvalidInput
 from povtor.output import Column, Listing, message, render
 from povtor.storage import queries, schema
 from povtor.storage.database import open_database
 from povtor.storage.location import resolve_location
 
 db_app = typer.Typer(
-    help="The database file: where it is, its schema, upgrades.", no_args_is_help=True
+    help="The database file: where it is, its schema, upgrades, backups and checks.",
+    no_args_is_help=True,
 )
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirm(question: str, *, yes: bool, command: str) -> bool:
+    """Ask before something that cannot be undone; ``--yes`` answers for the user.
+
+    Without ``--yes`` and without a terminal to ask on (a script, a pipe) the
+    command is refused rather than run unasked.
+    """
+    if yes:
+        return True
+    if not stdin_is_terminal():
+        raise InvalidInput(
+            f"{command} asks for confirmation, and there is no terminal to ask on",
+            hint="add --yes to go ahead without the question",
+        )
+    if typer.confirm(question, default=False, err=True):
+        return True
+    message("nothing was changed")
+    return False
+
+
+def _counts(counts: dict[str, int] | None) -> str:
+    if counts is None:
+        return "no readable data"
+    return ", ".join(f"{n} {table}s" if n != 1 else f"1 {table}" for table, n in counts.items())
 
 
 def init(ctx: typer.Context) -> None:
@@ -118,3 +150,126 @@ def path_(ctx: typer.Context) -> None:
     Example: ls -l "$(povtor db path)"
     """
     print(runtime(ctx).location)
+
+
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+@db_app.command("backup")
+def backup(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Where to write the copy (default: povtor-YYYYmmdd-HHMMSS.db beside the "
+            "database).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Copy the database to a backup file (safe while povtor writes) and print its path.
+
+    The copy is one consistent snapshot made with SQLite's online backup API,
+    readable by its owner only. Restore it with: povtor db restore FILE.
+
+    Example: povtor db backup ~/backups/povtor-monday.db
+    """
+    from povtor.storage import safety
+
+    state = runtime(ctx)
+    db = state.db
+    if file is None:
+        assert db.location.path is not None
+        name = safety.stamped_name(state.clock.now, prefix="povtor-", suffix=".db")
+        file = db.location.path.parent / name
+    target = safety.make_backup(db, file, force=force)
+    counts = {t: n for t, n in queries.table_counts(db).items() if t in ("client", "deal", "touch")}
+    message(f"backed up {state.location} ({_counts(counts)}) to {target}")
+    print(target)
+
+
+@db_app.command("restore")
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup made by povtor db backup.")],
+    yes: Yes = False,
+) -> None:
+    """Replace the database with a backup; the current database is backed up first.
+
+    FILE must be a sound povtor database; one made by an older povtor is upgraded
+    after the copy. The current database is saved beside it as
+    povtor.db.before-restore-YYYYmmdd-HHMMSS.bak (its path is printed).
+
+    Example: povtor db restore ~/backups/povtor-20261123-093000.db --yes
+    """
+    from povtor.storage import safety
+
+    state = runtime(ctx)
+    location = state.location
+    path = location.path
+    if path is None:
+        raise DatabaseProblem(f"cannot restore into {location}", hint="give an SQLite file path")
+    source = safety.inspect_povtor_file(file.expanduser())
+    if path.exists() and source.path.resolve() == path.resolve():
+        raise Conflict(f"{file} is the database itself", hint="give a backup file to restore")
+    safety.current_state(path)  # refuses to overwrite another program's file
+    current = safety.current_counts(path)
+    question = (
+        f"Replace {path} ({_counts(current)}) with {source.path} "
+        f"({_counts(source.counts)})? The current database is backed up first."
+    )
+    if not confirm(question, yes=yes, command="db restore"):
+        return
+    stamp = safety.stamped_name(state.clock.now, prefix=f"{path.name}.before-restore-", suffix="")
+    saved = safety.restore(location, source, saved_as=safety.free_path(path.parent, stamp, ".bak"))
+    upgraded = ""
+    if source.is_older:
+        from povtor.storage.migrate import upgrade as upgrade_schema
+
+        database = open_database(location, migrate=False)
+        try:
+            upgrade_schema(database, backup=False)  # FILE itself is the copy of the old one
+        finally:
+            database.close()
+        upgraded = f"; upgraded from schema {source.revision} to {schema.HEAD}"
+    kept = f"; the previous database is saved as {saved}" if saved else ""
+    message(f"restored {path} from {source.path} ({_counts(source.counts)}){upgraded}{kept}")
+    if saved:
+        print(saved)
+
+
+@db_app.command("check")
+def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """Check the database: page integrity, references between rows, schema revision.
+
+    Lists each check; exits with code 6 if anything is wrong (restore a backup
+    then: povtor db restore FILE). Changes nothing.
+
+    Example: povtor db check --format json
+    """
+    from povtor.storage import safety
+
+    state = runtime(ctx)
+    database = open_database(state.location, create=False, migrate=False)
+    try:
+        findings = safety.check(database)
+    finally:
+        database.close()
+    render(
+        Listing(
+            (Column("check", "Check"), Column("status", "Status"), Column("detail", "Detail")),
+            [[f.check, f.status, f.detail] for f in findings],
+            title=f"Database check: {state.location}",
+        ),
+        fmt,
+    )
+    problems = [f for f in findings if f.status == "problem"]
+    if problems:
+        first = problems[0]
+        raise DatabaseProblem(
+            f"{state.location} has {len(problems)} problem(s); first: {first.check}: "
+            f"{first.detail}",
+            hint="restore a backup: povtor db restore FILE",
+        )
+    message(f"{state.location} is sound")

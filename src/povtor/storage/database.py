@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,7 +109,7 @@ def open_database(location: Location, *, create: bool = True, migrate: bool = Tr
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA foreign_keys = ON")
         if is_new:
-            connection.execute("PRAGMA journal_mode = WAL")
+            _use_wal(connection)
         connection.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.Error as exc:
         raise translate_db_error(exc, location) from None
@@ -116,6 +117,10 @@ def open_database(location: Location, *, create: bool = True, migrate: bool = Tr
     if migrate:
         try:
             database.ensure_schema()
+            # a povtor database now: one that another process created at the same
+            # moment, or restored from a copy, may still be in rollback-journal mode
+            if not is_new and database.scalar("PRAGMA journal_mode") != "wal":
+                _use_wal(connection)
         except sqlite3.Error as exc:
             database.close()
             raise translate_db_error(exc, location) from None
@@ -123,6 +128,32 @@ def open_database(location: Location, *, create: bool = True, migrate: bool = Tr
             database.close()
             raise
     return database
+
+
+WAL_ATTEMPTS = 5
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL mode (readers never block the writer), if it is not yet.
+
+    A brand-new file may be opened by several processes at once, and switching needs
+    the file to itself for a moment: a few short, bounded retries. A file that cannot
+    switch (read-only, or kept busy throughout) is used in the mode it has; the next
+    opening tries again.
+    """
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if "readonly" in text or "read-only" in text:
+                return
+            if "locked" not in text and "busy" not in text:
+                raise
+        else:
+            if mode == "wal":
+                return
+        time.sleep(0.05 * (attempt + 1))
 
 
 def _check_file(path: Path, *, create: bool) -> bool:

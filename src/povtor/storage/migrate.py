@@ -10,8 +10,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from povtor.storage.database import Database
+from povtor.errors import DatabaseProblem
+from povtor.storage import schema
+from povtor.storage.database import BUSY_TIMEOUT_MS, Database
 from povtor.storage.orm import engine_for
+from povtor.storage.safety import backup_to
+
+__all__ = ["alembic_config", "backup_to", "script_revisions", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -29,32 +34,42 @@ def script_revisions() -> list[str]:
 
 
 def upgrade(database: Database, *, backup: bool) -> Path | None:
-    """Bring ``database`` to the newest schema; back an existing one up first."""
+    """Bring ``database`` to the newest schema; back an existing one up first.
+
+    The whole upgrade is one write transaction (``BEGIN IMMEDIATE``), and the
+    revision is read again once it holds the lock: when several processes open an
+    old (or brand-new) file at once, one migrates and the others wait, then find the
+    work done. The backup is taken under the same lock, so it is the old database.
+    """
     saved: Path | None = None
-    if backup and database.location.path is not None:
-        version = database.scalar("SELECT version_num FROM alembic_version")
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")  # noqa: TID251 - a file name, not "today"
-        saved = database.location.path.with_name(
-            f"{database.location.path.name}.before-{version}-{stamp}.bak"
-        )
-        backup_to(database, saved)
     engine = engine_for(database)
     config = alembic_config()
     with engine.connect() as connection:
+        connection.begin()  # BEGIN IMMEDIATE (see engine_for): one migrating process at a time
+        version = database.schema_version()
+        if version == schema.HEAD:
+            connection.rollback()
+            return None
+        if version is not None and version not in schema.REVISIONS:
+            connection.rollback()
+            raise DatabaseProblem(
+                f"{database.location} was made by a newer povtor (schema {version})",
+                hint="upgrade povtor: pip install --upgrade povtor",
+            )
+        if backup and version is not None and database.location.path is not None:
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")  # noqa: TID251 - a file name, not "today"
+            saved = database.location.path.with_name(
+                f"{database.location.path.name}.before-{version}-{stamp}.bak"
+            )
+            # a second connection reads the last committed state, which is the old
+            # database: this one holds the write lock (a writing connection cannot
+            # be the source of SQLite's backup API)
+            reader = sqlite3.connect(database.location.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                backup_to(reader, saved)
+            finally:
+                reader.close()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()
     return saved
-
-
-def backup_to(database: Database, target: Path) -> None:
-    """Copy the database with SQLite's online backup API (safe while others write)."""
-    import os
-
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
-    destination = sqlite3.connect(target)
-    try:
-        database.connection.backup(destination)
-    finally:
-        destination.close()

@@ -30,7 +30,14 @@ def engine_for(database: Database) -> Engine:
 
 @contextmanager
 def write_session(database: Database) -> Iterator[Session]:
-    """A session whose work is committed as one transaction, or not at all."""
+    """A session whose work is committed as one transaction, or not at all.
+
+    The transaction (``BEGIN IMMEDIATE``, the write lock) starts here, not at the
+    session's first statement: every read the command makes on ``database`` inside
+    the block (name lookups, state checks, the duplicate-touch check) sees the data
+    it then writes over, even with other povtor processes writing at the same time.
+    """
     engine = engine_for(database)
     with Session(engine, expire_on_commit=False, autoflush=True) as session, session.begin():
+        session.connection()  # begin now
         yield session

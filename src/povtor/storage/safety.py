@@ -1,0 +1,415 @@
+"""Keeping the data safe: online backups, restore, integrity checks, forgetting a client.
+
+Plain ``sqlite3`` only (no SQLAlchemy, no Alembic), so ``povtor db backup`` and
+``povtor db check`` start fast. Copies are made with SQLite's online backup API: a
+consistent snapshot, safe while other povtor processes keep writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from povtor.errors import Conflict, DatabaseProblem, NotFound
+from povtor.storage import schema
+from povtor.storage.database import (
+    BUSY_TIMEOUT_MS,
+    SQLITE_HEADER,
+    Database,
+    translate_db_error,
+)
+from povtor.storage.location import Location
+from povtor.text import fold
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+NOT_POVTOR_HINT = "give a file made by povtor db backup (or a copy of a povtor database)"
+
+
+# -- files -----------------------------------------------------------------------------
+def new_private_file(path: Path, *, replace: bool = False) -> None:
+    """Create ``path`` empty and readable by its owner only (0600).
+
+    Without ``replace`` an existing file is an error (:class:`FileExistsError`);
+    with it, the file and any SQLite side files of it are removed first.
+    """
+    if replace:
+        for suffix in ("", *SIDE_FILES):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def backup_to(source: Database | sqlite3.Connection, target: Path) -> None:
+    """Copy a database into ``target`` (made anew, 0600) with the online backup API.
+
+    The copy is one consistent snapshot, taken in a single step: a writer in another
+    process is not blocked (WAL) and cannot tear it.
+    """
+    connection = source.connection if isinstance(source, Database) else source
+    new_private_file(target, replace=True)
+    destination = sqlite3.connect(target, isolation_level=None)
+    try:
+        connection.backup(destination)
+        # a copy is one self-contained file: no WAL beside it, even when opened read-only
+        destination.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        destination.close()
+
+
+def stamped_name(clock_now: dt.datetime, *, prefix: str, suffix: str) -> str:
+    return f"{prefix}{clock_now.strftime('%Y%m%d-%H%M%S')}{suffix}"
+
+
+def free_path(directory: Path, stem: str, suffix: str) -> Path:
+    """``directory/STEMSUFFIX``, or with ``-2``, ``-3``... after the stem if that is taken."""
+    candidate = directory / f"{stem}{suffix}"
+    number = 2
+    while candidate.exists():
+        candidate = directory / f"{stem}-{number}{suffix}"
+        number += 1
+    return candidate
+
+
+def backups_beside(path: Path) -> list[Path]:
+    """Copies povtor made beside the database: ``db backup``, upgrades, restores."""
+    found = {
+        *path.parent.glob("povtor-*.db"),
+        *path.parent.glob(f"{path.name}.before-*.bak"),
+    }
+    found.discard(path)
+    return sorted(p for p in found if p.is_file())
+
+
+def make_backup(database: Database, target: Path, *, force: bool) -> Path:
+    """``povtor db backup``: copy the open database to ``target``."""
+    target = target.expanduser()
+    if target.is_dir():
+        raise Conflict(f"{target} is a directory", hint="give a file name, e.g. povtor-copy.db")
+    source_path = database.location.path
+    if source_path is not None and target.exists() and target.samefile(source_path):
+        raise Conflict(
+            f"{target} is the database itself", hint="give another file name for the copy"
+        )
+    if target.exists() and not force:
+        raise Conflict(f"{target} exists already", hint="add --force to replace it")
+    if not target.parent.is_dir():
+        raise NotFound(
+            f"folder {target.parent} does not exist", hint="create it first, or give another path"
+        )
+    try:
+        backup_to(database, target)
+    except OSError as exc:
+        raise DatabaseProblem(
+            f"cannot write {target}: {exc.strerror}", hint="choose a writable location"
+        ) from None
+    except sqlite3.Error as exc:
+        for suffix in ("", *SIDE_FILES):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        raise translate_db_error(exc, str(target)) from None
+    return target
+
+
+# -- inspecting a file that should be a povtor database -----------------------------------
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    revision: str
+    counts: dict[str, int]
+
+    @property
+    def is_older(self) -> bool:
+        return self.revision != schema.HEAD
+
+
+@contextmanager
+def _plain_connection(path: Path) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def _header(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseProblem(
+            f"cannot read {path}: {exc.strerror}", hint="check the file's permissions"
+        ) from None
+
+
+def inspect_povtor_file(path: Path) -> BackupInfo:
+    """What a file to restore from holds; refuses anything but a sound povtor database."""
+    if not path.exists():
+        raise DatabaseProblem(f"{path} does not exist", hint="check the path of the backup")
+    if path.is_dir():
+        raise DatabaseProblem(f"{path} is a directory, not a backup file", hint=NOT_POVTOR_HINT)
+    if _header(path) != SQLITE_HEADER:
+        raise DatabaseProblem(
+            f"{path} is not a povtor database (not an SQLite file)", hint=NOT_POVTOR_HINT
+        )
+    try:
+        with _plain_connection(path) as connection:
+            tables = {
+                r[0]
+                for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if "alembic_version" not in tables or "client" not in tables:
+                raise DatabaseProblem(
+                    f"{path} is an SQLite database, but not a povtor one", hint=NOT_POVTOR_HINT
+                )
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+            if revision not in schema.REVISIONS:
+                raise DatabaseProblem(
+                    f"{path} was made by a newer povtor (schema {revision})",
+                    hint="upgrade povtor first: pip install --upgrade povtor",
+                )
+            problems = [r[0] for r in connection.execute("PRAGMA integrity_check")]
+            if problems != ["ok"]:
+                raise DatabaseProblem(
+                    f"{path} is damaged: {problems[0]}", hint="choose another backup"
+                )
+            counts = {
+                table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+                for table in ("client", "deal", "touch")
+            }
+    except sqlite3.Error as exc:
+        raise DatabaseProblem(
+            f"{path} is damaged or not a povtor database: {exc}", hint="choose another backup"
+        ) from None
+    return BackupInfo(path=path, revision=revision, counts=counts)
+
+
+# -- restore ----------------------------------------------------------------------------
+def current_state(path: Path) -> str:
+    """``missing`` (or empty), ``povtor``, ``damaged``; refuses another program's file."""
+    if path.is_dir():
+        raise DatabaseProblem(
+            f"{path} is a directory, not a database file",
+            hint="give a file path such as ~/sales/povtor.db",
+        )
+    if not path.exists() or path.stat().st_size == 0:
+        return "missing"
+    if _header(path) != SQLITE_HEADER:
+        raise DatabaseProblem(
+            f"{path} is not a povtor database (not an SQLite file); restore leaves it alone",
+            hint="point --db (or POVTOR_DB) at a povtor database or a new file",
+        )
+    try:
+        with _plain_connection(path) as connection:
+            tables = {
+                r[0]
+                for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            if tables and "alembic_version" not in tables:
+                raise DatabaseProblem(
+                    f"{path} is an SQLite database, but not a povtor one; restore leaves it alone",
+                    hint="point --db (or POVTOR_DB) at a povtor database or a new file",
+                )
+            connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError:
+        return "damaged"
+    return "povtor"
+
+
+def current_counts(path: Path) -> dict[str, int] | None:
+    """Row counts of the database about to be replaced (``None``: none, or unreadable)."""
+    try:
+        if current_state(path) != "povtor":
+            return None
+        with _plain_connection(path) as connection:
+            return {
+                table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+                for table in ("client", "deal", "touch")
+            }
+    except (sqlite3.Error, DatabaseProblem):
+        return None
+
+
+def restore(location: Location, source: BackupInfo, *, saved_as: Path) -> Path | None:
+    """Replace the database at ``location`` with ``source``, saving the current one first.
+
+    The current database is copied to ``saved_as`` (the online backup API; a damaged
+    one byte for byte), then the backup is copied over it with the same API, so
+    processes that have it open see the restored data on their next transaction.
+    Returns where the previous database was saved (``None``: there was none).
+    """
+    assert location.path is not None
+    path = location.path
+    state = current_state(path)
+    saved: Path | None = None
+    try:
+        if state == "povtor":
+            with _plain_connection(path) as current:
+                backup_to(current, saved_as)
+            saved = saved_as
+        elif state == "damaged":  # unreadable by SQLite: keep its bytes, then start anew
+            import shutil
+
+            new_private_file(saved_as, replace=True)
+            shutil.copyfile(path, saved_as)
+            if Path(f"{path}-wal").exists():
+                shutil.copyfile(f"{path}-wal", f"{saved_as}-wal")
+            saved = saved_as
+            for suffix in ("", *SIDE_FILES):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            new_private_file(path)
+        with (
+            _plain_connection(source.path) as backup,
+            _plain_connection(path) as current,
+        ):
+            backup.backup(current)
+            current.execute("PRAGMA journal_mode = WAL")
+    except (OSError, sqlite3.Error) as exc:
+        kept = f"; the previous database is saved as {saved}" if saved else ""
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DatabaseProblem(
+            f"cannot restore {path}: {reason}{kept}",
+            hint="check the permissions and free space of its folder, then run it again",
+        ) from None
+    return saved
+
+
+# -- check ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Finding:
+    check: str  # integrity | foreign_keys | schema
+    status: str  # ok | note | problem
+    detail: str
+
+
+def check(database: Database) -> list[Finding]:
+    """``PRAGMA integrity_check``, ``PRAGMA foreign_key_check`` and the schema revision."""
+    found: list[Finding] = []
+    messages = [r[0] for r in database.rows("PRAGMA integrity_check")]
+    if messages == ["ok"]:
+        found.append(Finding("integrity", "ok", "every page and index is sound"))
+    else:
+        found += [Finding("integrity", "problem", text) for text in messages]
+    orphans = database.rows("PRAGMA foreign_key_check")
+    if not orphans:
+        found.append(Finding("foreign_keys", "ok", "every reference points to a row"))
+    for table, rowid, parent, _fk in orphans:
+        found.append(
+            Finding("foreign_keys", "problem", f"{table} row {rowid} refers to a missing {parent}")
+        )
+    revision = database.schema_version()
+    if revision == schema.HEAD:
+        found.append(Finding("schema", "ok", f"{revision} (the newest)"))
+    elif revision in schema.REVISIONS:
+        found.append(
+            Finding(
+                "schema",
+                "note",
+                f"{revision}: upgraded to {schema.HEAD} on next use (or: povtor db upgrade)",
+            )
+        )
+    elif revision is None:
+        found.append(Finding("schema", "note", "empty: created on first use"))
+    else:
+        found.append(
+            Finding("schema", "problem", f"{revision} is from a newer povtor than this one")
+        )
+    return found
+
+
+# -- forgetting a client ----------------------------------------------------------------
+FORGOTTEN_NAME = "forgotten client #{id}"
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    client_id: int
+    name: str
+    people: int
+    facts: int
+    touches: int
+    deals: int
+    wal_emptied: bool
+
+
+def forget_counts(database: Database, client_id: int) -> dict[str, int]:
+    """What forgetting would erase: people, facts, touches with text, deals."""
+    one = database.scalar
+    return {
+        "people": one("SELECT COUNT(*) FROM person WHERE client_id = ?", (client_id,)),
+        "facts": one("SELECT COUNT(*) FROM fact WHERE client_id = ?", (client_id,)),
+        "touches": one("SELECT COUNT(*) FROM touch WHERE client_id = ?", (client_id,)),
+        "deals": one("SELECT COUNT(*) FROM deal WHERE client_id = ?", (client_id,)),
+    }
+
+
+def forget_client(database: Database, client_id: int) -> Forgotten:
+    """Erase a client's personal data for good; keep amounts, dates and stages.
+
+    Erased: name (it becomes «forgotten client #ID»), company, phone, e-mail, address,
+    notes, external id; the people and talking facts (deleted); the texts and
+    reasons of touches, deal titles and lost reasons (history included). Kept:
+    category, industry and source (business attributes), every amount, date, stage
+    and outcome, so statistics stay right. The client is archived.
+
+    Deleted and overwritten bytes are zeroed (``secure_delete``), the file is
+    rebuilt (``VACUUM``: no stale copy of an older edit survives) and the WAL is
+    emptied (``wal_checkpoint(TRUNCATE)``).
+    """
+    name = FORGOTTEN_NAME.format(id=client_id)
+    previous = database.scalar("PRAGMA secure_delete")
+    database.execute("PRAGMA secure_delete = ON")
+    try:
+        with database.transaction():
+            counts = forget_counts(database, client_id)
+            changed = database.execute(
+                """UPDATE client SET name = ?, search_key = ?, company = NULL, phone = NULL,
+                       email = NULL, address = NULL, notes = NULL, external_id = NULL,
+                       status = 'archived'
+                   WHERE id = ?""",
+                (name, fold(name), client_id),
+            ).rowcount
+            if changed != 1:
+                raise NotFound(f"no client #{client_id}")
+            database.execute("DELETE FROM person WHERE client_id = ?", (client_id,))
+            database.execute("DELETE FROM fact WHERE client_id = ?", (client_id,))
+            database.execute(
+                "UPDATE touch SET text = NULL, reason = NULL WHERE client_id = ?", (client_id,)
+            )
+            database.execute(
+                "UPDATE deal SET title = NULL, lost_reason = NULL WHERE client_id = ?",
+                (client_id,),
+            )
+            database.execute(
+                """UPDATE stage_change SET reason = NULL
+                   WHERE deal_id IN (SELECT id FROM deal WHERE client_id = ?)""",
+                (client_id,),
+            )
+        emptied = scrub(database)
+    finally:
+        database.execute(f"PRAGMA secure_delete = {int(previous or 0)}")
+    return Forgotten(client_id=client_id, name=name, wal_emptied=emptied, **counts)
+
+
+CHECKPOINT_WAIT_MS = 3_000  # how long emptying the WAL waits for another process's reading
+
+
+def scrub(database: Database) -> bool:
+    """Rebuild the file and empty the WAL so that erased bytes are gone from both.
+
+    Returns ``False`` when another process kept reading an older snapshot and the WAL
+    could not be emptied (the next checkpoint after that reader is done empties it).
+    """
+    database.execute("VACUUM")
+    database.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+    try:
+        busy, _log, _done = database.one("PRAGMA wal_checkpoint(TRUNCATE)") or (1, 0, 0)
+    finally:
+        database.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return busy == 0
