@@ -19,6 +19,9 @@ PovtorRootGroup.lazy_groups = {
     "nudge": LazyGroupSpec("povtor.cli.nudge", "app"),
     "plan": LazyGroupSpec("povtor.cli.plan", "app"),
     "funnel": LazyGroupSpec("povtor.cli.funnel", "app"),
+    "export": LazyGroupSpec("povtor.cli.transfer", "export_app"),
+    "import": LazyGroupSpec("povtor.cli.transfer", "import_app"),
+    "stats": LazyGroupSpec("povtor.cli.stats", "app"),
 }
 
 app = typer.Typer(

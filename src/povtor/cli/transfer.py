@@ -1,0 +1,497 @@
+"""``povtor export`` and ``povtor import``: every table out, history in (all or nothing)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from povtor.cli.runtime import runtime
+from povtor.domain.formats import FILE_NAMES, TABLES
+from povtor.errors import InvalidInput
+from povtor.output import Column, Listing, OutputFormat, message, render
+
+export_app = typer.Typer(
+    help="Write a table out in povtor's canonical format: csv, tsv, json, jsonl, or CSV "
+    "that Excel opens by double-click (--excel).",
+    no_args_is_help=True,
+)
+import_app = typer.Typer(
+    help="Bring data in, all or nothing: povtor's own files, other CRMs' exports (--map), "
+    "order lists from 1C, Excel or a shop (.csv or .xlsx).",
+    no_args_is_help=True,
+)
+
+MAX_SHOWN = 50  # problems and notes listed before "and N more"
+PROGRESS_MIN_ROWS = 10_000  # smaller files import too fast for a progress bar
+ORDER = ("clients", "people", "facts", "deals", "stage-history", "touches")
+SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".xlsx")
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+ExportFormatOption = Annotated[
+    ExportFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="csv (default), tsv, json or jsonl; -o FILE.json etc. picks it from the name.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+ExcelOption = Annotated[
+    bool,
+    typer.Option(
+        "--excel",
+        help="CSV for Excel: UTF-8 with BOM, ';', decimal comma in money, formulas defused.",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+]
+MapOption = Annotated[
+    Path | None,
+    typer.Option("--map", help="A TOML file naming their columns, stages and date format."),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Show what would be created and updated; change nothing."),
+]
+PlanFormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Format of the --dry-run plan: table (default on a terminal), csv, tsv, json, jsonl.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+FileArg = Annotated[
+    str, typer.Argument(help="The file (.csv, .tsv, .json, .xlsx), or - for stdin.")
+]
+
+
+# -- export --------------------------------------------------------------------------
+def _format_for(fmt: ExportFormat | None, excel: bool, output: Path | None) -> ExportFormat:
+    if fmt is None and output is not None:
+        fmt = {".tsv": ExportFormat.tsv, ".json": ExportFormat.json}.get(output.suffix.lower())
+        if output.suffix.lower() in (".jsonl", ".ndjson"):
+            fmt = ExportFormat.jsonl
+    fmt = fmt or ExportFormat.csv
+    if excel and fmt is not ExportFormat.csv:
+        raise InvalidInput(
+            f"--excel writes CSV, not {fmt.value}", hint="drop --format, or drop --excel"
+        )
+    return fmt
+
+
+def _writer(listing: Listing, fmt: ExportFormat, excel: bool) -> Callable[[IO[str]], None]:
+    if not excel:
+        return lambda stream: render(listing, OutputFormat(fmt.value), out=stream)
+    from povtor.domain.csvsafe import write_excel
+    from povtor.output import machine_value
+
+    columns = listing.columns
+
+    def write(stream: IO[str]) -> None:
+        rows = (
+            [machine_value(c.kind, v) for c, v in zip(columns, r, strict=True)]
+            for r in listing.rows
+        )
+        write_excel(stream, [c.key for c in columns], [c.kind for c in columns], rows)
+
+    return write
+
+
+def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:
+    """Write a file via a temporary file beside it and a rename: never half a file."""
+    path = path.expanduser()
+    if path.is_dir():
+        raise InvalidInput(f"-o {path} is a directory", hint="give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"-o {path}: no directory {folder}", hint="create it first")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write in {folder}: {exc.strerror}", hint="check it") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if path.exists():
+            mode = path.stat().st_mode & 0o777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_stdout(write: Callable[[IO[str]], None]) -> None:
+    """UTF-8 on stdout whatever the locale, with line ends as written."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        write(sys.stdout)
+        return
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        write(stream)
+        stream.flush()
+    except BrokenPipeError:
+        # the reader stopped early (| head): not an error; write nothing more
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            stream.detach()
+
+
+def _export(ctx: typer.Context, table: str, fmt: Any, excel: bool, output: Path | None) -> None:
+    from povtor.storage.transfer import export_listing
+
+    chosen = _format_for(fmt, excel, output)
+    listing = export_listing(runtime(ctx).db, table)
+    write = _writer(listing, chosen, excel)
+    if output is None or str(output) == "-":
+        write_stdout(write)
+        return
+    write_atomically(output, write)
+    message(f"exported {len(listing.rows)} {table} to {output}")
+
+
+def _export_command(table: str) -> None:
+    file_name = FILE_NAMES[table]
+    columns = ", ".join(name for name, _ in TABLES[table])
+
+    def command(
+        ctx: typer.Context,
+        fmt: ExportFormatOption = None,
+        excel: ExcelOption = False,
+        output: OutputOption = None,
+    ) -> None:
+        _export(ctx, table, fmt, excel, output)
+
+    command.__name__ = f"export_{file_name}"
+    export_app.command(
+        table,
+        help=f"Export all {table.replace('-', ' ')} in the canonical format.\n\n"
+        f"Columns: {columns}.\n\n"
+        f"Example: povtor export {table} --excel -o {file_name}.csv",
+    )(command)
+
+
+for _table in ORDER:
+    _export_command(_table)
+
+
+@export_app.command("all")
+def export_all(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Directory for the six files (created).")],
+    fmt: ExportFormatOption = None,
+    excel: ExcelOption = False,
+) -> None:
+    """Export every table into a directory: clients.csv, people.csv, facts.csv, deals.csv,
+    stage_history.csv, touches.csv (a backup that povtor import all reads back).
+
+    Example: povtor export all backup-2026-03-02
+    """
+    from povtor.storage.transfer import export_listing
+
+    chosen = _format_for(fmt, excel, None)
+    folder = folder.expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot create {folder}: {exc.strerror}", hint="check the path"
+        ) from None
+    db = runtime(ctx).db
+    counts = []
+    for table in ORDER:
+        listing = export_listing(db, table)
+        target = folder / f"{FILE_NAMES[table]}.{chosen.value}"
+        write_atomically(target, _writer(listing, chosen, excel))
+        counts.append(f"{len(listing.rows)} {table}")
+    message(f"exported to {folder}: " + ", ".join(counts))
+
+
+# -- import --------------------------------------------------------------------------
+def _read(path_text: str, imap: Any) -> Any:
+    from povtor.domain.tabular import read_table
+
+    if path_text == "-":
+        data = sys.stdin.buffer.read()
+        return read_table(data, source="stdin", imap=imap)
+    path = Path(path_text).expanduser()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file", hint="check the path") from None
+    except IsADirectoryError:
+        raise InvalidInput(
+            f"{path} is a directory", hint="give a file, or use povtor import all DIR"
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}", hint="check it") from None
+    return read_table(data, source=path.name, suffix=path.suffix, imap=imap)
+
+
+def _show(lines: list[str], *, what: str) -> None:
+    for line in lines[:MAX_SHOWN]:
+        message(line)
+    if len(lines) > MAX_SHOWN:
+        message(f"… and {len(lines) - MAX_SHOWN} more {what}")
+
+
+def on_terminal() -> bool:
+    """Whether stderr is a terminal (a person watching): only then a progress bar."""
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(total_rows: int) -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+    """``task(label, total)`` -> an advance function; a Rich bar on a terminal's stderr only."""
+    if total_rows < PROGRESS_MIN_ROWS or not on_terminal():
+        yield lambda label, total: lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+
+        def task(label: str, total: int) -> Callable[[int], None]:
+            task_id = progress.add_task(label, total=total)
+            return lambda n: progress.advance(task_id, n)
+
+        yield task
+
+
+def _summary(importer: Any, *, dry_run: bool, sources: str) -> str:
+    verbs = (
+        ("create", "created", "to create"),
+        ("update", "updated", "to update"),
+        ("remove", "removed", "to remove"),
+        ("skip", "skipped", "to skip"),
+        ("unchanged", "unchanged", "unchanged"),
+    )
+    parts = []
+    for table in (*ORDER, "orders"):
+        said = [
+            f"{importer.counts[(table, action)]} {future if dry_run else past}"
+            for action, past, future in verbs
+            if importer.counts[(table, action)]
+        ]
+        if said:
+            parts.append(f"{table.replace('-', ' ')}: {', '.join(said)}")
+    head = f"dry run of {sources}, nothing was changed" if dry_run else f"imported {sources}"
+    return head + ("; " + "; ".join(parts) if parts else "; nothing to do")
+
+
+class _Rejected(Exception):
+    """The file has problems: leave the transaction, then report them."""
+
+
+CHANGE_COLUMNS = (
+    Column("table", "Table"),
+    Column("action", "Action"),
+    Column("id", "ID", "int"),
+    Column("record", "Record"),
+    Column("where", "Where"),
+    Column("changes", "Changes"),
+)
+
+
+def _run(
+    ctx: typer.Context,
+    files: list[tuple[str, Any]],
+    imap: Any,
+    *,
+    dry_run: bool,
+    fmt: OutputFormat | None,
+) -> None:
+    from povtor.storage.transfer import PLANNERS, Importer
+
+    state = runtime(ctx)
+    db = state.db
+    sources = ", ".join(table.source for _, table in files)
+    total = sum(len(table.rows) for _, table in files)
+    importer = Importer(db, state.clock, imap)
+
+    def plan(task: Callable[[str, int], Callable[[int], None]]) -> None:
+        importer.tick = task("checking rows", total)
+        for kind, table in files:
+            PLANNERS[kind](importer, table)
+
+    try:
+        with _progress(total) as task:
+            if dry_run:
+                plan(task)
+            else:
+                with db.transaction():
+                    plan(task)
+                    if importer.problems:
+                        raise _Rejected  # rolls back (nothing was written yet anyway)
+                    importer.tick = task("writing", importer.write_count)
+                    importer.apply()
+    except _Rejected:
+        pass
+    if dry_run:
+        listing = Listing(
+            columns=CHANGE_COLUMNS,
+            rows=[
+                [c.table, c.action, c.id, c.record, c.where, c.changes] for c in importer.changes
+            ],
+            title="Import plan (dry run)",
+            empty_message="nothing would be created, updated or removed",
+        )
+        render(listing, fmt)
+    _show(importer.notes, what="notes")
+    if importer.problems:
+        _show(importer.problems, what="problems")
+        count = len(importer.problems)
+        raise InvalidInput(
+            f"{sources}: {count} problem{'s' if count != 1 else ''}; nothing was imported",
+            hint="fix the rows listed above and run the import again "
+            "(--dry-run checks a file without importing it)",
+        )
+    message(_summary(importer, dry_run=dry_run, sources=sources))
+
+
+def _import(
+    ctx: typer.Context,
+    kind: str,
+    file: str,
+    map_path: Path | None,
+    dry_run: bool,
+    fmt: OutputFormat | None,
+) -> None:
+    from povtor.domain.tabular import load_map
+
+    imap = load_map(map_path.expanduser()) if map_path else None
+    table = _read(file, imap)
+    _run(ctx, [(kind, table)], imap, dry_run=dry_run, fmt=fmt)
+
+
+IMPORT_HELP = {
+    "clients": (
+        "Import clients. A row updates the client with its external_id, else its id; "
+        "a row with neither matches a client of the same name or adds one.",
+        "povtor import clients clients.csv --dry-run",
+    ),
+    "people": (
+        "Import people at clients (client by client_id, client_external_id or client name).",
+        "povtor import people people.csv",
+    ),
+    "facts": (
+        "Import talking facts about clients.",
+        "povtor import facts facts.csv",
+    ),
+    "deals": (
+        "Import deals: funnel and stage by code or name (or mapped with --map); new deals get "
+        "a stage history (open, then win or lose), changed ones the event of the change.",
+        "povtor import deals amocrm.csv --map amocrm.toml --dry-run",
+    ),
+    "stage-history": (
+        "Import stage history: the file replaces the whole history of each deal it names.",
+        "povtor import stage-history stage_history.csv",
+    ),
+    "touches": (
+        "Import touches (warming, closing, service) as history: outcomes do not move deals.",
+        "povtor import touches touches.csv",
+    ),
+    "orders": (
+        "Import an order or invoice list (one row per order, or per line: quantity × price "
+        "summed per order) as paid deals in the repeat funnel, creating clients as needed. "
+        "A cancelled order, or one whose net total after returns is 0 or less, is skipped "
+        "(and its earlier import removed). Re-importing updates: deals are keyed order:<id>.",
+        "povtor import orders 1c-orders-2025.xlsx --dry-run",
+    ),
+}
+
+
+def _import_command(kind: str) -> None:
+    text, example = IMPORT_HELP[kind]
+
+    def command(
+        ctx: typer.Context,
+        file: FileArg,
+        map_path: MapOption = None,
+        dry_run: DryRunOption = False,
+        fmt: PlanFormatOption = None,
+    ) -> None:
+        _import(ctx, kind, file, map_path, dry_run, fmt)
+
+    command.__name__ = f"import_{kind.replace('-', '_')}"
+    import_app.command(
+        kind,
+        help=f"{text}\n\nAll or nothing: a file with bad rows changes nothing and every bad "
+        f"row is listed.\n\nExample: {example}",
+    )(command)
+
+
+for _kind in (*ORDER, "orders"):
+    _import_command(_kind)
+
+
+@import_app.command("all")
+def import_all(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="A directory written by povtor export all.")],
+    dry_run: DryRunOption = False,
+    fmt: PlanFormatOption = None,
+) -> None:
+    """Import every table file found in a directory (clients.csv, people.csv, facts.csv,
+    deals.csv, stage_history.csv, touches.csv; or .tsv, .json, .jsonl, .xlsx) in one
+    transaction: all of them, or nothing.
+
+    Example: povtor --db new.db import all backup-2026-03-02
+    """
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise InvalidInput(f"{folder} is not a directory", hint="give the directory of the files")
+    files = []
+    for table in ORDER:
+        for suffix in SUFFIXES:
+            path = folder / f"{FILE_NAMES[table]}{suffix}"
+            if path.is_file():
+                files.append((table, _read(str(path), None)))
+                break
+    if not files:
+        raise InvalidInput(
+            f"{folder} holds none of the table files",
+            hint="expected clients.csv, deals.csv, …, as povtor export all writes them",
+        )
+    _run(ctx, files, None, dry_run=dry_run, fmt=fmt)

@@ -1,0 +1,146 @@
+"""The rule for order lists: lines summed per order, returns subtracted, cancellations
+and orders that net to nothing skipped (the README's "Orders" explains it to users).
+
+Pure: the importer parses the cells, this module decides what each order amounts to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from povtor.domain import cells
+from povtor.domain.formats import CANCELLED_WORDS, PAID_WORDS
+from povtor.domain.tabular import ImportMap
+from povtor.errors import InvalidInput
+from povtor.parsing import format_money
+from povtor.text import NAME_MAX, fold
+
+_fold = functools.lru_cache(maxsize=1 << 16)(fold)  # names and statuses repeat down a file
+
+CANCELLED = "cancelled"
+
+
+@dataclass
+class Order:
+    """One order, from one or more lines of the file."""
+
+    id: str
+    where: int | str  # the line of its first row
+    day: dt.date
+    client: str | None
+    code: str | None
+    total: int = 0  # minor units, returns subtracted
+    returns: int = 0  # minor units of the negative lines
+    cancelled: bool = False
+    stage: str | None = None  # a mapped status: a stage code or "lost"; None is paid
+    currency: str | None = None
+    title: str | None = None
+    products: list[str] = field(default_factory=list)
+    client_id: int | None = None  # set by the importer
+
+    @property
+    def key(self) -> str:
+        """The deal's external id: re-importing the order updates that deal."""
+        return f"order:{self.id}"
+
+    @property
+    def client_ref(self) -> str:
+        return self.code or _fold(self.client or "")
+
+    @property
+    def skip_reason(self) -> str | None:
+        """Why the order makes no deal: cancelled, or its net total is 0 or less."""
+        if self.cancelled:
+            return CANCELLED
+        if self.total <= 0:
+            return f"net total {signed_money(self.total)} ≤ 0 after returns"
+        return None
+
+    def deal_title(self) -> str:
+        title = self.title or f"№ {self.id}" + (
+            ": " + ", ".join(self.products) if self.products else ""
+        )
+        return title if len(title) <= NAME_MAX else title[: NAME_MAX - 1] + "…"
+
+
+class OrderBook:
+    """Collects order lines; :meth:`add` returns a problem or ``None``."""
+
+    def __init__(self, *, default_currency: str = "RUB") -> None:
+        self.orders: dict[str, Order] = {}
+        self.default_currency = default_currency
+
+    def add(
+        self, where: int | str, rec: dict[str, Any], line: int, status: str | None
+    ) -> str | None:
+        order_id, day = rec["order_id"], rec["date"][0]
+        name, code = rec.get("client"), rec.get("client_code")
+        order = self.orders.get(order_id)
+        if order is None:
+            order = self.orders[order_id] = Order(order_id, where, day, name, code)
+        elif (_fold(name or ""), code) != (_fold(order.client or ""), order.code):
+            return (
+                f"order {order_id!r} is for {order.client or order.code!r} on line "
+                f"{order.where}, not for {name or code!r}"
+            )
+        currency = rec.get("currency") or self.default_currency
+        if order.currency is None:
+            order.currency = currency
+        elif order.currency != currency:
+            return f"order {order_id!r} mixes {order.currency} and {currency}"
+        order.day = min(order.day, day)
+        order.total += line
+        if line < 0:
+            order.returns -= line
+        if status == CANCELLED:
+            order.cancelled = True
+        elif status and order.stage is None:
+            order.stage = status
+        if rec.get("title") and not order.title:
+            order.title = rec["title"]
+        product = rec.get("product")
+        if product and product not in order.products:
+            order.products.append(product)
+        return None
+
+    def first_days(self) -> dict[str, dt.date]:
+        """Each client's first order date (a new client's created_on)."""
+        days: dict[str, dt.date] = {}
+        for order in self.orders.values():
+            ref = order.client_ref
+            days[ref] = min(days.get(ref, order.day), order.day)
+        return days
+
+
+def line_amount(rec: dict[str, Any], *, label: str) -> int:
+    """A line's sum in minor units: its amount, else quantity × price (a kopeck per line)."""
+    if rec.get("amount") is not None:
+        return int(rec["amount"])
+    quantity: Decimal = rec.get("quantity") or Decimal(1)
+    return cells.minor_of(quantity, rec["price"], field=label)
+
+
+def order_status(status: str | None, imap: ImportMap, *, label: str) -> str | None:
+    """``None`` (paid), ``"cancelled"``, or a mapped stage code; unknown words are refused."""
+    if not status:
+        return None
+    key = _fold(status).strip()
+    mapped = imap.values.get("status", {}).get(key) or imap.values.get("stage", {}).get(key)
+    if mapped is not None:
+        return CANCELLED if _fold(mapped).strip() in ("cancelled", "canceled") else mapped
+    if key in CANCELLED_WORDS:
+        return CANCELLED
+    if key in PAID_WORDS:
+        return None
+    raise InvalidInput(
+        f"{label}: {status!r} is neither paid nor cancelled; map it in [stages] of a --map "
+        f'file (e.g. "{status}" = "paid", or "invoice", or "cancelled")'
+    )
+
+
+def signed_money(minor: int) -> str:
+    return format_money(minor) if minor >= 0 else "-" + format_money(-minor)

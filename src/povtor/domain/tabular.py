@@ -1,0 +1,367 @@
+"""Reading a table from a file: CSV/TSV in any of the usual encodings, .xlsx, JSON.
+
+What comes out is a :class:`RawTable`: every row as text cells with its position in
+the file (the line of a CSV file, the row of a sheet, the record of a JSON array),
+so that every problem can be reported where the user will find it. Nothing here
+knows povtor's columns; :mod:`povtor.domain.importing` gives the cells a meaning.
+
+Rules (documented in the README, "Import and export"):
+
+- encoding: UTF-8 with a byte-order mark, UTF-16 with one, else UTF-8 if the bytes
+  are valid UTF-8, else cp1251 (Windows Cyrillic, what 1C and old Excel write);
+- delimiter: ``,``, ``;`` or tab, whichever appears most often on the first lines
+  (outside quoted text);
+- tab-separated files have no quoting (as ``--format tsv`` writes them), other
+  delimited files are RFC 4180 CSV;
+- a file that starts with a byte-order mark is a spreadsheet file: its text cells
+  may carry the quote that ``--excel`` puts before formula characters.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from povtor.errors import InvalidInput
+
+DELIMITERS = (",", ";", "\t")
+_QUOTED = re.compile(r'"[^"]*"')
+SNIFF_LINES = 20
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass
+class RawTable:
+    source: str  # the name used in messages: the file's name, or "stdin"
+    rows: list[tuple[int, list[str]]]  # (position in the file, text cells)
+    kind: str = "csv"  # csv | tsv | xlsx | json | jsonl
+    fixed_header: bool = False  # json: rows[0] is the header made from the keys
+    spreadsheet: bool = False  # cells may carry the --excel quote mark
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportMap:
+    """A ``--map`` file: their column names, stage names and value spellings -> povtor's."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # folded header -> povtor column
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> folded -> value
+    date_format: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    funnel: str | None = None
+    currency: str | None = None
+    decimal: str | None = None  # "," or ".": the decimal separator of quantities and prices
+
+
+MAP_KEYS = frozenset(
+    {
+        "columns",
+        "stages",
+        "values",
+        "date_format",
+        "delimiter",
+        "encoding",
+        "sheet",
+        "funnel",
+        "currency",
+        "decimal",
+    }
+)
+STAGE_COLUMNS = ("stage", "from_stage", "to_stage")
+
+
+def header_key(name: str) -> str:
+    """How column names are compared: folded, trimmed, spaces and dashes as ``_``."""
+    from povtor.text import fold
+
+    return re.sub(r"[\s\-]+", "_", fold(name).strip())
+
+
+def load_map(path: Path) -> ImportMap:
+    """Read and check a ``--map`` TOML file."""
+    from povtor.text import fold
+
+    where = f"--map {path}"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InvalidInput(f"{where}: no such file", hint="check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{where}: cannot read it ({exc})", hint="save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(
+            f"{where}: not valid TOML ({exc})", hint='write lines like "Сумма" = "amount"'
+        ) from None
+    unknown = sorted(set(data) - MAP_KEYS)
+    if unknown:
+        raise InvalidInput(
+            f"{where}: unknown setting {unknown[0]!r}",
+            hint="known: " + ", ".join(sorted(MAP_KEYS)),
+        )
+
+    def table(value: Any, name: str) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise InvalidInput(
+                f"{where}: [{name}] must map names to names", hint='e.g. "Won" = "paid"'
+            )
+        return value
+
+    def text(name: str) -> str | None:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{where}: {name} must be a string", hint=f'e.g. {name} = "..."')
+        return value
+
+    columns = {
+        header_key(k): v.strip() for k, v in table(data.get("columns", {}), "columns").items()
+    }
+    values: dict[str, dict[str, str]] = {}
+    raw_values = data.get("values", {})
+    if not isinstance(raw_values, dict):
+        raise InvalidInput(f"{where}: [values] must hold tables", hint="e.g. [values.channel]")
+    for column, mapping in raw_values.items():
+        values[column] = {fold(k).strip(): v for k, v in table(mapping, f"values.{column}").items()}
+    stages = {fold(k).strip(): v for k, v in table(data.get("stages", {}), "stages").items()}
+    for column in STAGE_COLUMNS:
+        values.setdefault(column, {}).update(stages)
+    delimiter = text("delimiter")
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
+        if delimiter not in DELIMITERS:
+            raise InvalidInput(
+                f"{where}: delimiter {delimiter!r} is not one of , ; tab",
+                hint='e.g. delimiter = ";"',
+            )
+    encoding = text("encoding")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InvalidInput(
+                f"{where}: unknown encoding {encoding!r}", hint="e.g. utf-8 or cp1251"
+            ) from None
+    date_format = text("date_format")
+    if date_format is not None and "%" not in date_format:
+        raise InvalidInput(
+            f"{where}: date_format {date_format!r} has no % fields",
+            hint='use strftime codes, e.g. date_format = "%d/%m/%Y"',
+        )
+    decimal = text("decimal")
+    if decimal is not None and decimal not in (",", "."):
+        raise InvalidInput(f'{where}: decimal must be "," or "."', hint='e.g. decimal = ","')
+    return ImportMap(
+        columns=columns,
+        values=values,
+        date_format=date_format,
+        delimiter=delimiter,
+        encoding=encoding,
+        sheet=text("sheet"),
+        funnel=text("funnel"),
+        currency=text("currency"),
+        decimal=decimal,
+    )
+
+
+# -- reading ---------------------------------------------------------------------
+def read_table(
+    data: bytes, *, source: str, suffix: str = "", imap: ImportMap | None = None
+) -> RawTable:
+    """Read a file's bytes as rows of text cells; the format comes from the suffix or content."""
+    imap = imap or ImportMap()
+    suffix = suffix.lower()
+    if data.startswith(XLS_MAGIC) or suffix == ".xls":
+        raise InvalidInput(
+            f"{source}: this is an old Excel .xls file", hint="save it as .xlsx or CSV and retry"
+        )
+    if data.startswith(XLSX_MAGIC) or suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(data, source=source, sheet=imap.sheet)
+    text, spreadsheet, encoding = decode(data, source=source, encoding=imap.encoding)
+    start = text.lstrip()[:1]
+    if suffix in (".json", ".jsonl", ".ndjson") or start in ("[", "{"):
+        return _read_json(text, source=source, lines=suffix != ".json" and start == "{")
+    delimiter = imap.delimiter or detect_delimiter(text)
+    rows = _read_delimited(text, delimiter, source=source)
+    return RawTable(
+        source=source,
+        rows=rows,
+        kind="tsv" if delimiter == "\t" else "csv",
+        spreadsheet=spreadsheet,
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+
+
+def decode(data: bytes, *, source: str, encoding: str | None = None) -> tuple[str, bool, str]:
+    """(text, starts with a byte-order mark, encoding used)."""
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"{source}: not valid {encoding} at byte {exc.start}",
+                hint="check encoding in the --map file",
+            ) from None
+        if text.startswith("\ufeff"):
+            return text[1:], True, encoding
+        return text, False, encoding
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), True, "utf-16"
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                f"{source}: broken UTF-16 text", hint="save it again as UTF-8 CSV"
+            ) from None
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), True, "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(
+                f"{source}: starts as UTF-8 but byte {exc.start + 3} is not UTF-8",
+                hint="save it again as UTF-8 CSV",
+            ) from None
+    try:
+        return data.decode("utf-8"), False, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1251"), False, "cp1251"
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{source}: neither UTF-8 nor cp1251 text (byte {exc.start})",
+            hint='save it as UTF-8 CSV, or name its encoding in a --map file: encoding = "..."',
+        ) from None
+
+
+def detect_delimiter(text: str) -> str:
+    """``,``, ``;`` or tab: the one with the most occurrences on one of the first lines."""
+    best, best_count = ",", 0
+    for line in text.split("\n", SNIFF_LINES)[:SNIFF_LINES]:
+        bare = _QUOTED.sub("", line)
+        for candidate in (";", "\t", ","):
+            count = bare.count(candidate)
+            if count > best_count:
+                best, best_count = candidate, count
+    return best
+
+
+def _read_delimited(text: str, delimiter: str, *, source: str) -> list[tuple[int, list[str]]]:
+    rows: list[tuple[int, list[str]]] = []
+    if delimiter == "\t":
+        # povtor's tsv: no quoting, one row a line, no tabs or line breaks inside cells
+        for number, line in enumerate(text.split("\n"), start=1):
+            line = line.removesuffix("\r")
+            if line:
+                rows.append((number, line.split("\t")))
+        return rows
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    previous = 0
+    try:
+        for cells in reader:
+            rows.append((previous + 1, cells))
+            previous = reader.line_num
+    except csv.Error as exc:
+        raise InvalidInput(
+            f"{source}:{previous + 1}: broken CSV ({exc})",
+            hint="check the quotes on that line",
+        ) from None
+    return rows
+
+
+def _read_json(text: str, *, source: str, lines: bool) -> RawTable:
+    records: list[tuple[int, Any]] = []
+    try:
+        if lines:
+            for number, line in enumerate(text.split("\n"), start=1):
+                if line.strip():
+                    records.append((number, json.loads(line)))
+        else:
+            records = list(enumerate(json.loads(text), start=1))
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise InvalidInput(f"{source}: not valid JSON ({exc})", hint="export it again") from None
+    header: dict[str, None] = {}
+    for number, record in records:
+        if not isinstance(record, dict):
+            raise InvalidInput(
+                f"{source}:{number}: expected an object with column names",
+                hint='write records like {"name": "..."}',
+            )
+        header.update(dict.fromkeys(record))
+    names = list(header)
+    rows: list[tuple[int, list[str]]] = [(0, names)]
+    for number, record in records:
+        rows.append((number, [cell_text(record.get(name)) for name in names]))
+    return RawTable(source=source, rows=rows, kind="jsonl" if lines else "json", fixed_header=True)
+
+
+def _read_xlsx(data: bytes, *, source: str, sheet: str | None) -> RawTable:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
+        raise InvalidInput(
+            "reading .xlsx files needs openpyxl", hint="pip install openpyxl"
+        ) from None
+    import zipfile
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InvalidInput(
+            f"{source}: not a readable .xlsx workbook ({exc})", hint="save it again from Excel"
+        ) from None
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                raise InvalidInput(
+                    f"{source}: no sheet {sheet!r}", hint="sheets: " + ", ".join(book.sheetnames)
+                )
+            ws = book[sheet]
+        else:
+            ws = book.worksheets[0]
+        ws.reset_dimensions()
+        rows: list[tuple[int, list[str]]] = []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [cell_text(v) for v in values]
+            if any(cells):
+                rows.append((number, cells))
+    finally:
+        book.close()
+    return RawTable(source=source, rows=rows, kind="xlsx")
+
+
+def cell_text(value: Any) -> str:
+    """A typed cell (xlsx, json) as the text povtor parses."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(round(value, 9))
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

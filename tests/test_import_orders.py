@@ -1,0 +1,265 @@
+"""``povtor import orders``: order lists from 1C, Excel and shops become paid deals."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from support import Cli, invoke, query
+
+LINES = [
+    # order, date, client, product, quantity, price, status
+    ("101", "31.12.2024", "ООО «Ромашка»", "Щебень гранитный 20-40", "2,5", "1 200,00", "Оплачен"),
+    ("101", "31.12.2024", "ООО «Ромашка»", "Песок мытый", "10", "150", "Оплачен"),
+    ("102", "15.01.2025 14:05", "ИП Сидоров Семён", "Цемент М500", "5", "500", "Отменён"),
+    ("103", "2025-02-01", "ооо «ромашка»", "Щебень гранитный 20-40", "-1", "1200", ""),
+    ("103", "2025-02-01", "ООО «РОМАШКА»", "Щебень гранитный 20-40", "3", "1200", ""),
+    ("104", "2025-02-03", "Рога и копыта", "Щебень гранитный 20-40", "-1", "1000", "Возврат"),
+    ("105", "2025-02-04 09:30", "Рога и копыта", "Песок мытый", "-2", "100", ""),
+    ("106", "03.03.2025", "Ёлкин и партнёры", "Бетон В25 «зимний»", "1,125", "4 500,50", ""),
+]
+HEADER = ("Номер", "Дата", "Контрагент", "Номенклатура", "Количество", "Цена", "Статус")
+
+
+def orders_file(path: Path, *, encoding: str = "cp1251", delimiter: str = ";") -> Path:
+    text = "\r\n".join(delimiter.join(row) for row in [HEADER, *LINES]) + "\r\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_order_lines_become_paid_deals(cli: Cli, tmp_path: Path) -> None:
+    source = orders_file(tmp_path / "заказы.csv")
+    run = cli.ok("import", "orders", str(source))
+    assert run.stderr.splitlines() == [
+        "заказы.csv:4: order 102 cancelled: skipped",
+        "заказы.csv:5: order 103: returns of 1200.00 subtracted, net 2400.00",
+        "заказы.csv:7: order 104 cancelled: skipped",
+        "заказы.csv:8: order 105 net total -200.00 ≤ 0 after returns: skipped",
+        "imported заказы.csv; clients: 2 created; deals: 3 created, 3 skipped; "
+        "stage history: 6 created",
+    ]
+    assert cli.csv("deal", "list", "--status", "won").splitlines() == [
+        "id,client,funnel,stage,status,amount,currency,days_in_stage,opened_on,expected_on,title",
+        "1,ООО «Ромашка»,repeat,paid,won,4500.00,RUB,,2024-12-31,,"
+        '"№ 101: Щебень гранитный 20-40, Песок мытый"',
+        "2,ООО «Ромашка»,repeat,paid,won,2400.00,RUB,,2025-02-01,,№ 103: Щебень гранитный 20-40",
+        "3,Ёлкин и партнёры,repeat,paid,won,5063.06,RUB,,2025-03-03,,№ 106: Бетон В25 «зимний»",
+    ]
+    assert cli.ok("export", "stage-history").stdout.splitlines()[1:3] == [
+        "1,1,open,,base,2024-12-31T09:00:00,2024-12-31,",
+        "2,1,win,base,paid,2024-12-31T09:00:00,2024-12-31,",
+    ]
+    clients = query(cli.db, "SELECT id, name, created_on, external_id FROM client ORDER BY id")
+    assert [c[:3] for c in clients] == [
+        (1, "ООО «Ромашка»", "2024-12-31"),
+        (2, "Ёлкин и партнёры", "2025-03-03"),
+    ]
+    assert all(c[3].startswith("name:") for c in clients)
+    external = query(cli.db, "SELECT external_id FROM deal ORDER BY id")
+    assert external == [("order:101",), ("order:103",), ("order:106",)]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"),
+    [("utf-8", ","), ("utf-8-sig", ";"), ("cp1251", "\t"), ("utf-16", "\t"), ("cp1251", ",")],
+)
+def test_every_encoding_and_delimiter_gives_the_same_deals(
+    cli: Cli, tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    lines = [[c.replace(",", ".") if delimiter == "," else c for c in row] for row in LINES]
+    rows = [HEADER, *lines]
+    if delimiter == ",":
+        text = "\n".join(",".join(f'"{c}"' for c in row) for row in rows) + "\n"
+    else:
+        text = "\n".join(delimiter.join(row) for row in rows) + "\n"
+    source = tmp_path / "orders.txt"
+    source.write_bytes(text.encode(encoding))
+    cli.ok("import", "orders", str(source))
+    deals = query(cli.db, "SELECT external_id, amount_minor, closed_on FROM deal ORDER BY id")
+    assert deals == [
+        ("order:101", 450000, "2024-12-31"),
+        ("order:103", 240000, "2025-02-01"),
+        ("order:106", 506306, "2025-03-03"),
+    ]
+
+
+def test_reimport_updates_and_cancels(cli: Cli, tmp_path: Path) -> None:
+    source = orders_file(tmp_path / "orders.csv")
+    cli.ok("import", "orders", str(source))
+    again = cli.ok("import", "orders", str(source))
+    assert again.stderr.splitlines()[-1] == ("imported orders.csv; deals: 3 skipped, 3 unchanged")
+    changed = [list(row) for row in LINES]
+    changed[0][5] = "1 300,00"  # a price corrected in 1C
+    changed[7][6] = "Отменён"  # order 106 cancelled after all
+    source.write_bytes("\n".join(";".join(r) for r in [HEADER, *changed]).encode("cp1251"))
+    run = cli.ok("import", "orders", str(source))
+    assert "orders.csv:9: order 106 cancelled: its deal #3 is removed" in run.stderr
+    assert run.stderr.splitlines()[-1] == (
+        "imported orders.csv; deals: 1 updated, 1 removed, 3 skipped, 1 unchanged"
+    )
+    assert query(cli.db, "SELECT id, amount_minor FROM deal ORDER BY id") == [
+        (1, 475000),
+        (2, 240000),
+    ]
+    assert query(cli.db, "SELECT COUNT(*) FROM stage_change WHERE deal_id = 3") == [(0,)]
+
+
+def test_existing_clients_are_matched_by_name_or_code(cli: Cli, tmp_path: Path) -> None:
+    cli.add_client("Семён Ёлкин", "--company", "ООО «Ёлка»")
+    cli.add_client("Иван Петров")
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "order_id,date,client,client_code,amount\n"
+        'A-1,2025-01-10,ооо «елка»,,"1 234,50"\n'
+        'A-2,2025-01-11,СЕМЁН ЁЛКИН,,"1,234.50"\n'
+        "A-3,2025-01-12,Иван Петров,К-7,100\n"
+        "A-4,2025-01-13,Иван Петров (ИП),К-7,200\n"
+        "A-5,2025-01-14,Новый клиент,К-8,300\n",
+        encoding="utf-8",
+    )
+    run = cli.ok("import", "orders", str(source))
+    assert "clients: 1 created, 1 updated" in run.stderr
+    deals = query(cli.db, "SELECT external_id, client_id, amount_minor FROM deal ORDER BY id")
+    assert deals == [
+        ("order:A-1", 1, 123450),
+        ("order:A-2", 1, 123450),
+        ("order:A-3", 2, 10000),
+        ("order:A-4", 2, 20000),
+        ("order:A-5", 3, 30000),
+    ]
+    assert query(cli.db, "SELECT external_id FROM client ORDER BY id") == [
+        (None,),
+        ("К-7",),
+        ("К-8",),
+    ]
+
+
+def test_statuses_are_mapped_or_refused(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "invoices.csv"
+    source.write_text(
+        "Счёт №;Дата;Покупатель;Сумма;Состояние\n"
+        "С-1;10.02.2026;Ромашка;10 000;Счёт выставлен\n"
+        "С-2;11.02.2026;Ромашка;20 000;Оплачен\n"
+        "С-3;12.02.2026;Ромашка;5 000;Аннулирован\n",
+        encoding="utf-8",
+    )
+    run = cli("import", "orders", str(source))
+    assert run.exit_code == 2
+    assert run.stderr.splitlines()[0] == (
+        "invoices.csv:2: Состояние (status): 'Счёт выставлен' is neither paid nor cancelled; "
+        'map it in [stages] of a --map file (e.g. "Счёт выставлен" = "paid", or "invoice", '
+        'or "cancelled")'
+    )
+    mapping = tmp_path / "1c.toml"
+    mapping.write_text('[stages]\n"Счёт выставлен" = "invoice"\n', encoding="utf-8")
+    cli.ok("import", "orders", str(source), "--map", str(mapping))
+    rows = cli.csv("deal", "list", "--status", "all").splitlines()[1:]
+    assert [r.split(",")[3:6] for r in rows] == [
+        ["invoice", "open", "10000.00"],
+        ["paid", "won", "20000.00"],
+    ]
+
+
+def test_xlsx_orders(cli: Cli, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Продажи"
+    sheet.append(["Реестр заказов за 2025 год"])  # a title above the header, as 1C writes
+    sheet.append([])
+    sheet.append(["№ заказа", "Дата заказа", "Клиент", "Товар", "Кол-во", "Цена", "Сумма"])
+    sheet.append(
+        [7001, dt.datetime(2025, 3, 14, 15, 20), "ГлавДорСтрой", "Щебень", 20, 1450.5, None]
+    )
+    sheet.append([7001, dt.datetime(2025, 3, 14), "ГлавДорСтрой", "Доставка", None, None, 3500])
+    sheet.append([7002, dt.date(2025, 4, 1), "СтройМонолит", "Бетон", 2.5, 5200, None])
+    sheet.append(["7003", "01.05.2025", "СтройМонолит", "Бетон", -2.5, 5200, None])
+    path = tmp_path / "продажи.xlsx"
+    book.save(path)
+    run = cli.ok("import", "orders", str(path))
+    assert "продажи.xlsx: the header is on line 3; the lines above it are skipped" in run.stderr
+    assert "продажи.xlsx:7: order 7003 net total -13000.00 ≤ 0 after returns: skipped" in run.stderr
+    assert query(cli.db, "SELECT external_id, amount_minor, closed_on FROM deal ORDER BY id") == [
+        ("order:7001", 3251000, "2025-03-14"),
+        ("order:7002", 1300000, "2025-04-01"),
+    ]
+    bad = openpyxl.Workbook()
+    bad.active.append(["order_id", "date", "client", "amount"])
+    bad.active.append([1, "вчера", "Ромашка", "много"])
+    bad.save(tmp_path / "bad.xlsx")
+    run = cli("import", "orders", str(tmp_path / "bad.xlsx"))
+    assert run.exit_code == 2
+    assert run.stderr.splitlines()[:2] == [
+        "bad.xlsx:2: date: 'вчера' is not a date",
+        "bad.xlsx:2: amount: 'много' is not an amount of money",
+    ]
+
+
+def test_orders_from_stdin(cli: Cli) -> None:
+    data = "order_id\tdate\tclient\tamount\n1\t2025-06-01\tРомашка\t990\n"
+    run = invoke(["import", "orders", "-"], input=data.encode("cp1251"))
+    assert run.exit_code == 0, run.describe()
+    assert (
+        run.stderr
+        == "imported stdin; clients: 1 created; deals: 1 created; stage history: 2 created\n"
+    )
+    assert query(cli.db, "SELECT name FROM client") == [("Ромашка",)]
+
+
+def test_imported_history_feeds_the_plan(cli: Cli, tmp_path: Path) -> None:
+    rows = ["order_id,date,client,amount"]
+    rows += [f"T{m},2025-{m:02d}-10,Тихий Дом,{1000 * m}" for m in range(1, 10)]
+    rows += [f"A{m},2025-{m:02d}-15,Активный Строй,500" for m in range(4, 13)]
+    rows += ["A13,2026-01-15,Активный Строй,500", "A14,2026-02-16,Активный Строй,500"]
+    source = tmp_path / "history.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    cli.ok("import", "orders", str(source))
+    won = cli.csv("deal", "list", "--status", "won").splitlines()
+    assert len(won) == 1 + 20
+    plan = cli.csv("plan", "today").splitlines()
+    silent = [line for line in plan if line.split(",")[1] == "Тихий Дом"]
+    assert len(silent) == 1
+    assert "silent 173 days since the last purchase on 2025-09-10" in silent[0]
+    assert not any("Активный Строй" in line and "silent" in line for line in plan)
+
+
+def test_big_files_import_quickly(cli: Cli, tmp_path: Path) -> None:
+    lines = ["Номер;Дата;Контрагент;Товар;Количество;Цена;Статус"]
+    for n in range(20_000):
+        order = n // 4
+        status = "Отменён" if order % 50 == 7 else "Оплачен"
+        lines.append(
+            f"{order};{1 + order % 28:02d}.{1 + order % 12:02d}.2025;Клиент {order % 300};"
+            f"Товар {n % 9};{1 + n % 5};{100 + n % 700},50;{status}"
+        )
+    source = tmp_path / "big.csv"
+    source.write_bytes(codecs.BOM_UTF8 + "\n".join(lines).encode("utf-8"))
+    import time
+
+    started = time.perf_counter()
+    run = cli.ok("import", "orders", str(source))
+    elapsed = time.perf_counter() - started
+    assert "deals: 4900 created, 100 skipped; stage history: 9800 created" in run.stderr
+    assert elapsed < 5, elapsed
+
+
+def test_a_progress_bar_on_a_terminal(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from povtor.cli import transfer
+
+    monkeypatch.setattr(transfer, "on_terminal", lambda: True)
+    monkeypatch.setattr(transfer, "PROGRESS_MIN_ROWS", 2)
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "order_id,date,client,amount\n1,2025-01-01,Ромашка,1\n2,2025-01-02,Ромашка,2\n",
+        encoding="utf-8",
+    )
+    run = cli.ok("import", "orders", str(source))
+    assert run.stderr.splitlines()[-1] == (
+        "imported orders.csv; clients: 1 created; deals: 2 created; stage history: 4 created"
+    )
+    assert query(cli.db, "SELECT COUNT(*) FROM deal") == [(2,)]
