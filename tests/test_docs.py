@@ -52,3 +52,15 @@ def test_every_command_has_an_example(path: tuple[str, ...], command: Any) -> No
 @pytest.mark.parametrize("path", LEAF_PATHS)
 def test_every_command_is_in_the_readme(path: str) -> None:
     assert path in README.read_text(encoding="utf-8"), f"README.md does not mention `{path}`"
+
+
+def test_root_help_lists_every_group_with_its_own_words() -> None:
+    """The root --help does not import the groups; its one-liners must match them."""
+    from povtor.cli.group import PovtorRootGroup
+
+    for name, spec in PovtorRootGroup.lazy_groups.items():
+        group = dict(ALL)[("povtor", name)]
+        own = " ".join((group.help or "").split())
+        words = spec.summary.removesuffix("...").removesuffix(".")
+        short = words.split(":")[0]
+        assert own.startswith(short), (name, spec.summary, own)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, message, render
@@ -16,14 +16,14 @@ from povtor.parsing import format_money, parse_amount, parse_date
 from povtor.storage import queries
 from povtor.text import TEXT_MAX, clean_text
 
-app = typer.Typer(
+app = command_group(
     help="Clients: add, edit, show the card, list and find, archive; people and facts.",
     no_args_is_help=True,
 )
-person_app = typer.Typer(
+person_app = command_group(
     help="People at a client: name, role, phone, birthday.", no_args_is_help=True
 )
-fact_app = typer.Typer(
+fact_app = command_group(
     help="Talking facts about a client's business and people (not contacts).", no_args_is_help=True
 )
 app.add_typer(person_app, name="person")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, machine_value, message, render
 from povtor.parsing import format_money, parse_amount, parse_date
@@ -16,7 +16,7 @@ from povtor.storage import queries
 from povtor.storage.database import to_date, to_datetime
 from povtor.text import clean_text
 
-app = typer.Typer(
+app = command_group(
     help="Deals: open, move through stages, win, lose, reopen; list and show.", no_args_is_help=True
 )
 

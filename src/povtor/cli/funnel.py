@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from povtor.cli.runtime import FormatOption, runtime
+from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.output import Column, Listing, render
 from povtor.storage import queries
 
-app = typer.Typer(help="Funnels and their stages.", no_args_is_help=True)
+app = command_group(help="Funnels and their stages.", no_args_is_help=True)
 
 
 @app.command("list")

@@ -91,6 +91,7 @@ class LazyGroupSpec:
 
     module: str
     attribute: str
+    summary: str  # the start of the group's own help, for the root --help listing
 
 
 class PovtorRootGroup(PovtorGroup):
@@ -101,6 +102,21 @@ class PovtorRootGroup(PovtorGroup):
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *self.lazy_groups]
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """List the commands without importing the lazy groups (root --help stays fast)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            spec = self.lazy_groups.get(name)
+            if spec is not None:
+                rows.append((name, spec.summary))
+                continue
+            command = super().get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 20)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: Any, name: str) -> Any:
         spec = self.lazy_groups.get(name)

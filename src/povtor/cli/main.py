@@ -14,14 +14,40 @@ from povtor.cli.runtime import Runtime
 # Command groups are imported only when used (and for the root --help): a command
 # pays for its own group's modules, not for all of them.
 PovtorRootGroup.lazy_groups = {
-    "client": LazyGroupSpec("povtor.cli.client", "app"),
-    "deal": LazyGroupSpec("povtor.cli.deal", "app"),
-    "nudge": LazyGroupSpec("povtor.cli.nudge", "app"),
-    "plan": LazyGroupSpec("povtor.cli.plan", "app"),
-    "funnel": LazyGroupSpec("povtor.cli.funnel", "app"),
-    "export": LazyGroupSpec("povtor.cli.transfer", "export_app"),
-    "import": LazyGroupSpec("povtor.cli.transfer", "import_app"),
-    "stats": LazyGroupSpec("povtor.cli.stats", "app"),
+    "client": LazyGroupSpec(
+        "povtor.cli.client",
+        "app",
+        "Clients: add, edit, show the card, list and find, archive; people and facts.",
+    ),
+    "deal": LazyGroupSpec(
+        "povtor.cli.deal",
+        "app",
+        "Deals: open, move through stages, win, lose, reopen; list and show.",
+    ),
+    "nudge": LazyGroupSpec(
+        "povtor.cli.nudge",
+        "app",
+        "Touches and yes-or-no nudges («буравчик»): log them, draft the message, templates.",
+    ),
+    "plan": LazyGroupSpec(
+        "povtor.cli.plan", "app", "The plan of nudges: who to contact today and why."
+    ),
+    "stats": LazyGroupSpec(
+        "povtor.cli.stats",
+        "app",
+        "Statistics: funnel conversion, nudge outcomes, repeat purchases, cohorts...",
+    ),
+    "export": LazyGroupSpec(
+        "povtor.cli.transfer",
+        "export_app",
+        "Write a table out: csv, tsv, json, jsonl, or CSV for Excel.",
+    ),
+    "import": LazyGroupSpec(
+        "povtor.cli.transfer",
+        "import_app",
+        "Bring data in, all or nothing: povtor's files, other CRMs', orders.",
+    ),
+    "funnel": LazyGroupSpec("povtor.cli.funnel", "app", "Funnels and their stages."),
 }
 
 app = typer.Typer(

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain import templates
 from povtor.domain.vocabulary import CHANNELS, TOUCH_KINDS
 from povtor.errors import InvalidInput
@@ -16,11 +16,11 @@ from povtor.storage import queries
 from povtor.storage.database import Database, to_date
 from povtor.text import TEXT_MAX, clean_text
 
-app = typer.Typer(
+app = command_group(
     help="Touches and yes-or-no nudges («буравчик»): log them, draft the message, templates.",
     no_args_is_help=True,
 )
-template_app = typer.Typer(
+template_app = command_group(
     help="Message templates per touch kind, funnel and stage.", no_args_is_help=True
 )
 app.add_typer(template_app, name="template")

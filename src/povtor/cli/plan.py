@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from povtor.cli.nudge import parse_outcome
-from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain import templates
 from povtor.domain.planner import Plan, PlanItem, build_plan
 from povtor.domain.vocabulary import CATEGORIES, CHANNELS
@@ -40,7 +40,7 @@ class PlanGroup(TyperGroup):
         return super().resolve_command(ctx, args)
 
 
-app = typer.Typer(
+app = command_group(
     cls=PlanGroup,
     help="The plan of nudges: who to contact today and why. Also: povtor plan DATE.",
     no_args_is_help=True,

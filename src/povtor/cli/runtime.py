@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -94,3 +94,11 @@ def choose(value: str | None, allowed: tuple[str, ...], *, option: str) -> str |
     raise InvalidInput(
         f"{option}: {value!r} is not one of {', '.join(allowed)}", hint=f"use {option} {allowed[0]}"
     )
+
+
+def command_group(**settings: Any) -> typer.Typer:
+    """A command group with povtor's defaults: plain help (no Rich import, fast) and
+    help instead of an error when called without a command."""
+    settings.setdefault("rich_markup_mode", None)
+    settings.setdefault("no_args_is_help", True)
+    return typer.Typer(**settings)

@@ -9,14 +9,14 @@ from typing import Annotated
 
 import typer
 
-from povtor.cli.runtime import FormatOption, runtime
+from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import Conflict, DatabaseProblem, InvalidInput
 from povtor.output import Column, Listing, message, render
 from povtor.storage import queries, schema
 from povtor.storage.database import open_database
 from povtor.storage.location import resolve_location
 
-db_app = typer.Typer(
+db_app = command_group(
     help="The database file: where it is, its schema, upgrades, backups and checks.",
     no_args_is_help=True,
 )

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from povtor.cli.runtime import FormatOption, choose, runtime, writing
+from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain import metrics
 from povtor.domain.metrics import Period
 from povtor.domain.vocabulary import CHANNELS
@@ -33,12 +33,12 @@ from povtor.storage import queries, stats_queries
 from povtor.storage.database import to_date
 from povtor.text import clean_text, fold
 
-app = typer.Typer(
+app = command_group(
     help="Statistics: funnel conversion, nudge outcomes, repeat purchases, cohorts, lead "
     "sources, touches per deal and the ABC split, as of today (--today).",
     no_args_is_help=True,
 )
-spend_app = typer.Typer(
+spend_app = command_group(
     help="Money spent per lead source, for the cost per sale in stats sources.",
     no_args_is_help=True,
 )

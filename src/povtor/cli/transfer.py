@@ -15,17 +15,17 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from povtor.cli.runtime import runtime
+from povtor.cli.runtime import command_group, runtime
 from povtor.domain.formats import FILE_NAMES, TABLES
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, message, render
 
-export_app = typer.Typer(
+export_app = command_group(
     help="Write a table out in povtor's canonical format: csv, tsv, json, jsonl, or CSV "
     "that Excel opens by double-click (--excel).",
     no_args_is_help=True,
 )
-import_app = typer.Typer(
+import_app = command_group(
     help="Bring data in, all or nothing: povtor's own files, other CRMs' exports (--map), "
     "order lists from 1C, Excel or a shop (.csv or .xlsx).",
     no_args_is_help=True,
