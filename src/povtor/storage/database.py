@@ -221,11 +221,16 @@ def translate_db_error(exc: BaseException, location: Location | str) -> PovtorEr
 
 # -- value conversion (SQLite keeps dates and times as ISO text) ---------------
 def to_date(value: Any) -> dt.date | None:
+    if value.__class__ is str:  # the common case, SQLite's ISO text: fast path
+        return _date_from_iso(value[:10])
     if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
     if isinstance(value, dt.datetime):
         return value.date()
     return dt.date.fromisoformat(str(value)[:10])
+
+
+_date_from_iso = dt.date.fromisoformat
 
 
 def to_datetime(value: Any) -> dt.datetime | None:
