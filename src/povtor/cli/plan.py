@@ -275,8 +275,6 @@ def explain(
                 f"client #{client['id']} {client['name']} is not in the plan for {day.isoformat()}",
                 hint="see the plan: povtor plan today",
             )
-    from povtor.settings import Settings  # noqa: F401 - documented weights come from settings
-
     rows: list[list[Any]] = [[f"term: {name}", str(value)] for name, value in chosen.terms.items()]
     rows.append(["priority", str(chosen.priority)])
     for n, candidate in enumerate((chosen.primary, *chosen.others)):

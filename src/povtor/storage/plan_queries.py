@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from povtor.domain.planner import ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.settings import Settings
-from povtor.storage.database import Database, to_date
+from povtor.storage.database import Database, Row, to_date
 
 SERVICE_WINDOW_DAYS = 60  # paid deals older than the service delay plus this are left alone
 REVISIT_WINDOW_DAYS = 365  # refusals older than the revisit delay plus this are left alone
@@ -138,14 +138,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
            ORDER BY d.closed_on, d.id""",
         (service_from, day),
     ):
-        latest_paid[r["client_id"]] = ClosedDeal(
-            id=r["id"],
-            client_id=r["client_id"],
-            closed_on=to_date(r["closed_on"]),  # type: ignore[arg-type]
-            amount_minor=r["amount_minor"],
-            currency=r["currency"],
-            title=r["title"],
-        )
+        latest_paid[r["client_id"]] = _closed_deal(r)
     revisit_days = settings.int("plan.revisit_days")
     revisit_from = (today - dt.timedelta(days=revisit_days + REVISIT_WINDOW_DAYS)).isoformat()
     latest_lost: dict[int, ClosedDeal] = {}
@@ -158,21 +151,25 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
            ORDER BY d.closed_on, d.id""",
         (revisit_from, day),
     ):
-        latest_lost[r["client_id"]] = ClosedDeal(
-            id=r["id"],
-            client_id=r["client_id"],
-            closed_on=to_date(r["closed_on"]),  # type: ignore[arg-type]
-            amount_minor=r["amount_minor"],
-            currency=r["currency"],
-            title=r["title"],
-            reason=r["lost_reason"],
-        )
+        latest_lost[r["client_id"]] = _closed_deal(r, reason=r["lost_reason"])
     return PlanInput(
         today=today,
         clients=clients,
         deals=deals,
         paid_awaiting_service=tuple(latest_paid.values()),
         lost=tuple(latest_lost.values()),
+    )
+
+
+def _closed_deal(row: Row, *, reason: str | None = None) -> ClosedDeal:
+    return ClosedDeal(
+        id=row["id"],
+        client_id=row["client_id"],
+        closed_on=to_date(row["closed_on"]),  # type: ignore[arg-type]
+        amount_minor=row["amount_minor"],
+        currency=row["currency"],
+        title=row["title"],
+        reason=reason,
     )
 
 
