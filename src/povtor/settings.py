@@ -63,6 +63,18 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("plan.weight.rule.service", "6", "decimal", "Points for a service contact."),
     SettingSpec("plan.weight.rule.revisit", "4", "decimal", "Points for a refusal revisit."),
     SettingSpec("plan.weight.rule.warming", "3", "decimal", "Points for warming up a new lead."),
+    SettingSpec(
+        "plan.weight.rule.problem", "10", "decimal", "Points for a problem a client reported."
+    ),
+    SettingSpec(
+        "plan.weight.rule.occasion", "5", "decimal", "Points for a holiday or birthday coming up."
+    ),
+    SettingSpec("plan.weight.rule.backend", "4", "decimal", "Points for a backend offer due."),
+    SettingSpec(
+        "plan.weight.rule.cross_sell", "3", "decimal", "Points for a related product to offer."
+    ),
+    SettingSpec("plan.weight.rule.roadmap", "2", "decimal", "Points for the next roadmap step."),
+    SettingSpec("plan.weight.rule.card", "1", "decimal", "Points for filling a thin client card."),
 )
 BY_KEY = {spec.key: spec for spec in SPECS}
 

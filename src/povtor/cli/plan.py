@@ -92,7 +92,7 @@ def item_text(item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, str]
         stage=deal.stage_name if deal else "",
         title=deal.title if deal else (about.title if about else None),
     )
-    body = templates.lookup(c.kind, c.template_funnel, c.template_stage, lang, user)
+    body = c.script or templates.lookup(c.kind, c.template_funnel, c.template_stage, lang, user)
     return templates.fill(body, values)
 
 
@@ -520,6 +520,8 @@ def run(
                 text=text,
                 reason=reason,
                 follow_up_on=follow_up,
+                purpose=c.purpose,
+                purpose_ref=c.purpose_ref,
             )
         done += 1
         typer.echo(f"  saved touch #{touch.id}: {outcome}")

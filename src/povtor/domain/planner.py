@@ -19,7 +19,23 @@ from povtor.domain.calendar import days_between
 from povtor.settings import Settings
 
 MAX_OVERDUE_DAYS = 14  # two weeks late is late enough: more does not outrank a bigger deal
-RULES = ("follow_up", "stuck", "silent", "service", "revisit", "warming")
+# every rule, in the order that breaks ties between equal priorities
+RULES = (
+    "follow_up",
+    "stuck",
+    "problem",
+    "silent",
+    "service",
+    "revisit",
+    "warming",
+    "occasion",
+    "backend",
+    "cross_sell",
+    "roadmap",
+    "card",
+)
+# rules that fill a quiet day: they lead a client's item only when nothing else is due
+FILLER_RULES = frozenset({"roadmap", "card"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,9 @@ class PlanInput:
     deals: tuple[OpenDeal, ...]
     paid_awaiting_service: tuple[ClosedDeal, ...]
     lost: tuple[ClosedDeal, ...]
+    # candidates from the client-development rules (occasions, roadmaps, cards, offers),
+    # decided by their own pure modules over their own facts
+    extra: tuple[Candidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,9 @@ class Candidate:
     template_stage: str = "*"
     days_waiting: int = 0
     expected_on: dt.date | None = None
+    script: str | None = None  # the message draft's template, instead of the stage's one
+    purpose: str | None = None  # what a touch on this item is for (perk, backend, roadmap...)
+    purpose_ref: str | None = None  # and which one (the holiday, the product, the step)
 
 
 @dataclass(frozen=True)
@@ -382,7 +404,8 @@ def priority_terms(
 
 def build_plan(data: PlanInput, settings: Settings) -> Plan:
     """Every candidate, merged to one item per client, ranked by priority."""
-    candidates = deal_candidates(data, settings) + client_candidates(data, settings)
+    candidates = [*deal_candidates(data, settings), *client_candidates(data, settings)]
+    candidates += [c for c in data.extra if c.client_id in data.clients]
     by_client: dict[int, list[tuple[Decimal, Candidate, dict[str, Decimal]]]] = {}
     for candidate in candidates:
         client = data.clients[candidate.client_id]
@@ -394,7 +417,14 @@ def build_plan(data: PlanInput, settings: Settings) -> Plan:
         )
     merged = []
     for client_id, scored in by_client.items():
-        scored.sort(key=lambda s: (-s[0], RULES.index(s[1].rule), s[1].deal.id if s[1].deal else 0))
+        scored.sort(
+            key=lambda s: (
+                s[1].rule in FILLER_RULES,  # a filler leads only when nothing else is due
+                -s[0],
+                RULES.index(s[1].rule),
+                s[1].deal.id if s[1].deal else 0,
+            )
+        )
         top_score, primary, terms = scored[0]
         merged.append(
             (top_score, data.clients[client_id], primary, tuple(s[1] for s in scored[1:]), terms)

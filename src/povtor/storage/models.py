@@ -24,11 +24,13 @@ from sqlmodel import Field, SQLModel
 
 from povtor.domain.vocabulary import (
     CATEGORIES,
+    CATEGORY_SOURCES,
     CHANGE_EVENTS,
     CHANNELS,
     CLIENT_STATUSES,
     DEAL_STATUSES,
     OUTCOMES,
+    SERVICE_ANSWERS,
     TOUCH_KINDS,
 )
 
@@ -47,6 +49,9 @@ class Client(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_one_of("category", CATEGORIES), name="ck_client_category"),
         CheckConstraint(_one_of("status", CLIENT_STATUSES), name="ck_client_status"),
+        CheckConstraint(
+            _one_of("category_source", CATEGORY_SOURCES), name="ck_client_category_source"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -63,6 +68,11 @@ class Client(SQLModel, table=True):
     status: str = Field(default="active", max_length=10, index=True)
     created_on: dt.date
     external_id: str | None = Field(default=None, unique=True, max_length=200)
+    category_source: str | None = Field(default=None, max_length=10)  # manual | abc
+    # (clients are archived or forgotten, never deleted: a plain reference)
+    referred_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("client.id"), nullable=True, index=True)
+    )
 
 
 class Person(SQLModel, table=True):
@@ -166,11 +176,13 @@ class Touch(SQLModel, table=True):
         CheckConstraint(_one_of("kind", TOUCH_KINDS), name="ck_touch_kind"),
         CheckConstraint(_one_of("channel", CHANNELS), name="ck_touch_channel"),
         CheckConstraint(_one_of("outcome", OUTCOMES), name="ck_touch_outcome"),
+        CheckConstraint(_one_of("answer", SERVICE_ANSWERS), name="ck_touch_answer"),
         # covering index for the plan's per-client aggregates (last touch, warming
         # touches since the last closing one) and one for reports by kind and date
         Index("ix_touch_client_on", "client_id", "on_date", "kind", "at"),
         Index("ix_touch_kind_on", "kind", "on_date"),
         Index("ix_touch_deal_on", "deal_id", "on_date"),
+        Index("ix_touch_purpose_on", "purpose", "on_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -190,6 +202,9 @@ class Touch(SQLModel, table=True):
     follow_up_on: dt.date | None = None
     text: str | None = None
     external_id: str | None = Field(default=None, unique=True, max_length=200)
+    answer: str | None = Field(default=None, max_length=10)  # service contact: ok | problem
+    purpose: str | None = Field(default=None, max_length=20)  # perk, backend, roadmap...
+    purpose_ref: str | None = Field(default=None, max_length=200)  # which perk, product...
 
 
 class Setting(SQLModel, table=True):
@@ -232,3 +247,106 @@ class SourceSpend(SQLModel, table=True):
     amount_minor: int = Field(sa_column=Column(BigInteger, nullable=False))
     currency: str = Field(default="RUB", max_length=3)
     note: str | None = None
+
+
+class RoadmapStep(SQLModel, table=True):
+    """One step of a category's roadmap (seed 001), with its call script."""
+
+    __tablename__ = "roadmap_step"
+    __table_args__ = (
+        CheckConstraint(_one_of("category", CATEGORIES), name="ck_roadmap_step_category"),
+        UniqueConstraint("category", "position", name="uq_roadmap_step_position"),
+        UniqueConstraint("category", "code", name="uq_roadmap_step_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    category: str = Field(max_length=1)
+    position: int
+    code: str = Field(max_length=50)
+    title: str = Field(max_length=200)
+    script: str | None = None
+
+
+class ClientStep(SQLModel, table=True):
+    """A roadmap step a client has done."""
+
+    __tablename__ = "client_step"
+    __table_args__ = (UniqueConstraint("client_id", "step_id", name="uq_client_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(sa_column=_fk("client.id"))
+    step_id: int = Field(sa_column=_fk("roadmap_step.id"))
+    done_on: dt.date
+    note: str | None = None
+
+
+class Occasion(SQLModel, table=True):
+    """A client's own yearly date (a company's day, a person's name day...) or a one-off."""
+
+    __tablename__ = "occasion"
+    __table_args__ = (
+        CheckConstraint("month BETWEEN 1 AND 12", name="ck_occasion_month"),
+        CheckConstraint("day BETWEEN 1 AND 31", name="ck_occasion_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(sa_column=_fk("client.id"))
+    person_id: int | None = Field(default=None, sa_column=_fk("person.id", nullable=True))
+    title: str = Field(max_length=200)
+    month: int
+    day: int
+    year: int | None = None  # None: every year
+
+
+class HolidayIndustry(SQLModel, table=True):
+    """The user's own link of a professional holiday to an industry (beyond the defaults)."""
+
+    __tablename__ = "holiday_industry"
+    __table_args__ = (UniqueConstraint("holiday", "industry", name="uq_holiday_industry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    holiday: str = Field(max_length=50)
+    industry: str = Field(max_length=200)
+
+
+class Product(SQLModel, table=True):
+    """A product of the catalog; backend products are offered to the top clients."""
+
+    __tablename__ = "product"
+    __table_args__ = (
+        CheckConstraint("price_minor IS NULL OR price_minor >= 0", name="ck_product_price"),
+        UniqueConstraint("search_key", name="uq_product_search_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    search_key: str  # the folded name: one product per name, whatever its case
+    price_minor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    currency: str = Field(default="RUB", max_length=3)
+    is_backend: bool = False
+    note: str | None = None
+
+
+class ProductLink(SQLModel, table=True):
+    """Product X is related to product Y: who bought X may want Y (cross-sell)."""
+
+    __tablename__ = "product_link"
+    __table_args__ = (CheckConstraint("product_id <> related_id", name="ck_product_link_self"),)
+
+    product_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    )
+    related_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+
+class DealProduct(SQLModel, table=True):
+    """A product sold (or offered) in a deal."""
+
+    __tablename__ = "deal_product"
+    __table_args__ = (UniqueConstraint("deal_id", "product_id", name="uq_deal_product"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(sa_column=_fk("deal.id"))
+    product_id: int = Field(sa_column=_fk("product.id", ondelete="RESTRICT"))

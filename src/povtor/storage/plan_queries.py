@@ -152,12 +152,15 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
         (revisit_from, day),
     ):
         latest_lost[r["client_id"]] = _closed_deal(r, reason=r["lost_reason"])
+    from povtor.storage.growth_queries import growth_candidates
+
     return PlanInput(
         today=today,
         clients=clients,
         deals=deals,
         paid_awaiting_service=tuple(latest_paid.values()),
         lost=tuple(latest_lost.values()),
+        extra=tuple(growth_candidates(db, today, settings, clients)),
     )
 
 

@@ -12,5 +12,6 @@ REVISIONS: tuple[str, ...] = (
     "0002_templates",
     "0003_spend_and_touch_ids",
     "0004_touch_indexes",
+    "0005_growing_clients",
 )
 HEAD = REVISIONS[-1]

@@ -276,6 +276,9 @@ def log_touch(
     reason: str | None = None,
     follow_up_on: dt.date | None = None,
     to_stage: Any | None = None,
+    answer: str | None = None,
+    purpose: str | None = None,
+    purpose_ref: str | None = None,
 ) -> tuple[Touch, bool]:
     """Record a touch and apply its outcome to the deal; returns (touch, is_new).
 
@@ -323,6 +326,9 @@ def log_touch(
         reason=reason,
         follow_up_on=follow_up_on if outcome == "later" else None,
         text=text,
+        answer=answer,
+        purpose=purpose,
+        purpose_ref=purpose_ref,
     )
     session.add(touch)
     session.flush()
