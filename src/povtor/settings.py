@@ -75,6 +75,11 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec("plan.weight.rule.roadmap", "2", "decimal", "Points for the next roadmap step."),
     SettingSpec("plan.weight.rule.card", "1", "decimal", "Points for filling a thin client card."),
+    # -- categories and cards --
+    # -- roadmaps --
+    # -- perks --
+    # -- service and refusals --
+    # -- products --
 )
 BY_KEY = {spec.key: spec for spec in SPECS}
 

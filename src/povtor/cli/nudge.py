@@ -8,7 +8,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain import templates
-from povtor.domain.vocabulary import CHANNELS, TOUCH_KINDS
+from povtor.domain.vocabulary import CHANNELS, PURPOSES, TOUCH_KINDS
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import parse_date
@@ -111,6 +111,17 @@ def log(
     ] = None,
     text: Annotated[str | None, typer.Option("--text", "-t", help="What was sent or said.")] = None,
     on: Annotated[str | None, typer.Option("--on", help="When (default: today).")] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            "--purpose",
+            help="What the touch was for: perk, backend, cross_sell, roadmap, card or referrals.",
+        ),
+    ] = None,
+    about: Annotated[
+        str | None,
+        typer.Option("--about", help="With --purpose: which one (a holiday, product, step...)."),
+    ] = None,
 ) -> None:
     """Log a touch and its outcome; the outcome moves the deal.
 
@@ -135,6 +146,14 @@ def log(
         raise InvalidInput("--to goes with --outcome yes", hint="add --outcome yes")
     why = clean_text(reason, field="--reason")
     body = clean_text(text, field="--text", max_len=TEXT_MAX, multiline=True)
+    chosen_purpose = choose(
+        purpose.replace("-", "_") if purpose else None, PURPOSES, option="--purpose"
+    )
+    purpose_ref = clean_text(about, field="--about")
+    if purpose_ref and not chosen_purpose:
+        raise InvalidInput(
+            "--about goes with --purpose", hint="e.g. --purpose perk --about geologist"
+        )
     from povtor.storage.writes import log_touch
 
     with writing(ctx) as (session, db, clock):
@@ -164,6 +183,8 @@ def log(
             reason=why,
             follow_up_on=follow_up,
             to_stage=target,
+            purpose=chosen_purpose,
+            purpose_ref=purpose_ref,
         )
         after = queries.get_deal(db, deal_row["id"]) if deal_row else None
     if not is_new:
