@@ -55,9 +55,21 @@ INDUSTRY_DAYS = {
     "инженерные изыскания": (dt.date(2026, 4, 5), "Днём геолога"),
     "торговля": (dt.date(2026, 7, 25), "Днём работников торговли"),
     "общепит": (dt.date(2026, 10, 20), "Международным днём повара"),
-    "логистика": (dt.date(2025, 11, 28), "Днём логиста"),
+    "логистика": (dt.date(2026, 11, 20), "Днём работника транспорта"),
     "сельское хозяйство": (dt.date(2026, 10, 11), "Днём работника сельского хозяйства"),
     "лесозаготовка": (dt.date(2026, 9, 20), "Днём работников леса"),
+}
+# ...and their codes in povtor's calendar (src/povtor/domain/holidays.py): a greeting is a
+# perk touch with the key holiday:<code>:<year>.
+HOLIDAY_CODES = {
+    "Днём строителя": "builder",
+    "Днём работников нефтяной и газовой промышленности": "oil_gas",
+    "Днём геолога": "geologist",
+    "Днём работников торговли": "trade",
+    "Международным днём повара": "chef",
+    "Днём работника транспорта": "transport",
+    "Днём работника сельского хозяйства": "agriculture",
+    "Днём работников леса": "forest",
 }
 LOST_WINDOW = (60, 200)  # refusals closed this many days before the anchor are due a revisit
 
@@ -239,6 +251,10 @@ class Touch:
     reason: str = ""
     follow_up_on: dt.date | None = None
     at: dt.datetime | None = None
+    perk: tuple[str, Any, int] | None = None  # a card or gift: (kind, holiday or person, year)
+    id: int = 0
+    answer: str = ""  # a service contact's answer: ok or problem (then reason says what)
+    late: bool = False  # told after the rest of the story: its id comes after all others
 
 
 @dataclass
@@ -278,6 +294,7 @@ class Client:
     facts: list[tuple[str, str, dt.date]] = field(default_factory=list)
     touches: list[Touch] = field(default_factory=list)  # not about one deal
     id: int = 0
+    referred_by: Client | None = None  # the client who gave the referral
 
     @property
     def contact(self) -> Person:
@@ -1130,9 +1147,18 @@ def build_histories() -> None:
 # --------------------------------------------------------------------------- warming, facts
 
 
-def warm(client: Client, day: dt.date, chan: str, outcome: str, text: str) -> None:
+def warm(
+    client: Client,
+    day: dt.date,
+    chan: str,
+    outcome: str,
+    text: str,
+    perk: tuple[str, Any, int] | None = None,
+) -> None:
     if max(client.created_on, START) <= day < min(client.quiet_from, ANCHOR):
-        client.touches.append(Touch(client, None, "", day, "warming", chan, outcome, text))
+        client.touches.append(
+            Touch(client, None, "", day, "warming", chan, outcome, text, perk=perk)
+        )
 
 
 def friday_before(day: dt.date) -> dt.date:
@@ -1160,10 +1186,13 @@ def build_warming() -> None:
                 outcome = "yes" if RNG.random() < 0.15 else "no_answer"
                 warm(client, day, "email", outcome, f"Рассылка: прайс и наличие на {month}")
         new_year = dt.date(2025, 12, 26)
+        new_year_perk = ("holiday", "new_year", new_year.year + 1)
         if cat == "A":
-            warm(client, new_year, "gift", "yes", "Новогодний подарок: корзина с мёдом и календарь")
+            warm(client, new_year, "gift", "yes", "Новогодний подарок: корзина с мёдом и календарь",
+                 new_year_perk)  # fmt: skip
         else:
-            warm(client, new_year, "email", "yes", "Новогодняя открытка от нашей команды")
+            warm(client, new_year, "email", "yes", "Новогодняя открытка от нашей команды",
+                 new_year_perk)  # fmt: skip
         for person in client.people if cat in ("A", "B") else []:
             if person.female:
                 chan = "gift" if cat == "A" else "messenger"
@@ -1178,7 +1207,8 @@ def build_warming() -> None:
             day, name = holiday
             chan = "gift" if cat == "A" else "messenger"
             extra = ", передали торт" if chan == "gift" else ""
-            warm(client, friday_before(day), chan, "yes", f"Поздравили с {name}{extra}")
+            warm(client, friday_before(day), chan, "yes", f"Поздравили с {name}{extra}",
+                 ("holiday", HOLIDAY_CODES[name], day.year))  # fmt: skip
         for person in client.people:
             if person.birthday is None or RNG.random() > {"A": 1.0, "B": 0.8, "C": 0.4}[cat]:
                 continue
@@ -1187,10 +1217,11 @@ def build_warming() -> None:
                 if cat == "A" and RNG.random() < 0.5:
                     gift = RNG.choice(("коньяк", "книга о рыбалке", "набор чая", "мёд"))
                     text = f"Поздравление с днём рождения — {person.polite}, подарок: {gift}"
-                    warm(client, day, "gift", "yes", text)
+                    warm(client, day, "gift", "yes", text, ("birthday", person, year))
                 else:
                     warm(client, day, "messenger", "yes",
-                         f"Поздравление с днём рождения — {person.polite}")  # fmt: skip
+                         f"Поздравление с днём рождения — {person.polite}",
+                         ("birthday", person, year))  # fmt: skip
         start = max(client.created_on, START)
         end = min(client.quiet_from, ANCHOR)
         if end <= start:
@@ -1320,6 +1351,93 @@ def build_facts() -> None:
             client.facts.append((topic, text, noted))
 
 
+# --------------------------------------------------------------------------- service, referrals
+
+LATE_KEYS: set[str] = set()  # clients told after the rest of the story (their ids come last)
+REFERRAL_PREFIX = "referral from "  # the source of a referred client (povtor's own words)
+PROBLEM_CLIENT = "B21"  # a problem reported 3 days before the anchor, not resolved yet
+PROBLEM = "не тот фракционный состав: много отсева, 5–20 вместо 20–40"
+RESOLVED_CLIENT = "B23"  # a problem reported in the spring; the next service call was ok
+
+
+def stamp_deal(deal: Deal) -> None:
+    """Times of day for the events and touches of a deal told late (as stamp_times does)."""
+    by_day: dict[dt.date, list[Change | Touch]] = {}
+    for item in deal.timeline:
+        by_day.setdefault(item.day, []).append(item)
+    for day, items in by_day.items():
+        minutes = sorted(RNG.sample(range(360, 900), len(items)))
+        for item, minute in zip(items, minutes, strict=True):
+            moment = dt.time(minute // 60, minute % 60, RNG.randint(0, 59))
+            item.at = dt.datetime.combine(day, moment)
+
+
+def tell_referral() -> None:
+    """The refusal funnel to its end (seed 002): in April Сосна said no to the revisit and
+    gave the contact of a crew; the crew became a client. Told after the rest of the story
+    (its random numbers come last), so every other row stays as it was."""
+    by_key = {c.key: c for c in CLIENTS}
+    referrer = by_key["C44"]
+    (refused,) = (d for d in DEALS if d.client is referrer and d.funnel == "refusal")
+    assert refused.closed_on is not None
+    for item in refused.timeline:
+        if isinstance(item, Touch) and item.text.startswith("Понял, спасибо!"):
+            item.text = item.text.replace(
+                "дали контакт бригады", "дали контакт: «Бригада Лосева», Игорь Викторович"
+            )
+    client = Client("R1", "C", "Бригада Лосева", "ИП Лосев Игорь Викторович", "строительство",
+                    REFERRAL_PREFIX + referrer.name, "Электросталь", "losev-brigada",
+                    ("цемент", "песок"), 45_000, "referral")  # fmt: skip
+    client.owner = "Лосев Игорь Викторович"
+    client.referred_by = referrer
+    client.created_on = refused.closed_on
+    client.notes = "Контакт дал Алексей Геннадьевич («Сосна»), когда отказался сам."
+    client.gap = 42
+    client.phone = phone_number()
+    client.email = f"losev@{client.slug}.example"
+    client.address = f"г. {client.city}, ул. Строителей, д. 14"
+    make_people(client)
+    CLIENTS.append(client)
+    LATE_KEYS.add(client.key)
+    first = first_sale(client, client.created_on, deadline=plus(client.created_on, 50))
+    assert first.closed_on is not None
+    chain(client, plus(first.closed_on, client.gap), recent_last_open(client), ago(10))
+    for deal in DEALS:
+        if deal.client is client:
+            stamp_deal(deal)
+
+
+def tell_service_answers() -> None:
+    """Every service call the client answered is "all well", but two: one problem in the
+    spring, resolved (the next call was ok), and one three days before the anchor, open."""
+    by_key = {c.key: c for c in CLIENTS}
+    for deal in DEALS:
+        for item in deal.timeline:
+            if isinstance(item, Touch) and item.kind == "service" and item.outcome == "yes":
+                item.answer = "ok"
+    resolved = by_key[RESOLVED_CLIENT]
+    calls = sorted(
+        (t for d in DEALS if d.client is resolved for t in d.timeline
+         if isinstance(t, Touch) and t.answer == "ok"),
+        key=lambda t: t.at or dt.datetime.min,
+    )  # fmt: skip
+    spring = next(t for t in calls if t.day >= dt.date(2026, 4, 1))
+    assert calls[-1] is not spring
+    spring.answer = "problem"
+    spring.reason = "говядина пришла с нарушением температурного режима"
+    spring.text = "Сервисный звонок: часть говядины пришла тёплой — составили акт, заменим"
+    client = by_key[PROBLEM_CLIENT]
+    last = max((d for d in DEALS if d.client is client and d.status == "won"),
+               key=lambda d: d.closed_on or START)  # fmt: skip
+    day = ago(3)
+    text = f"Дозвонились по поставке ({short(last)}): {PROBLEM}"
+    last.touch(day, "service", "call", "yes", text, reason=PROBLEM)
+    touch = last.timeline[-1]
+    assert isinstance(touch, Touch)
+    touch.answer, touch.late = "problem", True
+    touch.at = dt.datetime.combine(day, dt.time(8, 20, 14))
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -1351,15 +1469,26 @@ def iso(day: dt.date | None) -> str:
 
 HEADERS = {
     "clients": "id,name,company,category,industry,source,phone,email,address,notes,status,"
-    "created_on",
+    "created_on,category_source,referred_by_id",
     "people": "id,client_id,name,role,phone,email,birthday",
     "facts": "id,client_id,topic,text,noted_on",
     "deals": "id,client_id,funnel,stage,title,amount,currency,status,opened_on,stage_entered_on,"
     "expected_on,closed_on,lost_reason,follow_up_on",
     "stage_history": "id,deal_id,event,from_stage,to_stage,at,on_date,reason",
     "touches": "id,client_id,deal_id,stage,at,on_date,kind,channel,outcome,reason,follow_up_on,"
-    "text",
+    "text,answer",
 }
+
+
+# Categories an earlier `povtor client categorize` set (the rest were set by hand): their
+# revenue has moved since, so `client categorize --dry-run` would change them.
+CATEGORIES_BY_ABC = frozenset({"B10", "B11"})
+
+
+def category_source(client: Client) -> str:
+    if not client.category:
+        return ""
+    return "abc" if client.key in CATEGORIES_BY_ABC else "manual"
 
 
 def write(name: str, rows: list[list[object]]) -> None:
@@ -1371,14 +1500,19 @@ def write(name: str, rows: list[list[object]]) -> None:
 
 
 def assign_ids_and_write() -> dict[str, int]:
-    clients = sorted(CLIENTS, key=lambda c: (c.created_on, SPECS_ORDER[c.key]))
+    # (clients, deals and touches told after the rest of the story take the last ids, so
+    # that adding them keeps every other id)
+    clients = sorted(
+        CLIENTS, key=lambda c: (c.key in LATE_KEYS, c.created_on, SPECS_ORDER.get(c.key, 0))
+    )
     for number, client in enumerate(clients, start=1):
         client.id = number
     write(
         "clients",
         [
             [c.id, c.name, c.company, c.category, c.industry, c.source, c.phone, c.email,
-             c.address, c.notes, c.status, iso(c.created_on)]
+             c.address, c.notes, c.status, iso(c.created_on), category_source(c),
+             c.referred_by.id if c.referred_by else ""]
             for c in clients
         ],
     )  # fmt: skip
@@ -1395,7 +1529,10 @@ def assign_ids_and_write() -> dict[str, int]:
         "facts",
         [[i, cid, f[0], f[1], iso(day)] for i, (day, cid, f) in enumerate(facts, start=1)],
     )
-    deals = sorted(DEALS, key=lambda d: (d.timeline[0].at or dt.datetime.min, d.client.id))
+    deals = sorted(
+        DEALS,
+        key=lambda d: (d.client.key in LATE_KEYS, d.timeline[0].at or dt.datetime.min, d.client.id),
+    )
     for number, deal in enumerate(deals, start=1):
         deal.id = number
     write(
@@ -1408,7 +1545,9 @@ def assign_ids_and_write() -> dict[str, int]:
         ],
     )  # fmt: skip
     changes = [item for d in deals for item in d.timeline if isinstance(item, Change)]
-    changes.sort(key=lambda ch: (ch.at or dt.datetime.min, ch.deal.id))
+    changes.sort(
+        key=lambda ch: (ch.deal.client.key in LATE_KEYS, ch.at or dt.datetime.min, ch.deal.id)
+    )
     write(
         "stage_history",
         [
@@ -1419,13 +1558,22 @@ def assign_ids_and_write() -> dict[str, int]:
     )  # fmt: skip
     touches = [item for d in deals for item in d.timeline if isinstance(item, Touch)]
     touches += [t for c in clients for t in c.touches]
-    touches.sort(key=lambda t: (t.at or dt.datetime.min, t.client.id, t.deal.id if t.deal else 0))
+    touches.sort(
+        key=lambda t: (
+            t.late or t.client.key in LATE_KEYS,
+            t.at or dt.datetime.min,
+            t.client.id,
+            t.deal.id if t.deal else 0,
+        )
+    )
+    for number, touch in enumerate(touches, start=1):
+        touch.id = number
     write(
         "touches",
         [
             [i, t.client.id, t.deal.id if t.deal else "", t.stage,
              (t.at or dt.datetime.min).isoformat(), iso(t.day), t.kind, t.channel, t.outcome,
-             t.reason, iso(t.follow_up_on), t.text]
+             t.reason, iso(t.follow_up_on), t.text, t.answer]
             for i, t in enumerate(touches, start=1)
         ],
     )  # fmt: skip
@@ -1440,6 +1588,135 @@ def assign_ids_and_write() -> dict[str, int]:
 
 
 SPECS_ORDER = {spec[0]: i for i, spec in enumerate(SPECS)}
+
+
+# --------------------------------------------------------------------------- products
+
+# The catalog (seed 004): the goods the deals are about, plus two backend products for the
+# top 10% of clients. (key in CATALOGUE or None, name, price in roubles, backend, note,
+# keys of the related products: "who bought this may want those").
+PRODUCTS: list[tuple[str | None, str, int, bool, str, tuple[str, ...]]] = [
+    ("щебень", BUILD["щебень"].name, 2150, False, "за тонну", ("песок", "пескосоль")),
+    ("песок", BUILD["песок"].name, 780, False, "за тонну", ("цемент",)),
+    ("цемент", BUILD["цемент"].name, 8900, False, "за тонну", ()),
+    ("бетон", BUILD["бетон"].name, 6100, False, "за м³, с доставкой миксером",
+     ("арматура", "комплектация")),
+    ("арматура", BUILD["арматура"].name, 61000, False, "за тонну", ("бетон", "комплектация")),
+    ("пескосоль", BUILD["пескосоль"].name, 1350, False, "за тонну, сезон с ноября по март", ()),
+    ("дт", FUEL["дт"].name, 66500, False, "за тонну, зимнее с ноября", ("масло", "модуль")),
+    ("масло", FUEL["масло"].name, 54500, False, "за бочку", ("дт",)),
+    ("модуль", "Топливный модуль 10 м³ с установкой", 1_850_000, True,
+     "контейнерная АЗС на базе клиента: монтаж, учёт, сервис на год", ()),
+    ("комплектация", "Комплектация объекта под ключ", 4_800_000, True,
+     "годовой договор: все материалы на объект по графику, резерв на нашем складе", ()),
+]  # fmt: skip
+HEADERS["products"] = "id,name,price,currency,is_backend,note,related"
+HEADERS["deal_products"] = "deal_id,product_id"
+
+
+def product_of(deal: Deal) -> str | None:
+    """The catalog key of the goods a deal is about (from its title), if in the catalog."""
+    name = short(deal)
+    for key, product, *_ in PRODUCTS:
+        if key in CATALOGUE and name.startswith(product):
+            return key
+    return None
+
+
+def write_products() -> dict[str, int]:
+    """products.csv and deal_products.csv: every deal about a catalog product holds it.
+    (No random numbers: the rest of the story stays as it is.)"""
+    ids = {key: number for number, (key, *_) in enumerate(PRODUCTS, start=1)}
+    write(
+        "products",
+        [
+            [ids[key], name, f"{price}.00", "RUB", "yes" if backend else "no", note,
+             " ".join(str(ids[r]) for r in related)]
+            for key, name, price, backend, note, related in PRODUCTS
+        ],
+    )  # fmt: skip
+    held = sorted((d.id, ids[key]) for d in DEALS if (key := product_of(d)) is not None)
+    write("deal_products", [list(pair) for pair in held])
+    return {"products": len(PRODUCTS), "deal_products": len(held)}
+
+
+# --------------------------------------------------------------------------- perks
+
+# Clients' own dates for a card or a gift (client key, title, month, day, year or None for
+# every year, index of the person it belongs to or None). On the anchor the first two fall
+# in the plan's 7 days; the others show in client occasion list and perks upcoming.
+OCCASIONS: list[tuple[str, str, int, int, int | None, int | None]] = [
+    ("B22", "День рождения компании", 11, 26, None, None),
+    ("A6", "10 лет в компании", 11, 27, 2026, 1),
+    ("C33", "Годовщина открытия кофейни", 12, 12, None, None),
+    ("A1", "День рождения компании", 5, 14, None, None),
+]
+HEADERS["occasions"] = "id,client_id,person_id,title,month,day,year"
+HEADERS["perk_touches"] = "touch_id,on_date,purpose_ref"
+
+
+def write_perks() -> dict[str, int]:
+    """occasions.csv, and perk_touches.csv: the touches that were cards or gifts (purpose perk)
+    with their keys. (No random numbers: the rest of the story stays as it is.)"""
+    by_key = {c.key: c for c in CLIENTS}
+    people = [p for c in sorted(CLIENTS, key=lambda c: c.id) for p in c.people]
+    person_ids = {id(p): number for number, p in enumerate(people, start=1)}
+    rows = []
+    for number, (key, title, month, day, year, person) in enumerate(OCCASIONS, start=1):
+        client = by_key[key]
+        pid = person_ids[id(client.people[person])] if person is not None else ""
+        rows.append([number, client.id, pid, title, month, day, year or ""])
+    write("occasions", rows)
+    touches = sorted(
+        (t for c in CLIENTS for t in c.touches if t.perk is not None), key=lambda t: t.id
+    )
+
+    def ref(touch: Touch) -> str:
+        assert touch.perk is not None
+        kind, what, year = touch.perk
+        ident = person_ids[id(what)] if kind == "birthday" else what
+        return f"{kind}:{ident}:{year}"
+
+    write("perk_touches", [[t.id, iso(t.day), ref(t)] for t in touches])
+    return {"occasions": len(rows), "perk touches": len(touches)}
+
+
+# --------------------------------------------------------------------------- roadmaps
+
+# Clients' progress along their category's roadmap (seed 001): (client key, step code, day
+# done, note). On the anchor B23 is due its step 2 (30 days after step 1), B22 its step 3
+# (beside its occasion), A4 its step 3 (beside its service contact); B21 and C36 did a step
+# less than 30 days ago; A1 (a deal in motion) shows its progress in client roadmap.
+# Clients with no step done are due their step 1 from 30 days after their first purchase;
+# at most 5 roadmap steps a day.
+ROADMAP_PROGRESS: list[tuple[str, str, dt.date, str]] = [
+    ("A1", "needs-audit", dt.date(2026, 2, 10), "аудит: можно сэкономить 4% на доставке бетона"),
+    ("A1", "site-visit", dt.date(2026, 4, 15), "были на объекте на Мира, 71"),
+    ("A1", "test-batch", dt.date(2026, 6, 3), "тестовая партия бетона В30 — приняли"),
+    ("A1", "service-level-1", dt.date(2026, 9, 1), "персональный менеджер, отгрузка в день заказа"),
+    ("A4", "needs-audit", dt.date(2026, 3, 12), ""),
+    ("A4", "site-visit", dt.date(2026, 7, 8), "смотрели топливный склад в Подольске"),
+    ("B21", "needs-test", dt.date(2026, 11, 2), "потребность на I квартал: около 600 т щебня"),
+    ("B22", "needs-test", dt.date(2026, 5, 20), ""),
+    ("B22", "exhibition", dt.date(2026, 9, 15), "были на стенде, интересовались пескосолью"),
+    ("B23", "needs-test", dt.date(2026, 10, 2), "обеды на 2 новых цеха с января: +40%"),
+    ("C33", "one-off", dt.date(2026, 6, 10), "взяли на пробу сироп к кофе"),
+    ("C36", "one-off", dt.date(2026, 4, 1), ""),
+    ("C36", "info-service", dt.date(2026, 10, 28), "подписали на рассылку прайса"),
+]  # fmt: skip
+HEADERS["client_steps"] = "client_id,category,step,done_on,note"
+
+
+def write_roadmaps() -> dict[str, int]:
+    """client_steps.csv: the roadmap steps clients have done (the steps themselves are the
+    defaults every database starts with). No random numbers: the story stays as it is."""
+    by_key = {c.key: c for c in CLIENTS}
+    rows = [
+        [by_key[key].id, by_key[key].category, code, iso(day), note]
+        for key, code, day, note in ROADMAP_PROGRESS
+    ]
+    write("client_steps", rows)
+    return {"client steps": len(rows)}
 
 
 def soon(birthday: dt.date, days: int = 14) -> bool:
@@ -1479,6 +1756,20 @@ def scenarios() -> dict[str, list[int]]:
         "archived_clients": [by_key[k].id for k in ("B24", "C48")],
         "upcoming_birthday_clients": sorted({c.id for c in CLIENTS for p in c.people
                                              if p.birthday and soon(p.birthday)}),
+        "perk_occasion_clients": [by_key[k].id for k in ("B22", "A6")],
+        "service_problem_clients": [by_key[PROBLEM_CLIENT].id],
+        "service_problem_resolved_clients": [by_key[RESOLVED_CLIENT].id],
+        "referral_clients": [by_key[k].id for k in LATE_KEYS],
+        "referral_first_sale_deals": [d.id for d in DEALS
+                                      if d.client.key in LATE_KEYS and d.funnel == "first"],
+        "roadmap_due_clients": [by_key[k].id for k in ("B23", "B22", "A4")],
+        "roadmap_progress_clients": sorted({by_key[k].id for k, *_ in ROADMAP_PROGRESS}),
+        # the top 10% by revenue, less A7 (nudged yesterday: resting); fuel and concrete
+        # buyers, each offered its backend product
+        "backend_offer_clients": [by_key[k].id for k in ("A1", "A2", "A4")],
+        # diesel buyers who never took the motor oil, paced (plan.offers_per_day 5) by
+        # revenue after the backend offers; for C34 the offer is the item's only reason
+        "cross_sell_clients": [by_key[k].id for k in ("B15", "C34")],
     }  # fmt: skip
 
 
@@ -1511,8 +1802,13 @@ def main() -> None:
     build_warming()
     build_facts()
     stamp_times()
+    tell_referral()
+    tell_service_answers()
     OUT.mkdir(exist_ok=True)
     counts = assign_ids_and_write()
+    counts.update(write_products())
+    counts.update(write_perks())
+    counts.update(write_roadmaps())
     write_manifest(counts, scenarios())
     print(", ".join(f"{n} {table}" for table, n in counts.items()))
 

@@ -85,6 +85,7 @@ def test_add_stores_every_field_normalised(cli: Cli) -> None:
         "name": "Семён Петров",
         "company": "ООО «Ромашка»",
         "category": "B",
+        "category_source": "manual",
         "industry": "строительство",
         "source": "выставка",
         "phone": "+7 900 123-45-67",
@@ -96,8 +97,31 @@ def test_add_stores_every_field_normalised(cli: Cli) -> None:
         "external_id": None,
         "people": [],
         "facts": [],
+        "card": {
+            "facts": 0,
+            "category": "B",
+            "norm": 7,
+            "missing": 7,
+            "complete": False,
+            "summary": "0 of 7 talking facts (B norm) — 7 more",
+        },
         "deals": [],
         "last_touch": None,
+        "referred_by": None,
+        "referrals": [],
+        "roadmap": {
+            "category": "B",
+            "done": 0,
+            "total": 4,
+            "next_step": {
+                "position": 1,
+                "code": "needs-test",
+                "title": "Звонок с тестированием потребности",
+            },
+            "last_done_on": None,
+            "summary": "0 of 4 steps done on roadmap B, next: step 1 "
+            "«Звонок с тестированием потребности»",
+        },
     }
 
 
@@ -170,6 +194,7 @@ def test_show_json_holds_the_whole_card(cli: Cli, db_path: Path) -> None:
         "name": "Иван Петров",
         "company": "ООО Ромашка",
         "category": "A",
+        "category_source": "manual",
         "industry": None,
         "source": None,
         "phone": "+7 900 1",
@@ -198,6 +223,14 @@ def test_show_json_holds_the_whole_card(cli: Cli, db_path: Path) -> None:
                 "noted_on": "2026-03-02",
             },
         ],
+        "card": {
+            "facts": 2,
+            "category": "A",
+            "norm": 15,
+            "missing": 13,
+            "complete": False,
+            "summary": "2 of 15 talking facts (A norm) — 13 more",
+        },
         "deals": [
             {
                 "id": 1,
@@ -220,6 +253,16 @@ def test_show_json_holds_the_whole_card(cli: Cli, db_path: Path) -> None:
             "text": "перезвонить в среду",
             "deal_id": 1,
         },
+        "referred_by": None,
+        "referrals": [],
+        "roadmap": {
+            "category": "A",
+            "done": 0,
+            "total": 13,
+            "next_step": {"position": 1, "code": "needs-audit", "title": "Аудит потребности"},
+            "last_done_on": None,
+            "summary": "0 of 13 steps done on roadmap A, next: step 1 «Аудит потребности»",
+        },
     }
 
 
@@ -230,6 +273,7 @@ def test_show_json_keys_in_order(cli: Cli) -> None:
         "name",
         "company",
         "category",
+        "category_source",
         "industry",
         "source",
         "phone",
@@ -241,8 +285,12 @@ def test_show_json_keys_in_order(cli: Cli) -> None:
         "external_id",
         "people",
         "facts",
+        "card",
         "deals",
         "last_touch",
+        "referred_by",
+        "referrals",
+        "roadmap",
     ]
 
 

@@ -379,6 +379,7 @@ def test_show_json_exact(clients: Cli) -> None:
             }
         ],
         "touches": [],
+        "products": [],
     }
 
 

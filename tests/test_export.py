@@ -15,14 +15,14 @@ from support import Cli, execute
 
 HEADERS = {
     "clients": "id,name,company,category,industry,source,phone,email,address,notes,status,"
-    "created_on,external_id",
+    "created_on,external_id,category_source",
     "people": "id,client_id,name,role,phone,email,birthday",
     "facts": "id,client_id,topic,text,noted_on",
     "deals": "id,client_id,funnel,stage,title,amount,currency,status,opened_on,"
     "stage_entered_on,expected_on,closed_on,lost_reason,follow_up_on,external_id",
     "stage-history": "id,deal_id,event,from_stage,to_stage,at,on_date,reason",
     "touches": "id,client_id,deal_id,stage,at,on_date,kind,channel,outcome,reason,"
-    "follow_up_on,text,external_id",
+    "follow_up_on,text,external_id,answer",
 }
 TRAP = '=HYPERLINK("http://evil.example","жми")'
 

@@ -114,7 +114,7 @@ def test_reimport_changes_nothing(populated: Cli, tmp_path: Path, dump: Callable
     assert dump() == before
     summary = run.stderr.splitlines()[-1]
     assert summary.startswith("imported clients.csv, people.csv, facts.csv, deals.csv")
-    for part in ("clients: 49 unchanged", "stage history: ", "touches: "):
+    for part in ("clients: 50 unchanged", "stage history: ", "touches: "):
         assert part in summary
     assert "created" not in summary and "updated" not in summary
 
@@ -128,7 +128,7 @@ def test_edited_export_updates_the_records(populated: Cli, tmp_path: Path) -> No
     assert run.stdout.splitlines()[1:] == ["clients,update,1,ТрансЛогистик,clients.csv:2,phone"]
     populated.ok("import", "clients", str(clients))
     assert query(populated.db, "SELECT phone FROM client WHERE id = 1") == [("+7 (496) 000-00-00",)]
-    assert "clients: 49 unchanged" in populated.ok("import", "clients", str(clients)).stderr
+    assert "clients: 50 unchanged" in populated.ok("import", "clients", str(clients)).stderr
 
 
 def test_a_changed_stage_is_recorded_in_the_history(cli: Cli, tmp_path: Path) -> None:
@@ -180,7 +180,7 @@ def test_cyrillic_in_every_field(cli: Cli, empty_db: Path) -> None:
     assert exported == (
         "7,Ёлкин Семён,ООО «Ёлочка»,A,лесозаготовка,выставка «Лес-2025»,+7 (4822) 11-22-33,"
         'семён@ёлочка.рф,"г. Тверь, ул. Ёлочная, д. 1","Любит ""Весенний"" коньяк; 2,5 т/мес",'
-        "active,2024-12-31,1С:Ёлкин-007"
+        "active,2024-12-31,1С:Ёлкин-007,manual"  # a category a file brings is the user's
     )
     assert cli.ok("--db", str(empty_db), "export", "deals").stdout.splitlines()[1] == (
         "1,7,repeat,invoice,Кругляк ель — 40 кубов,1234567.89,RUB,open,2024-12-31,2024-12-31,,,,,"

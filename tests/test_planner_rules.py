@@ -556,7 +556,7 @@ def test_service_contact_boundary() -> None:
 
 def test_service_contact_setting_and_touches() -> None:
     paid = closed(7, on="2026-03-02")
-    s = with_settings(plan__service_days="7")
+    s = with_settings(plan__service_days__B="7")  # a B client's own delay
     assert rules_of(client_candidates(data("2026-03-09", client(), paid=[paid]), s)) == [
         (1, "service")
     ]

@@ -406,8 +406,9 @@ def everything(db: Database, start: dt.date, as_of: dt.date) -> dict[str, Any]:
     return {
         "changes": stats_queries.funnel_changes(db, [1, 2, 3, 4, 5], start, as_of, as_of),
         "open": stats_queries.open_at_stages(db, 1, as_of),
-        "closed": sorted(stats_queries.closed_deals(db, 1, start, as_of, as_of)),
-        "purchases": sorted(stats_queries.purchases(db, as_of, "RUB")),
+        # (key=repr: an amount may be None beside another deal's 0)
+        "closed": sorted(stats_queries.closed_deals(db, 1, start, as_of, as_of), key=repr),
+        "purchases": sorted(stats_queries.purchases(db, as_of, "RUB"), key=repr),
         "tallies": sorted(stats_queries.touch_tallies(db, start, as_of, as_of, labels), key=repr),
         "touches": stats_queries.touches_per_won_deal(db, 1, start, as_of, as_of),
         "cadence": sorted(tuple(r) for r in stats_queries.cadence_by_client(db, start, as_of)),
@@ -433,10 +434,13 @@ def test_a_report_as_of_a_day_never_counts_what_came_after(
     # and, independently of SQL: the deals paid as of the day are those whose last
     # change by then is a win
     paid = sorted(
-        metrics.Purchase(client, day_of(kept[-1][3]), amount)
-        for client, amount, history in world.deals
-        for kept in [[e for e in history if e[3] <= last]]
-        if kept and kept[-1][0] == "win"
+        (
+            metrics.Purchase(client, day_of(kept[-1][3]), amount)
+            for client, amount, history in world.deals
+            for kept in [[e for e in history if e[3] <= last]]
+            if kept and kept[-1][0] == "win"
+        ),
+        key=repr,
     )
     assert seen["purchases"] == paid
     flows = metrics.funnel_flow(STAGES, seen["changes"], start, as_of, seen["open"])

@@ -71,12 +71,15 @@ def build_demo(db: Database, *, today: dt.date, folder: Path | None = None) -> d
                 text(r["notes"]),
                 r["status"] or "active",
                 day(r["created_on"]),
+                text(r.get("category_source") or ""),
+                int(r["referred_by_id"]) if r.get("referred_by_id") else None,
             )
             for r in _read(folder, "clients")
         ]
         db.executemany(
             "INSERT INTO client (id, name, search_key, company, category, industry, source, phone, "
-            "email, address, notes, status, created_on) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "email, address, notes, status, created_on, category_source, referred_by_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
         counts["clients"] = len(rows)
@@ -174,13 +177,109 @@ def build_demo(db: Database, *, today: dt.date, folder: Path | None = None) -> d
                 text(r["reason"]),
                 day(r["follow_up_on"]),
                 text(r["text"]),
+                text(r.get("answer") or ""),  # a service contact's: ok or problem
             )
             for r in _read(folder, "touches")
         ]
         db.executemany(
             "INSERT INTO touch (id, client_id, deal_id, stage_id, at, on_date, kind, channel, "
-            "outcome, reason, follow_up_on, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "outcome, reason, follow_up_on, text, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
         counts["touches"] = len(rows)
+        counts.update(_load_products(db, folder))
+        counts.update(_load_perks(db, folder, shift, today - shift))
+        counts.update(_load_client_steps(db, folder, shift))
     return counts
+
+
+def _load_products(db: Database, folder: Path) -> dict[str, int]:
+    """The product catalog, its links (the ``related`` ids of each product) and the
+    products of the deals; nothing if the folder has no products.csv."""
+    from povtor.text import fold
+
+    if not (folder / "products.csv").is_file():
+        return {}
+    products = list(_read(folder, "products"))
+    db.executemany(
+        "INSERT INTO product (id, name, search_key, price_minor, currency, is_backend, note) "
+        "VALUES (?,?,?,?,?,?,?)",
+        [
+            (
+                int(r["id"]),
+                r["name"],
+                fold(r["name"]),
+                parse_amount(r["price"]) if r["price"] else None,
+                r["currency"] or "RUB",
+                r["is_backend"] == "yes",
+                r["note"] or None,
+            )
+            for r in products
+        ],
+    )
+    links = [(int(r["id"]), int(other)) for r in products for other in r["related"].split()]
+    db.executemany("INSERT INTO product_link (product_id, related_id) VALUES (?,?)", links)
+    held = [(int(r["deal_id"]), int(r["product_id"])) for r in _read(folder, "deal_products")]
+    db.executemany("INSERT INTO deal_product (deal_id, product_id) VALUES (?,?)", held)
+    return {"products": len(products), "deal products": len(held)}
+
+
+def _load_perks(db: Database, folder: Path, shift: dt.timedelta, anchor: dt.date) -> dict[str, int]:
+    """Clients' occasions (their days moved with the story) and the perk touches (purpose
+    perk, keys moved with them: :func:`povtor.domain.perks.moved_key`); nothing without
+    occasions.csv."""
+    from povtor.domain.holidays import on_day
+    from povtor.domain.perks import moved_key
+
+    if not (folder / "occasions.csv").is_file():
+        return {}
+    rows = []
+    for r in _read(folder, "occasions"):
+        year = int(r["year"]) if r["year"] else None
+        moved = on_day(int(r["month"]), int(r["day"]), year or anchor.year) + shift
+        rows.append(
+            (
+                int(r["id"]),
+                int(r["client_id"]),
+                int(r["person_id"]) if r["person_id"] else None,
+                r["title"],
+                moved.month,
+                moved.day,
+                moved.year if year else None,
+            )
+        )
+    db.executemany(
+        "INSERT INTO occasion (id, client_id, person_id, title, month, day, year) "
+        "VALUES (?,?,?,?,?,?,?)",
+        rows,
+    )
+    perks = []
+    for r in _read(folder, "perk_touches"):
+        was = dt.date.fromisoformat(r["on_date"])
+        perks.append((moved_key(r["purpose_ref"], was, was + shift), int(r["touch_id"])))
+    db.executemany("UPDATE touch SET purpose = 'perk', purpose_ref = ? WHERE id = ?", perks)
+    return {"occasions": len(rows), "perk touches": len(perks)}
+
+
+def _load_client_steps(db: Database, folder: Path, shift: dt.timedelta) -> dict[str, int]:
+    """The roadmap steps clients have done (a step is named by its category and code on the
+    default roadmaps); nothing without client_steps.csv."""
+    if not (folder / "client_steps.csv").is_file():
+        return {}
+    step_ids = {
+        (r["category"], r["code"]): r["id"]
+        for r in db.rows("SELECT id, category, code FROM roadmap_step")
+    }
+    rows = [
+        (
+            int(r["client_id"]),
+            step_ids[(r["category"], r["step"])],
+            (dt.date.fromisoformat(r["done_on"]) + shift).isoformat(),
+            r["note"] or None,
+        )
+        for r in _read(folder, "client_steps")
+    ]
+    db.executemany(
+        "INSERT INTO client_step (client_id, step_id, done_on, note) VALUES (?,?,?,?)", rows
+    )
+    return {"client steps": len(rows)}

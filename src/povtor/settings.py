@@ -38,7 +38,12 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "plan.cycle_min_purchases", "3", "int", "Purchases needed to trust a personal cycle."
     ),
-    SettingSpec("plan.service_days", "14", "int", "Service contact this many days after payment."),
+    SettingSpec(
+        "plan.service_days",
+        "14",
+        "int",
+        "Service contact this many days after payment, for uncategorised clients.",
+    ),
     SettingSpec("plan.revisit_days", "90", "int", "Call a refusal back after this many days."),
     SettingSpec(
         "plan.quiet_days", "3", "int", "No client-level item for a client touched this recently."
@@ -76,10 +81,75 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("plan.weight.rule.roadmap", "2", "decimal", "Points for the next roadmap step."),
     SettingSpec("plan.weight.rule.card", "1", "decimal", "Points for filling a thin client card."),
     # -- categories and cards --
+    SettingSpec("card.norm.A", "15", "int", "Talking facts an A client's card should hold."),
+    SettingSpec("card.norm.B", "7", "int", "Talking facts a B client's card should hold."),
+    SettingSpec("card.norm.C", "5", "int", "Talking facts a C client's card should hold."),
+    SettingSpec(
+        "plan.cards_per_day",
+        "3",
+        "int",
+        "At most this many clients a day get a fill-the-card item.",
+    ),
+    SettingSpec(
+        "plan.card_gap_days",
+        "30",
+        "int",
+        "Ask a client about its card at most once in this many days (first: after a purchase).",
+    ),
     # -- roadmaps --
+    SettingSpec(
+        "plan.roadmap_gap_days",
+        "30",
+        "int",
+        "Next roadmap step this long after the last one done (or the first purchase, or a no).",
+    ),
+    SettingSpec(
+        "plan.roadmap_per_day", "5", "int", "At most this many roadmap steps a day (0: none)."
+    ),
     # -- perks --
+    SettingSpec(
+        "plan.perk_days_before",
+        "7",
+        "int",
+        "A card or gift for a holiday or birthday goes on the plan this many days before.",
+    ),
+    SettingSpec(
+        "plan.perks_per_year",
+        "4",
+        "int",
+        "Holiday perks per client in 12 months (seed 001: 4); 0 turns holiday items off.",
+    ),
     # -- service and refusals --
+    SettingSpec(
+        "plan.service_days.A", "7", "int", "Service contact this many days after an A payment."
+    ),
+    SettingSpec("plan.service_days.B", "14", "int", "The same for B clients."),
+    SettingSpec("plan.service_days.C", "21", "int", "The same for C clients."),
+    SettingSpec(
+        "plan.weight.problem",
+        "15",
+        "decimal",
+        "Points on every item of a client with an unresolved service problem.",
+    ),
     # -- products --
+    SettingSpec(
+        "plan.backend_months",
+        "6",
+        "int",
+        "A top client offered a backend product gets the next offer this many months later.",
+    ),
+    SettingSpec(
+        "plan.cross_sell_days",
+        "90",
+        "int",
+        "Suggest the same related product to a client again after this many days.",
+    ),
+    SettingSpec(
+        "plan.offers_per_day",
+        "5",
+        "int",
+        "At most this many backend and cross-sell offers a day, biggest clients first.",
+    ),
 )
 BY_KEY = {spec.key: spec for spec in SPECS}
 

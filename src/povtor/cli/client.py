@@ -8,10 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
+from povtor.cli.categorize import categorize
+from povtor.cli.occasion import occasion_app
+from povtor.cli.referral import referral
+from povtor.cli.roadmap import client_roadmap, step_app
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
-from povtor.output import Column, Listing, OutputFormat, message, render
+from povtor.output import Column, Listing, OutputFormat, default_format, message, render
 from povtor.parsing import format_money, parse_amount, parse_date
 from povtor.storage import queries
 from povtor.text import TEXT_MAX, clean_text
@@ -28,6 +32,11 @@ fact_app = command_group(
 )
 app.add_typer(person_app, name="person")
 app.add_typer(fact_app, name="fact")
+app.add_typer(occasion_app, name="occasion")
+app.command("referral")(referral)
+app.command("categorize")(categorize)
+app.add_typer(step_app, name="step")
+app.command("roadmap")(client_roadmap)
 
 STATUSES = ("active", "archived", "all")
 
@@ -74,6 +83,7 @@ def _client_fields(
             continue
         if key == "category":
             fields[key] = choose(value, CATEGORIES, option="--category") if value.strip() else None
+            fields["category_source"] = "manual" if fields[key] else None  # set by hand
         elif key == "notes":
             fields[key] = clean_text(value, field="--notes", max_len=TEXT_MAX, multiline=True)
         else:
@@ -168,7 +178,8 @@ def edit(
     with writing(ctx) as (session, db, _clock):
         row = queries.find_client(db, client)
         updated = update_client(session, row["id"], changes)
-    message(f"updated client #{updated.id} {updated.name}: {', '.join(sorted(changes))}")
+    named = sorted(k for k in changes if k != "category_source")
+    message(f"updated client #{updated.id} {updated.name}: {', '.join(named)}")
 
 
 def _set_status(ctx: typer.Context, client: str, status: str) -> None:
@@ -205,9 +216,11 @@ def _erased(counts: dict[str, int]) -> str:
     def n(count: int, one: str, many: str) -> str:
         return f"{count} {one if count == 1 else many}"
 
+    occasions = counts.get("occasions", 0)
     return (
         f"{n(counts['people'], 'person', 'people')}, {n(counts['facts'], 'fact', 'facts')}, "
-        f"the texts of {n(counts['touches'], 'touch', 'touches')} and "
+        + (f"{n(occasions, 'occasion', 'occasions')}, " if occasions else "")
+        + f"the texts of {n(counts['touches'], 'touch', 'touches')} and "
         f"{n(counts['deals'], 'deal', 'deals')}"
     )
 
@@ -221,7 +234,7 @@ def forget(
     """Erase a client's personal data for good (on the client's request).
 
     The name becomes «forgotten client #ID»; company, phone, e-mail, address,
-    notes, people, talking facts, touch texts, deal titles and reasons are
+    notes, people, talking facts, occasions, touch texts, deal titles and reasons are
     erased, also from the file's free space and its WAL. Category, industry,
     source, amounts, dates and stages stay, so statistics do not change; the
     client is archived. Backups made before still hold the data.
@@ -243,7 +256,13 @@ def forget(
         return
     done = safety.forget_client(db, row["id"])
     erased = _erased(
-        {"people": done.people, "facts": done.facts, "touches": done.touches, "deals": done.deals}
+        {
+            "people": done.people,
+            "facts": done.facts,
+            "occasions": done.occasions,
+            "touches": done.touches,
+            "deals": done.deals,
+        }
     )
     message(
         f"forgot client #{done.client_id}: now «{done.name}», archived; erased its contacts, "
@@ -277,11 +296,28 @@ CLIENT_LIST_COLUMNS = (
 )
 
 
-def _client_listing(rows: list[Any], title: str) -> Listing:
+def category_label(category: str | None, source: str | None) -> str | None:
+    """«B (abc)»: a category with who set it (manual: by hand, abc: by client categorize)."""
+    if category is None:
+        return None
+    return f"{category} ({source})" if source else category
+
+
+def _client_listing(rows: list[Any], title: str, fmt: OutputFormat | None = None) -> Listing:
     keys = [c.key for c in CLIENT_LIST_COLUMNS]
+    table = (fmt or default_format()) is OutputFormat.table
     return Listing(
         columns=CLIENT_LIST_COLUMNS,
-        rows=[[row[k] for k in keys] for row in rows],
+        rows=[
+            [
+                # in a table, a category set by client categorize shows it: «B (abc)»
+                category_label(row[k], "abc")
+                if table and k == "category" and row["category_source"] == "abc"
+                else row[k]
+                for k in keys
+            ]
+            for row in rows
+        ],
         title=title,
         empty_message="no clients match",
     )
@@ -311,7 +347,7 @@ def list_(
         search=search,
     )
     rows = queries.list_clients(runtime(ctx).db, flt)
-    render(_client_listing(rows, "Clients"), fmt)
+    render(_client_listing(rows, "Clients", fmt), fmt)
 
 
 @app.command("find")
@@ -329,7 +365,7 @@ def find(
         status=choose(status, STATUSES, option="--status") or "all", search=text
     )
     rows = queries.list_clients(runtime(ctx).db, flt)
-    render(_client_listing(rows, f"Clients matching «{text}»"), fmt)
+    render(_client_listing(rows, f"Clients matching «{text}»", fmt), fmt)
 
 
 def client_card(ctx: typer.Context, client: str) -> dict[str, Any]:
@@ -340,6 +376,7 @@ def client_card(ctx: typer.Context, client: str) -> dict[str, Any]:
     card: dict[str, Any] = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
     card["people"] = [dict(p) for p in queries.client_people(db, row["id"])]
     card["facts"] = [dict(f) for f in queries.client_facts(db, row["id"])]
+    card["card"] = _completeness(ctx, card["facts"], row["category"])
     card["deals"] = [
         {
             "id": d["id"],
@@ -355,7 +392,26 @@ def client_card(ctx: typer.Context, client: str) -> dict[str, Any]:
         for d in deals
     ]
     card["last_touch"] = dict(touch) if touch else None
+    from povtor.storage.service_queries import referral_links
+
+    card.update(referral_links(db, row["id"]))  # referred_by, referrals
+    from povtor.storage.roadmap_queries import card_roadmap
+
+    card["roadmap"] = card_roadmap(db, row["id"], row["category"])
     return card
+
+
+def _completeness(
+    ctx: typer.Context, facts: list[dict[str, Any]], category: str | None
+) -> dict[str, Any]:
+    """The card's talking facts (noted by today) against the category's norm."""
+    from povtor.domain.cards import completeness
+    from povtor.storage.plan_queries import load_settings
+
+    state = runtime(ctx)
+    today = state.clock.today.isoformat()
+    noted = sum(1 for f in facts if str(f["noted_on"])[:10] <= today)
+    return completeness(noted, category, load_settings(state.db)).as_dict()
 
 
 @app.command("show")
@@ -379,6 +435,11 @@ def show(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -> Non
 
 
 def _print_card(card: dict[str, Any]) -> None:
+    card = {
+        **card,
+        "category_shown": category_label(card["category"], card["category_source"]),
+        "card_summary": card["card"]["summary"],
+    }
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
@@ -391,7 +452,8 @@ def _print_card(card: dict[str, Any]) -> None:
     head.add_column()
     for label, key in (
         ("Company", "company"),
-        ("Category", "category"),
+        ("Category", "category_shown"),
+        ("Card", "card_summary"),
         ("Industry", "industry"),
         ("Source", "source"),
         ("Phone", "phone"),
@@ -403,6 +465,14 @@ def _print_card(card: dict[str, Any]) -> None:
     ):
         if card.get(key):
             head.add_row(label, Text(str(card[key])))
+    if card.get("referred_by"):
+        by = card["referred_by"]
+        head.add_row("Referred by", Text(f"#{by['id']} {by['name']}"))
+    if card.get("referrals"):
+        given = ", ".join(f"#{r['id']} {r['name']}" for r in card["referrals"])
+        head.add_row("Referrals given", Text(given))
+    if card.get("roadmap"):
+        head.add_row("Roadmap", Text(card["roadmap"]["summary"]))
     parts: list[Any] = [head]
 
     def section(title: str, columns: list[str], rows: list[list[Any]]) -> None:

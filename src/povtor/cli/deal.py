@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from povtor.cli import product as product_cli
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, machine_value, message, render
@@ -19,6 +20,7 @@ from povtor.text import clean_text
 app = command_group(
     help="Deals: open, move through stages, win, lose, reopen; list and show.", no_args_is_help=True
 )
+app.add_typer(product_cli.deal_app, name="product")
 
 DealArg = Annotated[str, typer.Argument(help="Deal id (7 or #7), or its title or client's name.")]
 On = Annotated[
@@ -61,8 +63,14 @@ def open_(
         str | None, typer.Option("--title", "-t", help="What the deal is about.")
     ] = None,
     on: On = None,
+    product: Annotated[
+        list[str] | None,
+        typer.Option("--product", help="A product of the deal (repeat for more): id or name."),
+    ] = None,
 ) -> None:
     """Open a deal for a client in a funnel and print its id.
+
+    --product names a product of the deal (from povtor product list); repeat it for more.
 
     Example: povtor deal open Ромашка --stage request --amount 125000 --title "Щебень 40 т"
     """
@@ -93,6 +101,11 @@ def open_(
             **fields,
         )
         stage_code = queries.get_deal(db, deal.id)["stage"]  # type: ignore[arg-type]
+        if product:
+            from povtor.storage.product_writes import add_to_deal
+
+            for product_row in product_cli.resolve_products(db, product):
+                add_to_deal(session, deal.id, product_row["id"])  # type: ignore[arg-type]
     message(f"opened deal #{deal.id} for {client_row['name']} at {funnel_row['code']}/{stage_code}")
     print(deal.id)
 
@@ -293,6 +306,9 @@ def show(ctx: typer.Context, deal: DealArg, fmt: FormatOption = None) -> None:
         {**h, "at": machine_value("datetime", to_datetime(h["at"]))} for h in history
     ]
     detail["touches"] = [dict(t) for t in touches]
+    detail["products"] = [
+        {"id": p["id"], "name": p["name"]} for p in product_cli.deal_products(db, row["id"])
+    ]
     chosen = fmt or OutputFormat.table
     if chosen in (OutputFormat.json, OutputFormat.jsonl):
         indent = 2 if chosen is OutputFormat.json else None
@@ -336,6 +352,7 @@ def _print_deal(detail: dict[str, Any]) -> None:
         ("Follow up on", detail["follow_up_on"]),
         ("Closed", detail["closed_on"]),
         ("Lost reason", detail["lost_reason"]),
+        ("Products", "; ".join(f"#{p['id']} {p['name']}" for p in detail["products"])),
     ):
         if value not in (None, ""):
             head.add_row(label, Text(str(value)))

@@ -48,6 +48,21 @@ PovtorRootGroup.lazy_groups = {
         "Bring data in, all or nothing: povtor's files, other CRMs', orders.",
     ),
     "funnel": LazyGroupSpec("povtor.cli.funnel", "app", "Funnels and their stages."),
+    "product": LazyGroupSpec(
+        "povtor.cli.product",
+        "app",
+        "Products: the catalog, backend products for the top clients, related products...",
+    ),
+    "roadmap": LazyGroupSpec(
+        "povtor.cli.roadmap",
+        "app",
+        "Roadmaps: each category's steps to large regular purchases, with a call script...",
+    ),
+    "perks": LazyGroupSpec(
+        "povtor.cli.perks",
+        "app",
+        "Perks («ништяки»): professional holidays by industry, birthdays and clients' own dates...",
+    ),
 }
 
 app = typer.Typer(

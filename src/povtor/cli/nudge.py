@@ -95,8 +95,13 @@ def log(
         str, typer.Option("--channel", help="call, email, messenger, meeting, gift or other.")
     ] = "other",
     outcome: Annotated[
-        str, typer.Option("--outcome", "-o", help="yes, no, later, no-answer or pending.")
-    ] = "pending",
+        str | None,
+        typer.Option(
+            "--outcome",
+            "-o",
+            help="yes, no, later, no-answer or pending (default: pending; yes with --answer).",
+        ),
+    ] = None,
     reason: Annotated[
         str | None,
         typer.Option("--reason", "-r", help="Why not (with --outcome no), or the answer."),
@@ -122,12 +127,27 @@ def log(
         str | None,
         typer.Option("--about", help="With --purpose: which one (a holiday, product, step...)."),
     ] = None,
+    answer: Annotated[
+        str | None,
+        typer.Option(
+            "--answer",
+            help="A service contact's answer: ok, or problem (with --reason TEXT).",
+        ),
+    ] = None,
+    problem: Annotated[
+        str | None,
+        typer.Option("--problem", help="What is wrong: the same as --answer problem --reason."),
+    ] = None,
 ) -> None:
     """Log a touch and its outcome; the outcome moves the deal.
 
     yes moves the deal to the next stage (paid: won), no closes it as lost with
     the reason, later sets the follow-up date, no-answer leaves it for the next
     nudge. Logging the same touch twice on a day records it once. Prints the id.
+    A service contact records its answer: --answer ok, or --problem TEXT (the
+    client stays in the plan until a later service contact answers ok).
+    --purpose roadmap --about STEP (a position or code; default: the client's next
+    step) with --outcome yes also records the step as done on the touch's day.
 
     Example: povtor nudge log --deal 7 --channel messenger --outcome later --later +7
     """
@@ -136,15 +156,30 @@ def log(
     state = runtime(ctx)
     today = state.clock.today
     day = parse_date(on, field="--on", today=today) if on else today
-    chosen_kind = choose(kind, TOUCH_KINDS, option="--kind") or ("closing" if deal else "warming")
+    from povtor.domain.service import check_service_answer
+
+    answered = answer is not None or problem is not None
+    chosen_kind = choose(kind, TOUCH_KINDS, option="--kind") or (
+        "service" if answered else "closing" if deal else "warming"
+    )
     chosen_channel = choose(channel, CHANNELS, option="--channel") or "other"
-    chosen_outcome = parse_outcome(outcome)
+    # a service answer is the client's answer: "yes" unless said otherwise (a deal's
+    # "yes" would move the deal, so there the outcome stays as given)
+    chosen_outcome = parse_outcome(outcome or ("yes" if answered and deal is None else "pending"))
     follow_up = parse_date(later, field="--later", today=day) if later else None
     if follow_up is not None and chosen_outcome != "later":
         raise InvalidInput("--later goes with --outcome later", hint="add --outcome later")
     if to is not None and chosen_outcome != "yes":
         raise InvalidInput("--to goes with --outcome yes", hint="add --outcome yes")
     why = clean_text(reason, field="--reason")
+    chosen_answer, why = check_service_answer(
+        kind=chosen_kind,
+        answer=answer.strip().lower() if answer is not None else None,
+        problem=clean_text(problem, field="--problem", required=True)
+        if problem is not None
+        else None,
+        reason=why,
+    )
     body = clean_text(text, field="--text", max_len=TEXT_MAX, multiline=True)
     chosen_purpose = choose(
         purpose.replace("-", "_") if purpose else None, PURPOSES, option="--purpose"
@@ -154,6 +189,7 @@ def log(
         raise InvalidInput(
             "--about goes with --purpose", hint="e.g. --purpose perk --about geologist"
         )
+    from povtor.storage.roadmap_writes import roadmap_ref, roadmap_yes
     from povtor.storage.writes import log_touch
 
     with writing(ctx) as (session, db, clock):
@@ -169,6 +205,9 @@ def log(
                 hint=f"povtor client restore {client_row['id']}",
             )
         target = queries.find_stage(db, deal_row["funnel_id"], to) if to and deal_row else None
+        problem_before = _open_problem(db, client_row["id"], today) if chosen_answer else None
+        if chosen_purpose == "roadmap":  # --about: a step's position or code (default: next)
+            purpose_ref = roadmap_ref(db, client_row, purpose_ref)
         touch, is_new = log_touch(
             session,
             db,
@@ -183,10 +222,18 @@ def log(
             reason=why,
             follow_up_on=follow_up,
             to_stage=target,
+            answer=chosen_answer,
             purpose=chosen_purpose,
             purpose_ref=purpose_ref,
         )
         after = queries.get_deal(db, deal_row["id"]) if deal_row else None
+        follow = _service_and_refusal_notes(
+            db, client_row, deal_row, chosen_outcome, chosen_answer, problem_before, today
+        )
+        # a yes to a roadmap step records the step as done on the touch's day
+        if is_new:
+            note = roadmap_yes(db, client_row, chosen_purpose, purpose_ref, chosen_outcome, day)
+            follow += [note] if note else []
     if not is_new:
         message(f"touch #{touch.id} was logged already today; nothing added")
     else:
@@ -199,11 +246,74 @@ def log(
                 )
             elif chosen_outcome == "later":
                 effect = f"; deal #{after['id']} follow-up on {follow_up}"
+        if chosen_answer:
+            effect += f", {chosen_answer}" + (f": «{why}»" if chosen_answer == "problem" else "")
         message(
             f"logged {chosen_kind} touch #{touch.id} with {client_row['name']}: "
             f"{chosen_outcome}{effect}"
         )
+        for note in follow:
+            message(note)
     print(touch.id)
+
+
+def _service_and_refusal_notes(
+    db: Database,
+    client: Any,
+    deal: Any | None,
+    outcome: str,
+    answer: str | None,
+    problem_before: Any | None,
+    today: Any,
+) -> list[str]:
+    """What a touch means for the client's service problem or refusal (stderr notes)."""
+    from povtor.domain.service import refusal_revisited
+    from povtor.storage import service_queries
+
+    notes: list[str] = []
+    problem_now = _open_problem(db, client["id"], today) if answer else None
+    if problem_now is not None:
+        notes.append(
+            "the problem stays in the plan (and raises the client's priority) until a "
+            f"service contact answers ok: povtor nudge log --client {client['id']} --answer ok"
+        )
+    elif problem_before is not None:
+        notes.append(
+            f"the problem reported {problem_before.reported_on.isoformat()} "
+            f"(«{problem_before.text or 'no details'}») is resolved"
+        )
+    if (
+        outcome == "no"
+        and deal is None
+        and refusal_revisited(
+            service_queries.open_deal_count(db, client["id"]),
+            service_queries.last_closed_status(db, client["id"]),
+        )
+    ):
+        notes.append(referral_hint(db, client))
+    return notes
+
+
+def _open_problem(db: Database, client_id: int, today: Any) -> Any | None:
+    from povtor.storage.service_queries import open_problems
+
+    return open_problems(db, today.isoformat()).get(client_id)
+
+
+def referral_hint(db: Database, client: Any, lang: str | None = None) -> str:
+    """Seed 002: after a "no" to a revisit, ask for referrals; the script and how to record."""
+    from povtor.storage import service_queries
+    from povtor.storage.plan_queries import load_settings, user_templates
+
+    values = message_values(db, client, None, None)
+    values["title"] = service_queries.last_lost_title(db, client["id"]) or ""
+    body = templates.lookup(
+        "closing", "*", "referrals", lang or load_settings(db).str("lang"), user_templates(db)
+    )
+    return (
+        f"ask for referrals: {templates.fill(body, values)}\n"
+        f'record one with: povtor client referral {client["id"]} "NAME" [--phone ...]'
+    )
 
 
 @app.command("text")
@@ -253,6 +363,9 @@ TOUCH_COLUMNS = (
     Column("kind", "Kind"),
     Column("channel", "Channel", in_table=False),
     Column("outcome", "Outcome"),
+    Column("answer", "Answer"),  # a service contact's: ok or problem
+    Column("purpose", "Purpose"),  # what it was for: perk, roadmap, backend...
+    Column("purpose_ref", "About", in_table=False),  # and which one: holiday:builder:2026
     Column("reason", "Reason", in_table=False),
     Column("follow_up_on", "Follow up", "date", in_table=False),
     Column("text", "Text", wide=True),
@@ -294,7 +407,8 @@ def list_(
         params.append(parse_date(since, field="--since", today=state.clock.today).isoformat())
     rows = db.rows(
         f"""SELECT t.id, t.on_date, c.name AS client, t.deal_id, s.code AS stage, t.kind, t.channel,
-                   t.outcome, t.reason, t.follow_up_on, t.text
+                   t.outcome, t.answer, t.purpose, t.purpose_ref, t.reason, t.follow_up_on,
+                   t.text
             FROM touch t JOIN client c ON c.id = t.client_id LEFT JOIN stage s ON s.id = t.stage_id
             {"WHERE " + " AND ".join(where) if where else ""}
             ORDER BY t.at DESC, t.id DESC LIMIT ?""",
@@ -347,7 +461,9 @@ def template_set(
 ) -> None:
     """Add or replace a template for a touch kind (and funnel, stage, language).
 
-    Placeholders: {person} {client} {company} {amount} {currency} {days} {date} {stage} {title}.
+    Placeholders: {person} {client} {company} {amount} {currency} {days} {date} {stage} {title}
+    {problem}. --stage problem (service) and --stage referrals (closing) set the drafts of
+    a reported problem's follow-up and of the referral ask after a refused revisit.
 
     Example: povtor nudge template set closing "{person}, счёт оплатите на неделе?" --stage invoice
     """
@@ -362,6 +478,14 @@ def template_set(
             funnel = funnel_row["code"]
             if stage != "*":
                 stage = queries.find_stage(db, funnel_row["id"], stage)["code"]
+        elif stage in templates.PSEUDO_STAGES:  # a step's own draft: problem, referrals
+            if templates.PSEUDO_STAGES[stage] != chosen_kind:
+                raise InvalidInput(
+                    f"--stage {stage} is a {templates.PSEUDO_STAGES[stage]} draft, "
+                    f"not a {chosen_kind} one",
+                    hint=f"povtor nudge template set {templates.PSEUDO_STAGES[stage]} TEXT "
+                    f"--stage {stage}",
+                )
         elif stage != "*" and not db.scalar("SELECT COUNT(*) FROM stage WHERE code = ?", (stage,)):
             raise InvalidInput(
                 f"--stage: no funnel has a stage {stage!r}", hint="see: povtor funnel list"

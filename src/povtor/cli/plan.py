@@ -91,6 +91,7 @@ def item_text(item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, str]
         currency=deal.currency if deal else (about.currency if about else "RUB"),
         stage=deal.stage_name if deal else "",
         title=deal.title if deal else (about.title if about else None),
+        problem=client.open_problem.text if client.open_problem else None,
     )
     body = c.script or templates.lookup(c.kind, c.template_funnel, c.template_stage, lang, user)
     return templates.fill(body, values)
@@ -108,10 +109,8 @@ PLAN_COLUMNS = (
     Column("priority", "Priority", "int"),
     Column("text", "Message", wide=True),
 )
-WHY_COLUMNS = tuple(
-    Column(f"w_{t}", t.capitalize(), "int")
-    for t in ("category", "money", "closeness", "overdue", "rule")
-)
+WHY_TERMS = ("category", "money", "closeness", "overdue", "rule", "problem")
+WHY_COLUMNS = tuple(Column(f"w_{t}", t.capitalize(), "int") for t in WHY_TERMS)
 
 
 def _plan_rows(db: Database, plan: Plan, lang: str, why: bool) -> list[list[Any]]:
@@ -134,9 +133,7 @@ def _plan_rows(db: Database, plan: Plan, lang: str, why: bool) -> list[list[Any]
             item_text(item, lang, user),
         ]
         if why:
-            row += [
-                str(item.terms[t]) for t in ("category", "money", "closeness", "overdue", "rule")
-            ]
+            row += [str(item.terms.get(t, 0)) for t in WHY_TERMS]  # problem: 0 if none
         rows.append(row)
     return rows
 
@@ -164,8 +161,9 @@ def today(
     """Today's plan of nudges: who to contact, why, which touch, and the message.
 
     Items come from stuck deals, follow-ups due, clients gone silent, the 5:1
-    warming/closing cadence, service contacts after payment and refusal revisits;
-    one item per client, ranked by priority (see: povtor plan explain RANK).
+    warming/closing cadence, service contacts after payment, unresolved service
+    problems and refusal revisits; one item per client, ranked by priority (see:
+    povtor plan explain RANK).
 
     Example: povtor plan today --limit 10
     """
@@ -256,7 +254,8 @@ def explain(
 ) -> None:
     """Show why an item is in the plan: every reason and each term of its priority.
 
-    priority = category + money + closeness + overdue + rule (see povtor plan settings).
+    priority = category + money + closeness + overdue + rule (+ problem, for a client
+    with an unresolved service problem; see povtor plan settings).
 
     Example: povtor plan explain 1
     """
@@ -432,6 +431,7 @@ def set_(
 
 
 RUN_CHOICES = "[y]es  [n]o  [l]ater  [a] no answer  [s]kip  [q]uit"
+RUN_KEYS = ("y", "n", "l", "a", "s", "q")
 
 
 @app.command("run")
@@ -451,11 +451,18 @@ def run(
 
     For each item: the client, the reason and the message; answer y (yes), n (no,
     then the reason), l (later, then the date), a (no answer), s (skip) or q (quit).
-    Each answer is saved at once as a touch, so quitting loses nothing.
+    A service contact asks "all well?": o (ok) or p (problem, then what is wrong).
+    A "no" to a refusal revisit shows the referral ask and takes a referral's name
+    (empty: none), recorded as a new client with a first-sale deal. A yes to a
+    roadmap step also records the step as done. Each answer is saved at once as a
+    touch, so quitting loses nothing.
 
     Example: povtor plan run --limit 5
     """
+    from povtor.cli.referral import SERVICE_RUN_CHOICES, prompt_referral, prompt_text
     from povtor.storage.plan_queries import load_settings, user_templates
+    from povtor.storage.roadmap_writes import roadmap_yes
+    from povtor.storage.service_queries import create_referral
     from povtor.storage.writes import log_touch
 
     state = runtime(ctx)
@@ -483,19 +490,38 @@ def run(
             + (f", deal #{c.deal.id} {c.deal.funnel}/{c.deal.stage}" if c.deal else "")
         )
         typer.echo(f"  message: {text}")
+        keys = ("o", "p", "l", "a", "s", "q") if c.kind == "service" else RUN_KEYS
         while True:
-            answer = typer.prompt(RUN_CHOICES, default="s", show_default=False).strip().lower()
-            if answer in ("y", "n", "l", "a", "s", "q"):
+            answer = (
+                typer.prompt(
+                    SERVICE_RUN_CHOICES if c.kind == "service" else RUN_CHOICES,
+                    default="s",
+                    show_default=False,
+                )
+                .strip()
+                .lower()
+            )
+            if answer in keys:
                 break
-            typer.echo("  please answer y, n, l, a, s or q")
+            typer.echo(f"  please answer {', '.join(keys[:-1])} or q")
         if answer == "q":
             break
         if answer == "s":
             continue
-        outcome = parse_outcome({"y": "yes", "n": "no", "l": "later", "a": "no-answer"}[answer])
+        outcome = parse_outcome(
+            {"y": "yes", "o": "yes", "p": "yes", "n": "no", "l": "later", "a": "no-answer"}[answer]
+        )
+        service_answer = {"o": "ok", "p": "problem"}.get(answer)
         reason = follow_up = None
+        purpose, purpose_ref = c.purpose, c.purpose_ref
+        referral_name = referral_phone = None
+        if service_answer == "problem":
+            reason = prompt_text("  what is wrong", field="what is wrong", required=True)
         if outcome == "no":
             reason = typer.prompt("  reason").strip() or "no reason given"
+            if c.rule == "revisit":  # seed 002: a "no" is followed by asking for referrals
+                referral_name, referral_phone = prompt_referral(item, language, user)
+                purpose, purpose_ref = "referrals", None
         if outcome == "later":
             while True:
                 raw = typer.prompt("  come back on (YYYY-MM-DD or +7)")
@@ -507,6 +533,17 @@ def run(
         with writing(ctx) as (session, wdb, clock):
             client_row = queries.find_client(wdb, str(item.client.id))
             deal_row = queries.get_deal(wdb, c.deal.id) if c.deal else None
+            referred = None
+            if referral_name:  # the new client, then the touch that names it (client:ID)
+                referred, first_deal = create_referral(
+                    session,
+                    wdb,
+                    clock=clock,
+                    referrer=client_row,
+                    name=referral_name,
+                    **({"phone": referral_phone} if referral_phone else {}),
+                )
+                purpose_ref = f"client:{referred.id}"
             touch, _new = log_touch(
                 session,
                 wdb,
@@ -520,9 +557,22 @@ def run(
                 text=text,
                 reason=reason,
                 follow_up_on=follow_up,
-                purpose=c.purpose,
-                purpose_ref=c.purpose_ref,
+                answer=service_answer,
+                purpose=purpose,
+                purpose_ref=purpose_ref,
             )
+            # a yes to a roadmap step: the step is done today (same transaction)
+            roadmap_note = roadmap_yes(wdb, client_row, purpose, purpose_ref, outcome, clock.today)
         done += 1
-        typer.echo(f"  saved touch #{touch.id}: {outcome}")
+        typer.echo(
+            f"  saved touch #{touch.id}: {outcome}"
+            + (f", {service_answer}" if service_answer else "")
+        )
+        if roadmap_note:
+            typer.echo(f"  {roadmap_note}")
+        if referred is not None:
+            typer.echo(
+                f"  added client #{referred.id} {referred.name} (referral) "
+                f"with first-sale deal #{first_deal.id}"
+            )
     message(f"recorded {done} outcome(s)")

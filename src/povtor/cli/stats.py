@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from povtor.cli.perks import stats_perks
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain import metrics
 from povtor.domain.metrics import Period
@@ -43,6 +44,7 @@ spend_app = command_group(
     no_args_is_help=True,
 )
 app.add_typer(spend_app, name="spend")
+app.command("perks")(stats_perks)  # perk touches per client: povtor.cli.perks
 
 From = Annotated[
     str | None,
@@ -799,6 +801,88 @@ def abc(
             if not ranked
             else "no clients match",
             row_styles=["yellow" if r.differs else None for r in shown],
+        ),
+        fmt,
+    )
+
+
+# -- cards -----------------------------------------------------------------------------------
+CARD_COLUMNS = (
+    Column("category", "Category"),
+    Column("clients", "Clients", "int"),
+    Column("norm", "Norm", "int"),
+    Column("at_norm", "At norm", "int"),
+    Column("share", "Share", "rate"),
+    figure("mean_facts", "Mean facts"),
+    figure("median_facts", "Median facts"),
+)
+BELOW_COLUMNS = (
+    Column("client_id", "ID", "int"),
+    Column("client", "Client"),
+    Column("category", "Category"),
+    Column("facts", "Facts", "int"),
+    Column("norm", "Norm", "int"),
+    Column("missing", "Missing", "int"),
+)
+
+
+@app.command("cards")
+def cards(
+    ctx: typer.Context,
+    below: Annotated[
+        bool, typer.Option("--below", help="List the clients whose card is below the norm.")
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Client card completeness: talking facts against each category's norm.
+
+    Per category (and uncategorised, and all): active clients, the norm (card.norm.A|B|C),
+    clients at or above it and their share, mean and median talking facts. --below lists
+    the clients below the norm and how many facts each is missing.
+
+    Example: povtor stats cards --below --format csv
+    """
+    from povtor.domain.cards import below_norm, completeness_table
+    from povtor.storage.card_queries import client_fact_counts
+    from povtor.storage.plan_queries import load_settings
+
+    state = runtime(ctx)
+    db = state.db
+    as_of = state.clock.today
+    settings = load_settings(db)
+    counts = client_fact_counts(db, as_of)
+    if below:
+        rows = below_norm(((c.client_id, c.name, c.category, c.facts) for c in counts), settings)
+        render(
+            Listing(
+                BELOW_COLUMNS,
+                [list(r) for r in rows],
+                title=f"Cards below the norm (as of {as_of.isoformat()})",
+                empty_message="every categorised client's card meets its norm",
+            ),
+            fmt,
+        )
+        return
+    table = completeness_table(((c.category, c.facts) for c in counts), settings)
+    render(
+        Listing(
+            CARD_COLUMNS,
+            [
+                [
+                    r.category,
+                    r.clients,
+                    r.norm,
+                    r.at_norm,
+                    r.share,
+                    metrics.number(r.mean_facts),
+                    metrics.number(r.median_facts),
+                ]
+                for r in table
+            ],
+            title=f"Card completeness (as of {as_of.isoformat()})",
+            caption="Talking facts noted by the as-of date, active clients. The share of all "
+            "is of the categorised clients.",
+            row_styles=["bold" if r.category == "all" else None for r in table],
         ),
         fmt,
     )

@@ -14,11 +14,13 @@ from typing import Any
 
 from povtor.domain.vocabulary import (
     CATEGORIES,
+    CATEGORY_SOURCES,
     CHANGE_EVENTS,
     CHANNELS,
     CLIENT_STATUSES,
     DEAL_STATUSES,
     OUTCOMES,
+    SERVICE_ANSWERS,
     TOUCH_KINDS,
 )
 from povtor.text import fold
@@ -41,6 +43,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("status", "text"),
         ("created_on", "date"),
         ("external_id", "text"),
+        ("category_source", "text"),  # who set the category: manual or abc
     ),
     "people": (
         ("id", "int"),
@@ -99,6 +102,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("follow_up_on", "date"),
         ("text", "text"),
         ("external_id", "text"),
+        ("answer", "text"),  # a service contact's answer: ok or problem
     ),
 }
 FILE_NAMES = {name: name.replace("-", "_") for name in TABLES}  # stage-history -> stage_history
@@ -124,6 +128,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "status": "client_status",
         "created_on": "date",
         "external_id": "key",
+        "category_source": "category_source",
     },
     "people": {
         "id": "id",
@@ -176,6 +181,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "follow_up_on": "date",
         "text": "text",
         "external_id": "key",
+        "answer": "service_answer",
     },
     "orders": {
         "order_id": "key",
@@ -250,12 +256,14 @@ PAID_WORDS = frozenset(
 
 WORDS = {
     "category": (CATEGORIES, {"а": "A", "в": "B", "с": "C"}),
+    "category_source": (CATEGORY_SOURCES, {}),
     "client_status": (CLIENT_STATUSES, {"архив": "archived", "активный": "active"}),
     "deal_status": (DEAL_STATUSES, {}),
     "event": (CHANGE_EVENTS, {}),
     "touch_kind": (TOUCH_KINDS, {}),
     "channel": (CHANNELS, {}),
     "outcome": (OUTCOMES, {}),
+    "service_answer": (SERVICE_ANSWERS, {}),
 }
 EXTERNAL_ID_MAX = 200
 MAX_NOTES = 50

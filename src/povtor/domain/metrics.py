@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from povtor.domain.service import source_group
 from povtor.text import fold
 
 PERIOD_KINDS = ("month", "quarter", "year")
@@ -655,7 +656,8 @@ def source_table(
     names: dict[str, Counter[str]] = defaultdict(Counter)
 
     def row_for(source: str | None, weight: int) -> SourceRow:
-        text = " ".join((source or "").split()) or NO_SOURCE
+        # every "referral from <client>" is one "referral" row (see domain/service.py)
+        text = source_group(" ".join((source or "").split())) or NO_SOURCE
         key = fold(text)
         names[key][text] += weight
         return rows.setdefault(key, SourceRow(text))

@@ -9,6 +9,7 @@ touches a database, so every rule is tested on hand-made inputs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Mapping
@@ -39,6 +40,15 @@ FILLER_RULES = frozenset({"roadmap", "card"})
 
 
 @dataclass(frozen=True)
+class ServiceProblem:
+    """A problem the client reported on a service contact, with no "all well" since."""
+
+    reported_on: dt.date
+    text: str | None
+    touch_id: int
+
+
+@dataclass(frozen=True)
 class ClientState:
     id: int
     name: str
@@ -51,6 +61,7 @@ class ClientState:
     last_paid_amount: int | None = None
     warming_since_closing: int = 0
     follow_up_on: dt.date | None = None  # from a client-level "later" touch
+    open_problem: ServiceProblem | None = None  # the latest service answer was "problem"
 
 
 @dataclass(frozen=True)
@@ -167,14 +178,25 @@ def silence_threshold(client: ClientState, settings: Settings) -> tuple[int, int
     With its own cycle: ceil(cycle factor × the exact median gap), so a median of
     20.5 days gives ceil(1.5 × 20.5) = 31, not 1.5 × a rounded median.
     """
-    min_purchases = settings.int("plan.cycle_min_purchases")
-    median = median_gap(client.paid_dates, min_purchases)
-    cycle = purchase_cycle(client.paid_dates, min_purchases)
-    if median is not None and cycle is not None:
-        factor = settings.decimal("plan.cycle_factor")
-        return math.ceil(max(median, Decimal(1)) * factor), cycle
     category = client.category if client.category in ("A", "B") else "C"
-    return settings.int(f"plan.silent_days.{category}"), None
+    return _threshold(
+        client.paid_dates,
+        settings.int("plan.cycle_min_purchases"),
+        settings.decimal("plan.cycle_factor"),
+        settings.int(f"plan.silent_days.{category}"),
+    )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _threshold(
+    paid_dates: tuple[dt.date, ...], min_purchases: int, factor: Decimal, default_days: int
+) -> tuple[int, int | None]:
+    # (cached: several rules ask for the same client's threshold in one plan)
+    median = median_gap(paid_dates, min_purchases)
+    cycle = purchase_cycle(paid_dates, min_purchases)
+    if median is not None and cycle is not None:
+        return math.ceil(max(median, Decimal(1)) * factor), cycle
+    return default_days, None
 
 
 def next_kind(client: ClientState, settings: Settings) -> str:
@@ -331,12 +353,11 @@ def client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
                 expected_on=expected,
             )
         )
-    service_days = settings.int("plan.service_days")
     for paid in data.paid_awaiting_service:
         client = data.clients.get(paid.client_id)
         if client is None:
             continue
-        due = paid.closed_on + dt.timedelta(days=service_days)
+        due = paid.closed_on + dt.timedelta(days=service_delay(client.category, settings))
         if due > today:
             continue  # (only a service touch since the payment settles it: see plan_queries)
         found.append(
@@ -350,6 +371,25 @@ def client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
                 about=paid,
                 amount_minor=paid.amount_minor,
                 days_waiting=(today - paid.closed_on).days,
+            )
+        )
+    for client in data.clients.values():
+        problem = client.open_problem
+        if problem is None:
+            continue
+        if client.follow_up_on is not None and client.follow_up_on > today:
+            continue  # the client named a date to come back on
+        found.append(
+            Candidate(
+                client_id=client.id,
+                rule="problem",
+                reason=f"problem reported {problem.reported_on.isoformat()}: "
+                f"«{problem.text or 'no details'}»; resolve it",
+                kind="service",
+                overdue_days=max(0, (today - problem.reported_on).days),
+                amount_minor=client.last_paid_amount,
+                template_stage="problem",
+                days_waiting=max(0, (today - problem.reported_on).days),
             )
         )
     revisit_days = settings.int("plan.revisit_days")
@@ -382,6 +422,22 @@ def client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
     return found
 
 
+def service_delay(category: str | None, settings: Settings) -> int:
+    """Days from a payment to its service contact: the category's own delay
+    (``plan.service_days.A|B|C``), ``plan.service_days`` for an uncategorised client."""
+    if category in ("A", "B", "C"):
+        return settings.int(f"plan.service_days.{category}")
+    return settings.int("plan.service_days")
+
+
+SERVICE_DELAY_KEYS = (
+    "plan.service_days",
+    "plan.service_days.A",
+    "plan.service_days.B",
+    "plan.service_days.C",
+)
+
+
 # -- priority --------------------------------------------------------------------------
 def priority_terms(
     candidate: Candidate, client: ClientState, settings: Settings
@@ -391,7 +447,7 @@ def priority_terms(
     amount = Decimal(candidate.amount_minor or 0) / 100
     money = settings.decimal("plan.weight.money") * Decimal(math.log10(1 + float(amount) / 1000))
     overdue = min(candidate.overdue_days, MAX_OVERDUE_DAYS)
-    return {
+    terms = {
         "category": settings.decimal(f"plan.weight.category.{category}"),
         "money": money.quantize(Decimal("0.01")),
         "closeness": (settings.decimal("plan.weight.closeness") * candidate.closeness).quantize(
@@ -400,6 +456,9 @@ def priority_terms(
         "overdue": settings.decimal("plan.weight.overdue") * overdue,
         "rule": settings.decimal(f"plan.weight.rule.{candidate.rule}"),
     }
+    if client.open_problem is not None:  # an unresolved service problem raises every item
+        terms["problem"] = settings.decimal("plan.weight.problem")
+    return terms
 
 
 def build_plan(data: PlanInput, settings: Settings) -> Plan:

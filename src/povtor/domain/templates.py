@@ -3,7 +3,11 @@
 A template is looked up by (kind, funnel, stage) with ``*`` as a wildcard, most
 specific first; user templates (the ``template`` table) come before these
 defaults. Placeholders: {person} {client} {company} {amount} {currency} {days}
-{date} {stage} {title}.
+{date} {stage} {title} {problem}.
+
+Two drafts are for a step rather than a funnel stage (pseudo-stages, any funnel): the
+service follow-up of a reported problem (``service``/``problem``, seed 004) and the
+referral ask after a "no" to a refusal revisit (``closing``/``referrals``, seed 002).
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ PLACEHOLDERS = (
     "date",
     "stage",
     "title",
+    "problem",  # the problem a client reported on a service contact
 )
+# steps with their own draft, not funnel stages: (kind, stage)
+PSEUDO_STAGES = {"problem": "service", "referrals": "closing"}
 
 # (kind, funnel, stage, lang) -> body
 DEFAULTS: dict[tuple[str, str, str, str], str] = {
@@ -64,14 +71,26 @@ DEFAULTS: dict[tuple[str, str, str, str], str] = {
     ("closing", "first", "*", "en"): (
         "Hello {person}! Shall we meet this week to talk about your purchasing, yes or not now?"
     ),
+    # the refusal funnel's script (seed 002, 1.6.5)
     ("closing", "refusal", "*", "ru"): (
-        "{person}, добрый день! Некоторое время назад мы обсуждали «{title}» и не нашли точек "
-        "соприкосновения. У нас появились новые возможности — вопрос всё ещё интересует? "
-        "Если нет — может, подскажете, кому это было бы интересно?"
+        "{person}, добрый день! Некоторое время назад мы с вами обсуждали «{title}», и у нас "
+        "не получилось найти точки соприкосновения. В мире всё переменчиво, у нас появились "
+        "новые возможности, поэтому и пишу. Подскажите, {person}, вопрос «{title}» вас всё ещё "
+        "интересует?"
     ),
     ("closing", "refusal", "*", "en"): (
-        "Hello {person}! A while ago we discussed «{title}» and did not agree. Things have "
-        "changed on our side: is it still of interest? If not, do you know someone it might suit?"
+        "Hello {person}! A while ago we discussed «{title}» and could not find common ground. "
+        "Things change, and we have new possibilities, which is why I am writing. Tell me, "
+        "{person}: is «{title}» still of interest to you?"
+    ),
+    # after a "no" to the revisit: ask for referrals (seed 002, variant 2)
+    ("closing", "*", "referrals", "ru"): (
+        "Спасибо, вас понял! Тогда ещё один вопрос, {person}: может быть, в вашем окружении есть "
+        "люди, кому было бы интересно узнать про «{title}» и получить от вас специальные условия?"
+    ),
+    ("closing", "*", "referrals", "en"): (
+        "Thank you, understood! One more question, {person}: maybe someone you know would like "
+        "to hear about «{title}» and get special terms from you?"
     ),
     ("warming", "*", "*", "ru"): (
         "Добрый день, {person}! Делюсь полезным для {company}: … Если будут вопросы — я на связи."
@@ -79,11 +98,23 @@ DEFAULTS: dict[tuple[str, str, str, str], str] = {
     ("warming", "*", "*", "en"): (
         "Hello {person}! Something useful for {company}: … Happy to help if you have questions."
     ),
+    # the service contact (seed 004): how is it going, anything wrong, wishes
     ("service", "*", "*", "ru"): (
-        "Добрый день, {person}! Как вам «{title}»? Всё ли в порядке, есть ли пожелания?"
+        "Добрый день, {person}! Как у вас дела с «{title}»: всё ли в порядке, может, что-то "
+        "было не так? Есть ли пожелания к нам?"
     ),
     ("service", "*", "*", "en"): (
-        "Hello {person}! How is «{title}» working for you? Anything wrong, any wishes?"
+        "Hello {person}! How is it going with «{title}»: is everything all right, was anything "
+        "wrong? Any wishes for us?"
+    ),
+    # back to a problem the client reported, until they say all is well
+    ("service", "*", "problem", "ru"): (
+        "Добрый день, {person}! Возвращаюсь к проблеме, о которой вы говорили: «{problem}». "
+        "Теперь всё в порядке или что-то ещё не так?"
+    ),
+    ("service", "*", "problem", "en"): (
+        "Hello {person}! Coming back to the problem you told us about: «{problem}». Is "
+        "everything all right now, or is something still wrong?"
     ),
 }
 
@@ -91,7 +122,11 @@ DEFAULTS: dict[tuple[str, str, str, str], str] = {
 def lookup(
     kind: str, funnel: str, stage: str, lang: str, user: Mapping[tuple[str, str, str, str], str]
 ) -> str:
-    """The most specific template: user ones first, then the defaults."""
+    """The most specific template: user ones first, then the defaults. A pseudo-stage
+    (``problem``, ``referrals``) has only its own draft, never a wider one."""
+    if stage in PSEUDO_STAGES:
+        own = (kind, "*", stage, lang)
+        return user.get(own) or DEFAULTS.get(own) or DEFAULTS[(kind, "*", stage, "ru")]
     for source in (user, DEFAULTS):
         for key in (
             (kind, funnel, stage, lang),
@@ -111,9 +146,7 @@ class _Blank(dict[str, str]):
 
 def fill(body: str, values: Mapping[str, object]) -> str:
     """Fill the placeholders; an unknown value is left empty."""
-    return string.Formatter().vformat(
-        body, (), _Blank({k: "" if v is None else str(v) for k, v in values.items()})
-    )
+    return body.format_map(_Blank({k: "" if v is None else str(v) for k, v in values.items()}))
 
 
 def check(body: str) -> str:
@@ -145,6 +178,7 @@ def values_for(
     currency: str = "RUB",
     stage: str = "",
     title: str | None = None,
+    problem: str | None = None,
 ) -> dict[str, object]:
     """The values a template's placeholders are filled with (money «125 000», greeting
     by name and patronymic)."""
@@ -161,4 +195,5 @@ def values_for(
         "currency": currency,
         "stage": stage,
         "title": title or stage,
+        "problem": problem or "",
     }

@@ -37,6 +37,12 @@ class Database:
     def rows(self, sql: str, params: Params = ()) -> list[Row]:
         return self.connection.execute(sql, params).fetchall()
 
+    def tuples(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        """Like :meth:`rows`, as plain tuples: cheaper when there are many rows."""
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, params).fetchall()
+
     def one(self, sql: str, params: Params = ()) -> Row | None:
         return self.connection.execute(sql, params).fetchone()
 

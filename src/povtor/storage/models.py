@@ -129,6 +129,8 @@ class Deal(SQLModel, table=True):
         CheckConstraint(_one_of("status", DEAL_STATUSES), name="ck_deal_status"),
         CheckConstraint("amount_minor IS NULL OR amount_minor >= 0", name="ck_deal_amount"),
         Index("ix_deal_status_stage", "status", "stage_id"),
+        # a client's deals by status and close date: open deals, purchase history
+        Index("ix_deal_client_status", "client_id", "status", "closed_on", "amount_minor"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -177,12 +179,14 @@ class Touch(SQLModel, table=True):
         CheckConstraint(_one_of("channel", CHANNELS), name="ck_touch_channel"),
         CheckConstraint(_one_of("outcome", OUTCOMES), name="ck_touch_outcome"),
         CheckConstraint(_one_of("answer", SERVICE_ANSWERS), name="ck_touch_answer"),
-        # covering index for the plan's per-client aggregates (last touch, warming
-        # touches since the last closing one) and one for reports by kind and date
-        Index("ix_touch_client_on", "client_id", "on_date", "kind", "at"),
-        Index("ix_touch_kind_on", "kind", "on_date"),
+        # the plan's per-client seeks (the newest touch as of a day; the last closing
+        # touch and the warming ones since) and reports by kind and date
+        Index("ix_touch_client_on", "client_id", "on_date", "at"),
+        Index("ix_touch_client_kind", "client_id", "kind", "on_date", "at"),
+        Index("ix_touch_kind_on", "kind", "on_date", "deal_id"),
         Index("ix_touch_deal_on", "deal_id", "on_date"),
         Index("ix_touch_purpose_on", "purpose", "on_date"),
+        Index("ix_touch_answer_on", "answer", "on_date"),  # unresolved service problems
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -24,95 +24,120 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
     }
 
 
+# Every active client with the facts the rules need, as of :day, by index seeks per client
+# (ix_deal_client_status, ix_touch_client_on, ix_touch_client_kind) rather than scans of
+# every touch: its open deals, its newest touch (its date; a client-level "later"),
+# and the warming touches since its last closing one (the 5:1 cadence). The last closing
+# touch is found by date, then by time within that date, so both lookups are seeks; the
+# CTEs are materialised so that SQLite does not repeat those lookups per warming touch.
+CLIENT_FACTS = """
+WITH facts AS MATERIALIZED (
+  SELECT c.id, c.name, c.company, c.category,
+    (SELECT COUNT(*) FROM deal d WHERE d.client_id = c.id AND d.status = 'open') AS open_deals,
+    (SELECT t.id FROM touch t WHERE t.client_id = c.id AND t.on_date <= :day
+      ORDER BY t.on_date DESC, t.at DESC, t.id DESC LIMIT 1) AS newest_touch,
+    (SELECT MAX(t.on_date) FROM touch t
+      WHERE t.client_id = c.id AND t.kind = 'closing' AND t.on_date <= :day) AS closing_on
+  FROM client c WHERE c.status = 'active'
+), closing AS MATERIALIZED (
+  SELECT f.*,
+    (SELECT MAX(t.at) FROM touch t WHERE t.client_id = f.id AND t.kind = 'closing'
+      AND t.on_date = f.closing_on) AS closing_at
+  FROM facts f
+)
+SELECT f.id, f.name, f.company, f.category, f.open_deals, n.on_date,
+  (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
+    AND w.on_date <= :day AND w.on_date >= COALESCE(f.closing_on, '')
+    AND (f.closing_at IS NULL OR w.at > f.closing_at)) AS warming,
+  n.outcome, n.deal_id, n.follow_up_on
+FROM closing f
+LEFT JOIN touch n ON n.id = f.newest_touch
+"""
+
+
 def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInput:
-    # (the unary + in "+kind" keeps SQLite on the covering index ix_touch_client_on,
-    # which answers these per-client aggregates without visiting the table)
     day = today.isoformat()
-    open_deals = dict(
-        db.rows("SELECT client_id, COUNT(*) FROM deal WHERE status = 'open' GROUP BY client_id")
-    )
-    last_touch = dict(
-        db.rows(
-            "SELECT client_id, MAX(on_date) FROM touch WHERE on_date <= ? GROUP BY client_id",
-            (day,),
-        )
-    )
-    warming = dict(
-        db.rows(
-            """SELECT t.client_id, COUNT(*) FROM touch t
-               LEFT JOIN (SELECT client_id, MAX(at) AS last_closing FROM touch
-                          WHERE +kind = 'closing' AND on_date <= ? GROUP BY client_id) lc
-                      ON lc.client_id = t.client_id
-               WHERE +t.kind = 'warming' AND t.on_date <= ?
-                 AND (lc.last_closing IS NULL OR t.at > lc.last_closing)
-               GROUP BY t.client_id""",
-            (day, day),
-        )
-    )
-    # a client-level "later": the client's newest touch says later, on a date
-    follow_ups = dict(
-        db.rows(
-            """SELECT t.client_id, t.follow_up_on FROM touch t
-               WHERE t.outcome = 'later' AND +t.deal_id IS NULL AND t.follow_up_on IS NOT NULL
-                 AND t.on_date <= ?
-                 AND NOT EXISTS (SELECT 1 FROM touch u
-                                 WHERE u.client_id = t.client_id
-                                   AND u.on_date >= t.on_date AND u.on_date <= ?
-                                   AND (u.at > t.at OR (u.at = t.at AND u.id > t.id)))""",
-            (day, day),
-        )
-    )
+    day_of = _DayCache()
+    paid_dates: dict[int, list[dt.date]] = defaultdict(list)
+    last_paid_amount: dict[int, int | None] = {}
+    for client_id, closed_on, amount in db.tuples(
+        """SELECT client_id, closed_on, amount_minor FROM deal
+           WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on""",
+        (day,),
+    ):
+        paid_dates[client_id].append(day_of(closed_on))  # type: ignore[arg-type]
+        last_paid_amount[client_id] = amount
     people = dict(
-        db.rows(
+        db.tuples(
             """SELECT p.client_id, p.name FROM person p
                WHERE p.id IN (SELECT MIN(id) FROM person GROUP BY client_id)"""
         )
     )
-    paid: dict[int, list[tuple[dt.date, int | None]]] = defaultdict(list)
-    for row in db.rows(
-        """SELECT client_id, closed_on, amount_minor FROM deal
-           WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on, id""",
-        (day,),
-    ):
-        paid[row[0]].append((to_date(row[1]), row[2]))  # type: ignore[arg-type]
     clients: dict[int, ClientState] = {}
-    for row in db.rows("SELECT id, name, company, category FROM client WHERE status = 'active'"):
-        cid = row["id"]
-        history = paid.get(cid, [])
+    for (
+        cid,
+        name,
+        company,
+        category,
+        open_deals,
+        last_touch_on,
+        warming,
+        newest_outcome,
+        newest_deal,
+        newest_follow_up,
+    ) in db.tuples(CLIENT_FACTS, {"day": day}):
         clients[cid] = ClientState(
             id=cid,
-            name=row["name"],
-            company=row["company"],
-            category=row["category"],
+            name=name,
+            company=company,
+            category=category,
             person=people.get(cid),
-            open_deals=int(open_deals.get(cid, 0)),
-            last_touch_on=to_date(last_touch.get(cid)),
-            paid_dates=tuple(d for d, _ in history),
-            last_paid_amount=history[-1][1] if history else None,
-            warming_since_closing=int(warming.get(cid, 0)),
-            follow_up_on=to_date(follow_ups.get(cid)),
+            open_deals=open_deals,
+            last_touch_on=day_of(last_touch_on),
+            paid_dates=tuple(paid_dates.get(cid, ())),
+            last_paid_amount=last_paid_amount.get(cid),
+            warming_since_closing=warming,
+            # a client-level "later": the client's newest touch says later, on a date
+            follow_up_on=day_of(newest_follow_up)
+            if newest_outcome == "later" and newest_deal is None
+            else None,
         )
     won_position = dict(
         db.rows("SELECT funnel_id, MIN(position) FROM stage WHERE is_won GROUP BY funnel_id")
     )
     deals = tuple(
         OpenDeal(
-            id=r["id"],
-            client_id=r["client_id"],
-            funnel=r["funnel"],
-            stage=r["stage"],
-            stage_name=r["stage_name"],
-            stage_position=r["position"],
-            won_position=int(won_position.get(r["funnel_id"], r["position"] + 1)),
-            limit_days=r["limit_days"],
-            stage_entered_on=to_date(r["stage_entered_on"]),  # type: ignore[arg-type]
-            follow_up_on=to_date(r["follow_up_on"]),
-            amount_minor=r["amount_minor"],
-            currency=r["currency"],
-            title=r["title"],
-            last_touch_on=to_date(r["last_touch_on"]),
+            id=deal_id,
+            client_id=client_id,
+            funnel=funnel,
+            stage=stage,
+            stage_name=stage_name,
+            stage_position=position,
+            won_position=int(won_position.get(funnel_id, position + 1)),
+            limit_days=limit_days,
+            stage_entered_on=day_of(entered_on),  # type: ignore[arg-type]
+            follow_up_on=day_of(follow_up_on),
+            amount_minor=amount_minor,
+            currency=currency,
+            title=title,
+            last_touch_on=day_of(last_touch_on),
         )
-        for r in db.rows(
+        for (
+            deal_id,
+            client_id,
+            funnel_id,
+            funnel,
+            stage,
+            stage_name,
+            position,
+            limit_days,
+            entered_on,
+            follow_up_on,
+            amount_minor,
+            currency,
+            title,
+            last_touch_on,
+        ) in db.tuples(
             """SELECT d.id, d.client_id, d.funnel_id, f.code AS funnel, s.code AS stage,
                       s.name AS stage_name, s.position, s.limit_days, d.stage_entered_on,
                       d.follow_up_on, d.amount_minor, d.currency, d.title,
@@ -127,7 +152,11 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             (day,),
         )
     )
-    service_days = settings.int("plan.service_days")
+    from povtor.domain.planner import SERVICE_DELAY_KEYS
+    from povtor.storage.service_queries import with_open_problems
+
+    with_open_problems(db, day, clients)  # an unresolved service problem, per client
+    service_days = max(settings.int(key) for key in SERVICE_DELAY_KEYS)  # the longest delay
     service_from = (today - dt.timedelta(days=service_days + SERVICE_WINDOW_DAYS)).isoformat()
     latest_paid: dict[int, ClosedDeal] = {}
     for r in db.rows(
@@ -162,6 +191,19 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
         lost=tuple(latest_lost.values()),
         extra=tuple(growth_candidates(db, today, settings, clients)),
     )
+
+
+class _DayCache(dict[str, dt.date]):
+    """ISO text -> date, each distinct day parsed once (a plan reads tens of thousands of
+    dates, most of them repeated)."""
+
+    def __call__(self, value: str | None) -> dt.date | None:
+        if value is None:
+            return None
+        found = self.get(value)
+        if found is None:
+            found = self[value] = to_date(value)  # type: ignore[assignment]
+        return found
 
 
 def _closed_deal(row: Row, *, reason: str | None = None) -> ClosedDeal:

@@ -67,8 +67,8 @@ def _pick(ref: str, what: str, candidates: list[tuple[int, bool, str, Row]], how
 
 # -- clients -------------------------------------------------------------------
 CLIENT_COLUMNS = (
-    "id, name, company, category, industry, source, phone, email, address, notes, "
-    "status, created_on, external_id"
+    "id, name, company, category, category_source, industry, source, phone, email, address, "
+    "notes, status, created_on, external_id"
 )
 
 
@@ -121,8 +121,8 @@ def list_clients(db: Database, flt: ClientFilter) -> list[Row]:
         where.append("c.search_key LIKE ? ESCAPE '\\'")
         params.append(like_pattern(flt.search))
     sql = f"""
-        SELECT c.id, c.name, c.company, c.category, c.industry, c.source, c.status,
-               c.created_on,
+        SELECT c.id, c.name, c.company, c.category, c.category_source, c.industry, c.source,
+               c.status, c.created_on,
                (SELECT COUNT(*) FROM deal d WHERE d.client_id = c.id AND d.status = 'open')
                    AS open_deals,
                (SELECT MAX(t.on_date) FROM touch t WHERE t.client_id = c.id) AS last_touch_on

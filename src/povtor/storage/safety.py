@@ -336,14 +336,16 @@ class Forgotten:
     touches: int
     deals: int
     wal_emptied: bool
+    occasions: int = 0  # the client's own dates (perks): a founding day, an anniversary
 
 
 def forget_counts(database: Database, client_id: int) -> dict[str, int]:
-    """What forgetting would erase: people, facts, touches with text, deals."""
+    """What forgetting would erase: people, facts, occasions, touches with text, deals."""
     one = database.scalar
     return {
         "people": one("SELECT COUNT(*) FROM person WHERE client_id = ?", (client_id,)),
         "facts": one("SELECT COUNT(*) FROM fact WHERE client_id = ?", (client_id,)),
+        "occasions": one("SELECT COUNT(*) FROM occasion WHERE client_id = ?", (client_id,)),
         "touches": one("SELECT COUNT(*) FROM touch WHERE client_id = ?", (client_id,)),
         "deals": one("SELECT COUNT(*) FROM deal WHERE client_id = ?", (client_id,)),
     }
@@ -353,8 +355,10 @@ def forget_client(database: Database, client_id: int) -> Forgotten:
     """Erase a client's personal data for good; keep amounts, dates and stages.
 
     Erased: name (it becomes «forgotten client #ID»), company, phone, e-mail, address,
-    notes, external id; the people and talking facts (deleted); the texts and
-    reasons of touches, deal titles and lost reasons (history included). Kept:
+    notes, external id; the people, talking facts and occasions (deleted); the texts and
+    reasons of touches, deal titles and lost reasons (history included), the notes on
+    its roadmap steps, its name in the source of the clients it referred («referral
+    from forgotten client #ID»). Kept:
     category, industry and source (business attributes), every amount, date, stage
     and outcome, so statistics stay right. The client is archived.
 
@@ -377,11 +381,20 @@ def forget_client(database: Database, client_id: int) -> Forgotten:
             ).rowcount
             if changed != 1:
                 raise NotFound(f"no client #{client_id}")
+            # the clients it referred named it in their source: «referral from <name>»
+            database.execute(
+                """UPDATE client SET source = ? WHERE referred_by_id = ?
+                   AND source LIKE 'referral from %'""",
+                (f"referral from {name}", client_id),
+            )
+            database.execute("DELETE FROM occasion WHERE client_id = ?", (client_id,))
             database.execute("DELETE FROM person WHERE client_id = ?", (client_id,))
             database.execute("DELETE FROM fact WHERE client_id = ?", (client_id,))
             database.execute(
                 "UPDATE touch SET text = NULL, reason = NULL WHERE client_id = ?", (client_id,)
             )
+            # the notes on its roadmap steps (free text); the steps and dates stay
+            database.execute("UPDATE client_step SET note = NULL WHERE client_id = ?", (client_id,))
             database.execute(
                 "UPDATE deal SET title = NULL, lost_reason = NULL WHERE client_id = ?",
                 (client_id,),

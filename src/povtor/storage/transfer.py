@@ -37,7 +37,8 @@ from povtor.text import fold
 
 _EXPORT_SQL = {
     "clients": """SELECT id, name, company, category, industry, source, phone, email, address,
-                         notes, status, created_on, external_id FROM client ORDER BY id""",
+                         notes, status, created_on, external_id, category_source
+                  FROM client ORDER BY id""",
     "people": "SELECT id, client_id, name, role, phone, email, birthday FROM person ORDER BY id",
     "facts": "SELECT id, client_id, topic, text, noted_on FROM fact ORDER BY id",
     "deals": """SELECT d.id, d.client_id, f.code, s.code, d.title, d.amount_minor, d.currency,
@@ -55,7 +56,7 @@ _EXPORT_SQL = {
                          CASE WHEN s.id IS NULL THEN NULL WHEN t.deal_id IS NULL
                               THEN f.code || '/' || s.code ELSE s.code END,
                          t.at, t.on_date, t.kind, t.channel, t.outcome, t.reason,
-                         t.follow_up_on, t.text, t.external_id
+                         t.follow_up_on, t.text, t.external_id, t.answer
                   FROM touch t LEFT JOIN stage s ON s.id = t.stage_id
                   LEFT JOIN funnel f ON f.id = s.funnel_id
                   ORDER BY t.id""",
@@ -116,9 +117,10 @@ class _Index:
         return self.rows[row_id][self.columns.index(column)]
 
 
+# (external_id last: the index reads it as values[-1])
 CLIENT_COLUMNS = (
     "name", "search_key", "company", "category", "industry", "source", "phone", "email",
-    "address", "notes", "status", "created_on", "external_id",
+    "address", "notes", "status", "created_on", "category_source", "external_id",
 )  # fmt: skip
 DEAL_COLUMNS = (
     "client_id", "funnel_id", "stage_id", "title", "amount_minor", "currency", "status",
@@ -129,7 +131,7 @@ PERSON_COLUMNS = ("client_id", "name", "role", "phone", "email", "birthday")
 FACT_COLUMNS = ("client_id", "topic", "text", "noted_on")
 TOUCH_COLUMNS = (
     "client_id", "deal_id", "stage_id", "at", "on_date", "kind", "channel", "outcome", "reason",
-    "follow_up_on", "text", "external_id",
+    "follow_up_on", "text", "external_id", "answer",
 )  # fmt: skip
 HISTORY_COLUMNS = ("deal_id", "event", "from_stage_id", "to_stage_id", "at", "on_date", "reason")
 
@@ -161,6 +163,8 @@ class Importer(RowChecker):
         self._clients: _Index | None = None
         self._deals: _Index | None = None
         self._planned_history: dict[int, int] = {}  # planned stage_change id -> deal id
+        self._catalog: dict[str, tuple[int, str]] | None = None  # product key -> (id, name)
+        self._linked: Counter[str] = Counter()  # catalog products put in orders' deals
         funnels = db.rows("SELECT id, code, name FROM funnel ORDER BY id")
         self._funnels = {r["code"]: r["id"] for r in funnels}
         self._funnel_codes = {v: k for k, v in self._funnels.items()}
@@ -318,7 +322,7 @@ class Importer(RowChecker):
         client_id = self._new_id("client")
         values = (
             name, search_key(name, None), None, None, None, None, None, None, None, None,
-            "active", created_on.isoformat(), external_id,
+            "active", created_on.isoformat(), None, external_id,
         )  # fmt: skip
         self._index_client(index, client_id, values)
         self._op(_insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
@@ -470,6 +474,14 @@ class Importer(RowChecker):
                     new["status"] = "active"
                 if "created_on" in present and new["created_on"] is None:
                     new["created_on"] = old[CLIENT_COLUMNS.index("created_on")]
+                new["category_source"] = _category_source(
+                    new["category"],
+                    rec.get("category_source") if "category_source" in present else None,
+                    before=(
+                        old[CLIENT_COLUMNS.index("category")],
+                        old[CLIENT_COLUMNS.index("category_source")],
+                    ),
+                )
                 new["search_key"] = search_key(new["name"], new["company"])
                 values = tuple(new[c] for c in CLIENT_COLUMNS)
                 changed = [c for c, a, b in zip(CLIENT_COLUMNS, old, values, strict=True) if a != b]
@@ -494,6 +506,7 @@ class Importer(RowChecker):
                 rec.get("notes"),
                 rec.get("status") or "active",
                 _stored(rec.get("created_on")) or today,
+                _category_source(rec.get("category"), rec.get("category_source")),
                 rec.get("external_id"),
             )
             self._index_client(index, client_id, values)
@@ -1029,7 +1042,16 @@ class Importer(RowChecker):
                 "follow_up_on": _stored(rec.get("follow_up_on")),
                 "text": rec.get("text"),
                 "external_id": ext,
+                "answer": rec.get("answer"),
             }
+            if values["answer"] and values["kind"] != "service":
+                self.problem(
+                    source,
+                    where,
+                    f"{head.labels['answer']}: only a service touch has an answer "
+                    f"(this one is {values['kind']})",
+                )
+                continue
             text = values["text"] or values["kind"]
             shown = text if len(text) <= 60 else text[:59] + "…"
             label = f"{source}:{where}"
@@ -1101,6 +1123,10 @@ class Importer(RowChecker):
             order.client_id = clients.get(order.client_ref)
         for order in book.orders.values():
             self._plan_order(order, funnel_id, source)
+        if self._linked:
+            shown = ", ".join(f"{name} ({n})" for name, n in sorted(self._linked.items()))
+            self.note(f"{source}: products of the catalog in the deals: {shown}")
+            self._linked.clear()
 
     def _order_line(
         self, rec: dict[str, Any], head: Header, source: str, where: int | str
@@ -1170,7 +1196,27 @@ class Importer(RowChecker):
             "follow_up_on": None,
             "external_id": order.key,
         }
-        self._upsert_deal(found, None, values, f"order {order.id}", where, rebuild_history=True)
+        deal_id = self._upsert_deal(
+            found, None, values, f"order {order.id}", where, rebuild_history=True
+        )
+        self._link_products(deal_id, order)
+
+    def _link_products(self, deal_id: int, order: Order) -> None:
+        """The order's products that are in the catalog (same name, any case) go into
+        its deal; products put in the deal by hand stay."""
+        if self._catalog is None:
+            self._catalog = {
+                r["search_key"]: (r["id"], r["name"])
+                for r in self.db.rows("SELECT id, name, search_key FROM product")
+            }
+        for name in order.products:
+            found = self._catalog.get(_fold(name))
+            if found is not None:
+                self._op(
+                    "INSERT OR IGNORE INTO deal_product (deal_id, product_id) VALUES (?, ?)",
+                    (deal_id, found[0]),
+                )
+                self._linked[found[1]] += 1
 
 
 def _explicit(rec: dict[str, Any]) -> tuple[str, Any] | None:
@@ -1187,6 +1233,22 @@ def _stored(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def _category_source(
+    category: str | None, given: str | None, *, before: tuple[str | None, str | None] = (None, None)
+) -> str | None:
+    """Who set an imported category: the file's ``category_source`` if it says; else the
+    stored one while the category stays the same; else ``manual`` (a category a file
+    brings is the user's). No category, no source."""
+    if category is None:
+        return None
+    if given:
+        return given
+    old_category, old_source = before
+    if category == old_category and old_source:
+        return old_source
+    return "manual"
 
 
 PLANNERS: dict[str, Callable[[Importer, RawTable], None]] = {

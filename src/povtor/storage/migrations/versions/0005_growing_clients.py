@@ -27,9 +27,9 @@ depends_on = None
 
 # The default roadmaps (seed 001): (category, position, code, title, script).
 ROADMAPS: list[tuple[str, int, str, str, str]] = [
-    ("C", 1, "one-off", "Разовая покупка",
-     "{person}, добрый день! Предлагаю начать с разовой закупки на пробу: "
-     "без договора и минимальной партии. Оформим на этой неделе?"),
+    ("C", 1, "one-off", "Разовая покупка новой позиции",
+     "{person}, добрый день! К вашему обычному заказу предлагаю разово взять на пробу ещё "
+     "одну позицию: без договора и минимальной партии. Добавить в следующую поставку?"),
     ("C", 2, "info-service", "Подключение информационного сервиса",
      "{person}, добрый день! Раз в неделю мы присылаем коротко цены, новинки и остатки. "
      "Подключить вас к рассылке?"),
@@ -44,7 +44,7 @@ ROADMAPS: list[tuple[str, int, str, str, str]] = [
      "обсудим ваши задачи. Прислать приглашение?"),
     ("B", 3, "joint-project", "Совместный проект",
      "{person}, добрый день! Предлагаю совместный проект: тестовая поставка под вашу "
-     "задачу с отчётом о результате. Беремся?"),
+     "задачу с отчётом о результате. Берёмся?"),
     ("B", 4, "results-meeting", "Личная встреча по итогам совместного проекта",
      "{person}, добрый день! Предлагаю встретиться и подвести итоги нашего проекта. "
      "Вам удобно на следующей неделе?"),
@@ -68,7 +68,7 @@ ROADMAPS: list[tuple[str, int, str, str, str]] = [
      "с технологом. Прислать приглашение?"),
     ("A", 7, "joint-project", "Совместный проект",
      "{person}, добрый день! Предлагаю совместный проект под вашу задачу с отчётом о "
-     "результате. Беремся?"),
+     "результате. Берёмся?"),
     ("A", 8, "results-meeting", "Встреча по итогам проекта",
      "{person}, добрый день! Предлагаю встретиться и подвести итоги проекта. "
      "Вам удобно на следующей неделе?"),
@@ -97,6 +97,8 @@ def upgrade() -> None:
         "ALTER TABLE client ADD COLUMN category_source VARCHAR(10) "
         "CONSTRAINT ck_client_category_source CHECK (category_source IN ('manual', 'abc'))"
     )
+    # a category set before povtor recorded who set it was set by hand (or imported)
+    op.execute("UPDATE client SET category_source = 'manual' WHERE category IS NOT NULL")
     op.execute("ALTER TABLE client ADD COLUMN referred_by_id INTEGER REFERENCES client (id)")
     op.create_index("ix_client_referred_by_id", "client", ["referred_by_id"])
     op.execute(
@@ -106,6 +108,19 @@ def upgrade() -> None:
     op.execute("ALTER TABLE touch ADD COLUMN purpose VARCHAR(20)")
     op.execute("ALTER TABLE touch ADD COLUMN purpose_ref VARCHAR(200)")
     op.create_index("ix_touch_purpose_on", "touch", ["purpose", "on_date"])
+    # the plan's unresolved service problems: the few answered touches, not every service one
+    op.create_index("ix_touch_answer_on", "touch", ["answer", "on_date"])
+    # the plan's per-client lookups as index seeks: the newest touch as of a day, the last
+    # closing touch and the warming ones since, a client's deals by status
+    op.drop_index("ix_touch_client_on", table_name="touch")
+    op.create_index("ix_touch_client_on", "touch", ["client_id", "on_date", "at"])
+    op.create_index("ix_touch_client_kind", "touch", ["client_id", "kind", "on_date", "at"])
+    # closing touches of a period with their deals (nudge->order conversion) from the index
+    op.drop_index("ix_touch_kind_on", table_name="touch")
+    op.create_index("ix_touch_kind_on", "touch", ["kind", "on_date", "deal_id"])
+    op.create_index(
+        "ix_deal_client_status", "deal", ["client_id", "status", "closed_on", "amount_minor"]
+    )
 
     roadmap_step = op.create_table(
         "roadmap_step",
@@ -214,9 +229,16 @@ def downgrade() -> None:
     op.drop_table("occasion")
     op.drop_table("client_step")
     op.drop_table("roadmap_step")
+    op.drop_index("ix_deal_client_status", table_name="deal")
+    op.drop_index("ix_touch_client_kind", table_name="touch")
+    op.drop_index("ix_touch_kind_on", table_name="touch")
+    op.create_index("ix_touch_kind_on", "touch", ["kind", "on_date"])
+    op.drop_index("ix_touch_client_on", table_name="touch")
+    op.create_index("ix_touch_client_on", "touch", ["client_id", "on_date", "kind", "at"])
     # (run with PRAGMA foreign_keys = OFF: batch mode rebuilds ``client``)
     with op.batch_alter_table("touch") as batch:
         batch.drop_index("ix_touch_purpose_on")
+        batch.drop_index("ix_touch_answer_on")
         batch.drop_column("purpose_ref")
         batch.drop_column("purpose")
         batch.drop_column("answer")

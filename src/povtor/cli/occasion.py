@@ -1,0 +1,153 @@
+"""``povtor client occasion``: a client's own dates for perks (a founding day, a person's
+anniversary...), yearly or once. Birthdays come from the people (``client person add
+--birthday``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from povtor.cli.runtime import FormatOption, command_group, runtime
+from povtor.errors import InvalidInput
+from povtor.output import Column, Listing, message, render
+from povtor.storage import queries
+from povtor.text import clean_text
+
+occasion_app = command_group(
+    help="A client's own dates for a card or a gift: yearly or once (birthdays: person add).",
+    no_args_is_help=True,
+)
+
+ClientArg = Annotated[
+    str, typer.Argument(help="Client id (12 or #12) or part of its name or company.")
+]
+
+
+@occasion_app.command("add")
+def occasion_add(
+    ctx: typer.Context,
+    client: ClientArg,
+    title: Annotated[str, typer.Argument(help="What it is, e.g. «День рождения компании».")],
+    date: Annotated[
+        str,
+        typer.Option(
+            "--date",
+            help="DD.MM, MM-DD or YYYY-MM-DD; yearly unless --once (29.02: 28.02 in common years).",
+        ),
+    ],
+    person: Annotated[
+        str | None, typer.Option("--person", help="The person it belongs to: id or name.")
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Only once (the next such day, or the given year).")
+    ] = False,
+) -> None:
+    """Add a client's own date (a founding day, an anniversary) for perks; prints its id.
+
+    A date with a year (2009-03-15) is still yearly (the year is dropped) unless
+    --once is given; --once without a year means the next such day.
+
+    Example: povtor client occasion add Ромашка "День рождения компании" --date 15.03
+    """
+    from povtor.domain.perks import parse_occasion_date, shown_date
+    from povtor.storage.perk_writes import add_occasion, find_person
+
+    clean_title = clean_text(title, field="title", required=True) or ""
+    state = runtime(ctx)
+    month, day, year = parse_occasion_date(date, once=once, today=state.clock.today)
+    with state.db.transaction() as db:
+        row = queries.find_client(db, client)
+        if row["status"] != "active":
+            from povtor.errors import Conflict
+
+            raise Conflict(
+                f"client #{row['id']} is archived", hint=f"povtor client restore {row['id']}"
+            )
+        who = find_person(db, row, person) if person is not None else None
+        occasion_id = add_occasion(
+            db,
+            client_id=row["id"],
+            title=clean_title,
+            month=month,
+            day=day,
+            year=year,
+            person_id=who["id"] if who else None,
+        )
+    when = (
+        f"on {shown_date(month, day, year)}"
+        if year
+        else f"every year on {shown_date(month, day, None)}"
+    )
+    message(
+        f"added occasion #{occasion_id} «{clean_title}» to #{row['id']} {row['name']} {when}"
+        + (f" ({who['name']})" if who else "")
+    )
+    print(occasion_id)
+
+
+@occasion_app.command("list")
+def occasion_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -> None:
+    """List a client's occasions with the next day of each (birthdays: client person list).
+
+    Example: povtor client occasion list Ромашка
+    """
+    from povtor.domain.perks import next_date, shown_date
+    from povtor.storage.perk_queries import client_occasions
+
+    state = runtime(ctx)
+    db = state.db
+    today = state.clock.today
+    row = queries.find_client(db, client)
+    columns = (
+        Column("id", "ID", "int"),
+        Column("title", "Occasion"),
+        Column("date", "Date"),
+        Column("yearly", "Yearly", "bool"),
+        Column("person", "Person"),
+        Column("next", "Next", "date"),
+    )
+    rows = [
+        [
+            o.id,
+            o.title,
+            shown_date(o.month, o.day, o.year),
+            o.year is None,
+            o.person,
+            next_date(o.month, o.day, o.year, today),
+        ]
+        for o in client_occasions(db, row["id"])
+    ]
+    render(
+        Listing(
+            columns,
+            rows,
+            title=f"Occasions of {row['name']}",
+            empty_message="no occasions recorded",
+        ),
+        fmt,
+    )
+
+
+@occasion_app.command("remove")
+def occasion_remove(
+    ctx: typer.Context,
+    client: ClientArg,
+    occasion_id: Annotated[
+        int, typer.Argument(help="The occasion's number, as client occasion list shows it.")
+    ],
+) -> None:
+    """Remove an occasion that is wrong or no longer wanted.
+
+    Example: povtor client occasion remove Ромашка 3
+    """
+    from povtor.storage.perk_writes import remove_occasion
+
+    if occasion_id < 1:
+        raise InvalidInput(
+            f"{occasion_id} is not an occasion number", hint="see client occasion list"
+        )
+    with runtime(ctx).db.transaction() as db:
+        row = queries.find_client(db, client)
+        gone = remove_occasion(db, client=row, occasion_id=occasion_id)
+    message(f"removed occasion #{occasion_id} «{gone['title']}» from #{row['id']} {row['name']}")

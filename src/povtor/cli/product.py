@@ -1,0 +1,416 @@
+"""``povtor product``: the product catalog, backend products and related products.
+
+Also ``povtor deal product add|remove`` (registered by ``cli/deal.py``): the products of
+a deal, which tell the plan who bought what (cross-sell) and who is already being
+offered a backend product.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from povtor.cli.runtime import FormatOption, command_group, runtime, writing
+from povtor.errors import InvalidInput
+from povtor.output import Column, Listing, OutputFormat, message, render
+from povtor.parsing import format_money, parse_amount
+from povtor.storage import product_queries
+from povtor.text import TEXT_MAX, clean_text
+
+app = command_group(
+    help="Products: the catalog, backend products for the top clients, related products "
+    "for cross-sell.",
+    no_args_is_help=True,
+)
+deal_app = command_group(
+    help="The products of a deal: what was sold (or offered) in it.", no_args_is_help=True
+)
+
+ProductArg = Annotated[str, typer.Argument(help="Product id (5 or #5) or part of its name.")]
+Price = Annotated[
+    str | None, typer.Option("--price", "-p", help="Price, e.g. 2150 or 1 850 000,50.")
+]
+Currency = Annotated[str | None, typer.Option("--currency", help="Currency code (default RUB).")]
+Note = Annotated[str | None, typer.Option("--note", help="A note: unit, terms, supplier.")]
+CURRENCY_HINT = "use a three-letter code such as RUB, USD, EUR"
+_NUMBER = re.compile(r"#?\d+")
+
+
+def _currency(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise InvalidInput(f"--currency: {value!r} is not a currency code", hint=CURRENCY_HINT)
+    return code
+
+
+def _name(value: str, *, field: str) -> str:
+    name = clean_text(value, field=field, required=True) or ""
+    if _NUMBER.fullmatch(name):
+        raise InvalidInput(
+            f"{field}: {value!r} is only a number, which reads as a product id",
+            hint="give the product a name with words, e.g. «Щебень 5-20»",
+        )
+    return name
+
+
+def _fields(
+    *, name: str | None, price: str | None, currency: str | None, note: str | None
+) -> dict[str, Any]:
+    """Validated product fields that were given (an empty --price or --note clears it)."""
+    fields: dict[str, Any] = {}
+    if name is not None:
+        fields["name"] = _name(name, field="--name")
+    if price is not None:
+        fields["price_minor"] = parse_amount(price, field="--price") if price.strip() else None
+    if currency is not None:
+        fields["currency"] = _currency(currency)
+    if note is not None:
+        fields["note"] = clean_text(note, field="--note", max_len=TEXT_MAX, multiline=True)
+    return fields
+
+
+def _label(row: Any) -> str:
+    return f"#{row['id']} {row['name']}"
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The product's name, e.g. «Песок карьерный».")],
+    price: Price = None,
+    currency: Currency = None,
+    backend: Annotated[
+        bool,
+        typer.Option("--backend", help="A backend product: a big one for the top 10% of clients."),
+    ] = False,
+    note: Note = None,
+) -> None:
+    """Add a product to the catalog and print its id.
+
+    Names are unique whatever their letter case (ё = е). A backend product is offered by
+    the plan to the top 10% of clients by revenue (rule "backend").
+
+    Example: povtor product add "Топливный модуль 10 м³" --price 1850000 --backend
+    """
+    fields = _fields(name=None, price=price, currency=currency, note=note)
+    fields["name"] = _name(name, field="name")
+    fields["is_backend"] = backend
+    from povtor.storage.product_writes import add_product
+
+    with writing(ctx) as (session, db, _clock):
+        product = add_product(session, db, **fields)
+    message(f"added product #{product.id} {product.name}" + (" (backend)" if backend else ""))
+    print(product.id)
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    product: ProductArg,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    price: Price = None,
+    currency: Currency = None,
+    backend: Annotated[
+        bool | None,
+        typer.Option("--backend/--no-backend", help="Make it a backend product, or not."),
+    ] = None,
+    note: Note = None,
+) -> None:
+    """Change a product's name, price, currency, backend flag or note ("" clears price/note).
+
+    Example: povtor product edit "Песок" --price 820 --note "за тонну, с доставкой"
+    """
+    changes = _fields(name=name, price=price, currency=currency, note=note)
+    if backend is not None:
+        changes["is_backend"] = backend
+    if not changes:
+        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --price")
+    from povtor.storage.product_writes import update_product
+
+    with writing(ctx) as (session, db, _clock):
+        row = product_queries.find_product(db, product)
+        updated = update_product(session, db, row["id"], changes)
+    names = {"price_minor": "price", "is_backend": "backend"}
+    changed = ", ".join(sorted(names.get(k, k) for k in changes))
+    message(f"updated product #{updated.id} {updated.name}: {changed}")
+
+
+PRODUCT_COLUMNS = (
+    Column("id", "ID", "int"),
+    Column("name", "Product", wide=True),
+    Column("price", "Price", "money"),
+    Column("currency", "Cur"),
+    Column("backend", "Backend", "bool"),
+    Column("buyers", "Buyers", "int"),
+    Column("related", "Related", wide=True),
+    Column("note", "Note", in_table=False),
+)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    backend: Annotated[bool, typer.Option("--backend", help="Only backend products.")] = False,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Part of the name, any case.")
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """List products alphabetically: price, backend flag, buyers, related products.
+
+    Buyers: clients with a paid deal holding the product. Related: the products the plan
+    suggests to its buyers (cross-sell).
+
+    Example: povtor product list --search песок --format csv
+    """
+    flt = product_queries.ProductFilter(backend=backend, search=search)
+    rows = product_queries.list_products(runtime(ctx).db, flt)
+    render(
+        Listing(
+            PRODUCT_COLUMNS,
+            [
+                [
+                    p["id"],
+                    p["name"],
+                    p["price_minor"],
+                    p["currency"],
+                    p["is_backend"],
+                    p["buyers"],
+                    p["related"],
+                    p["note"],
+                ]
+                for p in rows
+            ],
+            title="Backend products" if backend else "Products",
+            empty_message="no products match"
+            if (backend or search)
+            else "no products yet: add one with povtor product add NAME",
+        ),
+        fmt,
+    )
+
+
+def _linked(rows: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "price": format_money(r["price_minor"]) if r["price_minor"] is not None else None,
+            "currency": r["currency"],
+            "is_backend": bool(r["is_backend"]),
+        }
+        for r in rows
+    ]
+
+
+@app.command("show")
+def show(ctx: typer.Context, product: ProductArg, fmt: FormatOption = None) -> None:
+    """Show a product: price, backend flag, related products and how many clients bought it.
+
+    Example: povtor product show щебень
+    """
+    db = runtime(ctx).db
+    row = product_queries.find_product(db, product)
+    card: dict[str, Any] = {
+        "id": row["id"],
+        "name": row["name"],
+        "price": format_money(row["price_minor"]) if row["price_minor"] is not None else None,
+        "currency": row["currency"],
+        "is_backend": bool(row["is_backend"]),
+        "note": row["note"],
+        **product_queries.sales(db, row["id"]),
+        "related": _linked(product_queries.linked(db, row["id"], direction="to")),
+        "related_from": _linked(product_queries.linked(db, row["id"], direction="from")),
+    }
+    chosen = fmt or OutputFormat.table
+    if chosen in (OutputFormat.json, OutputFormat.jsonl):
+        indent = 2 if chosen is OutputFormat.json else None
+        sys.stdout.write(json.dumps(card, ensure_ascii=False, indent=indent, default=str) + "\n")
+        return
+    if chosen is not OutputFormat.table:
+        raise InvalidInput(
+            f"product show prints one product; --format {chosen.value} is for lists",
+            hint="use --format table or json (lists: povtor product list)",
+        )
+    _print_card(card)
+
+
+def _print_card(card: dict[str, Any]) -> None:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    from povtor.output import stdout_console
+
+    def price(item: dict[str, Any]) -> str:
+        if item["price"] is None:
+            return "not set"
+        return f"{format_money(parse_amount(item['price']), grouped=True)} {item['currency']}"
+
+    def names(items: list[dict[str, Any]]) -> str:
+        return "; ".join(
+            f"#{i['id']} {i['name']}" + (" (backend)" if i["is_backend"] else "") for i in items
+        )
+
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    sold = "not sold yet"
+    if card["deals_won"]:
+        sold = (
+            f"{card['buyers']} client(s) bought it in {card['deals_won']} paid deal(s), "
+            f"last on {card['last_sold_on']}"
+        )
+    for label, value in (
+        ("Price", price(card)),
+        ("Backend", "yes: offered to the top 10% of clients" if card["is_backend"] else "no"),
+        ("Sold", sold),
+        ("Open deals", card["deals_open"] or None),
+        ("Related", names(card["related"]) or "none"),
+        ("Related from", names(card["related_from"]) or None),
+        ("Note", card["note"]),
+    ):
+        if value not in (None, ""):
+            head.add_row(label, Text(str(value)))
+    stdout_console().print(
+        Panel(Group(head), title=Text(f"Product #{card['id']} {card['name']}"), title_align="left")
+    )
+
+
+def _pair(ctx: typer.Context, product: str, related: str) -> tuple[Any, Any]:
+    db = runtime(ctx).db
+    return product_queries.find_product(db, product), product_queries.find_product(db, related)
+
+
+@app.command("link")
+def link(
+    ctx: typer.Context,
+    product: ProductArg,
+    related: Annotated[str, typer.Argument(help="The related product: id or part of its name.")],
+    both: Annotated[
+        bool, typer.Option("--both", help="Link both ways: buyers of either get the other.")
+    ] = False,
+) -> None:
+    """Relate two products: who bought PRODUCT may want RELATED (one way; --both: both ways).
+
+    The plan suggests RELATED to clients who bought PRODUCT and never bought RELATED
+    (rule "cross_sell"). A link to a backend product makes it the backend offer for the
+    top clients who bought PRODUCT.
+
+    Example: povtor product link "Щебень" "Песок карьерный" --both
+    """
+    from povtor.storage.product_writes import link_products
+
+    with writing(ctx) as (session, db, _clock):
+        first = product_queries.find_product(db, product)
+        second = product_queries.find_product(db, related)
+        pairs = [(first, second)] + ([(second, first)] if both else [])
+        done = [(a, b, link_products(session, a["id"], b["id"])) for a, b in pairs]
+    for a, b, added in done:
+        state = "linked" if added else "already linked"
+        message(f"{state}: {_label(a)} → {_label(b)}")
+
+
+@app.command("unlink")
+def unlink(
+    ctx: typer.Context,
+    product: ProductArg,
+    related: Annotated[str, typer.Argument(help="The related product: id or part of its name.")],
+    both: Annotated[bool, typer.Option("--both", help="Remove the links both ways.")] = False,
+) -> None:
+    """Remove the link PRODUCT → RELATED (--both: and RELATED → PRODUCT).
+
+    Example: povtor product unlink "Щебень" "Песок карьерный"
+    """
+    from povtor.errors import NotFound
+    from povtor.storage.product_writes import unlink_products
+
+    with writing(ctx) as (session, db, _clock):
+        first = product_queries.find_product(db, product)
+        second = product_queries.find_product(db, related)
+        pairs = [(first, second)] + ([(second, first)] if both else [])
+        removed = [(a, b) for a, b in pairs if unlink_products(session, a["id"], b["id"])]
+        if not removed:
+            raise NotFound(
+                f"no link {_label(first)} → {_label(second)}" + (" or back" if both else ""),
+                hint=f"see its links: povtor product show {first['id']}",
+            )
+    for a, b in removed:
+        message(f"unlinked: {_label(a)} → {_label(b)}")
+
+
+@app.command("remove")
+def remove(ctx: typer.Context, product: ProductArg) -> None:
+    """Delete a product that no deal holds (with its links).
+
+    A product sold in deals is kept: it is the history the plan's cross-sell reads.
+
+    Example: povtor product remove "Песок речной"
+    """
+    from povtor.storage.product_writes import remove_product
+
+    with writing(ctx) as (session, db, _clock):
+        row = product_queries.find_product(db, product)
+        remove_product(session, db, row["id"])
+    message(f"removed product {_label(row)}")
+
+
+# -- the products of a deal ---------------------------------------------------------------
+DealArg = Annotated[str, typer.Argument(help="Deal id (7 or #7), or its title or client's name.")]
+
+
+@deal_app.command("add")
+def deal_product_add(ctx: typer.Context, deal: DealArg, product: ProductArg) -> None:
+    """Put a product in a deal (sold, or on offer while the deal is open).
+
+    Example: povtor deal product add 7 "Песок карьерный"
+    """
+    from povtor.storage import queries
+    from povtor.storage.product_writes import add_to_deal
+
+    with writing(ctx) as (session, db, _clock):
+        deal_row = queries.find_deal(db, deal)
+        row = product_queries.find_product(db, product)
+        added = add_to_deal(session, deal_row["id"], row["id"])
+    where = f"deal #{deal_row['id']} {deal_row['client']}"
+    message(f"{'added' if added else 'already in'} {where}: {_label(row)}")
+
+
+@deal_app.command("remove")
+def deal_product_remove(ctx: typer.Context, deal: DealArg, product: ProductArg) -> None:
+    """Take a product out of a deal.
+
+    Example: povtor deal product remove 7 "Песок карьерный"
+    """
+    from povtor.errors import NotFound
+    from povtor.storage import queries
+    from povtor.storage.product_writes import remove_from_deal
+
+    with writing(ctx) as (session, db, _clock):
+        deal_row = queries.find_deal(db, deal)
+        row = product_queries.find_product(db, product)
+        if not remove_from_deal(session, deal_row["id"], row["id"]):
+            raise NotFound(
+                f"deal #{deal_row['id']} has no product {_label(row)}",
+                hint=f"see its products: povtor deal show {deal_row['id']}",
+            )
+    message(f"removed from deal #{deal_row['id']} {deal_row['client']}: {_label(row)}")
+
+
+def resolve_products(db: Any, refs: list[str] | None) -> list[Any]:
+    """The products named by ``deal open --product`` (each once, in the order given)."""
+    found: dict[int, Any] = {}
+    for ref in refs or []:
+        row = product_queries.find_product(db, ref)
+        found.setdefault(row["id"], row)
+    return list(found.values())
+
+
+def deal_products(db: Any, deal_id: int) -> list[Any]:
+    """The products of a deal, for ``deal show``."""
+    return product_queries.deal_products(db, deal_id)

@@ -1,0 +1,125 @@
+"""The facts for backend offers and cross-sell, in a few aggregate queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+
+from povtor.domain.offers import REVENUE_CURRENCY, OfferFacts, Product, months_before
+from povtor.domain.planner import Candidate, ClientState
+from povtor.settings import Settings
+from povtor.storage.database import Database, to_date
+from povtor.storage.queries import _match_level
+from povtor.text import fold
+
+
+def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferFacts | None:
+    """Everything the offer rules need on ``today``; None without a product catalog."""
+    from povtor.domain.metrics import trailing_year
+    from povtor.storage.stats_queries import client_revenues
+
+    products = {
+        r["id"]: Product(
+            id=r["id"],
+            name=r["name"],
+            price_minor=r["price_minor"],
+            currency=r["currency"],
+            is_backend=bool(r["is_backend"]),
+        )
+        for r in db.rows("SELECT id, name, price_minor, currency, is_backend FROM product")
+    }
+    if not products:
+        return None
+    related: dict[int, list[int]] = defaultdict(list)
+    for product_id, related_id in db.tuples(
+        "SELECT product_id, related_id FROM product_link ORDER BY product_id, related_id"
+    ):
+        related[product_id].append(related_id)
+    day = today.isoformat()
+    bought: dict[int, dict[int, dt.date]] = defaultdict(dict)
+    for client_id, product_id, last_on in db.tuples(
+        """SELECT d.client_id, dp.product_id, MAX(d.closed_on) FROM deal_product dp
+           JOIN deal d ON d.id = dp.deal_id
+           WHERE d.status = 'won' AND d.closed_on <= ?
+           GROUP BY d.client_id, dp.product_id""",
+        (day,),
+    ):
+        bought[client_id][product_id] = to_date(last_on)  # type: ignore[assignment]
+    pending: dict[int, set[int]] = defaultdict(set)
+    for client_id, product_id in db.tuples(
+        """SELECT DISTINCT d.client_id, dp.product_id FROM deal_product dp
+           JOIN deal d ON d.id = dp.deal_id WHERE d.status = 'open'"""
+    ):
+        pending[client_id].add(product_id)
+    since = min(
+        months_before(today, settings.int("plan.backend_months")),
+        today - dt.timedelta(days=settings.int("plan.cross_sell_days")),
+    ).isoformat()
+    last_backend: dict[int, dt.date] = {}
+    last_cross_sell: dict[tuple[int, int], dt.date] = {}
+    resolved: dict[str, int | None] = {}
+    for client_id, purpose, reference, last_on in db.tuples(
+        """SELECT client_id, purpose, purpose_ref, MAX(on_date) FROM touch
+           WHERE purpose IN ('backend', 'cross_sell') AND on_date >= ? AND on_date <= ?
+           GROUP BY client_id, purpose, purpose_ref""",
+        (since, day),
+    ):
+        on = to_date(last_on)
+        assert on is not None
+        if purpose == "backend":
+            if client_id not in last_backend or on > last_backend[client_id]:
+                last_backend[client_id] = on
+            continue
+        reference = reference or ""
+        if reference not in resolved:
+            resolved[reference] = product_of_reference(reference, products)
+        product_id = resolved[reference]
+        if product_id is None:
+            continue
+        key = (client_id, product_id)
+        if key not in last_cross_sell or on > last_cross_sell[key]:
+            last_cross_sell[key] = on
+    start, end = trailing_year(today)
+    return OfferFacts(
+        today=today,
+        products=products,
+        related={k: tuple(v) for k, v in related.items()},
+        revenues=client_revenues(db, start, end, today, REVENUE_CURRENCY),
+        bought=bought,
+        in_open_deals={k: frozenset(v) for k, v in pending.items()},
+        last_backend_offer=last_backend,
+        last_cross_sell=last_cross_sell,
+    )
+
+
+def product_of_reference(reference: str, products: Mapping[int, Product]) -> int | None:
+    """The product a touch's ``purpose_ref`` names: its id (``plan run`` writes it) or, typed
+    by hand with ``nudge log --about``, its name or part of it in any case, with the
+    matching rules of ``product show``; None if it names none, or several equally well."""
+    text = reference.strip()
+    if text.lstrip("#").isdigit():
+        number = int(text.lstrip("#"))
+        return number if number in products else None
+    key = fold(text)
+    if not key:
+        return None
+    levels = [(_match_level(key, (p.name,)), p.id) for p in products.values()]
+    matched = [(level, pid) for level, pid in levels if level is not None]
+    if not matched:
+        return None
+    best = min(level for level, _ in matched)
+    ids = [pid for level, pid in matched if level == best]
+    return ids[0] if len(ids) == 1 else None
+
+
+def offer_candidates(
+    db: Database, today: dt.date, settings: Settings, clients: Mapping[int, ClientState]
+) -> list[Candidate]:
+    """Backend offers and cross-sell items due on ``today`` (see ``domain.offers``)."""
+    from povtor.domain import offers
+
+    facts = load_offer_facts(db, today, settings)
+    if facts is None:
+        return []
+    return offers.offer_candidates(facts, clients, settings)

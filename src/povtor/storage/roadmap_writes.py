@@ -1,0 +1,137 @@
+"""Changing roadmaps and clients' progress: plain SQL, run inside the caller's transaction.
+
+A category's positions stay 1..n without gaps. ``roadmap_step`` has a unique
+(category, position), which SQLite checks row by row during an UPDATE, so steps are
+renumbered in two passes: first to negative positions, then to the final ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from povtor.domain.roadmaps import Step
+from povtor.errors import Conflict
+from povtor.storage.database import Database, Row, to_date
+from povtor.storage.roadmap_queries import roadmap_steps
+
+
+def renumber(db: Database, category: str, ordered_ids: Sequence[int]) -> None:
+    """Give the steps of ``category`` the positions 1..n in the order of ``ordered_ids``."""
+    db.executemany(
+        "UPDATE roadmap_step SET position = ? WHERE id = ? AND category = ?",
+        [(-n, step_id, category) for n, step_id in enumerate(ordered_ids, start=1)],
+    )
+    db.execute(
+        "UPDATE roadmap_step SET position = -position WHERE category = ? AND position < 0",
+        (category,),
+    )
+
+
+def add_step(
+    db: Database, *, category: str, title: str, script: str, code: str, at: int | None
+) -> Step:
+    """Insert a step at position ``at`` (default: last); later steps move down one."""
+    ids = [s.id for s in roadmap_steps(db, category)]
+    cursor = db.execute(
+        "INSERT INTO roadmap_step (category, position, code, title, script) VALUES (?,?,?,?,?)",
+        (category, len(ids) + 1, code, title, script),
+    )
+    new_id = int(cursor.lastrowid or 0)
+    if at is not None and at != len(ids) + 1:
+        renumber(db, category, [*ids[: at - 1], new_id, *ids[at - 1 :]])
+    return next(s for s in roadmap_steps(db, category) if s.id == new_id)
+
+
+def update_step(
+    db: Database, step: Step, *, title: str | None, script: str | None, code: str | None
+) -> None:
+    """Change a step's title, script or code. A new code is also written on the roadmap
+    touches of the category's clients that named the old one, so they still match."""
+    if title is not None:
+        db.execute("UPDATE roadmap_step SET title = ? WHERE id = ?", (title, step.id))
+    if script is not None:
+        db.execute("UPDATE roadmap_step SET script = ? WHERE id = ?", (script, step.id))
+    if code is not None and code != step.code:
+        db.execute("UPDATE roadmap_step SET code = ? WHERE id = ?", (code, step.id))
+        db.execute(
+            """UPDATE touch SET purpose_ref = ?
+               WHERE purpose = 'roadmap' AND purpose_ref = ?
+                 AND client_id IN (SELECT id FROM client WHERE category = ?)""",
+            (code, step.code, step.category),
+        )
+
+
+def remove_step(db: Database, step: Step) -> int:
+    """Delete a step and the progress rows that record it; returns how many of those."""
+    progress = int(db.scalar("SELECT COUNT(*) FROM client_step WHERE step_id = ?", (step.id,)) or 0)
+    db.execute("DELETE FROM client_step WHERE step_id = ?", (step.id,))
+    db.execute("DELETE FROM roadmap_step WHERE id = ?", (step.id,))
+    renumber(db, step.category, [s.id for s in roadmap_steps(db, step.category)])
+    return progress
+
+
+def done_row(db: Database, client_id: int, step_id: int) -> Row | None:
+    return db.one(
+        "SELECT id, done_on, note FROM client_step WHERE client_id = ? AND step_id = ?",
+        (client_id, step_id),
+    )
+
+
+def mark_done(
+    db: Database, *, client_id: int, step: Step, on: dt.date, note: str | None, strict: bool = True
+) -> bool:
+    """Record a step as done; False if it was done already (a conflict when ``strict``)."""
+    existing = done_row(db, client_id, step.id)
+    if existing is not None:
+        if strict:
+            raise Conflict(
+                f"step {step.position} «{step.title}» was done already on "
+                f"{to_date(existing['done_on'])}",
+                hint="to change its date, undo it first: povtor client step undo "
+                f"{client_id} {step.code}",
+            )
+        return False
+    db.execute(
+        "INSERT INTO client_step (client_id, step_id, done_on, note) VALUES (?, ?, ?, ?)",
+        (client_id, step.id, on.isoformat(), note),
+    )
+    return True
+
+
+# -- touches about a roadmap step ----------------------------------------------------------
+def roadmap_ref(db: Database, client: Row, ref: str | None) -> str | None:
+    """The step code a roadmap touch is about: ``ref`` (a position or code) on the client's
+    roadmap, or by default the client's next undone step (None when all are done)."""
+    from povtor.domain.roadmaps import next_step
+    from povtor.storage.roadmap_queries import client_steps_done, step_in_roadmap
+
+    if client["category"] is None:
+        raise Conflict(
+            f"client #{client['id']} {client['name']} has no category, so no roadmap",
+            hint=f"set one first: povtor client edit {client['id']} --category B",
+        )
+    if ref is not None:
+        return step_in_roadmap(db, client["category"], ref, client=client["name"]).code
+    done_ids = {r["step_id"] for r in client_steps_done(db, client["id"])}
+    upcoming = next_step(roadmap_steps(db, client["category"]), done_ids)
+    return upcoming.code if upcoming else None
+
+
+def roadmap_yes(
+    db: Database, client: Row, purpose: str | None, ref: str | None, outcome: str, on: dt.date
+) -> str | None:
+    """A "yes" to a roadmap step records the step as done on the touch's day; returns a
+    note for the seller (None when the touch is not a roadmap yes)."""
+    if purpose != "roadmap" or outcome != "yes" or not ref or client["category"] is None:
+        return None
+    from povtor.domain.roadmaps import find_step
+
+    step = find_step(roadmap_steps(db, client["category"]), ref)
+    if step is None:
+        return f"roadmap {client['category']} has no step {ref!r} any more: no step recorded"
+    if mark_done(db, client_id=client["id"], step=step, on=on, note=None, strict=False):
+        return f"roadmap step {step.position} «{step.title}» done on {on.isoformat()}"
+    existing = done_row(db, client["id"], step.id)
+    when = to_date(existing["done_on"]) if existing else on
+    return f"roadmap step {step.position} «{step.title}» was done already on {when}"
