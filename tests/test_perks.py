@@ -201,6 +201,21 @@ def test_a_holiday_card_from_seven_days_before_to_the_day(cli: Cli) -> None:
     assert perk_reasons(cli, "2026-08-06") == {"СтройМонолит": ["День строителя"]}
 
 
+def test_two_perks_for_one_client_on_one_day_are_two_touches(cli: Cli) -> None:
+    cli.add_client("СтройМонолит", "--industry", "строительство")
+    for key in ("holiday:builder:2026", "birthday:1:2026"):
+        ok(cli, "2026-08-04", "nudge", "log", "--client", "СтройМонолит", "--channel", "gift",
+           "--purpose", "perk", "--about", key)  # fmt: skip
+    # the same one again is the same touch
+    again = ok(cli, "2026-08-04", "nudge", "log", "--client", "СтройМонолит", "--channel",
+               "gift", "--purpose", "perk", "--about", "holiday:builder:2026")  # fmt: skip
+    assert "logged already today" in again.stderr
+    assert query(cli.db, "SELECT purpose_ref FROM touch ORDER BY id") == [
+        ("holiday:builder:2026",),
+        ("birthday:1:2026",),
+    ]
+
+
 def test_the_card_leaves_the_plan_once_logged(cli: Cli) -> None:
     cli.add_client("СтройМонолит", "--industry", "строительство")
     cli.add_client("Дорстрой", "--industry", "строительство")

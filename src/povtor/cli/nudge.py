@@ -205,7 +205,7 @@ def log(
                 hint=f"povtor client restore {client_row['id']}",
             )
         target = queries.find_stage(db, deal_row["funnel_id"], to) if to and deal_row else None
-        problem_before = _open_problem(db, client_row["id"], today) if chosen_answer else None
+        problem_before = _open_problem(db, client_row["id"], day) if chosen_answer else None
         if chosen_purpose == "roadmap":  # --about: a step's position or code (default: next)
             purpose_ref = roadmap_ref(db, client_row, purpose_ref)
         touch, is_new = log_touch(
@@ -228,7 +228,7 @@ def log(
         )
         after = queries.get_deal(db, deal_row["id"]) if deal_row else None
         follow = _service_and_refusal_notes(
-            db, client_row, deal_row, chosen_outcome, chosen_answer, problem_before, today
+            db, client_row, deal_row, chosen_outcome, chosen_answer, problem_before, day
         )
         # a yes to a roadmap step records the step as done on the touch's day
         if is_new:
@@ -264,14 +264,14 @@ def _service_and_refusal_notes(
     outcome: str,
     answer: str | None,
     problem_before: Any | None,
-    today: Any,
+    day: Any,
 ) -> list[str]:
     """What a touch means for the client's service problem or refusal (stderr notes)."""
     from povtor.domain.service import refusal_revisited
     from povtor.storage import service_queries
 
     notes: list[str] = []
-    problem_now = _open_problem(db, client["id"], today) if answer else None
+    problem_now = _open_problem(db, client["id"], day) if answer else None
     if problem_now is not None:
         notes.append(
             "the problem stays in the plan (and raises the client's priority) until a "
@@ -294,10 +294,11 @@ def _service_and_refusal_notes(
     return notes
 
 
-def _open_problem(db: Database, client_id: int, today: Any) -> Any | None:
+def _open_problem(db: Database, client_id: int, day: Any) -> Any | None:
+    """The client's unresolved service problem as of ``day`` (the touch's date)."""
     from povtor.storage.service_queries import open_problems
 
-    return open_problems(db, today.isoformat()).get(client_id)
+    return open_problems(db, day.isoformat()).get(client_id)
 
 
 def referral_hint(db: Database, client: Any, lang: str | None = None) -> str:

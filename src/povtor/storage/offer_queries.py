@@ -16,9 +16,6 @@ from povtor.text import fold
 
 def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferFacts | None:
     """Everything the offer rules need on ``today``; None without a product catalog."""
-    from povtor.domain.metrics import trailing_year
-    from povtor.storage.stats_queries import client_revenues
-
     products = {
         r["id"]: Product(
             id=r["id"],
@@ -31,6 +28,9 @@ def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferF
     }
     if not products:
         return None
+    from povtor.domain.metrics import trailing_year  # (only with a catalog: off the plan's path)
+    from povtor.storage.stats_queries import client_revenues
+
     related: dict[int, list[int]] = defaultdict(list)
     for product_id, related_id in db.tuples(
         "SELECT product_id, related_id FROM product_link ORDER BY product_id, related_id"

@@ -62,7 +62,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
     last_paid_amount: dict[int, int | None] = {}
     for client_id, closed_on, amount in db.tuples(
         """SELECT client_id, closed_on, amount_minor FROM deal
-           WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on""",
+           WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on, id""",
         (day,),
     ):
         paid_dates[client_id].append(day_of(closed_on))  # type: ignore[arg-type]

@@ -285,7 +285,7 @@ def log_touch(
     yes moves the deal to the next stage (or ``to_stage``; the paid stage wins it),
     no closes it as lost with the reason, later sets its follow-up date, no_answer
     and pending leave it as it is. The same touch logged twice on one day (same
-    client, deal, kind, outcome, text and service answer) is recorded once.
+    client, deal, kind, outcome, text, service answer and purpose) is recorded once.
     """
     if on > clock.today:
         raise InvalidInput(
@@ -307,8 +307,18 @@ def log_touch(
         check_open(deal["id"], deal["status"])
     duplicate = db.one(
         """SELECT id FROM touch WHERE client_id = ? AND deal_id IS ? AND kind = ? AND on_date = ?
-           AND outcome = ? AND text IS ? AND answer IS ?""",
-        (client["id"], deal["id"] if deal else None, kind, on.isoformat(), outcome, text, answer),
+           AND outcome = ? AND text IS ? AND answer IS ? AND purpose IS ? AND purpose_ref IS ?""",
+        (
+            client["id"],
+            deal["id"] if deal else None,
+            kind,
+            on.isoformat(),
+            outcome,
+            text,
+            answer,
+            purpose,
+            purpose_ref,
+        ),
     )
     if duplicate is not None:
         existing = session.get(Touch, duplicate["id"])
