@@ -16,6 +16,7 @@ import typer
 from povtor.cli.perks import stats_perks
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain import metrics
+from povtor.domain.calendar import trailing_year
 from povtor.domain.metrics import Period
 from povtor.domain.vocabulary import CHANNELS
 from povtor.errors import InvalidInput, NotFound
@@ -111,7 +112,7 @@ def resolve_period(
     elif default == "all":
         return None
     elif default == "year":
-        start, end = metrics.trailing_year(as_of)
+        start, end = trailing_year(as_of)
     elif default == "months":
         start = metrics.month_first_day(metrics.month_index(as_of) - metrics.COHORT_MONTHS + 1)
         end = as_of

@@ -157,14 +157,6 @@ def calendar_period(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(start.year, start.month, start.day), dt.date(end.year, end.month, end.day)
 
 
-def trailing_year(as_of: dt.date) -> tuple[dt.date, dt.date]:
-    """The 12 months ending on ``as_of``: 2026-11-23 gives 2025-11-24 – 2026-11-23."""
-    import pendulum
-
-    start = pendulum.date(as_of.year, as_of.month, as_of.day).subtract(years=1).add(days=1)
-    return dt.date(start.year, start.month, start.day), as_of
-
-
 def month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 

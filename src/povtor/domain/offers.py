@@ -22,12 +22,12 @@ later date to come back, or with an open service problem get none.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from povtor.domain.calendar import months_before
 from povtor.domain.planner import Candidate, ClientState
 from povtor.settings import Settings
 
@@ -90,14 +90,6 @@ class TopClient:
     rank: int  # 1 = the highest revenue
     revenue: int
     buyers: int  # clients with revenue: the 10% is of these
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` calendar months earlier (the 31st becomes the month's last)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
 
 
 def top_clients_by_revenue(revenues: Sequence[ClientRevenue]) -> list[TopClient]:

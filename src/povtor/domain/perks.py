@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from povtor.domain.calendar import trailing_year
 from povtor.domain.holidays import (
     BY_CODE,
     EVERY_INDUSTRY,
@@ -109,7 +110,7 @@ class Occurrence:
 # -- dates ------------------------------------------------------------------------------
 def year_start(as_of: dt.date) -> dt.date:
     """The first day of the 12 months ending on ``as_of``: 2026-11-23 -> 2025-11-24."""
-    return on_day(as_of.month, as_of.day, as_of.year - 1) + dt.timedelta(days=1)
+    return trailing_year(as_of)[0]
 
 
 def days_in_window(start: dt.date, end: dt.date) -> list[tuple[int, int]]:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 
+from povtor.domain.calendar import trailing_year
 from povtor.domain.offers import REVENUE_CURRENCY, OfferFacts, Product, months_before
 from povtor.domain.planner import Candidate, ClientState
 from povtor.settings import Settings
@@ -28,7 +29,6 @@ def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferF
     }
     if not products:
         return None
-    from povtor.domain.metrics import trailing_year  # (only with a catalog: off the plan's path)
     from povtor.storage.stats_queries import client_revenues
 
     related: dict[int, list[int]] = defaultdict(list)
