@@ -192,8 +192,12 @@ def offer_candidates(
             return True  # no selling while a problem the client reported is open
         return client.last_touch_on is not None and (today - client.last_touch_on).days < quiet
 
-    offers: list[tuple[int, int, Candidate]] = []
-    for client in clients.values():
+    per_day = settings.int("plan.offers_per_day")
+    offers: list[Candidate] = []
+    # the highest revenue first (then the lower id), so the day's quota ends the search
+    for client in sorted(clients.values(), key=lambda c: (-revenue.get(c.id, 0), c.id)):
+        if len(offers) >= per_day:
+            break
         if resting(client):
             continue
         candidate: Candidate | None = None
@@ -233,6 +237,5 @@ def offer_candidates(
                     purpose_ref=str(related.id),
                 )
         if candidate is not None:
-            offers.append((-revenue.get(client.id, 0), client.id, candidate))
-    offers.sort(key=lambda o: (o[0], o[1]))
-    return [candidate for _, _, candidate in offers[: settings.int("plan.offers_per_day")]]
+            offers.append(candidate)
+    return offers
