@@ -29,6 +29,26 @@ from povtor.storage.database import Database, db_datetime, open_database
 from povtor.storage.location import resolve_location
 from povtor.storage.queries import search_key
 
+# (name, price in kopecks, backend): the catalog of a building-materials and fuel seller
+CATALOG: tuple[tuple[str, int, bool], ...] = (
+    ("Щебень гранитный 20-40", 210_000, False),
+    ("Песок карьерный мытый", 95_000, False),
+    ("Цемент М500 Д0", 720_000, False),
+    ("Арматура А500С", 6_400_000, False),
+    ("Бетон В25 П4", 580_000, False),
+    ("ДТ ЕВРО-5", 6_850_000, False),
+    ("Масло моторное 10W-40", 3_200_000, False),
+    ("Кирпич облицовочный", 2_400, False),
+    ("Газобетон D500", 590_000, False),
+    ("Доставка самосвалом", 1_200_000, False),
+    ("Топливный модуль 10 м³", 185_000_000, True),
+    ("Комплектация объекта под ключ", 480_000_000, True),
+)
+# who bought the first may want the second
+PRODUCT_LINKS: tuple[tuple[int, int], ...] = (
+    (1, 2), (2, 1), (3, 5), (5, 3), (4, 3), (6, 7), (6, 11), (8, 9), (9, 8), (1, 10), (4, 12),
+)  # fmt: skip
+
 
 def words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
@@ -622,6 +642,23 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
                     deal.lost_reason,
                 )
             )
+    # a small catalog (two backend products), related products, and the products of each
+    # paid deal; from their own random stream, so the rest of the data does not change
+    catalog_rng = random.Random(rng.random())
+    product_rows = [
+        (pid, name, name.casefold(), price, "RUB", int(backend))
+        for pid, (name, price, backend) in enumerate(CATALOG, start=1)
+    ]
+    sellable = [row[0] for row in product_rows if not row[5]]
+    link_rows = [(a, b) for a, b in PRODUCT_LINKS]
+    deal_product_rows = sorted(
+        {
+            (row[0], catalog_rng.choice(sellable))
+            for row in deal_rows
+            if row[7] == "won"
+            for _ in range(catalog_rng.randint(1, 2))
+        }
+    )
     # ids follow time, as if the history had been typed in day by day
     change_rows.sort(key=lambda r: r[0])
     touch_rows.sort(key=lambda r: r[0])
@@ -659,6 +696,15 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
             "outcome, reason, follow_up_on, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             touch_rows,
         )
+        db.executemany(
+            "INSERT INTO product (id, name, search_key, price_minor, currency, is_backend) "
+            "VALUES (?,?,?,?,?,?)",
+            product_rows,
+        )
+        db.executemany("INSERT INTO product_link (product_id, related_id) VALUES (?,?)", link_rows)
+        db.executemany(
+            "INSERT INTO deal_product (deal_id, product_id) VALUES (?,?)", deal_product_rows
+        )
     db.execute("PRAGMA foreign_keys = ON")
     broken = db.rows("PRAGMA foreign_key_check")
     if broken:
@@ -672,6 +718,8 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
         "stage changes": len(change_rows),
         "touches": len(touch_rows),
         "touches on deals": deal_touches,
+        "products": len(product_rows),
+        "deal products": len(deal_product_rows),
     }
 
 

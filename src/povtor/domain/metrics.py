@@ -784,8 +784,11 @@ def abc_split(clients: Iterable[ClientRevenue]) -> list[AbcRow]:
     return rows
 
 
+def top_count(buyers: int, share: Decimal = TOP_SHARE) -> int:
+    """How many clients the top share is: ceil(share × buying clients)."""
+    return int((Decimal(buyers) * share).to_integral_value(rounding=ROUND_CEILING))
+
+
 def top_clients(rows: Sequence[AbcRow], share: Decimal = TOP_SHARE) -> list[AbcRow]:
     """The first ceil(share × buying clients) of the ranking (ties: lower id first)."""
-    buyers = sum(1 for r in rows if r.client.revenue > 0)
-    count = int((Decimal(buyers) * share).to_integral_value(rounding=ROUND_CEILING))
-    return list(rows[:count])
+    return list(rows[: top_count(sum(1 for r in rows if r.client.revenue > 0), share)])

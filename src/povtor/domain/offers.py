@@ -94,12 +94,16 @@ class TopClient:
 
 def top_clients_by_revenue(revenues: Sequence[ClientRevenue]) -> list[TopClient]:
     """The top 10% of buying clients by revenue, exactly as ``stats abc --top`` lists them."""
-    from povtor.domain.metrics import abc_split, top_clients
+    from povtor.domain.metrics import top_count
 
-    ranked = abc_split(revenues)
-    buyers = sum(1 for r in ranked if r.client.revenue > 0)
+    # abc_split's ranking (highest revenue, then the lower id) without its shares
+    if sum(r.revenue for r in revenues) <= 0:
+        return []
+    ranked = sorted(revenues, key=lambda r: (-r.revenue, r.client_id))
+    buyers = sum(1 for r in ranked if r.revenue > 0)
     return [
-        TopClient(r.client.client_id, r.rank, r.client.revenue, buyers) for r in top_clients(ranked)
+        TopClient(r.client_id, rank, r.revenue, buyers)
+        for rank, r in enumerate(ranked[: top_count(buyers)], start=1)
     ]
 
 

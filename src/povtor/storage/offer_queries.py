@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from povtor.domain.calendar import trailing_year
 from povtor.domain.offers import REVENUE_CURRENCY, OfferFacts, Product, months_before
@@ -37,15 +37,7 @@ def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferF
     ):
         related[product_id].append(related_id)
     day = today.isoformat()
-    bought: dict[int, dict[int, dt.date]] = defaultdict(dict)
-    for client_id, product_id, last_on in db.tuples(
-        """SELECT d.client_id, dp.product_id, MAX(d.closed_on) FROM deal_product dp
-           JOIN deal d ON d.id = dp.deal_id
-           WHERE d.status = 'won' AND d.closed_on <= ?
-           GROUP BY d.client_id, dp.product_id""",
-        (day,),
-    ):
-        bought[client_id][product_id] = to_date(last_on)  # type: ignore[assignment]
+    bought = _BoughtByClient(db, day)
     pending: dict[int, set[int]] = defaultdict(set)
     for client_id, product_id in db.tuples(
         """SELECT DISTINCT d.client_id, dp.product_id FROM deal_product dp
@@ -91,6 +83,42 @@ def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferF
         last_backend_offer=last_backend,
         last_cross_sell=last_cross_sell,
     )
+
+
+class _BoughtByClient(Mapping[int, Mapping[int, dt.date]]):
+    """client -> product -> the day of its last paid deal with it, read per client when
+    asked: the offer rules look at the top clients by revenue only until the day's quota
+    is filled, so most clients are never asked about."""
+
+    SQL = """SELECT dp.product_id, MAX(d.closed_on) FROM deal d
+             JOIN deal_product dp ON dp.deal_id = d.id
+             WHERE d.client_id = ? AND d.status = 'won' AND d.closed_on <= ?
+             GROUP BY dp.product_id"""
+
+    def __init__(self, db: Database, day: str) -> None:
+        self.db = db
+        self.day = day
+        self.known: dict[int, dict[int, dt.date]] = {}
+
+    def __getitem__(self, client_id: int) -> Mapping[int, dt.date]:
+        found = self.known.get(client_id)
+        if found is None:
+            found = self.known[client_id] = {
+                product_id: to_date(last_on)  # type: ignore[misc]
+                for product_id, last_on in self.db.tuples(self.SQL, (client_id, self.day))
+            }
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        rows = self.db.tuples(
+            """SELECT DISTINCT d.client_id FROM deal d JOIN deal_product dp ON dp.deal_id = d.id
+               WHERE d.status = 'won' AND d.closed_on <= ?""",
+            (self.day,),
+        )
+        return iter([client_id for (client_id,) in rows])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def product_of_reference(reference: str, products: Mapping[int, Product]) -> int | None:
