@@ -1594,7 +1594,8 @@ SPECS_ORDER = {spec[0]: i for i, spec in enumerate(SPECS)}
 
 # The catalog (seed 004): the goods the deals are about, plus two backend products for the
 # top 10% of clients. (key in CATALOGUE or None, name, price in roubles, backend, note,
-# keys of the related products: "who bought this may want those").
+# keys of the related products: "who bought this may want those"; in products.csv their
+# names separated by "; ", as povtor export products writes them).
 PRODUCTS: list[tuple[str | None, str, int, bool, str, tuple[str, ...]]] = [
     ("щебень", BUILD["щебень"].name, 2150, False, "за тонну", ("песок", "пескосоль")),
     ("песок", BUILD["песок"].name, 780, False, "за тонну", ("цемент",)),
@@ -1627,11 +1628,12 @@ def write_products() -> dict[str, int]:
     """products.csv and deal_products.csv: every deal about a catalog product holds it.
     (No random numbers: the rest of the story stays as it is.)"""
     ids = {key: number for number, (key, *_) in enumerate(PRODUCTS, start=1)}
+    names = {key: name for key, name, *_ in PRODUCTS}
     write(
         "products",
         [
             [ids[key], name, f"{price}.00", "RUB", "yes" if backend else "no", note,
-             " ".join(str(ids[r]) for r in related)]
+             "; ".join(names[r] for r in related)]
             for key, name, price, backend, note, related in PRODUCTS
         ],
     )  # fmt: skip

@@ -15,14 +15,14 @@ from support import Cli, execute
 
 HEADERS = {
     "clients": "id,name,company,category,industry,source,phone,email,address,notes,status,"
-    "created_on,external_id,category_source",
+    "created_on,external_id,category_source,referred_by",
     "people": "id,client_id,name,role,phone,email,birthday",
     "facts": "id,client_id,topic,text,noted_on",
     "deals": "id,client_id,funnel,stage,title,amount,currency,status,opened_on,"
     "stage_entered_on,expected_on,closed_on,lost_reason,follow_up_on,external_id",
     "stage-history": "id,deal_id,event,from_stage,to_stage,at,on_date,reason",
     "touches": "id,client_id,deal_id,stage,at,on_date,kind,channel,outcome,reason,"
-    "follow_up_on,text,external_id,answer",
+    "follow_up_on,text,external_id,answer,purpose,purpose_ref",
 }
 TRAP = '=HYPERLINK("http://evil.example","жми")'
 
@@ -169,14 +169,21 @@ def test_export_all_writes_every_table(seller: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "backup"
     run = seller.ok("export", "all", str(folder))
     assert sorted(p.name for p in folder.iterdir()) == [
+        "client_steps.csv",
         "clients.csv",
+        "deal_products.csv",
         "deals.csv",
         "facts.csv",
+        "holiday_links.csv",
+        "occasions.csv",
         "people.csv",
+        "products.csv",
+        "roadmap.csv",
         "stage_history.csv",
         "touches.csv",
     ]
-    assert "1 clients, 1 people, 1 facts, 1 deals, 2 stage-history, 1 touches" in run.stderr
+    assert "1 clients, 1 people, 1 facts, 0 products, 1 deals, 0 deal-products, " in run.stderr
+    assert "2 stage-history, 1 touches, 0 occasions, 20 roadmap, 0 client-steps" in run.stderr
     excel = tmp_path / "excel"
     seller.ok("export", "all", str(excel), "--excel")
     assert (excel / "deals.csv").read_bytes().startswith(b"\xef\xbb\xbfid;")

@@ -137,9 +137,9 @@ def test_foreign_clients_and_touches(cli: Cli, tmp_path: Path) -> None:
     cli.ok("import", "touches", str(touches), "--map", str(touch_map))
     assert cli.ok("export", "touches").stdout.splitlines()[1:] == [
         "1,1,,,2024-12-31T11:05:00,2024-12-31,closing,call,yes,,,Согласовали счёт,"
-        "row:" + query(cli.db, "SELECT external_id FROM touch WHERE id = 1")[0][0][4:] + ",",
+        "row:" + query(cli.db, "SELECT external_id FROM touch WHERE id = 1")[0][0][4:] + ",,,",
         "2,2,,,2025-01-09T09:00:00,2025-01-09,warming,gift,pending,,,Открытка к Новому году,"
-        "row:" + query(cli.db, "SELECT external_id FROM touch WHERE id = 2")[0][0][4:] + ",",
+        "row:" + query(cli.db, "SELECT external_id FROM touch WHERE id = 2")[0][0][4:] + ",,,",
     ]
     again = cli.ok("import", "touches", str(touches), "--map", str(touch_map))
     assert again.stderr == "imported звонки.csv; touches: 2 unchanged\n"

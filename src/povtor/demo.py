@@ -194,7 +194,7 @@ def build_demo(db: Database, *, today: dt.date, folder: Path | None = None) -> d
 
 
 def _load_products(db: Database, folder: Path) -> dict[str, int]:
-    """The product catalog, its links (the ``related`` ids of each product) and the
+    """The product catalog, its links (the ``related`` names of each product) and the
     products of the deals; nothing if the folder has no products.csv."""
     from povtor.text import fold
 
@@ -217,7 +217,13 @@ def _load_products(db: Database, folder: Path) -> dict[str, int]:
             for r in products
         ],
     )
-    links = [(int(r["id"]), int(other)) for r in products for other in r["related"].split()]
+    ids = {fold(r["name"]): int(r["id"]) for r in products}
+    links = [
+        (int(r["id"]), ids[fold(other.strip())])
+        for r in products
+        for other in r["related"].split(";")
+        if other.strip()
+    ]
     db.executemany("INSERT INTO product_link (product_id, related_id) VALUES (?,?)", links)
     held = [(int(r["deal_id"]), int(r["product_id"])) for r in _read(folder, "deal_products")]
     db.executemany("INSERT INTO deal_product (deal_id, product_id) VALUES (?,?)", held)

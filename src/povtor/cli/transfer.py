@@ -33,7 +33,21 @@ import_app = command_group(
 
 MAX_SHOWN = 50  # problems and notes listed before "and N more"
 PROGRESS_MIN_ROWS = 10_000  # smaller files import too fast for a progress bar
-ORDER = ("clients", "people", "facts", "deals", "stage-history", "touches")
+# (in the order of their dependencies: a row's references are imported before it)
+ORDER = (
+    "clients",
+    "people",
+    "facts",
+    "products",
+    "deals",
+    "deal-products",
+    "stage-history",
+    "touches",
+    "occasions",
+    "roadmap",
+    "client-steps",
+    "holiday-links",
+)
 SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".xlsx")
 
 
@@ -212,12 +226,13 @@ for _table in ORDER:
 @export_app.command("all")
 def export_all(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="Directory for the six files (created).")],
+    folder: Annotated[Path, typer.Argument(help="Directory for the files (created).")],
     fmt: ExportFormatOption = None,
     excel: ExcelOption = False,
 ) -> None:
-    """Export every table into a directory: clients.csv, people.csv, facts.csv, deals.csv,
-    stage_history.csv, touches.csv (a backup that povtor import all reads back).
+    """Export every table into a directory: clients.csv, people.csv, facts.csv, products.csv,
+    deals.csv, deal_products.csv, stage_history.csv, touches.csv, occasions.csv, roadmap.csv,
+    client_steps.csv, holiday_links.csv (a backup that povtor import all reads back).
 
     Example: povtor export all backup-2026-03-02
     """
@@ -432,6 +447,36 @@ IMPORT_HELP = {
         "Import touches (warming, closing, service) as history: outcomes do not move deals.",
         "povtor import touches touches.csv",
     ),
+    "products": (
+        "Import the product catalog: a product is matched by its id, else its name (any "
+        "case); related (names separated by ';') replaces its related products.",
+        "povtor import products products.csv --dry-run",
+    ),
+    "deal-products": (
+        "Import the products of deals (deal by deal_id or deal_external_id, product by name "
+        "or product_id); products a deal holds already stay.",
+        "povtor import deal-products deal_products.csv",
+    ),
+    "occasions": (
+        "Import clients' own dates (month, day, and a year for a one-off); a row matches the "
+        "occasion with its id, else the client's occasion of the same title and person.",
+        "povtor import occasions occasions.csv",
+    ),
+    "client-steps": (
+        "Import clients' progress along their roadmaps: the step by its category and code, "
+        "done_on (default today).",
+        "povtor import client-steps client_steps.csv",
+    ),
+    "roadmap": (
+        "Import roadmap steps: a row updates the step of its category and code or adds one; "
+        "each category's steps are then numbered 1, 2, ... by position.",
+        "povtor import roadmap roadmap.csv --dry-run",
+    ),
+    "holiday-links": (
+        "Import your links of professional holidays to industries (see povtor perks link); "
+        "links there already stay.",
+        "povtor import holiday-links holiday_links.csv",
+    ),
     "orders": (
         "Import an order or invoice list (one row per order, or per line: quantity × price "
         "summed per order) as paid deals in the repeat funnel, creating clients as needed. "
@@ -474,8 +519,9 @@ def import_all(
     fmt: PlanFormatOption = None,
 ) -> None:
     """Import every table file found in a directory (clients.csv, people.csv, facts.csv,
-    deals.csv, stage_history.csv, touches.csv; or .tsv, .json, .jsonl, .xlsx) in one
-    transaction: all of them, or nothing.
+    products.csv, deals.csv, deal_products.csv, stage_history.csv, touches.csv,
+    occasions.csv, roadmap.csv, client_steps.csv, holiday_links.csv; or .tsv, .json, .jsonl,
+    .xlsx) in one transaction, in that order: all of them, or nothing.
 
     Example: povtor --db new.db import all backup-2026-03-02
     """
@@ -487,7 +533,8 @@ def import_all(
         for suffix in SUFFIXES:
             path = folder / f"{FILE_NAMES[table]}{suffix}"
             if path.is_file():
-                files.append((table, _read(str(path), None)))
+                if path.read_bytes().strip() not in (b"", b"[]"):  # an empty table's json
+                    files.append((table, _read(str(path), None)))
                 break
     if not files:
         raise InvalidInput(

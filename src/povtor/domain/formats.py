@@ -20,6 +20,7 @@ from povtor.domain.vocabulary import (
     CLIENT_STATUSES,
     DEAL_STATUSES,
     OUTCOMES,
+    PURPOSES,
     SERVICE_ANSWERS,
     TOUCH_KINDS,
 )
@@ -44,6 +45,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("created_on", "date"),
         ("external_id", "text"),
         ("category_source", "text"),  # who set the category: manual or abc
+        ("referred_by", "int"),  # the id of the client who gave the referral
     ),
     "people": (
         ("id", "int"),
@@ -103,7 +105,45 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("text", "text"),
         ("external_id", "text"),
         ("answer", "text"),  # a service contact's answer: ok or problem
+        ("purpose", "text"),  # what it was for: perk, backend, cross_sell, roadmap, card...
+        ("purpose_ref", "text"),  # and which one (a perk key, a product, a step code...)
     ),
+    # the catalog; related: the names of its related products, separated by "; "
+    "products": (
+        ("id", "int"),
+        ("name", "text"),
+        ("price", "money"),
+        ("currency", "text"),
+        ("is_backend", "text"),  # yes or no
+        ("note", "text"),
+        ("related", "text"),
+    ),
+    "deal-products": (("deal_id", "int"), ("product", "text")),  # product by name
+    "occasions": (
+        ("id", "int"),
+        ("client_id", "int"),
+        ("person_id", "int"),
+        ("title", "text"),
+        ("month", "int"),
+        ("day", "int"),
+        ("year", "int"),  # empty: every year
+    ),
+    # a roadmap step a client has done: the step by its roadmap's category and its code
+    "client-steps": (
+        ("client_id", "int"),
+        ("category", "text"),
+        ("step", "text"),
+        ("done_on", "date"),
+        ("note", "text"),
+    ),
+    "roadmap": (
+        ("category", "text"),
+        ("position", "int"),
+        ("code", "text"),
+        ("title", "text"),
+        ("script", "text"),
+    ),
+    "holiday-links": (("holiday", "text"), ("industry", "text")),  # the user's own links
 }
 FILE_NAMES = {name: name.replace("-", "_") for name in TABLES}  # stage-history -> stage_history
 
@@ -129,6 +169,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "created_on": "date",
         "external_id": "key",
         "category_source": "category_source",
+        "referred_by": "id",
     },
     "people": {
         "id": "id",
@@ -182,7 +223,43 @@ FIELDS: dict[str, dict[str, str]] = {
         "text": "text",
         "external_id": "key",
         "answer": "service_answer",
+        "purpose": "purpose",
+        "purpose_ref": "key",
     },
+    "products": {
+        "id": "id",
+        "name": "name",
+        "price": "money",
+        "currency": "currency",
+        "is_backend": "yes_no",
+        "note": "text",
+        "related": "text",
+    },
+    "deal-products": {**DEAL_REF, "product_id": "id", "product": "name"},
+    "occasions": {
+        "id": "id",
+        **CLIENT_REF,
+        "person_id": "id",
+        "title": "name",
+        "month": "id",
+        "day": "id",
+        "year": "id",
+    },
+    "client-steps": {
+        **CLIENT_REF,
+        "category": "category",
+        "step": "name",
+        "done_on": "date",
+        "note": "text",
+    },
+    "roadmap": {
+        "category": "category",
+        "position": "id",
+        "code": "name",
+        "title": "name",
+        "script": "text",
+    },
+    "holiday-links": {"holiday": "name", "industry": "name"},
     "orders": {
         "order_id": "key",
         "date": "when",
@@ -206,6 +283,12 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "stage-history": (("deal_id", "deal_external_id"), ("event",), ("on_date", "at")),
     "touches": ((*CLIENT_ANY, "deal_id", "deal_external_id"), ("kind",), ("on_date", "at")),
     "orders": (("order_id",), ("date",), ("client", "client_code"), ("amount", "price")),
+    "products": (("name",),),
+    "deal-products": (("deal_id", "deal_external_id"), ("product", "product_id")),
+    "occasions": (CLIENT_ANY, ("title",), ("month",), ("day",)),
+    "client-steps": (CLIENT_ANY, ("category",), ("step",)),
+    "roadmap": (("category",), ("code",), ("title",)),
+    "holiday-links": (("holiday",), ("industry",)),
 }
 
 
@@ -264,6 +347,8 @@ WORDS = {
     "channel": (CHANNELS, {}),
     "outcome": (OUTCOMES, {}),
     "service_answer": (SERVICE_ANSWERS, {}),
+    "purpose": (PURPOSES, {}),
+    "yes_no": (("yes", "no"), {"да": "yes", "нет": "no", "true": "yes", "false": "no"}),
 }
 EXTERNAL_ID_MAX = 200
 MAX_NOTES = 50

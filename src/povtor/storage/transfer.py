@@ -11,9 +11,10 @@ take a few seconds.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,8 @@ from povtor.domain.formats import (
 from povtor.domain.importing import Header, RowChecker
 from povtor.domain.orders import Order, OrderBook, line_amount, order_status
 from povtor.domain.tabular import ImportMap, RawTable
-from povtor.errors import InvalidInput
+from povtor.domain.vocabulary import PURPOSES
+from povtor.errors import InvalidInput, PovtorError
 from povtor.output import Column, Listing
 from povtor.parsing import format_money
 from povtor.storage.database import Database, db_datetime, to_datetime
@@ -37,7 +39,8 @@ from povtor.text import fold
 
 _EXPORT_SQL = {
     "clients": """SELECT id, name, company, category, industry, source, phone, email, address,
-                         notes, status, created_on, external_id, category_source
+                         notes, status, created_on, external_id, category_source,
+                         referred_by_id
                   FROM client ORDER BY id""",
     "people": "SELECT id, client_id, name, role, phone, email, birthday FROM person ORDER BY id",
     "facts": "SELECT id, client_id, topic, text, noted_on FROM fact ORDER BY id",
@@ -56,10 +59,29 @@ _EXPORT_SQL = {
                          CASE WHEN s.id IS NULL THEN NULL WHEN t.deal_id IS NULL
                               THEN f.code || '/' || s.code ELSE s.code END,
                          t.at, t.on_date, t.kind, t.channel, t.outcome, t.reason,
-                         t.follow_up_on, t.text, t.external_id, t.answer
+                         t.follow_up_on, t.text, t.external_id, t.answer, t.purpose,
+                         t.purpose_ref
                   FROM touch t LEFT JOIN stage s ON s.id = t.stage_id
                   LEFT JOIN funnel f ON f.id = s.funnel_id
                   ORDER BY t.id""",
+    # (the related names in the order of their ids: the subquery orders group_concat)
+    "products": """SELECT p.id, p.name, p.price_minor, p.currency,
+                         CASE WHEN p.is_backend THEN 'yes' ELSE 'no' END, p.note,
+                         (SELECT group_concat(name, '; ')
+                          FROM (SELECT r.name FROM product_link l
+                                JOIN product r ON r.id = l.related_id
+                                WHERE l.product_id = p.id ORDER BY r.id))
+                  FROM product p ORDER BY p.id""",
+    "deal-products": """SELECT dp.deal_id, p.name FROM deal_product dp
+                       JOIN product p ON p.id = dp.product_id ORDER BY dp.id""",
+    "occasions": """SELECT id, client_id, person_id, title, month, day, year
+                   FROM occasion ORDER BY id""",
+    "client-steps": """SELECT cs.client_id, s.category, s.code, cs.done_on, cs.note
+                      FROM client_step cs JOIN roadmap_step s ON s.id = cs.step_id
+                      ORDER BY cs.id""",
+    "roadmap": """SELECT category, position, code, title, script FROM roadmap_step
+                 ORDER BY category, position""",
+    "holiday-links": "SELECT holiday, industry FROM holiday_industry ORDER BY id",
 }
 
 
@@ -117,6 +139,32 @@ class _Index:
         return self.rows[row_id][self.columns.index(column)]
 
 
+@dataclass
+class _Products:
+    """The catalog, stored and planned: values by id, ids by folded name, and the links."""
+
+    rows: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    by_key: dict[str, int] = field(default_factory=dict)
+    _links: dict[int, set[int]] | None = None
+
+    def add(self, product_id: int, values: tuple[Any, ...]) -> None:
+        self.rows[product_id] = values
+        self.by_key[values[1]] = product_id
+
+    def remove(self, product_id: int) -> None:
+        values = self.rows.pop(product_id)
+        if self.by_key.get(values[1]) == product_id:
+            del self.by_key[values[1]]
+
+    def links(self, db: Database) -> dict[int, set[int]]:
+        """Product id -> the ids of its related products (updated as links are planned)."""
+        if self._links is None:
+            self._links = defaultdict(set)
+            for row in db.rows("SELECT product_id, related_id FROM product_link"):
+                self._links[row["product_id"]].add(row["related_id"])
+        return self._links
+
+
 # (external_id last: the index reads it as values[-1])
 CLIENT_COLUMNS = (
     "name", "search_key", "company", "category", "industry", "source", "phone", "email",
@@ -131,9 +179,13 @@ PERSON_COLUMNS = ("client_id", "name", "role", "phone", "email", "birthday")
 FACT_COLUMNS = ("client_id", "topic", "text", "noted_on")
 TOUCH_COLUMNS = (
     "client_id", "deal_id", "stage_id", "at", "on_date", "kind", "channel", "outcome", "reason",
-    "follow_up_on", "text", "external_id", "answer",
+    "follow_up_on", "text", "external_id", "answer", "purpose", "purpose_ref",
 )  # fmt: skip
 HISTORY_COLUMNS = ("deal_id", "event", "from_stage_id", "to_stage_id", "at", "on_date", "reason")
+PRODUCT_COLUMNS = ("name", "search_key", "price_minor", "currency", "is_backend", "note")
+OCCASION_COLUMNS = ("client_id", "person_id", "title", "month", "day", "year")
+CLIENT_STEP_COLUMNS = ("client_id", "step_id", "done_on", "note")
+STEP_COLUMNS = ("category", "position", "code", "title", "script")
 
 
 @functools.cache
@@ -165,6 +217,10 @@ class Importer(RowChecker):
         self._planned_history: dict[int, int] = {}  # planned stage_change id -> deal id
         self._catalog: dict[str, tuple[int, str]] | None = None  # product key -> (id, name)
         self._linked: Counter[str] = Counter()  # catalog products put in orders' deals
+        self._referred: dict[int, int | None] | None = None  # client id -> referrer id
+        self._people: dict[int, int] | None = None  # person id -> client id
+        self._products: _Products | None = None
+        self._steps: dict[tuple[str, str], int] | None = None  # (category, code) -> step id
         funnels = db.rows("SELECT id, code, name FROM funnel ORDER BY id")
         self._funnels = {r["code"]: r["id"] for r in funnels}
         self._funnel_codes = {v: k for k, v in self._funnels.items()}
@@ -426,6 +482,9 @@ class Importer(RowChecker):
         seen: dict[Any, int | str] = {}
         today = self.clock.today.isoformat()
         present = set(head.index)
+        referrals = self._referrals()
+        file_ids = {r["id"] for _, r in rows if r.get("id")}
+        referred: list[tuple[int | None, int]] = []  # (referrer, client): set after the rows
         for where, rec in rows:
             ext, row_id, name = rec.get("external_id"), rec.get("id"), rec.get("name")
             if not self.need(rec, head, table.source, where, "name"):
@@ -458,6 +517,23 @@ class Importer(RowChecker):
                     found = ids[0] if ids else None
                     if found is None and not ext:
                         rec["external_id"] = derived
+            referrer = rec.get("referred_by")
+            if referrer is not None:
+                if referrer == (found or row_id):
+                    self.problem(
+                        table.source,
+                        where,
+                        f"{head.labels['referred_by']}: a client cannot refer itself",
+                    )
+                    continue
+                if referrer not in index.rows and referrer not in file_ids:
+                    self.problem(
+                        table.source,
+                        where,
+                        f"{head.labels['referred_by']}: no client #{referrer} "
+                        "(give the id of the client who gave the referral)",
+                    )
+                    continue
             if "_bad" in rec:
                 continue
             label = f"{table.source}:{where}"
@@ -485,11 +561,15 @@ class Importer(RowChecker):
                 new["search_key"] = search_key(new["name"], new["company"])
                 values = tuple(new[c] for c in CLIENT_COLUMNS)
                 changed = [c for c, a, b in zip(CLIENT_COLUMNS, old, values, strict=True) if a != b]
+                if "referred_by" in present and referrals.get(found) != referrer:
+                    changed.append("referred_by")
+                    referred.append((referrer, found))
                 if not changed:
                     self.counts[("clients", "unchanged")] += 1
                     continue
-                self._op(_update_sql("client", CLIENT_COLUMNS), (*values, found))
-                self._reindex_client(found, old, values)
+                if changed != ["referred_by"]:
+                    self._op(_update_sql("client", CLIENT_COLUMNS), (*values, found))
+                    self._reindex_client(found, old, values)
                 self._record(Change("clients", "update", found, name, label, ", ".join(changed)))
                 continue
             client_id = row_id or self._new_id("client")
@@ -512,6 +592,20 @@ class Importer(RowChecker):
             self._index_client(index, client_id, values)
             self._op(_insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
             self._record(Change("clients", "create", client_id, name, label))
+            if referrer is not None:
+                referred.append((referrer, client_id))
+        for referrer, client_id in referred:  # every client of the file is written by now
+            self._op("UPDATE client SET referred_by_id = ? WHERE id = ?", (referrer, client_id))
+            referrals[client_id] = referrer
+
+    def _referrals(self) -> dict[int, int | None]:
+        """Who referred each client (stored, and planned by an earlier file)."""
+        if self._referred is None:
+            self._referred = {
+                r["id"]: r["referred_by_id"]
+                for r in self.db.rows("SELECT id, referred_by_id FROM client")
+            }
+        return self._referred
 
     def _reindex_client(self, client_id: int, old: tuple[Any, ...], new: tuple[Any, ...]) -> None:
         index = self.clients
@@ -588,9 +682,13 @@ class Importer(RowChecker):
                     continue
                 self._op(_update_sql(sql_table, columns), (*new, found))
                 existing[found] = new
+                if kind == "people":
+                    self.people[found] = client_id
                 self._record(Change(kind, "update", found, shown, label, ", ".join(changed)))
                 continue
             new_id = row_id or self._new_id(sql_table)
+            if kind == "people":
+                self.people[new_id] = client_id
             values = tuple(_stored(rec.get(c)) for c in columns)
             if kind == "facts" and values[-1] is None:
                 values = (*values[:-1], today.isoformat())
@@ -1043,7 +1141,17 @@ class Importer(RowChecker):
                 "text": rec.get("text"),
                 "external_id": ext,
                 "answer": rec.get("answer"),
+                "purpose": rec.get("purpose"),
+                "purpose_ref": rec.get("purpose_ref"),
             }
+            if values["purpose_ref"] and not values["purpose"] and "purpose" in present:
+                self.problem(
+                    source,
+                    where,
+                    f"{head.labels['purpose_ref']}: a purpose_ref needs a purpose "
+                    f"({', '.join(PURPOSES)})",
+                )
+                continue
             if values["answer"] and values["kind"] != "service":
                 self.problem(
                     source,
@@ -1218,6 +1326,549 @@ class Importer(RowChecker):
                 )
                 self._linked[found[1]] += 1
 
+    # -- growing clients: shared lookups ----------------------------------------------------
+    @property
+    def people(self) -> dict[int, int]:
+        """Person id -> client id, stored and planned."""
+        if self._people is None:
+            self._people = {
+                r["id"]: r["client_id"] for r in self.db.rows("SELECT id, client_id FROM person")
+            }
+        return self._people
+
+    @property
+    def products(self) -> _Products:
+        if self._products is None:
+            index = _Products()
+            for row in self.db.rows(f"SELECT id, {', '.join(PRODUCT_COLUMNS)} FROM product"):
+                index.add(row["id"], tuple(row)[1:])
+            self._products = index
+        return self._products
+
+    @property
+    def steps(self) -> dict[tuple[str, str], int]:
+        if self._steps is None:
+            self._steps = {
+                (r["category"], r["code"]): r["id"]
+                for r in self.db.rows("SELECT id, category, code FROM roadmap_step")
+            }
+        return self._steps
+
+    def _upsert(
+        self,
+        kind: str,
+        sql_table: str,
+        columns: tuple[str, ...],
+        existing: dict[int, tuple[Any, ...]],
+        found: int | None,
+        values: tuple[Any, ...],
+        shown: str,
+        label: str,
+        *,
+        row_id: int | None = None,
+    ) -> int:
+        """Update the row ``found`` (if anything changed) or insert a new one; its id."""
+        if found is not None:
+            old = existing[found]
+            changed = [c for c, a, b in zip(columns, old, values, strict=True) if a != b]
+            if not changed:
+                self.counts[(kind, "unchanged")] += 1
+                return found
+            self._op(_update_sql(sql_table, columns), (*values, found))
+            existing[found] = values
+            self._record(Change(kind, "update", found, shown, label, ", ".join(changed)))
+            return found
+        new_id = row_id or self._new_id(sql_table)
+        existing[new_id] = values
+        self._op(_insert_sql(sql_table, columns), (new_id, *values))
+        self._record(Change(kind, "create", new_id, shown, label))
+        return new_id
+
+    # -- products ---------------------------------------------------------------------------
+    def plan_products(self, table: RawTable) -> None:
+        """The catalog; ``related`` (names separated by ";") replaces a product's links."""
+        head = self.header(table, "products")
+        if head is None:
+            return
+        index = self.products
+        source = table.source
+        rows = list(self.rows(table, "products", head))
+        self._reserve("product", [r["id"] for _, r in rows if r.get("id")])
+        present = set(head.index)
+        seen: dict[Any, int | str] = {}
+        planned: list[tuple[int | str, Any, int, tuple[Any, ...], Any]] = []
+        for where, rec in rows:
+            if self.repeated(seen, _explicit(rec), source, where):
+                continue
+            if not self.need(rec, head, source, where, "name"):
+                continue
+            name, row_id = rec["name"], rec.get("id")
+            key = _fold(name)
+            if self.repeated(seen, ("name", key), source, where, f"product {name!r}"):
+                continue
+            named = index.by_key.get(key)
+            found = row_id if row_id in index.rows else None
+            if found is None and row_id is None:
+                found = named
+            if named is not None and named != found:
+                self.problem(
+                    source,
+                    where,
+                    f"{head.labels['name']}: a product named {index.rows[named][0]!r} exists "
+                    f"already (#{named})",
+                )
+                continue
+            if "_bad" in rec:
+                continue
+            old = index.rows.get(found) if found is not None else None
+
+            def given(column: str, stored: str, default: Any, _rec=rec, _old=old) -> Any:
+                if column in present:
+                    value = _rec.get(column)
+                    return default if value is None else value
+                return _old[PRODUCT_COLUMNS.index(stored)] if _old else default
+
+            backend = given("is_backend", "is_backend", "no")
+            values = (
+                name,
+                key,
+                given("price", "price_minor", None),
+                given("currency", "currency", "RUB"),
+                int(backend == "yes" if isinstance(backend, str) else bool(backend)),
+                given("note", "note", None),
+            )
+            product_id = found if found is not None else (row_id or self._new_id("product"))
+            if old is not None:
+                index.remove(product_id)
+            index.add(product_id, values)
+            planned.append((where, old, product_id, values, rec.get("related")))
+        stored = index.links(self.db)
+        link_ops: list[tuple[str, tuple[Any, ...]]] = []
+        for where, old, product_id, values, related in planned:
+            label = f"{source}:{where}"
+            changed: list[str] = []
+            if old is not None:
+                changed = [
+                    c for c, a, b in zip(PRODUCT_COLUMNS, old, values, strict=True) if a != b
+                ]
+            if "related" in present:
+                wanted: list[int] = []
+                for part in (related or "").split(";"):
+                    other_name = part.strip()
+                    if not other_name:
+                        continue
+                    other = index.by_key.get(_fold(other_name))
+                    if other is None:
+                        self.problem(
+                            source,
+                            where,
+                            f"{head.labels['related']}: no product {other_name!r} in the catalog",
+                        )
+                    elif other == product_id:
+                        self.problem(
+                            source,
+                            where,
+                            f"{head.labels['related']}: a product cannot be related to itself",
+                        )
+                    elif other not in wanted:
+                        wanted.append(other)
+                before = stored.get(product_id, set())
+                if set(wanted) != before:
+                    changed.append("related")
+                    for gone in sorted(before - set(wanted)):
+                        link_ops.append(
+                            (
+                                "DELETE FROM product_link WHERE product_id = ? AND related_id = ?",
+                                (product_id, gone),
+                            )
+                        )
+                    for other in wanted:
+                        if other not in before:
+                            link_ops.append(
+                                (
+                                    "INSERT INTO product_link (product_id, related_id) "
+                                    "VALUES (?, ?)",
+                                    (product_id, other),
+                                )
+                            )
+                    stored[product_id] = set(wanted)
+            if old is None:
+                self._op(_insert_sql("product", PRODUCT_COLUMNS), (product_id, *values))
+                self._record(Change("products", "create", product_id, values[0], label))
+            elif changed:
+                if changed != ["related"]:
+                    self._op(_update_sql("product", PRODUCT_COLUMNS), (*values, product_id))
+                self._record(
+                    Change("products", "update", product_id, values[0], label, ", ".join(changed))
+                )
+            else:
+                self.counts[("products", "unchanged")] += 1
+        for sql, params in link_ops:  # after every product of the file is written
+            self._op(sql, params)
+
+    def product_ref(
+        self, rec: dict[str, Any], head: Header, source: str, where: int | str
+    ) -> int | None:
+        index = self.products
+        product_id = rec.get("product_id")
+        if product_id is not None:
+            if product_id not in index.rows:
+                self.problem(
+                    source,
+                    where,
+                    f"{head.labels['product_id']}: no product #{product_id} "
+                    "(import products first)",
+                )
+                return None
+            return product_id
+        name = rec.get("product")
+        found = index.by_key.get(_fold(name)) if name else None
+        if found is None:
+            if name:
+                self.problem(
+                    source,
+                    where,
+                    f"{head.labels['product']}: no product {name!r} in the catalog "
+                    "(import products first, or povtor product add)",
+                )
+            elif not {"product", "product_id"} & rec.get("_bad", set()):
+                self.problem(source, where, "no product: the product cell is empty")
+            return None
+        return found
+
+    def plan_deal_products(self, table: RawTable) -> None:
+        """Products of deals: added if missing (products put in a deal otherwise stay)."""
+        head = self.header(table, "deal-products")
+        if head is None:
+            return
+        source = table.source
+        held = {
+            (r["deal_id"], r["product_id"])
+            for r in self.db.rows("SELECT deal_id, product_id FROM deal_product")
+        }
+        seen: dict[Any, int | str] = {}
+        for where, rec in self.rows(table, "deal-products", head):
+            deal_id = self.deal_ref(rec, head, source, where)
+            if deal_id is None:
+                if rec.get("deal_id") is None and rec.get("deal_external_id") is None:
+                    self.problem(source, where, "no deal: the deal cell is empty")
+                continue
+            product_id = self.product_ref(rec, head, source, where)
+            if product_id is None or "_bad" in rec:
+                continue
+            name = self.products.rows[product_id][0]
+            if self.repeated(
+                seen,
+                ("pair", (deal_id, product_id)),
+                source,
+                where,
+                f"product {name!r} of deal #{deal_id}",
+            ):
+                continue
+            if (deal_id, product_id) in held:
+                self.counts[("deal-products", "unchanged")] += 1
+                continue
+            held.add((deal_id, product_id))
+            new_id = self._new_id("deal_product")
+            self._op(
+                _insert_sql("deal_product", ("deal_id", "product_id")),
+                (new_id, deal_id, product_id),
+            )
+            self._record(
+                Change(
+                    "deal-products",
+                    "create",
+                    new_id,
+                    f"deal #{deal_id}: {name}",
+                    f"{source}:{where}",
+                )
+            )
+
+    # -- occasions ------------------------------------------------------------------------
+    def plan_occasions(self, table: RawTable) -> None:
+        head = self.header(table, "occasions")
+        if head is None:
+            return
+        source = table.source
+        existing: dict[int, tuple[Any, ...]] = {}
+        by_natural: dict[tuple[Any, ...], int] = {}
+        for row in self.db.rows(f"SELECT id, {', '.join(OCCASION_COLUMNS)} FROM occasion"):
+            existing[row["id"]] = tuple(row)[1:]
+            by_natural[(row["client_id"], row["person_id"], _fold(row["title"]))] = row["id"]
+        rows = list(self.rows(table, "occasions", head))
+        self._reserve("occasion", [r["id"] for _, r in rows if r.get("id")])
+        present = set(head.index)
+        seen: dict[Any, int | str] = {}
+        today = self.clock.today
+        for where, rec in rows:
+            if self.repeated(seen, _explicit(rec), source, where):
+                continue
+            if not all(self.need(rec, head, source, where, c) for c in ("title", "month", "day")):
+                continue
+            client_id = self.client_ref(rec, head, source, where, created_on=today)
+            if client_id is None:
+                continue
+            month, day, year = rec["month"], rec["day"], rec.get("year")
+            if month > 12:
+                self.problem(
+                    source, where, f"{head.labels['month']}: {month} is not a month (1 to 12)"
+                )
+                continue
+            last = calendar.monthrange(year or 2024, month)[1]  # 2024: 29 February is a day
+            if day > last:
+                self.problem(
+                    source, where, f"{head.labels['day']}: {month:02}-{day:02} is not a date"
+                )
+                continue
+            person_id = rec.get("person_id")
+            if person_id is not None and self.people.get(person_id) != client_id:
+                whose = self.people.get(person_id)
+                self.problem(
+                    source,
+                    where,
+                    f"{head.labels['person_id']}: no person #{person_id}"
+                    + (
+                        f" at client #{client_id} (it is client #{whose}'s)"
+                        if whose
+                        else " (import people first)"
+                    ),
+                )
+                continue
+            natural = (client_id, person_id, _fold(rec["title"]))
+            row_id = rec.get("id")
+            if not row_id and self.repeated(
+                seen,
+                ("natural", natural),
+                source,
+                where,
+                f"occasion {rec['title']!r} of client #{client_id}",
+            ):
+                continue
+            if "_bad" in rec:
+                continue
+            found = row_id if row_id in existing else None
+            if row_id is None:
+                found = by_natural.get(natural)
+            values = (client_id, person_id, rec["title"], month, day, year)
+            if found is not None and "year" not in present:
+                values = (*values[:-1], existing[found][-1])
+            occasion_id = self._upsert(
+                "occasions",
+                "occasion",
+                OCCASION_COLUMNS,
+                existing,
+                found,
+                values,
+                rec["title"],
+                f"{source}:{where}",
+                row_id=row_id,
+            )
+            by_natural[natural] = occasion_id
+
+    # -- roadmaps and clients' steps ---------------------------------------------------------
+    def plan_roadmap(self, table: RawTable) -> None:
+        """Steps by (category, code): updated or added; the steps of a category are then
+        numbered 1, 2, ... in the order of their positions (a file's step before a stored one
+        at the same position; a new step without a position goes last)."""
+        from povtor.domain.roadmaps import check_code
+        from povtor.domain.templates import check
+
+        head = self.header(table, "roadmap")
+        if head is None:
+            return
+        source = table.source
+        existing: dict[int, tuple[Any, ...]] = {}
+        for row in self.db.rows(f"SELECT id, {', '.join(STEP_COLUMNS)} FROM roadmap_step"):
+            existing[row["id"]] = tuple(row)[1:]
+        steps = self.steps
+        present = set(head.index)
+        seen: dict[Any, int | str] = {}
+        planned: list[tuple[int | str, int | None, dict[str, Any]]] = []
+        for where, rec in self.rows(table, "roadmap", head):
+            if not all(
+                self.need(rec, head, source, where, c) for c in ("category", "code", "title")
+            ):
+                continue
+            try:
+                code = check_code(rec["code"], field=head.labels["code"])
+                script = check(rec["script"]) if rec.get("script") else None
+            except PovtorError as error:
+                self.problem(source, where, error.message)
+                continue
+            category = rec["category"]
+            if self.repeated(
+                seen, ("step", (category, code)), source, where, f"step {category} {code!r}"
+            ):
+                continue
+            if "_bad" in rec:
+                continue
+            found = steps.get((category, code))
+            old = existing.get(found) if found is not None else None
+            values = {
+                "category": category,
+                "position": rec.get("position") or (old[1] if old else None),
+                "code": code,
+                "title": rec["title"],
+                "script": script if "script" in present or old is None else old[4],
+            }
+            planned.append((where, found, values))
+        if not planned:
+            return
+        # positions from the file are kept; the other steps fill the free places in order
+        categories = {v["category"] for _, _, v in planned}
+        in_file = {found for _, found, _ in planned if found is not None}
+        final: dict[int, int] = {}  # step id (or -order-1 for a new one) -> position
+        for category in categories:
+            others = deque(
+                step_id
+                for step_id, old in sorted(existing.items(), key=lambda item: item[1][1])
+                if old[0] == category and step_id not in in_file
+            )
+            mine = [
+                (v["position"], order, found if found is not None else -order - 1)
+                for order, (_, found, v) in enumerate(planned)
+                if v["category"] == category
+            ]
+            fixed = deque(sorted(m for m in mine if m[0] is not None))
+            ordered: list[int] = []
+            while fixed or others:
+                if fixed and (not others or fixed[0][0] <= len(ordered) + 1):
+                    ordered.append(fixed.popleft()[2])
+                else:
+                    ordered.append(others.popleft())
+            ordered += [m[2] for m in mine if m[0] is None]
+            final.update((step_id, number) for number, step_id in enumerate(ordered, start=1))
+        by_category = categories
+        for category in by_category:
+            moved = any(
+                final[i] != existing[i][1] for i in final if i > 0 and existing[i][0] == category
+            )
+            if moved:  # (category, position) is unique: first out of the way, then in place
+                self._op(
+                    "UPDATE roadmap_step SET position = -position WHERE category = ?", (category,)
+                )
+                for step_id, old in existing.items():  # those the updates below leave out
+                    if old[0] == category and (step_id not in in_file or final[step_id] == old[1]):
+                        self._op(
+                            "UPDATE roadmap_step SET position = ? WHERE id = ?",
+                            (final[step_id], step_id),
+                        )
+        for order, (where, found, values) in enumerate(planned):
+            values["position"] = final[found if found is not None else -order - 1]
+            row = tuple(values[c] for c in STEP_COLUMNS)
+            step_id = self._upsert(
+                "roadmap",
+                "roadmap_step",
+                STEP_COLUMNS,
+                existing,
+                found,
+                row,
+                f"{values['category']} {values['code']}",
+                f"{source}:{where}",
+            )
+            steps[(values["category"], values["code"])] = step_id
+
+    def plan_client_steps(self, table: RawTable) -> None:
+        head = self.header(table, "client-steps")
+        if head is None:
+            return
+        source = table.source
+        existing: dict[int, tuple[Any, ...]] = {}
+        by_pair: dict[tuple[int, int], int] = {}
+        for row in self.db.rows(f"SELECT id, {', '.join(CLIENT_STEP_COLUMNS)} FROM client_step"):
+            existing[row["id"]] = tuple(row)[1:]
+            by_pair[(row["client_id"], row["step_id"])] = row["id"]
+        present = set(head.index)
+        seen: dict[Any, int | str] = {}
+        today = self.clock.today
+        for where, rec in self.rows(table, "client-steps", head):
+            if not all(self.need(rec, head, source, where, c) for c in ("category", "step")):
+                continue
+            code = _fold(rec["step"].strip())
+            step_id = self.steps.get((rec["category"], code))
+            if step_id is None:
+                self.problem(
+                    source,
+                    where,
+                    f"{head.labels['step']}: roadmap {rec['category']} has no step {rec['step']!r} "
+                    f"(see povtor roadmap list {rec['category']})",
+                )
+                continue
+            client_id = self.client_ref(rec, head, source, where, created_on=today)
+            if client_id is None:
+                continue
+            pair = (client_id, step_id)
+            if self.repeated(
+                seen,
+                ("pair", pair),
+                source,
+                where,
+                f"step {rec['category']} {code!r} of client #{client_id}",
+            ):
+                continue
+            if "_bad" in rec:
+                continue
+            found = by_pair.get(pair)
+            old = existing.get(found) if found is not None else None
+            done_on = _stored(rec.get("done_on")) or (old[2] if old else today.isoformat())
+            note = rec.get("note") if "note" in present or old is None else old[3]
+            by_pair[pair] = self._upsert(
+                "client-steps",
+                "client_step",
+                CLIENT_STEP_COLUMNS,
+                existing,
+                found,
+                (client_id, step_id, done_on, note),
+                f"#{client_id}: {rec['category']} {code}",
+                f"{source}:{where}",
+            )
+
+    # -- holiday links ---------------------------------------------------------------------
+    def plan_holiday_links(self, table: RawTable) -> None:
+        """The user's links of professional holidays to industries: added if missing."""
+        from povtor.domain.holidays import find_holiday, normalise_keyword
+
+        head = self.header(table, "holiday-links")
+        if head is None:
+            return
+        source = table.source
+        linked = {
+            (r["holiday"], r["industry"])
+            for r in self.db.rows("SELECT holiday, industry FROM holiday_industry")
+        }
+        seen: dict[Any, int | str] = {}
+        for where, rec in self.rows(table, "holiday-links", head):
+            if not all(self.need(rec, head, source, where, c) for c in ("holiday", "industry")):
+                continue
+            try:
+                holiday = find_holiday(rec["holiday"])
+                keyword = normalise_keyword(rec["industry"])
+            except PovtorError as error:
+                self.problem(source, where, f"{head.labels['holiday']}: {error.message}")
+                continue
+            pair = (holiday.code, keyword)
+            if self.repeated(
+                seen, ("link", pair), source, where, f"link {holiday.code} – {keyword}"
+            ):
+                continue
+            if "_bad" in rec:
+                continue
+            if pair in linked or keyword in holiday.keywords:
+                self.counts[("holiday-links", "unchanged")] += 1
+                continue
+            linked.add(pair)
+            new_id = self._new_id("holiday_industry")
+            self._op(_insert_sql("holiday_industry", ("holiday", "industry")), (new_id, *pair))
+            self._record(
+                Change(
+                    "holiday-links",
+                    "create",
+                    new_id,
+                    f"{holiday.code} – {keyword}",
+                    f"{source}:{where}",
+                )
+            )
+
 
 def _explicit(rec: dict[str, Any]) -> tuple[str, Any] | None:
     """The key a row gives itself: its external_id, else its id."""
@@ -1259,4 +1910,10 @@ PLANNERS: dict[str, Callable[[Importer, RawTable], None]] = {
     "stage-history": Importer.plan_history,
     "touches": Importer.plan_touches,
     "orders": Importer.plan_orders,
+    "products": Importer.plan_products,
+    "deal-products": Importer.plan_deal_products,
+    "occasions": Importer.plan_occasions,
+    "client-steps": Importer.plan_client_steps,
+    "roadmap": Importer.plan_roadmap,
+    "holiday-links": Importer.plan_holiday_links,
 }
