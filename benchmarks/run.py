@@ -36,13 +36,6 @@ OUT = HERE / "out"
 TODAY = generate.DEFAULT_TODAY
 SIZES = ("real", "large")
 
-# The index proposed for the planner's per-client touch queries (not applied to povtor):
-# the existing (client_id, on_date) index widened so that it covers kind and at too.
-PROPOSED_INDEX = (
-    "DROP INDEX ix_touch_client_on",
-    "CREATE INDEX ix_touch_client_on ON touch (client_id, on_date, kind, at)",
-)
-
 # labels for the SQL statements of povtor.storage.plan_queries, by a distinctive fragment
 QUERY_LABELS = (
     ("FROM setting", "settings"),
@@ -96,11 +89,9 @@ def database_for(size: str) -> Path:
     return path
 
 
-def indexed_copy(path: Path) -> Path:
-    """A copy of the database with :data:`PROPOSED_INDEX` applied (remade when stale)."""
-    copy = path.with_name(f"{path.stem}-indexed.db")
-    if copy.exists() and copy.stat().st_mtime >= path.stat().st_mtime:
-        return copy
+def tried_copy(path: Path, sql_file: Path) -> Path:
+    """A copy of the database with the SQL of ``sql_file`` applied (made afresh each run)."""
+    copy = path.with_name(f"{path.stem}-tried.db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{copy}{suffix}").unlink(missing_ok=True)
     with (
@@ -108,8 +99,7 @@ def indexed_copy(path: Path) -> Path:
         contextlib.closing(sqlite3.connect(copy)) as target,
     ):
         source.backup(target)
-        for statement in PROPOSED_INDEX:
-            target.execute(statement)
+        target.executescript(sql_file.read_text(encoding="utf-8"))
         target.commit()
     return copy
 
@@ -279,9 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="also cProfile plan today")
     parser.add_argument("--top", type=int, default=25, help="profile lines shown")
     parser.add_argument(
-        "--try-index",
-        action="store_true",
-        help="also time a copy of each database with the proposed touch index",
+        "--try-sql",
+        type=Path,
+        metavar="FILE",
+        help="also time a copy of each database with this SQL applied (e.g. a proposed index)",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -298,9 +289,9 @@ def main(argv: list[str] | None = None) -> int:
         time_processes(table, db_path, args.repeat)
         time_in_process(table, db_path, args.repeat)
         table.print()
-        if args.try_index:
-            copy = indexed_copy(db_path)
-            table = Table(f"{size}, with the proposed index: {'; '.join(PROPOSED_INDEX)}")
+        if args.try_sql:
+            copy = tried_copy(db_path, args.try_sql)
+            table = Table(f"{size}, with {args.try_sql} applied")
             time_processes(table, copy, args.repeat, startup=False)
             time_in_process(table, copy, args.repeat)
             table.print()
