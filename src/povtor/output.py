@@ -117,6 +117,32 @@ def render(listing: Listing, fmt: OutputFormat | None, *, out: IO[str] | None = 
     writer(listing, stream)
 
 
+def render_record(
+    record: dict[str, Any],
+    fmt: OutputFormat | None,
+    *,
+    command: str,
+    noun: str,
+    print_table: Callable[[dict[str, Any]], None],
+) -> None:
+    """One record (a client card, a deal...): an object in json, one line in jsonl, the
+    ``print_table`` card for people; csv and tsv are for lists and are refused."""
+    chosen = fmt or OutputFormat.table
+    if chosen in (OutputFormat.json, OutputFormat.jsonl):
+        indent = 2 if chosen is OutputFormat.json else None
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=indent, default=str) + "\n")
+        return
+    if chosen is not OutputFormat.table:
+        from povtor.errors import InvalidInput
+
+        group = command.split()[0]
+        raise InvalidInput(
+            f"{command} prints one {noun}; --format {chosen.value} is for lists",
+            hint=f"use --format table or json (lists: povtor {group} list)",
+        )
+    print_table(record)
+
+
 def _records(listing: Listing) -> Iterable[dict[str, Any]]:
     for row in listing.rows:
         yield {c.key: machine_value(c.kind, v) for c, v in zip(listing.columns, row, strict=True)}

@@ -42,6 +42,15 @@ def sort_key(value: str | None) -> tuple[str, str]:
     return (fold(value), value)
 
 
+def check_email(value: str | None, *, field: str = "--email") -> str | None:
+    """An e-mail address already cleaned by :func:`clean_text`: it must have an @."""
+    if value and "@" not in value:
+        raise InvalidInput(
+            f"{field}: {value!r} is not an e-mail address", hint="write it as name@example.ru"
+        )
+    return value
+
+
 def clean_text(
     value: str | None,
     *,

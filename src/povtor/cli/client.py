@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -15,10 +13,18 @@ from povtor.cli.roadmap import client_roadmap, step_app
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
-from povtor.output import Column, Listing, OutputFormat, default_format, message, render
+from povtor.output import (
+    Column,
+    Listing,
+    OutputFormat,
+    default_format,
+    message,
+    render,
+    render_record,
+)
 from povtor.parsing import format_money, parse_amount, parse_date
 from povtor.storage import queries
-from povtor.text import TEXT_MAX, clean_text
+from povtor.text import TEXT_MAX, check_email, clean_text
 
 app = command_group(
     help="Clients: add, edit, show the card, list and find, archive; people and facts.",
@@ -90,11 +96,7 @@ def _client_fields(
             fields[key] = clean_text(
                 value, field=f"--{key}" if key != "name" else "name", required=key == "name"
             )
-    if fields.get("email") and "@" not in fields["email"]:
-        raise InvalidInput(
-            f"--email: {fields['email']!r} is not an e-mail address",
-            hint="write it as name@example.ru",
-        )
+    check_email(fields.get("email"))
     return fields
 
 
@@ -421,17 +423,7 @@ def show(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -> Non
     Example: povtor client show "Ромашка"
     """
     card = client_card(ctx, client)
-    chosen = fmt or OutputFormat.table
-    if chosen in (OutputFormat.json, OutputFormat.jsonl):
-        indent = 2 if chosen is OutputFormat.json else None
-        sys.stdout.write(json.dumps(card, ensure_ascii=False, indent=indent, default=str) + "\n")
-        return
-    if chosen is not OutputFormat.table:
-        raise InvalidInput(
-            f"client show prints one card; --format {chosen.value} is for lists",
-            hint="use --format table or json (lists: povtor client list)",
-        )
-    _print_card(card)
+    render_record(card, fmt, command="client show", noun="card", print_table=_print_card)
 
 
 def _print_card(card: dict[str, Any]) -> None:
@@ -550,11 +542,7 @@ def person_add(
         "phone": clean_text(phone, field="--phone"),
         "email": clean_text(email, field="--email"),
     }
-    if fields["email"] and "@" not in fields["email"]:
-        raise InvalidInput(
-            f"--email: {fields['email']!r} is not an e-mail address",
-            hint="write it as name@example.ru",
-        )
+    check_email(fields["email"])
     if birthday:
         fields["birthday"] = parse_date(birthday, field="--birthday")
     from povtor.storage.writes import add_person

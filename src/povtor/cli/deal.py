@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -11,7 +9,14 @@ import typer
 from povtor.cli import product as product_cli
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.errors import InvalidInput
-from povtor.output import Column, Listing, OutputFormat, machine_value, message, render
+from povtor.output import (
+    Column,
+    Listing,
+    machine_value,
+    message,
+    render,
+    render_record,
+)
 from povtor.parsing import format_money, parse_amount, parse_date
 from povtor.storage import queries
 from povtor.storage.database import to_date, to_datetime
@@ -309,17 +314,7 @@ def show(ctx: typer.Context, deal: DealArg, fmt: FormatOption = None) -> None:
     detail["products"] = [
         {"id": p["id"], "name": p["name"]} for p in product_cli.deal_products(db, row["id"])
     ]
-    chosen = fmt or OutputFormat.table
-    if chosen in (OutputFormat.json, OutputFormat.jsonl):
-        indent = 2 if chosen is OutputFormat.json else None
-        sys.stdout.write(json.dumps(detail, ensure_ascii=False, indent=indent, default=str) + "\n")
-        return
-    if chosen is not OutputFormat.table:
-        raise InvalidInput(
-            f"deal show prints one deal; --format {chosen.value} is for lists",
-            hint="use --format table or json (lists: povtor deal list)",
-        )
-    _print_deal(detail)
+    render_record(detail, fmt, command="deal show", noun="deal", print_table=_print_deal)
 
 
 def _print_deal(detail: dict[str, Any]) -> None:

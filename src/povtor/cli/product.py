@@ -7,16 +7,14 @@ offered a backend product.
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 from typing import Annotated, Any
 
 import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime, writing
 from povtor.errors import InvalidInput
-from povtor.output import Column, Listing, OutputFormat, message, render
+from povtor.output import Column, Listing, message, render, render_record
 from povtor.parsing import format_money, parse_amount
 from povtor.storage import product_queries
 from povtor.text import TEXT_MAX, clean_text
@@ -226,17 +224,7 @@ def show(ctx: typer.Context, product: ProductArg, fmt: FormatOption = None) -> N
         "related": _linked(product_queries.linked(db, row["id"], direction="to")),
         "related_from": _linked(product_queries.linked(db, row["id"], direction="from")),
     }
-    chosen = fmt or OutputFormat.table
-    if chosen in (OutputFormat.json, OutputFormat.jsonl):
-        indent = 2 if chosen is OutputFormat.json else None
-        sys.stdout.write(json.dumps(card, ensure_ascii=False, indent=indent, default=str) + "\n")
-        return
-    if chosen is not OutputFormat.table:
-        raise InvalidInput(
-            f"product show prints one product; --format {chosen.value} is for lists",
-            hint="use --format table or json (lists: povtor product list)",
-        )
-    _print_card(card)
+    render_record(card, fmt, command="product show", noun="product", print_table=_print_card)
 
 
 def _print_card(card: dict[str, Any]) -> None:

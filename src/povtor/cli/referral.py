@@ -13,7 +13,7 @@ from povtor.errors import InvalidInput
 from povtor.output import message
 from povtor.parsing import format_money, parse_amount
 from povtor.storage import queries
-from povtor.text import clean_text
+from povtor.text import check_email, clean_text
 
 if TYPE_CHECKING:
     from povtor.domain.planner import PlanItem
@@ -51,11 +51,7 @@ def referral(
         "phone": clean_text(phone, field="--phone"),
         "email": clean_text(email, field="--email"),
     }
-    if fields["email"] and "@" not in fields["email"]:
-        raise InvalidInput(
-            f"--email: {fields['email']!r} is not an e-mail address",
-            hint="write it as name@example.ru",
-        )
+    check_email(fields["email"])
     clean_name = clean_text(name, field="NAME", required=True) or ""
     who = clean_text(person, field="--person")
     what = clean_text(title, field="--title")
