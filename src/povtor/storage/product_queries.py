@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from povtor.errors import NotFound
 from povtor.storage.database import Database, Row
-from povtor.storage.queries import _ID, _match_level, _pick, like_pattern
+from povtor.storage.queries import find_named, like_pattern
 from povtor.text import fold, sort_key
 
 PRODUCT_COLUMNS = "id, name, search_key, price_minor, currency, is_backend, note"
@@ -21,26 +20,16 @@ def find_product(db: Database, ref: str) -> Row:
     does), which wins over one that merely contains it; more than one at the best
     level is ambiguous.
     """
-    ref = ref.strip()
-    by_id = _ID.fullmatch(ref)
-    if by_id:
-        row = db.one(f"SELECT {PRODUCT_COLUMNS} FROM product WHERE id = ?", (int(by_id.group(1)),))
-        if row is None:
-            raise NotFound(f"no product #{by_id.group(1)}", hint=HOW)
-        return row
-    key = fold(ref)
-    if not key:
-        raise NotFound("empty product name", hint=HOW)
-    rows = db.rows(
-        f"SELECT {PRODUCT_COLUMNS} FROM product WHERE search_key LIKE ? ESCAPE '\\'",
-        (like_pattern(ref),),
+    return find_named(
+        db,
+        ref,
+        table="product",
+        columns=PRODUCT_COLUMNS,
+        what="product",
+        how=HOW,
+        names=lambda row: (row["name"],),
+        label=lambda row: f"#{row['id']} {row['name']}",
     )
-    candidates = []
-    for row in rows:
-        level = _match_level(key, (row["name"],))
-        if level is not None:
-            candidates.append((level, True, f"#{row['id']} {row['name']}", row))
-    return _pick(ref, "product", candidates, HOW)
 
 
 def product_named(db: Database, name: str) -> Row | None:

@@ -7,7 +7,7 @@ so read-only commands start fast. Functions return plain rows or dataclasses.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,32 +72,61 @@ CLIENT_COLUMNS = (
 )
 
 
-def find_client(db: Database, ref: str) -> Row:
-    """A client by id (``12`` or ``#12``) or by name/company, case-insensitively."""
+def find_named(
+    db: Database,
+    ref: str,
+    *,
+    table: str,
+    columns: str,
+    what: str,
+    how: str,
+    names: Callable[[Row], Sequence[str | None]],
+    label: Callable[[Row], str],
+    preferred: Callable[[Row], bool] = lambda _row: True,
+) -> Row:
+    """A row of ``table`` by id (``12`` or ``#12``) or by name, case-insensitively.
+
+    An exact name wins over a name that starts with the text (or has a word that does),
+    which wins over one that merely contains it; ``preferred`` rows win a tie (active
+    clients); more than one at the best level is ambiguous. ``table`` has ``search_key``.
+    """
     ref = ref.strip()
-    how = "list clients with: povtor client find TEXT"
     by_id = _ID.fullmatch(ref)
     if by_id:
-        row = db.one(f"SELECT {CLIENT_COLUMNS} FROM client WHERE id = ?", (int(by_id.group(1)),))
+        row = db.one(f"SELECT {columns} FROM {table} WHERE id = ?", (int(by_id.group(1)),))
         if row is None:
-            raise NotFound(f"no client #{by_id.group(1)}", hint=how)
+            raise NotFound(f"no {what} #{by_id.group(1)}", hint=how)
         return row
     key = fold(ref)
     if not key:
-        raise NotFound("empty client name", hint=how)
+        raise NotFound(f"empty {what} name", hint=how)
     rows = db.rows(
-        f"SELECT {CLIENT_COLUMNS} FROM client WHERE search_key LIKE ? ESCAPE '\\'",
+        f"SELECT {columns} FROM {table} WHERE search_key LIKE ? ESCAPE '\\'",
         (like_pattern(ref),),
     )
     candidates = []
     for row in rows:
-        level = _match_level(key, (row["name"], row["company"]))
+        level = _match_level(key, names(row))
         if level is not None:
-            label = f"#{row['id']} {row['name']}" + (
-                f" ({row['company']})" if row["company"] else ""
-            )
-            candidates.append((level, row["status"] == "active", label, row))
-    return _pick(ref, "client", candidates, how)
+            candidates.append((level, preferred(row), label(row), row))
+    return _pick(ref, what, candidates, how)
+
+
+def find_client(db: Database, ref: str) -> Row:
+    """A client by id (``12`` or ``#12``) or by name/company, case-insensitively."""
+    return find_named(
+        db,
+        ref,
+        table="client",
+        columns=CLIENT_COLUMNS,
+        what="client",
+        how="list clients with: povtor client find TEXT",
+        names=lambda row: (row["name"], row["company"]),
+        label=lambda row: (
+            f"#{row['id']} {row['name']}" + (f" ({row['company']})" if row["company"] else "")
+        ),
+        preferred=lambda row: row["status"] == "active",
+    )
 
 
 @dataclass(frozen=True)
