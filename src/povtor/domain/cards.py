@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from povtor.domain.planner import Candidate, ClientState, silence_threshold
+from povtor.domain.planner import Candidate, ClientState, is_silent, settled
 from povtor.settings import Settings
 from povtor.text import fold, sort_key
 
@@ -179,19 +179,9 @@ class CardFacts:
 
 
 def quiet_client(client: ClientState, today: dt.date, settings: Settings) -> bool:
-    """Nothing in motion with the client: no open deal, no date it named, no unresolved
-    service problem, not silent past its threshold (those are their own items), not
-    touched in ``plan.quiet_days``."""
-    if client.open_deals or client.follow_up_on is not None or client.open_problem:
-        return False
-    quiet = settings.int("plan.quiet_days")
-    if client.last_touch_on is not None and (today - client.last_touch_on).days < quiet:
-        return False
-    if client.paid_dates:
-        threshold, _cycle = silence_threshold(client, settings)
-        if (today - client.paid_dates[-1]).days > threshold:
-            return False
-    return True
+    """Nothing in motion with the client (:func:`planner.settled`) and not silent past its
+    threshold (that is its own item)."""
+    return settled(client, today, settings) and not is_silent(client, today, settings)
 
 
 def card_candidates(

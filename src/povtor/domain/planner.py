@@ -199,6 +199,24 @@ def _threshold(
     return default_days, None
 
 
+def is_silent(client: ClientState, today: dt.date, settings: Settings) -> bool:
+    """Bought before, and no purchase for longer than the client's silence threshold."""
+    if not client.paid_dates:
+        return False
+    threshold, _cycle = silence_threshold(client, settings)
+    return (today - client.paid_dates[-1]).days > threshold
+
+
+def settled(client: ClientState, today: dt.date, settings: Settings) -> bool:
+    """Nothing in motion with the client: no open deal, no date it named, no unresolved
+    service problem, and not touched in the last ``plan.quiet_days`` (the condition of
+    the quiet-day rules: roadmap steps, card questions)."""
+    if client.open_deals or client.follow_up_on is not None or client.open_problem is not None:
+        return False
+    quiet = settings.int("plan.quiet_days")
+    return client.last_touch_on is None or (today - client.last_touch_on).days >= quiet
+
+
 def next_kind(client: ClientState, settings: Settings) -> str:
     """5:1: warming until enough warming touches since the last closing one."""
     if client.warming_since_closing >= settings.int("plan.warming_per_closing"):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from povtor.domain.planner import Candidate, ClientState, silence_threshold
+from povtor.domain.planner import Candidate, ClientState, is_silent, settled
 from povtor.errors import InvalidInput
 from povtor.settings import Settings
 from povtor.text import fold
@@ -120,24 +120,11 @@ def fallback_script(title: str) -> str:
 
 
 # -- the plan's rule -----------------------------------------------------------------------
-def _is_silent(client: ClientState, today: dt.date, settings: Settings) -> bool:
-    """The planner's "silent" condition: that item (bring the client back) comes first."""
-    if not client.paid_dates:
-        return False
-    threshold, _cycle = silence_threshold(client, settings)
-    return (today - client.paid_dates[-1]).days > threshold
-
-
 def free_for_a_step(client: ClientState, today: dt.date, settings: Settings) -> bool:
     """Whether nothing in the client's own state rules a roadmap step out today: it is
-    categorised, has no open deal (that is the conversation), no client-level follow-up
-    date, no unresolved service problem, and was not touched in ``plan.quiet_days``."""
-    if client.category is None or client.open_deals or client.follow_up_on is not None:
-        return False
-    if client.open_problem is not None:
-        return False
-    quiet = settings.int("plan.quiet_days")
-    return client.last_touch_on is None or (today - client.last_touch_on).days >= quiet
+    categorised and settled (:func:`planner.settled`: no open deal, no client-level
+    follow-up date, no unresolved service problem, not touched in ``plan.quiet_days``)."""
+    return client.category is not None and settled(client, today, settings)
 
 
 def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str] | None:
@@ -193,7 +180,7 @@ def roadmap_candidates(
     for _order, p, client, since_on, what in waiting:
         if len(found) >= per_day:
             break
-        if _is_silent(client, today, settings):  # (checked last: it is the dearest test)
+        if is_silent(client, today, settings):  # (checked last: it is the dearest test)
             continue
         step = p.next_step
         assert step is not None
