@@ -249,12 +249,10 @@ def decode(data: bytes, *, source: str, encoding: str | None = None) -> tuple[st
 def detect_delimiter(text: str) -> str:
     """``,``, ``;`` or tab: the one that every one of the first lines has equally often (a
     two-column file of names with commas in them splits right), the most often if several;
-    else the one with the most occurrences on one of the first lines."""
-    lines = [
-        _QUOTED.sub("", line)
-        for line in text.split("\n", SNIFF_LINES)[:SNIFF_LINES]
-        if line.strip()
-    ]
+    else the one with the most occurrences on one of the first lines. Quoted cells are
+    left out first, over the whole sample: a quoted cell may hold line breaks."""
+    sample = "\n".join(text.split("\n", SNIFF_LINES)[:SNIFF_LINES])
+    lines = [line for line in _QUOTED.sub("", sample).split("\n") if line.strip()]
     steady = [
         (lines[0].count(c), c)
         for c in (",", "\t", ";")
@@ -263,10 +261,9 @@ def detect_delimiter(text: str) -> str:
     if steady and len(lines) > 1:
         return max(steady)[1]
     best, best_count = ",", 0
-    for line in text.split("\n", SNIFF_LINES)[:SNIFF_LINES]:
-        bare = _QUOTED.sub("", line)
+    for line in lines:
         for candidate in (";", "\t", ","):
-            count = bare.count(candidate)
+            count = line.count(candidate)
             if count > best_count:
                 best, best_count = candidate, count
     return best
