@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from povtor.domain.metrics import ClientRevenue
 from povtor.domain.offers import (
     OfferFacts,
     Product,
@@ -438,9 +437,7 @@ def facts(clients: int = 20, **changes: Any) -> OfferFacts:
         today=TODAY,
         products=PRODUCTS,
         related={1: (2, 3, 5), 6: (4,)},
-        revenues=[
-            ClientRevenue(i, f"Клиент {i}", "B", i * 1_000_000) for i in range(1, clients + 1)
-        ],
+        revenues={i: i * 1_000_000 for i in range(1, clients + 1)},
         bought={i: {1: dt.date(2026, 2, 10)} for i in range(1, clients + 1)},
     )
     return dataclasses.replace(base, **changes)
@@ -454,11 +451,11 @@ def test_months_before_keeps_the_day_or_takes_the_month_end() -> None:
 
 
 def test_top_10_percent_is_ceil_of_buyers_with_ties_to_the_lower_id() -> None:
-    revenues = [ClientRevenue(i, "", None, 100) for i in range(1, 12)]  # 11 equal buyers
-    revenues += [ClientRevenue(50, "", None, 0)]  # no revenue: not a buyer
+    revenues = dict.fromkeys(range(11, 0, -1), 100)  # 11 equal buyers, in no particular order
+    revenues[50] = 0  # no revenue: not a buyer
     top = top_clients_by_revenue(revenues)
     assert [(t.client_id, t.rank, t.buyers) for t in top] == [(1, 1, 11), (2, 2, 11)]
-    assert top_clients_by_revenue([ClientRevenue(1, "", None, 0)]) == []
+    assert top_clients_by_revenue({1: 0}) == []
     assert [t.client_id for t in top_clients_by_revenue(facts(9).revenues)] == [9]
 
 

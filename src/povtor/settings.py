@@ -196,12 +196,21 @@ class Settings:
     def __init__(self, stored: dict[str, str]) -> None:
         self.values = {spec.key: stored.get(spec.key, spec.default) for spec in SPECS}
         self.changed = {k for k in stored if k in BY_KEY}
+        # each number parsed once: a plan asks for the same weights tens of thousands of times
+        self._ints: dict[str, int] = {}
+        self._decimals: dict[str, Decimal] = {}
 
     def int(self, key: str) -> int:
-        return int(self.values[key])
+        found = self._ints.get(key)
+        if found is None:
+            found = self._ints[key] = int(self.values[key])
+        return found
 
     def decimal(self, key: str) -> Decimal:
-        return Decimal(self.values[key])
+        found = self._decimals.get(key)
+        if found is None:
+            found = self._decimals[key] = Decimal(self.values[key])
+        return found
 
     def bool(self, key: str) -> bool:
         return self.values[key] == "yes"

@@ -1,8 +1,8 @@
 """Backend offers and cross-sell (seed 004): pure rules over plain facts.
 
 *Backend*: the bigger products and services meant for the top 10% of the clients who
-already buy. The top 10% is exactly ``povtor stats abc --top``: active clients ranked by
-their revenue (RUB) over the 12 months ending today, highest first (ties: the lower
+already buy. The top 10% is ranked as ``povtor stats abc --top`` ranks it: active clients
+by their revenue (RUB) over the 12 months ending today, highest first (ties: the lower
 client id), and the first ceil(10% × clients with revenue) of them. Such a client gets
 one offer of the most expensive backend product it has not bought (preferring one
 linked from a product it did buy), unless it had a touch with purpose ``backend`` in
@@ -23,16 +23,12 @@ later date to come back, or with an open service problem get none.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from povtor.domain.calendar import months_before
 from povtor.domain.planner import Candidate, ClientState
 from povtor.settings import Settings
-
-if TYPE_CHECKING:
-    from povtor.domain.metrics import ClientRevenue
 
 REVENUE_CURRENCY = "RUB"  # revenue is ranked in the currency stats abc uses by default
 
@@ -74,8 +70,9 @@ class OfferFacts:
     today: dt.date
     products: Mapping[int, Product]
     related: Mapping[int, tuple[int, ...]]  # product -> products linked from it (one-way)
-    # every active client known today with its revenue over the 12 months to today
-    revenues: Sequence[ClientRevenue]
+    # client -> its revenue (RUB, minor units) over the 12 months to today: active
+    # clients with purchases in that window only
+    revenues: Mapping[int, int]
     bought: Mapping[int, Mapping[int, dt.date]]  # client -> product -> last paid deal with it
     in_open_deals: Mapping[int, frozenset[int]] = field(default_factory=dict)  # client -> products
     last_backend_offer: Mapping[int, dt.date] = field(default_factory=dict)  # client -> day
@@ -92,18 +89,25 @@ class TopClient:
     buyers: int  # clients with revenue: the 10% is of these
 
 
-def top_clients_by_revenue(revenues: Sequence[ClientRevenue]) -> list[TopClient]:
-    """The top 10% of buying clients by revenue, exactly as ``stats abc --top`` lists them."""
+def ranked_by_revenue(revenues: Mapping[int, int]) -> list[tuple[int, int]]:
+    """(client, revenue) of the clients with revenue: the highest first, then the lower id
+    (``abc_split``'s ranking without its shares)."""
+    buyers = [(client_id, revenue) for client_id, revenue in revenues.items() if revenue > 0]
+    return sorted(buyers, key=lambda pair: (-pair[1], pair[0]))
+
+
+def top_clients_by_revenue(revenues: Mapping[int, int]) -> list[TopClient]:
+    """The top 10% of buying clients by revenue, ranked as ``stats abc --top`` ranks them."""
+    return _top_of(ranked_by_revenue(revenues))
+
+
+def _top_of(ranked: list[tuple[int, int]]) -> list[TopClient]:
     from povtor.domain.metrics import top_count
 
-    # abc_split's ranking (highest revenue, then the lower id) without its shares
-    if sum(r.revenue for r in revenues) <= 0:
-        return []
-    ranked = sorted(revenues, key=lambda r: (-r.revenue, r.client_id))
-    buyers = sum(1 for r in ranked if r.revenue > 0)
+    buyers = len(ranked)
     return [
-        TopClient(r.client_id, rank, r.revenue, buyers)
-        for rank, r in enumerate(ranked[: top_count(buyers)], start=1)
+        TopClient(client_id, rank, revenue, buyers)
+        for rank, (client_id, revenue) in enumerate(ranked[: top_count(buyers)], start=1)
     ]
 
 
@@ -175,6 +179,14 @@ def _money(minor: int | None, currency: str) -> str:
     return f"{format_money(minor, grouped=True)} {currency}" if minor is not None else "no price"
 
 
+def _by_revenue(ranked: list[tuple[int, int]], clients: Mapping[int, ClientState]) -> Iterator[int]:
+    """The clients to look at for offers: the buying ones by revenue, then the rest by id
+    (sorted only if the day's quota is not filled by then)."""
+    yield from (client_id for client_id, _revenue in ranked)
+    buying = {client_id for client_id, _revenue in ranked}
+    yield from (client_id for client_id in sorted(clients) if client_id not in buying)
+
+
 def offer_candidates(
     facts: OfferFacts, clients: Mapping[int, ClientState], settings: Settings
 ) -> list[Candidate]:
@@ -186,8 +198,8 @@ def offer_candidates(
     lang = settings.str("lang")
     backend_since = months_before(today, settings.int("plan.backend_months"))
     cooldown = settings.int("plan.cross_sell_days")
-    revenue = {r.client_id: r.revenue for r in facts.revenues}
-    top = {t.client_id: t for t in top_clients_by_revenue(facts.revenues)}
+    ranked = ranked_by_revenue(facts.revenues)
+    top = {t.client_id: t for t in _top_of(ranked)}
 
     def resting(client: ClientState) -> bool:
         if client.follow_up_on is not None and client.follow_up_on > today:
@@ -199,10 +211,11 @@ def offer_candidates(
     per_day = settings.int("plan.offers_per_day")
     offers: list[Candidate] = []
     # the highest revenue first (then the lower id), so the day's quota ends the search
-    for client in sorted(clients.values(), key=lambda c: (-revenue.get(c.id, 0), c.id)):
+    for client_id in _by_revenue(ranked, clients):
         if len(offers) >= per_day:
             break
-        if resting(client):
+        client = clients.get(client_id)
+        if client is None or resting(client):
             continue
         candidate: Candidate | None = None
         leader = top.get(client.id)

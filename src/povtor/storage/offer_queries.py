@@ -29,8 +29,6 @@ def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferF
     }
     if not products:
         return None
-    from povtor.storage.stats_queries import client_revenues
-
     related: dict[int, list[int]] = defaultdict(list)
     for product_id, related_id in db.tuples(
         "SELECT product_id, related_id FROM product_link ORDER BY product_id, related_id"
@@ -77,11 +75,27 @@ def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferF
         today=today,
         products=products,
         related={k: tuple(v) for k, v in related.items()},
-        revenues=client_revenues(db, start, end, today, REVENUE_CURRENCY),
+        revenues=_revenues(db, start, end),
         bought=bought,
         in_open_deals={k: frozenset(v) for k, v in pending.items()},
         last_backend_offer=last_backend,
         last_cross_sell=last_cross_sell,
+    )
+
+
+def _revenues(db: Database, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Active clients' revenue from deals paid in ``start..end`` (``REVENUE_CURRENCY``),
+    deals as they stand now (as the rest of the plan reads them), from the deal index."""
+    return dict(
+        db.tuples(
+            """SELECT d.client_id, SUM(d.amount_minor) FROM deal d
+               JOIN client c ON c.id = d.client_id
+               WHERE d.status = 'won' AND d.currency = ? AND d.amount_minor IS NOT NULL
+                 AND d.closed_on >= ? AND d.closed_on <= ?
+                 AND c.status = 'active' AND c.created_on <= ?
+               GROUP BY d.client_id""",
+            (REVENUE_CURRENCY, start.isoformat(), end.isoformat(), end.isoformat()),
+        )
     )
 
 

@@ -25,7 +25,7 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
 
 
 # Every active client with the facts the rules need, as of :day, by index seeks per client
-# (ix_deal_client_status, ix_touch_client_on, ix_touch_client_kind) rather than scans of
+# (ix_deal_status_client, ix_touch_client_on, ix_touch_client_kind) rather than scans of
 # every touch: its open deals, its newest touch (its date; a client-level "later"),
 # and the warming touches since its last closing one (the 5:1 cadence). The last closing
 # touch is found by date, then by time within that date, so both lookups are seeks; the

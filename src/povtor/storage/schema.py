@@ -13,5 +13,6 @@ REVISIONS: tuple[str, ...] = (
     "0003_spend_and_touch_ids",
     "0004_touch_indexes",
     "0005_growing_clients",
+    "0006_deal_status_indexes",
 )
 HEAD = REVISIONS[-1]
