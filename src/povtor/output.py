@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -143,9 +144,30 @@ def render_record(
     print_table(record)
 
 
-def _records(listing: Listing) -> Iterable[dict[str, Any]]:
+def _machine_cells(listing: Listing) -> Iterator[list[Any]]:
+    """Each row's cells as :func:`machine_value` makes them (text and whole numbers, the
+    most of any listing, pass through without a call)."""
+    converters = [_machine_converter(c.kind) for c in listing.columns]
     for row in listing.rows:
-        yield {c.key: machine_value(c.kind, v) for c, v in zip(listing.columns, row, strict=True)}
+        yield [convert(value) for convert, value in zip(converters, row, strict=True)]
+
+
+def _machine_converter(kind: str) -> Callable[[Any], Any]:
+    if kind in ("money", "rate"):
+        return functools.partial(machine_value, kind)
+
+    def convert(value: Any) -> Any:
+        if value is None or value.__class__ is str or value.__class__ is int:
+            return value
+        return machine_value(kind, value)
+
+    return convert
+
+
+def _records(listing: Listing) -> Iterator[dict[str, Any]]:
+    keys = [c.key for c in listing.columns]
+    for cells in _machine_cells(listing):
+        yield dict(zip(keys, cells, strict=True))
 
 
 def _delimited(delimiter: str) -> Callable[[Listing, IO[str]], None]:
@@ -153,23 +175,23 @@ def _delimited(delimiter: str) -> Callable[[Listing, IO[str]], None]:
         if delimiter == "\t":
             # tsv has no quoting at all (a quote is just a character), one row a line
             stream.write("\t".join(c.key for c in listing.columns) + "\n")
-            for record in _records(listing):
-                cells = ("" if v is None else str(_plain(v, delimiter)) for v in record.values())
-                stream.write("\t".join(cells) + "\n")
+            for cells in _machine_cells(listing):
+                stream.write("\t".join([_tsv_cell(v) for v in cells]) + "\n")
             return
         writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
         writer.writerow([c.key for c in listing.columns])
-        for record in _records(listing):
-            writer.writerow(["" if v is None else _plain(v, delimiter) for v in record.values()])
+        writer.writerows(_machine_cells(listing))  # None is written as ""
 
     return write
 
 
-def _plain(value: Any, delimiter: str) -> Any:
-    if delimiter == "\t" and isinstance(value, str):
+def _tsv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
         # tsv has no quoting: tabs and line breaks inside a cell become spaces
         return value.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    return value
+    return str(value)
 
 
 def _json(listing: Listing, stream: IO[str]) -> None:

@@ -15,10 +15,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from povtor.domain.calendar import days_between
 from povtor.settings import Settings
 
+CENT = Decimal("0.01")
 MAX_OVERDUE_DAYS = 14  # two weeks late is late enough: more does not outrank a bigger deal
 # every rule, in the order that breaks ties between equal priorities
 RULES = (
@@ -39,6 +41,12 @@ RULES = (
 FILLER_RULES = frozenset({"roadmap", "card"})
 
 
+# The records a plan is made of are built by the ten thousand per run (a client's state,
+# its open deals, each candidate), so they are slotted and not frozen: a frozen
+# dataclass pays an object.__setattr__ per field, three times the cost of building one.
+# Nothing changes them after they are made; they are values all the same.
+
+
 @dataclass(frozen=True)
 class ServiceProblem:
     """A problem the client reported on a service contact, with no "all well" since."""
@@ -48,7 +56,7 @@ class ServiceProblem:
     touch_id: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ClientState:
     id: int
     name: str
@@ -62,9 +70,10 @@ class ClientState:
     warming_since_closing: int = 0
     follow_up_on: dt.date | None = None  # from a client-level "later" touch
     open_problem: ServiceProblem | None = None  # the latest service answer was "problem"
+    industry: str | None = None  # (professional holidays go by industry)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OpenDeal:
     id: int
     client_id: int
@@ -82,7 +91,7 @@ class OpenDeal:
     last_touch_on: dt.date | None  # last touch on this deal
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ClosedDeal:
     """A paid deal awaiting its service contact, or a lost one awaiting a revisit."""
 
@@ -107,7 +116,7 @@ class PlanInput:
     extra: tuple[Candidate, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     """One reason to contact a client today."""
 
@@ -129,7 +138,7 @@ class Candidate:
     purpose_ref: str | None = None  # and which one (the holiday, the product, the step)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PlanItem:
     rank: int
     client: ClientState
@@ -237,20 +246,22 @@ def deal_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
     working = settings.bool("plan.working_days")
     unit = "working days" if working else "days"
     found: list[Candidate] = []
-    for deal in data.deals:
-        client = data.clients.get(deal.client_id)
-        if client is None:
-            continue
-        closeness = Decimal(deal.stage_position) / Decimal(max(deal.won_position, 1))
-        common = {
+
+    def common(deal: OpenDeal) -> dict[str, Any]:
+        return {
             "client_id": deal.client_id,
             "deal": deal,
             "amount_minor": deal.amount_minor,
-            "closeness": closeness,
+            "closeness": Decimal(deal.stage_position) / Decimal(max(deal.won_position, 1)),
             "template_funnel": deal.funnel,
             "template_stage": deal.stage,
             "days_waiting": (today - deal.stage_entered_on).days,
         }
+
+    for deal in data.deals:
+        client = data.clients.get(deal.client_id)
+        if client is None:
+            continue
         followed = (
             deal.follow_up_on is not None
             and deal.last_touch_on is not None
@@ -273,7 +284,7 @@ def deal_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
                         f"{deal.follow_up_on.isoformat()} ({deal.stage_name})",
                         kind="closing",
                         overdue_days=overdue,
-                        **common,  # type: ignore[arg-type]
+                        **common(deal),
                     )
                 )
             continue  # a promised date replaces the stage's time limit
@@ -304,8 +315,8 @@ def deal_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
                 reason=reason,
                 kind=kind,
                 overdue_days=overdue,
-                **common,
-            )  # type: ignore[arg-type]
+                **common(deal),
+            )
         )
     return found
 
@@ -461,34 +472,70 @@ def priority_terms(
     candidate: Candidate, client: ClientState, settings: Settings
 ) -> dict[str, Decimal]:
     """The transparent weighted sum: each term is shown by ``plan explain``."""
-    category = client.category if client.category in ("A", "B", "C") else "none"
-    amount = Decimal(candidate.amount_minor or 0) / 100
-    money = settings.decimal("plan.weight.money") * Decimal(math.log10(1 + float(amount) / 1000))
-    overdue = min(candidate.overdue_days, MAX_OVERDUE_DAYS)
-    terms = {
-        "category": settings.decimal(f"plan.weight.category.{category}"),
-        "money": money.quantize(Decimal("0.01")),
-        "closeness": (settings.decimal("plan.weight.closeness") * candidate.closeness).quantize(
-            Decimal("0.01")
-        ),
-        "overdue": settings.decimal("plan.weight.overdue") * overdue,
-        "rule": settings.decimal(f"plan.weight.rule.{candidate.rule}"),
-    }
-    if client.open_problem is not None:  # an unresolved service problem raises every item
-        terms["problem"] = settings.decimal("plan.weight.problem")
-    return terms
+    return Weights.of(settings).terms(candidate, client)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The priority weights of the settings, read once per plan."""
+
+    category: Mapping[str, Decimal]  # A, B, C and "none"
+    rule: Mapping[str, Decimal]
+    money: Decimal
+    closeness: Decimal
+    overdue: Decimal
+    problem: Decimal
+
+    @classmethod
+    def of(cls, settings: Settings) -> Weights:
+        return cls(
+            category={
+                c: settings.decimal(f"plan.weight.category.{c}") for c in ("A", "B", "C", "none")
+            },
+            rule={rule: settings.decimal(f"plan.weight.rule.{rule}") for rule in RULES},
+            money=settings.decimal("plan.weight.money"),
+            closeness=settings.decimal("plan.weight.closeness"),
+            overdue=settings.decimal("plan.weight.overdue"),
+            problem=settings.decimal("plan.weight.problem"),
+        )
+
+    def terms(self, candidate: Candidate, client: ClientState) -> dict[str, Decimal]:
+        category = client.category if client.category in ("A", "B", "C") else "none"
+        terms = {
+            "category": self.category[category],  # type: ignore[index]
+            "money": _money_term(self.money, candidate.amount_minor or 0),
+            "closeness": _cents(self.closeness, candidate.closeness),
+            "overdue": self.overdue * min(candidate.overdue_days, MAX_OVERDUE_DAYS),
+            "rule": self.rule[candidate.rule],
+        }
+        if client.open_problem is not None:  # an unresolved service problem raises every item
+            terms["problem"] = self.problem
+        return terms
+
+
+@functools.lru_cache(maxsize=65_536)
+def _money_term(weight: Decimal, amount_minor: int) -> Decimal:
+    """weight × log10(1 + amount in thousands), to the cent (cached: amounts repeat)."""
+    amount = Decimal(amount_minor) / 100
+    return (weight * Decimal(math.log10(1 + float(amount) / 1000))).quantize(CENT)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cents(weight: Decimal, share: Decimal) -> Decimal:
+    return (weight * share).quantize(CENT)
 
 
 def build_plan(data: PlanInput, settings: Settings) -> Plan:
     """Every candidate, merged to one item per client, ranked by priority."""
     candidates = [*deal_candidates(data, settings), *client_candidates(data, settings)]
     candidates += [c for c in data.extra if c.client_id in data.clients]
+    weights = Weights.of(settings)
     by_client: dict[int, list[tuple[Decimal, Candidate, dict[str, Decimal]]]] = {}
     for candidate in candidates:
         client = data.clients[candidate.client_id]
         if client.last_touch_on == data.today:
             continue  # touched today already
-        terms = priority_terms(candidate, client, settings)
+        terms = weights.terms(candidate, client)
         by_client.setdefault(candidate.client_id, []).append(
             (sum(terms.values(), Decimal(0)), candidate, terms)
         )

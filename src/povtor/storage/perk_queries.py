@@ -47,11 +47,18 @@ def perk_touches(db: Database, since: dt.date, until: dt.date) -> list[PerkTouch
 
 
 def load_perk_facts(
-    db: Database, start: dt.date, end: dt.date, *, as_of: dt.date, client_id: int | None = None
+    db: Database,
+    start: dt.date,
+    end: dt.date,
+    *,
+    as_of: dt.date,
+    client_id: int | None = None,
+    industries: Mapping[int, str | None] | None = None,
 ) -> PerkFacts:
     """Everything the perk rules need for the days from ``start`` to ``end``, with the
-    perk touches of the 12 months ending on ``as_of``. ``client_id``: one client only."""
-    industries = active_industries(db)
+    perk touches of the 12 months ending on ``as_of``. ``client_id``: one client only;
+    ``industries``: the active clients' industries when the caller has them already."""
+    industries = active_industries(db) if industries is None else industries
     if client_id is not None:
         industries = {client_id: industries[client_id]} if client_id in industries else {}
     month_days = perks.days_in_window(start, end)
@@ -97,7 +104,13 @@ def perk_plan_candidates(
 ) -> list[Candidate]:
     """The plan's "occasion" items due on ``today`` (cards and small gifts)."""
     days_before = settings.int("plan.perk_days_before")
-    facts = load_perk_facts(db, today, today + dt.timedelta(days=days_before), as_of=today)
+    facts = load_perk_facts(
+        db,
+        today,
+        today + dt.timedelta(days=days_before),
+        as_of=today,
+        industries={client_id: client.industry for client_id, client in clients.items()},
+    )
     return perks.perk_candidates(
         facts,
         today,

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from povtor.domain.planner import ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.settings import Settings
-from povtor.storage.database import Database, Row, to_date
+from povtor.storage.database import Database, to_date
 
 SERVICE_WINDOW_DAYS = 60  # paid deals older than the service delay plus this are left alone
 REVISIT_WINDOW_DAYS = 365  # refusals older than the revisit delay plus this are left alone
@@ -28,29 +28,26 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
 # (ix_deal_status_client, ix_touch_client_on, ix_touch_client_kind) rather than scans of
 # every touch: its open deals, its newest touch (its date; a client-level "later"),
 # and the warming touches since its last closing one (the 5:1 cadence). The last closing
-# touch is found by date, then by time within that date, so both lookups are seeks; the
-# CTEs are materialised so that SQLite does not repeat those lookups per warming touch.
+# touch is one seek ordered by date, then by time within that date, read as
+# "YYYY-MM-DD|time" and split again; the CTE is materialised so that SQLite does not
+# repeat those seeks per warming touch.
 CLIENT_FACTS = """
 WITH facts AS MATERIALIZED (
-  SELECT c.id, c.name, c.company, c.category,
-    (SELECT COUNT(*) FROM deal d WHERE d.client_id = c.id AND d.status = 'open') AS open_deals,
+  SELECT c.id, c.name, c.company, c.category, c.industry,
+    (SELECT COUNT(*) FROM deal d WHERE d.status = 'open' AND d.client_id = c.id) AS open_deals,
     (SELECT t.id FROM touch t WHERE t.client_id = c.id AND t.on_date <= :day
       ORDER BY t.on_date DESC, t.at DESC, t.id DESC LIMIT 1) AS newest_touch,
-    (SELECT MAX(t.on_date) FROM touch t
-      WHERE t.client_id = c.id AND t.kind = 'closing' AND t.on_date <= :day) AS closing_on
+    (SELECT t.on_date || '|' || t.at FROM touch t
+      WHERE t.client_id = c.id AND t.kind = 'closing' AND t.on_date <= :day
+      ORDER BY t.on_date DESC, t.at DESC LIMIT 1) AS closing
   FROM client c WHERE c.status = 'active'
-), closing AS MATERIALIZED (
-  SELECT f.*,
-    (SELECT MAX(t.at) FROM touch t WHERE t.client_id = f.id AND t.kind = 'closing'
-      AND t.on_date = f.closing_on) AS closing_at
-  FROM facts f
 )
-SELECT f.id, f.name, f.company, f.category, f.open_deals, n.on_date,
+SELECT f.id, f.name, f.company, f.category, f.industry, f.open_deals, n.on_date,
   (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
-    AND w.on_date <= :day AND w.on_date >= COALESCE(f.closing_on, '')
-    AND (f.closing_at IS NULL OR w.at > f.closing_at)) AS warming,
+    AND w.on_date <= :day AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
+    AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming,
   n.outcome, n.deal_id, n.follow_up_on
-FROM closing f
+FROM facts f
 LEFT JOIN touch n ON n.id = f.newest_touch
 """
 
@@ -79,6 +76,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
         name,
         company,
         category,
+        industry,
         open_deals,
         last_touch_on,
         warming,
@@ -91,6 +89,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             name=name,
             company=company,
             category=category,
+            industry=industry,
             person=people.get(cid),
             open_deals=open_deals,
             last_touch_on=day_of(last_touch_on),
@@ -159,7 +158,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
     service_days = max(settings.int(key) for key in SERVICE_DELAY_KEYS)  # the longest delay
     service_from = (today - dt.timedelta(days=service_days + SERVICE_WINDOW_DAYS)).isoformat()
     latest_paid: dict[int, ClosedDeal] = {}
-    for r in db.rows(
+    for deal_id, client_id, closed_on, amount_minor, currency, title in db.tuples(
         """SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title FROM deal d
            WHERE d.status = 'won' AND d.closed_on >= ? AND d.closed_on <= ?
              AND NOT EXISTS (SELECT 1 FROM touch t WHERE t.client_id = d.client_id
@@ -167,20 +166,35 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
            ORDER BY d.closed_on, d.id""",
         (service_from, day),
     ):
-        latest_paid[r["client_id"]] = _closed_deal(r)
+        latest_paid[client_id] = ClosedDeal(
+            deal_id,
+            client_id,
+            day_of(closed_on),
+            amount_minor,
+            currency,
+            title,  # type: ignore[arg-type]
+        )
     revisit_days = settings.int("plan.revisit_days")
     revisit_from = (today - dt.timedelta(days=revisit_days + REVISIT_WINDOW_DAYS)).isoformat()
     latest_lost: dict[int, ClosedDeal] = {}
-    for r in db.rows(
+    for deal_id, client_id, closed_on, amount_minor, currency, title, reason in db.tuples(
         """SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title,
                   d.lost_reason FROM deal d
            WHERE d.status = 'lost' AND d.closed_on >= ? AND d.closed_on <= ?
-             AND NOT EXISTS (SELECT 1 FROM deal w WHERE w.client_id = d.client_id
-                             AND w.status = 'won' AND w.closed_on > d.closed_on)
+             AND NOT EXISTS (SELECT 1 FROM deal w WHERE w.status = 'won'
+                             AND w.client_id = d.client_id AND w.closed_on > d.closed_on)
            ORDER BY d.closed_on, d.id""",
         (revisit_from, day),
     ):
-        latest_lost[r["client_id"]] = _closed_deal(r, reason=r["lost_reason"])
+        latest_lost[client_id] = ClosedDeal(
+            deal_id,
+            client_id,
+            day_of(closed_on),
+            amount_minor,
+            currency,
+            title,
+            reason,  # type: ignore[arg-type]
+        )
     from povtor.storage.growth_queries import growth_candidates
 
     return PlanInput(
@@ -204,18 +218,6 @@ class _DayCache(dict[str, dt.date]):
         if found is None:
             found = self[value] = to_date(value)  # type: ignore[assignment]
         return found
-
-
-def _closed_deal(row: Row, *, reason: str | None = None) -> ClosedDeal:
-    return ClosedDeal(
-        id=row["id"],
-        client_id=row["client_id"],
-        closed_on=to_date(row["closed_on"]),  # type: ignore[arg-type]
-        amount_minor=row["amount_minor"],
-        currency=row["currency"],
-        title=row["title"],
-        reason=reason,
-    )
 
 
 def nudge_conversion(db: Database, today: dt.date) -> tuple[int, int]:
