@@ -157,6 +157,10 @@ def label_of(sql: str) -> str:
 def time_processes(table: Table, db_path: Path, repeat: int, *, startup: bool = True) -> None:
     env = {**os.environ, "POVTOR_DB": str(db_path), "POVTOR_TODAY": TODAY}
     env.pop("POVTOR_DEBUG", None)
+    # an installed povtor starts from its compiled bytecode: without the caches every run
+    # compiles the modules it imports again (tens of milliseconds), so let the untimed
+    # first run of each command write them
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     python = [sys.executable]
     if startup:
         table.section("startup (subprocess)")

@@ -132,3 +132,45 @@ def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
     assert run.stdout.startswith("id,on_date,client")
     assert run.stderr == ""
     assert run.returncode == 0
+
+
+LOADED = """
+import sys
+from povtor.cli.main import app
+try:
+    app(sys.argv[1:], prog_name="povtor")
+except SystemExit as stop:
+    assert not stop.code, stop.code
+watched = ("sqlalchemy", "sqlmodel", "alembic", "rich", "povtor.domain.metrics")
+print(" ".join(sorted(m for m in watched if m in sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["plan", "--help"],
+        ["plan", "today", "--format", "csv"],
+        ["deal", "list", "--format", "tsv"],
+        ["client", "list", "--format", "json"],
+    ],
+    ids=" ".join,
+)
+def test_daily_read_paths_leave_the_orm_reports_and_rich_unloaded(
+    cli: Cli, args: list[str]
+) -> None:
+    """Startup cost is import cost: `--help` and the daily listings in machine formats
+    read with the SQLite driver alone, and the plan does not load the reports' metrics."""
+    demo = cli.db.with_name("demo-light.db")
+    cli.ok("demo", str(demo), "--force")
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *args],
+        env={**os.environ, "POVTOR_DB": str(demo)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from povtor.cli.nudge import parse_outcome
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain import templates
 from povtor.domain.planner import Plan, PlanItem, build_plan
@@ -459,6 +458,7 @@ def run(
 
     Example: povtor plan run --limit 5
     """
+    from povtor.cli.nudge import parse_outcome
     from povtor.cli.referral import SERVICE_RUN_CHOICES, prompt_referral, prompt_text
     from povtor.storage.plan_queries import load_settings, user_templates
     from povtor.storage.roadmap_writes import roadmap_yes

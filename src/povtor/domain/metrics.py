@@ -22,16 +22,16 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from povtor.domain.ranking import TOP_SHARE, top_count
 from povtor.domain.service import source_group
 from povtor.text import fold
 
 PERIOD_KINDS = ("month", "quarter", "year")
 A_SHARE = Decimal("0.80")  # ABC: a client whose cumulative share BEFORE it is below this is A
 B_SHARE = Decimal("0.95")  # ... below this (and not A) is B; the rest is C
-TOP_SHARE = Decimal("0.10")  # backend offers go to the top 10% of buying clients
 SEED_TOUCHES = (5, 12)  # seed 003: systematic sellers close a first deal in 5-12 touches
 COHORT_MONTHS = 12  # retention triangle columns m1..m12
 NO_SOURCE = "(none)"
@@ -782,11 +782,6 @@ def abc_split(clients: Iterable[ClientRevenue]) -> list[AbcRow]:
         )
         before = after
     return rows
-
-
-def top_count(buyers: int, share: Decimal = TOP_SHARE) -> int:
-    """How many clients the top share is: ceil(share × buying clients)."""
-    return int((Decimal(buyers) * share).to_integral_value(rounding=ROUND_CEILING))
 
 
 def top_clients(rows: Sequence[AbcRow], share: Decimal = TOP_SHARE) -> list[AbcRow]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from povtor.domain.calendar import months_before
 from povtor.domain.planner import Candidate, ClientState
+from povtor.domain.ranking import top_count
 from povtor.settings import Settings
 
 REVENUE_CURRENCY = "RUB"  # revenue is ranked in the currency stats abc uses by default
@@ -102,8 +103,6 @@ def top_clients_by_revenue(revenues: Mapping[int, int]) -> list[TopClient]:
 
 
 def _top_of(ranked: list[tuple[int, int]]) -> list[TopClient]:
-    from povtor.domain.metrics import top_count
-
     buyers = len(ranked)
     return [
         TopClient(client_id, rank, revenue, buyers)
