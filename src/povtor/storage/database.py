@@ -239,6 +239,21 @@ def to_date(value: Any) -> dt.date | None:
 _date_from_iso = dt.date.fromisoformat
 
 
+class Days(dict[Any, dt.date]):
+    """ISO text -> date, each distinct day parsed once (the plan and the reports read tens
+    of thousands of dates, most of them repeated). ``days[text]`` for a value that is
+    never NULL (a hit is a plain dict lookup), ``days.of(value)`` for one that may be."""
+
+    def __missing__(self, key: Any) -> dt.date:
+        day = to_date(key)
+        assert day is not None
+        self[key] = day
+        return day
+
+    def of(self, value: Any) -> dt.date | None:
+        return None if value is None else self[value]
+
+
 def to_datetime(value: Any) -> dt.datetime | None:
     if value is None or isinstance(value, dt.datetime):
         return value

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from povtor.domain.planner import ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.settings import Settings
-from povtor.storage.database import Database, to_date
+from povtor.storage.database import Database, Days
 
 SERVICE_WINDOW_DAYS = 60  # paid deals older than the service delay plus this are left alone
 REVISIT_WINDOW_DAYS = 365  # refusals older than the revisit delay plus this are left alone
@@ -54,7 +54,7 @@ LEFT JOIN touch n ON n.id = f.newest_touch
 
 def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInput:
     day = today.isoformat()
-    day_of = _DayCache()
+    days = Days()
     paid_dates: dict[int, list[dt.date]] = defaultdict(list)
     last_paid_amount: dict[int, int | None] = {}
     for client_id, closed_on, amount in db.tuples(
@@ -62,7 +62,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
            WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on, id""",
         (day,),
     ):
-        paid_dates[client_id].append(day_of(closed_on))  # type: ignore[arg-type]
+        paid_dates[client_id].append(days[closed_on])
         last_paid_amount[client_id] = amount
     people = dict(
         db.tuples(
@@ -92,12 +92,12 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             industry=industry,
             person=people.get(cid),
             open_deals=open_deals,
-            last_touch_on=day_of(last_touch_on),
+            last_touch_on=days.of(last_touch_on),
             paid_dates=tuple(paid_dates.get(cid, ())),
             last_paid_amount=last_paid_amount.get(cid),
             warming_since_closing=warming,
             # a client-level "later": the client's newest touch says later, on a date
-            follow_up_on=day_of(newest_follow_up)
+            follow_up_on=days.of(newest_follow_up)
             if newest_outcome == "later" and newest_deal is None
             else None,
         )
@@ -114,12 +114,12 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             stage_position=position,
             won_position=int(won_position.get(funnel_id, position + 1)),
             limit_days=limit_days,
-            stage_entered_on=day_of(entered_on),  # type: ignore[arg-type]
-            follow_up_on=day_of(follow_up_on),
+            stage_entered_on=days[entered_on],
+            follow_up_on=days.of(follow_up_on),
             amount_minor=amount_minor,
             currency=currency,
             title=title,
-            last_touch_on=day_of(last_touch_on),
+            last_touch_on=days.of(last_touch_on),
         )
         for (
             deal_id,
@@ -169,7 +169,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
         latest_paid[client_id] = ClosedDeal(
             deal_id,
             client_id,
-            day_of(closed_on),
+            days[closed_on],
             amount_minor,
             currency,
             title,  # type: ignore[arg-type]
@@ -189,7 +189,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
         latest_lost[client_id] = ClosedDeal(
             deal_id,
             client_id,
-            day_of(closed_on),
+            days[closed_on],
             amount_minor,
             currency,
             title,
@@ -205,19 +205,6 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
         lost=tuple(latest_lost.values()),
         extra=tuple(growth_candidates(db, today, settings, clients)),
     )
-
-
-class _DayCache(dict[str, dt.date]):
-    """ISO text -> date, each distinct day parsed once (a plan reads tens of thousands of
-    dates, most of them repeated)."""
-
-    def __call__(self, value: str | None) -> dt.date | None:
-        if value is None:
-            return None
-        found = self.get(value)
-        if found is None:
-            found = self[value] = to_date(value)  # type: ignore[assignment]
-        return found
 
 
 def nudge_conversion(db: Database, today: dt.date) -> tuple[int, int]:

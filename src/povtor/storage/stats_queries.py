@@ -25,7 +25,7 @@ from povtor.domain.metrics import (
     Stage,
     TouchTally,
 )
-from povtor.storage.database import Database, to_date
+from povtor.storage.database import Database, Days, to_date
 
 # x happened after h in a deal's history: by date, then timestamp, then id
 _LATER = (
@@ -62,26 +62,6 @@ def _day(value: dt.date) -> str:
     return value.isoformat()
 
 
-def _tuples(db: Database, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Rows as plain tuples: cheaper than ``sqlite3.Row`` for tens of thousands of rows."""
-    cursor = db.connection.cursor()
-    cursor.row_factory = None
-    try:
-        return cursor.execute(sql, params).fetchall()
-    finally:
-        cursor.close()
-
-
-class _Days(dict[Any, dt.date]):
-    """ISO text -> date, each distinct day parsed once."""
-
-    def __missing__(self, key: Any) -> dt.date:
-        day = to_date(key)
-        assert day is not None
-        self[key] = day
-        return day
-
-
 # -- funnels -----------------------------------------------------------------------------
 def stages(db: Database, funnel_id: int) -> list[Stage]:
     return [
@@ -114,8 +94,7 @@ def funnel_changes(
     marks = ", ".join(f":s{i}" for i in range(len(stage_ids)))
     params: dict[str, Any] = {f"s{i}": sid for i, sid in enumerate(stage_ids)}
     params.update(start=_day(start), end=_day(end), as_of=_day(as_of))
-    rows = _tuples(
-        db,
+    rows = db.tuples(
         f"""SELECT h.deal_id, h.event, h.to_stage_id, h.on_date FROM stage_change h
             WHERE h.deal_id IN (SELECT e.deal_id FROM stage_change e
                                 WHERE e.to_stage_id IN ({marks})
@@ -124,7 +103,7 @@ def funnel_changes(
             ORDER BY h.deal_id, h.on_date, h.at, h.id""",
         params,
     )
-    days = _Days()
+    days = Days()
     return [Change(deal_id, event, stage_id, days[on]) for deal_id, event, stage_id, on in rows]
 
 
@@ -146,11 +125,10 @@ def closed_deals(
 ) -> list[ClosedDeal]:
     """Deals of the funnel that are won or lost as of ``as_of``, closed in ``start..end``
     (alike deals counted together)."""
-    days = _Days()
+    days = Days()
     return [
         ClosedDeal(status == "won", days[opened_on], days[closed_on], reason, int(count))
-        for status, opened_on, closed_on, reason, count in _tuples(
-            db,
+        for status, opened_on, closed_on, reason, count in db.tuples(
             f"""WITH {STATE}
                 SELECT status, opened_on, closed_on, reason, COUNT(*) FROM state
                 WHERE funnel_id = :funnel AND status IN ('won', 'lost')
@@ -164,11 +142,10 @@ def closed_deals(
 # -- purchases ---------------------------------------------------------------------------
 def purchases(db: Database, as_of: dt.date, currency: str) -> list[Purchase]:
     """Every deal paid as of ``as_of``: client, payment day, amount if in ``currency``."""
-    days = _Days()
+    days = Days()
     return [
         Purchase(client_id, days[paid_on], amount)
-        for client_id, paid_on, amount in _tuples(
-            db,
+        for client_id, paid_on, amount in db.tuples(
             f"""WITH {STATE}
                 SELECT client_id, closed_on,
                        CASE WHEN currency = :currency THEN amount_minor END
