@@ -203,6 +203,9 @@ CLOSING_TEXTS = (
     None,
 )
 SERVICE_TEXTS = ("Как доставка, всё в порядке?", "Всё ли подошло по заказу?", None)
+# what a client says when asked how it is going: all well, or a problem (seed 004)
+PROBLEMS = ("Пришла не та комплектация", "Задержали доставку на неделю", "Часть партии с браком")
+PROBLEM_SHARE = 0.08
 
 
 @dataclass
@@ -464,6 +467,7 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
         outcome: str,
         reason: str | None = None,
         follow: int | None = None,
+        answer: str | None = None,
     ) -> None:
         texts = (
             WARMING_TEXTS
@@ -486,6 +490,7 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
                 reason,
                 None if follow is None else dates.iso(follow),
                 rng.choice(texts),
+                answer,
             )
         )
 
@@ -534,7 +539,13 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
         if roll < 0.15 and won:
             deal = won[rng.randrange(len(won))]
             on = min(deal.closed_on + rng.randint(3, 40), today)  # type: ignore[operator]
-            add_touch(deal.client, None, None, on, "service", rng.choice(("yes", "pending")))
+            outcome = rng.choice(("yes", "pending"))
+            answer = reason = None
+            if outcome == "yes":  # the client answered: all well, or a problem
+                problem = rng.random() < PROBLEM_SHARE
+                answer = "problem" if problem else "ok"
+                reason = rng.choice(PROBLEMS) if problem else None
+            add_touch(deal.client, None, None, on, "service", outcome, reason, None, answer)
             continue
         cid = pick_client() + 1
         on = rng.randint(created[cid - 1], today)
@@ -693,7 +704,7 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
         )
         db.executemany(
             "INSERT INTO touch (at, client_id, deal_id, stage_id, on_date, kind, channel, "
-            "outcome, reason, follow_up_on, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "outcome, reason, follow_up_on, text, answer) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             touch_rows,
         )
         db.executemany(
