@@ -704,12 +704,13 @@ def test_plan_target_with_little_history_uses_thirty_percent(seller: Seller) -> 
     seller.paid("Ромашка", "2026-03-02", "100000")
     assert seller.table("plan", "target", "--revenue", "1000000") == {
         "month": "2026-03",
+        "currency": "RUB",
         "target": "1000000.00",
         "paid_so_far": "100000.00",
         "paid_deals_so_far": 1,
         "progress": "10.0%",
         "remaining": "900000.00",
-        "average_check": "200000.00",  # 600 000 / 3 paid deals in 365 days
+        "average_check": "200000.00",  # 600 000 / 3 paid deals in 12 months
         "nudge_to_order_conversion": "30.0% (fallback)",
         "paid_deals_needed": 5,  # ceil(900 000 / 200 000)
         "nudges_needed": 17,  # ceil(5 / 0.3)
@@ -747,6 +748,51 @@ def test_plan_target_with_measured_conversion(seller: Seller) -> None:
     assert target["paid_deals_needed"] == 3
     assert target["nudges_needed"] == 12  # 3 / 0.25
     assert target["nudges_per_day"] == 1
+
+
+def test_plan_target_counts_money_in_its_currency_only(seller: Seller) -> None:
+    seller.on("2026-03-16")
+    seller.add("Ромашка")
+    seller.paid("Ромашка", "2026-02-10", "200000")
+    seller.paid("Ромашка", "2026-03-02", "100000")
+    seller.paid("Ромашка", "2026-03-05", "5000", "--currency", "USD")
+    rub = seller.table("plan", "target", "--revenue", "1000000")
+    assert (rub["paid_so_far"], rub["paid_deals_so_far"], rub["average_check"]) == (
+        "100000.00",
+        1,
+        "150000.00",  # (200 000 + 100 000) / 2: the dollars are not roubles
+    )
+    usd = seller.table("plan", "target", "--revenue", "20000", "--currency", "usd")
+    assert (usd["currency"], usd["paid_so_far"], usd["average_check"]) == (
+        "USD",
+        "5000.00",
+        "5000.00",
+    )
+    seller.fails(2, "plan", "target", "--revenue", "100", "--currency", "рублей")
+
+
+def test_plan_forecast_is_stats_nudges_over_the_last_12_months(seller: Seller) -> None:
+    """The plan's nudge→order conversion is `stats nudges`' nudge_to_order over the 12
+    months to the plan's day: a nudge counts as converted only if its deal was paid on or
+    after the nudge's day."""
+    seller.on("2026-03-16")
+    seller.add("Берёза")
+    days = [f"2026-02-{n:02d}" for n in range(2, 27)]
+    for status, count in [("paid", 12), ("open", 10)]:
+        deal = seller.open("Берёза", "--stage", "invoice", "--on", "2026-02-01")
+        for n in range(count):
+            seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", days[n])
+        if status == "paid":
+            # a nudge dated after the day the deal turns out to have been paid did not bring it
+            seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", "2026-02-25")
+            seller.ok("deal", "win", str(deal), "--amount", "1000", "--on", "2026-02-20")
+    nudges = seller.ok(
+        "stats", "nudges", "--from", "2025-03-17", "--to", "2026-03-16", "-f", "json"
+    )
+    [everything] = [row for row in json.loads(nudges.stdout) if row["by"] == "all"]
+    assert (everything["on_deal"], everything["paid"]) == (23, 12)
+    caption = seller.ok("plan", "today", "--format", "table").stdout
+    assert "52% nudge→order conversion (12 of 23 closing touches)" in caption
 
 
 # -- nudge text and templates -----------------------------------------------------------------

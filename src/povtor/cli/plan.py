@@ -23,6 +23,7 @@ from povtor.storage import queries
 from povtor.storage.database import Database
 
 FALLBACK_CONVERSION = Decimal("0.30")  # seed 000: about 30 orders from 100 nudges
+PLAN_CURRENCY = "RUB"  # the plan's forecast counts money in this currency
 MIN_MEASURED_TOUCHES = 20  # fewer closing touches than this: too little history to measure
 _DATE_LIKE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}|tomorrow|yesterday|[+-]\d+[dw]?"
@@ -53,14 +54,17 @@ def compute_plan(db: Database, day: dt.date) -> Plan:
     return build_plan(load_plan_input(db, day, settings), settings)
 
 
-def forecast(db: Database, day: dt.date, nudges: int) -> dict[str, Any]:
-    """What ``nudges`` should bring at the measured conversion and average check."""
+def forecast(
+    db: Database, day: dt.date, nudges: int, currency: str = PLAN_CURRENCY
+) -> dict[str, Any]:
+    """What ``nudges`` should bring at the measured conversion and the average check in
+    ``currency``, both over the 12 months to ``day``."""
     from povtor.storage.plan_queries import average_check, nudge_conversion
 
     touches, paid = nudge_conversion(db, day)
     measured = touches >= MIN_MEASURED_TOUCHES and paid > 0
     conversion = Decimal(paid) / touches if measured else FALLBACK_CONVERSION
-    deals, total = average_check(db, day)
+    deals, total = average_check(db, day, currency)
     check = total // deals if deals else 0
     orders = (conversion * nudges).quantize(Decimal("0.1"))
     return {
@@ -69,6 +73,7 @@ def forecast(db: Database, day: dt.date, nudges: int) -> dict[str, Any]:
         "touches": touches,
         "paid": paid,
         "check_minor": check,
+        "currency": currency,
         "orders": orders,
         "revenue_minor": int(orders * check),
     }
@@ -187,10 +192,11 @@ def today(
         else "30% nudge→order conversion (too little history: the seed's 30 of 100)"
     )
     if guess["check_minor"]:
+        money = guess["currency"]
         bring = (
-            f"an average check of {format_money(guess['check_minor'], grouped=True)}, they should "
-            f"bring ≈{guess['orders']} orders, "
-            f"≈{format_money(guess['revenue_minor'], grouped=True)}."
+            f"an average check of {format_money(guess['check_minor'], grouped=True)} {money}, "
+            f"they should bring ≈{guess['orders']} orders, "
+            f"≈{format_money(guess['revenue_minor'], grouped=True)} {money}."
         )
     else:
         bring = f"no paid deals to average yet, they should bring ≈{guess['orders']} orders."
@@ -307,20 +313,27 @@ def target(
     month: Annotated[
         str | None, typer.Option("--month", "-m", help="YYYY-MM (default: this month).")
     ] = None,
+    currency: Annotated[
+        str, typer.Option("--currency", help="The target's currency: deals in it count.")
+    ] = PLAN_CURRENCY,
     fmt: FormatOption = None,
 ) -> None:
     """Turn a revenue target into paid deals and nudges per remaining working day.
 
     nudges needed = (target − paid so far) / average check / nudge→order conversion,
-    from the measured history (fallback: 30 orders per 100 nudges).
+    from the measured history (fallback: 30 orders per 100 nudges). Money counts the
+    deals in --currency only (default RUB).
 
     Example: povtor plan target --revenue 3000000
     """
     import pendulum
 
+    from povtor.domain.cells import parse_currency
+
     state = runtime(ctx)
     db = state.db
     goal = parse_amount(revenue, field="--revenue")
+    code = parse_currency(currency, field="--currency")
     today_ = state.clock.today
     if month:
         if not re.fullmatch(r"\d{4}-\d{2}", month.strip()):
@@ -334,11 +347,11 @@ def target(
     last = start.end_of("month")
     paid_row = db.one(
         "SELECT COUNT(*), SUM(amount_minor) FROM deal "
-        "WHERE status = 'won' AND closed_on >= ? AND closed_on <= ?",
-        (start.isoformat(), min(last, today_).isoformat()),
+        "WHERE status = 'won' AND currency = ? AND closed_on >= ? AND closed_on <= ?",
+        (code, start.isoformat(), min(last, today_).isoformat()),
     )
     paid_deals, paid_minor = (int(paid_row[0] or 0), int(paid_row[1] or 0)) if paid_row else (0, 0)
-    guess = forecast(db, today_, 0)
+    guess = forecast(db, today_, 0, code)
     gap = max(0, goal - paid_minor)
     check = guess["check_minor"]
     conversion: Decimal = guess["conversion"]
@@ -353,6 +366,7 @@ def target(
     )
     rows: list[list[Any]] = [
         ["month", start.strftime("%Y-%m")],
+        ["currency", code],
         ["target", format_money(goal)],
         ["paid_so_far", format_money(paid_minor)],
         ["paid_deals_so_far", paid_deals],
@@ -361,7 +375,7 @@ def target(
             f"{(Decimal(paid_minor) / goal * 100).quantize(Decimal('0.1')) if goal else 0}%",
         ],
         ["remaining", format_money(gap)],
-        ["average_check", format_money(check) if check else "no paid deals in 365 days"],
+        ["average_check", format_money(check) if check else "no paid deals in 12 months"],
         [
             "nudge_to_order_conversion",
             f"{conversion * 100:.1f}%" + ("" if guess["measured"] else " (fallback)"),
@@ -373,7 +387,7 @@ def target(
     ]
     if not check and gap:
         message(
-            "no paid deals with amounts in the last 365 days: "
+            f"no deals paid in {code} with amounts in the last 12 months: "
             "the number of deals cannot be estimated"
         )
     render(

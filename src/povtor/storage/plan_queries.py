@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from povtor.domain.calendar import trailing_year
 from povtor.domain.planner import ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.settings import Settings
 from povtor.storage.database import Database, Days
@@ -208,24 +209,29 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
 
 
 def nudge_conversion(db: Database, today: dt.date) -> tuple[int, int]:
-    """(closing touches on deals in the last 365 days, how many of those deals were paid)."""
-    since = (today - dt.timedelta(days=365)).isoformat()
+    """(closing touches on deals dated in the 12 months to ``today``, how many of them were
+    followed by the payment of their deal: paid on or after the touch's day, by ``today``).
+    The measure and window of ``stats nudges``' nudge_to_order over the same 12 months."""
+    start, end = trailing_year(today)
     row = db.one(
-        """SELECT COUNT(*), SUM(CASE WHEN d.status = 'won' THEN 1 ELSE 0 END)
+        """SELECT COUNT(*),
+                  SUM(CASE WHEN d.status = 'won' AND d.closed_on >= t.on_date
+                                AND d.closed_on <= :end THEN 1 ELSE 0 END)
            FROM touch t JOIN deal d ON d.id = t.deal_id
-           WHERE t.kind = 'closing' AND t.on_date >= ? AND t.on_date <= ?""",
-        (since, today.isoformat()),
+           WHERE t.kind = 'closing' AND t.on_date >= :start AND t.on_date <= :end""",
+        {"start": start.isoformat(), "end": end.isoformat()},
     )
     return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
 
-def average_check(db: Database, today: dt.date, *, days: int = 365) -> tuple[int, int]:
-    """(paid deals with an amount in the last ``days``, their total in minor units)."""
-    since = (today - dt.timedelta(days=days)).isoformat()
+def average_check(db: Database, today: dt.date, currency: str) -> tuple[int, int]:
+    """(deals paid in ``currency`` with an amount in the 12 months to ``today``, their
+    total in minor units)."""
+    start, end = trailing_year(today)
     row = db.one(
         """SELECT COUNT(*), SUM(amount_minor) FROM deal
-           WHERE status = 'won' AND amount_minor IS NOT NULL
+           WHERE status = 'won' AND currency = ? AND amount_minor IS NOT NULL
              AND closed_on >= ? AND closed_on <= ?""",
-        (since, today.isoformat()),
+        (currency, start.isoformat(), end.isoformat()),
     )
     return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
