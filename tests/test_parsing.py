@@ -157,6 +157,8 @@ def test_parse_amount_refuses(text: str, message: str) -> None:
         (5, "0.05", "0.05"),
         (12345050, "123450.50", "123 450.50"),
         (MAX_AMOUNT_MINOR - 1, "9999999999999.99", "9 999 999 999 999.99"),
+        (-150, "-1.50", "-1.50"),  # a difference can be negative: not -2 + 0.50
+        (-123456700, "-1234567.00", "-1 234 567.00"),
     ],
 )
 def test_format_money(minor: int | None, machine: str, people: str) -> None:

@@ -138,9 +138,10 @@ def format_money(minor: int | None, *, grouped: bool = False, short: bool = Fals
     ``.00`` (for message drafts: «125 000»)."""
     if minor is None:
         return ""
-    whole, cents = divmod(minor, MINOR_UNITS)
+    sign = "-" if minor < 0 else ""
+    whole, cents = divmod(abs(minor), MINOR_UNITS)
     if short and not cents:
-        return f"{whole:,}".replace(",", " ")
+        return sign + f"{whole:,}".replace(",", " ")
     if grouped:
-        return f"{whole:,}".replace(",", " ") + f".{cents:02d}"
-    return f"{whole}.{cents:02d}"
+        return sign + f"{whole:,}".replace(",", " ") + f".{cents:02d}"
+    return f"{sign}{whole}.{cents:02d}"
