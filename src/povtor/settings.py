@@ -215,5 +215,9 @@ class Settings:
     def bool(self, key: str) -> bool:
         return self.values[key] == "yes"
 
+    def with_value(self, key: str, value: str) -> Settings:
+        """These settings with one value replaced, for this run only (``--lang``)."""
+        return Settings({**{k: self.values[k] for k in self.changed}, key: value})
+
     def str(self, key: str) -> str:
         return self.values[key]

@@ -47,10 +47,14 @@ app = command_group(
 )
 
 
-def compute_plan(db: Database, day: dt.date) -> Plan:
+def compute_plan(db: Database, day: dt.date, lang: str | None = None) -> Plan:
+    """The plan for ``day``; ``lang`` (ru, en) for the drafts the rules write themselves
+    (offers, perks, card questions) instead of the ``lang`` setting."""
     from povtor.storage.plan_queries import load_plan_input, load_settings
 
     settings = load_settings(db)
+    if lang is not None:
+        settings = settings.with_value("lang", lang)
     return build_plan(load_plan_input(db, day, settings), settings)
 
 
@@ -178,7 +182,7 @@ def today(
     day = parse_date(date, field="--date", today=state.clock.today) if date else state.clock.today
     wanted = choose(category, CATEGORIES, option="--category")
     language = choose(lang, ("ru", "en"), option="--lang") or load_settings(db).str("lang")
-    plan = compute_plan(db, day)
+    plan = compute_plan(db, day, language)
     total = len(plan.items)
     if wanted:
         plan.items = [i for i in plan.items if i.client.category == wanted]
@@ -483,7 +487,7 @@ def run(
     db = state.db
     chosen_channel = choose(channel, CHANNELS, option="--channel") or "messenger"
     language = choose(lang, ("ru", "en"), option="--lang") or load_settings(db).str("lang")
-    plan = compute_plan(db, state.clock.today)
+    plan = compute_plan(db, state.clock.today, language)
     user = user_templates(db)
     items = plan.items[:limit] if limit else plan.items
     if not items:
