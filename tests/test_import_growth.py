@@ -164,6 +164,12 @@ BAD_ROWS = [
     ("roadmap", "category,code,title\nD,x,Шаг\n", "bad.csv:2: category: "),
     ("holiday-links", "holiday,industry\nno-such-day,фасад\n", "bad.csv:2: holiday: "),
     ("clients", "id,name,referred_by\n1,Ромашка,77\n", "bad.csv:2: referred_by: no client #77"),
+    (
+        "products",
+        'name,related\n"Щебень; мытый",\n',
+        "bad.csv:2: name: 'Щебень; мытый' holds ';', which separates the related products",
+    ),
+    ("products", "name\n#12\n", "bad.csv:2: name: '#12' is only a number, which reads as"),
 ]
 
 

@@ -164,6 +164,8 @@ def test_edit_link_both_unlink_and_remove(catalog: Cli) -> None:
         (("product", "add", "Гравий", "--currency", "рубли"), 2, "not a currency code"),
         (("product", "add", "  "), 2, "must not be empty"),
         (("product", "add", "42"), 2, "reads as a product id"),
+        (("product", "add", "Щебень; мытый"), 2, "holds ';', which separates the related"),
+        (("product", "edit", "песок", "--name", "Песок; речной"), 2, "holds ';'"),
         (("product", "edit", "песок", "--name", "Щебень гранитный 5-20"), 5, "exists already"),
         (("product", "edit", "песок"), 2, "nothing to change"),
         (("product", "show", "гравий"), 3, "no product matches 'гравий'"),

@@ -7,7 +7,6 @@ offered a backend product.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 import typer
@@ -35,7 +34,6 @@ Price = Annotated[
 Currency = Annotated[str | None, typer.Option("--currency", help="Currency code (default RUB).")]
 Note = Annotated[str | None, typer.Option("--note", help="A note: unit, terms, supplier.")]
 CURRENCY_HINT = "use a three-letter code such as RUB, USD, EUR"
-_NUMBER = re.compile(r"#?\d+")
 
 
 def _currency(value: str) -> str:
@@ -46,11 +44,14 @@ def _currency(value: str) -> str:
 
 
 def _name(value: str, *, field: str) -> str:
+    from povtor.domain.formats import product_name_problem
+
     name = clean_text(value, field=field, required=True) or ""
-    if _NUMBER.fullmatch(name):
+    problem = product_name_problem(name)
+    if problem:
         raise InvalidInput(
-            f"{field}: {value!r} is only a number, which reads as a product id",
-            hint="give the product a name with words, e.g. «Щебень 5-20»",
+            f"{field}: {value!r} {problem}",
+            hint="give the product a name with words and no ';', e.g. «Щебень 5-20»",
         )
     return name
 

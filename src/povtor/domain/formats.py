@@ -10,6 +10,7 @@ when there are some. ``id`` is povtor's own id; ``external_id`` another system's
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from povtor.domain.vocabulary import (
@@ -25,6 +26,19 @@ from povtor.domain.vocabulary import (
     TOUCH_KINDS,
 )
 from povtor.text import fold
+
+RELATED_SEPARATOR = ";"  # between the names in a product's "related" cell
+
+
+def product_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a product, or None: a bare number reads as a product id,
+    and a ";" would split the name in two in a "related" cell."""
+    if re.fullmatch(r"#?\d+", name.strip()):
+        return "is only a number, which reads as a product id"
+    if RELATED_SEPARATOR in name:
+        return f"holds {RELATED_SEPARATOR!r}, which separates the related products in a file"
+    return None
+
 
 # -- the canonical format ------------------------------------------------------------
 # (column, kind): kind "int" and "money" are numeric (never altered by --excel); dates are
@@ -109,6 +123,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("purpose_ref", "text"),  # and which one (a perk key, a product, a step code...)
     ),
     # the catalog; related: the names of its related products, separated by "; "
+    # (a product's name never holds RELATED_SEPARATOR: see product_name_problem)
     "products": (
         ("id", "int"),
         ("name", "text"),
