@@ -66,6 +66,10 @@ def test_open_with_stage_amount_currency_expected_title(clients: Cli) -> None:
         DEAL_HEADER + "1,Семён Ёлкин,repeat,proposal,open,1234.50,USD,0,2026-03-02,2026-03-20,"
         "Щебень 40 т\n"
     )
+    # the rouble as people write it is RUB, as in imported files
+    rouble = clients.open_deal("Ёлкин", "--amount", "100", "--currency", "₽")
+    shown = json.loads(clients.ok("deal", "show", str(rouble), "--format", "json").stdout)
+    assert shown["currency"] == "RUB"
 
 
 @pytest.mark.parametrize(

@@ -343,9 +343,9 @@ CASES = [
         )
         for label, code in (
             ("four-letters", "RUBL"),
-            ("sign", "₽"),
+            ("sign", "€"),  # (₽, руб and р are the rouble: RUB)
             ("digits", "643"),
-            ("cyrillic", "РУБ"),
+            ("cyrillic", "рубли"),
             ("empty", ""),
         )
     ),

@@ -65,15 +65,16 @@ def categorize(
 
     Example: povtor client categorize --dry-run --changed
     """
-    from povtor.cli.stats import _currency, resolve_period
+    from povtor.cli.stats import resolve_period
     from povtor.domain import categories, metrics
+    from povtor.domain.cells import parse_currency
     from povtor.storage import category_queries, stats_queries
 
     state = runtime(ctx)
     as_of = state.clock.today
     span = resolve_period(as_of, from_, to, period, date, default="year")
     assert span is not None
-    code = _currency(currency)
+    code = parse_currency(currency, field="--currency")
     db = state.db
 
     def decide() -> tuple[list[metrics.AbcRow], list[categories.Categorised]]:

@@ -8,7 +8,7 @@ import typer
 
 from povtor.cli import product as product_cli
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
-from povtor.errors import InvalidInput
+from povtor.domain.cells import parse_currency
 from povtor.output import (
     Column,
     Listing,
@@ -36,19 +36,11 @@ Amount = Annotated[
     str | None, typer.Option("--amount", "-a", help="Amount, e.g. 125000 or 125 000,50.")
 ]
 STATUSES = ("open", "won", "lost", "closed", "all")
-CURRENCY_HINT = "use a three-letter code such as RUB, USD, EUR"
 
 
 def _on(ctx: typer.Context, on: str | None) -> Any:
     clock = runtime(ctx).clock
     return parse_date(on, field="--on", today=clock.today) if on else clock.today
-
-
-def _currency(value: str) -> str:
-    code = value.strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise InvalidInput(f"--currency: {value!r} is not a currency code", hint=CURRENCY_HINT)
-    return code
 
 
 @app.command("open")
@@ -81,7 +73,7 @@ def open_(
     """
     fields: dict[str, Any] = {
         "title": clean_text(title, field="--title"),
-        "currency": _currency(currency),
+        "currency": parse_currency(currency, field="--currency"),
         "amount_minor": parse_amount(amount, field="--amount") if amount is not None else None,
     }
     day = _on(ctx, on)

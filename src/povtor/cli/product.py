@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime, writing
+from povtor.domain.cells import parse_currency
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, message, render, render_record
 from povtor.parsing import format_money, parse_amount
@@ -33,14 +34,6 @@ Price = Annotated[
 ]
 Currency = Annotated[str | None, typer.Option("--currency", help="Currency code (default RUB).")]
 Note = Annotated[str | None, typer.Option("--note", help="A note: unit, terms, supplier.")]
-CURRENCY_HINT = "use a three-letter code such as RUB, USD, EUR"
-
-
-def _currency(value: str) -> str:
-    code = value.strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise InvalidInput(f"--currency: {value!r} is not a currency code", hint=CURRENCY_HINT)
-    return code
 
 
 def _name(value: str, *, field: str) -> str:
@@ -66,7 +59,7 @@ def _fields(
     if price is not None:
         fields["price_minor"] = parse_amount(price, field="--price") if price.strip() else None
     if currency is not None:
-        fields["currency"] = _currency(currency)
+        fields["currency"] = parse_currency(currency, field="--currency")
     if note is not None:
         fields["note"] = clean_text(note, field="--note", max_len=TEXT_MAX, multiline=True)
     return fields

@@ -17,6 +17,7 @@ from povtor.cli.perks import stats_perks
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
 from povtor.domain import metrics
 from povtor.domain.calendar import trailing_year
+from povtor.domain.cells import parse_currency
 from povtor.domain.metrics import Period
 from povtor.domain.vocabulary import CHANNELS
 from povtor.errors import InvalidInput, NotFound
@@ -65,15 +66,7 @@ OnDate = Annotated[
 Currency = Annotated[
     str, typer.Option("--currency", help="Money figures count amounts in this currency only.")
 ]
-CURRENCY_HINT = "use a three-letter code such as RUB, USD, EUR"
 DATE_HINT = "e.g. --period month --date 2026-10-01"
-
-
-def _currency(value: str) -> str:
-    code = value.strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise InvalidInput(f"--currency: {value!r} is not a currency code", hint=CURRENCY_HINT)
-    return code
 
 
 # -- the period ----------------------------------------------------------------------------
@@ -458,7 +451,8 @@ def repeat(
     db = state.db
     as_of = state.clock.today
     span = resolve_period(as_of, from_, to, period, date, default="all")
-    bought = stats_queries.purchases(db, as_of, _currency(currency))
+    code = parse_currency(currency, field="--currency")
+    bought = stats_queries.purchases(db, as_of, code)
     rows = metrics.repeat_table(
         bought,
         stats_queries.client_categories(db),
@@ -489,7 +483,7 @@ def repeat(
             ],
             title=_title(what, span, as_of),
             caption=f"Silent: last purchase more than {silent_days} days before "
-            f"{as_of.isoformat()}. Money in {_currency(currency)}.",
+            f"{as_of.isoformat()}. Money in {code}.",
             row_styles=["bold"],
         ),
         fmt,
@@ -574,7 +568,7 @@ def sources(
     db = state.db
     as_of = state.clock.today
     span = _period(ctx, from_, to, period, date, default="month")
-    code = _currency(currency)
+    code = parse_currency(currency, field="--currency")
     rows = metrics.source_table(
         stats_queries.lead_tallies(db, span.start, span.end, as_of, code),
         stats_queries.spends(db, span.start, span.end, code),
@@ -769,7 +763,7 @@ def abc(
     db = state.db
     as_of = state.clock.today
     span = _period(ctx, from_, to, period, date, default="year")
-    code = _currency(currency)
+    code = parse_currency(currency, field="--currency")
     ranked = metrics.abc_split(stats_queries.client_revenues(db, span.start, span.end, as_of, code))
     shown = metrics.top_clients(ranked) if top else ranked
     if changed:
@@ -924,7 +918,7 @@ def spend_add(
     today = state.clock.today
     name = clean_text(source, field="SOURCE", required=True) or ""
     minor = parse_amount(amount, field="AMOUNT")
-    code = _currency(currency)
+    code = parse_currency(currency, field="--currency")
     text = clean_text(note, field="--note")
     if period and (from_ or to):
         raise InvalidInput(

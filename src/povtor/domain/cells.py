@@ -152,6 +152,7 @@ def parse_currency(text: str, *, field: str) -> str:
     code = aliases.get(code, code)
     if len(code) != 3 or not code.isascii() or not code.isalpha():
         raise InvalidInput(
-            f"{field}: {text!r} is not a currency code", hint="use RUB, USD, EUR and the like"
+            f"{field}: {text!r} is not a currency code",
+            hint="use a three-letter code such as RUB, USD, EUR",
         )
     return code
