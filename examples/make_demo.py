@@ -1186,7 +1186,9 @@ def build_warming() -> None:
                 outcome = "yes" if RNG.random() < 0.15 else "no_answer"
                 warm(client, day, "email", outcome, f"Рассылка: прайс и наличие на {month}")
         new_year = dt.date(2025, 12, 26)
-        new_year_perk = ("holiday", "new_year", new_year.year + 1)
+        # a card or gift for everyone: a perk touch (it counts in the perks of the year) that
+        # names no occasion of the calendar
+        new_year_perk = ("", None, new_year.year + 1)
         if cat == "A":
             warm(client, new_year, "gift", "yes", "Новогодний подарок: корзина с мёдом и календарь",
                  new_year_perk)  # fmt: skip
@@ -1676,6 +1678,8 @@ def write_perks() -> dict[str, int]:
     def ref(touch: Touch) -> str:
         assert touch.perk is not None
         kind, what, year = touch.perk
+        if not kind:
+            return ""  # a perk about no occasion of the calendar (the New Year gift)
         ident = person_ids[id(what)] if kind == "birthday" else what
         return f"{kind}:{ident}:{year}"
 

@@ -262,7 +262,8 @@ def _load_perks(db: Database, folder: Path, shift: dt.timedelta, anchor: dt.date
     perks = []
     for r in _read(folder, "perk_touches"):
         was = dt.date.fromisoformat(r["on_date"])
-        perks.append((moved_key(r["purpose_ref"], was, was + shift), int(r["touch_id"])))
+        key = r["purpose_ref"] and moved_key(r["purpose_ref"], was, was + shift)
+        perks.append((key or None, int(r["touch_id"])))
     db.executemany("UPDATE touch SET purpose = 'perk', purpose_ref = ? WHERE id = ?", perks)
     return {"occasions": len(rows), "perk touches": len(perks)}
 
