@@ -202,7 +202,8 @@ def test_a_holiday_card_from_seven_days_before_to_the_day(cli: Cli) -> None:
 
 
 def test_two_perks_for_one_client_on_one_day_are_two_touches(cli: Cli) -> None:
-    cli.add_client("СтройМонолит", "--industry", "строительство")
+    client = cli.add_client("СтройМонолит", "--industry", "строительство")
+    ok(cli, "2026-08-04", "client", "person", "add", str(client), "Пётр Смирнов")
     for key in ("holiday:builder:2026", "birthday:1:2026"):
         ok(cli, "2026-08-04", "nudge", "log", "--client", "СтройМонолит", "--channel", "gift",
            "--purpose", "perk", "--about", key)  # fmt: skip
@@ -249,7 +250,7 @@ def test_four_perks_in_twelve_months_stop_holidays_not_birthdays(cli: Cli) -> No
        "--birthday", "1980-04-06")  # fmt: skip
     for day in ("2025-03-20", "2025-06-10", "2025-09-10", "2025-12-10", "2026-02-10"):
         ok(cli, day, "nudge", "log", "--client", str(client), "--channel", "gift",
-           "--purpose", "perk", "--about", f"card-{day}")  # fmt: skip
+           "--purpose", "perk", "--about", "holiday:builder:2025")  # fmt: skip
     # 2025-03-20 is more than 12 months before 2026-04-01: four count
     reasons = plan(cli, "2026-04-01")[0]["reason"]
     assert "День геолога" not in reasons
@@ -365,7 +366,8 @@ def test_stats_perks(cli: Cli) -> None:
     cli.add_client("Гамма", *since)
     cli.add_client("Дельта", "--created", "2026-01-20")  # not a client yet on 2025-12-31
     for day in ("2025-03-01", "2025-06-01", "2025-09-01", "2025-12-01", "2026-03-01"):
-        ok(cli, day, "nudge", "log", "--client", str(a), "--purpose", "perk", "--about", day)
+        key = f"holiday:builder:{day[:4]}"
+        ok(cli, day, "nudge", "log", "--client", str(a), "--purpose", "perk", "--about", key)
     ok(cli, "2026-01-15", "nudge", "log", "--client", str(b), "--purpose", "perk")
     ok(cli, "2026-01-16", "nudge", "log", "--client", str(b), "--text", "не подарок")
 

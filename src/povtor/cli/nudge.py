@@ -125,7 +125,10 @@ def log(
     ] = None,
     about: Annotated[
         str | None,
-        typer.Option("--about", help="With --purpose: which one (a holiday, product, step...)."),
+        typer.Option(
+            "--about",
+            help="With --purpose: which one (a perk key, product, step, question; see below).",
+        ),
     ] = None,
     answer: Annotated[
         str | None,
@@ -146,8 +149,15 @@ def log(
     nudge. Logging the same touch twice on a day records it once. Prints the id.
     A service contact records its answer: --answer ok, or --problem TEXT (the
     client stays in the plan until a later service contact answers ok).
-    --purpose roadmap --about STEP (a position or code; default: the client's next
-    step) with --outcome yes also records the step as done on the touch's day.
+    --about says which one, and is checked (a typo is an error, not a touch that
+    dismisses nothing): with --purpose perk a holiday code or holiday:CODE,
+    birthday:PERSON_ID (a person of the client) or occasion:ID (the client's), each
+    with :YEAR or without (see: povtor perks upcoming --client C); backend or
+    cross_sell: one product by id or name (backend: a backend product), recorded by
+    its id; card: a question code (needs, decisions, plans, suppliers, people, terms,
+    news); referrals: any text. --purpose roadmap --about STEP (a position or code;
+    default: the client's next step) with --outcome yes also records the step as done
+    on the touch's day.
 
     Example: povtor nudge log --deal 7 --channel messenger --outcome later --later +7
     """
@@ -189,6 +199,10 @@ def log(
         raise InvalidInput(
             "--about goes with --purpose", hint="e.g. --purpose perk --about geologist"
         )
+    if purpose_ref and chosen_purpose == "card":
+        from povtor.domain.cards import question_code
+
+        purpose_ref = question_code(purpose_ref)
     from povtor.storage.roadmap_writes import roadmap_ref, roadmap_yes
     from povtor.storage.writes import log_touch
 
@@ -208,6 +222,14 @@ def log(
         problem_before = _open_problem(db, client_row["id"], day) if chosen_answer else None
         if chosen_purpose == "roadmap":  # --about: a step's position or code (default: next)
             purpose_ref = roadmap_ref(db, client_row, purpose_ref)
+        elif chosen_purpose == "perk" and purpose_ref:  # a holiday, birthday or occasion key
+            from povtor.storage.perk_queries import perk_reference
+
+            purpose_ref = perk_reference(db, client_row, purpose_ref)
+        elif chosen_purpose in ("backend", "cross_sell") and purpose_ref:  # a product: its id
+            from povtor.storage.offer_queries import offered_product_reference
+
+            purpose_ref = offered_product_reference(db, chosen_purpose, purpose_ref)
         touch, is_new = log_touch(
             session,
             db,

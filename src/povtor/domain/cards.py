@@ -18,6 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from povtor.domain.planner import Candidate, ClientState, is_silent, settled
+from povtor.errors import InvalidInput
 from povtor.settings import Settings
 from povtor.text import fold, sort_key
 
@@ -149,6 +150,25 @@ NEWS = Question(
     "Hello {person}! How are things at {company}, anything new? I'd like to know how we "
     "can be useful.",
 )
+
+
+QUESTION_CODES: tuple[str, ...] = (*(q.code for q in QUESTIONS), NEWS.code)
+
+
+def question_code(text: str, *, field: str = "--about") -> str:
+    """The card question a touch with purpose ``card`` was about: one of
+    :data:`QUESTION_CODES`, in any case (``nudge log --purpose card --about needs``)."""
+    code = text.strip().lower()
+    if code not in QUESTION_CODES:
+        import difflib
+
+        close = difflib.get_close_matches(code, QUESTION_CODES, n=1)
+        raise InvalidInput(
+            f"{field}: {text.strip()!r} is not a card question"
+            + (f" (did you mean {close[0]}?)" if close else ""),
+            hint="use one of: " + ", ".join(QUESTION_CODES),
+        )
+    return code
 
 
 def covers(question: Question, topic: str | None) -> bool:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from povtor.domain.calendar import months_before
 from povtor.domain.planner import Candidate, ClientState
 from povtor.domain.ranking import top_count
+from povtor.errors import InvalidInput
 from povtor.settings import Settings
 
 REVENUE_CURRENCY = "RUB"  # revenue is ranked in the currency stats abc uses by default
@@ -62,6 +63,18 @@ class Product:
     price_minor: int | None
     currency: str
     is_backend: bool
+
+
+def offer_reference(purpose: str, product: Product, *, field: str = "--about") -> str:
+    """The ``purpose_ref`` of a touch offering ``product`` (as ``plan run`` records it): its
+    id. A ``backend`` touch must be about a backend product; a ``cross_sell`` one may be
+    about any."""
+    if purpose == "backend" and not product.is_backend:
+        raise InvalidInput(
+            f"{field}: #{product.id} {product.name} is not a backend product",
+            hint="see the backend products: povtor product list --backend",
+        )
+    return str(product.id)
 
 
 @dataclass(frozen=True)

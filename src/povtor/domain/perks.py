@@ -304,6 +304,69 @@ def occurrences(
     return found
 
 
+KEY_FORMS = "holiday:CODE, birthday:PERSON_ID or occasion:ID, each with :YEAR or without"
+_KEY = re.compile(r"(?:(holiday|birthday|occasion):)?([^:]+)(?::(\d{4}))?", re.ASCII)
+
+
+@dataclass(frozen=True)
+class PerkKey:
+    """A perk touch's key as typed by hand, checked: ``holiday:builder:2026``,
+    ``birthday:12`` (without the year: the next occurrence), ``occasion:3:2026``."""
+
+    source: str  # holiday | birthday | occasion
+    ident: str  # the holiday's code, the person's or the occasion's id
+    year: int | None = None
+
+    @property
+    def number(self) -> int:
+        """The person's or the occasion's id (birthday and occasion keys)."""
+        return int(self.ident)
+
+    def __str__(self) -> str:
+        """The key as the perk rules compare it: lower case, ``holiday:`` spelled out."""
+        return f"{self.source}:{self.ident}" + (f":{self.year}" if self.year is not None else "")
+
+
+def parse_perk_key(text: str, *, field: str = "--about", hint: str | None = None) -> PerkKey:
+    """The key of ``--purpose perk --about TEXT``: a holiday's code (``builder``,
+    ``holiday:builder``), ``birthday:<person id>`` or ``occasion:<id>``, each optionally
+    with ``:<year>`` (4 digits); any case. ``hint``: where to see the keys."""
+    raw = text.strip()
+    how = hint or "see the keys: povtor perks upcoming"
+    match = _KEY.fullmatch(raw.lower())
+    if match is None:
+        raise InvalidInput(f"{field}: {raw!r} is not a perk key ({KEY_FORMS})", hint=how)
+    source, ident = match.group(1) or "holiday", match.group(2).strip()
+    year = int(match.group(3)) if match.group(3) is not None else None
+    if match.group(1) is None and ident in SOURCES:
+        source, ident = ident, ""  # «birthday» alone: the id is missing
+    if source == "holiday":
+        code = ident.replace("-", "_")
+        if not code:
+            raise InvalidInput(
+                f"{field}: {raw!r} is not a perk key: write holiday:CODE[:YEAR]",
+                hint="see the codes: povtor perks holidays",
+            )
+        if code not in BY_CODE:
+            import difflib
+
+            close = difflib.get_close_matches(code, list(BY_CODE), n=1)
+            raise InvalidInput(
+                f"{field}: no holiday has the code {code!r}"
+                + (f" (did you mean {close[0]}?)" if close else ""),
+                hint="see the codes: povtor perks holidays",
+            )
+        return PerkKey(source, code, year)
+    number = ident.removeprefix("#")
+    if not (number.isascii() and number.isdigit()):
+        whose = "the person's id" if source == "birthday" else "the occasion's id"
+        raise InvalidInput(
+            f"{field}: {raw!r} is not a perk key: write {source}:ID[:YEAR] with {whose}",
+            hint=how,
+        )
+    return PerkKey(source, str(int(number)), year)
+
+
 def _yearless(key: str) -> set[str]:
     """The shorter refs a user may log for a key: ``holiday:geologist``, ``geologist``."""
     source, ident, _year = key.split(":")

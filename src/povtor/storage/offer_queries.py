@@ -136,9 +136,10 @@ class _BoughtByClient(Mapping[int, Mapping[int, dt.date]]):
 
 
 def product_of_reference(reference: str, products: Mapping[int, Product]) -> int | None:
-    """The product a touch's ``purpose_ref`` names: its id (``plan run`` writes it) or, typed
-    by hand with ``nudge log --about``, its name or part of it in any case, with the
-    matching rules of ``product show``; None if it names none, or several equally well."""
+    """The product a touch's ``purpose_ref`` names: its id (``plan run`` and ``nudge log
+    --about`` write it) or, in a touch imported or logged before ``--about`` was checked,
+    its name or part of it in any case, with the matching rules of ``product show``; None
+    if it names none, or several equally well."""
     text = reference.strip()
     if text.lstrip("#").isdigit():
         number = int(text.lstrip("#"))
@@ -153,6 +154,28 @@ def product_of_reference(reference: str, products: Mapping[int, Product]) -> int
     best = min(level for level, _ in matched)
     ids = [pid for level, pid in matched if level == best]
     return ids[0] if len(ids) == 1 else None
+
+
+def offered_product_reference(db: Database, purpose: str, reference: str) -> str:
+    """The checked ``purpose_ref`` of a ``backend`` or ``cross_sell`` touch typed by hand
+    (``nudge log --about``): the product's id, the product found as ``product show``
+    finds it (by id, ``#id`` or name); unknown or ambiguous: the error of that search."""
+    from povtor.domain.offers import offer_reference
+    from povtor.errors import PovtorError
+    from povtor.storage.product_queries import find_product
+
+    try:
+        row = find_product(db, reference)
+    except PovtorError as error:
+        raise type(error)(f"--about: {error.message}", hint=error.hint) from None
+    product = Product(
+        id=row["id"],
+        name=row["name"],
+        price_minor=row["price_minor"],
+        currency=row["currency"],
+        is_backend=bool(row["is_backend"]),
+    )
+    return offer_reference(purpose, product)
 
 
 def offer_candidates(

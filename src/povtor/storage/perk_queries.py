@@ -15,8 +15,9 @@ from collections.abc import Collection, Mapping
 from povtor.domain import perks
 from povtor.domain.perks import Birthday, Occasion, PerkFacts, PerkTouch
 from povtor.domain.planner import Candidate, ClientState
+from povtor.errors import InvalidInput
 from povtor.settings import Settings
-from povtor.storage.database import Database, to_date
+from povtor.storage.database import Database, Row, to_date
 
 
 def holiday_links(db: Database) -> dict[str, tuple[str, ...]]:
@@ -158,3 +159,28 @@ def client_occasions(db: Database, client_id: int) -> list[Occasion]:
             (client_id,),
         )
     ]
+
+
+def perk_reference(db: Database, client: Row, text: str) -> str:
+    """The checked key of a perk touch with ``client`` (``nudge log --purpose perk --about
+    TEXT``), lower case as the perk rules compare it: a holiday's code, or a birthday of
+    one of the client's people, or one of the client's occasions."""
+    key = perks.parse_perk_key(
+        text, hint=f"see the client's keys: povtor perks upcoming --client {client['id']}"
+    )
+    who = f"client #{client['id']} {client['name']}"
+    if key.source == "birthday" and not db.scalar(
+        "SELECT 1 FROM person WHERE id = ? AND client_id = ?", (key.number, client["id"])
+    ):
+        raise InvalidInput(
+            f"--about: {who} has no person #{key.number}",
+            hint=f"see the people: povtor client person list {client['id']}",
+        )
+    if key.source == "occasion" and not db.scalar(
+        "SELECT 1 FROM occasion WHERE id = ? AND client_id = ?", (key.number, client["id"])
+    ):
+        raise InvalidInput(
+            f"--about: {who} has no occasion #{key.number}",
+            hint=f"see the occasions: povtor client occasion list {client['id']}",
+        )
+    return str(key)
