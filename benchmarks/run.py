@@ -44,8 +44,10 @@ QUERY_LABELS = (
     ("FROM person p", "first person per client"),
     ("status = 'won' AND closed_on <= ? ORDER BY", "paid dates per client"),
     ("WHERE is_won GROUP BY funnel_id", "won positions"),
-    ("FROM deal d\n               JOIN client c", "open deals + last touch"),
-    ("kind = 'service'", "paid awaiting service"),
+    ("FROM stage s JOIN funnel f", "stages"),
+    ("WHERE t.deal_id = d.id AND t.on_date <= ?", "open deals + last touch"),
+    ("t.kind = 'service' AND t.on_date >= d.closed_on", "paid awaiting service"),
+    ("t.answer = 'problem'", "open service problems"),
     ("d.status = 'lost'", "lost awaiting revisit"),
 )
 

@@ -102,56 +102,59 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             if newest_outcome == "later" and newest_deal is None
             else None,
         )
+    # every stage with its funnel and the position of the funnel's paid stage (a few
+    # dozen rows), so the open deals are read without joins
     won_position = dict(
-        db.rows("SELECT funnel_id, MIN(position) FROM stage WHERE is_won GROUP BY funnel_id")
+        db.tuples("SELECT funnel_id, MIN(position) FROM stage WHERE is_won GROUP BY funnel_id")
     )
-    deals = tuple(
-        OpenDeal(
-            id=deal_id,
-            client_id=client_id,
-            funnel=funnel,
-            stage=stage,
-            stage_name=stage_name,
-            stage_position=position,
-            won_position=int(won_position.get(funnel_id, position + 1)),
-            limit_days=limit_days,
-            stage_entered_on=days[entered_on],
-            follow_up_on=days.of(follow_up_on),
-            amount_minor=amount_minor,
-            currency=currency,
-            title=title,
-            last_touch_on=days.of(last_touch_on),
+    stages = {
+        stage_id: (funnel, code, name, position, limit_days, won_position.get(funnel_id))
+        for stage_id, funnel_id, funnel, code, name, position, limit_days in db.tuples(
+            """SELECT s.id, s.funnel_id, f.code, s.code, s.name, s.position, s.limit_days
+               FROM stage s JOIN funnel f ON f.id = s.funnel_id"""
         )
-        for (
-            deal_id,
-            client_id,
-            funnel_id,
-            funnel,
-            stage,
-            stage_name,
-            position,
-            limit_days,
-            entered_on,
-            follow_up_on,
-            amount_minor,
-            currency,
-            title,
-            last_touch_on,
-        ) in db.tuples(
-            """SELECT d.id, d.client_id, d.funnel_id, f.code AS funnel, s.code AS stage,
-                      s.name AS stage_name, s.position, s.limit_days, d.stage_entered_on,
-                      d.follow_up_on, d.amount_minor, d.currency, d.title,
-                      (SELECT MAX(t.on_date) FROM touch t
-                       WHERE t.deal_id = d.id AND t.on_date <= ?) AS last_touch_on
-               FROM deal d
-               JOIN client c ON c.id = d.client_id AND c.status = 'active'
-               JOIN funnel f ON f.id = d.funnel_id
-               JOIN stage s ON s.id = d.stage_id
-               WHERE d.status = 'open'
-               ORDER BY d.id""",
-            (day,),
+    }
+    deals = []
+    for (
+        deal_id,
+        client_id,
+        stage_id,
+        entered_on,
+        follow_up_on,
+        amount_minor,
+        currency,
+        title,
+        last_touch_on,
+    ) in db.tuples(
+        """SELECT d.id, d.client_id, d.stage_id, d.stage_entered_on, d.follow_up_on,
+                  d.amount_minor, d.currency, d.title,
+                  (SELECT MAX(t.on_date) FROM touch t
+                   WHERE t.deal_id = d.id AND t.on_date <= ?) AS last_touch_on
+           FROM deal d
+           JOIN client c ON c.id = d.client_id AND c.status = 'active'
+           WHERE d.status = 'open'
+           ORDER BY d.id""",
+        (day,),
+    ):
+        funnel, stage, stage_name, position, limit_days, paid_at = stages[stage_id]
+        deals.append(
+            OpenDeal(
+                id=deal_id,
+                client_id=client_id,
+                funnel=funnel,
+                stage=stage,
+                stage_name=stage_name,
+                stage_position=position,
+                won_position=int(paid_at if paid_at is not None else position + 1),
+                limit_days=limit_days,
+                stage_entered_on=days[entered_on],
+                follow_up_on=days.of(follow_up_on),
+                amount_minor=amount_minor,
+                currency=currency,
+                title=title,
+                last_touch_on=days.of(last_touch_on),
+            )
         )
-    )
     from povtor.domain.planner import SERVICE_DELAY_KEYS
     from povtor.storage.service_queries import with_open_problems
 
@@ -201,7 +204,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
     return PlanInput(
         today=today,
         clients=clients,
-        deals=deals,
+        deals=tuple(deals),
         paid_awaiting_service=tuple(latest_paid.values()),
         lost=tuple(latest_lost.values()),
         extra=tuple(growth_candidates(db, today, settings, clients)),
