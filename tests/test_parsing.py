@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 from hypothesis import example, given, settings
@@ -256,6 +257,28 @@ def test_fold(value: str, folded: str) -> None:
 @example("\u0345")
 def test_fold_is_idempotent(value: str) -> None:
     assert fold(fold(value)) == fold(value)
+
+
+def _settled_fold(value: str) -> str:
+    """fold's definition: NFKC, casefold, NFKC, ё -> е, again until nothing changes."""
+    folded = value
+    while True:
+        again = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", folded).casefold())
+        again = again.replace("ё", "е")
+        if again == folded:
+            return folded
+        folded = again
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text())
+@example("İstanbul")
+@example("ΣΑΣ")
+@example("Ⅻ")
+@example("е\u0308")
+def test_fold_is_its_definition_on_any_text(value: str) -> None:
+    """(fold takes a shortcut for normalised text; it must land where the rounds do)"""
+    assert fold(value) == _settled_fold(value)
 
 
 @settings(max_examples=300, deadline=None)

@@ -25,6 +25,12 @@ def fold(value: str) -> str:
     Idempotent: folding a folded string changes nothing (a stray combining
     diaeresis after ``е`` would otherwise compose into a new ``ё``).
     """
+    if unicodedata.is_normalized("NFKC", value):
+        # the common case (a name, a word): one casefold settles it when the result is
+        # normalised and folds to itself, which is what the rounds below would reach
+        quick = value.casefold().replace("ё", "е")
+        if unicodedata.is_normalized("NFKC", quick) and quick.casefold() == quick:
+            return quick
     folded = value
     for _ in range(16):  # settles after one or two rounds; the bound only rules out a loop
         again = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", folded).casefold())
