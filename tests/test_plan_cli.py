@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -179,6 +180,41 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
     )
     seller.nudge("--client", "Ромашка", "--answer", "ok")
     assert seller.on("2026-04-06").plan() == []
+
+
+def test_the_seller_sets_a_stage_limit_and_the_plan_follows_it(
+    seller: Seller, dump: Callable[[], str | None]
+) -> None:
+    seller.on("2026-03-02")  # Monday
+    seller.add("Ромашка")
+    seller.open("Ромашка", "--stage", "invoice")
+    run = seller.ok("funnel", "limit", "repeat", "Счёт отправлен", "5")
+    assert run.stderr == "repeat/invoice: limit 5 days (was 3 days)\n"
+    assert seller.on("2026-03-09").plan() == []  # Mon: 5 working days, the new limit
+    assert seller.on("2026-03-10").brief() == [
+        ("Ромашка", "closing", "Счёт отправлен: 6 working days in stage (limit 5), no touch since")
+    ]
+    seller.ok("funnel", "limit", "repeat", "invoice", "none")
+    assert seller.plan() == []  # no limit: never stuck
+    listed = seller.ok("funnel", "list", "--format", "json").stdout
+    assert {
+        (r["stage"], r["limit_days"]) for r in json.loads(listed) if r["funnel"] == "repeat"
+    } >= {
+        ("invoice", None),
+        ("proposal", 3),
+    }
+    before = dump()
+    for args, code in [
+        (("repeat", "paid", "3"), 2),  # the paid stage does not wait
+        (("repeat", "invoice", "0"), 2),
+        (("repeat", "invoice", "много"), 2),
+        (("repeat", "invoice", "366"), 2),
+        (("repeat", "nowhere", "3"), 3),
+        (("nowhere", "invoice", "3"), 3),
+    ]:
+        failed = seller.fails(code, "funnel", "limit", *args)
+        assert len(failed.stderr.splitlines()) == 1, failed.stderr
+    assert dump() == before
 
 
 def test_a_follow_up_nudged_without_an_answer_returns_to_the_stage_limit(seller: Seller) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from povtor.cli.runtime import FormatOption, command_group, runtime
-from povtor.output import Column, Listing, render
+from povtor.cli.runtime import FormatOption, command_group, runtime, writing
+from povtor.errors import InvalidInput
+from povtor.output import Column, Listing, message, render
 from povtor.storage import queries
 
 app = command_group(help="Funnels and their stages.", no_args_is_help=True)
@@ -33,4 +36,50 @@ def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
             title="Funnels",
         ),
         fmt,
+    )
+
+
+MAX_LIMIT_DAYS = 365
+
+
+@app.command("limit")
+def limit(
+    ctx: typer.Context,
+    funnel: Annotated[str, typer.Argument(help="The funnel: its code, name or number.")],
+    stage: Annotated[str, typer.Argument(help="The stage: its code, name or position.")],
+    days: Annotated[str, typer.Argument(help="Days a deal may wait in it, or 'none'.")],
+) -> None:
+    """Set how long a deal may wait in a stage before the plan calls it stuck.
+
+    The days count as plan.working_days says (working days by default). 'none'
+    removes the limit: a deal in that stage is then never stuck. The paid stage
+    has no limit.
+
+    Example: povtor funnel limit repeat invoice 5
+    """
+    text = days.strip().lower()
+    if text in ("none", "-", "no"):
+        new: int | None = None
+    elif text.isdigit() and 1 <= int(text) <= MAX_LIMIT_DAYS:
+        new = int(text)
+    else:
+        raise InvalidInput(
+            f"days: {days!r} is not a number of days from 1 to {MAX_LIMIT_DAYS}",
+            hint="give whole days, e.g. 5, or 'none' for no limit",
+        )
+    with writing(ctx) as (_session, db, _clock):
+        found = queries.find_funnel(db, funnel)
+        row = queries.find_stage(db, found["id"], stage)
+        where = f"{found['code']}/{row['code']}"
+        if row["is_won"]:
+            raise InvalidInput(
+                f"{where} is the paid stage: a paid deal does not wait",
+                hint="set the limit of an open stage (see: povtor funnel list)",
+            )
+        db.execute("UPDATE stage SET limit_days = ? WHERE id = ?", (new, row["id"]))
+    before = row["limit_days"]
+    message(
+        f"{where}: "
+        + (f"limit {new} days" if new is not None else "no limit")
+        + f" (was {f'{before} days' if before is not None else 'no limit'})"
     )
