@@ -19,6 +19,7 @@ AMBIGUOUS = int(ExitCode.AMBIGUOUS)  # 4
 CONFLICT = int(ExitCode.CONFLICT)  # 5
 DATABASE = int(ExitCode.DATABASE)  # 6
 
+HUGE = "99999999999999999999"  # more than any integer SQLite keeps
 NOT_A_DATE = "write it as YYYY-MM-DD (e.g. 2026-03-31) or DD.MM.YYYY"
 NOT_REAL = "check the day and month (e.g. February has 28 or 29 days)"
 NOT_MONEY = "write digits with at most two decimals, e.g. 12500 or 12 500,50"
@@ -465,6 +466,40 @@ CASES = [
         INVALID,
         "error: --notes is 10001 characters long; at most 10000 are allowed; shorten it",
         id="notes-too-long",
+    ),
+    # -- numbers beyond any id (SQLite's integers end at 2**63 - 1) ----------------------
+    pytest.param(
+        ("deal", "show", HUGE),
+        NOT_FOUND,
+        f"error: no deal #{HUGE}; list deals with: povtor deal list",
+        id="huge-deal-id",
+    ),
+    pytest.param(
+        ("client", "show", f"#{HUGE}"),
+        NOT_FOUND,
+        f"error: no client #{HUGE}; {CLIENT_HOW}",
+        id="huge-client-id",
+    ),
+    pytest.param(
+        ("client", "fact", "remove", "1", HUGE),
+        INVALID,
+        f"error: Invalid value for 'FACT_ID': {HUGE} is not in the range "
+        "1<=x<=9223372036854775807; see: povtor client fact remove --help",
+        id="huge-fact-id",
+    ),
+    pytest.param(
+        ("nudge", "log", "--client", "1", "--purpose", "perk", "--about", f"birthday:{HUGE}"),
+        INVALID,
+        f"error: --about: 'birthday:{HUGE}' is not a perk key: write birthday:ID[:YEAR] with "
+        "the person's id; see the client's keys: povtor perks upcoming --client 1",
+        id="huge-perk-id",
+    ),
+    pytest.param(
+        ("funnel", "limit", "repeat", "invoice", "²"),
+        INVALID,
+        "error: days: '²' is not a number of days from 1 to 365; give whole days, e.g. 5, "
+        "or 'none' for no limit",
+        id="superscript-days",
     ),
 ]
 

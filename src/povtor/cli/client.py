@@ -618,7 +618,12 @@ def fact_add(
 def fact_remove(
     ctx: typer.Context,
     client: ClientArg,
-    fact_id: Annotated[int, typer.Argument(help="The fact's number, as client show lists it.")],
+    fact_id: Annotated[
+        int,
+        typer.Argument(
+            min=1, max=queries.MAX_ROW_ID, help="The fact's number, as client show lists it."
+        ),
+    ],
 ) -> None:
     """Remove a talking fact that is wrong or out of date.
 

@@ -60,7 +60,7 @@ def limit(
     text = days.strip().lower()
     if text in ("none", "-", "no"):
         new: int | None = None
-    elif text.isdigit() and 1 <= int(text) <= MAX_LIMIT_DAYS:
+    elif text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_LIMIT_DAYS:
         new = int(text)
     else:
         raise InvalidInput(

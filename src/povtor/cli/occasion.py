@@ -134,7 +134,12 @@ def occasion_remove(
     ctx: typer.Context,
     client: ClientArg,
     occasion_id: Annotated[
-        int, typer.Argument(help="The occasion's number, as client occasion list shows it.")
+        int,
+        typer.Argument(
+            min=1,
+            max=queries.MAX_ROW_ID,
+            help="The occasion's number, as client occasion list shows it.",
+        ),
     ],
 ) -> None:
     """Remove an occasion that is wrong or no longer wanted.

@@ -1002,7 +1002,12 @@ def spend_list(
 @spend_app.command("remove")
 def spend_remove(
     ctx: typer.Context,
-    spend_id: Annotated[int, typer.Argument(help="The id shown by povtor stats spend list.")],
+    spend_id: Annotated[
+        int,
+        typer.Argument(
+            min=1, max=queries.MAX_ROW_ID, help="The id shown by povtor stats spend list."
+        ),
+    ],
 ) -> None:
     """Remove a recorded spend.
 

@@ -38,6 +38,7 @@ from povtor.errors import InvalidInput
 from povtor.text import address_name
 
 PURPOSE = "perk"
+MAX_ID_DIGITS = 18  # a person's or an occasion's id in a key (SQLite integers)
 RULE = "occasion"
 YEARLESS_WINDOW_DAYS = 60  # a key without the year counts for an occurrence this soon after
 SOURCES = ("holiday", "birthday", "occasion")
@@ -358,7 +359,7 @@ def parse_perk_key(text: str, *, field: str = "--about", hint: str | None = None
             )
         return PerkKey(source, code, year)
     number = ident.removeprefix("#")
-    if not (number.isascii() and number.isdigit()):
+    if not (number.isascii() and number.isdigit()) or len(number) > MAX_ID_DIGITS:
         whose = "the person's id" if source == "birthday" else "the occasion's id"
         raise InvalidInput(
             f"{field}: {raw!r} is not a perk key: write {source}:ID[:YEAR] with {whose}",

@@ -16,6 +16,7 @@ from povtor.storage.database import Database, Row
 from povtor.text import fold, sort_key
 
 _ID = re.compile(r"#?(\d+)")
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer
 MAX_CANDIDATES_SHOWN = 5
 
 
@@ -93,7 +94,12 @@ def find_named(
     ref = ref.strip()
     by_id = _ID.fullmatch(ref)
     if by_id:
-        row = db.one(f"SELECT {columns} FROM {table} WHERE id = ?", (int(by_id.group(1)),))
+        number = int(by_id.group(1))
+        row = (
+            db.one(f"SELECT {columns} FROM {table} WHERE id = ?", (number,))
+            if number <= MAX_ROW_ID
+            else None  # (no row has an id beyond SQLite's integers)
+        )
         if row is None:
             raise NotFound(f"no {what} #{by_id.group(1)}", hint=how)
         return row
@@ -268,7 +274,7 @@ DEAL_SELECT = """
 
 
 def get_deal(db: Database, deal_id: int) -> Row:
-    row = db.one(DEAL_SELECT + " WHERE d.id = ?", (deal_id,))
+    row = db.one(DEAL_SELECT + " WHERE d.id = ?", (deal_id,)) if deal_id <= MAX_ROW_ID else None
     if row is None:
         raise NotFound(f"no deal #{deal_id}", hint="list deals with: povtor deal list")
     return row
