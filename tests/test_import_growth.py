@@ -138,6 +138,29 @@ def test_a_hand_written_catalog_with_links_and_deals(cli: Cli, tmp_path: Path) -
     assert run.stdout.splitlines()[1:] == ["products,update,1,Щебень,p2.csv:2,related"]
 
 
+def test_a_backup_with_a_semicolon_in_a_product_name_still_restores(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """povtor now refuses such names, but an older database may hold one: its backup
+    must restore, and a related cell naming it must read it as one name."""
+    products = _write(
+        tmp_path / "products.csv",
+        "id,name,related\n"
+        '1,"Масло; бочка 216,5 л",Цемент\n'
+        "2,Цемент,\n"
+        '3,Масло,"Цемент; Масло; бочка 216,5 л"\n',
+    )
+    cli.ok("import", "products", products)
+    links = query(
+        cli.db, "SELECT product_id, related_id FROM product_link ORDER BY product_id, related_id"
+    )
+    assert links == [(1, 2), (3, 1), (3, 2)]
+    again = tmp_path / "again.csv"
+    cli.ok("export", "products", "-o", str(again))
+    assert "products: 3 unchanged" in cli.ok("import", "products", str(again)).stderr
+    assert cli("product", "add", "Гравий; мытый").exit_code == 2  # a new one is refused
+
+
 def test_roadmap_import_updates_by_code_and_renumbers(cli: Cli, tmp_path: Path) -> None:
     roadmap = _write(
         tmp_path / "roadmap.csv",
@@ -164,12 +187,6 @@ BAD_ROWS = [
     ("roadmap", "category,code,title\nD,x,Шаг\n", "bad.csv:2: category: "),
     ("holiday-links", "holiday,industry\nno-such-day,фасад\n", "bad.csv:2: holiday: "),
     ("clients", "id,name,referred_by\n1,Ромашка,77\n", "bad.csv:2: referred_by: no client #77"),
-    (
-        "products",
-        'name,related\n"Щебень; мытый",\n',
-        "bad.csv:2: name: 'Щебень; мытый' holds ';', which separates the related products",
-    ),
-    ("products", "name\n#12\n", "bad.csv:2: name: '#12' is only a number, which reads as"),
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Container
 from typing import Any
 
 from povtor.domain.vocabulary import (
@@ -30,9 +31,33 @@ from povtor.text import fold
 RELATED_SEPARATOR = ";"  # between the names in a product's "related" cell
 
 
+def related_names(cell: str, known: Container[str]) -> list[str]:
+    """The product names in a "related" cell, split at ";" — except where parts joined
+    again name a known product (``known``: folded names): a name with ";" in it, made
+    before povtor refused such names, still reads as one."""
+    parts = cell.split(RELATED_SEPARATOR)
+    names: list[str] = []
+    start = 0
+    while start < len(parts):
+        end = next(
+            (
+                end
+                for end in range(len(parts), start + 1, -1)
+                if fold(RELATED_SEPARATOR.join(parts[start:end]).strip()) in known
+            ),
+            start + 1,
+        )
+        name = RELATED_SEPARATOR.join(parts[start:end]).strip()
+        if name:
+            names.append(name)
+        start = end
+    return names
+
+
 def product_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot name a product, or None: a bare number reads as a product id,
-    and a ";" would split the name in two in a "related" cell."""
+    """Why ``name`` cannot name a new product, or None: a bare number reads as a product
+    id, and a ";" would split the name in two in a "related" cell. (Imports take the
+    names as they are, so that a backup of an older database restores.)"""
     if re.fullmatch(r"#?\d+", name.strip()):
         return "is only a number, which reads as a product id"
     if RELATED_SEPARATOR in name:

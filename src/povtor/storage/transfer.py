@@ -22,10 +22,9 @@ from typing import Any
 from povtor.clock import Clock
 from povtor.domain.formats import (
     CLIENT_ANY,
-    RELATED_SEPARATOR,
     TABLES,
     client_key,
-    product_name_problem,
+    related_names,
     row_key,
 )
 from povtor.domain.importing import Header, RowChecker
@@ -1405,10 +1404,6 @@ class Importer(RowChecker):
             if not self.need(rec, head, source, where, "name"):
                 continue
             name, row_id = rec["name"], rec.get("id")
-            bad_name = product_name_problem(name)
-            if bad_name:
-                self.problem(source, where, f"{head.labels['name']}: {name!r} {bad_name}")
-                continue
             key = _fold(name)
             if self.repeated(seen, ("name", key), source, where, f"product {name!r}"):
                 continue
@@ -1459,10 +1454,7 @@ class Importer(RowChecker):
                 ]
             if "related" in present:
                 wanted: list[int] = []
-                for part in (related or "").split(RELATED_SEPARATOR):
-                    other_name = part.strip()
-                    if not other_name:
-                        continue
+                for other_name in related_names(related or "", index.by_key):
                     other = index.by_key.get(_fold(other_name))
                     if other is None:
                         self.problem(
