@@ -807,6 +807,25 @@ def test_plan_target_counts_money_in_its_currency_only(seller: Seller) -> None:
     seller.fails(2, "plan", "target", "--revenue", "100", "--currency", "рублей")
 
 
+def test_a_seller_in_dollars_gets_the_forecast_and_target_in_dollars(seller: Seller) -> None:
+    seller.on("2026-03-16")
+    seller.add("Acme")
+    seller.paid("Acme", "2026-02-10", "4000", "--currency", "USD")
+    seller.paid("Acme", "2026-03-02", "2000", "--currency", "USD")
+    seller.paid("Acme", "2026-03-03", "90000")  # one deal in roubles: the fewer
+    seller.open("Acme", "--stage", "invoice", "--on", "2026-03-02")
+    caption = seller.ok("plan", "today", "--format", "table").stdout
+    assert "an average check of 3 000.00 USD" in caption
+    target = seller.table("plan", "target", "--revenue", "10000")
+    assert (target["currency"], target["paid_so_far"], target["average_check"]) == (
+        "USD",
+        "2000.00",
+        "3000.00",
+    )
+    rub = seller.table("plan", "target", "--revenue", "10000", "--currency", "RUB")
+    assert (rub["paid_so_far"], rub["average_check"]) == ("90000.00", "90000.00")
+
+
 def test_plan_forecast_is_stats_nudges_over_the_last_12_months(seller: Seller) -> None:
     """The plan's nudge→order conversion is `stats nudges`' nudge_to_order over the 12
     months to the plan's day: a nudge counts as converted only if its deal was paid on or

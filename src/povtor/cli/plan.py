@@ -23,7 +23,6 @@ from povtor.storage import queries
 from povtor.storage.database import Database
 
 FALLBACK_CONVERSION = Decimal("0.30")  # seed 000: about 30 orders from 100 nudges
-PLAN_CURRENCY = "RUB"  # the plan's forecast counts money in this currency
 MIN_MEASURED_TOUCHES = 20  # fewer closing touches than this: too little history to measure
 _DATE_LIKE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}|tomorrow|yesterday|[+-]\d+[dw]?"
@@ -59,7 +58,7 @@ def compute_plan(db: Database, day: dt.date, lang: str | None = None) -> Plan:
 
 
 def forecast(
-    db: Database, day: dt.date, nudges: int, currency: str = PLAN_CURRENCY
+    db: Database, day: dt.date, nudges: int, currency: str | None = None
 ) -> dict[str, Any]:
     """What ``nudges`` should bring at the measured conversion and the average check in
     ``currency``, both over the 12 months to ``day``."""
@@ -68,7 +67,7 @@ def forecast(
     touches, paid = nudge_conversion(db, day)
     measured = touches >= MIN_MEASURED_TOUCHES and paid > 0
     conversion = Decimal(paid) / touches if measured else FALLBACK_CONVERSION
-    deals, total = average_check(db, day, currency)
+    currency, deals, total = average_check(db, day, currency)
     check = total // deals if deals else 0
     orders = (conversion * nudges).quantize(Decimal("0.1"))
     return {
@@ -318,15 +317,19 @@ def target(
         str | None, typer.Option("--month", "-m", help="YYYY-MM (default: this month).")
     ] = None,
     currency: Annotated[
-        str, typer.Option("--currency", help="The target's currency: deals in it count.")
-    ] = PLAN_CURRENCY,
+        str | None,
+        typer.Option(
+            "--currency", help="The target's currency (default: that of most paid deals)."
+        ),
+    ] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Turn a revenue target into paid deals and nudges per remaining working day.
 
     nudges needed = (target − paid so far) / average check / nudge→order conversion,
     from the measured history (fallback: 30 orders per 100 nudges). Money counts the
-    deals in --currency only (default RUB).
+    deals in one currency only: --currency, else the one most deals of the last 12
+    months were paid in.
 
     Example: povtor plan target --revenue 3000000
     """
@@ -337,7 +340,7 @@ def target(
     state = runtime(ctx)
     db = state.db
     goal = parse_amount(revenue, field="--revenue")
-    code = parse_currency(currency, field="--currency")
+    chosen = parse_currency(currency, field="--currency") if currency is not None else None
     today_ = state.clock.today
     if month:
         if not re.fullmatch(r"\d{4}-\d{2}", month.strip()):
@@ -349,13 +352,14 @@ def target(
         first = today_.replace(day=1)
     start = pendulum.date(first.year, first.month, 1)
     last = start.end_of("month")
+    guess = forecast(db, today_, 0, chosen)
+    code = guess["currency"]
     paid_row = db.one(
         "SELECT COUNT(*), SUM(amount_minor) FROM deal "
         "WHERE status = 'won' AND currency = ? AND closed_on >= ? AND closed_on <= ?",
         (code, start.isoformat(), min(last, today_).isoformat()),
     )
     paid_deals, paid_minor = (int(paid_row[0] or 0), int(paid_row[1] or 0)) if paid_row else (0, 0)
-    guess = forecast(db, today_, 0, code)
     gap = max(0, goal - paid_minor)
     check = guess["check_minor"]
     conversion: Decimal = guess["conversion"]

@@ -227,14 +227,25 @@ def nudge_conversion(db: Database, today: dt.date) -> tuple[int, int]:
     return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
 
-def average_check(db: Database, today: dt.date, currency: str) -> tuple[int, int]:
-    """(deals paid in ``currency`` with an amount in the 12 months to ``today``, their
-    total in minor units)."""
+def average_check(
+    db: Database, today: dt.date, currency: str | None = None
+) -> tuple[str, int, int]:
+    """(currency, deals paid in it with an amount in the 12 months to ``today``, their total
+    in minor units). Without ``currency``: the one most of those deals are in (RUB first
+    on a tie, RUB when there are none)."""
     start, end = trailing_year(today)
-    row = db.one(
-        """SELECT COUNT(*), SUM(amount_minor) FROM deal
-           WHERE status = 'won' AND currency = ? AND amount_minor IS NOT NULL
-             AND closed_on >= ? AND closed_on <= ?""",
-        (currency, start.isoformat(), end.isoformat()),
-    )
-    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    totals = {
+        code: (int(count), int(total or 0))
+        for code, count, total in db.tuples(
+            """SELECT currency, COUNT(*), SUM(amount_minor) FROM deal
+               WHERE status = 'won' AND amount_minor IS NOT NULL
+                 AND closed_on >= ? AND closed_on <= ?
+               GROUP BY currency""",
+            (start.isoformat(), end.isoformat()),
+        )
+    }
+    if currency is None:
+        ranked = sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0] != "RUB", kv[0]))
+        currency = ranked[0][0] if ranked else "RUB"
+    deals, total = totals.get(currency, (0, 0))
+    return currency, deals, total
