@@ -189,7 +189,7 @@ def next_question(topics: Iterable[str | None]) -> Question:
 
 
 # -- the plan's rule -----------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built for every quiet client of a plan: see planner.ClientState
 class CardFacts:
     """A client's talking facts as of the plan's day: how many, and their topics."""
 

@@ -40,7 +40,7 @@ class Step:
     script: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built for every quiet client of a plan: see planner.ClientState
 class RoadmapProgress:
     """Where a client stands on the roadmap of its category, as of a day."""
 
