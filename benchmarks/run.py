@@ -43,7 +43,6 @@ QUERY_LABELS = (
     ("WITH facts AS MATERIALIZED", "client facts (deals, touches, 5:1, later)"),
     ("FROM person p", "first person per client"),
     ("status = 'won' AND closed_on <= ? ORDER BY", "paid dates per client"),
-    ("WHERE is_won GROUP BY funnel_id", "won positions"),
     ("FROM stage s JOIN funnel f", "stages"),
     ("WHERE t.deal_id = d.id AND t.on_date <= ?", "open deals + last touch"),
     ("t.kind = 'service' AND t.on_date >= d.closed_on", "paid awaiting service"),

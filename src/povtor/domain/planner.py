@@ -502,7 +502,7 @@ class Weights:
     def terms(self, candidate: Candidate, client: ClientState) -> dict[str, Decimal]:
         category = client.category if client.category in ("A", "B", "C") else "none"
         terms = {
-            "category": self.category[category],  # type: ignore[index]
+            "category": self.category[category],
             "money": _money_term(self.money, candidate.amount_minor or 0),
             "closeness": _cents(self.closeness, candidate.closeness),
             "overdue": self.overdue * min(candidate.overdue_days, MAX_OVERDUE_DAYS),

@@ -104,13 +104,12 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
         )
     # every stage with its funnel and the position of the funnel's paid stage (a few
     # dozen rows), so the open deals are read without joins
-    won_position = dict(
-        db.tuples("SELECT funnel_id, MIN(position) FROM stage WHERE is_won GROUP BY funnel_id")
-    )
     stages = {
-        stage_id: (funnel, code, name, position, limit_days, won_position.get(funnel_id))
-        for stage_id, funnel_id, funnel, code, name, position, limit_days in db.tuples(
-            """SELECT s.id, s.funnel_id, f.code, s.code, s.name, s.position, s.limit_days
+        stage_id: rest
+        for stage_id, *rest in db.tuples(
+            """SELECT s.id, f.code, s.code, s.name, s.position, s.limit_days,
+                      (SELECT MIN(w.position) FROM stage w
+                       WHERE w.funnel_id = s.funnel_id AND w.is_won)
                FROM stage s JOIN funnel f ON f.id = s.funnel_id"""
         )
     }
@@ -176,7 +175,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             days[closed_on],
             amount_minor,
             currency,
-            title,  # type: ignore[arg-type]
+            title,
         )
     revisit_days = settings.int("plan.revisit_days")
     revisit_from = (today - dt.timedelta(days=revisit_days + REVISIT_WINDOW_DAYS)).isoformat()
@@ -197,7 +196,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             amount_minor,
             currency,
             title,
-            reason,  # type: ignore[arg-type]
+            reason,
         )
     from povtor.storage.growth_queries import growth_candidates
 
@@ -245,7 +244,8 @@ def average_check(
         )
     }
     if currency is None:
-        ranked = sorted(totals.items(), key=lambda kv: (-kv[1][0], kv[0] != "RUB", kv[0]))
-        currency = ranked[0][0] if ranked else "RUB"
+        currency = min(
+            totals, key=lambda code: (-totals[code][0], code != "RUB", code), default="RUB"
+        )
     deals, total = totals.get(currency, (0, 0))
     return currency, deals, total
