@@ -8,6 +8,7 @@ plus ``ё`` -> ``е`` (Russians write both), after NFKC normalisation.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 from povtor.errors import InvalidInput
 
@@ -113,3 +114,11 @@ def address_name(full_name: str) -> str:
     if len(words) == 2:
         return words[0]
     return full_name
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ " (did you mean X?)" for the choice closest to a mistyped ``word``, else ""."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""

@@ -20,7 +20,7 @@ from fractions import Fraction
 from povtor.domain.planner import Candidate, ClientState, is_silent, settled
 from povtor.errors import InvalidInput
 from povtor.settings import Settings
-from povtor.text import fold, sort_key
+from povtor.text import did_you_mean, fold, sort_key
 
 NORM_CATEGORIES = ("A", "B", "C")
 PLAN_CATEGORIES = ("A", "B")  # the plan asks to fill the cards of these only
@@ -160,12 +160,9 @@ def question_code(text: str, *, field: str = "--about") -> str:
     :data:`QUESTION_CODES`, in any case (``nudge log --purpose card --about needs``)."""
     code = text.strip().lower()
     if code not in QUESTION_CODES:
-        import difflib
-
-        close = difflib.get_close_matches(code, QUESTION_CODES, n=1)
         raise InvalidInput(
             f"{field}: {text.strip()!r} is not a card question"
-            + (f" (did you mean {close[0]}?)" if close else ""),
+            + did_you_mean(code, QUESTION_CODES),
             hint="use one of: " + ", ".join(QUESTION_CODES),
         )
     return code

@@ -35,7 +35,7 @@ from povtor.domain.holidays import (
 )
 from povtor.domain.planner import Candidate, ClientState
 from povtor.errors import InvalidInput
-from povtor.text import address_name
+from povtor.text import address_name, did_you_mean
 
 PURPOSE = "perk"
 MAX_ID_DIGITS = 18  # a person's or an occasion's id in a key (SQLite integers)
@@ -349,12 +349,8 @@ def parse_perk_key(text: str, *, field: str = "--about", hint: str | None = None
                 hint="see the codes: povtor perks holidays",
             )
         if code not in BY_CODE:
-            import difflib
-
-            close = difflib.get_close_matches(code, list(BY_CODE), n=1)
             raise InvalidInput(
-                f"{field}: no holiday has the code {code!r}"
-                + (f" (did you mean {close[0]}?)" if close else ""),
+                f"{field}: no holiday has the code {code!r}" + did_you_mean(code, BY_CODE),
                 hint="see the codes: povtor perks holidays",
             )
         return PerkKey(source, code, year)

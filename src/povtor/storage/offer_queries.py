@@ -10,7 +10,7 @@ from povtor.domain.calendar import trailing_year
 from povtor.domain.offers import REVENUE_CURRENCY, OfferFacts, Product, months_before
 from povtor.domain.planner import Candidate, ClientState
 from povtor.settings import Settings
-from povtor.storage.database import Database, to_date
+from povtor.storage.database import Database, Row, to_date
 from povtor.storage.queries import _match_level
 from povtor.text import fold
 
@@ -18,13 +18,7 @@ from povtor.text import fold
 def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferFacts | None:
     """Everything the offer rules need on ``today``; None without a product catalog."""
     products = {
-        r["id"]: Product(
-            id=r["id"],
-            name=r["name"],
-            price_minor=r["price_minor"],
-            currency=r["currency"],
-            is_backend=bool(r["is_backend"]),
-        )
+        r["id"]: _product(r)
         for r in db.rows("SELECT id, name, price_minor, currency, is_backend FROM product")
     }
     if not products:
@@ -168,14 +162,17 @@ def offered_product_reference(db: Database, purpose: str, reference: str) -> str
         row = find_product(db, reference)
     except PovtorError as error:
         raise type(error)(f"--about: {error.message}", hint=error.hint) from None
-    product = Product(
+    return offer_reference(purpose, _product(row))
+
+
+def _product(row: Row) -> Product:
+    return Product(
         id=row["id"],
         name=row["name"],
         price_minor=row["price_minor"],
         currency=row["currency"],
         is_backend=bool(row["is_backend"]),
     )
-    return offer_reference(purpose, product)
 
 
 def offer_candidates(

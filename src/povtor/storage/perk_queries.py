@@ -168,19 +168,15 @@ def perk_reference(db: Database, client: Row, text: str) -> str:
     key = perks.parse_perk_key(
         text, hint=f"see the client's keys: povtor perks upcoming --client {client['id']}"
     )
-    who = f"client #{client['id']} {client['name']}"
-    if key.source == "birthday" and not db.scalar(
-        "SELECT 1 FROM person WHERE id = ? AND client_id = ?", (key.number, client["id"])
-    ):
-        raise InvalidInput(
-            f"--about: {who} has no person #{key.number}",
-            hint=f"see the people: povtor client person list {client['id']}",
-        )
-    if key.source == "occasion" and not db.scalar(
-        "SELECT 1 FROM occasion WHERE id = ? AND client_id = ?", (key.number, client["id"])
-    ):
-        raise InvalidInput(
-            f"--about: {who} has no occasion #{key.number}",
-            hint=f"see the occasions: povtor client occasion list {client['id']}",
-        )
+    # a birthday names one of the client's people, an occasion one of its occasions
+    owned = {"birthday": ("person", "people"), "occasion": ("occasion", "occasions")}
+    if key.source in owned:
+        table, listed = owned[key.source]
+        if not db.scalar(
+            f"SELECT 1 FROM {table} WHERE id = ? AND client_id = ?", (key.number, client["id"])
+        ):
+            raise InvalidInput(
+                f"--about: client #{client['id']} {client['name']} has no {table} #{key.number}",
+                hint=f"see the {listed}: povtor client {table} list {client['id']}",
+            )
     return str(key)
