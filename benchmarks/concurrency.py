@@ -53,11 +53,9 @@ IN_PROCESS_WORKER = r"""
 import os, sys, time
 db, tag, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 from povtor.clock import make_clock
-from povtor.storage import queries
+from povtor.app.touches import TouchInput, record_touch
 from povtor.storage.database import open_database
 from povtor.storage.location import resolve_location
-from povtor.storage.orm import write_session
-from povtor.storage.writes import log_touch
 open(go + "." + tag + ".ready", "w").close()
 while not os.path.exists(go):
     time.sleep(0.002)
@@ -67,10 +65,9 @@ database = open_database(resolve_location(db))
 failed = locked = 0
 for i in range(count):
     try:
-        with write_session(database) as session:
-            client = queries.find_client(database, "Ёлкин")
-            log_touch(session, database, clock=clock, client=client, deal=None, kind="warming",
-                      channel="other", outcome="pending", on=clock.today, text=f"msg {tag}-{i}")
+        record_touch(database, clock, client="Ёлкин", touch=TouchInput(
+            kind="warming", channel="other", outcome="pending", on=clock.today,
+            text=f"msg {tag}-{i}"))
     except Exception as error:  # counted and shown, not hidden
         failed += 1
         locked += "locked" in str(error) or "busy" in str(error)

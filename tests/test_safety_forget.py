@@ -207,7 +207,7 @@ def test_forget_asks_first(
         "add --yes to go ahead without the question\n"
     )
     assert dump() == before
-    monkeypatch.setattr("povtor.cli.setup.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("povtor.cli.runtime.stdin_is_terminal", lambda: True)
     run = world("client", "forget", "1", input="n\n")
     assert run.exit_code == 0
     assert run.stderr.startswith(

@@ -145,3 +145,26 @@ def format_money(minor: int | None, *, grouped: bool = False, short: bool = Fals
     if grouped:
         return sign + f"{whole:,}".replace(",", " ") + f".{cents:02d}"
     return f"{sign}{whole}.{cents:02d}"
+
+
+OUTCOME_WORDS = {
+    "yes": "yes",
+    "no": "no",
+    "later": "later",
+    "no-answer": "no_answer",
+    "no_answer": "no_answer",
+    "pending": "pending",
+}
+
+
+def parse_outcome(value: str) -> str:
+    """A touch's outcome as typed (``no-answer`` or ``no_answer``, any case)."""
+    outcome = OUTCOME_WORDS.get(value.strip().lower())
+    if outcome is None:
+        from povtor.errors import InvalidInput
+
+        raise InvalidInput(
+            f"--outcome: {value!r} is not an outcome",
+            hint="use yes, no, later, no-answer or pending",
+        )
+    return outcome

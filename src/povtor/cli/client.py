@@ -10,7 +10,7 @@ from povtor.cli.categorize import categorize
 from povtor.cli.occasion import occasion_app
 from povtor.cli.referral import referral
 from povtor.cli.roadmap import client_roadmap, step_app
-from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
+from povtor.cli.runtime import FormatOption, choose, command_group, confirm, runtime
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
 from povtor.output import (
@@ -136,12 +136,11 @@ def add(
     state = runtime(ctx)
     if created:
         fields["created_on"] = parse_date(created, field="--created", today=state.clock.today)
-    from povtor.storage.writes import add_client
+    from povtor.app.clients import add_client
 
-    with writing(ctx) as (session, _db, clock):
-        client = add_client(session, today=clock.today, **fields)
-    message(f"added client #{client.id} {client.name}")
-    print(client.id)
+    added = add_client(state.db, state.clock, fields)
+    message(f"added client #{added.id} {added.name}")
+    print(added.id)
 
 
 @app.command("edit")
@@ -175,25 +174,18 @@ def edit(
     )
     if not changes:
         raise InvalidInput("nothing to change", hint="give at least one option, e.g. --phone")
-    from povtor.storage.writes import update_client
+    from povtor.app.clients import edit_client
 
-    with writing(ctx) as (session, db, _clock):
-        row = queries.find_client(db, client)
-        updated = update_client(session, row["id"], changes)
+    updated = edit_client(runtime(ctx).db, client, changes)
     named = sorted(k for k in changes if k != "category_source")
     message(f"updated client #{updated.id} {updated.name}: {', '.join(named)}")
 
 
 def _set_status(ctx: typer.Context, client: str, status: str) -> None:
-    from povtor.storage.writes import update_client
+    from povtor.app.clients import set_status
 
-    with writing(ctx) as (session, db, _clock):
-        row = queries.find_client(db, client)
-        if row["status"] == status:
-            message(f"client #{row['id']} {row['name']} is {status} already")
-            return
-        update_client(session, row["id"], {"status": status})
-    message(f"client #{row['id']} {row['name']} is {status} now")
+    row, changed = set_status(runtime(ctx).db, client, status)
+    message(f"client #{row['id']} {row['name']} is {status} {'now' if changed else 'already'}")
 
 
 @app.command("archive")
@@ -243,20 +235,20 @@ def forget(
 
     Example: povtor client forget 12 --yes
     """
-    from povtor.cli.setup import confirm
-    from povtor.storage import safety
+    from povtor.app.clients import forget as forget_client
+    from povtor.app.clients import forget_preview
 
-    state = runtime(ctx)
-    db = state.db
-    row = queries.find_client(db, client)
-    counts = safety.forget_counts(db, row["id"])
+    db = runtime(ctx).db
+    preview = forget_preview(db, client)
+    row, counts = preview.client, preview.counts
     question = (
         f"Erase the personal data of client #{row['id']} {row['name']} for good "
         f"(contacts, notes, {_erased(counts)})?"
     )
     if not confirm(question, yes=yes, command="client forget"):
         return
-    done = safety.forget_client(db, row["id"])
+    result = forget_client(db, row["id"])
+    done = result.done
     erased = _erased(
         {
             "people": done.people,
@@ -275,13 +267,11 @@ def forget(
             "note: another povtor is reading the database; the erased text leaves its -wal "
             "file at the next checkpoint (when that povtor is done)"
         )
-    if db.location.path is not None:
-        copies = safety.backups_beside(db.location.path)
-        if copies:
-            message(
-                f"note: {len(copies)} backup(s) made before still hold the client's data: "
-                + ", ".join(str(p) for p in copies)
-            )
+    if result.backups:
+        message(
+            f"note: {len(result.backups)} backup(s) made before still hold the client's data: "
+            + ", ".join(result.backups)
+        )
 
 
 CLIENT_LIST_COLUMNS = (
@@ -370,59 +360,16 @@ def find(
     render(_client_listing(rows, f"Clients matching «{text}»", fmt), fmt)
 
 
-def client_card(ctx: typer.Context, client: str) -> dict[str, Any]:
-    db = runtime(ctx).db
-    row = queries.find_client(db, client)
-    deals = queries.list_deals(db, queries.DealFilter(status="all", client_id=row["id"]))
-    touch = queries.last_touch(db, row["id"])
-    card: dict[str, Any] = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
-    card["people"] = [dict(p) for p in queries.client_people(db, row["id"])]
-    card["facts"] = [dict(f) for f in queries.client_facts(db, row["id"])]
-    card["card"] = _completeness(ctx, card["facts"], row["category"])
-    card["deals"] = [
-        {
-            "id": d["id"],
-            "funnel": d["funnel"],
-            "stage": d["stage"],
-            "status": d["status"],
-            "amount": format_money(d["amount_minor"]) if d["amount_minor"] is not None else None,
-            "currency": d["currency"],
-            "title": d["title"],
-            "opened_on": d["opened_on"],
-            "closed_on": d["closed_on"],
-        }
-        for d in deals
-    ]
-    card["last_touch"] = dict(touch) if touch else None
-    from povtor.storage.service_queries import referral_links
-
-    card.update(referral_links(db, row["id"]))  # referred_by, referrals
-    from povtor.storage.roadmap_queries import card_roadmap
-
-    card["roadmap"] = card_roadmap(db, row["id"], row["category"])
-    return card
-
-
-def _completeness(
-    ctx: typer.Context, facts: list[dict[str, Any]], category: str | None
-) -> dict[str, Any]:
-    """The card's talking facts (noted by today) against the category's norm."""
-    from povtor.domain.cards import completeness
-    from povtor.storage.plan_queries import load_settings
-
-    state = runtime(ctx)
-    today = state.clock.today.isoformat()
-    noted = sum(1 for f in facts if str(f["noted_on"])[:10] <= today)
-    return completeness(noted, category, load_settings(state.db)).as_dict()
-
-
 @app.command("show")
 def show(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -> None:
     """Show the client card: contacts, people, talking facts, deals, last touch.
 
     Example: povtor client show "Ромашка"
     """
-    card = client_card(ctx, client)
+    from povtor.app.clients import client_card
+
+    state = runtime(ctx)
+    card = client_card(state.db, client, state.clock.today)
     render_record(card, fmt, command="client show", noun="card", print_table=_print_card)
 
 
@@ -545,12 +492,10 @@ def person_add(
     check_email(fields["email"])
     if birthday:
         fields["birthday"] = parse_date(birthday, field="--birthday")
-    from povtor.storage.writes import add_person
+    from povtor.app.clients import add_person
 
-    with writing(ctx) as (session, db, _clock):
-        row = queries.find_client(db, client)
-        person = add_person(session, client_id=row["id"], **fields)
-    message(f"added {person.name} to client #{row['id']} {row['name']}")
+    person = add_person(runtime(ctx).db, client, fields)
+    message(f"added {person.name} to client #{person.client_id} {person.client}")
     print(person.id)
 
 
@@ -605,12 +550,10 @@ def fact_add(
     clean_topic = clean_text(topic, field="--topic")
     state = runtime(ctx)
     noted = parse_date(on, field="--on", today=state.clock.today) if on else state.clock.today
-    from povtor.storage.writes import add_fact
+    from povtor.app.clients import add_fact
 
-    with writing(ctx) as (session, db, _clock):
-        row = queries.find_client(db, client)
-        fact = add_fact(session, client_id=row["id"], text=clean or "", topic=clean_topic, on=noted)
-    message(f"noted fact #{fact.id} about #{row['id']} {row['name']}")
+    fact = add_fact(state.db, client, text=clean or "", topic=clean_topic, on=noted)
+    message(f"noted fact #{fact.id} about #{fact.client_id} {fact.client}")
     print(fact.id)
 
 
@@ -629,12 +572,10 @@ def fact_remove(
 
     Example: povtor client fact remove Ромашка 3
     """
-    from povtor.storage.writes import remove_fact
+    from povtor.app.clients import remove_fact
 
-    with writing(ctx) as (session, db, _clock):
-        row = queries.find_client(db, client)
-        remove_fact(session, client_id=row["id"], fact_id=fact_id)
-    message(f"removed fact #{fact_id} from #{row['id']} {row['name']}")
+    removed = remove_fact(runtime(ctx).db, client, fact_id)
+    message(f"removed fact #{fact_id} from #{removed.client_id} {removed.client}")
 
 
 @fact_app.command("list")

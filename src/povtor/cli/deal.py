@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from povtor.cli import product as product_cli
-from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
+from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.cells import parse_currency
 from povtor.output import (
     Column,
@@ -18,7 +18,7 @@ from povtor.output import (
     render_record,
 )
 from povtor.parsing import format_money, parse_amount, parse_date
-from povtor.storage import queries
+from povtor.storage import product_queries, queries
 from povtor.storage.database import to_date, to_datetime
 from povtor.text import clean_text
 
@@ -81,30 +81,21 @@ def open_(
         fields["expected_on"] = parse_date(
             expected, field="--expected", today=runtime(ctx).clock.today
         )
-    from povtor.storage.writes import open_deal
+    from povtor.app.deals import deal_open
 
-    with writing(ctx) as (session, db, clock):
-        client_row = queries.find_client(db, client)
-        funnel_row = queries.find_funnel(db, funnel)
-        stage_row = queries.find_stage(db, funnel_row["id"], stage) if stage else None
-        deal = open_deal(
-            session,
-            db,
-            clock=clock,
-            client=client_row,
-            funnel_id=funnel_row["id"],
-            stage=stage_row,
-            on=day,
-            **fields,
-        )
-        stage_code = queries.get_deal(db, deal.id)["stage"]  # type: ignore[arg-type]
-        if product:
-            from povtor.storage.product_writes import add_to_deal
-
-            for product_row in product_cli.resolve_products(db, product):
-                add_to_deal(session, deal.id, product_row["id"])  # type: ignore[arg-type]
-    message(f"opened deal #{deal.id} for {client_row['name']} at {funnel_row['code']}/{stage_code}")
-    print(deal.id)
+    state = runtime(ctx)
+    opened = deal_open(
+        state.db,
+        state.clock,
+        client=client,
+        funnel=funnel,
+        stage=stage,
+        on=day,
+        products=product or (),
+        **fields,
+    )
+    message(f"opened deal #{opened.deal_id} for {opened.client} at {opened.funnel}/{opened.stage}")
+    print(opened.deal_id)
 
 
 @app.command("move")
@@ -122,13 +113,11 @@ def move(
     Example: povtor deal move 7 invoice
     """
     day = _on(ctx, on)
-    from povtor.storage.writes import move_deal
+    from povtor.app.deals import deal_move
 
-    with writing(ctx) as (session, db, clock):
-        row = queries.find_deal(db, deal)
-        target = queries.find_stage(db, row["funnel_id"], stage)
-        move_deal(session, db, clock=clock, deal_id=row["id"], target=target, on=day, force=force)
-    message(f"deal #{row['id']} {row['client']}: {row['stage']} → {target['code']}")
+    state = runtime(ctx)
+    moved = deal_move(state.db, state.clock, deal=deal, stage=stage, on=day, force=force)
+    message(f"deal #{moved.deal_id} {moved.client}: {moved.before} → {moved.stage}")
 
 
 @app.command("win")
@@ -139,12 +128,11 @@ def win(ctx: typer.Context, deal: DealArg, amount: Amount = None, on: On = None)
     """
     day = _on(ctx, on)
     amount_minor = parse_amount(amount, field="--amount") if amount is not None else None
-    from povtor.storage.writes import win_deal
+    from povtor.app.deals import deal_win
 
-    with writing(ctx) as (session, db, clock):
-        row = queries.find_deal(db, deal)
-        win_deal(session, db, clock=clock, deal_id=row["id"], on=day, amount_minor=amount_minor)
-    message(f"deal #{row['id']} {row['client']}: won (paid)")
+    state = runtime(ctx)
+    won = deal_win(state.db, state.clock, deal=deal, on=day, amount_minor=amount_minor)
+    message(f"deal #{won.deal_id} {won.client}: won (paid)")
 
 
 @app.command("lose")
@@ -162,12 +150,11 @@ def lose(
     """
     why = clean_text(reason, field="--reason", required=True)
     day = _on(ctx, on)
-    from povtor.storage.writes import lose_deal
+    from povtor.app.deals import deal_lose
 
-    with writing(ctx) as (session, db, clock):
-        row = queries.find_deal(db, deal)
-        lose_deal(session, clock=clock, deal_id=row["id"], on=day, reason=why or "")
-    message(f"deal #{row['id']} {row['client']}: lost ({why})")
+    state = runtime(ctx)
+    lost = deal_lose(state.db, state.clock, deal=deal, on=day, reason=why or "")
+    message(f"deal #{lost.deal_id} {lost.client}: lost ({why})")
 
 
 @app.command("reopen")
@@ -184,14 +171,11 @@ def reopen(
     Example: povtor deal reopen 7 --stage proposal
     """
     day = _on(ctx, on)
-    from povtor.storage.writes import reopen_deal
+    from povtor.app.deals import deal_reopen
 
-    with writing(ctx) as (session, db, clock):
-        row = queries.find_deal(db, deal)
-        target = queries.find_stage(db, row["funnel_id"], stage) if stage else None
-        reopened = reopen_deal(session, db, clock=clock, deal_id=row["id"], on=day, stage=target)
-        code = queries.get_deal(db, reopened.id)["stage"]  # type: ignore[arg-type]
-    message(f"deal #{row['id']} {row['client']}: reopened at {code}")
+    state = runtime(ctx)
+    reopened = deal_reopen(state.db, state.clock, deal=deal, on=day, stage=stage)
+    message(f"deal #{reopened.deal_id} {reopened.client}: reopened at {reopened.stage}")
 
 
 DEAL_COLUMNS = (
@@ -304,7 +288,7 @@ def show(ctx: typer.Context, deal: DealArg, fmt: FormatOption = None) -> None:
     ]
     detail["touches"] = [dict(t) for t in touches]
     detail["products"] = [
-        {"id": p["id"], "name": p["name"]} for p in product_cli.deal_products(db, row["id"])
+        {"id": p["id"], "name": p["name"]} for p in product_queries.deal_products(db, row["id"])
     ]
     render_record(detail, fmt, command="deal show", noun="deal", print_table=_print_deal)
 

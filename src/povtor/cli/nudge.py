@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
+from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain import templates
 from povtor.domain.vocabulary import CHANNELS, PURPOSES, TOUCH_KINDS
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, message, render
-from povtor.parsing import parse_date
+from povtor.parsing import parse_date, parse_outcome
 from povtor.storage import queries
-from povtor.storage.database import Database, to_date
 from povtor.text import TEXT_MAX, clean_text
 
 app = command_group(
@@ -24,54 +23,6 @@ template_app = command_group(
     help="Message templates per touch kind, funnel and stage.", no_args_is_help=True
 )
 app.add_typer(template_app, name="template")
-
-OUTCOME_WORDS = {
-    "yes": "yes",
-    "no": "no",
-    "later": "later",
-    "no-answer": "no_answer",
-    "no_answer": "no_answer",
-    "pending": "pending",
-}
-
-
-def parse_outcome(value: str) -> str:
-    outcome = OUTCOME_WORDS.get(value.strip().lower())
-    if outcome is None:
-        raise InvalidInput(
-            f"--outcome: {value!r} is not an outcome",
-            hint="use yes, no, later, no-answer or pending",
-        )
-    return outcome
-
-
-def message_values(db: Database, client: Any, deal: Any | None, today: Any) -> dict[str, Any]:
-    """The placeholder values for a client (and deal) as the database has them now."""
-    person = db.scalar(
-        "SELECT name FROM person WHERE client_id = ? ORDER BY id LIMIT 1", (client["id"],)
-    )
-    if deal is None:
-        return templates.values_for(client=client["name"], company=client["company"], person=person)
-    return templates.values_for(
-        client=client["name"],
-        company=client["company"],
-        person=person,
-        days=(today - to_date(deal["stage_entered_on"])).days,
-        date=deal["expected_on"] or "",
-        amount_minor=deal["amount_minor"],
-        currency=deal["currency"],
-        stage=deal["stage_name"],
-        title=deal["title"],
-    )
-
-
-def draft(
-    db: Database, *, kind: str, funnel: str, stage: str, lang: str, values: dict[str, Any]
-) -> str:
-    from povtor.storage.plan_queries import user_templates
-
-    body = templates.lookup(kind, funnel, stage, lang, user_templates(db))
-    return templates.fill(body, values)
 
 
 @app.command("log")
@@ -203,39 +154,14 @@ def log(
         from povtor.domain.cards import question_code
 
         purpose_ref = question_code(purpose_ref)
-    from povtor.storage.roadmap_writes import roadmap_ref, roadmap_yes
-    from povtor.storage.writes import log_touch
+    from povtor.app.touches import TouchInput, record_touch
 
-    with writing(ctx) as (session, db, clock):
-        deal_row = queries.find_deal(db, deal) if deal else None
-        client_row = queries.find_client(
-            db, str(deal_row["client_id"]) if deal_row else client or ""
-        )
-        if client_row["status"] != "active":
-            from povtor.errors import Conflict
-
-            raise Conflict(
-                f"client #{client_row['id']} is archived",
-                hint=f"povtor client restore {client_row['id']}",
-            )
-        target = queries.find_stage(db, deal_row["funnel_id"], to) if to and deal_row else None
-        problem_before = _open_problem(db, client_row["id"], day) if chosen_answer else None
-        if chosen_purpose == "roadmap":  # --about: a step's position or code (default: next)
-            purpose_ref = roadmap_ref(db, client_row, purpose_ref)
-        elif chosen_purpose == "perk" and purpose_ref:  # a holiday, birthday or occasion key
-            from povtor.storage.perk_queries import perk_reference
-
-            purpose_ref = perk_reference(db, client_row, purpose_ref)
-        elif chosen_purpose in ("backend", "cross_sell") and purpose_ref:  # a product: its id
-            from povtor.storage.offer_queries import offered_product_reference
-
-            purpose_ref = offered_product_reference(db, chosen_purpose, purpose_ref)
-        touch, is_new = log_touch(
-            session,
-            db,
-            clock=clock,
-            client=client_row,
-            deal=deal_row,
+    recorded = record_touch(
+        state.db,
+        state.clock,
+        deal=deal,
+        client=client,
+        touch=TouchInput(
             kind=chosen_kind,
             channel=chosen_channel,
             outcome=chosen_outcome,
@@ -243,27 +169,21 @@ def log(
             text=body,
             reason=why,
             follow_up_on=follow_up,
-            to_stage=target,
+            to_stage=to,
             answer=chosen_answer,
             purpose=chosen_purpose,
-            purpose_ref=purpose_ref,
-        )
-        after = queries.get_deal(db, deal_row["id"]) if deal_row else None
-        follow = _service_and_refusal_notes(
-            db, client_row, deal_row, chosen_outcome, chosen_answer, problem_before, day
-        )
-        # a yes to a roadmap step records the step as done on the touch's day
-        if is_new:
-            note = roadmap_yes(db, client_row, chosen_purpose, purpose_ref, chosen_outcome, day)
-            follow += [note] if note else []
-    if not is_new:
-        message(f"touch #{touch.id} was logged already today; nothing added")
+            about=purpose_ref,
+        ),
+    )
+    if not recorded.is_new:
+        message(f"touch #{recorded.touch_id} was logged already today; nothing added")
     else:
         effect = ""
-        if after is not None and deal_row is not None:
-            if after["status"] != deal_row["status"] or after["stage"] != deal_row["stage"]:
+        before, after = recorded.deal_before, recorded.deal_after
+        if after is not None and before is not None:
+            if after["status"] != before["status"] or after["stage"] != before["stage"]:
                 effect = (
-                    f"; deal #{after['id']}: {deal_row['stage']} → {after['stage']} "
+                    f"; deal #{after['id']}: {before['stage']} → {after['stage']} "
                     f"({after['status']})"
                 )
             elif chosen_outcome == "later":
@@ -271,72 +191,13 @@ def log(
         if chosen_answer:
             effect += f", {chosen_answer}" + (f": «{why}»" if chosen_answer == "problem" else "")
         message(
-            f"logged {chosen_kind} touch #{touch.id} with {client_row['name']}: "
+            f"logged {chosen_kind} touch #{recorded.touch_id} with {recorded.client['name']}: "
             f"{chosen_outcome}{effect}"
         )
-        for note in follow:
+        notes = [*recorded.notes, *([recorded.roadmap_note] if recorded.roadmap_note else [])]
+        for note in notes:
             message(note)
-    print(touch.id)
-
-
-def _service_and_refusal_notes(
-    db: Database,
-    client: Any,
-    deal: Any | None,
-    outcome: str,
-    answer: str | None,
-    problem_before: Any | None,
-    day: Any,
-) -> list[str]:
-    """What a touch means for the client's service problem or refusal (stderr notes)."""
-    from povtor.domain.service import refusal_revisited
-    from povtor.storage import service_queries
-
-    notes: list[str] = []
-    problem_now = _open_problem(db, client["id"], day) if answer else None
-    if problem_now is not None:
-        notes.append(
-            "the problem stays in the plan (and raises the client's priority) until a "
-            f"service contact answers ok: povtor nudge log --client {client['id']} --answer ok"
-        )
-    elif problem_before is not None:
-        notes.append(
-            f"the problem reported {problem_before.reported_on.isoformat()} "
-            f"(«{problem_before.text or 'no details'}») is resolved"
-        )
-    if (
-        outcome == "no"
-        and deal is None
-        and refusal_revisited(
-            service_queries.open_deal_count(db, client["id"]),
-            service_queries.last_closed_status(db, client["id"]),
-        )
-    ):
-        notes.append(referral_hint(db, client))
-    return notes
-
-
-def _open_problem(db: Database, client_id: int, day: Any) -> Any | None:
-    """The client's unresolved service problem as of ``day`` (the touch's date)."""
-    from povtor.storage.service_queries import open_problems
-
-    return open_problems(db, day.isoformat()).get(client_id)
-
-
-def referral_hint(db: Database, client: Any, lang: str | None = None) -> str:
-    """Seed 002: after a "no" to a revisit, ask for referrals; the script and how to record."""
-    from povtor.storage import service_queries
-    from povtor.storage.plan_queries import load_settings, user_templates
-
-    values = message_values(db, client, None, None)
-    values["title"] = service_queries.last_lost_title(db, client["id"]) or ""
-    body = templates.lookup(
-        "closing", "*", "referrals", lang or load_settings(db).str("lang"), user_templates(db)
-    )
-    return (
-        f"ask for referrals: {templates.fill(body, values)}\n"
-        f'record one with: povtor client referral {client["id"]} "NAME" [--phone ...]'
-    )
+    print(recorded.touch_id)
 
 
 @app.command("text")
@@ -356,25 +217,12 @@ def text_(
 
     Example: povtor nudge text 7 | xclip -selection clipboard
     """
-    from povtor.storage.plan_queries import load_settings
+    from povtor.app.drafts import deal_text
 
     state = runtime(ctx)
-    db = state.db
     chosen_kind = choose(kind, TOUCH_KINDS, option="--kind") or "closing"
-    language = choose(lang, ("ru", "en"), option="--lang") or load_settings(db).str("lang")
-    deal_row = queries.find_deal(db, deal)
-    client_row = queries.find_client(db, str(deal_row["client_id"]))
-    values = message_values(db, client_row, deal_row, state.clock.today)
-    print(
-        draft(
-            db,
-            kind=chosen_kind,
-            funnel=deal_row["funnel"],
-            stage=deal_row["stage"],
-            lang=language,
-            values=values,
-        )
-    )
+    language = choose(lang, ("ru", "en"), option="--lang")
+    print(deal_text(state.db, deal=deal, kind=chosen_kind, lang=language, today=state.clock.today))
 
 
 TOUCH_COLUMNS = (
@@ -415,28 +263,16 @@ def list_(
     """
     state = runtime(ctx)
     db = state.db
-    where, params = [], []  # type: ignore[var-annotated]
-    if client:
-        where.append("t.client_id = ?")
-        params.append(queries.find_client(db, client)["id"])
-    if deal:
-        where.append("t.deal_id = ?")
-        params.append(queries.find_deal(db, deal)["id"])
-    if kind:
-        where.append("t.kind = ?")
-        params.append(choose(kind, TOUCH_KINDS, option="--kind"))
-    if since:
-        where.append("t.on_date >= ?")
-        params.append(parse_date(since, field="--since", today=state.clock.today).isoformat())
-    rows = db.rows(
-        f"""SELECT t.id, t.on_date, c.name AS client, t.deal_id, s.code AS stage, t.kind, t.channel,
-                   t.outcome, t.answer, t.purpose, t.purpose_ref, t.reason, t.follow_up_on,
-                   t.text
-            FROM touch t JOIN client c ON c.id = t.client_id LEFT JOIN stage s ON s.id = t.stage_id
-            {"WHERE " + " AND ".join(where) if where else ""}
-            ORDER BY t.at DESC, t.id DESC LIMIT ?""",
-        [*params, limit],
+    flt = queries.TouchFilter(
+        client_id=queries.find_client(db, client)["id"] if client else None,
+        deal_id=queries.find_deal(db, deal)["id"] if deal else None,
+        kind=choose(kind, TOUCH_KINDS, option="--kind"),
+        since=parse_date(since, field="--since", today=state.clock.today).isoformat()
+        if since
+        else None,
+        limit=limit,
     )
+    rows = queries.list_touches(db, flt)
     render(
         Listing(
             TOUCH_COLUMNS,
@@ -454,10 +290,8 @@ def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
     Example: povtor nudge template list --format csv
     """
-    from povtor.storage.plan_queries import user_templates
+    from povtor.app.drafts import templates_in_effect
 
-    mine = user_templates(runtime(ctx).db)
-    keys = sorted(set(templates.DEFAULTS) | set(mine))
     columns = (
         Column("kind", "Kind"),
         Column("funnel", "Funnel"),
@@ -467,8 +301,8 @@ def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
         Column("body", "Text", wide=True),
     )
     rows = [
-        [*key, "yours" if key in mine else "default", mine.get(key, templates.DEFAULTS.get(key))]
-        for key in keys
+        [t.kind, t.funnel, t.stage, t.lang, t.source, t.body]
+        for t in templates_in_effect(runtime(ctx).db)
     ]
     render(Listing(columns, rows, title="Message templates"), fmt)
 
@@ -495,30 +329,9 @@ def template_set(
     text = templates.check(
         clean_text(body, field="template", required=True, max_len=TEXT_MAX, multiline=True) or ""
     )
-    with writing(ctx) as (_session, db, _clock):
-        if funnel != "*":
-            funnel_row = queries.find_funnel(db, funnel)
-            funnel = funnel_row["code"]
-            if stage != "*":
-                stage = queries.find_stage(db, funnel_row["id"], stage)["code"]
-        elif stage in templates.PSEUDO_STAGES:  # a step's own draft: problem, referrals
-            if templates.PSEUDO_STAGES[stage] != chosen_kind:
-                raise InvalidInput(
-                    f"--stage {stage} is a {templates.PSEUDO_STAGES[stage]} draft, "
-                    f"not a {chosen_kind} one",
-                    hint=f"povtor nudge template set {templates.PSEUDO_STAGES[stage]} TEXT "
-                    f"--stage {stage}",
-                )
-        elif stage != "*" and not db.scalar("SELECT COUNT(*) FROM stage WHERE code = ?", (stage,)):
-            raise InvalidInput(
-                f"--stage: no funnel has a stage {stage!r}", hint="see: povtor funnel list"
-            )
-        db.execute(
-            "DELETE FROM template WHERE kind = ? AND funnel = ? AND stage = ? AND lang = ?",
-            (chosen_kind, funnel, stage, language),
-        )
-        db.execute(
-            "INSERT INTO template (kind, funnel, stage, lang, body) VALUES (?, ?, ?, ?, ?)",
-            (chosen_kind, funnel, stage, language, text),
-        )
+    from povtor.app.drafts import set_template
+
+    funnel, stage = set_template(
+        runtime(ctx).db, kind=chosen_kind, funnel=funnel, stage=stage, lang=language, body=text
+    )
     message(f"template for {chosen_kind} {funnel}/{stage} ({language}) saved")

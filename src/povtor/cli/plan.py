@@ -480,12 +480,10 @@ def run(
 
     Example: povtor plan run --limit 5
     """
-    from povtor.cli.nudge import parse_outcome
+    from povtor.app.touches import Referral, TouchInput, record_touch
     from povtor.cli.referral import SERVICE_RUN_CHOICES, prompt_referral, prompt_text
+    from povtor.parsing import parse_outcome
     from povtor.storage.plan_queries import load_settings, user_templates
-    from povtor.storage.roadmap_writes import roadmap_yes
-    from povtor.storage.service_queries import create_referral
-    from povtor.storage.writes import log_touch
 
     state = runtime(ctx)
     db = state.db
@@ -552,49 +550,37 @@ def run(
                     break
                 except InvalidInput as exc:
                     typer.echo(f"  {exc.message}")
-        with writing(ctx) as (session, wdb, clock):
-            client_row = queries.find_client(wdb, str(item.client.id))
-            deal_row = queries.get_deal(wdb, c.deal.id) if c.deal else None
-            referred = None
-            if referral_name:  # the new client, then the touch that names it (client:ID)
-                referred, first_deal = create_referral(
-                    session,
-                    wdb,
-                    clock=clock,
-                    referrer=client_row,
-                    name=referral_name,
-                    **({"phone": referral_phone} if referral_phone else {}),
-                )
-                purpose_ref = f"client:{referred.id}"
-            touch, _new = log_touch(
-                session,
-                wdb,
-                clock=clock,
-                client=client_row,
-                deal=deal_row,
+        recorded = record_touch(
+            db,
+            state.clock,
+            client=str(item.client.id),
+            deal=str(c.deal.id) if c.deal else None,
+            touch=TouchInput(
                 kind=c.kind,
                 channel=chosen_channel,
                 outcome=outcome,
-                on=clock.today,
+                on=state.clock.today,
                 text=text,
                 reason=reason,
                 follow_up_on=follow_up,
                 answer=service_answer,
                 purpose=purpose,
-                purpose_ref=purpose_ref,
-            )
-            # a yes to a roadmap step: the step is done today (same transaction)
-            roadmap_note = roadmap_yes(wdb, client_row, purpose, purpose_ref, outcome, clock.today)
+                about=purpose_ref,
+                about_is_key=True,
+            ),
+            referral=Referral(referral_name, referral_phone) if referral_name else None,
+        )
         done += 1
         typer.echo(
-            f"  saved touch #{touch.id}: {outcome}"
+            f"  saved touch #{recorded.touch_id}: {outcome}"
             + (f", {service_answer}" if service_answer else "")
         )
-        if roadmap_note:
-            typer.echo(f"  {roadmap_note}")
-        if referred is not None:
+        if recorded.roadmap_note:
+            typer.echo(f"  {recorded.roadmap_note}")
+        if recorded.referred is not None:
+            referred_id, referred_name, first_deal_id = recorded.referred
             typer.echo(
-                f"  added client #{referred.id} {referred.name} (referral) "
-                f"with first-sale deal #{first_deal.id}"
+                f"  added client #{referred_id} {referred_name} (referral) "
+                f"with first-sale deal #{first_deal_id}"
             )
     message(f"recorded {done} outcome(s)")

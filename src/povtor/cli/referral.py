@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from povtor.cli.runtime import writing
+from povtor.cli.runtime import runtime
 from povtor.domain import templates
 from povtor.errors import InvalidInput
 from povtor.output import message
 from povtor.parsing import format_money, parse_amount
-from povtor.storage import queries
 from povtor.text import check_email, clean_text
 
 if TYPE_CHECKING:
@@ -56,27 +55,25 @@ def referral(
     who = clean_text(person, field="--person")
     what = clean_text(title, field="--title")
     money = parse_amount(amount, field="--amount") if amount is not None else None
-    from povtor.storage.service_queries import create_referral
+    from povtor.app.clients import add_referral
 
-    with writing(ctx) as (session, db, clock):
-        referrer_row = queries.find_client(db, referrer)
-        client, deal = create_referral(
-            session,
-            db,
-            clock=clock,
-            referrer=referrer_row,
-            name=clean_name,
-            person=who,
-            title=what,
-            amount_minor=money,
-            **{k: v for k, v in fields.items() if v is not None},
-        )
+    state = runtime(ctx)
+    added = add_referral(
+        state.db,
+        state.clock,
+        referrer=referrer,
+        name=clean_name,
+        person=who,
+        title=what,
+        amount_minor=money,
+        fields={k: v for k, v in fields.items() if v is not None},
+    )
     worth = f", {format_money(money, grouped=True)}" if money else ""
     message(
-        f"added client #{client.id} {client.name} (referral from #{referrer_row['id']} "
-        f"{referrer_row['name']}) with first-sale deal #{deal.id}{worth}"
+        f"added client #{added.client_id} {added.name} (referral from #{added.referrer['id']} "
+        f"{added.referrer['name']}) with first-sale deal #{added.deal_id}{worth}"
     )
-    print(client.id)
+    print(added.client_id)
 
 
 # -- plan run: the answers of a service contact and of a refused revisit -----------------

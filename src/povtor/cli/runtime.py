@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -102,3 +103,29 @@ def command_group(**settings: Any) -> typer.Typer:
     settings.setdefault("rich_markup_mode", None)
     settings.setdefault("no_args_is_help", True)
     return typer.Typer(**settings)
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirm(question: str, *, yes: bool, command: str) -> bool:
+    """Ask before something that cannot be undone; ``--yes`` answers for the user.
+
+    Without ``--yes`` and without a terminal to ask on (a script, a pipe) the
+    command is refused rather than run unasked.
+    """
+    from povtor.errors import InvalidInput
+    from povtor.output import message
+
+    if yes:
+        return True
+    if not stdin_is_terminal():
+        raise InvalidInput(
+            f"{command} asks for confirmation, and there is no terminal to ask on",
+            hint="add --yes to go ahead without the question",
+        )
+    if typer.confirm(question, default=False, err=True):
+        return True
+    message("nothing was changed")
+    return False

@@ -356,3 +356,47 @@ def deal_touches(db: Database, deal_id: int) -> list[Row]:
 def table_counts(db: Database) -> dict[str, int]:
     tables = ("client", "person", "fact", "deal", "stage_change", "touch")
     return {t: int(db.scalar(f"SELECT COUNT(*) FROM {t}")) for t in tables}
+
+
+def first_person_name(db: Database, client_id: int) -> str | None:
+    """The name of the first person recorded at a client (whom a draft greets)."""
+    return db.scalar(
+        "SELECT name FROM person WHERE client_id = ? ORDER BY id LIMIT 1", (client_id,)
+    )
+
+
+def stage_code_exists(db: Database, code: str) -> bool:
+    return bool(db.scalar("SELECT COUNT(*) FROM stage WHERE code = ?", (code,)))
+
+
+@dataclass(frozen=True)
+class TouchFilter:
+    client_id: int | None = None
+    deal_id: int | None = None
+    kind: str | None = None
+    since: str | None = None  # ISO date
+    limit: int = 50
+
+
+def list_touches(db: Database, flt: TouchFilter) -> list[Row]:
+    """Touches matching the filter, newest first."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("t.client_id = ?", flt.client_id),
+        ("t.deal_id = ?", flt.deal_id),
+        ("t.kind = ?", flt.kind),
+        ("t.on_date >= ?", flt.since),
+    ):
+        if value is not None:
+            where.append(column)
+            params.append(value)
+    return db.rows(
+        f"""SELECT t.id, t.on_date, c.name AS client, t.deal_id, s.code AS stage, t.kind, t.channel,
+                   t.outcome, t.answer, t.purpose, t.purpose_ref, t.reason, t.follow_up_on,
+                   t.text
+            FROM touch t JOIN client c ON c.id = t.client_id LEFT JOIN stage s ON s.id = t.stage_id
+            {"WHERE " + " AND ".join(where) if where else ""}
+            ORDER BY t.at DESC, t.id DESC LIMIT ?""",
+        [*params, flt.limit],
+    )

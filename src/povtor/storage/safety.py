@@ -24,7 +24,6 @@ from povtor.storage.database import (
     translate_db_error,
 )
 from povtor.storage.location import Location
-from povtor.text import fold
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 NOT_POVTOR_HINT = "give a file made by povtor db backup (or a copy of a povtor database)"
@@ -321,93 +320,6 @@ def check(database: Database) -> list[Finding]:
             Finding("schema", "problem", f"{revision} is from a newer povtor than this one")
         )
     return found
-
-
-# -- forgetting a client ----------------------------------------------------------------
-FORGOTTEN_NAME = "forgotten client #{id}"
-
-
-@dataclass(frozen=True)
-class Forgotten:
-    client_id: int
-    name: str
-    people: int
-    facts: int
-    touches: int
-    deals: int
-    wal_emptied: bool
-    occasions: int = 0  # the client's own dates (perks): a founding day, an anniversary
-
-
-def forget_counts(database: Database, client_id: int) -> dict[str, int]:
-    """What forgetting would erase: people, facts, occasions, touches with text, deals."""
-    one = database.scalar
-    return {
-        "people": one("SELECT COUNT(*) FROM person WHERE client_id = ?", (client_id,)),
-        "facts": one("SELECT COUNT(*) FROM fact WHERE client_id = ?", (client_id,)),
-        "occasions": one("SELECT COUNT(*) FROM occasion WHERE client_id = ?", (client_id,)),
-        "touches": one("SELECT COUNT(*) FROM touch WHERE client_id = ?", (client_id,)),
-        "deals": one("SELECT COUNT(*) FROM deal WHERE client_id = ?", (client_id,)),
-    }
-
-
-def forget_client(database: Database, client_id: int) -> Forgotten:
-    """Erase a client's personal data for good; keep amounts, dates and stages.
-
-    Erased: name (it becomes «forgotten client #ID»), company, phone, e-mail, address,
-    notes, external id; the people, talking facts and occasions (deleted); the texts and
-    reasons of touches, deal titles and lost reasons (history included), the notes on
-    its roadmap steps, its name in the source of the clients it referred («referral
-    from forgotten client #ID»). Kept:
-    category, industry and source (business attributes), every amount, date, stage
-    and outcome, so statistics stay right. The client is archived.
-
-    Deleted and overwritten bytes are zeroed (``secure_delete``), the file is
-    rebuilt (``VACUUM``: no stale copy of an older edit survives) and the WAL is
-    emptied (``wal_checkpoint(TRUNCATE)``).
-    """
-    name = FORGOTTEN_NAME.format(id=client_id)
-    previous = database.scalar("PRAGMA secure_delete")
-    database.execute("PRAGMA secure_delete = ON")
-    try:
-        with database.transaction():
-            counts = forget_counts(database, client_id)
-            changed = database.execute(
-                """UPDATE client SET name = ?, search_key = ?, company = NULL, phone = NULL,
-                       email = NULL, address = NULL, notes = NULL, external_id = NULL,
-                       status = 'archived'
-                   WHERE id = ?""",
-                (name, fold(name), client_id),
-            ).rowcount
-            if changed != 1:
-                raise NotFound(f"no client #{client_id}")
-            # the clients it referred named it in their source: «referral from <name>»
-            database.execute(
-                """UPDATE client SET source = ? WHERE referred_by_id = ?
-                   AND source LIKE 'referral from %'""",
-                (f"referral from {name}", client_id),
-            )
-            database.execute("DELETE FROM occasion WHERE client_id = ?", (client_id,))
-            database.execute("DELETE FROM person WHERE client_id = ?", (client_id,))
-            database.execute("DELETE FROM fact WHERE client_id = ?", (client_id,))
-            database.execute(
-                "UPDATE touch SET text = NULL, reason = NULL WHERE client_id = ?", (client_id,)
-            )
-            # the notes on its roadmap steps (free text); the steps and dates stay
-            database.execute("UPDATE client_step SET note = NULL WHERE client_id = ?", (client_id,))
-            database.execute(
-                "UPDATE deal SET title = NULL, lost_reason = NULL WHERE client_id = ?",
-                (client_id,),
-            )
-            database.execute(
-                """UPDATE stage_change SET reason = NULL
-                   WHERE deal_id IN (SELECT id FROM deal WHERE client_id = ?)""",
-                (client_id,),
-            )
-        emptied = scrub(database)
-    finally:
-        database.execute(f"PRAGMA secure_delete = {int(previous or 0)}")
-    return Forgotten(client_id=client_id, name=name, wal_emptied=emptied, **counts)
 
 
 CHECKPOINT_WAIT_MS = 3_000  # how long emptying the WAL waits for another process's reading

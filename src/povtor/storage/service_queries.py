@@ -1,20 +1,13 @@
-"""Service problems and referrals: the facts in SQL (aggregates, no per-client queries)
-and the one write that records a referral."""
+"""Service problems and referrals: the facts in SQL (aggregates, no per-client queries)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from povtor.domain.planner import ClientState, ServiceProblem
 from povtor.storage.database import Database, to_date
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from povtor.clock import Clock
-    from povtor.storage.models import Client, Deal
 
 # A problem answer with no later answer of the same client (by time, then id) up to :day;
 # ix_touch_answer_on finds the problem answers, ix_touch_client_kind the later answers.
@@ -93,48 +86,3 @@ def referral_links(db: Database, client_id: int) -> dict[str, Any]:
             {"id": r["id"], "name": r["name"], "created_on": r["created_on"]} for r in given
         ],
     }
-
-
-def create_referral(
-    session: Session,
-    db: Database,
-    *,
-    clock: Clock,
-    referrer: Any,
-    name: str,
-    person: str | None = None,
-    title: str | None = None,
-    amount_minor: int | None = None,
-    **fields: Any,
-) -> tuple[Client, Deal]:
-    """A referred client (source ``referral from <referrer>``, ``referred_by_id``), its
-    first person if named, and a first-sale deal at the funnel's first stage; run inside
-    the caller's transaction, so either all of it is recorded or none."""
-    from povtor.domain.service import referral_source
-    from povtor.storage import queries
-    from povtor.storage.writes import add_client, add_person, open_deal
-
-    client = add_client(
-        session,
-        today=clock.today,
-        name=name,
-        source=referral_source(referrer["name"]),
-        referred_by_id=referrer["id"],
-        **fields,
-    )
-    if person:
-        add_person(session, client_id=client.id, name=person)  # type: ignore[arg-type]
-    funnel = queries.find_funnel(db, "first")
-    row = {"id": client.id, "name": client.name, "status": client.status}
-    deal = open_deal(
-        session,
-        db,
-        clock=clock,
-        client=row,
-        funnel_id=funnel["id"],
-        stage=None,
-        on=clock.today,
-        title=title,
-        amount_minor=amount_minor,
-    )
-    return client, deal

@@ -1,0 +1,310 @@
+"""Recording a touch: the one place where what a client answered changes the data.
+
+``povtor nudge log`` and ``povtor plan run`` both call :func:`record_touch`: it checks
+the touch, records it once, applies its outcome to the deal (yes moves it on, no loses
+it with the reason, later sets the follow-up date), marks a roadmap step done on a yes,
+records a referral named after a refused revisit, and says what it means for the
+client's service problem or refusal — all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from povtor.app import deals
+from povtor.clock import Clock
+from povtor.errors import Conflict, InvalidInput
+from povtor.storage import deal_writes, queries
+from povtor.storage.database import Database, Row, to_date
+
+if TYPE_CHECKING:
+    from povtor.domain.planner import ServiceProblem
+
+
+@dataclass(frozen=True)
+class TouchInput:
+    """A touch as the seller gives it (options already parsed and checked one by one)."""
+
+    kind: str
+    channel: str
+    outcome: str
+    on: dt.date
+    text: str | None = None
+    reason: str | None = None
+    follow_up_on: dt.date | None = None
+    to_stage: str | None = None  # with yes: the stage the deal moves to (default: next)
+    answer: str | None = None  # a service contact's: ok | problem
+    purpose: str | None = None
+    about: str | None = None  # which perk, product, step...: as typed, or as the plan keyed it
+    about_is_key: bool = False  # True: ``about`` is a key the plan made (checked already)
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A referral named after a refused revisit (seed 002): a new client with a deal."""
+
+    name: str
+    phone: str | None = None
+
+
+@dataclass
+class Recorded:
+    touch_id: int
+    is_new: bool
+    client: Row
+    deal_before: Row | None
+    deal_after: Row | None
+    notes: list[str] = field(default_factory=list)  # service problem, refusal: for stderr
+    roadmap_note: str | None = None
+    referred: tuple[int, str, int] | None = None  # the new client's id and name, its deal
+
+
+def record_touch(
+    db: Database,
+    clock: Clock,
+    *,
+    touch: TouchInput,
+    client: str | None = None,
+    deal: str | None = None,
+    referral: Referral | None = None,
+) -> Recorded:
+    """Record ``touch`` with a deal (``deal``) or a client (``client``): one transaction."""
+    with db.transaction():
+        deal_row = queries.find_deal(db, deal) if deal else None
+        client_row = queries.find_client(
+            db, str(deal_row["client_id"]) if deal_row else client or ""
+        )
+        if client_row["status"] != "active":
+            raise Conflict(
+                f"client #{client_row['id']} is archived",
+                hint=f"povtor client restore {client_row['id']}",
+            )
+        target = (
+            queries.find_stage(db, deal_row["funnel_id"], touch.to_stage)
+            if touch.to_stage and deal_row
+            else None
+        )
+        problem_before = _open_problem(db, client_row["id"], touch.on) if touch.answer else None
+        purpose, about = touch.purpose, touch.about
+        if not touch.about_is_key:
+            about = _about_key(db, client_row, purpose, about)
+        referred = None
+        if referral is not None:  # the new client, then the touch that names it (client:ID)
+            referred = _add_referral(db, clock, client_row, referral)
+            purpose, about = "referrals", f"client:{referred[0]}"
+        touch_id, is_new = _log(
+            db,
+            clock,
+            client=client_row,
+            deal=deal_row,
+            touch=touch,
+            target=target,
+            purpose=purpose,
+            about=about,
+        )
+        after = queries.get_deal(db, deal_row["id"]) if deal_row else None
+        recorded = Recorded(
+            touch_id=touch_id,
+            is_new=is_new,
+            client=client_row,
+            deal_before=deal_row,
+            deal_after=after,
+            referred=referred,
+        )
+        recorded.notes = _service_and_refusal_notes(
+            db, client_row, deal_row, touch.outcome, touch.answer, problem_before, touch.on
+        )
+        # a yes to a roadmap step records the step as done on the touch's day
+        if is_new:
+            recorded.roadmap_note = _roadmap_yes(
+                db, client_row, purpose, about, touch.outcome, touch.on
+            )
+    return recorded
+
+
+def _log(
+    db: Database,
+    clock: Clock,
+    *,
+    client: Row,
+    deal: Row | None,
+    touch: TouchInput,
+    target: Row | None,
+    purpose: str | None,
+    about: str | None,
+) -> tuple[int, bool]:
+    """Check and record the touch, then apply its outcome to the deal; (id, is_new).
+
+    The same touch logged twice on one day (same client, deal, kind, outcome, text,
+    service answer and purpose) is recorded once.
+    """
+    on, outcome = touch.on, touch.outcome
+    if on > clock.today:
+        raise InvalidInput(
+            f"--on {on.isoformat()} is in the future", hint="log touches that happened"
+        )
+    if outcome == "later":
+        if touch.follow_up_on is None:
+            raise InvalidInput(
+                "outcome later needs a date", hint="add --later DATE, e.g. --later +7"
+            )
+        if touch.follow_up_on <= on:
+            raise InvalidInput(
+                f"--later {touch.follow_up_on.isoformat()} is not after the touch date "
+                f"{on.isoformat()}",
+                hint="give a future date, e.g. --later +7",
+            )
+    if outcome == "no" and deal is not None and not touch.reason:
+        raise InvalidInput("outcome no on a deal needs a reason", hint='add --reason "дорого"')
+    if deal is not None:
+        from povtor.domain.deals import check_open
+
+        check_open(deal["id"], deal["status"])
+    fields = {
+        "client_id": client["id"],
+        "deal_id": deal["id"] if deal else None,
+        "stage_id": deal["stage_id"] if deal else None,
+        "at": clock.at_date(on),
+        "on_date": on,
+        "kind": touch.kind,
+        "channel": touch.channel,
+        "outcome": outcome,
+        "reason": touch.reason,
+        "follow_up_on": touch.follow_up_on if outcome == "later" else None,
+        "text": touch.text,
+        "answer": touch.answer,
+        "purpose": purpose,
+        "purpose_ref": about,
+    }
+    existing = deal_writes.same_touch(db, fields)
+    if existing is not None:
+        return existing, False
+    touch_id = deal_writes.insert_touch(db, fields)
+    if deal is None:
+        return touch_id, True
+    if outcome == "yes":
+        if target is None:
+            stages = queries.funnel_stages(db, deal["funnel_id"])
+            target = next(s for s in stages if s["position"] > deal["stage_position"])
+        deals.move(db, clock, deal_id=deal["id"], target=target, on=on)
+    elif outcome == "no":
+        deals.lose(db, clock, deal_id=deal["id"], on=on, reason=touch.reason or "")
+    elif outcome == "later":
+        deal_writes.update_deal(db, deal["id"], {"follow_up_on": touch.follow_up_on})
+    return touch_id, True
+
+
+def _about_key(db: Database, client: Row, purpose: str | None, about: str | None) -> str | None:
+    """What a touch is about, checked and keyed as the plan compares it."""
+    if purpose == "roadmap":  # --about: a step's position or code (default: the next one)
+        return _roadmap_key(db, client, about)
+    if purpose == "perk" and about:  # a holiday, birthday or occasion key
+        from povtor.storage.perk_queries import perk_reference
+
+        return perk_reference(db, client, about)
+    if purpose in ("backend", "cross_sell") and about:  # a product: its id
+        from povtor.storage.offer_queries import offered_product_reference
+
+        return offered_product_reference(db, purpose, about)
+    return about
+
+
+def _roadmap_key(db: Database, client: Row, ref: str | None) -> str | None:
+    """The step code a roadmap touch is about: ``ref`` (a position or code) on the client's
+    roadmap, or by default the client's next undone step (None when all are done)."""
+    from povtor.domain.roadmaps import next_step
+    from povtor.storage.roadmap_queries import client_steps_done, roadmap_steps, step_in_roadmap
+
+    if client["category"] is None:
+        raise Conflict(
+            f"client #{client['id']} {client['name']} has no category, so no roadmap",
+            hint=f"set one first: povtor client edit {client['id']} --category B",
+        )
+    if ref is not None:
+        return step_in_roadmap(db, client["category"], ref, client=client["name"]).code
+    done_ids = {r["step_id"] for r in client_steps_done(db, client["id"])}
+    upcoming = next_step(roadmap_steps(db, client["category"]), done_ids)
+    return upcoming.code if upcoming else None
+
+
+def _roadmap_yes(
+    db: Database, client: Row, purpose: str | None, ref: str | None, outcome: str, on: dt.date
+) -> str | None:
+    """A "yes" to a roadmap step records the step as done on the touch's day; a note for
+    the seller (None when the touch is not a roadmap yes)."""
+    if purpose != "roadmap" or outcome != "yes" or not ref or client["category"] is None:
+        return None
+    from povtor.domain.roadmaps import find_step
+    from povtor.storage.roadmap_queries import roadmap_steps
+    from povtor.storage.roadmap_writes import done_row, mark_done
+
+    step = find_step(roadmap_steps(db, client["category"]), ref)
+    if step is None:
+        return f"roadmap {client['category']} has no step {ref!r} any more: no step recorded"
+    if mark_done(db, client_id=client["id"], step=step, on=on, note=None, strict=False):
+        return f"roadmap step {step.position} «{step.title}» done on {on.isoformat()}"
+    existing = done_row(db, client["id"], step.id)
+    when = to_date(existing["done_on"]) if existing else on
+    return f"roadmap step {step.position} «{step.title}» was done already on {when}"
+
+
+def _add_referral(
+    db: Database, clock: Clock, referrer: Row, referral: Referral
+) -> tuple[int, str, int]:
+    from povtor.app.clients import add_referral_in
+
+    return add_referral_in(
+        db,
+        clock,
+        referrer=referrer,
+        name=referral.name,
+        fields={"phone": referral.phone} if referral.phone else {},
+    )
+
+
+def _service_and_refusal_notes(
+    db: Database,
+    client: Row,
+    deal: Row | None,
+    outcome: str,
+    answer: str | None,
+    problem_before: ServiceProblem | None,
+    day: dt.date,
+) -> list[str]:
+    """What a touch means for the client's service problem or refusal (stderr notes)."""
+    from povtor.domain.service import refusal_revisited
+    from povtor.storage import service_queries
+
+    notes: list[str] = []
+    problem_now = _open_problem(db, client["id"], day) if answer else None
+    if problem_now is not None:
+        notes.append(
+            "the problem stays in the plan (and raises the client's priority) until a "
+            f"service contact answers ok: povtor nudge log --client {client['id']} --answer ok"
+        )
+    elif problem_before is not None:
+        notes.append(
+            f"the problem reported {problem_before.reported_on.isoformat()} "
+            f"(«{problem_before.text or 'no details'}») is resolved"
+        )
+    if (
+        outcome == "no"
+        and deal is None
+        and refusal_revisited(
+            service_queries.open_deal_count(db, client["id"]),
+            service_queries.last_closed_status(db, client["id"]),
+        )
+    ):
+        from povtor.app.drafts import referral_hint
+
+        notes.append(referral_hint(db, client))
+    return notes
+
+
+def _open_problem(db: Database, client_id: int, day: dt.date) -> ServiceProblem | None:
+    """The client's unresolved service problem as of ``day`` (the touch's date)."""
+    from povtor.storage.service_queries import open_problems
+
+    return open_problems(db, day.isoformat()).get(client_id)

@@ -1,0 +1,177 @@
+"""Writes to deals, their stage history and touches, in plain SQL.
+
+Each function runs inside the caller's transaction (``with db.transaction():``, one per
+command). The rules that decide whether a change is allowed live in
+:mod:`povtor.domain.deals` and are applied by the use cases in :mod:`povtor.app`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from povtor.errors import NotFound
+from povtor.storage.database import Database, Row, db_datetime
+
+# the deal columns a command may set (id is the database's)
+DEAL_FIELDS = (
+    "client_id",
+    "funnel_id",
+    "stage_id",
+    "title",
+    "amount_minor",
+    "currency",
+    "status",
+    "opened_on",
+    "stage_entered_on",
+    "expected_on",
+    "closed_on",
+    "lost_reason",
+    "follow_up_on",
+    "external_id",
+)
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return db_datetime(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def deal_record(db: Database, deal_id: int) -> Row:
+    """The deal's own row (no joins), as a write reads it before changing it."""
+    row = db.one(
+        """SELECT id, client_id, funnel_id, stage_id, title, amount_minor, currency, status,
+                  opened_on, stage_entered_on, expected_on, closed_on, lost_reason,
+                  follow_up_on, external_id
+           FROM deal WHERE id = ?""",
+        (deal_id,),
+    )
+    if row is None:
+        raise NotFound(f"no deal #{deal_id}", hint="list deals with: povtor deal list")
+    return row
+
+
+def insert_deal(db: Database, fields: Mapping[str, Any]) -> int:
+    """A new deal (client, funnel, stage, opened_on and stage_entered_on required); its id."""
+    unknown = set(fields) - set(DEAL_FIELDS)
+    if unknown:
+        raise ValueError(f"not deal columns: {sorted(unknown)}")
+    values = {"currency": "RUB", "status": "open", **fields}
+    cursor = db.execute(
+        """INSERT INTO deal (client_id, funnel_id, stage_id, title, amount_minor, currency,
+               status, opened_on, stage_entered_on, expected_on, closed_on, lost_reason,
+               follow_up_on, external_id)
+           VALUES (:client_id, :funnel_id, :stage_id, :title, :amount_minor, :currency,
+               :status, :opened_on, :stage_entered_on, :expected_on, :closed_on, :lost_reason,
+               :follow_up_on, :external_id)""",
+        {key: _sql_value(values.get(key)) for key in DEAL_FIELDS},
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def update_deal(db: Database, deal_id: int, changes: Mapping[str, Any]) -> None:
+    unknown = set(changes) - set(DEAL_FIELDS)
+    if unknown:
+        raise ValueError(f"not deal columns: {sorted(unknown)}")
+    assignments = ", ".join(f"{key} = ?" for key in changes)
+    db.execute(
+        f"UPDATE deal SET {assignments} WHERE id = ?",  # names from DEAL_FIELDS
+        [*(_sql_value(v) for v in changes.values()), deal_id],
+    )
+
+
+def insert_stage_change(
+    db: Database,
+    *,
+    deal_id: int,
+    event: str,
+    from_stage_id: int | None,
+    to_stage_id: int | None,
+    at: dt.datetime,
+    on: dt.date,
+    reason: str | None = None,
+) -> int:
+    """One entry of a deal's append-only history."""
+    cursor = db.execute(
+        """INSERT INTO stage_change (deal_id, event, from_stage_id, to_stage_id, at, on_date,
+               reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (deal_id, event, from_stage_id, to_stage_id, db_datetime(at), on.isoformat(), reason),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def stage_before_closing(db: Database, deal_id: int) -> int | None:
+    """The stage a closed deal was in when it was won or lost."""
+    return db.scalar(
+        """SELECT from_stage_id FROM stage_change WHERE deal_id = ? AND event IN ('win', 'lose')
+           ORDER BY at DESC, id DESC LIMIT 1""",
+        (deal_id,),
+    )
+
+
+def insert_deal_product(db: Database, deal_id: int, product_id: int) -> None:
+    db.execute(
+        "INSERT INTO deal_product (deal_id, product_id) VALUES (?, ?)", (deal_id, product_id)
+    )
+
+
+# -- touches -----------------------------------------------------------------------------
+TOUCH_FIELDS = (
+    "client_id",
+    "deal_id",
+    "stage_id",
+    "at",
+    "on_date",
+    "kind",
+    "channel",
+    "outcome",
+    "reason",
+    "follow_up_on",
+    "text",
+    "external_id",
+    "answer",
+    "purpose",
+    "purpose_ref",
+)
+
+
+def same_touch(db: Database, fields: Mapping[str, Any]) -> int | None:
+    """The id of a touch logged already with the same client, deal, kind, day, outcome,
+    text, service answer and purpose (a command repeated by mistake), or ``None``."""
+    return db.scalar(
+        """SELECT id FROM touch WHERE client_id = ? AND deal_id IS ? AND kind = ? AND on_date = ?
+           AND outcome = ? AND text IS ? AND answer IS ? AND purpose IS ? AND purpose_ref IS ?""",
+        (
+            fields["client_id"],
+            fields.get("deal_id"),
+            fields["kind"],
+            _sql_value(fields["on_date"]),
+            fields["outcome"],
+            fields.get("text"),
+            fields.get("answer"),
+            fields.get("purpose"),
+            fields.get("purpose_ref"),
+        ),
+    )
+
+
+def insert_touch(db: Database, fields: Mapping[str, Any]) -> int:
+    """A new touch (client, at, on_date and kind required); its id."""
+    unknown = set(fields) - set(TOUCH_FIELDS)
+    if unknown:
+        raise ValueError(f"not touch columns: {sorted(unknown)}")
+    values = {"channel": "other", "outcome": "pending", **fields}
+    cursor = db.execute(
+        """INSERT INTO touch (client_id, deal_id, stage_id, at, on_date, kind, channel, outcome,
+               reason, follow_up_on, text, external_id, answer, purpose, purpose_ref)
+           VALUES (:client_id, :deal_id, :stage_id, :at, :on_date, :kind, :channel, :outcome,
+               :reason, :follow_up_on, :text, :external_id, :answer, :purpose, :purpose_ref)""",
+        {key: _sql_value(values.get(key)) for key in TOUCH_FIELDS},
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
