@@ -238,10 +238,6 @@ def _clean(text: str) -> str | None:
         return None
 
 
-def _import_available() -> bool:
-    return invoke(["import", "clients", "--help"]).exit_code == 0
-
-
 @PROPERTY
 @given(
     st.lists(st.one_of(cell_text, formula_text), min_size=1, max_size=5, unique_by=_clean),
@@ -253,8 +249,6 @@ def _import_available() -> bool:
 def test_csv_cells_survive_import_and_export(
     migrated_template: Path, names: list[str], notes: list[str]
 ) -> None:
-    if not _import_available():
-        pytest.skip("no povtor import clients command yet")
     rows = [(name, notes[i] if i < len(notes) else "") for i, name in enumerate(names)]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "povtor.db"

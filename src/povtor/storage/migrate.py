@@ -9,16 +9,29 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
 
 from povtor.errors import DatabaseProblem
 from povtor.storage import schema
 from povtor.storage.database import BUSY_TIMEOUT_MS, Database
-from povtor.storage.orm import engine_for
 from povtor.storage.safety import backup_to
 
-__all__ = ["alembic_config", "backup_to", "script_revisions", "upgrade"]
+__all__ = ["alembic_config", "backup_to", "engine_for", "script_revisions", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def engine_for(database: Database) -> Engine:
+    """An SQLAlchemy engine on the database's own connection, for Alembic: its
+    transactions begin with ``BEGIN IMMEDIATE`` (the write lock, taken at once)."""
+    engine = create_engine("sqlite://", creator=lambda: database.connection, poolclass=StaticPool)
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
 
 
 def alembic_config() -> Config:
