@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from povtor.domain import metrics
+from povtor.domain import calendar, metrics
 from povtor.domain.metrics import Change, Stage
 from povtor.storage import stats_queries
 from povtor.storage.database import Database, open_database
@@ -206,13 +206,13 @@ def test_cohort_cells_are_shares_and_never_look_past_as_of(
 ) -> None:
     as_of = day_of(as_of_offset)
     known = [p for p in bought if p.paid_on <= as_of]
-    rows = metrics.cohort_table(known, 0, metrics.month_index(as_of), as_of)
+    rows = metrics.cohort_table(known, 0, calendar.month_index(as_of), as_of)
     assert sum(r.size for r in rows) == len({p.client_id for p in known})
     for row in rows:
         first = dt.date(int(row.month[:4]), int(row.month[5:]), 1)
         for k, cell in enumerate(row.cells, start=1):
             assert in_unit(cell)
-            starts = metrics.month_first_day(metrics.month_index(first) + k)
+            starts = calendar.month_first_day(calendar.month_index(first) + k)
             assert (cell is None) == (starts > as_of or row.size == 0)
 
 

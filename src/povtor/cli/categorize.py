@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from povtor.cli.runtime import FormatOption, runtime
+from povtor.cli.runtime import FormatOption, period_options, runtime
+from povtor.domain.calendar import Period
 from povtor.output import Column, Listing, message, render
 
 CATEGORIZE_COLUMNS = (
@@ -21,6 +22,7 @@ CATEGORIZE_COLUMNS = (
 )
 
 
+@period_options(default="year")
 def categorize(
     ctx: typer.Context,
     dry_run: Annotated[
@@ -33,23 +35,8 @@ def categorize(
         bool,
         typer.Option("--changed", help="List only clients whose ABC category differs from theirs."),
     ] = False,
-    from_: Annotated[
-        str | None,
-        typer.Option("--from", help="First day counted: YYYY-MM-DD, DD.MM.YYYY or -30 (days ago)."),
-    ] = None,
-    to: Annotated[
-        str | None,
-        typer.Option("--to", help="Last day counted (default and latest: the as-of date)."),
-    ] = None,
-    period: Annotated[
-        str | None,
-        typer.Option(
-            "--period", help="month, quarter or year: the calendar period containing --date."
-        ),
-    ] = None,
-    date: Annotated[
-        str | None, typer.Option("--date", help="A day in the --period (default: today).")
-    ] = None,
+    *,
+    span: Period,
     currency: Annotated[
         str, typer.Option("--currency", help="Count revenue in this currency only.")
     ] = "RUB",
@@ -65,30 +52,12 @@ def categorize(
 
     Example: povtor client categorize --dry-run --changed
     """
-    from povtor.cli.stats import resolve_period
-    from povtor.domain import categories, metrics
+    from povtor.app.categorize import categorize as categorise_clients
     from povtor.domain.cells import parse_currency
-    from povtor.storage import category_queries, stats_queries
 
-    state = runtime(ctx)
-    as_of = state.clock.today
-    span = resolve_period(as_of, from_, to, period, date, default="year")
-    assert span is not None
     code = parse_currency(currency, field="--currency")
-    db = state.db
-
-    def decide() -> tuple[list[metrics.AbcRow], list[categories.Categorised]]:
-        revenues = stats_queries.client_revenues(db, span.start, span.end, as_of, code)
-        ranked = metrics.abc_split(revenues)
-        origins = category_queries.client_origins(db)
-        return ranked, categories.categorise(ranked, origins, span.end, overwrite=overwrite)
-
-    if dry_run:
-        ranked, rows = decide()
-    else:
-        with db.transaction():  # read and write under one lock: nothing changes in between
-            ranked, rows = decide()
-            category_queries.set_abc_categories(db, rows)
+    found = categorise_clients(runtime(ctx).db, span, code, overwrite=overwrite, dry_run=dry_run)
+    rows = found.rows
     shown = [r for r in rows if r.row.abc != r.row.client.category] if changed else rows
     render(
         Listing(
@@ -106,17 +75,17 @@ def categorize(
                 ]
                 for r in shown
             ],
-            title=f"Categories by ABC of revenue, {span.label} (as of {as_of.isoformat()})"
+            title=f"Categories by ABC of revenue, {span.label} (as of {span.as_of.isoformat()})"
             + (" — dry run" if dry_run else ""),
             caption=f"Money in {code}.",
             empty_message="no paid deals in the period: nothing to categorise"
-            if not ranked
+            if not found.ranked
             else "no clients match",
             row_styles=["yellow" if r.action == "set" else None for r in shown],
         ),
         fmt,
     )
-    if not ranked:
+    if not found.ranked:
         message(f"no paid deals in {code} in the period: no category changed")
         return
-    message(categories.summary(rows, dry_run=dry_run))
+    message(found.summary(dry_run=dry_run))

@@ -1,8 +1,7 @@
 """``povtor perks``: the calendar of professional holidays, links of holidays to
 industries, and the perk occasions coming up per client (seed 001: «ништяки»).
 
-Also ``povtor stats perks`` (registered by :mod:`povtor.cli.stats`): perk touches per
-client in the last 12 months against the seed's four a year.
+Perk touches per client against the seed's four a year: ``povtor stats perks``.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from povtor.cli.runtime import FormatOption, choose, command_group, runtime
+from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import Conflict, InvalidInput, NotFound
 from povtor.output import Column, Listing, message, render
 from povtor.storage.database import Database
@@ -32,7 +31,6 @@ IndustryArg = Annotated[
         help="The beginning of an industry word, e.g. «фасад» (any case); * for every client."
     ),
 ]
-CATEGORY_ORDER = {"A": 0, "B": 1, "C": 2}
 
 
 def _weekday(day: dt.date) -> str:
@@ -257,110 +255,6 @@ def upcoming(
             caption="log a card or gift: povtor nudge log --client ID --channel gift "
             f"--purpose perk --about KEY (target: {per_year} perks in 12 months)",
             empty_message="no holidays, birthdays or occasions in these days",
-        ),
-        fmt,
-    )
-
-
-STATS_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client"),
-    Column("category", "Cat"),
-    Column("industry", "Industry"),
-    Column("holidays", "Holidays", "int"),
-    Column("perks", "Perks 12m", "int"),
-    Column("target", "Target", "int"),
-    Column("missing", "Missing", "int"),
-    Column("last_perk_on", "Last perk", "date"),
-)
-
-
-def stats_perks(
-    ctx: typer.Context,
-    date: Annotated[
-        str | None,
-        typer.Option("--date", help="Count the 12 months ending on this day (default: today)."),
-    ] = None,
-    category: Annotated[
-        str | None, typer.Option("--category", "-c", help="Only this category: A, B, C or none.")
-    ] = None,
-    missing: Annotated[
-        bool, typer.Option("--missing", help="Only the clients below the target.")
-    ] = False,
-    fmt: FormatOption = None,
-) -> None:
-    """Perk touches per active client in the last 12 months against the seed's 4 a year
-    (plan.perks_per_year): holidays of the industry in the calendar, perks, missing.
-
-    A perk touch is one logged with purpose perk (plan run on an occasion item, or
-    nudge log --purpose perk).
-
-    Example: povtor stats perks --missing --format csv
-    """
-    from povtor.domain import perks
-    from povtor.domain.holidays import matching_holidays
-    from povtor.parsing import parse_date
-    from povtor.storage.perk_queries import clients_for_stats, holiday_links, perk_counts
-    from povtor.storage.plan_queries import load_settings
-    from povtor.text import sort_key
-
-    state = runtime(ctx)
-    db = state.db
-    today = state.clock.today
-    as_of = parse_date(date, field="--date", today=today) if date else today
-    if as_of > today:
-        raise InvalidInput(
-            f"--date {as_of.isoformat()} is after today ({today.isoformat()})",
-            hint="give an earlier day, or a later today with --today",
-        )
-    wanted = choose(category, ("A", "B", "C", "none"), option="--category")
-    target = load_settings(db).int("plan.perks_per_year")
-    clients = clients_for_stats(db, as_of, (wanted,) if wanted else ())
-    links = holiday_links(db)
-    counts = perk_counts(db, as_of)
-    by_id = {c[0]: c for c in clients}
-    standing = perks.standings(by_id, counts, target)
-    holidays_by_industry: dict[str, int] = {}
-
-    def holidays_of(industry: str | None) -> int:
-        key = industry or ""
-        if key not in holidays_by_industry:
-            holidays_by_industry[key] = len(matching_holidays(industry, links))
-        return holidays_by_industry[key]
-
-    standing.sort(
-        key=lambda s: (
-            CATEGORY_ORDER.get(by_id[s.client_id][2] or "", 3),
-            sort_key(by_id[s.client_id][1]),
-            s.client_id,
-        )
-    )
-    at_target = sum(1 for s in standing if s.at_target)
-    shown = [s for s in standing if not (missing and s.at_target)]
-    start = perks.year_start(as_of)
-    rows = [
-        [
-            s.client_id,
-            by_id[s.client_id][1],
-            by_id[s.client_id][2],
-            by_id[s.client_id][3],
-            holidays_of(by_id[s.client_id][3]),
-            s.perks,
-            s.target,
-            s.missing,
-            s.last_on,
-        ]
-        for s in shown
-    ]
-    render(
-        Listing(
-            STATS_COLUMNS,
-            rows,
-            title=f"Perks per client, {start.isoformat()} – {as_of.isoformat()} "
-            f"(as of {as_of.isoformat()})",
-            caption=f"{at_target} of {len(standing)} clients at the target: {target} perk "
-            "touches in 12 months (seed 001)",
-            empty_message="no active clients" if not standing else "every client is at the target",
         ),
         fmt,
     )

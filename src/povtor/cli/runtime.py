@@ -1,12 +1,15 @@
-"""What every command shares: the database location, the clock, the output format."""
+"""What every command shares: the database location, the clock, the output format, and
+the period options of the reports."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -129,3 +132,66 @@ def confirm(question: str, *, yes: bool, command: str) -> bool:
         return True
     message("nothing was changed")
     return False
+
+
+# -- the period of a report ----------------------------------------------------------------
+From = Annotated[
+    str | None,
+    typer.Option("--from", help="First day counted: YYYY-MM-DD, DD.MM.YYYY or -30 (days ago)."),
+]
+To = Annotated[
+    str | None,
+    typer.Option("--to", help="Last day counted (default and latest: the as-of date)."),
+]
+PeriodKind = Annotated[
+    str | None,
+    typer.Option("--period", help="month, quarter or year: the calendar period containing --date."),
+]
+OnDate = Annotated[
+    str | None, typer.Option("--date", help="A day in the --period (default: today).")
+]
+_PERIOD_OPTIONS = (("from_", From), ("to", To), ("period", PeriodKind), ("date", OnDate))
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def period_options(*, default: str) -> Callable[[Command], Command]:
+    """The period options of a report, declared once for every command that has them.
+
+    The command declares a keyword-only parameter ``span``; in its place the command
+    line gets ``--from``, ``--to``, ``--period`` and ``--date``, and the command is
+    called with the :class:`~povtor.domain.calendar.Period` they give, as of today
+    (``default``: see :func:`~povtor.domain.calendar.resolve_period`; ``"all"`` gives
+    ``None`` without any of them).
+    """
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)
+        parameters: list[inspect.Parameter] = []
+        for parameter in signature.parameters.values():
+            if parameter.name != "span":
+                parameters.append(parameter)
+                continue
+            parameters += [
+                inspect.Parameter(name, parameter.kind, default=None, annotation=annotation)
+                for name, annotation in _PERIOD_OPTIONS
+            ]
+
+        if "span" not in signature.parameters:
+            raise TypeError(f"{command.__name__} has no keyword-only parameter 'span'")
+
+        @functools.wraps(command)
+        def with_period(*args: Any, **kwargs: Any) -> Any:
+            from povtor.domain.calendar import resolve_period  # (not on the --help path)
+
+            given = [kwargs.pop(name) for name, _ in _PERIOD_OPTIONS]
+            today = runtime(kwargs["ctx"]).clock.today
+            return command(*args, span=resolve_period(today, *given, default=default), **kwargs)
+
+        with_period.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        with_period.__annotations__ = {p.name: p.annotation for p in parameters} | {
+            "return": signature.return_annotation
+        }
+        return with_period  # type: ignore[return-value]
+
+    return decorate

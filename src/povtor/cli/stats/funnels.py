@@ -1,0 +1,133 @@
+"""``povtor stats funnel``: deals through the stages of a funnel, and the deals closed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+
+from povtor.app import stats
+from povtor.cli.runtime import FormatOption, period_options, runtime
+from povtor.cli.stats.printing import emit, figure, part_option, record, title
+from povtor.domain import metrics
+from povtor.domain.calendar import Period
+from povtor.output import Column, Listing, OutputFormat, stdout_console
+
+FUNNEL_COLUMNS = (
+    Column("position", "#", "int"),
+    Column("stage", "Stage"),
+    Column("name", "Name"),
+    Column("entered", "Entered", "int"),
+    Column("moved_on", "Moved", "int"),
+    Column("to_next", "→next", "rate"),
+    Column("reached_paid", "Paid", "int"),
+    Column("to_paid", "→paid", "rate"),
+    Column("stays", "Stays", "int"),
+    figure("median_days", "Med. days"),
+    figure("mean_days", "Mean days"),
+    Column("open_stays", "Open", "int"),
+    Column("now", "Now", "int"),
+)
+CLOSED_COLUMNS = (
+    Column("won", "Won", "int"),
+    Column("lost", "Lost", "int"),
+    Column("win_rate", "Win rate", "rate"),
+    figure("median_days_to_paid", "Median days to paid"),
+    figure("mean_days_to_paid", "Mean days to paid"),
+)
+REASON_COLUMNS = (
+    Column("reason", "Reason"),
+    Column("lost", "Lost", "int"),
+    Column("share", "Share", "rate"),
+)
+
+
+def _bars(flows: Sequence[metrics.StageFlow]) -> None:
+    """The stages as horizontal bars, longest = most deals entered."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console = stdout_console()
+    widest = max((f.entered for f in flows), default=0)
+    room = max(10, min(60, console.width - 40))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    for flow in flows:
+        length = round(room * flow.entered / widest) if widest else 0
+        if flow.entered and not length:
+            length = 1
+        bar = Text("█" * length, style="green" if flow.stage.is_won else "cyan")
+        grid.add_row(Text(flow.stage.code), bar, Text(str(flow.entered)))
+    console.print(grid)
+
+
+@period_options(default="month")
+def funnel(
+    ctx: typer.Context,
+    funnel_ref: Annotated[
+        str, typer.Option("--funnel", help="The funnel: repeat, first or refusal.")
+    ] = "repeat",
+    *,
+    span: Period,
+    part: Annotated[str | None, part_option("stages, closed or reasons", "stages")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Stage by stage: deals entered, moved on, conversion, days in stage, open now.
+
+    Also, over the deals closed in the period: won, lost, win rate, days from opening
+    to payment, and the loss reasons ranked. Default period: this month to date.
+
+    Example: povtor stats funnel --period month --date 2026-10-01
+    """
+    report = stats.funnel_report(runtime(ctx).db, funnel_ref, span)
+    summary = report.closed
+
+    def stage_part(_fmt: OutputFormat) -> Listing:
+        rows = [
+            [
+                f.stage.position,
+                f.stage.code,
+                f.stage.name,
+                f.entered,
+                f.moved_on,
+                f.to_next,
+                f.reached_paid,
+                f.to_paid,
+                None if f.stage.is_won else len(f.stays),
+                metrics.number(f.median_days),
+                metrics.number(f.mean_days),
+                f.open_stays,
+                f.now,
+            ]
+            for f in report.flows
+        ]
+        return Listing(FUNNEL_COLUMNS, rows, title="Stages")
+
+    def closed_part(fmt_: OutputFormat) -> Listing:
+        values = [
+            summary.won,
+            summary.lost,
+            summary.win_rate,
+            metrics.number(summary.median_days_to_paid),
+            metrics.number(summary.mean_days_to_paid),
+        ]
+        return record(CLOSED_COLUMNS, values, "Deals closed in the period", fmt_)
+
+    def reason_part(_fmt: OutputFormat) -> Listing:
+        return Listing(
+            REASON_COLUMNS,
+            [[r.reason, r.lost, r.share] for r in report.reasons],
+            title="Loss reasons",
+            empty_message="no deals lost in the period",
+        )
+
+    emit(
+        {"stages": stage_part, "closed": closed_part, "reasons": reason_part},
+        heading=title(f"Funnel {report.funnel}", span, span.as_of),
+        part=part,
+        fmt=fmt,
+        after={"stages": lambda: _bars(report.flows)},
+    )

@@ -1,0 +1,104 @@
+"""``povtor stats spend``: record, list and remove the money spent per lead source."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from povtor.app import spend
+from povtor.cli.runtime import FormatOption, OnDate, PeriodKind, runtime
+from povtor.cli.stats.printing import Currency
+from povtor.domain.calendar import spend_days
+from povtor.domain.cells import parse_currency
+from povtor.output import Column, Listing, message, render
+from povtor.parsing import format_money, parse_amount
+from povtor.storage.queries import MAX_ROW_ID
+from povtor.text import clean_text
+
+SPEND_COLUMNS = (
+    Column("id", "ID", "int"),
+    Column("source", "Source"),
+    Column("period_start", "From", "date"),
+    Column("period_end", "To", "date"),
+    Column("days", "Days", "int"),
+    Column("amount", "Amount", "money"),
+    Column("currency", "Cur"),
+    Column("note", "Note"),
+)
+
+
+def spend_add(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The lead source, as on clients: «выставка».")],
+    amount: Annotated[str, typer.Argument(help="Money spent, e.g. 150000 or 150 000,50.")],
+    from_: Annotated[str | None, typer.Option("--from", help="First day of the spend.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last day of the spend.")] = None,
+    period: PeriodKind = None,
+    date: OnDate = None,
+    currency: Currency = "RUB",
+    note: Annotated[str | None, typer.Option("--note", help="What it was for.")] = None,
+) -> None:
+    """Record money spent on a lead source over a period of days; prints its id.
+
+    Give the days as --from D --to D, or as --period month|quarter|year [--date D].
+
+    Example: povtor stats spend add выставка 150000 --from 2026-10-01 --to 2026-10-31
+    """
+    state = runtime(ctx)
+    name = clean_text(source, field="SOURCE", required=True) or ""
+    minor = parse_amount(amount, field="AMOUNT")
+    code = parse_currency(currency, field="--currency")
+    text = clean_text(note, field="--note")
+    start, end = spend_days(state.clock.today, from_, to, period, date)
+    new_id = spend.add_spend(
+        state.db,
+        spend.Spend(
+            source=name, start=start, end=end, amount_minor=minor, currency=code, note=text
+        ),
+    )
+    message(
+        f"recorded spend #{new_id}: {name} {format_money(minor, grouped=True)} {code} "
+        f"for {start.isoformat()} – {end.isoformat()}"
+    )
+    print(new_id)
+
+
+def spend_list(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Only this source (any case).")
+    ] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """List the recorded spend per source, oldest first.
+
+    Example: povtor stats spend list --source выставка --format csv
+    """
+    render(
+        Listing(
+            SPEND_COLUMNS,
+            [
+                [s.id, s.source, s.start, s.end, s.days, s.amount_minor, s.currency, s.note]
+                for s in spend.list_spend(runtime(ctx).db, source)
+            ],
+            title="Spend per lead source",
+            empty_message="no spend recorded",
+        ),
+        fmt,
+    )
+
+
+def spend_remove(
+    ctx: typer.Context,
+    spend_id: Annotated[
+        int,
+        typer.Argument(min=1, max=MAX_ROW_ID, help="The id shown by povtor stats spend list."),
+    ],
+) -> None:
+    """Remove a recorded spend.
+
+    Example: povtor stats spend remove 3
+    """
+    source = spend.remove_spend(runtime(ctx).db, spend_id)
+    message(f"removed spend #{spend_id} ({source})")

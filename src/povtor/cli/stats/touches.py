@@ -1,0 +1,173 @@
+"""``povtor stats nudges`` and ``povtor stats touches``: what the touches did, and how
+many it took to win a deal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from povtor.app import stats
+from povtor.cli.runtime import FormatOption, period_options, runtime
+from povtor.cli.stats.printing import emit, figure, part_option, record, title
+from povtor.domain import metrics
+from povtor.domain.calendar import Period
+from povtor.output import Column, Listing, OutputFormat, render
+
+# -- nudges --------------------------------------------------------------------------------
+NUDGE_COLUMNS = (
+    Column("by", "By"),
+    Column("group", "Group"),
+    Column("closing", "Closing", "int"),
+    Column("yes", "Yes", "int"),
+    Column("no", "No", "int"),
+    Column("later", "Later", "int"),
+    Column("no_answer", "No ans.", "int"),
+    Column("pending", "Pend.", "int"),
+    Column("decision_rate", "Decided", "rate"),
+    Column("on_deal", "On deal", "int"),
+    Column("paid", "Paid", "int"),
+    Column("nudge_to_order", "→order", "rate"),
+    Column("warming", "Warm.", "int"),
+    figure("warming_per_closing", "W:C"),
+)
+
+
+@period_options(default="month")
+def nudges(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> None:
+    """Closing touches by outcome, decision rate, nudge→order conversion, the 5:1 rule.
+
+    One row for all touches in the period, then one per channel and one per stage.
+    Default period: this month to date.
+
+    Example: povtor stats nudges --period quarter --format csv
+    """
+    report = stats.nudge_report(runtime(ctx).db, span)
+    rows, rule, total = report.rows, report.rule, report.total
+    ratio = total.warming_per_closing
+    if ratio is None:
+        verdict = "no closing touches"
+    else:
+        verdict = metrics.cadence_verdict(total.warming, total.closing, rule)
+        verdict = f"{ratio}:1, {'below' if verdict == 'below' else 'meets'} the rule"
+    caption = (
+        f"Warming:closing {total.warming}:{total.closing} = {verdict} of {rule}:1 "
+        "(plan.warming_per_closing)."
+    )
+    listing = Listing(
+        NUDGE_COLUMNS,
+        [
+            [
+                r.by,
+                r.group,
+                r.closing,
+                *(r.outcomes[o] for o in metrics.OUTCOME_ORDER),
+                r.decision_rate,
+                r.on_deal,
+                r.converted,
+                r.conversion,
+                r.warming,
+                metrics.number(r.warming_per_closing),
+            ]
+            for r in rows
+        ],
+        title=title("Nudges", span, span.as_of),
+        caption=caption,
+        row_styles=["bold" if r.by == "all" else None for r in rows],
+    )
+    render(listing, fmt)
+
+
+# -- touches -------------------------------------------------------------------------------
+LOW, HIGH = metrics.SEED_TOUCHES
+TOUCH_SUMMARY_COLUMNS = (
+    Column("deals", "Won deals", "int"),
+    figure("median_touches", "Median touches"),
+    figure("mean_touches", "Mean touches"),
+    Column(f"below_{LOW}", f"Below {LOW}", "int"),
+    Column(f"below_{LOW}_share", f"Below {LOW} share", "rate"),
+    Column(f"from_{LOW}_to_{HIGH}", f"{LOW}-{HIGH}", "int"),
+    Column(f"from_{LOW}_to_{HIGH}_share", f"{LOW}-{HIGH} share", "rate"),
+    Column(f"above_{HIGH}", f"Above {HIGH}", "int"),
+    Column(f"above_{HIGH}_share", f"Above {HIGH} share", "rate"),
+)
+TOUCH_DISTRIBUTION_COLUMNS = (
+    Column("touches", "Touches", "int"),
+    Column("deals", "Deals", "int"),
+    Column("share", "Share", "rate"),
+    Column("band", "Band"),
+)
+CADENCE_COLUMNS = (
+    Column("client_id", "ID", "int"),
+    Column("client", "Client"),
+    Column("warming", "Warming", "int"),
+    Column("closing", "Closing", "int"),
+    figure("warming_per_closing", "Warming per closing"),
+    Column("rule", "Rule"),
+)
+
+
+@period_options(default="month")
+def touches(
+    ctx: typer.Context,
+    funnel_ref: Annotated[
+        str, typer.Option("--funnel", help="Whose won deals: first (default), repeat, refusal.")
+    ] = "first",
+    *,
+    span: Period,
+    part: Annotated[str | None, part_option("summary, distribution or clients", "summary")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Touches per won first-sale deal against the seed's 5-12; warming:closing per client.
+
+    Counts every touch on a deal paid in the period (default: this month to date),
+    from its opening day to its payment day. --part clients: each client's warming and
+    closing touches in the period against the 5:1 rule.
+
+    Example: povtor stats touches --period year --part distribution
+    """
+    report = stats.TouchReport(runtime(ctx).db, funnel_ref, span)
+    name = report.funnel
+
+    def summary_part(fmt_: OutputFormat) -> Listing:
+        s = report.summary()
+        values = [
+            s.deals,
+            metrics.number(s.median),
+            metrics.number(s.mean),
+            s.below,
+            s.below_share,
+            s.within,
+            s.within_share,
+            s.above,
+            s.above_share,
+        ]
+        return record(TOUCH_SUMMARY_COLUMNS, values, f"Touches per won {name} deal", fmt_)
+
+    def distribution_part(_fmt: OutputFormat) -> Listing:
+        return Listing(
+            TOUCH_DISTRIBUTION_COLUMNS,
+            [list(row) for row in report.distribution()],
+            title="Distribution",
+            empty_message=f"no {name} deals paid in the period",
+        )
+
+    def clients_part(_fmt: OutputFormat) -> Listing:
+        cadence = report.cadence()
+        return Listing(
+            CADENCE_COLUMNS,
+            [
+                [r.client_id, r.name, r.warming, r.closing, metrics.number(r.ratio), r.verdict]
+                for r in cadence.rows
+            ],
+            title=f"Warming:closing per client (rule {cadence.rule}:1)",
+            empty_message="no warming or closing touches in the period",
+        )
+
+    emit(
+        {"summary": summary_part, "distribution": distribution_part, "clients": clients_part},
+        part=part,
+        fmt=fmt,
+        heading=title(f"Touches, {name} funnel", span, span.as_of),
+        on_table=("summary", "distribution"),
+    )

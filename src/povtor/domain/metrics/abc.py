@@ -1,0 +1,72 @@
+"""The ABC split of clients by revenue, and the top clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from povtor.domain.ranking import TOP_SHARE, top_count
+
+A_SHARE = Decimal("0.80")  # ABC: a client whose cumulative share BEFORE it is below this is A
+B_SHARE = Decimal("0.95")  # ... below this (and not A) is B; the rest is C
+
+
+@dataclass(frozen=True)
+class ClientRevenue:
+    client_id: int
+    name: str
+    category: str | None  # the category the client has now
+    revenue: int  # minor units over the window (0: no purchases)
+
+
+@dataclass(frozen=True)
+class AbcRow:
+    rank: int
+    client: ClientRevenue
+    share: Decimal
+    cumulative: Decimal  # cumulative share including this client
+    abc: str
+
+    @property
+    def differs(self) -> bool:
+        return self.abc != self.client.category
+
+
+def abc_split(clients: Iterable[ClientRevenue]) -> list[AbcRow]:
+    """Rank by revenue (highest first; equal revenue: lower client id first) and split.
+
+    A client is A if the cumulative share of the clients ranked BEFORE it is below 80%,
+    B if below 95%, else C. So the top client is always A, and a client that crosses
+    80% is still A. Clients without revenue are C. No revenue at all: no split (``[]``).
+    """
+    ranked = sorted(clients, key=lambda c: (-c.revenue, c.client_id))
+    total = sum(c.revenue for c in ranked)
+    if total <= 0:
+        return []
+    rows = []
+    before = 0
+    for rank, client in enumerate(ranked, start=1):
+        if before * 100 < A_SHARE * 100 * total:
+            abc = "A"
+        elif before * 100 < B_SHARE * 100 * total:
+            abc = "B"
+        else:
+            abc = "C"
+        after = before + client.revenue
+        rows.append(
+            AbcRow(
+                rank=rank,
+                client=client,
+                share=Decimal(client.revenue) / total,
+                cumulative=Decimal(after) / total,
+                abc=abc,
+            )
+        )
+        before = after
+    return rows
+
+
+def top_clients(rows: Sequence[AbcRow], share: Decimal = TOP_SHARE) -> list[AbcRow]:
+    """The first ceil(share × buying clients) of the ranking (ties: lower id first)."""
+    return list(rows[: top_count(sum(1 for r in rows if r.client.revenue > 0), share)])

@@ -1,0 +1,154 @@
+"""Repeat purchases per client category, and cohorts by month of first purchase."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from povtor.domain.calendar import month_first_day, month_index, month_label
+from povtor.domain.metrics.numbers import average_money, mean, median, rate
+
+COHORT_MONTHS = 12  # retention triangle columns m1..m12
+NO_CATEGORY = "none"
+
+
+class Purchase(NamedTuple):
+    """A paid deal: whose, paid when, for how much (None: no amount in the currency)."""
+
+    client_id: int
+    paid_on: dt.date
+    amount_minor: int | None
+
+
+@dataclass
+class RepeatRow:
+    group: str  # all | A | B | C | none
+    buyers: int = 0
+    repeat_buyers: int = 0
+    purchases: int = 0
+    gaps: list[int] = field(default_factory=list)
+    silent: int = 0
+    revenue: int = 0
+    with_amount: int = 0
+
+    @property
+    def repeat_rate(self) -> Decimal | None:
+        return rate(self.repeat_buyers, self.buyers)
+
+    @property
+    def median_gap(self) -> Decimal | None:
+        return median(self.gaps)
+
+    @property
+    def mean_gap(self) -> Decimal | None:
+        return mean(self.gaps)
+
+    @property
+    def silent_share(self) -> Decimal | None:
+        return rate(self.silent, self.buyers)
+
+    @property
+    def average_check(self) -> int | None:
+        return average_money(self.revenue, self.with_amount)
+
+
+def by_client(purchases: Iterable[Purchase]) -> dict[int, list[Purchase]]:
+    """Each client's purchases, oldest first."""
+    found: dict[int, list[Purchase]] = defaultdict(list)
+    for p in purchases:
+        found[p.client_id].append(p)
+    for items in found.values():
+        items.sort(key=lambda p: p.paid_on)
+    return found
+
+
+def repeat_table(
+    purchases: Iterable[Purchase],
+    categories: Mapping[int, str | None],
+    *,
+    as_of: dt.date,
+    silent_days: int,
+    first_from: dt.date | None = None,
+    first_to: dt.date | None = None,
+) -> list[RepeatRow]:
+    """Repeat purchases as of ``as_of``, for all buyers and per category (A, B, C, none).
+
+    A buyer has at least one paid deal; a repeat buyer at least two (two deals paid the
+    same day are two purchases, 0 days apart). Gaps are the days between a client's
+    consecutive purchases, pooled over the clients of the row. Silent: the last purchase
+    is more than ``silent_days`` days before ``as_of``. With ``first_from``/``first_to``
+    only clients whose first purchase falls in that range count (a cohort).
+    """
+    rows = {g: RepeatRow(g) for g in ("all", "A", "B", "C", NO_CATEGORY)}
+    for client_id, items in by_client(purchases).items():
+        first = items[0].paid_on
+        if first_from is not None and first < first_from:
+            continue
+        if first_to is not None and first > first_to:
+            continue
+        category = categories.get(client_id) or NO_CATEGORY
+        gaps = [(b.paid_on - a.paid_on).days for a, b in itertools.pairwise(items)]
+        is_silent = (as_of - items[-1].paid_on).days > silent_days
+        for row in (rows["all"], rows[category]):
+            row.buyers += 1
+            row.repeat_buyers += len(items) >= 2
+            row.purchases += len(items)
+            row.gaps.extend(gaps)
+            row.silent += is_silent
+            for p in items:
+                if p.amount_minor is not None:
+                    row.revenue += p.amount_minor
+                    row.with_amount += 1
+    return list(rows.values())
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    month: str  # YYYY-MM of the first purchase
+    size: int  # clients whose first purchase fell in that month
+    cells: tuple[Decimal | None, ...]  # m1..m12: share that bought in the k-th month after
+
+
+def cohort_table(
+    purchases: Iterable[Purchase],
+    first_month: int,
+    last_month: int,
+    as_of: dt.date,
+    horizon: int = COHORT_MONTHS,
+) -> list[CohortRow]:
+    """The retention triangle for cohorts ``first_month..last_month`` (month indexes).
+
+    Cell k of a cohort is the share of its clients with a paid deal in the k-th calendar
+    month after the month of their first purchase; a month that starts after ``as_of``
+    has no data yet (``None``); the month containing ``as_of`` counts up to it.
+    """
+    months_of: dict[int, set[int]] = {}
+    first_of: dict[int, int] = {}
+    for client_id, items in by_client(purchases).items():
+        first_of[client_id] = month_index(items[0].paid_on)
+        months_of[client_id] = {month_index(p.paid_on) for p in items}
+    members: dict[int, list[int]] = defaultdict(list)
+    for client_id, month in first_of.items():
+        members[month].append(client_id)
+    if not first_of:
+        return []
+    first_month = max(first_month, min(first_of.values()))  # no cohorts before the first sale
+    last_month = min(last_month, month_index(as_of))
+    rows = []
+    for cohort in range(first_month, last_month + 1):
+        clients = members.get(cohort, [])
+        cells: list[Decimal | None] = []
+        for k in range(1, horizon + 1):
+            target = cohort + k
+            if month_first_day(target) > as_of or not clients:
+                cells.append(None)
+                continue
+            bought = sum(1 for c in clients if target in months_of[c])
+            cells.append(rate(bought, len(clients)))
+        rows.append(CohortRow(month_label(cohort), len(clients), tuple(cells)))
+    return rows
