@@ -174,7 +174,7 @@ def test_restore_asks_first(
     )
     assert dump() == before
     # on a terminal: "no" changes nothing, "yes" restores
-    monkeypatch.setattr("povtor.cli.setup.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("povtor.cli.runtime.stdin_is_terminal", lambda: True)
     run = world("db", "restore", str(copy), input="n\n")
     assert run.exit_code == 0
     assert run.stderr.startswith(f"Replace {db_path} (3 clients, 1 deal, 1 touch) with {copy}")

@@ -244,7 +244,7 @@ def deal_open(
     products: Sequence[str] = (),
 ) -> DealEvent:
     """``povtor deal open``: a deal for a client, with the products named."""
-    from povtor.storage import product_queries
+    from povtor.storage import product_queries, product_writes
 
     with db.transaction():
         client_row = queries.find_client(db, client)
@@ -264,7 +264,7 @@ def deal_open(
         )
         product_ids = dict.fromkeys(product_queries.find_product(db, p)["id"] for p in products)
         for product_id in product_ids:  # each once, in the order given
-            deal_writes.insert_deal_product(db, deal_id, product_id)
+            product_writes.add_to_deal(db, deal_id, product_id)
         return _event(db, None, deal_id)
 
 

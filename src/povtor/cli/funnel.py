@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from povtor.cli.runtime import FormatOption, command_group, runtime, writing
+from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, message, render
 from povtor.storage import queries
@@ -67,19 +67,12 @@ def limit(
             f"days: {days!r} is not a number of days from 1 to {MAX_LIMIT_DAYS}",
             hint="give whole days, e.g. 5, or 'none' for no limit",
         )
-    with writing(ctx) as (_session, db, _clock):
-        found = queries.find_funnel(db, funnel)
-        row = queries.find_stage(db, found["id"], stage)
-        where = f"{found['code']}/{row['code']}"
-        if row["is_won"]:
-            raise InvalidInput(
-                f"{where} is the paid stage: a paid deal does not wait",
-                hint="set the limit of an open stage (see: povtor funnel list)",
-            )
-        db.execute("UPDATE stage SET limit_days = ? WHERE id = ?", (new, row["id"]))
-    before = row["limit_days"]
+    from povtor.app.funnels import set_stage_limit
+
+    done = set_stage_limit(runtime(ctx).db, funnel, stage, new)
+    before = done.before
     message(
-        f"{where}: "
+        f"{done.where}: "
         + (f"limit {new} days" if new is not None else "no limit")
         + f" (was {f'{before} days' if before is not None else 'no limit'})"
     )

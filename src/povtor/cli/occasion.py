@@ -50,40 +50,25 @@ def occasion_add(
 
     Example: povtor client occasion add Ромашка "День рождения компании" --date 15.03
     """
+    from povtor.app.occasions import add_occasion
     from povtor.domain.perks import parse_occasion_date, shown_date
-    from povtor.storage.perk_writes import add_occasion, find_person
 
     clean_title = clean_text(title, field="title", required=True) or ""
     state = runtime(ctx)
     month, day, year = parse_occasion_date(date, once=once, today=state.clock.today)
-    with state.db.transaction() as db:
-        row = queries.find_client(db, client)
-        if row["status"] != "active":
-            from povtor.errors import Conflict
-
-            raise Conflict(
-                f"client #{row['id']} is archived", hint=f"povtor client restore {row['id']}"
-            )
-        who = find_person(db, row, person) if person is not None else None
-        occasion_id = add_occasion(
-            db,
-            client_id=row["id"],
-            title=clean_title,
-            month=month,
-            day=day,
-            year=year,
-            person_id=who["id"] if who else None,
-        )
+    added = add_occasion(
+        state.db, client, title=clean_title, month=month, day=day, year=year, person=person
+    )
     when = (
         f"on {shown_date(month, day, year)}"
         if year
         else f"every year on {shown_date(month, day, None)}"
     )
     message(
-        f"added occasion #{occasion_id} «{clean_title}» to #{row['id']} {row['name']} {when}"
-        + (f" ({who['name']})" if who else "")
+        f"added occasion #{added.id} «{clean_title}» to #{added.client_id} {added.client} {when}"
+        + (f" ({added.person})" if added.person else "")
     )
-    print(occasion_id)
+    print(added.id)
 
 
 @occasion_app.command("list")
@@ -92,13 +77,11 @@ def occasion_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = Non
 
     Example: povtor client occasion list Ромашка
     """
-    from povtor.domain.perks import next_date, shown_date
-    from povtor.storage.perk_queries import client_occasions
+    from povtor.app.occasions import client_occasions
+    from povtor.domain.perks import shown_date
 
     state = runtime(ctx)
-    db = state.db
-    today = state.clock.today
-    row = queries.find_client(db, client)
+    found = client_occasions(state.db, client, state.clock.today)
     columns = (
         Column("id", "ID", "int"),
         Column("title", "Occasion"),
@@ -114,15 +97,15 @@ def occasion_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = Non
             shown_date(o.month, o.day, o.year),
             o.year is None,
             o.person,
-            next_date(o.month, o.day, o.year, today),
+            next_day,
         ]
-        for o in client_occasions(db, row["id"])
+        for o, next_day in found.occasions
     ]
     render(
         Listing(
             columns,
             rows,
-            title=f"Occasions of {row['name']}",
+            title=f"Occasions of {found.client}",
             empty_message="no occasions recorded",
         ),
         fmt,
@@ -146,13 +129,11 @@ def occasion_remove(
 
     Example: povtor client occasion remove Ромашка 3
     """
-    from povtor.storage.perk_writes import remove_occasion
+    from povtor.app.occasions import remove_occasion
 
     if occasion_id < 1:
         raise InvalidInput(
             f"{occasion_id} is not an occasion number", hint="see client occasion list"
         )
-    with runtime(ctx).db.transaction() as db:
-        row = queries.find_client(db, client)
-        gone = remove_occasion(db, client=row, occasion_id=occasion_id)
-    message(f"removed occasion #{occasion_id} «{gone['title']}» from #{row['id']} {row['name']}")
+    gone = remove_occasion(runtime(ctx).db, client, occasion_id)
+    message(f"removed occasion #{occasion_id} «{gone.title}» from #{gone.client_id} {gone.client}")

@@ -12,9 +12,8 @@ from typing import Annotated
 import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
-from povtor.errors import Conflict, InvalidInput, NotFound
+from povtor.errors import Conflict, InvalidInput
 from povtor.output import Column, Listing, message, render
-from povtor.storage.database import Database
 
 app = command_group(
     help="Perks («ништяки»): professional holidays by industry, birthdays and clients' own "
@@ -69,8 +68,7 @@ def holidays(
 
     Example: povtor perks holidays --year 2027 --industry строительство
     """
-    from povtor.domain.holidays import holidays_of_year, keywords_of, matching_holidays
-    from povtor.storage.perk_queries import holiday_links
+    from povtor.app.perks import holiday_calendar
 
     state = runtime(ctx)
     chosen = year if year is not None else state.clock.today.year
@@ -78,26 +76,19 @@ def holidays(
         raise InvalidInput(
             f"--year: {chosen} is out of range", hint="give a year from 1900 to 2200"
         )
-    links = holiday_links(state.db)
-    calendar = holidays_of_year(chosen)
-    if industry is not None:
-        if not industry.strip():
-            raise InvalidInput("--industry is empty", hint="e.g. --industry строительство")
-        wanted = {h.code for h in matching_holidays(industry, links)}
-        calendar = [(day, h) for day, h in calendar if h.code in wanted]
     rows = [
         [
-            day,
-            _weekday(day),
-            h.code,
-            h.name_ru,
-            h.name_en,
-            h.rule,
-            ", ".join(h.keywords),
-            ", ".join(k for k in keywords_of(h, links) if k not in h.keywords),
-            h.note,
+            line.day,
+            _weekday(line.day),
+            line.holiday.code,
+            line.holiday.name_ru,
+            line.holiday.name_en,
+            line.holiday.rule,
+            ", ".join(line.holiday.keywords),
+            ", ".join(line.own_keywords),
+            line.holiday.note,
         ]
-        for day, h in calendar
+        for line in holiday_calendar(state.db, chosen, industry)
     ]
     title = f"Professional holidays {chosen}" + (f" for «{industry.strip()}»" if industry else "")
     render(
@@ -118,18 +109,16 @@ def link(ctx: typer.Context, holiday: HolidayArg, industry: IndustryArg) -> None
 
     Example: povtor perks link builder фасад
     """
+    from povtor.app.perks import link_holiday
     from povtor.domain.holidays import EVERY_INDUSTRY, find_holiday, normalise_keyword
-    from povtor.storage.perk_writes import link_holiday
 
     found = find_holiday(holiday)
     keyword = normalise_keyword(industry)
     if keyword in found.keywords:
         message(f"«{keyword}» is a built-in industry of {found.code} ({found.name_ru}) already")
         return
-    with runtime(ctx).db.transaction() as db:
-        added = link_holiday(db, found.code, keyword)
-        clients = _clients_matching(db, found.code)
-    if not added:
+    clients = link_holiday(runtime(ctx).db, found.code, keyword)
+    if clients is None:
         message(f"{found.code} ({found.name_ru}) is linked to «{keyword}» already")
         return
     who = "every client" if keyword == EVERY_INDUSTRY else f"«{keyword}»"
@@ -139,28 +128,14 @@ def link(ctx: typer.Context, holiday: HolidayArg, industry: IndustryArg) -> None
     )
 
 
-def _clients_matching(db: Database, code: str) -> int:
-    """How many active clients a holiday suits, with the user's links."""
-    from povtor.domain.holidays import BY_CODE, matching_holidays
-    from povtor.storage.perk_queries import active_industries, holiday_links
-
-    links = holiday_links(db)
-    holiday = BY_CODE[code]
-    return sum(
-        1
-        for industry in active_industries(db).values()
-        if matching_holidays(industry, links, (holiday,))
-    )
-
-
 @app.command("unlink")
 def unlink(ctx: typer.Context, holiday: HolidayArg, industry: IndustryArg) -> None:
     """Remove your link of a holiday to an industry (built-in keywords stay).
 
     Example: povtor perks unlink builder фасад
     """
+    from povtor.app.perks import unlink_holiday
     from povtor.domain.holidays import find_holiday, normalise_keyword
-    from povtor.storage.perk_writes import unlink_holiday
 
     found = find_holiday(holiday)
     keyword = normalise_keyword(industry)
@@ -171,13 +146,7 @@ def unlink(ctx: typer.Context, holiday: HolidayArg, industry: IndustryArg) -> No
             hint="to skip a holiday for a client, log it as done: "
             "povtor nudge log --client ID --purpose perk --about holiday:CODE:YEAR",
         )
-    with runtime(ctx).db.transaction() as db:
-        removed = unlink_holiday(db, found.code, keyword)
-    if not removed:
-        raise NotFound(
-            f"{found.code} is not linked to «{keyword}»",
-            hint="see the links with: povtor perks holidays",
-        )
+    unlink_holiday(runtime(ctx).db, found.code, keyword)
     message(f"unlinked {found.code} ({found.name_ru}) from «{keyword}»")
 
 
@@ -213,23 +182,12 @@ def upcoming(
 
     Example: povtor perks upcoming --days 14
     """
-    from povtor.domain import perks
-    from povtor.storage import queries
-    from povtor.storage.perk_queries import load_perk_facts
-    from povtor.storage.plan_queries import load_settings
+    from povtor.app.perks import upcoming_perks
 
     state = runtime(ctx)
-    db = state.db
     today = state.clock.today
-    client_id = queries.find_client(db, client)["id"] if client else None
-    end = today + dt.timedelta(days=days)
-    facts = load_perk_facts(db, today, end, as_of=today, client_id=client_id)
-    per_year = load_settings(db).int("plan.perks_per_year")
-    found, counts = perks.upcoming(facts, today, days, per_year=per_year)
-    names = {
-        r["id"]: (r["name"], r["category"])
-        for r in db.rows("SELECT id, name, category FROM client WHERE status = 'active'")
-    }
+    found = upcoming_perks(state.db, today, days, client)
+    end, per_year, names = found.end, found.per_year, found.clients
     rows = [
         [
             u.occurrence.on,
@@ -243,9 +201,9 @@ def upcoming(
             u.occurrence.person,
             u.occurrence.key,
             u.status,
-            counts.get(u.occurrence.client_id, 0),
+            found.perks.get(u.occurrence.client_id, 0),
         ]
-        for u in found
+        for u in found.found
     ]
     render(
         Listing(

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from povtor.cli.runtime import FormatOption, command_group, runtime, writing
+from povtor.app import products
+from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.domain.cells import parse_currency
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, message, render, render_record
@@ -65,10 +66,6 @@ def _fields(
     return fields
 
 
-def _label(row: Any) -> str:
-    return f"#{row['id']} {row['name']}"
-
-
 @app.command("add")
 def add(
     ctx: typer.Context,
@@ -91,12 +88,9 @@ def add(
     fields = _fields(name=None, price=price, currency=currency, note=note)
     fields["name"] = _name(name, field="name")
     fields["is_backend"] = backend
-    from povtor.storage.product_writes import add_product
-
-    with writing(ctx) as (session, db, _clock):
-        product = add_product(session, db, **fields)
-    message(f"added product #{product.id} {product.name}" + (" (backend)" if backend else ""))
-    print(product.id)
+    product_id = products.add_product(runtime(ctx).db, fields)
+    message(f"added product #{product_id} {fields['name']}" + (" (backend)" if backend else ""))
+    print(product_id)
 
 
 @app.command("edit")
@@ -121,11 +115,7 @@ def edit(
         changes["is_backend"] = backend
     if not changes:
         raise InvalidInput("nothing to change", hint="give at least one option, e.g. --price")
-    from povtor.storage.product_writes import update_product
-
-    with writing(ctx) as (session, db, _clock):
-        row = product_queries.find_product(db, product)
-        updated = update_product(session, db, row["id"], changes)
+    updated = products.edit_product(runtime(ctx).db, product, changes)
     names = {"price_minor": "price", "is_backend": "backend"}
     changed = ", ".join(sorted(names.get(k, k) for k in changes))
     message(f"updated product #{updated.id} {updated.name}: {changed}")
@@ -186,38 +176,13 @@ def list_(
     )
 
 
-def _linked(rows: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": r["id"],
-            "name": r["name"],
-            "price": format_money(r["price_minor"]) if r["price_minor"] is not None else None,
-            "currency": r["currency"],
-            "is_backend": bool(r["is_backend"]),
-        }
-        for r in rows
-    ]
-
-
 @app.command("show")
 def show(ctx: typer.Context, product: ProductArg, fmt: FormatOption = None) -> None:
     """Show a product: price, backend flag, related products and how many clients bought it.
 
     Example: povtor product show щебень
     """
-    db = runtime(ctx).db
-    row = product_queries.find_product(db, product)
-    card: dict[str, Any] = {
-        "id": row["id"],
-        "name": row["name"],
-        "price": format_money(row["price_minor"]) if row["price_minor"] is not None else None,
-        "currency": row["currency"],
-        "is_backend": bool(row["is_backend"]),
-        "note": row["note"],
-        **product_queries.sales(db, row["id"]),
-        "related": _linked(product_queries.linked(db, row["id"], direction="to")),
-        "related_from": _linked(product_queries.linked(db, row["id"], direction="from")),
-    }
+    card = products.product_card(runtime(ctx).db, product)
     render_record(card, fmt, command="product show", noun="product", print_table=_print_card)
 
 
@@ -264,11 +229,6 @@ def _print_card(card: dict[str, Any]) -> None:
     )
 
 
-def _pair(ctx: typer.Context, product: str, related: str) -> tuple[Any, Any]:
-    db = runtime(ctx).db
-    return product_queries.find_product(db, product), product_queries.find_product(db, related)
-
-
 @app.command("link")
 def link(
     ctx: typer.Context,
@@ -286,16 +246,9 @@ def link(
 
     Example: povtor product link "Щебень" "Песок карьерный" --both
     """
-    from povtor.storage.product_writes import link_products
-
-    with writing(ctx) as (session, db, _clock):
-        first = product_queries.find_product(db, product)
-        second = product_queries.find_product(db, related)
-        pairs = [(first, second)] + ([(second, first)] if both else [])
-        done = [(a, b, link_products(session, a["id"], b["id"])) for a, b in pairs]
-    for a, b, added in done:
-        state = "linked" if added else "already linked"
-        message(f"{state}: {_label(a)} → {_label(b)}")
+    for done in products.link_products(runtime(ctx).db, product, related, both=both):
+        state = "linked" if done.changed else "already linked"
+        message(f"{state}: {done.product.label} → {done.related.label}")
 
 
 @app.command("unlink")
@@ -309,21 +262,8 @@ def unlink(
 
     Example: povtor product unlink "Щебень" "Песок карьерный"
     """
-    from povtor.errors import NotFound
-    from povtor.storage.product_writes import unlink_products
-
-    with writing(ctx) as (session, db, _clock):
-        first = product_queries.find_product(db, product)
-        second = product_queries.find_product(db, related)
-        pairs = [(first, second)] + ([(second, first)] if both else [])
-        removed = [(a, b) for a, b in pairs if unlink_products(session, a["id"], b["id"])]
-        if not removed:
-            raise NotFound(
-                f"no link {_label(first)} → {_label(second)}" + (" or back" if both else ""),
-                hint=f"see its links: povtor product show {first['id']}",
-            )
-    for a, b in removed:
-        message(f"unlinked: {_label(a)} → {_label(b)}")
+    for done in products.unlink_products(runtime(ctx).db, product, related, both=both):
+        message(f"unlinked: {done.product.label} → {done.related.label}")
 
 
 @app.command("remove")
@@ -334,12 +274,8 @@ def remove(ctx: typer.Context, product: ProductArg) -> None:
 
     Example: povtor product remove "Песок речной"
     """
-    from povtor.storage.product_writes import remove_product
-
-    with writing(ctx) as (session, db, _clock):
-        row = product_queries.find_product(db, product)
-        remove_product(session, db, row["id"])
-    message(f"removed product {_label(row)}")
+    removed = products.remove_product(runtime(ctx).db, product)
+    message(f"removed product {removed.label}")
 
 
 # -- the products of a deal ---------------------------------------------------------------
@@ -352,15 +288,9 @@ def deal_product_add(ctx: typer.Context, deal: DealArg, product: ProductArg) -> 
 
     Example: povtor deal product add 7 "Песок карьерный"
     """
-    from povtor.storage import queries
-    from povtor.storage.product_writes import add_to_deal
-
-    with writing(ctx) as (session, db, _clock):
-        deal_row = queries.find_deal(db, deal)
-        row = product_queries.find_product(db, product)
-        added = add_to_deal(session, deal_row["id"], row["id"])
-    where = f"deal #{deal_row['id']} {deal_row['client']}"
-    message(f"{'added' if added else 'already in'} {where}: {_label(row)}")
+    done = products.add_to_deal(runtime(ctx).db, deal, product)
+    where = f"deal #{done.deal_id} {done.client}"
+    message(f"{'added' if done.changed else 'already in'} {where}: {done.product.label}")
 
 
 @deal_app.command("remove")
@@ -369,28 +299,13 @@ def deal_product_remove(ctx: typer.Context, deal: DealArg, product: ProductArg) 
 
     Example: povtor deal product remove 7 "Песок карьерный"
     """
-    from povtor.errors import NotFound
-    from povtor.storage import queries
-    from povtor.storage.product_writes import remove_from_deal
-
-    with writing(ctx) as (session, db, _clock):
-        deal_row = queries.find_deal(db, deal)
-        row = product_queries.find_product(db, product)
-        if not remove_from_deal(session, deal_row["id"], row["id"]):
-            raise NotFound(
-                f"deal #{deal_row['id']} has no product {_label(row)}",
-                hint=f"see its products: povtor deal show {deal_row['id']}",
-            )
-    message(f"removed from deal #{deal_row['id']} {deal_row['client']}: {_label(row)}")
+    done = products.remove_from_deal(runtime(ctx).db, deal, product)
+    message(f"removed from deal #{done.deal_id} {done.client}: {done.product.label}")
 
 
 def resolve_products(db: Any, refs: list[str] | None) -> list[Any]:
     """The products named by ``deal open --product`` (each once, in the order given)."""
-    found: dict[int, Any] = {}
-    for ref in refs or []:
-        row = product_queries.find_product(db, ref)
-        found.setdefault(row["id"], row)
-    return list(found.values())
+    return products.resolve_products(db, refs)
 
 
 def deal_products(db: Any, deal_id: int) -> list[Any]:

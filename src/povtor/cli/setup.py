@@ -3,46 +3,20 @@ backing up, restoring and checking the database."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from povtor.cli.runtime import FormatOption, command_group, runtime
-from povtor.errors import Conflict, DatabaseProblem, InvalidInput
+from povtor.cli.runtime import FormatOption, command_group, confirm, runtime
+from povtor.errors import DatabaseProblem
 from povtor.output import Column, Listing, message, render
-from povtor.storage import queries, schema
-from povtor.storage.database import open_database
-from povtor.storage.location import resolve_location
+from povtor.storage import schema
 
 db_app = command_group(
     help="The database file: where it is, its schema, upgrades, backups and checks.",
     no_args_is_help=True,
 )
-
-
-def stdin_is_terminal() -> bool:
-    return sys.stdin.isatty()
-
-
-def confirm(question: str, *, yes: bool, command: str) -> bool:
-    """Ask before something that cannot be undone; ``--yes`` answers for the user.
-
-    Without ``--yes`` and without a terminal to ask on (a script, a pipe) the
-    command is refused rather than run unasked.
-    """
-    if yes:
-        return True
-    if not stdin_is_terminal():
-        raise InvalidInput(
-            f"{command} asks for confirmation, and there is no terminal to ask on",
-            hint="add --yes to go ahead without the question",
-        )
-    if typer.confirm(question, default=False, err=True):
-        return True
-    message("nothing was changed")
-    return False
 
 
 def _counts(counts: dict[str, int] | None) -> str:
@@ -56,9 +30,10 @@ def init(ctx: typer.Context) -> None:
 
     Example: povtor --db ~/sales/povtor.db init
     """
+    from povtor.app import database
+
     state = runtime(ctx)
-    existed = state.location.path is not None and state.location.path.exists()
-    state.db  # opening creates and migrates  # noqa: B018
+    existed = database.init(state.location)
     message(("database is ready at " if existed else "created database at ") + str(state.location))
     print(state.location)
 
@@ -80,25 +55,12 @@ def demo(
 
     Example: export POVTOR_DB=$(povtor demo) && povtor deal list
     """
-    from povtor.demo import build_demo
+    from povtor.app import database
 
     state = runtime(ctx)
-    target = path or (resolve_location(state.db_option).path or Path("povtor.db")).with_name(
-        "demo.db"
-    )
+    target = path or (state.location.path or Path("povtor.db")).with_name("demo.db")
     target = target.expanduser()
-    if target.exists():
-        if not force:
-            raise Conflict(
-                f"{target} exists already", hint="add --force to rebuild it, or give another path"
-            )
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-    database = open_database(resolve_location(str(target)))
-    try:
-        counts = build_demo(database, today=state.clock.today)
-    finally:
-        database.close()
+    counts = database.build_demo(target, force=force, today=state.clock.today)
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
     message(f"demo database built at {target}: {summary}")
     print(target)
@@ -112,13 +74,10 @@ def upgrade(ctx: typer.Context) -> None:
 
     Example: povtor db upgrade
     """
+    from povtor.app import database
+
     state = runtime(ctx)
-    database = open_database(state.location, migrate=False)
-    try:
-        before = database.schema_version()
-        database.ensure_schema()
-    finally:
-        database.close()
+    before = database.upgrade(state.location)
     if before == schema.HEAD:
         message(f"{state.location} is up to date (schema {schema.HEAD})")
     else:
@@ -131,10 +90,12 @@ def info(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
     Example: povtor db info --format json
     """
+    from povtor.app import database
+
     state = runtime(ctx)
-    db = state.db
-    rows: list[list[object]] = [["path", str(state.location)], ["schema", db.schema_version()]]
-    rows += [[f"{table}_rows", count] for table, count in queries.table_counts(db).items()]
+    found = database.info(state.db)
+    rows: list[list[object]] = [["path", str(state.location)], ["schema", found.schema]]
+    rows += [[f"{table}_rows", count] for table, count in found.counts.items()]
     render(
         Listing(
             (Column("key", "What"), Column("value", "Value", wide=True)), rows, title="Database"
@@ -175,18 +136,12 @@ def backup(
 
     Example: povtor db backup ~/backups/povtor-monday.db
     """
-    from povtor.storage import safety
+    from povtor.app import database
 
     state = runtime(ctx)
-    db = state.db
-    if file is None:
-        assert db.location.path is not None
-        name = safety.stamped_name(state.clock.now, prefix="povtor-", suffix=".db")
-        file = db.location.path.parent / name
-    target = safety.make_backup(db, file, force=force)
-    counts = {t: n for t, n in queries.table_counts(db).items() if t in ("client", "deal", "touch")}
-    message(f"backed up {state.location} ({_counts(counts)}) to {target}")
-    print(target)
+    done = database.backup(state.db, file, force=force, now=state.clock.now)
+    message(f"backed up {state.location} ({_counts(done.counts)}) to {done.path}")
+    print(done.path)
 
 
 @db_app.command("restore")
@@ -203,36 +158,22 @@ def restore(
 
     Example: povtor db restore ~/backups/povtor-20261123-093000.db --yes
     """
-    from povtor.storage import safety
+    from povtor.app import database
 
     state = runtime(ctx)
-    location = state.location
-    path = location.path
-    if path is None:
-        raise DatabaseProblem(f"cannot restore into {location}", hint="give an SQLite file path")
-    source = safety.inspect_povtor_file(file.expanduser())
-    if path.exists() and source.path.resolve() == path.resolve():
-        raise Conflict(f"{file} is the database itself", hint="give a backup file to restore")
-    safety.current_state(path)  # refuses to overwrite another program's file
-    current = safety.current_counts(path)
+    plan = database.plan_restore(state.location, file)
+    path, source = plan.path, plan.source
     question = (
-        f"Replace {path} ({_counts(current)}) with {source.path} "
+        f"Replace {path} ({_counts(plan.current)}) with {source.path} "
         f"({_counts(source.counts)})? The current database is backed up first."
     )
     if not confirm(question, yes=yes, command="db restore"):
         return
-    stamp = safety.stamped_name(state.clock.now, prefix=f"{path.name}.before-restore-", suffix="")
-    saved = safety.restore(location, source, saved_as=safety.free_path(path.parent, stamp, ".bak"))
+    done = database.restore(state.location, plan, now=state.clock.now)
     upgraded = ""
-    if source.is_older:
-        from povtor.storage.migrate import upgrade as upgrade_schema
-
-        database = open_database(location, migrate=False)
-        try:
-            upgrade_schema(database, backup=False)  # FILE itself is the copy of the old one
-        finally:
-            database.close()
-        upgraded = f"; upgraded from schema {source.revision} to {schema.HEAD}"
+    if done.upgraded_from is not None:
+        upgraded = f"; upgraded from schema {done.upgraded_from} to {schema.HEAD}"
+    saved = done.saved
     kept = f"; the previous database is saved as {saved}" if saved else ""
     message(f"restored {path} from {source.path} ({_counts(source.counts)}){upgraded}{kept}")
     if saved:
@@ -248,14 +189,10 @@ def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
     Example: povtor db check --format json
     """
-    from povtor.storage import safety
+    from povtor.app import database
 
     state = runtime(ctx)
-    database = open_database(state.location, create=False, migrate=False)
-    try:
-        findings = safety.check(database)
-    finally:
-        database.close()
+    findings = database.check(state.location)
     render(
         Listing(
             (Column("check", "Check"), Column("status", "Status"), Column("detail", "Detail")),

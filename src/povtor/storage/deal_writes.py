@@ -114,12 +114,6 @@ def stage_before_closing(db: Database, deal_id: int) -> int | None:
     )
 
 
-def insert_deal_product(db: Database, deal_id: int, product_id: int) -> None:
-    db.execute(
-        "INSERT INTO deal_product (deal_id, product_id) VALUES (?, ?)", (deal_id, product_id)
-    )
-
-
 # -- touches -----------------------------------------------------------------------------
 TOUCH_FIELDS = (
     "client_id",

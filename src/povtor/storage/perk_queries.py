@@ -34,6 +34,16 @@ def active_industries(db: Database) -> dict[int, str | None]:
     return dict(db.rows("SELECT id, industry FROM client WHERE status = 'active'"))
 
 
+def active_names(db: Database) -> dict[int, tuple[str, str | None]]:
+    """The active clients: id -> (name, category)."""
+    return {
+        client_id: (name, category)
+        for client_id, name, category in db.tuples(
+            "SELECT id, name, category FROM client WHERE status = 'active'"
+        )
+    }
+
+
 def perk_touches(db: Database, since: dt.date, until: dt.date) -> list[PerkTouch]:
     """Perk touches from ``since`` to ``until`` (both included), oldest first."""
     return [

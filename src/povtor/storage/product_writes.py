@@ -1,16 +1,16 @@
-"""Writes for the product catalog, inside the caller's session (one transaction)."""
+"""Writes for the product catalog: plain SQL, run inside the caller's transaction."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
-
 from povtor.errors import Conflict, InvalidInput, NotFound
 from povtor.storage.database import Database
-from povtor.storage.models import DealProduct, Product, ProductLink
 from povtor.storage.product_queries import product_named
 from povtor.text import fold
+
+# the columns a command may change (``search_key`` follows the name)
+PRODUCT_FIELDS = ("name", "price_minor", "currency", "is_backend", "note")
 
 
 def _check_name_free(db: Database, name: str, *, product_id: int | None = None) -> None:
@@ -22,55 +22,75 @@ def _check_name_free(db: Database, name: str, *, product_id: int | None = None) 
         )
 
 
-def add_product(session: Session, db: Database, **fields: Any) -> Product:
-    _check_name_free(db, fields["name"])
-    product = Product(**fields, search_key=fold(fields["name"]))
-    session.add(product)
-    session.flush()
-    return product
+def add_product(
+    db: Database,
+    *,
+    name: str,
+    price_minor: int | None = None,
+    currency: str = "RUB",
+    is_backend: bool = False,
+    note: str | None = None,
+) -> int:
+    """Add a product (its name free whatever the letter case); returns its id."""
+    _check_name_free(db, name)
+    cursor = db.execute(
+        "INSERT INTO product (name, search_key, price_minor, currency, is_backend, note) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (name, fold(name), price_minor, currency, is_backend, note),
+    )
+    return int(cursor.lastrowid or 0)
 
 
-def update_product(
-    session: Session, db: Database, product_id: int, changes: dict[str, Any]
-) -> Product:
-    product = session.get(Product, product_id)
-    if product is None:
+def update_product(db: Database, product_id: int, changes: dict[str, Any]) -> str:
+    """Change the given fields of a product; returns its name (the new one if changed)."""
+    unknown = sorted(set(changes) - set(PRODUCT_FIELDS))
+    if unknown:
+        raise ValueError(f"not a product field: {', '.join(unknown)}")
+    name = db.scalar("SELECT name FROM product WHERE id = ?", (product_id,))
+    if name is None:
         raise NotFound(f"no product #{product_id}")
     if "name" in changes:
         _check_name_free(db, changes["name"], product_id=product_id)
-    for key, value in changes.items():
-        setattr(product, key, value)
-    product.search_key = fold(product.name)
-    session.add(product)
-    session.flush()
-    return product
+        name = changes["name"]
+    values = {**changes, "search_key": fold(name)}
+    db.execute(
+        f"UPDATE product SET {', '.join(f'{column} = ?' for column in values)} WHERE id = ?",
+        (*values.values(), product_id),
+    )
+    return str(name)
 
 
-def link_products(session: Session, product_id: int, related_id: int) -> bool:
+def link_products(db: Database, product_id: int, related_id: int) -> bool:
     """Link ``product_id`` → ``related_id``; False if the link was there already."""
     if product_id == related_id:
         raise InvalidInput(
             "a product cannot be related to itself",
             hint="link two different products: povtor product link PRODUCT RELATED",
         )
-    if session.get(ProductLink, (product_id, related_id)) is not None:
+    if (
+        db.one(
+            "SELECT 1 FROM product_link WHERE product_id = ? AND related_id = ?",
+            (product_id, related_id),
+        )
+        is not None
+    ):
         return False
-    session.add(ProductLink(product_id=product_id, related_id=related_id))
-    session.flush()
+    db.execute(
+        "INSERT INTO product_link (product_id, related_id) VALUES (?, ?)", (product_id, related_id)
+    )
     return True
 
 
-def unlink_products(session: Session, product_id: int, related_id: int) -> bool:
+def unlink_products(db: Database, product_id: int, related_id: int) -> bool:
     """Remove the link ``product_id`` → ``related_id``; False if there was none."""
-    link = session.get(ProductLink, (product_id, related_id))
-    if link is None:
-        return False
-    session.delete(link)
-    session.flush()
-    return True
+    cursor = db.execute(
+        "DELETE FROM product_link WHERE product_id = ? AND related_id = ?",
+        (product_id, related_id),
+    )
+    return cursor.rowcount > 0
 
 
-def remove_product(session: Session, db: Database, product_id: int) -> None:
+def remove_product(db: Database, product_id: int) -> None:
     """Delete a product and its links; refused while a deal holds it."""
     deals = [
         r[0]
@@ -86,42 +106,32 @@ def remove_product(session: Session, db: Database, product_id: int) -> None:
             hint=f"keep it, or take it out of those deals first: povtor deal product remove "
             f"{deals[0]} {product_id}",
         )
-    for link in session.exec(
-        select(ProductLink).where(
-            (ProductLink.product_id == product_id) | (ProductLink.related_id == product_id)
-        )
-    ).all():
-        session.delete(link)
-    product = session.get(Product, product_id)
-    if product is None:
+    db.execute(
+        "DELETE FROM product_link WHERE product_id = ? OR related_id = ?", (product_id, product_id)
+    )
+    if db.execute("DELETE FROM product WHERE id = ?", (product_id,)).rowcount == 0:
         raise NotFound(f"no product #{product_id}")
-    session.delete(product)
-    session.flush()
 
 
-def add_to_deal(session: Session, deal_id: int, product_id: int) -> bool:
+def add_to_deal(db: Database, deal_id: int, product_id: int) -> bool:
     """Put a product in a deal; False if it was there already."""
-    found = session.exec(
-        select(DealProduct).where(
-            DealProduct.deal_id == deal_id, DealProduct.product_id == product_id
+    if (
+        db.one(
+            "SELECT 1 FROM deal_product WHERE deal_id = ? AND product_id = ?",
+            (deal_id, product_id),
         )
-    ).first()
-    if found is not None:
+        is not None
+    ):
         return False
-    session.add(DealProduct(deal_id=deal_id, product_id=product_id))
-    session.flush()
+    db.execute(
+        "INSERT INTO deal_product (deal_id, product_id) VALUES (?, ?)", (deal_id, product_id)
+    )
     return True
 
 
-def remove_from_deal(session: Session, deal_id: int, product_id: int) -> bool:
+def remove_from_deal(db: Database, deal_id: int, product_id: int) -> bool:
     """Take a product out of a deal; False if it was not in it."""
-    found = session.exec(
-        select(DealProduct).where(
-            DealProduct.deal_id == deal_id, DealProduct.product_id == product_id
-        )
-    ).first()
-    if found is None:
-        return False
-    session.delete(found)
-    session.flush()
-    return True
+    cursor = db.execute(
+        "DELETE FROM deal_product WHERE deal_id = ? AND product_id = ?", (deal_id, product_id)
+    )
+    return cursor.rowcount > 0

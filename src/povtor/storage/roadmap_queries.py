@@ -83,6 +83,11 @@ def done_counts(db: Database) -> dict[int, int]:
     )
 
 
+def step_done_by(db: Database, step_id: int) -> int:
+    """How many clients (active or not) have done a step."""
+    return int(db.scalar("SELECT COUNT(*) FROM client_step WHERE step_id = ?", (step_id,)) or 0)
+
+
 def client_steps_done(db: Database, client_id: int) -> list[Row]:
     """Every step a client has done, in any category's roadmap."""
     return db.rows(

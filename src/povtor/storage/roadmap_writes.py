@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from povtor.domain.roadmaps import Step
 from povtor.errors import Conflict
 from povtor.storage.database import Database, Row, to_date
-from povtor.storage.roadmap_queries import roadmap_steps
+from povtor.storage.roadmap_queries import roadmap_steps, step_done_by
 
 
 def renumber(db: Database, category: str, ordered_ids: Sequence[int]) -> None:
@@ -64,7 +64,7 @@ def update_step(
 
 def remove_step(db: Database, step: Step) -> int:
     """Delete a step and the progress rows that record it; returns how many of those."""
-    progress = int(db.scalar("SELECT COUNT(*) FROM client_step WHERE step_id = ?", (step.id,)) or 0)
+    progress = step_done_by(db, step.id)
     db.execute("DELETE FROM client_step WHERE step_id = ?", (step.id,))
     db.execute("DELETE FROM roadmap_step WHERE id = ?", (step.id,))
     renumber(db, step.category, [s.id for s in roadmap_steps(db, step.category)])
@@ -97,6 +97,11 @@ def mark_done(
         (client_id, step.id, on.isoformat(), note),
     )
     return True
+
+
+def unmark_done(db: Database, client_step_id: int) -> None:
+    """Take back a step recorded as done (a ``client_step`` row)."""
+    db.execute("DELETE FROM client_step WHERE id = ?", (client_step_id,))
 
 
 # -- touches about a roadmap step ----------------------------------------------------------

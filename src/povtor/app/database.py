@@ -1,0 +1,134 @@
+"""Use cases for the database file: create, build the demo, upgrade, inspect, back up,
+restore and check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from povtor.errors import Conflict, DatabaseProblem
+from povtor.storage import queries, safety
+from povtor.storage.database import Database, open_database
+from povtor.storage.location import Location, resolve_location
+
+SUMMARY_TABLES = ("client", "deal", "touch")  # the counts a backup's message shows
+
+
+def init(location: Location) -> bool:
+    """``init``: create the database, or bring it to the newest schema; True if it existed."""
+    existed = location.path is not None and location.path.exists()
+    open_database(location).close()  # opening creates and migrates
+    return existed
+
+
+def build_demo(target: Path, *, force: bool, today: dt.date) -> dict[str, int]:
+    """``demo``: a demo database at ``target`` whose story ends ``today``; what it holds."""
+    from povtor.demo import build_demo as build
+
+    if target.exists():
+        if not force:
+            raise Conflict(
+                f"{target} exists already", hint="add --force to rebuild it, or give another path"
+            )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    database = open_database(resolve_location(str(target)))
+    try:
+        return build(database, today=today)
+    finally:
+        database.close()
+
+
+def upgrade(location: Location) -> str | None:
+    """``db upgrade``: bring the database to the newest schema; returns the one it had."""
+    database = open_database(location, migrate=False)
+    try:
+        before = database.schema_version()
+        database.ensure_schema()
+    finally:
+        database.close()
+    return before
+
+
+@dataclass(frozen=True, slots=True)
+class Info:
+    schema: str | None
+    counts: dict[str, int]  # rows per table
+
+
+def info(db: Database) -> Info:
+    """``db info``: the schema revision and how many rows each table has."""
+    return Info(db.schema_version(), queries.table_counts(db))
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    path: Path
+    counts: dict[str, int]  # clients, deals and touches in it
+
+
+def backup(db: Database, file: Path | None, *, force: bool, now: dt.datetime) -> Backup:
+    """``db backup``: an online copy of the database (default: a stamped file beside it)."""
+    if file is None:
+        assert db.location.path is not None
+        name = safety.stamped_name(now, prefix="povtor-", suffix=".db")
+        file = db.location.path.parent / name
+    target = safety.make_backup(db, file, force=force)
+    counts = {t: n for t, n in queries.table_counts(db).items() if t in SUMMARY_TABLES}
+    return Backup(target, counts)
+
+
+@dataclass(frozen=True, slots=True)
+class RestorePlan:
+    path: Path  # the database file to replace
+    source: safety.BackupInfo
+    current: dict[str, int] | None  # what the database holds now (None: nothing readable)
+
+
+def plan_restore(location: Location, file: Path) -> RestorePlan:
+    """``db restore``, before asking: what would be replaced with what; refuses a file
+    that is not a sound povtor database, or that is the database itself."""
+    path = location.path
+    if path is None:
+        raise DatabaseProblem(f"cannot restore into {location}", hint="give an SQLite file path")
+    source = safety.inspect_povtor_file(file.expanduser())
+    if path.exists() and source.path.resolve() == path.resolve():
+        raise Conflict(f"{file} is the database itself", hint="give a backup file to restore")
+    safety.current_state(path)  # refuses to overwrite another program's file
+    return RestorePlan(path, source, safety.current_counts(path))
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    saved: Path | None  # where the replaced database was saved
+    upgraded_from: str | None  # the backup's schema, when it was upgraded
+
+
+def restore(location: Location, plan: RestorePlan, *, now: dt.datetime) -> Restored:
+    """``db restore``: replace the database with the backup (the current one is saved
+    beside it first), then upgrade it if it was made by an older povtor."""
+    path = plan.path
+    stamp = safety.stamped_name(now, prefix=f"{path.name}.before-restore-", suffix="")
+    saved = safety.restore(
+        location, plan.source, saved_as=safety.free_path(path.parent, stamp, ".bak")
+    )
+    if not plan.source.is_older:
+        return Restored(saved, None)
+    from povtor.storage.migrate import upgrade as upgrade_schema
+
+    database = open_database(location, migrate=False)
+    try:
+        upgrade_schema(database, backup=False)  # the backup file itself is the old copy
+    finally:
+        database.close()
+    return Restored(saved, plan.source.revision)
+
+
+def check(location: Location) -> list[safety.Finding]:
+    """``db check``: page integrity, references between rows, schema revision."""
+    database = open_database(location, create=False, migrate=False)
+    try:
+        return safety.check(database)
+    finally:
+        database.close()

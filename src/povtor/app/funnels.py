@@ -1,0 +1,31 @@
+"""Use cases for the funnels and their stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from povtor.errors import InvalidInput
+from povtor.storage import funnel_writes, queries
+from povtor.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSet:
+    where: str  # funnel/stage codes
+    before: int | None
+    after: int | None
+
+
+def set_stage_limit(db: Database, funnel: str, stage: str, days: int | None) -> LimitSet:
+    """``funnel limit``: how long a deal may wait in an open stage (None: no limit)."""
+    with db.transaction():
+        found = queries.find_funnel(db, funnel)
+        row = queries.find_stage(db, found["id"], stage)
+        where = f"{found['code']}/{row['code']}"
+        if row["is_won"]:
+            raise InvalidInput(
+                f"{where} is the paid stage: a paid deal does not wait",
+                hint="set the limit of an open stage (see: povtor funnel list)",
+            )
+        funnel_writes.set_limit_days(db, row["id"], days)
+    return LimitSet(where, row["limit_days"], days)
