@@ -6,10 +6,6 @@ from typing import Annotated, Any
 
 import typer
 
-from povtor.cli.categorize import categorize
-from povtor.cli.occasion import occasion_app
-from povtor.cli.referral import referral
-from povtor.cli.roadmap import client_roadmap, step_app
 from povtor.cli.runtime import FormatOption, choose, command_group, confirm, runtime
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
@@ -38,11 +34,6 @@ fact_app = command_group(
 )
 app.add_typer(person_app, name="person")
 app.add_typer(fact_app, name="fact")
-app.add_typer(occasion_app, name="occasion")
-app.command("referral")(referral)
-app.command("categorize")(categorize)
-app.add_typer(step_app, name="step")
-app.command("roadmap")(client_roadmap)
 
 STATUSES = ("active", "archived", "all")
 

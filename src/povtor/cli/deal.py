@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import typer
 
-from povtor.cli import product as product_cli
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.cells import parse_currency
 from povtor.output import (
@@ -25,7 +24,6 @@ from povtor.text import clean_text
 app = command_group(
     help="Deals: open, move through stages, win, lose, reopen; list and show.", no_args_is_help=True
 )
-app.add_typer(product_cli.deal_app, name="product")
 
 DealArg = Annotated[str, typer.Argument(help="Deal id (7 or #7), or its title or client's name.")]
 On = Annotated[

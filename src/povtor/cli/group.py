@@ -86,12 +86,40 @@ def _database_error(ctx: typer.Context, error: sqlite3.Error) -> PovtorError:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A command (a function) or a sub-group (a ``typer.Typer``) that another module
+    contributes to a group, e.g. ``client referral`` from ``povtor.cli.referral``."""
+
+    name: str
+    module: str
+    attribute: str
+
+
+@dataclass(frozen=True)
 class LazyGroupSpec:
-    """A command group loaded on first use: the module and its ``typer.Typer``."""
+    """A command group loaded on first use: the module and its ``typer.Typer``, and the
+    parts other command modules add to it (registered here, so that no command module
+    imports another)."""
 
     module: str
     attribute: str
     summary: str  # the start of the group's own help, for the root --help listing
+    parts: tuple[Part, ...] = ()
+
+    def load(self) -> typer.Typer:
+        group = getattr(importlib.import_module(self.module), self.attribute)
+        present = {c.name for c in group.registered_commands} | {
+            g.name for g in group.registered_groups
+        }
+        for part in self.parts:
+            if part.name in present:
+                continue  # registered by an earlier run in this process
+            item = getattr(importlib.import_module(part.module), part.attribute)
+            if isinstance(item, typer.Typer):
+                group.add_typer(item, name=part.name)
+            else:
+                group.command(part.name)(item)
+        return group
 
 
 class PovtorRootGroup(PovtorGroup):
@@ -123,8 +151,7 @@ class PovtorRootGroup(PovtorGroup):
         if spec is None:
             return super().get_command(ctx, name)
         if name not in self.commands:
-            module = importlib.import_module(spec.module)
-            command = typer.main.get_group(getattr(module, spec.attribute))
+            command = typer.main.get_group(spec.load())
             command.name = name
             self.commands[name] = command
         return self.commands[name]

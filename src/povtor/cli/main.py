@@ -8,21 +8,30 @@ import typer
 
 from povtor import __version__
 from povtor.cli import setup
-from povtor.cli.group import LazyGroupSpec, PovtorRootGroup
+from povtor.cli.group import LazyGroupSpec, Part, PovtorRootGroup
 from povtor.cli.runtime import Runtime
 
 # Command groups are imported only when used (and for the root --help): a command
-# pays for its own group's modules, not for all of them.
+# pays for its own group's modules, not for all of them. This is the one module that
+# joins command modules together: a group's parts from other modules are named here.
 PovtorRootGroup.lazy_groups = {
     "client": LazyGroupSpec(
         "povtor.cli.client",
         "app",
         "Clients: add, edit, show the card, list and find, archive; people and facts.",
+        parts=(
+            Part("referral", "povtor.cli.referral", "referral"),
+            Part("categorize", "povtor.cli.categorize", "categorize"),
+            Part("roadmap", "povtor.cli.roadmap", "client_roadmap"),
+            Part("occasion", "povtor.cli.occasion", "occasion_app"),
+            Part("step", "povtor.cli.roadmap", "step_app"),
+        ),
     ),
     "deal": LazyGroupSpec(
         "povtor.cli.deal",
         "app",
         "Deals: open, move through stages, win, lose, reopen; list and show.",
+        parts=(Part("product", "povtor.cli.product", "deal_app"),),
     ),
     "nudge": LazyGroupSpec(
         "povtor.cli.nudge",
