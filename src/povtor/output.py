@@ -54,7 +54,7 @@ NARROW_TEXT_MAX = 26
 @dataclass
 class Listing:
     columns: Sequence[Column]
-    rows: list[Sequence[Any]]
+    rows: Sequence[Sequence[Any]]
     title: str | None = None
     caption: str | None = None
     empty_message: str = "nothing to show"
