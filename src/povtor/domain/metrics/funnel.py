@@ -137,7 +137,7 @@ class ClosedDeal(NamedTuple):
     opened_on: dt.date
     closed_on: dt.date
     reason: str | None = None
-    count: int = 1
+    count: int = 1  # type: ignore[assignment]  # (deals alike; shadows tuple.count)
 
 
 @dataclass(frozen=True)
