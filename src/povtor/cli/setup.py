@@ -96,7 +96,7 @@ def demo(
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     database = open_database(resolve_location(str(target)))
     try:
-        counts = build_demo(database, today=state.clock.today)
+        counts = build_demo(database, state.clock)
     finally:
         database.close()
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
