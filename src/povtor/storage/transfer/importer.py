@@ -150,7 +150,7 @@ class Importer:
         """What ``load`` returns, loaded on first use and then kept for the whole import
         (the stored rows of a table, to which the planners add the planned ones)."""
         try:
-            return self._shared[load]  # type: ignore[no-any-return]
+            return self._shared[load]
         except KeyError:
             value = self._shared[load] = load(self)
             return value
