@@ -42,3 +42,14 @@ def trailing_year(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """The 12 months ending on ``as_of``: 2026-11-23 gives 2025-11-24 – 2026-11-23
     (from 29 February 2028: 1 March 2027)."""
     return months_before(as_of, 12) + dt.timedelta(days=1), as_of
+
+
+# -- months --------------------------------------------------------------------------------
+def month_start(day: dt.date) -> dt.date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])

@@ -1,0 +1,1 @@
+"""Use cases: one job per command, between the CLI and storage/domain."""
