@@ -36,7 +36,7 @@ def demo_dir() -> Path:
     packaged = resources.files("povtor").joinpath("_demo")
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "examples" / "demo"
+    return Path(__file__).resolve().parents[3] / "examples" / "demo"
 
 
 def build_demo(db: Database, clock: Clock, *, folder: Path | None = None) -> dict[str, int]:
