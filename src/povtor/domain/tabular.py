@@ -339,7 +339,7 @@ def _read_xlsx(data: bytes, *, source: str, sheet: str | None) -> RawTable:
                 raise InvalidInput(
                     f"{source}: no sheet {sheet!r}", hint="sheets: " + ", ".join(book.sheetnames)
                 )
-            ws = book[sheet]
+            ws: Any = book[sheet]
         else:
             ws = book.worksheets[0]
         ws.reset_dimensions()

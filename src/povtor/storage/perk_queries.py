@@ -29,7 +29,7 @@ def holiday_links(db: Database) -> dict[str, tuple[str, ...]]:
 
 
 def active_industries(db: Database) -> dict[int, str | None]:
-    return dict(db.rows("SELECT id, industry FROM client WHERE status = 'active'"))
+    return dict(db.tuples("SELECT id, industry FROM client WHERE status = 'active'"))
 
 
 def active_names(db: Database) -> dict[int, tuple[str, str | None]]:

@@ -65,7 +65,7 @@ def step_in_roadmap(db: Database, category: str, ref: str, *, client: str | None
 def done_counts(db: Database) -> dict[int, int]:
     """How many active clients have done each step."""
     return dict(
-        db.rows(
+        db.tuples(
             """SELECT cs.step_id, COUNT(*) FROM client_step cs
                JOIN client c ON c.id = cs.client_id AND c.status = 'active'
                GROUP BY cs.step_id"""
@@ -168,9 +168,9 @@ def plan_roadmap_facts(db: Database, today: dt.date) -> RoadmapFacts:
            WHERE purpose = 'roadmap' AND on_date <= ?""",
         (day,),
     ):
-        key = (on_date, at, touch_id, outcome)  # ISO text: compares as dates and times
-        if client_id not in asked or key[:3] > asked[client_id][:3]:
-            asked[client_id] = key
+        touch = (on_date, at, touch_id, outcome)  # ISO text: compares as dates and times
+        if client_id not in asked or touch[:3] > asked[client_id][:3]:
+            asked[client_id] = touch
         if outcome == "no" and on_date > declined.get(client_id, ""):
             declined[client_id] = on_date
     days = Days()
