@@ -121,12 +121,34 @@ class LazyGroupSpec:
                 group.command(part.name)(item)
         return group
 
+    def command(self, name: str) -> Any:
+        """The group as a click command named ``name``."""
+        command = typer.main.get_group(self.load())
+        command.name = name
+        return command
+
+
+@dataclass(frozen=True)
+class LazyCommandSpec:
+    """A command of the root (not a group) loaded on first use: its module and function."""
+
+    module: str
+    attribute: str
+    summary: str  # the start of the command's help, for the root --help listing
+
+    def command(self, name: str) -> Any:
+        """The function as a click command named ``name``."""
+        function = getattr(importlib.import_module(self.module), self.attribute)
+        holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+        holder.command(name)(function)
+        return typer.main.get_command(holder)
+
 
 class PovtorRootGroup(PovtorGroup):
     """The root group: loads command groups lazily, and turns usage errors (a missing
     argument, an unknown option, a bad choice) into one ``error:`` line, exit code 2."""
 
-    lazy_groups: ClassVar[dict[str, LazyGroupSpec]] = {}
+    lazy_groups: ClassVar[dict[str, LazyGroupSpec | LazyCommandSpec]] = {}  # (and commands)
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *self.lazy_groups]
@@ -151,9 +173,7 @@ class PovtorRootGroup(PovtorGroup):
         if spec is None:
             return super().get_command(ctx, name)
         if name not in self.commands:
-            command = typer.main.get_group(spec.load())
-            command.name = name
-            self.commands[name] = command
+            self.commands[name] = spec.command(name)
         return self.commands[name]
 
     def main(  # type: ignore[override]

@@ -8,7 +8,7 @@ import typer
 
 from povtor import __version__
 from povtor.cli import setup
-from povtor.cli.group import LazyGroupSpec, Part, PovtorRootGroup
+from povtor.cli.group import LazyCommandSpec, LazyGroupSpec, Part, PovtorRootGroup
 from povtor.cli.runtime import Runtime
 
 # Command groups are imported only when used (and for the root --help): a command
@@ -45,6 +45,11 @@ PovtorRootGroup.lazy_groups = {
         "povtor.cli.stats",
         "app",
         "Statistics: funnel conversion, nudge outcomes, repeat purchases, cohorts...",
+    ),
+    "report": LazyCommandSpec(
+        "povtor.cli.report",
+        "report",
+        "Write a month's report as one self-contained HTML page, ready to print to PDF.",
     ),
     "export": LazyGroupSpec(
         "povtor.cli.transfer",

@@ -1,0 +1,89 @@
+"""``povtor report``: a month on one page, for the owner of the business: an HTML file
+with inline styles and charts, nothing fetched from the network."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from povtor.cli.runtime import choose, runtime
+from povtor.output import message
+
+
+def report(
+    ctx: typer.Context,
+    month: Annotated[
+        str | None,
+        typer.Option("--month", "-m", help="YYYY-MM (default: this month, to date)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The HTML file to write ('-': standard output). "
+            "Default: povtor-report-YYYY-MM.html here.",
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target", "-t", help="The month's revenue target, as in plan target --revenue."
+        ),
+    ] = None,
+    funnel: Annotated[
+        str, typer.Option("--funnel", help="The funnel to show: repeat, first or refusal.")
+    ] = "repeat",
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency", help="Money counts deals in this currency (default: most deals')."
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="ru or en (default: the lang setting).")
+    ] = None,
+) -> None:
+    """Write a month's report as one self-contained HTML page, ready to print to PDF.
+
+    The funnel with its conversions and days in stage, won and lost; nudges per week by
+    outcome; revenue per week against the month's target; repeat purchases and cohorts;
+    ABC, perks and cards per category; lead sources; the deals stuck and the follow-ups
+    due as of today. Each figure is the one the povtor stats (or plan) command named
+    under its part prints for the same period.
+
+    Example: povtor report --month 2026-02 --target 12000000 -o february.html
+    """
+    from povtor import __version__
+    from povtor.app import report as month_report
+    from povtor.domain.calendar import parse_month
+    from povtor.domain.cells import parse_currency
+    from povtor.parsing import parse_amount
+    from povtor.report.page import render
+    from povtor.storage.plan_queries import load_settings
+
+    state = runtime(ctx)
+    db = state.db
+    today = state.clock.today
+    first = parse_month(month) if month else today.replace(day=1)
+    goal = parse_amount(target, field="--target") if target is not None else None
+    code = parse_currency(currency, field="--currency") if currency is not None else None
+    language = choose(lang, ("ru", "en"), option="--lang") or load_settings(db).str("lang")
+    data = (
+        month_report.month_report(
+            db, today, month=first, funnel=funnel, target_minor=goal, currency=code
+        )
+        if month_report.has_data(db)
+        else None
+    )
+    page = render(data, lang=language, made_on=today, version=__version__)
+    if output is not None and str(output) == "-":
+        sys.stdout.write(page)
+        return
+    path = output or Path(f"povtor-report-{first:%Y-%m}.html")
+    path.write_text(page, encoding="utf-8")
+    message(f"report for {first:%Y-%m} written to {path}" + ("" if data else " (no data yet)"))
+    print(path)
