@@ -12,7 +12,7 @@ from povtor.domain import templates
 from povtor.errors import InvalidInput
 from povtor.output import message
 from povtor.parsing import format_money, parse_amount
-from povtor.text import check_email, clean_text
+from povtor.text import check_email, check_phone, clean_text
 
 if TYPE_CHECKING:
     from povtor.domain.planner import PlanItem
@@ -51,6 +51,7 @@ def referral(
         "email": clean_text(email, field="--email"),
     }
     check_email(fields["email"])
+    check_phone(fields["phone"])
     clean_name = clean_text(name, field="NAME", required=True) or ""
     who = clean_text(person, field="--person")
     what = clean_text(title, field="--title")
@@ -80,12 +81,15 @@ def referral(
 SERVICE_RUN_CHOICES = "all well? [o]k  [p]roblem  [l]ater  [a] no answer  [s]kip  [q]uit"
 
 
-def prompt_text(question: str, *, field: str, required: bool) -> str | None:
-    """Ask until the answer is valid text (or empty, when that is allowed)."""
+def prompt_text(question: str, *, field: str, required: bool, phone: bool = False) -> str | None:
+    """Ask until the answer is valid text (or empty, when that is allowed); ``phone``:
+    a phone number."""
     while True:
         raw = typer.prompt(question, default="", show_default=False)
         try:
             text = clean_text(raw, field=field)
+            if phone:
+                check_phone(text, field=field)
         except InvalidInput as error:
             typer.echo(f"  {error.message}")
             continue
@@ -114,5 +118,7 @@ def prompt_referral(
     name = prompt_text("  referral's name (empty: none)", field="the name", required=False)
     if name is None:
         return None, None
-    phone = prompt_text("  their phone (empty: none)", field="the phone", required=False)
+    phone = prompt_text(
+        "  their phone (empty: none)", field="the phone", required=False, phone=True
+    )
     return name, phone
