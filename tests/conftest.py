@@ -7,13 +7,29 @@ case a command falls back to the default location.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from support import TODAY, TZ, Cli, dump_database, invoke
+
+
+def _no_date_objects(value: object) -> str:
+    raise TypeError(
+        f"{value!r} handed to sqlite3: pass ISO text (sqlite3's own date and datetime "
+        "adapters are deprecated since Python 3.12)"
+    )
+
+
+# Dates go into SQLite as ISO text, written by povtor (and by the tests): never through
+# sqlite3's default adapters, deprecated since Python 3.12. This makes any date object
+# handed to sqlite3 an error on every Python the tests run on, not only on the newer ones.
+sqlite3.register_adapter(dt.date, _no_date_objects)
+sqlite3.register_adapter(dt.datetime, _no_date_objects)
 
 
 @pytest.fixture(autouse=True)

@@ -675,7 +675,8 @@ def test_read_only_database(
             run,
             DATABASE,
             f"error: {db_path} is read-only: nothing was changed; "
-            "check the file's permissions or copy it somewhere writable",
+            "check the permissions of the file and its folder (or a read-only disk), "
+            "or copy it somewhere writable",
         )
     finally:
         db_path.chmod(0o600)

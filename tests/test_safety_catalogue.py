@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -28,6 +29,7 @@ DATABASE = int(ExitCode.DATABASE)  # 6
 DOCUMENTED = {int(code) for code in ExitCode} - {0, int(ExitCode.INTERNAL)}
 
 NOT_REAL = "is not a real calendar date"
+OUT_OF_RANGE = "is not within the dates povtor keeps (1900-01-01 to 2200-12-31)"
 NOT_MONEY = "is not an amount of money"
 CONTROL = "contains a control character"
 BIDI = "contains an invisible direction mark"
@@ -109,6 +111,20 @@ def _full_disk(_tmp: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sqlite3, "connect", connect)
 
 
+def _read_only_media(_tmp: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database's folder on a read-only mount, as the system reports it (root writes
+    read-only files anyway: a real mount is in tests/test_safety_edges.py)."""
+    real = os.statvfs
+
+    def statvfs(path):  # type: ignore[no-untyped-def]
+        found = real(path)
+        if Path(path).resolve().parent != db.parent.resolve():
+            return found
+        return SimpleNamespace(f_flag=found.f_flag | os.ST_RDONLY)
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+
+
 @dataclass(frozen=True)
 class Bad:
     args: tuple[str, ...]
@@ -147,6 +163,67 @@ CATALOGUE = [
          says=NOT_REAL),
     case("global-today-feb-30", "--today", "2025-02-30", "db", "backup", code=INVALID,
          says=NOT_REAL),
+    # -- dates outside the range povtor keeps (1900-01-01 to 2200-12-31) ----------------------
+    case("plan-today-date-9999", "plan", "today", "--date", "9999-12-31", code=INVALID,
+         says=OUT_OF_RANGE),
+    case("plan-date-9999", "plan", "9999-12-31", code=INVALID, says=OUT_OF_RANGE),
+    case("plan-today-date-0001", "plan", "today", "--date", "0001-01-02", code=INVALID,
+         says=OUT_OF_RANGE),
+    case("plan-target-month-9999", "plan", "target", "--revenue", "100", "--month", "9999-12",
+         code=INVALID, says=OUT_OF_RANGE),
+    case("today-9999-cohorts", "--today", "9999-06-01", "stats", "cohorts", code=INVALID,
+         says=OUT_OF_RANGE),
+    case("today-0001-plan", "--today", "0001-01-01", "plan", "today", code=INVALID,
+         says=OUT_OF_RANGE),
+    case("today-9999-with-time", "--today", "9999-12-31T23:59", "client", "list",
+         code=INVALID, says=OUT_OF_RANGE),
+    case("later-past-the-range", "--today", "2200-12-31", "nudge", "log", "--deal", "1",
+         "--outcome", "later", "--later", "+7", code=INVALID, says=OUT_OF_RANGE),
+    case("later-9999-weeks", "nudge", "log", "--deal", "1", "--outcome", "later", "--later",
+         "+9999w", code=INVALID, says=OUT_OF_RANGE),
+    case("deal-on-year-1", "deal", "open", "3", "--on", "0001-01-01", code=INVALID,
+         says=OUT_OF_RANGE),
+    case("deal-expected-9999", "deal", "open", "3", "--expected", "31.12.9999", code=INVALID,
+         says=OUT_OF_RANGE),
+    case("stats-from-1899", "stats", "funnel", "--from", "1899-12-31", code=INVALID,
+         says=OUT_OF_RANGE),
+    case("nudge-since-9999", "nudge", "list", "--since", "9999-01-01", code=INVALID,
+         says=OUT_OF_RANGE),
+    case("occasion-9999", "client", "occasion", "add", "1", "юбилей", "--date", "9999-05-01",
+         code=INVALID, says=OUT_OF_RANGE),
+    # -- events in the future, empty dates -------------------------------------------------
+    case("client-created-9999", "client", "add", "Новый", "--created", "9999-12-31",
+         code=INVALID, says=OUT_OF_RANGE),
+    case("client-created-0001", "client", "add", "Новый", "--created", "0001-01-01",
+         code=INVALID, says=OUT_OF_RANGE),
+    case("client-created-tomorrow", "client", "add", "Новый", "--created", "tomorrow",
+         code=INVALID, says="--created 2026-03-03 is in the future"),
+    case("birthday-9999", "client", "person", "add", "1", "Будущий", "--birthday",
+         "9999-12-31", code=INVALID, says=OUT_OF_RANGE),
+    case("birthday-next-year", "client", "person", "add", "1", "Будущий", "--birthday",
+         "2027-01-01", code=INVALID, says="--birthday 2027-01-01 is in the future"),
+    case("client-created-empty", "client", "add", "Новый", "--created", "", code=INVALID,
+         says="--created: '' is not a date"),
+    case("birthday-empty", "client", "person", "add", "1", "Мария", "--birthday", "",
+         code=INVALID, says="--birthday: '' is not a date"),
+    case("deal-on-empty", "deal", "open", "3", "--on", "", code=INVALID,
+         says="--on: '' is not a date"),
+    case("nudge-later-empty", "nudge", "log", "--deal", "1", "--outcome", "later", "--later",
+         "", code=INVALID, says="--later: '' is not a date"),
+    # -- settings that would reach past the calendar, digits that are not 0-9 ----------------
+    case("setting-backend-months-100000", "plan", "set", "plan.backend_months", "100000",
+         code=INVALID, says="is not a valid value"),
+    case("setting-superscript-digit", "plan", "set", "plan.quiet_days", "²", code=INVALID,
+         says="is not a valid value"),
+    # -- bytes that are not UTF-8 (a cp1251 terminal), as Python hands them over ------------
+    case("argument-cp1251", "client", "add", "Bad\udcff\udcfeName", code=INVALID,
+         says="argument 3 ('Bad\\xff\\xfeName') is not UTF-8 text"),
+    case("argument-cp1251-search", "client", "show", "\udcc8\udce2\udce0\udced", code=INVALID,
+         says="is not UTF-8 text"),
+    case("argument-cp1251-db-path", "--db", "{tmp}/\udcef\udcee\udce2.db", "client", "list",
+         code=INVALID, says="argument 2"),
+    case("argument-lone-surrogate", "client", "fact", "add", "1", "\ud800", code=INVALID,
+         says="is not UTF-8 text"),
     # -- amounts --------------------------------------------------------------------------
     case("amount-misgrouped", "deal", "open", "3", "--amount", "12,3,4", code=INVALID,
          says=NOT_MONEY),
@@ -168,6 +245,24 @@ CATALOGUE = [
     case("name-10000", "client", "add", LONG, code=INVALID, says="10000 characters long"),
     case("rename-to-empty", "client", "edit", "1", "--name", " ", code=INVALID,
          says="name must not be empty"),
+    case("name-zero-width-space", "client", "add", "\u200b", code=INVALID,
+         says="name must not be empty (it holds only invisible characters)"),
+    case("rename-to-zero-width", "client", "edit", "1", "--name", "\u200b\u2060\ufeff",
+         code=INVALID, says="name must not be empty"),
+    case("person-zero-width-joiner", "client", "person", "add", "1", "\u200d \u200c",
+         code=INVALID, says="name must not be empty"),
+    case("fact-hangul-filler", "client", "fact", "add", "1", "\u3164", code=INVALID,
+         says="fact must not be empty"),
+    case("phone-words", "client", "add", "Новый", "--phone", "call me maybe", code=INVALID,
+         says="--phone: 'call me maybe' is not a phone number"),
+    case("phone-edit-words", "client", "edit", "1", "--phone", "+7 900 звоните вечером",
+         code=INVALID, says="is not a phone number"),
+    case("phone-person", "client", "person", "add", "1", "Мария", "--phone", "позже",
+         code=INVALID, says="is not a phone number"),
+    case("phone-referral", "client", "referral", "1", "Новый", "--phone", "12", code=INVALID,
+         says="is not a phone number"),
+    case("phone-too-long", "client", "add", "Новый", "--phone", "1" * 25, code=INVALID,
+         says="is not a phone number"),
     case("title-10000", "deal", "open", "3", "--title", LONG, code=INVALID,
          says="10000 characters long"),
     case("person-rtl-mark", "client", "person", "add", "1", "\u202eИван", code=INVALID,
@@ -256,6 +351,13 @@ CATALOGUE = [
          code=DATABASE, says="made by a newer povtor", prepare=_future_povtor),
     case("db-url-scheme", "--db", "postgresql://localhost/povtor", "db", "backup",
          code=DATABASE, says="is not supported"),
+    case("db-empty", "--db", "", "client", "list", code=INVALID, says="--db is empty"),
+    case("db-blank", "--db", "  ", "client", "add", "Новый", code=INVALID,
+         says="--db is empty"),
+    case("db-read-only-media", "client", "add", "Новый", code=DATABASE,
+         says="is read-only: nothing was changed", prepare=_read_only_media),
+    case("db-read-only-media-forget", "client", "forget", "1", "--yes", code=DATABASE,
+         says="is read-only", prepare=_read_only_media),
     case("db-read-only", "client", "add", "Новый", code=DATABASE, says="is read-only",
          prepare=_read_only,
          marks=pytest.mark.skipif(IS_ROOT, reason="root writes read-only files anyway")),

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from povtor.errors import InvalidInput
-from povtor.parsing import parse_amount, parse_date
+from povtor.parsing import FIRST_DAY, LAST_DAY, parse_amount, parse_date
 from povtor.text import clean_text
 from support import TODAY, TODAY_DATE, invoke
 
@@ -65,7 +65,36 @@ def test_an_impossible_date_is_refused_and_a_possible_one_read(
 @given(st.integers(0, 9999), st.sampled_from(["+", "-"]), st.sampled_from(["", "d", "w"]))
 def test_relative_dates_count_from_today(count: int, sign: str, unit: str) -> None:
     days = count * (7 if unit == "w" else 1) * (1 if sign == "+" else -1)
-    assert parse_date(f"{sign}{count}{unit}", today=MONDAY) == MONDAY + dt.timedelta(days=days)
+    expected = MONDAY + dt.timedelta(days=days)
+    if FIRST_DAY <= expected <= LAST_DAY:
+        assert parse_date(f"{sign}{count}{unit}", today=MONDAY) == expected
+    else:  # e.g. -9999w: before 1900
+        with pytest.raises(InvalidInput, match="is not within the dates povtor keeps"):
+            parse_date(f"{sign}{count}{unit}", today=MONDAY)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dates(), st.integers(-99_999, 99_999))
+def test_no_date_outside_the_range_gets_in_and_none_overflows(today: dt.date, days: int) -> None:
+    text = f"{days:+d}"
+    inside = FIRST_DAY <= today <= LAST_DAY
+    try:
+        expected: dt.date | None = today + dt.timedelta(days=days)
+    except OverflowError:
+        expected = None
+    for form in (today.isoformat(), f"{today.day:02d}.{today.month:02d}.{today.year:04d}"):
+        if inside:
+            assert parse_date(form) == today
+        else:
+            with pytest.raises(InvalidInput, match="is not within the dates povtor keeps"):
+                parse_date(form)
+    if abs(days) > 9999:
+        return  # more than four digits is not an offset
+    if expected is not None and FIRST_DAY <= expected <= LAST_DAY:
+        assert parse_date(text, today=today) == expected
+    else:
+        with pytest.raises(InvalidInput, match="is not within the dates povtor keeps"):
+            parse_date(text, today=today)
 
 
 @settings(max_examples=300, deadline=None)

@@ -71,8 +71,11 @@ def test_an_old_database_is_upgraded_on_first_use(
 def test_db_upgrade_reports_the_step(blank_cli: Cli, db_path: Path, revision: str) -> None:
     _copy(revision, db_path)
     run = blank_cli.ok("db", "upgrade")
-    assert run.stderr == f"{db_path}: schema {revision} → {schema.HEAD}\n"
-    assert len(list(db_path.parent.glob("*.bak"))) == 1
+    saved = db_path.with_name(f"{db_path.name}.before-{revision}-20260302-100000.bak")
+    assert run.stderr == (
+        f"{db_path}: schema {revision} → {schema.HEAD}; the previous database is saved as {saved}\n"
+    )
+    assert list(db_path.parent.glob("*.bak")) == [saved]
 
 
 def test_the_newest_schema_is_not_backed_up_again(cli: Cli, db_path: Path) -> None:

@@ -489,8 +489,13 @@ def test_the_refusal_path_from_loss_to_referral(seller: Seller) -> None:
         "возможности, поэтому и пишу. Подскажите, Анна, вопрос «Арматура» вас всё ещё интересует?"
     )
     assert seller.item("Сокол")["text"] == script
-    run = seller.ok("plan", "run", input="n\nне актуально\nБригада Лосева\n+7 916 000-00-00\n")
+    run = seller.ok(
+        "plan",
+        "run",
+        input="n\nне актуально\nБригада Лосева\nзвоните вечером\n+7 916 000-00-00\n",
+    )
     assert f"message: {script}" in run.stdout
+    assert "  the phone: 'звоните вечером' is not a phone number\n" in run.stdout  # asked again
     assert (
         "ask for referrals: Спасибо, вас понял! Тогда ещё один вопрос, Анна: может быть, в "
         "вашем окружении есть люди, кому было бы интересно узнать про «Арматура» и получить "

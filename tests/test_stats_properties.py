@@ -323,7 +323,14 @@ def _fill(db: Database, world: World, until: int | None) -> None:
             db.execute(
                 "INSERT INTO client (id, name, search_key, category, source, status, created_on)"
                 " VALUES (?, ?, ?, ?, ?, 'active', ?)",
-                (cid, f"Клиент {cid}", f"клиент {cid}", category, source, day_of(created)),
+                (
+                    cid,
+                    f"Клиент {cid}",
+                    f"клиент {cid}",
+                    category,
+                    source,
+                    day_of(created).isoformat(),
+                ),
             )
         for deal_id, (client, amount, history) in enumerate(world.deals, start=1):
             kept = [e for e in history if until is None or e[3] <= until]

@@ -145,7 +145,11 @@ def test_db_upgrade_from_the_first_revision_keeps_data_and_takes_a_backup(
         "VALUES ('Иван Петров', 'иван петров', 'active', '2026-01-15')",
     )
     run = blank_cli.ok("db", "upgrade")
-    assert run.stderr == f"{db_path}: schema {schema.REVISIONS[0]} → {schema.HEAD}\n"
+    saved = db_path.with_name(f"{db_path.name}.before-{schema.REVISIONS[0]}-20260302-100000.bak")
+    assert run.stderr == (
+        f"{db_path}: schema {schema.REVISIONS[0]} → {schema.HEAD}; "
+        f"the previous database is saved as {saved}\n"
+    )
     assert query(db_path, "SELECT name FROM client") == [("Иван Петров",)]
     backups = sorted(db_path.parent.glob(f"{db_path.name}.before-{schema.REVISIONS[0]}-*.bak"))
     assert len(backups) == 1

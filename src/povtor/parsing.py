@@ -11,6 +11,13 @@ from povtor.errors import InvalidInput
 MINOR_UNITS = 100  # every currency is kept in hundredths (kopecks, cents)
 MAX_AMOUNT_MINOR = 10**15  # ten trillion in major units: beyond any real deal
 
+# The dates povtor keeps: wide enough for any birthday and any plan, and far enough from
+# the ends of the calendar (years 1 and 9999) that counting days, weeks, months or years
+# from one of them never leaves it. A date outside is refused where it enters.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2200, 12, 31)
+DATE_RANGE = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _RU_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _RELATIVE = re.compile(r"([+-])(\d{1,4})([dw]?)")
@@ -26,12 +33,16 @@ def parse_date(text: str, *, field: str = "date", today: date | None = None) -> 
     if today is not None:
         named = {"today": 0, "tomorrow": 1, "yesterday": -1}
         if low in named:
-            return today + timedelta(days=named[low])
+            return in_range(today + timedelta(days=named[low]), field=field, text=text)
         rel = _RELATIVE.fullmatch(low)
         if rel:
             sign, count, unit = rel.groups()
             days = int(count) * (7 if unit == "w" else 1)
-            return today + timedelta(days=days if sign == "+" else -days)
+            try:
+                moved = today + timedelta(days=days if sign == "+" else -days)
+            except OverflowError:
+                raise out_of_range(field, text) from None
+            return in_range(moved, field=field, text=text)
     match = _ISO_DATE.fullmatch(raw)
     if match:
         year, month, day = (int(g) for g in match.groups())
@@ -44,12 +55,37 @@ def parse_date(text: str, *, field: str = "date", today: date | None = None) -> 
             )
         day, month, year = (int(g) for g in match.groups())
     try:
-        return date(year, month, day)
+        day_value = date(year, month, day)
     except ValueError:
         raise InvalidInput(
             f"{field}: {text!r} is not a real calendar date",
             hint="check the day and month (e.g. February has 28 or 29 days)",
         ) from None
+    return in_range(day_value, field=field, text=text)
+
+
+def in_range(day: date, *, field: str, text: str | None = None) -> date:
+    """``day`` if povtor keeps it (:data:`FIRST_DAY` to :data:`LAST_DAY`), else an error."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return day
+    raise out_of_range(field, day.isoformat() if text is None else text)
+
+
+def out_of_range(field: str, text: str) -> InvalidInput:
+    return InvalidInput(
+        f"{field}: {text!r} is not within the dates povtor keeps ({DATE_RANGE})",
+        hint=f"give a date from {DATE_RANGE}",
+    )
+
+
+def not_in_future(day: date, today: date, *, option: str, hint: str) -> date:
+    """``day`` if it is today or earlier: a birthday, the day a client came."""
+    if day > today:
+        raise InvalidInput(
+            f"{option} {day.isoformat()} is in the future (today is {today.isoformat()})",
+            hint=hint,
+        )
+    return day
 
 
 def parse_amount(text: str, *, field: str = "amount") -> int:

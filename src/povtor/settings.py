@@ -18,6 +18,7 @@ class SettingSpec:
     default: str
     kind: str  # int | decimal | bool | lang
     help: str
+    maximum: int = 100_000  # the largest int accepted (counts of days: 273 years)
 
 
 SPECS: tuple[SettingSpec, ...] = (
@@ -137,6 +138,7 @@ SPECS: tuple[SettingSpec, ...] = (
         "6",
         "int",
         "A top client offered a backend product gets the next offer this many months later.",
+        maximum=1_200,  # a hundred years: months counted back from any day povtor keeps
     ),
     SettingSpec(
         "plan.cross_sell_days",
@@ -167,7 +169,7 @@ def normalise(key: str, value: str) -> str:
     raw = value.strip()
     bad = InvalidInput(f"{key}: {value!r} is not a valid value", hint=spec.help)
     if spec.kind == "int":
-        if not raw.isdigit() or int(raw) > 100_000:
+        if not raw.isascii() or not raw.isdigit() or int(raw) > spec.maximum:
             raise bad
         return str(int(raw))
     if spec.kind == "decimal":
@@ -203,7 +205,8 @@ class Settings:
     def int(self, key: str) -> int:
         found = self._ints.get(key)
         if found is None:
-            found = self._ints[key] = int(self.values[key])
+            # (capped: a value stored before the cap existed must not reach past the calendar)
+            found = self._ints[key] = min(int(self.values[key]), BY_KEY[key].maximum)
         return found
 
     def decimal(self, key: str) -> Decimal:

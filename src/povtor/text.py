@@ -7,6 +7,7 @@ plus ``ё`` -> ``е`` (Russians write both), after NFKC normalisation.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -16,6 +17,10 @@ from povtor.errors import InvalidInput
 _BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
+# Characters that show nothing: spaces, zero-width and other format characters (U+200B,
+# U+2060, U+FEFF...) and the "filler" letters some fonts draw blank. Text made only of
+# them is empty.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 NAME_MAX = 200
 TEXT_MAX = 10_000
 
@@ -58,6 +63,33 @@ def check_email(value: str | None, *, field: str = "--email") -> str | None:
     return value
 
 
+# A phone number: digits with spaces, + ( ) - . between them, and an extension at the end
+# (``доб. 123``, ``ext 12``, ``x12``, ``#12``).
+_PHONE = re.compile(
+    r"\+?[0-9 ().\-\u00a0]*[0-9][0-9 ().\-\u00a0]*"
+    r"(?:[ ,;]*(?:доб\.?|ext\.?|x|#)[ .]*[0-9]{1,6})?",
+    re.IGNORECASE,
+)
+PHONE_DIGITS = (3, 20)  # digits in the number itself, not counting an extension
+
+
+def check_phone(value: str | None, *, field: str = "--phone") -> str | None:
+    """A phone number already cleaned by :func:`clean_text`: digits, spaces, ``+ ( ) - .``
+    and an optional extension; refuses words (``call me maybe``)."""
+    if not value:
+        return value
+    match = _PHONE.fullmatch(value)
+    number = re.split(r"(?i)доб|ext|x|#", value, maxsplit=1)[0]
+    digits = sum(char.isdigit() for char in number)
+    if match is None or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        raise InvalidInput(
+            f"{field}: {value!r} is not a phone number",
+            hint="write digits with spaces and + ( ) - . if you like, and an extension "
+            "after доб. or ext, e.g. +7 495 123-45-67 доб. 123",
+        )
+    return value
+
+
 def clean_text(
     value: str | None,
     *,
@@ -77,9 +109,12 @@ def clean_text(
             raise InvalidInput(f"{field} is required", hint=f"give a value for {field}")
         return None
     text = unicodedata.normalize("NFC", value).strip()
-    if not text:
+    if not text or all(_invisible(char) for char in text):
         if required:
-            raise InvalidInput(f"{field} must not be empty", hint=f"give a value for {field}")
+            shown = " (it holds only invisible characters)" if text else ""
+            raise InvalidInput(
+                f"{field} must not be empty{shown}", hint=f"give a value for {field}"
+            )
         return None
     for position, char in enumerate(text, start=1):
         if char in _BIDI_CONTROLS:
@@ -99,6 +134,13 @@ def clean_text(
             hint="shorten it",
         )
     return text
+
+
+def _invisible(char: str) -> bool:
+    """A character that shows nothing (direction marks are refused on their own)."""
+    if char in _BIDI_CONTROLS:
+        return False
+    return char.isspace() or char in _BLANK_LETTERS or unicodedata.category(char) == "Cf"
 
 
 _PATRONYMIC_ENDINGS = ("вич", "вна", "чна", "ична", "оглы", "кызы")

@@ -93,7 +93,11 @@ def forget(db: Database, client_id: int) -> ForgetResult:
 
     done = client_writes.forget_client(db, client_id)
     path = db.location.path
-    copies = [str(p) for p in safety.backups_beside(path)] if path is not None else []
+    copies = (
+        [str(p) for p in safety.copies_holding(path, client_id, erased_name=done.name)]
+        if path is not None
+        else []
+    )
     return ForgetResult(done, copies)
 
 

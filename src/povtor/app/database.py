@@ -10,17 +10,24 @@ from pathlib import Path
 from povtor.clock import Clock
 from povtor.errors import Conflict, DatabaseProblem
 from povtor.storage import queries, safety
-from povtor.storage.database import Database, open_database
+from povtor.storage.database import Database, Upgrade, open_database
 from povtor.storage.location import Location, resolve_location
 
 SUMMARY_TABLES = ("client", "deal", "touch")  # the counts a backup's message shows
 
 
-def init(location: Location) -> bool:
-    """``init``: create the database, or bring it to the newest schema; True if it existed."""
+@dataclass(frozen=True, slots=True)
+class Ready:
+    existed: bool
+    upgraded: Upgrade | None  # the upgrade opening it made (None: it was up to date, or new)
+
+
+def init(location: Location, *, now: dt.datetime) -> Ready:
+    """``init``: create the database, or bring it to the newest schema."""
     existed = location.path is not None and location.path.exists()
-    open_database(location).close()  # opening creates and migrates
-    return existed
+    database = open_database(location, now=now)  # opening creates and migrates
+    database.close()
+    return Ready(existed, database.upgraded)
 
 
 def build_demo(target: Path, *, force: bool, clock: Clock) -> dict[str, int]:
@@ -41,15 +48,22 @@ def build_demo(target: Path, *, force: bool, clock: Clock) -> dict[str, int]:
         database.close()
 
 
-def upgrade(location: Location) -> str | None:
-    """``db upgrade``: bring the database to the newest schema; returns the one it had."""
+@dataclass(frozen=True, slots=True)
+class Upgraded:
+    before: str | None  # the schema it had (None: a new database)
+    saved: Path | None  # the copy taken before upgrading
+
+
+def upgrade(location: Location, *, now: dt.datetime) -> Upgraded:
+    """``db upgrade``: bring the database to the newest schema (a copy is taken first,
+    named with ``now``); what it had, and where the copy went."""
     database = open_database(location, migrate=False)
     try:
         before = database.schema_version()
-        database.ensure_schema()
+        database.ensure_schema(now=now)
     finally:
         database.close()
-    return before
+    return Upgraded(before, database.upgraded.saved if database.upgraded else None)
 
 
 @dataclass(frozen=True, slots=True)

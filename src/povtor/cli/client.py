@@ -18,9 +18,9 @@ from povtor.output import (
     render,
     render_record,
 )
-from povtor.parsing import format_money, parse_amount, parse_date
+from povtor.parsing import format_money, not_in_future, parse_amount, parse_date
 from povtor.storage import queries
-from povtor.text import TEXT_MAX, check_email, clean_text
+from povtor.text import TEXT_MAX, check_email, check_phone, clean_text
 
 app = command_group(
     help="Clients: add, edit, show the card, list and find, archive; people and facts.",
@@ -88,6 +88,7 @@ def _client_fields(
                 value, field=f"--{key}" if key != "name" else "name", required=key == "name"
             )
     check_email(fields.get("email"))
+    check_phone(fields.get("phone"))
     return fields
 
 
@@ -125,8 +126,13 @@ def add(
         notes=notes,
     )
     state = runtime(ctx)
-    if created:
-        fields["created_on"] = parse_date(created, field="--created", today=state.clock.today)
+    if created is not None:  # an empty --created is an error, not today
+        fields["created_on"] = not_in_future(
+            parse_date(created, field="--created", today=state.clock.today),
+            state.clock.today,
+            option="--created",
+            hint="give the day the client came: today or earlier",
+        )
     from povtor.app.clients import add_client
 
     added = add_client(state.db, state.clock, fields)
@@ -481,8 +487,15 @@ def person_add(
         "email": clean_text(email, field="--email"),
     }
     check_email(fields["email"])
-    if birthday:
-        fields["birthday"] = parse_date(birthday, field="--birthday")
+    check_phone(fields["phone"])
+    if birthday is not None:
+        today = runtime(ctx).clock.today
+        fields["birthday"] = not_in_future(
+            parse_date(birthday, field="--birthday"),
+            today,
+            option="--birthday",
+            hint="give the day the person was born",
+        )
     from povtor.app.clients import add_person
 
     person = add_person(runtime(ctx).db, client, fields)
@@ -540,7 +553,8 @@ def fact_add(
     clean = clean_text(text, field="fact", required=True, max_len=TEXT_MAX, multiline=True)
     clean_topic = clean_text(topic, field="--topic")
     state = runtime(ctx)
-    noted = parse_date(on, field="--on", today=state.clock.today) if on else state.clock.today
+    today = state.clock.today
+    noted = parse_date(on, field="--on", today=today) if on is not None else today
     from povtor.app.clients import add_fact
 
     fact = add_fact(state.db, client, text=clean or "", topic=clean_topic, on=noted)

@@ -38,7 +38,7 @@ STATUSES = ("open", "won", "lost", "closed", "all")
 
 def _on(ctx: typer.Context, on: str | None) -> Any:
     clock = runtime(ctx).clock
-    return parse_date(on, field="--on", today=clock.today) if on else clock.today
+    return parse_date(on, field="--on", today=clock.today) if on is not None else clock.today
 
 
 @app.command("open")
@@ -75,7 +75,7 @@ def open_(
         "amount_minor": parse_amount(amount, field="--amount") if amount is not None else None,
     }
     day = _on(ctx, on)
-    if expected:
+    if expected is not None:
         fields["expected_on"] = parse_date(
             expected, field="--expected", today=runtime(ctx).clock.today
         )

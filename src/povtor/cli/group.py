@@ -186,6 +186,10 @@ class PovtorRootGroup(PovtorGroup):
     ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        undecodable = _not_utf8(sys.argv[1:] if args is None else list(args))
+        if undecodable is not None:
+            report(undecodable)
+            sys.exit(int(undecodable.exit_code))
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except typer.Abort:
@@ -199,6 +203,39 @@ class PovtorRootGroup(PovtorGroup):
                 sys.exit(error.exit_code)
             sys.exit(_usage_line(error))
         sys.exit(result if isinstance(result, int) else 0)
+
+
+# the variables povtor reads: a value in them must be text, as the arguments must
+ENVIRONMENT = ("POVTOR_DB", "POVTOR_TODAY", "POVTOR_TZ", "POVTOR_FORMAT")
+
+
+def _not_utf8(args: list[str]) -> PovtorError | None:
+    """An argument (or a povtor variable) that holds bytes which are not UTF-8: a terminal
+    or a script in another encoding (cp1251, koi8-r). Python keeps such bytes as lone
+    surrogates, which no file, database or screen can take: refuse them at the door."""
+    from povtor.errors import InvalidInput
+
+    given = [(f"argument {n}", arg) for n, arg in enumerate(args, start=1)]
+    given += [(name, os.environ[name]) for name in ENVIRONMENT if name in os.environ]
+    for where, value in given:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return InvalidInput(
+                f"{where} ({_shown(value)}) is not UTF-8 text",
+                hint="switch the terminal (or the script's file) to UTF-8, "
+                "e.g. LANG=ru_RU.UTF-8, and type it again",
+            )
+    return None
+
+
+def _shown(value: str) -> str:
+    """The value in quotes, its undecodable bytes shown as escapes (``\\xff``)."""
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "backslashreplace")
+    return "'" + raw.decode("utf-8", "backslashreplace") + "'"
 
 
 def _usage_line(error: Any) -> int:

@@ -116,7 +116,7 @@ def log(
         raise InvalidInput("give exactly one of --deal or --client", hint="e.g. --deal 7")
     state = runtime(ctx)
     today = state.clock.today
-    day = parse_date(on, field="--on", today=today) if on else today
+    day = parse_date(on, field="--on", today=today) if on is not None else today
     from povtor.domain.service import check_service_answer
 
     answered = answer is not None or problem is not None
@@ -127,7 +127,7 @@ def log(
     # a service answer is the client's answer: "yes" unless said otherwise (a deal's
     # "yes" would move the deal, so there the outcome stays as given)
     chosen_outcome = parse_outcome(outcome or ("yes" if answered and deal is None else "pending"))
-    follow_up = parse_date(later, field="--later", today=day) if later else None
+    follow_up = parse_date(later, field="--later", today=day) if later is not None else None
     if follow_up is not None and chosen_outcome != "later":
         raise InvalidInput("--later goes with --outcome later", hint="add --outcome later")
     if to is not None and chosen_outcome != "yes":

@@ -16,7 +16,7 @@ from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, default_format, message, render
 from povtor.parsing import format_money, parse_amount, parse_date
 from povtor.settings import SPECS
-from povtor.text import clean_text
+from povtor.text import check_phone, clean_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -465,12 +465,15 @@ def run(
 SERVICE_RUN_CHOICES = "all well? [o]k  [p]roblem  [l]ater  [a] no answer  [s]kip  [q]uit"
 
 
-def prompt_text(question: str, *, field: str, required: bool) -> str | None:
-    """Ask until the answer is valid text (or empty, when that is allowed)."""
+def prompt_text(question: str, *, field: str, required: bool, phone: bool = False) -> str | None:
+    """Ask until the answer is valid text (or empty, when that is allowed); ``phone``:
+    a phone number."""
     while True:
         raw = typer.prompt(question, default="", show_default=False)
         try:
             text = clean_text(raw, field=field)
+            if phone:
+                check_phone(text, field=field)
         except InvalidInput as error:
             typer.echo(f"  {error.message}")
             continue
@@ -489,5 +492,7 @@ def prompt_referral(
     name = prompt_text("  referral's name (empty: none)", field="the name", required=False)
     if name is None:
         return None, None
-    phone = prompt_text("  their phone (empty: none)", field="the phone", required=False)
+    phone = prompt_text(
+        "  their phone (empty: none)", field="the phone", required=False, phone=True
+    )
     return name, phone

@@ -9,7 +9,7 @@ import typer
 from povtor.cli.runtime import runtime
 from povtor.output import message
 from povtor.parsing import format_money, parse_amount
-from povtor.text import check_email, clean_text
+from povtor.text import check_email, check_phone, clean_text
 
 
 def referral(
@@ -45,6 +45,7 @@ def referral(
         "email": clean_text(email, field="--email"),
     }
     check_email(fields["email"])
+    check_phone(fields["phone"])
     clean_name = clean_text(name, field="NAME", required=True) or ""
     who = clean_text(person, field="--person")
     what = clean_text(title, field="--title")

@@ -229,7 +229,7 @@ def step_done(
 
     state = runtime(ctx)
     today = state.clock.today
-    day = parse_date(on, field="--on", today=today) if on else today
+    day = parse_date(on, field="--on", today=today) if on is not None else today
     if day > today:
         raise InvalidInput(
             f"--on {day.isoformat()} is in the future", hint="record steps that happened"

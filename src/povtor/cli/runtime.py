@@ -14,7 +14,7 @@ import typer
 
 from povtor.clock import Clock, make_clock
 from povtor.output import OutputFormat
-from povtor.storage.database import Database, open_database
+from povtor.storage.database import Database, Upgrade, open_database
 from povtor.storage.location import Location, resolve_location
 
 
@@ -41,13 +41,24 @@ class Runtime:
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = open_database(self.location)
+            self._db = open_database(self.location, now=self.clock.now)
+            if self._db.upgraded is not None:
+                announce_upgrade(self.location, self._db.upgraded)
         return self._db
 
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def announce_upgrade(location: Location, upgraded: Upgrade) -> None:
+    """One line on stderr when opening the database upgraded it: a newer povtor's first use."""
+    from povtor.output import message
+    from povtor.storage import schema
+
+    saved = f"; the previous database is saved as {upgraded.saved}" if upgraded.saved else ""
+    message(f"upgraded {location} from schema {upgraded.before} to {schema.HEAD}{saved}")
 
 
 def runtime(ctx: typer.Context) -> Runtime:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from povtor.cli.runtime import FormatOption, command_group, confirm, runtime
+from povtor.cli.runtime import FormatOption, announce_upgrade, command_group, confirm, runtime
 from povtor.errors import DatabaseProblem
 from povtor.output import Column, Listing, message, render
 from povtor.storage import schema
@@ -19,10 +19,16 @@ db_app = command_group(
 )
 
 
+PLURALS = {"touch": "touches"}
+
+
 def _counts(counts: dict[str, int] | None) -> str:
     if counts is None:
         return "no readable data"
-    return ", ".join(f"{n} {table}s" if n != 1 else f"1 {table}" for table, n in counts.items())
+    return ", ".join(
+        f"{n} {PLURALS.get(table, table + 's')}" if n != 1 else f"1 {table}"
+        for table, n in counts.items()
+    )
 
 
 def init(ctx: typer.Context) -> None:
@@ -33,8 +39,12 @@ def init(ctx: typer.Context) -> None:
     from povtor.app import database
 
     state = runtime(ctx)
-    existed = database.init(state.location)
-    message(("database is ready at " if existed else "created database at ") + str(state.location))
+    ready = database.init(state.location, now=state.clock.now)
+    if ready.upgraded is not None:
+        announce_upgrade(state.location, ready.upgraded)
+    message(
+        ("database is ready at " if ready.existed else "created database at ") + str(state.location)
+    )
     print(state.location)
 
 
@@ -77,11 +87,12 @@ def upgrade(ctx: typer.Context) -> None:
     from povtor.app import database
 
     state = runtime(ctx)
-    before = database.upgrade(state.location)
-    if before == schema.HEAD:
+    done = database.upgrade(state.location, now=state.clock.now)
+    if done.before == schema.HEAD:
         message(f"{state.location} is up to date (schema {schema.HEAD})")
     else:
-        message(f"{state.location}: schema {before or 'none'} → {schema.HEAD}")
+        saved = f"; the previous database is saved as {done.saved}" if done.saved else ""
+        message(f"{state.location}: schema {done.before or 'none'} → {schema.HEAD}{saved}")
 
 
 @db_app.command("info")

@@ -8,7 +8,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from povtor.errors import InvalidInput
-from povtor.parsing import MINOR_UNITS, parse_amount
+from povtor.parsing import MINOR_UNITS, in_range, parse_amount
 
 _ISO = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?Z?"
@@ -35,7 +35,7 @@ def parse_when(
                 hint="fix the cell, or date_format in the --map file",
             ) from None
         has_time = any(code in date_format for code in ("%H", "%I", "%M"))
-        return moment.date(), moment.time() if has_time else None
+        return in_range(moment.date(), field=field, text=text), moment.time() if has_time else None
     match = _ISO.fullmatch(raw)
     if match:
         year, month, day, hour, minute, second, fraction = match.groups()
@@ -51,6 +51,13 @@ def parse_when(
         fraction = None
     try:
         day_value = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise InvalidInput(
+            f"{field}: {text!r} is not a real date and time",
+            hint="check the day, the month and the hour",
+        ) from None
+    in_range(day_value, field=field, text=text)
+    try:
         if hour is None:
             return day_value, None
         micro = int((fraction or "0").ljust(6, "0"))

@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +22,34 @@ from povtor.storage.location import Location
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
+# Before writing, SQLite's quick_check reads every page (0.2 s for 150 MB in the page
+# cache), at most once in this many hours; the hour of the last sound check is kept in
+# the file's header (``PRAGMA user_version``, an integer SQLite leaves to the application).
+QUICK_CHECK_HOURS = 24
+RESTORE_HINT = "restore it from a backup: povtor db restore FILE"
 
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    """An upgrade that opening the database made: the schema it had, where it was copied."""
+
+    before: str | None  # None: a new database, made at the newest schema
+    saved: Path | None
+
+
 class Database:
     """One open povtor database (an SQLite file in WAL mode, foreign keys on)."""
 
-    def __init__(self, connection: sqlite3.Connection, location: Location) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, location: Location, *, read_only: bool = False
+    ) -> None:
         self.connection = connection
         self.location = location
+        self.read_only = read_only  # opened read-only: read-only media or no write permission
+        self.upgraded: Upgrade | None = None  # set when opening upgraded the schema
 
     # -- reading -----------------------------------------------------------
     def rows(self, sql: str, params: Params = ()) -> list[Row]:
@@ -60,8 +78,10 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Database]:
         """One write transaction, taken at once (``BEGIN IMMEDIATE``): all or nothing."""
+        self.refuse_if_read_only()
         self.connection.execute("BEGIN IMMEDIATE")
         try:
+            self.check_before_writing()
             yield self
         except BaseException:
             self.connection.rollback()
@@ -71,6 +91,32 @@ class Database:
 
     def close(self) -> None:
         self.connection.close()
+
+    # -- before writing --------------------------------------------------------
+    def refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise read_only_error(self.location)
+
+    def check_before_writing(self) -> None:
+        """Inside the write transaction: refuse to write into a damaged file.
+
+        SQLite's ``quick_check`` (every page's structure, not the indexes' contents)
+        runs at most once in :data:`QUICK_CHECK_HOURS`; a sound result is noted in the
+        same transaction, so a command that fails leaves the next one to check again.
+        """
+        hour = int(time.time() // 3600)  # wall-clock hours: upkeep of the file, not "today"
+        last = self.scalar("PRAGMA user_version") or 0
+        if 0 <= hour - last < QUICK_CHECK_HOURS:
+            return
+        problems = [row[0] for row in self.rows("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            lines = [line.strip() for text in problems for line in str(text).splitlines()]
+            first = next((line for line in lines if line and not line.startswith("***")), "?")
+            raise DatabaseProblem(
+                f"{self.location} is damaged ({first}): nothing was written",
+                hint=f"{RESTORE_HINT} (povtor db check lists the damage)",
+            )
+        self.execute(f"PRAGMA user_version = {hour}")
 
     # -- schema --------------------------------------------------------------
     def schema_version(self) -> str | None:
@@ -86,8 +132,9 @@ class Database:
             return None
         return self.scalar("SELECT version_num FROM alembic_version")
 
-    def ensure_schema(self) -> None:
-        """Create or upgrade the schema if needed (backing an old database up first)."""
+    def ensure_schema(self, *, now: dt.datetime | None = None) -> None:
+        """Create or upgrade the schema if needed (backing an old database up first, in a
+        file stamped with ``now``: povtor's clock). An upgrade is noted in :attr:`upgraded`."""
         version = self.schema_version()
         if version == schema.HEAD:
             return
@@ -96,36 +143,60 @@ class Database:
                 f"{self.location} was made by a newer povtor (schema {version})",
                 hint="upgrade povtor: pip install --upgrade povtor",
             )
+        if self.read_only:
+            needs = (
+                "is empty"
+                if version is None
+                else f"needs an upgrade (schema {version} → {schema.HEAD})"
+            )
+            raise DatabaseProblem(
+                f"{self.location} {needs}, and it is read-only here: nothing was changed",
+                hint="copy it somewhere writable and point --db at the copy",
+            )
         from povtor.storage.migrate import upgrade
 
-        upgrade(self, backup=version is not None)
+        done = upgrade(self, backup=version is not None, now=now)
+        if done is not None and done.before is not None:  # (not a new database: made)
+            self.upgraded = done
 
 
-def open_database(location: Location, *, create: bool = True, migrate: bool = True) -> Database:
-    """Open (and on first use create) the database at ``location``."""
+def open_database(
+    location: Location,
+    *,
+    create: bool = True,
+    migrate: bool = True,
+    now: dt.datetime | None = None,
+) -> Database:
+    """Open (and on first use create) the database at ``location``.
+
+    A file that cannot be written (read-only media, no permission) is opened
+    read-only: every reading command works, and a write is refused as read-only.
+    ``now`` (povtor's clock) stamps the copy taken before an upgrade.
+    """
     if location.path is None:
         raise DatabaseProblem(f"cannot open {location}", hint="give an SQLite file path")
     path = location.path
     is_new = _check_file(path, create=create)
+    read_only = not is_new and not _writable(path)
     try:
-        connection = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        connection.row_factory = sqlite3.Row
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA foreign_keys = ON")
-        if is_new:
-            _use_wal(connection)
-        connection.execute("PRAGMA synchronous = NORMAL")
+        connection = _connect(path, read_only=read_only)
     except sqlite3.Error as exc:
         raise translate_db_error(exc, location) from None
-    database = Database(connection, location)
+    database = Database(connection, location, read_only=read_only)
+    try:
+        if is_new:
+            _use_wal(connection)
+        if not read_only:
+            connection.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as exc:
+        database.close()
+        raise translate_db_error(exc, location) from None
     if migrate:
         try:
-            database.ensure_schema()
+            database.ensure_schema(now=now)
             # a povtor database now: one that another process created at the same
             # moment, or restored from a copy, may still be in rollback-journal mode
-            if not is_new and database.scalar("PRAGMA journal_mode") != "wal":
+            if not is_new and not read_only and database.scalar("PRAGMA journal_mode") != "wal":
                 _use_wal(connection)
         except sqlite3.Error as exc:
             database.close()
@@ -134,6 +205,73 @@ def open_database(location: Location, *, create: bool = True, migrate: bool = Tr
             database.close()
             raise
     return database
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """A connection with povtor's settings; read-only ones see the file as it is."""
+    if not read_only:
+        connection = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+    else:
+        connection = _read_only_connection(path)
+    connection.row_factory = sqlite3.Row
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """Read-only: through SQLite's locks where it can take them; on read-only media,
+    where a WAL file's shared memory cannot be made, as an immutable file (nobody can
+    change it there)."""
+    uri = path.resolve().as_uri()
+    last: sqlite3.Error | None = None
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        connection = sqlite3.connect(
+            f"{uri}?{options}",
+            uri=True,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:  # cannot open the WAL's shared memory
+            connection.close()
+            last = exc
+            if not _read_only_media(path):
+                break
+            continue
+        return connection
+    assert last is not None
+    raise last
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the file and make its WAL files beside it."""
+    if _read_only_media(path):
+        return False
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _read_only_media(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): SQLite finds out itself
+        return False
+
+
+def read_only_error(location: Location | str) -> DatabaseProblem:
+    return DatabaseProblem(
+        f"{location} is read-only: nothing was changed",
+        hint="check the permissions of the file and its folder (or a read-only disk), "
+        "or copy it somewhere writable",
+    )
 
 
 WAL_ATTEMPTS = 5
@@ -182,11 +320,11 @@ def _check_file(path: Path, *, create: bool) -> bool:
                 f"{path} is not a povtor database (not an SQLite file)",
                 hint="point --db (or POVTOR_DB) at a povtor database or a new file",
             )
-        return not header
+        return not header and _writable(path)
     if not create:
         raise DatabaseProblem(f"{path} does not exist", hint="check the path, or run: povtor init")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
     except FileExistsError:
@@ -198,15 +336,25 @@ def _check_file(path: Path, *, create: bool) -> bool:
     return True
 
 
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (and missing parents) if it does not exist; the folder made for
+    the data is its owner's only (0700), as ``mkdir -p -m 700`` would make it."""
+    if folder.is_dir():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        return  # made by another process at the same moment
+    folder.chmod(0o700)  # whatever the umask
+
+
 def translate_db_error(exc: BaseException, location: Location | str) -> PovtorError:
     """Turn a driver error into one clear user-facing line."""
     text = str(exc)
     low = text.lower()
     if "readonly" in low or "read-only" in low:
-        return DatabaseProblem(
-            f"{location} is read-only: nothing was changed",
-            hint="check the file's permissions or copy it somewhere writable",
-        )
+        return read_only_error(location)
     if "locked" in low or "busy" in low:
         return DatabaseProblem(
             f"{location} stayed busy for {BUSY_TIMEOUT_MS // 1000} s: nothing was changed",
@@ -214,13 +362,22 @@ def translate_db_error(exc: BaseException, location: Location | str) -> PovtorEr
         )
     if "not a database" in low or "malformed" in low or "file is encrypted" in low:
         return DatabaseProblem(
-            f"{location} is damaged or not a povtor database: {text}",
-            hint="restore it from a backup: povtor db restore FILE",
+            f"{location} is damaged or not a povtor database: {text}", hint=RESTORE_HINT
         )
-    if "disk is full" in low or "disk i/o" in low or "unable to open" in low:
+    if "disk is full" in low:
         return DatabaseProblem(
             f"cannot write {location}: {text}; nothing was changed",
-            hint="free disk space or check the location",
+            hint="free disk space or choose another location",
+        )
+    if "disk i/o" in low:
+        return DatabaseProblem(
+            f"{location}: {text}; nothing was changed",
+            hint="check the disk and free space, or copy the file to another disk",
+        )
+    if "unable to open" in low:
+        return DatabaseProblem(
+            f"cannot open {location}: {text}; nothing was changed",
+            hint="check that the file and its folder exist and may be read",
         )
     return DatabaseProblem(f"database error in {location}: {text}", hint=None)
 

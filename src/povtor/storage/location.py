@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from povtor.errors import DatabaseProblem
+from povtor.errors import DatabaseProblem, InvalidInput
 
 ENV_DB = "POVTOR_DB"
 DEFAULT_FILENAME = "povtor.db"
@@ -37,11 +37,24 @@ def default_path() -> Path:
 
 
 def resolve_location(option: str | None) -> Location:
-    """Resolve the ``--db`` value (or ``POVTOR_DB``, or the default) to a location."""
-    raw = option or os.environ.get(ENV_DB) or ""
-    if not raw.strip():
+    """Resolve the ``--db`` value (or ``POVTOR_DB``, or the default) to a location.
+
+    An empty value (``--db ''``, ``POVTOR_DB=``) is an error, not the default: a
+    variable meant to name another database must not quietly write to the usual one.
+    """
+    if option is not None:
+        raw, given = option, "--db"
+    elif ENV_DB in os.environ:
+        raw, given = os.environ[ENV_DB], ENV_DB
+    else:
         path = default_path()
         return Location(url=f"sqlite:///{path}", path=path)
+    if not raw.strip():
+        raise InvalidInput(
+            f"{given} is empty",
+            hint=f"give a database file, or leave out --db and unset {ENV_DB} to use "
+            "the default (povtor db path prints it)",
+        )
     raw = raw.strip()
     if "://" not in raw:
         path = Path(raw).expanduser()

@@ -15,8 +15,8 @@ from sqlalchemy.pool import StaticPool
 
 from povtor.errors import DatabaseProblem
 from povtor.storage import schema
-from povtor.storage.database import BUSY_TIMEOUT_MS, Database
-from povtor.storage.safety import backup_to
+from povtor.storage.database import BUSY_TIMEOUT_MS, Database, Upgrade
+from povtor.storage.safety import backup_to, free_path, record_backup, stamp
 
 __all__ = ["alembic_config", "backup_to", "engine_for", "script_revisions", "upgrade"]
 
@@ -47,13 +47,14 @@ def script_revisions() -> list[str]:
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
 
-def upgrade(database: Database, *, backup: bool) -> Path | None:
+def upgrade(database: Database, *, backup: bool, now: dt.datetime | None = None) -> Upgrade | None:
     """Bring ``database`` to the newest schema; back an existing one up first.
 
     The whole upgrade is one write transaction (``BEGIN IMMEDIATE``), and the
     revision is read again once it holds the lock: when several processes open an
     old (or brand-new) file at once, one migrates and the others wait, then find the
-    work done. The backup is taken under the same lock, so it is the old database.
+    work done (``None``). The backup is taken under the same lock, so it is the old
+    database; its name is stamped with ``now`` (povtor's clock; default: the system's).
     """
     saved: Path | None = None
     engine = engine_for(database)
@@ -70,20 +71,21 @@ def upgrade(database: Database, *, backup: bool) -> Path | None:
                 f"{database.location} was made by a newer povtor (schema {version})",
                 hint="upgrade povtor: pip install --upgrade povtor",
             )
-        if backup and version is not None and database.location.path is not None:
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")  # noqa: TID251 - a file name, not "today"
-            saved = database.location.path.with_name(
-                f"{database.location.path.name}.before-{version}-{stamp}.bak"
-            )
+        path = database.location.path
+        if backup and version is not None and path is not None:
+            if now is None:
+                now = dt.datetime.now().astimezone()  # noqa: TID251 - no clock given: a file name
+            saved = free_path(path.parent, f"{path.name}.before-{version}-{stamp(now)}", ".bak")
             # a second connection reads the last committed state, which is the old
             # database: this one holds the write lock (a writing connection cannot
             # be the source of SQLite's backup API)
-            reader = sqlite3.connect(database.location.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            reader = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
             try:
                 backup_to(reader, saved)
             finally:
                 reader.close()
+            record_backup(path, saved, "upgrade")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()
-    return saved
+    return Upgrade(version, saved)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +22,21 @@ from povtor.storage.database import (
     BUSY_TIMEOUT_MS,
     SQLITE_HEADER,
     Database,
+    private_folder,
     translate_db_error,
 )
 from povtor.storage.location import Location
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 NOT_POVTOR_HINT = "give a file made by povtor db backup (or a copy of a povtor database)"
+# A copy is written under a temporary name beside its target, FILE.povtor-partial-PID, and
+# renamed to FILE once complete: a process killed half-way leaves no file at FILE, and the
+# next copy into that folder removes what a dead process left.
+PARTIAL = ".povtor-partial-"
+_LEFTOVER = re.compile(rf".+{re.escape(PARTIAL)}(\d+)(?:-wal|-shm|-journal)?")
+# The copies povtor made of a database, one a line (kind, tab, path), in a file beside it:
+# ``client forget`` names those that still hold the client.
+RECORD_SUFFIX = ".backups"
 
 
 # -- files -----------------------------------------------------------------------------
@@ -44,24 +54,163 @@ def new_private_file(path: Path, *, replace: bool = False) -> None:
 
 
 def backup_to(source: Database | sqlite3.Connection, target: Path) -> None:
-    """Copy a database into ``target`` (made anew, 0600) with the online backup API.
+    """Copy a database into ``target`` (0600) with the online backup API.
 
     The copy is one consistent snapshot, taken in a single step: a writer in another
-    process is not blocked (WAL) and cannot tear it.
+    process is not blocked (WAL) and cannot tear it. It is written under a temporary
+    name and renamed to ``target`` when complete (replacing a file there).
     """
     connection = source.connection if isinstance(source, Database) else source
-    new_private_file(target, replace=True)
-    destination = sqlite3.connect(target, isolation_level=None)
+    remove_leftovers(target.parent)
+    partial = target.with_name(f"{target.name}{PARTIAL}{os.getpid()}")
+    new_private_file(partial, replace=True)
     try:
-        connection.backup(destination)
-        # a copy is one self-contained file: no WAL beside it, even when opened read-only
-        destination.execute("PRAGMA journal_mode = DELETE")
+        destination = sqlite3.connect(partial, isolation_level=None)
+        try:
+            connection.backup(destination)
+            # a copy is one self-contained file: no WAL beside it, even when opened read-only
+            destination.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            destination.close()
+        _sync(partial)
+        # a journal left beside the old file would be played into the new one
+        for suffix in SIDE_FILES:
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        os.replace(partial, target)
+        _sync_folder(target.parent)
+    except BaseException:
+        _remove_with_side_files(partial)
+        raise
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the half-made copies (``*.povtor-partial-PID``) of processes that are gone."""
+    try:
+        names = [p for p in folder.iterdir() if PARTIAL in p.name]
+    except OSError:
+        return
+    for path in names:
+        match = _LEFTOVER.fullmatch(path.name)
+        if match is None or _running(int(match.group(1))):
+            continue
+        with suppress(OSError):  # not ours to remove after all: leave it
+            path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # a leftover of an earlier process that had this id
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # another user's process, or cannot tell: leave its file alone
+    return True
+
+
+def _remove_with_side_files(path: Path) -> None:
+    for suffix in ("", *SIDE_FILES):
+        with suppress(OSError):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _sync(path: Path) -> None:
+    """Flush a finished copy to the disk before it takes its final name."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
     finally:
-        destination.close()
+        os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # (not possible on every system)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def stamp(clock_now: dt.datetime) -> str:
+    """The time in a file name: ``YYYYmmdd-HHMMSS`` (povtor's clock, local time)."""
+    return clock_now.strftime("%Y%m%d-%H%M%S")
 
 
 def stamped_name(clock_now: dt.datetime, *, prefix: str, suffix: str) -> str:
-    return f"{prefix}{clock_now.strftime('%Y%m%d-%H%M%S')}{suffix}"
+    return f"{prefix}{stamp(clock_now)}{suffix}"
+
+
+# -- the record of copies made ---------------------------------------------------------------
+def record_path(database: Path) -> Path:
+    return database.with_name(f"{database.name}{RECORD_SUFFIX}")
+
+
+def record_backup(database: Path, copy: Path, kind: str) -> None:
+    """Note a copy made of ``database`` (``backup``, ``upgrade``, ``restore``) in the
+    record beside it. Best effort: a folder that cannot be written keeps no record."""
+    line = f"{kind}\t{copy.resolve()}\n"
+    record = record_path(database)
+    try:
+        fd = os.open(record, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8", "surrogateescape"))
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
+def recorded_backups(database: Path) -> list[Path]:
+    """The copies the record names (oldest first, each once), whether or not they exist."""
+    try:
+        text = record_path(database).read_bytes().decode("utf-8", "surrogateescape")
+    except OSError:
+        return []
+    found: dict[str, None] = {}
+    for line in text.splitlines():
+        kind, _, path = line.partition("\t")
+        if kind and path:
+            found[path] = None
+    return [Path(p) for p in found]
+
+
+def copies_holding(database: Path, client_id: int, *, erased_name: str) -> list[Path]:
+    """The copies povtor made of ``database`` (recorded, or named as povtor names them
+    beside it) that still hold the client's data: its row with a name other than the
+    erased one. A copy that cannot be read is named too: it may hold it."""
+    candidates = dict.fromkeys([*recorded_backups(database), *backups_beside(database)])
+    holding: list[Path] = []
+    for copy in candidates:
+        if not copy.is_file():
+            continue
+        try:
+            if copy.resolve() == database.resolve():
+                continue
+            with _read_only(copy) as connection:
+                row = connection.execute(
+                    "SELECT name FROM client WHERE id = ?", (client_id,)
+                ).fetchone()
+        except (OSError, sqlite3.Error):
+            holding.append(copy)
+            continue
+        if row is not None and row[0] != erased_name:
+            holding.append(copy)
+    return holding
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
 
 
 def free_path(directory: Path, stem: str, suffix: str) -> Path:
@@ -104,12 +253,13 @@ def make_backup(database: Database, target: Path, *, force: bool) -> Path:
         backup_to(database, target)
     except OSError as exc:
         raise DatabaseProblem(
-            f"cannot write {target}: {exc.strerror}", hint="choose a writable location"
+            f"cannot write {target}: {exc.strerror}; nothing was changed",
+            hint="free disk space or choose a writable location",
         ) from None
     except sqlite3.Error as exc:
-        for suffix in ("", *SIDE_FILES):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
         raise translate_db_error(exc, str(target)) from None
+    if source_path is not None:
+        record_backup(source_path, target, "backup")
     return target
 
 
@@ -251,17 +401,14 @@ def restore(location: Location, source: BackupInfo, *, saved_as: Path) -> Path |
                 backup_to(current, saved_as)
             saved = saved_as
         elif state == "damaged":  # unreadable by SQLite: keep its bytes, then start anew
-            import shutil
-
-            new_private_file(saved_as, replace=True)
-            shutil.copyfile(path, saved_as)
-            if Path(f"{path}-wal").exists():
-                shutil.copyfile(f"{path}-wal", f"{saved_as}-wal")
+            _copy_bytes(path, saved_as)
             saved = saved_as
             for suffix in ("", *SIDE_FILES):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if saved is not None:
+            record_backup(path, saved, "restore")
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
             new_private_file(path)
         with (
             _plain_connection(source.path) as backup,
@@ -277,6 +424,26 @@ def restore(location: Location, source: BackupInfo, *, saved_as: Path) -> Path |
             hint="check the permissions and free space of its folder, then run it again",
         ) from None
     return saved
+
+
+def _copy_bytes(path: Path, target: Path) -> None:
+    """A damaged database (and its WAL) byte for byte, 0600, renamed into place when whole."""
+    import shutil
+
+    partial = target.with_name(f"{target.name}{PARTIAL}{os.getpid()}")
+    try:
+        for suffix in ("", "-wal"):
+            if suffix and not Path(f"{path}{suffix}").exists():
+                continue
+            new_private_file(Path(f"{partial}{suffix}"), replace=not suffix)
+            shutil.copyfile(f"{path}{suffix}", f"{partial}{suffix}")
+        _sync(partial)
+        if Path(f"{partial}-wal").exists():
+            os.replace(f"{partial}-wal", f"{target}-wal")
+        os.replace(partial, target)
+    except BaseException:
+        _remove_with_side_files(partial)
+        raise
 
 
 # -- check ------------------------------------------------------------------------------

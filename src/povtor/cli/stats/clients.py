@@ -126,7 +126,7 @@ def perks(
     """
     state = runtime(ctx)
     today = state.clock.today
-    as_of = parse_date(date, field="--date", today=today) if date else today
+    as_of = parse_date(date, field="--date", today=today) if date is not None else today
     if as_of > today:
         raise InvalidInput(
             f"--date {as_of.isoformat()} is after today ({today.isoformat()})",
