@@ -6,7 +6,8 @@
 Each write command runs as a subprocess of the ``povtor`` executable next to this Python,
 on a copy of the database (the original is left as it is), interleaved with
 ``povtor client list --format csv`` so that both see the same machine. The target: every
-write within 1.3 x the read. The ratio column says how far each one is.
+write within 1.3 x the read. The ratio columns say how far each one is, best against best
+and median against median (on a busy machine the medians are the steadier figure).
 """
 
 from __future__ import annotations
