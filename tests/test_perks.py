@@ -193,7 +193,8 @@ def test_a_holiday_card_from_seven_days_before_to_the_day(cli: Cli) -> None:
         "День строителя on Sun 2026-08-09 (in 7 days): send a card or a small gift "
         "(perks in the last 12 months: 0 of 4)"
     )
-    assert first[0]["text"].startswith("СтройМонолит, добрый день! Поздравляем вас и всю")
+    # no person to greet, and a company is never greeted
+    assert first[0]["text"].startswith("Добрый день! Поздравляем вас и всю команду СтройМонолит")
     assert perk_reasons(cli, "2026-08-09") == {"СтройМонолит": ["День строителя"]}
     assert perk_reasons(cli, "2026-08-10") == {}
     # the setting moves the start

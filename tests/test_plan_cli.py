@@ -19,6 +19,8 @@ import pytest
 
 from support import Cli, Run
 
+NB = "\u00a0"  # the no-break space of drafts: «125 000 ₽», «4 дня»
+
 
 class Seller:
     """Runs povtor as of a given day: ``seller.on("2026-03-06")("plan", "today")``."""
@@ -115,7 +117,7 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
             "kind": "closing",
             "reason": "Счёт отправлен: 4 working days in stage (limit 3), no touch since",
             "priority": "69.50",
-            "text": "Добрый день, Пётр Петрович! Счёт на 125 000 RUB ждёт оплаты 4 дн. "
+            "text": f"Добрый день, Пётр Петрович! Счёт на 125{NB}000{NB}₽ ждёт оплаты 4{NB}дня. "
             "Оплата в силе или что-то пошло не по плану?",
         }
     ]
@@ -340,8 +342,9 @@ def test_silent_clients_own_cycle_and_category_default(seller: Seller) -> None:
             "category A default 30 days); expected reorder 2026-03-03; warming touch 1 of 5 "
             "before the next closing one (5:1)",
             "priority": "50.52",  # 30 + 5 × log10(201) + 0 + 1 × 1 + 8
-            "text": "Добрый день, Гранит! Делюсь полезным для Гранит: … Если будут вопросы — я на "
-            "связи.",
+            # no useful material to share yet: no draft (and no company greeted)
+            "text": "(no draft: no useful material to share with this client yet; add some: "
+            'povtor nudge content add "TEXT")',
         }
     ]
     # Вектор buys every 30 days: silent after 45 days from 2026-01-30, i.e. from 2026-03-17
@@ -394,8 +397,8 @@ def test_quiet_days_and_the_five_to_one_cadence(seller: Seller) -> None:
     assert item["reason"].endswith(
         "5 warming touches since the last closing one: time to ask (5:1)"
     )
-    assert item["text"] == (
-        "Добрый день, Вектор! Давно не виделись — в этом месяце планируете закупку? Да или нет?"
+    assert item["text"] == (  # «Вектор» is no person: greeted by nobody
+        "Добрый день! Давно не виделись — в этом месяце планируете закупку? Да или нет?"
     )
     # the closing touch starts the count again
     seller.nudge("--client", "Вектор", "--kind", "closing", "--outcome", "no-answer")
@@ -467,10 +470,10 @@ def test_refusal_revisit_after_ninety_days(seller: Seller) -> None:
             "kind": "closing",
             "reason": f"refusal revisit: deal #{deal} lost 2025-12-03 (дорого), 90 days ago",
             "priority": "36.39",  # 20 + 5 × log10(301) + 0 + 0 + 4
-            "text": "Анна, добрый день! Некоторое время назад мы с вами обсуждали «Арматура», "
-            "и у нас не получилось найти точки соприкосновения. В мире всё переменчиво, у нас "
-            "появились новые возможности, поэтому и пишу. Подскажите, Анна, вопрос «Арматура» "
-            "вас всё ещё интересует?",
+            "text": "Анна, добрый день! Некоторое время назад мы с вами обсуждали варианты "
+            "сотрудничества по «Арматура», и у нас не получилось найти точки соприкосновения. "
+            "В мире всё переменчиво, у нас появились новые возможности, поэтому и пишу. "
+            "Подскажите, Анна, вопрос «Арматура» вас всё ещё интересует?",
         }
     ]
     # a new deal with the client: no revisit
@@ -662,7 +665,7 @@ def test_plan_run_records_each_answer(seller: Seller) -> None:
     run = seller.ok("plan", "run", input="y\nn\nдорого\nl\n+3\na\ns\nq\n")
     assert "#1 Альфа [B]" in run.stdout
     assert "why: Счёт отправлен: 4 working days in stage (limit 3), no touch since" in run.stdout
-    assert "Счёт на 600 000 RUB ждёт оплаты 4 дн." in run.stdout
+    assert f"Счёт на 600{NB}000{NB}₽ ждёт оплаты 4{NB}дня." in run.stdout
     assert "#6 Зета" in run.stdout
     assert "recorded 4 outcome(s)" in run.stderr
 
@@ -684,7 +687,7 @@ def test_plan_run_records_each_answer(seller: Seller) -> None:
         ("Гамма", "closing", "messenger", "later"),
         ("Дельта", "closing", "messenger", "no_answer"),
     ]
-    assert all(t["text"].startswith("Добрый день, ") for t in touches)
+    assert all(t["text"].startswith("Добрый день! Счёт на ") for t in touches)  # no person
 
     # the touched ones are off today's plan; the skipped ones stay
     assert seller.clients() == ["Эпсилон", "Зета"]
@@ -860,23 +863,21 @@ def test_nudge_text_and_templates(seller: Seller) -> None:
     )
     seller.on("2026-03-05")
     assert seller.ok("nudge", "text", str(deal)).stdout == (
-        "Добрый день, Пётр Петрович! Счёт на 125 000.50 RUB ждёт оплаты 3 дн. Оплата в силе "
-        "или что-то пошло не по плану?\n"
+        f"Добрый день, Пётр Петрович! Счёт на 125{NB}000,50{NB}₽ ждёт оплаты 3{NB}дня. Оплата "
+        "в силе или что-то пошло не по плану?\n"
     )
     english = seller.ok("nudge", "text", str(deal), "--lang", "en").stdout
-    assert english.startswith("Hello Пётр Петрович! The invoice for 125 000")
+    assert english.startswith(f"Hello Пётр Петрович! The invoice for 125,000.50{NB}RUB")
     assert english.endswith(
-        "has been waiting 3 days. Is the payment on, or did something change?\n"
+        f"has been waiting 3{NB}days. Is the payment on, or did something change?\n"
     )
-    assert seller.ok("nudge", "text", str(deal), "--kind", "warming").stdout == (
-        "Добрый день, Пётр Петрович! Делюсь полезным для ООО Ромашка: … Если будут вопросы — я "
-        "на связи.\n"
-    )
+    # a warming draft shares useful material: with none, it is refused (see test_drafts)
+    seller.fails(5, "nudge", "text", str(deal), "--kind", "warming")
 
     body = "{person}, счёт «{title}» на {amount} {currency} оплатите? Да/нет"
     seller.ok("nudge", "template", "set", "closing", body, "--stage", "invoice")
     assert seller.ok("nudge", "text", str(deal)).stdout == (
-        "Пётр Петрович, счёт «Щебень» на 125 000.50 RUB оплатите? Да/нет\n"
+        f"Пётр Петрович, счёт «Щебень» на 125{NB}000,50{NB}₽ оплатите? Да/нет\n"
     )
     # English drafts still come from the defaults
     assert seller.ok("nudge", "text", str(deal), "--lang", "en").stdout == english
@@ -889,7 +890,7 @@ def test_nudge_text_and_templates(seller: Seller) -> None:
     seller.on("2026-03-06")
     assert (
         seller.plan()[0]["text"]
-        == "Пётр Петрович, счёт «Щебень» на 125 000.50 RUB оплатите? Да/нет"
+        == f"Пётр Петрович, счёт «Щебень» на 125{NB}000,50{NB}₽ оплатите? Да/нет"
     )
 
     unknown = seller.fails(2, "nudge", "template", "set", "closing", "Привет, {имя}!")
@@ -900,7 +901,9 @@ def test_nudge_text_and_templates(seller: Seller) -> None:
     seller.fails(3, "nudge", "text", "999")
 
     seller.ok("plan", "set", "lang", "en")
-    assert seller.ok("nudge", "text", str(deal)).stdout == english.replace("3 days", "4 days")
+    assert seller.ok("nudge", "text", str(deal)).stdout == english.replace(
+        f"3{NB}days", f"4{NB}days"
+    )
 
 
 # -- plan settings -----------------------------------------------------------------------------

@@ -143,19 +143,86 @@ def _invisible(char: str) -> bool:
     return char.isspace() or char in _BLANK_LETTERS or unicodedata.category(char) == "Cf"
 
 
+# A greeting names the person by first name (and patronymic when there is one), never by
+# the surname, and never greets a company.
 _PATRONYMIC_ENDINGS = ("вич", "вна", "чна", "ична", "оглы", "кызы")
+# the old patronymics in -ич without -вич (their female forms end in -ична)
+_PATRONYMICS_IN_ICH = frozenset(("ильич", "кузьмич", "лукич", "фомич", "никитич", "саввич"))
+_SURNAME_ENDINGS = (
+    "ов", "ев", "ёв", "ин", "ын", "ский", "цкий", "ской", "ова", "ева", "ёва", "ина", "ына",
+    "ская", "цкая", "ых", "их", "енко", "ук", "юк",
+)  # fmt: skip
+# common first names: a word here is a first name even with a surname's ending (Марина)
+_FIRST_NAMES_TEXT = """
+    александр алексей анатолий андрей антон аркадий арсений артём артур богдан борис
+    вадим валентин валерий василий виктор виталий владимир владислав всеволод вячеслав
+    геннадий георгий герман глеб григорий давид даниил данил денис дмитрий евгений егор
+    иван игорь илья кирилл константин лев леонид максим марат марк матвей михаил никита
+    николай олег павел пётр роман руслан рустам святослав семён сергей станислав
+    степан тимофей тимур фёдор филипп эдуард юрий яков ярослав
+    александра алина алла алёна анастасия анна антонина валентина валерия вера
+    вероника виктория галина дарья диана евгения екатерина елена елизавета жанна зинаида
+    зоя инна ирина карина кристина ксения лариса лидия любовь людмила маргарита марина
+    мария надежда наталья наталия нина оксана олеся ольга полина раиса светлана софья
+    софия тамара татьяна ульяна юлия яна
+"""
+_FIRST_NAMES = frozenset(fold(name) for name in _FIRST_NAMES_TEXT.split())
+_LEGAL_FORMS = frozenset(
+    ("ооо", "ао", "пао", "зао", "оао", "нко", "ано", "тсж", "гк", "пк", "ип", "кфх", "llc", "ltd")
+)
+
+
+def _word(word: str) -> str:
+    return fold(word.strip(".,;:!?()«»\"'"))
+
+
+def is_patronymic(word: str) -> bool:
+    """«Петрович», «Марьевна», «Ильич», «Кузьминична», «Мамед оглы»'s «оглы»."""
+    key = _word(word)
+    return key.endswith(_PATRONYMIC_ENDINGS) or key in _PATRONYMICS_IN_ICH
+
+
+def is_first_name(word: str) -> bool:
+    return _word(word) in _FIRST_NAMES
+
+
+def looks_like_surname(word: str) -> bool:
+    """A word with a Russian surname's ending (-ов, -ева, -ин, -ский...) that is not a
+    common first name (Марина, Ирина end in -ина too)."""
+    key = _word(word)
+    return not is_first_name(word) and len(key) > 3 and key.endswith(_SURNAME_ENDINGS)
 
 
 def address_name(full_name: str) -> str:
     """How a message greets a person: «Волков Артём Анатольевич» -> «Артём Анатольевич»,
-    «Иван Петров» -> «Иван»; anything else as written."""
+    «Иван Петров» and «Орлов Сергей» -> «Иван», «Сергей», «Ленин Владимир Ильич» ->
+    «Владимир Ильич»; anything else as written."""
     words = full_name.split()
     for index, word in enumerate(words):
-        if index >= 1 and fold(word).endswith(_PATRONYMIC_ENDINGS):
+        if index >= 1 and is_patronymic(word):
             return f"{words[index - 1]} {word}"
     if len(words) == 2:
-        return words[0]
+        first, second = words
+        if (is_first_name(second) and not is_first_name(first)) or looks_like_surname(first):
+            return second
+        return first
     return full_name
+
+
+def person_in_name(name: str | None) -> str | None:
+    """The person a client's name or company names, if it names one («ИП Рахимов Тимур
+    Рашидович», «Иван Петров», «Орлов Сергей»), as a greeting names them; None for a
+    company («ООО «Новострой»», «Бригада Котова») or a word that is no known first name."""
+    if not name:
+        return None
+    words = name.split()
+    while words and _word(words[0]) in (*_LEGAL_FORMS, "глава"):
+        words = words[1:]  # «ИП глава КФХ Миронов Виктор Степанович»
+    if not 1 <= len(words) <= 3 or any(not w.replace("-", "").isalpha() for w in words):
+        return None
+    if not any(is_first_name(w) for w in words) and not any(is_patronymic(w) for w in words[1:]):
+        return None
+    return address_name(" ".join(words))
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from povtor.domain import templates
-from povtor.errors import InvalidInput
+from povtor.errors import Conflict, InvalidInput
 from povtor.storage import queries
 from povtor.storage.database import Database, Row, to_date
 
@@ -17,18 +17,21 @@ if TYPE_CHECKING:
 
 
 def message_values(
-    db: Database, client: Row, deal: Row | None, today: dt.date | None
+    db: Database, client: Row, deal: Row | None, today: dt.date | None, lang: str = "ru"
 ) -> dict[str, Any]:
     """The placeholder values for a client (and deal) as the database has them now."""
     person = queries.first_person_name(db, client["id"])
     if deal is None or today is None:
-        return templates.values_for(client=client["name"], company=client["company"], person=person)
+        return templates.values_for(
+            client=client["name"], company=client["company"], person=person, lang=lang
+        )
     entered = to_date(deal["stage_entered_on"])
     assert entered is not None
     return templates.values_for(
         client=client["name"],
         company=client["company"],
         person=person,
+        lang=lang,
         days=(today - entered).days,
         date=deal["expected_on"] or "",
         amount_minor=deal["amount_minor"],
@@ -47,22 +50,85 @@ def draft(
     return templates.fill(body, values)
 
 
-def deal_text(db: Database, *, deal: str, kind: str, lang: str | None, today: dt.date) -> str:
-    """``povtor nudge text``: the filled message for a deal."""
-    from povtor.storage.plan_queries import load_settings
+@dataclass(frozen=True)
+class DealDraft:
+    text: str
+    note: str | None = None  # which draft was chosen for a closed deal (for stderr)
 
-    language = lang or load_settings(db).str("lang")
+
+def deal_text(
+    db: Database, *, deal: str, kind: str | None, lang: str | None, today: dt.date
+) -> DealDraft:
+    """``povtor nudge text``: the filled message for a deal, the one that fits it: a won
+    deal gets the service draft (how is it going), a lost one the refusal revisit (seed
+    002); a closing nudge on what the client got today (a quote, an invoice) is refused,
+    and so is a closing nudge on a won deal or a service one on a lost deal."""
+    from povtor.storage.plan_queries import load_settings, user_templates
+
+    settings = load_settings(db)
+    language = lang or settings.str("lang")
     deal_row = queries.find_deal(db, deal)
     client_row = queries.find_client(db, str(deal_row["client_id"]))
-    values = message_values(db, client_row, deal_row, today)
-    return draft(
-        db,
-        kind=kind,
-        funnel=deal_row["funnel"],
-        stage=deal_row["stage"],
-        lang=language,
-        values=values,
+    values = message_values(db, client_row, deal_row, today, language)
+    user = user_templates(db)
+    number = deal_row["id"]
+    funnel, stage, note = deal_row["funnel"], deal_row["stage"], None
+    if deal_row["status"] == "won":
+        if kind == "closing":
+            raise Conflict(
+                f"deal #{number} is won: a closing nudge has nothing left to ask",
+                hint=f"ask how it is going: povtor nudge text {number} --kind service; "
+                f"a new order: povtor deal open {client_row['id']} --stage request",
+            )
+        chosen = kind or "service"
+        if kind is None:
+            note = f"deal #{number} is won: the service draft (how is it going?)"
+    elif deal_row["status"] == "lost":
+        if kind == "service":
+            raise Conflict(
+                f"deal #{number} is lost: nothing was bought to ask how it is going",
+                hint=f"the refusal revisit draft: povtor nudge text {number}",
+            )
+        chosen = kind or "closing"
+        if chosen == "closing":
+            funnel, stage = "refusal", "revisit"
+            note = f"deal #{number} is lost: the refusal revisit draft" + _revisit_due(
+                deal_row, settings.int("plan.revisit_days"), today
+            )
+    else:
+        chosen = kind or "closing"
+        body = templates.lookup(chosen, funnel, stage, language, user)
+        if chosen == "closing" and values["days"] == 0 and _waits(stage, body):
+            raise Conflict(
+                f"deal #{number} reached «{deal_row['stage_name']}» today: too early to ask "
+                "the client to decide on it",
+                hint="nudge from tomorrow on (povtor plan today brings the deal up once it "
+                "has waited past its stage's limit)",
+            )
+    body = templates.lookup(chosen, funnel, stage, language, user)
+    if templates.uses(body, "content"):
+        from povtor.app.warming import content_for_client
+
+        values["content"] = templates.sentence(content_for_client(db, client_row, language).text)
+    return DealDraft(templates.fill(body, values), note)
+
+
+def _waits(stage: str, body: str) -> bool:
+    """A draft that asks about something the client has had for some days: at a stage where
+    the client holds the quote or the invoice, or a template that counts the days."""
+    return (
+        stage in templates.WAITING_STAGES
+        or templates.uses(body, "days")
+        or templates.uses(body, "days_text")
     )
+
+
+def _revisit_due(deal: Row, delay: int, today: dt.date) -> str:
+    closed = to_date(deal["closed_on"])
+    if closed is None:
+        return ""
+    due = closed + dt.timedelta(days=delay)
+    return f" (due on {due.isoformat()}, {delay} days after the loss)" if due > today else ""
 
 
 def referral_hint(db: Database, client: Row, lang: str | None = None) -> str:
@@ -70,11 +136,10 @@ def referral_hint(db: Database, client: Row, lang: str | None = None) -> str:
     from povtor.storage import service_queries
     from povtor.storage.plan_queries import load_settings, user_templates
 
-    values = message_values(db, client, None, None)
+    language = lang or load_settings(db).str("lang")
+    values = message_values(db, client, None, None, language)
     values["title"] = service_queries.last_lost_title(db, client["id"]) or ""
-    body = templates.lookup(
-        "closing", "*", "referrals", lang or load_settings(db).str("lang"), user_templates(db)
-    )
+    body = templates.lookup("closing", "*", "referrals", language, user_templates(db))
     return (
         f"ask for referrals: {templates.fill(body, values)}\n"
         f'record one with: povtor client referral {client["id"]} "NAME" [--phone ...]'
@@ -144,6 +209,7 @@ def referral_ask(item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, s
         client=item.client.name,
         company=item.client.company,
         person=item.client.person,
+        lang=lang,
         title=about.title if about else None,
     )
     return templates.fill(templates.lookup("closing", "*", "referrals", lang, user), values)

@@ -70,13 +70,18 @@ def load_plan_input(db: Database, day: dt.date, settings: Settings) -> PlanInput
 
 def make_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
     """The plan for ``day``: the facts, decided by the rules, ranked."""
+    from povtor.app.warming import pick_for_plan
     from povtor.domain.planner import build_plan
 
-    return build_plan(load_plan_input(db, day, settings), settings)
+    plan = build_plan(load_plan_input(db, day, settings), settings)
+    # a warming item's draft shares an item of the seller's own material
+    return pick_for_plan(db, plan, settings.str("lang"), plan_queries.user_templates(db))
 
 
 def item_text(item: PlanItem, lang: str, user: Templates) -> str:
-    """The message draft of a plan item, from the item itself (no queries)."""
+    """The message draft of a plan item, from the item itself (no queries): the item's own
+    script (a warming item's: the useful material it shares; empty when there is none),
+    else the template of its touch kind, funnel and stage."""
     from povtor.domain import templates
 
     c = item.primary
@@ -87,6 +92,7 @@ def item_text(item: PlanItem, lang: str, user: Templates) -> str:
         client=client.name,
         company=client.company,
         person=client.person,
+        lang=lang,
         days=c.days_waiting,
         date=c.expected_on.isoformat() if c.expected_on else "",
         amount_minor=deal.amount_minor if deal else (about.amount_minor if about else None),
@@ -95,7 +101,11 @@ def item_text(item: PlanItem, lang: str, user: Templates) -> str:
         title=deal.title if deal else (about.title if about else None),
         problem=client.open_problem.text if client.open_problem else None,
     )
-    body = c.script or templates.lookup(c.kind, c.template_funnel, c.template_stage, lang, user)
+    body = (
+        c.script
+        if c.script is not None
+        else templates.lookup(c.kind, c.template_funnel, c.template_stage, lang, user)
+    )
     return templates.fill(body, values)
 
 
@@ -109,7 +119,10 @@ class DraftedPlan:
     total: int  # the plan's items before any were left out (--category, --limit)
 
     def text(self, item: PlanItem) -> str:
-        return item_text(item, self.lang, self.templates)
+        """The item's draft, or what it says instead (a warming item with nothing to share)."""
+        from povtor.app.warming import no_draft_note
+
+        return item_text(item, self.lang, self.templates) or no_draft_note(item, self.lang) or ""
 
 
 def drafted_plan(db: Database, day: dt.date, lang: str | None = None) -> DraftedPlan:

@@ -208,6 +208,10 @@ def _about_key(db: Database, client: Row, purpose: str | None, about: str | None
         from povtor.storage.offer_queries import offered_product_reference
 
         return offered_product_reference(db, purpose, about)
+    if purpose == "content" and about:  # an item of the warming content: content:ID
+        from povtor.app.warming import content_reference
+
+        return content_reference(db, about)
     return about
 
 

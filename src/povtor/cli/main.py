@@ -37,6 +37,7 @@ PovtorRootGroup.lazy_groups = {
         "povtor.cli.nudge",
         "app",
         "Touches and yes-or-no nudges («буравчик»): log them, draft the message, templates.",
+        parts=(Part("content", "povtor.cli.content", "content_app"),),
     ),
     "plan": LazyGroupSpec(
         "povtor.cli.plan", "app", "The plan of nudges: who to contact today and why."

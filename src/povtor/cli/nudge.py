@@ -71,7 +71,8 @@ def log(
         str | None,
         typer.Option(
             "--purpose",
-            help="What the touch was for: perk, backend, cross_sell, roadmap, card or referrals.",
+            help="What the touch was for: perk, backend, cross_sell, roadmap, card, referrals "
+            "or content.",
         ),
     ] = None,
     about: Annotated[
@@ -106,7 +107,8 @@ def log(
     with :YEAR or without (see: povtor perks upcoming --client C); backend or
     cross_sell: one product by id or name (backend: a backend product), recorded by
     its id; card: a question code (needs, decisions, plans, suppliers, people, terms,
-    news); referrals: any text. --purpose roadmap --about STEP (a position or code;
+    news); referrals: any text; content: an item of the warming content (its number, see
+    povtor nudge content list). --purpose roadmap --about STEP (a position or code;
     default: the client's next step) with --outcome yes also records the step as done
     on the touch's day.
 
@@ -205,14 +207,25 @@ def text_(
     ctx: typer.Context,
     deal: Annotated[str, typer.Argument(help="Deal id or its client's name.")],
     kind: Annotated[
-        str, typer.Option("--kind", "-k", help="warming, closing or service.")
-    ] = "closing",
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="warming, closing or service (default: the one that fits the deal).",
+        ),
+    ] = None,
     lang: Annotated[
         str | None, typer.Option("--lang", help="ru or en (default: the lang setting).")
     ] = None,
 ) -> None:
     """Print the filled-in message for a deal, ready to paste or pipe.
 
+    The draft fits the deal: an open deal gets its stage's closing nudge, a won deal
+    the service draft (how is it going?), a lost deal the refusal revisit (which draft
+    was chosen goes to stderr). Refused (exit 5): a closing nudge on a won deal, a
+    service one on a lost deal, and a closing nudge on the day the client got the
+    quote or the invoice (too early: nudge from tomorrow on). A warming draft shares
+    an item of your warming content the client has not had (povtor nudge content add).
     povtor never sends anything itself: it prints drafts.
 
     Example: povtor nudge text 7 | xclip -selection clipboard
@@ -220,9 +233,14 @@ def text_(
     from povtor.app.drafts import deal_text
 
     state = runtime(ctx)
-    chosen_kind = choose(kind, TOUCH_KINDS, option="--kind") or "closing"
+    chosen_kind = choose(kind, TOUCH_KINDS, option="--kind")
     language = choose(lang, ("ru", "en"), option="--lang")
-    print(deal_text(state.db, deal=deal, kind=chosen_kind, lang=language, today=state.clock.today))
+    drafted = deal_text(
+        state.db, deal=deal, kind=chosen_kind, lang=language, today=state.clock.today
+    )
+    if drafted.note:
+        message(drafted.note)
+    print(drafted.text)
 
 
 TOUCH_COLUMNS = (
@@ -318,9 +336,11 @@ def template_set(
 ) -> None:
     """Add or replace a template for a touch kind (and funnel, stage, language).
 
-    Placeholders: {person} {client} {company} {amount} {currency} {days} {date} {stage} {title}
-    {problem}. --stage problem (service) and --stage referrals (closing) set the drafts of
-    a reported problem's follow-up and of the referral ask after a refused revisit.
+    Placeholders: {person} {client} {company} {amount} {currency} {days} {days_text} {date}
+    {stage} {title} {problem} {content} ({days_text}: «6 дней»; {content}: the warming
+    content a warming draft shares). --stage problem (service) and --stage referrals
+    (closing) set the drafts of a reported problem's follow-up and of the referral ask
+    after a refused revisit.
 
     Example: povtor nudge template set closing "{person}, счёт оплатите на неделе?" --stage invoice
     """

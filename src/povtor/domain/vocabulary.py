@@ -12,4 +12,4 @@ CHANGE_EVENTS = ("open", "move", "win", "lose", "reopen")
 CATEGORY_SOURCES = ("manual", "abc")  # who set a client's category: the user or ABC analysis
 SERVICE_ANSWERS = ("ok", "problem")  # a service contact's answer
 # what a touch was for, beyond its kind (set by plan run from the item's rule, or by hand)
-PURPOSES = ("perk", "backend", "cross_sell", "roadmap", "card", "referrals")
+PURPOSES = ("perk", "backend", "cross_sell", "roadmap", "card", "referrals", "content")

@@ -365,3 +365,20 @@ class DealProduct(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(sa_column=_fk("deal.id"))
     product_id: int = Field(sa_column=_fk("product.id", ondelete="RESTRICT"))
+
+
+class WarmingContent(SQLModel, table=True):
+    """A useful item the seller shares on warming touches: for an industry or anyone."""
+
+    __tablename__ = "warming_content"
+    __table_args__ = (
+        CheckConstraint("lang IN ('ru', 'en')", name="ck_warming_content_lang"),
+        {"sqlite_autoincrement": True},  # a removed item's id is never given to a new one
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str
+    industry: str | None = Field(default=None, max_length=200)  # None: any industry
+    tag: str | None = Field(default=None, max_length=200)  # matched against fact topics
+    lang: str = Field(default="ru", max_length=5)
+    added_on: dt.date
