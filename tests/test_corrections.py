@@ -385,7 +385,7 @@ def test_deal_edit_amount_changes_the_figures(shop: Cli) -> None:
     assert repeat() == ("100000.00", "100000.00")
     run = shop.ok("deal", "edit", "1", "--amount", "125 000,50", "--title", "Щебень 40 т")
     assert run.stderr == (
-        "deal #1 Ромашка: amount_minor: 100 000.00 → 125 000.50, title: none → «Щебень 40 т»\n"
+        "deal #1 Ромашка: amount: 100 000.00 → 125 000.50, title: none → «Щебень 40 т»\n"
     )
     assert repeat() == ("125000.50", "125000.50")
     shown = deal(shop, 1)
@@ -398,7 +398,7 @@ def test_deal_edit_amount_changes_the_figures(shop: Cli) -> None:
         {"amount_minor": 12_500_050, "title": "Щебень 40 т"},
     )
     table = shop.ok("deal", "show", "1", "--format", "table").stdout
-    assert "Corrections" in table and "amount_minor: 100 000.00 → 125 000.50" in table
+    assert "Corrections" in table and "amount: 100 000.00 → 125 000.50" in table
 
 
 def test_deal_edit_expected_currency_and_clearing(shop: Cli) -> None:
@@ -462,6 +462,8 @@ def test_the_drafts_greet_the_main_contact(people: Cli) -> None:
     run = people.ok("client", "person", "main", "2")
     assert run.stderr == "Анна is the main contact of client #1 Ромашка now\n"
     assert greeted(people) == "Анна"
+    roadmap = people.ok("client", "roadmap", "1", "--format", "table").stdout
+    assert "say: Анна, добрый день!" in " ".join(roadmap.split())  # the roadmap's script too
     assert planned_greeting(people) == "Анна"  # the plan's drafts too
     listed = json.loads(people.ok("client", "person", "list", "1", "--format", "json").stdout)
     assert [(p["name"], p["is_main"]) for p in listed] == [
@@ -588,9 +590,9 @@ def test_every_correction_is_in_the_record(people: Cli) -> None:
     ]
     assert [r["summary"] for r in rows] == [
         "Иван Петрович removed",
-        "main_person_id: none → 2",
+        "main contact: none → #2",
         "role: «снабженец» → «главный снабженец»",
-        "amount_minor: 100 000.00 → 90 000.00",
+        "amount: 100 000.00 → 90 000.00",
         "closing pending of 2026-03-02",
         "text: «Привет» → «Добрый день»",
     ]
@@ -601,7 +603,7 @@ def test_every_correction_is_in_the_record(people: Cli) -> None:
     csv = people.ok("db", "changes", "--entity", "deal", "--format", "csv").stdout
     assert csv.splitlines() == [
         "id,at,on_date,entity,entity_id,action,client_id,client,deal_id,summary,before,after",
-        "3,2026-03-02T07:00:00,2026-03-02,deal,1,edit,1,Ромашка,1,amount_minor: 100 000.00 → "
+        "3,2026-03-02T07:00:00,2026-03-02,deal,1,edit,1,Ромашка,1,amount: 100 000.00 → "
         '90 000.00,"{""amount_minor"": 10000000}","{""amount_minor"": 9000000}"',
     ]
     # deal show lists the corrections of the deal and of its touches, oldest first

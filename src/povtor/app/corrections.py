@@ -680,16 +680,30 @@ class Change:
         return change_words(self.before or {}, self.after or {})
 
 
+# the words for the stored column names in messages and tables (json keeps the columns)
+FIELD_WORDS = {
+    "amount_minor": "amount",
+    "expected_on": "expected",
+    "on_date": "date",
+    "follow_up_on": "follow-up",
+    "main_person_id": "main contact",
+}
+
+
 def change_words(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """«amount_minor: 125 000.00 → 130 000.00, title: none → «Щебень»»: each field changed."""
+    """«amount: 125 000.00 → 130 000.00, title: none → «Щебень»»: each field changed."""
     return ", ".join(
-        f"{key}: {_shown(key, before.get(key))} → {_shown(key, after.get(key))}" for key in after
+        f"{FIELD_WORDS.get(key, key)}: {_shown(key, before.get(key))} → "
+        f"{_shown(key, after.get(key))}"
+        for key in after
     )
 
 
 def _shown(key: str, value: Any) -> str:
     if value is None or value == "":
         return "none"
+    if key.endswith("_id") and isinstance(value, int):
+        return f"#{value}"
     if key.endswith("_minor") and isinstance(value, int):
         from povtor.parsing import format_money
 
