@@ -212,6 +212,7 @@ def test_show_json_holds_the_whole_card(cli: Cli, db_path: Path) -> None:
                 "phone": None,
                 "email": None,
                 "birthday": "1975-04-12",
+                "main": False,
             }
         ],
         "facts": [
@@ -469,9 +470,9 @@ def test_people_add_and_list(base: Cli) -> None:
     base.ok("client", "person", "add", "1", "Мария")
     base.ok("client", "person", "add", "2", "Ольга")
     assert base.csv("client", "person", "list", "Петров") == (
-        "id,name,role,phone,email,birthday\n"
-        "1,Пётр Петрович,главный инженер,+7 900 1,pp@romashka.ru,1975-04-12\n"
-        "2,Мария,,,,\n"
+        "id,name,role,phone,email,birthday,is_main\n"
+        "1,Пётр Петрович,главный инженер,+7 900 1,pp@romashka.ru,1975-04-12,False\n"
+        "2,Мария,,,,,False\n"
     )
 
 

@@ -384,6 +384,7 @@ def test_show_json_exact(clients: Cli) -> None:
         ],
         "touches": [],
         "products": [],
+        "changes": [],
     }
 
 

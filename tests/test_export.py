@@ -16,7 +16,7 @@ from support import Cli, execute
 HEADERS = {
     "clients": "id,name,company,category,industry,source,phone,email,address,notes,status,"
     "created_on,external_id,category_source,referred_by",
-    "people": "id,client_id,name,role,phone,email,birthday",
+    "people": "id,client_id,name,role,phone,email,birthday,is_main",
     "facts": "id,client_id,topic,text,noted_on",
     "deals": "id,client_id,funnel,stage,title,amount,currency,status,opened_on,"
     "stage_entered_on,expected_on,closed_on,lost_reason,follow_up_on,external_id",

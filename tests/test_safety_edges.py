@@ -461,11 +461,10 @@ def test_writing_into_a_damaged_database_is_refused(world: Cli, db_path: Path) -
     _damage_the_middle(db_path)
     damaged = db_path.read_bytes()
     run = world("client", "add", "Ещё один")
-    _one_error(run, 6, f"{db_path} is damaged (")
-    assert run.stderr.endswith(
-        "nothing was written; restore it from a backup: povtor db restore FILE "
-        "(povtor db check lists the damage)\n"
-    )
+    # the check before writing finds it, or SQLite itself on the pages the write reads:
+    # either way one line, the restore hint, and not a byte written
+    _one_error(run, 6, f"{db_path} is damaged")
+    assert "restore it from a backup: povtor db restore FILE" in run.stderr
     assert db_path.read_bytes() == damaged
     world.ok("db", "restore", str(copy), "--yes")
     world.ok("client", "add", "Ещё один")

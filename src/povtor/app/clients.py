@@ -194,7 +194,10 @@ def client_card(db: Database, ref: str, today: dt.date) -> dict[str, Any]:
     deals = queries.list_deals(db, queries.DealFilter(status="all", client_id=row["id"]))
     touch = queries.last_touch(db, row["id"])
     card: dict[str, Any] = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
-    card["people"] = [dict(p) for p in queries.client_people(db, row["id"])]
+    card["people"] = [
+        {**{k: p[k] for k in p.keys() if k != "is_main"}, "main": bool(p["is_main"])}  # noqa: SIM118
+        for p in queries.client_people(db, row["id"])
+    ]
     card["facts"] = [dict(f) for f in queries.client_facts(db, row["id"])]
     # the card's talking facts (noted by today) against the category's norm
     day = today.isoformat()

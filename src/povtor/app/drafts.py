@@ -20,7 +20,7 @@ def message_values(
     db: Database, client: Row, deal: Row | None, today: dt.date | None, lang: str = "ru"
 ) -> dict[str, Any]:
     """The placeholder values for a client (and deal) as the database has them now."""
-    person = queries.first_person_name(db, client["id"])
+    person = queries.main_person_name(db, client["id"])
     if deal is None or today is None:
         return templates.values_for(
             client=client["name"], company=client["company"], person=person, lang=lang

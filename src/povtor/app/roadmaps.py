@@ -289,11 +289,10 @@ def client_roadmap(db: Database, client: str) -> ClientRoadmap:
             )
     say = None
     if upcoming is not None:
-        people = queries.client_people(db, row["id"])
         values = templates.values_for(
             client=row["name"],
             company=row["company"],
-            person=str(people[0]["name"]) if people else None,
+            person=queries.main_person_name(db, row["id"]),
         )
         say = templates.fill(upcoming.script or fallback_script(upcoming.title), values)
     return ClientRoadmap(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from povtor.app import deals
+from povtor.app.corrections import remember_touch
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput
 from povtor.storage import deal_writes, queries
@@ -118,6 +119,8 @@ def record_touch(
         )
         # a yes to a roadmap step records the step as done on the touch's day
         if is_new:
+            # what the touch changed, kept so that povtor nudge undo can put it back
+            remember_touch(db, recorded, touch=touch, purpose=purpose, about=about)
             recorded.roadmap_note = _roadmap_yes(
                 db, client_row, purpose, about, touch.outcome, touch.on
             )

@@ -27,7 +27,8 @@ app = command_group(
     no_args_is_help=True,
 )
 person_app = command_group(
-    help="People at a client: name, role, phone, birthday.", no_args_is_help=True
+    help="People at a client: name, role, phone, birthday; the main contact.",
+    no_args_is_help=True,
 )
 fact_app = command_group(
     help="Talking facts about a client's business and people (not contacts).", no_args_is_help=True
@@ -48,6 +49,9 @@ Phone = Annotated[str | None, typer.Option("--phone", help="Phone number.")]
 Email = Annotated[str | None, typer.Option("--email", help="E-mail address.")]
 Address = Annotated[str | None, typer.Option("--address", help="Postal address.")]
 Notes = Annotated[str | None, typer.Option("--notes", help="Free notes.")]
+MainOption = Annotated[
+    bool, typer.Option("--main", help="The client's main contact: the drafts greet this person.")
+]
 
 
 def _client_fields(
@@ -421,8 +425,11 @@ def _print_card(card: dict[str, Any]) -> None:
 
     section(
         "People",
-        ["#", "Name", "Role", "Phone", "Birthday"],
-        [[p["id"], p["name"], p["role"], p["phone"], p["birthday"]] for p in card["people"]],
+        ["#", "Name", "Role", "Phone", "Birthday", "Main"],
+        [
+            [p["id"], p["name"], p["role"], p["phone"], p["birthday"], "yes" if p["main"] else ""]
+            for p in card["people"]
+        ],
     )
     section(
         f"Talking facts ({len(card['facts'])})",
@@ -475,8 +482,12 @@ def person_add(
     birthday: Annotated[
         str | None, typer.Option("--birthday", help="Birthday, YYYY-MM-DD.")
     ] = None,
+    main: MainOption = False,
 ) -> None:
     """Add a person at a client.
+
+    The drafts greet the client's main contact (--main, or povtor client person main),
+    else the first person added.
 
     Example: povtor client person add Ромашка "Пётр Петрович" --role снабженец --birthday 1975-04-12
     """
@@ -496,11 +507,120 @@ def person_add(
             option="--birthday",
             hint="give the day the person was born",
         )
+    state = runtime(ctx)
+    if main:
+        from povtor.app.corrections import add_main_person
+
+        added = add_main_person(state.db, state.clock, client, fields)
+        message(
+            f"added {added['name']} to client #{added['client_id']} {added['client']} "
+            "as its main contact"
+        )
+        print(added["id"])
+        return
     from povtor.app.clients import add_person
 
-    person = add_person(runtime(ctx).db, client, fields)
+    person = add_person(state.db, client, fields)
     message(f"added {person.name} to client #{person.client_id} {person.client}")
     print(person.id)
+
+
+PersonId = Annotated[
+    int,
+    typer.Argument(
+        min=1, max=queries.MAX_ROW_ID, help="The person's id, as client person list shows it."
+    ),
+]
+
+
+@person_app.command("edit")
+def person_edit(
+    ctx: typer.Context,
+    person: PersonId,
+    name: Annotated[str | None, typer.Option("--name", help="The right name.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help='Role ("" clears it).')] = None,
+    phone: Phone = None,
+    email: Email = None,
+    birthday: Annotated[
+        str | None, typer.Option("--birthday", help='Birthday, YYYY-MM-DD ("" clears it).')
+    ] = None,
+    main: MainOption = False,
+) -> None:
+    """Correct a person's name, role, phone, e-mail or birthday; "" clears a field.
+
+    The correction is recorded with the values before it (povtor db changes).
+
+    Example: povtor client person edit 3 --name "Пётр Петрович Орлов" --phone "+7 900 111-22-33"
+    """
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = clean_text(name, field="--name", required=True)
+    for key, value in (("role", role), ("phone", phone), ("email", email)):
+        if value is not None:
+            changes[key] = clean_text(value, field=f"--{key}")
+    check_email(changes.get("email"))
+    if birthday is not None:
+        changes["birthday"] = parse_date(birthday, field="--birthday") if birthday.strip() else None
+    if not changes and not main:
+        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --phone")
+    from povtor.app.corrections import change_words, edit_person
+
+    state = runtime(ctx)
+    edited = edit_person(state.db, state.clock, person, changes, main=main)
+    if not edited.after:
+        message(f"person {edited.label}: nothing changed")
+    else:
+        message(f"person {edited.label}: {change_words(edited.before, edited.after)}")
+
+
+@person_app.command("main")
+def person_main(ctx: typer.Context, person: PersonId) -> None:
+    """Make a person the client's main contact: the one the drafts greet.
+
+    Without a main contact the drafts greet the first person added.
+
+    Example: povtor client person main 3
+    """
+    from povtor.app.corrections import make_main
+
+    state = runtime(ctx)
+    row, changed = make_main(state.db, state.clock, person)
+    message(
+        f"{row['name']} is the main contact of client #{row['client_id']} {row['client']}"
+        + (" now" if changed else " already")
+    )
+
+
+@person_app.command("remove")
+def person_remove(
+    ctx: typer.Context,
+    person: PersonId,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a person added by mistake or gone from the client, with its own dates.
+
+    The person's occasions (birthdays and the like: client occasion list) go with it.
+    Asks first unless --yes; the removal is recorded with the person's data (povtor db
+    changes).
+
+    Example: povtor client person remove 3 --yes
+    """
+    from povtor.app.corrections import remove_person, remove_preview
+
+    state = runtime(ctx)
+    preview = remove_preview(state.db, person)
+    row, occasions = preview.person, preview.occasions
+    dates = f" and {len(occasions)} occasion(s) of theirs" if occasions else ""
+    question = (
+        f"Remove #{row['id']} {row['name']} from client #{row['client_id']} {row['client']}{dates}?"
+    )
+    if not confirm(question, yes=yes, command="client person remove"):
+        return
+    removed = remove_person(state.db, state.clock, person)
+    message(
+        f"removed #{row['id']} {row['name']} from client #{row['client_id']} {row['client']}"
+        + (f" with {len(removed.occasions)} occasion(s)" if removed.occasions else "")
+    )
 
 
 @person_app.command("list")
@@ -518,12 +638,13 @@ def person_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None)
         Column("phone", "Phone"),
         Column("email", "E-mail"),
         Column("birthday", "Birthday", "date"),
+        Column("is_main", "Main", "bool"),
     )
     people = queries.client_people(db, row["id"])
     render(
         Listing(
             columns,
-            [[p[c.key] for c in columns] for p in people],
+            [[bool(p[c.key]) if c.key == "is_main" else p[c.key] for c in columns] for p in people],
             title=f"People at {row['name']}",
             empty_message="no people recorded",
         ),

@@ -22,7 +22,8 @@ from povtor.storage.database import to_date, to_datetime
 from povtor.text import clean_text
 
 app = command_group(
-    help="Deals: open, move through stages, win, lose, reopen; list and show.", no_args_is_help=True
+    help="Deals: open, move through stages, win, lose, reopen, edit; list and show.",
+    no_args_is_help=True,
 )
 
 DealArg = Annotated[str, typer.Argument(help="Deal id (7 or #7), or its title or client's name.")]
@@ -176,6 +177,57 @@ def reopen(
     message(f"deal #{reopened.deal_id} {reopened.client}: reopened at {reopened.stage}")
 
 
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    deal: DealArg,
+    amount: Annotated[
+        str | None,
+        typer.Option("--amount", "-a", help='Amount, e.g. 130000 or 130 000,50 ("" clears it).'),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", "-t", help='What the deal is about ("" clears it).')
+    ] = None,
+    expected: Annotated[
+        str | None, typer.Option("--expected", help='Expected payment date ("" clears it).')
+    ] = None,
+    currency: Annotated[str | None, typer.Option("--currency", help="Currency code.")] = None,
+) -> None:
+    """Correct a deal's amount, title, expected payment date or currency.
+
+    A won deal's amount is its revenue: the reports follow the corrected figure. Stages
+    change with deal move, win, lose and reopen. The correction is recorded with the
+    values before it (deal show lists them; povtor db changes lists them all).
+
+    Example: povtor deal edit 7 --amount "130 000" --expected 2026-03-20
+    """
+    state = runtime(ctx)
+    changes: dict[str, Any] = {}
+    if amount is not None:
+        changes["amount_minor"] = parse_amount(amount, field="--amount") if amount.strip() else None
+    if title is not None:
+        changes["title"] = clean_text(title, field="--title")
+    if expected is not None:
+        changes["expected_on"] = (
+            parse_date(expected, field="--expected", today=state.clock.today)
+            if expected.strip()
+            else None
+        )
+    if currency is not None:
+        changes["currency"] = parse_currency(currency, field="--currency")
+    if not changes:
+        from povtor.errors import InvalidInput
+
+        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --amount")
+    from povtor.app.corrections import change_words, edit_deal
+
+    edited = edit_deal(state.db, state.clock, deal, changes)
+    if not edited.after:
+        message(f"deal {edited.label}: nothing changed")
+    else:
+        message(f"deal {edited.label}: {change_words(edited.before, edited.after)}")
+
+
 DEAL_COLUMNS = (
     Column("id", "ID", "int"),
     Column("client", "Client"),
@@ -288,6 +340,22 @@ def show(ctx: typer.Context, deal: DealArg, fmt: FormatOption = None) -> None:
     detail["products"] = [
         {"id": p["id"], "name": p["name"]} for p in product_queries.deal_products(db, row["id"])
     ]
+    from povtor.app.corrections import deal_changes
+
+    detail["changes"] = [
+        {
+            "id": c.id,
+            "at": machine_value("datetime", c.at),
+            "on_date": c.on_date,
+            "entity": c.entity,
+            "entity_id": c.entity_id,
+            "action": c.action,
+            "summary": c.summary(),
+            "before": c.before,
+            "after": c.after,
+        }
+        for c in deal_changes(db, row["id"])
+    ]
     render_record(detail, fmt, command="deal show", noun="deal", print_table=_print_deal)
 
 
@@ -362,6 +430,24 @@ def _print_deal(detail: dict[str, Any]) -> None:
                 )
             )
         parts.append(touches)
+    if detail["changes"]:
+        changes = Table(title="Corrections", title_justify="left", header_style="bold")
+        for column in ("#", "Date", "What", "Action", "Change"):
+            changes.add_column(column)
+        for c in detail["changes"]:
+            changes.add_row(
+                *(
+                    Text(str(v))
+                    for v in (
+                        c["id"],
+                        c["on_date"],
+                        f"{c['entity']} #{c['entity_id']}",
+                        c["action"],
+                        c["summary"],
+                    )
+                )
+            )
+        parts.append(changes)
     stdout_console().print(
         Panel(Group(*parts), title=Text(f"Deal #{detail['id']}"), title_align="left")
     )

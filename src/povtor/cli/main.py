@@ -30,7 +30,7 @@ PovtorRootGroup.lazy_groups = {
     "deal": LazyGroupSpec(
         "povtor.cli.deal",
         "app",
-        "Deals: open, move through stages, win, lose, reopen; list and show.",
+        "Deals: open, move through stages, win, lose, reopen, edit; list and show.",
         parts=(Part("product", "povtor.cli.product", "deal_app"),),
     ),
     "nudge": LazyGroupSpec(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from povtor.cli.runtime import FormatOption, choose, command_group, runtime
+from povtor.cli.runtime import FormatOption, choose, command_group, confirm, runtime
 from povtor.domain import templates
 from povtor.domain.vocabulary import CHANNELS, PURPOSES, TOUCH_KINDS
 from povtor.errors import InvalidInput
@@ -300,6 +300,157 @@ def list_(
         ),
         fmt,
     )
+
+
+# -- corrections ---------------------------------------------------------------------------
+TouchId = Annotated[
+    int, typer.Argument(min=1, max=queries.MAX_ROW_ID, help="The touch's id (nudge list shows it).")
+]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def _take_back_question(plan: Any, verb: str) -> str:
+    lines = [f"{verb} {plan.summary()}?"]
+    lines += [f"  - {line}" for line in plan.effects()]
+    return "\n".join(lines)
+
+
+def _report_taken_back(plan: Any, verb: str) -> None:
+    message(f"{verb} {plan.summary()}")
+    for line in plan.effects():
+        message(f"  {line}")
+
+
+@app.command("undo")
+def undo(ctx: typer.Context, yes: Yes = False) -> None:
+    """Take back the touch logged last, and what its outcome did.
+
+    The deal goes back exactly as it was before the touch: a yes's move (or win) and
+    its stage history entry, a no's loss, a later's follow-up date. A roadmap step the
+    yes recorded as done is not done any more; a referral it added (with nothing of its
+    own yet) is removed. When the deal changed after the touch, or a later touch is about
+    it, nothing is changed and the error says what to do. Asks first unless --yes; the
+    correction is recorded (povtor db changes). Run it again to take back the one before.
+
+    Example: povtor nudge undo --yes
+    """
+    from povtor.app import corrections
+
+    state = runtime(ctx)
+    expected = None
+    if not yes:
+        plan = corrections.undo_preview(state.db)
+        if not confirm(_take_back_question(plan, "Undo"), yes=yes, command="nudge undo"):
+            return
+        expected = plan.touch_id
+    done = corrections.undo_last(state.db, state.clock, expected=expected)
+    _report_taken_back(done, "undid")
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    touch: TouchId,
+    only_touch: Annotated[
+        bool,
+        typer.Option(
+            "--only-touch", help="Delete the touch alone; what its outcome did stays as it is."
+        ),
+    ] = False,
+    yes: Yes = False,
+) -> None:
+    """Delete a touch logged by mistake, and take back what its outcome did.
+
+    As povtor nudge undo, for any touch by its id: refused while a later change depends
+    on the touch's outcome (the deal moved on, a later touch is about the same deal).
+    --only-touch deletes the record alone (a touch an older povtor logged, or imported).
+    Asks first unless --yes; the correction is recorded (povtor db changes).
+
+    Example: povtor nudge delete 42 --yes
+    """
+    from povtor.app import corrections
+
+    state = runtime(ctx)
+    if not yes:
+        plan = corrections.delete_preview(state.db, touch, only_touch=only_touch)
+        if not confirm(_take_back_question(plan, "Delete"), yes=yes, command="nudge delete"):
+            return
+    done = corrections.delete_touch(state.db, state.clock, touch, only_touch=only_touch)
+    _report_taken_back(done, "deleted")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    touch: TouchId,
+    text: Annotated[
+        str | None, typer.Option("--text", "-t", help='What was sent or said ("" clears it).')
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option("--channel", help="call, email, messenger, meeting, gift or other."),
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="warming, closing or service.")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", "-r", help='Why not, or the answer ("" clears it).')
+    ] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome", "-o", help="pending or no-answer (yes and no: on a client touch)."
+        ),
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", help="When it happened.")] = None,
+) -> None:
+    """Correct a touch: its text, channel, kind or reason; its outcome and date while they
+    change nothing else.
+
+    An outcome that moved, lost or set the follow-up of a deal (or recorded a roadmap step)
+    is not edited: povtor nudge delete ID takes the touch back with what it did, then log
+    the right one. A new reason of a touch that lost a deal is the deal's lost reason too.
+    The correction is recorded (povtor db changes).
+
+    Example: povtor nudge edit 42 --channel call --text "Договорились созвониться в пятницу"
+    """
+    changes: dict[str, Any] = {}
+    if text is not None:
+        changes["text"] = clean_text(text, field="--text", max_len=TEXT_MAX, multiline=True)
+    if channel is not None:
+        changes["channel"] = choose(channel, CHANNELS, option="--channel")
+    if kind is not None:
+        changes["kind"] = choose(kind, TOUCH_KINDS, option="--kind")
+    if reason is not None:
+        changes["reason"] = clean_text(reason, field="--reason")
+    if outcome is not None:
+        chosen = parse_outcome(outcome)
+        if chosen == "later":
+            raise InvalidInput(
+                "outcome later needs its date, so it is logged, not edited in",
+                hint="log it: povtor nudge log --outcome later --later DATE",
+            )
+        changes["outcome"] = chosen
+    state = runtime(ctx)
+    if on is not None:
+        changes["on_date"] = parse_date(on, field="--on", today=state.clock.today)
+    if not changes:
+        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --text")
+    from povtor.app.corrections import edit_touch
+
+    edited = edit_touch(state.db, state.clock, touch, changes)
+    _report_edit(f"touch {edited.label}", edited)
+
+
+def _report_edit(what: str, edited: Any) -> None:
+    from povtor.app.corrections import change_words
+
+    if not edited.after:
+        message(f"{what}: nothing changed")
+        return
+    message(f"{what}: {change_words(edited.before, edited.after)}")
+    for note in edited.notes:
+        message(note)
 
 
 @template_app.command("list")

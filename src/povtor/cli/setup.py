@@ -221,3 +221,84 @@ def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
             hint="restore a backup: povtor db restore FILE",
         )
     message(f"{state.location} is sound")
+
+
+CHANGE_ENTITIES = ("touch", "deal", "person")
+
+
+@db_app.command("changes")
+def changes(
+    ctx: typer.Context,
+    client: Annotated[
+        str | None, typer.Option("--client", help="Only this client's corrections.")
+    ] = None,
+    deal: Annotated[
+        str | None, typer.Option("--deal", help="Only this deal's (and its touches').")
+    ] = None,
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Only corrections of: touch, deal or person.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="At most this many, newest first.")
+    ] = 50,
+    fmt: FormatOption = None,
+) -> None:
+    """List the corrections, newest first: touches undone, edited or deleted, deals and
+    people edited, people removed, main contacts chosen.
+
+    Each keeps the record as it was before and after (the before and after columns of
+    json, csv and tsv), so a figure that changed can be explained.
+
+    Example: povtor db changes --deal 7 --format json
+    """
+    from povtor.app.corrections import list_changes
+    from povtor.cli.runtime import choose
+
+    state = runtime(ctx)
+    found = list_changes(
+        state.db,
+        client=client,
+        deal=deal,
+        entity=choose(entity, CHANGE_ENTITIES, option="--entity"),
+        limit=limit,
+    )
+    import json
+
+    def as_json(value: object) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    columns = (
+        Column("id", "ID", "int"),
+        Column("at", "When (UTC)", "datetime", in_table=False),
+        Column("on_date", "Date", "date"),
+        Column("entity", "What"),
+        Column("entity_id", "Id", "int"),
+        Column("action", "Action"),
+        Column("client_id", "Client id", "int", in_table=False),
+        Column("client", "Client"),
+        Column("deal_id", "Deal", "int"),
+        Column("summary", "Change", wide=True),
+        Column("before", "Before", in_table=False),
+        Column("after", "After", in_table=False),
+    )
+    rows = [
+        [
+            c.id,
+            c.at,
+            c.on_date,
+            c.entity,
+            c.entity_id,
+            c.action,
+            c.client_id,
+            c.client,
+            c.deal_id,
+            c.summary(),
+            as_json(c.before),
+            as_json(c.after),
+        ]
+        for c in found
+    ]
+    render(
+        Listing(columns, rows, title="Corrections", empty_message="no corrections recorded"),
+        fmt,
+    )

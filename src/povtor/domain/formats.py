@@ -94,6 +94,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("phone", "text"),
         ("email", "text"),
         ("birthday", "date"),
+        ("is_main", "text"),  # yes: the client's main contact, whom the drafts greet
     ),
     "facts": (
         ("id", "int"),
@@ -234,6 +235,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "phone": "name",
         "email": "name",
         "birthday": "date",
+        "is_main": "yes_no",
     },
     "facts": {"id": "id", **CLIENT_REF, "topic": "name", "text": "text", "noted_on": "date"},
     "deals": {

@@ -13,3 +13,6 @@ CATEGORY_SOURCES = ("manual", "abc")  # who set a client's category: the user or
 SERVICE_ANSWERS = ("ok", "problem")  # a service contact's answer
 # what a touch was for, beyond its kind (set by plan run from the item's rule, or by hand)
 PURPOSES = ("perk", "backend", "cross_sell", "roadmap", "card", "referrals", "content")
+# the record of corrections (``change_log``): what was corrected, and how
+CHANGE_ENTITIES = ("touch", "deal", "person")
+CHANGE_ACTIONS = ("undo", "delete", "edit", "remove", "main")

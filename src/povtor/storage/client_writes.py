@@ -152,9 +152,9 @@ def forget_client(database: Database, client_id: int) -> Forgotten:
 
     Erased: name (it becomes «forgotten client #ID»), company, phone, e-mail, address,
     notes, external id; the people, talking facts and occasions (deleted); the texts and
-    reasons of touches, deal titles and lost reasons (history included), the notes on
-    its roadmap steps, its name in the source of the clients it referred («referral
-    from forgotten client #ID»). Kept:
+    reasons of touches, deal titles and lost reasons (history included, and in the record
+    of corrections), the notes on its roadmap steps, its name in the source of the clients
+    it referred («referral from forgotten client #ID»). Kept:
     category, industry and source (business attributes), every amount, date, stage
     and outcome, so statistics stay right. The client is archived.
 
@@ -162,6 +162,7 @@ def forget_client(database: Database, client_id: int) -> Forgotten:
     rebuilt (``VACUUM``: no stale copy of an older edit survives) and the WAL is
     emptied (``wal_checkpoint(TRUNCATE)``).
     """
+    from povtor.storage.correction_writes import scrub_client
     from povtor.storage.safety import scrub
 
     name = FORGOTTEN_NAME.format(id=client_id)
@@ -202,6 +203,8 @@ def forget_client(database: Database, client_id: int) -> Forgotten:
                    WHERE deal_id IN (SELECT id FROM deal WHERE client_id = ?)""",
                 (client_id,),
             )
+            # and the same values in the record of corrections and the undo data
+            scrub_client(database, client_id)
         emptied = scrub(database)
     finally:
         database.execute(f"PRAGMA secure_delete = {int(previous or 0)}")

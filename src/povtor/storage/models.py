@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -25,6 +26,8 @@ from sqlmodel import Field, SQLModel
 from povtor.domain.vocabulary import (
     CATEGORIES,
     CATEGORY_SOURCES,
+    CHANGE_ACTIONS,
+    CHANGE_ENTITIES,
     CHANGE_EVENTS,
     CHANNELS,
     CLIENT_STATUSES,
@@ -85,6 +88,10 @@ class Person(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=200)
     birthday: dt.date | None = None
+    # the client's main contact, whom the drafts greet (none marked: the first person)
+    is_main: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default="0")
+    )
 
 
 class Fact(SQLModel, table=True):
@@ -382,3 +389,46 @@ class WarmingContent(SQLModel, table=True):
     tag: str | None = Field(default=None, max_length=200)  # matched against fact topics
     lang: str = Field(default="ru", max_length=5)
     added_on: dt.date
+
+
+class ChangeLog(SQLModel, table=True):
+    """A correction: a touch undone, edited or deleted, a deal or a person edited, a person
+    removed, a main contact chosen; with the record as it was before and after (JSON)."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        CheckConstraint(_one_of("entity", CHANGE_ENTITIES), name="ck_change_log_entity"),
+        CheckConstraint(_one_of("action", CHANGE_ACTIONS), name="ck_change_log_action"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(), nullable=False))  # UTC
+    on_date: dt.date  # the seller's local date of the correction
+    entity: str = Field(max_length=10)  # touch | deal | person
+    entity_id: int
+    action: str = Field(max_length=10)  # undo | delete | edit | remove | main
+    client_id: int | None = Field(default=None, sa_column=_fk("client.id", nullable=True))
+    deal_id: int | None = Field(
+        default=None, sa_column=_fk("deal.id", nullable=True, ondelete="SET NULL")
+    )
+    before: str | None = None  # JSON: the fields as they were
+    after: str | None = None  # JSON: the fields as they are now (none: deleted)
+
+
+class TouchEffect(SQLModel, table=True):
+    """What logging a touch changed beyond the touch itself, so that it can be undone:
+    the deal's fields before and after its outcome, the stage history entry it wrote, the
+    roadmap step its yes recorded as done, the referral it added."""
+
+    __tablename__ = "touch_effect"
+
+    touch_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("touch.id", ondelete="CASCADE"), primary_key=True)
+    )
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", nullable=True))
+    deal_before: str | None = None  # JSON: the deal's fields the outcome changed, before
+    deal_after: str | None = None  # JSON: the same fields as the outcome left them
+    history_id: int | None = None  # the stage_change row the outcome wrote
+    step_id: int | None = None  # the roadmap step the yes recorded as done (it was not)
+    referred_client_id: int | None = None  # the client a referral added, and its deal
+    referred_deal_id: int | None = None

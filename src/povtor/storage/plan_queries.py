@@ -76,7 +76,8 @@ def load_plan_facts(
     people = dict(
         db.tuples(
             """SELECT p.client_id, p.name FROM person p
-               WHERE p.id IN (SELECT MIN(id) FROM person GROUP BY client_id)"""
+               WHERE p.id IN (SELECT COALESCE(MIN(CASE WHEN is_main THEN id END), MIN(id))
+                              FROM person GROUP BY client_id)"""
         )
     )
     clients: dict[int, ClientState] = {}

@@ -177,7 +177,8 @@ def list_clients(db: Database, flt: ClientFilter) -> list[Row]:
 
 def client_people(db: Database, client_id: int) -> list[Row]:
     return db.rows(
-        "SELECT id, name, role, phone, email, birthday FROM person WHERE client_id = ? ORDER BY id",
+        """SELECT id, name, role, phone, email, birthday, is_main FROM person
+           WHERE client_id = ? ORDER BY id""",
         (client_id,),
     )
 
@@ -358,10 +359,11 @@ def table_counts(db: Database) -> dict[str, int]:
     return {t: int(db.scalar(f"SELECT COUNT(*) FROM {t}")) for t in tables}
 
 
-def first_person_name(db: Database, client_id: int) -> str | None:
-    """The name of the first person recorded at a client (whom a draft greets)."""
+def main_person_name(db: Database, client_id: int) -> str | None:
+    """Whom a draft greets: the client's main contact, else the first person recorded."""
     return db.scalar(
-        "SELECT name FROM person WHERE client_id = ? ORDER BY id LIMIT 1", (client_id,)
+        "SELECT name FROM person WHERE client_id = ? ORDER BY is_main DESC, id LIMIT 1",
+        (client_id,),
     )
 
 

@@ -15,5 +15,6 @@ REVISIONS: tuple[str, ...] = (
     "0005_growing_clients",
     "0006_deal_status_indexes",
     "0007_warming_content",
+    "0008_corrections",
 )
 HEAD = REVISIONS[-1]

@@ -26,7 +26,7 @@ CLIENT_COLUMNS = (
     "name", "search_key", "company", "category", "industry", "source", "phone", "email",
     "address", "notes", "status", "created_on", "category_source", "external_id",
 )  # fmt: skip
-PERSON_COLUMNS = ("client_id", "name", "role", "phone", "email", "birthday")
+PERSON_COLUMNS = ("client_id", "name", "role", "phone", "email", "birthday", "is_main")
 FACT_COLUMNS = ("client_id", "topic", "text", "noted_on")
 
 
@@ -372,6 +372,8 @@ def _plan_child(
         if client_id is None:
             continue
         rec["client_id"] = client_id
+        if kind == "people":  # the main contact: yes or no (no: when the file does not say)
+            rec["is_main"] = int(rec.get("is_main") == "yes")
         if not row_id and check.repeated(
             seen,
             (natural, (client_id, folded(text))),

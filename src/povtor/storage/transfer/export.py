@@ -17,7 +17,9 @@ _EXPORT_SQL = {
                          notes, status, created_on, external_id, category_source,
                          referred_by_id
                   FROM client ORDER BY id""",
-    "people": "SELECT id, client_id, name, role, phone, email, birthday FROM person ORDER BY id",
+    "people": """SELECT id, client_id, name, role, phone, email, birthday,
+                        CASE WHEN is_main THEN 'yes' ELSE 'no' END
+                 FROM person ORDER BY id""",
     "facts": "SELECT id, client_id, topic, text, noted_on FROM fact ORDER BY id",
     "deals": """SELECT d.id, d.client_id, f.code, s.code, d.title, d.amount_minor, d.currency,
                        d.status, d.opened_on, d.stage_entered_on, d.expected_on, d.closed_on,

@@ -1,0 +1,756 @@
+"""Corrections: take a touch back, edit a touch, a deal or a person, remove a person,
+choose a client's main contact. Each is one transaction and leaves an entry in the
+record of corrections (``change_log``: the record before and after), so that a figure
+that changed can be explained (``povtor db changes``, ``povtor deal show``).
+
+Taking a touch back (``nudge undo`` for the last one, ``nudge delete ID``) also takes back
+what its outcome did, exactly as it was before: the deal's stage, status and follow-up
+date, the stage history entry, the roadmap step its yes recorded, the referral it added.
+:func:`remember_touch` keeps that when the touch is logged. When something later
+depends on it (the deal moved on since, a later touch about the same deal), the touch is
+not taken back and the error says what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from povtor.clock import Clock
+from povtor.errors import Conflict, InvalidInput, NotFound
+from povtor.storage import correction_queries, correction_writes, deal_writes, queries
+from povtor.storage.correction_writes import from_json
+from povtor.storage.database import Database, Row
+
+if TYPE_CHECKING:
+    from povtor.app.touches import Recorded, TouchInput
+
+# the deal fields an outcome changes (yes: stage and maybe status; no: status and reason;
+# later: the follow-up date); a touch's undo data keeps them before and after
+OUTCOME_FIELDS = (
+    "stage_id",
+    "stage_entered_on",
+    "status",
+    "closed_on",
+    "lost_reason",
+    "follow_up_on",
+)
+DEAL_OUTCOMES = ("yes", "no", "later")  # the outcomes that change a deal
+QUIET_OUTCOMES = ("pending", "no_answer")  # the outcomes that change nothing
+TEXT_SHOWN = 40
+
+
+def _short(text: str | None) -> str:
+    if not text:
+        return ""
+    line = " ".join(str(text).split())
+    return line if len(line) <= TEXT_SHOWN else line[: TEXT_SHOWN - 1] + "…"
+
+
+def _record(row: Row | None) -> dict[str, Any] | None:
+    return None if row is None else {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
+
+
+# -- when a touch is logged ---------------------------------------------------------------
+def remember_touch(
+    db: Database, recorded: Recorded, *, touch: TouchInput, purpose: str | None, about: str | None
+) -> None:
+    """Inside the transaction that logs a new touch, after its outcome changed the deal and
+    before a roadmap yes is recorded: keep what the touch changes beyond itself, so that
+    ``povtor nudge undo`` can put it back exactly."""
+    deal_before, deal_after = recorded.deal_before, recorded.deal_after
+    changes_deal = deal_before is not None and touch.outcome in DEAL_OUTCOMES
+    step_id = _step_to_mark(db, recorded.client, purpose, about, touch.outcome)
+    roadmap_yes = purpose == "roadmap" and touch.outcome == "yes"
+    if not (changes_deal or roadmap_yes or recorded.referred):
+        return
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    history_id = None
+    deal_id = deal_before["id"] if deal_before is not None else None
+    if changes_deal and deal_before is not None and deal_after is not None:
+        changed = [k for k in OUTCOME_FIELDS if deal_before[k] != deal_after[k]]
+        before = {k: deal_before[k] for k in changed}
+        after = {k: deal_after[k] for k in changed}
+        if {"stage_id", "status"} & set(changed):  # a move, a win or a loss: one history entry
+            history_id = correction_queries.last_history_id(db, deal_before["id"])
+    referred = recorded.referred
+    correction_writes.remember_effect(
+        db,
+        touch_id=recorded.touch_id,
+        deal_id=deal_id,
+        deal_before=before,
+        deal_after=after,
+        history_id=history_id,
+        step_id=step_id,
+        referred_client_id=referred[0] if referred else None,
+        referred_deal_id=referred[2] if referred else None,
+    )
+
+
+def _step_to_mark(
+    db: Database, client: Row, purpose: str | None, about: str | None, outcome: str
+) -> int | None:
+    """The roadmap step a yes is about to record as done (None: none, or done already)."""
+    if purpose != "roadmap" or outcome != "yes" or not about or client["category"] is None:
+        return None
+    from povtor.domain.roadmaps import find_step
+    from povtor.storage.roadmap_queries import roadmap_steps
+    from povtor.storage.roadmap_writes import done_row
+
+    step = find_step(roadmap_steps(db, client["category"]), about)
+    if step is None or done_row(db, client["id"], step.id) is not None:
+        return None
+    return step.id
+
+
+# -- taking a touch back -----------------------------------------------------------------------
+@dataclass
+class TakeBack:
+    """A touch to take back, with what its outcome changed that goes back with it."""
+
+    touch: Row
+    client: str
+    restore: dict[str, Any] = field(default_factory=dict)  # deal fields, as they were
+    current: dict[str, Any] = field(default_factory=dict)  # the same fields now
+    stages: tuple[str | None, str | None] = (None, None)  # stage codes: now, as it was
+    history: Row | None = None  # the stage history entry the outcome wrote
+    step: Row | None = None  # the roadmap step the yes recorded as done
+    referral: Row | None = None  # the client the referral added, and its deal
+    referral_deal: Row | None = None
+    kept: list[str] = field(default_factory=list)  # what stays as it is, and why
+
+    @property
+    def touch_id(self) -> int:
+        return int(self.touch["id"])
+
+    def summary(self) -> str:
+        t = self.touch
+        deal = f", deal #{t['deal_id']}" if t["deal_id"] is not None else ""
+        text = f" «{_short(t['text'])}»" if t["text"] else ""
+        return (
+            f"touch #{t['id']} of {t['on_date']}: {t['kind']} by {t['channel']} with "
+            f"#{t['client_id']} {self.client}{deal}, outcome {t['outcome']}{text}"
+        )
+
+    def effects(self) -> list[str]:
+        """What goes back with the touch, one line each."""
+        lines: list[str] = []
+        if self.restore:
+            deal_id = self.touch["deal_id"]
+            parts = []
+            now, back = self.current, self.restore
+            if "stage_id" in back:
+                parts.append(f"stage {self.stages[0]} → {self.stages[1]}")
+            if "status" in back:
+                parts.append(f"{now['status']} → {back['status']}")
+            if "follow_up_on" in back:
+                parts.append(
+                    f"follow-up {now['follow_up_on'] or 'none'} → {back['follow_up_on'] or 'none'}"
+                )
+            if "stage_entered_on" in back:
+                parts.append(f"in its stage since {back['stage_entered_on']}")
+            lines.append(f"deal #{deal_id} as it was before the touch: " + ", ".join(parts))
+        if self.history is not None:
+            h = self.history
+            move = f"{h['from_stage']} → {h['to_stage']}" if h["to_stage"] else h["from_stage"]
+            lines.append(
+                f"deal #{h['deal_id']}'s stage history loses its {h['event']} ({move}) "
+                f"of {h['on_date']}"
+            )
+        if self.step is not None:
+            s = self.step
+            lines.append(f"roadmap step {s['position']} «{s['title']}» is not done any more")
+        if self.referral is not None:
+            deal = (
+                f" and its deal #{self.referral_deal['id']}"
+                if self.referral_deal is not None
+                else ""
+            )
+            lines.append(
+                f"client #{self.referral['id']} {self.referral['name']}, added as the "
+                f"referral,{deal} removed"
+            )
+        return lines + self.kept
+
+
+def plan_take_back(db: Database, touch_id: int, *, only_touch: bool = False) -> TakeBack:
+    """What taking touch ``touch_id`` back does; a Conflict when a later change depends on
+    what it did (``only_touch``: the touch alone, its outcome's changes stay)."""
+    touch = correction_queries.touch_record(db, touch_id)
+    client = correction_queries.client_row(db, touch["client_id"])
+    plan = TakeBack(touch=touch, client=client["name"] if client is not None else "")
+    if only_touch:
+        if touch["deal_id"] is not None and touch["outcome"] in DEAL_OUTCOMES:
+            plan.kept.append(f"deal #{touch['deal_id']} stays as it is (--only-touch)")
+        return plan
+    effect = correction_queries.touch_effect(db, touch_id)
+    if effect is None:
+        _without_effect(db, plan)
+        return plan
+    if effect["deal_before"] is not None and touch["deal_id"] is not None:
+        _plan_deal(db, plan, effect)
+    if effect["step_id"] is not None:
+        step = correction_queries.client_step(db, touch["client_id"], effect["step_id"])
+        if step is not None and str(step["done_on"])[:10] == str(touch["on_date"])[:10]:
+            plan.step = step
+    if effect["referred_client_id"] is not None:
+        _plan_referral(db, plan, effect)
+    return plan
+
+
+def _without_effect(db: Database, plan: TakeBack) -> None:
+    """A touch logged before povtor kept what touches change (or imported)."""
+    touch = plan.touch
+    if touch["deal_id"] is not None and touch["outcome"] in DEAL_OUTCOMES:
+        raise Conflict(
+            f"touch #{touch['id']} ({touch['outcome']}) may have changed deal "
+            f"#{touch['deal_id']}, and povtor has no record of the deal before it (the touch "
+            "was logged by an older povtor, or imported)",
+            hint=f"take the touch alone back: povtor nudge delete {touch['id']} --only-touch; "
+            f"put the deal right with povtor deal move {touch['deal_id']} STAGE --force or "
+            "povtor deal reopen",
+        )
+    if touch["purpose"] == "roadmap" and touch["outcome"] == "yes" and touch["purpose_ref"]:
+        plan.kept.append(
+            f"roadmap step {touch['purpose_ref']} stays done if it is: povtor client step "
+            f"undo {touch['client_id']} {touch['purpose_ref']} takes it back"
+        )
+
+
+def _plan_deal(db: Database, plan: TakeBack, effect: Row) -> None:
+    touch = plan.touch
+    deal_id = touch["deal_id"]
+    before: dict[str, Any] = from_json(effect["deal_before"]) or {}
+    after: dict[str, Any] = from_json(effect["deal_after"]) or {}
+    if not before:
+        return  # the outcome left the deal as it was (a follow-up date it had already)
+    later = correction_queries.later_deal_touches(db, deal_id, touch["id"])
+    if later:
+        shown = ", ".join(f"#{t}" for t in later[:5])
+        raise Conflict(
+            f"touch #{touch['id']} changed deal #{deal_id}, and touches about the deal were "
+            f"logged after it ({shown})",
+            hint=f"take those back first, newest first: povtor nudge delete {later[-1]}",
+        )
+    deal = deal_writes.deal_record(db, deal_id)
+    current = {k: deal[k] for k in after}
+    history_id = effect["history_id"]
+    moved_on = history_id is not None and correction_queries.last_history_id(db, deal_id) != (
+        history_id
+    )
+    if current != after or moved_on:
+        stage = queries.get_deal(db, deal_id)
+        raise Conflict(
+            f"deal #{deal_id} changed after touch #{touch['id']} (it is {stage['stage']}, "
+            f"{stage['status']} now), so the touch's outcome cannot be taken back",
+            hint=f"put the deal right by hand (povtor deal move {deal_id} STAGE --force, "
+            f"povtor deal reopen {deal_id}), then: povtor nudge delete {touch['id']} --only-touch",
+        )
+    plan.restore = before
+    plan.current = current
+    plan.stages = (
+        correction_queries.stage_code(db, deal["stage_id"]),
+        correction_queries.stage_code(db, before.get("stage_id", deal["stage_id"])),
+    )
+    if history_id is not None:
+        plan.history = correction_queries.history_row(db, history_id)
+
+
+def _plan_referral(db: Database, plan: TakeBack, effect: Row) -> None:
+    client_id, deal_id = effect["referred_client_id"], effect["referred_deal_id"]
+    client = correction_queries.client_row(db, client_id)
+    if client is None:
+        return
+    own = correction_queries.referral_records(db, client_id, deal_id)
+    if own:
+        plan.kept.append(
+            f"client #{client_id} {client['name']}, added as the referral, stays: it has "
+            f"{', '.join(own)} of its own"
+        )
+        return
+    plan.referral = client
+    plan.referral_deal = correction_queries.deal_row(db, deal_id) if deal_id else None
+
+
+def _take_back(db: Database, clock: Clock, plan: TakeBack, action: str) -> None:
+    touch = plan.touch
+    before: dict[str, Any] = {"touch": _record(touch)}
+    if plan.restore:
+        deal_writes.update_deal(db, touch["deal_id"], plan.restore)
+        before["deal"] = plan.current
+    if plan.history is not None:
+        before["stage_change"] = {
+            k: plan.history[k]
+            for k in ("id", "event", "from_stage", "to_stage", "at", "on_date", "reason")
+        }
+        correction_writes.delete_history(db, plan.history["id"])
+    if plan.step is not None:
+        before["client_step"] = {
+            k: plan.step[k] for k in ("id", "step_id", "code", "done_on", "note")
+        }
+        correction_writes.delete_client_step(db, plan.step["id"])
+    correction_writes.delete_touch(db, touch["id"])
+    if plan.referral is not None:
+        before["referral"] = {
+            "client": _record(plan.referral),
+            "deal": _record(plan.referral_deal),
+        }
+        correction_writes.delete_referral(
+            db,
+            plan.referral["id"],
+            plan.referral_deal["id"] if plan.referral_deal is not None else None,
+        )
+    correction_writes.log_change(
+        db,
+        at=clock.utc_now(),
+        on=clock.today,
+        entity="touch",
+        entity_id=touch["id"],
+        action=action,
+        client_id=touch["client_id"],
+        deal_id=touch["deal_id"],
+        before=before,
+        after={"deal": plan.restore} if plan.restore else None,
+    )
+
+
+def _last_touch(db: Database) -> int:
+    last = correction_queries.last_touch_id(db)
+    if last is None:
+        raise NotFound(
+            "no touch to undo: none is logged", hint="log one with: povtor nudge log --deal D"
+        )
+    return last
+
+
+def undo_preview(db: Database) -> TakeBack:
+    """What ``povtor nudge undo`` would take back: the touch logged last."""
+    return plan_take_back(db, _last_touch(db))
+
+
+def undo_last(db: Database, clock: Clock, *, expected: int | None = None) -> TakeBack:
+    """``povtor nudge undo``: take back the touch logged last and what its outcome did
+    (``expected``: the touch the user agreed to; another one logged meanwhile is refused)."""
+    with db.transaction():
+        last = _last_touch(db)
+        if expected is not None and last != expected:
+            raise Conflict(
+                f"touch #{last} was logged meanwhile; nothing was changed",
+                hint="run povtor nudge undo again",
+            )
+        plan = plan_take_back(db, last)
+        _take_back(db, clock, plan, "undo")
+    return plan
+
+
+def delete_preview(db: Database, touch_id: int, *, only_touch: bool = False) -> TakeBack:
+    return plan_take_back(db, touch_id, only_touch=only_touch)
+
+
+def delete_touch(
+    db: Database, clock: Clock, touch_id: int, *, only_touch: bool = False
+) -> TakeBack:
+    """``povtor nudge delete ID``: take back a touch, and what its outcome did unless
+    ``only_touch``."""
+    with db.transaction():
+        plan = plan_take_back(db, touch_id, only_touch=only_touch)
+        _take_back(db, clock, plan, "delete")
+    return plan
+
+
+# -- editing a touch ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Edited:
+    """A record's fields that changed, before and after (empty: nothing changed)."""
+
+    entity_id: int
+    label: str  # «#7 Ромашка» or the like, for the message
+    before: dict[str, Any]
+    after: dict[str, Any]
+    notes: tuple[str, ...] = ()
+
+
+def _consequence(touch: Row, effect: Row | None, outcome: str) -> str | None:
+    """What ``outcome`` does on this touch beyond recording it (None: nothing)."""
+    if touch["deal_id"] is not None and outcome in DEAL_OUTCOMES:
+        return {"yes": "moves", "no": "loses", "later": "sets the follow-up date of"}[
+            outcome
+        ] + f" deal #{touch['deal_id']}"
+    if outcome == "later":
+        return "sets the client's follow-up date"
+    if touch["purpose"] == "roadmap" and outcome == "yes":
+        return "records a roadmap step as done"
+    if effect is not None and effect["referred_client_id"] is not None:
+        return "added a referral"
+    return None
+
+
+def _diff(old: Row, new: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields of ``new`` that differ from ``old``: (their old values, their new ones)."""
+    changed = [k for k in new if _plain(k, new[k]) != _plain(k, old[k])]
+    return {k: old[k] for k in changed}, {k: _plain(k, new[k]) for k in changed}
+
+
+def _plain(key: str, value: Any) -> Any:
+    """A value as the database keeps it: dates as ISO text (a stored day may carry a time)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and (key.endswith("_on") or key in ("on_date", "birthday")):
+        return value[:10]
+    return value
+
+
+def edit_touch(db: Database, clock: Clock, touch_id: int, changes: Mapping[str, Any]) -> Edited:
+    """``povtor nudge edit ID``: correct a touch's text, channel, kind, reason, and (when
+    they change nothing else) its outcome and date. ``changes``: the fields given; None
+    clears a text."""
+    with db.transaction():
+        touch = correction_queries.touch_record(db, touch_id)
+        effect = correction_queries.touch_effect(db, touch_id)
+        _check_touch_edit(db, clock, touch, effect, changes)
+        before, after = _diff(touch, changes)
+        if not before:
+            return Edited(touch_id, f"#{touch_id}", {}, {})
+        updates: dict[str, Any] = dict(after)
+        if "on_date" in after:
+            updates["at"] = clock.at_date(changes["on_date"])
+        correction_writes.update_touch(db, touch_id, updates)
+        notes = _reason_follows(db, touch, effect, after)
+        correction_writes.log_change(
+            db,
+            at=clock.utc_now(),
+            on=clock.today,
+            entity="touch",
+            entity_id=touch_id,
+            action="edit",
+            client_id=touch["client_id"],
+            deal_id=touch["deal_id"],
+            before=before,
+            after=after,
+        )
+    return Edited(touch_id, f"#{touch_id}", before, after, tuple(notes))
+
+
+def _check_touch_edit(
+    db: Database, clock: Clock, touch: Row, effect: Row | None, changes: Mapping[str, Any]
+) -> None:
+    touch_id = touch["id"]
+    outcome = changes.get("outcome", touch["outcome"])
+    if outcome != touch["outcome"]:
+        did = _consequence(touch, effect, touch["outcome"])
+        if did is not None:
+            raise Conflict(
+                f"touch #{touch_id}'s outcome {touch['outcome']} {did}; such an outcome is "
+                "not edited",
+                hint=f"take the touch back with what it did: povtor nudge delete {touch_id}, "
+                "then log the right one",
+            )
+        would = _consequence(touch, effect, outcome)
+        if would is not None:
+            deal = touch["deal_id"]
+            where = f"--deal {deal}" if deal is not None else f"--client {touch['client_id']}"
+            raise Conflict(
+                f"outcome {outcome} {would}; it is logged as a new touch, not edited in",
+                hint=f"log the answer: povtor nudge log {where} --outcome {outcome}",
+            )
+    if "on_date" in changes and str(changes["on_date"]) != str(touch["on_date"])[:10]:
+        day: dt.date = changes["on_date"]
+        changed_more = _consequence(touch, effect, touch["outcome"]) is not None and (
+            effect is None
+            or effect["deal_before"] not in (None, "{}")
+            or effect["step_id"] is not None
+            or effect["referred_client_id"] is not None
+        )
+        if changed_more:
+            raise Conflict(
+                f"touch #{touch_id}'s outcome {touch['outcome']} took effect on its date, so "
+                "the date is not edited",
+                hint=f"take the touch back: povtor nudge delete {touch_id}, then log it again "
+                "with --on DATE",
+            )
+        if day > clock.today:
+            raise InvalidInput(
+                f"--on {day.isoformat()} is in the future", hint="touches are logged when done"
+            )
+        follow = touch["follow_up_on"]
+        if follow is not None and str(follow)[:10] <= day.isoformat():
+            raise InvalidInput(
+                f"--on {day.isoformat()} is not before the touch's follow-up date {follow}",
+                hint="give an earlier date",
+            )
+    kind = changes.get("kind", touch["kind"])
+    if touch["answer"] is not None and kind != "service":
+        raise InvalidInput(
+            f"touch #{touch_id} records a service answer ({touch['answer']}), so it stays a "
+            "service touch",
+            hint="change its text, channel or date instead",
+        )
+    if "reason" in changes and not changes["reason"] and _lost_the_deal(effect):
+        raise InvalidInput(
+            f"touch #{touch_id} lost deal #{touch['deal_id']}, which needs a reason",
+            hint='give the right one: --reason "дорого"',
+        )
+
+
+def _lost_the_deal(effect: Row | None) -> bool:
+    if effect is None or effect["deal_after"] is None:
+        return False
+    return (from_json(effect["deal_after"]) or {}).get("status") == "lost"
+
+
+def _reason_follows(
+    db: Database, touch: Row, effect: Row | None, after: Mapping[str, Any]
+) -> list[str]:
+    """A corrected reason of the touch that lost a deal is the deal's lost reason too, while
+    the deal is still lost by it."""
+    if "reason" not in after or not _lost_the_deal(effect):
+        return []
+    assert effect is not None
+    deal_id, history_id = touch["deal_id"], effect["history_id"]
+    deal = deal_writes.deal_record(db, deal_id)
+    if deal["status"] != "lost" or correction_queries.last_history_id(db, deal_id) != history_id:
+        return [f"deal #{deal_id} changed since; its own lost reason stays as it is"]
+    deal_writes.update_deal(db, deal_id, {"lost_reason": after["reason"]})
+    if history_id is not None:
+        correction_writes.set_history_reason(db, history_id, after["reason"])
+    return [f"deal #{deal_id}'s lost reason is «{after['reason']}» too"]
+
+
+# -- editing a deal ----------------------------------------------------------------------------
+def edit_deal(db: Database, clock: Clock, ref: str, changes: Mapping[str, Any]) -> Edited:
+    """``povtor deal edit``: amount, title, expected date, currency; recorded."""
+    with db.transaction():
+        deal = queries.find_deal(db, ref)
+        before, after = _diff(deal, changes)
+        label = f"#{deal['id']} {deal['client']}"
+        if not before:
+            return Edited(deal["id"], label, {}, {})
+        deal_writes.update_deal(db, deal["id"], after)
+        correction_writes.log_change(
+            db,
+            at=clock.utc_now(),
+            on=clock.today,
+            entity="deal",
+            entity_id=deal["id"],
+            action="edit",
+            client_id=deal["client_id"],
+            deal_id=deal["id"],
+            before=before,
+            after=after,
+        )
+    return Edited(deal["id"], label, before, after)
+
+
+# -- people ---------------------------------------------------------------------------------
+def _make_main(db: Database, clock: Clock, person: Row) -> dict[str, Any] | None:
+    """Make ``person`` the client's main contact; the change (None: it was already)."""
+    previous = correction_queries.main_person_id(db, person["client_id"])
+    if previous == person["id"]:
+        return None
+    correction_writes.set_main(db, person["client_id"], person["id"])
+    correction_writes.log_change(
+        db,
+        at=clock.utc_now(),
+        on=clock.today,
+        entity="person",
+        entity_id=person["id"],
+        action="main",
+        client_id=person["client_id"],
+        before={"main_person_id": previous},
+        after={"main_person_id": person["id"]},
+    )
+    return {"main_person_id": previous}
+
+
+def add_main_person(db: Database, clock: Clock, ref: str, fields: Mapping[str, Any]) -> Row:
+    """``povtor client person add ... --main``: a new person who is the main contact."""
+    from povtor.storage import client_writes
+
+    with db.transaction():
+        client = queries.find_client(db, ref)
+        person_id = client_writes.insert_person(db, client_id=client["id"], **fields)
+        person = correction_queries.person_record(db, person_id)
+        _make_main(db, clock, person)
+    return person
+
+
+def edit_person(
+    db: Database, clock: Clock, person_id: int, changes: Mapping[str, Any], *, main: bool = False
+) -> Edited:
+    """``povtor client person edit``: name, role, phone, e-mail, birthday; ``main`` makes the
+    person the client's main contact."""
+    with db.transaction():
+        person = correction_queries.person_record(db, person_id)
+        before, after = _diff(person, changes)
+        label = (
+            f"#{person_id} {after.get('name', person['name'])} at #{person['client_id']} "
+            + (person["client"])
+        )
+        if before:
+            correction_writes.update_person(db, person_id, after)
+            correction_writes.log_change(
+                db,
+                at=clock.utc_now(),
+                on=clock.today,
+                entity="person",
+                entity_id=person_id,
+                action="edit",
+                client_id=person["client_id"],
+                before=before,
+                after=after,
+            )
+        if main and _make_main(db, clock, person) is not None:
+            before = {**before, "main": False}
+            after = {**after, "main": True}
+    return Edited(person_id, label, before, after)
+
+
+def make_main(db: Database, clock: Clock, person_id: int) -> tuple[Row, bool]:
+    """``povtor client person main``: (the person, whether it changed)."""
+    with db.transaction():
+        person = correction_queries.person_record(db, person_id)
+        changed = _make_main(db, clock, person) is not None
+    return person, changed
+
+
+@dataclass(frozen=True)
+class PersonRemoval:
+    person: Row
+    occasions: list[Row]
+
+
+def remove_preview(db: Database, person_id: int) -> PersonRemoval:
+    person = correction_queries.person_record(db, person_id)
+    return PersonRemoval(person, correction_queries.person_occasions(db, person_id))
+
+
+def remove_person(db: Database, clock: Clock, person_id: int) -> PersonRemoval:
+    """``povtor client person remove``: the person and its own dates (occasions) go."""
+    with db.transaction():
+        removal = remove_preview(db, person_id)
+        correction_writes.delete_person(db, person_id)
+        correction_writes.log_change(
+            db,
+            at=clock.utc_now(),
+            on=clock.today,
+            entity="person",
+            entity_id=person_id,
+            action="remove",
+            client_id=removal.person["client_id"],
+            before={
+                **{k: v for k, v in (_record(removal.person) or {}).items() if k != "client"},
+                "occasions": [_record(o) for o in removal.occasions],
+            },
+        )
+    return removal
+
+
+# -- the record of corrections -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Change:
+    id: int
+    at: dt.datetime | None
+    on_date: str
+    entity: str
+    entity_id: int
+    action: str
+    client_id: int | None
+    client: str | None
+    deal_id: int | None
+    before: Any
+    after: Any
+
+    def summary(self) -> str:
+        """The change in a few words, for a table."""
+        if self.entity == "touch" and self.action in ("undo", "delete"):
+            touch = (self.before or {}).get("touch") or {}
+            parts = [f"{touch.get('kind')} {touch.get('outcome')} of {touch.get('on_date')}"]
+            if (self.before or {}).get("deal"):
+                parts.append(f"deal #{self.deal_id} put back")
+            if (self.before or {}).get("referral"):
+                parts.append("referral removed")
+            if (self.before or {}).get("client_step"):
+                parts.append("roadmap step taken back")
+            return "; ".join(parts)
+        if self.action == "remove":
+            return f"{(self.before or {}).get('name')} removed"
+        return change_words(self.before or {}, self.after or {})
+
+
+# the words for the stored column names in messages and tables (json keeps the columns)
+FIELD_WORDS = {
+    "amount_minor": "amount",
+    "expected_on": "expected",
+    "on_date": "date",
+    "follow_up_on": "follow-up",
+    "main_person_id": "main contact",
+}
+
+
+def change_words(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """«amount: 125 000.00 → 130 000.00, title: none → «Щебень»»: each field changed."""
+    return ", ".join(
+        f"{FIELD_WORDS.get(key, key)}: {_shown(key, before.get(key))} → "
+        f"{_shown(key, after.get(key))}"
+        for key in after
+    )
+
+
+def _shown(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "none"
+    if key.endswith("_id") and isinstance(value, int):
+        return f"#{value}"
+    if key.endswith("_minor") and isinstance(value, int):
+        from povtor.parsing import format_money
+
+        return format_money(value, grouped=True)
+    if isinstance(value, str):
+        return f"«{_short(value)}»" if key in ("text", "title", "reason", "name", "role") else value
+    return str(value)
+
+
+def list_changes(
+    db: Database,
+    *,
+    client: str | None = None,
+    deal: str | None = None,
+    entity: str | None = None,
+    limit: int = 50,
+) -> list[Change]:
+    """The record of corrections, newest first."""
+    flt = correction_queries.ChangeFilter(
+        client_id=queries.find_client(db, client)["id"] if client else None,
+        deal_id=queries.find_deal(db, deal)["id"] if deal else None,
+        entity=entity,
+        limit=limit,
+    )
+    return [_change(r) for r in correction_queries.list_changes(db, flt)]
+
+
+def deal_changes(db: Database, deal_id: int) -> list[Change]:
+    """The corrections of a deal and of the touches about it, oldest first."""
+    flt = correction_queries.ChangeFilter(deal_id=deal_id, limit=10_000)
+
+    return [_change(r) for r in reversed(correction_queries.list_changes(db, flt))]
+
+
+def _change(row: Row) -> Change:
+    from povtor.storage.database import to_datetime
+
+    return Change(
+        id=row["id"],
+        at=to_datetime(row["at"]),
+        on_date=str(row["on_date"])[:10],
+        entity=row["entity"],
+        entity_id=row["entity_id"],
+        action=row["action"],
+        client_id=row["client_id"],
+        client=row["client"],
+        deal_id=row["deal_id"],
+        before=from_json(row["before"]),
+        after=from_json(row["after"]),
+    )
