@@ -162,29 +162,41 @@ def rules_of(candidates: list[Candidate]) -> list[tuple[int, str]]:
         ("2026-03-02", "2026-03-06", 4),  # Mon → Fri
         ("2026-03-02", "2026-03-07", 4),  # Mon → Sat
         ("2026-03-02", "2026-03-08", 4),  # Mon → Sun
-        ("2026-03-02", "2026-03-09", 5),  # Mon → next Mon (the docstring's example)
-        ("2026-03-06", "2026-03-07", 0),  # Fri → Sat
-        ("2026-03-06", "2026-03-08", 0),  # Fri → Sun
-        ("2026-03-06", "2026-03-09", 1),  # Fri → Mon (the docstring's example)
-        ("2026-03-06", "2026-03-11", 3),  # Fri → Wed
-        ("2026-03-06", "2026-03-12", 4),  # Fri → Thu
-        ("2026-03-07", "2026-03-08", 0),  # Sat → Sun
-        ("2026-03-07", "2026-03-09", 1),  # Sat → Mon
-        ("2026-03-08", "2026-03-09", 1),  # Sun → Mon
-        ("2026-03-02", "2026-03-16", 10),  # two weeks
-        ("2026-03-02", "2026-03-31", 21),  # the rest of March 2026
-        ("2025-12-31", "2026-01-01", 1),  # across a year (holidays are not modelled)
+        ("2026-03-16", "2026-03-23", 5),  # Mon → next Mon (the docstring's example)
+        ("2026-03-13", "2026-03-14", 0),  # Fri → Sat
+        ("2026-03-13", "2026-03-15", 0),  # Fri → Sun
+        ("2026-03-13", "2026-03-16", 1),  # Fri → Mon (the docstring's example)
+        ("2026-03-13", "2026-03-18", 3),  # Fri → Wed
+        ("2026-03-14", "2026-03-16", 1),  # Sat → Mon
+        ("2026-03-16", "2026-03-30", 10),  # two weeks
+        # the Russian production calendar: public holidays and moved days off
+        ("2026-03-02", "2026-03-09", 4),  # Monday 9 March 2026 is a day off (8 March, Sunday)
+        ("2026-03-06", "2026-03-09", 0),  # Fri → the Monday off
+        ("2026-03-06", "2026-03-10", 1),  # Fri → Tue
+        ("2026-03-02", "2026-03-31", 20),  # the rest of March 2026: 21 working days in all
+        ("2025-12-31", "2026-01-12", 1),  # the New Year holidays, 1-11 January 2026
+        ("2024-12-27", "2024-12-28", 1),  # Saturday 28 December 2024 was a working day
+        ("2026-04-30", "2026-05-12", 6),  # May: 1 and 11 May off, 9 May a Saturday
     ],
 )
 def test_working_days_between(start: str, end: str, expected: int) -> None:
     assert working_days_between(day(start), day(end)) == expected
 
 
+def test_the_sellers_own_days_off_are_not_working_days() -> None:
+    from povtor.domain.calendar import WorkCalendar
+
+    own = WorkCalendar(frozenset({day("2026-03-17"), day("2026-03-21")}))  # Tue; a Saturday
+    assert own.between(day("2026-03-16"), day("2026-03-23")) == 4
+    assert own.count(day("2026-03-01"), day("2026-03-31")) == 20
+    assert not own.is_working(day("2026-03-17")) and own.is_working(day("2026-03-18"))
+
+
 def test_days_between_calendar_or_working() -> None:
-    assert days_between(day("2026-03-06"), day("2026-03-09"), working=False) == 3
-    assert days_between(day("2026-03-06"), day("2026-03-09"), working=True) == 1
-    assert days_between(day("2026-03-09"), day("2026-03-06"), working=False) == 0
-    assert days_between(day("2026-03-09"), day("2026-03-06"), working=True) == 0
+    assert days_between(day("2026-03-13"), day("2026-03-16"), working=False) == 3
+    assert days_between(day("2026-03-13"), day("2026-03-16"), working=True) == 1
+    assert days_between(day("2026-03-16"), day("2026-03-13"), working=False) == 0
+    assert days_between(day("2026-03-16"), day("2026-03-13"), working=True) == 0
 
 
 @given(

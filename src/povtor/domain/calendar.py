@@ -8,8 +8,10 @@ so it stays cheap to load). Months are counted by a month index, ``year * 12 + m
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -21,16 +23,11 @@ _MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 # -- days ----------------------------------------------------------------------------------
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 when end <= start).
-
-    Entered on Monday, the next Monday is 5 working days later; entered on Friday,
-    Monday is 1.
-    """
+def _weekdays_between(start: dt.date, end: dt.date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end``."""
     if end <= start:
         return 0
-    total = (end - start).days
-    weeks, rest = divmod(total, 7)
+    weeks, rest = divmod((end - start).days, 7)
     count = weeks * 5
     weekday = start.weekday()
     for offset in range(1, rest + 1):
@@ -39,9 +36,84 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
-def days_between(start: dt.date, end: dt.date, *, working: bool) -> int:
+@functools.cache
+def _production_days() -> tuple[list[int], list[int]]:
+    """(weekdays off, working weekend days) of the production calendar, as sorted ordinals."""
+    from povtor.domain import production_calendar as table
+
+    return (
+        [dt.date.fromisoformat(d).toordinal() for d in table.DAYS_OFF],
+        [dt.date.fromisoformat(d).toordinal() for d in table.WORKING_WEEKENDS],
+    )
+
+
+def _within(ordinals: list[int], start: dt.date, end: dt.date) -> int:
+    """How many of the sorted ``ordinals`` fall after ``start``, up to and including ``end``."""
+    return bisect.bisect_right(ordinals, end.toordinal()) - bisect.bisect_right(
+        ordinals, start.toordinal()
+    )
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which days are working days: Monday to Friday by the Russian production calendar
+    (public holidays and the days off moved onto weekdays are off, the moved working
+    Saturdays are on; years 2000-2030, Monday to Friday outside them), less the seller's
+    own days off (the setting ``plan.days_off``)."""
+
+    own_days_off: frozenset[dt.date] = frozenset()
+
+    def is_working(self, day: dt.date) -> bool:
+        if day in self.own_days_off:
+            return False
+        off, on = _production_days()
+        ordinal = day.toordinal()
+        if day.weekday() < 5:
+            return ordinal not in _as_set(tuple(off))
+        return ordinal in _as_set(tuple(on))
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when end <= start).
+
+        Entered on Monday, the next Monday is 5 working days later (in a week without
+        holidays); entered on Friday, Monday is 1.
+        """
+        if end <= start:
+            return 0
+        off, on = _production_days()
+        count = _weekdays_between(start, end) - _within(off, start, end) + _within(on, start, end)
+        for day in self.own_days_off:
+            if start < day <= end and self._working_by_production(day):
+                count -= 1
+        return count
+
+    def count(self, first: dt.date, last: dt.date) -> int:
+        """Working days from ``first`` to ``last``, both included."""
+        return self.between(first - dt.timedelta(days=1), last)
+
+    @staticmethod
+    def _working_by_production(day: dt.date) -> bool:
+        return WorkCalendar().is_working(day)
+
+
+@functools.cache
+def _as_set(ordinals: tuple[int, ...]) -> frozenset[int]:
+    return frozenset(ordinals)
+
+
+PRODUCTION = WorkCalendar()
+
+
+def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar = PRODUCTION) -> int:
+    """Working days after ``start`` up to and including ``end`` (see :class:`WorkCalendar`)."""
+    return calendar.between(start, end)
+
+
+def days_between(
+    start: dt.date, end: dt.date, *, working: bool, calendar: WorkCalendar = PRODUCTION
+) -> int:
     if working:
-        return working_days_between(start, end)
+        return calendar.between(start, end)
     return max(0, (end - start).days)
 
 
