@@ -8,7 +8,7 @@ Each process runs ``povtor nudge log --client Ёлкин --kind warming --text "
 COMMANDS times, one after the other (a new ``povtor`` process per command, as a
 shell loop would); all processes start together on a fresh database in a temporary
 folder. With ``--in-process`` each process instead opens the database once and logs
-COMMANDS touches through ``write_session`` + ``log_touch``, one transaction each.
+COMMANDS touches through ``record_touch`` (the use case of ``nudge log``), one transaction each.
 
 It prints the rows expected and found, failed commands, any "database is locked"
 seen, the integrity check and the timings, and exits 1 if a single write is missing.

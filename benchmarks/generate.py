@@ -4,7 +4,7 @@
     python benchmarks/generate.py OUT.db --size 8800          # the "real pipeline" size
 
 The database is created and migrated by povtor itself, then filled in one transaction
-with ``executemany`` in the formats povtor writes (see ``povtor/demo.py``): dates as
+with ``executemany`` in the formats povtor writes (see ``povtor/app/demo.py``): dates as
 ISO ``YYYY-MM-DD``, timestamps as naive UTC via ``db_datetime``, money as integer minor
 units. Deals follow the default funnels with a consistent ``stage_change`` history
 (open, moves, then win or lose); touches obey the rules of ``povtor nudge log`` (a yes

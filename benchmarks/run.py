@@ -36,11 +36,13 @@ OUT = HERE / "out"
 TODAY = generate.DEFAULT_TODAY
 SIZES = ("real", "large")
 
-# labels for the SQL statements of povtor.storage.plan_queries, by a distinctive fragment
+# labels for the SQL statements of the plan's facts (povtor.app.plan.load_plan_input), by a
+# distinctive fragment
 QUERY_LABELS = (
     ("FROM setting", "settings"),
     ("FROM template", "user templates"),
     ("WITH facts AS MATERIALIZED", "client facts (deals, touches, 5:1, later)"),
+    ("p.birthday IS NOT NULL", "birthdays in the window"),
     ("FROM person p", "first person per client"),
     ("status = 'won' AND closed_on <= ? ORDER BY", "paid dates per client"),
     ("FROM stage s JOIN funnel f", "stages"),
@@ -48,6 +50,19 @@ QUERY_LABELS = (
     ("t.kind = 'service' AND t.on_date >= d.closed_on", "paid awaiting service"),
     ("t.answer = 'problem'", "open service problems"),
     ("d.status = 'lost'", "lost awaiting revisit"),
+    ("FROM fact f", "card facts"),
+    ("purpose = 'card'", "last card questions"),
+    ("is_backend FROM product", "products"),
+    ("FROM product_link", "related products"),
+    ("dp.deal_id WHERE d.status = 'open'", "products in open deals"),
+    ("purpose IN ('backend', 'cross_sell')", "offer touches"),
+    ("SUM(d.amount_minor) FROM deal d", "revenue per client (12 months)"),
+    ("FROM roadmap_step", "roadmap steps"),
+    ("FROM client_step cs", "roadmap steps done"),
+    ("purpose = 'roadmap'", "roadmap touches"),
+    ("FROM occasion o", "occasions in the window"),
+    ("FROM holiday_industry", "holiday links"),
+    ("purpose = ? AND on_date >= ?", "perk touches"),
 )
 
 
@@ -190,11 +205,11 @@ def time_processes(table: Table, db_path: Path, repeat: int, *, startup: bool = 
 
 
 def time_in_process(table: Table, db_path: Path, repeat: int) -> None:
-    from povtor.cli.plan import _plan_rows, forecast
+    from povtor.app.plan import DraftedPlan, forecast, load_plan_input
     from povtor.domain.planner import build_plan
     from povtor.storage.database import open_database
     from povtor.storage.location import resolve_location
-    from povtor.storage.plan_queries import load_plan_input, load_settings
+    from povtor.storage.plan_queries import load_settings, user_templates
 
     today = dt.date.fromisoformat(TODAY)
     table.section("plan today, in process")
@@ -240,10 +255,15 @@ def time_in_process(table: Table, db_path: Path, repeat: int) -> None:
             f"{len(plan.items):,} items",
         )
         lang = settings.str("lang")
+
+        def drafts() -> list[str]:
+            drafted = DraftedPlan(plan, lang, user_templates(db), total=len(plan.items))
+            return [drafted.text(item) for item in plan.items]
+
         table.add(
-            "  message drafts (_plan_rows)",
-            measure(lambda: _plan_rows(db, plan, lang, False), repeat),
-            "per item: find_client, get_deal, person, templates",
+            "  message drafts",
+            measure(drafts, repeat),
+            "the user's templates, then each item's draft",
         )
         table.add("  forecast", measure(lambda: forecast(db, today, len(plan.items)), repeat))
     finally:

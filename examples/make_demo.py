@@ -4,7 +4,7 @@ Run it from anywhere with ``python examples/make_demo.py``. It uses the standard
 only and one ``random.Random(2026)``, so every run writes byte-identical files.
 
 The story: a year in the life of a Russian B2B seller of building materials, fuel and
-food supplies, ending on Monday ``ANCHOR``. ``povtor demo`` (``src/povtor/demo.py``)
+food supplies, ending on Monday ``ANCHOR``. ``povtor demo`` (``src/povtor/app/demo.py``)
 moves every date so that the anchor becomes today. On the anchor date the data makes
 every rule of the daily plan fire; ``demo.toml`` lists the ids involved under
 ``[scenarios]``.
@@ -1471,14 +1471,14 @@ def iso(day: dt.date | None) -> str:
 
 HEADERS = {
     "clients": "id,name,company,category,industry,source,phone,email,address,notes,status,"
-    "created_on,category_source,referred_by_id",
+    "created_on,category_source,referred_by",
     "people": "id,client_id,name,role,phone,email,birthday",
     "facts": "id,client_id,topic,text,noted_on",
     "deals": "id,client_id,funnel,stage,title,amount,currency,status,opened_on,stage_entered_on,"
     "expected_on,closed_on,lost_reason,follow_up_on",
     "stage_history": "id,deal_id,event,from_stage,to_stage,at,on_date,reason",
     "touches": "id,client_id,deal_id,stage,at,on_date,kind,channel,outcome,reason,follow_up_on,"
-    "text,answer",
+    "text,answer,purpose,purpose_ref",
 }
 
 
@@ -1519,6 +1519,7 @@ def assign_ids_and_write() -> dict[str, int]:
         ],
     )  # fmt: skip
     people = [(c, p) for c in clients for p in c.people]
+    person_ids = {id(p): i for i, (_c, p) in enumerate(people, start=1)}
     write(
         "people",
         [
@@ -1575,7 +1576,8 @@ def assign_ids_and_write() -> dict[str, int]:
         [
             [i, t.client.id, t.deal.id if t.deal else "", t.stage,
              (t.at or dt.datetime.min).isoformat(), iso(t.day), t.kind, t.channel, t.outcome,
-             t.reason, iso(t.follow_up_on), t.text, t.answer]
+             t.reason, iso(t.follow_up_on), t.text, t.answer, "perk" if t.perk else "",
+             perk_ref(t, person_ids)]
             for i, t in enumerate(touches, start=1)
         ],
     )  # fmt: skip
@@ -1656,12 +1658,24 @@ OCCASIONS: list[tuple[str, str, int, int, int | None, int | None]] = [
     ("A1", "День рождения компании", 5, 14, None, None),
 ]
 HEADERS["occasions"] = "id,client_id,person_id,title,month,day,year"
-HEADERS["perk_touches"] = "touch_id,on_date,purpose_ref"
+
+
+def perk_ref(touch: Touch, person_ids: dict[int, int]) -> str:
+    """The key of a card or gift (a touch of purpose perk): ``birthday:<person id>:<year>``
+    or ``holiday:<code>:<year>``; empty for any other touch, and for a perk about no
+    occasion of the calendar (the New Year gift)."""
+    if touch.perk is None:
+        return ""
+    kind, what, year = touch.perk
+    if not kind:
+        return ""
+    ident = person_ids[id(what)] if kind == "birthday" else what
+    return f"{kind}:{ident}:{year}"
 
 
 def write_perks() -> dict[str, int]:
-    """occasions.csv, and perk_touches.csv: the touches that were cards or gifts (purpose perk)
-    with their keys. (No random numbers: the rest of the story stays as it is.)"""
+    """occasions.csv (the perk touches are in touches.csv: purpose perk, purpose_ref their
+    key). No random numbers: the rest of the story stays as it is."""
     by_key = {c.key: c for c in CLIENTS}
     people = [p for c in sorted(CLIENTS, key=lambda c: c.id) for p in c.people]
     person_ids = {id(p): number for number, p in enumerate(people, start=1)}
@@ -1671,20 +1685,8 @@ def write_perks() -> dict[str, int]:
         pid = person_ids[id(client.people[person])] if person is not None else ""
         rows.append([number, client.id, pid, title, month, day, year or ""])
     write("occasions", rows)
-    touches = sorted(
-        (t for c in CLIENTS for t in c.touches if t.perk is not None), key=lambda t: t.id
-    )
-
-    def ref(touch: Touch) -> str:
-        assert touch.perk is not None
-        kind, what, year = touch.perk
-        if not kind:
-            return ""  # a perk about no occasion of the calendar (the New Year gift)
-        ident = person_ids[id(what)] if kind == "birthday" else what
-        return f"{kind}:{ident}:{year}"
-
-    write("perk_touches", [[t.id, iso(t.day), ref(t)] for t in touches])
-    return {"occasions": len(rows), "perk touches": len(touches)}
+    perks = sum(1 for c in CLIENTS for t in c.touches if t.perk is not None)
+    return {"occasions": len(rows), "perk touches": perks}
 
 
 # --------------------------------------------------------------------------- roadmaps

@@ -18,14 +18,14 @@ from povtor.domain.cards import (
     NEWS,
     CardFacts,
     below_norm,
-    card_candidates,
     completeness,
     completeness_table,
     next_question,
 )
 from povtor.domain.categories import ClientOrigin, categorise, summary
 from povtor.domain.metrics import ClientRevenue, abc_split
-from povtor.domain.planner import ClientState, ServiceProblem
+from povtor.domain.plan_records import ClientState, ServiceProblem
+from povtor.domain.plan_rules.thin_card import card_candidates
 from povtor.settings import Settings
 from support import Cli, execute, query
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -157,6 +158,21 @@ def test_the_demo_files_are_import_files(cli: Cli) -> None:
     clients = len((DEMO / "clients.csv").read_text(encoding="utf-8").splitlines()) - 1
     assert f"clients: {clients} created" in summary
     assert query(cli.db, "SELECT COUNT(*) FROM client")[0][0] == clients
+
+
+def test_the_demo_is_its_files_imported(cli: Cli, empty_db: Path, tmp_path: Path) -> None:
+    """On its anchor day (nothing moved) the demo is import all of its files: referrals and
+    perk touches included."""
+    anchor = tomllib.loads((DEMO / "demo.toml").read_text(encoding="utf-8"))["anchor"]
+    demo = tmp_path / "demo.db"
+    cli.ok("--today", anchor, "demo", str(demo))
+    cli.ok("--today", anchor, "--db", str(empty_db), "import", "all", str(DEMO))
+    cli.ok("--db", str(demo), "export", "all", str(tmp_path / "built"))
+    cli.ok("--db", str(empty_db), "export", "all", str(tmp_path / "imported"))
+    built, imported = _files(tmp_path / "built"), _files(tmp_path / "imported")
+    assert built == imported
+    assert b"perk,birthday:" in built["touches.csv"]
+    assert query(demo, "SELECT COUNT(*) FROM client WHERE referred_by_id IS NOT NULL") == [(1,)]
 
 
 def test_cyrillic_in_every_field(cli: Cli, empty_db: Path) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from povtor.domain import holidays, perks
-from povtor.domain.planner import ClientState
+from povtor.domain.plan_records import ClientState
+from povtor.domain.plan_rules import occasions
 from povtor.errors import InvalidInput
 from support import Cli, Run, query
 
@@ -128,7 +129,7 @@ def test_the_rule_on_hand_made_facts() -> None:
         touches=[perks.PerkTouch(2, D(2025, 9, 1 + n), f"x{n}") for n in range(4)],
     )
     clients = {1: _state(1), 2: _state(2)}
-    found = perks.perk_candidates(
+    found = occasions.perk_candidates(
         facts, D(2026, 8, 5), clients, days_before=7, per_year=4, lang="ru"
     )
     assert [(c.client_id, c.purpose_ref) for c in found] == [
@@ -145,12 +146,12 @@ def test_the_rule_on_hand_made_facts() -> None:
     assert {c.purpose for c in found} == {"perk"}
     assert "с Днём строителя!" in (found[0].script or "")
     assert (found[2].script or "").startswith("Пётр Петрович, добрый день! Поздравляем вас с днём")
-    english = perks.perk_candidates(
+    english = occasions.perk_candidates(
         facts, D(2026, 8, 5), clients, days_before=7, per_year=4, lang="en"
     )
     assert "Happy Builder's Day" in (english[0].script or "")
     # a year later the four touches are older than 12 months: client 2 gets the holiday
-    later = perks.perk_candidates(
+    later = occasions.perk_candidates(
         facts, D(2027, 8, 2), clients, days_before=7, per_year=4, lang="ru"
     )
     assert ("holiday:builder:2027", 2) in {(c.purpose_ref, c.client_id) for c in later}

@@ -16,21 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from povtor.domain.calendar import days_between, working_days_between
+from povtor.domain.plan_records import Candidate, ClientState, ClosedDeal, OpenDeal, PlanInput
+from povtor.domain.plan_rules.cadence import next_kind
+from povtor.domain.plan_rules.gone_silent import purchase_cycle, silence_threshold
 from povtor.domain.planner import (
     MAX_OVERDUE_DAYS,
     RULES,
-    Candidate,
-    ClientState,
-    ClosedDeal,
-    OpenDeal,
-    PlanInput,
     build_plan,
     client_candidates,
     deal_candidates,
-    next_kind,
     priority_terms,
-    purchase_cycle,
-    silence_threshold,
 )
 from povtor.settings import SPECS, Settings, normalise
 

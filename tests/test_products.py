@@ -16,17 +16,12 @@ from typing import Any
 
 import pytest
 
-from povtor.domain.offers import (
-    OfferFacts,
-    Product,
-    backend_offer,
-    cross_sell_offer,
-    months_before,
-    offer_candidates,
-    script,
-    top_clients_by_revenue,
-)
-from povtor.domain.planner import ClientState
+from povtor.domain.calendar import months_before
+from povtor.domain.offers import OfferFacts, Product, script, top_clients_by_revenue
+from povtor.domain.plan_records import ClientState
+from povtor.domain.plan_rules.backend_offer import backend_offer
+from povtor.domain.plan_rules.cross_sell import cross_sell_offer
+from povtor.domain.plan_rules.offer_quota import offer_candidates
 from povtor.settings import Settings
 from support import Cli, Run, query
 

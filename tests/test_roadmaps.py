@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from povtor.domain.planner import ClientState
+from povtor.domain.plan_records import ClientState
+from povtor.domain.plan_rules.roadmap_step import roadmap_candidates
 from povtor.domain.roadmaps import (
     RoadmapProgress,
     Step,
@@ -24,7 +25,6 @@ from povtor.domain.roadmaps import (
     code_from_title,
     find_step,
     reordered,
-    roadmap_candidates,
 )
 from povtor.errors import InvalidInput
 from povtor.settings import Settings

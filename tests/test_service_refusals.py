@@ -22,16 +22,15 @@ from typing import Any
 import pytest
 
 from povtor.domain import templates
-from povtor.domain.planner import (
+from povtor.domain.plan_records import (
     Candidate,
     ClientState,
     ClosedDeal,
     PlanInput,
     ServiceProblem,
-    client_candidates,
-    priority_terms,
-    service_delay,
 )
+from povtor.domain.plan_rules.service_contact import service_delay
+from povtor.domain.planner import client_candidates, priority_terms
 from povtor.domain.service import (
     check_service_answer,
     referral_source,

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from povtor.clock import Clock
 from povtor.errors import Conflict, DatabaseProblem
 from povtor.storage import queries, safety
 from povtor.storage.database import Database, open_database
@@ -22,9 +23,9 @@ def init(location: Location) -> bool:
     return existed
 
 
-def build_demo(target: Path, *, force: bool, today: dt.date) -> dict[str, int]:
-    """``demo``: a demo database at ``target`` whose story ends ``today``; what it holds."""
-    from povtor.demo import build_demo as build
+def build_demo(target: Path, *, force: bool, clock: Clock) -> dict[str, int]:
+    """``demo``: a demo database at ``target`` whose story ends today; what it holds."""
+    from povtor.app.demo import build_demo as build
 
     if target.exists():
         if not force:
@@ -35,7 +36,7 @@ def build_demo(target: Path, *, force: bool, today: dt.date) -> dict[str, int]:
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     database = open_database(resolve_location(str(target)))
     try:
-        return build(database, today=today)
+        return build(database, clock)
     finally:
         database.close()
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from povtor.domain import templates
 from povtor.errors import InvalidInput
 from povtor.storage import queries
 from povtor.storage.database import Database, Row, to_date
+
+if TYPE_CHECKING:
+    from povtor.domain.plan_records import PlanItem
 
 
 def message_values(
@@ -131,3 +135,15 @@ def set_template(
             db, kind=kind, funnel=funnel, stage=stage, lang=lang, body=body
         )
     return funnel, stage
+
+
+def referral_ask(item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, str], str]) -> str:
+    """The seed 002 question after a "no" to a revisit, filled for the item's client."""
+    about = item.primary.about
+    values = templates.values_for(
+        client=item.client.name,
+        company=item.client.company,
+        person=item.client.person,
+        title=about.title if about else None,
+    )
+    return templates.fill(templates.lookup("closing", "*", "referrals", lang, user), values)

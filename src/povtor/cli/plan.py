@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Mapping
-from decimal import ROUND_CEILING, Decimal
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from povtor.cli.runtime import FormatOption, choose, command_group, runtime, writing
-from povtor.domain import templates
-from povtor.domain.planner import Plan, PlanItem, build_plan
+from povtor.app import plan as plan_app
+from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.vocabulary import CATEGORIES, CHANNELS
-from povtor.errors import InvalidInput, NotFound
+from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, default_format, message, render
 from povtor.parsing import format_money, parse_amount, parse_date
-from povtor.settings import SPECS, normalise
-from povtor.storage import queries
-from povtor.storage.database import Database
+from povtor.settings import SPECS
+from povtor.text import clean_text
 
-FALLBACK_CONVERSION = Decimal("0.30")  # seed 000: about 30 orders from 100 nudges
-MIN_MEASURED_TOUCHES = 20  # fewer closing touches than this: too little history to measure
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from povtor.app.plan import DraftedPlan
+    from povtor.domain.plan_records import PlanItem
+
 _DATE_LIKE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}|tomorrow|yesterday|[+-]\d+[dw]?"
 )
@@ -46,64 +46,6 @@ app = command_group(
 )
 
 
-def compute_plan(db: Database, day: dt.date, lang: str | None = None) -> Plan:
-    """The plan for ``day``; ``lang`` (ru, en) for the drafts the rules write themselves
-    (offers, perks, card questions) instead of the ``lang`` setting."""
-    from povtor.storage.plan_queries import load_plan_input, load_settings
-
-    settings = load_settings(db)
-    if lang is not None:
-        settings = settings.with_value("lang", lang)
-    return build_plan(load_plan_input(db, day, settings), settings)
-
-
-def forecast(
-    db: Database, day: dt.date, nudges: int, currency: str | None = None
-) -> dict[str, Any]:
-    """What ``nudges`` should bring at the measured conversion and the average check in
-    ``currency``, both over the 12 months to ``day``."""
-    from povtor.storage.plan_queries import average_check, nudge_conversion
-
-    touches, paid = nudge_conversion(db, day)
-    measured = touches >= MIN_MEASURED_TOUCHES and paid > 0
-    conversion = Decimal(paid) / touches if measured else FALLBACK_CONVERSION
-    currency, deals, total = average_check(db, day, currency)
-    check = total // deals if deals else 0
-    orders = (conversion * nudges).quantize(Decimal("0.1"))
-    return {
-        "conversion": conversion,
-        "measured": measured,
-        "touches": touches,
-        "paid": paid,
-        "check_minor": check,
-        "currency": currency,
-        "orders": orders,
-        "revenue_minor": int(orders * check),
-    }
-
-
-def item_text(item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, str], str]) -> str:
-    """The message draft of a plan item, from the item itself (no queries)."""
-    c = item.primary
-    client = item.client
-    deal = c.deal
-    about = c.about
-    values = templates.values_for(
-        client=client.name,
-        company=client.company,
-        person=client.person,
-        days=c.days_waiting,
-        date=c.expected_on.isoformat() if c.expected_on else "",
-        amount_minor=deal.amount_minor if deal else (about.amount_minor if about else None),
-        currency=deal.currency if deal else (about.currency if about else "RUB"),
-        stage=deal.stage_name if deal else "",
-        title=deal.title if deal else (about.title if about else None),
-        problem=client.open_problem.text if client.open_problem else None,
-    )
-    body = c.script or templates.lookup(c.kind, c.template_funnel, c.template_stage, lang, user)
-    return templates.fill(body, values)
-
-
 PLAN_COLUMNS = (
     Column("rank", "#", "int"),
     Column("client", "Client"),
@@ -120,12 +62,9 @@ WHY_TERMS = ("category", "money", "closeness", "overdue", "rule", "problem")
 WHY_COLUMNS = tuple(Column(f"w_{t}", t.capitalize(), "int") for t in WHY_TERMS)
 
 
-def _plan_rows(db: Database, plan: Plan, lang: str, why: bool) -> list[list[Any]]:
-    from povtor.storage.plan_queries import user_templates
-
-    user = user_templates(db)
+def _plan_rows(drafted: DraftedPlan, why: bool) -> list[list[Any]]:
     rows = []
-    for item in plan.items:
+    for item in drafted.plan.items:
         c = item.primary
         row = [
             item.rank,
@@ -137,7 +76,7 @@ def _plan_rows(db: Database, plan: Plan, lang: str, why: bool) -> list[list[Any]
             c.kind,
             "; ".join(item.reasons),
             str(item.priority.quantize(Decimal("0.01"))),
-            item_text(item, lang, user),
+            drafted.text(item),
         ]
         if why:
             row += [str(item.terms.get(t, 0)) for t in WHY_TERMS]  # problem: 0 if none
@@ -174,40 +113,31 @@ def today(
 
     Example: povtor plan today --limit 10
     """
-    from povtor.storage.plan_queries import load_settings
-
     state = runtime(ctx)
-    db = state.db
     day = parse_date(date, field="--date", today=state.clock.today) if date else state.clock.today
     wanted = choose(category, CATEGORIES, option="--category")
-    language = choose(lang, ("ru", "en"), option="--lang") or load_settings(db).str("lang")
-    plan = compute_plan(db, day, language)
-    total = len(plan.items)
-    if wanted:
-        plan.items = [i for i in plan.items if i.client.category == wanted]
-    if limit:
-        plan.items = plan.items[:limit]
-    guess = forecast(db, day, len(plan.items))
+    language = choose(lang, ("ru", "en"), option="--lang")
+    drafted, guess = plan_app.plan_today(state.db, day, lang=language, category=wanted, limit=limit)
     basis = (
-        f"{guess['conversion'] * 100:.0f}% nudge→order conversion "
-        f"({guess['paid']} of {guess['touches']} closing touches)"
-        if guess["measured"]
+        f"{guess.conversion * 100:.0f}% nudge→order conversion "
+        f"({guess.paid} of {guess.touches} closing touches)"
+        if guess.measured
         else "30% nudge→order conversion (too little history: the seed's 30 of 100)"
     )
-    if guess["check_minor"]:
-        money = guess["currency"]
+    if guess.check_minor:
+        money = guess.currency
         bring = (
-            f"an average check of {format_money(guess['check_minor'], grouped=True)} {money}, "
-            f"they should bring ≈{guess['orders']} orders, "
-            f"≈{format_money(guess['revenue_minor'], grouped=True)} {money}."
+            f"an average check of {format_money(guess.check_minor, grouped=True)} {money}, "
+            f"they should bring ≈{guess.orders} orders, "
+            f"≈{format_money(guess.revenue_minor, grouped=True)} {money}."
         )
     else:
-        bring = f"no paid deals to average yet, they should bring ≈{guess['orders']} orders."
-    caption = f"{len(plan.items)} of {total} nudges. At {basis} and {bring}"
+        bring = f"no paid deals to average yet, they should bring ≈{guess.orders} orders."
+    caption = f"{len(drafted.plan.items)} of {drafted.total} nudges. At {basis} and {bring}"
     columns = PLAN_COLUMNS + (WHY_COLUMNS if why else ())
     listing = Listing(
         columns,
-        _plan_rows(db, plan, language, why),
+        _plan_rows(drafted, why),
         title=f"Plan of nudges for {day.isoformat()}",
         caption=caption,
         empty_message=f"nothing to nudge on {day.isoformat()}: all deals are moving",
@@ -268,20 +198,8 @@ def explain(
     Example: povtor plan explain 1
     """
     state = runtime(ctx)
-    db = state.db
     day = parse_date(date, field="--date", today=state.clock.today) if date else state.clock.today
-    plan = compute_plan(db, day)
-    chosen: PlanItem | None = None
-    if item.strip().isdigit() and 1 <= int(item) <= len(plan.items):
-        chosen = plan.items[int(item) - 1]
-    else:
-        client = queries.find_client(db, item)
-        chosen = next((i for i in plan.items if i.client.id == client["id"]), None)
-        if chosen is None:
-            raise NotFound(
-                f"client #{client['id']} {client['name']} is not in the plan for {day.isoformat()}",
-                hint="see the plan: povtor plan today",
-            )
+    chosen = plan_app.explain(state.db, day, item)
     rows: list[list[Any]] = [[f"term: {name}", str(value)] for name, value in chosen.terms.items()]
     rows.append(["priority", str(chosen.priority)])
     for n, candidate in enumerate((chosen.primary, *chosen.others)):
@@ -295,16 +213,6 @@ def explain(
         ),
         fmt,
     )
-
-
-def _working_days_left(start: dt.date, end: dt.date) -> int:
-    days = 0
-    current = start
-    while current <= end:
-        if current.weekday() < 5:
-            days += 1
-        current += dt.timedelta(days=1)
-    return days
 
 
 @app.command("target")
@@ -333,12 +241,9 @@ def target(
 
     Example: povtor plan target --revenue 3000000
     """
-    import pendulum
-
     from povtor.domain.cells import parse_currency
 
     state = runtime(ctx)
-    db = state.db
     goal = parse_amount(revenue, field="--revenue")
     chosen = parse_currency(currency, field="--currency") if currency is not None else None
     today_ = state.clock.today
@@ -349,60 +254,39 @@ def target(
             )
         first = parse_date(month.strip() + "-01", field="--month")
     else:
-        first = today_.replace(day=1)
-    start = pendulum.date(first.year, first.month, 1)
-    last = start.end_of("month")
-    guess = forecast(db, today_, 0, chosen)
-    code = guess["currency"]
-    paid_row = db.one(
-        "SELECT COUNT(*), SUM(amount_minor) FROM deal "
-        "WHERE status = 'won' AND currency = ? AND closed_on >= ? AND closed_on <= ?",
-        (code, start.isoformat(), min(last, today_).isoformat()),
-    )
-    paid_deals, paid_minor = (int(paid_row[0] or 0), int(paid_row[1] or 0)) if paid_row else (0, 0)
-    gap = max(0, goal - paid_minor)
-    check = guess["check_minor"]
-    conversion: Decimal = guess["conversion"]
-    deals_needed = (Decimal(gap) / check).to_integral_value(ROUND_CEILING) if check else Decimal(0)
-    nudges_needed = (
-        (deals_needed / conversion).to_integral_value(ROUND_CEILING) if conversion else Decimal(0)
-    )
-    begin = max(start, today_) if today_ <= last else last + dt.timedelta(days=1)
-    days_left = _working_days_left(begin, last)
-    per_day = (
-        (nudges_needed / days_left).to_integral_value(ROUND_CEILING) if days_left else nudges_needed
-    )
+        first = today_
+    aim = plan_app.revenue_target(state.db, today_, goal, first, chosen)
+    guess = aim.forecast
+    check = guess.check_minor
+    label = aim.month.strftime("%Y-%m")
     rows: list[list[Any]] = [
-        ["month", start.strftime("%Y-%m")],
-        ["currency", code],
+        ["month", label],
+        ["currency", aim.currency],
         ["target", format_money(goal)],
-        ["paid_so_far", format_money(paid_minor)],
-        ["paid_deals_so_far", paid_deals],
-        [
-            "progress",
-            f"{(Decimal(paid_minor) / goal * 100).quantize(Decimal('0.1')) if goal else 0}%",
-        ],
-        ["remaining", format_money(gap)],
+        ["paid_so_far", format_money(aim.paid_minor)],
+        ["paid_deals_so_far", aim.paid_deals],
+        ["progress", f"{aim.progress}%"],
+        ["remaining", format_money(aim.remaining_minor)],
         ["average_check", format_money(check) if check else "no paid deals in 12 months"],
         [
             "nudge_to_order_conversion",
-            f"{conversion * 100:.1f}%" + ("" if guess["measured"] else " (fallback)"),
+            f"{guess.conversion * 100:.1f}%" + ("" if guess.measured else " (fallback)"),
         ],
-        ["paid_deals_needed", int(deals_needed)],
-        ["nudges_needed", int(nudges_needed)],
-        ["working_days_left", days_left],
-        ["nudges_per_day", int(per_day)],
+        ["paid_deals_needed", aim.deals_needed],
+        ["nudges_needed", aim.nudges_needed],
+        ["working_days_left", aim.working_days_left],
+        ["nudges_per_day", aim.nudges_per_day],
     ]
-    if not check and gap:
+    if not check and aim.remaining_minor:
         message(
-            f"no deals paid in {code} with amounts in the last 12 months: "
+            f"no deals paid in {aim.currency} with amounts in the last 12 months: "
             "the number of deals cannot be estimated"
         )
     render(
         Listing(
             (Column("what", "What"), Column("value", "Value", wide=True)),
             rows,
-            title=f"Plan of nudges for {start.strftime('%Y-%m')}",
+            title=f"Plan of nudges for {label}",
         ),
         fmt,
     )
@@ -414,9 +298,7 @@ def settings_(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
     Example: povtor plan settings
     """
-    from povtor.storage.plan_queries import load_settings
-
-    current = load_settings(runtime(ctx).db)
+    current = plan_app.current_settings(runtime(ctx).db)
     columns = (
         Column("key", "Setting"),
         Column("value", "Value", wide=True),
@@ -437,16 +319,10 @@ def set_(
 
     Example: povtor plan set plan.revisit_days 60
     """
-    from povtor.settings import spec_for
-
-    spec = spec_for(key.strip())
-    stored = None if value.strip().lower() == "default" else normalise(spec.key, value)
-    with writing(ctx) as (_session, db, _clock):
-        db.execute("DELETE FROM setting WHERE key = ?", (spec.key,))
-        if stored is not None:
-            db.execute("INSERT INTO setting (key, value) VALUES (?, ?)", (spec.key, stored))
+    change = plan_app.change_setting(runtime(ctx).db, key, value)
+    stored = change.stored
     message(
-        f"{spec.key} = {stored if stored is not None else spec.default}"
+        f"{change.key} = {stored if stored is not None else change.default}"
         + (" (default)" if stored is None else "")
     )
 
@@ -480,18 +356,17 @@ def run(
 
     Example: povtor plan run --limit 5
     """
+    from povtor.app.plan import item_text
     from povtor.app.touches import Referral, TouchInput, record_touch
-    from povtor.cli.referral import SERVICE_RUN_CHOICES, prompt_referral, prompt_text
     from povtor.parsing import parse_outcome
-    from povtor.storage.plan_queries import load_settings, user_templates
 
     state = runtime(ctx)
-    db = state.db
     chosen_channel = choose(channel, CHANNELS, option="--channel") or "messenger"
-    language = choose(lang, ("ru", "en"), option="--lang") or load_settings(db).str("lang")
-    plan = compute_plan(db, state.clock.today, language)
-    user = user_templates(db)
-    items = plan.items[:limit] if limit else plan.items
+    drafted = plan_app.drafted_plan(
+        state.db, state.clock.today, choose(lang, ("ru", "en"), option="--lang")
+    )
+    language, user = drafted.lang, drafted.templates
+    items = drafted.plan.items[:limit] if limit else drafted.plan.items
     if not items:
         message("nothing to nudge today")
         return
@@ -551,7 +426,7 @@ def run(
                 except InvalidInput as exc:
                     typer.echo(f"  {exc.message}")
         recorded = record_touch(
-            db,
+            state.db,
             state.clock,
             client=str(item.client.id),
             deal=str(c.deal.id) if c.deal else None,
@@ -584,3 +459,35 @@ def run(
                 f"with first-sale deal #{first_deal_id}"
             )
     message(f"recorded {done} outcome(s)")
+
+
+# -- plan run: the answers of a service contact and of a refused revisit -----------------
+SERVICE_RUN_CHOICES = "all well? [o]k  [p]roblem  [l]ater  [a] no answer  [s]kip  [q]uit"
+
+
+def prompt_text(question: str, *, field: str, required: bool) -> str | None:
+    """Ask until the answer is valid text (or empty, when that is allowed)."""
+    while True:
+        raw = typer.prompt(question, default="", show_default=False)
+        try:
+            text = clean_text(raw, field=field)
+        except InvalidInput as error:
+            typer.echo(f"  {error.message}")
+            continue
+        if text or not required:
+            return text
+        typer.echo(f"  please say {field}")
+
+
+def prompt_referral(
+    item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, str], str]
+) -> tuple[str | None, str | None]:
+    """After a "no" to a revisit: show the referral ask; (name, phone) of a referral."""
+    from povtor.app.drafts import referral_ask
+
+    typer.echo(f"  ask for referrals: {referral_ask(item, lang, user)}")
+    name = prompt_text("  referral's name (empty: none)", field="the name", required=False)
+    if name is None:
+        return None, None
+    phone = prompt_text("  their phone (empty: none)", field="the phone", required=False)
+    return name, phone

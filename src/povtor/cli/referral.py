@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from povtor.cli.runtime import runtime
-from povtor.domain import templates
-from povtor.errors import InvalidInput
 from povtor.output import message
 from povtor.parsing import format_money, parse_amount
 from povtor.text import check_email, clean_text
-
-if TYPE_CHECKING:
-    from povtor.domain.planner import PlanItem
 
 
 def referral(
@@ -74,45 +68,3 @@ def referral(
         f"{added.referrer['name']}) with first-sale deal #{added.deal_id}{worth}"
     )
     print(added.client_id)
-
-
-# -- plan run: the answers of a service contact and of a refused revisit -----------------
-SERVICE_RUN_CHOICES = "all well? [o]k  [p]roblem  [l]ater  [a] no answer  [s]kip  [q]uit"
-
-
-def prompt_text(question: str, *, field: str, required: bool) -> str | None:
-    """Ask until the answer is valid text (or empty, when that is allowed)."""
-    while True:
-        raw = typer.prompt(question, default="", show_default=False)
-        try:
-            text = clean_text(raw, field=field)
-        except InvalidInput as error:
-            typer.echo(f"  {error.message}")
-            continue
-        if text or not required:
-            return text
-        typer.echo(f"  please say {field}")
-
-
-def referral_ask(item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, str], str]) -> str:
-    """The seed 002 question after a "no" to a revisit, filled for the item's client."""
-    about = item.primary.about
-    values = templates.values_for(
-        client=item.client.name,
-        company=item.client.company,
-        person=item.client.person,
-        title=about.title if about else None,
-    )
-    return templates.fill(templates.lookup("closing", "*", "referrals", lang, user), values)
-
-
-def prompt_referral(
-    item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, str], str]
-) -> tuple[str | None, str | None]:
-    """After a "no" to a revisit: show the referral ask; (name, phone) of a referral."""
-    typer.echo(f"  ask for referrals: {referral_ask(item, lang, user)}")
-    name = prompt_text("  referral's name (empty: none)", field="the name", required=False)
-    if name is None:
-        return None, None
-    phone = prompt_text("  their phone (empty: none)", field="the phone", required=False)
-    return name, phone

@@ -6,10 +6,9 @@ from __future__ import annotations
 import functools
 import inspect
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -17,9 +16,6 @@ from povtor.clock import Clock, make_clock
 from povtor.output import OutputFormat
 from povtor.storage.database import Database, open_database
 from povtor.storage.location import Location, resolve_location
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 
 @dataclass
@@ -72,18 +68,6 @@ FormatOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-@contextmanager
-def writing(ctx: typer.Context) -> Iterator[tuple[Session, Database, Clock]]:
-    """One write transaction for a command: the ORM session, the database, the clock."""
-    from povtor.storage.orm import write_session
-
-    state = runtime(ctx)
-    db = state.db
-    clock = state.clock
-    with write_session(db) as session:
-        yield session, db, clock
 
 
 def choose(value: str | None, allowed: tuple[str, ...], *, option: str) -> str | None:

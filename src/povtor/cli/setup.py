@@ -60,7 +60,7 @@ def demo(
     state = runtime(ctx)
     target = path or (state.location.path or Path("povtor.db")).with_name("demo.db")
     target = target.expanduser()
-    counts = database.build_demo(target, force=force, today=state.clock.today)
+    counts = database.build_demo(target, force=force, clock=state.clock)
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
     message(f"demo database built at {target}: {summary}")
     print(target)

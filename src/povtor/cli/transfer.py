@@ -11,14 +11,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from povtor.cli.runtime import command_group, runtime
-from povtor.domain.formats import FILE_NAMES, TABLES
+from povtor.domain.formats import FILE_NAMES, IMPORT_ORDER, TABLES
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, message, render
+
+if TYPE_CHECKING:
+    from povtor.storage.database import Database
 
 export_app = command_group(
     help="Write a table out in povtor's canonical format: csv, tsv, json, jsonl, or CSV "
@@ -33,21 +36,6 @@ import_app = command_group(
 
 MAX_SHOWN = 50  # problems and notes listed before "and N more"
 PROGRESS_MIN_ROWS = 10_000  # smaller files import too fast for a progress bar
-# (in the order of their dependencies: a row's references are imported before it)
-ORDER = (
-    "clients",
-    "people",
-    "facts",
-    "products",
-    "deals",
-    "deal-products",
-    "stage-history",
-    "touches",
-    "occasions",
-    "roadmap",
-    "client-steps",
-    "holiday-links",
-)
 SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".xlsx")
 
 
@@ -185,11 +173,22 @@ def write_stdout(write: Callable[[IO[str]], None]) -> None:
             stream.detach()
 
 
-def _export(ctx: typer.Context, table: str, fmt: Any, excel: bool, output: Path | None) -> None:
-    from povtor.storage.transfer import export_listing
+def _export_listing(db: Database, table: str) -> Listing:
+    """All rows of one table in the canonical format, ordered by id."""
+    from povtor.storage.transfer import export_table
 
+    exported = export_table(db, table)
+    return Listing(
+        columns=[Column(name, name, kind) for name, kind in exported.columns],
+        rows=exported.rows,
+        title=table,
+        empty_message=f"no {table}",
+    )
+
+
+def _export(ctx: typer.Context, table: str, fmt: Any, excel: bool, output: Path | None) -> None:
     chosen = _format_for(fmt, excel, output)
-    listing = export_listing(runtime(ctx).db, table)
+    listing = _export_listing(runtime(ctx).db, table)
     write = _writer(listing, chosen, excel)
     if output is None or str(output) == "-":
         write_stdout(write)
@@ -219,7 +218,7 @@ def _export_command(table: str) -> None:
     )(command)
 
 
-for _table in ORDER:
+for _table in IMPORT_ORDER:
     _export_command(_table)
 
 
@@ -236,8 +235,6 @@ def export_all(
 
     Example: povtor export all backup-2026-03-02
     """
-    from povtor.storage.transfer import export_listing
-
     chosen = _format_for(fmt, excel, None)
     folder = folder.expanduser()
     try:
@@ -248,8 +245,8 @@ def export_all(
         ) from None
     db = runtime(ctx).db
     counts = []
-    for table in ORDER:
-        listing = export_listing(db, table)
+    for table in IMPORT_ORDER:
+        listing = _export_listing(db, table)
         target = folder / f"{FILE_NAMES[table]}.{chosen.value}"
         write_atomically(target, _writer(listing, chosen, excel))
         counts.append(f"{len(listing.rows)} {table}")
@@ -323,7 +320,7 @@ def _summary(importer: Any, *, dry_run: bool, sources: str) -> str:
         ("unchanged", "unchanged", "unchanged"),
     )
     parts = []
-    for table in (*ORDER, "orders"):
+    for table in (*IMPORT_ORDER, "orders"):
         said = [
             f"{importer.counts[(table, action)]} {future if dry_run else past}"
             for action, past, future in verbs
@@ -357,7 +354,7 @@ def _run(
     dry_run: bool,
     fmt: OutputFormat | None,
 ) -> None:
-    from povtor.storage.transfer import PLANNERS, Importer
+    from povtor.storage.transfer import Importer, plan_all
 
     state = runtime(ctx)
     db = state.db
@@ -367,8 +364,7 @@ def _run(
 
     def plan(task: Callable[[str, int], Callable[[int], None]]) -> None:
         importer.tick = task("checking rows", total)
-        for kind, table in files:
-            PLANNERS[kind](importer, table)
+        plan_all(importer, files)
 
     try:
         with _progress(total) as task:
@@ -507,7 +503,7 @@ def _import_command(kind: str) -> None:
     )(command)
 
 
-for _kind in (*ORDER, "orders"):
+for _kind in (*IMPORT_ORDER, "orders"):
     _import_command(_kind)
 
 
@@ -529,7 +525,7 @@ def import_all(
     if not folder.is_dir():
         raise InvalidInput(f"{folder} is not a directory", hint="give the directory of the files")
     files = []
-    for table in ORDER:
+    for table in IMPORT_ORDER:
         for suffix in SUFFIXES:
             path = folder / f"{FILE_NAMES[table]}{suffix}"
             if path.is_file():

@@ -1,12 +1,11 @@
-"""Client card completeness (seed 001) and the plan's "fill the card" items.
+"""Client card completeness (seed 001): talking facts against the category's norm, and
+the questions that fill a thin card.
 
 A card must hold "talking" facts about the client's business and people, beyond
 phone, e-mail and address: the rows of the ``fact`` table. Each category has a norm
-(settings ``card.norm.A|B|C``: 15, 7, 5). The plan asks about one more fact at A and B
-clients below their norm, when nothing else is due for them (``card`` is a filler
-rule) and nothing is in motion with them, at most once in ``plan.card_gap_days`` per
-client and at most ``plan.cards_per_day`` clients a day, the most valuable first.
-Nothing here touches a database: :mod:`povtor.storage.card_queries` loads the counts.
+(settings ``card.norm.A|B|C``: 15, 7, 5). The plan's rule that asks about one more fact
+is :mod:`povtor.domain.plan_rules.thin_card`. Nothing here touches a database:
+:mod:`povtor.storage.card_queries` loads the counts.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from povtor.domain.planner import Candidate, ClientState, is_silent, settled
 from povtor.errors import InvalidInput
 from povtor.settings import Settings
 from povtor.text import did_you_mean, fold, sort_key
@@ -185,8 +183,8 @@ def next_question(topics: Iterable[str | None]) -> Question:
     return NEWS
 
 
-# -- the plan's rule -----------------------------------------------------------------------
-@dataclass(slots=True)  # built for every quiet client of a plan: see planner.ClientState
+# -- the plan's facts ----------------------------------------------------------------------
+@dataclass(slots=True)  # built for every quiet client of a plan: see plan_records.ClientState
 class CardFacts:
     """A client's talking facts as of the plan's day: how many, and their topics."""
 
@@ -195,63 +193,13 @@ class CardFacts:
     topics: tuple[str, ...] = ()
 
 
-def quiet_client(client: ClientState, today: dt.date, settings: Settings) -> bool:
-    """Nothing in motion with the client (:func:`planner.settled`) and not silent past its
-    threshold (that is its own item)."""
-    return settled(client, today, settings) and not is_silent(client, today, settings)
+@dataclass(frozen=True)
+class CardPlanFacts:
+    """What the plan's card rule looks at, as of the plan's day: the talking facts of the
+    clients it may ask about, and the day of each client's last card question."""
 
-
-def card_candidates(
-    today: dt.date,
-    clients: Mapping[int, ClientState],
-    cards: Mapping[int, CardFacts],
-    last_asked: Mapping[int, dt.date],
-    settings: Settings,
-) -> list[Candidate]:
-    """ "Fill the card" items for quiet A and B clients who have bought and whose card is
-    below the norm, asked at most once in ``plan.card_gap_days`` (counted from the last
-    card question, ``last_asked``, or else from the first purchase); the first
-    ``plan.cards_per_day`` of them by value: A before B, then the thinnest card relative
-    to its norm, then the name."""
-    gap = settings.int("plan.card_gap_days")
-    lang = settings.str("lang")
-    thin: list[tuple[ClientState, Completeness]] = []
-    for client in clients.values():
-        if client.category not in PLAN_CATEGORIES or not client.paid_dates:
-            continue  # (a prospect's card fills in the first-sale talks)
-        since = last_asked.get(client.id, client.paid_dates[0])
-        if (today - since).days < gap or not quiet_client(client, today, settings):
-            continue
-        card = cards.get(client.id)
-        state = completeness(card.facts if card else 0, client.category, settings)
-        if state.norm and state.missing:
-            thin.append((client, state))
-    thin.sort(
-        key=lambda pair: (
-            PLAN_CATEGORIES.index(pair[0].category or ""),
-            Fraction(pair[1].facts, pair[1].norm or 1),
-            sort_key(pair[0].name),
-            pair[0].id,
-        )
-    )
-    found = []
-    for client, state in thin[: settings.int("plan.cards_per_day")]:
-        card = cards.get(client.id)
-        question = next_question(card.topics if card else ())
-        found.append(
-            Candidate(
-                client_id=client.id,
-                rule="card",
-                reason=f"card: {state.facts} of {state.norm} talking facts "
-                f"({state.category} norm): learn {state.missing} more — ask about "
-                f"{question.about}",
-                kind="warming",
-                script=question.en if lang == "en" else question.ru,
-                purpose="card",
-                purpose_ref=question.code,
-            )
-        )
-    return found
+    cards: Mapping[int, CardFacts]
+    last_asked: Mapping[int, dt.date]
 
 
 # -- the base's completeness (stats cards) -------------------------------------------------

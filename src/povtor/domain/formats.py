@@ -186,6 +186,21 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "holiday-links": (("holiday", "text"), ("industry", "text")),  # the user's own links
 }
 FILE_NAMES = {name: name.replace("-", "_") for name in TABLES}  # stage-history -> stage_history
+# The order of the tables in export all and import all: a row's references come before it.
+IMPORT_ORDER = (
+    "clients",
+    "people",
+    "facts",
+    "products",
+    "deals",
+    "deal-products",
+    "stage-history",
+    "touches",
+    "occasions",
+    "roadmap",
+    "client-steps",
+    "holiday-links",
+)
 
 
 # -- import: what each kind of file holds ------------------------------------------------

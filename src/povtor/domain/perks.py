@@ -1,10 +1,10 @@
-"""Perks («ништяки», seed 001): holidays, birthdays and the client's own dates, and the
-plan's rule that puts a card or a small gift on the plan a few days before each.
+"""Perks («ништяки», seed 001): holidays, birthdays and the client's own dates, what is
+coming and what was done. The plan's rule that puts a card or a small gift on the plan
+a few days before each is :mod:`povtor.domain.plan_rules.occasions`.
 
 Pure: :mod:`povtor.storage.perk_queries` loads the facts (clients' industries, the
 user's holiday links, birthdays and occasions in the window, perk touches of the last
-12 months); the functions here decide what is coming, what was done, and what the plan
-shows.
+12 months); the functions here decide what is coming and what was done.
 
 Every occurrence has a stable key, recorded as the touch's ``purpose_ref`` (purpose
 ``perk``) by ``plan run`` or ``nudge log --purpose perk --about KEY``:
@@ -26,20 +26,17 @@ from povtor.domain.calendar import trailing_year
 from povtor.domain.holidays import (
     BY_CODE,
     EVERY_INDUSTRY,
-    WEEKDAYS_EN,
     Holiday,
     holidays_between,
     keywords_of,
     matching_holidays,
     on_day,
 )
-from povtor.domain.planner import Candidate, ClientState
 from povtor.errors import InvalidInput
-from povtor.text import address_name, did_you_mean
+from povtor.text import did_you_mean
 
 PURPOSE = "perk"
 MAX_ID_DIGITS = 18  # a person's or an occasion's id in a key (SQLite integers)
-RULE = "occasion"
 YEARLESS_WINDOW_DAYS = 60  # a key without the year counts for an occurrence this soon after
 SOURCES = ("holiday", "birthday", "occasion")
 
@@ -437,96 +434,6 @@ def upcoming(
         capped = occurrence.source == "holiday" and counts.get(occurrence.client_id, 0) >= per_year
         found.append(Upcoming(occurrence, done, capped))
     return found, counts
-
-
-# -- the plan's rule ----------------------------------------------------------------------
-def when_words(day: dt.date, today: dt.date) -> str:
-    """«today», «tomorrow», «in 5 days»."""
-    ahead = (day - today).days
-    if ahead == 0:
-        return "today"
-    if ahead == 1:
-        return "tomorrow"
-    return f"in {ahead} days"
-
-
-def _literal(text: str) -> str:
-    """Text put into a message template as it is (braces doubled)."""
-    return text.replace("{", "{{").replace("}", "}}")
-
-
-GREETINGS = {
-    ("holiday", "ru"): "{person}, добрый день! Поздравляем вас и всю команду {company} с {name}! "
-    "Спасибо, что работаете с нами, — успехов и надёжных партнёров.",
-    ("holiday", "en"): "Hello {person}! Happy {name} to you and the whole {company} team! "
-    "Thank you for working with us.",
-    ("birthday", "ru"): "{name}, добрый день! Поздравляем вас с днём рождения! Здоровья, удачи "
-    "и хорошего настроения, спасибо, что работаете с нами!",
-    ("birthday", "en"): "Hello {name}! Happy birthday! We wish you health, luck and a great "
-    "year. Thank you for working with us!",
-    ("occasion", "ru"): "{name}, добрый день! Поздравляем: «{title}»! Спасибо, что работаете с "
-    "нами, — всего самого доброго.",
-    ("occasion", "en"): "Hello {name}! Congratulations: «{title}»! Thank you for working with us.",
-}
-
-
-def greeting(occurrence: Occurrence, lang: str) -> str:
-    """The message draft's template (placeholders {person} {company} left to fill)."""
-    lang = lang if lang in ("ru", "en") else "ru"
-    body = GREETINGS[(occurrence.source, lang)]
-    holiday = occurrence.holiday
-    person = _literal(address_name(occurrence.person)) if occurrence.person else "{person}"
-    if occurrence.source == "holiday" and holiday is not None:
-        name = holiday.greeting_ru if lang == "ru" else holiday.name_en
-        return body.replace("{name}", _literal(name))
-    body = body.replace("{name}", person)
-    return body.replace("{title}", _literal(occurrence.title))
-
-
-def perk_candidates(
-    facts: PerkFacts,
-    today: dt.date,
-    clients: Mapping[int, ClientState],
-    *,
-    days_before: int,
-    per_year: int,
-    lang: str = "ru",
-) -> list[Candidate]:
-    """The plan's "occasion" items: a card or a small gift from ``days_before`` days
-    before each holiday, birthday or occasion up to its day, until a perk touch with
-    its key is logged. Holidays stop for a client with ``per_year`` perk touches in the
-    last 12 months (``per_year`` 0: no holiday items); birthdays and the client's own
-    dates always come."""
-    counts = perks_in_year(facts.touches, today)
-    by_client = touches_by_client(facts.touches)
-    end = today + dt.timedelta(days=days_before)
-    found: list[Candidate] = []
-    for occurrence in occurrences(facts, today, end, clients=clients.keys()):
-        had = counts.get(occurrence.client_id, 0)
-        if occurrence.source == "holiday" and had >= per_year:
-            continue
-        if is_done(occurrence, by_client.get(occurrence.client_id, ())):
-            continue
-        day = occurrence.on
-        reason = (
-            f"{occurrence.label} on {WEEKDAYS_EN[day.weekday()][:3]} {day.isoformat()} "
-            f"({when_words(day, today)}): send a card or a small gift "
-            f"(perks in the last 12 months: {had} of {per_year})"
-        )
-        found.append(
-            Candidate(
-                client_id=occurrence.client_id,
-                rule=RULE,
-                reason=reason,
-                kind="warming",
-                expected_on=day,
-                days_waiting=(day - today).days,
-                script=greeting(occurrence, lang),
-                purpose=PURPOSE,
-                purpose_ref=occurrence.key,
-            )
-        )
-    return found
 
 
 # -- statistics ----------------------------------------------------------------------------

@@ -1,26 +1,23 @@
 """Roadmaps (seed 001): the ordered steps that lead a client of each category from
-one-off purchases to large regular ones, and the plan's rule that suggests a client's
-next step with its call script.
+one-off purchases to large regular ones, and each client's progress on its roadmap.
 
-Pure: the steps and each client's progress come in as plain values (see
-:mod:`povtor.storage.roadmap_queries`), candidates for the planner come out.
+Pure: the steps and the steps done come in as plain values (see
+:mod:`povtor.storage.roadmap_queries`). The plan's rule that suggests a client's next
+step with its call script is :mod:`povtor.domain.plan_rules.roadmap_step`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from povtor.domain.planner import Candidate, ClientState, is_silent, settled
 from povtor.errors import InvalidInput
-from povtor.settings import Settings
 from povtor.text import fold
 
 CODE_MAX = 50
 _CODE = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")  # letters, digits, "-" and "_" inside
-_CATEGORY_ORDER = {"A": 0, "B": 1, "C": 2}
 _LATIN = "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya"  # _: dropped
 _TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", _LATIN.split(" "), strict=True)) | {
     "ъ": "",
@@ -40,7 +37,7 @@ class Step:
     script: str | None
 
 
-@dataclass(slots=True)  # built for every quiet client of a plan: see planner.ClientState
+@dataclass(slots=True)  # built for every quiet client of a plan: see plan_records.ClientState
 class RoadmapProgress:
     """Where a client stands on the roadmap of its category, as of a day."""
 
@@ -119,90 +116,50 @@ def fallback_script(title: str) -> str:
     return f"{{person}}, добрый день! Предлагаю следующий шаг: «{safe}». Обсудим на этой неделе?"
 
 
-# -- the plan's rule -----------------------------------------------------------------------
-def free_for_a_step(client: ClientState, today: dt.date, settings: Settings) -> bool:
-    """Whether nothing in the client's own state rules a roadmap step out today: it is
-    categorised and settled (:func:`planner.settled`: no open deal, no client-level
-    follow-up date, no unresolved service problem, not touched in ``plan.quiet_days``)."""
-    return client.category is not None and settled(client, today, settings)
+# -- the plan's facts ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class RoadmapFacts:
+    """The roadmaps as of the plan's day: each category's steps, the steps each client has
+    done on each category's roadmap, and the client's touches about roadmap steps."""
+
+    steps: Mapping[str, Sequence[Step]]  # category -> its steps by position (none: absent)
+    done: Mapping[tuple[int, str], Collection[int]]  # (client, category) -> positions done
+    last_done: Mapping[tuple[int, str], tuple[dt.date, int]]  # -> (day, position) of the newest
+    last_asked: Mapping[int, tuple[dt.date, str]]  # client -> (day, outcome) of its newest touch
+    last_declined: Mapping[int, dt.date]  # client -> the day of its newest "no"
 
 
-def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str] | None:
-    """From when the gap counts, and the words for it: the last step done (else the first
-    purchase), or a later "no" to a roadmap step. None: a lead, not a client yet (the
-    first-sale funnel works on it)."""
-    if progress.last_done_on is not None:
-        since = progress.last_done_on
-        what = f"step {progress.last_done_position} done {since}"
-    elif client.paid_dates:
-        since = client.paid_dates[0]
-        what = f"no step done yet, first purchase {since}"
-    else:
-        return None
-    declined = progress.last_declined_on
-    if declined is not None and declined >= since:
-        return declined, f"{what}, asked {declined}: no"
-    return since, what
-
-
-def roadmap_candidates(
-    progress: Iterable[RoadmapProgress],
-    clients: Mapping[int, ClientState],
-    today: dt.date,
-    settings: Settings,
-) -> list[Candidate]:
-    """The next roadmap step for quiet clients, at most ``plan.roadmap_per_day`` a day.
-
-    A client qualifies when it is free for a step (:func:`free_for_a_step`: categorised,
-    no open deal, no follow-up date, no unresolved problem, not touched in the last
-    ``plan.quiet_days``), has an undone step, ``plan.roadmap_gap_days`` have passed since
-    its last step done (or its first purchase when none is done yet) and since its last
-    "no" to a roadmap step, and it is not silent past its threshold (bringing it back
-    comes first). A, then B, then C clients, the longest waiting first (then the oldest
-    client), fill the quota.
-    """
-    gap = settings.int("plan.roadmap_gap_days")
-    per_day = settings.int("plan.roadmap_per_day")
-    waiting: list[tuple[tuple[int, int, int], RoadmapProgress, ClientState, dt.date, str]] = []
-    for p in progress:
-        client = clients.get(p.client_id)
-        if client is None or p.next_step is None or client.category != p.category:
+def plan_progress(
+    facts: RoadmapFacts, categories: Mapping[int, str | None]
+) -> list[RoadmapProgress]:
+    """The progress of the clients in ``categories`` (id -> category) on their category's
+    roadmap, in that order; clients of no category, or of one without steps, are left out."""
+    found: list[RoadmapProgress] = []
+    for client_id, category in categories.items():
+        if category is None:
             continue
-        if not free_for_a_step(client, today, settings):
+        roadmap = facts.steps.get(category)
+        if not roadmap:
             continue
-        since = _since(p, client)
-        if since is None or (today - since[0]).days < gap:
+        key = (client_id, category)
+        done = facts.done.get(key)
+        last = facts.last_asked.get(client_id)
+        if done is None and last is None:  # the common case: nothing done, never asked
+            found.append(RoadmapProgress(client_id, category, len(roadmap), 0, roadmap[0]))
             continue
-        order = (_CATEGORY_ORDER.get(p.category, 3), -(today - since[0]).days, client.id)
-        waiting.append((order, p, client, *since))
-    waiting.sort(key=lambda w: w[0])
-    found: list[Candidate] = []
-    for _order, p, client, since_on, what in waiting:
-        if len(found) >= per_day:
-            break
-        if is_silent(client, today, settings):  # (checked last: it is the dearest test)
-            continue
-        step = p.next_step
-        assert step is not None
-        waited = (today - since_on).days
-        if (
-            p.last_asked_on is not None
-            and p.last_asked_outcome in ("no_answer", "pending")
-            and p.last_asked_on > since_on
-        ):
-            what += f", asked {p.last_asked_on}: no answer yet"
+        mark = facts.last_done.get(key)
         found.append(
-            Candidate(
-                client_id=client.id,
-                rule="roadmap",
-                reason=f"roadmap {p.category}, step {step.position} of {p.total}: "
-                f"{step.title} ({what})",
-                kind="closing",  # every step asks the client to decide: yes or no
-                overdue_days=waited - gap,
-                days_waiting=waited,
-                script=step.script or fallback_script(step.title),
-                purpose="roadmap",
-                purpose_ref=step.code,
+            RoadmapProgress(
+                client_id=client_id,
+                category=category,
+                total=len(roadmap),
+                done=len(done or ()),
+                next_step=next((s for s in roadmap if s.position not in (done or ())), None),
+                last_done_position=mark[1] if mark else None,
+                last_done_on=mark[0] if mark else None,
+                last_asked_on=last[0] if last else None,
+                last_asked_outcome=last[1] if last else None,
+                last_declined_on=facts.last_declined.get(client_id),
             )
         )
     return found

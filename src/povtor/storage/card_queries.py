@@ -6,18 +6,23 @@ A fact counts from the day it was noted: as of a day D, the facts noted on or be
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from povtor.domain.cards import PLAN_CATEGORIES, CardFacts, card_candidates
-from povtor.domain.planner import Candidate, ClientState
-from povtor.settings import Settings
+from povtor.domain.cards import CardFacts, CardPlanFacts
 from povtor.storage.database import Database, to_date
 
 
-def plan_card_facts(db: Database, today: dt.date) -> dict[int, CardFacts]:
-    """Fact counts and topics of the active clients the plan may ask about (A and B)."""
-    marks = ", ".join("?" for _ in PLAN_CATEGORIES)
+def plan_card_facts(db: Database, today: dt.date, categories: Collection[str]) -> CardPlanFacts:
+    """What the plan's card rule looks at on ``today``: the talking facts of the active
+    clients of ``categories`` (those it may ask about), and each client's last card
+    question."""
+    return CardPlanFacts(card_facts(db, today, categories), last_card_questions(db, today))
+
+
+def card_facts(db: Database, today: dt.date, categories: Collection[str]) -> dict[int, CardFacts]:
+    """Fact counts and topics of the active clients of ``categories``, as of ``today``."""
+    marks = ", ".join("?" for _ in categories)
     counts: dict[int, int] = {}
     topics: dict[int, list[str]] = {}
     for client_id, topic, count in db.rows(
@@ -25,7 +30,7 @@ def plan_card_facts(db: Database, today: dt.date) -> dict[int, CardFacts]:
             JOIN client c ON c.id = f.client_id
             WHERE c.status = 'active' AND c.category IN ({marks}) AND f.noted_on <= ?
             GROUP BY f.client_id, f.topic""",
-        (*PLAN_CATEGORIES, today.isoformat()),
+        (*categories, today.isoformat()),
     ):
         counts[client_id] = counts.get(client_id, 0) + int(count)
         if topic:
@@ -34,17 +39,6 @@ def plan_card_facts(db: Database, today: dt.date) -> dict[int, CardFacts]:
         client_id: CardFacts(client_id, count, tuple(topics.get(client_id, ())))
         for client_id, count in counts.items()
     }
-
-
-def card_plan_candidates(
-    db: Database, today: dt.date, settings: Settings, clients: Mapping[int, ClientState]
-) -> list[Candidate]:
-    """The plan's "fill the card" items due on ``today``."""
-    if settings.int("plan.cards_per_day") <= 0:
-        return []
-    return card_candidates(
-        today, clients, plan_card_facts(db, today), last_card_questions(db, today), settings
-    )
 
 
 def last_card_questions(db: Database, today: dt.date) -> dict[int, dt.date]:

@@ -1,7 +1,7 @@
 """The database connection: the DB driver, plain portable SQL, explicit transactions.
 
-This module starts fast (no SQLAlchemy): read paths use it directly, and the ORM
-for writes runs on the very same connection (see :mod:`povtor.storage.orm`).
+This module starts fast (no SQLAlchemy): every read and every write goes through it,
+in plain SQL; only the migrations use SQLAlchemy (through Alembic), on its connection.
 """
 
 from __future__ import annotations

@@ -7,16 +7,15 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
 from povtor.domain.calendar import trailing_year
-from povtor.domain.offers import REVENUE_CURRENCY, OfferFacts, Product, months_before
-from povtor.domain.planner import Candidate, ClientState
-from povtor.settings import Settings
+from povtor.domain.offers import REVENUE_CURRENCY, OfferFacts, Product
 from povtor.storage.database import Database, Row, to_date
 from povtor.storage.queries import _match_level
 from povtor.text import fold
 
 
-def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferFacts | None:
-    """Everything the offer rules need on ``today``; None without a product catalog."""
+def load_offer_facts(db: Database, today: dt.date, since: dt.date) -> OfferFacts | None:
+    """Everything the offer rules need on ``today``, with the offer touches from ``since``
+    on; None without a product catalog."""
     products = {
         r["id"]: _product(r)
         for r in db.rows("SELECT id, name, price_minor, currency, is_backend FROM product")
@@ -36,10 +35,6 @@ def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferF
            JOIN deal d ON d.id = dp.deal_id WHERE d.status = 'open'"""
     ):
         pending[client_id].add(product_id)
-    since = min(
-        months_before(today, settings.int("plan.backend_months")),
-        today - dt.timedelta(days=settings.int("plan.cross_sell_days")),
-    ).isoformat()
     last_backend: dict[int, dt.date] = {}
     last_cross_sell: dict[tuple[int, int], dt.date] = {}
     resolved: dict[str, int | None] = {}
@@ -47,7 +42,7 @@ def load_offer_facts(db: Database, today: dt.date, settings: Settings) -> OfferF
         """SELECT client_id, purpose, purpose_ref, MAX(on_date) FROM touch
            WHERE purpose IN ('backend', 'cross_sell') AND on_date >= ? AND on_date <= ?
            GROUP BY client_id, purpose, purpose_ref""",
-        (since, day),
+        (since.isoformat(), day),
     ):
         on = to_date(last_on)
         assert on is not None
@@ -173,15 +168,3 @@ def _product(row: Row) -> Product:
         currency=row["currency"],
         is_backend=bool(row["is_backend"]),
     )
-
-
-def offer_candidates(
-    db: Database, today: dt.date, settings: Settings, clients: Mapping[int, ClientState]
-) -> list[Candidate]:
-    """Backend offers and cross-sell items due on ``today`` (see ``domain.offers``)."""
-    from povtor.domain import offers
-
-    facts = load_offer_facts(db, today, settings)
-    if facts is None:
-        return []
-    return offers.offer_candidates(facts, clients, settings)

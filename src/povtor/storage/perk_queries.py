@@ -14,9 +14,7 @@ from collections.abc import Collection, Mapping
 
 from povtor.domain import perks
 from povtor.domain.perks import Birthday, Occasion, PerkFacts, PerkTouch
-from povtor.domain.planner import Candidate, ClientState
 from povtor.errors import InvalidInput
-from povtor.settings import Settings
 from povtor.storage.database import Database, Row, to_date
 
 
@@ -107,28 +105,6 @@ def load_perk_facts(
         birthdays=birthdays,
         occasions=occasions,
         touches=perk_touches(db, perks.year_start(as_of), as_of),
-    )
-
-
-def perk_plan_candidates(
-    db: Database, today: dt.date, settings: Settings, clients: Mapping[int, ClientState]
-) -> list[Candidate]:
-    """The plan's "occasion" items due on ``today`` (cards and small gifts)."""
-    days_before = settings.int("plan.perk_days_before")
-    facts = load_perk_facts(
-        db,
-        today,
-        today + dt.timedelta(days=days_before),
-        as_of=today,
-        industries={client_id: client.industry for client_id, client in clients.items()},
-    )
-    return perks.perk_candidates(
-        facts,
-        today,
-        clients,
-        days_before=days_before,
-        per_year=settings.int("plan.perks_per_year"),
-        lang=settings.str("lang"),
     )
 
 

@@ -1,4 +1,7 @@
-"""The facts the planner needs, aggregated in SQL (no ORM, no row-per-touch loading)."""
+"""The facts the planner needs, aggregated in SQL (no ORM, no row-per-touch loading):
+the settings and the user's templates, every active client's state, the open deals, the
+paid deals awaiting a service contact and the refusals awaiting a revisit; and the
+history the forecast and the revenue target count on."""
 
 from __future__ import annotations
 
@@ -6,12 +9,10 @@ import datetime as dt
 from collections import defaultdict
 
 from povtor.domain.calendar import trailing_year
-from povtor.domain.planner import ClientState, ClosedDeal, OpenDeal, PlanInput
+from povtor.domain.plan_records import ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.settings import Settings
 from povtor.storage.database import Database, Days
-
-SERVICE_WINDOW_DAYS = 60  # paid deals older than the service delay plus this are left alone
-REVISIT_WINDOW_DAYS = 365  # refusals older than the revisit delay plus this are left alone
+from povtor.storage.service_queries import open_problems
 
 
 def load_settings(db: Database) -> Settings:
@@ -53,9 +54,16 @@ LEFT JOIN touch n ON n.id = f.newest_touch
 """
 
 
-def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInput:
+def load_plan_facts(
+    db: Database, today: dt.date, *, paid_since: dt.date, lost_since: dt.date
+) -> PlanInput:
+    """The plan's facts as of ``today``: the active clients (with an unresolved service
+    problem, if any), their open deals, the deals paid from ``paid_since`` with no service
+    touch since, and each client's latest refusal from ``lost_since`` with no payment
+    since. The client-development facts are loaded on their own."""
     day = today.isoformat()
     days = Days()
+    problems = open_problems(db, day)  # an unresolved service problem, per client
     paid_dates: dict[int, list[dt.date]] = defaultdict(list)
     last_paid_amount: dict[int, int | None] = {}
     for client_id, closed_on, amount in db.tuples(
@@ -101,6 +109,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             follow_up_on=days.of(newest_follow_up)
             if newest_outcome == "later" and newest_deal is None
             else None,
+            open_problem=problems.get(cid),
         )
     # every stage with its funnel and the position of the funnel's paid stage (a few
     # dozen rows), so the open deals are read without joins
@@ -154,12 +163,6 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
                 last_touch_on=days.of(last_touch_on),
             )
         )
-    from povtor.domain.planner import SERVICE_DELAY_KEYS
-    from povtor.storage.service_queries import with_open_problems
-
-    with_open_problems(db, day, clients)  # an unresolved service problem, per client
-    service_days = max(settings.int(key) for key in SERVICE_DELAY_KEYS)  # the longest delay
-    service_from = (today - dt.timedelta(days=service_days + SERVICE_WINDOW_DAYS)).isoformat()
     latest_paid: dict[int, ClosedDeal] = {}
     for deal_id, client_id, closed_on, amount_minor, currency, title in db.tuples(
         """SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title FROM deal d
@@ -167,7 +170,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
              AND NOT EXISTS (SELECT 1 FROM touch t WHERE t.client_id = d.client_id
                              AND t.kind = 'service' AND t.on_date >= d.closed_on)
            ORDER BY d.closed_on, d.id""",
-        (service_from, day),
+        (paid_since.isoformat(), day),
     ):
         latest_paid[client_id] = ClosedDeal(
             deal_id,
@@ -177,8 +180,6 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             currency,
             title,
         )
-    revisit_days = settings.int("plan.revisit_days")
-    revisit_from = (today - dt.timedelta(days=revisit_days + REVISIT_WINDOW_DAYS)).isoformat()
     latest_lost: dict[int, ClosedDeal] = {}
     for deal_id, client_id, closed_on, amount_minor, currency, title, reason in db.tuples(
         """SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title,
@@ -187,7 +188,7 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
              AND NOT EXISTS (SELECT 1 FROM deal w WHERE w.status = 'won'
                              AND w.client_id = d.client_id AND w.closed_on > d.closed_on)
            ORDER BY d.closed_on, d.id""",
-        (revisit_from, day),
+        (lost_since.isoformat(), day),
     ):
         latest_lost[client_id] = ClosedDeal(
             deal_id,
@@ -198,15 +199,12 @@ def load_plan_input(db: Database, today: dt.date, settings: Settings) -> PlanInp
             title,
             reason,
         )
-    from povtor.storage.growth_queries import growth_candidates
-
     return PlanInput(
         today=today,
         clients=clients,
         deals=tuple(deals),
         paid_awaiting_service=tuple(latest_paid.values()),
         lost=tuple(latest_lost.values()),
-        extra=tuple(growth_candidates(db, today, settings, clients)),
     )
 
 
@@ -249,3 +247,13 @@ def average_check(
         )
     deals, total = totals.get(currency, (0, 0))
     return currency, deals, total
+
+
+def paid_between(db: Database, currency: str, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """(deals paid in ``currency`` from ``start`` to ``end``, their total in minor units)."""
+    row = db.one(
+        "SELECT COUNT(*), SUM(amount_minor) FROM deal "
+        "WHERE status = 'won' AND currency = ? AND closed_on >= ? AND closed_on <= ?",
+        (currency, start.isoformat(), end.isoformat()),
+    )
+    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)

@@ -8,21 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
 from typing import Any
 
-from povtor.domain.planner import Candidate, ClientState
-from povtor.domain.roadmaps import (
-    RoadmapProgress,
-    Step,
-    find_step,
-    free_for_a_step,
-    next_step,
-    roadmap_candidates,
-)
+from povtor.domain.roadmaps import RoadmapFacts, RoadmapProgress, Step, find_step, next_step
 from povtor.errors import Conflict, NotFound
-from povtor.settings import Settings
-from povtor.storage.database import Database, Row, to_date
+from povtor.storage.database import Database, Days, Row, to_date
 
 _STEP_COLUMNS = "id, category, position, code, title, script"
 
@@ -148,32 +138,28 @@ def card_roadmap(db: Database, client_id: int, category: str | None) -> dict[str
 
 
 # -- the plan ------------------------------------------------------------------------------
-def plan_progress(
-    db: Database, today: dt.date, categories: Mapping[int, str | None]
-) -> list[RoadmapProgress]:
-    """The progress as of ``today`` of the clients in ``categories`` (id -> category; the
-    plan's active clients), in three queries whatever their number: the steps, the steps
-    done, and the touches about roadmap steps."""
+def plan_roadmap_facts(db: Database, today: dt.date) -> RoadmapFacts:
+    """The roadmaps as of ``today``, in three queries whatever the number of clients: the
+    steps, the steps done, and the touches about roadmap steps."""
     day = today.isoformat()
     steps: dict[str, list[Step]] = defaultdict(list)
     for step in roadmap_steps(db):
         steps[step.category].append(step)
-    # the steps each client has done on its current category's roadmap: their positions,
-    # and the newest one (done_on as ISO text, position)
-    positions: dict[int, set[int]] = defaultdict(set)
-    newest: dict[int, tuple[str, int]] = {}
+    # the steps each client has done on each category's roadmap: their positions, and
+    # the newest one (done_on as ISO text, position)
+    positions: dict[tuple[int, str], set[int]] = defaultdict(set)
+    newest: dict[tuple[int, str], tuple[str, int]] = {}
     for client_id, category, position, done_on in db.tuples(
         """SELECT cs.client_id, s.category, s.position, cs.done_on
            FROM client_step cs JOIN roadmap_step s ON s.id = cs.step_id
            WHERE cs.done_on <= ?""",
         (day,),
     ):
-        if categories.get(client_id) != category:
-            continue  # a step of a former category's roadmap
-        positions[client_id].add(position)
+        key = (client_id, category)
+        positions[key].add(position)
         mark = (done_on, position)  # (ISO text)
-        if mark > newest.get(client_id, ("", 0)):
-            newest[client_id] = mark
+        if mark > newest.get(key, ("", 0)):
+            newest[key] = mark
     # the newest touch about a roadmap step (date, at, id, outcome) and the newest "no"
     asked: dict[int, tuple[str, str, int, str]] = {}
     declined: dict[int, str] = {}
@@ -187,45 +173,11 @@ def plan_progress(
             asked[client_id] = key
         if outcome == "no" and on_date > declined.get(client_id, ""):
             declined[client_id] = on_date
-    found: list[RoadmapProgress] = []
-    for client_id, category in categories.items():
-        roadmap = steps.get(category) if category is not None else None
-        if roadmap is None:
-            continue
-        done = positions.get(client_id)
-        last = asked.get(client_id)
-        if done is None and last is None:  # the common case: nothing done, never asked
-            found.append(
-                RoadmapProgress(client_id, category, len(roadmap), 0, roadmap[0])  # type: ignore[arg-type]
-            )
-            continue
-        mark = newest.get(client_id)
-        found.append(
-            RoadmapProgress(
-                client_id=client_id,
-                category=category,  # type: ignore[arg-type]
-                total=len(roadmap),
-                done=len(done or ()),
-                next_step=next((s for s in roadmap if s.position not in (done or ())), None),
-                last_done_position=mark[1] if mark else None,
-                last_done_on=to_date(mark[0]) if mark else None,
-                last_asked_on=to_date(last[0]) if last else None,
-                last_asked_outcome=last[3] if last else None,
-                last_declined_on=to_date(declined.get(client_id)),
-            )
-        )
-    return found
-
-
-def roadmap_plan_candidates(
-    db: Database, today: dt.date, settings: Settings, clients: Mapping[int, ClientState]
-) -> list[Candidate]:
-    """The plan's roadmap items for ``today`` (see :func:`roadmap_candidates`)."""
-    if settings.int("plan.roadmap_per_day") == 0:
-        return []
-    categories = {
-        cid: client.category
-        for cid, client in clients.items()
-        if free_for_a_step(client, today, settings)
-    }
-    return roadmap_candidates(plan_progress(db, today, categories), clients, today, settings)
+    days = Days()
+    return RoadmapFacts(
+        steps={category: tuple(found) for category, found in steps.items()},
+        done=dict(positions),
+        last_done={key: (days[on], position) for key, (on, position) in newest.items()},
+        last_asked={client: (days[on], outcome) for client, (on, *_, outcome) in asked.items()},
+        last_declined={client: days[on] for client, on in declined.items()},
+    )

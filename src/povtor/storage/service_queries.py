@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import MutableMapping
 from typing import Any
 
-from povtor.domain.planner import ClientState, ServiceProblem
+from povtor.domain.plan_records import ServiceProblem
 from povtor.storage.database import Database, to_date
 
 # A problem answer with no later answer of the same client (by time, then id) up to :day;
@@ -34,14 +32,6 @@ def open_problems(db: Database, day: str) -> dict[int, ServiceProblem]:
             touch_id=touch_id,
         )
     return found
-
-
-def with_open_problems(db: Database, day: str, clients: MutableMapping[int, ClientState]) -> None:
-    """Mark the clients that have an unresolved service problem (in place)."""
-    for client_id, problem in open_problems(db, day).items():
-        state = clients.get(client_id)
-        if state is not None:
-            clients[client_id] = dataclasses.replace(state, open_problem=problem)
 
 
 def last_closed_status(db: Database, client_id: int) -> str | None:

@@ -1,0 +1,284 @@
+"""``povtor plan``: today's plan of nudges with its message drafts and what it should
+bring, why an item is there, the revenue target of a month, and the plan's settings.
+
+The plan is made in three steps: storage loads the facts (:func:`load_plan_input`),
+the pure rules decide (:func:`povtor.domain.planner.build_plan`), and the drafts are
+filled from the user's templates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+from typing import TYPE_CHECKING
+
+from povtor.domain.calendar import month_end, month_start, working_days_between
+from povtor.errors import NotFound
+from povtor.settings import Settings, normalise, spec_for
+from povtor.storage import plan_queries
+from povtor.storage.database import Database
+
+if TYPE_CHECKING:
+    from povtor.domain.plan_records import Plan, PlanInput, PlanItem
+
+FALLBACK_CONVERSION = Decimal("0.30")  # seed 000: about 30 orders from 100 nudges
+MIN_MEASURED_TOUCHES = 20  # fewer closing touches than this: too little history to measure
+
+Templates = Mapping[tuple[str, str, str, str], str]  # (kind, funnel, stage, lang) -> body
+
+
+# -- the plan ------------------------------------------------------------------------------
+def load_plan_input(db: Database, day: dt.date, settings: Settings) -> PlanInput:
+    """Every fact the plan for ``day`` is decided on. The facts of a client-development
+    rule that is off (``plan.cards_per_day`` or ``plan.roadmap_per_day`` 0) are not read."""
+    from povtor.domain.cards import PLAN_CATEGORIES
+    from povtor.domain.plan_rules import (
+        occasions,
+        offer_quota,
+        refusal_revisit,
+        roadmap_step,
+        service_contact,
+        thin_card,
+    )
+    from povtor.storage import card_queries, offer_queries, perk_queries, roadmap_queries
+
+    facts = plan_queries.load_plan_facts(
+        db,
+        day,
+        paid_since=service_contact.oldest_payment(day, settings),
+        lost_since=refusal_revisit.oldest_refusal(day, settings),
+    )
+    start, end = occasions.window(day, settings)
+    industries = {client_id: client.industry for client_id, client in facts.clients.items()}
+    return dataclasses.replace(
+        facts,
+        cards=card_queries.plan_card_facts(db, day, PLAN_CATEGORIES)
+        if thin_card.is_on(settings)
+        else None,
+        offers=offer_queries.load_offer_facts(
+            db, day, offer_quota.offers_looked_back(day, settings)
+        ),
+        roadmaps=roadmap_queries.plan_roadmap_facts(db, day)
+        if roadmap_step.is_on(settings)
+        else None,
+        perks=perk_queries.load_perk_facts(db, start, end, as_of=day, industries=industries),
+    )
+
+
+def make_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
+    """The plan for ``day``: the facts, decided by the rules, ranked."""
+    from povtor.domain.planner import build_plan
+
+    return build_plan(load_plan_input(db, day, settings), settings)
+
+
+def item_text(item: PlanItem, lang: str, user: Templates) -> str:
+    """The message draft of a plan item, from the item itself (no queries)."""
+    from povtor.domain import templates
+
+    c = item.primary
+    client = item.client
+    deal = c.deal
+    about = c.about
+    values = templates.values_for(
+        client=client.name,
+        company=client.company,
+        person=client.person,
+        days=c.days_waiting,
+        date=c.expected_on.isoformat() if c.expected_on else "",
+        amount_minor=deal.amount_minor if deal else (about.amount_minor if about else None),
+        currency=deal.currency if deal else (about.currency if about else "RUB"),
+        stage=deal.stage_name if deal else "",
+        title=deal.title if deal else (about.title if about else None),
+        problem=client.open_problem.text if client.open_problem else None,
+    )
+    body = c.script or templates.lookup(c.kind, c.template_funnel, c.template_stage, lang, user)
+    return templates.fill(body, values)
+
+
+@dataclass
+class DraftedPlan:
+    """A plan with what its message drafts are written from."""
+
+    plan: Plan
+    lang: str  # the drafts' language
+    templates: Templates  # the user's own templates
+    total: int  # the plan's items before any were left out (--category, --limit)
+
+    def text(self, item: PlanItem) -> str:
+        return item_text(item, self.lang, self.templates)
+
+
+def drafted_plan(db: Database, day: dt.date, lang: str | None = None) -> DraftedPlan:
+    """The plan for ``day``, its drafts in ``lang`` (ru, en; default: the ``lang``
+    setting): the drafts the rules write themselves (offers, perks, card questions) too."""
+    settings = plan_queries.load_settings(db)
+    if lang is not None:
+        settings = settings.with_value("lang", lang)
+    plan = make_plan(db, day, settings)
+    return DraftedPlan(
+        plan, settings.str("lang"), plan_queries.user_templates(db), total=len(plan.items)
+    )
+
+
+def plan_today(
+    db: Database,
+    day: dt.date,
+    *,
+    lang: str | None = None,
+    category: str | None = None,
+    limit: int | None = None,
+) -> tuple[DraftedPlan, Forecast]:
+    """``plan today``: the plan for ``day`` (only the clients of ``category``, only the
+    first ``limit`` items), and what its nudges should bring."""
+    drafted = drafted_plan(db, day, lang)
+    plan = drafted.plan
+    if category:
+        plan.items = [i for i in plan.items if i.client.category == category]
+    if limit:
+        plan.items = plan.items[:limit]
+    return drafted, forecast(db, day, len(plan.items))
+
+
+def explain(db: Database, day: dt.date, item: str) -> PlanItem:
+    """``plan explain``: the item of the plan for ``day`` with rank ``item``, or the item of
+    the client ``item`` names (not found: the client is not in the plan)."""
+    from povtor.storage import queries
+
+    settings = plan_queries.load_settings(db)
+    items = make_plan(db, day, settings).items
+    if item.strip().isdigit() and 1 <= int(item) <= len(items):
+        return items[int(item) - 1]
+    client = queries.find_client(db, item)
+    chosen = next((i for i in items if i.client.id == client["id"]), None)
+    if chosen is None:
+        raise NotFound(
+            f"client #{client['id']} {client['name']} is not in the plan for {day.isoformat()}",
+            hint="see the plan: povtor plan today",
+        )
+    return chosen
+
+
+# -- what the nudges should bring ---------------------------------------------------------
+@dataclass(frozen=True)
+class Forecast:
+    """What some nudges should bring, at the measured conversion and the average check."""
+
+    conversion: Decimal  # nudge -> order
+    measured: bool  # False: too little history, the fallback conversion
+    touches: int  # closing touches on deals in the 12 months
+    paid: int  # of them followed by the payment of their deal
+    check_minor: int  # the average check (0: no paid deals to average)
+    currency: str  # of the check
+    orders: Decimal
+    revenue_minor: int
+
+
+def forecast(db: Database, day: dt.date, nudges: int, currency: str | None = None) -> Forecast:
+    """What ``nudges`` should bring at the measured conversion and the average check in
+    ``currency`` (default: the one most paid deals are in), both over the 12 months to
+    ``day``."""
+    touches, paid = plan_queries.nudge_conversion(db, day)
+    measured = touches >= MIN_MEASURED_TOUCHES and paid > 0
+    conversion = Decimal(paid) / touches if measured else FALLBACK_CONVERSION
+    currency, deals, total = plan_queries.average_check(db, day, currency)
+    check = total // deals if deals else 0
+    orders = (conversion * nudges).quantize(Decimal("0.1"))
+    return Forecast(
+        conversion=conversion,
+        measured=measured,
+        touches=touches,
+        paid=paid,
+        check_minor=check,
+        currency=currency,
+        orders=orders,
+        revenue_minor=int(orders * check),
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """A month's revenue target turned into paid deals and nudges."""
+
+    month: dt.date  # its first day
+    currency: str
+    goal_minor: int
+    paid_minor: int  # paid so far this month
+    paid_deals: int
+    remaining_minor: int
+    forecast: Forecast  # the average check and the conversion
+    deals_needed: int
+    nudges_needed: int
+    working_days_left: int  # today included
+    nudges_per_day: int
+
+    @property
+    def progress(self) -> Decimal | int:
+        """The share of the target paid so far, in per cent to one decimal."""
+        if not self.goal_minor:
+            return 0
+        return (Decimal(self.paid_minor) / self.goal_minor * 100).quantize(Decimal("0.1"))
+
+
+def revenue_target(
+    db: Database, today: dt.date, goal_minor: int, month: dt.date, currency: str | None = None
+) -> Target:
+    """``plan target``: deals needed = (target − paid so far in ``month``) / average check,
+    nudges needed = deals needed / conversion, per day = nudges needed / working days
+    left in the month (today included), each rounded up."""
+    start = month_start(month)
+    last = month_end(start)
+    guess = forecast(db, today, 0, currency)
+    paid_deals, paid_minor = plan_queries.paid_between(db, guess.currency, start, min(last, today))
+    gap = max(0, goal_minor - paid_minor)
+    check = guess.check_minor
+    conversion = guess.conversion
+    deals_needed = (Decimal(gap) / check).to_integral_value(ROUND_CEILING) if check else Decimal(0)
+    nudges_needed = (
+        (deals_needed / conversion).to_integral_value(ROUND_CEILING) if conversion else Decimal(0)
+    )
+    begin = max(start, today) if today <= last else last + dt.timedelta(days=1)
+    days_left = working_days_between(begin - dt.timedelta(days=1), last)  # begin included
+    per_day = (
+        (nudges_needed / days_left).to_integral_value(ROUND_CEILING) if days_left else nudges_needed
+    )
+    return Target(
+        month=start,
+        currency=guess.currency,
+        goal_minor=goal_minor,
+        paid_minor=paid_minor,
+        paid_deals=paid_deals,
+        remaining_minor=gap,
+        forecast=guess,
+        deals_needed=int(deals_needed),
+        nudges_needed=int(nudges_needed),
+        working_days_left=days_left,
+        nudges_per_day=int(per_day),
+    )
+
+
+# -- settings ------------------------------------------------------------------------------
+def current_settings(db: Database) -> Settings:
+    """The plan's settings: the defaults with the user's values over them."""
+    return plan_queries.load_settings(db)
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    key: str
+    stored: str | None  # the user's value now; None: the default applies
+    default: str
+
+
+def change_setting(db: Database, key: str, value: str) -> SettingChange:
+    """``plan set``: a setting's new value, checked; ``default`` drops the user's value."""
+    from povtor.storage.setting_writes import store_setting
+
+    spec = spec_for(key.strip())
+    stored = None if value.strip().lower() == "default" else normalise(spec.key, value)
+    with db.transaction():
+        store_setting(db, spec.key, stored)
+    return SettingChange(spec.key, stored, spec.default)

@@ -1,0 +1,160 @@
+"""The records a plan of nudges is made of: the facts it starts from (clients, open deals,
+closed deals, the client-development facts), the candidates its rules propose, and the
+ranked items it ends with.
+
+:mod:`povtor.storage` loads the facts, the rules in :mod:`povtor.domain.plan_rules`
+turn them into candidates, and :mod:`povtor.domain.planner` merges and ranks those.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from povtor.domain.cards import CardPlanFacts
+    from povtor.domain.offers import OfferFacts
+    from povtor.domain.perks import PerkFacts
+    from povtor.domain.roadmaps import RoadmapFacts
+
+
+# The records a plan is made of are built by the ten thousand per run (a client's state,
+# its open deals, each candidate), so they are slotted and not frozen: a frozen
+# dataclass pays an object.__setattr__ per field, three times the cost of building one.
+# Nothing changes them after they are made; they are values all the same.
+
+
+@dataclass(frozen=True)
+class ServiceProblem:
+    """A problem the client reported on a service contact, with no "all well" since."""
+
+    reported_on: dt.date
+    text: str | None
+    touch_id: int
+
+
+@dataclass(slots=True)
+class ClientState:
+    id: int
+    name: str
+    company: str | None
+    category: str | None
+    person: str | None  # the first person at the client, for the greeting
+    open_deals: int
+    last_touch_on: dt.date | None
+    paid_dates: tuple[dt.date, ...] = ()  # dates of paid deals, oldest first
+    last_paid_amount: int | None = None
+    warming_since_closing: int = 0
+    follow_up_on: dt.date | None = None  # from a client-level "later" touch
+    open_problem: ServiceProblem | None = None  # the latest service answer was "problem"
+    industry: str | None = None  # (professional holidays go by industry)
+
+
+@dataclass(slots=True)
+class OpenDeal:
+    id: int
+    client_id: int
+    funnel: str
+    stage: str
+    stage_name: str
+    stage_position: int
+    won_position: int
+    limit_days: int | None
+    stage_entered_on: dt.date
+    follow_up_on: dt.date | None
+    amount_minor: int | None
+    currency: str
+    title: str | None
+    last_touch_on: dt.date | None  # last touch on this deal
+
+
+@dataclass(slots=True)
+class ClosedDeal:
+    """A paid deal awaiting its service contact, or a lost one awaiting a revisit."""
+
+    id: int
+    client_id: int
+    closed_on: dt.date
+    amount_minor: int | None
+    currency: str
+    title: str | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """Every fact a plan is decided on, as of ``today``."""
+
+    today: dt.date
+    clients: Mapping[int, ClientState]  # the active clients
+    deals: tuple[OpenDeal, ...]
+    paid_awaiting_service: tuple[ClosedDeal, ...]  # no service touch since the payment
+    lost: tuple[ClosedDeal, ...]  # each client's latest refusal, with no payment since
+    # the facts of the client-development rules; None: not loaded (the rule is off, or
+    # there is nothing for it, as with no product catalog)
+    cards: CardPlanFacts | None = None
+    offers: OfferFacts | None = None
+    roadmaps: RoadmapFacts | None = None
+    perks: PerkFacts | None = None
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One reason to contact a client today."""
+
+    client_id: int
+    rule: str
+    reason: str
+    kind: str  # warming | closing | service
+    overdue_days: int = 0
+    deal: OpenDeal | None = None
+    about: ClosedDeal | None = None
+    amount_minor: int | None = None
+    closeness: Decimal = Decimal(0)  # stage position / paid position, 0..1
+    template_funnel: str = "*"
+    template_stage: str = "*"
+    days_waiting: int = 0
+    expected_on: dt.date | None = None
+    script: str | None = None  # the message draft's template, instead of the stage's one
+    purpose: str | None = None  # what a touch on this item is for (perk, backend, roadmap...)
+    purpose_ref: str | None = None  # and which one (the holiday, the product, the step)
+
+
+def about_deal(deal: OpenDeal, today: dt.date) -> dict[str, Any]:
+    """What a candidate about an open deal carries: the deal, its amount, how close it
+    is to payment, the stage's template and the days in the stage."""
+    return {
+        "client_id": deal.client_id,
+        "deal": deal,
+        "amount_minor": deal.amount_minor,
+        "closeness": Decimal(deal.stage_position) / Decimal(max(deal.won_position, 1)),
+        "template_funnel": deal.funnel,
+        "template_stage": deal.stage,
+        "days_waiting": (today - deal.stage_entered_on).days,
+    }
+
+
+@dataclass(slots=True)
+class PlanItem:
+    rank: int
+    client: ClientState
+    primary: Candidate
+    others: tuple[Candidate, ...]
+    terms: Mapping[str, Decimal]
+
+    @property
+    def priority(self) -> Decimal:
+        return sum(self.terms.values(), Decimal(0))
+
+    @property
+    def reasons(self) -> list[str]:
+        return [self.primary.reason, *(c.reason for c in self.others)]
+
+
+@dataclass
+class Plan:
+    today: dt.date
+    items: list[PlanItem] = field(default_factory=list)

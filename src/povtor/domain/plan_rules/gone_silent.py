@@ -1,0 +1,121 @@
+"""Gone silent: a client with purchases, no open deal, and no purchase for longer than
+its silence threshold.
+
+The threshold is ``ceil(plan.cycle_factor × own cycle)``, where the own cycle is the
+median gap between paid deals (with at least ``plan.cycle_min_purchases`` purchases),
+else the category's ``plan.silent_days.A|B|C``. The item shows the expected reorder date
+(last purchase + cycle); the 5:1 cadence picks the touch. A client touched in the last
+``plan.quiet_days``, or that named a date to come back on, is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+import math
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from povtor.domain.plan_records import Candidate, ClientState
+from povtor.domain.plan_rules.cadence import cadence_note, next_kind
+from povtor.domain.plan_rules.quiet_days import recently_touched
+from povtor.settings import Settings
+
+RULE = "silent"
+
+
+def median_gap(paid_dates: tuple[dt.date, ...], min_purchases: int) -> Decimal | None:
+    """The exact median of the days between consecutive purchases, if trusted."""
+    if len(paid_dates) < max(2, min_purchases):
+        return None
+    gaps = sorted((b - a).days for a, b in itertools.pairwise(paid_dates))
+    middle = len(gaps) // 2
+    if len(gaps) % 2:
+        return Decimal(gaps[middle])
+    return Decimal(gaps[middle - 1] + gaps[middle]) / 2
+
+
+def purchase_cycle(paid_dates: tuple[dt.date, ...], min_purchases: int) -> int | None:
+    """The client's own cycle: median days between consecutive purchases, if trusted."""
+    median = median_gap(paid_dates, min_purchases)
+    if median is None:
+        return None
+    return max(1, int(median.to_integral_value(ROUND_HALF_UP)))
+
+
+def silence_threshold(client: ClientState, settings: Settings) -> tuple[int, int | None]:
+    """(days of silence that make the client silent, their own cycle if known).
+
+    With its own cycle: ceil(cycle factor × the exact median gap), so a median of
+    20.5 days gives ceil(1.5 × 20.5) = 31, not 1.5 × a rounded median.
+    """
+    category = client.category if client.category in ("A", "B") else "C"
+    return _threshold(
+        client.paid_dates,
+        settings.int("plan.cycle_min_purchases"),
+        settings.decimal("plan.cycle_factor"),
+        settings.int(f"plan.silent_days.{category}"),
+    )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _threshold(
+    paid_dates: tuple[dt.date, ...], min_purchases: int, factor: Decimal, default_days: int
+) -> tuple[int, int | None]:
+    # (cached: several rules ask for the same client's threshold in one plan)
+    median = median_gap(paid_dates, min_purchases)
+    cycle = purchase_cycle(paid_dates, min_purchases)
+    if median is not None and cycle is not None:
+        return math.ceil(max(median, Decimal(1)) * factor), cycle
+    return default_days, None
+
+
+def is_silent(client: ClientState, today: dt.date, settings: Settings) -> bool:
+    """Bought before, and no purchase for longer than the client's silence threshold."""
+    if not client.paid_dates:
+        return False
+    threshold, _cycle = silence_threshold(client, settings)
+    return (today - client.paid_dates[-1]).days > threshold
+
+
+def silent_clients(
+    clients: Mapping[int, ClientState], today: dt.date, settings: Settings
+) -> list[Candidate]:
+    """The items of the clients gone silent."""
+    quiet = settings.int("plan.quiet_days")
+    found: list[Candidate] = []
+    for client in clients.values():
+        if client.follow_up_on is not None:
+            continue  # the client named a date: the follow-up rule's
+        if client.open_deals or not client.paid_dates or recently_touched(client, today, quiet):
+            continue
+        threshold, cycle = silence_threshold(client, settings)
+        last = client.paid_dates[-1]
+        silent_for = (today - last).days
+        if silent_for <= threshold:
+            continue
+        expected = last + dt.timedelta(days=cycle if cycle is not None else threshold)
+        median = median_gap(client.paid_dates, settings.int("plan.cycle_min_purchases"))
+        basis = (
+            f"own cycle {median} days × {settings.str('plan.cycle_factor')}"
+            if cycle is not None
+            else f"category {client.category or 'C'} default {threshold} days"
+        )
+        found.append(
+            Candidate(
+                client_id=client.id,
+                rule=RULE,
+                reason=f"silent {silent_for} days since the last purchase on "
+                f"{last.isoformat()} (threshold {threshold}: {basis}); expected reorder "
+                f"{expected.isoformat()}; " + cadence_note(client, settings),
+                kind=next_kind(client, settings),
+                overdue_days=silent_for - threshold,
+                amount_minor=client.last_paid_amount,
+                template_funnel="repeat",
+                template_stage="base",
+                days_waiting=silent_for,
+                expected_on=expected,
+            )
+        )
+    return found

@@ -1,0 +1,128 @@
+"""A roadmap step (filler, seed 001): the next undone step of the client's category's
+roadmap, with the step's call script.
+
+A client qualifies when it is free for a step (categorised and
+:func:`~.quiet_days.settled`: no open deal, no date it named, no unresolved problem, not
+touched in ``plan.quiet_days``), has an undone step, ``plan.roadmap_gap_days`` have
+passed since its last step done (or its first purchase when none is done yet) and since
+its last "no" to a roadmap step, and it is not silent past its threshold (bringing it
+back comes first). At most ``plan.roadmap_per_day`` a day: A, then B, then C clients,
+the longest waiting first. ``roadmap`` is a filler rule: it leads a client's item only
+when nothing else is due for the client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from povtor.domain.plan_records import Candidate, ClientState
+from povtor.domain.plan_rules.gone_silent import is_silent
+from povtor.domain.plan_rules.quiet_days import settled
+from povtor.domain.roadmaps import RoadmapFacts, RoadmapProgress, fallback_script, plan_progress
+from povtor.settings import Settings
+
+RULE = "roadmap"
+_CATEGORY_ORDER = {"A": 0, "B": 1, "C": 2}
+
+
+def is_on(settings: Settings) -> bool:
+    """Whether the rule suggests any step at all (``plan.roadmap_per_day`` not 0)."""
+    return settings.int("plan.roadmap_per_day") != 0
+
+
+def free_for_a_step(client: ClientState, today: dt.date, settings: Settings) -> bool:
+    """Whether nothing in the client's own state rules a roadmap step out today: it is
+    categorised and settled (:func:`~.quiet_days.settled`: no open deal, no client-level
+    follow-up date, no unresolved service problem, not touched in ``plan.quiet_days``)."""
+    return client.category is not None and settled(client, today, settings)
+
+
+def roadmap_steps(
+    facts: RoadmapFacts | None,
+    clients: Mapping[int, ClientState],
+    today: dt.date,
+    settings: Settings,
+) -> list[Candidate]:
+    """The plan's roadmap items for ``today`` (none without the facts: the rule is off)."""
+    if facts is None or not is_on(settings):
+        return []
+    categories = {
+        client_id: client.category
+        for client_id, client in clients.items()
+        if free_for_a_step(client, today, settings)
+    }
+    return roadmap_candidates(plan_progress(facts, categories), clients, today, settings)
+
+
+def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str] | None:
+    """From when the gap counts, and the words for it: the last step done (else the first
+    purchase), or a later "no" to a roadmap step. None: a lead, not a client yet (the
+    first-sale funnel works on it)."""
+    if progress.last_done_on is not None:
+        since = progress.last_done_on
+        what = f"step {progress.last_done_position} done {since}"
+    elif client.paid_dates:
+        since = client.paid_dates[0]
+        what = f"no step done yet, first purchase {since}"
+    else:
+        return None
+    declined = progress.last_declined_on
+    if declined is not None and declined >= since:
+        return declined, f"{what}, asked {declined}: no"
+    return since, what
+
+
+def roadmap_candidates(
+    progress: Iterable[RoadmapProgress],
+    clients: Mapping[int, ClientState],
+    today: dt.date,
+    settings: Settings,
+) -> list[Candidate]:
+    """The next roadmap step for quiet clients, at most ``plan.roadmap_per_day`` a day
+    (who qualifies: see the module's description)."""
+    gap = settings.int("plan.roadmap_gap_days")
+    per_day = settings.int("plan.roadmap_per_day")
+    waiting: list[tuple[tuple[int, int, int], RoadmapProgress, ClientState, dt.date, str]] = []
+    for p in progress:
+        client = clients.get(p.client_id)
+        if client is None or p.next_step is None or client.category != p.category:
+            continue
+        if not free_for_a_step(client, today, settings):
+            continue
+        since = _since(p, client)
+        if since is None or (today - since[0]).days < gap:
+            continue
+        order = (_CATEGORY_ORDER.get(p.category, 3), -(today - since[0]).days, client.id)
+        waiting.append((order, p, client, *since))
+    waiting.sort(key=lambda w: w[0])
+    found: list[Candidate] = []
+    for _order, p, client, since_on, what in waiting:
+        if len(found) >= per_day:
+            break
+        if is_silent(client, today, settings):  # (checked last: it is the dearest test)
+            continue
+        step = p.next_step
+        assert step is not None
+        waited = (today - since_on).days
+        if (
+            p.last_asked_on is not None
+            and p.last_asked_outcome in ("no_answer", "pending")
+            and p.last_asked_on > since_on
+        ):
+            what += f", asked {p.last_asked_on}: no answer yet"
+        found.append(
+            Candidate(
+                client_id=client.id,
+                rule=RULE,
+                reason=f"roadmap {p.category}, step {step.position} of {p.total}: "
+                f"{step.title} ({what})",
+                kind="closing",  # every step asks the client to decide: yes or no
+                overdue_days=waited - gap,
+                days_waiting=waited,
+                script=step.script or fallback_script(step.title),
+                purpose="roadmap",
+                purpose_ref=step.code,
+            )
+        )
+    return found

@@ -1,0 +1,66 @@
+"""A stuck deal: an open deal has waited in its stage longer than the stage's limit,
+counted from when it entered the stage or from the last touch on the deal, whichever is
+later (in working days with ``plan.working_days``).
+
+A deal with a promised date not yet followed is the follow-up rule's, not this one's.
+In the first-sale funnel the client is still being warmed up: the 5:1 cadence picks the
+touch, and a warming one makes the item a ``warming`` item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from povtor.domain.calendar import days_between
+from povtor.domain.plan_records import Candidate, ClientState, OpenDeal, about_deal
+from povtor.domain.plan_rules.cadence import cadence_note, next_kind
+from povtor.domain.plan_rules.follow_up import awaits_follow_up
+from povtor.settings import Settings
+
+RULE = "stuck"
+
+
+def stuck_deals(
+    deals: Iterable[OpenDeal],
+    clients: Mapping[int, ClientState],
+    today: dt.date,
+    settings: Settings,
+) -> list[Candidate]:
+    """The items of the deals that have waited past their stage's limit."""
+    working = settings.bool("plan.working_days")
+    unit = "working days" if working else "days"
+    found: list[Candidate] = []
+    for deal in deals:
+        limit = deal.limit_days
+        client = clients.get(deal.client_id)
+        if limit is None or client is None or awaits_follow_up(deal):
+            continue
+        since = deal.stage_entered_on
+        last_touch = deal.last_touch_on
+        nudged = last_touch is not None and last_touch >= since
+        if last_touch is not None and nudged:
+            since = last_touch
+        waited = days_between(since, today, working=working)
+        if waited <= limit:
+            continue
+        in_stage = days_between(deal.stage_entered_on, today, working=working)
+        reason = f"{deal.stage_name}: {in_stage} {unit} in stage (limit {limit})"
+        if last_touch is not None and nudged:
+            reason += f", last nudge {last_touch.isoformat()} unanswered"
+        else:
+            reason += ", no touch since"
+        kind = "closing"
+        if deal.funnel == "first":
+            kind = next_kind(client, settings)
+            reason += "; " + cadence_note(client, settings)
+        found.append(
+            Candidate(
+                rule=RULE if kind == "closing" else "warming",
+                reason=reason,
+                kind=kind,
+                overdue_days=waited - limit,
+                **about_deal(deal, today),
+            )
+        )
+    return found

@@ -1,0 +1,109 @@
+"""A thin card (filler, seed 001): an A or B client with purchases whose card holds fewer
+talking facts than its category's norm gets one useful question about what the card
+lacks.
+
+Only when nothing is in motion with the client (:func:`~.quiet_days.settled`) and it is
+not silent past its threshold (that is its own item); at most once in
+``plan.card_gap_days`` per client (counted from the last card question, else from the
+first purchase), and at most ``plan.cards_per_day`` clients a day: A before B, then the
+thinnest card relative to its norm, then the name. ``card`` is a filler rule: it leads a
+client's item only when nothing else is due for the client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from fractions import Fraction
+
+from povtor.domain.cards import (
+    PLAN_CATEGORIES,
+    CardFacts,
+    CardPlanFacts,
+    Completeness,
+    completeness,
+    next_question,
+)
+from povtor.domain.plan_records import Candidate, ClientState
+from povtor.domain.plan_rules.gone_silent import is_silent
+from povtor.domain.plan_rules.quiet_days import settled
+from povtor.settings import Settings
+from povtor.text import sort_key
+
+RULE = "card"
+
+
+def is_on(settings: Settings) -> bool:
+    """Whether the rule asks anything at all (``plan.cards_per_day`` above 0)."""
+    return settings.int("plan.cards_per_day") > 0
+
+
+def quiet_client(client: ClientState, today: dt.date, settings: Settings) -> bool:
+    """Nothing in motion with the client (:func:`~.quiet_days.settled`) and not silent past
+    its threshold (that is its own item)."""
+    return settled(client, today, settings) and not is_silent(client, today, settings)
+
+
+def thin_cards(
+    facts: CardPlanFacts | None,
+    clients: Mapping[int, ClientState],
+    today: dt.date,
+    settings: Settings,
+) -> list[Candidate]:
+    """The plan's card items for ``today`` (none without the facts: the rule is off)."""
+    if facts is None or not is_on(settings):
+        return []
+    return card_candidates(today, clients, facts.cards, facts.last_asked, settings)
+
+
+def card_candidates(
+    today: dt.date,
+    clients: Mapping[int, ClientState],
+    cards: Mapping[int, CardFacts],
+    last_asked: Mapping[int, dt.date],
+    settings: Settings,
+) -> list[Candidate]:
+    """ "Fill the card" items for quiet A and B clients who have bought and whose card is
+    below the norm, asked at most once in ``plan.card_gap_days`` (counted from the last
+    card question, ``last_asked``, or else from the first purchase); the first
+    ``plan.cards_per_day`` of them by value: A before B, then the thinnest card relative
+    to its norm, then the name."""
+    gap = settings.int("plan.card_gap_days")
+    lang = settings.str("lang")
+    thin: list[tuple[ClientState, Completeness]] = []
+    for client in clients.values():
+        if client.category not in PLAN_CATEGORIES or not client.paid_dates:
+            continue  # (a prospect's card fills in the first-sale talks)
+        since = last_asked.get(client.id, client.paid_dates[0])
+        if (today - since).days < gap or not quiet_client(client, today, settings):
+            continue
+        card = cards.get(client.id)
+        state = completeness(card.facts if card else 0, client.category, settings)
+        if state.norm and state.missing:
+            thin.append((client, state))
+    thin.sort(
+        key=lambda pair: (
+            PLAN_CATEGORIES.index(pair[0].category or ""),
+            Fraction(pair[1].facts, pair[1].norm or 1),
+            sort_key(pair[0].name),
+            pair[0].id,
+        )
+    )
+    found = []
+    for client, state in thin[: settings.int("plan.cards_per_day")]:
+        card = cards.get(client.id)
+        question = next_question(card.topics if card else ())
+        found.append(
+            Candidate(
+                client_id=client.id,
+                rule=RULE,
+                reason=f"card: {state.facts} of {state.norm} talking facts "
+                f"({state.category} norm): learn {state.missing} more — ask about "
+                f"{question.about}",
+                kind="warming",
+                script=question.en if lang == "en" else question.ru,
+                purpose="card",
+                purpose_ref=question.code,
+            )
+        )
+    return found

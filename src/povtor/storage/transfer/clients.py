@@ -1,0 +1,419 @@
+"""Importing clients, their people and facts; finding the client a row of any file names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from povtor.domain.formats import client_key
+from povtor.domain.importing import Header
+from povtor.domain.tabular import RawTable
+from povtor.storage.queries import search_key
+from povtor.storage.transfer.importer import (
+    Change,
+    Importer,
+    Index,
+    explicit,
+    folded,
+    insert_sql,
+    shorten,
+    stored,
+    update_sql,
+)
+
+# (external_id last: the index reads it as values[-1])
+CLIENT_COLUMNS = (
+    "name", "search_key", "company", "category", "industry", "source", "phone", "email",
+    "address", "notes", "status", "created_on", "category_source", "external_id",
+)  # fmt: skip
+PERSON_COLUMNS = ("client_id", "name", "role", "phone", "email", "birthday")
+FACT_COLUMNS = ("client_id", "topic", "text", "noted_on")
+
+
+# -- lookups -------------------------------------------------------------------------------
+def clients(imp: Importer) -> Index:
+    """The clients, stored and planned: by id, external id, name and company."""
+    return imp.shared(_load_clients)
+
+
+def _load_clients(imp: Importer) -> Index:
+    index = Index(CLIENT_COLUMNS)
+    for row in imp.db.rows(f"SELECT id, {', '.join(CLIENT_COLUMNS)} FROM client"):
+        _index_client(index, row["id"], tuple(row)[1:])
+    return index
+
+
+def _index_client(index: Index, client_id: int, values: tuple[Any, ...]) -> None:
+    index.rows[client_id] = values
+    name_key, _, company_key = values[1].partition("\n")
+    index.by_name[name_key].append(client_id)
+    if company_key:
+        index.by_company[company_key].append(client_id)
+    if values[-1]:
+        index.by_ext[values[-1]] = client_id
+
+
+def _reindex_client(
+    index: Index, client_id: int, old: tuple[Any, ...], new: tuple[Any, ...]
+) -> None:
+    old_name, _, old_company = old[1].partition("\n")
+    index.by_name[old_name].remove(client_id)
+    if old_company:
+        index.by_company[old_company].remove(client_id)
+    if old[-1]:
+        index.by_ext.pop(old[-1], None)
+    _index_client(index, client_id, new)
+
+
+def people(imp: Importer) -> dict[int, int]:
+    """Person id -> client id, stored and planned."""
+    return imp.shared(_load_people)
+
+
+def _load_people(imp: Importer) -> dict[int, int]:
+    return {r["id"]: r["client_id"] for r in imp.db.rows("SELECT id, client_id FROM person")}
+
+
+def _referrals(imp: Importer) -> dict[int, int | None]:
+    """Who referred each client (stored, and planned by an earlier file)."""
+    return {
+        r["id"]: r["referred_by_id"] for r in imp.db.rows("SELECT id, referred_by_id FROM client")
+    }
+
+
+def client_ref(
+    imp: Importer,
+    record: dict[str, Any],
+    head: Header,
+    source: str,
+    where: int | str,
+    *,
+    created_on: dt.date,
+    name_column: str = "client",
+    ext_column: str = "client_external_id",
+) -> int | None:
+    """The client a row names: by povtor id, external id or name (created if new)."""
+    index = clients(imp)
+    problem = imp.check.problem
+    labels = {c: head.labels.get(c, c) for c in ("client_id", name_column, ext_column)}
+    client_id = record.get("client_id")
+    if client_id is not None:
+        if client_id not in index.rows:
+            problem(
+                source,
+                where,
+                f"{labels['client_id']}: no client #{client_id} (import clients first)",
+            )
+            return None
+        return client_id
+    ext = record.get(ext_column)
+    name = record.get(name_column)
+    if ext and ext in index.by_ext:
+        return index.by_ext[ext]
+    if not name:
+        if ext:
+            problem(
+                source,
+                where,
+                f"{labels[ext_column]}: no client has external id {ext!r}; add the "
+                "client's name in a client column to create it",
+            )
+        else:
+            problem(source, where, "no client: the client cell is empty")
+        return None
+    derived = client_key(name)
+    if not ext and derived in index.by_ext:
+        return index.by_ext[derived]
+    ids = _by_name(index, name, linkable=bool(ext), company=True)
+    if len(ids) > 1:
+        listed = ", ".join(f"#{i}" for i in sorted(ids)[:5])
+        problem(
+            source,
+            where,
+            f"{labels[name_column]}: {len(ids)} clients are called {name!r} ({listed}); "
+            "name the client by id or external id",
+        )
+        return None
+    if ids:
+        found = ids[0]
+        if ext:
+            _set_client_ext(imp, found, ext, source, where)
+        return found
+    return _create_client(imp, name, ext or derived, created_on, source, where)
+
+
+def _by_name(index: Index, name: str, *, linkable: bool, company: bool) -> list[int]:
+    """Clients called ``name`` (by name, else by company); with ``linkable``, only those
+    that have no external id of their own yet (one known by its name only counts)."""
+    key = folded(name)
+    ids = index.by_name.get(key) or (index.by_company.get(key) if company else None) or []
+    if linkable:
+        ids = [
+            i
+            for i in ids
+            if not index.value(i, "external_id")
+            or str(index.value(i, "external_id")).startswith("name:")
+        ]
+    return ids
+
+
+def _set_client_ext(imp: Importer, client_id: int, ext: str, source: str, where: Any) -> None:
+    index = clients(imp)
+    values = list(index.rows[client_id])
+    if values[-1]:
+        index.by_ext.pop(values[-1], None)
+    values[-1] = ext
+    index.rows[client_id] = tuple(values)
+    index.by_ext[ext] = client_id
+    imp.op("UPDATE client SET external_id = ? WHERE id = ?", (ext, client_id))
+    imp.record(
+        Change("clients", "update", client_id, values[0], f"{source}:{where}", "external_id")
+    )
+
+
+def _create_client(
+    imp: Importer, name: str, external_id: str | None, created_on: dt.date, source: str, where: Any
+) -> int:
+    client_id = imp.new_id("client")
+    values = (
+        name, search_key(name, None), None, None, None, None, None, None, None, None,
+        "active", created_on.isoformat(), None, external_id,
+    )  # fmt: skip
+    _index_client(clients(imp), client_id, values)
+    imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
+    imp.record(Change("clients", "create", client_id, name, f"{source}:{where}"))
+    return client_id
+
+
+# -- clients ---------------------------------------------------------------------------------
+def plan_clients(imp: Importer, table: RawTable) -> None:
+    check = imp.check
+    head = check.header(table, "clients")
+    if head is None:
+        return
+    index = clients(imp)
+    rows = list(check.rows(table, "clients", head))
+    imp.reserve("client", [r["id"] for _, r in rows if r.get("id")])
+    seen: dict[Any, int | str] = {}
+    today = imp.clock.today.isoformat()
+    present = set(head.index)
+    referrals = imp.shared(_referrals)
+    file_ids = {r["id"] for _, r in rows if r.get("id")}
+    referred: list[tuple[int | None, int]] = []  # (referrer, client): set after the rows
+    for where, rec in rows:
+        ext, row_id, name = rec.get("external_id"), rec.get("id"), rec.get("name")
+        if not check.need(rec, head, table.source, where, "name"):
+            continue
+        key = explicit(rec) or ("name", folded(name))
+        if check.repeated(seen, key, table.source, where):
+            continue
+        found = index.by_ext.get(ext) if ext else None
+        if found is not None and row_id is not None and row_id != found:
+            check.problem(
+                table.source,
+                where,
+                f"id {row_id} does not match: external id {ext!r} is client #{found}",
+            )
+            continue
+        if found is None and row_id is not None:
+            found = row_id if row_id in index.rows else None
+        if found is None and row_id is None:
+            derived = client_key(name)
+            found = None if ext else index.by_ext.get(derived)
+            if found is None:
+                ids = _by_name(index, name, linkable=bool(ext), company=False)
+                if len(ids) > 1:
+                    check.problem(
+                        table.source,
+                        where,
+                        f"{len(ids)} clients are called {name!r}; add an id or external_id",
+                    )
+                    continue
+                found = ids[0] if ids else None
+                if found is None and not ext:
+                    rec["external_id"] = derived
+        referrer = rec.get("referred_by")
+        if referrer is not None:
+            if referrer == (found or row_id):
+                check.problem(
+                    table.source,
+                    where,
+                    f"{head.labels['referred_by']}: a client cannot refer itself",
+                )
+                continue
+            if referrer not in index.rows and referrer not in file_ids:
+                check.problem(
+                    table.source,
+                    where,
+                    f"{head.labels['referred_by']}: no client #{referrer} "
+                    "(give the id of the client who gave the referral)",
+                )
+                continue
+        if "_bad" in rec:
+            continue
+        label = f"{table.source}:{where}"
+        if found is not None:
+            old = index.rows[found]
+            new = dict(zip(CLIENT_COLUMNS, old, strict=True))
+            keyed = explicit(rec) is not None  # a row without a key keeps the stored one
+            for column in CLIENT_COLUMNS:
+                if column in present and column in rec and (column != "external_id" or keyed):
+                    new[column] = stored(rec[column])
+            if not keyed and folded(new["name"]) == folded(old[0]):
+                new["name"] = old[0]  # matched by its name: keep how povtor spells it
+            if "status" in present and new["status"] is None:
+                new["status"] = "active"
+            if "created_on" in present and new["created_on"] is None:
+                new["created_on"] = old[CLIENT_COLUMNS.index("created_on")]
+            new["category_source"] = _category_source(
+                new["category"],
+                rec.get("category_source") if "category_source" in present else None,
+                before=(
+                    old[CLIENT_COLUMNS.index("category")],
+                    old[CLIENT_COLUMNS.index("category_source")],
+                ),
+            )
+            new["search_key"] = search_key(new["name"], new["company"])
+            values = tuple(new[c] for c in CLIENT_COLUMNS)
+            changed = [c for c, a, b in zip(CLIENT_COLUMNS, old, values, strict=True) if a != b]
+            if "referred_by" in present and referrals.get(found) != referrer:
+                changed.append("referred_by")
+                referred.append((referrer, found))
+            if not changed:
+                imp.counts[("clients", "unchanged")] += 1
+                continue
+            if changed != ["referred_by"]:
+                imp.op(update_sql("client", CLIENT_COLUMNS), (*values, found))
+                _reindex_client(index, found, old, values)
+            imp.record(Change("clients", "update", found, name, label, ", ".join(changed)))
+            continue
+        client_id = row_id or imp.new_id("client")
+        values = (
+            name,
+            search_key(name, rec.get("company")),
+            rec.get("company"),
+            rec.get("category"),
+            rec.get("industry"),
+            rec.get("source"),
+            rec.get("phone"),
+            rec.get("email"),
+            rec.get("address"),
+            rec.get("notes"),
+            rec.get("status") or "active",
+            stored(rec.get("created_on")) or today,
+            _category_source(rec.get("category"), rec.get("category_source")),
+            rec.get("external_id"),
+        )
+        _index_client(index, client_id, values)
+        imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
+        imp.record(Change("clients", "create", client_id, name, label))
+        if referrer is not None:
+            referred.append((referrer, client_id))
+    for referrer, client_id in referred:  # every client of the file is written by now
+        imp.op("UPDATE client SET referred_by_id = ? WHERE id = ?", (referrer, client_id))
+        referrals[client_id] = referrer
+
+
+def _category_source(
+    category: str | None, given: str | None, *, before: tuple[str | None, str | None] = (None, None)
+) -> str | None:
+    """Who set an imported category: the file's ``category_source`` if it says; else the
+    stored one while the category stays the same; else ``manual`` (a category a file
+    brings is the user's). No category, no source."""
+    if category is None:
+        return None
+    if given:
+        return given
+    old_category, old_source = before
+    if category == old_category and old_source:
+        return old_source
+    return "manual"
+
+
+# -- people and facts ----------------------------------------------------------------------
+def plan_people(imp: Importer, table: RawTable) -> None:
+    _plan_child(imp, table, "people", "person", PERSON_COLUMNS, "name")
+
+
+def plan_facts(imp: Importer, table: RawTable) -> None:
+    _plan_child(imp, table, "facts", "fact", FACT_COLUMNS, "text")
+
+
+def _plan_child(
+    imp: Importer,
+    table: RawTable,
+    kind: str,
+    sql_table: str,
+    columns: tuple[str, ...],
+    natural: str,
+) -> None:
+    check = imp.check
+    head = check.header(table, kind)
+    if head is None:
+        return
+    existing: dict[int, tuple[Any, ...]] = {}
+    by_natural: dict[tuple[int, str], int] = {}
+    for row in imp.db.rows(f"SELECT id, {', '.join(columns)} FROM {sql_table}"):
+        existing[row["id"]] = tuple(row)[1:]
+        by_natural[(row["client_id"], folded(row[natural]))] = row["id"]
+    rows = list(check.rows(table, kind, head))
+    imp.reserve(sql_table, [r["id"] for _, r in rows if r.get("id")])
+    today = imp.clock.today
+    seen: dict[Any, int | str] = {}
+    present = set(head.index) | {"client_id"}
+    for where, rec in rows:
+        text = rec.get(natural)
+        row_id = rec.get("id")
+        if check.repeated(seen, explicit(rec), table.source, where):
+            continue
+        if not check.need(rec, head, table.source, where, natural):
+            continue
+        client_id = client_ref(imp, rec, head, table.source, where, created_on=today)
+        if client_id is None:
+            continue
+        rec["client_id"] = client_id
+        if not row_id and check.repeated(
+            seen,
+            (natural, (client_id, folded(text))),
+            table.source,
+            where,
+            f"{natural} {text!r} of client #{client_id}",
+        ):
+            continue
+        if "_bad" in rec:
+            continue
+        found = row_id if row_id in existing else None
+        if row_id is None:
+            found = by_natural.get((client_id, folded(text)))
+        label = f"{table.source}:{where}"
+        shown = shorten(text)
+        if found is not None:
+            old = existing[found]
+            new = tuple(
+                stored(rec.get(c)) if c in present else old[i] for i, c in enumerate(columns)
+            )
+            if kind == "facts" and new[columns.index("noted_on")] is None:
+                new = tuple(
+                    old[i] if c == "noted_on" else v
+                    for i, (c, v) in enumerate(zip(columns, new, strict=True))
+                )
+            changed = [c for c, a, b in zip(columns, old, new, strict=True) if a != b]
+            if not changed:
+                imp.counts[(kind, "unchanged")] += 1
+                continue
+            imp.op(update_sql(sql_table, columns), (*new, found))
+            existing[found] = new
+            if kind == "people":
+                people(imp)[found] = client_id
+            imp.record(Change(kind, "update", found, shown, label, ", ".join(changed)))
+            continue
+        new_id = row_id or imp.new_id(sql_table)
+        if kind == "people":
+            people(imp)[new_id] = client_id
+        values = tuple(stored(rec.get(c)) for c in columns)
+        if kind == "facts" and values[-1] is None:
+            values = (*values[:-1], today.isoformat())
+        existing[new_id] = values
+        by_natural[(client_id, folded(text))] = new_id
+        imp.op(insert_sql(sql_table, columns), (new_id, *values))
+        imp.record(Change(kind, "create", new_id, shown, label))

@@ -1,0 +1,505 @@
+"""Importing deals and their stage history; funnels and stages by code or name.
+
+A new deal gets a history (open, then win or lose) unless a stage-history file brings
+its own; a re-imported deal that changed stage or status gets the event of the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from povtor.domain.formats import row_key
+from povtor.domain.importing import Header
+from povtor.domain.tabular import RawTable
+from povtor.storage.database import db_datetime
+from povtor.storage.transfer.clients import client_ref
+from povtor.storage.transfer.importer import (
+    Change,
+    Importer,
+    Index,
+    explicit,
+    folded,
+    insert_sql,
+    stored,
+    update_sql,
+)
+
+DEAL_COLUMNS = (
+    "client_id", "funnel_id", "stage_id", "title", "amount_minor", "currency", "status",
+    "opened_on", "stage_entered_on", "expected_on", "closed_on", "lost_reason", "follow_up_on",
+    "external_id",
+)  # fmt: skip
+HISTORY_COLUMNS = ("deal_id", "event", "from_stage_id", "to_stage_id", "at", "on_date", "reason")
+HISTORY_INSERT = insert_sql("stage_change", HISTORY_COLUMNS)
+
+
+# -- funnels and stages --------------------------------------------------------------------
+@dataclass
+class Funnels:
+    """The funnels and their stages (in order), and the stages found so far."""
+
+    ids: dict[str, int]  # code -> id
+    codes: dict[int, str]  # id -> code
+    keys: dict[str, int]  # folded name or code -> id
+    stages: dict[int, list[Any]]  # funnel id -> its stages, by position
+    found: dict[tuple[int | None, str], Any] = field(default_factory=dict)
+
+
+def _load_funnels(imp: Importer) -> Funnels:
+    funnels = imp.db.rows("SELECT id, code, name FROM funnel ORDER BY id")
+    stages: dict[int, list[Any]] = defaultdict(list)
+    for row in imp.db.rows(
+        "SELECT id, funnel_id, code, name, position, is_won FROM stage ORDER BY position"
+    ):
+        stages[row["funnel_id"]].append(row)
+    return Funnels(
+        ids={r["code"]: r["id"] for r in funnels},
+        codes={r["id"]: r["code"] for r in funnels},
+        keys={folded(r[c]): r["id"] for r in funnels for c in ("name", "code")},
+        stages=stages,
+    )
+
+
+def funnel_id(
+    imp: Importer, code: str | None, source: str, where: int | str, label: str
+) -> int | None:
+    funnels = imp.shared(_load_funnels)
+    code = code or imp.map.funnel or "repeat"
+    found = funnels.keys.get(folded(code).strip())
+    if found is not None:
+        return found
+    imp.check.problem(
+        source, where, f"{label}: {code!r} is not a funnel ({', '.join(funnels.ids)})"
+    )
+    return None
+
+
+def stage(
+    imp: Importer, funnel: int | None, value: str, source: str, where: int | str, label: str
+) -> Any | None:
+    """A stage by code or name in the funnel; ``funnel/stage`` names the funnel too."""
+    funnels = imp.shared(_load_funnels)
+    asked = (funnel, value)
+    known = funnels.found.get(asked)
+    if known is not None:
+        return known
+    problem = imp.check.problem
+    prefix, slash, rest = value.partition("/")
+    named = funnels.ids.get(prefix.strip().lower()) if slash else None
+    if named is not None:
+        if funnel is not None and named != funnel:
+            problem(source, where, f"{label}: {value!r} is not in the deal's funnel")
+            return None
+        funnel, value = named, rest
+    candidates = (
+        funnels.stages.get(funnel, [])
+        if funnel is not None
+        else [s for rows in funnels.stages.values() for s in rows]
+    )
+    key = folded(value.strip())
+    found = [s for s in candidates if key in (folded(s["code"]), folded(s["name"]))]
+    if len(found) == 1:
+        funnels.found[asked] = found[0]
+        return found[0]
+    if found:
+        problem(source, where, f"{label}: {value!r} is in several funnels; write funnel/stage")
+        return None
+    if funnel is not None:
+        codes = ", ".join(s["code"] for s in candidates)
+        what = f"a stage of funnel {funnels.codes[funnel]} ({codes})"
+    else:
+        what = "a stage (see povtor funnel list)"
+    problem(
+        source, where, f"{label}: {value!r} is not {what}; map yours in [stages] of a --map file"
+    )
+    return None
+
+
+def first_stage(imp: Importer, funnel: int) -> Any:
+    return imp.shared(_load_funnels).stages[funnel][0]
+
+
+def won_stage(imp: Importer, funnel: int) -> Any:
+    return next(s for s in imp.shared(_load_funnels).stages[funnel] if s["is_won"])
+
+
+# -- deals -----------------------------------------------------------------------------------
+def deals(imp: Importer) -> Index:
+    """The deals, stored and planned: by id and external id."""
+    return imp.shared(_load_deals)
+
+
+def _load_deals(imp: Importer) -> Index:
+    index = Index(DEAL_COLUMNS)
+    for row in imp.db.rows(f"SELECT id, {', '.join(DEAL_COLUMNS)} FROM deal"):
+        index.rows[row["id"]] = tuple(row)[1:]
+        if row["external_id"]:
+            index.by_ext[row["external_id"]] = row["id"]
+    return index
+
+
+def deal_ref(
+    imp: Importer, record: dict[str, Any], head: Header, source: str, where: int | str
+) -> int | None:
+    """The deal a row names by povtor id or external id (None, and a problem, if no such
+    deal; None without a problem if the row names none)."""
+    index = deals(imp)
+    deal_id = record.get("deal_id")
+    if deal_id is not None:
+        if deal_id not in index.rows:
+            imp.check.problem(
+                source, where, f"{head.labels['deal_id']}: no deal #{deal_id} (import deals first)"
+            )
+            return None
+        return deal_id
+    ext = record.get("deal_external_id")
+    if ext:
+        if ext not in index.by_ext:
+            imp.check.problem(
+                source,
+                where,
+                f"{head.labels['deal_external_id']}: no deal has external id {ext!r}",
+            )
+            return None
+        return index.by_ext[ext]
+    return None
+
+
+def plan_deals(imp: Importer, table: RawTable) -> None:
+    check = imp.check
+    head = check.header(table, "deals")
+    if head is None:
+        return
+    rows = list(check.rows(table, "deals", head))
+    imp.reserve("deal", [r["id"] for _, r in rows if r.get("id")])
+    seen: dict[Any, int | str] = {}
+    present = set(head.index)
+    index = deals(imp)
+    codes = imp.shared(_load_funnels).codes
+    for where, rec in rows:
+        source = table.source
+        label = f"{source}:{where}"
+        if check.repeated(seen, explicit(rec), source, where):
+            continue
+        opened = rec.get("opened_on")
+        check.need(rec, head, source, where, "opened_on")  # checked, and skipped below
+        known = index.by_ext.get(rec.get("external_id") or "")
+        if known is None and rec.get("id") in index.rows:
+            known = rec["id"]
+        if known is not None and "funnel" not in present:
+            funnel = index.value(known, "funnel_id")  # a file without funnels keeps it
+        else:
+            funnel = funnel_id(
+                imp, rec.get("funnel"), source, where, head.labels.get("funnel", "funnel")
+            )
+        stage_value = rec.get("stage")
+        if not check.need(rec, head, source, where, "stage") or funnel is None:
+            continue
+        status = rec.get("status")
+        if folded(stage_value) == "lost":  # a mapped stage such as «Закрыто и не реализовано»
+            at_stage, status = first_stage(imp, funnel), status or "lost"
+        else:
+            at_stage = stage(imp, funnel, stage_value, source, where, head.labels["stage"])
+            if at_stage is None:
+                continue
+            status = status or ("won" if at_stage["is_won"] else "open")
+        if (status == "won") != bool(at_stage["is_won"]):
+            check.problem(
+                source,
+                where,
+                f"{head.labels.get('status', 'status')}: {status!r} does not fit stage "
+                f"{at_stage['code']!r} (won deals, and only they, are at the paid stage)",
+            )
+            continue
+        ext, row_id = rec.get("external_id"), rec.get("id")
+        client_id = client_ref(imp, rec, head, source, where, created_on=opened or imp.clock.today)
+        if client_id is None:
+            continue
+        if not ext and not row_id:
+            who = rec.get("client") or rec.get("client_external_id") or client_id
+            ext = row_key(who, codes[funnel], rec.get("title"), opened)
+            what = "the same deal (client, funnel, title, opened_on)"
+            if check.repeated(seen, ("deal", ext), source, where, what):
+                continue
+        found = index.by_ext.get(ext) if ext else None
+        if found is not None and row_id is not None and found != row_id:
+            check.problem(
+                source,
+                where,
+                f"id {row_id} does not match: external id {ext!r} is deal #{found}",
+            )
+            continue
+        if found is None and row_id is not None and row_id in index.rows:
+            found = row_id
+        if "_bad" in rec or opened is None:
+            continue
+        old = dict(zip(DEAL_COLUMNS, index.rows[found], strict=True)) if found else None
+
+        def given(column: str, column_stored: str | None = None, _rec=rec, _old=old) -> Any:
+            """The file's value if the file has the column, else the stored one."""
+            if column in present:
+                return stored(_rec.get(column))
+            return _old[column_stored or column] if _old else None
+
+        moved = old is None or (old["stage_id"], old["status"]) != (at_stage["id"], status)
+        entered = stored(rec.get("stage_entered_on"))
+        closed = stored(rec.get("closed_on"))
+        if entered is None:
+            if old is None:
+                entered = (closed if status == "won" else None) or opened.isoformat()
+            elif not moved:
+                entered = old["stage_entered_on"]
+            else:
+                entered = closed or imp.clock.today.isoformat()
+        if status == "open":
+            closed = None
+        elif closed is None:
+            same = old is not None and old["status"] == status
+            closed = old["closed_on"] if same else entered
+        currency = given("currency") or imp.map.currency or "RUB"
+        values = {
+            "client_id": client_id,
+            "funnel_id": funnel,
+            "stage_id": at_stage["id"],
+            "title": given("title"),
+            "amount_minor": given("amount", "amount_minor"),
+            "currency": currency,
+            "status": status,
+            "opened_on": opened.isoformat(),
+            "stage_entered_on": entered,
+            "expected_on": given("expected_on"),
+            "closed_on": closed,
+            "lost_reason": given("lost_reason") if status == "lost" else None,
+            "follow_up_on": given("follow_up_on") if status == "open" else None,
+            "external_id": ext or given("external_id"),
+        }
+        shown = values["title"] or f"deal of client #{client_id}"
+        upsert_deal(imp, found, row_id, values, shown, label)
+
+
+def upsert_deal(
+    imp: Importer,
+    found: int | None,
+    row_id: int | None,
+    values: dict[str, Any],
+    label: str,
+    where: str,
+    *,
+    rebuild_history: bool = False,
+) -> int:
+    """Update the deal ``found`` (with the event of its change, or with its history made
+    anew) or add one (with a history); the deal's id."""
+    index = deals(imp)
+    new = tuple(values[c] for c in DEAL_COLUMNS)
+    if found is not None:
+        old = index.rows[found]
+        changed = [c for c, a, b in zip(DEAL_COLUMNS, old, new, strict=True) if a != b]
+        if not changed:
+            imp.counts[("deals", "unchanged")] += 1
+            return found
+        imp.op(update_sql("deal", DEAL_COLUMNS), (*new, found))
+        index.rows[found] = new
+        if old[-1] and old[-1] != new[-1]:
+            index.by_ext.pop(old[-1], None)
+        if new[-1]:
+            index.by_ext[new[-1]] = found
+        imp.record(Change("deals", "update", found, label, where, ", ".join(changed)))
+        if rebuild_history:
+            moved = {"stage_id", "status", "opened_on", "closed_on", "stage_entered_on"}
+            if moved & set(changed):
+                imp.op("DELETE FROM stage_change WHERE deal_id = ?", (found,))
+                _synthesize_history(imp, found, values)
+        else:
+            _append_event(imp, found, dict(zip(DEAL_COLUMNS, old, strict=True)), values)
+        return found
+    deal_id = row_id or imp.new_id("deal")
+    index.rows[deal_id] = new
+    if values["external_id"]:
+        index.by_ext[values["external_id"]] = deal_id
+    imp.op(insert_sql("deal", DEAL_COLUMNS), (deal_id, *new))
+    imp.record(Change("deals", "create", deal_id, label, where))
+    _synthesize_history(imp, deal_id, values)
+    return deal_id
+
+
+# -- the history of deals that came without one ------------------------------------------------
+def _planned_history(imp: Importer) -> dict[int, int]:
+    """Planned stage_change id -> deal id."""
+    return {}
+
+
+def _history_op(
+    imp: Importer,
+    deal_id: int,
+    event: str,
+    from_stage: int | None,
+    to_stage: int | None,
+    day: str,
+    reason: str | None = None,
+) -> None:
+    """Plan an event of a deal's history, written after every other write (so that a
+    stage-history file can still replace it)."""
+    history_id = imp.new_id("stage_change")
+    imp.shared(_planned_history)[history_id] = deal_id
+    at = imp.moment(dt.date.fromisoformat(day), None)
+    imp.last(HISTORY_INSERT).append(
+        (history_id, deal_id, event, from_stage, to_stage, at, day, reason)
+    )
+    imp.counts[("stage-history", "create")] += 1
+
+
+def _synthesize_history(imp: Importer, deal_id: int, deal: dict[str, Any]) -> None:
+    """The history of a deal that came without one: open (+ move) (+ win or lose)."""
+    first = first_stage(imp, deal["funnel_id"])["id"]
+    at_stage, status = deal["stage_id"], deal["status"]
+    opened, entered = deal["opened_on"], deal["stage_entered_on"]
+    if status == "won":
+        _history_op(imp, deal_id, "open", None, first, opened)
+        _history_op(imp, deal_id, "win", first, at_stage, deal["closed_on"] or entered)
+        return
+    if at_stage != first and entered > opened:
+        _history_op(imp, deal_id, "open", None, first, opened)
+        _history_op(imp, deal_id, "move", first, at_stage, entered)
+    else:
+        _history_op(imp, deal_id, "open", None, at_stage, opened)
+    if status == "lost":
+        _history_op(
+            imp, deal_id, "lose", at_stage, None, deal["closed_on"] or entered, deal["lost_reason"]
+        )
+
+
+def _append_event(imp: Importer, deal_id: int, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """A re-imported deal that changed stage or status gets the event in its history."""
+    before, after = old["status"], new["status"]
+    if after == "won" and before != "won":
+        _history_op(
+            imp,
+            deal_id,
+            "win",
+            old["stage_id"],
+            new["stage_id"],
+            new["closed_on"] or new["stage_entered_on"],
+        )
+    elif after == "lost" and before != "lost":
+        _history_op(
+            imp, deal_id, "lose", old["stage_id"], None, new["closed_on"], new["lost_reason"]
+        )
+    elif after == "open" and before != "open":
+        _history_op(
+            imp, deal_id, "reopen", old["stage_id"], new["stage_id"], new["stage_entered_on"]
+        )
+    elif after == "open" and old["stage_id"] != new["stage_id"]:
+        _history_op(imp, deal_id, "move", old["stage_id"], new["stage_id"], new["stage_entered_on"])
+
+
+# -- stage history ---------------------------------------------------------------------------
+def plan_history(imp: Importer, table: RawTable) -> None:
+    """The file is the whole history of each deal it names: that history is replaced."""
+    check = imp.check
+    head = check.header(table, "stage-history")
+    if head is None:
+        return
+    existing: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    owner: dict[int, int] = {}  # stage_change id -> deal id, stored and planned
+    for row in imp.db.rows(
+        f"SELECT id, {', '.join(HISTORY_COLUMNS)} FROM stage_change ORDER BY id"
+    ):
+        existing[row["deal_id"]].append(tuple(row))
+        owner[row["id"]] = row["deal_id"]
+    planned_history = imp.shared(_planned_history)
+    owner.update(planned_history)
+    planned: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    wanted_ids: dict[int, int | str] = {}
+    source = table.source
+    for where, rec in check.rows(table, "stage-history", head):
+        deal_id = deal_ref(imp, rec, head, source, where)
+        if deal_id is None:
+            if rec.get("deal_id") is None and rec.get("deal_external_id") is None:
+                check.problem(source, where, "no deal: the deal cell is empty")
+            continue
+        event = rec.get("event")
+        if not check.need(rec, head, source, where, "event") or not dated(imp, rec, source, where):
+            continue
+        funnel = deals(imp).value(deal_id, "funnel_id")
+        stage_ids: list[int | None] = []
+        for column in ("from_stage", "to_stage"):
+            value = rec.get(column)
+            found = stage(imp, funnel, value, source, where, head.labels[column]) if value else None
+            stage_ids.append(found["id"] if found else None)
+            if value and found is None:
+                break
+        else:
+            if "_bad" in rec:
+                continue
+            if event != "lose" and stage_ids[1] is None:
+                check.problem(source, where, f"a {event} event needs a to_stage")
+                continue
+            row_id = rec.get("id")
+            if row_id is not None:
+                if row_id in wanted_ids:
+                    check.problem(
+                        source, where, f"id {row_id} is repeated (first on {wanted_ids[row_id]})"
+                    )
+                    continue
+                wanted_ids[row_id] = where
+            day, at = when(imp, rec.get("at"), rec.get("on_date"))
+            planned[deal_id].append(
+                (row_id, deal_id, event, *stage_ids, at, day, rec.get("reason"))
+            )
+    for deal_id in [d for d, rows in planned.items() if rows == existing.get(d)]:
+        imp.counts[("stage-history", "unchanged")] += len(planned.pop(deal_id))
+    taken = {i for i, d in owner.items() if d not in planned}
+    imp.reserve("stage_change", [i for i in wanted_ids if i not in taken])
+    for deal_id in planned:
+        imp.op("DELETE FROM stage_change WHERE deal_id = ?", (deal_id,))
+        imp.counts[("stage-history", "remove")] += len(existing.get(deal_id, ()))
+    for history_id in [i for i, d in planned_history.items() if d in planned]:
+        del planned_history[history_id]  # planned with its deal, replaced unwritten
+    pending = imp.last(HISTORY_INSERT)
+    kept = [r for r in pending if r[1] not in planned]
+    imp.counts[("stage-history", "create")] -= len(pending) - len(kept)
+    pending[:] = kept
+    for deal_id, rows in planned.items():
+        for row in rows:
+            free = row[0] is not None and row[0] not in taken
+            history_id = row[0] if free else imp.new_id("stage_change")
+            planned_history[history_id] = deal_id
+            imp.op(HISTORY_INSERT, (history_id, *row[1:]))
+            imp.counts[("stage-history", "create")] += 1
+        action = "update" if existing.get(deal_id) else "create"
+        imp.changes.append(
+            Change(
+                "stage-history",
+                action,
+                deal_id,
+                f"history of deal #{deal_id}: {len(rows)} event(s)",
+                f"{source}",
+            )
+        )
+
+
+def dated(imp: Importer, rec: dict[str, Any], source: str, where: int | str) -> bool:
+    """Whether the row has a date (on_date or at); no date is a problem."""
+    if rec.get("at") is not None or rec.get("on_date") is not None:
+        return True
+    if not {"at", "on_date"} & rec.get("_bad", set()):
+        imp.check.problem(source, where, "no date: on_date and at are empty")
+    return False
+
+
+def when(
+    imp: Importer, at_value: tuple[dt.date, dt.time | None] | None, on_value: Any
+) -> tuple[str, str]:
+    """(on_date, stored at) from the at (UTC) and on_date (local) cells."""
+    if at_value is not None:
+        day, time = at_value
+        at = imp.moment(day, None) if time is None else db_datetime(dt.datetime.combine(day, time))
+        if on_value is not None:
+            return on_value[0].isoformat(), at
+        local = imp.clock.local_date(dt.datetime.fromisoformat(at))
+        return local.isoformat(), at
+    day, time = on_value
+    return day.isoformat(), imp.moment(day, time)
