@@ -121,17 +121,19 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
     ]
     # the weekend adds no working day: still one day overdue, same priority
     assert seller.on("2026-03-08").plan()[0]["priority"] == "69.50"
-    assert seller.on("2026-03-09").plan()[0]["priority"] == "70.50"
+    # Monday 9 March is a day off (8 March fell on a Sunday): nor does it
+    assert seller.on("2026-03-09").plan()[0]["priority"] == "69.50"
+    assert seller.on("2026-03-10").plan()[0]["priority"] == "70.50"
 
     # Friday: the nudge goes out, no answer. Touched today: off today's plan.
     seller.on("2026-03-06").nudge("--deal", str(deal), "--outcome", "no-answer")
     assert seller.plan() == []
     after = seller.deal(deal)
     assert (after["status"], after["stage"], after["follow_up_on"]) == ("open", "invoice", None)
-    # the clock restarts from the nudge: Mon 1, Tue 2, Wed 3 working days, Thu 4
-    for day in ("2026-03-09", "2026-03-10", "2026-03-11"):
+    # the clock restarts from the nudge: Mon off, Tue 1, Wed 2, Thu 3 working days, Fri 4
+    for day in ("2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"):
         assert seller.on(day).plan() == [], day
-    assert seller.on("2026-03-12").brief() == [
+    assert seller.on("2026-03-13").brief() == [
         (
             "Ромашка",
             "closing",
@@ -139,7 +141,7 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
         )
     ]
 
-    # Thursday: "later, on the 20th"
+    # Friday 13th: "later, on the 20th"
     seller.nudge("--deal", str(deal), "--outcome", "later", "--later", "2026-03-20")
     assert seller.deal(deal)["follow_up_on"] == "2026-03-20"
     for day in ("2026-03-13", "2026-03-16", "2026-03-19"):
@@ -160,7 +162,7 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
     assert [h["event"] for h in won["history"]] == ["open", "win"]
     assert [(t["on_date"], t["outcome"], t["follow_up_on"]) for t in won["touches"]] == [
         ("2026-03-06", "no_answer", None),
-        ("2026-03-12", "later", "2026-03-20"),
+        ("2026-03-13", "later", "2026-03-20"),
         ("2026-03-20", "yes", None),
     ]
     assert seller.plan() == []
@@ -190,8 +192,9 @@ def test_the_seller_sets_a_stage_limit_and_the_plan_follows_it(
     seller.open("Ромашка", "--stage", "invoice")
     run = seller.ok("funnel", "limit", "repeat", "Счёт отправлен", "5")
     assert run.stderr == "repeat/invoice: limit 5 days (was 3 days)\n"
-    assert seller.on("2026-03-09").plan() == []  # Mon: 5 working days, the new limit
-    assert seller.on("2026-03-10").brief() == [
+    assert seller.on("2026-03-09").plan() == []  # Mon 9 March, a day off: 4 working days
+    assert seller.on("2026-03-10").plan() == []  # Tue: 5 working days, the new limit
+    assert seller.on("2026-03-11").brief() == [
         ("Ромашка", "closing", "Счёт отправлен: 6 working days in stage (limit 5), no touch since")
     ]
     seller.ok("funnel", "limit", "repeat", "invoice", "none")
@@ -231,7 +234,8 @@ def test_a_follow_up_nudged_without_an_answer_returns_to_the_stage_limit(seller:
         (
             "Берёза",
             "closing",
-            "КП отправлено: 10 working days in stage (limit 3), last nudge 2026-03-10 unanswered",
+            # from Mon 2: Tue 3 to Fri 6, Tue 10 to Fri 13 (Mon 9 March is a day off), Mon 16
+            "КП отправлено: 9 working days in stage (limit 3), last nudge 2026-03-10 unanswered",
         )
     ]
 
@@ -596,19 +600,21 @@ def test_a_sellers_month_exact_plans(seller: Seller) -> None:
     assert seller.plan() == []  # everyone was touched today
     assert seller.deal(base)["stage"] == "request"
 
-    # Mon 9th: the request deal of Ромашка is still stuck; Сокол's new request waits
+    # Mon 9th, a day off (8 March fell on a Sunday): the request deal of Ромашка is still
+    # stuck, at the 4 working days it had on Friday; Сокол's new request waits
     assert seller.on("2026-03-09").brief() == [
-        ("Ромашка", "closing", "Запрос: 5 working days in stage (limit 2), no touch since"),
+        ("Ромашка", "closing", "Запрос: 4 working days in stage (limit 2), no touch since"),
     ]
-    # Wed 11th: Берёза's follow-up; Сокол's request is stuck (Mon 1, Tue 2, Wed 3)
+    # Wed 11th: Берёза's follow-up; Сокол's request waits (Tue 1, Wed 2)
     assert [(r["client"], r["deal_id"]) for r in seller.on("2026-03-11").plan()] == [
         ("Ромашка", request),
         ("Берёза", proposal),
-        ("Сокол", base),
     ]
     assert seller.brief()[1][2] == (
         "follow-up due today: asked to come back on 2026-03-11 (КП отправлено)"
     )
+    # Thu 12th: Сокол's request is stuck (Thu 3)
+    assert ("Сокол", base) in [(r["client"], r["deal_id"]) for r in seller.on("2026-03-12").plan()]
     # Fri 20th: Ромашка's service contact merges with its stuck request deal
     [first, *_] = seller.on("2026-03-20").plan()
     assert first["client"] == "Ромашка"
@@ -628,17 +634,44 @@ def test_working_days_setting(seller: Seller) -> None:
     seller.on("2026-03-06")  # Friday
     seller.add("Берёза")
     seller.open("Берёза", "--stage", "request")
-    assert seller.on("2026-03-09").plan() == []  # Mon: 1 working day
-    assert seller.on("2026-03-10").plan() == []  # Tue: 2
+    assert seller.on("2026-03-09").plan() == []  # Mon 9 March: a day off, 0 working days
+    assert seller.on("2026-03-10").plan() == []  # Tue: 1
+    assert seller.on("2026-03-11").plan() == []  # Wed: 2
     seller.ok("plan", "set", "plan.working_days", "no")
     assert seller.on("2026-03-08").plan() == []  # Sun: 2 calendar days
     assert seller.on("2026-03-09").brief() == [
         ("Берёза", "closing", "Запрос: 3 days in stage (limit 2), no touch since")
     ]
     seller.ok("plan", "set", "plan.working_days", "default")
-    assert seller.on("2026-03-11").brief()[0][2] == (
+    assert seller.on("2026-03-12").brief()[0][2] == (
         "Запрос: 3 working days in stage (limit 2), no touch since"
     )
+
+
+def test_the_sellers_own_days_off(seller: Seller, dump: Callable[[], str | None]) -> None:
+    seller.on("2026-03-06")  # Friday
+    seller.add("Берёза")
+    seller.open("Берёза", "--stage", "request")  # limit 2 working days
+    run = seller.ok("plan", "set", "plan.days_off", "2026-03-16..2026-03-17, 2026-03-12")
+    assert run.stderr == "plan.days_off = 2026-03-12,2026-03-16..2026-03-17\n"
+    assert seller.on("2026-03-12").plan() == []  # Tue 1, Wed 2, Thu the seller's day off
+    assert seller.on("2026-03-13").brief() == [
+        ("Берёза", "closing", "Запрос: 3 working days in stage (limit 2), no touch since")
+    ]
+    assert seller.on("2026-03-18").brief()[0][2].startswith("Запрос: 4 working days")
+    # the month's working days left count them off too: Mon 16th, Tue 17th of 12 days
+    assert (
+        seller.on("2026-03-16").table("plan", "target", "--revenue", "100")["working_days_left"]
+        == 10
+    )
+    before = dump()
+    for bad in ("2026-13-01", "16.03.2026", "2026-03-17..2026-03-16", "2026-01-01..2027-06-01"):
+        failed = seller.fails(2, "plan", "set", "plan.days_off", bad)
+        assert failed.stderr.startswith("error: plan.days_off: "), failed.stderr
+        assert len(failed.stderr.splitlines()) == 1
+    assert dump() == before
+    seller.ok("plan", "set", "plan.days_off", "default")
+    assert seller.on("2026-03-12").brief()[0][2].startswith("Запрос: 3 working days")
 
 
 # -- plan run ----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
-from povtor.domain.calendar import month_end, month_start, working_days_between
+from povtor.domain.calendar import month_end, month_start, seller_calendar
 from povtor.errors import NotFound
 from povtor.settings import Settings, normalise, spec_for
 from povtor.storage import plan_queries
@@ -241,7 +241,8 @@ def revenue_target(
         (deals_needed / conversion).to_integral_value(ROUND_CEILING) if conversion else Decimal(0)
     )
     begin = max(start, today) if today <= last else last + dt.timedelta(days=1)
-    days_left = working_days_between(begin - dt.timedelta(days=1), last)  # begin included
+    calendar = seller_calendar(plan_queries.load_settings(db))
+    days_left = calendar.count(begin, last)  # begin included
     per_day = (
         (nudges_needed / days_left).to_integral_value(ROUND_CEILING) if days_left else nudges_needed
     )

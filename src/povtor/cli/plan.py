@@ -317,6 +317,11 @@ def set_(
 ) -> None:
     """Change a plan setting or weight.
 
+    plan.days_off takes your own days off, not counted as working days (stage limits,
+    plan target): dates and FIRST..LAST ranges separated by commas, e.g.
+    2026-05-04..2026-05-08,2026-06-15. The public holidays of the Russian production
+    calendar are off already. 'default' resets any setting.
+
     Example: povtor plan set plan.revisit_days 60
     """
     change = plan_app.change_setting(runtime(ctx).db, key, value)

@@ -14,9 +14,13 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from povtor.errors import InvalidInput
 from povtor.parsing import parse_date
+
+if TYPE_CHECKING:
+    from povtor.settings import Settings
 
 PERIOD_KINDS = ("month", "quarter", "year")
 _MONTH = re.compile(r"\d{4}-\d{2}")
@@ -37,14 +41,15 @@ def _weekdays_between(start: dt.date, end: dt.date) -> int:
 
 
 @functools.cache
-def _production_days() -> tuple[list[int], list[int]]:
-    """(weekdays off, working weekend days) of the production calendar, as sorted ordinals."""
+def _production_days() -> tuple[list[int], list[int], frozenset[int], frozenset[int]]:
+    """The production calendar's weekdays off and working weekend days, as sorted
+    ordinals and as sets. The table is read here, on the first working-day count, so
+    that commands which count none never load it."""
     from povtor.domain import production_calendar as table
 
-    return (
-        [dt.date.fromisoformat(d).toordinal() for d in table.DAYS_OFF],
-        [dt.date.fromisoformat(d).toordinal() for d in table.WORKING_WEEKENDS],
-    )
+    off = [dt.date.fromisoformat(d).toordinal() for d in table.DAYS_OFF]
+    on = [dt.date.fromisoformat(d).toordinal() for d in table.WORKING_WEEKENDS]
+    return off, on, frozenset(off), frozenset(on)
 
 
 def _within(ordinals: list[int], start: dt.date, end: dt.date) -> int:
@@ -52,6 +57,14 @@ def _within(ordinals: list[int], start: dt.date, end: dt.date) -> int:
     return bisect.bisect_right(ordinals, end.toordinal()) - bisect.bisect_right(
         ordinals, start.toordinal()
     )
+
+
+def _working_by_production(day: dt.date) -> bool:
+    """Is ``day`` a working day by the production calendar alone?"""
+    _off, _on, off, on = _production_days()
+    if day.weekday() < 5:
+        return day.toordinal() not in off
+    return day.toordinal() in on
 
 
 @dataclass(frozen=True)
@@ -64,13 +77,7 @@ class WorkCalendar:
     own_days_off: frozenset[dt.date] = frozenset()
 
     def is_working(self, day: dt.date) -> bool:
-        if day in self.own_days_off:
-            return False
-        off, on = _production_days()
-        ordinal = day.toordinal()
-        if day.weekday() < 5:
-            return ordinal not in _as_set(tuple(off))
-        return ordinal in _as_set(tuple(on))
+        return day not in self.own_days_off and _working_by_production(day)
 
     def between(self, start: dt.date, end: dt.date) -> int:
         """Working days after ``start`` up to and including ``end`` (0 when end <= start).
@@ -80,28 +87,30 @@ class WorkCalendar:
         """
         if end <= start:
             return 0
-        off, on = _production_days()
+        off, on, _off, _on = _production_days()
         count = _weekdays_between(start, end) - _within(off, start, end) + _within(on, start, end)
-        for day in self.own_days_off:
-            if start < day <= end and self._working_by_production(day):
-                count -= 1
+        if self.own_days_off:
+            count -= _within(self._own_off_working, start, end)
         return count
 
     def count(self, first: dt.date, last: dt.date) -> int:
         """Working days from ``first`` to ``last``, both included."""
         return self.between(first - dt.timedelta(days=1), last)
 
-    @staticmethod
-    def _working_by_production(day: dt.date) -> bool:
-        return WorkCalendar().is_working(day)
-
-
-@functools.cache
-def _as_set(ordinals: tuple[int, ...]) -> frozenset[int]:
-    return frozenset(ordinals)
+    @functools.cached_property
+    def _own_off_working(self) -> list[int]:
+        """The seller's days off that the production calendar has as working days, as
+        sorted ordinals (the others are off already and must not be taken off twice)."""
+        return sorted(d.toordinal() for d in self.own_days_off if _working_by_production(d))
 
 
 PRODUCTION = WorkCalendar()
+
+
+def seller_calendar(settings: Settings) -> WorkCalendar:
+    """The production calendar less the seller's own days off (``plan.days_off``)."""
+    own = settings.dates("plan.days_off")
+    return WorkCalendar(own) if own else PRODUCTION
 
 
 def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar = PRODUCTION) -> int:
