@@ -85,9 +85,15 @@ class Seller:
         return [r["client"] for r in self.plan(*options)]
 
     def table(self, *args: str) -> dict[str, Any]:
-        """A what/value listing (plan explain, plan target) as a dict."""
+        """A what/value listing (plan explain) as a dict."""
         rows = json.loads(self.ok(*args, "--format", "json").stdout)
         return {r["what"]: r["value"] for r in rows}
+
+    def target(self, *args: str) -> dict[str, Any]:
+        """``plan target``'s json: one object."""
+        found = json.loads(self.ok("plan", "target", *args, "--format", "json").stdout)
+        assert isinstance(found, dict)
+        return found
 
 
 @pytest.fixture
@@ -117,6 +123,10 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
             "priority": "69.50",
             "text": "Добрый день, Пётр Петрович! Счёт на 125 000 RUB ждёт оплаты 4 дн. "
             "Оплата в силе или что-то пошло не по плану?",
+            "client_id": 1,
+            "rule": "stuck",
+            "purpose": None,
+            "about": None,
         }
     ]
     # the weekend adds no working day: still one day overdue, same priority
@@ -346,6 +356,10 @@ def test_silent_clients_own_cycle_and_category_default(seller: Seller) -> None:
             "priority": "50.52",  # 30 + 5 × log10(201) + 0 + 1 × 1 + 8
             "text": "Добрый день, Гранит! Делюсь полезным для Гранит: … Если будут вопросы — я на "
             "связи.",
+            "client_id": 2,
+            "rule": "silent",
+            "purpose": None,
+            "about": None,
         }
     ]
     # Вектор buys every 30 days: silent after 45 days from 2026-01-30, i.e. from 2026-03-17
@@ -475,6 +489,10 @@ def test_refusal_revisit_after_ninety_days(seller: Seller) -> None:
             "и у нас не получилось найти точки соприкосновения. В мире всё переменчиво, у нас "
             "появились новые возможности, поэтому и пишу. Подскажите, Анна, вопрос «Арматура» "
             "вас всё ещё интересует?",
+            "client_id": 1,
+            "rule": "revisit",
+            "purpose": None,
+            "about": None,
         }
     ]
     # a new deal with the client: no revisit
@@ -564,7 +582,7 @@ def test_a_sellers_month_exact_plans(seller: Seller) -> None:
     table = list(csv.reader(io.StringIO(seller.ok("plan", "today", "--format", "csv").stdout)))
     assert table[0] == [
         "rank", "client", "category", "deal_id", "stage", "amount", "kind", "reason",
-        "priority", "text",
+        "priority", "text", "client_id", "rule", "purpose", "about",
     ]  # fmt: skip
     assert [row[1] for row in table[1:]] == ["Ромашка", "Берёза", "Сокол"]
     why = list(
@@ -660,10 +678,7 @@ def test_the_sellers_own_days_off(seller: Seller, dump: Callable[[], str | None]
     ]
     assert seller.on("2026-03-18").brief()[0][2].startswith("Запрос: 4 working days")
     # the month's working days left count them off too: Mon 16th, Tue 17th of 12 days
-    assert (
-        seller.on("2026-03-16").table("plan", "target", "--revenue", "100")["working_days_left"]
-        == 10
-    )
+    assert seller.on("2026-03-16").target("--revenue", "100")["working_days_left"] == 10
     before = dump()
     for bad in ("2026-13-01", "16.03.2026", "2026-03-17..2026-03-16", "2026-01-01..2027-06-01"):
         failed = seller.fails(2, "plan", "set", "plan.days_off", bad)
@@ -771,22 +786,25 @@ def test_plan_target_with_little_history_uses_thirty_percent(seller: Seller) -> 
     seller.paid("Ромашка", "2025-12-01", "300000")
     seller.paid("Ромашка", "2026-02-10", "200000")
     seller.paid("Ромашка", "2026-03-02", "100000")
-    assert seller.table("plan", "target", "--revenue", "1000000") == {
+    assert seller.target("--revenue", "1000000") == {
         "month": "2026-03",
         "currency": "RUB",
         "target": "1000000.00",
         "paid_so_far": "100000.00",
         "paid_deals_so_far": 1,
-        "progress": "10.0%",
+        "progress": 0.1,
         "remaining": "900000.00",
         "average_check": "200000.00",  # 600 000 / 3 paid deals in 12 months
-        "nudge_to_order_conversion": "30.0% (fallback)",
+        "nudge_to_order": 0.3,
+        "conversion_fallback": True,  # no deal was nudged
+        "nudged_deals": 0,
+        "paid_nudged_deals": 0,
         "paid_deals_needed": 5,  # ceil(900 000 / 200 000)
         "nudges_needed": 17,  # ceil(5 / 0.3)
         "working_days_left": 12,  # Mon 16th .. Tue 31st
         "nudges_per_day": 2,  # ceil(17 / 12)
     }
-    april = seller.table("plan", "target", "--revenue", "1 000 000", "--month", "2026-04")
+    april = seller.target("--revenue", "1 000 000", "--month", "2026-04")
     assert april["paid_so_far"] == "0.00"
     assert april["paid_deals_needed"] == 5
     assert april["working_days_left"] == 22
@@ -794,14 +812,24 @@ def test_plan_target_with_little_history_uses_thirty_percent(seller: Seller) -> 
     seller.fails(2, "plan", "target", "--revenue", "много")
     seller.fails(2, "plan", "target", "--revenue", "100", "--month", "2026-13")
     seller.fails(2, "plan", "target", "--revenue", "100", "--month", "март")
+    # a month that is over has no working days left to aim at
+    over = seller.fails(2, "plan", "target", "--revenue", "100", "--month", "2026-02")
+    assert over.stderr == (
+        "error: --month 2026-02 is over (today is 2026-03-16); aim at this month or a later "
+        "one, e.g. --month 2026-03\n"
+    )
+    assert seller.target("--revenue", "100", "--month", "2026-03")["working_days_left"] == 12
 
 
 def test_plan_target_with_measured_conversion(seller: Seller) -> None:
     seller.on("2026-03-16")
     seller.add("Берёза")
-    # 20 closing nudges on four deals in February; the nudges on the two paid deals: 5
+    # twelve deals nudged in February: three paid after five nudges each, six open and
+    # three lost after one each. Orders per nudged deal: 3 of 12 (per touch it would be
+    # 15 of 24).
     days = [f"2026-02-{n:02d}" for n in range(2, 27)]
-    plan = [("paid", 3, "400000"), ("paid", 2, "200000"), ("open", 7, None), ("lost", 8, None)]
+    plan = [("paid", 5, "400000"), ("paid", 5, "200000"), ("paid", 5, "300000")]
+    plan += [("open", 1, None)] * 6 + [("lost", 1, None)] * 3
     for status, count, amount in plan:
         deal = seller.open("Берёза", "--stage", "invoice", "--on", "2026-02-01")
         for n in range(count):
@@ -810,8 +838,9 @@ def test_plan_target_with_measured_conversion(seller: Seller) -> None:
             seller.ok("deal", "win", str(deal), "--amount", amount, "--on", "2026-02-27")
         elif status == "lost":
             seller.ok("deal", "lose", str(deal), "--reason", "нет", "--on", "2026-02-27")
-    target = seller.table("plan", "target", "--revenue", "900000")
-    assert target["nudge_to_order_conversion"] == "25.0%"  # 5 of 20
+    target = seller.target("--revenue", "900000")
+    assert (target["nudged_deals"], target["paid_nudged_deals"]) == (12, 3)
+    assert (target["nudge_to_order"], target["conversion_fallback"]) == (0.25, False)
     assert target["average_check"] == "300000.00"
     assert target["paid_so_far"] == "0.00"
     assert target["paid_deals_needed"] == 3
@@ -825,13 +854,13 @@ def test_plan_target_counts_money_in_its_currency_only(seller: Seller) -> None:
     seller.paid("Ромашка", "2026-02-10", "200000")
     seller.paid("Ромашка", "2026-03-02", "100000")
     seller.paid("Ромашка", "2026-03-05", "5000", "--currency", "USD")
-    rub = seller.table("plan", "target", "--revenue", "1000000")
+    rub = seller.target("--revenue", "1000000")
     assert (rub["paid_so_far"], rub["paid_deals_so_far"], rub["average_check"]) == (
         "100000.00",
         1,
         "150000.00",  # (200 000 + 100 000) / 2: the dollars are not roubles
     )
-    usd = seller.table("plan", "target", "--revenue", "20000", "--currency", "usd")
+    usd = seller.target("--revenue", "20000", "--currency", "usd")
     assert (usd["currency"], usd["paid_so_far"], usd["average_check"]) == (
         "USD",
         "5000.00",
@@ -849,38 +878,53 @@ def test_a_seller_in_dollars_gets_the_forecast_and_target_in_dollars(seller: Sel
     seller.open("Acme", "--stage", "invoice", "--on", "2026-03-02")
     caption = seller.ok("plan", "today", "--format", "table").stdout
     assert "an average check of 3 000.00 USD" in caption
-    target = seller.table("plan", "target", "--revenue", "10000")
+    target = seller.target("--revenue", "10000")
     assert (target["currency"], target["paid_so_far"], target["average_check"]) == (
         "USD",
         "2000.00",
         "3000.00",
     )
-    rub = seller.table("plan", "target", "--revenue", "10000", "--currency", "RUB")
+    rub = seller.target("--revenue", "10000", "--currency", "RUB")
     assert (rub["paid_so_far"], rub["average_check"]) == ("90000.00", "90000.00")
 
 
 def test_plan_forecast_is_stats_nudges_over_the_last_12_months(seller: Seller) -> None:
     """The plan's nudge→order conversion is `stats nudges`' nudge_to_order over the 12
-    months to the plan's day: a nudge counts as converted only if its deal was paid on or
-    after the nudge's day."""
+    months to the plan's day (one query): of the deals nudged, those paid on or after
+    their first nudge in the window."""
     seller.on("2026-03-16")
     seller.add("Берёза")
     days = [f"2026-02-{n:02d}" for n in range(2, 27)]
-    for status, count in [("paid", 12), ("open", 10)]:
+    for status, count in [("paid", 6)] * 4 + [("paid late", 1)] + [("open", 2)] * 5:
         deal = seller.open("Берёза", "--stage", "invoice", "--on", "2026-02-01")
+        if status == "paid late":
+            # nudged only after the day the deal turns out to have been paid: not its order
+            seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", "2026-02-25")
+            seller.ok("deal", "win", str(deal), "--amount", "1000", "--on", "2026-02-20")
+            continue
         for n in range(count):
             seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", days[n])
         if status == "paid":
-            # a nudge dated after the day the deal turns out to have been paid did not bring it
-            seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", "2026-02-25")
             seller.ok("deal", "win", str(deal), "--amount", "1000", "--on", "2026-02-20")
+    # a deal nudged and paid more than 12 months ago is out of the window
+    old = seller.open("Берёза", "--stage", "invoice", "--on", "2025-02-01")
+    seller.nudge("--deal", str(old), "--outcome", "no-answer", "--on", "2025-02-10")
+    seller.ok("deal", "win", str(old), "--amount", "1000", "--on", "2025-02-20")
     nudges = seller.ok(
         "stats", "nudges", "--from", "2025-03-17", "--to", "2026-03-16", "-f", "json"
     )
     [everything] = [row for row in json.loads(nudges.stdout) if row["by"] == "all"]
-    assert (everything["on_deal"], everything["paid"]) == (23, 12)
+    assert (everything["on_deal"], everything["nudged_deals"], everything["paid_deals"]) == (
+        35,  # 4 × 6 + 1 + 5 × 2 closing touches on deals
+        10,
+        4,
+    )
+    assert everything["nudge_to_order"] == 0.4
+    assert seller.target("--revenue", "100")["nudge_to_order"] == 0.4
     caption = seller.ok("plan", "today", "--format", "table").stdout
-    assert "52% nudge→order conversion (12 of 23 closing touches)" in caption
+    assert "40% nudge→order conversion (4 of 10 deals nudged in the last 12 months were" in (
+        " ".join(caption.split())
+    )
 
 
 # -- nudge text and templates -----------------------------------------------------------------
