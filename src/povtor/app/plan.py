@@ -136,10 +136,12 @@ def plan_today(
     category: str | None = None,
     limit: int | None = None,
     every: bool = False,
-) -> tuple[DraftedPlan, Forecast]:
+    with_forecast: bool = True,
+) -> tuple[DraftedPlan, Forecast | None]:
     """``plan today``: the plan for ``day`` (only the clients of ``category``), cut to a
     day's work: the first ``limit`` items, else ``plan.capacity`` of them unless
-    ``every``; and what its nudges should bring. The ranks stay those of the whole plan."""
+    ``every``; and what its nudges should bring (unless not ``with_forecast``: the
+    machine formats do not print it). The ranks stay those of the whole plan."""
     from povtor.domain.forecast import can_order
 
     if limit and every:
@@ -152,6 +154,8 @@ def plan_today(
     if shown is not None and len(plan.items) > shown:
         drafted.more = len(plan.items) - shown
         plan.items = plan.items[:shown]
+    if not with_forecast:
+        return drafted, None
     return drafted, forecast(db, day, sum(can_order(i.primary) for i in plan.items))
 
 

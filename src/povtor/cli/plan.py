@@ -136,8 +136,15 @@ def today(
     day = parse_date(date, field="--date", today=state.clock.today) if date else state.clock.today
     wanted = choose(category, CATEGORIES, option="--category")
     language = choose(lang, ("ru", "en"), option="--lang")
+    for_people = (fmt or default_format()) is OutputFormat.table
     drafted, guess = plan_app.plan_today(
-        state.db, day, lang=language, category=wanted, limit=limit, every=every
+        state.db,
+        day,
+        lang=language,
+        category=wanted,
+        limit=limit,
+        every=every,
+        with_forecast=for_people,  # (the machine formats have no caption)
     )
     shown = len(drafted.plan.items)
     columns = PLAN_COLUMNS + (WHY_COLUMNS if why else ())
@@ -145,7 +152,9 @@ def today(
         columns,
         _plan_rows(drafted, why),
         title=f"Plan of nudges for {day.isoformat()}",
-        caption=f"{shown} of {shown + drafted.more} items. {_forecast_line(guess)}",
+        caption=f"{shown} of {shown + drafted.more} items. {_forecast_line(guess)}"
+        if guess
+        else None,
         empty_message=f"nothing to nudge on {day.isoformat()}: all deals are moving",
     )
     more = (
@@ -155,7 +164,7 @@ def today(
         if drafted.more
         else None
     )
-    if (fmt or default_format()) is OutputFormat.table:
+    if for_people:
         _print_plan(listing, why=why, more=more)
     else:
         render(listing, fmt)
