@@ -461,7 +461,7 @@ def test_the_demo_plan_has_perk_items(cli: Cli, tmp_path: Path) -> None:
     demo = tmp_path / "demo.db"
     ok(cli, "2026-11-23", "--db", str(demo), "demo", str(demo), "--force")
     items = json.loads(
-        ok(cli, "2026-11-23", "--db", str(demo), "plan", "today", "--format", "json").stdout
+        ok(cli, "2026-11-23", "--db", str(demo), "plan", "today", "--all", "-f", "json").stdout
     )
     leading = [i["client"] for i in items if i["reason"].startswith("«")]
     assert "ЛесТрансТорг" in leading

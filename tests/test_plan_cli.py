@@ -87,9 +87,15 @@ class Seller:
         return [r["client"] for r in self.plan(*options)]
 
     def table(self, *args: str) -> dict[str, Any]:
-        """A what/value listing (plan explain, plan target) as a dict."""
+        """A what/value listing (plan explain) as a dict."""
         rows = json.loads(self.ok(*args, "--format", "json").stdout)
         return {r["what"]: r["value"] for r in rows}
+
+    def target(self, *args: str) -> dict[str, Any]:
+        """``plan target``'s json: one object."""
+        found = json.loads(self.ok("plan", "target", *args, "--format", "json").stdout)
+        assert isinstance(found, dict)
+        return found
 
 
 @pytest.fixture
@@ -119,21 +125,27 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
             "priority": "69.50",
             "text": f"Добрый день, Пётр Петрович! Счёт на 125{NB}000{NB}₽ ждёт оплаты 4{NB}дня. "
             "Оплата в силе или что-то пошло не по плану?",
+            "client_id": 1,
+            "rule": "stuck",
+            "purpose": None,
+            "about": None,
         }
     ]
     # the weekend adds no working day: still one day overdue, same priority
     assert seller.on("2026-03-08").plan()[0]["priority"] == "69.50"
-    assert seller.on("2026-03-09").plan()[0]["priority"] == "70.50"
+    # Monday 9 March is a day off (8 March fell on a Sunday): nor does it
+    assert seller.on("2026-03-09").plan()[0]["priority"] == "69.50"
+    assert seller.on("2026-03-10").plan()[0]["priority"] == "70.50"
 
     # Friday: the nudge goes out, no answer. Touched today: off today's plan.
     seller.on("2026-03-06").nudge("--deal", str(deal), "--outcome", "no-answer")
     assert seller.plan() == []
     after = seller.deal(deal)
     assert (after["status"], after["stage"], after["follow_up_on"]) == ("open", "invoice", None)
-    # the clock restarts from the nudge: Mon 1, Tue 2, Wed 3 working days, Thu 4
-    for day in ("2026-03-09", "2026-03-10", "2026-03-11"):
+    # the clock restarts from the nudge: Mon off, Tue 1, Wed 2, Thu 3 working days, Fri 4
+    for day in ("2026-03-09", "2026-03-10", "2026-03-11", "2026-03-12"):
         assert seller.on(day).plan() == [], day
-    assert seller.on("2026-03-12").brief() == [
+    assert seller.on("2026-03-13").brief() == [
         (
             "Ромашка",
             "closing",
@@ -141,7 +153,7 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
         )
     ]
 
-    # Thursday: "later, on the 20th"
+    # Friday 13th: "later, on the 20th"
     seller.nudge("--deal", str(deal), "--outcome", "later", "--later", "2026-03-20")
     assert seller.deal(deal)["follow_up_on"] == "2026-03-20"
     for day in ("2026-03-13", "2026-03-16", "2026-03-19"):
@@ -162,7 +174,7 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
     assert [h["event"] for h in won["history"]] == ["open", "win"]
     assert [(t["on_date"], t["outcome"], t["follow_up_on"]) for t in won["touches"]] == [
         ("2026-03-06", "no_answer", None),
-        ("2026-03-12", "later", "2026-03-20"),
+        ("2026-03-13", "later", "2026-03-20"),
         ("2026-03-20", "yes", None),
     ]
     assert seller.plan() == []
@@ -192,8 +204,9 @@ def test_the_seller_sets_a_stage_limit_and_the_plan_follows_it(
     seller.open("Ромашка", "--stage", "invoice")
     run = seller.ok("funnel", "limit", "repeat", "Счёт отправлен", "5")
     assert run.stderr == "repeat/invoice: limit 5 days (was 3 days)\n"
-    assert seller.on("2026-03-09").plan() == []  # Mon: 5 working days, the new limit
-    assert seller.on("2026-03-10").brief() == [
+    assert seller.on("2026-03-09").plan() == []  # Mon 9 March, a day off: 4 working days
+    assert seller.on("2026-03-10").plan() == []  # Tue: 5 working days, the new limit
+    assert seller.on("2026-03-11").brief() == [
         ("Ромашка", "closing", "Счёт отправлен: 6 working days in stage (limit 5), no touch since")
     ]
     seller.ok("funnel", "limit", "repeat", "invoice", "none")
@@ -233,7 +246,8 @@ def test_a_follow_up_nudged_without_an_answer_returns_to_the_stage_limit(seller:
         (
             "Берёза",
             "closing",
-            "КП отправлено: 10 working days in stage (limit 3), last nudge 2026-03-10 unanswered",
+            # from Mon 2: Tue 3 to Fri 6, Tue 10 to Fri 13 (Mon 9 March is a day off), Mon 16
+            "КП отправлено: 9 working days in stage (limit 3), last nudge 2026-03-10 unanswered",
         )
     ]
 
@@ -345,6 +359,10 @@ def test_silent_clients_own_cycle_and_category_default(seller: Seller) -> None:
             # no useful material to share yet: no draft (and no company greeted)
             "text": "(no draft: no useful material to share with this client yet; add some: "
             'povtor nudge content add "TEXT")',
+            "client_id": 2,
+            "rule": "silent",
+            "purpose": None,
+            "about": None,
         }
     ]
     # Вектор buys every 30 days: silent after 45 days from 2026-01-30, i.e. from 2026-03-17
@@ -474,6 +492,10 @@ def test_refusal_revisit_after_ninety_days(seller: Seller) -> None:
             "сотрудничества по «Арматура», и у нас не получилось найти точки соприкосновения. "
             "В мире всё переменчиво, у нас появились новые возможности, поэтому и пишу. "
             "Подскажите, Анна, вопрос «Арматура» вас всё ещё интересует?",
+            "client_id": 1,
+            "rule": "revisit",
+            "purpose": None,
+            "about": None,
         }
     ]
     # a new deal with the client: no revisit
@@ -563,7 +585,7 @@ def test_a_sellers_month_exact_plans(seller: Seller) -> None:
     table = list(csv.reader(io.StringIO(seller.ok("plan", "today", "--format", "csv").stdout)))
     assert table[0] == [
         "rank", "client", "category", "deal_id", "stage", "amount", "kind", "reason",
-        "priority", "text",
+        "priority", "text", "client_id", "rule", "purpose", "about",
     ]  # fmt: skip
     assert [row[1] for row in table[1:]] == ["Ромашка", "Берёза", "Сокол"]
     why = list(
@@ -599,19 +621,21 @@ def test_a_sellers_month_exact_plans(seller: Seller) -> None:
     assert seller.plan() == []  # everyone was touched today
     assert seller.deal(base)["stage"] == "request"
 
-    # Mon 9th: the request deal of Ромашка is still stuck; Сокол's new request waits
+    # Mon 9th, a day off (8 March fell on a Sunday): the request deal of Ромашка is still
+    # stuck, at the 4 working days it had on Friday; Сокол's new request waits
     assert seller.on("2026-03-09").brief() == [
-        ("Ромашка", "closing", "Запрос: 5 working days in stage (limit 2), no touch since"),
+        ("Ромашка", "closing", "Запрос: 4 working days in stage (limit 2), no touch since"),
     ]
-    # Wed 11th: Берёза's follow-up; Сокол's request is stuck (Mon 1, Tue 2, Wed 3)
+    # Wed 11th: Берёза's follow-up; Сокол's request waits (Tue 1, Wed 2)
     assert [(r["client"], r["deal_id"]) for r in seller.on("2026-03-11").plan()] == [
         ("Ромашка", request),
         ("Берёза", proposal),
-        ("Сокол", base),
     ]
     assert seller.brief()[1][2] == (
         "follow-up due today: asked to come back on 2026-03-11 (КП отправлено)"
     )
+    # Thu 12th: Сокол's request is stuck (Thu 3)
+    assert ("Сокол", base) in [(r["client"], r["deal_id"]) for r in seller.on("2026-03-12").plan()]
     # Fri 20th: Ромашка's service contact merges with its stuck request deal
     [first, *_] = seller.on("2026-03-20").plan()
     assert first["client"] == "Ромашка"
@@ -631,17 +655,41 @@ def test_working_days_setting(seller: Seller) -> None:
     seller.on("2026-03-06")  # Friday
     seller.add("Берёза")
     seller.open("Берёза", "--stage", "request")
-    assert seller.on("2026-03-09").plan() == []  # Mon: 1 working day
-    assert seller.on("2026-03-10").plan() == []  # Tue: 2
+    assert seller.on("2026-03-09").plan() == []  # Mon 9 March: a day off, 0 working days
+    assert seller.on("2026-03-10").plan() == []  # Tue: 1
+    assert seller.on("2026-03-11").plan() == []  # Wed: 2
     seller.ok("plan", "set", "plan.working_days", "no")
     assert seller.on("2026-03-08").plan() == []  # Sun: 2 calendar days
     assert seller.on("2026-03-09").brief() == [
         ("Берёза", "closing", "Запрос: 3 days in stage (limit 2), no touch since")
     ]
     seller.ok("plan", "set", "plan.working_days", "default")
-    assert seller.on("2026-03-11").brief()[0][2] == (
+    assert seller.on("2026-03-12").brief()[0][2] == (
         "Запрос: 3 working days in stage (limit 2), no touch since"
     )
+
+
+def test_the_sellers_own_days_off(seller: Seller, dump: Callable[[], str | None]) -> None:
+    seller.on("2026-03-06")  # Friday
+    seller.add("Берёза")
+    seller.open("Берёза", "--stage", "request")  # limit 2 working days
+    run = seller.ok("plan", "set", "plan.days_off", "2026-03-16..2026-03-17, 2026-03-12")
+    assert run.stderr == "plan.days_off = 2026-03-12,2026-03-16..2026-03-17\n"
+    assert seller.on("2026-03-12").plan() == []  # Tue 1, Wed 2, Thu the seller's day off
+    assert seller.on("2026-03-13").brief() == [
+        ("Берёза", "closing", "Запрос: 3 working days in stage (limit 2), no touch since")
+    ]
+    assert seller.on("2026-03-18").brief()[0][2].startswith("Запрос: 4 working days")
+    # the month's working days left count them off too: Mon 16th, Tue 17th of 12 days
+    assert seller.on("2026-03-16").target("--revenue", "100")["working_days_left"] == 10
+    before = dump()
+    for bad in ("2026-13-01", "16.03.2026", "2026-03-17..2026-03-16", "2026-01-01..2027-06-01"):
+        failed = seller.fails(2, "plan", "set", "plan.days_off", bad)
+        assert failed.stderr.startswith("error: plan.days_off: "), failed.stderr
+        assert len(failed.stderr.splitlines()) == 1
+    assert dump() == before
+    seller.ok("plan", "set", "plan.days_off", "default")
+    assert seller.on("2026-03-12").brief()[0][2].startswith("Запрос: 3 working days")
 
 
 # -- plan run ----------------------------------------------------------------------------------
@@ -741,22 +789,25 @@ def test_plan_target_with_little_history_uses_thirty_percent(seller: Seller) -> 
     seller.paid("Ромашка", "2025-12-01", "300000")
     seller.paid("Ромашка", "2026-02-10", "200000")
     seller.paid("Ромашка", "2026-03-02", "100000")
-    assert seller.table("plan", "target", "--revenue", "1000000") == {
+    assert seller.target("--revenue", "1000000") == {
         "month": "2026-03",
         "currency": "RUB",
         "target": "1000000.00",
         "paid_so_far": "100000.00",
         "paid_deals_so_far": 1,
-        "progress": "10.0%",
+        "progress": 0.1,
         "remaining": "900000.00",
         "average_check": "200000.00",  # 600 000 / 3 paid deals in 12 months
-        "nudge_to_order_conversion": "30.0% (fallback)",
+        "nudge_to_order": 0.3,
+        "conversion_fallback": True,  # no deal was nudged
+        "nudged_deals": 0,
+        "paid_nudged_deals": 0,
         "paid_deals_needed": 5,  # ceil(900 000 / 200 000)
         "nudges_needed": 17,  # ceil(5 / 0.3)
         "working_days_left": 12,  # Mon 16th .. Tue 31st
         "nudges_per_day": 2,  # ceil(17 / 12)
     }
-    april = seller.table("plan", "target", "--revenue", "1 000 000", "--month", "2026-04")
+    april = seller.target("--revenue", "1 000 000", "--month", "2026-04")
     assert april["paid_so_far"] == "0.00"
     assert april["paid_deals_needed"] == 5
     assert april["working_days_left"] == 22
@@ -764,14 +815,24 @@ def test_plan_target_with_little_history_uses_thirty_percent(seller: Seller) -> 
     seller.fails(2, "plan", "target", "--revenue", "много")
     seller.fails(2, "plan", "target", "--revenue", "100", "--month", "2026-13")
     seller.fails(2, "plan", "target", "--revenue", "100", "--month", "март")
+    # a month that is over has no working days left to aim at
+    over = seller.fails(2, "plan", "target", "--revenue", "100", "--month", "2026-02")
+    assert over.stderr == (
+        "error: --month 2026-02 is over (today is 2026-03-16); aim at this month or a later "
+        "one, e.g. --month 2026-03\n"
+    )
+    assert seller.target("--revenue", "100", "--month", "2026-03")["working_days_left"] == 12
 
 
 def test_plan_target_with_measured_conversion(seller: Seller) -> None:
     seller.on("2026-03-16")
     seller.add("Берёза")
-    # 20 closing nudges on four deals in February; the nudges on the two paid deals: 5
+    # twelve deals nudged in February: three paid after five nudges each, six open and
+    # three lost after one each. Orders per nudged deal: 3 of 12 (per touch it would be
+    # 15 of 24).
     days = [f"2026-02-{n:02d}" for n in range(2, 27)]
-    plan = [("paid", 3, "400000"), ("paid", 2, "200000"), ("open", 7, None), ("lost", 8, None)]
+    plan = [("paid", 5, "400000"), ("paid", 5, "200000"), ("paid", 5, "300000")]
+    plan += [("open", 1, None)] * 6 + [("lost", 1, None)] * 3
     for status, count, amount in plan:
         deal = seller.open("Берёза", "--stage", "invoice", "--on", "2026-02-01")
         for n in range(count):
@@ -780,8 +841,9 @@ def test_plan_target_with_measured_conversion(seller: Seller) -> None:
             seller.ok("deal", "win", str(deal), "--amount", amount, "--on", "2026-02-27")
         elif status == "lost":
             seller.ok("deal", "lose", str(deal), "--reason", "нет", "--on", "2026-02-27")
-    target = seller.table("plan", "target", "--revenue", "900000")
-    assert target["nudge_to_order_conversion"] == "25.0%"  # 5 of 20
+    target = seller.target("--revenue", "900000")
+    assert (target["nudged_deals"], target["paid_nudged_deals"]) == (12, 3)
+    assert (target["nudge_to_order"], target["conversion_fallback"]) == (0.25, False)
     assert target["average_check"] == "300000.00"
     assert target["paid_so_far"] == "0.00"
     assert target["paid_deals_needed"] == 3
@@ -795,13 +857,13 @@ def test_plan_target_counts_money_in_its_currency_only(seller: Seller) -> None:
     seller.paid("Ромашка", "2026-02-10", "200000")
     seller.paid("Ромашка", "2026-03-02", "100000")
     seller.paid("Ромашка", "2026-03-05", "5000", "--currency", "USD")
-    rub = seller.table("plan", "target", "--revenue", "1000000")
+    rub = seller.target("--revenue", "1000000")
     assert (rub["paid_so_far"], rub["paid_deals_so_far"], rub["average_check"]) == (
         "100000.00",
         1,
         "150000.00",  # (200 000 + 100 000) / 2: the dollars are not roubles
     )
-    usd = seller.table("plan", "target", "--revenue", "20000", "--currency", "usd")
+    usd = seller.target("--revenue", "20000", "--currency", "usd")
     assert (usd["currency"], usd["paid_so_far"], usd["average_check"]) == (
         "USD",
         "5000.00",
@@ -819,38 +881,53 @@ def test_a_seller_in_dollars_gets_the_forecast_and_target_in_dollars(seller: Sel
     seller.open("Acme", "--stage", "invoice", "--on", "2026-03-02")
     caption = seller.ok("plan", "today", "--format", "table").stdout
     assert "an average check of 3 000.00 USD" in caption
-    target = seller.table("plan", "target", "--revenue", "10000")
+    target = seller.target("--revenue", "10000")
     assert (target["currency"], target["paid_so_far"], target["average_check"]) == (
         "USD",
         "2000.00",
         "3000.00",
     )
-    rub = seller.table("plan", "target", "--revenue", "10000", "--currency", "RUB")
+    rub = seller.target("--revenue", "10000", "--currency", "RUB")
     assert (rub["paid_so_far"], rub["average_check"]) == ("90000.00", "90000.00")
 
 
 def test_plan_forecast_is_stats_nudges_over_the_last_12_months(seller: Seller) -> None:
     """The plan's nudge→order conversion is `stats nudges`' nudge_to_order over the 12
-    months to the plan's day: a nudge counts as converted only if its deal was paid on or
-    after the nudge's day."""
+    months to the plan's day (one query): of the deals nudged, those paid on or after
+    their first nudge in the window."""
     seller.on("2026-03-16")
     seller.add("Берёза")
     days = [f"2026-02-{n:02d}" for n in range(2, 27)]
-    for status, count in [("paid", 12), ("open", 10)]:
+    for status, count in [("paid", 6)] * 4 + [("paid late", 1)] + [("open", 2)] * 5:
         deal = seller.open("Берёза", "--stage", "invoice", "--on", "2026-02-01")
+        if status == "paid late":
+            # nudged only after the day the deal turns out to have been paid: not its order
+            seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", "2026-02-25")
+            seller.ok("deal", "win", str(deal), "--amount", "1000", "--on", "2026-02-20")
+            continue
         for n in range(count):
             seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", days[n])
         if status == "paid":
-            # a nudge dated after the day the deal turns out to have been paid did not bring it
-            seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", "2026-02-25")
             seller.ok("deal", "win", str(deal), "--amount", "1000", "--on", "2026-02-20")
+    # a deal nudged and paid more than 12 months ago is out of the window
+    old = seller.open("Берёза", "--stage", "invoice", "--on", "2025-02-01")
+    seller.nudge("--deal", str(old), "--outcome", "no-answer", "--on", "2025-02-10")
+    seller.ok("deal", "win", str(old), "--amount", "1000", "--on", "2025-02-20")
     nudges = seller.ok(
         "stats", "nudges", "--from", "2025-03-17", "--to", "2026-03-16", "-f", "json"
     )
     [everything] = [row for row in json.loads(nudges.stdout) if row["by"] == "all"]
-    assert (everything["on_deal"], everything["paid"]) == (23, 12)
+    assert (everything["on_deal"], everything["nudged_deals"], everything["paid_deals"]) == (
+        35,  # 4 × 6 + 1 + 5 × 2 closing touches on deals
+        10,
+        4,
+    )
+    assert everything["nudge_to_order"] == 0.4
+    assert seller.target("--revenue", "100")["nudge_to_order"] == 0.4
     caption = seller.ok("plan", "today", "--format", "table").stdout
-    assert "52% nudge→order conversion (12 of 23 closing touches)" in caption
+    assert "40% nudge→order conversion (4 of 10 deals nudged in the last 12 months were" in (
+        " ".join(caption.split())
+    )
 
 
 # -- nudge text and templates -----------------------------------------------------------------

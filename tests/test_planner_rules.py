@@ -1,7 +1,7 @@
 """The plan's rules on hand-made inputs: no CLI, no database.
 
 Calendar used throughout (March 2026): Mon 2, Tue 3, Wed 4, Thu 5, Fri 6, Sat 7,
-Sun 8, Mon 9, Tue 10, Wed 11, Thu 12, Fri 13.
+Sun 8, Mon 9 (a day off: 8 March fell on a Sunday), Tue 10, Wed 11, Thu 12, Fri 13.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from povtor.domain.calendar import days_between, working_days_between
+from povtor.domain.calendar import PRODUCTION, WorkCalendar, days_between, working_days_between
 from povtor.domain.plan_records import Candidate, ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.domain.plan_rules.cadence import next_kind
 from povtor.domain.plan_rules.gone_silent import purchase_cycle, silence_threshold
@@ -157,40 +157,68 @@ def rules_of(candidates: list[Candidate]) -> list[tuple[int, str]]:
         ("2026-03-02", "2026-03-06", 4),  # Mon → Fri
         ("2026-03-02", "2026-03-07", 4),  # Mon → Sat
         ("2026-03-02", "2026-03-08", 4),  # Mon → Sun
-        ("2026-03-02", "2026-03-09", 5),  # Mon → next Mon (the docstring's example)
-        ("2026-03-06", "2026-03-07", 0),  # Fri → Sat
-        ("2026-03-06", "2026-03-08", 0),  # Fri → Sun
-        ("2026-03-06", "2026-03-09", 1),  # Fri → Mon (the docstring's example)
-        ("2026-03-06", "2026-03-11", 3),  # Fri → Wed
-        ("2026-03-06", "2026-03-12", 4),  # Fri → Thu
-        ("2026-03-07", "2026-03-08", 0),  # Sat → Sun
-        ("2026-03-07", "2026-03-09", 1),  # Sat → Mon
-        ("2026-03-08", "2026-03-09", 1),  # Sun → Mon
-        ("2026-03-02", "2026-03-16", 10),  # two weeks
-        ("2026-03-02", "2026-03-31", 21),  # the rest of March 2026
-        ("2025-12-31", "2026-01-01", 1),  # across a year (holidays are not modelled)
+        ("2026-03-16", "2026-03-23", 5),  # Mon → next Mon (the docstring's example)
+        ("2026-03-13", "2026-03-14", 0),  # Fri → Sat
+        ("2026-03-13", "2026-03-15", 0),  # Fri → Sun
+        ("2026-03-13", "2026-03-16", 1),  # Fri → Mon (the docstring's example)
+        ("2026-03-13", "2026-03-18", 3),  # Fri → Wed
+        ("2026-03-14", "2026-03-16", 1),  # Sat → Mon
+        ("2026-03-16", "2026-03-30", 10),  # two weeks
+        # the Russian production calendar: public holidays and moved days off
+        ("2026-03-02", "2026-03-09", 4),  # Monday 9 March 2026 is a day off (8 March, Sunday)
+        ("2026-03-06", "2026-03-09", 0),  # Fri → the Monday off
+        ("2026-03-06", "2026-03-10", 1),  # Fri → Tue
+        ("2026-03-02", "2026-03-31", 20),  # the rest of March 2026: 21 working days in all
+        ("2025-12-31", "2026-01-12", 1),  # the New Year holidays, 1-11 January 2026
+        ("2024-12-27", "2024-12-28", 1),  # Saturday 28 December 2024 was a working day
+        ("2026-04-30", "2026-05-12", 6),  # May: 1 and 11 May off, 9 May a Saturday
     ],
 )
 def test_working_days_between(start: str, end: str, expected: int) -> None:
     assert working_days_between(day(start), day(end)) == expected
 
 
+def test_the_sellers_own_days_off_are_not_working_days() -> None:
+    own = WorkCalendar(frozenset({day("2026-03-17"), day("2026-03-21")}))  # Tue; a Saturday
+    assert own.between(day("2026-03-16"), day("2026-03-23")) == 4
+    assert own.count(day("2026-03-01"), day("2026-03-31")) == 20
+    assert not own.is_working(day("2026-03-17")) and own.is_working(day("2026-03-18"))
+
+
 def test_days_between_calendar_or_working() -> None:
-    assert days_between(day("2026-03-06"), day("2026-03-09"), working=False) == 3
-    assert days_between(day("2026-03-06"), day("2026-03-09"), working=True) == 1
-    assert days_between(day("2026-03-09"), day("2026-03-06"), working=False) == 0
-    assert days_between(day("2026-03-09"), day("2026-03-06"), working=True) == 0
+    assert days_between(day("2026-03-13"), day("2026-03-16"), working=False) == 3
+    assert days_between(day("2026-03-13"), day("2026-03-16"), working=True) == 1
+    assert days_between(day("2026-03-16"), day("2026-03-13"), working=False) == 0
+    assert days_between(day("2026-03-16"), day("2026-03-13"), working=True) == 0
 
 
 @given(
-    start=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1)),
+    start=st.dates(min_value=dt.date(1998, 1, 1), max_value=dt.date(2100, 1, 1)),
     span=st.integers(min_value=-10, max_value=400),
+    own=st.frozensets(
+        st.dates(min_value=dt.date(1998, 1, 1), max_value=dt.date(2101, 3, 1)), max_size=20
+    ),
 )
-def test_working_days_between_counts_weekdays_after_start(start: dt.date, span: int) -> None:
+def test_working_days_between_counts_the_working_days_after_start(
+    start: dt.date, span: int, own: frozenset[dt.date]
+) -> None:
+    """The fast count (weeks, then the table's exceptions by bisection) is the day-by-day
+    count of ``is_working``: with and without the seller's own days off, inside the
+    table's years and outside them (Monday to Friday)."""
     end = start + dt.timedelta(days=span)
-    brute = sum(1 for n in range(1, span + 1) if (start + dt.timedelta(days=n)).weekday() < 5)
-    assert working_days_between(start, end) == brute
+    days = [start + dt.timedelta(days=n) for n in range(1, span + 1)]
+    assert working_days_between(start, end) == sum(PRODUCTION.is_working(d) for d in days)
+    sellers = WorkCalendar(own)
+    assert sellers.between(start, end) == sum(sellers.is_working(d) for d in days)
     assert days_between(start, end, working=False) == max(0, span)
+
+
+def test_is_working_follows_the_table_and_weekdays_outside_it() -> None:
+    assert not PRODUCTION.is_working(day("2026-03-09"))  # Monday, a day off
+    assert PRODUCTION.is_working(day("2024-12-28"))  # Saturday, a working day
+    assert not PRODUCTION.is_working(day("2026-03-07"))  # an ordinary Saturday
+    assert PRODUCTION.is_working(day("2035-01-01"))  # a Monday beyond the table: Mon-Fri
+    assert not PRODUCTION.is_working(day("2035-01-06"))  # a Saturday beyond it
 
 
 # -- stuck deals -------------------------------------------------------------------------
@@ -221,15 +249,18 @@ def test_stuck_over_the_weekend_does_not_grow() -> None:
         assert found.overdue_days == 1  # Sat and Sun add no working day
         assert "4 working days in stage" in found.reason
     [monday] = stuck_on("2026-03-09", invoice)
-    assert monday.overdue_days == 2
-    assert monday.days_waiting == 7  # calendar days, for the {days} placeholder
+    assert monday.overdue_days == 1  # Monday 9 March is a day off as well
+    [tuesday] = stuck_on("2026-03-10", invoice)
+    assert tuesday.overdue_days == 2
+    assert tuesday.days_waiting == 8  # calendar days, for the {days} placeholder
 
 
 def test_stuck_limit_three_working_days_entered_friday() -> None:
     proposal = deal(stage="proposal", entered=day("2026-03-06"))
     for not_yet in ("2026-03-07", "2026-03-08", "2026-03-09", "2026-03-10", "2026-03-11"):
-        assert stuck_on(not_yet, proposal) == [], not_yet  # Mon 1, Tue 2, Wed 3
-    [found] = stuck_on("2026-03-12", proposal)  # Thu: 4 working days
+        assert stuck_on(not_yet, proposal) == [], not_yet  # Mon off; Tue 1, Wed 2
+    assert stuck_on("2026-03-12", proposal) == []  # Thu 3: at the limit
+    [found] = stuck_on("2026-03-13", proposal)  # Fri: 4 working days
     assert found.reason == "КП отправлено: 4 working days in stage (limit 3), no touch since"
     assert found.overdue_days == 1
 
@@ -241,17 +272,17 @@ def test_stuck_limit_in_calendar_days_when_working_days_off() -> None:
     [found] = stuck_on("2026-03-09", request, calendar)  # Mon: 3 days
     assert found.reason == "Запрос: 3 days in stage (limit 2), no touch since"
     assert found.overdue_days == 1
-    # the same deal in working days: Mon 1, Tue 2, Wed 3
-    assert stuck_on("2026-03-10", request) == []
-    [working] = stuck_on("2026-03-11", request)
+    # the same deal in working days: Mon off, Tue 1, Wed 2, Thu 3
+    assert stuck_on("2026-03-11", request) == []
+    [working] = stuck_on("2026-03-12", request)
     assert working.reason == "Запрос: 3 working days in stage (limit 2), no touch since"
 
 
 def test_a_nudge_since_stage_entry_resets_the_clock() -> None:
     nudged = deal(stage="invoice", entered=day("2026-03-02"), last_touch_on=day("2026-03-05"))
     assert stuck_on("2026-03-06", nudged) == []  # 1 working day since the nudge
-    assert stuck_on("2026-03-10", nudged) == []  # Fri, Mon, Tue: 3
-    [found] = stuck_on("2026-03-11", nudged)  # 4 working days since the nudge
+    assert stuck_on("2026-03-11", nudged) == []  # Fri, (Mon off), Tue, Wed: 3
+    [found] = stuck_on("2026-03-12", nudged)  # 4 working days since the nudge
     assert found.overdue_days == 1
     assert found.reason == (
         "Счёт отправлен: 7 working days in stage (limit 3), last nudge 2026-03-05 unanswered"
@@ -280,7 +311,8 @@ def test_limit_zero_sticks_on_the_next_working_day() -> None:
     zero = deal(stage="invoice", limit=0, entered=day("2026-03-06"))
     assert stuck_on("2026-03-06", zero) == []
     assert stuck_on("2026-03-08", zero) == []
-    [found] = stuck_on("2026-03-09", zero)
+    assert stuck_on("2026-03-09", zero) == []  # Monday 9 March is a day off
+    [found] = stuck_on("2026-03-10", zero)
     assert found.overdue_days == 1
 
 
@@ -507,7 +539,7 @@ def test_first_sale_deal_follows_the_cadence() -> None:
 
     def found(warming: int) -> Candidate:
         [candidate] = deal_candidates(
-            data("2026-03-10", client(open_deals=1, warming=warming), [lead]), DEFAULTS
+            data("2026-03-11", client(open_deals=1, warming=warming), [lead]), DEFAULTS
         )
         return candidate
 
@@ -730,8 +762,8 @@ def test_one_item_per_client_primary_is_the_highest_priority() -> None:
         ("service", None),
     ]
     assert item.reasons == [
-        "Счёт отправлен: 10 working days in stage (limit 3), no touch since",
-        "Запрос: 10 working days in stage (limit 2), no touch since",
+        "Счёт отправлен: 9 working days in stage (limit 3), no touch since",  # 9 March off
+        "Запрос: 9 working days in stage (limit 2), no touch since",
         "service contact: deal #9 paid 2026-03-02, 14 days ago — how is it going?",
     ]
     assert item.terms == priority_terms(item.primary, buyer, DEFAULTS)

@@ -401,7 +401,7 @@ def test_the_demo_plan_shows_backend_and_cross_sell_items(cli: Cli, tmp_path: Pa
             encoding="utf-8"
         )
     )["scenarios"]
-    run = cli.ok("--db", str(demo), "plan", "today", "--format", "json", env=env)
+    run = cli.ok("--db", str(demo), "plan", "today", "--all", "--format", "json", env=env)
     items = {i["client"]: i for i in json.loads(run.stdout)}
     names = {r[0]: r[1] for r in query(demo, "SELECT id, name FROM client WHERE status = 'active'")}
     backend = {n for n, i in items.items() if "backend offer:" in i["reason"]}

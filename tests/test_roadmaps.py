@@ -431,7 +431,7 @@ def test_the_demo_plan_shows_roadmap_steps(cli: Cli, tmp_path: Path) -> None:
     env = {"POVTOR_TODAY": "2026-11-23"}
     assert cli("demo", str(demo), env=env).exit_code == 0
     env["POVTOR_DB"] = str(demo)
-    plan = json.loads(cli.ok("plan", "today", "--format", "json", env=env).stdout)
+    plan = json.loads(cli.ok("plan", "today", "--all", "--format", "json", env=env).stdout)
     names = {
         c["id"]: c["name"]
         for c in json.loads(cli.ok("client", "list", "--format", "json", env=env).stdout)

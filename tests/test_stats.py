@@ -288,7 +288,8 @@ def test_nudges_by_outcome_channel_and_stage(pipeline: Cli) -> None:
         "pending",
         "decision_rate",
         "on_deal",
-        "paid",
+        "nudged_deals",
+        "paid_deals",
         "nudge_to_order",
         "warming",
         "warming_per_closing",
@@ -299,18 +300,21 @@ def test_nudges_by_outcome_channel_and_stage(pipeline: Cli) -> None:
 
     # closing touches in February: D1 later (messenger) and no answer (call), D3 pending
     # (call), D6 later (email), Гамма no (no deal), D7 yes (messenger), D5 yes (call);
-    # decided 5 of 7; on a deal 6, of which D1's two and D5's were followed by payment;
+    # decided 5 of 7; on a deal 6, on five deals (D1 twice), of which D1 and D5 were paid
+    # after their nudges: 2 orders of 5 nudged deals (per touch it would be 3 of 6);
     # warming: Альфа 2, Бета 1, D3 1 -> 4 per 7 closing = 0.57
-    assert figures("all", "all") == (7, 2, 1, 2, 1, 1, 0.7143, 6, 3, 0.5, 4, 0.57)
-    assert figures("channel", "call") == (3, 1, 0, 0, 1, 1, 0.3333, 3, 2, 0.6667, 1, 0.33)
-    assert figures("channel", "email") == (1, 0, 0, 1, 0, 0, 1.0, 1, 0, 0.0, 0, 0)
-    assert figures("channel", "messenger") == (2, 1, 0, 1, 0, 0, 1.0, 2, 1, 0.5, 1, 0.5)
-    assert figures("channel", "gift") == (0, 0, 0, 0, 0, 0, None, 0, 0, None, 1, None)
-    assert figures("channel", "other") == (1, 0, 1, 0, 0, 0, 1.0, 0, 0, None, 1, 1)
-    assert figures("stage", "repeat/base") == (1, 1, 0, 0, 0, 0, 1.0, 1, 0, 0.0, 0, 0)
-    assert figures("stage", "repeat/request") == (3, 0, 0, 2, 0, 1, 0.6667, 3, 1, 0.3333, 1, 0.33)
-    assert figures("stage", "repeat/invoice") == (2, 1, 0, 0, 1, 0, 0.5, 2, 2, 1.0, 0, 0)
-    assert figures("stage", "(no deal)") == (1, 0, 1, 0, 0, 0, 1.0, 0, 0, None, 3, 3)
+    assert figures("all", "all") == (7, 2, 1, 2, 1, 1, 0.7143, 6, 5, 2, 0.4, 4, 0.57)
+    assert figures("channel", "call") == (3, 1, 0, 0, 1, 1, 0.3333, 3, 3, 2, 0.6667, 1, 0.33)
+    assert figures("channel", "email") == (1, 0, 0, 1, 0, 0, 1.0, 1, 1, 0, 0.0, 0, 0)
+    assert figures("channel", "messenger") == (2, 1, 0, 1, 0, 0, 1.0, 2, 2, 1, 0.5, 1, 0.5)
+    assert figures("channel", "gift") == (0, 0, 0, 0, 0, 0, None, 0, 0, 0, None, 1, None)
+    assert figures("channel", "other") == (1, 0, 1, 0, 0, 0, 1.0, 0, 0, 0, None, 1, 1)
+    assert figures("stage", "repeat/base") == (1, 1, 0, 0, 0, 0, 1.0, 1, 1, 0, 0.0, 0, 0)
+    assert figures("stage", "repeat/request") == (
+        3, 0, 0, 2, 0, 1, 0.6667, 3, 3, 1, 0.3333, 1, 0.33,
+    )  # fmt: skip
+    assert figures("stage", "repeat/invoice") == (2, 1, 0, 0, 1, 0, 0.5, 2, 2, 2, 1.0, 0, 0)
+    assert figures("stage", "(no deal)") == (1, 0, 1, 0, 0, 0, 1.0, 0, 0, 0, None, 3, 3)
     assert list(rows) == [
         ("all", "all"),
         ("channel", "call"),
@@ -332,13 +336,14 @@ def test_nudges_table_compares_with_the_five_to_one_rule(pipeline: Cli) -> None:
 
 def test_nudge_conversion_counts_only_payments_by_the_as_of_date(pipeline: Cli) -> None:
     # as of 02-09, D1 is not paid yet: of the 2 closing touches on deals (D1 on 02-03
-    # and 02-09) none converted
+    # and 02-09), on one deal, none brought an order
     rows = json.loads(
         pipeline.ok(
             "--today", "2026-02-09", "stats", "nudges", "--from", "2026-02-01", "-f", "json"
         ).stdout
     )
-    assert (rows[0]["closing"], rows[0]["on_deal"], rows[0]["paid"]) == (2, 2, 0)
+    assert (rows[0]["closing"], rows[0]["on_deal"]) == (2, 2)
+    assert (rows[0]["nudged_deals"], rows[0]["paid_deals"]) == (1, 0)
     assert rows[0]["nudge_to_order"] == 0.0
 
 
@@ -692,7 +697,8 @@ def test_every_report_on_an_empty_database_gives_zeros_or_no_data(cli: Cli) -> N
             "pending": 0,
             "decision_rate": None,
             "on_deal": 0,
-            "paid": 0,
+            "nudged_deals": 0,
+            "paid_deals": 0,
             "nudge_to_order": None,
             "warming": 0,
             "warming_per_closing": None,

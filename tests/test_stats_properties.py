@@ -24,6 +24,7 @@ from povtor.domain.metrics import Change, Stage
 from povtor.storage import stats_queries
 from povtor.storage.database import Database, open_database
 from povtor.storage.location import resolve_location
+from povtor.storage.nudge_queries import nudged_deals
 
 BASE = dt.date(2026, 1, 1)
 STAGES = [
@@ -143,14 +144,7 @@ tallies = st.builds(
     stage=st.sampled_from([None, "repeat/base", "repeat/invoice", "first/lead"]),
     outcome=st.sampled_from(metrics.OUTCOME_ORDER),
     on_deal=st.booleans(),
-    converted=st.booleans(),
     count=st.integers(1, 50),
-).map(
-    lambda t: (
-        t
-        if t.on_deal or not t.converted
-        else metrics.TouchTally(t.kind, t.channel, t.stage, t.outcome, True, True, t.count)
-    )
 )
 
 
@@ -161,13 +155,13 @@ def test_nudge_rows_add_up_across_channels_and_stages(items: list[metrics.TouchT
     total, rest = rows[0], rows[1:]
     for by in ("channel", "stage"):
         group = [r for r in rest if r.by == by]
-        for figure in ("closing", "decided", "on_deal", "converted", "warming"):
+        for figure in ("closing", "decided", "on_deal", "warming"):
             assert sum(getattr(r, figure) for r in group) == getattr(total, figure)
         for outcome in metrics.OUTCOME_ORDER:
             assert sum(r.outcomes[outcome] for r in group) == total.outcomes[outcome]
     for row in rows:
         assert in_unit(row.decision_rate) and in_unit(row.conversion)
-        assert row.converted <= row.on_deal <= row.closing
+        assert row.on_deal <= row.closing
 
 
 purchases = st.lists(
@@ -421,6 +415,7 @@ def everything(db: Database, start: dt.date, as_of: dt.date) -> dict[str, Any]:
         "cadence": sorted(tuple(r) for r in stats_queries.cadence_by_client(db, start, as_of)),
         "leads": sorted(stats_queries.lead_tallies(db, start, as_of, as_of, "RUB"), key=repr),
         "revenue": sorted(stats_queries.client_revenues(db, start, as_of, as_of, "RUB"), key=repr),
+        "nudged": sorted(nudged_deals(db, start, as_of, as_of, labels), key=repr),
     }
 
 
@@ -474,3 +469,62 @@ def test_generated_histories_are_valid_commands() -> None:
                 assert e2 != "reopen" and t1 is not None
 
     check()
+
+
+@st.composite
+def nudged_worlds(draw: st.DrawFn) -> World:
+    """A world with deals and closing touches on them (by call or e-mail), many paid."""
+    world = draw(worlds().filter(lambda w: bool(w.deals)))
+    extra = []
+    for _ in range(draw(st.integers(1, 12))):
+        deal = draw(st.integers(1, len(world.deals)))
+        client, _amount, history = world.deals[deal - 1]
+        # on any day, or on the day of a change (the boundary: nudged on the day it was paid)
+        day = draw(
+            st.integers(history[0][3], history[0][3] + 40)
+            | st.sampled_from([e[3] for e in history])
+        )
+        extra.append(
+            (client, deal, day, "closing", draw(st.sampled_from(["call", "email"])), "pending")
+        )
+    return World(world.clients, world.deals, world.touches + extra)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(nudged_worlds(), st.integers(0, 80), st.integers(0, 80))
+def test_nudge_to_order_is_paid_nudged_deals_over_nudged_deals(
+    migrated_template: Path, world: World, a: int, b: int
+) -> None:
+    """The one definition the plan, plan target and stats nudges share: the deals with a
+    closing touch in the period, and those of them whose last change by the as-of day is
+    a win on or after their first closing touch in the period; per channel the same with
+    that channel's touches."""
+    first, last = sorted((a, b))
+    start, as_of = day_of(first), day_of(last)
+    with database(migrated_template, world, None) as db:
+        labels, _order = stats_queries.stage_labels(db)
+        found = {
+            (r.by, r.group): (r.nudged, r.paid)
+            for r in nudged_deals(db, start, as_of, as_of, labels)
+        }
+        [alone] = nudged_deals(db, start, as_of, as_of)
+    expected = {}
+    for by, channels in (
+        ("all", ("call", "email")),
+        ("channel", ("call",)),
+        ("channel", ("email",)),
+    ):
+        first_nudge: dict[int, int] = {}
+        for _client, deal, offset, kind, channel, _outcome in world.touches:
+            if deal and kind == "closing" and channel in channels and first <= offset <= last:
+                first_nudge[deal] = min(first_nudge.get(deal, offset), offset)
+        orders = 0
+        for deal, nudged_on in first_nudge.items():
+            kept = [e for e in world.deals[deal - 1][2] if e[3] <= last]
+            orders += bool(kept and kept[-1][0] == "win" and kept[-1][3] >= nudged_on)
+        if by == "all" or first_nudge:
+            expected[(by, None if by == "all" else channels[0])] = (len(first_nudge), orders)
+    assert {k: v for k, v in found.items() if k[0] != "stage"} == expected
+    assert (alone.by, alone.nudged, alone.paid) == ("all", *expected[("all", None)])

@@ -186,3 +186,45 @@ def test_daily_paths_leave_the_orm_reports_and_rich_unloaded(cli: Cli, args: lis
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "loaded:", done.stderr
+
+
+CALENDAR_LOADED = """
+import sys
+from povtor.cli.main import app
+try:
+    app(sys.argv[1:], prog_name="povtor")
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print("calendar:", "povtor.domain.production_calendar" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["--help"], False),
+        (["plan", "--help"], False),
+        (["client", "list", "--format", "json"], False),
+        (["deal", "list", "--format", "tsv"], False),
+        (["nudge", "log", "--client", "СтройМонолит", "--text", "поздравили"], False),
+        (["plan", "today", "--format", "csv"], True),  # the stuck rule counts working days
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
+)
+def test_the_production_calendar_is_read_on_the_first_working_day_count(
+    cli: Cli, args: list[str], loaded: bool
+) -> None:
+    """The production calendar's table (a few hundred dates) is imported only by a command
+    that counts working days, never at start-up."""
+    demo = cli.db.with_name("demo-calendar.db")
+    cli.ok("demo", str(demo), "--force")
+    done = subprocess.run(
+        [sys.executable, "-c", CALENDAR_LOADED, *args],
+        env={**os.environ, "POVTOR_DB": str(demo)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == f"calendar: {loaded}", done.stderr

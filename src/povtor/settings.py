@@ -6,6 +6,7 @@ Defaults live here; a user's changes are rows of the ``setting`` table
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +17,7 @@ from povtor.errors import InvalidInput, NotFound
 class SettingSpec:
     key: str
     default: str
-    kind: str  # int | decimal | bool | lang
+    kind: str  # int | decimal | bool | lang | days
     help: str
     maximum: int = 100_000  # the largest int accepted (counts of days: 273 years)
 
@@ -24,7 +25,20 @@ class SettingSpec:
 SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("lang", "ru", "lang", "Language of message drafts: ru or en."),
     SettingSpec(
-        "plan.working_days", "yes", "bool", "Count stage limits in working days (Mon-Fri)."
+        "plan.working_days",
+        "yes",
+        "bool",
+        "Count stage limits in working days (the Russian production calendar, less plan.days_off).",
+    ),
+    SettingSpec(
+        "plan.days_off",
+        "",
+        "days",
+        "Your own days off, not counted as working days: dates and ranges, e.g. "
+        "2026-05-04..2026-05-08,2026-06-15 (empty: none).",
+    ),
+    SettingSpec(
+        "plan.capacity", "30", "int", "Items plan today shows (the rest: --all); 0: every item."
     ),
     SettingSpec(
         "plan.silent_days.A", "30", "int", "A client with no purchase this long is silent."
@@ -154,6 +168,7 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
 )
 BY_KEY = {spec.key: spec for spec in SPECS}
+MAX_DAYS_OFF_RANGE = 366  # days in one range of plan.days_off
 
 
 def spec_for(key: str) -> SettingSpec:
@@ -187,9 +202,50 @@ def normalise(key: str, value: str) -> str:
         if low in ("no", "false", "0", "off"):
             return "no"
         raise bad
+    if spec.kind == "days":
+        return ",".join(_day_range_text(r) for r in day_ranges(raw, key=key))
     if raw.lower() not in ("ru", "en"):
         raise bad
     return raw.lower()
+
+
+def day_ranges(text: str, *, key: str = "plan.days_off") -> list[tuple[dt.date, dt.date]]:
+    """The dates and ``FIRST..LAST`` ranges of a days setting, sorted (``""``: none)."""
+    found: list[tuple[dt.date, dt.date]] = []
+    for part in text.replace(";", ",").split(","):
+        item = part.strip()
+        if not item:
+            continue
+        first_text, dots, last_text = item.partition("..")
+        first = _setting_date(first_text, key, item)
+        last = _setting_date(last_text, key, item) if dots else first
+        if last < first:
+            raise InvalidInput(
+                f"{key}: {item!r} ends before it starts", hint="write the earlier day first"
+            )
+        if (last - first).days >= MAX_DAYS_OFF_RANGE:
+            raise InvalidInput(
+                f"{key}: {item!r} is longer than {MAX_DAYS_OFF_RANGE} days",
+                hint="give a year or less per range",
+            )
+        found.append((first, last))
+    return sorted(set(found))
+
+
+def _setting_date(text: str, key: str, item: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{key}: {item!r} is not a date or a range of dates",
+            hint="write YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD, separated by commas, "
+            "e.g. 2026-05-04..2026-05-08,2026-06-15",
+        ) from None
+
+
+def _day_range_text(days: tuple[dt.date, dt.date]) -> str:
+    first, last = days
+    return first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
 
 
 class Settings:
@@ -201,6 +257,7 @@ class Settings:
         # each number parsed once: a plan asks for the same weights tens of thousands of times
         self._ints: dict[str, int] = {}
         self._decimals: dict[str, Decimal] = {}
+        self._dates: dict[str, frozenset[dt.date]] = {}
 
     def int(self, key: str) -> int:
         found = self._ints.get(key)
@@ -213,6 +270,17 @@ class Settings:
         found = self._decimals.get(key)
         if found is None:
             found = self._decimals[key] = Decimal(self.values[key])
+        return found
+
+    def dates(self, key: str) -> frozenset[dt.date]:
+        """Every day of a days setting (``plan.days_off``), ranges expanded."""
+        found = self._dates.get(key)
+        if found is None:
+            found = self._dates[key] = frozenset(
+                first + dt.timedelta(days=n)
+                for first, last in day_ranges(self.values[key], key=key)
+                for n in range((last - first).days + 1)
+            )
         return found
 
     def bool(self, key: str) -> bool:

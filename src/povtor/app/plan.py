@@ -15,17 +15,15 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
-from povtor.domain.calendar import month_end, month_start, working_days_between
-from povtor.errors import NotFound
+from povtor.domain.calendar import month_end, month_start, seller_calendar, trailing_year
+from povtor.errors import InvalidInput, NotFound
 from povtor.settings import Settings, normalise, spec_for
 from povtor.storage import plan_queries
 from povtor.storage.database import Database
 
 if TYPE_CHECKING:
+    from povtor.domain.forecast import Conversion
     from povtor.domain.plan_records import Plan, PlanInput, PlanItem
-
-FALLBACK_CONVERSION = Decimal("0.30")  # seed 000: about 30 orders from 100 nudges
-MIN_MEASURED_TOUCHES = 20  # fewer closing touches than this: too little history to measure
 
 Templates = Mapping[tuple[str, str, str, str], str]  # (kind, funnel, stage, lang) -> body
 
@@ -117,6 +115,8 @@ class DraftedPlan:
     lang: str  # the drafts' language
     templates: Templates  # the user's own templates
     total: int  # the plan's items before any were left out (--category, --limit)
+    capacity: int = 0  # items a day (plan.capacity; 0: no limit)
+    more: int = 0  # items left out by the capacity or --limit (after --category)
 
     def text(self, item: PlanItem) -> str:
         """The item's draft, or what it says instead (a warming item with nothing to share)."""
@@ -133,7 +133,11 @@ def drafted_plan(db: Database, day: dt.date, lang: str | None = None) -> Drafted
         settings = settings.with_value("lang", lang)
     plan = make_plan(db, day, settings)
     return DraftedPlan(
-        plan, settings.str("lang"), plan_queries.user_templates(db), total=len(plan.items)
+        plan,
+        settings.str("lang"),
+        plan_queries.user_templates(db),
+        total=len(plan.items),
+        capacity=settings.int("plan.capacity"),
     )
 
 
@@ -144,27 +148,47 @@ def plan_today(
     lang: str | None = None,
     category: str | None = None,
     limit: int | None = None,
-) -> tuple[DraftedPlan, Forecast]:
-    """``plan today``: the plan for ``day`` (only the clients of ``category``, only the
-    first ``limit`` items), and what its nudges should bring."""
+    every: bool = False,
+    with_forecast: bool = True,
+) -> tuple[DraftedPlan, Forecast | None]:
+    """``plan today``: the plan for ``day`` (only the clients of ``category``), cut to a
+    day's work: the first ``limit`` items, else ``plan.capacity`` of them unless
+    ``every``; and what its nudges should bring (unless not ``with_forecast``: the
+    machine formats do not print it). The ranks stay those of the whole plan."""
+    from povtor.domain.forecast import can_order
+
+    if limit and every:
+        raise InvalidInput("give either --limit or --all, not both", hint="e.g. --limit 10")
     drafted = drafted_plan(db, day, lang)
     plan = drafted.plan
     if category:
         plan.items = [i for i in plan.items if i.client.category == category]
-    if limit:
-        plan.items = plan.items[:limit]
-    return drafted, forecast(db, day, len(plan.items))
+    shown = limit or (None if every else drafted.capacity or None)
+    if shown is not None and len(plan.items) > shown:
+        drafted.more = len(plan.items) - shown
+        plan.items = plan.items[:shown]
+    if not with_forecast:
+        return drafted, None
+    return drafted, forecast(db, day, sum(can_order(i.primary) for i in plan.items))
 
 
 def explain(db: Database, day: dt.date, item: str) -> PlanItem:
-    """``plan explain``: the item of the plan for ``day`` with rank ``item``, or the item of
-    the client ``item`` names (not found: the client is not in the plan)."""
+    """``plan explain``: the item of the plan for ``day`` with rank ``item`` (any rank of
+    the whole plan, not only those a day's capacity shows), or the item of the client
+    ``item`` names (``#12`` is client 12; not found: the client is not in the plan)."""
     from povtor.storage import queries
 
     settings = plan_queries.load_settings(db)
     items = make_plan(db, day, settings).items
-    if item.strip().isdigit() and 1 <= int(item) <= len(items):
-        return items[int(item) - 1]
+    if item.strip().isdigit():
+        rank = int(item)
+        if 1 <= rank <= len(items):
+            return items[rank - 1]
+        raise NotFound(
+            f"the plan for {day.isoformat()} has no item {rank}: it has "
+            + (f"items 1 to {len(items)}" if items else "no items"),
+            hint="see every item: povtor plan today --all (a client by id: #12)",
+        )
     client = queries.find_client(db, item)
     chosen = next((i for i in items if i.client.id == client["id"]), None)
     if chosen is None:
@@ -178,35 +202,49 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
 # -- what the nudges should bring ---------------------------------------------------------
 @dataclass(frozen=True)
 class Forecast:
-    """What some nudges should bring, at the measured conversion and the average check."""
+    """What the items that can bring an order should bring, at the nudge→order conversion
+    and the average check of the 12 months to the plan's day."""
 
-    conversion: Decimal  # nudge -> order
-    measured: bool  # False: too little history, the fallback conversion
-    touches: int  # closing touches on deals in the 12 months
-    paid: int  # of them followed by the payment of their deal
+    conversion: Conversion  # deals nudged, and paid: the rate, measured or the fallback
     check_minor: int  # the average check (0: no paid deals to average)
     currency: str  # of the check
+    items: int  # the items the rate applies to: those that can bring an order
     orders: Decimal
     revenue_minor: int
 
+    @property
+    def rate(self) -> Decimal:
+        return self.conversion.rate
 
-def forecast(db: Database, day: dt.date, nudges: int, currency: str | None = None) -> Forecast:
-    """What ``nudges`` should bring at the measured conversion and the average check in
-    ``currency`` (default: the one most paid deals are in), both over the 12 months to
-    ``day``."""
-    touches, paid = plan_queries.nudge_conversion(db, day)
-    measured = touches >= MIN_MEASURED_TOUCHES and paid > 0
-    conversion = Decimal(paid) / touches if measured else FALLBACK_CONVERSION
+    @property
+    def measured(self) -> bool:
+        return self.conversion.measured
+
+
+def conversion(db: Database, day: dt.date) -> Conversion:
+    """The nudge→order conversion over the 12 months to ``day``: ``stats nudges``'
+    ``nudge_to_order`` over those months (the same query)."""
+    from povtor.domain.forecast import Conversion
+    from povtor.storage.nudge_queries import nudged_deals
+
+    start, end = trailing_year(day)
+    [everything] = nudged_deals(db, start, end, day)
+    return Conversion(nudged=everything.nudged, paid=everything.paid)
+
+
+def forecast(db: Database, day: dt.date, items: int, currency: str | None = None) -> Forecast:
+    """What ``items`` that can bring an order (:func:`povtor.domain.forecast.can_order`)
+    should bring at the nudge→order conversion and the average check in ``currency``
+    (default: the one most paid deals are in), both over the 12 months to ``day``."""
+    measure = conversion(db, day)
     currency, deals, total = plan_queries.average_check(db, day, currency)
     check = total // deals if deals else 0
-    orders = (conversion * nudges).quantize(Decimal("0.1"))
+    orders = (measure.rate * items).quantize(Decimal("0.1"))
     return Forecast(
-        conversion=conversion,
-        measured=measured,
-        touches=touches,
-        paid=paid,
+        conversion=measure,
         check_minor=check,
         currency=currency,
+        items=items,
         orders=orders,
         revenue_minor=int(orders * check),
     )
@@ -229,11 +267,11 @@ class Target:
     nudges_per_day: int
 
     @property
-    def progress(self) -> Decimal | int:
-        """The share of the target paid so far, in per cent to one decimal."""
+    def progress(self) -> Decimal:
+        """The share of the target paid so far, a fraction (0 for a target of 0)."""
         if not self.goal_minor:
-            return 0
-        return (Decimal(self.paid_minor) / self.goal_minor * 100).quantize(Decimal("0.1"))
+            return Decimal(0)
+        return Decimal(self.paid_minor) / self.goal_minor
 
 
 def revenue_target(
@@ -241,20 +279,35 @@ def revenue_target(
 ) -> Target:
     """``plan target``: deals needed = (target − paid so far in ``month``) / average check,
     nudges needed = deals needed / conversion, per day = nudges needed / working days
-    left in the month (today included), each rounded up."""
+    left in the month (today included; the seller's days off are not), each rounded up.
+    A month before today's is refused: its days are gone."""
+    start = month_start(month)
+    last = month_end(start)
+    if last < today:
+        raise InvalidInput(
+            f"--month {start.strftime('%Y-%m')} is over (today is {today.isoformat()})",
+            hint=f"aim at this month or a later one, e.g. --month {today.strftime('%Y-%m')}",
+        )
+    return target_figures(db, today, goal_minor, start, currency)
+
+
+def target_figures(
+    db: Database, today: dt.date, goal_minor: int, month: dt.date, currency: str | None = None
+) -> Target:
+    """The figures of :func:`revenue_target` for any month: for a month that is over, what
+    was paid against the goal (no working days are left in it)."""
     start = month_start(month)
     last = month_end(start)
     guess = forecast(db, today, 0, currency)
     paid_deals, paid_minor = plan_queries.paid_between(db, guess.currency, start, min(last, today))
     gap = max(0, goal_minor - paid_minor)
     check = guess.check_minor
-    conversion = guess.conversion
+    rate = guess.rate
     deals_needed = (Decimal(gap) / check).to_integral_value(ROUND_CEILING) if check else Decimal(0)
-    nudges_needed = (
-        (deals_needed / conversion).to_integral_value(ROUND_CEILING) if conversion else Decimal(0)
-    )
-    begin = max(start, today) if today <= last else last + dt.timedelta(days=1)
-    days_left = working_days_between(begin - dt.timedelta(days=1), last)  # begin included
+    nudges_needed = (deals_needed / rate).to_integral_value(ROUND_CEILING) if rate else Decimal(0)
+    begin = max(start, today)
+    calendar = seller_calendar(plan_queries.load_settings(db))
+    days_left = calendar.count(begin, last) if begin <= last else 0  # begin included
     per_day = (
         (nudges_needed / days_left).to_integral_value(ROUND_CEILING) if days_left else nudges_needed
     )

@@ -13,13 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from povtor.app import stats
-from povtor.app.plan_figures import Due, Forecast, Target, due_on, forecast, revenue_target
+from povtor.app.due import Due, due_on
+from povtor.app.plan import Forecast, Target, forecast, target_figures
 from povtor.domain import metrics
 from povtor.domain.calendar import Period, add_months, month_end, resolve_period
 from povtor.domain.cards import CardRow
 from povtor.storage import stats_queries
 from povtor.storage.database import Database
-from povtor.storage.revenue_queries import paid_between
+from povtor.storage.plan_queries import paid_between
 
 SILENT_DAYS = 90  # stats repeat's default
 PERK_GROUPS = ("A", "B", "C", "none")
@@ -74,6 +75,11 @@ class MonthReport:
     @property
     def month(self) -> dt.date:
         return self.span.start
+
+    @property
+    def month_over(self) -> bool:
+        """The month ended before the as-of day: nothing is left to plan in it."""
+        return month_end(self.span.start) < self.span.as_of
 
     @property
     def paid_minor(self) -> int:
@@ -139,7 +145,7 @@ def month_report(
     counts deals in ``currency`` only (default: the one most deals of the 12 months were
     paid in, as ``plan target`` chooses)."""
     span = month_span(as_of, month)
-    guess = forecast(db, as_of, currency)
+    guess = forecast(db, as_of, 0, currency)
     code = guess.currency
     weeks = []
     for week in weeks_of(span):
@@ -160,7 +166,7 @@ def month_report(
         weeks=weeks,
         forecast=guess,
         target=(
-            revenue_target(db, as_of, target_minor, span.start, code)
+            target_figures(db, as_of, target_minor, span.start, code)
             if target_minor is not None
             else None
         ),

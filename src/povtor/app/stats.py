@@ -70,9 +70,14 @@ class NudgeReport:
 
 
 def nudge_report(db: Database, span: Period) -> NudgeReport:
+    """Closing touches by outcome, and the nudge→order conversion of the deals they
+    nudged: the one query the plan's forecast uses too."""
+    from povtor.storage.nudge_queries import nudged_deals
+
     labels, order = stats_queries.stage_labels(db)
     tallies = stats_queries.touch_tallies(db, span.start, span.end, span.as_of, labels)
-    return NudgeReport(metrics.nudge_table(tallies, CHANNELS, order), _warming_rule(db))
+    deals = nudged_deals(db, span.start, span.end, span.as_of, labels)
+    return NudgeReport(metrics.nudge_table(tallies, CHANNELS, order, deals), _warming_rule(db))
 
 
 # -- repeat purchases and cohorts ----------------------------------------------------------

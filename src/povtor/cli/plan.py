@@ -57,6 +57,12 @@ PLAN_COLUMNS = (
     Column("reason", "Why", wide=True),
     Column("priority", "Priority", "int"),
     Column("text", "Message", wide=True),
+    # what a script needs to log the touch: nudge log --client ID [--deal D] --purpose P
+    # --about A (machine formats only)
+    Column("client_id", "Client id", "int", in_table=False),
+    Column("rule", "Rule", in_table=False),
+    Column("purpose", "Purpose", in_table=False),
+    Column("about", "About", in_table=False),
 )
 WHY_TERMS = ("category", "money", "closeness", "overdue", "rule", "problem")
 WHY_COLUMNS = tuple(Column(f"w_{t}", t.capitalize(), "int") for t in WHY_TERMS)
@@ -77,6 +83,10 @@ def _plan_rows(drafted: DraftedPlan, why: bool) -> list[list[Any]]:
             "; ".join(item.reasons),
             str(item.priority.quantize(Decimal("0.01"))),
             drafted.text(item),
+            item.client.id,
+            c.rule,
+            c.purpose,
+            c.purpose_ref,
         ]
         if why:
             row += [str(item.terms.get(t, 0)) for t in WHY_TERMS]  # problem: 0 if none
@@ -91,8 +101,13 @@ def today(
         str | None, typer.Option("--date", help="Plan for this date instead of today.")
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="Only the first N items.")
+        int | None,
+        typer.Option("--limit", "-n", min=1, help="Only the first N items (instead of the day's)."),
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Every item, not only a day's work (plan.capacity)."),
+    ] = False,
     category: Annotated[
         str | None, typer.Option("--category", "-c", help="Only clients of this category.")
     ] = None,
@@ -109,7 +124,11 @@ def today(
     Items come from stuck deals, follow-ups due, clients gone silent, the 5:1
     warming/closing cadence, service contacts after payment, unresolved service
     problems and refusal revisits; one item per client, ranked by priority (see:
-    povtor plan explain RANK).
+    povtor plan explain RANK). A day's work is shown: the first plan.capacity items
+    (30; the last line says how many more), every item with --all. In csv, tsv, json
+    and jsonl the same cut applies (the count goes to stderr), and each item carries
+    client_id, rule, purpose and about: what nudge log --client ID --purpose P --about
+    A needs.
 
     Example: povtor plan today --limit 10
     """
@@ -117,38 +136,69 @@ def today(
     day = parse_date(date, field="--date", today=state.clock.today) if date else state.clock.today
     wanted = choose(category, CATEGORIES, option="--category")
     language = choose(lang, ("ru", "en"), option="--lang")
-    drafted, guess = plan_app.plan_today(state.db, day, lang=language, category=wanted, limit=limit)
-    basis = (
-        f"{guess.conversion * 100:.0f}% nudge→order conversion "
-        f"({guess.paid} of {guess.touches} closing touches)"
-        if guess.measured
-        else "30% nudge→order conversion (too little history: the seed's 30 of 100)"
+    for_people = (fmt or default_format()) is OutputFormat.table
+    drafted, guess = plan_app.plan_today(
+        state.db,
+        day,
+        lang=language,
+        category=wanted,
+        limit=limit,
+        every=every,
+        with_forecast=for_people,  # (the machine formats have no caption)
     )
-    if guess.check_minor:
-        money = guess.currency
-        bring = (
-            f"an average check of {format_money(guess.check_minor, grouped=True)} {money}, "
-            f"they should bring ≈{guess.orders} orders, "
-            f"≈{format_money(guess.revenue_minor, grouped=True)} {money}."
-        )
-    else:
-        bring = f"no paid deals to average yet, they should bring ≈{guess.orders} orders."
-    caption = f"{len(drafted.plan.items)} of {drafted.total} nudges. At {basis} and {bring}"
+    shown = len(drafted.plan.items)
     columns = PLAN_COLUMNS + (WHY_COLUMNS if why else ())
     listing = Listing(
         columns,
         _plan_rows(drafted, why),
         title=f"Plan of nudges for {day.isoformat()}",
-        caption=caption,
+        caption=f"{shown} of {shown + drafted.more} items. {_forecast_line(guess)}"
+        if guess
+        else None,
         empty_message=f"nothing to nudge on {day.isoformat()}: all deals are moving",
     )
-    if (fmt or default_format()) is OutputFormat.table:
-        _print_plan(listing, why=why)
+    more = (
+        f"… and {drafted.more} more: povtor plan today --all"
+        + (f" --date {day.isoformat()}" if date else "")
+        + (f" --category {wanted}" if wanted else "")
+        if drafted.more
+        else None
+    )
+    if for_people:
+        _print_plan(listing, why=why, more=more)
     else:
         render(listing, fmt)
+        if drafted.more:
+            cut = f"--limit {limit}" if limit else f"plan.capacity {drafted.capacity}"
+            message(f"{shown} of {shown + drafted.more} items ({cut}); every item: --all")
 
 
-def _print_plan(listing: Listing, *, why: bool) -> None:
+def _forecast_line(guess: plan_app.Forecast) -> str:
+    """What the items that can bring an order should bring, and on what basis."""
+    measure = guess.conversion
+    if measure.measured:
+        basis = (
+            f"{guess.rate * 100:.0f}% nudge→order conversion ({measure.paid} of "
+            f"{measure.nudged} deals nudged in the last 12 months were paid)"
+        )
+    else:
+        basis = (
+            f"{guess.rate * 100:.0f}% nudge→order conversion (too little history: "
+            f"{measure.nudged} deals "
+            f"nudged in the last 12 months, {measure.paid} paid; the seed's 30 of 100)"
+        )
+    items = f"{guess.items} of them can bring an order"
+    if guess.check_minor:
+        money = guess.currency
+        return (
+            f"{items}: at {basis} and an average check of "
+            f"{format_money(guess.check_minor, grouped=True)} {money}, ≈{guess.orders} orders, "
+            f"≈{format_money(guess.revenue_minor, grouped=True)} {money}."
+        )
+    return f"{items}: at {basis}, ≈{guess.orders} orders (no paid deals to average yet)."
+
+
+def _print_plan(listing: Listing, *, why: bool, more: str | None) -> None:
     """The plan for people: one block per item (who, why, which touch, what to say)."""
     from rich.text import Text
 
@@ -179,6 +229,8 @@ def _print_plan(listing: Listing, *, why: bool) -> None:
             terms = ", ".join(f"{k[2:]} {row[k]}" for k in keys if k.startswith("w_"))
             console.print(Text(f"    priority = {terms}", style="dim"))
     console.print(Text(listing.caption or ""))
+    if more:
+        console.print(Text(more, style="bold"))
 
 
 @app.command("explain")
@@ -234,62 +286,99 @@ def target(
 ) -> None:
     """Turn a revenue target into paid deals and nudges per remaining working day.
 
-    nudges needed = (target − paid so far) / average check / nudge→order conversion,
-    from the measured history (fallback: 30 orders per 100 nudges). Money counts the
-    deals in one currency only: --currency, else the one most deals of the last 12
-    months were paid in.
+    nudges needed = (target − paid so far) / average check / nudge→order conversion
+    (of the deals nudged in the last 12 months, the share paid; fallback: 30 orders per
+    100 nudges), per day over the working days left (the seller's plan.days_off are
+    not). Money counts the deals in one currency only: --currency, else the one most
+    deals of the last 12 months were paid in. A month that is over is refused. json
+    prints one object (jsonl one line, csv and tsv a header and one row): money as
+    "125000.00", rates as fractions, conversion_fallback true when the 30% applies.
 
     Example: povtor plan target --revenue 3000000
     """
+    from povtor.domain.calendar import parse_month
     from povtor.domain.cells import parse_currency
 
     state = runtime(ctx)
     goal = parse_amount(revenue, field="--revenue")
     chosen = parse_currency(currency, field="--currency") if currency is not None else None
     today_ = state.clock.today
-    if month:
-        if not re.fullmatch(r"\d{4}-\d{2}", month.strip()):
-            raise InvalidInput(
-                f"--month: {month!r} is not a month", hint="write it as YYYY-MM, e.g. 2026-12"
-            )
-        first = parse_date(month.strip() + "-01", field="--month")
-    else:
-        first = today_
+    first = parse_month(month) if month else today_
     aim = plan_app.revenue_target(state.db, today_, goal, first, chosen)
     guess = aim.forecast
     check = guess.check_minor
     label = aim.month.strftime("%Y-%m")
-    rows: list[list[Any]] = [
-        ["month", label],
-        ["currency", aim.currency],
-        ["target", format_money(goal)],
-        ["paid_so_far", format_money(aim.paid_minor)],
-        ["paid_deals_so_far", aim.paid_deals],
-        ["progress", f"{aim.progress}%"],
-        ["remaining", format_money(aim.remaining_minor)],
-        ["average_check", format_money(check) if check else "no paid deals in 12 months"],
-        [
-            "nudge_to_order_conversion",
-            f"{guess.conversion * 100:.1f}%" + ("" if guess.measured else " (fallback)"),
-        ],
-        ["paid_deals_needed", aim.deals_needed],
-        ["nudges_needed", aim.nudges_needed],
-        ["working_days_left", aim.working_days_left],
-        ["nudges_per_day", aim.nudges_per_day],
+    values: list[Any] = [
+        label,
+        aim.currency,
+        goal,
+        aim.paid_minor,
+        aim.paid_deals,
+        aim.progress,
+        aim.remaining_minor,
+        check or None,
+        guess.rate,
+        not guess.measured,
+        guess.conversion.nudged,
+        guess.conversion.paid,
+        aim.deals_needed,
+        aim.nudges_needed,
+        aim.working_days_left,
+        aim.nudges_per_day,
     ]
     if not check and aim.remaining_minor:
         message(
             f"no deals paid in {aim.currency} with amounts in the last 12 months: "
             "the number of deals cannot be estimated"
         )
-    render(
-        Listing(
-            (Column("what", "What"), Column("value", "Value", wide=True)),
-            rows,
-            title=f"Plan of nudges for {label}",
-        ),
-        fmt,
-    )
+    _print_record(TARGET_COLUMNS, values, fmt, title=f"Plan of nudges for {label}")
+
+
+TARGET_COLUMNS = (
+    Column("month", "Month"),
+    Column("currency", "Currency"),
+    Column("target", "Target", "money"),
+    Column("paid_so_far", "Paid so far", "money"),
+    Column("paid_deals_so_far", "Paid deals so far", "int"),
+    Column("progress", "Progress", "rate"),
+    Column("remaining", "Remaining", "money"),
+    Column("average_check", "Average check (12 months)", "money"),
+    Column("nudge_to_order", "Nudge→order conversion", "rate"),
+    Column("conversion_fallback", "Conversion is the fallback", "bool"),
+    Column("nudged_deals", "Deals nudged (12 months)", "int"),
+    Column("paid_nudged_deals", "Of them paid", "int"),
+    Column("paid_deals_needed", "Paid deals needed", "int"),
+    Column("nudges_needed", "Nudges needed", "int"),
+    Column("working_days_left", "Working days left", "int"),
+    Column("nudges_per_day", "Nudges per day", "int"),
+)
+
+
+def _print_record(
+    columns: tuple[Column, ...], values: list[Any], fmt: OutputFormat | None, *, title: str
+) -> None:
+    """One record: a what/value table for people, one json object, one jsonl line, or a
+    csv/tsv header and one row."""
+    chosen = fmt or default_format()
+    if chosen is OutputFormat.table:
+        from povtor.output import people_value
+
+        rows = [
+            [c.header, people_value(c.kind, v) or "—"] for c, v in zip(columns, values, strict=True)
+        ]
+        listing = Listing((Column("what", "What"), Column("value", "Value")), rows, title=title)
+        render(listing, chosen)
+        return
+    if chosen is OutputFormat.json:
+        import json
+        import sys
+
+        from povtor.output import machine_value
+
+        record = {c.key: machine_value(c.kind, v) for c, v in zip(columns, values, strict=True)}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+        return
+    render(Listing(columns, [values]), chosen)
 
 
 @app.command("settings")
@@ -316,6 +405,11 @@ def set_(
     value: Annotated[str, typer.Argument(help="Its new value; 'default' resets it.")],
 ) -> None:
     """Change a plan setting or weight.
+
+    plan.days_off takes your own days off, not counted as working days (stage limits,
+    plan target): dates and FIRST..LAST ranges separated by commas, e.g.
+    2026-05-04..2026-05-08,2026-06-15. The public holidays of the Russian production
+    calendar are off already. 'default' resets any setting.
 
     Example: povtor plan set plan.revisit_days 60
     """

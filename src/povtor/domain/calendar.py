@@ -8,29 +8,30 @@ so it stays cheap to load). Months are counted by a month index, ``year * 12 + m
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from povtor.errors import InvalidInput
 from povtor.parsing import parse_date
+
+if TYPE_CHECKING:
+    from povtor.settings import Settings
 
 PERIOD_KINDS = ("month", "quarter", "year")
 _MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 # -- days ----------------------------------------------------------------------------------
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 when end <= start).
-
-    Entered on Monday, the next Monday is 5 working days later; entered on Friday,
-    Monday is 1.
-    """
+def _weekdays_between(start: dt.date, end: dt.date) -> int:
+    """Monday-to-Friday days after ``start`` up to and including ``end``."""
     if end <= start:
         return 0
-    total = (end - start).days
-    weeks, rest = divmod(total, 7)
+    weeks, rest = divmod((end - start).days, 7)
     count = weeks * 5
     weekday = start.weekday()
     for offset in range(1, rest + 1):
@@ -39,9 +40,89 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
-def days_between(start: dt.date, end: dt.date, *, working: bool) -> int:
+@functools.cache
+def _production_days() -> tuple[list[int], list[int], frozenset[int], frozenset[int]]:
+    """The production calendar's weekdays off and working weekend days, as sorted
+    ordinals and as sets. The table is read here, on the first working-day count, so
+    that commands which count none never load it."""
+    from povtor.domain import production_calendar as table
+
+    off = [dt.date.fromisoformat(d).toordinal() for d in table.DAYS_OFF]
+    on = [dt.date.fromisoformat(d).toordinal() for d in table.WORKING_WEEKENDS]
+    return off, on, frozenset(off), frozenset(on)
+
+
+def _within(ordinals: list[int], start: dt.date, end: dt.date) -> int:
+    """How many of the sorted ``ordinals`` fall after ``start``, up to and including ``end``."""
+    return bisect.bisect_right(ordinals, end.toordinal()) - bisect.bisect_right(
+        ordinals, start.toordinal()
+    )
+
+
+def _working_by_production(day: dt.date) -> bool:
+    """Is ``day`` a working day by the production calendar alone?"""
+    _off, _on, off, on = _production_days()
+    if day.weekday() < 5:
+        return day.toordinal() not in off
+    return day.toordinal() in on
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which days are working days: Monday to Friday by the Russian production calendar
+    (public holidays and the days off moved onto weekdays are off, the moved working
+    Saturdays are on; years 2000-2030, Monday to Friday outside them), less the seller's
+    own days off (the setting ``plan.days_off``)."""
+
+    own_days_off: frozenset[dt.date] = frozenset()
+
+    def is_working(self, day: dt.date) -> bool:
+        return day not in self.own_days_off and _working_by_production(day)
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when end <= start).
+
+        Entered on Monday, the next Monday is 5 working days later (in a week without
+        holidays); entered on Friday, Monday is 1.
+        """
+        if end <= start:
+            return 0
+        off, on, _off, _on = _production_days()
+        count = _weekdays_between(start, end) - _within(off, start, end) + _within(on, start, end)
+        if self.own_days_off:
+            count -= _within(self._own_off_working, start, end)
+        return count
+
+    def count(self, first: dt.date, last: dt.date) -> int:
+        """Working days from ``first`` to ``last``, both included."""
+        return self.between(first - dt.timedelta(days=1), last)
+
+    @functools.cached_property
+    def _own_off_working(self) -> list[int]:
+        """The seller's days off that the production calendar has as working days, as
+        sorted ordinals (the others are off already and must not be taken off twice)."""
+        return sorted(d.toordinal() for d in self.own_days_off if _working_by_production(d))
+
+
+PRODUCTION = WorkCalendar()
+
+
+def seller_calendar(settings: Settings) -> WorkCalendar:
+    """The production calendar less the seller's own days off (``plan.days_off``)."""
+    own = settings.dates("plan.days_off")
+    return WorkCalendar(own) if own else PRODUCTION
+
+
+def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar = PRODUCTION) -> int:
+    """Working days after ``start`` up to and including ``end`` (see :class:`WorkCalendar`)."""
+    return calendar.between(start, end)
+
+
+def days_between(
+    start: dt.date, end: dt.date, *, working: bool, calendar: WorkCalendar = PRODUCTION
+) -> int:
     if working:
-        return working_days_between(start, end)
+        return calendar.between(start, end)
     return max(0, (end - start).days)
 
 

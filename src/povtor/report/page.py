@@ -23,7 +23,7 @@ def tiles(report: MonthReport, t: Style) -> list[Tile]:
     stuck = sum(1 for d in report.due if d.rule == "stuck")
     target = report.target
     paid = (
-        t("kpi.of_target", progress=t.rate(target.progress / 100), goal=t.money(target.goal_minor))
+        t("kpi.of_target", progress=t.rate(target.progress), goal=t.money(target.goal_minor))
         if target is not None
         else t("kpi.no_target")
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from povtor.app.plan_figures import Target
+from povtor.app.plan import Target
 from povtor.app.report import MonthReport
 from povtor.domain import metrics
 from povtor.parsing import format_money
@@ -180,31 +180,38 @@ def nudge_section(report: MonthReport, t: Style) -> Section:
 
 
 # -- revenue and the target ----------------------------------------------------------------
-def target_table(target: Target, t: Style) -> Table:
-    """The figures of ``plan target``, each with its json value in data-v."""
-    conversion = target.forecast.conversion
-    measured = target.forecast.measured
+def target_table(target: Target, t: Style, *, over: bool = False) -> Table:
+    """The figures of ``plan target --format json``, each with its json value in data-v;
+    for a month that is over, what was paid against the goal (nothing is left to plan)."""
+    from povtor.output import machine_value
+
+    measure = target.forecast.conversion
     rows: list[tuple[str, str, object]] = [
         ("target", t.money(target.goal_minor), format_money(target.goal_minor)),
         ("paid_so_far", t.money(target.paid_minor), format_money(target.paid_minor)),
         ("paid_deals_so_far", t.count(target.paid_deals), target.paid_deals),
-        ("progress", t.rate(target.progress / 100), f"{target.progress}%"),
+        ("progress", t.rate(target.progress), machine_value("rate", target.progress)),
         ("remaining", t.money(target.remaining_minor), format_money(target.remaining_minor)),
-        (
-            "average_check",
-            t.money(target.forecast.check_minor),
-            format_money(target.forecast.check_minor),
-        ),
-        (
-            "nudge_to_order_conversion",
-            t.rate(conversion) + ("" if measured else " " + t("target.fallback")),
-            f"{conversion * 100:.1f}%" + ("" if measured else " (fallback)"),
-        ),
-        ("paid_deals_needed", t.count(target.deals_needed), target.deals_needed),
-        ("nudges_needed", t.count(target.nudges_needed), target.nudges_needed),
-        ("working_days_left", t.count(target.working_days_left), target.working_days_left),
-        ("nudges_per_day", t.count(target.nudges_per_day), target.nudges_per_day),
     ]
+    if not over:
+        rows += [
+            (
+                "average_check",
+                t.money(target.forecast.check_minor),
+                format_money(target.forecast.check_minor),
+            ),
+            (
+                "nudge_to_order",
+                t.rate(measure.rate) + ("" if measure.measured else " " + t("target.fallback")),
+                machine_value("rate", measure.rate),
+            ),
+            ("nudged_deals", t.count(measure.nudged), measure.nudged),
+            ("paid_nudged_deals", t.count(measure.paid), measure.paid),
+            ("paid_deals_needed", t.count(target.deals_needed), target.deals_needed),
+            ("nudges_needed", t.count(target.nudges_needed), target.nudges_needed),
+            ("working_days_left", t.count(target.working_days_left), target.working_days_left),
+            ("nudges_per_day", t.count(target.nudges_per_day), target.nudges_per_day),
+        ]
     table = Table([(t("target.what"), False), (t("target.value"), True)], css_class="kv")
     for what, text, machine in rows:
         table.add([t.word(t(f"target.{what}")), Fig(text, f"target/{what}", as_json(machine))])
@@ -272,7 +279,7 @@ def revenue_section(report: MonthReport, t: Style) -> Section:
         section.note(t("revenue.no_target"))
         return section
     section.heading(t("target.title"))
-    section.table(target_table(target, t))
+    section.table(target_table(target, t, over=report.month_over))
     goal_minor = target.goal_minor
     amount = str(goal_minor // 100) if goal_minor % 100 == 0 else format_money(goal_minor)
     section.sources.append(

@@ -209,22 +209,6 @@ def load_plan_facts(
     )
 
 
-def nudge_conversion(db: Database, today: dt.date) -> tuple[int, int]:
-    """(closing touches on deals dated in the 12 months to ``today``, how many of them were
-    followed by the payment of their deal: paid on or after the touch's day, by ``today``).
-    The measure and window of ``stats nudges``' nudge_to_order over the same 12 months."""
-    start, end = trailing_year(today)
-    row = db.one(
-        """SELECT COUNT(*),
-                  SUM(CASE WHEN d.status = 'won' AND d.closed_on >= t.on_date
-                                AND d.closed_on <= :end THEN 1 ELSE 0 END)
-           FROM touch t JOIN deal d ON d.id = t.deal_id
-           WHERE t.kind = 'closing' AND t.on_date >= :start AND t.on_date <= :end""",
-        {"start": start.isoformat(), "end": end.isoformat()},
-    )
-    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
-
-
 def average_check(
     db: Database, today: dt.date, currency: str | None = None
 ) -> tuple[str, int, int]:

@@ -6,7 +6,9 @@ time, then id) — open at a stage, won (paid on that day) or lost. The deal row
 the result of replaying its whole history, so for a deal with no change after D the
 row *is* its state as of D and is read directly; only deals changed after D are
 replayed from ``stage_change``. That keeps a report on today's data a scan of the deal
-table (fast on 50 000 deals) while a report as of an earlier day stays exact.
+table (fast on 50 000 deals) while a report as of an earlier day stays exact. (That state
+is :data:`STATE`, kept in :mod:`povtor.storage.nudge_queries` with the nudge→order
+conversion the plan shares.)
 """
 
 from __future__ import annotations
@@ -26,36 +28,7 @@ from povtor.domain.metrics import (
     TouchTally,
 )
 from povtor.storage.database import Database, Days, to_date
-
-# x happened after h in a deal's history: by date, then timestamp, then id
-_LATER = (
-    "(x.on_date > h.on_date OR (x.on_date = h.on_date AND "
-    "(x.at > h.at OR (x.at = h.at AND x.id > h.id))))"
-)
-
-# Each deal opened by :as_of with its state as of :as_of (see the module's docstring).
-STATE = f"""
-changed_later AS (
-    SELECT deal_id FROM stage_change WHERE on_date > :as_of
-    UNION
-    SELECT id FROM deal WHERE stage_entered_on > :as_of OR closed_on > :as_of
-),
-state AS (
-    SELECT d.id AS deal_id, d.client_id, d.funnel_id, d.opened_on, d.amount_minor,
-           d.currency, d.status, d.stage_id, d.closed_on, d.lost_reason AS reason
-    FROM deal d
-    WHERE d.opened_on <= :as_of AND d.id NOT IN (SELECT deal_id FROM changed_later)
-    UNION ALL
-    SELECT d.id, d.client_id, d.funnel_id, d.opened_on, d.amount_minor, d.currency,
-           CASE h.event WHEN 'win' THEN 'won' WHEN 'lose' THEN 'lost' ELSE 'open' END,
-           COALESCE(h.to_stage_id, h.from_stage_id),
-           CASE WHEN h.event IN ('win', 'lose') THEN h.on_date END,
-           CASE WHEN h.event = 'lose' THEN h.reason END
-    FROM deal d JOIN stage_change h ON h.deal_id = d.id
-    WHERE d.id IN (SELECT deal_id FROM changed_later) AND h.on_date <= :as_of
-      AND NOT EXISTS (SELECT 1 FROM stage_change x
-                      WHERE x.deal_id = h.deal_id AND x.on_date <= :as_of AND {_LATER})
-)"""
+from povtor.storage.nudge_queries import STATE
 
 
 def _day(value: dt.date) -> str:
@@ -163,21 +136,17 @@ def client_categories(db: Database) -> dict[int, str | None]:
 def touch_tallies(
     db: Database, start: dt.date, end: dt.date, as_of: dt.date, labels: dict[int, str]
 ) -> list[TouchTally]:
-    """Warming and closing touches dated in ``start..end``, counted by kind, channel,
-    stage, outcome, whether on a deal, and whether that deal was paid on or after the
-    touch's day (by ``as_of``)."""
+    """Warming and closing touches dated in ``start..end`` (none after ``as_of``), counted
+    by kind, channel, stage, outcome and whether on a deal. (What they brought is
+    :func:`povtor.storage.nudge_queries.nudged_deals`.)"""
     rows = db.rows(
-        f"""WITH {STATE},
-            paid AS (SELECT deal_id, closed_on FROM state WHERE status = 'won')
-            SELECT t.kind, t.channel, t.stage_id, t.outcome,
-                   CASE WHEN t.deal_id IS NULL THEN 0 ELSE 1 END AS on_deal,
-                   CASE WHEN p.deal_id IS NULL THEN 0 ELSE 1 END AS converted,
-                   COUNT(*) AS n
-            FROM touch t LEFT JOIN paid p ON p.deal_id = t.deal_id AND p.closed_on >= t.on_date
-            WHERE t.kind IN ('warming', 'closing') AND t.on_date >= :start AND t.on_date <= :end
-            GROUP BY t.kind, t.channel, t.stage_id, t.outcome,
-                     CASE WHEN t.deal_id IS NULL THEN 0 ELSE 1 END,
-                     CASE WHEN p.deal_id IS NULL THEN 0 ELSE 1 END""",
+        """SELECT t.kind, t.channel, t.stage_id, t.outcome,
+                  CASE WHEN t.deal_id IS NULL THEN 0 ELSE 1 END AS on_deal, COUNT(*) AS n
+           FROM touch t
+           WHERE t.kind IN ('warming', 'closing') AND t.on_date >= :start AND t.on_date <= :end
+             AND t.on_date <= :as_of
+           GROUP BY t.kind, t.channel, t.stage_id, t.outcome,
+                    CASE WHEN t.deal_id IS NULL THEN 0 ELSE 1 END""",
         {"as_of": _day(as_of), "start": _day(start), "end": _day(end)},
     )
     return [
@@ -187,7 +156,6 @@ def touch_tallies(
             stage=labels.get(r["stage_id"]) if r["stage_id"] is not None else None,
             outcome=r["outcome"],
             on_deal=bool(r["on_deal"]),
-            converted=bool(r["converted"]),
             count=int(r["n"]),
         )
         for r in rows

@@ -1,4 +1,5 @@
-"""Nudges: closing touches by outcome, channel and stage, and what they brought."""
+"""Nudges: closing touches by outcome, channel and stage, and what they brought (the
+nudge→order conversion of the deals they nudged, :mod:`povtor.domain.forecast`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from povtor.domain.forecast import NudgedDeals
 from povtor.domain.metrics.numbers import per, rate
 
 OUTCOME_ORDER = ("yes", "no", "later", "no_answer", "pending")
@@ -21,7 +23,6 @@ class TouchTally:
     stage: str | None  # "funnel/stage" at the time of the touch, None without a deal
     outcome: str
     on_deal: bool
-    converted: bool  # its deal was paid on or after the touch date, by the as-of date
     count: int
 
 
@@ -30,8 +31,9 @@ class NudgeRow:
     by: str  # all | channel | stage
     group: str
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOME_ORDER, 0))
-    on_deal: int = 0
-    converted: int = 0
+    on_deal: int = 0  # closing touches on a deal
+    nudged_deals: int = 0  # deals with a closing touch in the period
+    paid_deals: int = 0  # of them paid on or after their first one, by the as-of date
     warming: int = 0
 
     @property
@@ -48,7 +50,8 @@ class NudgeRow:
 
     @property
     def conversion(self) -> Decimal | None:
-        return rate(self.converted, self.on_deal)
+        """Nudge→order: paid deals / nudged deals (:mod:`povtor.domain.forecast`)."""
+        return rate(self.paid_deals, self.nudged_deals)
 
     @property
     def warming_per_closing(self) -> Decimal | None:
@@ -59,10 +62,14 @@ NO_DEAL_STAGE = "(no deal)"
 
 
 def nudge_table(
-    tallies: Iterable[TouchTally], channels: Sequence[str], stages: Sequence[str]
+    tallies: Iterable[TouchTally],
+    channels: Sequence[str],
+    stages: Sequence[str],
+    deals: Iterable[NudgedDeals] = (),
 ) -> list[NudgeRow]:
     """One row for all touches, then one per channel and one per stage (in the given
-    orders, only those with touches; touches without a deal are the stage "(no deal)")."""
+    orders, only those with touches; touches without a deal are the stage "(no deal)"),
+    each with the deals its closing touches nudged and how many of those were paid."""
     total = NudgeRow("all", "all")
     by_channel: dict[str, NudgeRow] = {}
     by_stage: dict[str, NudgeRow] = {}
@@ -80,8 +87,15 @@ def nudge_table(
                 row.outcomes[t.outcome] = row.outcomes.get(t.outcome, 0) + t.count
                 if t.on_deal:
                     row.on_deal += t.count
-                    if t.converted:
-                        row.converted += t.count
+    for d in deals:
+        if d.by == "all":
+            row = total
+        elif d.by == "channel" and d.group is not None:
+            row = by_channel.setdefault(d.group, NudgeRow("channel", d.group))
+        else:
+            stage = d.group or NO_DEAL_STAGE
+            row = by_stage.setdefault(stage, NudgeRow("stage", stage))
+        row.nudged_deals, row.paid_deals = d.nudged, d.paid
     channel_rank = {c: i for i, c in enumerate(channels)}
     stage_rank = {s: i for i, s in enumerate(stages)}
     ordered_channels = sorted(by_channel, key=lambda c: (channel_rank.get(c, len(channels)), c))

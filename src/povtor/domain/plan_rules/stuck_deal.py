@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from povtor.domain.calendar import days_between
+from povtor.domain.calendar import WorkCalendar, days_between, seller_calendar
 from povtor.domain.plan_records import Candidate, ClientState, OpenDeal, about_deal
 from povtor.domain.plan_rules.cadence import cadence_note, next_kind
 from povtor.domain.plan_rules.follow_up import awaits_follow_up
@@ -26,9 +26,12 @@ def stuck_deals(
     clients: Mapping[int, ClientState],
     today: dt.date,
     settings: Settings,
+    calendar: WorkCalendar | None = None,
 ) -> list[Candidate]:
-    """The items of the deals that have waited past their stage's limit."""
+    """The items of the deals that have waited past their stage's limit (working days by
+    ``calendar``; default: the production calendar less the seller's ``plan.days_off``)."""
     working = settings.bool("plan.working_days")
+    calendar = calendar or seller_calendar(settings)
     unit = "working days" if working else "days"
     found: list[Candidate] = []
     for deal in deals:
@@ -41,10 +44,10 @@ def stuck_deals(
         nudged = last_touch is not None and last_touch >= since
         if last_touch is not None and nudged:
             since = last_touch
-        waited = days_between(since, today, working=working)
+        waited = days_between(since, today, working=working, calendar=calendar)
         if waited <= limit:
             continue
-        in_stage = days_between(deal.stage_entered_on, today, working=working)
+        in_stage = days_between(deal.stage_entered_on, today, working=working, calendar=calendar)
         reason = f"{deal.stage_name}: {in_stage} {unit} in stage (limit {limit})"
         if last_touch is not None and nudged:
             reason += f", last nudge {last_touch.isoformat()} unanswered"
