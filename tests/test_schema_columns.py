@@ -19,6 +19,7 @@ import pytest
 
 from povtor.storage import models
 from povtor.storage.models import SQLModel
+from support import Cli
 
 SRC = Path(models.__file__).resolve().parents[1]
 TABLES = {name: set(table.columns.keys()) for name, table in SQLModel.metadata.tables.items()}
@@ -86,3 +87,50 @@ def test_the_writers_column_tuples_are_declared() -> None:
         assert set(fields) <= TABLES[table], set(fields) - TABLES[table]
         # and nothing a model declares is left out, but povtor's own keys
         assert TABLES[table] - set(fields) <= {"id", "search_key"}
+
+
+def test_every_statement_run_writes_declared_columns(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SQL povtor really runs, whatever built it (the importer's column tuples, the
+    demo, the writers' field lists): every INSERT and UPDATE, traced from the driver while
+    the demo is built, exported, imported again and written to."""
+    import sqlite3
+
+    executed: list[str] = []
+    real = sqlite3.connect
+
+    def connect(*args: object, **kwargs: object) -> sqlite3.Connection:
+        connection = real(*args, **kwargs)  # type: ignore[arg-type]
+        connection.set_trace_callback(executed.append)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    demo = tmp_path / "demo.db"
+    cli.ok("demo", str(demo))
+    folder = tmp_path / "export"
+    cli.ok("--db", str(demo), "export", "all", str(folder))
+    cli.ok("import", "all", str(folder))
+    cli.ok("client", "add", "Новый", "--phone", "+7 900 000-00-00")
+    cli.ok("deal", "open", "Новый", "--amount", "1000")
+    cli.ok("nudge", "log", "--client", "Новый", "--outcome", "later", "--later", "+7")
+    cli.ok("client", "fact", "add", "Новый", "берут 2,5 т в месяц")
+    statements = [
+        s
+        for s in executed
+        if re.match(r"\s*(INSERT|UPDATE)\b", s, re.I) and "alembic" not in s
+    ]
+    assert len(statements) > 100  # the trace saw the writes
+    tables = set()
+    for text in statements:
+        for table, columns in INSERT.findall(text):
+            names = [c.strip() for c in columns.split(",") if c.strip()]
+            tables.add(table)
+            assert table in TABLES, text[:200]
+            assert set(names) <= TABLES[table], (text[:200], set(names) - TABLES[table])
+        for table, assignments in UPDATE.findall(text):
+            names = ASSIGNED.findall(assignments)
+            tables.add(table)
+            assert table in TABLES, text[:200]
+            assert set(names) <= TABLES[table], (text[:200], set(names) - TABLES[table])
+    assert {"client", "deal", "touch", "stage_change", "person", "fact"} <= tables
