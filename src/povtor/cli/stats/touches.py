@@ -99,7 +99,7 @@ TOUCH_DISTRIBUTION_COLUMNS = (
 )
 CADENCE_COLUMNS = (
     Column("client_id", "ID", "int"),
-    Column("client", "Client"),
+    Column("client", "Client", wide=True),
     Column("warming", "Warming", "int"),
     Column("closing", "Closing", "int"),
     figure("warming_per_closing", "Warming per closing"),
