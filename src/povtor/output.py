@@ -270,9 +270,9 @@ def _table(listing: Listing, stream: IO[str]) -> int:
 class TableLayout:
     """A listing as lines of text ``width`` cells wide, a page of rows at a time.
 
-    Three shapes, the first that fits: a boxed table (as wide as its content, text
-    wrapped between words when the terminal is narrower); a compact one (columns
-    apart by two spaces, no borders); a card per row. When a later page holds a value
+    Three shapes, the first that fits: a boxed table (every column as wide as its
+    widest cell); a compact one (columns apart by two spaces, no borders; text wrapped
+    between words); a card per row. When a later page holds a value
     wider than its column, the table starts again under a new header.
     """
 
@@ -316,7 +316,7 @@ class TableLayout:
         started = False
         while page:
             cells = [self._cells(row) for row in page]
-            self._measure(cells)
+            sizes = self._measure(cells)
             chunk: list[str] = []
             if not started:
                 self.shape, self.widths = self._fit()
@@ -329,8 +329,8 @@ class TableLayout:
                 chunk += self._end()
                 self.shape, self.widths = self._fit()
                 chunk += self._start()
-            for cells_of_row in cells:
-                chunk += self._row(cells_of_row, self._row_style(self.count))
+            for cells_of_row, sizes_of_row in zip(cells, sizes, strict=True):
+                chunk += self._row(cells_of_row, sizes_of_row, self._row_style(self.count))
                 self.count += 1
             yield chunk
             room = PAGE_ROWS if limit is None else min(PAGE_ROWS, limit - self.count)
@@ -349,18 +349,21 @@ class TableLayout:
         styles = self.listing.row_styles
         return styles[index] if index < len(styles) else None
 
-    def _measure(self, rows: list[list[str]]) -> None:
+    def _measure(self, rows: list[list[str]]) -> list[list[int]]:
         """Widen what the columns need by this page's cells: the widest (``natural``),
         the longest value or word (``word``: never broken when there is room for it) and
-        the narrowest that breaks no value and no word that must stay whole (``least``)."""
+        the narrowest that breaks no value and no word that must stay whole (``least``).
+        Returns each cell's width (of its widest line)."""
+        sizes = [[0] * len(self.whole) for _ in rows]
         for n, whole in enumerate(self.whole):
             natural, word = self.natural[n], self.word[n]
-            for row in rows:
+            for row, row_sizes in zip(rows, sizes, strict=True):
                 text = row[n]
                 if "\n" in text:
                     size = max(map(display_width, text.split("\n")))
                 else:
                     size = display_width(text)
+                row_sizes[n] = size
                 if size > natural:
                     natural = size
                 if size <= word:
@@ -372,15 +375,18 @@ class TableLayout:
                     word = max(word, min(longest, WORD_MAX))
             self.natural[n], self.word[n] = natural, word
             self.least[n] = max(self.least[n], word if whole else min(word, self.word_max[n]))
+        return sizes
 
     def _fit(self) -> tuple[str, list[int]]:
+        """Boxed when every column has its natural width; else compact (two spaces
+        between columns leave more room to the text); else cards."""
         count = len(self.columns)
-        for shape, frame in (("box", 3 * count + 1), ("compact", 2 * (count - 1))):
-            room = self.width - frame
-            widths = _share(self.natural, self.least, (self.header_word, self.word), room)
-            if widths is not None:
-                return shape, widths
-        return "cards", []
+        natural = [max(n, k) for n, k in zip(self.natural, self.least, strict=True)]
+        if sum(natural) + 3 * count + 1 <= self.width:
+            return "box", natural
+        room = self.width - 2 * (count - 1)
+        widths = _share(self.natural, self.least, (self.header_word, self.word), room)
+        return ("cards", []) if widths is None else ("compact", widths)
 
     # -- the parts ----------------------------------------------------------------------
     def _table_width(self) -> int:
@@ -409,7 +415,7 @@ class TableLayout:
             shown = f"{self.count:,}".replace(",", " ")
             total = f"{self.count + self.more:,}".replace(",", " ")
             note = f"The first {shown} of {total} rows: {self.listing.limit_hint}."
-            caption = f"{caption} {note}" if caption else note
+            caption = f"{caption}\n{note}" if caption else note
         lines = self._centered(caption, "dim italic")
         return ["", *lines] if lines and self.shape == "cards" else lines
 
@@ -456,26 +462,42 @@ class TableLayout:
             return ["└" + "┴".join("─" * (w + 2) for w in self.widths) + "┘"]
         return []
 
-    def _row(self, cells: list[str], style: str | None) -> list[str]:
+    def _row(self, cells: list[str], sizes: list[int], style: str | None) -> list[str]:
         if self.shape == "cards":
             return self._card(cells, style)
-        stacks = [
-            [text] if whole else wrap(text, width)
-            for text, width, whole in zip(cells, self.widths, self.whole, strict=True)
-        ]
-        height = max(map(len, stacks))
         styles = [style or c.style for c in self.columns]
+        parts = []
+        for text, size, width, right in zip(cells, sizes, self.widths, self.right, strict=True):
+            if size > width or "\n" in text:
+                break  # (the common case is one line: written without wrapping)
+            gap = " " * (width - size)
+            parts.append(gap + text if right else text + gap)
+        else:
+            if any(styles):
+                parts = [self.out.style(p, st) for p, st in zip(parts, styles, strict=True)]
+            return [self._line(parts)]
+        stacks = [
+            [(text, size)]
+            if whole or (size <= width and "\n" not in text)
+            else terminal.wrap_sized(text, width)
+            for text, size, width, whole in zip(cells, sizes, self.widths, self.whole, strict=True)
+        ]
         lines = []
-        for k in range(height):
-            parts = [
-                self.out.style(pad(s[k] if k < len(s) else "", w, right=r), st)
-                for s, w, r, st in zip(stacks, self.widths, self.right, styles, strict=True)
-            ]
-            if self.shape == "box":
-                lines.append("│ " + " │ ".join(parts) + " │")
-            else:
-                lines.append("  ".join(parts).rstrip())
+        for k in range(max(map(len, stacks))):
+            parts = []
+            for stack, width, right in zip(stacks, self.widths, self.right, strict=True):
+                line, size = stack[k] if k < len(stack) else ("", 0)
+                gap = " " * (width - size)
+                parts.append(gap + line if right else line + gap)
+            if any(styles):
+                parts = [self.out.style(p, st) for p, st in zip(parts, styles, strict=True)]
+            lines.append(self._line(parts))
         return lines
+
+    def _line(self, parts: list[str]) -> str:
+        if self.shape == "box":
+            return "│ " + " │ ".join(parts) + " │"
+        return "  ".join(parts).rstrip()
 
     def _card(self, cells: list[str], style: str | None) -> list[str]:
         """One row as ``Header  value`` lines (values wrap under themselves)."""

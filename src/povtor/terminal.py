@@ -14,14 +14,12 @@ from __future__ import annotations
 import io
 import os
 import re
-import shlex
-import shutil
-import subprocess
 import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 ENV_PAGER = "POVTOR_PAGER"
 DEFAULT_PAGER = "less -FRX"
@@ -92,10 +90,17 @@ def wrap(text: str, width: int, *, fold: bool = True) -> list[str]:
     broken inside (the only way to show it whole), or with ``fold=False`` left on a
     line of its own; line breaks in the text are kept.
     """
+    return [line for line, _ in wrap_sized(text, width, fold=fold)]
+
+
+def wrap_sized(text: str, width: int, *, fold: bool = True) -> list[tuple[str, int]]:
+    """:func:`wrap`, each line with its width."""
     width = max(width, 1)
-    if "\n" not in text and display_width(text) <= width:
-        return [text]
-    lines: list[str] = []
+    if "\n" not in text:
+        size = display_width(text)
+        if size <= width:
+            return [(text, size)]
+    lines: list[tuple[str, int]] = []
     for paragraph in text.split("\n"):
         line, used = "", 0
         for word in _GROUP_SPACE.sub(_UNBREAKABLE, paragraph).split(" "):
@@ -104,19 +109,18 @@ def wrap(text: str, width: int, *, fold: bool = True) -> list[str]:
             size = display_width(word)
             if size > width and fold:
                 if line:
-                    lines.append(line)
-                *whole, line = _fold(word, width)
+                    lines.append((line, used))
+                *whole, (line, used) = _fold(word, width)
                 lines.extend(whole)
-                used = display_width(line)
             elif not line:
                 line, used = word, size
             elif used + 1 + size <= width:
                 line, used = f"{line} {word}", used + 1 + size
             else:
-                lines.append(line)
+                lines.append((line, used))
                 line, used = word, size
-        lines.append(line)
-    return [line.replace(_UNBREAKABLE, " ") for line in lines]
+        lines.append((line, used))
+    return [(line.replace(_UNBREAKABLE, " "), size) for line, size in lines]
 
 
 def words(text: str) -> list[str]:
@@ -124,15 +128,19 @@ def words(text: str) -> list[str]:
     return [w for w in _GROUP_SPACE.sub(_UNBREAKABLE, text).replace("\n", " ").split(" ") if w]
 
 
-def _fold(word: str, width: int) -> list[str]:
+def _fold(word: str, width: int) -> list[tuple[str, int]]:
+    if word.isascii() or _NARROW_ONLY.fullmatch(word):  # one cell a character
+        return [
+            (word[at : at + width], len(word[at : at + width])) for at in range(0, len(word), width)
+        ]
     pieces, piece, used = [], "", 0
     for char in word:
         size = display_width(char)
         if used + size > width and piece:
-            pieces.append(piece)
+            pieces.append((piece, used))
             piece, used = "", 0
         piece, used = piece + char, used + size
-    pieces.append(piece)
+    pieces.append((piece, used))
     return pieces
 
 
@@ -171,9 +179,20 @@ def screen(stream: object = None, *, width: int | None = None) -> Screen:
     """The screen of ``stream`` (default: stdout): the terminal's width (``COLUMNS``
     overrides; 80 when it is not a terminal) and whether to style."""
     stream = stream if stream is not None else sys.stdout
-    if width is None:
-        width = shutil.get_terminal_size((80, 24)).columns
-    return Screen(max(width, MIN_WIDTH), wants_styles(stream))
+    return Screen(max(width or terminal_width(), MIN_WIDTH), wants_styles(stream))
+
+
+def terminal_width() -> int:
+    """``COLUMNS`` if set, else the width of the terminal stdout is (or was, before the
+    pager took it), else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+    return size or 80
 
 
 def wants_styles(stream: object) -> bool:
@@ -216,6 +235,9 @@ def pager_command() -> str | None:
     command = command.strip()
     if command in ("", "cat"):
         return None
+    import shlex
+    import shutil
+
     try:
         program = shlex.split(command)[0]
     except (ValueError, IndexError):
@@ -233,6 +255,8 @@ def paged() -> Iterator[None]:
     if command is None:
         yield
         return
+    import subprocess
+
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")  # as git: quit on one screen, keep colours, no clearing
     env.setdefault("LV", "-c")
@@ -258,7 +282,7 @@ def paged() -> Iterator[None]:
         _wait(process)
 
 
-def _wait(process: subprocess.Popen[bytes]) -> None:
+def _wait(process: Any) -> None:
     """Wait for the pager to end (Ctrl-C in it does not leave the terminal to it)."""
     while True:
         try:

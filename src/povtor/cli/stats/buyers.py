@@ -179,6 +179,7 @@ def abc(
             else "no clients match",
             row_styles=["yellow" if r.differs else None for r in shown[:TOP_ROWS]],
             table_limit=None if every else TOP_ROWS,
+            limit_hint="--all shows every client",
         ),
         fmt,
     )

@@ -161,6 +161,7 @@ def perks(
             if not report.clients
             else "every client is at the target",
             table_limit=None if every else TOP_ROWS,
+            limit_hint="--all shows every client",
         ),
         fmt,
     )
