@@ -283,3 +283,15 @@ def test_wrap_lines_indents_the_continuation() -> None:
         "         спросить про",
         "         объём",
     ]
+
+
+def test_long_reports_show_the_top_in_a_table_and_all_with_all(cli: Cli) -> None:
+    """stats perks on 60 clients: 50 rows and a count in a table; --all and every machine
+    format have all 60."""
+    cli("import", "clients", "-", input="name\n" + "".join(f"Клиент {n}\n" for n in range(60)))
+    table = cli.ok("stats", "perks", "--format", "table").stdout
+    assert table.count("Клиент ") == 50
+    assert "The first 50 of 60 rows: --all shows every client." in table
+    every = cli.ok("stats", "perks", "--all", "--format", "table").stdout
+    assert every.count("Клиент ") == 60 and "The first" not in every
+    assert len(json.loads(cli.ok("stats", "perks", "--format", "json").stdout)) == 60

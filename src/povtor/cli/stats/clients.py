@@ -40,13 +40,15 @@ def cards(
     below: Annotated[
         bool, typer.Option("--below", help="List the clients whose card is below the norm.")
     ] = False,
+    every: AllOption = False,
     fmt: FormatOption = None,
 ) -> None:
     """Client card completeness: talking facts against each category's norm.
 
     Per category (and uncategorised, and all): active clients, the norm (card.norm.A|B|C),
     clients at or above it and their share, mean and median talking facts. --below lists
-    the clients below the norm and how many facts each is missing.
+    the clients below the norm and how many facts each is missing (a table: the first 50
+    and how many more; --all: every one).
 
     Example: povtor stats cards --below --format csv
     """
@@ -59,6 +61,8 @@ def cards(
                 [list(r) for r in stats.cards_below_norm(state.db, as_of)],
                 title=f"Cards below the norm (as of {as_of.isoformat()})",
                 empty_message="every categorised client's card meets its norm",
+                table_limit=None if every else TOP_ROWS,
+                limit_hint="--all shows every client",
             ),
             fmt,
         )
