@@ -24,6 +24,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -135,12 +136,25 @@ def run_process(argv: list[str], env: dict[str, str]) -> None:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()}")
 
 
-def output_lines(argv: list[str], env: dict[str, str]) -> int:
-    """One untimed warm-up run: checks the command works and counts its output lines."""
-    done = subprocess.run(argv, env=env, capture_output=True)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()}")
-    return done.stdout.count(b"\n")
+def output_lines(argv: list[str], env: dict[str, str]) -> tuple[int, float | None]:
+    """One untimed warm-up run: checks the command works, counts its output lines and
+    reads its peak memory (max RSS in MiB, where the system reports it per process)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
+        peak = None
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            peak = usage.ru_maxrss / 1024  # KiB on Linux
+        else:
+            process.wait()
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise SystemExit(
+                f"{' '.join(argv)} failed ({process.returncode}): {err.read().decode()}"
+            )
+        return out.read().count(b"\n"), peak
 
 
 class Table:
@@ -188,15 +202,23 @@ def time_processes(table: Table, db_path: Path, repeat: int, *, startup: bool = 
             table.add(name, measure(lambda argv=argv: run_process(argv, env), repeat))
     table.section("commands (subprocess)")
     povtor = povtor_command()
+    exported = OUT / "export-all"
     for args in (
         ["--help"],
         ["plan", "today", "--format", "csv"],
         ["deal", "list", "--format", "csv"],
+        ["deal", "list", "--status", "all", "--format", "csv"],
         ["client", "list", "--format", "csv"],
+        ["stats", "perks", "--format", "table"],
+        ["stats", "abc", "--format", "table"],
+        ["export", "all", str(exported)],
     ):
         argv = [*povtor, *args]
-        lines = output_lines(argv, env)
-        note = f"{max(lines - 1, 0):,} rows" if "--format" in args else ""
+        lines, peak = output_lines(argv, env)
+        note = f"{max(lines - 1, 0):,} lines" if "table" in args else f"{max(lines - 1, 0):,} rows"
+        note = note if "--format" in args else ""
+        if peak is not None:
+            note = f"{note}, max RSS {peak:.0f} MiB" if note else f"max RSS {peak:.0f} MiB"
         table.add(
             "  povtor " + " ".join(args),
             measure(lambda argv=argv: run_process(argv, env), repeat),

@@ -282,3 +282,74 @@ def test_table_keeps_markup_like_text_verbatim(cli: Cli) -> None:
     cli.add_client("[bold]Ромашка[/bold]")
     lines = cli.ok("client", "list", "--format", "table").stdout.splitlines()
     assert [cells(line)[1] for line in lines if line.startswith("│")] == ["[bold]Ромашка[/bold]"]
+
+
+# -- streaming ---------------------------------------------------------------------------
+def _listing(rows: object, **options: object) -> object:
+    from povtor.output import Column, Listing
+
+    columns = (Column("id", "ID", "int"), Column("name", "Name"), Column("amount", "Sum", "money"))
+    return Listing(columns, rows, title="Rows", **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "jsonl", "table"])
+def test_every_format_writes_an_iterator_as_it_writes_a_list(fmt: str) -> None:
+    import io
+
+    from povtor.output import OutputFormat, render
+
+    rows = [[n, f"имя {n}", n * 1000] for n in range(1, 1200)]
+    written = {}
+    for kind, given in (("list", rows), ("iterator", iter(rows))):
+        stream = io.StringIO()
+        assert render(_listing(given), OutputFormat(fmt), out=stream) == len(rows)  # type: ignore[arg-type]
+        written[kind] = stream.getvalue()
+    assert written["list"] == written["iterator"]
+    if fmt == "json":
+        import json
+
+        assert json.loads(written["list"])[1] == {"id": 2, "name": "имя 2", "amount": "20.00"}
+
+
+def test_json_of_nothing_is_an_empty_array() -> None:
+    import io
+
+    from povtor.output import OutputFormat, render
+
+    stream = io.StringIO()
+    assert render(_listing(iter(())), OutputFormat.json, out=stream) == 0
+    assert stream.getvalue() == "[]\n"
+
+
+def test_a_long_table_starts_again_when_a_later_page_is_wider() -> None:
+    """Rows are laid out a page at a time: a wider id later gets a new header, never a cut."""
+    import io
+
+    from povtor.output import PAGE_ROWS, OutputFormat, render
+
+    rows = [[n, "x", 100] for n in range(1, PAGE_ROWS + 1)] + [[10**12, "x", 10**15]]
+    stream = io.StringIO()
+    render(_listing(rows), OutputFormat.table, out=stream)
+    lines = stream.getvalue().splitlines()
+    assert sum(line.startswith("┏") for line in lines) == 2  # two boxes, the second wider
+    assert any("1000000000000" in line and "10 000 000 000 000.00" in line for line in lines)
+
+
+def test_a_table_limit_shows_the_top_and_counts_the_rest() -> None:
+    import io
+
+    from povtor.output import OutputFormat, render
+
+    rows = [[n, "x", 100] for n in range(1, 1001)]
+    stream = io.StringIO()
+    count = render(
+        _listing(iter(rows), table_limit=50, limit_hint="--all shows every client"),
+        OutputFormat.table,
+        out=stream,
+    )
+    assert count == 50
+    text = stream.getvalue()
+    assert "│ 50 │" in text and "│ 51 │" not in text
+    assert "The first 50 of 1 000 rows: --all shows every client." in text.splitlines()[-1]
+    stream = io.StringIO()  # machine formats have every row
+    assert render(_listing(iter(rows), table_limit=50), OutputFormat.csv, out=stream) == 1000

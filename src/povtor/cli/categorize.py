@@ -13,7 +13,7 @@ from povtor.output import Column, Listing, message, render
 CATEGORIZE_COLUMNS = (
     Column("rank", "#", "int"),
     Column("client_id", "ID", "int"),
-    Column("client", "Client"),
+    Column("client", "Client", wide=True),
     Column("category", "Category"),
     Column("category_source", "Set by"),
     Column("abc", "ABC"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -277,8 +278,8 @@ def forget(
 
 CLIENT_LIST_COLUMNS = (
     Column("id", "ID", "int"),
-    Column("name", "Client"),
-    Column("company", "Company"),
+    Column("name", "Client", wide=True),
+    Column("company", "Company", wide=True),
     Column("category", "Cat"),
     Column("industry", "Industry"),
     Column("source", "Source", in_table=False),
@@ -296,21 +297,24 @@ def category_label(category: str | None, source: str | None) -> str | None:
     return f"{category} ({source})" if source else category
 
 
-def _client_listing(rows: list[Any], title: str, fmt: OutputFormat | None = None) -> Listing:
-    keys = [c.key for c in CLIENT_LIST_COLUMNS]
+def _client_listing(
+    rows: Iterator[tuple[Any, ...]], title: str, fmt: OutputFormat | None = None
+) -> Listing:
+    at = {name: n for n, name in enumerate(queries.CLIENT_LIST_COLUMNS)}
+    picks = [at[c.key] for c in CLIENT_LIST_COLUMNS]
+    category, source = at["category"], at["category_source"]
     table = (fmt or default_format()) is OutputFormat.table
+
+    def cells(row: tuple[Any, ...]) -> list[Any]:
+        values = [row[n] for n in picks]
+        if table and row[source] == "abc":
+            # in a table, a category set by client categorize shows it: «B (abc)»
+            values[picks.index(category)] = category_label(row[category], "abc")
+        return values
+
     return Listing(
         columns=CLIENT_LIST_COLUMNS,
-        rows=[
-            [
-                # in a table, a category set by client categorize shows it: «B (abc)»
-                category_label(row[k], "abc")
-                if table and k == "category" and row["category_source"] == "abc"
-                else row[k]
-                for k in keys
-            ]
-            for row in rows
-        ],
+        rows=map(cells, rows),
         title=title,
         empty_message="no clients match",
     )
@@ -339,7 +343,7 @@ def list_(
         source=source,
         search=search,
     )
-    rows = queries.list_clients(runtime(ctx).db, flt)
+    rows = queries.iterate_clients(runtime(ctx).db, flt)
     render(_client_listing(rows, "Clients", fmt), fmt)
 
 
@@ -357,7 +361,7 @@ def find(
     flt = queries.ClientFilter(
         status=choose(status, STATUSES, option="--status") or "all", search=text
     )
-    rows = queries.list_clients(runtime(ctx).db, flt)
+    rows = queries.iterate_clients(runtime(ctx).db, flt)
     render(_client_listing(rows, f"Clients matching «{text}»", fmt), fmt)
 
 
@@ -375,97 +379,101 @@ def show(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -> Non
 
 
 def _print_card(card: dict[str, Any]) -> None:
-    card = {
-        **card,
-        "category_shown": category_label(card["category"], card["category_source"]),
-        "card_summary": card["card"]["summary"],
-    }
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
+    from povtor.output import Card, print_card
 
-    from povtor.output import stdout_console
-
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column()
-    for label, key in (
-        ("Company", "company"),
-        ("Category", "category_shown"),
-        ("Card", "card_summary"),
-        ("Industry", "industry"),
-        ("Source", "source"),
-        ("Phone", "phone"),
-        ("E-mail", "email"),
-        ("Address", "address"),
-        ("Status", "status"),
-        ("Client since", "created_on"),
-        ("Notes", "notes"),
-    ):
-        if card.get(key):
-            head.add_row(label, Text(str(card[key])))
+    fields: list[tuple[str, Any]] = [
+        ("Company", card.get("company")),
+        ("Category", category_label(card["category"], card["category_source"])),
+        ("Card", card["card"]["summary"]),
+        ("Industry", card.get("industry")),
+        ("Source", card.get("source")),
+        ("Phone", card.get("phone")),
+        ("E-mail", card.get("email")),
+        ("Address", card.get("address")),
+        ("Status", card.get("status")),
+        ("Client since", card.get("created_on")),
+        ("Notes", card.get("notes")),
+    ]
     if card.get("referred_by"):
         by = card["referred_by"]
-        head.add_row("Referred by", Text(f"#{by['id']} {by['name']}"))
+        fields.append(("Referred by", f"#{by['id']} {by['name']}"))
     if card.get("referrals"):
         given = ", ".join(f"#{r['id']} {r['name']}" for r in card["referrals"])
-        head.add_row("Referrals given", Text(given))
+        fields.append(("Referrals given", given))
     if card.get("roadmap"):
-        head.add_row("Roadmap", Text(card["roadmap"]["summary"]))
-    parts: list[Any] = [head]
-
-    def section(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-        table = Table(title=title, title_justify="left", header_style="bold", expand=False)
-        for column in columns:
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*(Text("" if v is None else str(v)) for v in row))
-        parts.append(table if rows else Text(f"{title}: none", style="dim"))
-
-    section(
-        "People",
-        ["#", "Name", "Role", "Phone", "Birthday", "Main"],
-        [
-            [p["id"], p["name"], p["role"], p["phone"], p["birthday"], "yes" if p["main"] else ""]
-            for p in card["people"]
-        ],
-    )
-    section(
-        f"Talking facts ({len(card['facts'])})",
-        ["#", "Topic", "Fact", "Noted"],
-        [[f["id"], f["topic"], f["text"], f["noted_on"]] for f in card["facts"]],
-    )
-    section(
-        "Deals",
-        ["#", "Funnel", "Stage", "Status", "Amount", "Opened", "Closed"],
-        [
+        fields.append(("Roadmap", card["roadmap"]["summary"]))
+    sections: list[Any] = [
+        Listing(
+            (
+                Column("id", "#", "int"),
+                Column("name", "Name", wide=True),
+                Column("role", "Role", wide=True),
+                Column("phone", "Phone"),
+                Column("birthday", "Birthday"),
+                Column("main", "Main"),
+            ),
             [
-                d["id"],
-                d["funnel"],
-                d["stage"],
-                d["status"],
-                f"{format_money(parse_amount(d['amount']), grouped=True)} {d['currency']}"
-                if d["amount"]
-                else "",
-                d["opened_on"],
-                d["closed_on"],
-            ]
-            for d in card["deals"]
-        ],
-    )
+                [
+                    p["id"],
+                    p["name"],
+                    p["role"],
+                    p["phone"],
+                    p["birthday"],
+                    "yes" if p["main"] else "",
+                ]
+                for p in card["people"]
+            ],
+            title="People",
+        ),
+        Listing(
+            (
+                Column("id", "#", "int"),
+                Column("topic", "Topic"),
+                Column("text", "Fact", wide=True),
+                Column("noted_on", "Noted", "date"),
+            ),
+            [[f["id"], f["topic"], f["text"], f["noted_on"]] for f in card["facts"]],
+            title=f"Talking facts ({len(card['facts'])})",
+        ),
+        Listing(
+            (
+                Column("id", "#", "int"),
+                Column("funnel", "Funnel"),
+                Column("stage", "Stage"),
+                Column("status", "Status"),
+                Column("amount", "Amount", justify="right"),
+                Column("opened_on", "Opened", "date"),
+                Column("closed_on", "Closed", "date"),
+            ),
+            [
+                [
+                    d["id"],
+                    d["funnel"],
+                    d["stage"],
+                    d["status"],
+                    f"{format_money(parse_amount(d['amount']), grouped=True)} {d['currency']}"
+                    if d["amount"]
+                    else "",
+                    d["opened_on"],
+                    d["closed_on"],
+                ]
+                for d in card["deals"]
+            ],
+            title="Deals",
+        ),
+    ]
     touch = card["last_touch"]
     if touch:
-        parts.append(
-            Text(
+        sections.append(
+            (
                 f"Last touch: {touch['on_date']} {touch['kind']} by {touch['channel']}, "
-                f"outcome {touch['outcome']}" + (f": {touch['text']}" if touch["text"] else "")
+                f"outcome {touch['outcome']}" + (f": {touch['text']}" if touch["text"] else ""),
+                None,
             )
         )
     else:
-        parts.append(Text("Last touch: none", style="dim"))
-    title = Text(f"#{card['id']} {card['name']}")
-    stdout_console().print(Panel(Group(*parts), title=title, title_align="left"))
+        sections.append(("Last touch: none", "dim"))
+    print_card(Card(f"#{card['id']} {card['name']}", fields, sections))
 
 
 # -- people ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -230,7 +231,7 @@ def edit(
 
 DEAL_COLUMNS = (
     Column("id", "ID", "int"),
-    Column("client", "Client"),
+    Column("client", "Client", wide=True),
     Column("funnel", "Funnel"),
     Column("stage", "Stage"),
     Column("status", "Status", in_table=False),
@@ -248,6 +249,11 @@ def days_in_stage(row: Any, today: Any) -> int | None:
     if row["status"] != "open":
         return None
     return (today - to_date(row["stage_entered_on"])).days
+
+
+def _days_since(day: Any, today: dt.date) -> int | None:
+    since = to_date(day)
+    return None if since is None else (today - since).days
 
 
 @app.command("list")
@@ -289,25 +295,36 @@ def list_(
         client_id=client_id,
     )
     today = state.clock.today
-    rows = queries.list_deals(db, flt)
     listing = Listing(
         columns=DEAL_COLUMNS,
-        rows=[
+        rows=(
             [
-                r["id"],
-                r["client"],
-                r["funnel"],
-                r["stage"],
-                r["status"],
-                r["amount_minor"],
-                r["currency"],
-                days_in_stage(r, today),
-                r["opened_on"],
-                r["expected_on"],
-                r["title"],
+                deal_id,
+                client_name,
+                funnel_code,
+                stage_code,
+                deal_status,
+                amount_minor,
+                currency,
+                _days_since(entered_on, today) if deal_status == "open" else None,
+                opened_on,
+                expected_on,
+                title,
             ]
-            for r in rows
-        ],
+            for (
+                deal_id,
+                client_name,
+                funnel_code,
+                stage_code,
+                deal_status,
+                amount_minor,
+                currency,
+                entered_on,
+                opened_on,
+                expected_on,
+                title,
+            ) in queries.iterate_deals(db, flt)
+        ),
         title=f"Deals ({flt.status})",
         empty_message="no deals match",
     )
@@ -360,23 +377,15 @@ def show(ctx: typer.Context, deal: DealArg, fmt: FormatOption = None) -> None:
 
 
 def _print_deal(detail: dict[str, Any]) -> None:
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
+    from povtor.output import Card, print_card
 
-    from povtor.output import stdout_console
-
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column()
     amount = (
         f"{format_money(parse_amount(detail['amount']), grouped=True)} {detail['currency']}"
         if detail["amount"]
         else "not set"
     )
     stage = f"{detail['funnel']}/{detail['stage']} ({detail['stage_name']})"
-    for label, value in (
+    fields: list[tuple[str, Any]] = [
         ("Client", f"#{detail['client_id']} {detail['client']}"),
         ("Title", detail["title"]),
         ("Stage", stage),
@@ -390,64 +399,67 @@ def _print_deal(detail: dict[str, Any]) -> None:
         ("Closed", detail["closed_on"]),
         ("Lost reason", detail["lost_reason"]),
         ("Products", "; ".join(f"#{p['id']} {p['name']}" for p in detail["products"])),
-    ):
-        if value not in (None, ""):
-            head.add_row(label, Text(str(value)))
-    history = Table(title="Stage history", title_justify="left", header_style="bold")
-    for column in ("When (UTC)", "Date", "Event", "From", "To", "Reason"):
-        history.add_column(column)
-    for h in detail["history"]:
-        history.add_row(
-            *(
-                Text("" if v is None else str(v))
-                for v in (
-                    str(h["at"])[:16],
-                    h["on_date"],
-                    h["event"],
-                    h["from_stage"],
-                    h["to_stage"],
-                    h["reason"],
-                )
-            )
-        )
-    parts: list[Any] = [head, history]
-    if detail["touches"]:
-        touches = Table(title="Touches", title_justify="left", header_style="bold")
-        for column in ("#", "Date", "Kind", "Channel", "Outcome", "Text"):
-            touches.add_column(column)
-        for t in detail["touches"]:
-            touches.add_row(
-                *(
-                    Text("" if v is None else str(v))
-                    for v in (
-                        t["id"],
-                        t["on_date"],
-                        t["kind"],
-                        t["channel"],
-                        t["outcome"],
-                        t["text"],
-                    )
-                )
-            )
-        parts.append(touches)
-    if detail["changes"]:
-        changes = Table(title="Corrections", title_justify="left", header_style="bold")
-        for column in ("#", "Date", "What", "Action", "Change"):
-            changes.add_column(column)
-        for c in detail["changes"]:
-            changes.add_row(
-                *(
-                    Text(str(v))
-                    for v in (
-                        c["id"],
-                        c["on_date"],
-                        f"{c['entity']} #{c['entity_id']}",
-                        c["action"],
-                        c["summary"],
-                    )
-                )
-            )
-        parts.append(changes)
-    stdout_console().print(
-        Panel(Group(*parts), title=Text(f"Deal #{detail['id']}"), title_align="left")
+    ]
+    history = Listing(
+        (
+            Column("at", "When (UTC)"),
+            Column("on_date", "Date", "date"),
+            Column("event", "Event"),
+            Column("from_stage", "From"),
+            Column("to_stage", "To"),
+            Column("reason", "Reason", wide=True),
+        ),
+        [
+            [
+                str(h["at"])[:16],
+                h["on_date"],
+                h["event"],
+                h["from_stage"],
+                h["to_stage"],
+                h["reason"],
+            ]
+            for h in detail["history"]
+        ],
+        title="Stage history",
     )
+    sections: list[Any] = [history]
+    if detail["touches"]:
+        touches = Listing(
+            (
+                Column("id", "#", "int"),
+                Column("on_date", "Date", "date"),
+                Column("kind", "Kind"),
+                Column("channel", "Channel"),
+                Column("outcome", "Outcome"),
+                Column("text", "Text", wide=True),
+            ),
+            [
+                [t["id"], t["on_date"], t["kind"], t["channel"], t["outcome"], t["text"]]
+                for t in detail["touches"]
+            ],
+            title="Touches",
+        )
+        sections.append(touches)
+    if detail["changes"]:
+        corrections = Listing(
+            (
+                Column("id", "#", "int"),
+                Column("on_date", "Date", "date"),
+                Column("what", "What"),
+                Column("action", "Action"),
+                Column("summary", "Change", wide=True),
+            ),
+            [
+                [
+                    c["id"],
+                    c["on_date"],
+                    f"{c['entity']} #{c['entity_id']}",
+                    c["action"],
+                    c["summary"],
+                ]
+                for c in detail["changes"]
+            ],
+            title="Corrections",
+        )
+        sections.append(corrections)
+    print_card(Card(f"Deal #{detail['id']}", fields, sections))

@@ -135,12 +135,23 @@ def root(
             show_envvar=True,
         ),
     ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Print long output straight to the terminal (default: through POVTOR_PAGER, "
+            "PAGER or less -FRX, as git does).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Global options; they come before the command: povtor --today 2026-03-02 deal list."""
+    from povtor import terminal
+
+    terminal.allow_paging(not no_pager)
     state = Runtime(db_option=db, today_option=today, tz_option=tz)
     state.clock  # read the clock once, now: a bad --today or --tz fails every command  # noqa: B018
     ctx.obj = state

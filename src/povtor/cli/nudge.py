@@ -246,7 +246,7 @@ def text_(
 TOUCH_COLUMNS = (
     Column("id", "ID", "int"),
     Column("on_date", "Date", "date"),
-    Column("client", "Client"),
+    Column("client", "Client", wide=True),
     Column("deal_id", "Deal", "int"),
     Column("stage", "Stage", in_table=False),
     Column("kind", "Kind"),
@@ -290,11 +290,10 @@ def list_(
         else None,
         limit=limit,
     )
-    rows = queries.list_touches(db, flt)
     render(
         Listing(
             TOUCH_COLUMNS,
-            [[r[c.key] for c in TOUCH_COLUMNS] for r in rows],
+            queries.iterate_touches(db, flt),  # (its columns are TOUCH_COLUMNS, in order)
             title="Touches",
             empty_message="no touches match",
         ),

@@ -160,7 +160,7 @@ UPCOMING_COLUMNS = (
     Column("source", "Kind", in_table=False),
     Column("what", "Occasion", wide=True),
     Column("person", "Person", in_table=False),
-    Column("key", "Key", wide=True),
+    Column("key", "Key"),
     Column("status", "Status"),
     Column("perks", "Perks 12m", "int"),
 )

@@ -187,12 +187,7 @@ def show(ctx: typer.Context, product: ProductArg, fmt: FormatOption = None) -> N
 
 
 def _print_card(card: dict[str, Any]) -> None:
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
-
-    from povtor.output import stdout_console
+    from povtor.output import Card, print_card
 
     def price(item: dict[str, Any]) -> str:
         if item["price"] is None:
@@ -204,16 +199,13 @@ def _print_card(card: dict[str, Any]) -> None:
             f"#{i['id']} {i['name']}" + (" (backend)" if i["is_backend"] else "") for i in items
         )
 
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column()
     sold = "not sold yet"
     if card["deals_won"]:
         sold = (
             f"{card['buyers']} client(s) bought it in {card['deals_won']} paid deal(s), "
             f"last on {card['last_sold_on']}"
         )
-    for label, value in (
+    fields: list[tuple[str, Any]] = [
         ("Price", price(card)),
         ("Backend", "yes: offered to the top 10% of clients" if card["is_backend"] else "no"),
         ("Sold", sold),
@@ -221,12 +213,8 @@ def _print_card(card: dict[str, Any]) -> None:
         ("Related", names(card["related"]) or "none"),
         ("Related from", names(card["related_from"]) or None),
         ("Note", card["note"]),
-    ):
-        if value not in (None, ""):
-            head.add_row(label, Text(str(value)))
-    stdout_console().print(
-        Panel(Group(head), title=Text(f"Product #{card['id']} {card['name']}"), title_align="left")
-    )
+    ]
+    print_card(Card(f"Product #{card['id']} {card['name']}", fields))
 
 
 @app.command("link")

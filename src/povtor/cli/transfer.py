@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -104,7 +104,8 @@ def _format_for(fmt: ExportFormat | None, excel: bool, output: Path | None) -> E
     return fmt
 
 
-def _writer(listing: Listing, fmt: ExportFormat, excel: bool) -> Callable[[IO[str]], None]:
+def _writer(listing: Listing, fmt: ExportFormat, excel: bool) -> Callable[[IO[str]], int]:
+    """How to write the listing to a stream; the writer returns the number of rows."""
     if not excel:
         return lambda stream: render(listing, OutputFormat(fmt.value), out=stream)
     from povtor.domain.csvsafe import write_excel
@@ -112,18 +113,27 @@ def _writer(listing: Listing, fmt: ExportFormat, excel: bool) -> Callable[[IO[st
 
     columns = listing.columns
 
-    def write(stream: IO[str]) -> None:
-        rows = (
-            [machine_value(c.kind, v) for c, v in zip(columns, r, strict=True)]
-            for r in listing.rows
-        )
-        write_excel(stream, [c.key for c in columns], [c.kind for c in columns], rows)
+    def write(stream: IO[str]) -> int:
+        count = 0
+
+        def counted() -> Iterator[list[Any]]:
+            nonlocal count
+            for r in listing.rows:
+                count += 1
+                yield [machine_value(c.kind, v) for c, v in zip(columns, r, strict=True)]
+
+        write_excel(stream, [c.key for c in columns], [c.kind for c in columns], counted())
+        return count
 
     return write
 
 
-def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:
-    """Write a file via a temporary file beside it and a rename: never half a file."""
+Written = TypeVar("Written")
+
+
+def write_atomically(path: Path, write: Callable[[IO[str]], Written]) -> Written:
+    """Write a file via a temporary file beside it and a rename: never half a file.
+    Returns what ``write`` returns (the number of rows)."""
     path = path.expanduser()
     if path.is_dir():
         raise InvalidInput(f"-o {path} is a directory", hint="give a file name")
@@ -136,7 +146,7 @@ def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:
         raise InvalidInput(f"cannot write in {folder}: {exc.strerror}", hint="check it") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            write(stream)
+            written = write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         if path.exists():
@@ -150,9 +160,10 @@ def write_atomically(path: Path, write: Callable[[IO[str]], None]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return written
 
 
-def write_stdout(write: Callable[[IO[str]], None]) -> None:
+def write_stdout(write: Callable[[IO[str]], Any]) -> None:
     """UTF-8 on stdout whatever the locale, with line ends as written."""
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
@@ -174,13 +185,12 @@ def write_stdout(write: Callable[[IO[str]], None]) -> None:
 
 
 def _export_listing(db: Database, table: str) -> Listing:
-    """All rows of one table in the canonical format, ordered by id."""
-    from povtor.storage.transfer import export_table
+    """All rows of one table in the canonical format, ordered by id, read as written."""
+    from povtor.storage.transfer.export import iterate_table
 
-    exported = export_table(db, table)
     return Listing(
-        columns=[Column(name, name, kind) for name, kind in exported.columns],
-        rows=exported.rows,
+        columns=[Column(name, name, kind) for name, kind in TABLES[table]],
+        rows=iterate_table(db, table),
         title=table,
         empty_message=f"no {table}",
     )
@@ -193,8 +203,7 @@ def _export(ctx: typer.Context, table: str, fmt: Any, excel: bool, output: Path 
     if output is None or str(output) == "-":
         write_stdout(write)
         return
-    write_atomically(output, write)
-    message(f"exported {len(listing.rows)} {table} to {output}")
+    message(f"exported {write_atomically(output, write)} {table} to {output}")
 
 
 def _export_command(table: str) -> None:
@@ -248,8 +257,8 @@ def export_all(
     for table in IMPORT_ORDER:
         listing = _export_listing(db, table)
         target = folder / f"{FILE_NAMES[table]}.{chosen.value}"
-        write_atomically(target, _writer(listing, chosen, excel))
-        counts.append(f"{len(listing.rows)} {table}")
+        written = write_atomically(target, _writer(listing, chosen, excel))
+        counts.append(f"{written} {table}")
     message(f"exported to {folder}: " + ", ".join(counts))
 
 

@@ -11,7 +11,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,22 @@ class Database:
         cursor = self.connection.cursor()
         cursor.row_factory = None
         return cursor.execute(sql, params).fetchall()
+
+    def iterate(
+        self, sql: str, params: Params = (), *, size: int = 500
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows as plain tuples, fetched ``size`` at a time while the caller uses them:
+        a listing of any length is written in flat memory. (The statement runs at the
+        first row asked for.)"""
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        try:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(size):
+                yield from batch
+        finally:
+            with suppress(sqlite3.ProgrammingError):  # left unfinished; closed with the db
+                cursor.close()
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         return self.connection.execute(sql, params).fetchone()

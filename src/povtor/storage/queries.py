@@ -7,7 +7,7 @@ so read-only commands start fast. Functions return plain rows or dataclasses.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,7 +144,25 @@ class ClientFilter:
     search: str | None = None
 
 
-def list_clients(db: Database, flt: ClientFilter) -> list[Row]:
+CLIENT_LIST_COLUMNS = (
+    "id",
+    "name",
+    "company",
+    "category",
+    "category_source",
+    "industry",
+    "source",
+    "status",
+    "created_on",
+    "open_deals",
+    "last_touch_on",
+)
+
+
+def iterate_clients(db: Database, flt: ClientFilter) -> Iterator[tuple[Any, ...]]:
+    """Clients matching the filter in alphabetical order (:func:`povtor.text.sort_key`:
+    Cyrillic-aware, ё with е), as tuples of :data:`CLIENT_LIST_COLUMNS` read from the
+    cursor while the caller writes them."""
     where, params = [], []
     if flt.status != "all":
         where.append("c.status = ?")
@@ -155,6 +173,8 @@ def list_clients(db: Database, flt: ClientFilter) -> list[Row]:
     if flt.search:
         where.append("c.search_key LIKE ? ESCAPE '\\'")
         params.append(like_pattern(flt.search))
+    # the search key starts with the folded name (then a line break and the company):
+    # ordering by that part, then the name as written, is sort_key's order
     sql = f"""
         SELECT c.id, c.name, c.company, c.category, c.category_source, c.industry, c.source,
                c.status, c.created_on,
@@ -163,16 +183,18 @@ def list_clients(db: Database, flt: ClientFilter) -> list[Row]:
                (SELECT MAX(t.on_date) FROM touch t WHERE t.client_id = c.id) AS last_touch_on
         FROM client c
         {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY substr(c.search_key, 1, instr(c.search_key || char(10), char(10)) - 1),
+                 c.name, c.id
     """
-    rows = db.rows(sql, params)
-    if flt.industry:
-        wanted = fold(flt.industry)
-        rows = [r for r in rows if r["industry"] and wanted in fold(r["industry"])]
-    if flt.source:
-        wanted = fold(flt.source)
-        rows = [r for r in rows if r["source"] and wanted in fold(r["source"])]
-    rows.sort(key=lambda r: (sort_key(r["name"]), r["id"]))
+    rows = db.iterate(sql, params)
+    for wanted, at in ((flt.industry, 5), (flt.source, 6)):
+        if wanted:
+            rows = _containing(rows, at, fold(wanted))
     return rows
+
+
+def _containing(rows: Iterator[tuple[Any, ...]], at: int, folded: str) -> Iterator[tuple[Any, ...]]:
+    return (row for row in rows if row[at] and folded in fold(row[at]))
 
 
 def client_people(db: Database, client_id: int) -> list[Row]:
@@ -314,6 +336,40 @@ class DealFilter:
 
 
 def list_deals(db: Database, flt: DealFilter) -> list[Row]:
+    where, params = _deal_filter(flt)
+    return db.rows(DEAL_SELECT + where + _DEAL_ORDER, params)
+
+
+def iterate_deals(db: Database, flt: DealFilter) -> Iterator[tuple[Any, ...]]:
+    """The deals of :func:`list_deals`, fewer columns (:data:`DEAL_LIST_COLUMNS`), read
+    from the cursor while the caller writes them: memory does not grow with the list."""
+    where, params = _deal_filter(flt)
+    sql = """SELECT d.id, c.name, f.code, s.code, d.status, d.amount_minor, d.currency,
+                    d.stage_entered_on, d.opened_on, d.expected_on, d.title
+             FROM deal d
+             JOIN client c ON c.id = d.client_id
+             JOIN funnel f ON f.id = d.funnel_id
+             JOIN stage s ON s.id = d.stage_id"""
+    return db.iterate(sql + where + _DEAL_ORDER, params)
+
+
+DEAL_LIST_COLUMNS = (
+    "id",
+    "client",
+    "funnel",
+    "stage",
+    "status",
+    "amount_minor",
+    "currency",
+    "stage_entered_on",
+    "opened_on",
+    "expected_on",
+    "title",
+)
+_DEAL_ORDER = " ORDER BY d.funnel_id, s.position, d.stage_entered_on, d.id"
+
+
+def _deal_filter(flt: DealFilter) -> tuple[str, list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     if flt.status == "closed":
@@ -329,9 +385,7 @@ def list_deals(db: Database, flt: DealFilter) -> list[Row]:
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    sql = DEAL_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY d.funnel_id, s.position, d.stage_entered_on, d.id"
-    return db.rows(sql, params)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def deal_history(db: Database, deal_id: int) -> list[Row]:
@@ -380,8 +434,10 @@ class TouchFilter:
     limit: int = 50
 
 
-def list_touches(db: Database, flt: TouchFilter) -> list[Row]:
-    """Touches matching the filter, newest first."""
+def iterate_touches(db: Database, flt: TouchFilter) -> Iterator[tuple[Any, ...]]:
+    """Touches matching the filter, newest first, as tuples (id, on_date, client, deal_id,
+    stage, kind, channel, outcome, answer, purpose, purpose_ref, reason, follow_up_on,
+    text) read from the cursor while the caller writes them."""
     where: list[str] = []
     params: list[Any] = []
     for column, value in (
@@ -393,7 +449,7 @@ def list_touches(db: Database, flt: TouchFilter) -> list[Row]:
         if value is not None:
             where.append(column)
             params.append(value)
-    return db.rows(
+    return db.iterate(
         f"""SELECT t.id, t.on_date, c.name AS client, t.deal_id, s.code AS stage, t.kind, t.channel,
                    t.outcome, t.answer, t.purpose, t.purpose_ref, t.reason, t.follow_up_on,
                    t.text

@@ -9,11 +9,11 @@ import typer
 
 from povtor.app import stats
 from povtor.cli.runtime import FormatOption, period_options, runtime
-from povtor.cli.stats.printing import Currency, figure, title
+from povtor.cli.stats.printing import AllOption, Currency, figure, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
 from povtor.domain.cells import parse_currency
-from povtor.output import Column, Listing, render
+from povtor.output import TOP_ROWS, Column, Listing, render
 
 # -- repeat purchases ----------------------------------------------------------------------
 REPEAT_COLUMNS = (
@@ -115,7 +115,7 @@ def cohorts(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> No
 ABC_COLUMNS = (
     Column("rank", "#", "int"),
     Column("client_id", "ID", "int"),
-    Column("client", "Client"),
+    Column("client", "Client", wide=True),
     Column("revenue", "Revenue", "money"),
     Column("share", "Share", "rate"),
     Column("cumulative_share", "Cumulative", "rate"),
@@ -137,12 +137,14 @@ def abc(
         bool, typer.Option("--changed", help="Only clients whose ABC differs from their category.")
     ] = False,
     currency: Currency = "RUB",
+    every: AllOption = False,
     fmt: FormatOption = None,
 ) -> None:
     """ABC split of active clients by revenue over the 12 months to today.
 
     Cumulative share of revenue before a client below 80% → A, below 95% → B, the rest
-    (and clients without revenue) → C; compared with the category each has now.
+    (and clients without revenue) → C; compared with the category each has now. A table
+    shows the first 50 clients and how many more there are (--all: every one).
 
     Example: povtor stats abc --changed --format csv
     """
@@ -175,7 +177,9 @@ def abc(
             empty_message="no paid deals in the period: nothing to rank"
             if not report.ranked
             else "no clients match",
-            row_styles=["yellow" if r.differs else None for r in shown],
+            row_styles=["yellow" if r.differs else None for r in shown[:TOP_ROWS]],
+            table_limit=None if every else TOP_ROWS,
+            limit_hint="--all shows every client",
         ),
         fmt,
     )

@@ -9,10 +9,10 @@ import typer
 
 from povtor.app import stats
 from povtor.cli.runtime import FormatOption, choose, runtime
-from povtor.cli.stats.printing import figure
+from povtor.cli.stats.printing import AllOption, figure
 from povtor.domain import metrics
 from povtor.errors import InvalidInput
-from povtor.output import Column, Listing, render
+from povtor.output import TOP_ROWS, Column, Listing, render
 from povtor.parsing import parse_date
 
 # -- cards ---------------------------------------------------------------------------------
@@ -27,7 +27,7 @@ CARD_COLUMNS = (
 )
 BELOW_COLUMNS = (
     Column("client_id", "ID", "int"),
-    Column("client", "Client"),
+    Column("client", "Client", wide=True),
     Column("category", "Category"),
     Column("facts", "Facts", "int"),
     Column("norm", "Norm", "int"),
@@ -40,13 +40,15 @@ def cards(
     below: Annotated[
         bool, typer.Option("--below", help="List the clients whose card is below the norm.")
     ] = False,
+    every: AllOption = False,
     fmt: FormatOption = None,
 ) -> None:
     """Client card completeness: talking facts against each category's norm.
 
     Per category (and uncategorised, and all): active clients, the norm (card.norm.A|B|C),
     clients at or above it and their share, mean and median talking facts. --below lists
-    the clients below the norm and how many facts each is missing.
+    the clients below the norm and how many facts each is missing (a table: the first 50
+    and how many more; --all: every one).
 
     Example: povtor stats cards --below --format csv
     """
@@ -59,6 +61,8 @@ def cards(
                 [list(r) for r in stats.cards_below_norm(state.db, as_of)],
                 title=f"Cards below the norm (as of {as_of.isoformat()})",
                 empty_message="every categorised client's card meets its norm",
+                table_limit=None if every else TOP_ROWS,
+                limit_hint="--all shows every client",
             ),
             fmt,
         )
@@ -91,7 +95,7 @@ def cards(
 # -- perks ---------------------------------------------------------------------------------
 PERK_COLUMNS = (
     Column("client_id", "ID", "int"),
-    Column("client", "Client"),
+    Column("client", "Client", wide=True),
     Column("category", "Cat"),
     Column("industry", "Industry"),
     Column("holidays", "Holidays", "int"),
@@ -114,13 +118,15 @@ def perks(
     missing: Annotated[
         bool, typer.Option("--missing", help="Only the clients below the target.")
     ] = False,
+    every: AllOption = False,
     fmt: FormatOption = None,
 ) -> None:
     """Perk touches per active client in the last 12 months against the seed's 4 a year
     (plan.perks_per_year): holidays of the industry in the calendar, perks, missing.
 
     A perk touch is one logged with purpose perk (plan run on an occasion item, or
-    nudge log --purpose perk).
+    nudge log --purpose perk). A table shows the first 50 clients and how many more
+    there are (--all: every one).
 
     Example: povtor stats perks --missing --format csv
     """
@@ -158,6 +164,8 @@ def perks(
             empty_message="no active clients"
             if not report.clients
             else "every client is at the target",
+            table_limit=None if every else TOP_ROWS,
+            limit_hint="--all shows every client",
         ),
         fmt,
     )

@@ -12,7 +12,7 @@ from povtor.cli.runtime import FormatOption, period_options, runtime
 from povtor.cli.stats.printing import emit, figure, part_option, record, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
-from povtor.output import Column, Listing, OutputFormat, stdout_console
+from povtor.output import Column, Listing, OutputFormat, write_lines
 
 FUNNEL_COLUMNS = (
     Column("position", "#", "int"),
@@ -45,23 +45,22 @@ REASON_COLUMNS = (
 
 def _bars(flows: Sequence[metrics.StageFlow]) -> None:
     """The stages as horizontal bars, longest = most deals entered."""
-    from rich.table import Table
-    from rich.text import Text
+    from povtor import terminal
 
-    console = stdout_console()
+    out = terminal.screen()
     widest = max((f.entered for f in flows), default=0)
-    room = max(10, min(60, console.width - 40))
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(justify="right", no_wrap=True)
+    code_width = max((terminal.display_width(f.stage.code) for f in flows), default=0)
+    count_width = max((len(str(f.entered)) for f in flows), default=0)
+    room = max(10, min(60, out.width - code_width - count_width - 2))
+    lines = []
     for flow in flows:
         length = round(room * flow.entered / widest) if widest else 0
         if flow.entered and not length:
             length = 1
-        bar = Text("█" * length, style="green" if flow.stage.is_won else "cyan")
-        grid.add_row(Text(flow.stage.code), bar, Text(str(flow.entered)))
-    console.print(grid)
+        bar = out.style("█" * length, "green" if flow.stage.is_won else "cyan")
+        code = terminal.pad(flow.stage.code, code_width)
+        lines.append(f"{code} {bar}{' ' * (room - length)} {flow.entered:>{count_width}}")
+    write_lines(lines)
 
 
 @period_options(default="month")

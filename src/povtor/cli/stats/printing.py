@@ -17,9 +17,13 @@ from povtor.output import (
     default_format,
     people_value,
     render,
-    stdout_console,
+    write_lines,
 )
 
+AllOption = Annotated[
+    bool,
+    typer.Option("--all", help="In a table, every row (machine formats always have every row)."),
+]
 Currency = Annotated[
     str, typer.Option("--currency", help="Money figures count amounts in this currency only.")
 ]
@@ -74,16 +78,20 @@ def emit(
         shown = list(on_table or names)
     else:
         shown = [names[0]]
-    if chosen is OutputFormat.table:
-        from rich.text import Text
+    if chosen is not OutputFormat.table:
+        render(parts[shown[0]](chosen), chosen)
+        return
+    from povtor import terminal
 
-        stdout_console().print(Text(heading, style="bold"))
-    for index, name in enumerate(shown):
-        if index and chosen is OutputFormat.table:
-            stdout_console().print()
-        render(parts[name](chosen), chosen)
-        if after and name in after and chosen is OutputFormat.table:
-            after[name]()
+    with terminal.paged():  # the whole report through one pager
+        out = terminal.screen()
+        write_lines(out.style(line, "bold") for line in terminal.wrap_lines(heading, out.width))
+        for index, name in enumerate(shown):
+            if index:
+                write_lines([""])
+            render(parts[name](chosen), chosen)
+            if after and name in after:
+                after[name]()
 
 
 def part_option(names: str, default: str) -> Any:

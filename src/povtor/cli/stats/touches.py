@@ -9,10 +9,10 @@ import typer
 
 from povtor.app import stats
 from povtor.cli.runtime import FormatOption, period_options, runtime
-from povtor.cli.stats.printing import emit, figure, part_option, record, title
+from povtor.cli.stats.printing import AllOption, emit, figure, part_option, record, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
-from povtor.output import Column, Listing, OutputFormat, render
+from povtor.output import TOP_ROWS, Column, Listing, OutputFormat, render
 
 # -- nudges --------------------------------------------------------------------------------
 NUDGE_COLUMNS = (
@@ -101,7 +101,7 @@ TOUCH_DISTRIBUTION_COLUMNS = (
 )
 CADENCE_COLUMNS = (
     Column("client_id", "ID", "int"),
-    Column("client", "Client"),
+    Column("client", "Client", wide=True),
     Column("warming", "Warming", "int"),
     Column("closing", "Closing", "int"),
     figure("warming_per_closing", "Warming per closing"),
@@ -118,13 +118,15 @@ def touches(
     *,
     span: Period,
     part: Annotated[str | None, part_option("summary, distribution or clients", "summary")] = None,
+    every: AllOption = False,
     fmt: FormatOption = None,
 ) -> None:
     """Touches per won first-sale deal against the seed's 5-12; warming:closing per client.
 
     Counts every touch on a deal paid in the period (default: this month to date),
     from its opening day to its payment day. --part clients: each client's warming and
-    closing touches in the period against the 5:1 rule.
+    closing touches in the period against the 5:1 rule (a table: the first 50 and how
+    many more; --all: every one).
 
     Example: povtor stats touches --period year --part distribution
     """
@@ -164,6 +166,8 @@ def touches(
             ],
             title=f"Warming:closing per client (rule {cadence.rule}:1)",
             empty_message="no warming or closing touches in the period",
+            table_limit=None if every else TOP_ROWS,
+            limit_hint="--all shows every client",
         )
 
     emit(

@@ -6,6 +6,7 @@ written (csv, tsv, json, jsonl, or CSV for Excel).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,18 @@ def export_table(db: Database, table: str) -> Exported:
     for row in db.rows(_EXPORT_SQL[table]):
         rows.append([_export_value(kind, value) for kind, value in zip(kinds, row, strict=True)])
     return Exported(table, spec, rows)
+
+
+def iterate_table(db: Database, table: str) -> Iterator[list[Any]]:
+    """The rows of :func:`export_table`, read from the cursor while the caller writes
+    them: memory does not grow with the table."""
+    kinds = [kind for _, kind in TABLES[table]]
+    dated = [(n, kind) for n, kind in enumerate(kinds) if kind in ("date", "datetime")]
+    for row in db.iterate(_EXPORT_SQL[table]):
+        values = list(row)
+        for n, kind in dated:
+            values[n] = _export_value(kind, values[n])
+        yield values
 
 
 def _export_value(kind: str, value: Any) -> Any:
