@@ -14,5 +14,6 @@ REVISIONS: tuple[str, ...] = (
     "0004_touch_indexes",
     "0005_growing_clients",
     "0006_deal_status_indexes",
+    "0010_conversation_indexes",
 )
 HEAD = REVISIONS[-1]
