@@ -558,9 +558,9 @@ def test_a_sellers_month_exact_plans(seller: Seller) -> None:
         (2, "Берёза", proposal, "55.89"),  # 20 + 10.89 + 12 + 1 + 12
         (3, "Сокол", base, "28.00"),  # 10 + 0 + 4 + 1 × 2 + 12
     ]
-    assert rows[0]["reason"] == (
-        "Счёт отправлен: 4 working days in stage (limit 3), no touch since; "
-        "Запрос: 4 working days in stage (limit 2), no touch since"
+    assert rows[0]["reason"] == (  # two deals: each reason says which
+        f"#{invoice}: Счёт отправлен: 4 working days in stage (limit 3), no touch since; "
+        f"#{request}: Запрос: 4 working days in stage (limit 2), no touch since"
     )
     assert old not in [r["deal_id"] for r in rows]
 

@@ -771,9 +771,10 @@ def test_one_item_per_client_primary_is_the_highest_priority() -> None:
         ("stuck", 1),
         ("service", None),
     ]
+    # two deals in one item: each reason says which deal it is
     assert item.reasons == [
-        "Счёт отправлен: 10 working days in stage (limit 3), no touch since",
-        "Запрос: 10 working days in stage (limit 2), no touch since",
+        "#2: Счёт отправлен: 10 working days in stage (limit 3), no touch since",
+        "#1: Запрос: 10 working days in stage (limit 2), no touch since",
         "service contact: deal #9 paid 2026-03-02, 14 days ago — how is it going?",
     ]
     assert item.terms == priority_terms(item.primary, buyer, DEFAULTS)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain import templates
@@ -28,7 +29,20 @@ template_app = command_group(
 app.add_typer(template_app, name="template")
 
 
-@app.command("log")
+class LogCommand(TyperCommand):
+    """``nudge log``: ``--open`` may go without its STAGE (then: request)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        given = [
+            "--open=request"
+            if arg == "--open" and (n + 1 == len(args) or args[n + 1].startswith("-"))
+            else arg
+            for n, arg in enumerate(args)
+        ]
+        return super().parse_args(ctx, given)
+
+
+@app.command("log", cls=LogCommand)
 def log(
     ctx: typer.Context,
     deal: Annotated[
@@ -99,8 +113,6 @@ def log(
         str | None,
         typer.Option(
             "--open",
-            is_flag=False,
-            flag_value="request",
             metavar="[STAGE]",
             help="With a client's yes: open its deal at STAGE of the repeat funnel "
             "(default: request).",

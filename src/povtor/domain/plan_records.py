@@ -162,18 +162,22 @@ class PlanItem:
     @property
     def reasons(self) -> list[str]:
         """Why the item is there: every candidate's reason, but at most
-        :data:`NAMED_DEALS` deals named; the rest summed up per rule ("and 1,085 more
-        stuck deals (oldest since …, total …)")."""
+        :data:`NAMED_DEALS` deals named (by id and title, when there are several); the
+        rest summed up per rule ("and 1,085 more stuck deals (oldest since …, total …)")."""
         candidates = (self.primary, *self.others)
-        if sum(1 for c in candidates if c.deal is not None) <= NAMED_DEALS:
+        deals = sum(1 for c in candidates if c.deal is not None)
+        if deals <= 1:
             return [c.reason for c in candidates]
         shown: list[str] = []
         rest: dict[str, list[OpenDeal]] = {}
         named = 0
         for c in candidates:
-            if c.deal is None or named < NAMED_DEALS:
+            if c.deal is None:
                 shown.append(c.reason)
-                named += c.deal is not None
+            elif named < NAMED_DEALS:  # several deals: each says which it is
+                title = f" «{c.deal.title}»" if c.deal.title else ""
+                shown.append(f"#{c.deal.id}{title}: {c.reason}")
+                named += 1
             else:
                 rest.setdefault(c.rule, []).append(c.deal)
         return shown + [_more_deals(rule, deals) for rule, deals in rest.items()]
