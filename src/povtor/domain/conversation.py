@@ -28,6 +28,7 @@ may propose an item for the client while it lasts (:data:`HELD`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -158,7 +159,9 @@ def answer_of(outcome: str) -> str:
 
 
 # -- the facts, as storage loads them ------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+# (slotted, not frozen, like the plan's records: thousands are made per plan, and a frozen
+# dataclass pays an object.__setattr__ per field; nothing changes them once made)
+@dataclass(slots=True)
 class Said:
     """The client's latest answer on its general conversation: a question answered yes,
     no or later, or a warming touch answered no or later."""
@@ -171,7 +174,7 @@ class Said:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Asked:
     """The client's latest general question left without an answer (no answer, pending)."""
 
@@ -179,7 +182,7 @@ class Asked:
     at: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Promise:
     """ "Later, on D": said on ``made_on``, due on ``due_on``, not kept yet. ``purpose``
     and ``ref`` name the subject when it is a purpose (roadmap step, product...)."""
@@ -191,7 +194,7 @@ class Promise:
 
 
 # -- what they mean ------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Refusal:
     """The client's latest "no", with nothing open and no move of its own since: the
     refusal funnel (seed 002). ``deal`` is its latest lost deal (None: only client-level
@@ -205,7 +208,7 @@ class Refusal:
     revisited_on: dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Conversation:
     """Where the conversation with one client stands on the plan's day."""
 
@@ -215,6 +218,8 @@ class Conversation:
     refusal: Refusal | None = None
     yes_on: dt.date | None = None  # a yes to the question, and no deal opened since
     asked_on: dt.date | None = None  # the latest general question (answered or not)
+    # the rules it holds back on the plan's day, worked out once by read() (None: not yet)
+    held: frozenset[str] | None = None
 
     def holds(self, rule: str, today: dt.date) -> bool:
         """Whether this conversation keeps ``rule`` from proposing an item today."""
@@ -227,7 +232,7 @@ class Conversation:
         return any(rule in HELD_BY_PURPOSE.get(p.purpose or "", ()) for p in self.promises)
 
 
-QUIET = Conversation()  # nothing said: most clients
+QUIET = Conversation(held=frozenset())  # nothing said
 
 
 def read(
@@ -244,10 +249,24 @@ def read(
     refusal; a later one settles a promise the same as a question asked on or after its
     date.
     """
+    return _read(client, lost, opened_on, today, settings.int("plan.revisit_days"))
+
+
+def _read(
+    client: ClientState,
+    lost: ClosedDeal | None,
+    opened_on: dt.date | None,
+    today: dt.date,
+    delay: int,
+) -> Conversation:
     said, asked = client.said, client.asked
     last_paid = client.paid_dates[-1] if client.paid_dates else None
-    moved = max((d for d in (last_paid, opened_on) if d is not None), default=None)
-    refusal = _refusal(client, said, asked, lost, last_paid, today, settings)
+    moved = last_paid
+    if opened_on is not None and (moved is None or opened_on > moved):
+        moved = opened_on
+    refusal = None
+    if lost is not None or (said is not None and said.outcome == "no"):
+        refusal = _refusal(client, said, asked, lost, last_paid, today, delay)
     promise = None
     yes_on = None
     if refusal is None and said is not None:
@@ -260,14 +279,39 @@ def read(
     asked_on = asked.on if asked is not None else None
     if said is not None and said.kind == "closing" and (asked_on is None or said.on > asked_on):
         asked_on = said.on
-    return Conversation(
-        promise=promise,
-        service_promise=client.service_promise,
-        promises=client.promises,
-        refusal=refusal,
-        yes_on=yes_on,
-        asked_on=asked_on,
+    talk = Conversation(promise, client.service_promise, client.promises, refusal, yes_on, asked_on)
+    if refusal is not None:
+        talk.held = HELD["refused"]
+    elif promise is None and not talk.promises:
+        talk.held = _NOTHING
+    else:
+        talk.held = _held(talk, today)
+    return talk
+
+
+def _held(talk: Conversation, today: dt.date) -> frozenset[str]:
+    """The rules ``talk`` holds back today (:meth:`Conversation.holds`, worked out once)."""
+    if talk.refusal is not None:
+        return HELD["refused"]
+    if talk.promise is None and not talk.promises:
+        return _NOTHING
+    return _held_by(
+        None if talk.promise is None else today < talk.promise.due_on,
+        frozenset(p.purpose or "" for p in talk.promises),
     )
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+@functools.lru_cache(maxsize=64)
+def _held_by(before_d: bool | None, purposes: frozenset[str]) -> frozenset[str]:
+    held: set[str] = set()
+    if before_d is not None:
+        held |= HELD["promised, before D" if before_d else "promised"]
+    for purpose in purposes:
+        held |= HELD_BY_PURPOSE.get(purpose, _NOTHING)
+    return frozenset(held)
 
 
 def _refusal(
@@ -277,7 +321,7 @@ def _refusal(
     lost: ClosedDeal | None,
     last_paid: dt.date | None,
     today: dt.date,
-    settings: Settings,
+    delay: int,
 ) -> Refusal | None:
     """The client's refusal still binding, if any (see :class:`Refusal`)."""
     if client.open_deals:
@@ -292,7 +336,6 @@ def _refusal(
         return None
     if last_paid is not None and last_paid > on:
         return None  # bought since
-    delay = settings.int("plan.revisit_days")
     if (today - on).days > delay + REVISIT_WINDOW_DAYS:
         return None  # too long ago to bind
     revisited = asked.on if asked is not None and asked.on > on else None
@@ -309,6 +352,7 @@ def attach(data: PlanInput, settings: Settings) -> None:
     """Read every client's conversation as of ``data.today`` into its ``talk`` (once per
     plan; a client with nothing said gets :data:`QUIET` without more work)."""
     today = data.today
+    delay = settings.int("plan.revisit_days")
     lost = {deal.client_id: deal for deal in data.lost}
     opened: dict[int, dt.date] = {}
     for deal in data.deals:
@@ -326,13 +370,16 @@ def attach(data: PlanInput, settings: Settings) -> None:
         ):
             client.talk = QUIET
         else:
-            client.talk = read(client, refused, opened.get(client.id), today, settings)
+            client.talk = _read(client, refused, opened.get(client.id), today, delay)
 
 
 def allows(client: ClientState, rule: str, today: dt.date) -> bool:
     """Whether ``rule`` may propose an item for ``client`` today (see :data:`HELD`)."""
     talk = client.talk
-    return talk is QUIET or not talk.holds(rule, today)
+    held = talk.held
+    if held is None:  # (a conversation made by hand, not read)
+        return not talk.holds(rule, today)
+    return rule not in held
 
 
 # -- the question and the 5:1 rhythm -------------------------------------------------------

@@ -12,7 +12,9 @@ deal, purpose, kind, client, at...): a few short ranges, never the touch rows th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
+from typing import Any
 
 from povtor.domain.conversation import Asked, Promise, Said
 from povtor.domain.plan_records import ClientState, ClosedDeal
@@ -21,31 +23,37 @@ from povtor.storage.database import Database, Days, Row
 # The latest general answer per client (a question answered yes, no or later; a warming
 # touch answered no or later) and its latest general question left unanswered. The general
 # conversation is the touches with no deal and no purpose, and the referral asks (a no to
-# a revisit, recorded with the referral it brought). Each part is a short range of
-# ix_touch_outcome (the unary + keeps SQLite off the ranges of touch dates); MAX(at) picks
-# each client's latest touch of the part, its other columns coming from that touch.
+# a revisit, recorded with the referral it brought). Each part is one outcome of one kind:
+# a range of ix_touch_outcome already in client order, so MAX(at) per client is one pass
+# with no sorting (the unary + keeps SQLite off the ranges of touch dates); the bare
+# columns come from each client's latest touch of the part.
 _PART = """
-  SELECT client_id, MAX(at) AS at, on_date, kind, {outcome} AS outcome, follow_up_on, id
-  FROM touch
-  WHERE outcome IN ({outcomes}) AND deal_id IS NULL AND {purpose} AND kind = '{kind}'
+  SELECT client_id, MAX(at), on_date, {columns} FROM touch
+  WHERE outcome = '{outcome}' AND deal_id IS NULL AND {purpose} AND kind = '{kind}'
     AND +on_date <= :day {{client}}
   GROUP BY client_id"""
-_GENERAL = (
-    """
-SELECT g.client_id, g.at, g.on_date, g.kind, g.outcome, g.follow_up_on,
-       CASE WHEN g.outcome = 'no' THEN (SELECT r.reason FROM touch r WHERE r.id = g.id) END
-FROM ("""
-    + "\n  UNION ALL".join(
-        _PART.format(purpose=purpose, kind=kind, outcomes=outcomes, outcome=outcome)
-        for purpose in ("purpose IS NULL", "purpose = 'referrals'")
-        for kind, outcomes, outcome in (
-            ("closing", "'later', 'no', 'yes'", "outcome"),
-            ("warming", "'later', 'no'", "outcome"),
-            ("closing", "'no_answer', 'pending'", "'asked'"),
-        )
+_GENERAL = "\n  UNION ALL".join(
+    _PART.format(
+        purpose=purpose,
+        kind=kind,
+        outcome=outcome,
+        # (a question left unanswered needs only its time: the other columns cost)
+        columns=f"kind, '{outcome}', follow_up_on, id"
+        if outcome in ("yes", "no", "later")
+        else "NULL, 'asked', NULL, NULL",
     )
-    + "\n) g"
+    for purpose in ("purpose IS NULL", "purpose = 'referrals'")
+    for kind, outcome in (
+        ("closing", "yes"),
+        ("closing", "no"),
+        ("closing", "later"),
+        ("warming", "no"),
+        ("warming", "later"),
+        ("closing", "no_answer"),  # a question asked, not answered
+        ("closing", "pending"),
+    )
 )
+_ANSWERS = ("yes", "no", "later")
 
 # A "later" is still open while no later touch of the same subject answered (yes, no,
 # later) or came on or after its date. {subject} narrows u to t's subject.
@@ -84,18 +92,36 @@ def general_talk(
     """Per client (every one, or ``client_id``): its latest general answer and its latest
     general question left unanswered, as of ``day``."""
     days = Days()
-    found: dict[int, tuple[Said | None, Asked | None]] = {}
-    params = {"day": day, "client": client_id}
-    for cid, at, on_date, kind, outcome, follow_up_on, reason in db.tuples(
-        _only(_GENERAL, client_id), params
-    ):
-        said, asked = found.get(cid, (None, None))
-        if outcome == "asked":
-            if asked is None or at > asked.at:
-                asked = Asked(days[on_date], at)
-        elif said is None or at > said.at:
-            said = Said(days[on_date], at, kind, outcome, days.of(follow_up_on), reason)
-        found[cid] = (said, asked)
+    answers: dict[int, tuple[Any, ...]] = {}  # client -> its latest answer's row
+    questions: dict[int, tuple[str, str]] = {}  # client -> (at, on_date) of its latest question
+    for row in db.tuples(_only(_GENERAL, client_id), {"day": day, "client": client_id}):
+        cid, at = row[0], row[1]
+        if row[4] == "asked":
+            known = questions.get(cid)
+            if known is None or at > known[0]:
+                questions[cid] = (at, row[2])
+        else:
+            latest = answers.get(cid)
+            if latest is None or at > latest[1]:
+                answers[cid] = row
+    # the reasons of the "no"s that are a client's latest answer
+    refused = [row[6] for row in answers.values() if row[4] == "no"]
+    reasons = (
+        dict(
+            db.tuples(
+                "SELECT id, reason FROM touch WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(refused),),
+            )
+        )
+        if refused
+        else {}
+    )
+    found: dict[int, tuple[Said | None, Asked | None]] = {
+        cid: (None, Asked(days[on_date], at)) for cid, (at, on_date) in questions.items()
+    }
+    for cid, (_cid, at, on_date, kind, outcome, follow_up_on, touch_id) in answers.items():
+        said = Said(days[on_date], at, kind, outcome, days.of(follow_up_on), reasons.get(touch_id))
+        found[cid] = (said, found[cid][1] if cid in found else None)
     return found
 
 

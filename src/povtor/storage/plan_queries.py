@@ -28,8 +28,8 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
 
 
 # Every active client with the facts the rules need, as of :day, by index seeks per client
-# (ix_deal_status_client, ix_touch_client_on, ix_touch_client_kind) rather than scans of
-# every touch: its open deals, the day of its newest touch, and the warming touches since
+# (ix_touch_client_on, ix_touch_client_kind) rather than scans of every touch: the day of
+# its newest touch, and the warming touches since
 # its last closing one (the 5:1 cadence). The last closing touch is one seek ordered by
 # date, then by time within that date, read as "YYYY-MM-DD|time" and split again; the CTE
 # is materialised so that SQLite does not repeat those seeks per warming touch. What the
@@ -37,7 +37,6 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
 CLIENT_FACTS = """
 WITH facts AS MATERIALIZED (
   SELECT c.id, c.name, c.company, c.category, c.industry,
-    (SELECT COUNT(*) FROM deal d WHERE d.status = 'open' AND d.client_id = c.id) AS open_deals,
     (SELECT MAX(t.on_date) FROM touch t WHERE t.client_id = c.id AND t.on_date <= :day)
       AS last_touch_on,
     (SELECT t.on_date || '|' || t.at FROM touch t
@@ -45,7 +44,7 @@ WITH facts AS MATERIALIZED (
       ORDER BY t.on_date DESC, t.at DESC LIMIT 1) AS closing
   FROM client c WHERE c.status = 'active'
 )
-SELECT f.id, f.name, f.company, f.category, f.industry, f.open_deals, f.last_touch_on,
+SELECT f.id, f.name, f.company, f.category, f.industry, f.last_touch_on,
   (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
     AND w.on_date <= :day AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
     AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming
@@ -89,11 +88,9 @@ def load_plan_facts(
         company,
         category,
         industry,
-        open_deals,
         last_touch_on,
         warming,
     ) in db.tuples(CLIENT_FACTS, {"day": day}):
-        said, asked = talk.get(cid, (None, None))
         clients[cid] = ClientState(
             id=cid,
             name=name,
@@ -101,17 +98,24 @@ def load_plan_facts(
             category=category,
             industry=industry,
             person=people.get(cid),
-            open_deals=open_deals,
+            open_deals=0,  # (counted with the open deals below)
             last_touch_on=days.of(last_touch_on),
             paid_dates=tuple(paid_dates.get(cid, ())),
             last_paid_amount=last_paid_amount.get(cid),
             warming_since_closing=warming,
             open_problem=problems.get(cid),
-            said=said,
-            asked=asked,
-            service_promise=service_promises.get(cid),
-            promises=purpose_promises.get(cid, ()),
         )
+    # what the clients said (most said nothing: set only where there is something)
+    for cid, (said, asked) in talk.items():
+        client = clients.get(cid)
+        if client is not None:
+            client.said, client.asked = said, asked
+    for cid, promise in service_promises.items():
+        if cid in clients:
+            clients[cid].service_promise = promise
+    for cid, promises in purpose_promises.items():
+        if cid in clients:
+            clients[cid].promises = promises
     # every stage with its funnel and the position of the funnel's paid stage (a few
     # dozen rows), so the open deals are read without joins
     stages = {
@@ -169,6 +173,7 @@ def load_plan_facts(
                 opened_on=days.of(opened_on),
             )
         )
+        clients[client_id].open_deals += 1
     latest_paid: dict[int, ClosedDeal] = {}
     for deal_id, client_id, closed_on, amount_minor, currency, title in db.tuples(
         """SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title FROM deal d
