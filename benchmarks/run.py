@@ -42,7 +42,7 @@ SIZES = ("real", "large")
 QUERY_LABELS = (
     ("FROM setting", "settings"),
     ("FROM template", "user templates"),
-    ("WITH facts AS MATERIALIZED", "client facts (deals, touches, 5:1, later)"),
+    ("WITH facts AS MATERIALIZED", "client facts (last touch, 5:1)"),
     ("p.birthday IS NOT NULL", "birthdays in the window"),
     ("FROM person p", "first person per client"),
     ("status = 'won' AND closed_on <= ? ORDER BY", "paid dates per client"),
@@ -64,6 +64,9 @@ QUERY_LABELS = (
     ("FROM occasion o", "occasions in the window"),
     ("FROM holiday_industry", "holiday links"),
     ("purpose = ? AND on_date >= ?", "perk touches"),
+    ("WHERE outcome = 'yes' AND deal_id IS NULL", "conversation: answers, questions"),
+    ("t.outcome = 'later' AND t.deal_id IS NULL", "conversation: open promises"),
+    ("json_each", "conversation: reasons of the no's"),
 )
 
 

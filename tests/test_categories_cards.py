@@ -23,6 +23,7 @@ from povtor.domain.cards import (
     next_question,
 )
 from povtor.domain.categories import ClientOrigin, categorise, summary
+from povtor.domain.conversation import QUIET, Conversation, Promise
 from povtor.domain.metrics import ClientRevenue, abc_split
 from povtor.domain.plan_records import ClientState, ServiceProblem
 from povtor.domain.plan_rules.thin_card import card_candidates
@@ -421,7 +422,10 @@ def state(
         open_deals=open_deals,
         last_touch_on=dt.date.fromisoformat(last_touch) if last_touch else None,
         paid_dates=tuple(dt.date.fromisoformat(d) for d in paid_on),
-        follow_up_on=dt.date.fromisoformat(follow_up) if follow_up else None,
+        # "later, on that date", said on the last touch
+        talk=Conversation(promise=Promise(TODAY, dt.date.fromisoformat(follow_up)))
+        if follow_up
+        else QUIET,
     )
 
 
@@ -534,13 +538,15 @@ def test_the_card_item_leads_only_when_nothing_else_is_due(granite: Cli) -> None
     assert rows(granite, "plan", "today")[0]["reason"] == (
         "card: 1 of 15 talking facts (A norm): learn 14 more — ask about who decides on purchases"
     )
+    # at the norm: nothing to fill
+    granite.ok("plan", "set", "card.norm.A", "1")
+    assert rows(granite, "plan", "today") == []
+    granite.ok("plan", "set", "card.norm.A", "default")
     # an open deal is the conversation: no card item
     deal = granite.open_deal("Гранит", "--stage", "request")
     assert rows(granite, "plan", "today") == []
-    granite.ok("deal", "lose", str(deal), "--reason", "дорого")  # (the revisit: in 90 days)
-    assert rows(granite, "plan", "today")[0]["reason"].startswith("card: 1 of 15")
-    # at the norm: nothing to fill
-    granite.ok("plan", "set", "card.norm.A", "1")
+    # a "no": the refusal funnel, nothing but the revisit in 90 days (no card question)
+    granite.ok("deal", "lose", str(deal), "--reason", "дорого")
     assert rows(granite, "plan", "today") == []
 
 

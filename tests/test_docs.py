@@ -64,3 +64,23 @@ def test_root_help_lists_every_group_with_its_own_words() -> None:
         words = spec.summary.removesuffix("...").removesuffix(".")
         short = words.split(":")[0]
         assert own.startswith(short), (name, spec.summary, own)
+
+
+def answers_table() -> list[str]:
+    """The README's "how answers change the plan" rows, as the code has them."""
+    from povtor.domain.conversation import ANSWERS, OUTCOMES, TOUCHES
+
+    header = ["| touch | " + " | ".join(words for _, words in OUTCOMES) + " |"]
+    header.append("| --- |" + " --- |" * len(OUTCOMES))
+    return header + [
+        f"| {words} | " + " | ".join(ANSWERS[(touch, outcome)] for outcome, _ in OUTCOMES) + " |"
+        for touch, words in TOUCHES
+    ]
+
+
+def test_the_readme_says_what_each_answer_does() -> None:
+    """The table of answers in the README is the one the plan works by
+    (povtor.domain.conversation.ANSWERS; tests/test_diaries.py replays every cell)."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = lines.index(answers_table()[0])
+    assert lines[start : start + len(answers_table())] == answers_table()

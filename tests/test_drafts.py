@@ -253,8 +253,8 @@ def test_nudge_text_warming_shares_content_the_client_has_not_had(seller: Seller
 # -- the plan's warming items ------------------------------------------------------------------
 @pytest.fixture
 def silent(cli: Cli) -> Seller:
-    """Гранит (строительство) and Вектор (общепит, a fact on «логистика») are silent,
-    each at warming touch 1 of 5."""
+    """Гранит (строительство) and Вектор (общепит, a fact on «логистика») are silent and
+    were asked the reorder question with no answer: each at warming touch 1 of 5."""
     seller = Seller(cli)
     for name, industry in (("Гранит", "строительство"), ("Вектор", "общепит")):
         seller.ok("client", "add", name, "--category", "B", "--industry", industry)
@@ -263,6 +263,8 @@ def silent(cli: Cli) -> Seller:
         seller.ok("deal", "win", paid, "--on", "2025-11-01")
         seller.ok("nudge", "log", "--client", name, "--kind", "service", "--outcome", "yes",
                   "--on", "2025-11-20")  # fmt: skip
+        seller.ok("nudge", "log", "--client", name, "--kind", "closing", "--outcome",
+                  "no-answer", "--on", "2026-02-16")  # fmt: skip
     seller.ok("client", "person", "add", "Гранит", "Иванов Иван Иванович")
     seller.ok("client", "fact", "add", "Вектор", "Разгрузка только с 8 до 17", "--topic",
               "Логистика")  # fmt: skip

@@ -351,14 +351,15 @@ def test_silent_clients_own_cycle_and_category_default(seller: Seller) -> None:
             "deal_id": None,
             "stage": None,
             "amount": "200000.00",
-            "kind": "warming",
+            # bought before, never asked since: the yes-or-no question comes first
+            "kind": "closing",
             "reason": "silent 31 days since the last purchase on 2026-02-01 (threshold 30: "
-            "category A default 30 days); expected reorder 2026-03-03; warming touch 1 of 5 "
-            "before the next closing one (5:1)",
+            "category A default 30 days); expected reorder 2026-03-03; bought before and not "
+            "asked since: ask first, yes or no",
             "priority": "50.52",  # 30 + 5 × log10(201) + 0 + 1 × 1 + 8
-            # no useful material to share yet: no draft (and no company greeted)
-            "text": "(no draft: no useful material to share with this client yet; add some: "
-            'povtor nudge content add "TEXT")',
+            # no person at the client: no one greeted by name (never the company)
+            "text": "Добрый день! Давно не виделись — в этом месяце планируете закупку? "
+            "Да или нет?",
             "client_id": 2,
             "rule": "silent",
             "purpose": None,
@@ -370,17 +371,17 @@ def test_silent_clients_own_cycle_and_category_default(seller: Seller) -> None:
     assert seller.on("2026-03-17").brief() == [
         (
             "Гранит",
-            "warming",
+            "closing",
             "silent 44 days since the last purchase on 2026-02-01 (threshold 30: category A "
-            "default 30 days); expected reorder 2026-03-03; warming touch 1 of 5 before the "
-            "next closing one (5:1)",
+            "default 30 days); expected reorder 2026-03-03; bought before and not asked "
+            "since: ask first, yes or no",
         ),
         (
             "Вектор",
-            "warming",
+            "closing",
             "silent 46 days since the last purchase on 2026-01-30 (threshold 45: own cycle 30 "
-            "days × 1.5); expected reorder 2026-03-01; warming touch 1 of 5 before the next "
-            "closing one (5:1)",
+            "days × 1.5); expected reorder 2026-03-01; bought before and not asked since: "
+            "ask first, yes or no",
         ),
     ]
     # an open deal takes Гранит out of the silent list
@@ -437,7 +438,11 @@ def test_client_later_holds_back_until_the_date(seller: Seller) -> None:
     for day in ("2026-03-05", "2026-03-10", "2026-03-19"):
         assert seller.on(day).plan() == [], day
     assert seller.on("2026-03-20").brief() == [
-        ("Гранит", "closing", "follow-up due: asked to come back on 2026-03-20")
+        (
+            "Гранит",
+            "closing",
+            "follow-up due today: asked on 2026-03-02 to come back on 2026-03-20",
+        )
     ]
 
 
@@ -512,9 +517,23 @@ def test_refusal_revisit_after_ninety_days(seller: Seller) -> None:
             f"refusal revisit: deal #{fresh} lost 2026-03-03 (не сейчас), 90 days ago",
         )
     ]
-    # once revisited (a touch on or after the due date) it is done
-    seller.nudge("--client", "Сокол", "--outcome", "no-answer")
+    # a warming touch is not the revisit: it only waits the quiet days
+    seller.nudge("--client", "Сокол", "--kind", "warming", "--outcome", "no-answer")
+    assert seller.on("2026-06-03").plan() == []
+    assert seller.on("2026-06-04").clients() == ["Сокол"]
+    # once revisited (a question on or after the due date, no answer) the next revisit
+    # comes 90 days later
+    seller.nudge("--client", "Сокол", "--kind", "closing", "--outcome", "no-answer")
     assert seller.on("2026-06-20").plan() == []
+    assert seller.on("2026-09-01").plan() == []
+    assert seller.on("2026-09-02").brief() == [
+        (
+            "Сокол",
+            "closing",
+            f"refusal revisit: deal #{fresh} lost 2026-03-03 (не сейчас), 183 days ago; "
+            "revisited 2026-06-04, no answer",
+        )
+    ]
 
 
 def test_revisit_days_setting(seller: Seller) -> None:
@@ -564,9 +583,9 @@ def test_a_sellers_month_exact_plans(seller: Seller) -> None:
         (2, "Берёза", proposal, "55.89"),  # 20 + 10.89 + 12 + 1 + 12
         (3, "Сокол", base, "28.00"),  # 10 + 0 + 4 + 1 × 2 + 12
     ]
-    assert rows[0]["reason"] == (
-        "Счёт отправлен: 4 working days in stage (limit 3), no touch since; "
-        "Запрос: 4 working days in stage (limit 2), no touch since"
+    assert rows[0]["reason"] == (  # two deals: each reason says which
+        f"#{invoice}: Счёт отправлен: 4 working days in stage (limit 3), no touch since; "
+        f"#{request}: Запрос: 4 working days in stage (limit 2), no touch since"
     )
     assert old not in [r["deal_id"] for r in rows]
 
@@ -769,8 +788,9 @@ def test_plan_run_on_a_silent_client(seller: Seller) -> None:
     seller.nudge(
         "--client", "Гранит", "--kind", "service", "--outcome", "yes", "--on", "2025-10-20"
     )
+    # bought before and never asked since: the plan's touch is the question itself
     seller.ok("plan", "run", input="l\n2026-03-20\n")
-    [touch] = seller.touches("--client", "Гранит", "--kind", "warming")
+    [touch] = seller.touches("--client", "Гранит", "--kind", "closing")
     assert (touch["deal_id"], touch["outcome"], touch["follow_up_on"]) == (
         None,
         "later",
@@ -778,7 +798,7 @@ def test_plan_run_on_a_silent_client(seller: Seller) -> None:
     )
     assert seller.on("2026-03-19").plan() == []
     assert seller.on("2026-03-20").brief()[0][2] == (
-        "follow-up due: asked to come back on 2026-03-20"
+        "follow-up due today: asked on 2026-03-02 to come back on 2026-03-20"
     )
 
 

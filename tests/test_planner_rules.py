@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from povtor.domain.calendar import PRODUCTION, WorkCalendar, days_between, working_days_between
+from povtor.domain.conversation import Asked, Said
 from povtor.domain.plan_records import Candidate, ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.domain.plan_rules.cadence import next_kind
 from povtor.domain.plan_rules.gone_silent import purchase_cycle, silence_threshold
@@ -48,7 +49,12 @@ def client(
     last_paid_amount: int | None = None,
     warming: int = 0,
     follow_up_on: dt.date | None = None,
+    said: Said | None = None,
+    asked: str | None = None,
 ) -> ClientState:
+    if follow_up_on is not None:  # the client said "later, on that date" ten days before
+        made = follow_up_on - dt.timedelta(days=10)
+        said = Said(made, made.isoformat(), "closing", "later", follow_up_on)
     return ClientState(
         id=id,
         name=name or f"Клиент {id}",
@@ -60,7 +66,8 @@ def client(
         paid_dates=tuple(day(p) for p in paid),
         last_paid_amount=last_paid_amount,
         warming_since_closing=warming,
-        follow_up_on=follow_up_on,
+        said=said,
+        asked=Asked(day(asked), asked) if asked else None,
     )
 
 
@@ -364,10 +371,20 @@ def test_client_follow_up_due_and_not_due() -> None:
     [found] = client_candidates(data("2026-03-10", waiting), DEFAULTS)
     assert found.rule == "follow_up"
     assert found.kind == "closing"
-    assert found.reason == "follow-up due: asked to come back on 2026-03-10"
-    assert (found.template_funnel, found.template_stage) == ("repeat", "base")
+    assert found.reason == "follow-up due today: asked on 2026-02-28 to come back on 2026-03-10"
+    # a client who never bought gets the first-sale question, one who did the reorder one
+    assert (found.template_funnel, found.template_stage) == ("first", "*")
     [late] = client_candidates(data("2026-03-13", waiting), DEFAULTS)
     assert late.overdue_days == 3
+    buyer = client(follow_up_on=day("2026-03-10"), paid=("2026-02-01",), last_paid_amount=4_000_000)
+    [again] = client_candidates(data("2026-03-10", buyer), DEFAULTS)
+    assert (again.template_funnel, again.template_stage) == ("repeat", "base")
+    assert again.amount_minor == 4_000_000
+    # kept by a question asked on or after the date; a question before it keeps nothing
+    kept = dataclasses.replace(buyer, asked=Asked(day("2026-03-10"), "2026-03-10 12"))
+    assert client_candidates(data("2026-03-12", kept), DEFAULTS) == []
+    early = dataclasses.replace(buyer, asked=Asked(day("2026-03-05"), "2026-03-05 12"))
+    assert rules_of(client_candidates(data("2026-03-12", early), DEFAULTS)) == [(1, "follow_up")]
 
 
 def test_a_pending_client_follow_up_holds_back_the_silent_rule() -> None:
@@ -441,7 +458,7 @@ def test_silent_with_own_cycle_boundary_and_expected_date() -> None:
     assert client_candidates(data("2026-03-16", regular), DEFAULTS) == []
     [found] = client_candidates(data("2026-03-17", regular), DEFAULTS)
     assert found.rule == "silent"
-    assert found.kind == "warming"
+    assert found.kind == "closing"  # bought before, never asked since: the question first
     assert found.overdue_days == 1
     assert found.days_waiting == 46
     assert found.expected_on == day("2026-03-01")  # last purchase + own cycle
@@ -449,8 +466,8 @@ def test_silent_with_own_cycle_boundary_and_expected_date() -> None:
     assert (found.template_funnel, found.template_stage) == ("repeat", "base")
     assert found.reason == (
         "silent 46 days since the last purchase on 2026-01-30 (threshold 45: own cycle 30 days"
-        " × 1.5); expected reorder 2026-03-01; warming touch 1 of 5 before the next closing"
-        " one (5:1)"
+        " × 1.5); expected reorder 2026-03-01; bought before and not asked since: ask first,"
+        " yes or no"
     )
 
 
@@ -515,12 +532,23 @@ def test_next_kind_follows_the_setting() -> None:
 
 
 def test_silent_client_cadence_in_kind_and_reason() -> None:
-    def silent(warming: int) -> Candidate:
+    # the question was asked after the last purchase, with no answer: 5:1 follows
+    def silent(warming: int, asked: str | None = "2025-09-01") -> Candidate:
         [found] = client_candidates(
-            data("2026-03-10", client(category="A", paid=("2025-06-01",), warming=warming)),
+            data(
+                "2026-03-10",
+                client(category="A", paid=("2025-06-01",), warming=warming, asked=asked),
+            ),
             DEFAULTS,
         )
         return found
+
+    # never asked since the purchase (a fresh database): the question first, whatever 5:1
+    for never in (silent(0, None), silent(3, "2025-05-01")):
+        assert never.kind == "closing"
+        assert never.reason.endswith("bought before and not asked since: ask first, yes or no")
+    assert silent(0).kind == "warming"
+    assert silent(0).reason.endswith("warming touch 1 of 5 before the next closing one (5:1)")
 
     assert silent(4).kind == "warming"
     assert silent(4).reason.endswith("warming touch 5 of 5 before the next closing one (5:1)")
@@ -587,10 +615,12 @@ def test_service_contact_setting_and_touches() -> None:
     assert rules_of(client_candidates(data("2026-03-09", client(), paid=[paid]), s)) == [
         (1, "service")
     ]
-    # only a service touch settles it (the query then leaves the paid deal out);
-    # another touch after the due date, e.g. a nudge on another deal, does not
+    # only a service touch answered settles it (the query then leaves the paid deal out);
+    # another touch after the due date, e.g. a nudge on another deal, does not: the contact
+    # waits the quiet days after it, then comes
     other = client(last_touch_on=day("2026-03-16"))
-    assert rules_of(client_candidates(data("2026-03-18", other, paid=[paid]), DEFAULTS)) == [
+    assert client_candidates(data("2026-03-18", other, paid=[paid]), DEFAULTS) == []
+    assert rules_of(client_candidates(data("2026-03-19", other, paid=[paid]), DEFAULTS)) == [
         (1, "service")
     ]
     assert client_candidates(data("2026-03-18", other, paid=[]), DEFAULTS) == []
@@ -628,8 +658,20 @@ def test_refusal_revisit_after_the_no_nudge_of_that_day() -> None:
 
 def test_refusal_revisit_done_or_quiet() -> None:
     refusal = closed(5, on="2025-12-03")
-    revisited = client(last_touch_on=day("2026-03-03"))  # touched on the due date: done
+    # the revisit made on the due date with no answer: the next one 90 days later
+    revisited = client(last_touch_on=day("2026-03-03"), asked="2026-03-03")
     assert client_candidates(data("2026-03-20", revisited, lost=[refusal]), DEFAULTS) == []
+    [again] = client_candidates(data("2026-06-01", revisited, lost=[refusal]), DEFAULTS)
+    assert again.reason == (
+        "refusal revisit: deal #5 lost 2025-12-03 (дорого), 180 days ago; "
+        "revisited 2026-03-03, no answer"
+    )
+    # any other touch on the due date (a card, a service call) only waits the quiet days
+    carded = client(last_touch_on=day("2026-03-03"))
+    assert client_candidates(data("2026-03-05", carded, lost=[refusal]), DEFAULTS) == []
+    assert rules_of(client_candidates(data("2026-03-06", carded, lost=[refusal]), DEFAULTS)) == [
+        (1, "revisit")
+    ]
     s = with_settings(plan__revisit_days="30")  # due 2026-01-02
     recent = client(last_touch_on=day("2025-12-31"))  # before due, but within quiet days
     assert client_candidates(data("2026-01-02", recent, lost=[refusal]), s) == []
@@ -761,9 +803,10 @@ def test_one_item_per_client_primary_is_the_highest_priority() -> None:
         ("stuck", 1),
         ("service", None),
     ]
+    # two deals in one item: each reason says which deal it is
     assert item.reasons == [
-        "Счёт отправлен: 9 working days in stage (limit 3), no touch since",  # 9 March off
-        "Запрос: 9 working days in stage (limit 2), no touch since",
+        "#2: Счёт отправлен: 9 working days in stage (limit 3), no touch since",  # 9 March off
+        "#1: Запрос: 9 working days in stage (limit 2), no touch since",
         "service contact: deal #9 paid 2026-03-02, 14 days ago — how is it going?",
     ]
     assert item.terms == priority_terms(item.primary, buyer, DEFAULTS)
@@ -860,6 +903,16 @@ maybe_near = st.none() | near
 
 
 @st.composite
+def said_answers(draw: st.DrawFn) -> Said:
+    """An answer on the general conversation: yes, no, or later on a date near today."""
+    on = draw(near)
+    outcome = draw(st.sampled_from(["yes", "no", "later"]))
+    later = on + dt.timedelta(days=draw(st.integers(1, 40))) if outcome == "later" else None
+    kind = draw(st.sampled_from(["closing", "warming"])) if outcome != "yes" else "closing"
+    return Said(on, on.isoformat(), kind, outcome, later, "дорого" if outcome == "no" else None)
+
+
+@st.composite
 def plan_inputs(draw: st.DrawFn) -> PlanInput:
     ids = draw(st.lists(st.integers(1, 12), unique=True, max_size=8))
     clients = {}
@@ -876,9 +929,8 @@ def plan_inputs(draw: st.DrawFn) -> PlanInput:
             paid_dates=paid,
             last_paid_amount=draw(st.none() | st.integers(0, 10**10)),
             warming_since_closing=draw(st.integers(0, 7)),
-            follow_up_on=draw(
-                st.none() | st.dates(TODAY - dt.timedelta(days=30), TODAY + dt.timedelta(days=30))
-            ),
+            said=draw(st.none() | said_answers()),
+            asked=draw(st.none() | st.builds(lambda on: Asked(on, on.isoformat() + " 12"), near)),
         )
     everyone = st.integers(1, 14)  # ids 13 and 14 are never loaded: archived clients
     deals = []

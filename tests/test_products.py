@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from povtor.domain.calendar import months_before
+from povtor.domain.conversation import Conversation, Promise
 from povtor.domain.offers import OfferFacts, Product, script, top_clients_by_revenue
 from povtor.domain.plan_records import ClientState
 from povtor.domain.plan_rules.backend_offer import backend_offer
@@ -246,7 +247,18 @@ def _twenty_clients(cli: Cli, tmp_path: Path) -> None:
     cli.ok("product", "add", "Топливный модуль", "--price", "1850000", "--backend")
     cli.add_client("Без покупок")
     for n in range(1, 21):
-        cli.ok("nudge", "log", "--client", f"Клиент {n:02d}", "--kind", "service", "--on", "-10")
+        cli.ok(
+            "nudge",
+            "log",
+            "--client",
+            f"Клиент {n:02d}",
+            "--kind",
+            "service",
+            "--answer",
+            "ok",
+            "--on",
+            "-10",
+        )
 
 
 @pytest.fixture
@@ -270,7 +282,18 @@ def test_backend_offers_go_to_exactly_the_top_10_percent(twenty: Cli) -> None:
 
 def test_a_21st_buyer_makes_the_top_10_percent_three(twenty: Cli, tmp_path: Path) -> None:
     orders(twenty, tmp_path, ["21;2026-02-11;Клиент 21;Щебень;1;500"], "more.csv")
-    twenty.ok("nudge", "log", "--client", "Клиент 21", "--kind", "service", "--on", "-10")
+    twenty.ok(
+        "nudge",
+        "log",
+        "--client",
+        "Клиент 21",
+        "--kind",
+        "service",
+        "--answer",
+        "ok",
+        "--on",
+        "-10",
+    )
     # ceil(10% × 21) = 3: the third-biggest joins, the new small buyer does not
     assert offered(twenty, "backend offer") == ["Клиент 18", "Клиент 19", "Клиент 20"]
 
@@ -330,7 +353,9 @@ def _bought(cli: Cli, tmp_path: Path) -> None:
         ],
     )
     for name in ("Ромашка", "Лютик", "Василёк"):
-        cli.ok("nudge", "log", "--client", name, "--kind", "service", "--on", "-10")
+        cli.ok(
+            "nudge", "log", "--client", name, "--kind", "service", "--answer", "ok", "--on", "-10"
+        )
     cli.open_deal("Василёк", "--title", "новый заказ")
 
 
@@ -490,7 +515,8 @@ def test_offer_candidates_pace_skip_and_say_why() -> None:
     clients = {i: state(i) for i in range(1, 21)}
     clients[20] = state(20, last_touch_on=TODAY - dt.timedelta(days=2))  # quiet
     clients[19] = state(19, open_deals=1)  # backend still fine; no cross-sell
-    clients[18] = state(18, follow_up_on=TODAY + dt.timedelta(days=1))  # named a later date
+    # named a later date
+    clients[18] = state(18, talk=Conversation(promise=Promise(TODAY, TODAY + dt.timedelta(days=1))))
     found = offer_candidates(facts(), clients, DEFAULTS)
     assert [(c.client_id, c.rule) for c in found] == [
         (19, "backend"),  # top 10% = 20 and 19; 20 rests

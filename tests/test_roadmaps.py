@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from povtor.domain.conversation import Conversation, Promise, Refusal
 from povtor.domain.plan_records import ClientState
 from povtor.domain.plan_rules.roadmap_step import roadmap_candidates
 from povtor.domain.roadmaps import (
@@ -382,7 +383,11 @@ def test_only_when_nothing_more_urgent(seller: Seller) -> None:
 
 
 def test_a_roadmap_step_rides_along_with_a_more_urgent_item(seller: Seller) -> None:
-    seller.add("Ромашка", "B", paid_on="2026-01-30")  # service due, and 31 days since
+    # the first purchase long ago (the step is due), the service contact of the second one
+    # due on 02-26 (within its window)
+    client = seller.add("Ромашка", "B", paid_on="2025-11-02")
+    deal = seller.ok("deal", "open", str(client), "--stage", "invoice", "--on", "2026-02-12")
+    seller.ok("deal", "win", deal.stdout.strip(), "--on", "2026-02-12")
     (item,) = seller.plan()
     first, *others = item["reason"].split("; ")
     assert item["kind"] == "service" and first.startswith("service contact")
@@ -516,7 +521,12 @@ def test_rule_gap_counts_from_the_last_step_or_the_first_purchase() -> None:
 def test_rule_skips_busy_quiet_and_finished_clients() -> None:
     assert rule((progress(1, 4), state(1))) == []  # all done
     assert rule((progress(1), state(1, open_deals=1))) == []
-    assert rule((progress(1), state(1, follow_up_on=dt.date(2026, 3, 5)))) == []
+    later = Conversation(promise=Promise(dt.date(2026, 2, 20), dt.date(2026, 3, 5)))
+    assert rule((progress(1), state(1, talk=later))) == []  # a date the client named
+    refused = Refusal(dt.date(2026, 2, 1), "дорого", None, dt.date(2026, 5, 2))
+    assert rule((progress(1), state(1, talk=Conversation(refusal=refused)))) == []
+    step_later = Conversation(promises=(Promise(TODAY, dt.date(2026, 3, 9), "roadmap", "x"),))
+    assert rule((progress(1), state(1, talk=step_later))) == []  # its follow-up carries it
     assert rule((progress(1), state(1, last_touch_on=dt.date(2026, 2, 28)))) == []  # quiet
     assert rule((progress(1), state(1, last_touch_on=dt.date(2026, 2, 27)))) != []
     assert rule((progress(1), state(1, category="C"))) == []  # the category changed

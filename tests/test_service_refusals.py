@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from povtor.domain import templates
+from povtor.domain.conversation import Said
 from povtor.domain.plan_records import (
     Candidate,
     ClientState,
@@ -34,7 +35,6 @@ from povtor.domain.planner import client_candidates, priority_terms
 from povtor.domain.service import (
     check_service_answer,
     referral_source,
-    refusal_revisited,
     source_group,
 )
 from povtor.errors import InvalidInput
@@ -209,7 +209,8 @@ def test_an_open_problem_is_an_item_and_raises_every_item() -> None:
     tuned = Settings({"plan.weight.problem": "40"})
     assert priority_terms(stuck, troubled, tuned)["problem"] == Decimal(40)
     # the client named a date to come back on: nothing before it
-    waiting = state("B", open_problem=problem, follow_up_on=dt.date(2026, 3, 10))
+    later = Said(dt.date(2026, 3, 3), "2026-03-03 10", "closing", "later", dt.date(2026, 3, 10))
+    waiting = state("B", open_problem=problem, said=later)
     assert client_candidates(plan_input("2026-03-05", waiting), DEFAULTS) == []
 
 
@@ -249,8 +250,6 @@ def test_referral_sources_and_their_group() -> None:
     assert source_group("referral from Сосна") == "referral"
     assert source_group("Referral From Сосна") == "referral"
     assert source_group("выставка") == "выставка"
-    assert refusal_revisited(0, "lost") and not refusal_revisited(1, "lost")
-    assert not refusal_revisited(0, "won") and not refusal_revisited(0, None)
 
 
 def test_the_seed_scripts_are_the_drafts() -> None:
@@ -513,9 +512,14 @@ def test_the_refusal_path_from_loss_to_referral(seller: Seller) -> None:
         "+7 916 000-00-00",
     )
     assert [(d["funnel"], d["stage"]) for d in referral["deals"]] == [("first", "lead")]
-    # the revisit is done: not repeated; the referral's lead waits its 2 working days
+    # the revisit is done: the next one comes 90 days after its "no" (2026-06-01); the
+    # referral's lead waits its 2 working days
     assert "revisit" not in seller.on("2026-03-04").rules("Сокол")
-    assert "revisit" not in seller.on("2026-06-01").rules("Сокол")
+    assert "revisit" not in seller.on("2026-05-31").rules("Сокол")
+    assert seller.on("2026-06-01").rules("Сокол")["revisit"] == (
+        f"refusal revisit: deal #{deal} lost 2025-12-03 (дорого), no again on 2026-03-03 "
+        "(не актуально), 90 days ago"
+    )
     assert (
         seller.on("2026-03-06")
         .rules("Бригада Лосева")["warming"]

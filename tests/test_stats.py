@@ -142,10 +142,9 @@ def _build_pipeline(cli: Cli) -> None:
     cli.ok("deal", "lose", str(d8), "--reason", "нет бюджета", "--on", "2026-01-15")
     cli.ok("deal", "reopen", str(d8), "--stage", "proposal", "--on", "2026-02-03")
     cli.ok("deal", "move", str(d8), "invoice", "--on", "2026-02-09")
-    # client-level touches: a closing "no" (no deal), three warming ones, a service one
-    cli.ok(
-        *nudge, "--client", "Гамма", "--kind", "closing", "--outcome", "no", "--on", "2026-02-14"
-    )
+    # client-level touches: a closing "no" (no deal; Бета had none open that day, so it
+    # loses none), three warming ones, a service one
+    cli.ok(*nudge, "--client", "Бета", "--kind", "closing", "--outcome", "no", "--on", "2026-02-14")
     cli.ok(*nudge, "--client", "Альфа", "--on", "2026-02-04")
     cli.ok(*nudge, "--client", "Альфа", "--channel", "gift", "--on", "2026-02-05")
     cli.ok(*nudge, "--client", "Бета", "--channel", "call", "--on", "2026-02-06")
@@ -299,7 +298,7 @@ def test_nudges_by_outcome_channel_and_stage(pipeline: Cli) -> None:
         return tuple(rows[(by, group)][k] for k in keys)
 
     # closing touches in February: D1 later (messenger) and no answer (call), D3 pending
-    # (call), D6 later (email), Гамма no (no deal), D7 yes (messenger), D5 yes (call);
+    # (call), D6 later (email), Бета no (no deal), D7 yes (messenger), D5 yes (call);
     # decided 5 of 7; on a deal 6, on five deals (D1 twice), of which D1 and D5 were paid
     # after their nudges: 2 orders of 5 nudged deals (per touch it would be 3 of 6);
     # warming: Альфа 2, Бета 1, D3 1 -> 4 per 7 closing = 0.57

@@ -166,6 +166,13 @@ SPECS: tuple[SettingSpec, ...] = (
         "int",
         "At most this many backend and cross-sell offers a day, biggest clients first.",
     ),
+    # -- the conversation --
+    SettingSpec(
+        "plan.service_window_days",
+        "14",
+        "int",
+        "Offer a service contact at most this many days after it fell due (or a date named).",
+    ),
 )
 BY_KEY = {spec.key: spec for spec in SPECS}
 MAX_DAYS_OFF_RANGE = 366  # days in one range of plan.days_off

@@ -1,10 +1,14 @@
 """Recording a touch: the one place where what a client answered changes the data.
 
 ``povtor nudge log`` and ``povtor plan run`` both call :func:`record_touch`: it checks
-the touch, records it once, applies its outcome to the deal (yes moves it on, no loses
-it with the reason, later sets the follow-up date), marks a roadmap step done on a yes,
-records a referral named after a refused revisit, and says what it means for the
-client's service problem or refusal — all in one transaction.
+the touch, records it once, and applies what its answer means
+(:data:`povtor.domain.conversation.ANSWERS`, by the touch's subject): on a deal, yes moves
+it on, no loses it with the reason, later sets the follow-up date; on the client's
+general conversation, no loses every open deal of the client with that reason and a yes
+opens the deal asked for (``open_stage``, or says how); a yes to a roadmap step marks
+it done; a referral named after a refused revisit is recorded; and it says what the touch
+means for the client's service problem or refusal — all in one transaction. What the
+answers mean for the plan is read back from the touches by the plan itself.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from povtor.app import deals
 from povtor.app.corrections import remember_touch
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput
-from povtor.storage import deal_writes, queries
+from povtor.storage import deal_writes, queries, service_queries
 from povtor.storage.database import Database, Row, to_date
 
 if TYPE_CHECKING:
@@ -40,6 +44,10 @@ class TouchInput:
     purpose: str | None = None
     about: str | None = None  # which perk, product, step...: as typed, or as the plan keyed it
     about_is_key: bool = False  # True: ``about`` is a key the plan made (checked already)
+    # a yes on the client's general conversation opens a deal of the repeat funnel at this
+    # stage (request, by default), for this amount (default: the client's last paid one)
+    open_stage: str | None = None
+    open_amount: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,9 @@ class Recorded:
     notes: list[str] = field(default_factory=list)  # service problem, refusal: for stderr
     roadmap_note: str | None = None
     referred: tuple[int, str, int] | None = None  # the new client's id and name, its deal
+    lost: list[tuple[int, str]] = field(default_factory=list)  # deals a client-level no lost
+    lost_reason: str | None = None
+    opened: tuple[int, str, int | None, str] | None = None  # deal, stage, amount, currency
 
 
 def record_touch(
@@ -72,6 +83,8 @@ def record_touch(
     referral: Referral | None = None,
 ) -> Recorded:
     """Record ``touch`` with a deal (``deal``) or a client (``client``): one transaction."""
+    from povtor.domain.conversation import touch_of
+
     with db.transaction():
         deal_row = queries.find_deal(db, deal) if deal else None
         client_row = queries.find_client(
@@ -82,6 +95,25 @@ def record_touch(
                 f"client #{client_row['id']} is archived",
                 hint=f"povtor client restore {client_row['id']}",
             )
+        row = touch_of(has_deal=deal_row is not None, purpose=touch.purpose, kind=touch.kind)
+        general = row in ("question", "warming")
+        if touch.open_stage is not None and not (general and touch.outcome == "yes"):
+            raise InvalidInput(
+                "--open goes with a yes on the client's own question (no --deal, no --purpose)",
+                hint=f"e.g. povtor nudge log --client {client_row['id']} --kind closing "
+                "--outcome yes --open",
+            )
+        open_deals = (
+            service_queries.open_deals(db, client_row["id"], touch.on)
+            if general and touch.outcome in ("yes", "no")
+            else []
+        )  # (a no loses them; a yes with none open is reminded to open one)
+        if general and touch.outcome == "no" and open_deals and not touch.reason:
+            raise InvalidInput(
+                f"outcome no loses the client's {len(open_deals)} open deal(s): it needs a reason",
+                hint='add --reason "перешли на топливные карты"',
+            )
+        refused_before = general and touch.outcome == "no" and _refused(db, client_row, touch.on)
         target = (
             queries.find_stage(db, deal_row["funnel_id"], touch.to_stage)
             if touch.to_stage and deal_row
@@ -114,9 +146,22 @@ def record_touch(
             deal_after=after,
             referred=referred,
         )
-        recorded.notes = _service_and_refusal_notes(
-            db, client_row, deal_row, touch.outcome, touch.answer, problem_before, touch.on
-        )
+        recorded.notes = _service_notes(db, client_row, touch.answer, problem_before, touch.on)
+        if is_new and general and touch.outcome == "no":
+            # a no on the general conversation ends the chase: every open deal is lost
+            for open_id, stage in open_deals:
+                deals.lose(db, clock, deal_id=open_id, on=touch.on, reason=touch.reason or "")
+                recorded.lost.append((open_id, stage))
+            recorded.lost_reason = touch.reason
+            if refused_before:  # seed 002: a no to the revisit is followed by the ask
+                from povtor.app.drafts import referral_hint
+
+                recorded.notes.append(referral_hint(db, client_row))
+        if is_new and general and touch.outcome == "yes":
+            if touch.open_stage is not None:
+                recorded.opened = _open_asked_deal(db, clock, client_row, touch)
+            elif not open_deals:
+                recorded.notes.append(_open_hint(db, client_row))
         # a yes to a roadmap step records the step as done on the touch's day
         if is_new:
             # what the touch changed, kept so that povtor nudge undo can put it back
@@ -125,6 +170,63 @@ def record_touch(
                 db, client_row, purpose, about, touch.outcome, touch.on
             )
     return recorded
+
+
+def _refused(db: Database, client: Row, day: dt.date) -> bool:
+    """Whether the client is in the refusal funnel on ``day``, before the touch being
+    recorded (then a no to it is a no to the revisit: the referral ask follows)."""
+    from povtor.domain import conversation
+    from povtor.storage.conversation_queries import one_client
+    from povtor.storage.plan_queries import load_settings
+
+    state, lost, opened_on = one_client(db, client, day.isoformat())
+    talk = conversation.read(state, lost, opened_on, day, load_settings(db))
+    return talk.refusal is not None
+
+
+def _last_paid(db: Database, client_id: int) -> tuple[int | None, str]:
+    row = db.one(
+        """SELECT amount_minor, currency FROM deal WHERE status = 'won' AND client_id = ?
+           ORDER BY closed_on DESC, id DESC LIMIT 1""",
+        (client_id,),
+    )
+    return (row["amount_minor"], row["currency"]) if row else (None, "RUB")
+
+
+def _open_asked_deal(
+    db: Database, clock: Clock, client: Row, touch: TouchInput
+) -> tuple[int, str, int | None, str]:
+    """The deal a yes asked for: the repeat funnel at ``touch.open_stage``, for
+    ``touch.open_amount`` or the client's last paid amount; (id, stage, amount, currency)."""
+    funnel = queries.find_funnel(db, "repeat")
+    stage = queries.find_stage(db, funnel["id"], touch.open_stage or "request")
+    amount, currency = _last_paid(db, client["id"])
+    if touch.open_amount is not None:
+        amount = touch.open_amount
+    deal_id = deals.open_in(
+        db,
+        clock,
+        client=client,
+        funnel_id=funnel["id"],
+        stage=stage,
+        on=touch.on,
+        amount_minor=amount,
+        currency=currency,
+    )
+    return deal_id, stage["code"], amount, currency
+
+
+def _open_hint(db: Database, client: Row) -> str:
+    """How to open the deal a yes asked for, typed out."""
+    from povtor.parsing import format_money
+
+    amount, currency = _last_paid(db, client["id"])
+    command = f"povtor deal open {client['id']} --stage request"
+    if amount is not None:
+        command += f" --amount {format_money(amount)}"
+        if currency != "RUB":
+            command += f" --currency {currency}"
+    return f"the client said yes: open the deal with {command} (or log it with --open)"
 
 
 def _log(
@@ -271,19 +373,14 @@ def _add_referral(
     )
 
 
-def _service_and_refusal_notes(
+def _service_notes(
     db: Database,
     client: Row,
-    deal: Row | None,
-    outcome: str,
     answer: str | None,
     problem_before: ServiceProblem | None,
     day: dt.date,
 ) -> list[str]:
-    """What a touch means for the client's service problem or refusal (stderr notes)."""
-    from povtor.domain.service import refusal_revisited
-    from povtor.storage import service_queries
-
+    """What a touch means for the client's service problem (stderr notes)."""
     notes: list[str] = []
     problem_now = _open_problem(db, client["id"], day) if answer else None
     if problem_now is not None:
@@ -296,17 +393,6 @@ def _service_and_refusal_notes(
             f"the problem reported {problem_before.reported_on.isoformat()} "
             f"(«{problem_before.text or 'no details'}») is resolved"
         )
-    if (
-        outcome == "no"
-        and deal is None
-        and refusal_revisited(
-            service_queries.open_deal_count(db, client["id"]),
-            service_queries.last_closed_status(db, client["id"]),
-        )
-    ):
-        from povtor.app.drafts import referral_hint
-
-        notes.append(referral_hint(db, client))
     return notes
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from povtor.cli.runtime import FormatOption, choose, command_group, confirm, runtime
 from povtor.domain import templates
 from povtor.domain.vocabulary import CHANNELS, PURPOSES, TOUCH_KINDS
 from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, message, render
-from povtor.parsing import parse_date, parse_outcome
+from povtor.parsing import parse_amount, parse_date, parse_outcome
 from povtor.storage import queries
 from povtor.text import TEXT_MAX, clean_text
+
+if TYPE_CHECKING:
+    from povtor.app.touches import Recorded
 
 app = command_group(
     help="Touches and yes-or-no nudges («буравчик»): log them, draft the message, templates.",
@@ -25,7 +29,20 @@ template_app = command_group(
 app.add_typer(template_app, name="template")
 
 
-@app.command("log")
+class LogCommand(TyperCommand):
+    """``nudge log``: ``--open`` may go without its STAGE (then: request)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        given = [
+            "--open=request"
+            if arg == "--open" and (n + 1 == len(args) or args[n + 1].startswith("-"))
+            else arg
+            for n, arg in enumerate(args)
+        ]
+        return super().parse_args(ctx, given)
+
+
+@app.command("log", cls=LogCommand)
 def log(
     ctx: typer.Context,
     deal: Annotated[
@@ -93,6 +110,19 @@ def log(
         str | None,
         typer.Option("--problem", help="What is wrong: the same as --answer problem --reason."),
     ] = None,
+    open_stage: Annotated[
+        str | None,
+        typer.Option(
+            "--open",
+            metavar="[STAGE]",
+            help="With a client's yes: open its deal at STAGE of the repeat funnel "
+            "(default: request).",
+        ),
+    ] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option("--amount", help="With --open: the deal's amount (default: the last paid)."),
+    ] = None,
 ) -> None:
     """Log a touch and its outcome; the outcome moves the deal.
 
@@ -112,7 +142,15 @@ def log(
     default: the client's next step) with --outcome yes also records the step as done
     on the touch's day.
 
+    On the client's own question (no deal, no purpose), no loses every open deal of the
+    client with the reason and starts the refusal funnel; yes with --open opens the deal
+    (repeat funnel, at request unless --open STAGE, for --amount or the last paid amount),
+    without it prints the command that would. See the README: how answers change the
+    plan.
+
     Example: povtor nudge log --deal 7 --channel messenger --outcome later --later +7
+
+    Example: povtor nudge log --client Магистраль --kind closing --outcome yes --open
     """
     if (deal is None) == (client is None):
         raise InvalidInput("give exactly one of --deal or --client", hint="e.g. --deal 7")
@@ -152,6 +190,9 @@ def log(
         raise InvalidInput(
             "--about goes with --purpose", hint="e.g. --purpose perk --about geologist"
         )
+    if amount is not None and open_stage is None:
+        raise InvalidInput("--amount goes with --open", hint="add --open (or --open STAGE)")
+    open_amount = parse_amount(amount, field="--amount") if amount is not None else None
     if purpose_ref and chosen_purpose == "card":
         from povtor.domain.cards import question_code
 
@@ -175,6 +216,8 @@ def log(
             answer=chosen_answer,
             purpose=chosen_purpose,
             about=purpose_ref,
+            open_stage=open_stage.strip() if open_stage is not None else None,
+            open_amount=open_amount,
         ),
     )
     if not recorded.is_new:
@@ -192,6 +235,7 @@ def log(
                 effect = f"; deal #{after['id']} follow-up on {follow_up}"
         if chosen_answer:
             effect += f", {chosen_answer}" + (f": «{why}»" if chosen_answer == "problem" else "")
+        effect += touch_effects(recorded)
         message(
             f"logged {chosen_kind} touch #{recorded.touch_id} with {recorded.client['name']}: "
             f"{chosen_outcome}{effect}"
@@ -200,6 +244,26 @@ def log(
         for note in notes:
             message(note)
     print(recorded.touch_id)
+
+
+def touch_effects(recorded: Recorded) -> str:
+    """What a client-level answer did to the deals, for the message that reports it."""
+    from povtor.parsing import format_money
+
+    effect = ""
+    if recorded.lost:
+        lost = ", ".join(f"#{deal_id} ({stage})" for deal_id, stage in recorded.lost)
+        word = "deal" if len(recorded.lost) == 1 else "deals"
+        effect += f"; lost {word} {lost} with the reason «{recorded.lost_reason}»"
+    if recorded.opened is not None:
+        deal_id, stage, opened_amount, currency = recorded.opened
+        money = (
+            f" for {format_money(opened_amount, grouped=True)} {currency}"
+            if opened_amount is not None
+            else ""
+        )
+        effect += f"; opened deal #{deal_id} at {stage}{money}"
+    return effect
 
 
 @app.command("text")

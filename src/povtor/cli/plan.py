@@ -445,7 +445,9 @@ def run(
     A service contact asks "all well?": o (ok) or p (problem, then what is wrong).
     A "no" to a refusal revisit shows the referral ask and takes a referral's name
     (empty: none), recorded as a new client with a first-sale deal. A yes to a
-    roadmap step also records the step as done. Each answer is saved at once as a
+    roadmap step also records the step as done. A yes to a client's own question
+    (reorder, revisit, follow-up) asks whether to open the deal at request, and for
+    how much (default: the last paid amount). Each answer is saved at once as a
     touch, so quitting loses nothing.
 
     Example: povtor plan run --limit 5
@@ -511,6 +513,9 @@ def run(
             if c.rule == "revisit":  # seed 002: a "no" is followed by asking for referrals
                 referral_name, referral_phone = prompt_referral(item, language, user)
                 purpose, purpose_ref = "referrals", None
+        open_stage = open_amount = None
+        if outcome == "yes" and asks_to_open(item):
+            open_stage, open_amount = prompt_open(c.amount_minor)
         if outcome == "later":
             while True:
                 raw = typer.prompt("  come back on (YYYY-MM-DD or +7)")
@@ -536,6 +541,8 @@ def run(
                 purpose=purpose,
                 about=purpose_ref,
                 about_is_key=True,
+                open_stage=open_stage,
+                open_amount=open_amount,
             ),
             referral=Referral(referral_name, referral_phone) if referral_name else None,
         )
@@ -546,6 +553,12 @@ def run(
         )
         if recorded.roadmap_note:
             typer.echo(f"  {recorded.roadmap_note}")
+        if recorded.opened is not None:
+            deal_id, stage, amount, currency = recorded.opened
+            money = f" for {format_money(amount, grouped=True)} {currency}" if amount else ""
+            typer.echo(f"  opened deal #{deal_id} at {stage}{money}")
+        for lost_id, stage in recorded.lost:
+            typer.echo(f"  lost deal #{lost_id} ({stage}): «{recorded.lost_reason}»")
         if recorded.referred is not None:
             referred_id, referred_name, first_deal_id = recorded.referred
             typer.echo(
@@ -556,6 +569,33 @@ def run(
 
 
 # -- plan run: the answers of a service contact and of a refused revisit -----------------
+def asks_to_open(item: PlanItem) -> bool:
+    """A yes to the client's own question (no deal, no purpose, not a service contact),
+    with no deal open: the deal it asks for is offered to be opened."""
+    c = item.primary
+    return (
+        c.deal is None
+        and c.purpose is None
+        and c.kind != "service"
+        and not (item.client.open_deals)
+    )
+
+
+def prompt_open(last_amount: int | None) -> tuple[str | None, int | None]:
+    """ "open a deal at request? [Y/n]", then its amount (default: ``last_amount``)."""
+    if not typer.confirm("  open a deal at request?", default=True):
+        return None, None
+    default = format_money(last_amount) if last_amount else ""
+    while True:
+        raw = typer.prompt("  amount", default=default, show_default=bool(default))
+        if not raw.strip():
+            return "request", None
+        try:
+            return "request", parse_amount(raw, field="amount")
+        except InvalidInput as error:
+            typer.echo(f"  {error.message}")
+
+
 SERVICE_RUN_CHOICES = "all well? [o]k  [p]roblem  [l]ater  [a] no answer  [s]kip  [q]uit"
 
 

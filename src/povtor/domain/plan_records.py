@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from povtor.domain.conversation import QUIET, Asked, Conversation, Promise, Said
+
 if TYPE_CHECKING:
     from povtor.domain.cards import CardPlanFacts
     from povtor.domain.offers import OfferFacts
@@ -47,10 +49,17 @@ class ClientState:
     last_touch_on: dt.date | None
     paid_dates: tuple[dt.date, ...] = ()  # dates of paid deals, oldest first
     last_paid_amount: int | None = None
-    warming_since_closing: int = 0
-    follow_up_on: dt.date | None = None  # from a client-level "later" touch
+    warming_since_closing: int = 0  # warming touches since the last closing one (5:1)
     open_problem: ServiceProblem | None = None  # the latest service answer was "problem"
     industry: str | None = None  # (professional holidays go by industry)
+    # the conversation's facts (see povtor.domain.conversation): the latest answer on the
+    # general conversation, its latest question left unanswered, the open promises
+    said: Said | None = None
+    asked: Asked | None = None
+    service_promise: Promise | None = None
+    promises: tuple[Promise, ...] = ()
+    # ... and what they mean on the plan's day, read once per plan (conversation.attach)
+    talk: Conversation = QUIET
 
 
 @dataclass(slots=True)
@@ -68,7 +77,8 @@ class OpenDeal:
     amount_minor: int | None
     currency: str
     title: str | None
-    last_touch_on: dt.date | None  # last touch on this deal
+    last_touch_on: dt.date | None  # the last touch on this deal in its current stage
+    opened_on: dt.date | None = None
 
 
 @dataclass(slots=True)
@@ -151,7 +161,53 @@ class PlanItem:
 
     @property
     def reasons(self) -> list[str]:
-        return [self.primary.reason, *(c.reason for c in self.others)]
+        """Why the item is there: every candidate's reason, but at most
+        :data:`NAMED_DEALS` deals named (by id and title, when there are several); the
+        rest summed up per rule ("and 1,085 more stuck deals (oldest since …, total …)")."""
+        candidates = (self.primary, *self.others)
+        deals = sum(1 for c in candidates if c.deal is not None)
+        if deals <= 1:
+            return [c.reason for c in candidates]
+        shown: list[str] = []
+        rest: dict[str, list[OpenDeal]] = {}
+        named = 0
+        for c in candidates:
+            if c.deal is None:
+                shown.append(c.reason)
+            elif named < NAMED_DEALS:  # several deals: each says which it is
+                title = f" «{c.deal.title}»" if c.deal.title else ""
+                shown.append(f"#{c.deal.id}{title}: {c.reason}")
+                named += 1
+            else:
+                rest.setdefault(c.rule, []).append(c.deal)
+        return shown + [_more_deals(rule, deals) for rule, deals in rest.items()]
+
+
+NAMED_DEALS = 3  # deals an item names one by one; the rest are summed up
+_DEALS_OF_RULE = {
+    "stuck": ("stuck deal", "stuck deals"),
+    "warming": ("deal to warm up", "deals to warm up"),
+    "follow_up": ("follow-up due", "follow-ups due"),
+}
+
+
+def _more_deals(rule: str, deals: list[OpenDeal]) -> str:
+    """ "and N more stuck deals (oldest since D, total X)": the deals an item does not
+    name one by one."""
+    from povtor.parsing import format_money
+
+    one, many = _DEALS_OF_RULE.get(rule, ("deal", "deals"))
+    oldest = min(deal.stage_entered_on for deal in deals)
+    totals: dict[str, int] = {}
+    for deal in deals:
+        if deal.amount_minor is not None:
+            totals[deal.currency] = totals.get(deal.currency, 0) + deal.amount_minor
+    money = " + ".join(
+        f"{format_money(total, grouped=True)} {currency}"
+        for currency, total in sorted(totals.items())
+    )
+    words = f"and {len(deals):,} more {one if len(deals) == 1 else many} "
+    return words + f"(oldest since {oldest.isoformat()}" + (f", total {money})" if money else ")")
 
 
 @dataclass

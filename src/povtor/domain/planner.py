@@ -2,10 +2,12 @@
 ranked by priority.
 
 The facts come in as plain records (:mod:`povtor.domain.plan_records`), loaded by
-:mod:`povtor.storage`; each rule lives in its own module of
-:mod:`povtor.domain.plan_rules` and proposes candidates; this module runs them, weighs
-each candidate (the transparent sum ``plan explain`` shows) and ranks the items. Nothing
-here touches a database, so the plan is tested on hand-made inputs.
+:mod:`povtor.storage`; the conversation with each client is read from them first
+(:mod:`povtor.domain.conversation`); each rule lives in its own module of
+:mod:`povtor.domain.plan_rules` and proposes candidates, which pass only if the
+conversation allows that rule for the client; this module runs them, weighs each
+candidate (the transparent sum ``plan explain`` shows) and ranks the items. Nothing here
+touches a database, so the plan is tested on hand-made inputs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from povtor.domain import conversation
 from povtor.domain.plan_records import (
     Candidate,
     ClientState,
@@ -26,7 +29,11 @@ from povtor.domain.plan_records import (
     PlanItem,
     ServiceProblem,
 )
-from povtor.domain.plan_rules.follow_up import client_follow_ups, deal_follow_ups
+from povtor.domain.plan_rules.follow_up import (
+    client_follow_ups,
+    deal_follow_ups,
+    purpose_follow_ups,
+)
 from povtor.domain.plan_rules.gone_silent import silent_clients
 from povtor.domain.plan_rules.occasions import occasions
 from povtor.domain.plan_rules.offer_quota import product_offers
@@ -82,40 +89,75 @@ FILLER_RULES = frozenset({"roadmap", "card"})
 
 
 # -- the rules, run -----------------------------------------------------------------------
+def _allowed(candidates: list[Candidate], data: PlanInput) -> list[Candidate]:
+    """The candidates the conversation with their client allows today."""
+    today, clients = data.today, data.clients
+    return [
+        c
+        for c in candidates
+        if c.client_id in clients and conversation.allows(clients[c.client_id], c.rule, today)
+    ]
+
+
 def deal_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
     """The deal-level items: follow-ups due on deals, and stuck deals (warming ones, in the
     first-sale funnel)."""
-    return [
-        *deal_follow_ups(data.deals, data.clients, data.today),
-        *stuck_deals(data.deals, data.clients, data.today, settings),
-    ]
+    conversation.attach(data, settings)
+    return _deal_candidates(data, settings)
+
+
+def _deal_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
+    return _allowed(
+        [
+            *deal_follow_ups(data.deals, data.clients, data.today),
+            *stuck_deals(data.deals, data.clients, data.today, settings),
+        ],
+        data,
+    )
 
 
 def client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
     """The client-level items: follow-ups due, clients gone silent, service contacts after
     payments, unresolved service problems, refusal revisits."""
+    conversation.attach(data, settings)
+    return _client_candidates(data, settings)
+
+
+def _client_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
     today = data.today
     clients = data.clients
-    return [
-        *client_follow_ups(clients, today),
-        *silent_clients(clients, today, settings),
-        *service_contacts(data.paid_awaiting_service, clients, today, settings),
-        *service_problems(clients, today),
-        *refusal_revisits(data.lost, clients, today, settings),
-    ]
+    return _allowed(
+        [
+            *client_follow_ups(clients, today),
+            *purpose_follow_ups(data, settings),
+            *silent_clients(clients, today, settings),
+            *service_contacts(data.paid_awaiting_service, clients, today, settings),
+            *service_problems(clients, today),
+            *refusal_revisits(clients, today, settings),
+        ],
+        data,
+    )
 
 
 def growth_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
     """The client-development items: thin cards, product offers, roadmap steps and
     occasions, each from its own facts."""
+    conversation.attach(data, settings)
+    return _growth_candidates(data, settings)
+
+
+def _growth_candidates(data: PlanInput, settings: Settings) -> list[Candidate]:
     today = data.today
     clients = data.clients
-    return [
-        *thin_cards(data.cards, clients, today, settings),
-        *product_offers(data.offers, clients, settings),
-        *roadmap_steps(data.roadmaps, clients, today, settings),
-        *occasions(data.perks, clients, today, settings),
-    ]
+    return _allowed(
+        [
+            *thin_cards(data.cards, clients, today, settings),
+            *product_offers(data.offers, clients, settings),
+            *roadmap_steps(data.roadmaps, clients, today, settings),
+            *occasions(data.perks, clients, today, settings),
+        ],
+        data,
+    )
 
 
 # -- priority --------------------------------------------------------------------------
@@ -178,8 +220,12 @@ def _cents(weight: Decimal, share: Decimal) -> Decimal:
 
 def build_plan(data: PlanInput, settings: Settings) -> Plan:
     """Every candidate, merged to one item per client, ranked by priority."""
-    candidates = [*deal_candidates(data, settings), *client_candidates(data, settings)]
-    candidates += [c for c in growth_candidates(data, settings) if c.client_id in data.clients]
+    conversation.attach(data, settings)
+    candidates = [
+        *_deal_candidates(data, settings),
+        *_client_candidates(data, settings),
+        *_growth_candidates(data, settings),
+    ]
     weights = Weights.of(settings)
     by_client: dict[int, list[tuple[Decimal, Candidate, dict[str, Decimal]]]] = {}
     for candidate in candidates:

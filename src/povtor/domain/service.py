@@ -67,9 +67,3 @@ def source_group(source: str) -> str:
     if fold(source).startswith(REFERRAL_PREFIX):
         return REFERRAL_GROUP
     return source
-
-
-def refusal_revisited(open_deals: int, last_closed_status: str | None) -> bool:
-    """Whether a client-level touch is a refusal revisit: the client has no open deal and
-    its most recently closed deal was lost (its latest word was a refusal)."""
-    return open_deals == 0 and last_closed_status == "lost"

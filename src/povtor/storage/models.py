@@ -202,9 +202,22 @@ class Touch(SQLModel, table=True):
         Index("ix_touch_client_on", "client_id", "on_date", "at"),
         Index("ix_touch_client_kind", "client_id", "kind", "on_date", "at"),
         Index("ix_touch_kind_on", "kind", "on_date", "deal_id"),
-        Index("ix_touch_deal_on", "deal_id", "on_date"),
+        # a deal's touches by day, with the stage each was made in (nudges in a stage)
+        Index("ix_touch_deal_on", "deal_id", "on_date", "stage_id"),
         Index("ix_touch_purpose_on", "purpose", "on_date"),
         Index("ix_touch_answer_on", "answer", "on_date"),  # unresolved service problems
+        # the conversation with each client: its latest answers and unanswered questions
+        Index(
+            "ix_touch_outcome",
+            "outcome",
+            "deal_id",
+            "purpose",
+            "kind",
+            "client_id",
+            "at",
+            "on_date",
+            "follow_up_on",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from povtor.domain.calendar import trailing_year
 from povtor.domain.plan_records import ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.settings import Settings
+from povtor.storage import conversation_queries
 from povtor.storage.database import Database, Days
 from povtor.storage.service_queries import open_problems
 
@@ -27,30 +28,27 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
 
 
 # Every active client with the facts the rules need, as of :day, by index seeks per client
-# (ix_deal_status_client, ix_touch_client_on, ix_touch_client_kind) rather than scans of
-# every touch: its open deals, its newest touch (its date; a client-level "later"),
-# and the warming touches since its last closing one (the 5:1 cadence). The last closing
-# touch is one seek ordered by date, then by time within that date, read as
-# "YYYY-MM-DD|time" and split again; the CTE is materialised so that SQLite does not
-# repeat those seeks per warming touch.
+# (ix_touch_client_on, ix_touch_client_kind) rather than scans of every touch: the day of
+# its newest touch, and the warming touches since
+# its last closing one (the 5:1 cadence). The last closing touch is one seek ordered by
+# date, then by time within that date, read as "YYYY-MM-DD|time" and split again; the CTE
+# is materialised so that SQLite does not repeat those seeks per warming touch. What the
+# client said is read by storage.conversation_queries.
 CLIENT_FACTS = """
 WITH facts AS MATERIALIZED (
   SELECT c.id, c.name, c.company, c.category, c.industry,
-    (SELECT COUNT(*) FROM deal d WHERE d.status = 'open' AND d.client_id = c.id) AS open_deals,
-    (SELECT t.id FROM touch t WHERE t.client_id = c.id AND t.on_date <= :day
-      ORDER BY t.on_date DESC, t.at DESC, t.id DESC LIMIT 1) AS newest_touch,
+    (SELECT MAX(t.on_date) FROM touch t WHERE t.client_id = c.id AND t.on_date <= :day)
+      AS last_touch_on,
     (SELECT t.on_date || '|' || t.at FROM touch t
       WHERE t.client_id = c.id AND t.kind = 'closing' AND t.on_date <= :day
       ORDER BY t.on_date DESC, t.at DESC LIMIT 1) AS closing
   FROM client c WHERE c.status = 'active'
 )
-SELECT f.id, f.name, f.company, f.category, f.industry, f.open_deals, n.on_date,
+SELECT f.id, f.name, f.company, f.category, f.industry, f.last_touch_on,
   (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
     AND w.on_date <= :day AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
-    AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming,
-  n.outcome, n.deal_id, n.follow_up_on
+    AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming
 FROM facts f
-LEFT JOIN touch n ON n.id = f.newest_touch
 """
 
 
@@ -58,12 +56,16 @@ def load_plan_facts(
     db: Database, today: dt.date, *, paid_since: dt.date, lost_since: dt.date
 ) -> PlanInput:
     """The plan's facts as of ``today``: the active clients (with an unresolved service
-    problem, if any), their open deals, the deals paid from ``paid_since`` with no service
-    touch since, and each client's latest refusal from ``lost_since`` with no payment
-    since. The client-development facts are loaded on their own."""
+    problem, if any, and what they said: storage.conversation_queries), their open deals,
+    the deals paid from ``paid_since`` with no answered service contact since, and each
+    client's latest lost deal from ``lost_since`` with no payment since. The
+    client-development facts are loaded on their own."""
     day = today.isoformat()
     days = Days()
     problems = open_problems(db, day)  # an unresolved service problem, per client
+    talk = conversation_queries.general_talk(db, day)
+    service_promises = conversation_queries.service_promises(db, day)
+    purpose_promises = conversation_queries.purpose_promises(db, day)
     paid_dates: dict[int, list[dt.date]] = defaultdict(list)
     last_paid_amount: dict[int, int | None] = {}
     for client_id, closed_on, amount in db.tuples(
@@ -87,12 +89,8 @@ def load_plan_facts(
         company,
         category,
         industry,
-        open_deals,
         last_touch_on,
         warming,
-        newest_outcome,
-        newest_deal,
-        newest_follow_up,
     ) in db.tuples(CLIENT_FACTS, {"day": day}):
         clients[cid] = ClientState(
             id=cid,
@@ -101,17 +99,24 @@ def load_plan_facts(
             category=category,
             industry=industry,
             person=people.get(cid),
-            open_deals=open_deals,
+            open_deals=0,  # (counted with the open deals below)
             last_touch_on=days.of(last_touch_on),
             paid_dates=tuple(paid_dates.get(cid, ())),
             last_paid_amount=last_paid_amount.get(cid),
             warming_since_closing=warming,
-            # a client-level "later": the client's newest touch says later, on a date
-            follow_up_on=days.of(newest_follow_up)
-            if newest_outcome == "later" and newest_deal is None
-            else None,
             open_problem=problems.get(cid),
         )
+    # what the clients said (most said nothing: set only where there is something)
+    for cid, (said, asked) in talk.items():
+        client = clients.get(cid)
+        if client is not None:
+            client.said, client.asked = said, asked
+    for cid, promise in service_promises.items():
+        if cid in clients:
+            clients[cid].service_promise = promise
+    for cid, promises in purpose_promises.items():
+        if cid in clients:
+            clients[cid].promises = promises
     # every stage with its funnel and the position of the funnel's paid stage (a few
     # dozen rows), so the open deals are read without joins
     stages = {
@@ -133,12 +138,16 @@ def load_plan_facts(
         amount_minor,
         currency,
         title,
+        opened_on,
         last_touch_on,
     ) in db.tuples(
+        # the last touch in the deal's current stage: the touch whose yes moved the deal
+        # here was made in the stage before (touches without a stage, imported ones, count)
         """SELECT d.id, d.client_id, d.stage_id, d.stage_entered_on, d.follow_up_on,
-                  d.amount_minor, d.currency, d.title,
+                  d.amount_minor, d.currency, d.title, d.opened_on,
                   (SELECT MAX(t.on_date) FROM touch t
-                   WHERE t.deal_id = d.id AND t.on_date <= ?) AS last_touch_on
+                   WHERE t.deal_id = d.id AND t.on_date <= ?
+                     AND (t.stage_id = d.stage_id OR t.stage_id IS NULL)) AS last_touch_on
            FROM deal d
            JOIN client c ON c.id = d.client_id AND c.status = 'active'
            WHERE d.status = 'open'
@@ -162,16 +171,19 @@ def load_plan_facts(
                 currency=currency,
                 title=title,
                 last_touch_on=days.of(last_touch_on),
+                opened_on=days.of(opened_on),
             )
         )
+        clients[client_id].open_deals += 1
     latest_paid: dict[int, ClosedDeal] = {}
     for deal_id, client_id, closed_on, amount_minor, currency, title in db.tuples(
         """SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title FROM deal d
-           WHERE d.status = 'won' AND d.closed_on >= ? AND d.closed_on <= ?
+           WHERE d.status = 'won' AND d.closed_on >= :since AND d.closed_on <= :day
              AND NOT EXISTS (SELECT 1 FROM touch t WHERE t.client_id = d.client_id
-                             AND t.kind = 'service' AND t.on_date >= d.closed_on)
+                             AND t.kind = 'service' AND t.on_date >= d.closed_on
+                             AND t.on_date <= :day AND t.outcome IN ('yes', 'no'))
            ORDER BY d.closed_on, d.id""",
-        (paid_since.isoformat(), day),
+        {"since": paid_since.isoformat(), "day": day},
     ):
         latest_paid[client_id] = ClosedDeal(
             deal_id,

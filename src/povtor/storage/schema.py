@@ -16,5 +16,6 @@ REVISIONS: tuple[str, ...] = (
     "0006_deal_status_indexes",
     "0007_warming_content",
     "0008_corrections",
+    "0009_conversation_indexes",
 )
 HEAD = REVISIONS[-1]

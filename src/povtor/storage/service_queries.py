@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from povtor.domain.plan_records import ServiceProblem
@@ -34,20 +35,18 @@ def open_problems(db: Database, day: str) -> dict[int, ServiceProblem]:
     return found
 
 
-def last_closed_status(db: Database, client_id: int) -> str | None:
-    """The status (won or lost) of the client's most recently closed deal, if any."""
-    return db.scalar(
-        """SELECT status FROM deal WHERE client_id = ? AND status IN ('won', 'lost')
-           ORDER BY closed_on DESC, id DESC LIMIT 1""",
-        (client_id,),
-    )
-
-
-def open_deal_count(db: Database, client_id: int) -> int:
-    return int(
-        db.scalar("SELECT COUNT(*) FROM deal WHERE client_id = ? AND status = 'open'", (client_id,))
-        or 0
-    )
+def open_deals(db: Database, client_id: int, on: dt.date) -> list[tuple[int, str]]:
+    """The client's deals open in their stage on ``on``: (id, stage code), oldest first
+    (a deal opened or moved after that day is not one a touch of that day answers)."""
+    return [
+        (deal_id, stage)
+        for deal_id, stage in db.tuples(
+            """SELECT d.id, s.code FROM deal d JOIN stage s ON s.id = d.stage_id
+               WHERE d.client_id = ? AND d.status = 'open' AND d.stage_entered_on <= ?
+               ORDER BY d.id""",
+            (client_id, on.isoformat()),
+        )
+    ]
 
 
 def last_lost_title(db: Database, client_id: int) -> str | None:

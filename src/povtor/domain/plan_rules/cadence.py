@@ -1,14 +1,19 @@
-"""The 5:1 cadence: a client being warmed up (an open first-sale deal, or a client gone
-silent) gets warming touches until ``plan.warming_per_closing`` of them have happened
-since the last closing one; then the touch is a closing one, an ask.
+"""The 5:1 cadence (seed 003): warm and cold clients are brought one step forward with
+``plan.warming_per_closing`` warming touches to each closing one, until they buy or say
+no. A client who bought before and is overdue is asked the yes-or-no question first
+(seeds 000, 002: :func:`~povtor.domain.conversation.question_first`); the rhythm then
+governs what follows a question left unanswered.
 
 The stuck-deal rule (first-sale funnel) and the gone-silent rule pick their touch here.
 """
 
 from __future__ import annotations
 
+from povtor.domain.conversation import question_first
 from povtor.domain.plan_records import ClientState
 from povtor.settings import Settings
+
+ASK_FIRST = "bought before and not asked since: ask first, yes or no"
 
 
 def next_kind(client: ClientState, settings: Settings) -> str:
@@ -25,3 +30,10 @@ def cadence_note(client: ClientState, settings: Settings) -> str:
     if done >= per:
         return f"{done} warming touches since the last closing one: time to ask (5:1)"
     return f"warming touch {done + 1} of {per} before the next closing one (5:1)"
+
+
+def repeat_client_touch(client: ClientState, settings: Settings) -> tuple[str, str]:
+    """(touch kind, note) for a client who bought before: the question first, then 5:1."""
+    if question_first(client):
+        return "closing", ASK_FIRST
+    return next_kind(client, settings), cadence_note(client, settings)

@@ -4,8 +4,11 @@ its silence threshold.
 The threshold is ``ceil(plan.cycle_factor × own cycle)``, where the own cycle is the
 median gap between paid deals (with at least ``plan.cycle_min_purchases`` purchases),
 else the category's ``plan.silent_days.A|B|C``. The item shows the expected reorder date
-(last purchase + cycle); the 5:1 cadence picks the touch. A client touched in the last
-``plan.quiet_days``, or that named a date to come back on, is left alone.
+(last purchase + cycle). The client who bought before is asked the yes-or-no question
+first; after a question left unanswered the 5:1 cadence picks the touch; a client that
+said yes with no deal opened since is reminded to open it. A client touched in the last
+``plan.quiet_days`` is left alone (a date it named, a refusal: the conversation holds the
+rule back, see :mod:`povtor.domain.conversation`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from povtor.domain.plan_records import Candidate, ClientState
-from povtor.domain.plan_rules.cadence import cadence_note, next_kind
+from povtor.domain.plan_rules.cadence import repeat_client_touch
 from povtor.domain.plan_rules.quiet_days import recently_touched
 from povtor.settings import Settings
 
@@ -86,8 +89,6 @@ def silent_clients(
     quiet = settings.int("plan.quiet_days")
     found: list[Candidate] = []
     for client in clients.values():
-        if client.follow_up_on is not None:
-            continue  # the client named a date: the follow-up rule's
         if client.open_deals or not client.paid_dates or recently_touched(client, today, quiet):
             continue
         threshold, cycle = silence_threshold(client, settings)
@@ -102,14 +103,19 @@ def silent_clients(
             if cycle is not None
             else f"category {client.category or 'C'} default {threshold} days"
         )
+        said_yes = client.talk.yes_on
+        if said_yes is not None and said_yes >= last:
+            kind, note = "closing", f"said yes on {said_yes.isoformat()}, no deal opened: open it"
+        else:
+            kind, note = repeat_client_touch(client, settings)
         found.append(
             Candidate(
                 client_id=client.id,
                 rule=RULE,
                 reason=f"silent {silent_for} days since the last purchase on "
                 f"{last.isoformat()} (threshold {threshold}: {basis}); expected reorder "
-                f"{expected.isoformat()}; " + cadence_note(client, settings),
-                kind=next_kind(client, settings),
+                f"{expected.isoformat()}; " + note,
+                kind=kind,
                 overdue_days=silent_for - threshold,
                 amount_minor=client.last_paid_amount,
                 template_funnel="repeat",

@@ -3,8 +3,9 @@
 At most ``plan.offers_per_day`` clients get an offer a day, the highest-revenue clients
 first (then the rest by id), one offer per client: a backend offer
 (:mod:`.backend_offer`) before a cross-sell one (:mod:`.cross_sell`). Clients touched in
-the last ``plan.quiet_days`` days, that named a later date to come back on, or with an
-open service problem get none.
+the last ``plan.quiet_days`` days or with an open service problem get none, nor do those
+the conversation holds back (a date they named, a refusal, an offer they asked to hear
+about later: :mod:`povtor.domain.conversation`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 
+from povtor.domain.conversation import allows
 from povtor.domain.offers import OfferFacts, ranked_by_revenue, top_of
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.backend_offer import backend_candidate, offered_since
 from povtor.domain.plan_rules.cross_sell import cross_sell_candidate
-from povtor.domain.plan_rules.follow_up import waits_for_named_date
 from povtor.domain.plan_rules.quiet_days import recently_touched
 from povtor.settings import Settings
 
@@ -62,8 +63,6 @@ def offer_candidates(
     top = {t.client_id: t for t in top_of(ranked)}
 
     def resting(client: ClientState) -> bool:
-        if waits_for_named_date(client, today):
-            return True  # the client named a date to come back on
         if client.open_problem is not None:
             return True  # no selling while a problem the client reported is open
         return recently_touched(client, today, quiet)
@@ -77,9 +76,13 @@ def offer_candidates(
         client = clients.get(client_id)
         if client is None or resting(client):
             continue
-        candidate = backend_candidate(
-            client, top.get(client.id), facts, backend_since, lang
-        ) or cross_sell_candidate(client, facts, cooldown, lang)
+        candidate = (
+            backend_candidate(client, top.get(client.id), facts, backend_since, lang)
+            if allows(client, "backend", today)
+            else None
+        )
+        if candidate is None and allows(client, "cross_sell", today):
+            candidate = cross_sell_candidate(client, facts, cooldown, lang)
         if candidate is not None:
             offers.append(candidate)
     return offers

@@ -1,8 +1,8 @@
 """Quiet days (``plan.quiet_days``): how recently a client was touched, and whether
 nothing is in motion with it.
 
-Client-level items (gone silent, refusal revisit) skip a client touched in the last
-``plan.quiet_days``; the quiet-day rules (roadmap steps, card questions) ask for more:
+Client-level items (gone silent, refusal revisit, service contacts) skip a client touched
+in the last ``plan.quiet_days``; the quiet-day rules (roadmap steps, card questions) ask for more:
 the client must be :func:`settled`.
 """
 
@@ -26,10 +26,11 @@ def recently_touched(
 
 
 def settled(client: ClientState, today: dt.date, settings: Settings) -> bool:
-    """Nothing in motion with the client: no open deal, no date it named, no unresolved
-    service problem, and not touched in the last ``plan.quiet_days`` (the condition of
-    the quiet-day rules: roadmap steps, card questions)."""
-    if client.open_deals or client.follow_up_on is not None or client.open_problem is not None:
+    """Nothing in motion with the client: no open deal, no promise pending on its general
+    conversation, no unresolved service problem, and not touched in the last
+    ``plan.quiet_days`` (the condition of the quiet-day rules: roadmap steps, card
+    questions)."""
+    if client.open_deals or client.talk.promise is not None or client.open_problem is not None:
         return False
     quiet = settings.int("plan.quiet_days")
     return client.last_touch_on is None or (today - client.last_touch_on).days >= quiet

@@ -1,25 +1,26 @@
-"""Refusal revisit (seed 002): ``plan.revisit_days`` after a deal was lost, with no open
-deal, no payment since and no touch since the revisit fell due, call back with the
-refusal script («вопрос X вас всё ещё интересует?»); after a "no", ask for referrals.
+"""Refusal revisit (seed 002): ``plan.revisit_days`` after the client's "no" — a deal lost,
+or a no to the client-level question — with nothing open and no move of the client's own
+since, call back with the refusal script («вопрос X вас всё ещё интересует?»); after a
+"no", ask for referrals, and the next revisit comes ``plan.revisit_days`` after that no.
 
-The "no" heard on the day of the loss is not the revisit: a touch on or after the due
-date is. A client touched in the last ``plan.quiet_days``, or that named a date to come
-back on, is left alone; a refusal older than the delay plus :data:`REVISIT_WINDOW_DAYS`
-too.
+Until then the client gets no other item (see :mod:`povtor.domain.conversation`). Only a
+question on the general conversation makes the revisit: a revisit left unanswered sets
+the next one ``plan.revisit_days`` later; a perk, a service call or a warming touch does
+not (it only delays the revisit by the quiet days). A refusal older than the delay plus
+:data:`~povtor.domain.conversation.REVISIT_WINDOW_DAYS` binds no more.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from povtor.domain.plan_records import Candidate, ClientState, ClosedDeal
-from povtor.domain.plan_rules.follow_up import waits_for_named_date
+from povtor.domain.conversation import REVISIT_WINDOW_DAYS
+from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.quiet_days import recently_touched
 from povtor.settings import Settings
 
 RULE = "revisit"
-REVISIT_WINDOW_DAYS = 365  # refusals older than the revisit delay plus this are left alone
 
 
 def oldest_refusal(today: dt.date, settings: Settings) -> dt.date:
@@ -28,35 +29,43 @@ def oldest_refusal(today: dt.date, settings: Settings) -> dt.date:
 
 
 def refusal_revisits(
-    lost_deals: Iterable[ClosedDeal],
-    clients: Mapping[int, ClientState],
-    today: dt.date,
-    settings: Settings,
+    clients: Mapping[int, ClientState], today: dt.date, settings: Settings
 ) -> list[Candidate]:
-    """The revisit items of the lost deals ``plan.revisit_days`` after their loss."""
-    delay = dt.timedelta(days=settings.int("plan.revisit_days"))
+    """The revisit items of the refusals whose revisit is due."""
     quiet = settings.int("plan.quiet_days")
     found: list[Candidate] = []
-    for lost in lost_deals:
-        client = clients.get(lost.client_id)
-        if client is None or client.open_deals or waits_for_named_date(client, today):
+    for client in clients.values():
+        refusal = client.talk.refusal
+        if refusal is None or refusal.revisit_on > today:
             continue
-        due = lost.closed_on + delay
-        if due > today or recently_touched(client, today, quiet, since=due):
+        if recently_touched(client, today, quiet):
             continue
+        lost = refusal.deal
+        why = refusal.reason or "no reason"
+        if lost is None:
+            what = f"said no on {refusal.on.isoformat()} ({why})"
+        elif lost.closed_on == refusal.on:
+            what = f"deal #{lost.id} lost {refusal.on.isoformat()} ({why})"
+        else:
+            what = (
+                f"deal #{lost.id} lost {lost.closed_on.isoformat()} "
+                f"({lost.reason or 'no reason'}), no again on {refusal.on.isoformat()} ({why})"
+            )
+        reason = f"refusal revisit: {what}, {(today - refusal.on).days} days ago"
+        if refusal.revisited_on is not None:
+            reason += f"; revisited {refusal.revisited_on.isoformat()}, no answer"
         found.append(
             Candidate(
-                client_id=lost.client_id,
+                client_id=client.id,
                 rule=RULE,
-                reason=f"refusal revisit: deal #{lost.id} lost {lost.closed_on.isoformat()} "
-                f"({lost.reason or 'no reason'}), {(today - lost.closed_on).days} days ago",
+                reason=reason,
                 kind="closing",
-                overdue_days=(today - due).days,
+                overdue_days=(today - refusal.revisit_on).days,
                 about=lost,
-                amount_minor=lost.amount_minor,
+                amount_minor=lost.amount_minor if lost else client.last_paid_amount,
                 template_funnel="refusal",
                 template_stage="revisit",
-                days_waiting=(today - lost.closed_on).days,
+                days_waiting=(today - refusal.on).days,
             )
         )
     return found

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from povtor.domain.conversation import allows
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.gone_silent import is_silent
 from povtor.domain.plan_rules.quiet_days import settled
@@ -34,8 +35,14 @@ def is_on(settings: Settings) -> bool:
 def free_for_a_step(client: ClientState, today: dt.date, settings: Settings) -> bool:
     """Whether nothing in the client's own state rules a roadmap step out today: it is
     categorised and settled (:func:`~.quiet_days.settled`: no open deal, no client-level
-    follow-up date, no unresolved service problem, not touched in ``plan.quiet_days``)."""
-    return client.category is not None and settled(client, today, settings)
+    follow-up date, no unresolved service problem, not touched in ``plan.quiet_days``) and
+    the conversation does not hold roadmap steps back (a refusal, a step it asked to hear
+    about later)."""
+    return (
+        client.category is not None
+        and settled(client, today, settings)
+        and allows(client, RULE, today)
+    )
 
 
 def roadmap_steps(

@@ -1,7 +1,8 @@
 """An unresolved service problem: the client's latest service answer is ``problem``
 (no ``ok`` since). The item asks to resolve it and stays until a service touch answers
 ``ok``; every item of such a client also gets the ``problem`` priority term (see
-:mod:`povtor.domain.planner`). A client that named a date to come back on waits for it.
+:mod:`povtor.domain.planner`). A client that named a date to come back on waits for it
+(the conversation holds the rule back until then: :mod:`povtor.domain.conversation`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import datetime as dt
 from collections.abc import Mapping
 
 from povtor.domain.plan_records import Candidate, ClientState
-from povtor.domain.plan_rules.follow_up import waits_for_named_date
 
 RULE = "problem"
 
@@ -20,7 +20,7 @@ def service_problems(clients: Mapping[int, ClientState], today: dt.date) -> list
     found: list[Candidate] = []
     for client in clients.values():
         problem = client.open_problem
-        if problem is None or waits_for_named_date(client, today):
+        if problem is None:
             continue
         waiting = max(0, (today - problem.reported_on).days)
         found.append(

@@ -24,6 +24,7 @@ from povtor.domain.cards import (
     completeness,
     next_question,
 )
+from povtor.domain.conversation import allows
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.gone_silent import is_silent
 from povtor.domain.plan_rules.quiet_days import settled
@@ -39,9 +40,14 @@ def is_on(settings: Settings) -> bool:
 
 
 def quiet_client(client: ClientState, today: dt.date, settings: Settings) -> bool:
-    """Nothing in motion with the client (:func:`~.quiet_days.settled`) and not silent past
-    its threshold (that is its own item)."""
-    return settled(client, today, settings) and not is_silent(client, today, settings)
+    """Nothing in motion with the client (:func:`~.quiet_days.settled`), nothing the
+    conversation holds card questions back for, and not silent past its threshold (that is
+    its own item)."""
+    return (
+        settled(client, today, settings)
+        and allows(client, RULE, today)
+        and not is_silent(client, today, settings)
+    )
 
 
 def thin_cards(
