@@ -51,7 +51,8 @@ def due_on(db: Database, day: dt.date) -> list[Due]:
                     category=item.client.category,
                     deal_id=deal.id if deal else None,
                     stage=deal.stage_name if deal else None,
-                    since=since if deal else item.client.follow_up_on,
+                    # a follow-up on no deal: the day the client named (overdue since)
+                    since=since if deal else day - dt.timedelta(days=candidate.overdue_days),
                     overdue_days=candidate.overdue_days,
                     amount_minor=deal.amount_minor if deal else None,
                     currency=deal.currency if deal else None,
