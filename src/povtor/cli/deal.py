@@ -189,6 +189,8 @@ DEAL_COLUMNS = (
     Column("expected_on", "Expected", "date"),
     Column("title", "Title", wide=True),
 )
+# a listing with closed deals says when each was paid or lost
+CLOSED_COLUMNS = (*DEAL_COLUMNS, Column("closed_on", "Closed", "date"))
 
 
 def days_in_stage(row: Any, today: Any) -> int | None:
@@ -214,7 +216,8 @@ def list_(
     ] = "open",
     fmt: FormatOption = None,
 ) -> None:
-    """List deals with the days each has sat in its current stage.
+    """List deals with the days each has sat in its current stage; a listing of closed
+    deals (--status won, lost, closed or all) also has the day each was paid or lost.
 
     Example: povtor deal list --funnel repeat --stage invoice --format csv
     """
@@ -239,7 +242,7 @@ def list_(
     today = state.clock.today
     rows = queries.list_deals(db, flt)
     listing = Listing(
-        columns=DEAL_COLUMNS,
+        columns=DEAL_COLUMNS if flt.status == "open" else CLOSED_COLUMNS,
         rows=[
             [
                 r["id"],
@@ -253,6 +256,7 @@ def list_(
                 r["opened_on"],
                 r["expected_on"],
                 r["title"],
+                *(() if flt.status == "open" else (r["closed_on"],)),
             ]
             for r in rows
         ],
