@@ -76,24 +76,25 @@ class OrderBook:
     def add(
         self, where: int | str, rec: dict[str, Any], line: int, status: str | None
     ) -> str | None:
+        get = rec.get
         order_id, day = rec["order_id"], rec["date"][0]
-        name, code = rec.get("client"), rec.get("client_code")
+        name, code = get("client"), get("client_code")
+        currency = get("currency") or self.default_currency
         order = self.orders.get(order_id)
         if order is None:
             ref = code or _fold(name or "")
-            order = self.orders[order_id] = Order(order_id, where, day, name, code, ref)
-        elif code != order.code or _fold(name or "") != _fold(order.client or ""):
-            return (
-                f"order {order_id!r} is for {order.client or order.code!r} on line "
-                f"{order.where}, not for {name or code!r}"
-            )
-        currency = rec.get("currency") or self.default_currency
-        if order.currency is None:
-            order.currency = currency
-        elif order.currency != currency:
-            return f"order {order_id!r} mixes {order.currency} and {currency}"
-        if day < order.day:
-            order.day = day
+            order = Order(order_id, where, day, name, code, ref, currency=currency)
+            self.orders[order_id] = order
+        else:
+            if code != order.code or _fold(name or "") != _fold(order.client or ""):
+                return (
+                    f"order {order_id!r} is for {order.client or order.code!r} on line "
+                    f"{order.where}, not for {name or code!r}"
+                )
+            if order.currency != currency:
+                return f"order {order_id!r} mixes {order.currency} and {currency}"
+            if day < order.day:
+                order.day = day
         order.total += line
         if line < 0:
             order.returns -= line
@@ -101,9 +102,10 @@ class OrderBook:
             order.cancelled = True
         elif status and order.stage is None:
             order.stage = status
-        if rec.get("title") and not order.title:
-            order.title = rec["title"]
-        product = rec.get("product")
+        title = get("title")
+        if title and not order.title:
+            order.title = title
+        product = get("product")
         if product and product not in order.products:
             order.products.append(product)
         return None

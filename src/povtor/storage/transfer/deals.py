@@ -36,6 +36,15 @@ DEAL_COLUMNS = (
 HISTORY_COLUMNS = ("deal_id", "event", "from_stage_id", "to_stage_id", "at", "on_date", "reason")
 HISTORY_INSERT = insert_sql("stage_change", HISTORY_COLUMNS)
 _deal_values = operator.itemgetter(*DEAL_COLUMNS)  # a deal's values, as a tuple
+DEAL_INSERT = insert_sql("deal", DEAL_COLUMNS)
+# where _synthesize_history finds what it needs in a deal's values
+_FUNNEL, _STAGE, _STATUS, _OPENED, _ENTERED, _CLOSED, _REASON = (
+    DEAL_COLUMNS.index(c)
+    for c in (
+        "funnel_id", "stage_id", "status", "opened_on", "stage_entered_on", "closed_on",
+        "lost_reason",
+    )
+)  # fmt: skip
 
 
 # -- funnels and stages --------------------------------------------------------------------
@@ -437,15 +446,29 @@ def upsert_deal(
             moved = {"stage_id", "status", "opened_on", "closed_on", "stage_entered_on"}
             if moved & set(changed):
                 imp.op("DELETE FROM stage_change WHERE deal_id = ?", (found,))
-                _synthesize_history(imp, found, values, start)
+                _synthesize_history(imp, found, new, start)
         else:
             _append_event(imp, found, dict(zip(DEAL_COLUMNS, old, strict=True)), values)
         return found
+    return add_deal(imp, new, label, where, row_id=row_id, start=start)
+
+
+def add_deal(
+    imp: Importer,
+    values: tuple[Any, ...],
+    label: str,
+    where: str,
+    *,
+    row_id: int | None = None,
+    start: Any | None = None,
+) -> int:
+    """Add a deal (its values in the order of DEAL_COLUMNS) with a history; its id."""
+    index = deals(imp)
     deal_id = row_id or imp.new_id("deal")
-    index.rows[deal_id] = new
-    if values["external_id"]:
-        index.by_ext[values["external_id"]] = deal_id
-    imp.op(insert_sql("deal", DEAL_COLUMNS), (deal_id, *new))
+    index.rows[deal_id] = values
+    if values[-1]:
+        index.by_ext[values[-1]] = deal_id
+    imp.op(DEAL_INSERT, (deal_id, *values))
     imp.record(Change("deals", "create", deal_id, label, where))
     _synthesize_history(imp, deal_id, values, start)
     return deal_id
@@ -478,28 +501,30 @@ def _history_ops(
     planned = imp.shared(_planned_history)
     pending = imp.last(HISTORY_INSERT)
     noon = imp.noon
+    history_id = imp.new_ids("stage_change", len(events))
     for event, from_stage, to_stage, day, reason in events:
-        history_id = imp.new_id("stage_change")
         planned[history_id] = deal_id
         pending.append((history_id, deal_id, event, from_stage, to_stage, noon(day), day, reason))
+        history_id += 1
     imp.counts[("stage-history", "create")] += len(events)
 
 
 def _synthesize_history(
-    imp: Importer, deal_id: int, deal: dict[str, Any], start: Any | None = None
+    imp: Importer, deal_id: int, deal: tuple[Any, ...], start: Any | None = None
 ) -> None:
-    """The history of a deal that came without one: open (+ move) (+ win or lose). A
-    closed deal opens at ``start`` (the map's closed_from) if given, else the first stage."""
-    first = (start or first_stage(imp, deal["funnel_id"]))["id"]
-    at_stage, status = deal["stage_id"], deal["status"]
-    opened, entered = deal["opened_on"], deal["stage_entered_on"]
+    """The history of a deal that came without one (its values in the order of
+    DEAL_COLUMNS): open (+ move) (+ win or lose). A closed deal opens at ``start`` (the
+    map's closed_from) if given, else the first stage."""
+    first = (start or first_stage(imp, deal[_FUNNEL]))["id"]
+    at_stage, status = deal[_STAGE], deal[_STATUS]
+    opened, entered = deal[_OPENED], deal[_ENTERED]
     if status == "won":
         _history_ops(
             imp,
             deal_id,
             [
                 ("open", None, first, opened, None),
-                ("win", first, at_stage, deal["closed_on"] or entered, None),
+                ("win", first, at_stage, deal[_CLOSED] or entered, None),
             ],
         )
         return
@@ -510,7 +535,7 @@ def _synthesize_history(
     else:
         events.append(("open", None, at_stage, opened, None))
     if status == "lost":
-        events.append(("lose", at_stage, None, deal["closed_on"] or entered, deal["lost_reason"]))
+        events.append(("lose", at_stage, None, deal[_CLOSED] or entered, deal[_REASON]))
     _history_ops(imp, deal_id, events)
 
 

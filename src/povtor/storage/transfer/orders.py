@@ -12,6 +12,8 @@ from povtor.errors import InvalidInput
 from povtor.parsing import format_money
 from povtor.storage.transfer.clients import client_ref, created_by_code
 from povtor.storage.transfer.deals import (
+    DEAL_COLUMNS,
+    add_deal,
     closed_stage,
     deals,
     funnel_id,
@@ -38,8 +40,8 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     status_label = head.labels.get("status", "status")
     has_status = head.has("status")
     for where, rec in check.rows(table, "orders", head):
-        if not need(rec, head, source, where, "order_id") or not need(
-            rec, head, source, where, "date"
+        if (rec["order_id"] is None and not need(rec, head, source, where, "order_id")) or (
+            rec["date"] is None and not need(rec, head, source, where, "date")
         ):
             continue
         if not placeholder and not rec.get("client") and not rec.get("client_code"):
@@ -140,6 +142,7 @@ class _Plan:
         self.index = deals(imp)
         self.won = won_stage(imp, funnel)
         self.start_won = closed_stage(imp, funnel, "won", source)
+        self.days: dict[Any, str] = {}  # date -> ISO text (isoformat is slow)
         self.free = 0  # orders worth nothing, kept as purchases
         self.first_free: int | str = 0
 
@@ -185,26 +188,26 @@ class _Plan:
             at_stage, status, start = self.won, "won", self.start_won
         if at_stage is None or (status != "open" and start is None):
             return
-        day = order.day.isoformat()
-        values = {
-            "client_id": order.client_id,
-            "funnel_id": self.funnel,
-            "stage_id": at_stage["id"],
-            "title": order.deal_title(),
-            "amount_minor": order.total,
-            "currency": order.currency or "RUB",
-            "status": status,
-            "opened_on": day,
-            "stage_entered_on": day,
-            "expected_on": None,
-            "closed_on": day if status != "open" else None,
-            "lost_reason": None,
-            "follow_up_on": None,
-            "external_id": key,
-        }
-        deal_id = upsert_deal(
-            imp, found, None, values, f"order {order.id}", where, rebuild_history=True, start=start
-        )
+        day = self.days.get(order.day) or self.days.setdefault(order.day, order.day.isoformat())
+        values = (  # in the order of DEAL_COLUMNS
+            order.client_id, self.funnel, at_stage["id"], order.deal_title(), order.total,
+            order.currency or "RUB", status, day, day, None, day if status != "open" else None,
+            None, None, key,
+        )  # fmt: skip
+        label = f"order {order.id}"
+        if found is None:
+            deal_id = add_deal(imp, values, label, where, start=start)
+        else:
+            deal_id = upsert_deal(
+                imp,
+                found,
+                None,
+                dict(zip(DEAL_COLUMNS, values, strict=True)),
+                label,
+                where,
+                rebuild_history=True,
+                start=start,
+            )
         if order.products:
             _link_products(imp, deal_id, order)
 
