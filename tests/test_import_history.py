@@ -124,8 +124,9 @@ def test_the_placeholder_must_not_be_a_client_of_the_seller(
     run = cli("import", "deals", str(source), "--map", str(crm))
     assert run.exit_code == 2
     assert (
-        "pipeline.csv:1: --map: no_client '(no account)' is the name of a client already (#1); "
-        "the placeholder must be a client of its own: choose another name"
+        "pipeline.csv:1: --map: '(no account)', the placeholder for rows without a client "
+        '(no_client, or [values.client] ""), is the name of a client already (#1); the '
+        "placeholder must be a client of its own: choose another name"
     ) in run.stderr_lines
 
 

@@ -197,7 +197,8 @@ def placeholder_client(imp: Importer, source: str, created_on: dt.date) -> int |
         imp.check.problem(
             source,
             1,
-            f"--map: no_client {name!r} is the name of a client already ({shown}); the "
+            f"--map: {name!r}, the placeholder for rows without a client (no_client, or "
+            f'[values.client] ""), is the name of a client already ({shown}); the '
             "placeholder must be a client of its own: choose another name",
         )
         found.append(None)
