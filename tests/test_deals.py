@@ -229,8 +229,10 @@ def test_win_sets_paid_won_closed_on_and_amount(clients: Cli) -> None:
     run = clients.ok("deal", "win", "1", "--amount", "130 000,00", "--on", "2026-02-28")
     assert (run.stdout, run.stderr) == ("", "deal #1 Иван Петров: won (paid)\n")
     assert clients.csv("deal", "list") == DEAL_HEADER
+    # a listing of closed deals has the day each was paid (or lost) last
     assert clients.csv("deal", "list", "--status", "won") == (
-        DEAL_HEADER + "1,Иван Петров,repeat,paid,won,130000.00,RUB,,2026-02-25,,\n"
+        DEAL_HEADER.replace("\n", ",closed_on\n")
+        + "1,Иван Петров,repeat,paid,won,130000.00,RUB,,2026-02-25,,,2026-02-28\n"
     )
     shown = deal(clients, 1)
     assert (shown["status"], shown["stage"], shown["closed_on"], shown["days_in_stage"]) == (

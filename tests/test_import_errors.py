@@ -103,11 +103,15 @@ def test_problems_are_listed_up_to_a_limit(cli: Cli, tmp_path: Path) -> None:
     source.write_text("\n".join(rows), encoding="utf-8")
     run = cli("import", "orders", str(source))
     lines = run.stderr.splitlines()
-    assert len(lines) == 52
+    assert len(lines) == 54
     assert lines[0] == "orders.csv:2: date: '31.02.2025' is not a real date and time"
     assert lines[49] == "orders.csv:51: date: '31.02.2025' is not a real date and time"
-    assert lines[50] == "… and 70 more problems"
-    assert lines[51].startswith("error: orders.csv: 120 problems; nothing was imported")
+    assert lines[50:53] == [
+        "… and 70 more problems (--problems FILE writes all of them to a CSV file)",
+        "120 problems of 1 kind:",
+        "  120 like orders.csv:2: date: '31.02.2025' is not a real date and time",
+    ]
+    assert lines[53].startswith("error: orders.csv: 120 problems; nothing was imported")
 
 
 def test_dry_run_changes_nothing(cli: Cli, tmp_path: Path, dump: Callable[[], str]) -> None:

@@ -42,11 +42,14 @@ def test_order_lines_become_paid_deals(cli: Cli, tmp_path: Path) -> None:
         "stage history: 6 created",
     ]
     assert cli.csv("deal", "list", "--status", "won").splitlines() == [
-        "id,client,funnel,stage,status,amount,currency,days_in_stage,opened_on,expected_on,title",
+        "id,client,funnel,stage,status,amount,currency,days_in_stage,opened_on,expected_on,title,"
+        "closed_on",
         "1,ООО «Ромашка»,repeat,paid,won,4500.00,RUB,,2024-12-31,,"
-        '"№ 101: Щебень гранитный 20-40, Песок мытый"',
-        "2,ООО «Ромашка»,repeat,paid,won,2400.00,RUB,,2025-02-01,,№ 103: Щебень гранитный 20-40",
-        "3,Ёлкин и партнёры,repeat,paid,won,5063.06,RUB,,2025-03-03,,№ 106: Бетон В25 «зимний»",
+        '"№ 101: Щебень гранитный 20-40, Песок мытый",2024-12-31',
+        "2,ООО «Ромашка»,repeat,paid,won,2400.00,RUB,,2025-02-01,,№ 103: Щебень гранитный 20-40,"
+        "2025-02-01",
+        "3,Ёлкин и партнёры,repeat,paid,won,5063.06,RUB,,2025-03-03,,№ 106: Бетон В25 «зимний»,"
+        "2025-03-03",
     ]
     assert cli.ok("export", "stage-history").stdout.splitlines()[1:3] == [
         "1,1,open,,base,2024-12-31T09:00:00,2024-12-31,",

@@ -203,7 +203,7 @@ def test_the_seller_sets_a_stage_limit_and_the_plan_follows_it(
     seller.add("Ромашка")
     seller.open("Ромашка", "--stage", "invoice")
     run = seller.ok("funnel", "limit", "repeat", "Счёт отправлен", "5")
-    assert run.stderr == "repeat/invoice: limit 5 days (was 3 days)\n"
+    assert run.stderr == "repeat/invoice: limit 5 working days (was 3 working days)\n"
     assert seller.on("2026-03-09").plan() == []  # Mon 9 March, a day off: 4 working days
     assert seller.on("2026-03-10").plan() == []  # Tue: 5 working days, the new limit
     assert seller.on("2026-03-11").brief() == [

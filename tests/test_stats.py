@@ -399,22 +399,24 @@ def _repeat(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
 def test_repeat_purchases_as_of_today(buyers: Cli) -> None:
     rows = _repeat(stats(buyers, "repeat"))
     # Альфа 5 purchases (one in USD: counted, but not in RUB money), gaps 30 62 162 5;
-    # Бета 1 (silent: 138 days); Дельта 2, gap 62; Ёж 2 on one day, gap 0 (silent: 112
-    # days); Гамма none. Pooled gaps 0 5 30 62 62 162: median 46, mean 53.5.
+    # Бета 1 (silent: 138 days); Дельта 2, gap 62; Ёж 2 on one day: one purchase occasion,
+    # so no gap and not a repeat buyer (silent: 112 days); Гамма none. Pooled gaps
+    # 5 30 62 62 162: median 62, mean 64.2.
     # Revenue 450 000 + 80 000 + 60 000 + 25 000 = 615 000 over 9 RUB deals: 68 333.33
-    assert rows["all"] == (4, 3, 0.75, 10, 46, 53.5, 2, 0.5, "615000.00", "68333.33")
+    assert rows["all"] == (4, 2, 0.5, 10, 62, 64.2, 2, 0.5, "615000.00", "68333.33")
     assert rows["A"] == (1, 1, 1.0, 5, 46, 64.8, 0, 0.0, "450000.00", "112500.00")
     assert rows["B"] == (1, 0, 0.0, 1, None, None, 1, 1.0, "80000.00", "80000.00")
-    assert rows["C"] == (1, 1, 1.0, 2, 0, 0, 1, 1.0, "25000.00", "12500.00")
+    assert rows["C"] == (1, 0, 0.0, 2, None, None, 1, 1.0, "25000.00", "12500.00")
     assert rows["none"] == (1, 1, 1.0, 2, 62, 62, 0, 0.0, "60000.00", "30000.00")
 
 
 def test_repeat_silent_days_and_first_purchase_cohort(buyers: Cli) -> None:
     # --silent-days 120: only Бета (138 days) is silent
     assert stats(buyers, "repeat", "--silent-days", "120")[0]["silent"] == 1
-    # first purchase in Q4 2025: Бета, Ёж, Дельта (Альфа began in June)
+    # first purchase in Q4 2025: Бета, Ёж, Дельта (Альфа began in June); only Дельта
+    # bought on two days
     rows = _repeat(stats(buyers, "repeat", "--from", "2025-10-01", "--to", "2025-12-31"))
-    assert rows["all"][:4] == (3, 2, 0.6667, 5)
+    assert rows["all"][:4] == (3, 1, 0.3333, 5)
     assert rows["A"][0] == 0 and rows["A"][2] is None
 
 

@@ -23,6 +23,8 @@ _RU_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _RELATIVE = re.compile(r"([+-])(\d{1,4})([dw]?)")
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"[ \u00a0\u202f\u2009']")
+# the common case, parsed at once: digits, and a decimal point or comma with 1-2 decimals
+_PLAIN_AMOUNT = re.compile(r"([0-9]{1,13})(?:[.,]([0-9]{1,2}))?")
 
 
 def parse_date(text: str, *, field: str = "date", today: date | None = None) -> date:
@@ -95,6 +97,10 @@ def parse_amount(text: str, *, field: str = "amount") -> int:
     negatives, exponents, NaN/infinity, more than two decimals and misplaced
     separators such as ``12,3,4``.
     """
+    plain = _PLAIN_AMOUNT.fullmatch(text)
+    if plain:
+        whole, fraction = plain.groups()
+        return int(whole) * MINOR_UNITS + (int(fraction.ljust(2, "0")) if fraction else 0)
     raw = _SPACES.sub("", text.strip())
     bad = InvalidInput(
         f"{field}: {text!r} is not an amount of money",

@@ -116,7 +116,9 @@ def clean_text(
                 f"{field} must not be empty{shown}", hint=f"give a value for {field}"
             )
         return None
-    for position, char in enumerate(text, start=1):
+    # printable text has neither control characters nor direction marks (both are
+    # "not printable"): the common case skips the character-by-character check
+    for position, char in enumerate(() if text.isprintable() else text, start=1):
         if char in _BIDI_CONTROLS:
             raise InvalidInput(
                 f"{field} contains an invisible direction mark (U+{ord(char):04X}) "

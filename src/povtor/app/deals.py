@@ -127,7 +127,7 @@ def move(
     )
     since = to_date(deal["stage_entered_on"])
     assert since is not None
-    check_event_date(deal_id, on, since=since, today=clock.today)
+    check_event_date(deal_id, on, since=since, today=clock.today, opened=to_date(deal["opened_on"]))
     won = bool(target["is_won"])
     _history(
         db,
@@ -162,7 +162,7 @@ def lose(db: Database, clock: Clock, *, deal_id: int, on: dt.date, reason: str) 
     check_open(deal_id, deal["status"])
     since = to_date(deal["stage_entered_on"])
     assert since is not None
-    check_event_date(deal_id, on, since=since, today=clock.today)
+    check_event_date(deal_id, on, since=since, today=clock.today, opened=to_date(deal["opened_on"]))
     _history(
         db,
         clock,

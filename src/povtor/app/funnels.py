@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from povtor.errors import InvalidInput
 from povtor.storage import funnel_writes, queries
 from povtor.storage.database import Database
+from povtor.storage.plan_queries import load_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,7 @@ class LimitSet:
     where: str  # funnel/stage codes
     before: int | None
     after: int | None
+    working: bool  # the days are working days (plan.working_days), else calendar days
 
 
 def set_stage_limit(db: Database, funnel: str, stage: str, days: int | None) -> LimitSet:
@@ -28,4 +30,5 @@ def set_stage_limit(db: Database, funnel: str, stage: str, days: int | None) -> 
                 hint="set the limit of an open stage (see: povtor funnel list)",
             )
         funnel_writes.set_limit_days(db, row["id"], days)
-    return LimitSet(where, row["limit_days"], days)
+        working = load_settings(db).bool("plan.working_days")
+    return LimitSet(where, row["limit_days"], days, working)

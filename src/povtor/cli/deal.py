@@ -242,6 +242,8 @@ DEAL_COLUMNS = (
     Column("expected_on", "Expected", "date"),
     Column("title", "Title", wide=True),
 )
+# a listing with closed deals says when each was paid or lost
+CLOSED_COLUMNS = (*DEAL_COLUMNS, Column("closed_on", "Closed", "date"))
 
 
 def days_in_stage(row: Any, today: Any) -> int | None:
@@ -272,7 +274,8 @@ def list_(
     ] = "open",
     fmt: FormatOption = None,
 ) -> None:
-    """List deals with the days each has sat in its current stage.
+    """List deals with the days each has sat in its current stage; a listing of closed
+    deals (--status won, lost, closed or all) also has the day each was paid or lost.
 
     Example: povtor deal list --funnel repeat --stage invoice --format csv
     """
@@ -295,8 +298,9 @@ def list_(
         client_id=client_id,
     )
     today = state.clock.today
+    closed = flt.status != "open"  # a listing with closed deals says when each closed
     listing = Listing(
-        columns=DEAL_COLUMNS,
+        columns=CLOSED_COLUMNS if closed else DEAL_COLUMNS,
         rows=(
             [
                 deal_id,
@@ -310,6 +314,7 @@ def list_(
                 opened_on,
                 expected_on,
                 title,
+                *((closed_on,) if closed else ()),
             ]
             for (
                 deal_id,
@@ -323,6 +328,7 @@ def list_(
                 opened_on,
                 expected_on,
                 title,
+                closed_on,
             ) in queries.iterate_deals(db, flt)
         ),
         title=f"Deals ({flt.status})",

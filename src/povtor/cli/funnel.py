@@ -71,8 +71,9 @@ def limit(
 
     done = set_stage_limit(runtime(ctx).db, funnel, stage, new)
     before = done.before
+    unit = "working days" if done.working else "days"
     message(
         f"{done.where}: "
-        + (f"limit {new} days" if new is not None else "no limit")
-        + f" (was {f'{before} days' if before is not None else 'no limit'})"
+        + (f"limit {new} {unit}" if new is not None else "no limit")
+        + f" (was {f'{before} {unit}' if before is not None else 'no limit'})"
     )

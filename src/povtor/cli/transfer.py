@@ -88,6 +88,22 @@ PlanFormatOption = Annotated[
 FileArg = Annotated[
     str, typer.Argument(help="The file (.csv, .tsv, .json, .xlsx), or - for stdin.")
 ]
+ProblemsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--problems",
+        help="Write every problem found to this CSV file (file, line, column, value, "
+        "problem), however many there are.",
+    ),
+]
+MapTemplateOption = Annotated[
+    bool,
+    typer.Option(
+        "--map-template",
+        help="Print a commented --map for this file's header (and its stages) on stdout; "
+        "import nothing.",
+    ),
+]
 
 
 # -- export --------------------------------------------------------------------------
@@ -290,6 +306,44 @@ def _show(lines: list[str], *, what: str) -> None:
         message(f"… and {len(lines) - MAX_SHOWN} more {what}")
 
 
+def _show_problems(found: list[Any], problems_path: Path | None) -> None:
+    """Up to MAX_SHOWN problems (each kind among them); if there are more, how many of
+    each kind there are, with the first of each."""
+    from povtor.domain.importing import summarize
+
+    shown, kinds = summarize(found, MAX_SHOWN)
+    for problem in shown:
+        message(problem.text)
+    hidden = len(found) - len(shown)
+    if not hidden:
+        return
+    where = (
+        f"all of them are in {problems_path}"
+        if problems_path
+        else "--problems FILE writes all of them to a CSV file"
+    )
+    message(f"… and {hidden} more problems ({where})")
+    message(f"{len(found)} problems of {len(kinds)} kind{'s' if len(kinds) != 1 else ''}:")
+    width = len(str(kinds[0][1]))
+    for _kind, count, first in kinds[:MAX_SHOWN]:
+        message(f"  {count:>{width}} like {first.text}")
+    if len(kinds) > MAX_SHOWN:
+        message(f"  … and {len(kinds) - MAX_SHOWN} more kinds")
+
+
+def _write_problems(path: Path, found: list[Any]) -> None:
+    import csv
+
+    def write(stream: IO[str]) -> None:
+        out = csv.writer(stream, lineterminator="\n")
+        out.writerow(["file", "line", "column", "value", "problem"])
+        for problem in found:
+            row = [problem.source, problem.where, problem.column, problem.value, problem.what]
+            out.writerow(row)
+
+    write_atomically(path, write)
+
+
 def on_terminal() -> bool:
     """Whether stderr is a terminal (a person watching): only then a progress bar."""
     return sys.stderr.isatty()
@@ -362,6 +416,7 @@ def _run(
     *,
     dry_run: bool,
     fmt: OutputFormat | None,
+    problems_path: Path | None = None,
 ) -> None:
     from povtor.storage.transfer import Importer, plan_all
 
@@ -369,7 +424,7 @@ def _run(
     db = state.db
     sources = ", ".join(table.source for _, table in files)
     total = sum(len(table.rows) for _, table in files)
-    importer = Importer(db, state.clock, imap)
+    importer = Importer(db, state.clock, imap, listing=dry_run)
 
     def plan(task: Callable[[str, int], Callable[[int], None]]) -> None:
         importer.tick = task("checking rows", total)
@@ -399,9 +454,12 @@ def _run(
         )
         render(listing, fmt)
     _show(importer.notes, what="notes")
-    if importer.problems:
-        _show(importer.problems, what="problems")
-        count = len(importer.problems)
+    found = importer.found
+    if problems_path is not None:
+        _write_problems(problems_path.expanduser(), found)
+    if found:
+        _show_problems(found, problems_path)
+        count = len(found)
         raise InvalidInput(
             f"{sources}: {count} problem{'s' if count != 1 else ''}; nothing was imported",
             hint="fix the rows listed above and run the import again "
@@ -417,12 +475,29 @@ def _import(
     map_path: Path | None,
     dry_run: bool,
     fmt: OutputFormat | None,
+    problems_path: Path | None,
+    map_template: bool,
 ) -> None:
-    from povtor.domain.tabular import load_map
+    from povtor.domain.tabular import ImportMap, load_map
 
     imap = load_map(map_path.expanduser()) if map_path else None
     table = _read(file, imap)
-    _run(ctx, [(kind, table)], imap, dry_run=dry_run, fmt=fmt)
+    if map_template:
+        from povtor.domain.map_template import map_template as template
+        from povtor.storage import queries
+
+        stages: dict[str, list[str]] = {}
+        for row in queries.list_funnels(runtime(ctx).db):
+            stages.setdefault(row["funnel"], []).append(row["stage"])
+        command = f"povtor import {kind} {file}"
+        text = template(kind, table, imap or ImportMap(), stages, command=command)
+
+        def write(stream: IO[str]) -> None:
+            stream.write(text)
+
+        write_stdout(write)
+        return
+    _run(ctx, [(kind, table)], imap, dry_run=dry_run, fmt=fmt, problems_path=problems_path)
 
 
 IMPORT_HELP = {
@@ -441,7 +516,9 @@ IMPORT_HELP = {
     ),
     "deals": (
         "Import deals: funnel and stage by code or name (or mapped with --map); new deals get "
-        "a stage history (open, then win or lose), changed ones the event of the change.",
+        "a stage history (open, then win or lose), changed ones the event of the change. "
+        "A deal with no opened_on counts as opened on its stage_entered_on, else its "
+        "closed_on; one closed before it opened is refused.",
         "povtor import deals amocrm.csv --map amocrm.toml --dry-run",
     ),
     "stage-history": (
@@ -484,32 +561,75 @@ IMPORT_HELP = {
     ),
     "orders": (
         "Import an order or invoice list (one row per order, or per line: quantity × price "
-        "summed per order) as paid deals in the repeat funnel, creating clients as needed. "
-        "A cancelled order, or one whose net total after returns is 0 or less, is skipped "
-        "(and its earlier import removed). Re-importing updates: deals are keyed order:<id>.",
+        "summed per order) as paid deals in the repeat funnel, creating clients as needed "
+        "(a client known only by client_code is named by it). A cancelled order, or one "
+        "whose returns bring its net total to 0 or less, is skipped (and its earlier import "
+        "removed); an order worth 0 with nothing returned (a sample) is a purchase. "
+        "Re-importing updates: deals are keyed order:<id>.",
         "povtor import orders 1c-orders-2025.xlsx --dry-run",
     ),
 }
 
 
-def _import_command(kind: str) -> None:
-    text, example = IMPORT_HELP[kind]
+MAP_EXAMPLES = {
+    "deals": (
+        'no_client = "(no account)"     # rows without a client: this placeholder',
+        'closed_from = "invoice"        # won and lost deals were at invoice',
+        "[columns]",
+        '"Сделка" = "external_id"',
+        '"Компания" = "client"',
+        '"Этап" = "stage"',
+        '"Создана" = "opened_on"',
+        '"Закрыта" = "closed_on"',
+        "[stages]",
+        '"Успешно реализовано" = "paid"',
+        '"Закрыто и не реализовано" = "lost"',
+    ),
+    "orders": (
+        "[columns]",
+        '"CustomerID" = "client_code"',
+        '"InvoiceDate" = "date"',
+        '"Sales" = "amount"',
+        "[compose]                      # no order id? made of these columns",
+        'order_id = ["CustomerID", "InvoiceDate"]',
+    ),
+}
 
+
+def import_help(kind: str) -> str:
+    """The --help of ``povtor import KIND``: what it does, its columns, a map, an example."""
+    from povtor.domain.map_template import columns_line
+
+    text, example = IMPORT_HELP[kind]
+    needed, optional = columns_line(kind)
+    columns = f"Columns (named in the header, any order): needed {needed}; also {optional}."
+    if kind == "orders":
+        columns += " The usual names work too (Номер, Дата, Контрагент, Сумма, Количество, ...)."
+    lines = MAP_EXAMPLES.get(kind, ("[columns]", '"Their name" = "povtor_column"'))
+    shown = "\n".join(f"  {line}" for line in lines)
+    return (
+        f"{text}\n\n{columns}\n\n\b\nOther names: a --map FILE (TOML), e.g.\n{shown}\n"
+        f"Start from the map made for your file's header:\n"
+        f"  povtor import {kind} FILE --map-template > map.toml\n\n"
+        "All or nothing: a file with bad rows changes nothing; every bad row is listed "
+        f"(--problems FILE writes them all).\n\nExample: {example}"
+    )
+
+
+def _import_command(kind: str) -> None:
     def command(
         ctx: typer.Context,
         file: FileArg,
         map_path: MapOption = None,
         dry_run: DryRunOption = False,
         fmt: PlanFormatOption = None,
+        problems_path: ProblemsOption = None,
+        map_template: MapTemplateOption = False,
     ) -> None:
-        _import(ctx, kind, file, map_path, dry_run, fmt)
+        _import(ctx, kind, file, map_path, dry_run, fmt, problems_path, map_template)
 
     command.__name__ = f"import_{kind.replace('-', '_')}"
-    import_app.command(
-        kind,
-        help=f"{text}\n\nAll or nothing: a file with bad rows changes nothing and every bad "
-        f"row is listed.\n\nExample: {example}",
-    )(command)
+    import_app.command(kind, help=import_help(kind))(command)
 
 
 for _kind in (*IMPORT_ORDER, "orders"):
@@ -522,6 +642,7 @@ def import_all(
     folder: Annotated[Path, typer.Argument(help="A directory written by povtor export all.")],
     dry_run: DryRunOption = False,
     fmt: PlanFormatOption = None,
+    problems_path: ProblemsOption = None,
 ) -> None:
     """Import every table file found in a directory (clients.csv, people.csv, facts.csv,
     products.csv, deals.csv, deal_products.csv, stage_history.csv, touches.csv,
@@ -546,4 +667,4 @@ def import_all(
             f"{folder} holds none of the table files",
             hint="expected clients.csv, deals.csv, …, as povtor export all writes them",
         )
-    _run(ctx, files, None, dry_run=dry_run, fmt=fmt)
+    _run(ctx, files, None, dry_run=dry_run, fmt=fmt, problems_path=problems_path)

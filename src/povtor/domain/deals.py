@@ -37,12 +37,20 @@ def check_move(
         )
 
 
-def check_event_date(deal_id: int, on: dt.date, *, since: dt.date, today: dt.date) -> None:
-    """An event cannot be dated before the deal's last change nor after today."""
+def check_event_date(
+    deal_id: int, on: dt.date, *, since: dt.date, today: dt.date, opened: dt.date | None = None
+) -> None:
+    """An event cannot be dated before the deal opened or changed last, nor after today."""
     if on > today:
         raise InvalidInput(
             f"--on {on.isoformat()} is in the future (today is {today.isoformat()})",
             hint="log what already happened; plan the future with a follow-up date",
+        )
+    if opened is not None and since <= on < opened:  # stage date before the open date
+        raise InvalidInput(
+            f"--on {on.isoformat()} is before deal #{deal_id} opened ({opened.isoformat()}): "
+            "a deal cannot close before it opens",
+            hint=f"give a date on or after {opened.isoformat()}",
         )
     if on < since:
         raise InvalidInput(

@@ -4,27 +4,72 @@
 columns, so that title lines above it are skipped), maps the file's column names to
 povtor's (``--map``, the canonical names, and for orders the usual Russian and English
 ones), and parses every cell of every row. A bad cell does not stop the checking: every
-problem is collected with its file and line, and the row is left out of the plan.
+problem is collected with its file, line, column and value, and the row is left out of
+the plan. Problems of one kind (the same message but for its values) are counted
+together, so that thousands of them can be summed up in a few lines.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
+import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from povtor.domain import cells
 from povtor.domain.formats import EXTERNAL_ID_MAX, FIELDS, ORDER_ALIASES, REQUIRED, WORDS
-from povtor.domain.tabular import ImportMap, RawTable, header_key
+from povtor.domain.tabular import COMPOSE_SEPARATOR, ImportMap, RawTable, header_key
 from povtor.errors import InvalidInput
 from povtor.parsing import parse_amount
 from povtor.text import TEXT_MAX, clean_text, fold
 
 HEADER_SEARCH_ROWS = 20
-# Cells that repeat down a column (names, dates, statuses): each distinct text is parsed once.
-CACHED_KINDS = frozenset({"name", "key", "date", "when", "currency", *WORDS})
+# Cells that repeat down a column (names, dates, statuses, quantities, prices): each
+# distinct text is parsed once, up to CACHE_LIMIT texts a column (ids and texts that
+# never repeat soon stop being kept).
+CACHED_KINDS = frozenset(
+    {"name", "key", "date", "when", "currency", "money", "signed_money", "decimal", *WORDS}
+)
+CACHE_LIMIT = 1 << 15
+HEADER_SHOWN = 120  # characters of a header quoted in a message
 _fold = functools.lru_cache(maxsize=1 << 16)(fold)
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of an import file: where, which column and value, and what is wrong."""
+
+    source: str
+    where: int | str  # the line (a CSV file's line, a sheet's row, a JSON record)
+    column: str  # as the messages name it; "" for a problem of the whole row or file
+    value: str  # the cell as the file has it ("" when empty or not about one cell)
+    message: str  # "column: what is wrong"
+
+    @property
+    def text(self) -> str:
+        return f"{self.source}:{self.where}: {self.message}"
+
+    @property
+    def kind(self) -> str:
+        """The message with the particulars (quoted values, numbers) left out."""
+        return problem_kind(self.message)
+
+    @property
+    def what(self) -> str:
+        """The message without its column."""
+        prefix = f"{self.column}: "
+        if self.column and self.message.startswith(prefix):
+            return self.message[len(prefix) :]
+        return self.message
+
+
+def problem_kind(message: str) -> str:
+    return _NUMBER.sub("N", _QUOTED.sub("…", message))
 
 
 @dataclass
@@ -33,9 +78,10 @@ class Header:
     labels: dict[str, str]  # povtor column -> how the file calls it (for messages)
     width: int
     start: int  # the first data row in RawTable.rows
+    composed: dict[str, tuple[int, ...]]  # povtor column -> the cells it is made of
 
     def has(self, column: str) -> bool:
-        return column in self.index
+        return column in self.index or column in self.composed
 
 
 class RowChecker:
@@ -43,21 +89,49 @@ class RowChecker:
 
     def __init__(self, imap: ImportMap | None = None) -> None:
         self.map = imap or ImportMap()
-        self._problems: list[tuple[int, int, int, str]] = []
+        self._problems: list[tuple[int, int, int, Problem]] = []
         self._sources: dict[str, int] = {}
+        self._labels: set[str] = set()  # the column labels of the headers read
         self.notes: list[str] = []
         self.tick: Callable[[int], None] = lambda n: None
-        self._cache: dict[tuple[str, str, str], Any] = {}
 
-    def problem(self, source: str, where: int | str, message: str) -> None:
+    def problem(
+        self,
+        source: str,
+        where: int | str,
+        message: str,
+        *,
+        column: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        """Note a problem; its column is the message's ``label:`` prefix unless given,
+        and its value the first quoted value after that prefix."""
+        if column is None:
+            label, colon, _rest = message.partition(": ")
+            column = label if colon and label in self._labels else ""
+        if value is None:
+            value = ""
+            if column and message.startswith(f"{column}: "):
+                quoted = _QUOTED.match(message, len(column) + 2)
+                if quoted:
+                    try:
+                        value = str(ast.literal_eval(quoted.group()))
+                    except (ValueError, SyntaxError):
+                        value = quoted.group()[1:-1]
         order = self._sources.setdefault(source, len(self._sources))
         line = where if isinstance(where, int) else 0
-        self._problems.append((order, line, len(self._problems), f"{source}:{where}: {message}"))
+        found = Problem(source, where, column, value, message)
+        self._problems.append((order, line, len(self._problems), found))
+
+    @property
+    def found(self) -> list[Problem]:
+        """Every problem found, in file order."""
+        return [found for *_, found in sorted(self._problems)]
 
     @property
     def problems(self) -> list[str]:
         """Every problem found, in file order: ``file:line: column: what is wrong``."""
-        return [text for *_, text in sorted(self._problems)]
+        return [found.text for found in self.found]
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -78,6 +152,13 @@ class RowChecker:
                     f"--map: column {theirs!r} maps to {target!r}, which is not a column of "
                     f"{kind} ({', '.join(spec)})",
                 )
+        for target in self.map.compose:
+            if target not in spec:
+                self.problem(
+                    table.source,
+                    1,
+                    f"--map: [compose] {target!r} is not a column of {kind} ({', '.join(spec)})",
+                )
         candidates = table.rows[:1] if table.fixed_header else table.rows[:HEADER_SEARCH_ROWS]
         if not candidates:
             self.problem(table.source, 1, "the file is empty")
@@ -85,19 +166,17 @@ class RowChecker:
         best: Header | None = None
         for position, (_where, names) in enumerate(candidates):
             found = self._read_header(table, names, spec, aliases, position, quiet=True)
-            if all(any(c in found.index for c in need) for need in required):
+            if all(any(found.has(c) for c in need) for need in required):
                 best = found
                 break
         if best is None:
             where, names = candidates[0]
             best = self._read_header(table, names, spec, aliases, 0, quiet=True)
-            missing = [
-                " or ".join(need) for need in required if not any(c in best.index for c in need)
-            ]
+            missing = [" or ".join(need) for need in required if not any(best.has(c) for c in need)]
             self.problem(
                 table.source,
                 where or 1,
-                f"missing column {', '.join(missing)} (the header is {', '.join(names)!s}); "
+                f"missing column {', '.join(missing)} (the header is {shown_header(names)}); "
                 "name your columns with --map",
             )
             return None
@@ -122,8 +201,10 @@ class RowChecker:
         index: dict[str, int] = {}
         labels: dict[str, str] = {}
         ignored: list[str] = []
+        keys = [header_key(name) for name in names]
+        parts = {k for columns in self.map.compose.values() for k in columns}
         for i, name in enumerate(names):
-            key = header_key(name)
+            key = keys[i]
             if not key:
                 continue
             target = self.map.columns.get(key)
@@ -132,7 +213,8 @@ class RowChecker:
             elif target in ("", "-"):
                 continue
             if target is None or target not in spec:
-                ignored.append(name)
+                if key not in parts:
+                    ignored.append(name)
                 continue
             if target in index:
                 if not quiet:
@@ -145,9 +227,38 @@ class RowChecker:
                 continue
             index[target] = i
             labels[target] = name if name.strip() == target else f"{name.strip()} ({target})"
+        composed: dict[str, tuple[int, ...]] = {}
+        for target, columns in self.map.compose.items():
+            if target not in spec:
+                continue
+            positions = [keys.index(c) if c in keys else -1 for c in columns]
+            if -1 in positions:
+                if not quiet:
+                    absent = columns[positions.index(-1)]
+                    self.problem(
+                        table.source,
+                        table.rows[position][0] or 1,
+                        f"--map: [compose] {target}: no column {absent!r} in the header",
+                    )
+                continue
+            if target in index and not quiet:
+                self.problem(
+                    table.source,
+                    table.rows[position][0] or 1,
+                    f"--map: [compose] {target}: the file has a {target} column too "
+                    f"({names[index[target]]!r})",
+                )
+            index.pop(target, None)
+            composed[target] = tuple(positions)
+            shown = " + ".join(names[i].strip() for i in positions)
+            labels[target] = f"{shown} ({target})"
         if ignored and not quiet:
             self.note(f"{table.source}: ignored column(s) {', '.join(ignored)}")
-        return Header(index=index, labels=labels, width=len(names), start=position + 1)
+        if not quiet:
+            self._labels.update(labels.values())
+        return Header(
+            index=index, labels=labels, width=len(names), start=position + 1, composed=composed
+        )
 
     def rows(
         self, table: RawTable, kind: str, head: Header
@@ -155,37 +266,57 @@ class RowChecker:
         """(where, record) for every row whose cells all parse; problems go to the list."""
         spec = FIELDS[kind]
         values = self.map.values
-        columns = [(c, i, spec[c], head.labels[c], values.get(c)) for c, i in head.index.items()]
+        parsers = [
+            (c, i, self._parser(spec[c], head.labels[c]), values.get(c))
+            for c, i in head.index.items()
+        ]
+        composed = [
+            (c, parts, self._parser(spec[c], head.labels[c])) for c, parts in head.composed.items()
+        ]
         width = head.width
         restore = table.spreadsheet
+        problem = self.problem
+        source = table.source
         count = 0
         for where, row in table.rows[head.start :]:
             count += 1
             if count % 1000 == 0:
                 self.tick(1000)
-            if not any(c.strip() for c in row):
+            if not "".join(row).strip():
                 continue
-            if len(row) > width and any(c.strip() for c in row[width:]):
-                self.problem(
-                    table.source,
+            size = len(row)
+            if size > width and "".join(row[width:]).strip():
+                problem(
+                    source,
                     where,
-                    f"{len(row)} cells, but the header has {width}: a broken row "
+                    f"{size} cells, but the header has {width}: a broken row "
                     "(check the quotes and delimiters)",
                 )
                 continue
             record: dict[str, Any] = {}
-            bad: set[str] = set()
-            for column, i, cell_kind, label, mapping in columns:
-                raw = row[i] if i < len(row) else ""
+            bad: set[str] | None = None
+            for column, i, parse, mapping in parsers:
+                raw = row[i] if i < size else ""
                 if restore and raw.startswith("'"):
                     raw = raw[1:]
                 if mapping:
                     raw = mapping.get(_fold(raw).strip(), raw)
                 try:
-                    record[column] = self._parse(cell_kind, raw, label)
+                    record[column] = parse(raw)
                 except InvalidInput as error:
-                    self.problem(table.source, where, error.message)
+                    problem(source, where, error.message, value=raw)
                     record[column] = None
+                    bad = bad or set()
+                    bad.add(column)
+            for column, parts, parse in composed:
+                pieces = [row[i].strip() if i < size else "" for i in parts]
+                raw = COMPOSE_SEPARATOR.join(pieces) if any(pieces) else ""
+                try:
+                    record[column] = parse(raw)
+                except InvalidInput as error:
+                    problem(source, where, error.message, value=raw)
+                    record[column] = None
+                    bad = bad or set()
                     bad.add(column)
             if bad:
                 record["_bad"] = bad
@@ -218,47 +349,98 @@ class RowChecker:
         if rec.get(column) is not None:
             return True
         if column not in rec.get("_bad", ()):
-            self.problem(source, where, f"{head.labels[column]}: empty")
+            label = head.labels[column]
+            self.problem(source, where, f"{label}: empty", column=label, value="")
         return False
 
-    def _parse(self, kind: str, raw: str, label: str) -> Any:
-        if kind not in CACHED_KINDS:
-            return self._parse_cell(kind, raw, label)
-        key = (kind, label, raw)
-        try:
-            value = self._cache[key]
-        except KeyError:
-            try:
-                value = self._parse_cell(kind, raw, label)
-            except InvalidInput as error:
-                value = error
-            self._cache[key] = value
-        if isinstance(value, InvalidInput):
-            raise InvalidInput(value.message, hint=value.hint)
-        return value
+    def _parser(self, kind: str, label: str) -> Callable[[str], Any]:
+        """The parser of one column's cells (an empty cell is None): for the kinds whose
+        values repeat, with a cache."""
+        read = self._reader(kind, label)
 
-    def _parse_cell(self, kind: str, raw: str, label: str) -> Any:
-        if not raw.strip():
-            return None
+        def parse_cell(raw: str) -> Any:
+            return read(raw) if raw and not raw.isspace() else None
+
+        if kind not in CACHED_KINDS:
+            return parse_cell
+        cache: dict[str, Any] = {}
+        missing = object()
+
+        def parse(raw: str) -> Any:
+            value = cache.get(raw, missing)
+            if value is missing:
+                try:
+                    value = parse_cell(raw)
+                except InvalidInput as error:
+                    value = error
+                if len(cache) < CACHE_LIMIT:
+                    cache[raw] = value
+            if value.__class__ is InvalidInput:
+                raise InvalidInput(value.message, hint=value.hint)
+            return value
+
+        return parse
+
+    def _reader(self, kind: str, label: str) -> Callable[[str], Any]:
+        """How a cell of this kind that is not empty is read."""
+        imap = self.map
         if kind == "name":
-            return clean_text(raw, field=label)
+            return functools.partial(clean_text, field=label)
         if kind == "text":
-            return clean_text(raw, field=label, max_len=TEXT_MAX, multiline=True)
+            return functools.partial(clean_text, field=label, max_len=TEXT_MAX, multiline=True)
         if kind == "key":
-            return clean_text(raw, field=label, max_len=EXTERNAL_ID_MAX)
+            return functools.partial(clean_text, field=label, max_len=EXTERNAL_ID_MAX)
         if kind == "id":
-            return cells.parse_id(raw, field=label)
+            return functools.partial(cells.parse_id, field=label)
         if kind == "date":
-            return cells.parse_when(raw, field=label, date_format=self.map.date_format)[0]
+            when = functools.partial(cells.parse_when, field=label, date_format=imap.date_format)
+            return lambda raw: when(raw)[0]
         if kind == "when":
-            return cells.parse_when(raw, field=label, date_format=self.map.date_format)
+            return functools.partial(cells.parse_when, field=label, date_format=imap.date_format)
         if kind == "money":
-            return parse_amount(raw, field=label)
+            return functools.partial(parse_amount, field=label)
         if kind == "signed_money":
-            return cells.parse_signed_minor(raw, field=label)
+            return functools.partial(cells.parse_signed_minor, field=label)
         if kind == "decimal":
-            return cells.parse_decimal(raw, field=label, decimal=self.map.decimal)
+            return functools.partial(cells.parse_decimal, field=label, decimal=imap.decimal)
         if kind == "currency":
-            return cells.parse_currency(raw, field=label)
+            return functools.partial(cells.parse_currency, field=label)
         allowed, aliases = WORDS[kind]
-        return cells.parse_word(raw, allowed, field=label, aliases=aliases)
+        return functools.partial(cells.parse_word, allowed=allowed, field=label, aliases=aliases)
+
+
+def shown_header(names: list[str]) -> str:
+    """A header as a message quotes it: printable, and not too long (a binary file's
+    first line would be a screenful of noise)."""
+    text = ", ".join(names)
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= HEADER_SHOWN else text[: HEADER_SHOWN - 1] + "…"
+
+
+def summarize(
+    problems: list[Problem], limit: int
+) -> tuple[list[Problem], list[tuple[str, int, Problem]]]:
+    """(the problems to list, in file order: at most ``limit``, each kind among them;
+    every kind with its count and its first problem, the most frequent first)."""
+    counts: Counter[str] = Counter()
+    first: dict[str, Problem] = {}
+    by_kind: dict[str, list[Problem]] = {}
+    for found in problems:
+        kind = found.kind
+        counts[kind] += 1
+        first.setdefault(kind, found)
+        by_kind.setdefault(kind, []).append(found)
+    kinds = [(kind, n, first[kind]) for kind, n in counts.most_common()]
+    if len(problems) <= limit:
+        return problems, kinds
+    chosen: set[int] = set()
+    share = max(limit // max(len(by_kind), 1), 1)
+    for kind, _n, _first in kinds:
+        for found in by_kind[kind][:share]:
+            if len(chosen) < limit:
+                chosen.add(id(found))
+    for found in problems:
+        if len(chosen) >= limit:
+            break
+        chosen.add(id(found))
+    return [p for p in problems if id(p) in chosen], kinds

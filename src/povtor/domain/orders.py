@@ -1,5 +1,6 @@
 """The rule for order lists: lines summed per order, returns subtracted, cancellations
-and orders that net to nothing skipped (the README's "Orders" explains it to users).
+and orders that returns net to nothing skipped; an order worth nothing without returns
+(a sample, a free replacement) is still a purchase (the README's "Orders" explains it).
 
 Pure: the importer parses the cells, this module decides what each order amounts to.
 """
@@ -24,7 +25,7 @@ _fold = functools.lru_cache(maxsize=1 << 16)(fold)  # names and statuses repeat 
 CANCELLED = "cancelled"
 
 
-@dataclass
+@dataclass(slots=True)
 class Order:
     """One order, from one or more lines of the file."""
 
@@ -33,6 +34,7 @@ class Order:
     day: dt.date
     client: str | None
     code: str | None
+    client_ref: str  # who: the code, else the folded name ("" for none)
     total: int = 0  # minor units, returns subtracted
     returns: int = 0  # minor units of the negative lines
     cancelled: bool = False
@@ -48,15 +50,12 @@ class Order:
         return f"order:{self.id}"
 
     @property
-    def client_ref(self) -> str:
-        return self.code or _fold(self.client or "")
-
-    @property
     def skip_reason(self) -> str | None:
-        """Why the order makes no deal: cancelled, or its net total is 0 or less."""
+        """Why the order makes no deal: cancelled, or returns bring its net total to 0 or
+        less. An order worth 0 with nothing returned is a purchase all the same."""
         if self.cancelled:
             return CANCELLED
-        if self.total <= 0:
+        if self.total < 0 or (self.total == 0 and self.returns):
             return f"net total {signed_money(self.total)} ≤ 0 after returns"
         return None
 
@@ -77,22 +76,25 @@ class OrderBook:
     def add(
         self, where: int | str, rec: dict[str, Any], line: int, status: str | None
     ) -> str | None:
+        get = rec.get
         order_id, day = rec["order_id"], rec["date"][0]
-        name, code = rec.get("client"), rec.get("client_code")
+        name, code = get("client"), get("client_code")
+        currency = get("currency") or self.default_currency
         order = self.orders.get(order_id)
         if order is None:
-            order = self.orders[order_id] = Order(order_id, where, day, name, code)
-        elif (_fold(name or ""), code) != (_fold(order.client or ""), order.code):
-            return (
-                f"order {order_id!r} is for {order.client or order.code!r} on line "
-                f"{order.where}, not for {name or code!r}"
-            )
-        currency = rec.get("currency") or self.default_currency
-        if order.currency is None:
-            order.currency = currency
-        elif order.currency != currency:
-            return f"order {order_id!r} mixes {order.currency} and {currency}"
-        order.day = min(order.day, day)
+            ref = code or _fold(name or "")
+            order = Order(order_id, where, day, name, code, ref, currency=currency)
+            self.orders[order_id] = order
+        else:
+            if code != order.code or _fold(name or "") != _fold(order.client or ""):
+                return (
+                    f"order {order_id!r} is for {order.client or order.code!r} on line "
+                    f"{order.where}, not for {name or code!r}"
+                )
+            if order.currency != currency:
+                return f"order {order_id!r} mixes {order.currency} and {currency}"
+            if day < order.day:
+                order.day = day
         order.total += line
         if line < 0:
             order.returns -= line
@@ -100,9 +102,10 @@ class OrderBook:
             order.cancelled = True
         elif status and order.stage is None:
             order.stage = status
-        if rec.get("title") and not order.title:
-            order.title = rec["title"]
-        product = rec.get("product")
+        title = get("title")
+        if title and not order.title:
+            order.title = title
+        product = get("product")
         if product and product not in order.products:
             order.products.append(product)
         return None
@@ -111,8 +114,9 @@ class OrderBook:
         """Each client's first order date (a new client's created_on)."""
         days: dict[str, dt.date] = {}
         for order in self.orders.values():
-            ref = order.client_ref
-            days[ref] = min(days.get(ref, order.day), order.day)
+            ref, day = order.client_ref, order.day
+            if ref not in days or day < days[ref]:
+                days[ref] = day
         return days
 
 

@@ -63,11 +63,21 @@ class ImportMap:
     funnel: str | None = None
     currency: str | None = None
     decimal: str | None = None  # "," or ".": the decimal separator of quantities and prices
+    # povtor column -> the folded names of their columns it is made of (joined by "/")
+    compose: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    no_client: str | None = None  # the placeholder client of rows with no client
+    # the stage at which closed deals (won, lost) given only as such were when they closed
+    closed_from: dict[str, str] = field(default_factory=dict)  # status -> stage
 
 
+COMPOSE_SEPARATOR = "/"
+CLOSED_STATUSES = ("won", "lost")
 MAP_KEYS = frozenset(
     {
         "columns",
+        "compose",
+        "no_client",
+        "closed_from",
         "stages",
         "values",
         "date_format",
@@ -136,6 +146,12 @@ def load_map(path: Path) -> ImportMap:
     for column, mapping in raw_values.items():
         values[column] = {fold(k).strip(): v for k, v in table(mapping, f"values.{column}").items()}
     stages = {fold(k).strip(): v for k, v in table(data.get("stages", {}), "stages").items()}
+    for theirs, ours in table(data.get("stages", {}), "stages").items():
+        if not ours.strip():
+            raise InvalidInput(
+                f"{where}: [stages] {theirs!r} maps to nothing",
+                hint='name a povtor stage, e.g. "Счёт выставлен" = "invoice"',
+            )
     for column in STAGE_COLUMNS:
         values.setdefault(column, {}).update(stages)
     delimiter = text("delimiter")
@@ -163,6 +179,35 @@ def load_map(path: Path) -> ImportMap:
     decimal = text("decimal")
     if decimal is not None and decimal not in (",", "."):
         raise InvalidInput(f'{where}: decimal must be "," or "."', hint='e.g. decimal = ","')
+    compose: dict[str, tuple[str, ...]] = {}
+    raw_compose = data.get("compose", {})
+    if not isinstance(raw_compose, dict):
+        raise InvalidInput(
+            f"{where}: [compose] must name columns", hint='e.g. order_id = ["Клиент", "Дата"]'
+        )
+    for target, parts in raw_compose.items():
+        if (
+            not isinstance(parts, list)
+            or not parts
+            or not all(isinstance(p, str) and p.strip() for p in parts)
+        ):
+            raise InvalidInput(
+                f"{where}: [compose] {target} must be a list of their column names",
+                hint=f'e.g. {target} = ["Клиент", "Дата"]',
+            )
+        compose[target.strip()] = tuple(header_key(p) for p in parts)
+    no_client = text("no_client")
+    client_values = values.get("client", {})
+    if "" in client_values:  # [values.client] "" = "...": the same choice, spelt as a value
+        no_client = no_client or client_values.pop("")
+    if no_client is not None:
+        no_client = no_client.strip()
+        if not no_client:
+            raise InvalidInput(
+                f"{where}: no_client must name the placeholder client",
+                hint='e.g. no_client = "(no account)"',
+            )
+    closed_from = _closed_from(data.get("closed_from"), where)
     return ImportMap(
         columns=columns,
         values=values,
@@ -173,7 +218,27 @@ def load_map(path: Path) -> ImportMap:
         funnel=text("funnel"),
         currency=text("currency"),
         decimal=decimal,
+        compose=compose,
+        no_client=no_client,
+        closed_from=closed_from,
     )
+
+
+def _closed_from(value: Any, where: str) -> dict[str, str]:
+    """``closed_from = "invoice"`` (won and lost deals alike) or a table by status."""
+    hint = 'e.g. closed_from = "invoice", or [closed_from] won = "invoice", lost = "proposal"'
+    if value is None:
+        return {}
+    if isinstance(value, str) and value.strip():
+        return dict.fromkeys(CLOSED_STATUSES, value.strip())
+    if isinstance(value, dict) and value:
+        unknown = sorted(set(value) - set(CLOSED_STATUSES))
+        if unknown or not all(isinstance(v, str) and v.strip() for v in value.values()):
+            raise InvalidInput(
+                f"{where}: [closed_from] names a stage for won and/or lost deals", hint=hint
+            )
+        return {status: stage.strip() for status, stage in value.items()}
+    raise InvalidInput(f"{where}: closed_from must name a stage", hint=hint)
 
 
 # -- reading ---------------------------------------------------------------------
@@ -189,6 +254,11 @@ def read_table(
         )
     if data.startswith(XLSX_MAGIC) or suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(data, source=source, sheet=imap.sheet)
+    if is_binary(data):
+        raise InvalidInput(
+            f"{source}: a binary file, not a table of text",
+            hint="give a CSV, TSV, JSON or .xlsx file (save it as CSV in the program that made it)",
+        )
     text, spreadsheet, encoding = decode(data, source=source, encoding=imap.encoding)
     start = text.lstrip()[:1]
     if suffix in (".json", ".jsonl", ".ndjson") or start in ("[", "{"):
@@ -203,6 +273,21 @@ def read_table(
         encoding=encoding,
         delimiter=delimiter,
     )
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f") + b"\x7f"
+
+
+def is_binary(data: bytes) -> bool:
+    """Whether the bytes are not text: a zero byte, or many control characters, in the
+    first 8 KiB (UTF-16 text, which has zero bytes, starts with its byte-order mark)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls > max(len(sample) // 100, 2)
 
 
 def decode(data: bytes, *, source: str, encoding: str | None = None) -> tuple[str, bool, str]:

@@ -73,7 +73,9 @@ def load_plan_facts(
            WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on, id""",
         (day,),
     ):
-        paid_dates[client_id].append(days[closed_on])
+        dates = paid_dates[client_id]
+        if not dates or dates[-1] != days[closed_on]:  # a purchase occasion is a distinct day
+            dates.append(days[closed_on])
         last_paid_amount[client_id] = amount
     people = dict(
         db.tuples(

@@ -345,7 +345,7 @@ def iterate_deals(db: Database, flt: DealFilter) -> Iterator[tuple[Any, ...]]:
     from the cursor while the caller writes them: memory does not grow with the list."""
     where, params = _deal_filter(flt)
     sql = """SELECT d.id, c.name, f.code, s.code, d.status, d.amount_minor, d.currency,
-                    d.stage_entered_on, d.opened_on, d.expected_on, d.title
+                    d.stage_entered_on, d.opened_on, d.expected_on, d.title, d.closed_on
              FROM deal d
              JOIN client c ON c.id = d.client_id
              JOIN funnel f ON f.id = d.funnel_id
@@ -365,6 +365,7 @@ DEAL_LIST_COLUMNS = (
     "opened_on",
     "expected_on",
     "title",
+    "closed_on",
 )
 _DEAL_ORDER = " ORDER BY d.funnel_id, s.position, d.stage_entered_on, d.id"
 

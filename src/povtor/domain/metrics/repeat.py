@@ -78,9 +78,10 @@ def repeat_table(
 ) -> list[RepeatRow]:
     """Repeat purchases as of ``as_of``, for all buyers and per category (A, B, C, none).
 
-    A buyer has at least one paid deal; a repeat buyer at least two (two deals paid the
-    same day are two purchases, 0 days apart). Gaps are the days between a client's
-    consecutive purchases, pooled over the clients of the row. Silent: the last purchase
+    A buyer has at least one paid deal; a repeat buyer bought on at least two days: a
+    purchase occasion is a day, so deals paid the same day are one occasion (they count as
+    purchases and revenue all the same). Gaps are the days between a client's consecutive
+    purchase days, pooled over the clients of the row. Silent: the last purchase
     is more than ``silent_days`` days before ``as_of``. With ``first_from``/``first_to``
     only clients whose first purchase falls in that range count (a cohort).
     """
@@ -92,11 +93,12 @@ def repeat_table(
         if first_to is not None and first > first_to:
             continue
         category = categories.get(client_id) or NO_CATEGORY
-        gaps = [(b.paid_on - a.paid_on).days for a, b in itertools.pairwise(items)]
-        is_silent = (as_of - items[-1].paid_on).days > silent_days
+        days = sorted({p.paid_on for p in items})
+        gaps = [(b - a).days for a, b in itertools.pairwise(days)]
+        is_silent = (as_of - days[-1]).days > silent_days
         for row in (rows["all"], rows[category]):
             row.buyers += 1
-            row.repeat_buyers += len(items) >= 2
+            row.repeat_buyers += len(days) >= 2
             row.purchases += len(items)
             row.gaps.extend(gaps)
             row.silent += is_silent

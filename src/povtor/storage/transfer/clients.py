@@ -91,8 +91,14 @@ def client_ref(
     created_on: dt.date,
     name_column: str = "client",
     ext_column: str = "client_external_id",
+    placeholder: bool = False,
+    code_names: bool = False,
 ) -> int | None:
-    """The client a row names: by povtor id, external id or name (created if new)."""
+    """The client a row names: by povtor id, external id or name (created if new).
+
+    With ``placeholder``, a row that names no client gets the map's ``no_client`` (if it
+    has one); with ``code_names``, a new client known only by its code (an order file's
+    ``client_code``) is created with the code as its name."""
     index = clients(imp)
     problem = imp.check.problem
     labels = {c: head.labels.get(c, c) for c in ("client_id", name_column, ext_column)}
@@ -110,6 +116,9 @@ def client_ref(
     name = record.get(name_column)
     if ext and ext in index.by_ext:
         return index.by_ext[ext]
+    if not name and ext and code_names:
+        imp.shared(_named_by_code).append(where)
+        return _create_client(imp, ext, ext, created_on, source, where)
     if not name:
         if ext:
             problem(
@@ -118,8 +127,18 @@ def client_ref(
                 f"{labels[ext_column]}: no client has external id {ext!r}; add the "
                 "client's name in a client column to create it",
             )
+        elif placeholder and imp.map.no_client:
+            return placeholder_client(imp, source, created_on)
         else:
-            problem(source, where, "no client: the client cell is empty")
+            label = head.labels.get(name_column) or head.labels.get(ext_column) or name_column
+            problem(
+                source,
+                where,
+                f"{label}: empty (to import rows without a client under a placeholder "
+                'client, name it in a --map file: no_client = "(no client)")',
+                column=label,
+                value="",
+            )
         return None
     derived = client_key(name)
     if not ext and derived in index.by_ext:
@@ -140,6 +159,74 @@ def client_ref(
             _set_client_ext(imp, found, ext, source, where)
         return found
     return _create_client(imp, name, ext or derived, created_on, source, where)
+
+
+def _named_by_code(imp: Importer) -> list[int | str]:
+    """The rows whose new client is named by its code (no name in the file)."""
+    return []
+
+
+PLACEHOLDER_NOTE = "stands for the imported rows that name no client (no_client in a --map)"
+
+
+def _placeholder(imp: Importer) -> list[int | None]:
+    """[the placeholder client's id] once looked up or planned; [None] if it cannot be."""
+    return []
+
+
+PLACEHOLDER_CREATED = "UPDATE client SET created_on = ? WHERE id = ?"
+
+
+def placeholder_client(imp: Importer, source: str, created_on: dt.date) -> int | None:
+    """The map's ``no_client``: an archived client (so the plan never greets it), found by
+    its name or created (on the earliest date of its rows); None, and one problem, if an
+    active client has that name."""
+    found = imp.shared(_placeholder)
+    if found:
+        created = imp.last(PLACEHOLDER_CREATED)
+        if created and created_on.isoformat() < created[0][0]:
+            created[0] = (created_on.isoformat(), found[0])
+        return found[0]
+    name = imp.map.no_client
+    assert name is not None
+    index = clients(imp)
+    ids = _by_name(index, name, linkable=False, company=False)
+    status = CLIENT_COLUMNS.index("status")
+    if len(ids) > 1 or any(index.rows[i][status] != "archived" for i in ids):
+        shown = ", ".join(f"#{i}" for i in sorted(ids)[:5])
+        imp.check.problem(
+            source,
+            1,
+            f"--map: {name!r}, the placeholder for rows without a client (no_client, or "
+            f'[values.client] ""), is the name of a client already ({shown}); the '
+            "placeholder must be a client of its own: choose another name",
+        )
+        found.append(None)
+        return None
+    if ids:
+        found.append(ids[0])
+        return ids[0]
+    client_id = _create_client(
+        imp, name, client_key(name), created_on, source, 1, status="archived"
+    )
+    imp.last(PLACEHOLDER_CREATED).append((created_on.isoformat(), client_id))
+    imp.check.note(
+        f"{source}: rows without a client go to the placeholder client {name!r} "
+        f"(#{client_id}, archived: it counts in the statistics and never in the plan)"
+    )
+    found.append(client_id)
+    return client_id
+
+
+def created_by_code(imp: Importer, source: str) -> None:
+    """Say which new clients were named by their code (a file with no client names)."""
+    rows = imp.shared(_named_by_code)
+    if rows:
+        imp.check.note(
+            f"{source}: {len(rows)} new client(s) named by their code (first on line "
+            f"{rows[0]}); import clients with external_id and name to name them"
+        )
+        rows.clear()
 
 
 def _by_name(index: Index, name: str, *, linkable: bool, company: bool) -> list[int]:
@@ -172,12 +259,20 @@ def _set_client_ext(imp: Importer, client_id: int, ext: str, source: str, where:
 
 
 def _create_client(
-    imp: Importer, name: str, external_id: str | None, created_on: dt.date, source: str, where: Any
+    imp: Importer,
+    name: str,
+    external_id: str | None,
+    created_on: dt.date,
+    source: str,
+    where: Any,
+    *,
+    status: str = "active",
 ) -> int:
     client_id = imp.new_id("client")
+    notes = PLACEHOLDER_NOTE if status == "archived" else None
     values = (
-        name, search_key(name, None), None, None, None, None, None, None, None, None,
-        "active", created_on.isoformat(), None, external_id,
+        name, search_key(name, None), None, None, None, None, None, None, None, notes,
+        status, created_on.isoformat(), None, external_id,
     )  # fmt: skip
     _index_client(clients(imp), client_id, values)
     imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
@@ -204,6 +299,7 @@ def plan_clients(imp: Importer, table: RawTable) -> None:
         ext, row_id, name = rec.get("external_id"), rec.get("id"), rec.get("name")
         if not check.need(rec, head, table.source, where, "name"):
             continue
+        assert name is not None  # (need: the cell is there and not empty)
         key = explicit(rec) or ("name", folded(name))
         if check.repeated(seen, key, table.source, where):
             continue
@@ -388,7 +484,7 @@ def _plan_child(
         if row_id is None:
             found = by_natural.get((client_id, folded(text)))
         label = f"{table.source}:{where}"
-        shown = shorten(text)
+        shown = shorten(text or "")
         if found is not None:
             old = existing[found]
             new = tuple(

@@ -7,6 +7,7 @@ its own; a re-imported deal that changed stage or status gets the event of the c
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,16 @@ DEAL_COLUMNS = (
 )  # fmt: skip
 HISTORY_COLUMNS = ("deal_id", "event", "from_stage_id", "to_stage_id", "at", "on_date", "reason")
 HISTORY_INSERT = insert_sql("stage_change", HISTORY_COLUMNS)
+_deal_values = operator.itemgetter(*DEAL_COLUMNS)  # a deal's values, as a tuple
+DEAL_INSERT = insert_sql("deal", DEAL_COLUMNS)
+# where _synthesize_history finds what it needs in a deal's values
+_FUNNEL, _STAGE, _STATUS, _OPENED, _ENTERED, _CLOSED, _REASON = (
+    DEAL_COLUMNS.index(c)
+    for c in (
+        "funnel_id", "stage_id", "status", "opened_on", "stage_entered_on", "closed_on",
+        "lost_reason",
+    )
+)  # fmt: skip
 
 
 # -- funnels and stages --------------------------------------------------------------------
@@ -126,6 +137,37 @@ def won_stage(imp: Importer, funnel: int) -> Any:
     return next(s for s in imp.shared(_load_funnels).stages[funnel] if s["is_won"])
 
 
+def _closed_stages(imp: Importer) -> dict[tuple[int, str], Any]:
+    """(funnel, status) -> the stage closed deals start from (None: the map's is wrong)."""
+    return {}
+
+
+def closed_stage(imp: Importer, funnel: int, status: str, source: str) -> Any | None:
+    """The stage at which a closed deal given only as won or lost was when it closed: the
+    map's ``closed_from`` (an open stage of the funnel), else the funnel's first stage.
+    None (and one problem for the file) if the map names no open stage of the funnel."""
+    known = imp.shared(_closed_stages)
+    key = (funnel, status)
+    if key in known:
+        return known[key]
+    named = imp.map.closed_from.get(status)
+    if named is None:
+        found = first_stage(imp, funnel)
+    else:
+        label = f"--map: closed_from ({status} deals)"
+        found = stage(imp, funnel, named, source, 1, label)
+        if found is not None and found["is_won"]:
+            imp.check.problem(
+                source,
+                1,
+                f"{label}: {named!r} is the paid stage; name the stage deals were at "
+                "before they closed (e.g. invoice)",
+            )
+            found = None
+    known[key] = found
+    return found
+
+
 # -- deals -----------------------------------------------------------------------------------
 def deals(imp: Importer) -> Index:
     """The deals, stored and planned: by id and external id."""
@@ -185,7 +227,8 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
         if check.repeated(seen, explicit(rec), source, where):
             continue
         opened = rec.get("opened_on")
-        check.need(rec, head, source, where, "opened_on")  # checked, and skipped below
+        if opened is None and "opened_on" not in rec.get("_bad", ()):
+            opened = _stand_in_opened(imp, rec, head, source, where)
         known = index.by_ext.get(rec.get("external_id") or "")
         if known is None and rec.get("id") in index.rows:
             known = rec["id"]
@@ -199,13 +242,21 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
         if not check.need(rec, head, source, where, "stage") or funnel is None:
             continue
         status = rec.get("status")
+        start = None  # the stage the history starts at, for a deal given only as closed
         if folded(stage_value) == "lost":  # a mapped stage such as «Закрыто и не реализовано»
-            at_stage, status = first_stage(imp, funnel), status or "lost"
+            status = status or "lost"
+            at_stage = start = closed_stage(imp, funnel, "lost", source)
+            if at_stage is None:
+                continue
         else:
-            at_stage = stage(imp, funnel, stage_value, source, where, head.labels["stage"])
+            at_stage = stage(imp, funnel, str(stage_value), source, where, head.labels["stage"])
             if at_stage is None:
                 continue
             status = status or ("won" if at_stage["is_won"] else "open")
+            if status == "won":
+                start = closed_stage(imp, funnel, "won", source)
+                if start is None:
+                    continue
         if (status == "won") != bool(at_stage["is_won"]):
             check.problem(
                 source,
@@ -214,8 +265,18 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
                 f"{at_stage['code']!r} (won deals, and only they, are at the paid stage)",
             )
             continue
+        if opened is not None and not _dates_in_order(imp, rec, head, source, where, opened):
+            continue
         ext, row_id = rec.get("external_id"), rec.get("id")
-        client_id = client_ref(imp, rec, head, source, where, created_on=opened or imp.clock.today)
+        client_id = client_ref(
+            imp,
+            rec,
+            head,
+            source,
+            where,
+            created_on=opened or imp.clock.today,
+            placeholder=True,
+        )
         if client_id is None:
             continue
         if not ext and not row_id:
@@ -257,8 +318,7 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
         if status == "open":
             closed = None
         elif closed is None:
-            same = old is not None and old["status"] == status
-            closed = old["closed_on"] if same else entered
+            closed = old["closed_on"] if old is not None and old["status"] == status else entered
         currency = given("currency") or imp.map.currency or "RUB"
         values = {
             "client_id": client_id,
@@ -277,7 +337,79 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
             "external_id": ext or given("external_id"),
         }
         shown = values["title"] or f"deal of client #{client_id}"
-        upsert_deal(imp, found, row_id, values, shown, label)
+        upsert_deal(imp, found, row_id, values, shown, label, start=start)
+    stand_ins = imp.shared(_stand_ins)
+    for what, lines in stand_ins.items():
+        check.note(
+            f"{source}: {len(lines)} deal(s) with no open date are counted as opened on "
+            f"their {what} (first on line {lines[0]})"
+        )
+    stand_ins.clear()
+
+
+def _stand_ins(imp: Importer) -> dict[str, list[int | str]]:
+    """The rows whose open date another date stands for, by that date."""
+    return {}
+
+
+def _stand_in_opened(
+    imp: Importer, rec: dict[str, Any], head: Header, source: str, where: int | str
+) -> dt.date | None:
+    """For a row with no open date: its stage_entered_on, else its closed_on (noted);
+    else None and a problem."""
+    for column, what in (("stage_entered_on", "stage date"), ("closed_on", "close date")):
+        if rec.get(column) is not None:
+            imp.shared(_stand_ins).setdefault(what, []).append(where)
+            day: dt.date = rec[column]
+            return day
+    label = head.labels.get("opened_on", "opened_on")
+    imp.check.problem(
+        source,
+        where,
+        f"{label}: empty (a deal needs the date it opened, or a closed_on or "
+        "stage_entered_on date to stand for it)",
+        column=label,
+        value="",
+    )
+    return None
+
+
+def _dates_in_order(
+    imp: Importer,
+    rec: dict[str, Any],
+    head: Header,
+    source: str,
+    where: int | str,
+    opened: dt.date,
+) -> bool:
+    """Whether the row's dates come in order: opened, entered its stage, closed."""
+    entered, closed = rec.get("stage_entered_on"), rec.get("closed_on")
+    labels = head.labels
+    if closed is not None and closed < opened:
+        imp.check.problem(
+            source,
+            where,
+            f"{labels['closed_on']}: {closed.isoformat()!r} is before the deal opened "
+            f"({opened.isoformat()}): a deal cannot close before it opens",
+        )
+        return False
+    if entered is not None and entered < opened:
+        imp.check.problem(
+            source,
+            where,
+            f"{labels['stage_entered_on']}: {entered.isoformat()!r} is before the deal "
+            f"opened ({opened.isoformat()})",
+        )
+        return False
+    if entered is not None and closed is not None and closed < entered:
+        imp.check.problem(
+            source,
+            where,
+            f"{labels['closed_on']}: {closed.isoformat()!r} is before the deal entered its "
+            f"stage ({entered.isoformat()})",
+        )
+        return False
+    return True
 
 
 def upsert_deal(
@@ -289,11 +421,13 @@ def upsert_deal(
     where: str,
     *,
     rebuild_history: bool = False,
+    start: Any | None = None,
 ) -> int:
     """Update the deal ``found`` (with the event of its change, or with its history made
-    anew) or add one (with a history); the deal's id."""
+    anew) or add one (with a history, from the stage ``start`` for a closed deal); the
+    deal's id."""
     index = deals(imp)
-    new = tuple(values[c] for c in DEAL_COLUMNS)
+    new = _deal_values(values)
     if found is not None:
         old = index.rows[found]
         changed = [c for c, a, b in zip(DEAL_COLUMNS, old, new, strict=True) if a != b]
@@ -311,17 +445,31 @@ def upsert_deal(
             moved = {"stage_id", "status", "opened_on", "closed_on", "stage_entered_on"}
             if moved & set(changed):
                 imp.op("DELETE FROM stage_change WHERE deal_id = ?", (found,))
-                _synthesize_history(imp, found, values)
+                _synthesize_history(imp, found, new, start)
         else:
             _append_event(imp, found, dict(zip(DEAL_COLUMNS, old, strict=True)), values)
         return found
+    return add_deal(imp, new, label, where, row_id=row_id, start=start)
+
+
+def add_deal(
+    imp: Importer,
+    values: tuple[Any, ...],
+    label: str,
+    where: str,
+    *,
+    row_id: int | None = None,
+    start: Any | None = None,
+) -> int:
+    """Add a deal (its values in the order of DEAL_COLUMNS) with a history; its id."""
+    index = deals(imp)
     deal_id = row_id or imp.new_id("deal")
-    index.rows[deal_id] = new
-    if values["external_id"]:
-        index.by_ext[values["external_id"]] = deal_id
-    imp.op(insert_sql("deal", DEAL_COLUMNS), (deal_id, *new))
+    index.rows[deal_id] = values
+    if values[-1]:
+        index.by_ext[values[-1]] = deal_id
+    imp.op(DEAL_INSERT, (deal_id, *values))
     imp.record(Change("deals", "create", deal_id, label, where))
-    _synthesize_history(imp, deal_id, values)
+    _synthesize_history(imp, deal_id, values, start)
     return deal_id
 
 
@@ -342,33 +490,52 @@ def _history_op(
 ) -> None:
     """Plan an event of a deal's history, written after every other write (so that a
     stage-history file can still replace it)."""
-    history_id = imp.new_id("stage_change")
-    imp.shared(_planned_history)[history_id] = deal_id
-    at = imp.moment(dt.date.fromisoformat(day), None)
-    imp.last(HISTORY_INSERT).append(
-        (history_id, deal_id, event, from_stage, to_stage, at, day, reason)
-    )
-    imp.counts[("stage-history", "create")] += 1
+    _history_ops(imp, deal_id, [(event, from_stage, to_stage, day, reason)])
 
 
-def _synthesize_history(imp: Importer, deal_id: int, deal: dict[str, Any]) -> None:
-    """The history of a deal that came without one: open (+ move) (+ win or lose)."""
-    first = first_stage(imp, deal["funnel_id"])["id"]
-    at_stage, status = deal["stage_id"], deal["status"]
-    opened, entered = deal["opened_on"], deal["stage_entered_on"]
+def _history_ops(
+    imp: Importer, deal_id: int, events: list[tuple[str, int | None, int | None, str, str | None]]
+) -> None:
+    """Plan the events (event, from stage, to stage, day, reason) of a deal's history."""
+    planned = imp.shared(_planned_history)
+    pending = imp.last(HISTORY_INSERT)
+    noon = imp.noon
+    history_id = imp.new_ids("stage_change", len(events))
+    for event, from_stage, to_stage, day, reason in events:
+        planned[history_id] = deal_id
+        pending.append((history_id, deal_id, event, from_stage, to_stage, noon(day), day, reason))
+        history_id += 1
+    imp.counts[("stage-history", "create")] += len(events)
+
+
+def _synthesize_history(
+    imp: Importer, deal_id: int, deal: tuple[Any, ...], start: Any | None = None
+) -> None:
+    """The history of a deal that came without one (its values in the order of
+    DEAL_COLUMNS): open (+ move) (+ win or lose). A closed deal opens at ``start`` (the
+    map's closed_from) if given, else the first stage."""
+    first = (start or first_stage(imp, deal[_FUNNEL]))["id"]
+    at_stage, status = deal[_STAGE], deal[_STATUS]
+    opened, entered = deal[_OPENED], deal[_ENTERED]
     if status == "won":
-        _history_op(imp, deal_id, "open", None, first, opened)
-        _history_op(imp, deal_id, "win", first, at_stage, deal["closed_on"] or entered)
-        return
-    if at_stage != first and entered > opened:
-        _history_op(imp, deal_id, "open", None, first, opened)
-        _history_op(imp, deal_id, "move", first, at_stage, entered)
-    else:
-        _history_op(imp, deal_id, "open", None, at_stage, opened)
-    if status == "lost":
-        _history_op(
-            imp, deal_id, "lose", at_stage, None, deal["closed_on"] or entered, deal["lost_reason"]
+        _history_ops(
+            imp,
+            deal_id,
+            [
+                ("open", None, first, opened, None),
+                ("win", first, at_stage, deal[_CLOSED] or entered, None),
+            ],
         )
+        return
+    events: list[tuple[str, int | None, int | None, str, str | None]] = []
+    if at_stage != first and entered > opened:
+        events.append(("open", None, first, opened, None))
+        events.append(("move", first, at_stage, entered, None))
+    else:
+        events.append(("open", None, at_stage, opened, None))
+    if status == "lost":
+        events.append(("lose", at_stage, None, deal[_CLOSED] or entered, deal[_REASON]))
+    _history_ops(imp, deal_id, events)
 
 
 def _append_event(imp: Importer, deal_id: int, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -463,11 +630,11 @@ def plan_history(imp: Importer, table: RawTable) -> None:
     imp.counts[("stage-history", "create")] -= len(pending) - len(kept)
     pending[:] = kept
     for deal_id, rows in planned.items():
-        for row in rows:
-            free = row[0] is not None and row[0] not in taken
-            history_id = row[0] if free else imp.new_id("stage_change")
+        for event in rows:
+            free = event[0] is not None and event[0] not in taken
+            history_id = event[0] if free else imp.new_id("stage_change")
             planned_history[history_id] = deal_id
-            imp.op(HISTORY_INSERT, (history_id, *row[1:]))
+            imp.op(HISTORY_INSERT, (history_id, *event[1:]))
             imp.counts[("stage-history", "create")] += 1
         action = "update" if existing.get(deal_id) else "create"
         imp.changes.append(

@@ -204,14 +204,14 @@ def plan_roadmap(imp: Importer, table: RawTable) -> None:
                     )
     for order, (where, found, values) in enumerate(planned):
         values["position"] = final[found if found is not None else -order - 1]
-        row = tuple(values[c] for c in STEP_COLUMNS)
+        step_row = tuple(values[c] for c in STEP_COLUMNS)
         step_id = imp.upsert(
             "roadmap",
             "roadmap_step",
             STEP_COLUMNS,
             existing,
             found,
-            row,
+            step_row,
             f"{values['category']} {values['code']}",
             f"{source}:{where}",
         )

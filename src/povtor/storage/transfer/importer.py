@@ -5,20 +5,22 @@ An :class:`Importer` holds a :class:`~povtor.domain.importing.RowChecker` (which
 checks the rows of a file and collects the problems) and the writes the planners of
 :mod:`povtor.storage.transfer` plan. Only if no row has a problem does :meth:`apply` run
 them, with ``executemany``, inside the caller's single transaction. No ORM objects and no
-SQLAlchemy on this path: 100 000 order lines take a few seconds.
+SQLAlchemy on this path. A large import into a small table writes its rows first and
+builds the table's indexes afterwards (see :meth:`Importer.apply`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from povtor.clock import Clock
-from povtor.domain.importing import RowChecker
+from povtor.domain.importing import Problem, RowChecker
 from povtor.domain.tabular import ImportMap
 from povtor.storage.database import Database, db_datetime
 from povtor.text import fold
@@ -27,9 +29,14 @@ T = TypeVar("T")
 
 folded = functools.lru_cache(maxsize=1 << 16)(fold)
 
+# An import that adds at least this many rows to a table, and more than it holds, drops
+# the table's indexes and makes them again after the inserts: building an index from the
+# finished table is faster than growing it row by row.
+REINDEX_MIN_ROWS = 10_000
+_INSERT = re.compile(r"INSERT (?:OR \w+ )?INTO (\w+)")
 
-@dataclass(frozen=True)
-class Change:
+
+class Change(NamedTuple):
     """One planned change, for the dry-run listing."""
 
     table: str
@@ -68,15 +75,19 @@ def update_sql(table: str, columns: Sequence[str]) -> str:
 class Importer:
     """Plans the writes of one or more import files; :meth:`apply` runs them."""
 
-    def __init__(self, db: Database, clock: Clock, imap: ImportMap | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, imap: ImportMap | None = None, *, listing: bool = True
+    ) -> None:
         self.db = db
         self.clock = clock
         self.check = RowChecker(imap)
+        self.listing = listing  # keep each change for a listing (a dry run), or only count
         self.changes: list[Change] = []
         self.counts: Counter[tuple[str, str]] = Counter()
         self._ops: list[tuple[str, list[tuple[Any, ...]]]] = []
         self._last: dict[str, list[tuple[Any, ...]]] = {}  # written after every other op
         self._moments: dict[tuple[dt.date, dt.time | None], str] = {}
+        self._noons: dict[str, str] = {}
         self._next_id: dict[str, int] = {}
         self._shared: dict[Callable[[Importer], Any], Any] = {}
 
@@ -88,6 +99,10 @@ class Importer:
     @property
     def problems(self) -> list[str]:
         return self.check.problems
+
+    @property
+    def found(self) -> list[Problem]:
+        return self.check.found
 
     @property
     def notes(self) -> list[str]:
@@ -116,7 +131,8 @@ class Importer:
 
     def record(self, change: Change) -> None:
         self.counts[(change.table, change.action)] += 1
-        self.changes.append(change)
+        if self.listing:
+            self.changes.append(change)
 
     def _next(self, table: str) -> int:
         if table not in self._next_id:
@@ -129,17 +145,46 @@ class Importer:
         self._next_id[table] = value + 1
         return value
 
+    def new_ids(self, table: str, count: int) -> int:
+        """The first of ``count`` consecutive ids for new records."""
+        value = self._next(table)
+        self._next_id[table] = value + count
+        return value
+
     def reserve(self, table: str, ids: Sequence[int]) -> None:
         """Ids given in a file are kept: new records get ids above them."""
         if ids:
             self._next_id[table] = max(self._next(table), max(ids) + 1)
 
     def apply(self) -> None:
-        """Run the planned writes (inside the caller's transaction)."""
-        for sql, params in [*self._ops, *self._last.items()]:
-            if params:
-                self.db.executemany(sql, params)
-                self.tick(len(params))
+        """Run the planned writes (inside the caller's transaction); a table that gets
+        many new rows has its indexes made again after them (see REINDEX_MIN_ROWS)."""
+        writes = [(sql, params) for sql, params in [*self._ops, *self._last.items()] if params]
+        added: Counter[str] = Counter()
+        for sql, params in writes:
+            inserted = _INSERT.match(sql)
+            if inserted:
+                added[inserted.group(1)] += len(params)
+        rebuilt = [
+            index
+            for table, count in added.items()
+            if count >= REINDEX_MIN_ROWS and count > self._count(table)
+            for index in self.db.tuples(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                (table,),
+            )
+        ]
+        for name, _sql in rebuilt:
+            self.db.execute(f'DROP INDEX "{name}"')
+        for sql, params in writes:
+            self.db.executemany(sql, params)
+            self.tick(len(params))
+        for _name, sql in rebuilt:
+            self.db.execute(sql)
+
+    def _count(self, table: str) -> int:
+        return int(self.db.scalar(f"SELECT COUNT(*) FROM {table}") or 0)
 
     @property
     def write_count(self) -> int:
@@ -153,6 +198,14 @@ class Importer:
             return self._shared[load]
         except KeyError:
             value = self._shared[load] = load(self)
+            return value
+
+    def noon(self, day: str) -> str:
+        """The stored timestamp of a local date (ISO text) when the time is unknown."""
+        try:
+            return self._noons[day]
+        except KeyError:
+            value = self._noons[day] = self.moment(dt.date.fromisoformat(day), None)
             return value
 
     def moment(self, day: dt.date, time: dt.time | None) -> str:

@@ -10,10 +10,12 @@ from povtor.domain.orders import Order, OrderBook, line_amount, order_status
 from povtor.domain.tabular import RawTable
 from povtor.errors import InvalidInput
 from povtor.parsing import format_money
-from povtor.storage.transfer.clients import client_ref
+from povtor.storage.transfer.clients import client_ref, created_by_code
 from povtor.storage.transfer.deals import (
+    DEAL_COLUMNS,
+    add_deal,
+    closed_stage,
     deals,
-    first_stage,
     funnel_id,
     stage,
     upsert_deal,
@@ -32,27 +34,41 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     if head.has("price") and not head.has("amount") and not head.has("quantity"):
         check.note(f"{source}: no quantity column; each line counts once at its price")
     book = OrderBook(default_currency=imp.map.currency or "RUB")
+    need = check.need
+    problem = check.problem
+    placeholder = bool(imp.map.no_client)
+    status_label = head.labels.get("status", "status")
+    has_status = head.has("status")
     for where, rec in check.rows(table, "orders", head):
-        if not check.need(rec, head, source, where, "order_id") or not check.need(
-            rec, head, source, where, "date"
+        if (rec["order_id"] is None and not need(rec, head, source, where, "order_id")) or (
+            rec["date"] is None and not need(rec, head, source, where, "date")
         ):
             continue
-        if not rec.get("client") and not rec.get("client_code"):
-            check.problem(source, where, "no client: the client cell is empty")
+        if not placeholder and not rec.get("client") and not rec.get("client_code"):
+            if not {"client", "client_code"} & rec.get("_bad", set()):
+                label = head.labels.get("client") or head.labels["client_code"]
+                problem(
+                    source,
+                    where,
+                    f"{label}: empty (to import orders without a client under a placeholder "
+                    'client, name it in a --map file: no_client = "(no client)")',
+                    column=label,
+                    value="",
+                )
             continue
         line = _order_line(imp, rec, head, source, where)
-        try:
-            status = order_status(
-                rec.get("status"), imp.map, label=head.labels.get("status", "status")
-            )
-        except InvalidInput as error:
-            check.problem(source, where, error.message)
-            continue
+        status = None
+        if has_status:
+            try:
+                status = order_status(rec.get("status"), imp.map, label=status_label)
+            except InvalidInput as error:
+                problem(source, where, error.message)
+                continue
         if line is None:
             continue
         trouble = book.add(where, rec, line, status)
         if trouble:
-            check.problem(source, where, trouble)
+            problem(source, where, trouble)
     funnel = funnel_id(imp, None, source, 1, "funnel")
     if check.problems or funnel is None:
         return
@@ -62,11 +78,28 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
         if order.skip_reason is None and order.client_ref not in clients:
             rec = {"client": order.client, "client_external_id": order.code}
             clients[order.client_ref] = client_ref(
-                imp, rec, head, source, order.where, created_on=first_days[order.client_ref]
+                imp,
+                rec,
+                head,
+                source,
+                order.where,
+                created_on=first_days[order.client_ref],
+                placeholder=True,
+                code_names=True,
             )
         order.client_id = clients.get(order.client_ref)
+    created_by_code(imp, source)
+    if check.problems:
+        return
+    plan = _Plan(imp, funnel, source)
     for order in book.orders.values():
-        _plan_order(imp, order, funnel, source)
+        plan.order(order)
+    if plan.free:
+        check.note(
+            f"{source}: {plan.free} order(s) worth 0.00 imported as purchases (first on line "
+            f"{plan.first_free}); only cancelled orders and orders netted to nothing by "
+            "returns are skipped"
+        )
     linked = imp.shared(_linked)
     if linked:
         shown = ", ".join(f"{name} ({n})" for name, n in sorted(linked.items()))
@@ -77,17 +110,21 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
 def _order_line(
     imp: Importer, rec: dict[str, Any], head: Header, source: str, where: int | str
 ) -> int | None:
+    amount = rec.get("amount")
+    if amount is not None:
+        return int(amount)
     problem = imp.check.problem
-    if rec.get("amount") is None:
-        if {"amount", "price", "quantity"} & rec.get("_bad", set()):
-            return None
-        missing = "amount" if head.has("amount") and not head.has("price") else "price"
-        if rec.get("price") is None:
-            problem(source, where, f"{head.labels[missing]}: empty")
-            return None
-        if rec.get("quantity") is None and head.has("quantity"):
-            problem(source, where, f"{head.labels['quantity']}: empty")
-            return None
+    if {"amount", "price", "quantity"} & rec.get("_bad", set()):
+        return None
+    missing = "amount" if head.has("amount") and not head.has("price") else "price"
+    if rec.get("price") is None:
+        label = head.labels[missing]
+        problem(source, where, f"{label}: empty", column=label, value="")
+        return None
+    if rec.get("quantity") is None and head.has("quantity"):
+        label = head.labels["quantity"]
+        problem(source, where, f"{label}: empty", column=label, value="")
+        return None
     try:
         return line_amount(rec, label=head.labels.get("price", "price"))
     except InvalidInput as error:
@@ -95,59 +132,84 @@ def _order_line(
         return None
 
 
-def _plan_order(imp: Importer, order: Order, funnel: int, source: str) -> None:
-    index = deals(imp)
-    found = index.by_ext.get(order.key)
-    where = f"{source}:{order.where}"
-    why = order.skip_reason
-    if why:
-        if found is not None:
-            imp.op("DELETE FROM deal WHERE id = ?", (found,))
-            del index.rows[found]
-            del index.by_ext[order.key]
-            imp.record(Change("deals", "remove", found, f"order {order.id}", where, why))
-            imp.check.note(f"{where}: order {order.id} {why}: its deal #{found} is removed")
-        else:
-            imp.record(Change("deals", "skip", None, f"order {order.id}", where, why))
-            imp.check.note(f"{where}: order {order.id} {why}: skipped")
-        return
-    if order.returns:
-        imp.check.note(
-            f"{where}: order {order.id}: returns of {format_money(order.returns)} subtracted, "
-            f"net {format_money(order.total)}"
-        )
-    if order.client_id is None:
-        return
-    if order.stage is not None and folded(order.stage) == "lost":
-        at_stage, status = first_stage(imp, funnel), "lost"
-    elif order.stage is not None:
-        at_stage = stage(imp, funnel, order.stage, source, order.where, "status")
-        if at_stage is None:
+class _Plan:
+    """Plans the deal of each order: the funnel's stages looked up once."""
+
+    def __init__(self, imp: Importer, funnel: int, source: str) -> None:
+        self.imp = imp
+        self.funnel = funnel
+        self.source = source
+        self.index = deals(imp)
+        self.won = won_stage(imp, funnel)
+        self.start_won = closed_stage(imp, funnel, "won", source)
+        self.days: dict[Any, str] = {}  # date -> ISO text (isoformat is slow)
+        self.free = 0  # orders worth nothing, kept as purchases
+        self.first_free: int | str = 0
+
+    def order(self, order: Order) -> None:
+        imp, index = self.imp, self.index
+        key = order.key
+        found = index.by_ext.get(key)
+        where = f"{self.source}:{order.where}"
+        why = order.skip_reason
+        if why:
+            if found is not None:
+                imp.op("DELETE FROM deal WHERE id = ?", (found,))
+                del index.rows[found]
+                del index.by_ext[key]
+                imp.record(Change("deals", "remove", found, f"order {order.id}", where, why))
+                imp.check.note(f"{where}: order {order.id} {why}: its deal #{found} is removed")
+            else:
+                imp.record(Change("deals", "skip", None, f"order {order.id}", where, why))
+                imp.check.note(f"{where}: order {order.id} {why}: skipped")
             return
-        status = "won" if at_stage["is_won"] else "open"
-    else:
-        at_stage, status = won_stage(imp, funnel), "won"
-    day = order.day.isoformat()
-    values = {
-        "client_id": order.client_id,
-        "funnel_id": funnel,
-        "stage_id": at_stage["id"],
-        "title": order.deal_title(),
-        "amount_minor": order.total,
-        "currency": order.currency or "RUB",
-        "status": status,
-        "opened_on": day,
-        "stage_entered_on": day,
-        "expected_on": None,
-        "closed_on": day if status != "open" else None,
-        "lost_reason": None,
-        "follow_up_on": None,
-        "external_id": order.key,
-    }
-    deal_id = upsert_deal(
-        imp, found, None, values, f"order {order.id}", where, rebuild_history=True
-    )
-    _link_products(imp, deal_id, order)
+        if order.returns:
+            imp.check.note(
+                f"{where}: order {order.id}: returns of {format_money(order.returns)} "
+                f"subtracted, net {format_money(order.total)}"
+            )
+        elif order.total == 0:
+            self.free += 1
+            self.first_free = self.first_free or order.where
+        if order.client_id is None:
+            return
+        start = None
+        if order.stage is not None and folded(order.stage) == "lost":
+            status = "lost"
+            at_stage = start = closed_stage(imp, self.funnel, "lost", self.source)
+        elif order.stage is not None:
+            at_stage = stage(imp, self.funnel, order.stage, self.source, order.where, "status")
+            if at_stage is None:
+                return
+            status = "won" if at_stage["is_won"] else "open"
+            if status == "won":
+                start = closed_stage(imp, self.funnel, "won", self.source)
+        else:
+            at_stage, status, start = self.won, "won", self.start_won
+        if at_stage is None or (status != "open" and start is None):
+            return
+        day = self.days.get(order.day) or self.days.setdefault(order.day, order.day.isoformat())
+        values = (  # in the order of DEAL_COLUMNS
+            order.client_id, self.funnel, at_stage["id"], order.deal_title(), order.total,
+            order.currency or "RUB", status, day, day, None, day if status != "open" else None,
+            None, None, key,
+        )  # fmt: skip
+        label = f"order {order.id}"
+        if found is None:
+            deal_id = add_deal(imp, values, label, where, start=start)
+        else:
+            deal_id = upsert_deal(
+                imp,
+                found,
+                None,
+                dict(zip(DEAL_COLUMNS, values, strict=True)),
+                label,
+                where,
+                rebuild_history=True,
+                start=start,
+            )
+        if order.products:
+            _link_products(imp, deal_id, order)
 
 
 def _catalog(imp: Importer) -> dict[str, tuple[int, str]]:
@@ -167,6 +229,8 @@ def _link_products(imp: Importer, deal_id: int, order: Order) -> None:
     """The order's products that are in the catalog (same name, any case) go into
     its deal; products put in the deal by hand stay."""
     catalog = imp.shared(_catalog)
+    if not catalog:
+        return
     linked = imp.shared(_linked)
     for name in order.products:
         found = catalog.get(folded(name))
