@@ -181,6 +181,7 @@ def test_export_all_writes_every_table(seller: Cli, tmp_path: Path) -> None:
         "roadmap.csv",
         "stage_history.csv",
         "touches.csv",
+        "warming_content.csv",
     ]
     assert "1 clients, 1 people, 1 facts, 0 products, 1 deals, 0 deal-products, " in run.stderr
     assert "2 stage-history, 1 touches, 0 occasions, 20 roadmap, 0 client-steps" in run.stderr

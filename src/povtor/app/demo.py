@@ -28,6 +28,7 @@ SUMMARY = (
     ("occasions", "occasions"),
     ("touches", "perk touches"),
     ("client-steps", "client steps"),
+    ("warming-content", "warming items"),
 )
 
 

@@ -256,7 +256,8 @@ def export_all(
 ) -> None:
     """Export every table into a directory: clients.csv, people.csv, facts.csv, products.csv,
     deals.csv, deal_products.csv, stage_history.csv, touches.csv, occasions.csv, roadmap.csv,
-    client_steps.csv, holiday_links.csv (a backup that povtor import all reads back).
+    client_steps.csv, holiday_links.csv, warming_content.csv (a backup that povtor import all
+    reads back).
 
     Example: povtor export all backup-2026-03-02
     """
@@ -559,6 +560,11 @@ IMPORT_HELP = {
         "links there already stay.",
         "povtor import holiday-links holiday_links.csv",
     ),
+    "warming-content": (
+        "Import useful material for warming touches (text; industry, tag, lang ru or en, "
+        "added_on); an item there already (same text, industry and language) stays.",
+        "povtor import warming-content warming_content.csv",
+    ),
     "orders": (
         "Import an order or invoice list (one row per order, or per line: quantity × price "
         "summed per order) as paid deals in the repeat funnel, creating clients as needed "
@@ -646,7 +652,8 @@ def import_all(
 ) -> None:
     """Import every table file found in a directory (clients.csv, people.csv, facts.csv,
     products.csv, deals.csv, deal_products.csv, stage_history.csv, touches.csv,
-    occasions.csv, roadmap.csv, client_steps.csv, holiday_links.csv; or .tsv, .json, .jsonl,
+    occasions.csv, roadmap.csv, client_steps.csv, holiday_links.csv, warming_content.csv; or
+    .tsv, .json, .jsonl,
     .xlsx) in one transaction, in that order: all of them, or nothing.
 
     Example: povtor --db new.db import all backup-2026-03-02

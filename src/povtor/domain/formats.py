@@ -185,6 +185,14 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("script", "text"),
     ),
     "holiday-links": (("holiday", "text"), ("industry", "text")),  # the user's own links
+    # the seller's useful material for warming touches (povtor nudge content add)
+    "warming-content": (
+        ("text", "text"),
+        ("industry", "text"),
+        ("tag", "text"),
+        ("lang", "text"),
+        ("added_on", "date"),
+    ),
 }
 FILE_NAMES = {name: name.replace("-", "_") for name in TABLES}  # stage-history -> stage_history
 # The order of the tables in export all and import all: a row's references come before it.
@@ -201,6 +209,7 @@ IMPORT_ORDER = (
     "roadmap",
     "client-steps",
     "holiday-links",
+    "warming-content",
 )
 
 
@@ -317,6 +326,13 @@ FIELDS: dict[str, dict[str, str]] = {
         "script": "text",
     },
     "holiday-links": {"holiday": "name", "industry": "name"},
+    "warming-content": {
+        "text": "text",
+        "industry": "name",
+        "tag": "name",
+        "lang": "name",
+        "added_on": "date",
+    },
     "orders": {
         "order_id": "key",
         "date": "when",
@@ -346,6 +362,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "client-steps": (CLIENT_ANY, ("category",), ("step",)),
     "roadmap": (("category",), ("code",), ("title",)),
     "holiday-links": (("holiday",), ("industry",)),
+    "warming-content": (("text",),),
 }
 
 

@@ -22,6 +22,7 @@ from povtor.storage.transfer.growth import (
     plan_holiday_links,
     plan_occasions,
     plan_roadmap,
+    plan_warming_content,
 )
 from povtor.storage.transfer.importer import Change, Importer
 from povtor.storage.transfer.orders import plan_orders
@@ -41,6 +42,7 @@ PLANNERS: dict[str, Callable[[Importer, RawTable], None]] = {
     "client-steps": plan_client_steps,
     "roadmap": plan_roadmap,
     "holiday-links": plan_holiday_links,
+    "warming-content": plan_warming_content,
 }
 
 

@@ -60,6 +60,8 @@ _EXPORT_SQL = {
     "roadmap": """SELECT category, position, code, title, script FROM roadmap_step
                  ORDER BY category, position""",
     "holiday-links": "SELECT holiday, industry FROM holiday_industry ORDER BY id",
+    "warming-content": """SELECT text, industry, tag, lang, added_on FROM warming_content
+                         ORDER BY id""",
 }
 
 

@@ -16,6 +16,7 @@ from povtor.storage.transfer.importer import (
     explicit,
     folded,
     insert_sql,
+    shorten,
     stored,
 )
 
@@ -319,4 +320,47 @@ def plan_holiday_links(imp: Importer, table: RawTable) -> None:
                 f"{holiday.code} – {keyword}",
                 f"{source}:{where}",
             )
+        )
+
+
+def plan_warming_content(imp: Importer, table: RawTable) -> None:
+    """The seller's useful material for warming touches: an item (the same text, industry
+    and language, whatever the letter case) that is there already stays; others are added."""
+    check = imp.check
+    head = check.header(table, "warming-content")
+    if head is None:
+        return
+    source = table.source
+    have = {
+        (folded(r["text"]), folded(r["industry"] or ""), r["lang"])
+        for r in imp.db.rows("SELECT text, industry, lang FROM warming_content")
+    }
+    seen: dict[Any, int | str] = {}
+    for where, rec in check.rows(table, "warming-content", head):
+        if not check.need(rec, head, source, where, "text"):
+            continue
+        lang = (rec.get("lang") or "ru").strip().lower()
+        if lang not in ("ru", "en"):
+            check.problem(
+                source, where, f"{head.labels.get('lang', 'lang')}: {lang!r} is not ru or en"
+            )
+            continue
+        key = (folded(rec["text"]), folded(rec.get("industry") or ""), lang)
+        if check.repeated(seen, ("content", key), source, where, "this item"):
+            continue
+        if "_bad" in rec:
+            continue
+        if key in have:
+            imp.counts[("warming-content", "unchanged")] += 1
+            continue
+        have.add(key)
+        new_id = imp.new_id("warming_content")
+        added = rec.get("added_on")
+        added_on = added.isoformat() if added else imp.clock.today.isoformat()
+        imp.op(
+            insert_sql("warming_content", ("text", "industry", "tag", "lang", "added_on")),
+            (new_id, rec["text"], rec.get("industry"), rec.get("tag"), lang, added_on),
+        )
+        imp.record(
+            Change("warming-content", "create", new_id, shorten(rec["text"]), f"{source}:{where}")
         )
