@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from povtor.app.change_log import Edited, as_record, diff, short
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput, NotFound
 from povtor.storage import correction_queries, correction_writes, deal_writes, queries
@@ -39,18 +40,6 @@ OUTCOME_FIELDS = (
 )
 DEAL_OUTCOMES = ("yes", "no", "later")  # the outcomes that change a deal
 QUIET_OUTCOMES = ("pending", "no_answer")  # the outcomes that change nothing
-TEXT_SHOWN = 40
-
-
-def _short(text: str | None) -> str:
-    if not text:
-        return ""
-    line = " ".join(str(text).split())
-    return line if len(line) <= TEXT_SHOWN else line[: TEXT_SHOWN - 1] + "…"
-
-
-def _record(row: Row | None) -> dict[str, Any] | None:
-    return None if row is None else {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
 
 
 # -- when a touch is logged ---------------------------------------------------------------
@@ -129,7 +118,7 @@ class TakeBack:
     def summary(self) -> str:
         t = self.touch
         deal = f", deal #{t['deal_id']}" if t["deal_id"] is not None else ""
-        text = f" «{_short(t['text'])}»" if t["text"] else ""
+        text = f" «{short(t['text'])}»" if t["text"] else ""
         return (
             f"touch #{t['id']} of {t['on_date']}: {t['kind']} by {t['channel']} with "
             f"#{t['client_id']} {self.client}{deal}, outcome {t['outcome']}{text}"
@@ -277,7 +266,7 @@ def _plan_referral(db: Database, plan: TakeBack, effect: Row) -> None:
 
 def _take_back(db: Database, clock: Clock, plan: TakeBack, action: str) -> None:
     touch = plan.touch
-    before: dict[str, Any] = {"touch": _record(touch)}
+    before: dict[str, Any] = {"touch": as_record(touch)}
     if plan.restore:
         deal_writes.update_deal(db, touch["deal_id"], plan.restore)
         before["deal"] = plan.current
@@ -295,8 +284,8 @@ def _take_back(db: Database, clock: Clock, plan: TakeBack, action: str) -> None:
     correction_writes.delete_touch(db, touch["id"])
     if plan.referral is not None:
         before["referral"] = {
-            "client": _record(plan.referral),
-            "deal": _record(plan.referral_deal),
+            "client": as_record(plan.referral),
+            "deal": as_record(plan.referral_deal),
         }
         correction_writes.delete_referral(
             db,
@@ -362,17 +351,6 @@ def delete_touch(
 
 
 # -- editing a touch ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Edited:
-    """A record's fields that changed, before and after (empty: nothing changed)."""
-
-    entity_id: int
-    label: str  # «#7 Ромашка» or the like, for the message
-    before: dict[str, Any]
-    after: dict[str, Any]
-    notes: tuple[str, ...] = ()
-
-
 def _consequence(touch: Row, effect: Row | None, outcome: str) -> str | None:
     """What ``outcome`` does on this touch beyond recording it (None: nothing)."""
     if touch["deal_id"] is not None and outcome in DEAL_OUTCOMES:
@@ -388,21 +366,6 @@ def _consequence(touch: Row, effect: Row | None, outcome: str) -> str | None:
     return None
 
 
-def _diff(old: Row, new: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The fields of ``new`` that differ from ``old``: (their old values, their new ones)."""
-    changed = [k for k in new if _plain(k, new[k]) != _plain(k, old[k])]
-    return {k: old[k] for k in changed}, {k: _plain(k, new[k]) for k in changed}
-
-
-def _plain(key: str, value: Any) -> Any:
-    """A value as the database keeps it: dates as ISO text (a stored day may carry a time)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and (key.endswith("_on") or key in ("on_date", "birthday")):
-        return value[:10]
-    return value
-
-
 def edit_touch(db: Database, clock: Clock, touch_id: int, changes: Mapping[str, Any]) -> Edited:
     """``povtor nudge edit ID``: correct a touch's text, channel, kind, reason, and (when
     they change nothing else) its outcome and date. ``changes``: the fields given; None
@@ -411,7 +374,7 @@ def edit_touch(db: Database, clock: Clock, touch_id: int, changes: Mapping[str, 
         touch = correction_queries.touch_record(db, touch_id)
         effect = correction_queries.touch_effect(db, touch_id)
         _check_touch_edit(db, clock, touch, effect, changes)
-        before, after = _diff(touch, changes)
+        before, after = diff(touch, changes)
         if not before:
             return Edited(touch_id, f"#{touch_id}", {}, {})
         updates: dict[str, Any] = dict(after)
@@ -517,240 +480,3 @@ def _reason_follows(
     if history_id is not None:
         correction_writes.set_history_reason(db, history_id, after["reason"])
     return [f"deal #{deal_id}'s lost reason is «{after['reason']}» too"]
-
-
-# -- editing a deal ----------------------------------------------------------------------------
-def edit_deal(db: Database, clock: Clock, ref: str, changes: Mapping[str, Any]) -> Edited:
-    """``povtor deal edit``: amount, title, expected date, currency; recorded."""
-    with db.transaction():
-        deal = queries.find_deal(db, ref)
-        before, after = _diff(deal, changes)
-        label = f"#{deal['id']} {deal['client']}"
-        if not before:
-            return Edited(deal["id"], label, {}, {})
-        deal_writes.update_deal(db, deal["id"], after)
-        correction_writes.log_change(
-            db,
-            at=clock.utc_now(),
-            on=clock.today,
-            entity="deal",
-            entity_id=deal["id"],
-            action="edit",
-            client_id=deal["client_id"],
-            deal_id=deal["id"],
-            before=before,
-            after=after,
-        )
-    return Edited(deal["id"], label, before, after)
-
-
-# -- people ---------------------------------------------------------------------------------
-def _make_main(db: Database, clock: Clock, person: Row) -> dict[str, Any] | None:
-    """Make ``person`` the client's main contact; the change (None: it was already)."""
-    previous = correction_queries.main_person_id(db, person["client_id"])
-    if previous == person["id"]:
-        return None
-    correction_writes.set_main(db, person["client_id"], person["id"])
-    correction_writes.log_change(
-        db,
-        at=clock.utc_now(),
-        on=clock.today,
-        entity="person",
-        entity_id=person["id"],
-        action="main",
-        client_id=person["client_id"],
-        before={"main_person_id": previous},
-        after={"main_person_id": person["id"]},
-    )
-    return {"main_person_id": previous}
-
-
-def add_main_person(db: Database, clock: Clock, ref: str, fields: Mapping[str, Any]) -> Row:
-    """``povtor client person add ... --main``: a new person who is the main contact."""
-    from povtor.storage import client_writes
-
-    with db.transaction():
-        client = queries.find_client(db, ref)
-        person_id = client_writes.insert_person(db, client_id=client["id"], **fields)
-        person = correction_queries.person_record(db, person_id)
-        _make_main(db, clock, person)
-    return person
-
-
-def edit_person(
-    db: Database, clock: Clock, person_id: int, changes: Mapping[str, Any], *, main: bool = False
-) -> Edited:
-    """``povtor client person edit``: name, role, phone, e-mail, birthday; ``main`` makes the
-    person the client's main contact."""
-    with db.transaction():
-        person = correction_queries.person_record(db, person_id)
-        before, after = _diff(person, changes)
-        label = (
-            f"#{person_id} {after.get('name', person['name'])} at #{person['client_id']} "
-            + (person["client"])
-        )
-        if before:
-            correction_writes.update_person(db, person_id, after)
-            correction_writes.log_change(
-                db,
-                at=clock.utc_now(),
-                on=clock.today,
-                entity="person",
-                entity_id=person_id,
-                action="edit",
-                client_id=person["client_id"],
-                before=before,
-                after=after,
-            )
-        if main and _make_main(db, clock, person) is not None:
-            before = {**before, "main": False}
-            after = {**after, "main": True}
-    return Edited(person_id, label, before, after)
-
-
-def make_main(db: Database, clock: Clock, person_id: int) -> tuple[Row, bool]:
-    """``povtor client person main``: (the person, whether it changed)."""
-    with db.transaction():
-        person = correction_queries.person_record(db, person_id)
-        changed = _make_main(db, clock, person) is not None
-    return person, changed
-
-
-@dataclass(frozen=True)
-class PersonRemoval:
-    person: Row
-    occasions: list[Row]
-
-
-def remove_preview(db: Database, person_id: int) -> PersonRemoval:
-    person = correction_queries.person_record(db, person_id)
-    return PersonRemoval(person, correction_queries.person_occasions(db, person_id))
-
-
-def remove_person(db: Database, clock: Clock, person_id: int) -> PersonRemoval:
-    """``povtor client person remove``: the person and its own dates (occasions) go."""
-    with db.transaction():
-        removal = remove_preview(db, person_id)
-        correction_writes.delete_person(db, person_id)
-        correction_writes.log_change(
-            db,
-            at=clock.utc_now(),
-            on=clock.today,
-            entity="person",
-            entity_id=person_id,
-            action="remove",
-            client_id=removal.person["client_id"],
-            before={
-                **{k: v for k, v in (_record(removal.person) or {}).items() if k != "client"},
-                "occasions": [_record(o) for o in removal.occasions],
-            },
-        )
-    return removal
-
-
-# -- the record of corrections -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Change:
-    id: int
-    at: dt.datetime | None
-    on_date: str
-    entity: str
-    entity_id: int
-    action: str
-    client_id: int | None
-    client: str | None
-    deal_id: int | None
-    before: Any
-    after: Any
-
-    def summary(self) -> str:
-        """The change in a few words, for a table."""
-        if self.entity == "touch" and self.action in ("undo", "delete"):
-            touch = (self.before or {}).get("touch") or {}
-            parts = [f"{touch.get('kind')} {touch.get('outcome')} of {touch.get('on_date')}"]
-            if (self.before or {}).get("deal"):
-                parts.append(f"deal #{self.deal_id} put back")
-            if (self.before or {}).get("referral"):
-                parts.append("referral removed")
-            if (self.before or {}).get("client_step"):
-                parts.append("roadmap step taken back")
-            return "; ".join(parts)
-        if self.action == "remove":
-            return f"{(self.before or {}).get('name')} removed"
-        return change_words(self.before or {}, self.after or {})
-
-
-# the words for the stored column names in messages and tables (json keeps the columns)
-FIELD_WORDS = {
-    "amount_minor": "amount",
-    "expected_on": "expected",
-    "on_date": "date",
-    "follow_up_on": "follow-up",
-    "main_person_id": "main contact",
-}
-
-
-def change_words(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """«amount: 125 000.00 → 130 000.00, title: none → «Щебень»»: each field changed."""
-    return ", ".join(
-        f"{FIELD_WORDS.get(key, key)}: {_shown(key, before.get(key))} → "
-        f"{_shown(key, after.get(key))}"
-        for key in after
-    )
-
-
-def _shown(key: str, value: Any) -> str:
-    if value is None or value == "":
-        return "none"
-    if key.endswith("_id") and isinstance(value, int):
-        return f"#{value}"
-    if key.endswith("_minor") and isinstance(value, int):
-        from povtor.parsing import format_money
-
-        return format_money(value, grouped=True)
-    if isinstance(value, str):
-        return f"«{_short(value)}»" if key in ("text", "title", "reason", "name", "role") else value
-    return str(value)
-
-
-def list_changes(
-    db: Database,
-    *,
-    client: str | None = None,
-    deal: str | None = None,
-    entity: str | None = None,
-    limit: int = 50,
-) -> list[Change]:
-    """The record of corrections, newest first."""
-    flt = correction_queries.ChangeFilter(
-        client_id=queries.find_client(db, client)["id"] if client else None,
-        deal_id=queries.find_deal(db, deal)["id"] if deal else None,
-        entity=entity,
-        limit=limit,
-    )
-    return [_change(r) for r in correction_queries.list_changes(db, flt)]
-
-
-def deal_changes(db: Database, deal_id: int) -> list[Change]:
-    """The corrections of a deal and of the touches about it, oldest first."""
-    flt = correction_queries.ChangeFilter(deal_id=deal_id, limit=10_000)
-
-    return [_change(r) for r in reversed(correction_queries.list_changes(db, flt))]
-
-
-def _change(row: Row) -> Change:
-    from povtor.storage.database import to_datetime
-
-    return Change(
-        id=row["id"],
-        at=to_datetime(row["at"]),
-        on_date=str(row["on_date"])[:10],
-        entity=row["entity"],
-        entity_id=row["entity_id"],
-        action=row["action"],
-        client_id=row["client_id"],
-        client=row["client"],
-        deal_id=row["deal_id"],
-        before=from_json(row["before"]),
-        after=from_json(row["after"]),
-    )

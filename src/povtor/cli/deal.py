@@ -220,7 +220,8 @@ def edit(
         from povtor.errors import InvalidInput
 
         raise InvalidInput("nothing to change", hint="give at least one option, e.g. --amount")
-    from povtor.app.corrections import change_words, edit_deal
+    from povtor.app.change_log import change_words
+    from povtor.app.edits import edit_deal
 
     edited = edit_deal(state.db, state.clock, deal, changes)
     if not edited.after:
@@ -363,7 +364,7 @@ def show(ctx: typer.Context, deal: DealArg, fmt: FormatOption = None) -> None:
     detail["products"] = [
         {"id": p["id"], "name": p["name"]} for p in product_queries.deal_products(db, row["id"])
     ]
-    from povtor.app.corrections import deal_changes
+    from povtor.app.change_log import deal_changes
 
     detail["changes"] = [
         {

@@ -20,6 +20,8 @@ PovtorRootGroup.lazy_groups = {
         "app",
         "Clients: add, edit, show the card, list and find, archive; people and facts.",
         parts=(
+            Part("person", "povtor.cli.people", "person_app"),
+            Part("fact", "povtor.cli.people", "fact_app"),
             Part("referral", "povtor.cli.referral", "referral"),
             Part("categorize", "povtor.cli.categorize", "categorize"),
             Part("roadmap", "povtor.cli.roadmap", "client_roadmap"),

@@ -506,7 +506,7 @@ def edit(
 
 
 def _report_edit(what: str, edited: Any) -> None:
-    from povtor.app.corrections import change_words
+    from povtor.app.change_log import change_words
 
     if not edited.after:
         message(f"{what}: nothing changed")

@@ -251,7 +251,7 @@ def changes(
 
     Example: povtor db changes --deal 7 --format json
     """
-    from povtor.app.corrections import list_changes
+    from povtor.app.change_log import list_changes
     from povtor.cli.runtime import choose
 
     state = runtime(ctx)
