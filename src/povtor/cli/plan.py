@@ -457,7 +457,7 @@ def run(
     state = runtime(ctx)
     chosen_channel = choose(channel, CHANNELS, option="--channel") or "messenger"
     drafted = plan_app.drafted_plan(
-        state.db, state.clock.today, choose(lang, ("ru", "en"), option="--lang")
+        state.db, state.clock.today, choose(lang, ("ru", "en"), option="--lang"), first=limit
     )
     language, user = drafted.lang, drafted.templates
     items = drafted.plan.items[:limit] if limit else drafted.plan.items
