@@ -328,6 +328,21 @@ def test_warming_items_share_content_by_industry_then_tag_and_never_twice(
     assert "Как разгрузиться быстрее." in last["Гранит"]  # a tag prefers, never excludes
 
 
+def test_a_warming_item_shares_the_same_material_whatever_is_shown(silent: Seller) -> None:
+    """Only the items shown get their material picked; each gets what it would in the
+    whole plan."""
+    silent.ok("nudge", "content", "add", "Памятка по приёмке щебня", "--industry",
+              "строительство")  # fmt: skip
+    silent.ok("nudge", "content", "add", "Как разгрузиться быстрее", "--tag", "логистика")
+    every = silent.plan("--all")
+    assert [(i["client"], i["about"]) for i in every] == [
+        ("Вектор", "content:2"),
+        ("Гранит", "content:1"),
+    ]
+    assert silent.plan("--limit", "1") == every[:1]
+    assert silent.plan("--category", "B", "--limit", "2") == every
+
+
 def test_a_warming_template_of_your_own_needs_no_content(silent: Seller) -> None:
     silent.ok("nudge", "template", "set", "warming", "{person}, с наступающим!")
     assert silent.item("Гранит")["text"] == "Иван Иванович, с наступающим!"

@@ -225,3 +225,54 @@ def test_the_readme_pipeline_logs_a_touch_for_each_item(cli: Cli, isolated: Path
     ]
     assert touches[0]["purpose_ref"].startswith("birthday:")
     assert [row["client"] for row in plan(cli)] == ["Клиент 1"]
+
+
+# -- only what is shown is drafted -----------------------------------------------------------
+@pytest.fixture
+def drafts(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+    """How many items were given their material, and which were drafted."""
+    from povtor.app import plan, warming
+
+    seen: dict[str, list[int]] = {"material": [], "drafted": []}
+    pick, text = warming.pick_for_plan, plan.item_text
+
+    def counted_pick(db: Any, chosen: Any, lang: str, user: Any) -> Any:
+        seen["material"].append(len(chosen.items))
+        return pick(db, chosen, lang, user)
+
+    def counted_text(item: Any, lang: str, user: Any) -> str:
+        seen["drafted"].append(item.rank)
+        return text(item, lang, user)
+
+    monkeypatch.setattr(warming, "pick_for_plan", counted_pick)
+    monkeypatch.setattr(plan, "item_text", counted_text)
+    return seen
+
+
+def test_only_the_items_shown_are_drafted(cli: Cli, drafts: dict[str, list[int]]) -> None:
+    stuck_invoices(cli, 5)
+    cli.ok("plan", "set", "plan.capacity", "3")
+
+    def seen(*args: str, **options: str) -> dict[str, list[int]]:
+        for values in drafts.values():
+            values.clear()
+        run = cli(*args, env=FRIDAY, **options)
+        assert run.exit_code == 0, run.describe()
+        return {key: list(values) for key, values in drafts.items()}
+
+    assert seen("plan", "today", "--all", "--format", "json") == {
+        "material": [5],
+        "drafted": [1, 2, 3, 4, 5],
+    }
+    assert seen("plan", "today", "--format", "table") == {"material": [3], "drafted": [1, 2, 3]}
+    assert seen("plan", "today", "--limit", "2", "--format", "csv") == {
+        "material": [2],
+        "drafted": [1, 2],
+    }
+    assert seen("plan", "explain", "5") == {"material": [], "drafted": []}
+    assert seen("plan", "run", "--limit", "2", input="s\ns\n") == {
+        "material": [2],
+        "drafted": [1, 2],
+    }
+    # the items shown are those of the whole plan, drafted the same
+    assert plan(cli) == plan(cli, "--all")[:3]

@@ -32,9 +32,9 @@ class Due:
 def due_on(db: Database, day: dt.date) -> list[Due]:
     """The stuck deals and the follow-ups due by ``day`` among the items of the plan for
     ``day``: the most overdue first."""
-    from povtor.app.plan import make_plan
+    from povtor.app.plan import ranked_plan
 
-    plan = make_plan(db, day, plan_queries.load_settings(db))
+    plan = ranked_plan(db, day, plan_queries.load_settings(db))
     found = []
     for item in plan.items:
         for candidate in (item.primary, *item.others):

@@ -66,13 +66,20 @@ def load_plan_input(db: Database, day: dt.date, settings: Settings) -> PlanInput
     )
 
 
-def make_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
-    """The plan for ``day``: the facts, decided by the rules, ranked."""
-    from povtor.app.warming import pick_for_plan
+def ranked_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
+    """The plan for ``day``: the facts, decided by the rules, ranked; nothing drafted yet
+    (what ``plan explain`` needs, and what the items to show are cut from)."""
     from povtor.domain.planner import build_plan
 
-    plan = build_plan(load_plan_input(db, day, settings), settings)
-    # a warming item's draft shares an item of the seller's own material
+    return build_plan(load_plan_input(db, day, settings), settings)
+
+
+def make_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
+    """The plan for ``day``: the facts, decided by the rules, ranked, every warming item
+    with the material its draft shares."""
+    from povtor.app.warming import pick_for_plan
+
+    plan = ranked_plan(db, day, settings)
     return pick_for_plan(db, plan, settings.str("lang"), plan_queries.user_templates(db))
 
 
@@ -125,18 +132,38 @@ class DraftedPlan:
         return item_text(item, self.lang, self.templates) or no_draft_note(item, self.lang) or ""
 
 
-def drafted_plan(db: Database, day: dt.date, lang: str | None = None) -> DraftedPlan:
+def drafted_plan(
+    db: Database, day: dt.date, lang: str | None = None, *, first: int | None = None
+) -> DraftedPlan:
     """The plan for ``day``, its drafts in ``lang`` (ru, en; default: the ``lang``
-    setting): the drafts the rules write themselves (offers, perks, card questions) too."""
+    setting): the drafts the rules write themselves (offers, perks, card questions) too.
+    With ``first``, only the first items: the others are not drafted at all."""
+    settings = _plan_settings(db, lang)
+    plan = ranked_plan(db, day, settings)
+    total = len(plan.items)
+    if first is not None:
+        plan.items = plan.items[:first]
+    return _drafted(db, plan, settings, total)
+
+
+def _plan_settings(db: Database, lang: str | None) -> Settings:
     settings = plan_queries.load_settings(db)
-    if lang is not None:
-        settings = settings.with_value("lang", lang)
-    plan = make_plan(db, day, settings)
+    return settings if lang is None else settings.with_value("lang", lang)
+
+
+def _drafted(db: Database, plan: Plan, settings: Settings, total: int) -> DraftedPlan:
+    """``plan``, cut to the items to show, ready to be drafted: the material its warming
+    items share is picked now, for them only (one client's pick does not depend on the
+    others'); each draft is written when it is asked for (:meth:`DraftedPlan.text`)."""
+    from povtor.app.warming import pick_for_plan
+
+    language = settings.str("lang")
+    user = plan_queries.user_templates(db)
     return DraftedPlan(
-        plan,
-        settings.str("lang"),
-        plan_queries.user_templates(db),
-        total=len(plan.items),
+        pick_for_plan(db, plan, language, user),
+        language,
+        user,
+        total=total,
         capacity=settings.int("plan.capacity"),
     )
 
@@ -154,19 +181,24 @@ def plan_today(
     """``plan today``: the plan for ``day`` (only the clients of ``category``), cut to a
     day's work: the first ``limit`` items, else ``plan.capacity`` of them unless
     ``every``; and what its nudges should bring (unless not ``with_forecast``: the
-    machine formats do not print it). The ranks stay those of the whole plan."""
+    machine formats do not print it). The ranks stay those of the whole plan; only the
+    items shown are drafted."""
     from povtor.domain.forecast import can_order
 
     if limit and every:
         raise InvalidInput("give either --limit or --all, not both", hint="e.g. --limit 10")
-    drafted = drafted_plan(db, day, lang)
-    plan = drafted.plan
+    settings = _plan_settings(db, lang)
+    plan = ranked_plan(db, day, settings)
+    total = len(plan.items)
     if category:
         plan.items = [i for i in plan.items if i.client.category == category]
-    shown = limit or (None if every else drafted.capacity or None)
+    shown = limit or (None if every else settings.int("plan.capacity") or None)
+    more = 0
     if shown is not None and len(plan.items) > shown:
-        drafted.more = len(plan.items) - shown
+        more = len(plan.items) - shown
         plan.items = plan.items[:shown]
+    drafted = _drafted(db, plan, settings, total)
+    drafted.more = more
     if not with_forecast:
         return drafted, None
     return drafted, forecast(db, day, sum(can_order(i.primary) for i in plan.items))
@@ -179,7 +211,7 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
     from povtor.storage import queries
 
     settings = plan_queries.load_settings(db)
-    items = make_plan(db, day, settings).items
+    items = ranked_plan(db, day, settings).items  # (the reasons and terms: no drafts)
     if item.strip().isdigit():
         rank = int(item)
         if 1 <= rank <= len(items):

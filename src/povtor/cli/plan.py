@@ -16,6 +16,7 @@ from povtor.errors import InvalidInput
 from povtor.output import Column, Listing, OutputFormat, default_format, message, render
 from povtor.parsing import format_money, parse_amount, parse_date
 from povtor.settings import SPECS
+from povtor.terminal import clean, display_width, wrap_lines, wrap_sized
 from povtor.text import check_phone, clean_text
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from povtor.app.plan import DraftedPlan
     from povtor.domain.plan_records import PlanItem
+    from povtor.terminal import Screen
 
 _DATE_LIKE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}|tomorrow|yesterday|[+-]\d+[dw]?"
@@ -128,7 +130,8 @@ def today(
     (30; the last line says how many more), every item with --all. In csv, tsv, json
     and jsonl the same cut applies (the count goes to stderr), and each item carries
     client_id, rule, purpose and about: what nudge log --client ID --purpose P --about
-    A needs.
+    A needs. As a table each item is a block (who, why:, say:) wrapped between words at
+    the terminal's width (COLUMNS), through the pager on a terminal.
 
     Example: povtor plan today --limit 10
     """
@@ -147,16 +150,6 @@ def today(
         with_forecast=for_people,  # (the machine formats have no caption)
     )
     shown = len(drafted.plan.items)
-    columns = PLAN_COLUMNS + (WHY_COLUMNS if why else ())
-    listing = Listing(
-        columns,
-        _plan_rows(drafted, why),
-        title=f"Plan of nudges for {day.isoformat()}",
-        caption=f"{shown} of {shown + drafted.more} items. {_forecast_line(guess)}"
-        if guess
-        else None,
-        empty_message=f"nothing to nudge on {day.isoformat()}: all deals are moving",
-    )
     more = (
         f"… and {drafted.more} more: povtor plan today --all"
         + (f" --date {day.isoformat()}" if date else "")
@@ -165,12 +158,22 @@ def today(
         else None
     )
     if for_people:
-        _print_plan(listing, why=why, more=more)
-    else:
-        render(listing, fmt)
-        if drafted.more:
-            cut = f"--limit {limit}" if limit else f"plan.capacity {drafted.capacity}"
-            message(f"{shown} of {shown + drafted.more} items ({cut}); every item: --all")
+        _print_plan(
+            drafted,
+            title=f"Plan of nudges for {day.isoformat()}",
+            empty=f"nothing to nudge on {day.isoformat()}: all deals are moving",
+            caption=f"{shown} of {shown + drafted.more} items. {_forecast_line(guess)}"
+            if guess
+            else None,
+            more=more,
+            why=why,
+        )
+        return
+    columns = PLAN_COLUMNS + (WHY_COLUMNS if why else ())
+    render(Listing(columns, _plan_rows(drafted, why)), fmt)
+    if drafted.more:
+        cut = f"--limit {limit}" if limit else f"plan.capacity {drafted.capacity}"
+        message(f"{shown} of {shown + drafted.more} items ({cut}); every item: --all")
 
 
 def _forecast_line(guess: plan_app.Forecast) -> str:
@@ -198,39 +201,138 @@ def _forecast_line(guess: plan_app.Forecast) -> str:
     return f"{items}: at {basis}, ≈{guess.orders} orders (no paid deals to average yet)."
 
 
-def _print_plan(listing: Listing, *, why: bool, more: str | None) -> None:
-    """The plan for people: one block per item (who, why, which touch, what to say)."""
-    from rich.text import Text
+def _print_plan(
+    drafted: DraftedPlan,
+    *,
+    title: str,
+    empty: str,
+    caption: str | None,
+    more: str | None,
+    why: bool,
+) -> None:
+    """The plan for people, written at once (through the pager on a terminal)."""
+    import sys
 
-    from povtor.output import stdout_console
+    from povtor import terminal
+    from povtor.output import write_lines
 
-    console = stdout_console()
-    console.print(Text(listing.title or "", style="bold"))
-    if not listing.rows:
-        console.print(Text(listing.empty_message))
-        return
-    keys = [c.key for c in listing.columns]
-    for values in listing.rows:
-        row = dict(zip(keys, values, strict=True))
-        head = Text()
-        head.append(f"{row['rank']:>2}. ", style="bold")
-        head.append(str(row["client"]), style="bold")
-        if row["category"]:
-            head.append(f" [{row['category']}]")
-        if row["deal_id"]:
-            head.append(f" · deal #{row['deal_id']} {row['stage']}")
-        if row["amount"]:
-            head.append(f" · {format_money(int(row['amount']), grouped=True)}")
-        head.append(f" · {row['kind']} · priority {row['priority']}")
-        console.print(head)
-        console.print(Text(f"    why: {row['reason']}"))
-        console.print(Text(f"    say: {row['text']}"))
-        if why:
-            terms = ", ".join(f"{k[2:]} {row[k]}" for k in keys if k.startswith("w_"))
-            console.print(Text(f"    priority = {terms}", style="dim"))
-    console.print(Text(listing.caption or ""))
-    if more:
-        console.print(Text(more, style="bold"))
+    with terminal.paged():
+        out = terminal.screen(sys.stdout)
+        lines = [out.style(line, "bold") for line in wrap_lines(title, out.width)]
+        if not drafted.plan.items:
+            write_lines([*lines, *wrap_lines(empty, out.width)])
+            return
+        for item in drafted.plan.items:
+            lines += plan_item_lines(item, drafted.text(item), out, why=why)
+        if caption:
+            lines += wrapped(caption, out.width, "")
+        if more:
+            lines += [out.style(line, "bold") for line in wrap_lines(more, out.width)]
+        write_lines(lines)
+
+
+# An amount and its currency or unit stay on one line: «16 410 368,70 ₽», «4 800 000.00
+# RUB», «10 м³», «33,5 т».
+_UNIT_SPACE = re.compile(r"(?<=\d) (?=(?:[A-Z]{3}|₽|руб|м³|м²|км|кг|шт|т|м|л)(?!\w))")
+INDENT = "    "  # the lines of a plan item under its first one
+_NBSP = "\u00a0"
+_KEPT = "\ue000"  # a no-break space of the text itself, while it is wrapped
+
+
+def wrapped(text: str, width: int, first: str) -> list[str]:
+    """``text`` after ``first``, wrapped at ``width`` between words, the next lines under
+    the text; an amount with its currency stays whole. The text's own no-break spaces (a
+    draft's «1 465 618,20 ₽», «6 дней») are written as they are; the joins made here
+    only to wrap are plain spaces, whatever the width."""
+    lines = wrap_lines(keep_amounts(text.replace(_NBSP, _KEPT)), width, first=first)
+    return [line.replace(_NBSP, " ").replace(_KEPT, _NBSP) for line in lines]
+
+
+def keep_amounts(text: str) -> str:
+    """``text`` with the space between an amount and its currency or unit unbreakable (a
+    no-break space: :func:`povtor.terminal.wrap` splits at plain spaces only, and writes
+    a plain one)."""
+    return _UNIT_SPACE.sub(_NBSP, text)
+
+
+def plan_item_lines(item: PlanItem, text: str, out: Screen, *, why: bool = False) -> list[str]:
+    """One item of the plan as lines of the screen's width (here 80)::
+
+         1. СтройМонолит [A] · deal #268 repeat/invoice · 1 465 618.20 · closing
+            priority 74.83
+            why: Счёт отправлен: 4 working days in stage (limit 3), no touch since;
+                 backend offer: Комплектация объекта под ключ (4 800 000.00 RUB); top
+            ...
+            say: Добрый день, Геннадий Николаевич! Счёт на 1 465 618,20 ₽ ждёт
+                 оплаты 6 дней. Оплата в силе или что-то пошло не по плану?
+
+    Lines break between words (a number, an amount with its currency, a date, an id
+    stays whole); the head breaks between its parts first, and what continues a
+    ``why:`` or ``say:`` stays under its text."""
+    c = item.primary
+    client = item.client
+    parts: list[tuple[str, str | None, str]] = [(client.name, "bold", "")]  # (text, style, before)
+    if client.category:
+        parts.append((f"[{client.category}]", None, " "))
+    if c.deal:
+        parts.append((f"deal #{c.deal.id} {c.deal.funnel}/{c.deal.stage}", None, " · "))
+    if c.amount_minor:
+        parts.append((format_money(c.amount_minor, grouped=True), None, " · "))
+    parts.append((c.kind, None, " · "))
+    parts.append((f"priority {item.priority.quantize(Decimal('0.01'))}", None, " · "))
+    width = out.width
+    lines = _joined(parts, out, first=f"{item.rank:>2}. ", rest=INDENT)
+    lines += wrapped("; ".join(item.reasons), width, f"{INDENT}why: ")
+    lines += wrapped(text, width, f"{INDENT}say: ")
+    if why:
+        terms = ", ".join(f"{t} {item.terms.get(t, 0)}" for t in WHY_TERMS)
+        lines += [
+            out.style(line, "dim")
+            for line in wrap_lines(terms, width, first=f"{INDENT}priority = ")
+        ]
+    return lines
+
+
+def _joined(
+    parts: list[tuple[str, str | None, str]], out: Screen, *, first: str, rest: str
+) -> list[str]:
+    """``parts`` (text, style, what goes before it) on lines of the screen's width after
+    ``first`` (in bold; ``rest`` on the next lines). A line breaks between parts (what
+    would go before the part is left out there), or between the words of a part longer
+    than a line."""
+    room = max(out.width - max(display_width(first), display_width(rest)), 10)
+    lines: list[list[str]] = []
+    line: list[str] = []
+    used = 0
+    for raw, style, before in parts:
+        text = " ".join(clean(raw).split())
+        size = display_width(text)
+        if line and used + len(before) + size <= room:
+            line.append(before + out.style(text, style))
+            used += len(before) + size
+            continue
+        for piece, piece_size in wrap_sized(text, room):
+            if line:
+                lines.append(line)
+            line, used = [out.style(piece, style)], piece_size
+    lines.append(line)
+    heads = [out.style(first, "bold"), *[rest] * (len(lines) - 1)]
+    return [head + "".join(line) for head, line in zip(heads, lines, strict=True)]
+
+
+def run_item_lines(item: PlanItem, text: str, width: int) -> list[str]:
+    """``plan run``'s screen of one item: who, why, which touch, the message; wrapped at
+    ``width`` between words, each continuation under the text it continues."""
+    c = item.primary
+    client = item.client
+    head = client.name + (f" [{client.category}]" if client.category else "")
+    touch = c.kind + (f", deal #{c.deal.id} {c.deal.funnel}/{c.deal.stage}" if c.deal else "")
+    return [
+        *wrapped(head, width, f"#{item.rank} "),
+        *wrapped("; ".join(item.reasons), width, "  why: "),
+        *wrapped(touch, width, "  touch: "),
+        *wrapped(text, width, "  message: "),
+    ]
 
 
 @app.command("explain")
@@ -455,11 +557,12 @@ def run(
     from povtor.app.plan import item_text
     from povtor.app.touches import Referral, TouchInput, record_touch
     from povtor.parsing import parse_outcome
+    from povtor.terminal import screen
 
     state = runtime(ctx)
     chosen_channel = choose(channel, CHANNELS, option="--channel") or "messenger"
     drafted = plan_app.drafted_plan(
-        state.db, state.clock.today, choose(lang, ("ru", "en"), option="--lang")
+        state.db, state.clock.today, choose(lang, ("ru", "en"), option="--lang"), first=limit
     )
     language, user = drafted.lang, drafted.templates
     items = drafted.plan.items[:limit] if limit else drafted.plan.items
@@ -471,16 +574,7 @@ def run(
         text = item_text(item, language, user)
         c = item.primary
         typer.echo("")
-        typer.echo(
-            f"#{item.rank} {item.client.name}"
-            + (f" [{item.client.category}]" if item.client.category else "")
-        )
-        typer.echo(f"  why: {'; '.join(item.reasons)}")
-        typer.echo(
-            f"  touch: {c.kind}"
-            + (f", deal #{c.deal.id} {c.deal.funnel}/{c.deal.stage}" if c.deal else "")
-        )
-        typer.echo(f"  message: {text}")
+        typer.echo("\n".join(run_item_lines(item, text, screen().width)))
         keys = ("o", "p", "l", "a", "s", "q") if c.kind == "service" else RUN_KEYS
         while True:
             answer = (
