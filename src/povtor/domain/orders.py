@@ -1,5 +1,5 @@
 """The rule for order lists: lines summed per order, returns subtracted, cancellations
-and orders that net to nothing skipped (the README's "Orders" explains it to users).
+and orders that net to nothing skipped (docs/import-export.md, "Orders", explains it to users).
 
 Pure: the importer parses the cells, this module decides what each order amounts to.
 """
