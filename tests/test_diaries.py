@@ -178,7 +178,7 @@ def test_diary(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_the_diaries_cover_every_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every outcome of every kind of touch (README: how answers change the plan) is
+    """Every outcome of every kind of touch (docs/plan.md: how answers change the plan) is
     logged in some diary, and the diary checks the plan that follows."""
     monkeypatch.chdir(tmp_path)
     for path in DIARIES:  # (those not replayed in this session yet, e.g. with -k)

@@ -1,4 +1,4 @@
-"""Every command documents itself with an example, and the README covers every command."""
+"""Every command documents itself with an example, and docs/commands.md covers every command."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import typer
 
 from povtor.cli.main import app
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+COMMANDS = DOCS / "commands.md"
+PLAN = DOCS / "plan.md"
 
 
 def _walk(command: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
@@ -50,8 +52,9 @@ def test_every_command_has_an_example(path: tuple[str, ...], command: Any) -> No
 
 
 @pytest.mark.parametrize("path", LEAF_PATHS)
-def test_every_command_is_in_the_readme(path: str) -> None:
-    assert path in README.read_text(encoding="utf-8"), f"README.md does not mention `{path}`"
+def test_every_command_is_in_the_reference(path: str) -> None:
+    text = COMMANDS.read_text(encoding="utf-8")
+    assert path in text, f"docs/commands.md does not mention `{path}`"
 
 
 def test_root_help_lists_every_group_with_its_own_words() -> None:
@@ -67,7 +70,7 @@ def test_root_help_lists_every_group_with_its_own_words() -> None:
 
 
 def answers_table() -> list[str]:
-    """The README's "how answers change the plan" rows, as the code has them."""
+    """The "how answers change the plan" rows of docs/plan.md, as the code has them."""
     from povtor.domain.conversation import ANSWERS, OUTCOMES, TOUCHES
 
     header = ["| touch | " + " | ".join(words for _, words in OUTCOMES) + " |"]
@@ -78,9 +81,9 @@ def answers_table() -> list[str]:
     ]
 
 
-def test_the_readme_says_what_each_answer_does() -> None:
-    """The table of answers in the README is the one the plan works by
+def test_the_docs_say_what_each_answer_does() -> None:
+    """The table of answers in docs/plan.md is the one the plan works by
     (povtor.domain.conversation.ANSWERS; tests/test_diaries.py replays every cell)."""
-    lines = README.read_text(encoding="utf-8").splitlines()
+    lines = PLAN.read_text(encoding="utf-8").splitlines()
     start = lines.index(answers_table()[0])
     assert lines[start : start + len(answers_table())] == answers_table()

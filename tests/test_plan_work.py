@@ -22,7 +22,7 @@ from povtor.domain.forecast import MIN_MEASURED_DEALS, Conversion, can_order
 from povtor.domain.plan_records import Candidate, OpenDeal
 from support import Cli, Run
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+PLAN_DOC = Path(__file__).resolve().parents[1] / "docs" / "plan.md"
 FRIDAY = {"POVTOR_TODAY": "2026-03-06T10:00"}
 
 
@@ -185,16 +185,16 @@ def test_each_item_carries_the_client_rule_purpose_and_about_key(cli: Cli) -> No
     assert header.split("\t")[-10:-6] == ["client_id", "rule", "purpose", "about"]
 
 
-def readme_pipeline() -> str:
-    """The shell example of README's plan section that logs a touch for each perk item."""
-    text = README.read_text(encoding="utf-8")
+def docs_pipeline() -> str:
+    """The shell example of docs/plan.md that logs a touch for each perk item."""
+    text = PLAN_DOC.read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
     [block] = [b for b in blocks if "povtor nudge log" in b and "plan today" in b and "jq" in b]
     return block
 
 
-def test_the_readme_pipeline_logs_a_touch_for_each_item(cli: Cli, isolated: Path) -> None:
-    """Run the README's pipeline as written (bash and jq, the installed povtor) on a plan
+def test_the_docs_pipeline_logs_a_touch_for_each_item(cli: Cli, isolated: Path) -> None:
+    """Run the pipeline of docs/plan.md as written (bash and jq, the installed povtor) on a plan
     with a birthday card and a stuck deal: the card is logged with its purpose and key and
     leaves the plan; the deal stays."""
     stuck_invoices(cli, 1)
@@ -209,7 +209,7 @@ def test_the_readme_pipeline_logs_a_touch_for_each_item(cli: Cli, isolated: Path
         "POVTOR_TODAY": FRIDAY["POVTOR_TODAY"],
     }
     done = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", readme_pipeline()],
+        ["bash", "-euo", "pipefail", "-c", docs_pipeline()],
         env=env,
         capture_output=True,
         text=True,

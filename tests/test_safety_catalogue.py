@@ -1,6 +1,6 @@
 """The bad-input catalogue: one table of bad inputs across every command group.
 
-Each gets a documented non-zero exit code (src/povtor/errors.py, README "Errors and
+Each gets a documented non-zero exit code (src/povtor/errors.py, docs/data.md "Errors and
 exit codes"), exactly one ``error: ...`` line on stderr that says what is wrong,
 nothing on stdout, no traceback, and leaves the database (an ``iterdump`` of it) and
 any file it was given exactly as they were. Exact wording for the older commands is

@@ -1,7 +1,8 @@
 """User settings: plan rules, priority weights, message language.
 
 Defaults live here; a user's changes are rows of the ``setting`` table
-(``povtor plan set KEY VALUE``). Every key is documented in the README.
+(``povtor plan set KEY VALUE``). Every key is documented in docs/plan.md and
+docs/growing-clients.md.
 """
 
 from __future__ import annotations

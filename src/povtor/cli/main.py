@@ -88,7 +88,8 @@ app = typer.Typer(
     help=(
         "Repeat-sales toolkit: clients, deals, yes-or-no nudges and the daily plan, "
         "in one local SQLite file.\n\n"
-        "Try it: povtor demo, then povtor plan today."
+        'Try it on the demo database: povtor --db "$(povtor demo)" plan today'
+        " (povtor demo builds it and prints its path)."
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,

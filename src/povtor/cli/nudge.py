@@ -145,7 +145,7 @@ def log(
     On the client's own question (no deal, no purpose), no loses every open deal of the
     client with the reason and starts the refusal funnel; yes with --open opens the deal
     (repeat funnel, at request unless --open STAGE, for --amount or the last paid amount),
-    without it prints the command that would. See the README: how answers change the
+    without it prints the command that would. See docs/plan.md: how answers change the
     plan.
 
     Example: povtor nudge log --deal 7 --channel messenger --outcome later --later +7

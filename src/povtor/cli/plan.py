@@ -123,11 +123,21 @@ def today(
 ) -> None:
     """Today's plan of nudges: who to contact, why, which touch, and the message.
 
-    Items come from stuck deals, follow-ups due, clients gone silent, the 5:1
-    warming/closing cadence, service contacts after payment, unresolved service
-    problems and refusal revisits; one item per client, ranked by priority (see:
-    povtor plan explain RANK). A day's work is shown: the first plan.capacity items
-    (30; the last line says how many more), every item with --all. In csv, tsv, json
+    Items come from twelve rules: stuck (a deal past its stage's limit), follow_up (a
+    date the client named has come), silent (no purchase past the client's cycle: the
+    yes-or-no reorder question first), warming (the 5:1 warming/closing cadence), service
+    (how is it going, after a payment), problem (an unresolved service problem), revisit
+    (a while after a no: still interested? then ask for referrals), occasion (a holiday,
+    birthday or the client's own date), backend and cross_sell (product offers), and the
+    fillers roadmap (the next step of the category's roadmap) and card (a question for a
+    card below its norm). Answers steer them: each touch answers only what it was about
+    (its deal, purpose or question); after a no the client gets nothing but the revisit
+    (and a problem it reported);
+    a later on D holds the client's items until D, then the follow-up; a yes on a deal
+    moves it on, on the client's question it opens a deal (nudge log --open). One item
+    per client, ranked by priority (see: povtor plan explain RANK). A day's work is
+    shown: the first plan.capacity items (30; the last line says how many more), every
+    item with --all. In csv, tsv, json
     and jsonl the same cut applies (the count goes to stderr), and each item carries
     client_id, rule, purpose and about: what nudge log --client ID --purpose P --about
     A needs. As a table each item is a block (who, why:, say:) wrapped between words at

@@ -3,6 +3,7 @@ backing up, restoring and checking the database."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -73,6 +74,7 @@ def demo(
     counts = database.build_demo(target, force=force, clock=state.clock)
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
     message(f"demo database built at {target}: {summary}")
+    message(f"try it: povtor --db {shlex.quote(str(target))} plan today")
     print(target)
 
 

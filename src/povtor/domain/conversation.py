@@ -16,7 +16,7 @@ answers, settles or changes what was said about it:
 A birthday card, a perk, a service call or a warming touch therefore never answers a
 pending question, keeps a promise or makes a revisit.
 
-**What each answer does** is :data:`ANSWERS` (the README's table is made from it):
+**What each answer does** is :data:`ANSWERS` (the table of docs/plan.md is made from it):
 "yes" moves on, "no" ends the chase, "later, on D" is a promise that holds until D
 whatever else happens, no answer leaves the question pending. The facts are loaded for
 all clients at once by :mod:`povtor.storage.plan_queries` (the latest general answer,

@@ -1,6 +1,7 @@
 """The rule for order lists: lines summed per order, returns subtracted, cancellations
 and orders that returns net to nothing skipped; an order worth nothing without returns
-(a sample, a free replacement) is still a purchase (the README's "Orders" explains it).
+(a sample, a free replacement) is still a purchase (docs/import-export.md, "Orders",
+explains it to users).
 
 Pure: the importer parses the cells, this module decides what each order amounts to.
 """

@@ -5,7 +5,7 @@ the file (the line of a CSV file, the row of a sheet, the record of a JSON array
 so that every problem can be reported where the user will find it. Nothing here
 knows povtor's columns; :mod:`povtor.domain.importing` gives the cells a meaning.
 
-Rules (documented in the README, "Import and export"):
+Rules (documented in docs/import-export.md):
 
 - encoding: UTF-8 with a byte-order mark, UTF-16 with one, else UTF-8 if the bytes
   are valid UTF-8, else cp1251 (Windows Cyrillic, what 1C and old Excel write);

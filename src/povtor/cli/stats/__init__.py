@@ -1,4 +1,4 @@
-"""``povtor stats``: the numbers a repeat seller steers by, each defined in the README.
+"""``povtor stats``: the numbers a repeat seller steers by, each defined in docs/statistics.md.
 
 Every report is as of the as-of date (today, or ``--today``): nothing dated after it
 counts. The use cases in :mod:`povtor.app.stats` gather the facts and compute the

@@ -125,8 +125,8 @@ def touches(
 
     Counts every touch on a deal paid in the period (default: this month to date),
     from its opening day to its payment day. --part clients: each client's warming and
-    closing touches in the period against the 5:1 rule (a table: the first 50 and how
-    many more; --all: every one).
+    closing touches in the period against the 5:1 rule, every touch whatever --funnel (a
+    table: the first 50 and how many more; --all: every one).
 
     Example: povtor stats touches --period year --part distribution
     """
@@ -174,6 +174,13 @@ def touches(
         {"summary": summary_part, "distribution": distribution_part, "clients": clients_part},
         part=part,
         fmt=fmt,
-        heading=title(f"Touches, {name} funnel", span, span.as_of),
+        heading=title(
+            # the clients part counts every touch of the period, whatever the funnel
+            "Touches of every client"
+            if (part or "").strip().lower() == "clients"
+            else f"Touches, {name} funnel",
+            span,
+            span.as_of,
+        ),
         on_table=("summary", "distribution"),
     )

@@ -3,7 +3,7 @@
 SQL in :mod:`povtor.storage.stats_queries` gathers the facts (a deal's state as of a
 date, its history, touch counts); the functions here turn them into the figures of
 ``povtor stats``. Nothing here reads a database or the clock, so every definition in
-the README's statistics section is tested on hand-made inputs. One module per family
+docs/statistics.md is tested on hand-made inputs. One module per family
 of reports; the period arithmetic is :mod:`povtor.domain.calendar`'s.
 
 Conventions, everywhere:
