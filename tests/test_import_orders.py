@@ -252,7 +252,7 @@ def test_big_files_import_quickly(cli: Cli, tmp_path: Path) -> None:
 def test_a_progress_bar_on_a_terminal(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from povtor.cli import transfer
+    from povtor.cli import imports as transfer
 
     monkeypatch.setattr(transfer, "on_terminal", lambda: True)
     monkeypatch.setattr(transfer, "PROGRESS_MIN_ROWS", 2)

@@ -55,12 +55,12 @@ PovtorRootGroup.lazy_groups = {
         "Write a month's report as one self-contained HTML page, ready to print to PDF.",
     ),
     "export": LazyGroupSpec(
-        "povtor.cli.transfer",
+        "povtor.cli.export",
         "export_app",
         "Write a table out: csv, tsv, json, jsonl, or CSV for Excel.",
     ),
     "import": LazyGroupSpec(
-        "povtor.cli.transfer",
+        "povtor.cli.imports",
         "import_app",
         "Bring data in, all or nothing: povtor's files, other CRMs', orders.",
     ),
