@@ -136,7 +136,7 @@ def continued(lines: list[str], first: str, rest: str) -> str:
 def filled(lines: list[str], first: str, text: str, width: int) -> None:
     """Each line breaks only where the next word of ``text`` would not fit (a word as the
     wrap sees it: an amount with its currency, or words a no-break space joins, is one)."""
-    from povtor.cli.plan import keep_amounts
+    from povtor.cli.plan_lines import keep_amounts
     from povtor.terminal import words
 
     left = [w.replace(NB, " ") for w in words(keep_amounts(text))]

@@ -42,7 +42,10 @@ PovtorRootGroup.lazy_groups = {
         parts=(Part("content", "povtor.cli.content", "content_app"),),
     ),
     "plan": LazyGroupSpec(
-        "povtor.cli.plan", "app", "The plan of nudges: who to contact today and why."
+        "povtor.cli.plan",
+        "app",
+        "The plan of nudges: who to contact today and why.",
+        parts=(Part("run", "povtor.cli.plan_run", "run"),),
     ),
     "stats": LazyGroupSpec(
         "povtor.cli.stats",

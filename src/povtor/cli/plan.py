@@ -10,21 +10,16 @@ import typer
 from typer.core import TyperGroup
 
 from povtor.app import plan as plan_app
+from povtor.cli.plan_lines import WHY_TERMS, plan_item_lines, wrapped
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
-from povtor.domain.vocabulary import CATEGORIES, CHANNELS
-from povtor.errors import InvalidInput
+from povtor.domain.vocabulary import CATEGORIES
 from povtor.output import Column, Listing, OutputFormat, default_format, message, render
 from povtor.parsing import format_money, parse_amount, parse_date
 from povtor.settings import SPECS
-from povtor.terminal import clean, display_width, wrap_lines, wrap_sized
-from povtor.text import check_phone, clean_text
+from povtor.terminal import wrap_lines
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from povtor.app.plan import DraftedPlan
-    from povtor.domain.plan_records import PlanItem
-    from povtor.terminal import Screen
 
 _DATE_LIKE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4}|tomorrow|yesterday|[+-]\d+[dw]?"
@@ -66,7 +61,6 @@ PLAN_COLUMNS = (
     Column("purpose", "Purpose", in_table=False),
     Column("about", "About", in_table=False),
 )
-WHY_TERMS = ("category", "money", "closeness", "overdue", "rule", "problem")
 WHY_COLUMNS = tuple(Column(f"w_{t}", t.capitalize(), "int") for t in WHY_TERMS)
 
 
@@ -243,108 +237,6 @@ def _print_plan(
 
 # An amount and its currency or unit stay on one line: «16 410 368,70 ₽», «4 800 000.00
 # RUB», «10 м³», «33,5 т».
-_UNIT_SPACE = re.compile(r"(?<=\d) (?=(?:[A-Z]{3}|₽|руб|м³|м²|км|кг|шт|т|м|л)(?!\w))")
-INDENT = "    "  # the lines of a plan item under its first one
-_NBSP = "\u00a0"
-_KEPT = "\ue000"  # a no-break space of the text itself, while it is wrapped
-
-
-def wrapped(text: str, width: int, first: str) -> list[str]:
-    """``text`` after ``first``, wrapped at ``width`` between words, the next lines under
-    the text; an amount with its currency stays whole. The text's own no-break spaces (a
-    draft's «1 465 618,20 ₽», «6 дней») are written as they are; the joins made here
-    only to wrap are plain spaces, whatever the width."""
-    lines = wrap_lines(keep_amounts(text.replace(_NBSP, _KEPT)), width, first=first)
-    return [line.replace(_NBSP, " ").replace(_KEPT, _NBSP) for line in lines]
-
-
-def keep_amounts(text: str) -> str:
-    """``text`` with the space between an amount and its currency or unit unbreakable (a
-    no-break space: :func:`povtor.terminal.wrap` splits at plain spaces only, and writes
-    a plain one)."""
-    return _UNIT_SPACE.sub(_NBSP, text)
-
-
-def plan_item_lines(item: PlanItem, text: str, out: Screen, *, why: bool = False) -> list[str]:
-    """One item of the plan as lines of the screen's width (here 80)::
-
-         1. СтройМонолит [A] · deal #268 repeat/invoice · 1 465 618.20 · closing
-            priority 74.83
-            why: Счёт отправлен: 4 working days in stage (limit 3), no touch since;
-                 backend offer: Комплектация объекта под ключ (4 800 000.00 RUB); top
-            ...
-            say: Добрый день, Геннадий Николаевич! Счёт на 1 465 618,20 ₽ ждёт
-                 оплаты 6 дней. Оплата в силе или что-то пошло не по плану?
-
-    Lines break between words (a number, an amount with its currency, a date, an id
-    stays whole); the head breaks between its parts first, and what continues a
-    ``why:`` or ``say:`` stays under its text."""
-    c = item.primary
-    client = item.client
-    parts: list[tuple[str, str | None, str]] = [(client.name, "bold", "")]  # (text, style, before)
-    if client.category:
-        parts.append((f"[{client.category}]", None, " "))
-    if c.deal:
-        parts.append((f"deal #{c.deal.id} {c.deal.funnel}/{c.deal.stage}", None, " · "))
-    if c.amount_minor:
-        parts.append((format_money(c.amount_minor, grouped=True), None, " · "))
-    parts.append((c.kind, None, " · "))
-    parts.append((f"priority {item.priority.quantize(Decimal('0.01'))}", None, " · "))
-    width = out.width
-    lines = _joined(parts, out, first=f"{item.rank:>2}. ", rest=INDENT)
-    lines += wrapped("; ".join(item.reasons), width, f"{INDENT}why: ")
-    lines += wrapped(text, width, f"{INDENT}say: ")
-    if why:
-        terms = ", ".join(f"{t} {item.terms.get(t, 0)}" for t in WHY_TERMS)
-        lines += [
-            out.style(line, "dim")
-            for line in wrap_lines(terms, width, first=f"{INDENT}priority = ")
-        ]
-    return lines
-
-
-def _joined(
-    parts: list[tuple[str, str | None, str]], out: Screen, *, first: str, rest: str
-) -> list[str]:
-    """``parts`` (text, style, what goes before it) on lines of the screen's width after
-    ``first`` (in bold; ``rest`` on the next lines). A line breaks between parts (what
-    would go before the part is left out there), or between the words of a part longer
-    than a line."""
-    room = max(out.width - max(display_width(first), display_width(rest)), 10)
-    lines: list[list[str]] = []
-    line: list[str] = []
-    used = 0
-    for raw, style, before in parts:
-        text = " ".join(clean(raw).split())
-        size = display_width(text)
-        if line and used + len(before) + size <= room:
-            line.append(before + out.style(text, style))
-            used += len(before) + size
-            continue
-        for piece, piece_size in wrap_sized(text, room):
-            if line:
-                lines.append(line)
-            line, used = [out.style(piece, style)], piece_size
-    lines.append(line)
-    heads = [out.style(first, "bold"), *[rest] * (len(lines) - 1)]
-    return [head + "".join(line) for head, line in zip(heads, lines, strict=True)]
-
-
-def run_item_lines(item: PlanItem, text: str, width: int) -> list[str]:
-    """``plan run``'s screen of one item: who, why, which touch, the message; wrapped at
-    ``width`` between words, each continuation under the text it continues."""
-    c = item.primary
-    client = item.client
-    head = client.name + (f" [{client.category}]" if client.category else "")
-    touch = c.kind + (f", deal #{c.deal.id} {c.deal.funnel}/{c.deal.stage}" if c.deal else "")
-    return [
-        *wrapped(head, width, f"#{item.rank} "),
-        *wrapped("; ".join(item.reasons), width, "  why: "),
-        *wrapped(touch, width, "  touch: "),
-        *wrapped(text, width, "  message: "),
-    ]
-
-
 @app.command("explain")
 def explain(
     ctx: typer.Context,
@@ -531,206 +423,3 @@ def set_(
         f"{change.key} = {stored if stored is not None else change.default}"
         + (" (default)" if stored is None else "")
     )
-
-
-RUN_CHOICES = "[y]es  [n]o  [l]ater  [a] no answer  [s]kip  [q]uit"
-RUN_KEYS = ("y", "n", "l", "a", "s", "q")
-
-
-@app.command("run")
-def run(
-    ctx: typer.Context,
-    limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="Only the first N items.")
-    ] = None,
-    channel: Annotated[
-        str, typer.Option("--channel", help="How you reach them: call, email, messenger...")
-    ] = "messenger",
-    lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of the drafts: ru or en.")
-    ] = None,
-) -> None:
-    """Work through today's plan one item at a time, recording each outcome.
-
-    For each item: the client, the reason and the message; answer y (yes), n (no,
-    then the reason), l (later, then the date), a (no answer), s (skip) or q (quit).
-    A service contact asks "all well?": o (ok) or p (problem, then what is wrong).
-    A "no" to a refusal revisit shows the referral ask and takes a referral's name
-    (empty: none), recorded as a new client with a first-sale deal. A yes to a
-    roadmap step also records the step as done. A yes to a client's own question
-    (reorder, revisit, follow-up) asks whether to open the deal at request, and for
-    how much (default: the last paid amount). Each answer is saved at once as a
-    touch, so quitting loses nothing.
-
-    Example: povtor plan run --limit 5
-    """
-    from povtor.app.plan import item_text
-    from povtor.app.touches import Referral, TouchInput, record_touch
-    from povtor.parsing import parse_outcome
-    from povtor.terminal import screen
-
-    state = runtime(ctx)
-    chosen_channel = choose(channel, CHANNELS, option="--channel") or "messenger"
-    drafted = plan_app.drafted_plan(
-        state.db, state.clock.today, choose(lang, ("ru", "en"), option="--lang"), first=limit
-    )
-    language, user = drafted.lang, drafted.templates
-    items = drafted.plan.items[:limit] if limit else drafted.plan.items
-    if not items:
-        message("nothing to nudge today")
-        return
-    done = 0
-    for item in items:
-        text = item_text(item, language, user)
-        c = item.primary
-        typer.echo("")
-        typer.echo("\n".join(run_item_lines(item, text, screen().width)))
-        keys = ("o", "p", "l", "a", "s", "q") if c.kind == "service" else RUN_KEYS
-        while True:
-            answer = (
-                typer.prompt(
-                    SERVICE_RUN_CHOICES if c.kind == "service" else RUN_CHOICES,
-                    default="s",
-                    show_default=False,
-                )
-                .strip()
-                .lower()
-            )
-            if answer in keys:
-                break
-            typer.echo(f"  please answer {', '.join(keys[:-1])} or q")
-        if answer == "q":
-            break
-        if answer == "s":
-            continue
-        outcome = parse_outcome(
-            {"y": "yes", "o": "yes", "p": "yes", "n": "no", "l": "later", "a": "no-answer"}[answer]
-        )
-        service_answer = {"o": "ok", "p": "problem"}.get(answer)
-        reason = follow_up = None
-        purpose, purpose_ref = c.purpose, c.purpose_ref
-        referral_name = referral_phone = None
-        if service_answer == "problem":
-            reason = prompt_text("  what is wrong", field="what is wrong", required=True)
-        if outcome == "no":
-            reason = typer.prompt("  reason").strip() or "no reason given"
-            if c.rule == "revisit":  # seed 002: a "no" is followed by asking for referrals
-                referral_name, referral_phone = prompt_referral(item, language, user)
-                purpose, purpose_ref = "referrals", None
-        open_stage = open_amount = None
-        if outcome == "yes" and asks_to_open(item):
-            open_stage, open_amount = prompt_open(c.amount_minor)
-        if outcome == "later":
-            while True:
-                raw = typer.prompt("  come back on (YYYY-MM-DD or +7)")
-                try:
-                    follow_up = parse_date(raw, field="date", today=state.clock.today)
-                    break
-                except InvalidInput as exc:
-                    typer.echo(f"  {exc.message}")
-        recorded = record_touch(
-            state.db,
-            state.clock,
-            client=str(item.client.id),
-            deal=str(c.deal.id) if c.deal else None,
-            touch=TouchInput(
-                kind=c.kind,
-                channel=chosen_channel,
-                outcome=outcome,
-                on=state.clock.today,
-                text=text,
-                reason=reason,
-                follow_up_on=follow_up,
-                answer=service_answer,
-                purpose=purpose,
-                about=purpose_ref,
-                about_is_key=True,
-                open_stage=open_stage,
-                open_amount=open_amount,
-            ),
-            referral=Referral(referral_name, referral_phone) if referral_name else None,
-        )
-        done += 1
-        typer.echo(
-            f"  saved touch #{recorded.touch_id}: {outcome}"
-            + (f", {service_answer}" if service_answer else "")
-        )
-        if recorded.roadmap_note:
-            typer.echo(f"  {recorded.roadmap_note}")
-        if recorded.opened is not None:
-            deal_id, stage, amount, currency = recorded.opened
-            money = f" for {format_money(amount, grouped=True)} {currency}" if amount else ""
-            typer.echo(f"  opened deal #{deal_id} at {stage}{money}")
-        for lost_id, stage in recorded.lost:
-            typer.echo(f"  lost deal #{lost_id} ({stage}): «{recorded.lost_reason}»")
-        if recorded.referred is not None:
-            referred_id, referred_name, first_deal_id = recorded.referred
-            typer.echo(
-                f"  added client #{referred_id} {referred_name} (referral) "
-                f"with first-sale deal #{first_deal_id}"
-            )
-    message(f"recorded {done} outcome(s)")
-
-
-# -- plan run: the answers of a service contact and of a refused revisit -----------------
-def asks_to_open(item: PlanItem) -> bool:
-    """A yes to the client's own question (no deal, no purpose, not a service contact),
-    with no deal open: the deal it asks for is offered to be opened."""
-    c = item.primary
-    return (
-        c.deal is None
-        and c.purpose is None
-        and c.kind != "service"
-        and not (item.client.open_deals)
-    )
-
-
-def prompt_open(last_amount: int | None) -> tuple[str | None, int | None]:
-    """ "open a deal at request? [Y/n]", then its amount (default: ``last_amount``)."""
-    if not typer.confirm("  open a deal at request?", default=True):
-        return None, None
-    default = format_money(last_amount) if last_amount else ""
-    while True:
-        raw = typer.prompt("  amount", default=default, show_default=bool(default))
-        if not raw.strip():
-            return "request", None
-        try:
-            return "request", parse_amount(raw, field="amount")
-        except InvalidInput as error:
-            typer.echo(f"  {error.message}")
-
-
-SERVICE_RUN_CHOICES = "all well? [o]k  [p]roblem  [l]ater  [a] no answer  [s]kip  [q]uit"
-
-
-def prompt_text(question: str, *, field: str, required: bool, phone: bool = False) -> str | None:
-    """Ask until the answer is valid text (or empty, when that is allowed); ``phone``:
-    a phone number."""
-    while True:
-        raw = typer.prompt(question, default="", show_default=False)
-        try:
-            text = clean_text(raw, field=field)
-            if phone:
-                check_phone(text, field=field)
-        except InvalidInput as error:
-            typer.echo(f"  {error.message}")
-            continue
-        if text or not required:
-            return text
-        typer.echo(f"  please say {field}")
-
-
-def prompt_referral(
-    item: PlanItem, lang: str, user: Mapping[tuple[str, str, str, str], str]
-) -> tuple[str | None, str | None]:
-    """After a "no" to a revisit: show the referral ask; (name, phone) of a referral."""
-    from povtor.app.drafts import referral_ask
-
-    typer.echo(f"  ask for referrals: {referral_ask(item, lang, user)}")
-    name = prompt_text("  referral's name (empty: none)", field="the name", required=False)
-    if name is None:
-        return None, None
-    phone = prompt_text(
-        "  their phone (empty: none)", field="the phone", required=False, phone=True
-    )
-    return name, phone
