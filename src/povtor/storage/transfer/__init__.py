@@ -15,7 +15,7 @@ from collections.abc import Callable
 from povtor.domain.tabular import RawTable
 from povtor.storage.transfer.catalog import plan_deal_products, plan_products
 from povtor.storage.transfer.clients import plan_clients, plan_facts, plan_people
-from povtor.storage.transfer.deals import plan_deals, plan_history
+from povtor.storage.transfer.deals import plan_deals
 from povtor.storage.transfer.export import Exported, export_table
 from povtor.storage.transfer.growth import (
     plan_client_steps,
@@ -24,6 +24,7 @@ from povtor.storage.transfer.growth import (
     plan_roadmap,
     plan_warming_content,
 )
+from povtor.storage.transfer.history import plan_history
 from povtor.storage.transfer.importer import Change, Importer
 from povtor.storage.transfer.orders import plan_orders
 from povtor.storage.transfer.touches import plan_touches

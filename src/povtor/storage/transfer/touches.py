@@ -9,7 +9,8 @@ from povtor.domain.formats import CLIENT_ANY, row_key
 from povtor.domain.tabular import RawTable
 from povtor.domain.vocabulary import PURPOSES
 from povtor.storage.transfer.clients import client_ref
-from povtor.storage.transfer.deals import dated, deal_ref, deals, stage, when
+from povtor.storage.transfer.deals import deal_ref, deals, stage
+from povtor.storage.transfer.history import dated, when
 from povtor.storage.transfer.importer import (
     Change,
     Importer,
