@@ -198,3 +198,76 @@ def test_bad_export_options(cli: Cli, tmp_path: Path) -> None:
     assert run.exit_code == 2 and "no directory" in run.stderr
     run = cli("export", "deals", "-o", str(tmp_path))
     assert run.exit_code == 2 and "is a directory" in run.stderr
+
+
+# -- files written whole, private, or not at all ------------------------------------------------
+def test_exports_are_private_files_in_a_private_folder(seller: Cli, tmp_path: Path) -> None:
+    """Personal data leaves povtor only as 0600 files in 0700 folders, whatever the umask."""
+    old = os.umask(0)
+    try:
+        seller.ok("export", "all", str(tmp_path / "backup"))
+        seller.ok("export", "touches", "-o", str(tmp_path / "touches.csv"))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "backup").stat().st_mode & 0o777 == 0o700
+    modes = {p.stat().st_mode & 0o777 for p in (tmp_path / "backup").iterdir()}
+    assert modes == {0o600}
+    assert (tmp_path / "touches.csv").stat().st_mode & 0o777 == 0o600
+
+
+def _left(folder: Path) -> list[str]:
+    """What an export left in ``folder`` (the test's database aside)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("povtor.db"))
+
+
+def _disk_fills_at(monkeypatch: pytest.MonkeyPatch, table: str) -> None:
+    """The disk is full when the file of ``table`` is written."""
+    import errno
+
+    from povtor.cli import export
+
+    real = export._writer
+
+    def writer(listing, fmt, excel):  # type: ignore[no-untyped-def]
+        write = real(listing, fmt, excel)
+        if listing.title and table in listing.title.casefold().replace(" ", "-"):
+
+            def full(stream):  # type: ignore[no-untyped-def]
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            return full
+        return write
+
+    monkeypatch.setattr(export, "_writer", writer)
+
+
+def test_a_full_disk_leaves_no_export_behind(
+    seller: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _disk_fills_at(monkeypatch, "touches")
+    folder = tmp_path / "backup"
+    run = seller("export", "all", str(folder))
+    assert run.exit_code == 6, run.describe()
+    assert run.stderr_lines == [
+        f"error: cannot write {folder}: No space left on device; nothing was written; "
+        "free disk space or write somewhere else"
+    ]
+    assert _left(tmp_path) == []  # no folder, no partial files
+    one = tmp_path / "touches.csv"
+    run = seller("export", "touches", "-o", str(one))
+    assert run.exit_code == 6, run.describe()
+    assert "No space left on device; nothing was written" in run.stderr
+    assert _left(tmp_path) == []
+
+
+def test_export_all_into_a_folder_replaces_its_files_only_when_all_are_written(
+    seller: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "backup"
+    seller.ok("export", "all", str(folder))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    seller.ok("client", "add", "Новый клиент")
+    _disk_fills_at(monkeypatch, "touches")
+    assert seller("export", "all", str(folder)).exit_code == 6
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert _left(tmp_path) == ["backup"]

@@ -3,6 +3,9 @@ or CSV for Excel), one table or all of them (a backup that ``povtor import all``
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from povtor.cli.files import write_atomically, write_stdout
+from povtor.cli.files import not_written, write_atomically, write_stdout
 from povtor.cli.runtime import command_group, runtime
 from povtor.domain.formats import FILE_NAMES, IMPORT_ORDER, TABLES
 from povtor.errors import InvalidInput
@@ -157,19 +160,37 @@ def export_all(
     """
     chosen = _format_for(fmt, excel, None)
     folder = folder.expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"{folder} is a file, not a directory", hint="give a directory")
+    parent = folder.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # every file is written into a private folder beside the target first: the
+        # export is whole or not there at all
+        partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=parent))
     except OSError as exc:
         raise InvalidInput(
             f"cannot create {folder}: {exc.strerror}", hint="check the path"
         ) from None
     db = runtime(ctx).db
     counts = []
-    for table in IMPORT_ORDER:
-        listing = _export_listing(db, table)
-        target = folder / f"{FILE_NAMES[table]}.{chosen.value}"
-        written = write_atomically(target, _writer(listing, chosen, excel))
-        counts.append(f"{written} {table}")
+    try:
+        for table in IMPORT_ORDER:
+            listing = _export_listing(db, table)
+            target = partial / f"{FILE_NAMES[table]}.{chosen.value}"
+            written = write_atomically(target, _writer(listing, chosen, excel), shown=folder)
+            counts.append(f"{written} {table}")
+        if folder.is_dir():  # into an existing folder: each file replaced once all are written
+            for done in partial.iterdir():
+                os.replace(done, folder / done.name)
+            partial.rmdir()
+        else:
+            os.replace(partial, folder)
+    except OSError as exc:
+        raise not_written(folder, exc) from None
+    finally:
+        if partial.exists():
+            shutil.rmtree(partial, ignore_errors=True)
     message(f"exported to {folder}: " + ", ".join(counts))
 
 

@@ -14,14 +14,26 @@ from typing import IO, Any, TypeVar
 
 import typer
 
-from povtor.errors import InvalidInput
+from povtor.errors import DatabaseProblem, InvalidInput
+
+
+def not_written(where: Path | str, exc: OSError) -> DatabaseProblem:
+    """A write the file system refused (a full disk, a read-only place): exit code 6."""
+    return DatabaseProblem(
+        f"cannot write {where}: {exc.strerror or exc}; nothing was written",
+        hint="free disk space or write somewhere else",
+    )
+
 
 Written = TypeVar("Written")
 
 
-def write_atomically(path: Path, write: Callable[[IO[str]], Written]) -> Written:
-    """Write a file via a temporary file beside it and a rename: never half a file.
-    Returns what ``write`` returns (the number of rows)."""
+def write_atomically(
+    path: Path, write: Callable[[IO[str]], Written], *, shown: Path | None = None
+) -> Written:
+    """Write a file via a temporary file beside it and a rename: never half a file. A new
+    file is readable by its owner only (0600: it holds personal data); a file replaced
+    keeps its mode. Returns what ``write`` returns (the number of rows)."""
     path = path.expanduser()
     if path.is_dir():
         raise InvalidInput(f"-o {path} is a directory", hint="give a file name")
@@ -37,14 +49,14 @@ def write_atomically(path: Path, write: Callable[[IO[str]], Written]) -> Written
             written = write(stream)
             stream.flush()
             os.fsync(stream.fileno())
-        if path.exists():
-            mode = path.stat().st_mode & 0o777
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
         os.chmod(temporary, mode)
         os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise not_written(shown or path, exc) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -67,6 +79,8 @@ def write_stdout(write: Callable[[IO[str]], Any]) -> None:
         with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(0) from None
+    except OSError as exc:  # a full disk behind a redirection (> /full/t.csv)
+        raise not_written("standard output", exc) from None
     finally:
         with contextlib.suppress(OSError, ValueError):
             stream.detach()
