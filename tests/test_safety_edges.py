@@ -492,3 +492,66 @@ def test_the_check_runs_at_most_once_a_day(
     execute(db_path, f"PRAGMA user_version = {hour - 25}")  # a day and an hour later
     world.ok("client", "add", "Третий")
     assert len(checks) == 2
+
+
+# -- empty options, wide files, unreadable cells, events that have not happened ----------------
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("plan", "today", "--date", ""), "--date: '' is not a date"),
+        (("nudge", "list", "--since", ""), "--since: '' is not a date"),
+        (("stats", "funnel", "--from", ""), "--from is empty"),
+        (("stats", "nudges", "--period", ""), "--period is empty"),
+    ],
+)
+def test_an_empty_date_option_is_an_error_not_today(
+    world: Cli, args: tuple[str, ...], says: str
+) -> None:
+    _one_error(world(*args), 2, says)
+
+
+def test_a_file_with_many_unknown_columns_names_a_few_and_counts_the_rest(
+    cli: Cli, tmp_path: Path
+) -> None:
+    source = tmp_path / "wide.csv"
+    names = ["name", *(f"x{i}" for i in range(5000))]
+    source.write_text(",".join(names) + "\n" + "Широкий" + "," * 5000 + "\n", encoding="utf-8")
+    run = cli.ok("import", "clients", str(source))
+    [note] = [line for line in run.stderr_lines if "ignored column" in line]
+    assert note == (
+        "wide.csv: ignored column(s) x0, x1, x2, x3, x4, x5, x6, x7, x8, x9 "
+        "and 4990 more (5000 in all)"
+    )
+
+
+def test_an_unreadable_client_cell_is_one_problem(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "deals.json"
+    source.write_text(
+        '[{"client": "Ром\\u0000ашка", "stage": "base", "opened_on": "2026-01-10"}]',
+        encoding="utf-8",
+    )
+    run = cli("import", "deals", str(source))
+    assert run.exit_code == 2
+    assert run.stderr_lines[:-1] == [
+        "deals.json:1: client contains a control character (U+0000) at character 4"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "says"),
+    [
+        ("orders", "order_id,date,client,amount\n1,2027-01-05,Ромашка,100\n", "date: 2027-01-05"),
+        ("clients", "name,created_on\nБудущий,2026-04-01\n", "created_on: 2026-04-01"),
+        ("people", "client,name,birthday\nЁлкин,Пётр,2030-01-01\n", "birthday: 2030-01-01"),
+    ],
+)
+def test_an_import_refuses_what_has_not_happened_yet(
+    world: Cli, tmp_path: Path, kind: str, text: str, says: str, dump: Callable[[], str | None]
+) -> None:
+    source = tmp_path / f"{kind}.csv"
+    source.write_text(text, encoding="utf-8")
+    before = dump()
+    run = world("import", kind, str(source))
+    assert run.exit_code == 2, run.describe()
+    assert f"{kind}.csv:2: {says} is in the future (today is 2026-03-02)" in run.stderr_lines
+    assert dump() == before

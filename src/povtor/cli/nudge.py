@@ -350,7 +350,7 @@ def list_(
         deal_id=queries.find_deal(db, deal)["id"] if deal else None,
         kind=choose(kind, TOUCH_KINDS, option="--kind"),
         since=parse_date(since, field="--since", today=state.clock.today).isoformat()
-        if since
+        if since is not None
         else None,
         limit=limit,
     )

@@ -140,7 +140,11 @@ def today(
     Example: povtor plan today --limit 10
     """
     state = runtime(ctx)
-    day = parse_date(date, field="--date", today=state.clock.today) if date else state.clock.today
+    day = (
+        parse_date(date, field="--date", today=state.clock.today)
+        if date is not None
+        else state.clock.today
+    )
     wanted = choose(category, CATEGORIES, option="--category")
     language = choose(lang, ("ru", "en"), option="--lang")
     for_people = (fmt or default_format()) is OutputFormat.table
@@ -156,7 +160,7 @@ def today(
     shown = len(drafted.plan.items)
     more = (
         f"… and {drafted.more} more: povtor plan today --all"
-        + (f" --date {day.isoformat()}" if date else "")
+        + (f" --date {day.isoformat()}" if date is not None else "")
         + (f" --category {wanted}" if wanted else "")
         if drafted.more
         else None
@@ -254,7 +258,11 @@ def explain(
     Example: povtor plan explain 1
     """
     state = runtime(ctx)
-    day = parse_date(date, field="--date", today=state.clock.today) if date else state.clock.today
+    day = (
+        parse_date(date, field="--date", today=state.clock.today)
+        if date is not None
+        else state.clock.today
+    )
     chosen = plan_app.explain(state.db, day, item)
     rows: list[list[Any]] = [[f"term: {name}", str(value)] for name, value in chosen.terms.items()]
     rows.append(["priority", str(chosen.priority)])

@@ -240,6 +240,14 @@ def _check_order(start: dt.date, end: dt.date) -> None:
         )
 
 
+def _none_empty(**given: str | None) -> None:
+    """An option given empty (``--from ''``) is a mistake, not "leave it out"."""
+    for name, value in given.items():
+        if value is not None and not value.strip():
+            option = "--" + name.rstrip("_")
+            raise InvalidInput(f"{option} is empty", hint=f"give a value or leave out {option}")
+
+
 def resolve_period(
     as_of: dt.date,
     from_: str | None,
@@ -256,6 +264,7 @@ def resolve_period(
     ending with its month) or ``all`` (no period: ``None``). The end is never after
     the as-of date.
     """
+    _none_empty(from_=from_, to=to, period=period, date=date)
     if period and (from_ or to):
         raise InvalidInput(
             "give either --period or --from/--to, not both",

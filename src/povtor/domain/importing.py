@@ -40,6 +40,9 @@ _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
 _NUMBER = re.compile(r"\d+")
 
 
+IGNORED_SHOWN = 10  # ignored columns named in the note; the rest are counted
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem of an import file: where, which column and value, and what is wrong."""
@@ -253,7 +256,12 @@ class RowChecker:
             shown = " + ".join(names[i].strip() for i in positions)
             labels[target] = f"{shown} ({target})"
         if ignored and not quiet:
-            self.note(f"{table.source}: ignored column(s) {', '.join(ignored)}")
+            shown = ", ".join(ignored[:IGNORED_SHOWN])
+            more = len(ignored) - IGNORED_SHOWN
+            self.note(
+                f"{table.source}: ignored column(s) {shown}"
+                + (f" and {more} more ({len(ignored)} in all)" if more > 0 else "")
+            )
         if not quiet:
             self._labels.update(labels.values())
         return Header(

@@ -15,6 +15,7 @@ from povtor.storage.transfer.importer import (
     Index,
     explicit,
     folded,
+    in_future,
     insert_sql,
     shorten,
     stored,
@@ -129,6 +130,8 @@ def client_ref(
             )
         elif placeholder and imp.map.no_client:
             return placeholder_client(imp, source, created_on)
+        elif {name_column, ext_column} & set(record.get("_bad", ())):
+            pass  # a client cell that could not be read: reported already, not "empty"
         else:
             label = head.labels.get(name_column) or head.labels.get(ext_column) or name_column
             problem(
@@ -300,6 +303,8 @@ def plan_clients(imp: Importer, table: RawTable) -> None:
         if not check.need(rec, head, table.source, where, "name"):
             continue
         assert name is not None  # (need: the cell is there and not empty)
+        if in_future(imp, rec, head, table.source, where, ("created_on",)):
+            continue
         key = explicit(rec) or ("name", folded(name))
         if check.repeated(seen, key, table.source, where):
             continue
@@ -463,6 +468,8 @@ def _plan_child(
         if check.repeated(seen, explicit(rec), table.source, where):
             continue
         if not check.need(rec, head, table.source, where, natural):
+            continue
+        if in_future(imp, rec, head, table.source, where, ("birthday", "noted_on")):
             continue
         client_id = client_ref(imp, rec, head, table.source, where, created_on=today)
         if client_id is None:

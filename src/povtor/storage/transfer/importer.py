@@ -266,3 +266,35 @@ def stored(value: Any) -> Any:
 def shorten(text: str) -> str:
     """A record's text as the dry-run listing shows it: at most 60 characters."""
     return text if len(text) <= 60 else text[:59] + "…"
+
+
+def in_future(
+    imp: Importer,
+    rec: dict[str, Any],
+    head: Any,
+    source: str,
+    where: int | str,
+    columns: Sequence[str],
+) -> bool:
+    """Whether a date of ``columns`` in the row is after today: an event that has not
+    happened yet (a purchase, a client's first day, a birthday) is a problem."""
+    today = imp.clock.today
+    found = False
+    for column in columns:
+        value = rec.get(column)
+        if value is None:
+            continue
+        if isinstance(value, tuple):  # a "when" cell: (date, time or None)
+            value = value[0]
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if isinstance(day, dt.date) and day > today:
+            label = head.labels.get(column, column)
+            imp.check.problem(
+                source,
+                where,
+                f"{label}: {day.isoformat()} is in the future (today is {today.isoformat()})",
+                column=label,
+                value=day.isoformat(),
+            )
+            found = True
+    return found

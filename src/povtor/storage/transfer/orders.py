@@ -21,7 +21,7 @@ from povtor.storage.transfer.deals import (
     upsert_deal,
     won_stage,
 )
-from povtor.storage.transfer.importer import Change, Importer, folded
+from povtor.storage.transfer.importer import Change, Importer, folded, in_future
 
 
 def plan_orders(imp: Importer, table: RawTable) -> None:
@@ -43,6 +43,8 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
         if (rec["order_id"] is None and not need(rec, head, source, where, "order_id")) or (
             rec["date"] is None and not need(rec, head, source, where, "date")
         ):
+            continue
+        if in_future(imp, rec, head, source, where, ("date",)):
             continue
         if not placeholder and not rec.get("client") and not rec.get("client_code"):
             if not {"client", "client_code"} & rec.get("_bad", set()):
