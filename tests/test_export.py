@@ -271,3 +271,16 @@ def test_export_all_into_a_folder_replaces_its_files_only_when_all_are_written(
     assert seller("export", "all", str(folder)).exit_code == 6
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert _left(tmp_path) == ["backup"]
+
+
+def test_a_full_disk_behind_standard_output_is_one_line(
+    seller: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`povtor export touches > /full/t.csv`: the storage error, not an internal one."""
+    _disk_fills_at(monkeypatch, "touches")
+    run = seller("export", "touches")
+    assert run.exit_code == 6, run.describe()
+    assert run.stderr_lines == [
+        "error: cannot write standard output: No space left on device; nothing was written; "
+        "free disk space or write somewhere else"
+    ]
