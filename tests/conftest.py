@@ -105,3 +105,22 @@ def prepared(cli: Cli, isolated: Path, _prepared_dir: Path) -> Callable[..., Cli
         return cli
 
     return prepare
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database as of the tests' today, built once for the session: the tests
+    that use it only read it (``on_demo`` gives a test its own copy to write to)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    run = invoke(
+        ["--db", str(path), "demo", str(path)], env={"POVTOR_TODAY": TODAY, "POVTOR_TZ": TZ}
+    )
+    assert run.exit_code == 0, run.describe()
+    return path
+
+
+@pytest.fixture
+def on_demo(demo: Path, isolated: Path) -> Cli:
+    """Run povtor on the test's own copy of the demo."""
+    shutil.copy2(demo, isolated)
+    return Cli(isolated)

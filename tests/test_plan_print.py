@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +25,6 @@ ID = re.compile(r"#\d+")
 
 NB = "\u00a0"  # the drafts' own no-break spaces are written as they are
 LONG_NAME = "Торгово-промышленная компания «Северо-Западные комплектационные системы»"
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once for the module (the commands here only read it)."""
-    from support import invoke
-
-    path = tmp_path_factory.mktemp("plan-print") / "demo.db"
-    env = {"POVTOR_TODAY": "2026-03-02T10:00", "POVTOR_TZ": "Europe/Moscow"}
-    run = invoke(["--db", str(path), "demo", str(path)], env=env)
-    assert run.exit_code == 0, run.describe()
-    return path
-
-
-@pytest.fixture
-def on_demo(demo: Path, isolated: Path) -> Cli:
-    shutil.copy2(demo, isolated)
-    return Cli(isolated)
 
 
 @pytest.fixture

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -130,24 +128,6 @@ RECORDS: list[tuple[str, list[str]]] = [
 ]
 MONEY = re.compile(r"-?\d+\.\d\d")
 DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once for the module (the commands here only read it)."""
-    from support import invoke
-
-    path = tmp_path_factory.mktemp("widths") / "demo.db"
-    env = {"POVTOR_TODAY": "2026-03-02T10:00", "POVTOR_TZ": "Europe/Moscow"}
-    run = invoke(["--db", str(path), "demo", str(path)], env=env)
-    assert run.exit_code == 0, run.describe()
-    return path
-
-
-@pytest.fixture
-def on_demo(demo: Path, isolated: Path) -> Cli:
-    shutil.copy2(demo, isolated)
-    return Cli(isolated)
 
 
 def forms(value: Any) -> list[str]:

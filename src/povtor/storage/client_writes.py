@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import NotFound
-from povtor.storage.database import Database
+from povtor.storage.database import Database, sql_value
 from povtor.storage.queries import search_key
 from povtor.text import fold
 
@@ -36,10 +36,6 @@ CLIENT_FIELDS = (
 )
 
 
-def _sql_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 def insert_client(db: Database, fields: Mapping[str, Any]) -> int:
     """A new client from ``fields`` (``name`` and ``created_on`` required); its id."""
     unknown = set(fields) - set(CLIENT_FIELDS)
@@ -54,7 +50,7 @@ def insert_client(db: Database, fields: Mapping[str, Any]) -> int:
                :email, :address, :notes, :status, :created_on, :external_id, :category_source,
                :referred_by_id)""",
         {
-            **{key: _sql_value(values.get(key)) for key in CLIENT_FIELDS},
+            **{key: sql_value(values.get(key)) for key in CLIENT_FIELDS},
             "search_key": search_key(values["name"], values.get("company")),
         },
     )
@@ -75,7 +71,7 @@ def update_client(db: Database, client_id: int, changes: Mapping[str, Any]) -> s
     assignments = ", ".join(f"{key} = ?" for key in changes)
     db.execute(
         f"UPDATE client SET {assignments}, search_key = ? WHERE id = ?",  # names from CLIENT_FIELDS
-        [*(_sql_value(v) for v in changes.values()), search_key(name, company), client_id],
+        [*(sql_value(v) for v in changes.values()), search_key(name, company), client_id],
     )
     return str(name)
 
@@ -93,7 +89,7 @@ def insert_person(
     cursor = db.execute(
         """INSERT INTO person (client_id, name, role, phone, email, birthday)
            VALUES (?, ?, ?, ?, ?, ?)""",
-        (client_id, name, role, phone, email, _sql_value(birthday)),
+        (client_id, name, role, phone, email, sql_value(birthday)),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from typing import Any
 
 from povtor.domain.warming import PURPOSE, Content, content_id
 from povtor.errors import NotFound
@@ -52,35 +53,41 @@ def find_content(db: Database, ref: str) -> Row:
     return row
 
 
-def content_had(db: Database, client_ids: Collection[int]) -> dict[int, set[int]]:
-    """The items each of ``client_ids`` has had (a touch with purpose ``content``)."""
-    had: dict[int, set[int]] = {}
+def _by_client(
+    db: Database, sql: str, client_ids: Collection[int], *params: Any
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``sql`` (``{marks}``: the client ids) for ``client_ids``, read 500 ids
+    at a time (SQLite's limit on bound values)."""
     ids = sorted(set(client_ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for client_id, ref in db.tuples(
-            f"SELECT client_id, purpose_ref FROM touch WHERE client_id IN ({marks}) "
-            "AND purpose = ?",
-            (*chunk, PURPOSE),
-        ):
-            number = content_id(ref)
-            if number is not None:
-                had.setdefault(client_id, set()).add(number)
+        yield from db.tuples(sql.format(marks=marks), (*chunk, *params))
+
+
+def content_had(db: Database, client_ids: Collection[int]) -> dict[int, set[int]]:
+    """The items each of ``client_ids`` has had (a touch with purpose ``content``)."""
+    had: dict[int, set[int]] = {}
+    for client_id, ref in _by_client(
+        db,
+        "SELECT client_id, purpose_ref FROM touch WHERE client_id IN ({marks}) AND purpose = ?",
+        client_ids,
+        PURPOSE,
+    ):
+        number = content_id(ref)
+        if number is not None:
+            had.setdefault(client_id, set()).add(number)
     return had
 
 
 def fact_topics(db: Database, client_ids: Collection[int]) -> dict[int, set[str]]:
     """The topics of each client's facts (an item's tag is matched against them)."""
     topics: dict[int, set[str]] = {}
-    ids = sorted(set(client_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for client_id, topic in db.tuples(
-            f"SELECT DISTINCT client_id, topic FROM fact WHERE client_id IN ({marks}) "
-            "AND topic IS NOT NULL",
-            tuple(chunk),
-        ):
-            topics.setdefault(client_id, set()).add(topic)
+    for client_id, topic in _by_client(
+        db,
+        "SELECT DISTINCT client_id, topic FROM fact WHERE client_id IN ({marks}) "
+        "AND topic IS NOT NULL",
+        client_ids,
+    ):
+        topics.setdefault(client_id, set()).add(topic)
     return topics

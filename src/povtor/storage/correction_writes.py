@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from povtor.errors import NotFound
-from povtor.storage.database import Database, db_datetime
+from povtor.storage.database import Database, db_datetime, sql_value
 
 # the person columns a command may change (client_id and is_main are set on their own)
 PERSON_FIELDS = ("name", "role", "phone", "email", "birthday")
@@ -134,11 +134,10 @@ def update_touch(db: Database, touch_id: int, changes: Mapping[str, Any]) -> Non
     unknown = set(changes) - set(TOUCH_FIELDS)
     if unknown:
         raise ValueError(f"not touch columns: {sorted(unknown)}")
-    values = [db_datetime(v) if isinstance(v, dt.datetime) else v for v in changes.values()]
     assignments = ", ".join(f"{key} = ?" for key in changes)
     db.execute(
         f"UPDATE touch SET {assignments} WHERE id = ?",  # names from TOUCH_FIELDS
-        [*(_sql_value(v) for v in values), touch_id],
+        [*(sql_value(v) for v in changes.values()), touch_id],
     )
 
 
@@ -165,10 +164,6 @@ def delete_referral(db: Database, client_id: int, deal_id: int | None) -> None:
 
 
 # -- people --------------------------------------------------------------------------------
-def _sql_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 def update_person(db: Database, person_id: int, changes: Mapping[str, Any]) -> None:
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
@@ -178,7 +173,7 @@ def update_person(db: Database, person_id: int, changes: Mapping[str, Any]) -> N
     assignments = ", ".join(f"{key} = ?" for key in changes)
     db.execute(
         f"UPDATE person SET {assignments} WHERE id = ?",  # names from PERSON_FIELDS
-        [*(_sql_value(v) for v in changes.values()), person_id],
+        [*(sql_value(v) for v in changes.values()), person_id],
     )
 
 

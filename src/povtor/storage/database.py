@@ -433,6 +433,14 @@ def to_datetime(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
+def sql_value(value: Any) -> Any:
+    """A value as a write binds it: dates as ISO text, timestamps as :func:`db_datetime`
+    (never a date object: sqlite3's own adapters are deprecated since Python 3.12)."""
+    if isinstance(value, dt.datetime):
+        return db_datetime(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def db_datetime(value: dt.datetime) -> str:
     """A naive UTC timestamp as the ORM stores it in SQLite."""
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from povtor.errors import NotFound
-from povtor.storage.database import Database, Row, db_datetime
+from povtor.storage.database import Database, Row, db_datetime, sql_value
 
 # the deal columns a command may set (id is the database's)
 DEAL_FIELDS = (
@@ -31,12 +31,6 @@ DEAL_FIELDS = (
     "follow_up_on",
     "external_id",
 )
-
-
-def _sql_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return db_datetime(value)
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def deal_record(db: Database, deal_id: int) -> Row:
@@ -66,7 +60,7 @@ def insert_deal(db: Database, fields: Mapping[str, Any]) -> int:
            VALUES (:client_id, :funnel_id, :stage_id, :title, :amount_minor, :currency,
                :status, :opened_on, :stage_entered_on, :expected_on, :closed_on, :lost_reason,
                :follow_up_on, :external_id)""",
-        {key: _sql_value(values.get(key)) for key in DEAL_FIELDS},
+        {key: sql_value(values.get(key)) for key in DEAL_FIELDS},
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
@@ -79,7 +73,7 @@ def update_deal(db: Database, deal_id: int, changes: Mapping[str, Any]) -> None:
     assignments = ", ".join(f"{key} = ?" for key in changes)
     db.execute(
         f"UPDATE deal SET {assignments} WHERE id = ?",  # names from DEAL_FIELDS
-        [*(_sql_value(v) for v in changes.values()), deal_id],
+        [*(sql_value(v) for v in changes.values()), deal_id],
     )
 
 
@@ -144,7 +138,7 @@ def same_touch(db: Database, fields: Mapping[str, Any]) -> int | None:
             fields["client_id"],
             fields.get("deal_id"),
             fields["kind"],
-            _sql_value(fields["on_date"]),
+            sql_value(fields["on_date"]),
             fields["outcome"],
             fields.get("text"),
             fields.get("answer"),
@@ -165,7 +159,7 @@ def insert_touch(db: Database, fields: Mapping[str, Any]) -> int:
                reason, follow_up_on, text, external_id, answer, purpose, purpose_ref)
            VALUES (:client_id, :deal_id, :stage_id, :at, :on_date, :kind, :channel, :outcome,
                :reason, :follow_up_on, :text, :external_id, :answer, :purpose, :purpose_ref)""",
-        {key: _sql_value(values.get(key)) for key in TOUCH_FIELDS},
+        {key: sql_value(values.get(key)) for key in TOUCH_FIELDS},
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
