@@ -228,3 +228,16 @@ def test_the_request_draft_asks_no_decision_on_a_quote_not_sent() -> None:
         assert wrong not in ru
     en = _filled(("closing", "*", "request", "en"))
     assert "still on" not in en and "ago" not in en
+
+
+def test_a_revisit_with_no_title_asks_about_our_offer() -> None:
+    """A refusal said on no deal has no title: the question stays whole, about our offer."""
+    for lang, asks in (
+        ("ru", "Подскажите, Сергей, наше предложение вас всё ещё интересует?"),
+        ("en", "Tell me, Сергей: is our offer still of interest to you?"),
+    ):
+        body = templates.DEFAULTS[("closing", "refusal", "*", lang)]
+        text = templates.fill(
+            body, templates.values_for(client="X", company=None, person="Сергей", title=None)
+        )
+        assert text.endswith(asks), text

@@ -200,8 +200,7 @@ def restore(ctx: typer.Context, client: ClientArg) -> None:
 
 
 def _erased(counts: dict[str, int]) -> str:
-    def n(count: int, one: str, many: str) -> str:
-        return f"{count} {one if count == 1 else many}"
+    from povtor.domain.wording import counted as n
 
     occasions = counts.get("occasions", 0)
     return (

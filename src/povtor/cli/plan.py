@@ -186,16 +186,18 @@ def today(
 
 def _forecast_line(guess: plan_app.Forecast) -> str:
     """What the items that can bring an order should bring, and on what basis."""
+    from povtor.domain.wording import counted
+
     measure = guess.conversion
     if measure.measured:
         basis = (
             f"{guess.rate * 100:.0f}% nudge→order conversion ({measure.paid} of "
-            f"{measure.nudged} deals nudged in the last 12 months were paid)"
+            f"{counted(measure.nudged, 'deal', 'deals')} nudged in the last 12 months were paid)"
         )
     else:
         basis = (
             f"{guess.rate * 100:.0f}% nudge→order conversion (too little history: "
-            f"{measure.nudged} deals "
+            f"{counted(measure.nudged, 'deal', 'deals')} "
             f"nudged in the last 12 months, {measure.paid} paid; the seed's 30 of 100)"
         )
     items = f"{guess.items} of them can bring an order"

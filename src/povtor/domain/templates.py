@@ -196,6 +196,11 @@ _NO_PERSON_RULES = (
 _NO_TITLE_RULE = re.compile(
     r"(?:\s+(?:по|для|с|со|о|об|про|на|with|for|about|on|of))?\s*[«\"]?\x02[»\"]?", re.I
 )
+# «вопрос «{title}»», "the question of «{title}»": the question stays, about our offer
+_NO_TITLE_QUESTION = (
+    (re.compile(r"вопрос\s*«\x02»"), "наше предложение"),
+    (re.compile(r"the question of\s*«\x02»", re.I), "our offer"),
+)
 _NO_MONEY_RULE = re.compile(r"(?:\s+(?:на|for|of))?\s*\x03", re.I)
 
 
@@ -221,6 +226,8 @@ def fill(body: str, values: Mapping[str, object]) -> str:
         text = text.replace(_NO_PERSON, "")
         text = text[:1].upper() + text[1:]
     if _NO_TITLE in text:
+        for rule, replacement in _NO_TITLE_QUESTION:
+            text = rule.sub(replacement, text)
         text = _NO_TITLE_RULE.sub("", text)
     if _NO_MONEY in text:
         text = _NO_MONEY_RULE.sub("", text)

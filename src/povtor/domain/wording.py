@@ -14,6 +14,11 @@ NBSP = "\u00a0"  # groups digits and ties a number to its unit: never split over
 MINOR_UNITS = 100
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """A number with its English noun: "1 deal", "2 deals", "0 deals"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def plural_ru(n: int, one: str, few: str, many: str) -> str:
     """The Russian form of a noun after the number ``n``: 1 день, 2 дня, 5 дней, 11 дней,
     21 день, 22 дня, 111 дней."""
