@@ -1,4 +1,4 @@
-"""Money spent per lead source (``povtor stats spend``): record, list, remove.
+"""Money spent per lead source (``povtor spend``): record, list, remove.
 
 ``stats sources`` pro-rates these records to its period for the cost per sale.
 """
@@ -75,5 +75,5 @@ def remove_spend(db: Database, spend_id: int) -> str:
     with db.transaction():
         source = delete_spend(db, spend_id)
         if source is None:
-            raise NotFound(f"no spend #{spend_id}", hint="see them with: povtor stats spend list")
+            raise NotFound(f"no spend #{spend_id}", hint="see them with: povtor spend list")
     return source

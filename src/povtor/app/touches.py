@@ -253,13 +253,13 @@ def _log(
     if outcome == "later":
         if touch.follow_up_on is None:
             raise InvalidInput(
-                "outcome later needs a date", hint="add --later DATE, e.g. --later +7"
+                "outcome later needs a date", hint="add --until DATE, e.g. --until +7"
             )
         if touch.follow_up_on <= on:
             raise InvalidInput(
-                f"--later {touch.follow_up_on.isoformat()} is not after the touch date "
+                f"--until {touch.follow_up_on.isoformat()} is not after the touch date "
                 f"{on.isoformat()}",
-                hint="give a future date, e.g. --later +7",
+                hint="give a future date, e.g. --until +7",
             )
     if outcome == "no" and deal is not None and not touch.reason:
         raise InvalidInput("outcome no on a deal needs a reason", hint='add --reason "дорого"')

@@ -268,7 +268,7 @@ def list_(
         typer.Option("--stage", help="Only this stage (needs --funnel or a unique code)."),
     ] = None,
     client: Annotated[
-        str | None, typer.Option("--client", help="Only this client's deals.")
+        str | None, typer.Option("--client", "-c", help="Only this client's deals.")
     ] = None,
     status: Annotated[
         str, typer.Option("--status", help="open, won, lost, closed or all.")

@@ -82,6 +82,12 @@ PovtorRootGroup.lazy_groups = {
         "povtor.cli.perks",
         "app",
         "Perks («ништяки»): professional holidays by industry, birthdays and clients' own dates...",
+        parts=(Part("stats", "povtor.cli.stats.clients", "perks"),),
+    ),
+    "spend": LazyGroupSpec(
+        "povtor.cli.stats.spend",
+        "spend_app",
+        "Money spent per lead source, for the cost per sale in stats sources.",
     ),
 }
 

@@ -27,12 +27,12 @@ _DATE_LIKE = re.compile(
 
 
 class PlanGroup(TyperGroup):
-    """Lets ``povtor plan 2026-11-25`` mean ``povtor plan today --date 2026-11-25``."""
+    """Lets ``povtor plan 2026-11-25`` mean ``povtor plan today --on 2026-11-25``."""
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         if args and _DATE_LIKE.fullmatch(args[0]):
             command = self.get_command(ctx, "today")
-            return "today", command, ["--date", args[0], *args[1:]]
+            return "today", command, ["--on", args[0], *args[1:]]
         return super().resolve_command(ctx, args)
 
 
@@ -94,7 +94,7 @@ def _plan_rows(drafted: DraftedPlan, why: bool) -> list[list[Any]]:
 def today(
     ctx: typer.Context,
     date: Annotated[
-        str | None, typer.Option("--date", help="Plan for this date instead of today.")
+        str | None, typer.Option("--on", "--date", help="Plan for this date instead of today.")
     ] = None,
     limit: Annotated[
         int | None,
@@ -105,7 +105,7 @@ def today(
         typer.Option("--all", help="Every item, not only a day's work (plan.capacity)."),
     ] = False,
     category: Annotated[
-        str | None, typer.Option("--category", "-c", help="Only clients of this category.")
+        str | None, typer.Option("--category", "-C", "-c", help="Only clients of this category.")
     ] = None,
     why: Annotated[
         bool, typer.Option("--why", help="Add a column for each priority term.")
@@ -141,7 +141,7 @@ def today(
     """
     state = runtime(ctx)
     day = (
-        parse_date(date, field="--date", today=state.clock.today)
+        parse_date(date, field="--on", today=state.clock.today)
         if date is not None
         else state.clock.today
     )
@@ -160,7 +160,7 @@ def today(
     shown = len(drafted.plan.items)
     more = (
         f"… and {drafted.more} more: povtor plan today --all"
-        + (f" --date {day.isoformat()}" if date is not None else "")
+        + (f" --on {day.isoformat()}" if date is not None else "")
         + (f" --category {wanted}" if wanted else "")
         if drafted.more
         else None
@@ -248,7 +248,7 @@ def explain(
     ctx: typer.Context,
     item: Annotated[str, typer.Argument(help="The item's rank in today's plan, or the client.")],
     date: Annotated[
-        str | None, typer.Option("--date", help="The plan's date (default: today).")
+        str | None, typer.Option("--on", "--date", help="The plan's date (default: today).")
     ] = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -261,7 +261,7 @@ def explain(
     """
     state = runtime(ctx)
     day = (
-        parse_date(date, field="--date", today=state.clock.today)
+        parse_date(date, field="--on", today=state.clock.today)
         if date is not None
         else state.clock.today
     )

@@ -232,7 +232,7 @@ CHANGE_ENTITIES = ("touch", "deal", "person")
 def changes(
     ctx: typer.Context,
     client: Annotated[
-        str | None, typer.Option("--client", help="Only this client's corrections.")
+        str | None, typer.Option("--client", "-c", help="Only this client's corrections.")
     ] = None,
     deal: Annotated[
         str | None, typer.Option("--deal", help="Only this deal's (and its touches').")

@@ -226,9 +226,9 @@ def period_kind(value: str) -> str:
 
 
 def _calendar_days(period: str, date: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """``--period KIND [--date D]``: the calendar period containing D (default: today)."""
+    """``--period KIND [--on D]``: the calendar period containing D (default: today)."""
     kind = period_kind(period)
-    day = parse_date(date, field="--date", today=today) if date else today
+    day = parse_date(date, field="--on", today=today) if date else today
     return calendar_period(kind, day)
 
 
@@ -257,7 +257,7 @@ def resolve_period(
     *,
     default: str,
 ) -> Period | None:
-    """The days a report counts, from ``--from/--to`` or ``--period/--date``.
+    """The days a report counts, from ``--from/--to`` or ``--period/--on``.
 
     ``default`` applies without either: ``month`` (the calendar month of the as-of
     date), ``year`` (the 12 months ending on it), ``months`` (the 12 calendar months
@@ -268,12 +268,10 @@ def resolve_period(
     if period and (from_ or to):
         raise InvalidInput(
             "give either --period or --from/--to, not both",
-            hint="e.g. --period month --date 2026-10-01, or --from 2026-10-01 --to 2026-10-31",
+            hint="e.g. --period month --on 2026-10-01, or --from 2026-10-01 --to 2026-10-31",
         )
     if date and not period:
-        raise InvalidInput(
-            "--date goes with --period", hint="e.g. --period month --date 2026-10-01"
-        )
+        raise InvalidInput("--on goes with --period", hint="e.g. --period month --on 2026-10-01")
     if period:
         start, end = _calendar_days(period, date, as_of)
     elif from_ or to:
@@ -300,15 +298,13 @@ def spend_days(
     today: dt.date, from_: str | None, to: str | None, period: str | None, date: str | None
 ) -> tuple[dt.date, dt.date]:
     """The days money was spent on, given in full: ``--from D --to D`` or ``--period KIND
-    [--date D]``. Unlike a report's period they are not cut at today."""
+    [--on D]``. Unlike a report's period they are not cut at today."""
     if period and (from_ or to):
         raise InvalidInput(
             "give either --period or --from and --to, not both", hint="e.g. --period month"
         )
     if date and not period:
-        raise InvalidInput(
-            "--date goes with --period", hint="e.g. --period month --date 2026-10-01"
-        )
+        raise InvalidInput("--on goes with --period", hint="e.g. --period month --on 2026-10-01")
     if period:
         start, end = _calendar_days(period, date, today)
     elif from_ and to:

@@ -152,9 +152,9 @@ DATE_HINT = "write it as DD.MM (25.11), MM-DD (11-25) or YYYY-MM-DD (2026-11-25)
 
 
 def parse_occasion_date(
-    raw: str, *, once: bool, today: dt.date, field: str = "--date"
+    raw: str, *, once: bool, today: dt.date, field: str = "--on"
 ) -> tuple[int, int, int | None]:
-    """(month, day, year or None for every year) of ``--date DD.MM|MM-DD|YYYY-MM-DD``.
+    """(month, day, year or None for every year) of ``--on DD.MM|MM-DD|YYYY-MM-DD``.
 
     A full date without ``once`` is a yearly one (a founding day: the year is dropped);
     with ``once`` a date without a year is its next day from today on. A one-time date
