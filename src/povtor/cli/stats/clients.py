@@ -1,5 +1,5 @@
-"""``povtor stats cards`` and ``povtor perks stats`` (also ``povtor stats perks``): how well the seller knows and
-remembers each client."""
+"""``povtor stats cards`` and ``povtor perks stats`` (also ``povtor stats perks``): how
+well the seller knows and remembers each client."""
 
 from __future__ import annotations
 
