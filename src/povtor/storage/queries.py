@@ -273,6 +273,27 @@ def find_stage_in_any_funnel(db: Database, ref: str) -> Row:
     return found[0][1]
 
 
+def find_stage_in_every_funnel(db: Database, ref: str) -> list[Row]:
+    """A stage named without its funnel, in every funnel that has it (``invoice``: the
+    invoice stage of repeat, first and refusal); ambiguous only when the name means
+    different stages in different funnels (a position, or a name shared by two codes)."""
+    found: list[tuple[str, Row]] = []
+    for funnel in db.rows("SELECT id, code FROM funnel ORDER BY id"):
+        try:
+            found.append((funnel["code"], find_stage(db, funnel["id"], ref)))
+        except NotFound:
+            continue
+    if not found:
+        raise NotFound(f"no stage {ref!r} in any funnel", hint="see them with: povtor funnel list")
+    if len({fold(stage["code"]) for _, stage in found}) > 1:
+        means = ", ".join(f"{code}:{stage['code']}" for code, stage in found)
+        raise Ambiguous(
+            f"stage {ref!r} means different stages in {len(found)} funnels: {means}",
+            hint=f"name the funnel, e.g. --funnel {found[0][0]}, or the stage by its code",
+        )
+    return [stage for _, stage in found]
+
+
 def list_funnels(db: Database) -> list[Row]:
     return db.rows(
         """SELECT f.id AS funnel_id, f.code AS funnel, f.name AS funnel_name, s.position,
@@ -333,6 +354,7 @@ class DealFilter:
     funnel_id: int | None = None
     stage_id: int | None = None
     client_id: int | None = None
+    stage_ids: tuple[int, ...] = ()  # any of these stages (one code in several funnels)
 
 
 def list_deals(db: Database, flt: DealFilter) -> list[Row]:
@@ -386,6 +408,9 @@ def _deal_filter(flt: DealFilter) -> tuple[str, list[Any]]:
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
+    if flt.stage_ids:
+        where.append(f"d.stage_id IN ({', '.join('?' for _ in flt.stage_ids)})")
+        params.extend(flt.stage_ids)
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
