@@ -254,25 +254,6 @@ def find_stage(db: Database, funnel_id: int, ref: str) -> Row:
     )
 
 
-def find_stage_in_any_funnel(db: Database, ref: str) -> Row:
-    """A stage named without its funnel: its code or name must be in exactly one funnel."""
-    found: list[tuple[str, Row]] = []
-    for funnel in db.rows("SELECT id, code FROM funnel ORDER BY id"):
-        try:
-            found.append((funnel["code"], find_stage(db, funnel["id"], ref)))
-        except NotFound:
-            continue
-    if not found:
-        raise NotFound(f"no stage {ref!r} in any funnel", hint="see them with: povtor funnel list")
-    if len(found) > 1:
-        funnels = ", ".join(code for code, _ in found)
-        raise Ambiguous(
-            f"stage {ref!r} is in {len(found)} funnels: {funnels}",
-            hint=f"name the funnel, e.g. --funnel {found[0][0]}",
-        )
-    return found[0][1]
-
-
 def find_stage_in_every_funnel(db: Database, ref: str) -> list[Row]:
     """A stage named without its funnel, in every funnel that has it (``invoice``: the
     invoice stage of repeat, first and refusal); ambiguous only when the name means
