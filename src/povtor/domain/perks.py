@@ -198,6 +198,38 @@ def parse_occasion_date(
     return month, day, year
 
 
+# A birthday given as a day and month (12.03) is kept as a date in this year: a leap
+# year (29.02 fits) long before anyone a seller talks to was born. Only its day and
+# month count (the perks), and it is shown as 12.03.
+YEAR_UNKNOWN = 1904
+
+
+def parse_birthday(raw: str, *, today: dt.date, field: str = "--birthday") -> dt.date:
+    """A birthday: a full date (not after today), or a day and month (DD.MM, MM-DD)."""
+    from povtor.parsing import parse_date
+
+    if not _FULL.fullmatch(raw.strip()):
+        month, day, _ = parse_occasion_date(raw, once=False, today=today, field=field)
+        return dt.date(YEAR_UNKNOWN, month, day)
+    born = parse_date(raw, field=field)
+    if born > today:
+        raise InvalidInput(
+            f"{field} {born.isoformat()} is in the future (today is {today.isoformat()})",
+            hint="give the day the person was born, or only its day and month (12.03)",
+        )
+    return born
+
+
+def shown_birthday(value: dt.date | str | None) -> str | None:
+    """12.03 for a birthday kept without its year, the date itself otherwise."""
+    if value is None:
+        return None
+    born = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if born.year == YEAR_UNKNOWN:
+        return f"{born.day:02d}.{born.month:02d}"
+    return born.isoformat()
+
+
 def shown_date(month: int, day: int, year: int | None) -> str:
     """25.11 for a yearly date, 2026-11-25 for a one-time one."""
     if year is None:
