@@ -38,6 +38,7 @@ class PlanGroup(TyperGroup):
 
 app = command_group(
     cls=PlanGroup,
+    context_settings={"ignore_unknown_options": True},  # povtor plan -1: yesterday's plan
     help="The plan of nudges: who to contact today and why. Also: povtor plan DATE.",
     no_args_is_help=True,
 )
@@ -412,7 +413,7 @@ def settings_(ctx: typer.Context, fmt: FormatOption = None) -> None:
     render(Listing(columns, rows, title="Settings"), fmt)
 
 
-@app.command("set")
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="The setting, e.g. plan.service_days.")],
