@@ -13,7 +13,7 @@ from typing import Any
 
 from povtor.errors import Ambiguous, NotFound
 from povtor.storage.database import Database, Row
-from povtor.text import fold, sort_key
+from povtor.text import fold
 
 _ID = re.compile(r"#?(\d+)")
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer
@@ -56,7 +56,7 @@ def _pick(ref: str, what: str, candidates: list[tuple[int, bool, str, Row]], how
         best = [c for c in best if c[1]]
     if len(best) == 1:
         return best[0][3]
-    best.sort(key=lambda c: sort_key(c[2]))
+    best.sort(key=lambda c: int(c[3]["id"]))  # #4 before #10, as the ids count
     shown = "; ".join(c[2] for c in best[:MAX_CANDIDATES_SHOWN])
     more = (
         f" and {len(best) - MAX_CANDIDATES_SHOWN} more" if len(best) > MAX_CANDIDATES_SHOWN else ""
