@@ -224,14 +224,17 @@ def _old_names(option: Any) -> list[str]:
 def hide_old_spellings(command: Any) -> Any:
     """Move the old spellings of each option of ``command`` (and of its subcommands)
     into a hidden twin of the option: same name, type and default, so either spelling
-    sets the same parameter."""
+    sets the same parameter. Each parameter also gets its value completion here."""
     if command is None or getattr(command, "_old_spellings_hidden", False):
         return command
     command._old_spellings_hidden = True
     for sub in getattr(command, "commands", {}).values():
         hide_old_spellings(sub)
+    from povtor.cli.complete import attach
+
     params = []
     for param in command.params:
+        attach(param)
         params.append(param)
         if param.param_type_name != "option":
             continue
