@@ -147,3 +147,17 @@ def test_completion_in_a_real_shell_process_is_light(people: Cli) -> None:
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.splitlines() == ["Иван Петров", "Иванова Анна"]
     assert loaded.stderr.strip().splitlines()[-1] == "loaded:", loaded.stderr
+
+
+def test_names_that_start_with_it_are_not_crowded_out(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many names with a later word that matches do not push out the one that starts
+    with the text (the shell is offered a limited number of names)."""
+    from povtor.storage import completion
+
+    monkeypatch.setattr(completion, "LIMIT", 2)
+    for surname in ("Аверин", "Белов", "Волков", "Гусев"):
+        cli.add_client(f"{surname} Иван")
+    cli.add_client("Иванова Анна")
+    assert offered("povtor nudge log -c ив") == ["Иванова Анна", "Аверин Иван"]

@@ -45,12 +45,17 @@ def client_names(path: Path, typed: str) -> list[str]:
     (Cyrillic too: «ром» finds «ООО Ромашка»); names that start with it come first,
     active clients before archived ones."""
     key = fold(typed.strip())
-    rows = _read(
-        path,
-        """SELECT name, status FROM client WHERE search_key LIKE ? ESCAPE '\\'
-           ORDER BY search_key LIMIT ?""",
-        (like_pattern(key), LIMIT * 4),
-    )
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    select = "SELECT DISTINCT name, status FROM client WHERE search_key LIKE ? ESCAPE '\\'"
+    # the names that start with it first (a substring query alone, cut at its limit,
+    # could miss them), then those with a word that does
+    rows = _read(path, select + " ORDER BY search_key LIMIT ?", (escaped + "%", LIMIT * 2))
+    if len(rows) < LIMIT:
+        rows += _read(
+            path,
+            select + " AND search_key NOT LIKE ? ESCAPE '\\' ORDER BY search_key LIMIT ?",
+            (like_pattern(key), escaped + "%", LIMIT * 4),
+        )
     ranked: list[tuple[int, int, str]] = []
     for name, status in rows:
         folded = fold(str(name))
