@@ -157,7 +157,18 @@ def test_names_that_start_with_it_are_not_crowded_out(
     from povtor.storage import completion
 
     monkeypatch.setattr(completion, "LIMIT", 2)
-    for surname in ("Аверин", "Белов", "Волков", "Гусев"):
+    # more of them, ahead in the alphabet, than a substring query reads (4 x LIMIT)
+    for surname in (
+        "Аверин",
+        "Белов",
+        "Волков",
+        "Гусев",
+        "Дёмин",
+        "Ежов",
+        "Жуков",
+        "Зуев",
+        "Абрамов",
+    ):
         cli.add_client(f"{surname} Иван")
     cli.add_client("Иванова Анна")
-    assert offered("povtor nudge log -c ив") == ["Иванова Анна", "Аверин Иван"]
+    assert offered("povtor nudge log -c ив") == ["Иванова Анна", "Абрамов Иван"]
