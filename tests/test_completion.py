@@ -172,3 +172,12 @@ def test_names_that_start_with_it_are_not_crowded_out(
         cli.add_client(f"{surname} Иван")
     cli.add_client("Иванова Анна")
     assert offered("povtor nudge log -c ив") == ["Иванова Анна", "Абрамов Иван"]
+
+
+def test_the_stages_of_a_deal_named_by_id(cli: Cli) -> None:
+    cli.add_client("Иван Петров")
+    cli.open_deal("1")  # repeat
+    cli.open_deal("1", "--funnel", "refusal")
+    assert offered("povtor deal move 2 ") == ["revisit", "interest", "proposal", "invoice", "paid"]
+    assert offered("povtor deal move #1 p") == ["proposal", "paid"]
+    assert offered("povtor deal move 99 r")[:2] == ["request", "revisit"]  # no such deal: all

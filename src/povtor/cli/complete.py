@@ -50,14 +50,20 @@ def funnels(ctx: Any, _param: Any, typed: str) -> list[str]:
 
 
 def stages(ctx: Any, _param: Any, typed: str) -> list[str]:
-    """The stages of the funnel given before (--funnel, or a FUNNEL argument), else of all."""
+    """The stages of the funnel given before (--funnel, a FUNNEL argument, or the funnel
+    of a DEAL given by id before a STAGE argument: deal move 7 <TAB>), else of every
+    funnel. (Before an option's value the shell's arguments are not parsed yet, so
+    deal reopen 7 --stage <TAB> offers every funnel's stages.)"""
     from povtor.storage.completion import stage_codes
 
     path = _database(ctx)
     if path is None:
         return []
     funnel = ctx.params.get("funnel") or ctx.params.get("funnel_ref")
-    return _starting(stage_codes(path, funnel if isinstance(funnel, str) else None), typed)
+    deal = str(ctx.params.get("deal") or "").strip().removeprefix("#")
+    deal_id = int(deal) if deal.isascii() and deal.isdigit() and len(deal) < 19 else None
+    named = funnel if isinstance(funnel, str) else None
+    return _starting(stage_codes(path, named, deal_id), typed)
 
 
 def outcomes(_ctx: Any, _param: Any, typed: str) -> list[str]:

@@ -75,15 +75,24 @@ def funnel_codes(path: Path) -> list[str]:
     return [str(code) for (code,) in _read(path, "SELECT code FROM funnel ORDER BY id")]
 
 
-def stage_codes(path: Path, funnel: str | None) -> list[str]:
-    """The stage codes of ``funnel`` (its code, any case), or of every funnel, in order."""
-    if funnel:
+def stage_codes(path: Path, funnel: str | None, deal_id: int | None = None) -> list[str]:
+    """The stage codes of the deal's funnel, or of ``funnel`` (its code, any case), or of
+    every funnel, in order (a deal or a funnel that is not there: as if not named)."""
+    rows: list[tuple[object, ...]] = []
+    if deal_id is not None:
+        rows = _read(
+            path,
+            """SELECT s.code FROM stage s JOIN deal d ON d.funnel_id = s.funnel_id
+               WHERE d.id = ? ORDER BY s.position""",
+            (deal_id,),
+        )
+    if not rows and funnel:
         rows = _read(
             path,
             """SELECT s.code FROM stage s JOIN funnel f ON f.id = s.funnel_id
                WHERE lower(f.code) = lower(?) ORDER BY s.position""",
             (funnel.strip(),),
         )
-    else:
+    if not rows:
         rows = _read(path, "SELECT code FROM stage ORDER BY funnel_id, position")
     return list(dict.fromkeys(str(code) for (code,) in rows))
