@@ -445,3 +445,19 @@ class TouchEffect(SQLModel, table=True):
     step_id: int | None = None  # the roadmap step the yes recorded as done (it was not)
     referred_client_id: int | None = None  # the client a referral added, and its deal
     referred_deal_id: int | None = None
+
+
+class ClientActivity(SQLModel, table=True):
+    """A client's activity as of the newest data, derived from its touches and deals and
+    kept up to date by every write (see :mod:`povtor.storage.activity`): one row per
+    client with a touch or a paid deal."""
+
+    __tablename__ = "client_activity"
+
+    client_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True)
+    )
+    last_touch_on: dt.date | None = None  # the day of its newest touch
+    warming_since_closing: int = 0  # warming touches since its last closing one
+    last_service_on: dt.date | None = None  # its latest service contact answered yes or no
+    last_won_on: dt.date | None = None  # its latest paid deal

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, TypeVar
 from povtor.clock import Clock
 from povtor.domain.importing import Problem, RowChecker
 from povtor.domain.tabular import ImportMap
+from povtor.storage.activity import refresh_activity
 from povtor.storage.database import Database, db_datetime
 from povtor.text import fold
 
@@ -34,6 +35,8 @@ folded = functools.lru_cache(maxsize=1 << 16)(fold)
 # finished table is faster than growing it row by row.
 REINDEX_MIN_ROWS = 10_000
 _INSERT = re.compile(r"INSERT (?:OR \w+ )?INTO (\w+)")
+# writes that change what storage.activity derives from
+_HISTORY = re.compile(r"\s*(?:INSERT (?:OR \w+ )?INTO|UPDATE|DELETE FROM) (?:touch|deal)\b")
 
 
 class Change(NamedTuple):
@@ -182,6 +185,8 @@ class Importer:
             self.tick(len(params))
         for _name, sql in rebuilt:
             self.db.execute(sql)
+        if any(_HISTORY.match(sql) for sql, _params in writes):
+            refresh_activity(self.db, None)  # every client's, once, set-based
 
     def _count(self, table: str) -> int:
         return int(self.db.scalar(f"SELECT COUNT(*) FROM {table}") or 0)

@@ -1,0 +1,65 @@
+"""Each client's activity, kept up to date on every write, for the plan to read.
+
+``client_activity`` holds one row per client with a touch or a paid deal: the day of its
+newest touch, the warming touches since its last closing touch, the day of its latest
+service contact answered yes or no, and the day of its latest paid deal (see
+:mod:`povtor.storage.activity`). The plan reads it instead of seeking the touch and deal
+indexes of every client. The rows are filled from the history here.
+
+Revision ID: 0011_client_activity
+Revises: 0009_conversation_indexes
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011_client_activity"
+down_revision = "0009_conversation_indexes"
+branch_labels = None
+depends_on = None
+
+FILL = """
+INSERT INTO client_activity (client_id, last_touch_on, warming_since_closing,
+                             last_service_on, last_won_on)
+WITH facts AS MATERIALIZED (
+  SELECT c.id,
+    (SELECT MAX(t.on_date) FROM touch t WHERE t.client_id = c.id) AS last_touch_on,
+    (SELECT t.on_date || '|' || t.at FROM touch t
+      WHERE t.client_id = c.id AND t.kind = 'closing'
+      ORDER BY t.on_date DESC, t.at DESC LIMIT 1) AS closing,
+    (SELECT MAX(t.on_date) FROM touch t
+      WHERE t.client_id = c.id AND t.kind = 'service' AND t.outcome IN ('yes', 'no'))
+      AS last_service_on,
+    (SELECT MAX(d.closed_on) FROM deal d WHERE d.client_id = c.id AND d.status = 'won')
+      AS last_won_on
+  FROM client c
+)
+SELECT f.id, f.last_touch_on,
+  (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
+    AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
+    AND (f.closing IS NULL OR w.at > substr(f.closing, 12))),
+  f.last_service_on, f.last_won_on
+FROM facts f
+WHERE f.last_touch_on IS NOT NULL OR f.last_won_on IS NOT NULL
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "client_activity",
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("last_touch_on", sa.Date(), nullable=True),
+        sa.Column("warming_since_closing", sa.Integer(), nullable=False),
+        sa.Column("last_service_on", sa.Date(), nullable=True),
+        sa.Column("last_won_on", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(["client_id"], ["client.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("client_id"),
+    )
+    op.execute(FILL)
+
+
+def downgrade() -> None:
+    op.drop_table("client_activity")

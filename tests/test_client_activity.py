@@ -1,0 +1,248 @@
+"""Each client's activity (``client_activity``, what the plan reads per client) stays equal
+to what its touches and deals say after any sequence of writes, and ``db check`` finds a
+row that does not (``--repair`` rebuilds it).
+
+Today is Mon 2026-03-02 (conftest.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from povtor.storage.database import open_database
+from povtor.storage.location import resolve_location
+from povtor.storage.plan_queries import activity_is_current, load_plan_facts
+from support import TODAY_DATE, Cli, execute, invoke, query
+
+MONDAY = dt.date.fromisoformat(TODAY_DATE)
+
+
+def from_history(db: Path) -> dict[int, tuple[Any, ...]]:
+    """Each client's activity worked out here, in Python, from its touches and deals."""
+    touches: dict[int, list[tuple[str, str, str, str]]] = {}
+    for cid, on, at, kind, outcome in query(
+        db, "SELECT client_id, on_date, at, kind, outcome FROM touch"
+    ):
+        touches.setdefault(cid, []).append((on, at, kind, outcome))
+    won: dict[int, str] = {}
+    for cid, closed_on in query(db, "SELECT client_id, closed_on FROM deal WHERE status = 'won'"):
+        won[cid] = max(won.get(cid, closed_on), closed_on)
+    found = {}
+    for cid in touches.keys() | won.keys():
+        own = touches.get(cid, [])
+        closings = [(on, at) for on, at, kind, _ in own if kind == "closing"]
+        closing = max(closings) if closings else None
+        warming = sum(
+            1
+            for on, at, kind, _ in own
+            if kind == "warming" and (closing is None or (on >= closing[0] and at > closing[1]))
+        )
+        served = [on for on, _, kind, outcome in own if kind == "service" and outcome in ("yes", "no")]
+        found[cid] = (
+            max((on for on, *_ in own), default=None),
+            warming,
+            max(served, default=None),
+            won.get(cid),
+        )
+    return found
+
+
+def stored(db: Path) -> dict[int, tuple[Any, ...]]:
+    return {
+        row[0]: tuple(row[1:])
+        for row in query(
+            db,
+            """SELECT client_id, last_touch_on, warming_since_closing, last_service_on,
+                      last_won_on FROM client_activity""",
+        )
+    }
+
+
+def plan_facts_agree(db: Path, today: dt.date) -> None:
+    """The plan's facts read from the activity are those read from the history."""
+    database = open_database(resolve_location(str(db)), create=False)
+    try:
+        since = {"paid_since": today - dt.timedelta(days=90), "lost_since": dt.date(2000, 1, 1)}
+        assert activity_is_current(database, today.isoformat())
+        quick = load_plan_facts(database, today, **since)
+        slow = load_plan_facts(database, today, history=True, **since)
+    finally:
+        database.close()
+    assert quick == slow
+    assert list(quick.clients) == list(slow.clients)
+
+
+# -- any sequence of writes ---------------------------------------------------------------------
+DAYS = st.sampled_from(["", "-1", "-3", "-10"])
+OUTCOMES = st.sampled_from(["yes", "no", "later", "no-answer", "pending"])
+KINDS = st.sampled_from(["warming", "closing", "service"])
+
+
+def _on(day: str) -> list[str]:
+    return ["--on", day] if day else []
+
+
+def _outcome(outcome: str) -> list[str]:
+    extra = {"no": ["--reason", "дорого"], "later": ["--later", "+5"]}
+    return ["--outcome", outcome, *extra.get(outcome, [])]
+
+
+WRITES = st.one_of(
+    st.tuples(st.just("deal touch"), st.integers(1, 4), OUTCOMES, KINDS, DAYS),
+    st.tuples(st.just("client touch"), st.integers(1, 2), OUTCOMES, KINDS, DAYS),
+    st.tuples(st.just("service"), st.integers(1, 2), st.sampled_from(["ok", "problem"]), DAYS),
+    st.tuples(st.just("open"), st.integers(1, 2), st.sampled_from(["request", "proposal"])),
+    st.tuples(st.just("move"), st.integers(1, 4), st.sampled_from(["proposal", "invoice"])),
+    st.tuples(st.just("win"), st.integers(1, 4), DAYS),
+    st.tuples(st.just("lose"), st.integers(1, 4)),
+    st.tuples(st.just("reopen"), st.integers(1, 4)),
+    st.tuples(st.just("undo")),
+    st.tuples(st.just("delete"), st.integers(0, 5), st.booleans()),
+    st.tuples(st.just("edit touch"), st.integers(0, 5), KINDS, DAYS),
+    st.tuples(st.just("edit deal"), st.integers(1, 4)),
+)
+
+
+def command(write: tuple[Any, ...], touches: list[int]) -> list[str]:
+    what, *rest = write
+    if what == "deal touch":
+        deal, outcome, kind, day = rest
+        return ["nudge", "log", "--deal", str(deal), "--kind", kind, *_outcome(outcome), *_on(day)]
+    if what == "client touch":
+        client, outcome, kind, day = rest
+        args = ["nudge", "log", "--client", str(client), "--kind", kind, *_outcome(outcome)]
+        return [*args, *_on(day)]
+    if what == "service":
+        client, answer, day = rest
+        said = ["--answer", "ok"] if answer == "ok" else ["--problem", "не привезли"]
+        args = ["nudge", "log", "--client", str(client), "--kind", "service", "--outcome", "yes"]
+        return [*args, *said, *_on(day)]
+    if what == "open":
+        client, stage = rest
+        return ["deal", "open", str(client), "--stage", stage, "--on", "-20"]
+    if what == "move":
+        return ["deal", "move", str(rest[0]), rest[1]]
+    if what == "win":
+        return ["deal", "win", str(rest[0]), *_on(rest[1])]
+    if what == "lose":
+        return ["deal", "lose", str(rest[0]), "--reason", "дорого"]
+    if what == "reopen":
+        return ["deal", "reopen", str(rest[0])]
+    if what == "undo":
+        return ["nudge", "undo", "--yes"]
+    touch = str(touches[rest[0] % len(touches)]) if touches else "1"
+    if what == "delete":
+        return ["nudge", "delete", touch, "--yes", *(["--only-touch"] if rest[1] else [])]
+    if what == "edit touch":
+        return ["nudge", "edit", touch, "--kind", rest[1], *_on(rest[2])]
+    return ["deal", "edit", str(rest[0]), "--amount", "150000"]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(writes=st.lists(WRITES, min_size=1, max_size=12))
+def test_the_activity_follows_every_write(
+    writes: list[tuple[Any, ...]], isolated: Path, migrated_template: Path
+) -> None:
+    shutil.copy2(migrated_template, isolated)
+    cli = Cli(isolated)
+    for name in ("Ромашка", "Магистраль"):
+        cli.add_client(name)
+    for client, stage in ((1, "proposal"), (2, "request"), (1, "invoice"), (2, "proposal")):
+        cli.open_deal(str(client), "--stage", stage, "--amount", "100000", "--on", "-30")
+    for write in writes:
+        touches = [t for (t,) in query(isolated, "SELECT id FROM touch ORDER BY id")]
+        run = invoke(command(write, touches))
+        assert run.exception is None, run.describe()  # refused or done, never a traceback
+        assert stored(isolated) == from_history(isolated), run.describe()
+    assert cli("db", "check").exit_code == 0
+    plan_facts_agree(isolated, MONDAY)
+
+
+# -- the demo, imports, and the plan of a past day ------------------------------------------------
+def test_the_demo_and_an_import_fill_the_activity(on_demo: Cli) -> None:
+    assert stored(on_demo.db) == from_history(on_demo.db)
+    assert len(stored(on_demo.db)) > 10
+    plan_facts_agree(on_demo.db, MONDAY)
+    lines = "client,kind,on_date,outcome\nБаобаб,warming,2026-03-01,pending\n"
+    path = on_demo.db.parent / "touches.csv"
+    path.write_text(lines, encoding="utf-8")
+    on_demo.ok("client", "add", "Баобаб")
+    on_demo.ok("import", "touches", str(path))
+    baobab = query(on_demo.db, "SELECT id FROM client WHERE name = 'Баобаб'")[0][0]
+    assert stored(on_demo.db)[baobab] == ("2026-03-01", 1, None, None)
+    assert stored(on_demo.db) == from_history(on_demo.db)
+
+
+def test_a_plan_of_a_past_day_reads_the_history(on_demo: Cli) -> None:
+    database = open_database(resolve_location(str(on_demo.db)), create=False)
+    try:
+        newest = max(on for on, *_ in stored(on_demo.db).values() if on)
+        assert activity_is_current(database, newest)
+        past = dt.date.fromisoformat(newest) - dt.timedelta(days=1)
+        assert not activity_is_current(database, past.isoformat())
+    finally:
+        database.close()
+    # the plan of that day is what it was: the same as before the newest touch was logged
+    day = past.isoformat()
+    shown = on_demo.ok("--today", day, "plan", "today", "--all", "--format", "csv").stdout
+    execute(on_demo.db, "DELETE FROM touch WHERE on_date > ?", (day,))
+    on_demo.ok("db", "check", "--repair")
+    assert on_demo.ok("--today", day, "plan", "today", "--all", "--format", "csv").stdout == shown
+
+
+# -- db check ----------------------------------------------------------------------------------
+def test_db_check_finds_an_activity_row_that_differs_and_repair_rebuilds_it(on_demo: Cli) -> None:
+    rows = stored(on_demo.db)
+    first, second = sorted(rows)[:2]
+    execute(
+        on_demo.db,
+        "UPDATE client_activity SET warming_since_closing = 40 WHERE client_id = ?",
+        (first,),
+    )
+    execute(on_demo.db, "DELETE FROM client_activity WHERE client_id = ?", (second,))
+    checked = on_demo("db", "check", "--format", "json")
+    assert checked.exit_code == 6
+    found = [f for f in json.loads(checked.stdout) if f["check"] == "activity"]
+    assert [(f["status"], f["detail"]) for f in found] == [
+        (
+            "problem",
+            f"client #{first}: warming_since_closing stored 40, from the history "
+            f"{rows[first][1]}",
+        ),
+        ("problem", f"client #{second}: no row stored"),
+    ]
+    assert checked.stderr_lines == [
+        f"error: {on_demo.db} has 2 problem(s); first: activity: {found[0]['detail']}; "
+        "rebuild the activity from the history: povtor db check --repair"
+    ]
+    assert stored(on_demo.db) != rows  # checking changed nothing
+    repaired = on_demo.ok("db", "check", "--repair", "--format", "csv")
+    assert "activity,note,rebuilt from the history (2 clients differed)" in repaired.stdout
+    assert stored(on_demo.db) == rows
+    assert "activity,ok," in on_demo.ok("db", "check", "--format", "csv").stdout
+
+
+def test_db_check_finds_a_row_for_a_client_with_no_history(cli: Cli) -> None:
+    client = cli.add_client("Ромашка")
+    execute(
+        cli.db,
+        "INSERT INTO client_activity (client_id, warming_since_closing) VALUES (?, 0)",
+        (client,),
+    )
+    checked = cli("db", "check", "--format", "csv")
+    assert checked.exit_code == 6
+    assert (
+        f"activity,problem,client #{client}: a row stored for a client with no touch "
+        "and no paid deal"
+    ) in checked.stdout
