@@ -44,7 +44,9 @@ def from_history(db: Path) -> dict[int, tuple[Any, ...]]:
             for on, at, kind, _ in own
             if kind == "warming" and (closing is None or (on >= closing[0] and at > closing[1]))
         )
-        served = [on for on, _, kind, outcome in own if kind == "service" and outcome in ("yes", "no")]
+        served = [
+            on for on, _, kind, outcome in own if kind == "service" and outcome in ("yes", "no")
+        ]
         found[cid] = (
             max((on for on, *_ in own), default=None),
             warming,
@@ -217,8 +219,7 @@ def test_db_check_finds_an_activity_row_that_differs_and_repair_rebuilds_it(on_d
     assert [(f["status"], f["detail"]) for f in found] == [
         (
             "problem",
-            f"client #{first}: warming_since_closing stored 40, from the history "
-            f"{rows[first][1]}",
+            f"client #{first}: warming_since_closing stored 40, from the history {rows[first][1]}",
         ),
         ("problem", f"client #{second}: no row stored"),
     ]

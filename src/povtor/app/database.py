@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.clock import Clock
-from povtor.errors import Conflict, DatabaseProblem
 from povtor.domain.wording import counted
+from povtor.errors import Conflict, DatabaseProblem
 from povtor.storage import activity, queries, safety, schema
 from povtor.storage.database import Database, Upgrade, open_database
 from povtor.storage.location import Location, resolve_location
@@ -171,9 +171,7 @@ def _activity(database: Database, *, repair: bool) -> list[safety.Finding]:
             )
         ]
     if not differing:
-        return [
-            safety.Finding("activity", "ok", "every client's activity matches its history")
-        ]
+        return [safety.Finding("activity", "ok", "every client's activity matches its history")]
     return [
         safety.Finding("activity", "problem", f"client #{cid}: {detail}")
         for cid, detail in differing

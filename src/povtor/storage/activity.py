@@ -63,8 +63,7 @@ def refresh_activity(db: Database, client_ids: Iterable[int | None] | None) -> N
         db.execute("DELETE FROM client_activity")
         columns = ", ".join(ACTIVITY_COLUMNS)
         db.execute(
-            f"INSERT INTO client_activity (client_id, {columns}) "
-            + _RECOMPUTE.format(where=_ALL)
+            f"INSERT INTO client_activity (client_id, {columns}) " + _RECOMPUTE.format(where=_ALL)
         )
         return
     ids = _ids(client_ids)
@@ -96,8 +95,7 @@ def activity_differences(db: Database) -> list[tuple[int, str]]:
     recomputed = {row[0]: row[1:] for row in db.tuples(_RECOMPUTE.format(where=_ALL))}
     columns = ", ".join(ACTIVITY_COLUMNS)
     stored = {
-        row[0]: row[1:]
-        for row in db.tuples(f"SELECT client_id, {columns} FROM client_activity")
+        row[0]: row[1:] for row in db.tuples(f"SELECT client_id, {columns} FROM client_activity")
     }
     found = []
     for cid in sorted(recomputed.keys() | stored.keys()):
