@@ -48,6 +48,8 @@ SELECT f.id, f.last_touch_on,
 FROM facts f
 WHERE f.last_touch_on IS NOT NULL OR f.last_won_on IS NOT NULL
 """
+_INSERT = """INSERT INTO client_activity (client_id, last_touch_on, warming_since_closing,
+                             last_service_on, last_won_on)"""
 _SOME = "c.id IN (SELECT value FROM json_each(:ids))"
 _ALL = "1"
 
@@ -61,10 +63,7 @@ def refresh_activity(db: Database, client_ids: Iterable[int | None] | None) -> N
     history, in the caller's transaction. Ids of clients that are gone drop their rows."""
     if client_ids is None:
         db.execute("DELETE FROM client_activity")
-        columns = ", ".join(ACTIVITY_COLUMNS)
-        db.execute(
-            f"INSERT INTO client_activity (client_id, {columns}) " + _RECOMPUTE.format(where=_ALL)
-        )
+        db.execute(_INSERT + _RECOMPUTE.format(where=_ALL))
         return
     ids = _ids(client_ids)
     if ids == "[]":
@@ -73,11 +72,7 @@ def refresh_activity(db: Database, client_ids: Iterable[int | None] | None) -> N
         "DELETE FROM client_activity WHERE client_id IN (SELECT value FROM json_each(?))",
         (ids,),
     )
-    columns = ", ".join(ACTIVITY_COLUMNS)
-    db.execute(
-        f"INSERT INTO client_activity (client_id, {columns}) " + _RECOMPUTE.format(where=_SOME),
-        {"ids": ids},
-    )
+    db.execute(_INSERT + _RECOMPUTE.format(where=_SOME), {"ids": ids})
 
 
 def touch_client(db: Database, touch_id: int) -> int | None:
@@ -93,9 +88,12 @@ def activity_differences(db: Database) -> list[tuple[int, str]]:
     """Every client whose stored activity differs from its history: (client id, what
     differs: each column's stored value and the one its history gives), by client id."""
     recomputed = {row[0]: row[1:] for row in db.tuples(_RECOMPUTE.format(where=_ALL))}
-    columns = ", ".join(ACTIVITY_COLUMNS)
     stored = {
-        row[0]: row[1:] for row in db.tuples(f"SELECT client_id, {columns} FROM client_activity")
+        row[0]: row[1:]
+        for row in db.tuples(
+            """SELECT client_id, last_touch_on, warming_since_closing, last_service_on,
+                      last_won_on FROM client_activity"""
+        )
     }
     found = []
     for cid in sorted(recomputed.keys() | stored.keys()):
