@@ -24,34 +24,67 @@ from support import TODAY_DATE, Cli, execute, invoke, query
 MONDAY = dt.date.fromisoformat(TODAY_DATE)
 
 
+RANKS = {("closing", "yes"): 0, ("closing", "no"): 1, ("closing", "later"): 2}
+RANKS |= {("warming", "no"): 3, ("warming", "later"): 4}
+
+
+def newest(touches: list[dict[str, Any]], rank: Any) -> int | None:
+    """The id of the newest touch; on a tie of time, the first by (general conversation
+    before the referral ask, ``rank``, date, follow-up date with none first, id)."""
+    if not touches:
+        return None
+    latest = max(t["at"] for t in touches)
+    tied = [t for t in touches if t["at"] == latest]
+    return min(
+        tied,
+        key=lambda t: (
+            t["purpose"] is not None,
+            rank(t),
+            t["on_date"],
+            (t["follow_up_on"] is not None, t["follow_up_on"] or ""),
+            t["id"],
+        ),
+    )["id"]
+
+
 def from_history(db: Path) -> dict[int, tuple[Any, ...]]:
     """Each client's activity worked out here, in Python, from its touches and deals."""
-    touches: dict[int, list[tuple[str, str, str, str]]] = {}
-    for cid, on, at, kind, outcome in query(
-        db, "SELECT client_id, on_date, at, kind, outcome FROM touch"
-    ):
-        touches.setdefault(cid, []).append((on, at, kind, outcome))
+    columns = ("id", "client_id", "deal_id", "on_date", "at", "kind", "outcome", "purpose")
+    touches: dict[int, list[dict[str, Any]]] = {}
+    for row in query(db, f"SELECT {', '.join(columns)}, follow_up_on FROM touch"):
+        touch = dict(zip((*columns, "follow_up_on"), row, strict=True))
+        touches.setdefault(touch["client_id"], []).append(touch)
     won: dict[int, str] = {}
     for cid, closed_on in query(db, "SELECT client_id, closed_on FROM deal WHERE status = 'won'"):
         won[cid] = max(won.get(cid, closed_on), closed_on)
     found = {}
     for cid in touches.keys() | won.keys():
         own = touches.get(cid, [])
-        closings = [(on, at) for on, at, kind, _ in own if kind == "closing"]
+        closings = [(t["on_date"], t["at"]) for t in own if t["kind"] == "closing"]
         closing = max(closings) if closings else None
         warming = sum(
             1
-            for on, at, kind, _ in own
-            if kind == "warming" and (closing is None or (on >= closing[0] and at > closing[1]))
+            for t in own
+            if t["kind"] == "warming"
+            and (closing is None or (t["on_date"] >= closing[0] and t["at"] > closing[1]))
         )
         served = [
-            on for on, _, kind, outcome in own if kind == "service" and outcome in ("yes", "no")
+            t["on_date"] for t in own if t["kind"] == "service" and t["outcome"] in ("yes", "no")
+        ]
+        general = [t for t in own if t["deal_id"] is None and t["purpose"] in (None, "referrals")]
+        answers = [t for t in general if (t["kind"], t["outcome"]) in RANKS]
+        questions = [
+            t
+            for t in general
+            if t["kind"] == "closing" and t["outcome"] in ("no_answer", "pending")
         ]
         found[cid] = (
-            max((on for on, *_ in own), default=None),
+            max((t["on_date"] for t in own), default=None),
             warming,
             max(served, default=None),
             won.get(cid),
+            newest(answers, lambda t: RANKS[(t["kind"], t["outcome"])]),
+            newest(questions, lambda t: t["outcome"] == "pending"),
         )
     return found
 
@@ -62,7 +95,7 @@ def stored(db: Path) -> dict[int, tuple[Any, ...]]:
         for row in query(
             db,
             """SELECT client_id, last_touch_on, warming_since_closing, last_service_on,
-                      last_won_on FROM client_activity""",
+                      last_won_on, said_touch_id, asked_touch_id FROM client_activity""",
         )
     }
 
@@ -182,7 +215,7 @@ def test_the_demo_and_an_import_fill_the_activity(on_demo: Cli) -> None:
     on_demo.ok("client", "add", "Баобаб")
     on_demo.ok("import", "touches", str(path))
     baobab = query(on_demo.db, "SELECT id FROM client WHERE name = 'Баобаб'")[0][0]
-    assert stored(on_demo.db)[baobab] == ("2026-03-01", 1, None, None)
+    assert stored(on_demo.db)[baobab] == ("2026-03-01", 1, None, None, None, None)
     assert stored(on_demo.db) == from_history(on_demo.db)
 
 

@@ -3,8 +3,9 @@ and kept up to date by every write that changes them, in the write's own transac
 
 A row holds, as of the newest data: the day of the client's newest touch, the warming
 touches since its last closing touch (the 5:1 cadence), the day of its latest service
-contact answered yes or no, and the day of its latest paid deal. A client with no touch
-and no paid deal has no row. The plan reads these rows instead of seeking the touch and
+contact answered yes or no, the day of its latest paid deal, and its latest answer and
+latest unanswered question on its general conversation (the touches' ids). A client with
+no touch and no paid deal has no row. The plan reads these rows instead of seeking the touch and
 deal indexes of every client (:mod:`povtor.storage.plan_queries`), as long as nothing is
 dated after the plan's day; ``povtor db check`` recomputes them and compares.
 
@@ -20,7 +21,35 @@ from typing import Any
 
 from povtor.storage.database import Database
 
-ACTIVITY_COLUMNS = ("last_touch_on", "warming_since_closing", "last_service_on", "last_won_on")
+ACTIVITY_COLUMNS = (
+    "last_touch_on",
+    "warming_since_closing",
+    "last_service_on",
+    "last_won_on",
+    "said_touch_id",
+    "asked_touch_id",
+)
+
+# The client's latest answer on its general conversation, and its latest general question
+# left unanswered (storage.conversation_queries): the newest by time; on a tie, the one
+# that conversation_queries.general_talk reads first (its parts in order, then index order).
+_SAID = """(SELECT t.id FROM touch t
+      WHERE t.client_id = c.id AND t.deal_id IS NULL
+        AND (t.purpose IS NULL OR t.purpose = 'referrals')
+        AND ((t.kind = 'closing' AND t.outcome IN ('yes', 'no', 'later'))
+          OR (t.kind = 'warming' AND t.outcome IN ('no', 'later')))
+      ORDER BY t.at DESC, t.purpose IS NOT NULL,
+        CASE t.kind || ' ' || t.outcome WHEN 'closing yes' THEN 0 WHEN 'closing no' THEN 1
+          WHEN 'closing later' THEN 2 WHEN 'warming no' THEN 3 ELSE 4 END,
+        t.on_date, t.follow_up_on, t.id
+      LIMIT 1)"""
+_ASKED = """(SELECT t.id FROM touch t
+      WHERE t.client_id = c.id AND t.deal_id IS NULL
+        AND (t.purpose IS NULL OR t.purpose = 'referrals')
+        AND t.kind = 'closing' AND t.outcome IN ('no_answer', 'pending')
+      ORDER BY t.at DESC, t.purpose IS NOT NULL, t.outcome = 'pending',
+        t.on_date, t.follow_up_on, t.id
+      LIMIT 1)"""
 
 # The activity of the clients picked by {where}, from their history: index seeks per
 # client (ix_touch_client_on, ix_touch_client_kind, ix_deal_client_status). The last
@@ -37,21 +66,27 @@ WITH facts AS MATERIALIZED (
       WHERE t.client_id = c.id AND t.kind = 'service' AND t.outcome IN ('yes', 'no'))
       AS last_service_on,
     (SELECT MAX(d.closed_on) FROM deal d WHERE d.client_id = c.id AND d.status = 'won')
-      AS last_won_on
+      AS last_won_on,
+    {said} AS said_touch_id,
+    {asked} AS asked_touch_id
   FROM client c WHERE {where}
 )
 SELECT f.id, f.last_touch_on,
   (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
     AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
     AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming_since_closing,
-  f.last_service_on, f.last_won_on
+  f.last_service_on, f.last_won_on, f.said_touch_id, f.asked_touch_id
 FROM facts f
 WHERE f.last_touch_on IS NOT NULL OR f.last_won_on IS NOT NULL
 """
 _INSERT = """INSERT INTO client_activity (client_id, last_touch_on, warming_since_closing,
-                             last_service_on, last_won_on)"""
+                             last_service_on, last_won_on, said_touch_id, asked_touch_id)"""
 _SOME = "c.id IN (SELECT value FROM json_each(:ids))"
 _ALL = "1"
+
+
+def _recompute(where: str) -> str:
+    return _RECOMPUTE.format(where=where, said=_SAID, asked=_ASKED)
 
 
 def _ids(client_ids: Iterable[int | None]) -> str:
@@ -63,7 +98,7 @@ def refresh_activity(db: Database, client_ids: Iterable[int | None] | None) -> N
     history, in the caller's transaction. Ids of clients that are gone drop their rows."""
     if client_ids is None:
         db.execute("DELETE FROM client_activity")
-        db.execute(_INSERT + _RECOMPUTE.format(where=_ALL))
+        db.execute(_INSERT + _recompute(_ALL))
         return
     ids = _ids(client_ids)
     if ids == "[]":
@@ -72,7 +107,7 @@ def refresh_activity(db: Database, client_ids: Iterable[int | None] | None) -> N
         "DELETE FROM client_activity WHERE client_id IN (SELECT value FROM json_each(?))",
         (ids,),
     )
-    db.execute(_INSERT + _RECOMPUTE.format(where=_SOME), {"ids": ids})
+    db.execute(_INSERT + _recompute(_SOME), {"ids": ids})
 
 
 def touch_client(db: Database, touch_id: int) -> int | None:
@@ -87,12 +122,12 @@ def deal_client(db: Database, deal_id: int) -> int | None:
 def activity_differences(db: Database) -> list[tuple[int, str]]:
     """Every client whose stored activity differs from its history: (client id, what
     differs: each column's stored value and the one its history gives), by client id."""
-    recomputed = {row[0]: row[1:] for row in db.tuples(_RECOMPUTE.format(where=_ALL))}
+    recomputed = {row[0]: row[1:] for row in db.tuples(_recompute(_ALL))}
     stored = {
         row[0]: row[1:]
         for row in db.tuples(
             """SELECT client_id, last_touch_on, warming_since_closing, last_service_on,
-                      last_won_on FROM client_activity"""
+                      last_won_on, said_touch_id, asked_touch_id FROM client_activity"""
         )
     }
     found = []

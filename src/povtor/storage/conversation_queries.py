@@ -125,6 +125,30 @@ def general_talk(
     return found
 
 
+def current_general_talk(db: Database) -> dict[int, tuple[Said | None, Asked | None]]:
+    """What :func:`general_talk` finds for every client as of a day no touch is dated
+    after, read from each client's stored activity (storage.activity): one row per client
+    and the two touches it names."""
+    days = Days()
+    found: dict[int, tuple[Said | None, Asked | None]] = {}
+    for cid, at, on, kind, outcome, follow_up_on, reason, asked_at, asked_on in db.tuples(
+        """SELECT a.client_id, s.at, s.on_date, s.kind, s.outcome, s.follow_up_on, s.reason,
+                  q.at, q.on_date
+           FROM client_activity a
+           LEFT JOIN touch s ON s.id = a.said_touch_id
+           LEFT JOIN touch q ON q.id = a.asked_touch_id
+           WHERE a.said_touch_id IS NOT NULL OR a.asked_touch_id IS NOT NULL"""
+    ):
+        said = None
+        if at is not None:
+            # (the reason is read for a "no" only)
+            why = reason if outcome == "no" else None
+            said = Said(days[on], at, kind, outcome, days.of(follow_up_on), why)
+        asked = Asked(days[asked_on], asked_at) if asked_at is not None else None
+        found[cid] = (said, asked)
+    return found
+
+
 def service_promises(db: Database, day: str, client_id: int | None = None) -> dict[int, Promise]:
     """Per client, the latest date it named on a service contact, not kept yet."""
     days = Days()

@@ -461,3 +461,6 @@ class ClientActivity(SQLModel, table=True):
     warming_since_closing: int = 0  # warming touches since its last closing one
     last_service_on: dt.date | None = None  # its latest service contact answered yes or no
     last_won_on: dt.date | None = None  # its latest paid deal
+    # its latest answer and latest unanswered question on its general conversation
+    said_touch_id: int | None = None
+    asked_touch_id: int | None = None

@@ -127,7 +127,10 @@ def load_plan_facts(
     current = not history and activity_is_current(db, day)
     days = Days()
     problems = open_problems(db, day)  # an unresolved service problem, per client
-    talk = conversation_queries.general_talk(db, day)
+    if current:
+        talk = conversation_queries.current_general_talk(db)
+    else:
+        talk = conversation_queries.general_talk(db, day)
     service_promises = conversation_queries.service_promises(db, day)
     purpose_promises = conversation_queries.purpose_promises(db, day)
     paid_dates: dict[int, list[dt.date]] = defaultdict(list)
