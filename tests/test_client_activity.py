@@ -7,7 +7,9 @@ Today is Mon 2026-03-02 (conftest.py).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import shutil
 from pathlib import Path
@@ -217,6 +219,26 @@ def test_the_demo_and_an_import_fill_the_activity(on_demo: Cli) -> None:
     baobab = query(on_demo.db, "SELECT id FROM client WHERE name = 'Баобаб'")[0][0]
     assert stored(on_demo.db)[baobab] == ("2026-03-01", 1, None, None, None, None)
     assert stored(on_demo.db) == from_history(on_demo.db)
+
+
+def test_an_import_that_wins_a_deal_brings_its_client_up_to_date(on_demo: Cli) -> None:
+    deals = list(csv.DictReader(io.StringIO(on_demo.ok("export", "deals").stdout)))
+    deal = next(d for d in deals if d["status"] == "open")
+    client = int(deal["client_id"])
+    before = stored(on_demo.db)
+    deal.update(stage="paid", status="won", closed_on=TODAY_DATE, stage_entered_on=TODAY_DATE)
+    path = on_demo.db.parent / "deals.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(deal))
+        writer.writeheader()
+        writer.writerow(deal)
+    on_demo.ok("import", "deals", str(path))
+    after = stored(on_demo.db)
+    assert after[client][3] == TODAY_DATE
+    assert {cid: row for cid, row in after.items() if cid != client} == {
+        cid: row for cid, row in before.items() if cid != client
+    }
+    assert after == from_history(on_demo.db)
 
 
 def test_a_plan_of_a_past_day_reads_the_history(on_demo: Cli) -> None:
