@@ -5,12 +5,13 @@ A row holds, as of the newest data: the day of the client's newest touch, the wa
 touches since its last closing touch (the 5:1 cadence), the day of its latest service
 contact answered yes or no, the day of its latest paid deal, and its latest answer and
 latest unanswered question on its general conversation (the touches' ids). A client with
-no touch and no paid deal has no row. The plan reads these rows instead of seeking the touch and
-deal indexes of every client (:mod:`povtor.storage.plan_queries`), as long as nothing is
-dated after the plan's day; ``povtor db check`` recomputes them and compares.
+no touch and no paid deal has no row. The plan reads these rows instead of seeking the
+touch and deal indexes of every client (:mod:`povtor.storage.plan_queries`), as long as
+no touch is dated after the plan's day; ``povtor db check`` recomputes them and compares.
 
 Every writer calls :func:`refresh_activity` with the clients it changed, after its change
-and inside its transaction; an import calls it once, for every client, at its end.
+and inside its transaction; an import calls it once, for the clients it changed, at its
+end.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ _ASKED = """(SELECT t.id FROM touch t
       LIMIT 1)"""
 
 # The activity of the clients picked by {where}, from their history: index seeks per
-# client (ix_touch_client_on, ix_touch_client_kind, ix_deal_client_status). The last
+# client (ix_touch_client_on, ix_touch_client_kind, ix_deal_status_client). The last
 # closing touch is read as "YYYY-MM-DD|time" (ordered by date, then by time within that
 # date) and split again, as the plan has always counted the warming touches since it.
 _RECOMPUTE = """
