@@ -30,11 +30,11 @@ RANKS = {("closing", "yes"): 0, ("closing", "no"): 1, ("closing", "later"): 2}
 RANKS |= {("warming", "no"): 3, ("warming", "later"): 4}
 
 
-def newest(touches: list[dict[str, Any]], rank: Any) -> int | None:
-    """The id of the newest touch; on a tie of time, the first by (general conversation
-    before the referral ask, ``rank``, date, follow-up date with none first, id)."""
+def newest(touches: list[dict[str, Any]], rank: Any) -> dict[str, Any]:
+    """The newest touch; on a tie of time, the first by (general conversation before the
+    referral ask, ``rank``, date, follow-up date with none first, id). None: ``{}``."""
     if not touches:
-        return None
+        return {}
     latest = max(t["at"] for t in touches)
     tied = [t for t in touches if t["at"] == latest]
     return min(
@@ -46,7 +46,7 @@ def newest(touches: list[dict[str, Any]], rank: Any) -> int | None:
             (t["follow_up_on"] is not None, t["follow_up_on"] or ""),
             t["id"],
         ),
-    )["id"]
+    )
 
 
 def from_history(db: Path) -> dict[int, tuple[Any, ...]]:
@@ -85,9 +85,13 @@ def from_history(db: Path) -> dict[int, tuple[Any, ...]]:
             warming,
             max(served, default=None),
             won.get(cid),
-            newest(answers, lambda t: RANKS[(t["kind"], t["outcome"])]),
-            newest(questions, lambda t: t["outcome"] == "pending"),
         )
+        said = newest(answers, lambda t: RANKS[(t["kind"], t["outcome"])])
+        asked = newest(questions, lambda t: t["outcome"] == "pending")
+        found[cid] += tuple(
+            said.get(name) for name in ("id", "at", "on_date", "kind", "outcome", "follow_up_on")
+        )
+        found[cid] += (asked.get("at"), asked.get("on_date"))
     return found
 
 
@@ -97,7 +101,8 @@ def stored(db: Path) -> dict[int, tuple[Any, ...]]:
         for row in query(
             db,
             """SELECT client_id, last_touch_on, warming_since_closing, last_service_on,
-                      last_won_on, said_touch_id, asked_touch_id FROM client_activity""",
+                      last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
+                      said_follow_up_on, asked_at, asked_on FROM client_activity""",
         )
     }
 
@@ -217,7 +222,7 @@ def test_the_demo_and_an_import_fill_the_activity(on_demo: Cli) -> None:
     on_demo.ok("client", "add", "Баобаб")
     on_demo.ok("import", "touches", str(path))
     baobab = query(on_demo.db, "SELECT id FROM client WHERE name = 'Баобаб'")[0][0]
-    assert stored(on_demo.db)[baobab] == ("2026-03-01", 1, None, None, None, None)
+    assert stored(on_demo.db)[baobab] == ("2026-03-01", 1, *[None] * 10)
     assert stored(on_demo.db) == from_history(on_demo.db)
 
 

@@ -4,7 +4,8 @@ and kept up to date by every write that changes them, in the write's own transac
 A row holds, as of the newest data: the day of the client's newest touch, the warming
 touches since its last closing touch (the 5:1 cadence), the day of its latest service
 contact answered yes or no, the day of its latest paid deal, and its latest answer and
-latest unanswered question on its general conversation (the touches' ids). A client with
+latest unanswered question on its general conversation (what the plan reads of those
+touches, and the answer's id for its reason). A client with
 no touch and no paid deal has no row. The plan reads these rows instead of seeking the
 touch and deal indexes of every client (:mod:`povtor.storage.plan_queries`), as long as
 no touch is dated after the plan's day; ``povtor db check`` recomputes them and compares.
@@ -28,7 +29,13 @@ ACTIVITY_COLUMNS = (
     "last_service_on",
     "last_won_on",
     "said_touch_id",
-    "asked_touch_id",
+    "said_at",
+    "said_on",
+    "said_kind",
+    "said_outcome",
+    "said_follow_up_on",
+    "asked_at",
+    "asked_on",
 )
 
 # The client's latest answer on its general conversation, and its latest general question
@@ -76,12 +83,16 @@ SELECT f.id, f.last_touch_on,
   (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
     AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
     AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming_since_closing,
-  f.last_service_on, f.last_won_on, f.said_touch_id, f.asked_touch_id
+  f.last_service_on, f.last_won_on,
+  f.said_touch_id, s.at, s.on_date, s.kind, s.outcome, s.follow_up_on, q.at, q.on_date
 FROM facts f
+LEFT JOIN touch s ON s.id = f.said_touch_id
+LEFT JOIN touch q ON q.id = f.asked_touch_id
 WHERE f.last_touch_on IS NOT NULL OR f.last_won_on IS NOT NULL
 """
 _INSERT = """INSERT INTO client_activity (client_id, last_touch_on, warming_since_closing,
-                             last_service_on, last_won_on, said_touch_id, asked_touch_id)"""
+    last_service_on, last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
+    said_follow_up_on, asked_at, asked_on)"""
 _SOME = "c.id IN (SELECT value FROM json_each(:ids))"
 _ALL = "1"
 
@@ -128,7 +139,9 @@ def activity_differences(db: Database) -> list[tuple[int, str]]:
         row[0]: row[1:]
         for row in db.tuples(
             """SELECT client_id, last_touch_on, warming_since_closing, last_service_on,
-                      last_won_on, said_touch_id, asked_touch_id FROM client_activity"""
+                      last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
+                      said_follow_up_on, asked_at, asked_on
+               FROM client_activity"""
         )
     }
     found = []

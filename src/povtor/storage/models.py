@@ -461,6 +461,13 @@ class ClientActivity(SQLModel, table=True):
     warming_since_closing: int = 0  # warming touches since its last closing one
     last_service_on: dt.date | None = None  # its latest service contact answered yes or no
     last_won_on: dt.date | None = None  # its latest paid deal
-    # its latest answer and latest unanswered question on its general conversation
+    # its latest answer on its general conversation (the touch, when, what it said) and
+    # its latest general question left unanswered
     said_touch_id: int | None = None
-    asked_touch_id: int | None = None
+    said_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(), nullable=True))
+    said_on: dt.date | None = None
+    said_kind: str | None = Field(default=None, max_length=10)
+    said_outcome: str | None = Field(default=None, max_length=10)
+    said_follow_up_on: dt.date | None = None
+    asked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(), nullable=True))
+    asked_on: dt.date | None = None

@@ -24,7 +24,8 @@ depends_on = None
 
 FILL = """
 INSERT INTO client_activity (client_id, last_touch_on, warming_since_closing,
-                             last_service_on, last_won_on, said_touch_id, asked_touch_id)
+    last_service_on, last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
+    said_follow_up_on, asked_at, asked_on)
 WITH facts AS MATERIALIZED (
   SELECT c.id,
     (SELECT MAX(t.on_date) FROM touch t WHERE t.client_id = c.id) AS last_touch_on,
@@ -59,8 +60,11 @@ SELECT f.id, f.last_touch_on,
   (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
     AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
     AND (f.closing IS NULL OR w.at > substr(f.closing, 12))),
-  f.last_service_on, f.last_won_on, f.said_touch_id, f.asked_touch_id
+  f.last_service_on, f.last_won_on,
+  f.said_touch_id, s.at, s.on_date, s.kind, s.outcome, s.follow_up_on, q.at, q.on_date
 FROM facts f
+LEFT JOIN touch s ON s.id = f.said_touch_id
+LEFT JOIN touch q ON q.id = f.asked_touch_id
 WHERE f.last_touch_on IS NOT NULL OR f.last_won_on IS NOT NULL
 """
 
@@ -74,7 +78,13 @@ def upgrade() -> None:
         sa.Column("last_service_on", sa.Date(), nullable=True),
         sa.Column("last_won_on", sa.Date(), nullable=True),
         sa.Column("said_touch_id", sa.Integer(), nullable=True),
-        sa.Column("asked_touch_id", sa.Integer(), nullable=True),
+        sa.Column("said_at", sa.DateTime(), nullable=True),
+        sa.Column("said_on", sa.Date(), nullable=True),
+        sa.Column("said_kind", sa.String(length=10), nullable=True),
+        sa.Column("said_outcome", sa.String(length=10), nullable=True),
+        sa.Column("said_follow_up_on", sa.Date(), nullable=True),
+        sa.Column("asked_at", sa.DateTime(), nullable=True),
+        sa.Column("asked_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["client_id"], ["client.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("client_id"),
     )
