@@ -33,8 +33,8 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
 # its last closing one (the 5:1 cadence). The last closing touch is one seek ordered by
 # date, then by time within that date, read as "YYYY-MM-DD|time" and split again; the CTE
 # is materialised so that SQLite does not repeat those seeks per warming touch. What the
-# client said is read by storage.conversation_queries. This is the plan of a past day:
-# see CURRENT_CLIENT_FACTS.
+# client said is read by storage.conversation_queries. Only a plan of a past day (a touch
+# dated after it) reads these; otherwise CURRENT_CLIENT_FACTS.
 CLIENT_FACTS = """
 WITH facts AS MATERIALIZED (
   SELECT c.id, c.name, c.company, c.category, c.industry,
