@@ -149,6 +149,10 @@ WRITES = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 5), st.booleans()),
     st.tuples(st.just("edit touch"), st.integers(0, 5), KINDS, DAYS),
     st.tuples(st.just("edit deal"), st.integers(1, 4)),
+    st.tuples(
+        st.just("plan run"),
+        st.lists(st.sampled_from(["y", "a", "l\n+3", "n\nдорого", "o", "s"]), max_size=3),
+    ),
 )
 
 
@@ -184,6 +188,8 @@ def command(write: tuple[Any, ...], touches: list[int]) -> list[str]:
         return ["nudge", "delete", touch, "--yes", *(["--only-touch"] if rest[1] else [])]
     if what == "edit touch":
         return ["nudge", "edit", touch, "--kind", rest[1], *_on(rest[2])]
+    if what == "plan run":  # answers typed at the prompts, then quit
+        return ["plan", "run", "--limit", "3"]
     return ["deal", "edit", str(rest[0]), "--amount", "150000"]
 
 
@@ -204,7 +210,8 @@ def test_the_activity_follows_every_write(
         cli.open_deal(str(client), "--stage", stage, "--amount", "100000", "--on", "-30")
     for write in writes:
         touches = [t for (t,) in query(isolated, "SELECT id FROM touch ORDER BY id")]
-        run = invoke(command(write, touches))
+        typed = "".join(f"{answer}\n" for answer in write[1]) if write[0] == "plan run" else ""
+        run = invoke(command(write, touches), input=typed + "q\n" * 3)
         assert run.exception is None, run.describe()  # refused or done, never a traceback
         assert stored(isolated) == from_history(isolated), run.describe()
     assert cli("db", "check").exit_code == 0
