@@ -183,13 +183,13 @@ def command(write: tuple[Any, ...], touches: list[int]) -> list[str]:
         return ["deal", "reopen", str(rest[0])]
     if what == "undo":
         return ["nudge", "undo", "--yes"]
+    if what == "plan run":  # the answers are typed at its prompts, then it quits
+        return ["plan", "run", "--limit", "3"]
     touch = str(touches[rest[0] % len(touches)]) if touches else "1"
     if what == "delete":
         return ["nudge", "delete", touch, "--yes", *(["--only-touch"] if rest[1] else [])]
     if what == "edit touch":
         return ["nudge", "edit", touch, "--kind", rest[1], *_on(rest[2])]
-    if what == "plan run":  # answers typed at the prompts, then quit
-        return ["plan", "run", "--limit", "3"]
     return ["deal", "edit", str(rest[0]), "--amount", "150000"]
 
 
