@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from typing import Any, NamedTuple, TypeVar
 from povtor.clock import Clock
 from povtor.domain.importing import Problem, RowChecker
 from povtor.domain.tabular import ImportMap
+from povtor.storage.activity import refresh_activity
 from povtor.storage.database import Database, db_datetime
 from povtor.text import fold
 
@@ -34,6 +36,9 @@ folded = functools.lru_cache(maxsize=1 << 16)(fold)
 # finished table is faster than growing it row by row.
 REINDEX_MIN_ROWS = 10_000
 _INSERT = re.compile(r"INSERT (?:OR \w+ )?INTO (\w+)")
+# writes of touches and deals (what storage.activity derives from): the row's id is the
+# first parameter of an insert or a delete, the last of an update
+_HISTORY = re.compile(r"\s*(INSERT (?:OR \w+ )?INTO|UPDATE|DELETE FROM) (touch|deal)\b")
 
 
 class Change(NamedTuple):
@@ -59,6 +64,17 @@ class Index:
 
     def value(self, row_id: int, column: str) -> Any:
         return self.rows[row_id][self.columns.index(column)]
+
+
+def _history_ids(writes: Sequence[tuple[str, list[tuple[Any, ...]]]]) -> dict[str, list[int]]:
+    """The ids of the touches and deals that ``writes`` insert, update or delete."""
+    found: dict[str, list[int]] = {"touch": [], "deal": []}
+    for sql, params in writes:
+        history = _HISTORY.match(sql)
+        if history:
+            at = -1 if history.group(1) == "UPDATE" else 0
+            found[history.group(2)] += [row[at] for row in params]
+    return found
 
 
 @functools.cache
@@ -175,6 +191,8 @@ class Importer:
                 (table,),
             )
         ]
+        history = _history_ids(writes)
+        clients = self._clients_of(history)  # (an update may move a row to another client)
         for name, _sql in rebuilt:
             self.db.execute(f'DROP INDEX "{name}"')
         for sql, params in writes:
@@ -182,6 +200,20 @@ class Importer:
             self.tick(len(params))
         for _name, sql in rebuilt:
             self.db.execute(sql)
+        if history["touch"] or history["deal"]:
+            # the activity of every client whose touches or deals changed: once, set-based
+            refresh_activity(self.db, clients | self._clients_of(history))
+
+    def _clients_of(self, history: dict[str, list[int]]) -> set[int]:
+        return {
+            client_id
+            for table in ("touch", "deal")
+            if history[table]
+            for (client_id,) in self.db.tuples(
+                f"SELECT client_id FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(history[table]),),
+            )
+        }
 
     def _count(self, table: str) -> int:
         return int(self.db.scalar(f"SELECT COUNT(*) FROM {table}") or 0)
