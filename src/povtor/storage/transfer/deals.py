@@ -496,12 +496,14 @@ def _history_ops(
     imp: Importer, deal_id: int, events: list[tuple[str, int | None, int | None, str, str | None]]
 ) -> None:
     """Plan the events (event, from stage, to stage, day, reason) of a deal's history."""
-    planned = imp.shared(planned_history_of)
     pending = imp.last(HISTORY_INSERT)
     noon = imp.noon
     history_id = imp.new_ids("stage_change", len(events))
+    if HISTORY_INSERT not in imp.early_last:  # a stage-history file may replace it
+        planned = imp.shared(planned_history_of)
+        for number in range(len(events)):
+            planned[history_id + number] = deal_id
     for event, from_stage, to_stage, day, reason in events:
-        planned[history_id] = deal_id
         pending.append((history_id, deal_id, event, from_stage, to_stage, noon(day), day, reason))
         history_id += 1
     imp.counts[("stage-history", "create")] += len(events)

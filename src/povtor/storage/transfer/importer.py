@@ -7,6 +7,11 @@ checks the rows of a file and collects the problems) and the writes the planners
 them, with ``executemany``, inside the caller's single transaction. No ORM objects and no
 SQLAlchemy on this path. A large import into a small table writes its rows first and
 builds the table's indexes afterwards (see :meth:`Importer.apply`).
+
+A large file is not held as one plan: with ``writes="stream"`` the planned writes are run
+every :data:`CHUNK_WRITES` of them, still inside the caller's one transaction, which the
+caller rolls back if any row has a problem (nothing is written once one is found). A dry
+run (``writes="drop"``) keeps none of them.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ folded = functools.lru_cache(maxsize=1 << 16)(fold)
 # finished table is faster than growing it row by row.
 REINDEX_MIN_ROWS = 10_000
 _INSERT = re.compile(r"INSERT (?:OR \w+ )?INTO (\w+)")
+# Planned writes run (or, in a dry run, are let go) every this many, so that memory does
+# not grow with the file.
+CHUNK_WRITES = 20_000
 
 
 class Change(NamedTuple):
@@ -76,16 +84,31 @@ class Importer:
     """Plans the writes of one or more import files; :meth:`apply` runs them."""
 
     def __init__(
-        self, db: Database, clock: Clock, imap: ImportMap | None = None, *, listing: bool = True
+        self,
+        db: Database,
+        clock: Clock,
+        imap: ImportMap | None = None,
+        *,
+        listing: bool = True,
+        writes: str = "keep",
     ) -> None:
         self.db = db
         self.clock = clock
         self.check = RowChecker(imap)
         self.listing = listing  # keep each change for a listing (a dry run), or only count
+        # keep: every planned write until apply(); stream: run them in chunks as they are
+        # planned (inside the caller's transaction); drop: let them go (a dry run)
+        self.writes = writes
         self.changes: list[Change] = []
         self.counts: Counter[tuple[str, str]] = Counter()
         self._ops: list[tuple[str, list[tuple[Any, ...]]]] = []
+        self._pending = 0  # planned writes in _ops
         self._last: dict[str, list[tuple[Any, ...]]] = {}  # written after every other op
+        # statements of _last that may run with the other writes (no later file of the
+        # import replaces them); set by plan_all
+        self.early_last: frozenset[str] = frozenset()
+        self._rebuilt: list[tuple[str, str]] = []  # indexes dropped, made again at the end
+        self._weighed: set[str] = set()  # tables whose indexes were considered
         self._moments: dict[tuple[dt.date, dt.time | None], str] = {}
         self._noons: dict[str, str] = {}
         self._next_id: dict[str, int] = {}
@@ -120,10 +143,25 @@ class Importer:
     # -- planned writes ------------------------------------------------------------------
     def op(self, sql: str, params: tuple[Any, ...]) -> None:
         """Plan one write (consecutive writes of the same statement run as one batch)."""
-        if self._ops and self._ops[-1][0] == sql:
-            self._ops[-1][1].append(params)
+        ops = self._ops
+        if ops and ops[-1][0] == sql:
+            ops[-1][1].append(params)
         else:
-            self._ops.append((sql, [params]))
+            ops.append((sql, [params]))
+        self._pending += 1
+        if self._pending >= CHUNK_WRITES and self.writes != "keep":
+            self._flush()
+
+    def _flush(self) -> None:
+        """Run (or let go) the writes planned so far, but those of _last that must wait."""
+        writes = self._ops
+        early = [(sql, self._last[sql]) for sql in self.early_last if self._last.get(sql)]
+        if self.writes == "stream" and not self.check.failed:
+            self._write([*writes, *early])
+        self._ops = []
+        self._pending = 0
+        for _sql, params in early:
+            params.clear()
 
     def last(self, sql: str) -> list[tuple[Any, ...]]:
         """The parameters of ``sql``, run after every other write (append to plan one)."""
@@ -159,29 +197,40 @@ class Importer:
     def apply(self) -> None:
         """Run the planned writes (inside the caller's transaction); a table that gets
         many new rows has its indexes made again after them (see REINDEX_MIN_ROWS)."""
-        writes = [(sql, params) for sql, params in [*self._ops, *self._last.items()] if params]
+        self._write([*self._ops, *self._last.items()], tick=True)
+        self._ops, self._pending, self._last = [], 0, {}
+        for _name, sql in self._rebuilt:
+            self.db.execute(sql)
+        self._rebuilt = []
+
+    def _write(
+        self, planned: list[tuple[str, list[tuple[Any, ...]]]], *, tick: bool = False
+    ) -> None:
+        """Run writes; a table that gets many new rows at once (more than it holds) has its
+        indexes dropped first, to be made again by :meth:`apply`."""
+        writes = [(sql, params) for sql, params in planned if params]
         added: Counter[str] = Counter()
         for sql, params in writes:
             inserted = _INSERT.match(sql)
             if inserted:
                 added[inserted.group(1)] += len(params)
-        rebuilt = [
-            index
-            for table, count in added.items()
-            if count >= REINDEX_MIN_ROWS and count > self._count(table)
-            for index in self.db.tuples(
-                "SELECT name, sql FROM sqlite_master "
-                "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                (table,),
-            )
-        ]
-        for name, _sql in rebuilt:
-            self.db.execute(f'DROP INDEX "{name}"')
+        for table, count in added.items():
+            if table in self._weighed:
+                continue
+            self._weighed.add(table)
+            if count >= REINDEX_MIN_ROWS and count > self._count(table):
+                indexes = self.db.tuples(
+                    "SELECT name, sql FROM sqlite_master "
+                    "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                    (table,),
+                )
+                for name, sql in indexes:
+                    self.db.execute(f'DROP INDEX "{name}"')
+                    self._rebuilt.append((name, sql))
         for sql, params in writes:
             self.db.executemany(sql, params)
-            self.tick(len(params))
-        for _name, sql in rebuilt:
-            self.db.execute(sql)
+            if tick:
+                self.tick(len(params))
 
     def _count(self, table: str) -> int:
         return int(self.db.scalar(f"SELECT COUNT(*) FROM {table}") or 0)
