@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -42,7 +42,7 @@ class Order:
     stage: str | None = None  # a mapped status: a stage code or "lost"; None is paid
     currency: str | None = None
     title: str | None = None
-    products: list[str] = field(default_factory=list)
+    products: list[str] | None = None  # the products of its lines, if they name any
     client_id: int | None = None  # set by the importer
 
     @property
@@ -107,8 +107,11 @@ class OrderBook:
         if title and not order.title:
             order.title = title
         product = get("product")
-        if product and product not in order.products:
-            order.products.append(product)
+        if product:
+            if order.products is None:
+                order.products = [product]
+            elif product not in order.products:
+                order.products.append(product)
         return None
 
     def first_days(self) -> dict[str, dt.date]:

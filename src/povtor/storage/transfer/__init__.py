@@ -56,6 +56,7 @@ def plan_all(importer: Importer, files: list[tuple[str, RawTable]]) -> None:
     for number, (kind, table) in enumerate(files):
         replaced = any(later == "stage-history" for later, _ in files[number:])
         importer.early_last = frozenset() if replaced else frozenset({HISTORY_INSERT})
+        importer.more_files = number < len(files) - 1
         PLANNERS[kind](importer, table)
 
 

@@ -459,13 +459,16 @@ def add_deal(
     *,
     row_id: int | None = None,
     start: Any | None = None,
+    indexed: bool = True,
 ) -> int:
-    """Add a deal (its values in the order of DEAL_COLUMNS) with a history; its id."""
-    index = deals(imp)
+    """Add a deal (its values in the order of DEAL_COLUMNS) with a history; its id. Not
+    ``indexed``: the deal is not kept among those later rows and files look up."""
     deal_id = row_id or imp.new_id("deal")
-    index.rows[deal_id] = values
-    if values[-1]:
-        index.by_ext[values[-1]] = deal_id
+    if indexed:
+        index = deals(imp)
+        index.rows[deal_id] = values
+        if values[-1]:
+            index.by_ext[values[-1]] = deal_id
     imp.op(DEAL_INSERT, (deal_id, *values))
     imp.record(Change("deals", "create", deal_id, label, where))
     _synthesize_history(imp, deal_id, values, start)

@@ -107,6 +107,7 @@ class Importer:
         # statements of _last that may run with the other writes (no later file of the
         # import replaces them); set by plan_all
         self.early_last: frozenset[str] = frozenset()
+        self.more_files = True  # whether files planned later may look up this one's records
         self._rebuilt: list[tuple[str, str]] = []  # indexes dropped, made again at the end
         self._weighed: set[str] = set()  # tables whose indexes were considered
         self._moments: dict[tuple[dt.date, dt.time | None], str] = {}

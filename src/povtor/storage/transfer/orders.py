@@ -198,7 +198,8 @@ class _Plan:
         )  # fmt: skip
         label = f"order {order.id}"
         if found is None:
-            deal_id = add_deal(imp, values, label, where, start=start)
+            # each order is planned once: only a later file looks its deal up
+            deal_id = add_deal(imp, values, label, where, start=start, indexed=imp.more_files)
         else:
             deal_id = upsert_deal(
                 imp,
@@ -234,7 +235,7 @@ def _link_products(imp: Importer, deal_id: int, order: Order) -> None:
     if not catalog:
         return
     linked = imp.shared(_linked)
-    for name in order.products:
+    for name in order.products or ():
         found = catalog.get(folded(name))
         if found is not None:
             imp.op(
