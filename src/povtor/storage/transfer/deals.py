@@ -470,7 +470,9 @@ def add_deal(
         if values[-1]:
             index.by_ext[values[-1]] = deal_id
     imp.op(DEAL_INSERT, (deal_id, *values))
-    imp.record(Change("deals", "create", deal_id, label, where))
+    imp.counts[("deals", "create")] += 1
+    if imp.listing:
+        imp.changes.append(Change("deals", "create", deal_id, label, where))
     _synthesize_history(imp, deal_id, values, start)
     return deal_id
 
@@ -506,9 +508,10 @@ def _history_ops(
         planned = imp.shared(planned_history_of)
         for number in range(len(events)):
             planned[history_id + number] = deal_id
-    for event, from_stage, to_stage, day, reason in events:
-        pending.append((history_id, deal_id, event, from_stage, to_stage, noon(day), day, reason))
-        history_id += 1
+    pending.extend(
+        (history_id + number, deal_id, event, from_stage, to_stage, noon(day), day, reason)
+        for number, (event, from_stage, to_stage, day, reason) in enumerate(events)
+    )
     imp.counts[("stage-history", "create")] += len(events)
 
 

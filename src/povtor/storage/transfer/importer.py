@@ -109,7 +109,8 @@ class Importer:
         self.early_last: frozenset[str] = frozenset()
         self.more_files = True  # whether files planned later may look up this one's records
         self._rebuilt: list[tuple[str, str]] = []  # indexes dropped, made again at the end
-        self._weighed: set[str] = set()  # tables whose indexes were considered
+        self._before: dict[str, int] = {}  # rows a table held before the import wrote to it
+        self._added: Counter[str] = Counter()  # rows the import added to each table so far
         self._moments: dict[tuple[dt.date, dt.time | None], str] = {}
         self._noons: dict[str, str] = {}
         self._next_id: dict[str, int] = {}
@@ -207,19 +208,21 @@ class Importer:
     def _write(
         self, planned: list[tuple[str, list[tuple[Any, ...]]]], *, tick: bool = False
     ) -> None:
-        """Run writes; a table that gets many new rows at once (more than it holds) has its
-        indexes dropped first, to be made again by :meth:`apply`."""
+        """Run writes; once a table has got many new rows (more than it held), its indexes
+        are dropped, to be made again by :meth:`apply`."""
         writes = [(sql, params) for sql, params in planned if params]
-        added: Counter[str] = Counter()
+        added = self._added
         for sql, params in writes:
             inserted = _INSERT.match(sql)
             if inserted:
-                added[inserted.group(1)] += len(params)
+                table = inserted.group(1)
+                if table not in self._before:
+                    self._before[table] = self._count(table)
+                added[table] += len(params)
         for table, count in added.items():
-            if table in self._weighed:
-                continue
-            self._weighed.add(table)
-            if count >= REINDEX_MIN_ROWS and count > self._count(table):
+            before = self._before[table]
+            if before >= 0 and count >= REINDEX_MIN_ROWS and count > before:
+                self._before[table] = -1  # its indexes are dropped once
                 indexes = self.db.tuples(
                     "SELECT name, sql FROM sqlite_master "
                     "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",

@@ -39,12 +39,13 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     placeholder = bool(imp.map.no_client)
     status_label = head.labels.get("status", "status")
     has_status = head.has("status")
+    today = imp.clock.today
     for where, rec in check.rows(table, "orders", head):
         if (rec["order_id"] is None and not need(rec, head, source, where, "order_id")) or (
             rec["date"] is None and not need(rec, head, source, where, "date")
         ):
             continue
-        if in_future(imp, rec, head, source, where, ("date",)):
+        if rec["date"][0] > today and in_future(imp, rec, head, source, where, ("date",)):
             continue
         if not placeholder and not rec.get("client") and not rec.get("client_code"):
             if not {"client", "client_code"} & rec.get("_bad", set()):
