@@ -508,10 +508,9 @@ def _history_ops(
         planned = imp.shared(planned_history_of)
         for number in range(len(events)):
             planned[history_id + number] = deal_id
-    pending.extend(
-        (history_id + number, deal_id, event, from_stage, to_stage, noon(day), day, reason)
-        for number, (event, from_stage, to_stage, day, reason) in enumerate(events)
-    )
+    for event, from_stage, to_stage, day, reason in events:
+        pending.append((history_id, deal_id, event, from_stage, to_stage, noon(day), day, reason))
+        history_id += 1
     imp.counts[("stage-history", "create")] += len(events)
 
 
