@@ -73,6 +73,9 @@ class OrderBook:
     def __init__(self, *, default_currency: str = "RUB") -> None:
         self.orders: dict[str, Order] = {}
         self.default_currency = default_currency
+        # (name, code) -> (name, code, who): one copy of a client's texts for all its orders
+        self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None, str]]
+        self._clients = {}
 
     def add(
         self, where: int | str, rec: dict[str, Any], line: int, status: str | None
@@ -83,8 +86,10 @@ class OrderBook:
         currency = get("currency") or self.default_currency
         order = self.orders.get(order_id)
         if order is None:
-            ref = code or _fold(name or "")
-            order = Order(order_id, where, day, name, code, ref, currency=currency)
+            client = self._clients.get((name, code))
+            if client is None:
+                client = self._clients[(name, code)] = (name, code, code or _fold(name or ""))
+            order = Order(order_id, where, day, *client, currency=currency)
             self.orders[order_id] = order
         else:
             if code != order.code or _fold(name or "") != _fold(order.client or ""):
