@@ -39,8 +39,9 @@ from povtor.domain.vocabulary import (
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
-    listed = ", ".join(f"'{v}'" for v in values)
-    return f"{column} IN ({listed})"
+    """A CHECK of a column's values as comparisons (SQLite checks ``x IN (...)`` far more
+    slowly, building a table for the list on every row written; see 0010_inline_checks)."""
+    return " OR ".join(f"{column} = '{v}'" for v in values)
 
 
 def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column:
@@ -392,7 +393,7 @@ class WarmingContent(SQLModel, table=True):
 
     __tablename__ = "warming_content"
     __table_args__ = (
-        CheckConstraint("lang IN ('ru', 'en')", name="ck_warming_content_lang"),
+        CheckConstraint(_one_of("lang", ("ru", "en")), name="ck_warming_content_lang"),
         {"sqlite_autoincrement": True},  # a removed item's id is never given to a new one
     )
 

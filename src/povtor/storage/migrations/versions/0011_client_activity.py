@@ -8,7 +8,7 @@ answer and latest unanswered question on its general conversation (see
 indexes of every client. The rows are filled from the history here.
 
 Revision ID: 0011_client_activity
-Revises: 0009_conversation_indexes
+Revises: 0010_inline_checks
 Create Date: 2026-12-06
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_client_activity"
-down_revision = "0009_conversation_indexes"
+down_revision = "0010_inline_checks"
 branch_labels = None
 depends_on = None
 
