@@ -24,6 +24,7 @@ from povtor.storage.database import Database
 if TYPE_CHECKING:
     from povtor.domain.forecast import Conversion
     from povtor.domain.plan_records import Plan, PlanInput, PlanItem
+    from povtor.storage.kept_figures import YearFigures
 
 Templates = Mapping[tuple[str, str, str, str], str]  # (kind, funnel, stage, lang) -> body
 
@@ -257,19 +258,39 @@ def conversion(db: Database, day: dt.date) -> Conversion:
     """The nudge→order conversion over the 12 months to ``day``: ``stats nudges``'
     ``nudge_to_order`` over those months (the same query)."""
     from povtor.domain.forecast import Conversion
+
+    figures = year_figures(db, day)
+    return Conversion(nudged=figures.nudged, paid=figures.paid)
+
+
+def year_figures(db: Database, day: dt.date) -> YearFigures:
+    """The conversion's deals and the paid deals per currency over the 12 months to
+    ``day``: counted once for a day and kept until the database changes
+    (:mod:`povtor.storage.kept_figures`)."""
+    from povtor.storage import kept_figures
     from povtor.storage.nudge_queries import nudged_deals
 
-    start, end = trailing_year(day)
-    [everything] = nudged_deals(db, start, end, day)
-    return Conversion(nudged=everything.nudged, paid=everything.paid)
+    valid_for = kept_figures.stamp(db, day)
+    figures = kept_figures.kept(db, valid_for)
+    if figures is None:
+        start, end = trailing_year(day)
+        [everything] = nudged_deals(db, start, end, day)
+        figures = kept_figures.YearFigures(
+            everything.nudged, everything.paid, plan_queries.paid_totals(db, day)
+        )
+        kept_figures.keep(db, valid_for, figures)
+    return figures
 
 
 def forecast(db: Database, day: dt.date, items: int, currency: str | None = None) -> Forecast:
     """What ``items`` that can bring an order (:func:`povtor.domain.forecast.can_order`)
     should bring at the nudge→order conversion and the average check in ``currency``
     (default: the one most paid deals are in), both over the 12 months to ``day``."""
-    measure = conversion(db, day)
-    currency, deals, total = plan_queries.average_check(db, day, currency)
+    from povtor.domain.forecast import Conversion
+
+    figures = year_figures(db, day)
+    measure = Conversion(nudged=figures.nudged, paid=figures.paid)
+    currency, deals, total = plan_queries.check_in(figures.paid_totals, currency)
     check = total // deals if deals else 0
     orders = (measure.rate * items).quantize(Decimal("0.1"))
     return Forecast(
