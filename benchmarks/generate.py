@@ -58,8 +58,16 @@ def words(text: str) -> tuple[str, ...]:
 PRESETS: dict[str, tuple[int, int, int]] = {
     "large": (10_000, 50_000, 300_000),
     "real": (2_000, 8_800, 50_000),
+    "huge": (100_000, 500_000, 3_000_000),
 }
-PRESET_ALIASES = {"large": "large", "50000": "large", "real": "real", "8800": "real"}
+PRESET_ALIASES = {
+    "large": "large",
+    "50000": "large",
+    "real": "real",
+    "8800": "real",
+    "huge": "huge",
+    "500000": "huge",
+}
 DEFAULT_TODAY = "2026-11-23"
 HISTORY_DAYS = 730  # deals are spread over two years before today
 
