@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
@@ -80,7 +81,25 @@ def ranking(db: Database, day: dt.date, settings: Settings) -> Ranking:
     ``plan explain`` needs, and what the items to show are cut from)."""
     from povtor.domain.planner import rank
 
-    return rank(load_plan_input(db, day, settings), settings)
+    with _collector_paused():
+        return rank(load_plan_input(db, day, settings), settings)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a plan is made: it makes hundreds of thousands
+    of small records (a big plan: millions) that refer to no cycle, and each of the
+    collector's passes would walk them all again. Their memory goes as they are dropped,
+    as always; the collector runs again afterwards."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def make_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
