@@ -221,7 +221,8 @@ def _print_plan(
     more: str | None,
     why: bool,
 ) -> None:
-    """The plan for people, written at once (through the pager on a terminal)."""
+    """The plan for people, a few thousand lines a write (through the pager on a
+    terminal)."""
     import sys
 
     from povtor import terminal
@@ -235,6 +236,9 @@ def _print_plan(
             return
         for item in drafted.plan.items:
             lines += plan_item_lines(item, drafted.text(item), out, why=why)
+            if len(lines) >= 4096:  # (--all of a big plan: written as it is made)
+                write_lines(lines)
+                lines = []
         if caption:
             lines += wrapped(caption, out.width, "")
         if more:

@@ -92,8 +92,9 @@ class TopClient:
 def ranked_by_revenue(revenues: Mapping[int, int]) -> list[tuple[int, int]]:
     """(client, revenue) of the clients with revenue: the highest first, then the lower id
     (``abc_split``'s ranking without its shares)."""
-    buyers = [(client_id, revenue) for client_id, revenue in revenues.items() if revenue > 0]
-    return sorted(buyers, key=lambda pair: (-pair[1], pair[0]))
+    # (sorted as plain tuples, without a key function: a plan ranks every buying client)
+    order = sorted((-revenue, client_id) for client_id, revenue in revenues.items() if revenue > 0)
+    return [(client_id, -negative) for negative, client_id in order]
 
 
 def top_clients_by_revenue(revenues: Mapping[int, int]) -> list[TopClient]:

@@ -27,6 +27,10 @@ BUSY_TIMEOUT_MS = 15_000
 # the file's header (``PRAGMA user_version``, an integer SQLite leaves to the application).
 QUICK_CHECK_HOURS = 24
 RESTORE_HINT = "restore it from a backup: povtor db restore FILE"
+# The change counter: a ``setting`` row that no setting uses, raised by every write
+# transaction that changed a row. A figure kept to save work (the plan's conversion) is
+# stamped with it, and is not used once the counter has moved.
+WRITES_KEY = "povtor.writes"
 
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
@@ -96,14 +100,47 @@ class Database:
         """One write transaction, taken at once (``BEGIN IMMEDIATE``): all or nothing."""
         self.refuse_if_read_only()
         self.connection.execute("BEGIN IMMEDIATE")
+        before = self.connection.total_changes
         try:
             self.check_before_writing()
             yield self
+            if self.connection.total_changes != before:
+                self.execute(
+                    "INSERT INTO setting (key, value) VALUES (?, '1') ON CONFLICT (key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                    (WRITES_KEY,),
+                )
         except BaseException:
             self.connection.rollback()
             raise
         else:
             self.connection.commit()
+
+    def writes(self) -> int:
+        """The change counter (:data:`WRITES_KEY`): how many write transactions changed rows."""
+        return int(self.scalar("SELECT value FROM setting WHERE key = ?", (WRITES_KEY,)) or 0)
+
+    def keep_aside(self, sql: str, params: Params = ()) -> bool:
+        """Write a figure kept to save work, if that can be done at once: not on a
+        read-only database, not while another command holds the write lock (nobody
+        waits for it), and without raising the change counter. False: not written."""
+        if self.read_only or self.connection.in_transaction:
+            return False
+        try:
+            self.connection.execute("PRAGMA busy_timeout = 0")
+            try:
+                self.connection.execute("BEGIN IMMEDIATE")
+            finally:
+                self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            try:
+                self.connection.execute(sql, params)
+            except BaseException:
+                self.connection.rollback()
+                raise
+            self.connection.commit()
+        except sqlite3.OperationalError:  # locked, busy, read-only after all: not kept
+            return False
+        return True
 
     def close(self) -> None:
         self.connection.close()

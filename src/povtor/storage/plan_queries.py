@@ -286,8 +286,14 @@ def average_check(
     """(currency, deals paid in it with an amount in the 12 months to ``today``, their total
     in minor units). Without ``currency``: the one most of those deals are in (RUB first
     on a tie, RUB when there are none)."""
+    return check_in(paid_totals(db, today), currency)
+
+
+def paid_totals(db: Database, today: dt.date) -> dict[str, tuple[int, int]]:
+    """Per currency: (deals paid with an amount in the 12 months to ``today``, their total
+    in minor units)."""
     start, end = trailing_year(today)
-    totals = {
+    return {
         code: (int(count), int(total or 0))
         for code, count, total in db.tuples(
             """SELECT currency, COUNT(*), SUM(amount_minor) FROM deal
@@ -297,6 +303,12 @@ def average_check(
             (start.isoformat(), end.isoformat()),
         )
     }
+
+
+def check_in(
+    totals: dict[str, tuple[int, int]], currency: str | None = None
+) -> tuple[str, int, int]:
+    """:func:`average_check` from the totals of :func:`paid_totals`."""
     if currency is None:
         currency = min(
             totals, key=lambda code: (-totals[code][0], code != "RUB", code), default="RUB"

@@ -42,8 +42,10 @@ def median_gap(paid_dates: tuple[dt.date, ...], min_purchases: int) -> Decimal |
 def purchase_cycle(paid_dates: tuple[dt.date, ...], min_purchases: int) -> int | None:
     """The client's own cycle: median days between consecutive purchases, if trusted."""
     median = median_gap(paid_dates, min_purchases)
-    if median is None:
-        return None
+    return None if median is None else _cycle_of(median)
+
+
+def _cycle_of(median: Decimal) -> int:
     return max(1, int(median.to_integral_value(ROUND_HALF_UP)))
 
 
@@ -68,9 +70,8 @@ def _threshold(
 ) -> tuple[int, int | None]:
     # (cached: several rules ask for the same client's threshold in one plan)
     median = median_gap(paid_dates, min_purchases)
-    cycle = purchase_cycle(paid_dates, min_purchases)
-    if median is not None and cycle is not None:
-        return math.ceil(max(median, Decimal(1)) * factor), cycle
+    if median is not None:
+        return math.ceil(max(median, Decimal(1)) * factor), _cycle_of(median)
     return default_days, None
 
 
@@ -87,19 +88,24 @@ def silent_clients(
 ) -> list[Candidate]:
     """The items of the clients gone silent."""
     quiet = settings.int("plan.quiet_days")
+    # (the settings silence_threshold reads, read once for every client)
+    min_purchases = settings.int("plan.cycle_min_purchases")
+    factor = settings.decimal("plan.cycle_factor")
+    defaults = {c: settings.int(f"plan.silent_days.{c}") for c in ("A", "B", "C")}
+    factor_text = settings.str("plan.cycle_factor")
     found: list[Candidate] = []
     for client in clients.values():
         if client.open_deals or not client.paid_dates or recently_touched(client, today, quiet):
             continue
-        threshold, cycle = silence_threshold(client, settings)
+        category = client.category if client.category in ("A", "B") else "C"
+        threshold, cycle = _threshold(client.paid_dates, min_purchases, factor, defaults[category])
         last = client.paid_dates[-1]
         silent_for = (today - last).days
         if silent_for <= threshold:
             continue
         expected = last + dt.timedelta(days=cycle if cycle is not None else threshold)
-        median = median_gap(client.paid_dates, settings.int("plan.cycle_min_purchases"))
         basis = (
-            f"own cycle {median} days × {settings.str('plan.cycle_factor')}"
+            f"own cycle {median_gap(client.paid_dates, min_purchases)} days × {factor_text}"
             if cycle is not None
             else f"category {client.category or 'C'} default {threshold} days"
         )
