@@ -22,12 +22,19 @@ class Named:
     client: str
 
 
-def add_client(db: Database, clock: Clock, fields: Mapping[str, Any]) -> Named:
+def add_client(
+    db: Database, clock: Clock, fields: Mapping[str, Any], *, seller_id: int | None = None
+) -> Named:
+    """A new client; with ``seller_id``, that seller's (the current seller's)."""
     values = {"created_on": clock.today, **fields}
     if values["created_on"] is None:
         values["created_on"] = clock.today
     with db.transaction():
         client_id = client_writes.insert_client(db, values)
+        if seller_id is not None:
+            from povtor.storage.seller_writes import move_client
+
+            move_client(db, client_id, None, seller_id)
     return Named(client_id, values["name"], client_id, values["name"])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
@@ -177,6 +177,7 @@ def plan_today(
     limit: int | None = None,
     every: bool = False,
     with_forecast: bool = True,
+    keep: Callable[[PlanItem], bool] | None = None,
 ) -> tuple[DraftedPlan, Forecast | None]:
     """``plan today``: the plan for ``day`` (only the clients of ``category``), cut to a
     day's work: the first ``limit`` items, else ``plan.capacity`` of them unless
@@ -192,6 +193,8 @@ def plan_today(
     total = len(plan.items)
     if category:
         plan.items = [i for i in plan.items if i.client.category == category]
+    if keep is not None:  # one seller's items (see povtor.app.sellers.plan_filter)
+        plan.items = [i for i in plan.items if keep(i)]
     shown = limit or (None if every else settings.int("plan.capacity") or None)
     more = 0
     if shown is not None and len(plan.items) > shown:

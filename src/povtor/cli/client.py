@@ -131,9 +131,16 @@ def add(
             option="--on",
             hint="give the day the client came: today or earlier",
         )
-    from povtor.app.clients import add_client
+    import os
 
-    added = add_client(state.db, state.clock, fields)
+    from povtor.app.clients import add_client
+    from povtor.app.sellers import ENV, current_seller
+
+    # a team's new client is the current seller's
+    seller = current_seller(state.db, os.environ.get(ENV))
+    added = add_client(
+        state.db, state.clock, fields, seller_id=seller.id if seller is not None else None
+    )
     message(f"added client #{added.id} {added.name}")
     print(added.id)
 

@@ -47,6 +47,19 @@ def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Co
     return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
 
 
+class Seller(SQLModel, table=True):
+    """A member of the team: a seller who owns clients (seed 002: farmers, trainees on
+    the refusals, an expert for hot deals). A solo seller needs none."""
+
+    __tablename__ = "seller"
+    __table_args__ = (UniqueConstraint("name_key", name="uq_seller_name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)  # the folded name: one seller per name, any case
+    created_on: dt.date
+
+
 class Client(SQLModel, table=True):
     __tablename__ = "client"
     __table_args__ = (
@@ -75,6 +88,10 @@ class Client(SQLModel, table=True):
     # (clients are archived or forgotten, never deleted: a plain reference)
     referred_by_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("client.id"), nullable=True, index=True)
+    )
+    # the client's owner (none: nobody's); its deals and touches follow it
+    seller_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("seller.id"), nullable=True, index=True)
     )
 
 
@@ -166,6 +183,10 @@ class Deal(SQLModel, table=True):
     lost_reason: str | None = None
     follow_up_on: dt.date | None = None  # "later, on date D" from the last nudge
     external_id: str | None = Field(default=None, unique=True, max_length=200)
+    # a deal handed over on its own (a refusal to a trainee); none: its client's owner's
+    seller_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("seller.id"), nullable=True, index=True)
+    )
 
 
 class StageChange(SQLModel, table=True):
@@ -445,3 +466,22 @@ class TouchEffect(SQLModel, table=True):
     step_id: int | None = None  # the roadmap step the yes recorded as done (it was not)
     referred_client_id: int | None = None  # the client a referral added, and its deal
     referred_deal_id: int | None = None
+
+
+class Handover(SQLModel, table=True):
+    """A change of owner: a client (and the deals that follow it) or one deal, from one
+    seller (none: nobody's) to another (none: back to nobody / to the client's owner)."""
+
+    __tablename__ = "handover"
+    __table_args__ = (CheckConstraint("entity IN ('client', 'deal')", name="ck_handover_entity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(), nullable=False))  # UTC
+    on_date: dt.date  # the seller's local date of the handover
+    entity: str = Field(max_length=10)  # client | deal
+    client_id: int = Field(sa_column=_fk("client.id"))
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", nullable=True))
+    # the sellers' names then (none: nobody): the record outlives a seller removed later
+    from_seller: str | None = Field(default=None, max_length=200)
+    to_seller: str | None = Field(default=None, max_length=200)
+    note: str | None = None

@@ -17,5 +17,6 @@ REVISIONS: tuple[str, ...] = (
     "0007_warming_content",
     "0008_corrections",
     "0009_conversation_indexes",
+    "0012_sellers",
 )
 HEAD = REVISIONS[-1]
