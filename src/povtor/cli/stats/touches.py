@@ -18,9 +18,9 @@ from povtor.cli.stats.printing import (
     record,
     title,
 )
-from povtor.domain.cells import parse_currency
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
+from povtor.domain.cells import parse_currency
 from povtor.output import TOP_ROWS, Column, Listing, OutputFormat, render
 
 # -- nudges --------------------------------------------------------------------------------
