@@ -84,9 +84,14 @@ def test_the_current_seller_gets_new_clients_and_their_plan(team: Cli) -> None:
     assert plan_clients(team) == plan_clients(team, "--everyone")  # nobody current: all
     assert sorted(plan_clients(team, "--everyone")) == ["Берёза", "Ель", "Ромашка", "Сосна"]
     assert team.ok("seller", "use", "анна").stderr_lines == ["working as Анна"]
-    assert sorted(plan_clients(team)) == ["Ель", "Ромашка", "Сосна"]  # and nobody's
-    assert sorted(plan_clients(team, env=OLEG)) == ["Берёза", "Ель"]  # the variable first
-    assert sorted(plan_clients(team, "--seller", "ОЛЕГ")) == ["Берёза", "Ель"]
+    assert sorted(plan_clients(team)) == ["Ромашка", "Сосна"]
+    run = team.ok("plan", "today", "--format", "csv")
+    assert run.stderr_lines == [
+        "1 item of clients nobody owns left out: povtor plan today --everyone; "
+        "give them out: povtor client assign CLIENT --to NAME"
+    ]
+    assert plan_clients(team, env=OLEG) == ["Берёза"]  # the variable comes first
+    assert plan_clients(team, "--seller", "ОЛЕГ") == ["Берёза"]
     team.ok("client", "add", "Дуб")
     assert query(
         team.db,
@@ -126,6 +131,22 @@ def test_assigning_a_client_is_recorded_and_another_sellers_client_is_refused(
     assert sorted(plan_clients(team, "--seller", "Олег")) == ["Ель", "Ромашка"]
 
 
+def test_several_clients_are_assigned_all_or_none(team: Cli) -> None:
+    before = dump_database(team.db)
+    run = team("client", "assign", "Ель", "Берёза", "--to", "Анна")
+    assert (run.exit_code, run.stderr_lines) == (
+        5,
+        ["error: client #3 Берёза belongs to Олег; Олег can hand it over, or take it with --force"],
+    )
+    assert dump_database(team.db) == before
+    run = team.ok("client", "assign", "4", "Ромашка", "#4", "--to", "Анна")
+    assert run.stderr_lines == [
+        "client #4 Ель is Анна's now",
+        "client #1 Ромашка is Анна's already",
+    ]
+    assert [r["clients"] for r in listing(team, "seller", "list")] == [3, 1]
+
+
 def test_an_unknown_seller_is_one_line_and_changes_nothing(team: Cli) -> None:
     before = dump_database(team.db)
     run = team("client", "assign", "Ель", "--to", "Ира")
@@ -152,7 +173,7 @@ def test_a_refused_deal_handed_to_a_trainee_is_in_the_trainees_plan(team: Cli) -
     assert run.stderr_lines == ["deal #2 of Сосна handed over from Анна to Ира"]
     # the revisit of the refusal (30 days after the no) is hers, not Анна's
     ira = listing(team, "plan", "today", "--all", "--seller", "Ира")
-    assert [(i["client"], i["rule"]) for i in ira] == [("Ель", "stuck"), ("Сосна", "revisit")]
+    assert [(i["client"], i["rule"]) for i in ira] == [("Сосна", "revisit")]
     assert "Сосна" not in plan_clients(team, env=ANNA)
     assert [(r["name"], r["clients"]) for r in listing(team, "seller", "list")] == [
         ("Анна", 2),
@@ -216,7 +237,7 @@ def test_stats_nudges_by_seller(team: Cli) -> None:
 def test_two_sellers_taking_the_same_client_at_once_cannot_both_win(team: Cli) -> None:
     """The take is a conditional UPDATE in one transaction: whichever comes second sees
     the client taken and is refused."""
-    from povtor.app.sellers import Seller, assign_client
+    from povtor.app.sellers import Seller, assign_clients
     from povtor.clock import make_clock
     from povtor.errors import Conflict
     from povtor.storage.database import open_database
@@ -230,7 +251,7 @@ def test_two_sellers_taking_the_same_client_at_once_cannot_both_win(team: Cli) -
         db = open_database(resolve_location(str(team.db)), now=clock.now)
         try:
             start.wait()
-            assign_client(db, clock, "Ель", name, acting=Seller(seller_id, name))
+            assign_clients(db, clock, ["Ель"], name, acting=Seller(seller_id, name))
             outcomes.append(f"{name} took it")
         except Conflict as refused:
             outcomes.append(str(refused))

@@ -8,7 +8,6 @@ works as before. Once there are sellers, the current one (``POVTOR_SELLER``, els
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from povtor.clock import Clock
@@ -132,45 +131,65 @@ class Handed:
     changed: bool
 
 
-def assign_client(
+def assign_clients(
     db: Database,
     clock: Clock,
-    ref: str,
+    refs: list[str],
     to_name: str,
     *,
     acting: Seller | None,
     force: bool = False,
     note: str | None = None,
-) -> Handed:
-    """Give a client (and the deals that follow it) to a seller. A client someone else
-    owns is taken only by its owner's own handover (``acting``) or with ``force``; the
-    UPDATE is conditional, so two sellers taking it at once cannot both win."""
+) -> list[Handed]:
+    """Give clients (and the deals that follow them) to a seller, all or none. A client
+    someone else owns is taken only by its owner's own handover (``acting``) or with
+    ``force``; the UPDATE is conditional, so two sellers taking it at once cannot both
+    win."""
     with db.transaction():
-        client = queries.find_client(db, ref)
         to = _seller(seller_queries.find_seller(db, to_name))
-        was = seller_queries.client_owner(db, client["id"])
-        what = f"client #{client['id']} {client['name']}"
-        was_name = seller_queries.seller_name(db, was)
-        if was == to.id:
-            return Handed(what, was_name, to.name, changed=False)
-        if was is not None and not force and (acting is None or acting.id != was):
-            raise Conflict(
-                f"{what} belongs to {was_name}",
-                hint=f"{was_name} can hand it over, or take it with --force",
-            )
-        if not seller_writes.move_client(db, client["id"], was, to.id):
-            raise Conflict(f"{what} was just taken by another seller", hint="try again")
-        seller_writes.record_handover(
-            db,
-            at=clock.utc_now(),
-            on=clock.today,
-            entity="client",
-            client_id=client["id"],
-            deal_id=None,
-            from_seller=was_name,
-            to_seller=to.name,
-            note=note,
+        done: list[Handed] = []
+        seen: set[int] = set()
+        for ref in refs:
+            client = queries.find_client(db, ref)
+            if client["id"] in seen:
+                continue
+            seen.add(client["id"])
+            done.append(_assign_client(db, clock, client, to, acting, force, note))
+    return done
+
+
+def _assign_client(
+    db: Database,
+    clock: Clock,
+    client: Row,
+    to: Seller,
+    acting: Seller | None,
+    force: bool,
+    note: str | None,
+) -> Handed:
+    was = seller_queries.client_owner(db, client["id"])
+    what = f"client #{client['id']} {client['name']}"
+    was_name = seller_queries.seller_name(db, was)
+    if was == to.id:
+        return Handed(what, was_name, to.name, changed=False)
+    if was is not None and not force and (acting is None or acting.id != was):
+        raise Conflict(
+            f"{what} belongs to {was_name}",
+            hint=f"{was_name} can hand it over, or take it with --force",
         )
+    if not seller_writes.move_client(db, client["id"], was, to.id):
+        raise Conflict(f"{what} was just taken by another seller", hint="try again")
+    seller_writes.record_handover(
+        db,
+        at=clock.utc_now(),
+        on=clock.today,
+        entity="client",
+        client_id=client["id"],
+        deal_id=None,
+        from_seller=was_name,
+        to_seller=to.name,
+        note=note,
+    )
     return Handed(what, was_name, to.name, changed=True)
 
 
@@ -225,18 +244,27 @@ def handovers(db: Database, client_ref: str | None = None) -> list[Row]:
 
 
 # -- whose plan ----------------------------------------------------------------------------
-def plan_filter(db: Database, seller: Seller) -> Callable[[PlanItem], bool]:
+class SellerFilter:
     """Whether a plan item is ``seller``'s to do: the owner of the deal it is about (its
     open deal, or the lost one a refusal revisit calls back about) when that deal was
-    handed over on its own, else its client's; clients nobody owns are everyone's."""
-    owners = seller_queries.owners(db)
+    handed over on its own, else its client's. Items of clients nobody owns are left out
+    (two sellers would call them both) and counted in ``unowned``."""
 
-    def mine(item: PlanItem) -> bool:
+    def __init__(self, db: Database, seller: Seller) -> None:
+        self.seller = seller
+        self.owners = seller_queries.owners(db)
+        self.unowned = 0
+
+    def __call__(self, item: PlanItem) -> bool:
         deal = item.primary.deal or item.primary.about
-        owner = owners.of(item.client.id, deal.id if deal is not None else None)
-        return owner is None or owner == seller.id
+        owner = self.owners.of(item.client.id, deal.id if deal is not None else None)
+        if owner is None:
+            self.unowned += 1
+        return owner == self.seller.id
 
-    return mine
+
+def plan_filter(db: Database, seller: Seller) -> SellerFilter:
+    return SellerFilter(db, seller)
 
 
 # -- stats by seller -----------------------------------------------------------------------

@@ -118,7 +118,7 @@ def today(
         str | None,
         typer.Option(
             "--seller",
-            help="A team's seller's plan: their clients and deals, and nobody's "
+            help="A team's seller's plan: their clients and the deals handed to them "
             "(default: the current seller's, if one is set).",
         ),
     ] = None,
@@ -149,7 +149,8 @@ def today(
     A needs. As a table each item is a block (who, why:, say:) wrapped between words at
     the terminal's width (COLUMNS), through the pager on a terminal. In a team
     (povtor seller) the current seller sees the items of their clients and of the deals
-    handed to them, and of clients nobody owns; --seller NAME another's, --everyone all.
+    handed to them (a line on stderr counts those of clients nobody owns); --seller
+    NAME another's, --everyone all.
 
     Example: povtor plan today --limit 10
     """
@@ -193,12 +194,14 @@ def today(
             more=more,
             why=why,
         )
+        _unowned_note(whose)
         return
     columns = PLAN_COLUMNS + (WHY_COLUMNS if why else ())
     render(Listing(columns, _plan_rows(drafted, why)), fmt)
     if drafted.more:
         cut = f"--limit {limit}" if limit else f"plan.capacity {drafted.capacity}"
         message(f"{shown} of {shown + drafted.more} items ({cut}); every item: --all")
+    _unowned_note(whose)
 
 
 def _whose_plan(db: Any, seller: str | None, everyone: bool) -> Any:
@@ -216,6 +219,16 @@ def _whose_plan(db: Any, seller: str | None, everyone: bool) -> Any:
         else sellers.current_seller(db, os.environ.get(sellers.ENV))
     )
     return sellers.plan_filter(db, chosen) if chosen is not None else None
+
+
+def _unowned_note(whose: Any) -> None:
+    if whose is not None and whose.unowned:
+        from povtor.domain.wording import counted
+
+        message(
+            f"{counted(whose.unowned, 'item', 'items')} of clients nobody owns left out: "
+            "povtor plan today --everyone; give them out: povtor client assign CLIENT --to NAME"
+        )
 
 
 def _forecast_line(guess: plan_app.Forecast) -> str:

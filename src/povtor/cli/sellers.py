@@ -187,35 +187,40 @@ def _handed(done: Handed) -> None:
 
 def client_assign(
     ctx: typer.Context,
-    client: Annotated[
-        str, typer.Argument(help="Client id (12 or #12) or part of its name or company.")
+    clients: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="CLIENT...",
+            help="Client ids (12 or #12) or parts of their names or companies.",
+        ),
     ],
     to: ToSeller,
     force: Force = False,
     note: Note = None,
 ) -> None:
-    """Give a client, and the deals that follow it, to a seller; recorded.
+    """Give clients, and the deals that follow them, to a seller; recorded, all or none.
 
     A client nobody owns is taken freely. One another seller owns is handed over by its
     owner (the current seller), or taken with --force; else refused, naming the owner.
 
-    Example: povtor client assign "Ромашка" --to "Анна"
+    Example: povtor client assign "Ромашка" 12 --to "Анна"
     """
-    from povtor.app.sellers import assign_client
+    from povtor.app.sellers import assign_clients
     from povtor.text import clean_text
 
     state = runtime(ctx)
     db = state.db
-    done = assign_client(
+    done = assign_clients(
         db,
         state.clock,
-        client,
+        clients,
         to,
         acting=current(db),
         force=force,
         note=clean_text(note, field="--note") if note else None,
     )
-    _handed(done)
+    for each in done:
+        _handed(each)
 
 
 def deal_assign(
