@@ -67,7 +67,12 @@ def remove_seller(db: Database, name: str) -> Seller:
             )
             raise Conflict(
                 f"seller {seller.name!r} still owns {owned}",
-                hint="hand them over first: povtor client assign CLIENT --to NAME",
+                hint="hand them over first: povtor "
+                + " or ".join(
+                    f"{what} assign {what.upper()} --to NAME"
+                    for what, n in (("client", held.clients), ("deal", held.deals))
+                    if n
+                ),
             )
         if _stored_current(db) == seller_queries.seller_key(seller.name):
             store_setting(db, CURRENT_KEY, None)
