@@ -278,3 +278,12 @@ def test_two_sellers_taking_the_same_client_at_once_cannot_both_win(team: Cli) -
 def test_the_schema_of_a_team(cli: Cli, db_path: Path) -> None:
     names = {r[0] for r in query(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"seller", "handover"} <= names
+
+
+def test_seller_names_complete_in_any_case(team: Cli) -> None:
+    from test_completion import offered
+
+    assert offered("povtor client assign Ель --to о", team.db) == ["Олег"]
+    assert offered("povtor plan today --seller ", team.db) == ["Анна", "Олег"]
+    assert offered("povtor seller use АН", team.db) == ["Анна"]
+    assert offered("povtor stats nudges --to 2026", team.db) == []  # a day, not a seller

@@ -37,7 +37,7 @@ def current(db: Database) -> Seller | None:
 
 
 @app.command("add")
-def add(ctx: typer.Context, name: SellerName) -> None:
+def add(ctx: typer.Context, seller_name: SellerName) -> None:
     """Add a seller to the team (names are unique whatever their case).
 
     Example: povtor seller add "Анна"
@@ -45,7 +45,7 @@ def add(ctx: typer.Context, name: SellerName) -> None:
     from povtor.app.sellers import add_seller
 
     state = runtime(ctx)
-    seller = add_seller(state.db, state.clock, name)
+    seller = add_seller(state.db, state.clock, seller_name)
     message(f"added seller #{seller.id} {seller.name}")
     print(seller.id)
 
@@ -94,21 +94,21 @@ def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
 
 @app.command("remove")
-def remove(ctx: typer.Context, name: SellerName) -> None:
+def remove(ctx: typer.Context, seller_name: SellerName) -> None:
     """Remove a seller who owns nothing; refused while they own a client or a deal.
 
     Example: povtor seller remove "Анна"
     """
     from povtor.app.sellers import remove_seller
 
-    seller = remove_seller(runtime(ctx).db, name)
+    seller = remove_seller(runtime(ctx).db, seller_name)
     message(f"removed seller #{seller.id} {seller.name}")
 
 
 @app.command("use")
 def use(
     ctx: typer.Context,
-    name: Annotated[
+    seller_name: Annotated[
         str | None, typer.Argument(metavar="[NAME]", help="The seller (none: nobody).")
     ] = None,
 ) -> None:
@@ -119,7 +119,7 @@ def use(
     """
     from povtor.app.sellers import use_seller
 
-    seller = use_seller(runtime(ctx).db, name)
+    seller = use_seller(runtime(ctx).db, seller_name)
     message(f"working as {seller.name}" if seller else "working as nobody in particular")
 
 
@@ -194,7 +194,7 @@ def client_assign(
             help="Client ids (12 or #12) or parts of their names or companies.",
         ),
     ],
-    to: ToSeller,
+    to_seller: ToSeller,
     force: Force = False,
     note: Note = None,
 ) -> None:
@@ -214,7 +214,7 @@ def client_assign(
         db,
         state.clock,
         clients,
-        to,
+        to_seller,
         acting=current(db),
         force=force,
         note=clean_text(note, field="--note") if note else None,
@@ -226,7 +226,7 @@ def client_assign(
 def deal_assign(
     ctx: typer.Context,
     deal: Annotated[str, typer.Argument(help="Deal id (7 or #7), its title or client.")],
-    to: ToSeller,
+    to_seller: ToSeller,
     force: Force = False,
     note: Note = None,
 ) -> None:
@@ -244,7 +244,7 @@ def deal_assign(
         db,
         state.clock,
         deal,
-        to,
+        to_seller,
         acting=current(db),
         force=force,
         note=clean_text(note, field="--note") if note else None,
