@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from povtor.clock import Clock
-from povtor.domain import metrics
-from povtor.domain.plan_records import PlanItem
 from povtor.errors import Conflict, InvalidInput, NotFound
 from povtor.storage import queries, seller_queries, seller_writes
 from povtor.storage.database import Database, Row
 from povtor.storage.setting_writes import store_setting
 from povtor.text import clean_text
+
+if TYPE_CHECKING:  # (metrics are for stats only: not loaded by client add or the plan)
+    from povtor.domain import metrics
+    from povtor.domain.plan_records import PlanItem
 
 CURRENT_KEY = "seller"  # the setting row of ``seller use``
 ENV = "POVTOR_SELLER"
@@ -291,6 +294,8 @@ def nudges_by_seller(
     touches by outcome and their decision rate, nudged deals and how many were paid
     (nudge→order), warming touches, and the deals won in the period with their revenue.
     All sellers first in the team's order, then the clients nobody owns, if any."""
+    from povtor.domain import metrics
+
     names = {int(r["id"]): str(r["name"]) for r in seller_queries.list_sellers(db)}
     rows: dict[int | None, SellerRow] = {
         sid: SellerRow(name, metrics.NudgeRow("seller", name)) for sid, name in names.items()
