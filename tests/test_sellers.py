@@ -51,6 +51,7 @@ def test_a_seller_of_their_own_sees_everything_as_before(cli: Cli) -> None:
     )
     assert cli.ok("plan", "today", "--format", "csv").stdout == before
     assert query(cli.db, "SELECT seller_id FROM client") == [(None,)]
+    assert "seller" not in json.loads(cli.ok("client", "show", "1", "--format", "json").stdout)
 
 
 def test_sellers_are_listed_with_what_they_own_in_every_format(team: Cli) -> None:
@@ -128,6 +129,9 @@ def test_assigning_a_client_is_recorded_and_another_sellers_client_is_refused(
         ("Ромашка", "Анна", "Олег", ""),
     ]
     assert [r["client"] for r in listing(team, "seller", "handovers", "-c", "Ель")] == ["Ель"]
+    card = json.loads(team.ok("client", "show", "Ель", "--format", "json").stdout)
+    assert card["seller"] == "Олег"
+    assert "│ Seller        Олег" in team.ok("client", "show", "Ель", "--format", "table").stdout
     assert sorted(plan_clients(team, "--seller", "Олег")) == ["Ель", "Ромашка"]
 
 

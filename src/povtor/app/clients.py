@@ -196,6 +196,7 @@ def client_card(db: Database, ref: str, today: dt.date) -> dict[str, Any]:
     from povtor.parsing import format_money
     from povtor.storage.plan_queries import load_settings
     from povtor.storage.roadmap_queries import card_roadmap
+    from povtor.storage.seller_queries import client_owner, seller_name
     from povtor.storage.service_queries import referral_links
 
     row = queries.find_client(db, ref)
@@ -232,4 +233,7 @@ def client_card(db: Database, ref: str, today: dt.date) -> dict[str, Any]:
     card["last_touch"] = dict(touch) if touch else None
     card.update(referral_links(db, row["id"]))  # referred_by, referrals
     card["roadmap"] = card_roadmap(db, row["id"], row["category"])
+    owner = seller_name(db, client_owner(db, row["id"]))
+    if owner is not None:  # a team's client: whose it is (a solo seller's card is as before)
+        card["seller"] = owner
     return card

@@ -393,6 +393,8 @@ def _print_card(card: dict[str, Any]) -> None:
         ("Client since", card.get("created_on")),
         ("Notes", card.get("notes")),
     ]
+    if card.get("seller"):
+        fields.append(("Seller", card["seller"]))
     if card.get("referred_by"):
         by = card["referred_by"]
         fields.append(("Referred by", f"#{by['id']} {by['name']}"))
