@@ -291,3 +291,15 @@ def test_seller_names_complete_in_any_case(team: Cli) -> None:
     assert offered("povtor plan today --seller ", team.db) == ["Анна", "Олег"]
     assert offered("povtor seller use АН", team.db) == ["Анна"]
     assert offered("povtor stats nudges --to 2026", team.db) == []  # a day, not a seller
+
+
+def test_a_referral_is_its_referrers_sellers(team: Cli) -> None:
+    team.ok("client", "referral", "Берёза", "Бригада Лосева", env=ANNA)
+    rows = query(
+        team.db,
+        "SELECT s.name FROM client c JOIN seller s ON s.id = c.seller_id "
+        "WHERE c.name = 'Бригада Лосева'",
+    )
+    assert rows == [("Олег",)]
+    team.ok("client", "referral", "Ель", "Бригада Котова", env=ANNA)  # Ель is nobody's
+    assert query(team.db, "SELECT seller_id FROM client WHERE name = 'Бригада Котова'") == [(None,)]

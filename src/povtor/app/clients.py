@@ -121,8 +121,9 @@ def add_referral_in(
     fields: Mapping[str, Any],
 ) -> tuple[int, str, int]:
     """Inside the caller's transaction: a referred client (source ``referral from
-    <referrer>``, ``referred_by_id``), its first person if named, and a first-sale deal at
-    the funnel's first stage; (client id, name, deal id)."""
+    <referrer>``, ``referred_by_id``; in a team, the referrer's seller's), its first
+    person if named, and a first-sale deal at the funnel's first stage; (client id, name,
+    deal id)."""
     from povtor.app.deals import open_in
     from povtor.domain.service import referral_source
 
@@ -138,6 +139,12 @@ def add_referral_in(
     )
     if person:
         client_writes.insert_person(db, client_id=client_id, name=person)
+    from povtor.storage.seller_queries import client_owner
+    from povtor.storage.seller_writes import move_client
+
+    owner = client_owner(db, referrer["id"])
+    if owner is not None:  # in a team, a referral is its referrer's seller's
+        move_client(db, client_id, None, owner)
     funnel = queries.find_funnel(db, "first")
     deal_id = open_in(
         db,
