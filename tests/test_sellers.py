@@ -86,6 +86,7 @@ def test_the_current_seller_gets_new_clients_and_their_plan(team: Cli) -> None:
     assert sorted(plan_clients(team, "--everyone")) == ["Берёза", "Ель", "Ромашка", "Сосна"]
     assert team.ok("seller", "use", "анна").stderr_lines == ["working as Анна"]
     assert sorted(plan_clients(team)) == ["Ромашка", "Сосна"]
+    assert [c["name"] for c in listing(team, "client", "list", "--unowned")] == ["Ель"]
     run = team.ok("plan", "today", "--format", "csv")
     assert run.stderr_lines == [
         "1 item of clients nobody owns left out: povtor plan today --everyone; "
@@ -133,6 +134,13 @@ def test_assigning_a_client_is_recorded_and_another_sellers_client_is_refused(
     assert card["seller"] == "Олег"
     assert "│ Seller        Олег" in team.ok("client", "show", "Ель", "--format", "table").stdout
     assert sorted(plan_clients(team, "--seller", "Олег")) == ["Ель", "Ромашка"]
+    names = [c["name"] for c in listing(team, "client", "list", "--seller", "олег")]
+    assert names == ["Ель", "Ромашка"]
+    assert [c["name"] for c in listing(team, "client", "list", "--seller", "Анна")] == [
+        "Берёза",
+        "Сосна",
+    ]
+    assert listing(team, "client", "list", "--unowned") == []
 
 
 def test_several_clients_are_assigned_all_or_none(team: Cli) -> None:
@@ -166,6 +174,7 @@ def test_an_unknown_seller_is_one_line_and_changes_nothing(team: Cli) -> None:
     ]
     run = team("plan", "today", "--seller", "Анна", "--everyone")
     assert run.exit_code == 2
+    assert team("client", "list", "--seller", "Ира").exit_code == 3
     assert dump_database(team.db) == before
 
 

@@ -56,9 +56,7 @@ def list_sellers(db: Database) -> list[Row]:
                    (SELECT COUNT(*) FROM client c
                     WHERE c.seller_id = s.id AND c.status = 'active') AS clients,
                    (SELECT COUNT(*) FROM deal d JOIN client c ON c.id = d.client_id
-                    WHERE d.status = 'open' AND {DEAL_OWNER} = s.id) AS open_deals,
-                   (SELECT COUNT(*) FROM deal d
-                    WHERE d.seller_id = s.id AND d.status <> 'open') AS handed_closed
+                    WHERE d.status = 'open' AND {DEAL_OWNER} = s.id) AS open_deals
             FROM seller s ORDER BY s.name_key"""
     )
 
