@@ -210,11 +210,13 @@ def test_a_seller_who_owns_something_cannot_be_removed(team: Cli) -> None:
     ]
     assert dump_database(team.db) == before
     team.ok("seller", "use", "Олег")
+    team.ok("nudge", "log", "--client", "Берёза", "--kind", "warming", "--on", "-10")  # his
     team.ok("client", "assign", "Берёза", "--to", "Анна")
     assert team.ok("seller", "remove", "олег").stderr_lines == ["removed seller #2 Олег"]
     assert [r["name"] for r in listing(team, "seller", "list")] == ["Анна"]
     # the record of handovers keeps his name; nobody is current any more
     assert listing(team, "seller", "handovers")[0]["from_seller"] == "Олег"
+    assert query(team.db, "SELECT seller_id FROM touch") == [(None,)]  # Анна's client's now
     assert sorted(plan_clients(team)) == ["Берёза", "Ель", "Ромашка", "Сосна"]
 
 
@@ -312,3 +314,25 @@ def test_a_referral_is_its_referrers_sellers(team: Cli) -> None:
     assert rows == [("Олег",)]
     team.ok("client", "referral", "Ель", "Бригада Котова", env=ANNA)  # Ель is nobody's
     assert query(team.db, "SELECT seller_id FROM client WHERE name = 'Бригада Котова'") == [(None,)]
+
+
+def test_a_touch_counts_for_the_seller_who_logged_it(team: Cli) -> None:
+    """Олег calls Анна's client on its own question: the touch is his; the deal stays
+    hers, and so does what it brings."""
+    team.ok("nudge", "log", "--client", "Сосна", "--kind", "closing", "--outcome", "later",
+            "--until", "+7", env=OLEG)  # fmt: skip
+    assert query(team.db, "SELECT s.name FROM touch t JOIN seller s ON s.id = t.seller_id") == [
+        ("Олег",)
+    ]
+    rows = {r["seller"]: r for r in listing(team, "stats", "nudges", "--by", "seller")}
+    assert (rows["Олег"]["closing"], rows["Олег"]["later"], rows["Анна"]["closing"]) == (1, 1, 0)
+    # a seller on their own (nobody current) logs touches as before: no seller
+    team.ok("nudge", "log", "--client", "Ель", "--kind", "warming")
+    assert query(team.db, "SELECT COUNT(*) FROM touch WHERE seller_id IS NULL") == [(1,)]
+
+
+def test_plan_run_goes_through_the_current_sellers_items(team: Cli) -> None:
+    run = team("plan", "run", input="q\n", env=OLEG)
+    assert run.exit_code == 0, run.describe()
+    assert "Берёза" in run.stdout
+    assert not any(name in run.stdout for name in ("Ромашка", "Сосна", "Ель"))

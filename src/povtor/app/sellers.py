@@ -122,6 +122,12 @@ def current_seller(db: Database, env_value: str | None) -> Seller | None:
     return _seller(row) if row is not None else None
 
 
+def current_seller_id(db: Database, env_value: str | None) -> int | None:
+    """The current seller's id, or none (a seller on their own)."""
+    seller = current_seller(db, env_value)
+    return seller.id if seller is not None else None
+
+
 def find_seller(db: Database, name: str) -> Seller:
     return _seller(seller_queries.find_seller(db, name))
 

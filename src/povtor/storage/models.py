@@ -261,6 +261,11 @@ class Touch(SQLModel, table=True):
     answer: str | None = Field(default=None, max_length=10)  # service contact: ok | problem
     purpose: str | None = Field(default=None, max_length=20)  # perk, backend, roadmap...
     purpose_ref: str | None = Field(default=None, max_length=200)  # which perk, product...
+    # who logged it in a team (the current seller then); none: a seller on their own
+    seller_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("seller.id"), nullable=True),
+    )
 
 
 class Setting(SQLModel, table=True):

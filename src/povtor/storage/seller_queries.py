@@ -1,8 +1,9 @@
 """Reads of the team: sellers, who owns what, and the figures of ``stats nudges --by seller``.
 
 A client's owner is ``client.seller_id``; a deal's is its own ``deal.seller_id`` when it
-was handed over on its own, else its client's; a touch's is its deal's owner (its
-client's when it is on no deal). Figures are by the owner as of now.
+was handed over on its own, else its client's; a touch's is the seller who logged it,
+else its deal's owner (its client's when it is on no deal). Figures are by the owner as
+of now.
 """
 
 from __future__ import annotations
@@ -137,10 +138,11 @@ class SellerTally:
 
 
 def touch_tallies(db: Database, start: dt.date, end: dt.date, as_of: dt.date) -> list[SellerTally]:
-    """Warming and closing touches in ``start..end`` (none after ``as_of``) by owner,
-    kind, outcome and whether on a deal."""
+    """Warming and closing touches in ``start..end`` (none after ``as_of``) by seller (who
+    logged it, else the owner of its deal or client), kind, outcome and whether on a
+    deal."""
     rows = db.tuples(
-        f"""SELECT {DEAL_OWNER} AS owner, t.kind, t.outcome,
+        f"""SELECT COALESCE(t.seller_id, {DEAL_OWNER}) AS owner, t.kind, t.outcome,
                    CASE WHEN t.deal_id IS NULL THEN 0 ELSE 1 END AS on_deal, COUNT(*)
             FROM touch t
             JOIN client c ON c.id = t.client_id

@@ -23,6 +23,8 @@ def insert_seller(db: Database, name: str, on: dt.date) -> int:
 
 
 def delete_seller(db: Database, seller_id: int) -> None:
+    """Remove a seller who owns nothing; the touches they logged count for their owners."""
+    db.execute("UPDATE touch SET seller_id = NULL WHERE seller_id = ?", (seller_id,))
     db.execute("DELETE FROM seller WHERE id = ?", (seller_id,))
 
 
@@ -68,3 +70,8 @@ def record_handover(
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
+
+
+def mark_touch(db: Database, touch_id: int, seller_id: int) -> None:
+    """The seller who logged a touch (a team's current seller)."""
+    db.execute("UPDATE touch SET seller_id = ? WHERE id = ?", (seller_id, touch_id))

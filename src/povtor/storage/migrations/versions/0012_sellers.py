@@ -6,6 +6,8 @@
   follow it;
 - ``deal.seller_id``: a deal handed over on its own (a refused deal given to whoever works
   the refusals); none: the deal follows its client's owner;
+- ``touch.seller_id``: the seller who logged the touch (the current seller then; none:
+  a seller on their own, or one removed since: the touch counts for its owner again);
 - ``handover``: every change of owner, of a client or of a deal: from whom, to whom
   (their names then: the record outlives a seller removed later), when, with a note.
 
@@ -41,6 +43,7 @@ def upgrade() -> None:
     op.create_index("ix_client_seller_id", "client", ["seller_id"])
     op.execute("ALTER TABLE deal ADD COLUMN seller_id INTEGER REFERENCES seller (id)")
     op.create_index("ix_deal_seller_id", "deal", ["seller_id"])
+    op.execute("ALTER TABLE touch ADD COLUMN seller_id INTEGER REFERENCES seller (id)")
     op.create_table(
         "handover",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,6 +68,8 @@ def downgrade() -> None:
     op.drop_index("ix_handover_deal_id", table_name="handover")
     op.drop_index("ix_handover_client_id", table_name="handover")
     op.drop_table("handover")
+    with op.batch_alter_table("touch") as batch:
+        batch.drop_column("seller_id")
     op.drop_index("ix_deal_seller_id", table_name="deal")
     with op.batch_alter_table("deal") as batch:
         batch.drop_column("seller_id")
