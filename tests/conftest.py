@@ -41,6 +41,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("POVTOR_TZ", TZ)
     monkeypatch.delenv("POVTOR_FORMAT", raising=False)
     monkeypatch.delenv("POVTOR_DEBUG", raising=False)
+    monkeypatch.delenv("POVTOR_SELLER", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / ".local" / "share"))
     monkeypatch.setenv("COLUMNS", "160")  # Rich tables: wide enough not to wrap, everywhere

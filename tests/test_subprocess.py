@@ -166,6 +166,8 @@ print("loaded:", *sorted(m for m in watched if m in sys.modules), file=sys.stder
         ["nudge", "log", "--client", "СтройМонолит", "--text", "поздравили"],
         ["nudge", "log", "--deal", "#268", "--outcome", "later", "--later", "+7"],
         ["client", "referral", "СтройМонолит", "Бригада Лосева"],
+        ["seller", "list", "--format", "csv"],
+        ["plan", "today", "--everyone", "--format", "csv"],
     ],
     ids=" ".join,
 )

@@ -25,7 +25,7 @@ from povtor.storage.database import Database
 if TYPE_CHECKING:
     from povtor.domain.forecast import Conversion
     from povtor.domain.plan_records import Plan, PlanInput, PlanItem
-    from povtor.domain.planner import Ranking
+    from povtor.domain.planner import Keep, Ranking
     from povtor.storage.kept_figures import YearFigures
 
 Templates = Mapping[tuple[str, str, str, str], str]  # (kind, funnel, stage, lang) -> body
@@ -205,12 +205,14 @@ def plan_today(
     limit: int | None = None,
     every: bool = False,
     with_forecast: bool = True,
+    keep: Keep | None = None,
 ) -> tuple[DraftedPlan, Forecast | None]:
     """``plan today``: the plan for ``day`` (only the clients of ``category``), cut to a
     day's work: the first ``limit`` items, else ``plan.capacity`` of them unless
-    ``every``; and what its nudges should bring (unless not ``with_forecast``: the
-    machine formats do not print it). The ranks stay those of the whole plan; only the
-    items shown are drafted."""
+    ``every``; only the items ``keep`` accepts, if given (one seller's: see
+    :func:`povtor.app.sellers.plan_filter`); and what its nudges should bring (unless
+    not ``with_forecast``: the machine formats do not print it). The ranks stay those
+    of the whole plan; only the items shown are drafted."""
     from povtor.domain.forecast import can_order
     from povtor.domain.plan_records import Plan
 
@@ -219,8 +221,8 @@ def plan_today(
     settings = _plan_settings(db, lang)
     ranked = ranking(db, day, settings)
     shown = limit or (None if every else settings.int("plan.capacity") or None)
-    plan = Plan(today=day, items=ranked.items(shown, category=category or None))
-    more = ranked.count(category or None) - len(plan.items)
+    plan = Plan(today=day, items=ranked.items(shown, category=category or None, keep=keep))
+    more = ranked.count(category or None, keep) - len(plan.items)
     drafted = _drafted(db, plan, settings, len(ranked))
     drafted.more = more
     if not with_forecast:

@@ -81,8 +81,10 @@ def record_touch(
     client: str | None = None,
     deal: str | None = None,
     referral: Referral | None = None,
+    seller_id: int | None = None,
 ) -> Recorded:
-    """Record ``touch`` with a deal (``deal``) or a client (``client``): one transaction."""
+    """Record ``touch`` with a deal (``deal``) or a client (``client``): one transaction.
+    ``seller_id``: the team's seller who logs it (the current seller)."""
     from povtor.domain.conversation import touch_of
 
     with db.transaction():
@@ -137,6 +139,10 @@ def record_touch(
             purpose=purpose,
             about=about,
         )
+        if is_new and seller_id is not None:
+            from povtor.storage.seller_writes import mark_touch
+
+            mark_touch(db, touch_id, seller_id)
         after = queries.get_deal(db, deal_row["id"]) if deal_row else None
         recorded = Recorded(
             touch_id=touch_id,

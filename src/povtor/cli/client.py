@@ -131,9 +131,16 @@ def add(
             option="--on",
             hint="give the day the client came: today or earlier",
         )
-    from povtor.app.clients import add_client
+    import os
 
-    added = add_client(state.db, state.clock, fields)
+    from povtor.app.clients import add_client
+    from povtor.app.sellers import ENV, current_seller
+
+    # a team's new client is the current seller's
+    seller = current_seller(state.db, os.environ.get(ENV))
+    added = add_client(
+        state.db, state.clock, fields, seller_id=seller.id if seller is not None else None
+    )
     message(f"added client #{added.id} {added.name}")
     print(added.id)
 
@@ -322,18 +329,33 @@ def list_(
     search: Annotated[
         str | None, typer.Option("--search", "-s", help="Part of name or company, any case.")
     ] = None,
+    seller: Annotated[
+        str | None, typer.Option("--seller", help="Only the clients of this seller of the team.")
+    ] = None,
+    unowned: Annotated[
+        bool, typer.Option("--unowned", help="Only the clients no seller of the team owns.")
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
     """List clients, alphabetically.
 
     Example: povtor client list --category A --format csv
     """
+    seller_id = None
+    if seller is not None:
+        from povtor.app.sellers import find_seller
+
+        if unowned:
+            raise InvalidInput("give either --seller or --unowned, not both", hint="e.g. --unowned")
+        seller_id = find_seller(runtime(ctx).db, seller).id
     flt = queries.ClientFilter(
         status=choose(status, STATUSES, option="--status") or "active",
         category=choose(category, CATEGORIES, option="--category"),
         industry=industry,
         source=source,
         search=search,
+        seller_id=seller_id,
+        unowned=unowned,
     )
     rows = queries.iterate_clients(runtime(ctx).db, flt)
     render(_client_listing(rows, "Clients", fmt), fmt)
@@ -386,6 +408,8 @@ def _print_card(card: dict[str, Any]) -> None:
         ("Client since", card.get("created_on")),
         ("Notes", card.get("notes")),
     ]
+    if card.get("seller"):
+        fields.append(("Seller", card["seller"]))
     if card.get("referred_by"):
         by = card["referred_by"]
         fields.append(("Referred by", f"#{by['id']} {by['name']}"))

@@ -66,6 +66,16 @@ def stages(ctx: Any, _param: Any, typed: str) -> list[str]:
     return _starting(stage_codes(path, named, deal_id), typed)
 
 
+def sellers(ctx: Any, _param: Any, typed: str) -> list[str]:
+    from povtor.storage.completion import seller_names
+    from povtor.text import fold
+
+    path = _database(ctx)
+    key = fold(typed)
+    names = seller_names(path) if path is not None else []
+    return [name for name in names if fold(name).startswith(key)]
+
+
 def outcomes(_ctx: Any, _param: Any, typed: str) -> list[str]:
     return _starting(OUTCOME_WORDS, typed)
 
@@ -88,6 +98,9 @@ BY_NAME: dict[str, Callable[[Any, Any, str], list[str]]] = {
     "outcome": outcomes,
     "channel": channels,
     "category": categories,
+    "seller": sellers,  # plan today --seller
+    "seller_name": sellers,  # seller use|remove NAME
+    "to_seller": sellers,  # client|deal assign --to
 }
 
 

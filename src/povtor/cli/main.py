@@ -27,13 +27,17 @@ PovtorRootGroup.lazy_groups = {
             Part("roadmap", "povtor.cli.roadmap", "client_roadmap"),
             Part("occasion", "povtor.cli.occasion", "occasion_app"),
             Part("step", "povtor.cli.roadmap", "step_app"),
+            Part("assign", "povtor.cli.sellers", "client_assign"),
         ),
     ),
     "deal": LazyGroupSpec(
         "povtor.cli.deal",
         "app",
         "Deals: open, move through stages, win, lose, reopen, edit; list and show.",
-        parts=(Part("product", "povtor.cli.product", "deal_app"),),
+        parts=(
+            Part("product", "povtor.cli.product", "deal_app"),
+            Part("assign", "povtor.cli.sellers", "deal_assign"),
+        ),
     ),
     "nudge": LazyGroupSpec(
         "povtor.cli.nudge",
@@ -83,6 +87,11 @@ PovtorRootGroup.lazy_groups = {
         "app",
         "Perks («ништяки»): professional holidays by industry, birthdays and clients' own dates...",
         parts=(Part("stats", "povtor.cli.stats.clients", "perks"),),
+    ),
+    "seller": LazyGroupSpec(
+        "povtor.cli.sellers",
+        "app",
+        "The team: sellers on one database, each with their own clients and plan.",
     ),
     "spend": LazyGroupSpec(
         "povtor.cli.stats.spend",

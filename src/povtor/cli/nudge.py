@@ -199,6 +199,9 @@ def log(
         from povtor.domain.cards import question_code
 
         purpose_ref = question_code(purpose_ref)
+    import os
+
+    from povtor.app.sellers import ENV, current_seller_id
     from povtor.app.touches import TouchInput, record_touch
 
     recorded = record_touch(
@@ -206,6 +209,7 @@ def log(
         state.clock,
         deal=deal,
         client=client,
+        seller_id=current_seller_id(state.db, os.environ.get(ENV)),  # who logs it, in a team
         touch=TouchInput(
             kind=chosen_kind,
             channel=chosen_channel,

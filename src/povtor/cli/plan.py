@@ -114,6 +114,17 @@ def today(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Language of the drafts: ru or en.")
     ] = None,
+    seller: Annotated[
+        str | None,
+        typer.Option(
+            "--seller",
+            help="A team's seller's plan: their clients and the deals handed to them "
+            "(default: the current seller's, if one is set).",
+        ),
+    ] = None,
+    everyone: Annotated[
+        bool, typer.Option("--everyone", help="The whole team's plan, whoever owns the client.")
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
     """Today's plan of nudges: who to contact, why, which touch, and the message.
@@ -136,7 +147,10 @@ def today(
     and jsonl the same cut applies (the count goes to stderr), and each item carries
     client_id, rule, purpose and about: what nudge log --client ID --purpose P --about
     A needs. As a table each item is a block (who, why:, say:) wrapped between words at
-    the terminal's width (COLUMNS), through the pager on a terminal.
+    the terminal's width (COLUMNS), through the pager on a terminal. In a team
+    (povtor seller) the current seller sees the items of their clients and of the deals
+    handed to them (a line on stderr counts those of clients nobody owns); --seller
+    NAME another's, --everyone all.
 
     Example: povtor plan today --limit 10
     """
@@ -149,6 +163,7 @@ def today(
     wanted = choose(category, CATEGORIES, option="--category")
     language = choose(lang, ("ru", "en"), option="--lang")
     for_people = (fmt or default_format()) is OutputFormat.table
+    whose = _whose_plan(state.db, seller, everyone)
     drafted, guess = plan_app.plan_today(
         state.db,
         day,
@@ -157,12 +172,14 @@ def today(
         limit=limit,
         every=every,
         with_forecast=for_people,  # (the machine formats have no caption)
+        keep=whose,
     )
     shown = len(drafted.plan.items)
     more = (
         f"… and {drafted.more} more: povtor plan today --all"
         + (f" --on {day.isoformat()}" if date is not None else "")
         + (f" --category {wanted}" if wanted else "")
+        + (f' --seller "{seller.strip()}"' if seller else "")
         if drafted.more
         else None
     )
@@ -177,12 +194,41 @@ def today(
             more=more,
             why=why,
         )
+        _unowned_note(whose)
         return
     columns = PLAN_COLUMNS + (WHY_COLUMNS if why else ())
     render(Listing(columns, _plan_rows(drafted, why)), fmt)
     if drafted.more:
         cut = f"--limit {limit}" if limit else f"plan.capacity {drafted.capacity}"
         message(f"{shown} of {shown + drafted.more} items ({cut}); every item: --all")
+    _unowned_note(whose)
+
+
+def _whose_plan(db: Any, seller: str | None, everyone: bool) -> Any:
+    """Which items a team's seller sees (none: every item, as for a seller on their own)."""
+    import os
+
+    from povtor.app import sellers
+
+    sellers.check_not_both(seller, everyone)
+    if everyone:
+        return None
+    chosen = (
+        sellers.find_seller(db, seller)
+        if seller is not None
+        else sellers.current_seller(db, os.environ.get(sellers.ENV))
+    )
+    return sellers.plan_filter(db, chosen) if chosen is not None else None
+
+
+def _unowned_note(whose: Any) -> None:
+    if whose is not None and whose.unowned:
+        from povtor.domain.wording import counted
+
+        message(
+            f"{counted(whose.unowned, 'item', 'items')} of clients nobody owns left out: "
+            "povtor plan today --everyone; give them out: povtor client assign CLIENT --to NAME"
+        )
 
 
 def _forecast_line(guess: plan_app.Forecast) -> str:

@@ -52,17 +52,29 @@ def run(
 
     Example: povtor plan run --limit 5
     """
+    import os
+
+    from povtor.app import sellers
     from povtor.app.plan import item_text
     from povtor.app.touches import Referral, TouchInput, record_touch
     from povtor.parsing import parse_outcome
 
     state = runtime(ctx)
     chosen_channel = choose(channel, CHANNELS, option="--channel") or "messenger"
+    # in a team, the current seller works through their own items (see plan today)
+    acting = sellers.current_seller(state.db, os.environ.get(sellers.ENV))
+    seller_id = acting.id if acting is not None else None
     drafted = plan_app.drafted_plan(
-        state.db, state.clock.today, choose(lang, ("ru", "en"), option="--lang"), first=limit
+        state.db,
+        state.clock.today,
+        choose(lang, ("ru", "en"), option="--lang"),
+        first=limit if acting is None else None,
     )
     language, user = drafted.lang, drafted.templates
-    items = drafted.plan.items[:limit] if limit else drafted.plan.items
+    items = drafted.plan.items
+    if acting is not None:
+        items = list(filter(sellers.plan_filter(state.db, acting).item, items))
+    items = items[:limit] if limit else items
     if not items:
         message("nothing to nudge today")
         return
@@ -118,6 +130,7 @@ def run(
         recorded = record_touch(
             state.db,
             state.clock,
+            seller_id=seller_id,  # who logs it, in a team
             client=str(item.client.id),
             deal=str(c.deal.id) if c.deal else None,
             touch=TouchInput(

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -258,6 +258,10 @@ def _lead_order(scored: tuple[Decimal, Candidate]) -> tuple[bool, Decimal, int, 
     )
 
 
+# which items to show: a client and the candidate its item would lead with
+Keep = Callable[[ClientState, Candidate], bool]
+
+
 @dataclass(frozen=True, slots=True)
 class Ranking:
     """A plan's items in rank order, each built only when it is asked for: a day's work
@@ -275,30 +279,53 @@ class Ranking:
     def __len__(self) -> int:
         return len(self.order)
 
-    def items(self, first: int | None = None, *, category: str | None = None) -> list[PlanItem]:
+    def items(
+        self,
+        first: int | None = None,
+        *,
+        category: str | None = None,
+        keep: Keep | None = None,
+    ) -> list[PlanItem]:
         """The items in rank order (ranks are those of the whole plan): the first
-        ``first`` of them (None: all), only of the clients of ``category`` if given."""
-        if category is None:
+        ``first`` of them (None: all), only of the clients of ``category`` if given, only
+        those whose client and leading candidate ``keep`` accepts if given."""
+        wanted = self._wanted(category, keep)
+        if wanted is None:
             if first is not None and first < len(self.order):
                 keys = heapq.nsmallest(first, self.order)
             else:
                 keys = sorted(self.order)
             return [self._item(rank, key[2]) for rank, key in enumerate(keys, start=1)]
-        clients = self.clients
         found = [
-            (rank, key[2])
-            for rank, key in enumerate(sorted(self.order), start=1)
-            if clients[key[2]].category == category
+            (rank, key[2]) for rank, key in enumerate(sorted(self.order), start=1) if wanted(key[2])
         ]
         if first is not None:
             found = found[:first]
         return [self._item(rank, client_id) for rank, client_id in found]
 
-    def count(self, category: str | None = None) -> int:
-        """The items (of the clients of ``category``)."""
-        if category is None:
+    def count(self, category: str | None = None, keep: Keep | None = None) -> int:
+        """The items (of the clients of ``category``, of those ``keep`` accepts)."""
+        wanted = self._wanted(category, keep)
+        if wanted is None:
             return len(self.order)
-        return sum(1 for key in self.order if self.clients[key[2]].category == category)
+        return sum(1 for key in self.order if wanted(key[2]))
+
+    def _wanted(self, category: str | None, keep: Keep | None) -> Callable[[int], bool] | None:
+        if category is None and keep is None:
+            return None
+        clients, scored = self.clients, self.scored
+
+        def wanted(client_id: int) -> bool:
+            client = clients[client_id]
+            if category is not None and client.category != category:
+                return False
+            if keep is None:
+                return True
+            found = scored[client_id]
+            lead = found[0] if len(found) == 1 else min(found, key=_lead_order)
+            return keep(client, lead[1])
+
+        return wanted
 
     def at(self, rank: int) -> PlanItem | None:
         """The item of ``rank`` (1 is the first); None: the plan has no such item."""

@@ -96,3 +96,8 @@ def stage_codes(path: Path, funnel: str | None, deal_id: int | None = None) -> l
     if not rows:
         rows = _read(path, "SELECT code FROM stage ORDER BY funnel_id, position")
     return list(dict.fromkeys(str(code) for (code,) in rows))
+
+
+def seller_names(path: Path) -> list[str]:
+    """The team's sellers (none before the team's schema, or with no team)."""
+    return [str(name) for (name,) in _read(path, "SELECT name FROM seller ORDER BY name_key")]

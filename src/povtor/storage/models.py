@@ -48,6 +48,19 @@ def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Co
     return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
 
 
+class Seller(SQLModel, table=True):
+    """A member of the team: a seller who owns clients (seed 002: farmers, trainees on
+    the refusals, an expert for hot deals). A solo seller needs none."""
+
+    __tablename__ = "seller"
+    __table_args__ = (UniqueConstraint("name_key", name="uq_seller_name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)  # the folded name: one seller per name, any case
+    created_on: dt.date
+
+
 class Client(SQLModel, table=True):
     __tablename__ = "client"
     __table_args__ = (
@@ -76,6 +89,10 @@ class Client(SQLModel, table=True):
     # (clients are archived or forgotten, never deleted: a plain reference)
     referred_by_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("client.id"), nullable=True, index=True)
+    )
+    # the client's owner (none: nobody's); its deals and touches follow it
+    seller_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("seller.id"), nullable=True, index=True)
     )
 
 
@@ -167,6 +184,10 @@ class Deal(SQLModel, table=True):
     lost_reason: str | None = None
     follow_up_on: dt.date | None = None  # "later, on date D" from the last nudge
     external_id: str | None = Field(default=None, unique=True, max_length=200)
+    # a deal handed over on its own (a refusal to a trainee); none: its client's owner's
+    seller_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("seller.id"), nullable=True, index=True)
+    )
 
 
 class StageChange(SQLModel, table=True):
@@ -241,6 +262,11 @@ class Touch(SQLModel, table=True):
     answer: str | None = Field(default=None, max_length=10)  # service contact: ok | problem
     purpose: str | None = Field(default=None, max_length=20)  # perk, backend, roadmap...
     purpose_ref: str | None = Field(default=None, max_length=200)  # which perk, product...
+    # who logged it in a team (the current seller then); none: a seller on their own
+    seller_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("seller.id"), nullable=True),
+    )
 
 
 class Setting(SQLModel, table=True):
@@ -472,3 +498,24 @@ class ClientActivity(SQLModel, table=True):
     said_follow_up_on: dt.date | None = None
     asked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(), nullable=True))
     asked_on: dt.date | None = None
+
+
+class Handover(SQLModel, table=True):
+    """A change of owner: a client (and the deals that follow it) or one deal, from one
+    seller (none: nobody's) to another (none: back to nobody / to the client's owner)."""
+
+    __tablename__ = "handover"
+    __table_args__ = (
+        CheckConstraint(_one_of("entity", ("client", "deal")), name="ck_handover_entity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(), nullable=False))  # UTC
+    on_date: dt.date  # the seller's local date of the handover
+    entity: str = Field(max_length=10)  # client | deal
+    client_id: int = Field(sa_column=_fk("client.id"))
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", nullable=True))
+    # the sellers' names then (none: nobody): the record outlives a seller removed later
+    from_seller: str | None = Field(default=None, max_length=200)
+    to_seller: str | None = Field(default=None, max_length=200)
+    note: str | None = None

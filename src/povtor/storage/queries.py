@@ -142,6 +142,8 @@ class ClientFilter:
     industry: str | None = None
     source: str | None = None
     search: str | None = None
+    seller_id: int | None = None  # a team's seller's clients only
+    unowned: bool = False  # the clients no seller owns only
 
 
 CLIENT_LIST_COLUMNS = (
@@ -163,7 +165,8 @@ def iterate_clients(db: Database, flt: ClientFilter) -> Iterator[tuple[Any, ...]
     """Clients matching the filter in alphabetical order (:func:`povtor.text.sort_key`:
     Cyrillic-aware, ё with е), as tuples of :data:`CLIENT_LIST_COLUMNS` read from the
     cursor while the caller writes them."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if flt.status != "all":
         where.append("c.status = ?")
         params.append(flt.status)
@@ -173,6 +176,11 @@ def iterate_clients(db: Database, flt: ClientFilter) -> Iterator[tuple[Any, ...]
     if flt.search:
         where.append("c.search_key LIKE ? ESCAPE '\\'")
         params.append(like_pattern(flt.search))
+    if flt.seller_id is not None:
+        where.append("c.seller_id = ?")
+        params.append(flt.seller_id)
+    if flt.unowned:
+        where.append("c.seller_id IS NULL")
     # the search key starts with the folded name (then a line break and the company):
     # ordering by that part, then the name as written, is sort_key's order
     sql = f"""

@@ -19,5 +19,6 @@ REVISIONS: tuple[str, ...] = (
     "0009_conversation_indexes",
     "0010_inline_checks",
     "0011_client_activity",
+    "0012_sellers",
 )
 HEAD = REVISIONS[-1]

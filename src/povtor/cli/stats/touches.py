@@ -8,10 +8,19 @@ from typing import Annotated
 import typer
 
 from povtor.app import stats
-from povtor.cli.runtime import FormatOption, period_options, runtime
-from povtor.cli.stats.printing import AllOption, emit, figure, part_option, record, title
+from povtor.cli.runtime import FormatOption, choose, period_options, runtime
+from povtor.cli.stats.printing import (
+    AllOption,
+    Currency,
+    emit,
+    figure,
+    part_option,
+    record,
+    title,
+)
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
+from povtor.domain.cells import parse_currency
 from povtor.output import TOP_ROWS, Column, Listing, OutputFormat, render
 
 # -- nudges --------------------------------------------------------------------------------
@@ -34,15 +43,49 @@ NUDGE_COLUMNS = (
 )
 
 
+SELLER_COLUMNS = (
+    Column("seller", "Seller", wide=True),
+    Column("closing", "Closing", "int"),
+    Column("yes", "Yes", "int"),
+    Column("no", "No", "int"),
+    Column("later", "Later", "int"),
+    Column("no_answer", "No ans.", "int"),
+    Column("pending", "Pend.", "int"),
+    Column("decision_rate", "Decided", "rate"),
+    Column("nudged_deals", "Deals", "int"),
+    Column("paid_deals", "Paid", "int"),
+    Column("nudge_to_order", "→order", "rate"),
+    Column("warming", "Warm.", "int"),
+    Column("won", "Won", "int"),
+    Column("revenue", "Revenue", "money"),
+)
+
+
 @period_options(default="month")
-def nudges(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> None:
+def nudges(
+    ctx: typer.Context,
+    *,
+    span: Period,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="seller: one row per seller of the team, with revenue."),
+    ] = None,
+    currency: Currency = "RUB",
+    fmt: FormatOption = None,
+) -> None:
     """Closing touches by outcome, decision rate, nudge→order conversion, the 5:1 rule.
 
     One row for all touches in the period, then one per channel and one per stage.
-    Default period: this month to date.
+    Default period: this month to date. With --by seller: one row per seller (each
+    touch counts for the owner of its deal, else of its client, as of today), with the
+    deals each won in the period and their revenue (in --currency).
 
     Example: povtor stats nudges --period quarter --format csv
     """
+    if by is not None:
+        choose(by, ("seller",), option="--by")
+        _nudges_by_seller(ctx, span, parse_currency(currency, field="--currency"), fmt)
+        return
     report = stats.nudge_report(runtime(ctx).db, span)
     rows, rule, total = report.rows, report.rule, report.total
     ratio = total.warming_per_closing
@@ -76,6 +119,36 @@ def nudges(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> Non
         title=title("Nudges", span, span.as_of),
         caption=caption,
         row_styles=["bold" if r.by == "all" else None for r in rows],
+    )
+    render(listing, fmt)
+
+
+def _nudges_by_seller(
+    ctx: typer.Context, span: Period, currency: str, fmt: OutputFormat | None
+) -> None:
+    from povtor.app.sellers import nudges_by_seller
+
+    rows = nudges_by_seller(runtime(ctx).db, span.start, span.end, span.as_of, currency)
+    listing = Listing(
+        SELLER_COLUMNS,
+        [
+            [
+                r.seller,
+                r.nudges.closing,
+                *(r.nudges.outcomes[o] for o in metrics.OUTCOME_ORDER),
+                r.nudges.decision_rate,
+                r.nudges.nudged_deals,
+                r.nudges.paid_deals,
+                r.nudges.conversion,
+                r.nudges.warming,
+                r.won,
+                r.revenue_minor,
+            ]
+            for r in rows
+        ],
+        title=title("Nudges by seller", span, span.as_of),
+        caption=f"Each touch and deal counts for its owner as of today; revenue in {currency}.",
+        empty_message="no sellers and no touches in the period",
     )
     render(listing, fmt)
 
