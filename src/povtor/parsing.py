@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+from povtor import i18n
 from povtor.errors import InvalidInput
 
 MINOR_UNITS = 100  # every currency is kept in hundredths (kopecks, cents)
@@ -176,8 +177,8 @@ def money(minor: int | None) -> Decimal | None:
 
 
 def format_money(minor: int | None, *, grouped: bool = False, short: bool = False) -> str:
-    """``1234550`` -> ``12345.50`` (machine) or ``12 345.50`` (people); ``short`` drops
-    ``.00`` (for message drafts: «125 000»)."""
+    """``1234550`` -> ``12345.50`` (machine) or ``12 345.50`` (people; in a Russian
+    interface ``12 345,50``); ``short`` drops ``.00`` (for message drafts: «125 000»)."""
     if minor is None:
         return ""
     sign = "-" if minor < 0 else ""
@@ -185,8 +186,18 @@ def format_money(minor: int | None, *, grouped: bool = False, short: bool = Fals
     if short and not cents:
         return sign + f"{whole:,}".replace(",", " ")
     if grouped:
-        return sign + f"{whole:,}".replace(",", " ") + f".{cents:02d}"
+        point = "," if i18n.current() == "ru" else "."
+        return sign + f"{whole:,}".replace(",", " ") + f"{point}{cents:02d}"
     return f"{sign}{whole}.{cents:02d}"
+
+
+def format_amount(minor: int, currency: str) -> str:
+    """An amount with its currency, for people: ``1 465 618.20 RUB``; in a Russian
+    interface ``1 465 618,20 ₽`` (another currency keeps its code: ``1 200,50 USD``)."""
+    code = currency.upper()
+    if i18n.current() == "ru" and code == "RUB":
+        code = "₽"
+    return f"{format_money(minor, grouped=True)} {code}"
 
 
 OUTCOME_WORDS = {

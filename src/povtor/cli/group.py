@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sqlite3
@@ -184,6 +185,7 @@ class PovtorRootGroup(PovtorGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        choose_language(sys.argv[1:] if args is None else list(args))
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         undecodable = _not_utf8(sys.argv[1:] if args is None else list(args))
@@ -203,6 +205,35 @@ class PovtorRootGroup(PovtorGroup):
                 sys.exit(error.exit_code)
             sys.exit(_usage_line(error))
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def choose_language(args: list[str]) -> None:
+    """Speak the run's language (see :mod:`povtor.i18n`) from its first word: the
+    database's ``lang`` setting is read from the file named by ``--db`` or ``POVTOR_DB``."""
+    from povtor import i18n
+
+    stored = None
+    if not i18n.known(os.environ.get(i18n.ENV_LANG)):
+        from povtor.storage.location import resolve_location, stored_setting
+
+        with contextlib.suppress(PovtorError):  # a bad --db: the command itself says so
+            stored = stored_setting(resolve_location(_db_option(args)), "lang")
+    i18n.set_language(i18n.choose_language(stored))
+
+
+def _db_option(args: list[str]) -> str | None:
+    """The ``--db`` value among the arguments (a global option: before the command)."""
+    words = iter(args)
+    for arg in words:
+        if arg == "--db":
+            return next(words, None)
+        if arg.startswith("--db="):
+            return arg.removeprefix("--db=")
+        if arg in ("--today", "--tz"):
+            next(words, None)
+        elif not arg.startswith("-"):
+            break  # the command: --db comes before it
+    return None
 
 
 # the variables povtor reads: a value in them must be text, as the arguments must

@@ -33,6 +33,7 @@ from povtor.domain.holidays import (
     on_day,
 )
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.text import did_you_mean
 
 PURPOSE = "perk"
@@ -101,7 +102,7 @@ class Occurrence:
         if self.source == "holiday":
             return self.title
         if self.source == "birthday":
-            return f"birthday of {self.person}"
+            return _("birthday of {person}").format(person=self.person)
         return f"«{self.title}»" + (f" ({self.person})" if self.person else "")
 
 

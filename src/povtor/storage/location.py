@@ -73,3 +73,23 @@ def resolve_location(option: str | None) -> Location:
         f"database URL scheme {scheme!r} is not supported",
         hint="give a file path or a sqlite:/// URL (--db or POVTOR_DB)",
     )
+
+
+def stored_setting(location: Location, key: str) -> str | None:
+    """A setting as the database file holds it, read before a command loads (the language
+    of its help and messages): stdlib sqlite3, read-only, never creating the file. None
+    when the file or the setting is not there, or the file cannot be read (the command
+    itself then says why)."""
+    path = location.path
+    if path is None or not path.is_file():
+        return None
+    import contextlib
+    import sqlite3
+
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+            row = connection.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    return str(row[0]) if row else None
