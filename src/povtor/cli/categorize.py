@@ -8,17 +8,18 @@ import typer
 
 from povtor.cli.runtime import FormatOption, period_options, runtime
 from povtor.domain.calendar import Period
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 
 CATEGORIZE_COLUMNS = (
-    Column("rank", "#", "int"),
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Category"),
-    Column("category_source", "Set by"),
-    Column("abc", "ABC"),
-    Column("revenue", "Revenue", "money"),
-    Column("action", "Action"),
+    Column("rank", N_("#"), "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Category")),
+    Column("category_source", N_("Set by")),
+    Column("abc", N_("ABC")),
+    Column("revenue", N_("Revenue"), "money"),
+    Column("action", N_("Action")),
 )
 
 

@@ -10,6 +10,7 @@ import typer
 from povtor.cli.runtime import FormatOption, choose, command_group, confirm, runtime
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.output import (
     Column,
     Listing,
@@ -267,16 +268,16 @@ def forget(
 
 
 CLIENT_LIST_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("name", "Client", wide=True),
-    Column("company", "Company", wide=True),
-    Column("category", "Cat"),
-    Column("industry", "Industry"),
-    Column("source", "Source", in_table=False),
-    Column("status", "Status", in_table=False),
-    Column("open_deals", "Open", "int"),
-    Column("last_touch_on", "Last touch", "date"),
-    Column("created_on", "Since", "date", in_table=False),
+    Column("id", N_("ID"), "int"),
+    Column("name", N_("Client"), wide=True),
+    Column("company", N_("Company"), wide=True),
+    Column("category", N_("Cat")),
+    Column("industry", N_("Industry")),
+    Column("source", N_("Source"), in_table=False),
+    Column("status", N_("Status"), in_table=False),
+    Column("open_deals", N_("Open"), "int"),
+    Column("last_touch_on", N_("Last touch"), "date"),
+    Column("created_on", N_("Since"), "date", in_table=False),
 )
 
 
@@ -395,12 +396,12 @@ def _print_card(card: dict[str, Any]) -> None:
     sections: list[Any] = [
         Listing(
             (
-                Column("id", "#", "int"),
-                Column("name", "Name", wide=True),
-                Column("role", "Role", wide=True),
-                Column("phone", "Phone"),
-                Column("birthday", "Birthday"),
-                Column("main", "Main"),
+                Column("id", N_("#"), "int"),
+                Column("name", N_("Name"), wide=True),
+                Column("role", N_("Role"), wide=True),
+                Column("phone", N_("Phone")),
+                Column("birthday", N_("Birthday")),
+                Column("main", N_("Main")),
             ),
             [
                 [
@@ -417,23 +418,23 @@ def _print_card(card: dict[str, Any]) -> None:
         ),
         Listing(
             (
-                Column("id", "#", "int"),
-                Column("topic", "Topic"),
-                Column("text", "Fact", wide=True),
-                Column("noted_on", "Noted", "date"),
+                Column("id", N_("#"), "int"),
+                Column("topic", N_("Topic")),
+                Column("text", N_("Fact"), wide=True),
+                Column("noted_on", N_("Noted"), "date"),
             ),
             [[f["id"], f["topic"], f["text"], f["noted_on"]] for f in card["facts"]],
             title=f"Talking facts ({len(card['facts'])})",
         ),
         Listing(
             (
-                Column("id", "#", "int"),
-                Column("funnel", "Funnel"),
-                Column("stage", "Stage"),
-                Column("status", "Status"),
-                Column("amount", "Amount", justify="right"),
-                Column("opened_on", "Opened", "date"),
-                Column("closed_on", "Closed", "date"),
+                Column("id", N_("#"), "int"),
+                Column("funnel", N_("Funnel")),
+                Column("stage", N_("Stage")),
+                Column("status", N_("Status")),
+                Column("amount", N_("Amount"), justify="right"),
+                Column("opened_on", N_("Opened"), "date"),
+                Column("closed_on", N_("Closed"), "date"),
             ),
             [
                 [

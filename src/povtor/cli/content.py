@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 from povtor.text import TEXT_MAX, clean_text
 
@@ -78,13 +79,13 @@ def content_list(
 
     rows = list_content(runtime(ctx).db, industry=industry, tag=tag)
     columns = (
-        Column("id", "ID", "int"),
-        Column("industry", "Industry"),
-        Column("tag", "Tag"),
-        Column("lang", "Lang"),
-        Column("clients", "Clients", "int"),
-        Column("added_on", "Added", "date"),
-        Column("text", "Text", wide=True),
+        Column("id", N_("ID"), "int"),
+        Column("industry", N_("Industry")),
+        Column("tag", N_("Tag")),
+        Column("lang", N_("Lang")),
+        Column("clients", N_("Clients"), "int"),
+        Column("added_on", N_("Added"), "date"),
+        Column("text", N_("Text"), wide=True),
     )
     render(
         Listing(

@@ -9,6 +9,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.cells import parse_currency
+from povtor.i18n import N_
 from povtor.output import (
     Column,
     Listing,
@@ -231,20 +232,20 @@ def edit(
 
 
 DEAL_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("funnel", "Funnel"),
-    Column("stage", "Stage"),
-    Column("status", "Status", in_table=False),
-    Column("amount", "Amount", "money"),
-    Column("currency", "Cur", in_table=False),
-    Column("days_in_stage", "Days", "int"),
-    Column("opened_on", "Opened", "date", in_table=False),
-    Column("expected_on", "Expected", "date"),
-    Column("title", "Title", wide=True),
+    Column("id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("funnel", N_("Funnel")),
+    Column("stage", N_("Stage")),
+    Column("status", N_("Status"), in_table=False),
+    Column("amount", N_("Amount"), "money"),
+    Column("currency", N_("Cur"), in_table=False),
+    Column("days_in_stage", N_("Days"), "int"),
+    Column("opened_on", N_("Opened"), "date", in_table=False),
+    Column("expected_on", N_("Expected"), "date"),
+    Column("title", N_("Title"), wide=True),
 )
 # a listing with closed deals says when each was paid or lost
-CLOSED_COLUMNS = (*DEAL_COLUMNS, Column("closed_on", "Closed", "date"))
+CLOSED_COLUMNS = (*DEAL_COLUMNS, Column("closed_on", N_("Closed"), "date"))
 
 
 def days_in_stage(row: Any, today: Any) -> int | None:
@@ -409,12 +410,12 @@ def _print_deal(detail: dict[str, Any]) -> None:
     ]
     history = Listing(
         (
-            Column("at", "When (UTC)"),
-            Column("on_date", "Date", "date"),
-            Column("event", "Event"),
-            Column("from_stage", "From"),
-            Column("to_stage", "To"),
-            Column("reason", "Reason", wide=True),
+            Column("at", N_("When (UTC)")),
+            Column("on_date", N_("Date"), "date"),
+            Column("event", N_("Event")),
+            Column("from_stage", N_("From")),
+            Column("to_stage", N_("To")),
+            Column("reason", N_("Reason"), wide=True),
         ),
         [
             [
@@ -433,12 +434,12 @@ def _print_deal(detail: dict[str, Any]) -> None:
     if detail["touches"]:
         touches = Listing(
             (
-                Column("id", "#", "int"),
-                Column("on_date", "Date", "date"),
-                Column("kind", "Kind"),
-                Column("channel", "Channel"),
-                Column("outcome", "Outcome"),
-                Column("text", "Text", wide=True),
+                Column("id", N_("#"), "int"),
+                Column("on_date", N_("Date"), "date"),
+                Column("kind", N_("Kind")),
+                Column("channel", N_("Channel")),
+                Column("outcome", N_("Outcome")),
+                Column("text", N_("Text"), wide=True),
             ),
             [
                 [t["id"], t["on_date"], t["kind"], t["channel"], t["outcome"], t["text"]]
@@ -450,11 +451,11 @@ def _print_deal(detail: dict[str, Any]) -> None:
     if detail["changes"]:
         corrections = Listing(
             (
-                Column("id", "#", "int"),
-                Column("on_date", "Date", "date"),
-                Column("what", "What"),
-                Column("action", "Action"),
-                Column("summary", "Change", wide=True),
+                Column("id", N_("#"), "int"),
+                Column("on_date", N_("Date"), "date"),
+                Column("what", N_("What")),
+                Column("action", N_("Action")),
+                Column("summary", N_("Change"), wide=True),
             ),
             [
                 [

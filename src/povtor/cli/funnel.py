@@ -8,6 +8,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 from povtor.storage import queries
 
@@ -22,12 +23,12 @@ def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """
     rows = queries.list_funnels(runtime(ctx).db)
     columns = (
-        Column("funnel", "Funnel"),
-        Column("position", "#", "int"),
-        Column("stage", "Stage"),
-        Column("stage_name", "Name"),
-        Column("is_won", "Paid", "bool"),
-        Column("limit_days", "Limit (days)", "int"),
+        Column("funnel", N_("Funnel")),
+        Column("position", N_("#"), "int"),
+        Column("stage", N_("Stage")),
+        Column("stage_name", N_("Name")),
+        Column("is_won", N_("Paid"), "bool"),
+        Column("limit_days", N_("Limit (days)"), "int"),
     )
     render(
         Listing(

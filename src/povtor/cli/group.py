@@ -15,12 +15,13 @@ import typer.main
 from typer.core import TyperGroup
 
 from povtor.errors import ExitCode, PovtorError
+from povtor.i18n import _
 
 ENV_DEBUG = "POVTOR_DEBUG"
 
 
 def report(error: PovtorError) -> None:
-    line = f"error: {error.message}"
+    line = _("error: {message}").format(message=error.message)
     if error.hint:
         line += f"; {error.hint}"
     print(line, file=sys.stderr)
@@ -39,7 +40,7 @@ class PovtorGroup(TyperGroup):
             report(_database_error(ctx, error))
             raise typer.Exit(int(ExitCode.DATABASE)) from None
         except KeyboardInterrupt:
-            print("interrupted: nothing more was changed", file=sys.stderr)
+            print(_("interrupted: nothing more was changed"), file=sys.stderr)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except BrokenPipeError:
             # the reader went away (povtor ... | head): not an error; stay quiet
@@ -57,8 +58,10 @@ class PovtorGroup(TyperGroup):
             if os.environ.get(ENV_DEBUG):
                 raise
             print(
-                f"error: internal error ({type(error).__name__}: {error}); this is a bug in "
-                f"povtor, please report it (set {ENV_DEBUG}=1 to see the traceback)",
+                _(
+                    "error: internal error ({error}); this is a bug in povtor, please report it "
+                    "(set {variable}=1 to see the traceback)"
+                ).format(error=f"{type(error).__name__}: {error}", variable=ENV_DEBUG),
                 file=sys.stderr,
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
@@ -195,7 +198,7 @@ class PovtorRootGroup(PovtorGroup):
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except typer.Abort:
-            print("error: aborted; nothing more was changed", file=sys.stderr)
+            print(_("error: aborted; nothing more was changed"), file=sys.stderr)
             sys.exit(1)
         except Exception as error:
             if not (hasattr(error, "exit_code") and hasattr(error, "format_message")):
@@ -246,16 +249,18 @@ def _not_utf8(args: list[str]) -> PovtorError | None:
     surrogates, which no file, database or screen can take: refuse them at the door."""
     from povtor.errors import InvalidInput
 
-    given = [(f"argument {n}", arg) for n, arg in enumerate(args, start=1)]
+    given = [(_("argument {n}").format(n=n), arg) for n, arg in enumerate(args, start=1)]
     given += [(name, os.environ[name]) for name in ENVIRONMENT if name in os.environ]
     for where, value in given:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return InvalidInput(
-                f"{where} ({_shown(value)}) is not UTF-8 text",
-                hint="switch the terminal (or the script's file) to UTF-8, "
-                "e.g. LANG=ru_RU.UTF-8, and type it again",
+                _("{where} ({value}) is not UTF-8 text").format(where=where, value=_shown(value)),
+                hint=_(
+                    "switch the terminal (or the script's file) to UTF-8, "
+                    "e.g. LANG=ru_RU.UTF-8, and type it again"
+                ),
             )
     return None
 
@@ -272,6 +277,6 @@ def _shown(value: str) -> str:
 def _usage_line(error: Any) -> int:
     text = str(error.format_message()).strip().rstrip(".")
     ctx = getattr(error, "ctx", None)
-    where = f"; see: {ctx.command_path} --help" if ctx is not None else ""
-    print(f"error: {text}{where}", file=sys.stderr)
+    where = _("; see: {command} --help").format(command=ctx.command_path) if ctx is not None else ""
+    print(_("error: {message}").format(message=text) + where, file=sys.stderr)
     return int(error.exit_code)

@@ -15,6 +15,7 @@ from povtor.cli.files import write_atomically, write_stdout
 from povtor.cli.runtime import command_group, runtime
 from povtor.domain.formats import FILE_NAMES, IMPORT_ORDER
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.output import Column, Listing, OutputFormat, message, render
 
 if TYPE_CHECKING:
@@ -191,12 +192,12 @@ class _Rejected(Exception):
 
 
 CHANGE_COLUMNS = (
-    Column("table", "Table"),
-    Column("action", "Action"),
-    Column("id", "ID", "int"),
-    Column("record", "Record"),
-    Column("where", "Where"),
-    Column("changes", "Changes"),
+    Column("table", N_("Table")),
+    Column("action", N_("Action")),
+    Column("id", N_("ID"), "int"),
+    Column("record", N_("Record")),
+    Column("where", N_("Where")),
+    Column("changes", N_("Changes")),
 )
 
 

@@ -11,6 +11,7 @@ from povtor.cli.runtime import FormatOption, choose, command_group, confirm, run
 from povtor.domain import templates
 from povtor.domain.vocabulary import CHANNELS, PURPOSES, TOUCH_KINDS
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import parse_amount, parse_date, parse_outcome
 from povtor.storage import queries
@@ -308,20 +309,20 @@ def text_(
 
 
 TOUCH_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("on_date", "Date", "date"),
-    Column("client", "Client", wide=True),
-    Column("deal_id", "Deal", "int"),
-    Column("stage", "Stage", in_table=False),
-    Column("kind", "Kind"),
-    Column("channel", "Channel", in_table=False),
-    Column("outcome", "Outcome"),
-    Column("answer", "Answer"),  # a service contact's: ok or problem
-    Column("purpose", "Purpose"),  # what it was for: perk, roadmap, backend...
-    Column("purpose_ref", "About", in_table=False),  # and which one: holiday:builder:2026
-    Column("reason", "Reason", in_table=False),
-    Column("follow_up_on", "Follow up", "date", in_table=False),
-    Column("text", "Text", wide=True),
+    Column("id", N_("ID"), "int"),
+    Column("on_date", N_("Date"), "date"),
+    Column("client", N_("Client"), wide=True),
+    Column("deal_id", N_("Deal"), "int"),
+    Column("stage", N_("Stage"), in_table=False),
+    Column("kind", N_("Kind")),
+    Column("channel", N_("Channel"), in_table=False),
+    Column("outcome", N_("Outcome")),
+    Column("answer", N_("Answer")),  # a service contact's: ok or problem
+    Column("purpose", N_("Purpose")),  # what it was for: perk, roadmap, backend...
+    Column("purpose_ref", N_("About"), in_table=False),  # and which one: holiday:builder:2026
+    Column("reason", N_("Reason"), in_table=False),
+    Column("follow_up_on", N_("Follow up"), "date", in_table=False),
+    Column("text", N_("Text"), wide=True),
 )
 
 
@@ -525,12 +526,12 @@ def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     from povtor.app.drafts import templates_in_effect
 
     columns = (
-        Column("kind", "Kind"),
-        Column("funnel", "Funnel"),
-        Column("stage", "Stage", in_table=False),
-        Column("lang", "Lang"),
-        Column("source", "Source"),
-        Column("body", "Text", wide=True),
+        Column("kind", N_("Kind")),
+        Column("funnel", N_("Funnel")),
+        Column("stage", N_("Stage"), in_table=False),
+        Column("lang", N_("Lang")),
+        Column("source", N_("Source")),
+        Column("body", N_("Text"), wide=True),
     )
     rows = [
         [t.kind, t.funnel, t.stage, t.lang, t.source, t.body]

@@ -10,6 +10,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 from povtor.storage import queries
 from povtor.text import clean_text
@@ -83,12 +84,12 @@ def occasion_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = Non
     state = runtime(ctx)
     found = client_occasions(state.db, client, state.clock.today)
     columns = (
-        Column("id", "ID", "int"),
-        Column("title", "Occasion"),
-        Column("date", "Date"),
-        Column("yearly", "Yearly", "bool"),
-        Column("person", "Person"),
-        Column("next", "Next", "date"),
+        Column("id", N_("ID"), "int"),
+        Column("title", N_("Occasion")),
+        Column("date", N_("Date")),
+        Column("yearly", N_("Yearly"), "bool"),
+        Column("person", N_("Person")),
+        Column("next", N_("Next"), "date"),
     )
     rows = [
         [

@@ -9,6 +9,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, confirm, runtime
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import not_in_future, parse_date
 from povtor.storage import queries
@@ -197,13 +198,13 @@ def person_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None)
     db = runtime(ctx).db
     row = queries.find_client(db, client)
     columns = (
-        Column("id", "ID", "int"),
-        Column("name", "Name"),
-        Column("role", "Role"),
-        Column("phone", "Phone"),
-        Column("email", "E-mail"),
-        Column("birthday", "Birthday", "date"),
-        Column("is_main", "Main", "bool"),
+        Column("id", N_("ID"), "int"),
+        Column("name", N_("Name")),
+        Column("role", N_("Role")),
+        Column("phone", N_("Phone")),
+        Column("email", N_("E-mail")),
+        Column("birthday", N_("Birthday"), "date"),
+        Column("is_main", N_("Main"), "bool"),
     )
     people = queries.client_people(db, row["id"])
     render(
@@ -278,10 +279,10 @@ def fact_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -
     db = runtime(ctx).db
     row = queries.find_client(db, client)
     columns = (
-        Column("id", "ID", "int"),
-        Column("topic", "Topic"),
-        Column("text", "Fact", wide=True),
-        Column("noted_on", "Noted", "date"),
+        Column("id", N_("ID"), "int"),
+        Column("topic", N_("Topic")),
+        Column("text", N_("Fact"), wide=True),
+        Column("noted_on", N_("Noted"), "date"),
     )
     facts = queries.client_facts(db, row["id"])
     render(

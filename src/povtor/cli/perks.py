@@ -13,6 +13,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import Conflict, InvalidInput
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 
 app = command_group(
@@ -39,15 +40,15 @@ def _weekday(day: dt.date) -> str:
 
 
 HOLIDAY_COLUMNS = (
-    Column("date", "Date", "date"),
-    Column("weekday", "Day"),
-    Column("code", "Code"),
-    Column("name", "Holiday", wide=True),
-    Column("name_en", "In English", in_table=False),
-    Column("rule", "Rule", in_table=False),
-    Column("keywords", "Industries", wide=True),
-    Column("links", "Your links"),
-    Column("note", "Note", in_table=False),
+    Column("date", N_("Date"), "date"),
+    Column("weekday", N_("Day")),
+    Column("code", N_("Code")),
+    Column("name", N_("Holiday"), wide=True),
+    Column("name_en", N_("In English"), in_table=False),
+    Column("rule", N_("Rule"), in_table=False),
+    Column("keywords", N_("Industries"), wide=True),
+    Column("links", N_("Your links")),
+    Column("note", N_("Note"), in_table=False),
 )
 
 
@@ -151,18 +152,18 @@ def unlink(ctx: typer.Context, holiday: HolidayArg, industry: IndustryArg) -> No
 
 
 UPCOMING_COLUMNS = (
-    Column("date", "Date", "date"),
-    Column("weekday", "Day"),
-    Column("in_days", "In", "int"),
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Cat"),
-    Column("source", "Kind", in_table=False),
-    Column("what", "Occasion", wide=True),
-    Column("person", "Person", in_table=False),
-    Column("key", "Key"),
-    Column("status", "Status"),
-    Column("perks", "Perks 12m", "int"),
+    Column("date", N_("Date"), "date"),
+    Column("weekday", N_("Day")),
+    Column("in_days", N_("In"), "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Cat")),
+    Column("source", N_("Kind"), in_table=False),
+    Column("what", N_("Occasion"), wide=True),
+    Column("person", N_("Person"), in_table=False),
+    Column("key", N_("Key")),
+    Column("status", N_("Status")),
+    Column("perks", N_("Perks 12m"), "int"),
 )
 
 

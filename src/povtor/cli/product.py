@@ -15,6 +15,7 @@ from povtor.app import products
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.domain.cells import parse_currency
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render, render_record
 from povtor.parsing import format_money, parse_amount
 from povtor.storage import product_queries
@@ -122,14 +123,14 @@ def edit(
 
 
 PRODUCT_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("name", "Product", wide=True),
-    Column("price", "Price", "money"),
-    Column("currency", "Cur"),
-    Column("backend", "Backend", "bool"),
-    Column("buyers", "Buyers", "int"),
-    Column("related", "Related", wide=True),
-    Column("note", "Note", in_table=False),
+    Column("id", N_("ID"), "int"),
+    Column("name", N_("Product"), wide=True),
+    Column("price", N_("Price"), "money"),
+    Column("currency", N_("Cur")),
+    Column("backend", N_("Backend"), "bool"),
+    Column("buyers", N_("Buyers"), "int"),
+    Column("related", N_("Related"), wide=True),
+    Column("note", N_("Note"), in_table=False),
 )
 
 

@@ -10,6 +10,7 @@ import typer
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import parse_date
 from povtor.text import TEXT_MAX, clean_text
@@ -47,12 +48,12 @@ def _title(value: str) -> str:
 
 
 STEP_COLUMNS = (
-    Column("category", "Cat"),
-    Column("position", "#", "int"),
-    Column("code", "Code"),
-    Column("title", "Step", wide=True),
-    Column("clients", "Done by", "int"),
-    Column("script", "Script", wide=True),
+    Column("category", N_("Cat")),
+    Column("position", N_("#"), "int"),
+    Column("code", N_("Code")),
+    Column("title", N_("Step"), wide=True),
+    Column("clients", N_("Done by"), "int"),
+    Column("script", N_("Script"), wide=True),
 )
 
 
@@ -261,14 +262,14 @@ def step_undo(ctx: typer.Context, client: ClientArg, step: StepArg) -> None:
 
 
 ROADMAP_COLUMNS = (
-    Column("category", "Cat", in_table=False),
-    Column("position", "#", "int"),
-    Column("code", "Code"),
-    Column("title", "Step", wide=True),
-    Column("status", "Status"),
-    Column("done_on", "Done", "date"),
-    Column("note", "Note", wide=True),
-    Column("script", "Script", wide=True, in_table=False),
+    Column("category", N_("Cat"), in_table=False),
+    Column("position", N_("#"), "int"),
+    Column("code", N_("Code")),
+    Column("title", N_("Step"), wide=True),
+    Column("status", N_("Status")),
+    Column("done_on", N_("Done"), "date"),
+    Column("note", N_("Note"), wide=True),
+    Column("script", N_("Script"), wide=True, in_table=False),
 )
 
 

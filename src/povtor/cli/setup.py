@@ -11,6 +11,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, announce_upgrade, command_group, confirm, runtime
 from povtor.errors import DatabaseProblem
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 from povtor.storage import schema
 
@@ -111,7 +112,9 @@ def info(ctx: typer.Context, fmt: FormatOption = None) -> None:
     rows += [[f"{table}_rows", count] for table, count in found.counts.items()]
     render(
         Listing(
-            (Column("key", "What"), Column("value", "Value", wide=True)), rows, title="Database"
+            (Column("key", N_("What")), Column("value", N_("Value"), wide=True)),
+            rows,
+            title="Database",
         ),
         fmt,
     )
@@ -208,7 +211,11 @@ def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     findings = database.check(state.location)
     render(
         Listing(
-            (Column("check", "Check"), Column("status", "Status"), Column("detail", "Detail")),
+            (
+                Column("check", N_("Check")),
+                Column("status", N_("Status")),
+                Column("detail", N_("Detail")),
+            ),
             [[f.check, f.status, f.detail] for f in findings],
             title=f"Database check: {state.location}",
         ),
@@ -270,18 +277,18 @@ def changes(
         return None if value is None else json.dumps(value, ensure_ascii=False)
 
     columns = (
-        Column("id", "ID", "int"),
-        Column("at", "When (UTC)", "datetime", in_table=False),
-        Column("on_date", "Date", "date"),
-        Column("entity", "What"),
-        Column("entity_id", "Id", "int"),
-        Column("action", "Action"),
-        Column("client_id", "Client id", "int", in_table=False),
-        Column("client", "Client"),
-        Column("deal_id", "Deal", "int"),
-        Column("summary", "Change", wide=True),
-        Column("before", "Before", in_table=False),
-        Column("after", "After", in_table=False),
+        Column("id", N_("ID"), "int"),
+        Column("at", N_("When (UTC)"), "datetime", in_table=False),
+        Column("on_date", N_("Date"), "date"),
+        Column("entity", N_("What")),
+        Column("entity_id", N_("Id"), "int"),
+        Column("action", N_("Action")),
+        Column("client_id", N_("Client id"), "int", in_table=False),
+        Column("client", N_("Client")),
+        Column("deal_id", N_("Deal"), "int"),
+        Column("summary", N_("Change"), wide=True),
+        Column("before", N_("Before"), in_table=False),
+        Column("after", N_("After"), in_table=False),
     )
     rows = [
         [

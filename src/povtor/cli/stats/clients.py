@@ -12,26 +12,27 @@ from povtor.cli.runtime import FormatOption, choose, runtime
 from povtor.cli.stats.printing import AllOption, figure
 from povtor.domain import metrics
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.output import TOP_ROWS, Column, Listing, render
 from povtor.parsing import parse_date
 
 # -- cards ---------------------------------------------------------------------------------
 CARD_COLUMNS = (
-    Column("category", "Category"),
-    Column("clients", "Clients", "int"),
-    Column("norm", "Norm", "int"),
-    Column("at_norm", "At norm", "int"),
-    Column("share", "Share", "rate"),
+    Column("category", N_("Category")),
+    Column("clients", N_("Clients"), "int"),
+    Column("norm", N_("Norm"), "int"),
+    Column("at_norm", N_("At norm"), "int"),
+    Column("share", N_("Share"), "rate"),
     figure("mean_facts", "Mean facts"),
     figure("median_facts", "Median facts"),
 )
 BELOW_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Category"),
-    Column("facts", "Facts", "int"),
-    Column("norm", "Norm", "int"),
-    Column("missing", "Missing", "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Category")),
+    Column("facts", N_("Facts"), "int"),
+    Column("norm", N_("Norm"), "int"),
+    Column("missing", N_("Missing"), "int"),
 )
 
 
@@ -94,15 +95,15 @@ def cards(
 
 # -- perks ---------------------------------------------------------------------------------
 PERK_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Cat"),
-    Column("industry", "Industry"),
-    Column("holidays", "Holidays", "int"),
-    Column("perks", "Perks 12m", "int"),
-    Column("target", "Target", "int"),
-    Column("missing", "Missing", "int"),
-    Column("last_perk_on", "Last perk", "date"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Cat")),
+    Column("industry", N_("Industry")),
+    Column("holidays", N_("Holidays"), "int"),
+    Column("perks", N_("Perks 12m"), "int"),
+    Column("target", N_("Target"), "int"),
+    Column("missing", N_("Missing"), "int"),
+    Column("last_perk_on", N_("Last perk"), "date"),
 )
 
 

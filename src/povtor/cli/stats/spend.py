@@ -11,20 +11,21 @@ from povtor.cli.runtime import FormatOption, OnDate, PeriodKind, runtime
 from povtor.cli.stats.printing import Currency
 from povtor.domain.calendar import spend_days
 from povtor.domain.cells import parse_currency
+from povtor.i18n import N_
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import format_money, parse_amount
 from povtor.storage.queries import MAX_ROW_ID
 from povtor.text import clean_text
 
 SPEND_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("source", "Source"),
-    Column("period_start", "From", "date"),
-    Column("period_end", "To", "date"),
-    Column("days", "Days", "int"),
-    Column("amount", "Amount", "money"),
-    Column("currency", "Cur"),
-    Column("note", "Note"),
+    Column("id", N_("ID"), "int"),
+    Column("source", N_("Source")),
+    Column("period_start", N_("From"), "date"),
+    Column("period_end", N_("To"), "date"),
+    Column("days", N_("Days"), "int"),
+    Column("amount", N_("Amount"), "money"),
+    Column("currency", N_("Cur")),
+    Column("note", N_("Note")),
 )
 
 

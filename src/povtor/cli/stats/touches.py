@@ -12,24 +12,25 @@ from povtor.cli.runtime import FormatOption, period_options, runtime
 from povtor.cli.stats.printing import AllOption, emit, figure, part_option, record, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
+from povtor.i18n import N_
 from povtor.output import TOP_ROWS, Column, Listing, OutputFormat, render
 
 # -- nudges --------------------------------------------------------------------------------
 NUDGE_COLUMNS = (
-    Column("by", "By"),
-    Column("group", "Group"),
-    Column("closing", "Closing", "int"),
-    Column("yes", "Yes", "int"),
-    Column("no", "No", "int"),
-    Column("later", "Later", "int"),
-    Column("no_answer", "No ans.", "int"),
-    Column("pending", "Pend.", "int"),
-    Column("decision_rate", "Decided", "rate"),
-    Column("on_deal", "On deal", "int"),
-    Column("nudged_deals", "Deals", "int"),
-    Column("paid_deals", "Paid", "int"),
-    Column("nudge_to_order", "→order", "rate"),
-    Column("warming", "Warm.", "int"),
+    Column("by", N_("By")),
+    Column("group", N_("Group")),
+    Column("closing", N_("Closing"), "int"),
+    Column("yes", N_("Yes"), "int"),
+    Column("no", N_("No"), "int"),
+    Column("later", N_("Later"), "int"),
+    Column("no_answer", N_("No ans."), "int"),
+    Column("pending", N_("Pend."), "int"),
+    Column("decision_rate", N_("Decided"), "rate"),
+    Column("on_deal", N_("On deal"), "int"),
+    Column("nudged_deals", N_("Deals"), "int"),
+    Column("paid_deals", N_("Paid"), "int"),
+    Column("nudge_to_order", N_("→order"), "rate"),
+    Column("warming", N_("Warm."), "int"),
     figure("warming_per_closing", "W:C"),
 )
 
@@ -83,7 +84,7 @@ def nudges(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> Non
 # -- touches -------------------------------------------------------------------------------
 LOW, HIGH = metrics.SEED_TOUCHES
 TOUCH_SUMMARY_COLUMNS = (
-    Column("deals", "Won deals", "int"),
+    Column("deals", N_("Won deals"), "int"),
     figure("median_touches", "Median touches"),
     figure("mean_touches", "Mean touches"),
     Column(f"below_{LOW}", f"Below {LOW}", "int"),
@@ -94,18 +95,18 @@ TOUCH_SUMMARY_COLUMNS = (
     Column(f"above_{HIGH}_share", f"Above {HIGH} share", "rate"),
 )
 TOUCH_DISTRIBUTION_COLUMNS = (
-    Column("touches", "Touches", "int"),
-    Column("deals", "Deals", "int"),
-    Column("share", "Share", "rate"),
-    Column("band", "Band"),
+    Column("touches", N_("Touches"), "int"),
+    Column("deals", N_("Deals"), "int"),
+    Column("share", N_("Share"), "rate"),
+    Column("band", N_("Band")),
 )
 CADENCE_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("warming", "Warming", "int"),
-    Column("closing", "Closing", "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("warming", N_("Warming"), "int"),
+    Column("closing", N_("Closing"), "int"),
     figure("warming_per_closing", "Warming per closing"),
-    Column("rule", "Rule"),
+    Column("rule", N_("Rule")),
 )
 
 
