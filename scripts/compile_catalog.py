@@ -146,6 +146,44 @@ def extract(source: Path = SOURCE) -> dict[tuple[str, str | None], str]:
     return found
 
 
+# Command groups whose help (docstrings, options) is translated: their help is required
+# in the catalog. "povtor" is the root command's own help and options.
+HELP_TRANSLATED = ("povtor", "plan")
+
+
+def help_texts(groups: tuple[str, ...] = HELP_TRANSLATED) -> dict[tuple[str, None], str]:
+    """The help of ``groups`` as the CLI shows it: each paragraph of a command's help, each
+    option's help (the texts :func:`povtor.cli.group.speak` translates)."""
+    import typer.main
+
+    from povtor.cli.group import ENGLISH_HELP
+    from povtor.cli.main import app
+
+    root = typer.main.get_command(app)
+    found: dict[tuple[str, None], str] = {}
+
+    def collect(command: object, path: str, deep: bool) -> None:
+        texts = [getattr(command, ENGLISH_HELP, None) or getattr(command, "help", None)]
+        paragraphs = [part for text in texts if text for part in text.split("\n\n")]
+        params = [
+            getattr(p, ENGLISH_HELP, None) or getattr(p, "help", None)
+            for p in getattr(command, "params", ())
+        ]
+        for text in [*paragraphs, *params]:
+            if text:
+                found.setdefault((text, None), f"help of {path}")
+        if deep:
+            for name, sub in sorted(getattr(command, "commands", {}).items()):
+                collect(sub, f"{path} {name}", True)
+
+    for group in groups:
+        if group == "povtor":
+            collect(root, "povtor", False)
+        else:
+            collect(root.get_command(None, group), f"povtor {group}", True)  # type: ignore[attr-defined]
+    return found
+
+
 def po_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -176,7 +214,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.missing:
-        marked = extract()
+        marked = {**extract(), **help_texts()}
         for po in catalogs():
             have = {(e.msgid, e.msgid_plural) for e in parse_po(po.read_text(encoding="utf-8"))}
             print(stubs({k: v for k, v in marked.items() if k not in have}), end="")

@@ -43,8 +43,8 @@ def _entries() -> list:  # type: ignore[type-arg]
 
 # -- the catalog ------------------------------------------------------------------------
 def test_every_marked_text_has_a_russian_translation_and_no_other() -> None:
-    marked = catalog.extract()
-    assert len(marked) > 300  # the plan, the errors, the listings' headers at least
+    marked = {**catalog.extract(), **catalog.help_texts()}
+    assert len(marked) > 400  # the plan, the errors, the listings' headers, help at least
     entries = {(e.msgid, e.msgid_plural): e for e in _entries()}
     missing = [f"{where}: {key[0]!r}" for key, where in marked.items() if key not in entries]
     stale = [key[0] for key in entries if key not in marked]
@@ -176,8 +176,9 @@ def test_the_lang_setting_turns_the_plan_russian(cli: Cli) -> None:
     cli.ok("plan", "set", "lang", "ru")
     run = cli.ok("plan", "today", "--format", "table")
     assert "План буравчиков на 2026-03-02" in run.stdout
-    assert "почему: Счёт отправлен: 5 рабочих дней на этапе (лимит 3), касаний с тех пор не было" in (
-        " ".join(run.stdout.split())
+    assert (
+        "почему: Счёт отправлен: 5 рабочих дней на этапе (лимит 3), касаний с тех пор не было"
+        in (" ".join(run.stdout.split()))
     )
     assert "сделка №1 repeat/invoice · 1 465 618,20 · закрывающее" in run.stdout
     assert "why:" not in run.stdout
@@ -232,3 +233,19 @@ def test_money_in_a_russian_interface() -> None:
         assert format_money(146561820) == "1465618.20"  # machine formats: never localised
     finally:
         i18n.set_language("en")
+
+
+def test_help_in_russian(cli: Cli) -> None:
+    cli.ok("plan", "set", "lang", "ru")
+    run = cli.ok("plan", "today", "--help")
+    assert run.stdout.startswith("Использование: povtor plan today [OPTIONS]\n")
+    assert "План буравчиков на сегодня: с кем связаться, почему" in run.stdout
+    assert "Параметры:\n" in run.stdout
+    assert "Только клиенты этой категории." in run.stdout
+    assert "Показать эту справку и выйти." in run.stdout
+    root = cli.ok("--help", env={"POVTOR_LANG": "en"}).stdout  # the variable wins
+    assert root.startswith("Usage: povtor [OPTIONS] COMMAND [ARGS]...\n")
+    assert "  plan     The plan of nudges: who to contact today and why.\n" in root
+    # the same process speaks English again when the setting goes
+    cli.ok("plan", "set", "lang", "en")
+    assert "Only clients of this category." in cli.ok("plan", "today", "--help").stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import re
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import typer.main
 from typer.core import TyperGroup
 
 from povtor.errors import ExitCode, PovtorError
-from povtor.i18n import _
+from povtor.i18n import N_, _
 
 ENV_DEBUG = "POVTOR_DEBUG"
 
@@ -163,7 +164,7 @@ class PovtorRootGroup(PovtorGroup):
         for name in self.list_commands(ctx):
             spec = self.lazy_groups.get(name)
             if spec is not None:
-                rows.append((name, spec.summary))
+                rows.append((name, _(spec.summary)))
                 continue
             command = super().get_command(ctx, name)
             if command is not None and not command.hidden:
@@ -178,7 +179,7 @@ class PovtorRootGroup(PovtorGroup):
             return super().get_command(ctx, name)
         if name not in self.commands:
             self.commands[name] = spec.command(name)
-        return self.commands[name]
+        return speak(self.commands[name])
 
     def main(  # type: ignore[override]
         self,
@@ -189,6 +190,7 @@ class PovtorRootGroup(PovtorGroup):
         **extra: Any,
     ) -> Any:
         choose_language(sys.argv[1:] if args is None else list(args))
+        speak(self)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         undecodable = _not_utf8(sys.argv[1:] if args is None else list(args))
@@ -237,6 +239,63 @@ def _db_option(args: list[str]) -> str | None:
         elif not arg.startswith("-"):
             break  # the command: --db comes before it
     return None
+
+
+# -- help in the run's language ----------------------------------------------------------
+# What click and Typer write around povtor's own help, translated where it is written.
+HELP_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Arguments"),
+    N_("env var:"),
+    N_("default:"),
+    N_("required"),
+    N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+)
+ENGLISH_HELP = "_povtor_english"  # where a command or option keeps its English help
+_EXTRAS = re.compile(r"(?<=\[)(env var:|default:|required)")
+
+
+def speak(command: Any) -> Any:
+    """``command`` and every command under it with their help in the run's language.
+
+    A command's help is translated paragraph by paragraph, an option's whole; the English
+    text is kept on the object, so that a later run in this process (a test) can speak
+    another language. Commands not loaded yet (the lazy groups) are left alone."""
+    english = command.__dict__.setdefault(ENGLISH_HELP, command.help)
+    if english:
+        command.help = "\n\n".join(_(part) for part in english.split("\n\n"))
+    for param in command.params:
+        text = param.__dict__.setdefault(ENGLISH_HELP, getattr(param, "help", None))
+        if text:
+            param.help = _(text)
+    for sub in getattr(command, "commands", {}).values():
+        speak(sub)
+    return command
+
+
+_HelpFormatter: Any = typer.Context.formatter_class  # (click's, as Typer ships it)
+
+
+class PovtorHelpFormatter(_HelpFormatter):
+    """click's help formatter, its own words (Usage, Options, [default: ...]) translated."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _("Usage:") + " " if prefix is None else prefix)
+
+    def section(self, name: str) -> Any:
+        return super().section(_(name))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(term, _EXTRAS.sub(lambda m: _(m.group(1)), _(text))) for term, text in rows]
+        super().write_dl(rows, col_max, col_spacing)
+
+
+for context_class in typer.Context.__mro__[:-1]:  # Typer's Context and click's under it
+    setattr(context_class, "formatter_class", PovtorHelpFormatter)  # noqa: B010
 
 
 # the variables povtor reads: a value in them must be text, as the arguments must
