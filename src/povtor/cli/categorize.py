@@ -79,7 +79,7 @@ def categorize(
             title=f"Categories by ABC of revenue, {span.label} (as of {span.as_of.isoformat()})"
             + (" — dry run" if dry_run else ""),
             caption=f"Money in {code}.",
-            empty_message="no paid deals in the period: nothing to categorise"
+            empty_message=N_("no paid deals in the period: nothing to categorise")
             if not found.ranked
             else "no clients match",
             row_styles=["yellow" if r.action == "set" else None for r in shown],

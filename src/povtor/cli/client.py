@@ -307,7 +307,7 @@ def _client_listing(
         columns=CLIENT_LIST_COLUMNS,
         rows=map(cells, rows),
         title=title,
-        empty_message="no clients match",
+        empty_message=N_("no clients match"),
     )
 
 
@@ -414,7 +414,7 @@ def _print_card(card: dict[str, Any]) -> None:
                 ]
                 for p in card["people"]
             ],
-            title="People",
+            title=N_("People"),
         ),
         Listing(
             (
@@ -450,7 +450,7 @@ def _print_card(card: dict[str, Any]) -> None:
                 ]
                 for d in card["deals"]
             ],
-            title="Deals",
+            title=N_("Deals"),
         ),
     ]
     touch = card["last_touch"]

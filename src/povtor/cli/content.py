@@ -91,7 +91,7 @@ def content_list(
         Listing(
             columns,
             [[r[c.key] for c in columns] for r in rows],
-            title="Warming content",
+            title=N_("Warming content"),
             empty_message='no warming content: povtor nudge content add "TEXT" [--industry I]',
         ),
         fmt,

@@ -334,7 +334,7 @@ def list_(
             ) in queries.iterate_deals(db, flt)
         ),
         title=f"Deals ({flt.status})",
-        empty_message="no deals match",
+        empty_message=N_("no deals match"),
     )
     render(listing, fmt)
 
@@ -428,7 +428,7 @@ def _print_deal(detail: dict[str, Any]) -> None:
             ]
             for h in detail["history"]
         ],
-        title="Stage history",
+        title=N_("Stage history"),
     )
     sections: list[Any] = [history]
     if detail["touches"]:
@@ -445,7 +445,7 @@ def _print_deal(detail: dict[str, Any]) -> None:
                 [t["id"], t["on_date"], t["kind"], t["channel"], t["outcome"], t["text"]]
                 for t in detail["touches"]
             ],
-            title="Touches",
+            title=N_("Touches"),
         )
         sections.append(touches)
     if detail["changes"]:
@@ -467,7 +467,7 @@ def _print_deal(detail: dict[str, Any]) -> None:
                 ]
                 for c in detail["changes"]
             ],
-            title="Corrections",
+            title=N_("Corrections"),
         )
         sections.append(corrections)
     print_card(Card(f"Deal #{detail['id']}", fields, sections))

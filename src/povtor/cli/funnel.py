@@ -34,7 +34,7 @@ def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
         Listing(
             columns,
             [[r[c.key] if c.key != "is_won" else bool(r["is_won"]) for c in columns] for r in rows],
-            title="Funnels",
+            title=N_("Funnels"),
         ),
         fmt,
     )

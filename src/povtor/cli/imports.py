@@ -241,8 +241,8 @@ def _run(
             rows=[
                 [c.table, c.action, c.id, c.record, c.where, c.changes] for c in importer.changes
             ],
-            title="Import plan (dry run)",
-            empty_message="nothing would be created, updated or removed",
+            title=N_("Import plan (dry run)"),
+            empty_message=N_("nothing would be created, updated or removed"),
         )
         render(listing, fmt)
     _show(importer.notes, what="notes")

@@ -359,8 +359,8 @@ def list_(
         Listing(
             TOUCH_COLUMNS,
             queries.iterate_touches(db, flt),  # (its columns are TOUCH_COLUMNS, in order)
-            title="Touches",
-            empty_message="no touches match",
+            title=N_("Touches"),
+            empty_message=N_("no touches match"),
         ),
         fmt,
     )
@@ -537,7 +537,7 @@ def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
         [t.kind, t.funnel, t.stage, t.lang, t.source, t.body]
         for t in templates_in_effect(runtime(ctx).db)
     ]
-    render(Listing(columns, rows, title="Message templates"), fmt)
+    render(Listing(columns, rows, title=N_("Message templates")), fmt)
 
 
 @template_app.command("set")

@@ -107,7 +107,7 @@ def occasion_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = Non
             columns,
             rows,
             title=f"Occasions of {found.client}",
-            empty_message="no occasions recorded",
+            empty_message=N_("no occasions recorded"),
         ),
         fmt,
     )

@@ -212,7 +212,7 @@ def person_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None)
             columns,
             [[bool(p[c.key]) if c.key == "is_main" else p[c.key] for c in columns] for p in people],
             title=f"People at {row['name']}",
-            empty_message="no people recorded",
+            empty_message=N_("no people recorded"),
         ),
         fmt,
     )
@@ -290,7 +290,7 @@ def fact_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -
             columns,
             [[f[c.key] for c in columns] for f in facts],
             title=f"Facts about {row['name']}",
-            empty_message="no facts recorded",
+            empty_message=N_("no facts recorded"),
         ),
         fmt,
     )

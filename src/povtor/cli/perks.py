@@ -97,7 +97,7 @@ def holidays(
             HOLIDAY_COLUMNS,
             rows,
             title=title,
-            empty_message="no holiday matches this industry; link one with: povtor perks link",
+            empty_message=N_("no holiday matches this industry; link one with: povtor perks link"),
         ),
         fmt,
     )
@@ -213,7 +213,7 @@ def upcoming(
             title=f"Perk occasions {today.isoformat()} – {end.isoformat()}",
             caption="log a card or gift: povtor nudge log --client ID --channel gift "
             f"--purpose perk --about KEY (target: {per_year} perks in 12 months)",
-            empty_message="no holidays, birthdays or occasions in these days",
+            empty_message=N_("no holidays, birthdays or occasions in these days"),
         ),
         fmt,
     )

@@ -169,7 +169,7 @@ def list_(
                 for p in rows
             ],
             title="Backend products" if backend else "Products",
-            empty_message="no products match"
+            empty_message=N_("no products match")
             if (backend or search)
             else "no products yet: add one with povtor product add NAME",
         ),

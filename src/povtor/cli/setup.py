@@ -114,7 +114,7 @@ def info(ctx: typer.Context, fmt: FormatOption = None) -> None:
         Listing(
             (Column("key", N_("What")), Column("value", N_("Value"), wide=True)),
             rows,
-            title="Database",
+            title=N_("Database"),
         ),
         fmt,
     )
@@ -308,6 +308,8 @@ def changes(
         for c in found
     ]
     render(
-        Listing(columns, rows, title="Corrections", empty_message="no corrections recorded"),
+        Listing(
+            columns, rows, title=N_("Corrections"), empty_message=N_("no corrections recorded")
+        ),
         fmt,
     )

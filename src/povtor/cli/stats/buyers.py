@@ -106,7 +106,7 @@ def cohorts(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> No
             COHORT_COLUMNS,
             [[r.month, r.size, *r.cells] for r in rows],
             title=title("Cohorts by month of first purchase", span, span.as_of),
-            empty_message="no paid deals yet: no cohorts",
+            empty_message=N_("no paid deals yet: no cohorts"),
         ),
         fmt,
     )
@@ -175,7 +175,7 @@ def abc(
             ],
             title=title("ABC by revenue" + (", top 10%" if top else ""), span, span.as_of),
             caption=caption,
-            empty_message="no paid deals in the period: nothing to rank"
+            empty_message=N_("no paid deals in the period: nothing to rank")
             if not report.ranked
             else "no clients match",
             row_styles=["yellow" if r.differs else None for r in shown[:TOP_ROWS]],

@@ -61,7 +61,7 @@ def cards(
                 BELOW_COLUMNS,
                 [list(r) for r in stats.cards_below_norm(state.db, as_of)],
                 title=f"Cards below the norm (as of {as_of.isoformat()})",
-                empty_message="every categorised client's card meets its norm",
+                empty_message=N_("every categorised client's card meets its norm"),
                 table_limit=None if every else TOP_ROWS,
                 limit_hint="--all shows every client",
             ),
@@ -85,8 +85,10 @@ def cards(
                 for r in table
             ],
             title=f"Card completeness (as of {as_of.isoformat()})",
-            caption="Talking facts noted by the as-of date, active clients. The share of all "
-            "is of the categorised clients.",
+            caption=N_(
+                "Talking facts noted by the as-of date, active clients. The share of all "
+                "is of the categorised clients."
+            ),
             row_styles=["bold" if r.category == "all" else None for r in table],
         ),
         fmt,
@@ -162,7 +164,7 @@ def perks(
             f"(as of {as_of.isoformat()})",
             caption=f"{report.at_target} of {report.clients} clients at the target: "
             f"{report.target} perk touches in 12 months (seed 001)",
-            empty_message="no active clients"
+            empty_message=N_("no active clients")
             if not report.clients
             else "every client is at the target",
             table_limit=None if every else TOP_ROWS,

@@ -104,7 +104,7 @@ def funnel(
             ]
             for f in report.flows
         ]
-        return Listing(FUNNEL_COLUMNS, rows, title="Stages")
+        return Listing(FUNNEL_COLUMNS, rows, title=N_("Stages"))
 
     def closed_part(fmt_: OutputFormat) -> Listing:
         values = [
@@ -120,8 +120,8 @@ def funnel(
         return Listing(
             REASON_COLUMNS,
             [[r.reason, r.lost, r.share] for r in report.reasons],
-            title="Loss reasons",
-            empty_message="no deals lost in the period",
+            title=N_("Loss reasons"),
+            empty_message=N_("no deals lost in the period"),
         )
 
     emit(

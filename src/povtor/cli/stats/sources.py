@@ -58,7 +58,7 @@ def sources(
             title=title("Lead sources", span, span.as_of),
             caption=f"Money in {code}; spend pro-rated by days to the period "
             "(povtor stats spend add).",
-            empty_message="no leads and no spend in the period",
+            empty_message=N_("no leads and no spend in the period"),
         ),
         fmt,
     )

@@ -83,8 +83,8 @@ def spend_list(
                 [s.id, s.source, s.start, s.end, s.days, s.amount_minor, s.currency, s.note]
                 for s in spend.list_spend(runtime(ctx).db, source)
             ],
-            title="Spend per lead source",
-            empty_message="no spend recorded",
+            title=N_("Spend per lead source"),
+            empty_message=N_("no spend recorded"),
         ),
         fmt,
     )

@@ -153,7 +153,7 @@ def touches(
         return Listing(
             TOUCH_DISTRIBUTION_COLUMNS,
             [list(row) for row in report.distribution()],
-            title="Distribution",
+            title=N_("Distribution"),
             empty_message=f"no {name} deals paid in the period",
         )
 
@@ -166,7 +166,7 @@ def touches(
                 for r in cadence.rows
             ],
             title=f"Warming:closing per client (rule {cadence.rule}:1)",
-            empty_message="no warming or closing touches in the period",
+            empty_message=N_("no warming or closing touches in the period"),
             table_limit=None if every else TOP_ROWS,
             limit_hint="--all shows every client",
         )
