@@ -10,7 +10,7 @@ import typer
 from povtor.cli.runtime import FormatOption, choose, command_group, confirm, runtime
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import (
     Column,
     Listing,
@@ -133,7 +133,7 @@ def add(
     from povtor.app.clients import add_client
 
     added = add_client(state.db, state.clock, fields)
-    message(f"added client #{added.id} {added.name}")
+    message(_("added client #{id} {name}").format(id=added.id, name=added.name))
     print(added.id)
 
 

@@ -9,7 +9,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.cells import parse_currency
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import (
     Column,
     Listing,
@@ -95,7 +95,11 @@ def open_(
         products=product or (),
         **fields,
     )
-    message(f"opened deal #{opened.deal_id} for {opened.client} at {opened.funnel}/{opened.stage}")
+    message(
+        _("opened deal #{id} for {client} at {funnel}/{stage}").format(
+            id=opened.deal_id, client=opened.client, funnel=opened.funnel, stage=opened.stage
+        )
+    )
     print(opened.deal_id)
 
 
@@ -133,7 +137,7 @@ def win(ctx: typer.Context, deal: DealArg, amount: Amount = None, on: On = None)
 
     state = runtime(ctx)
     won = deal_win(state.db, state.clock, deal=deal, on=day, amount_minor=amount_minor)
-    message(f"deal #{won.deal_id} {won.client}: won (paid)")
+    message(_("deal #{id} {client}: won (paid)").format(id=won.deal_id, client=won.client))
 
 
 @app.command("lose")
@@ -155,7 +159,9 @@ def lose(
 
     state = runtime(ctx)
     lost = deal_lose(state.db, state.clock, deal=deal, on=day, reason=why or "")
-    message(f"deal #{lost.deal_id} {lost.client}: lost ({why})")
+    message(
+        _("deal #{id} {client}: lost ({why})").format(id=lost.deal_id, client=lost.client, why=why)
+    )
 
 
 @app.command("reopen")
@@ -176,7 +182,11 @@ def reopen(
 
     state = runtime(ctx)
     reopened = deal_reopen(state.db, state.clock, deal=deal, on=day, stage=stage)
-    message(f"deal #{reopened.deal_id} {reopened.client}: reopened at {reopened.stage}")
+    message(
+        _("deal #{id} {client}: reopened at {stage}").format(
+            id=reopened.deal_id, client=reopened.client, stage=reopened.stage
+        )
+    )
 
 
 @app.command("edit")

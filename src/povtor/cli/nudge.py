@@ -11,7 +11,7 @@ from povtor.cli.runtime import FormatOption, choose, command_group, confirm, run
 from povtor.domain import templates
 from povtor.domain.vocabulary import CHANNELS, PURPOSES, TOUCH_KINDS
 from povtor.errors import InvalidInput
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import parse_amount, parse_date, parse_outcome
 from povtor.storage import queries
@@ -222,24 +222,30 @@ def log(
         ),
     )
     if not recorded.is_new:
-        message(f"touch #{recorded.touch_id} was logged already today; nothing added")
+        message(
+            _("touch #{id} was logged already today; nothing added").format(id=recorded.touch_id)
+        )
     else:
         effect = ""
         before, after = recorded.deal_before, recorded.deal_after
         if after is not None and before is not None:
             if after["status"] != before["status"] or after["stage"] != before["stage"]:
-                effect = (
-                    f"; deal #{after['id']}: {before['stage']} → {after['stage']} "
-                    f"({after['status']})"
+                effect = f"; {_('deal #{id}').format(id=after['id'])}: " + (
+                    f"{before['stage']} → {after['stage']} ({after['status']})"
                 )
             elif chosen_outcome == "later":
-                effect = f"; deal #{after['id']} follow-up on {follow_up}"
+                effect = _("; deal #{id} follow-up on {on}").format(id=after["id"], on=follow_up)
         if chosen_answer:
             effect += f", {chosen_answer}" + (f": «{why}»" if chosen_answer == "problem" else "")
         effect += touch_effects(recorded)
         message(
-            f"logged {chosen_kind} touch #{recorded.touch_id} with {recorded.client['name']}: "
-            f"{chosen_outcome}{effect}"
+            _("logged {kind} touch #{id} with {client}: {outcome}").format(
+                kind=chosen_kind,
+                id=recorded.touch_id,
+                client=recorded.client["name"],
+                outcome=chosen_outcome,
+            )
+            + effect
         )
         notes = [*recorded.notes, *([recorded.roadmap_note] if recorded.roadmap_note else [])]
         for note in notes:
