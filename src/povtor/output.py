@@ -101,7 +101,9 @@ def default_format() -> OutputFormat:
             from povtor.errors import InvalidInput
 
             raise InvalidInput(
-                f"{ENV_FORMAT}={chosen!r} is not a format",
+                _("{ENV_FORMAT}={chosen} is not a format").format(
+                    ENV_FORMAT=ENV_FORMAT, chosen=repr(chosen)
+                ),
                 hint="use one of: " + ", ".join(f.value for f in OutputFormat),
             ) from None
     return OutputFormat.table if terminal.stdout_is_terminal() else OutputFormat.tsv
@@ -171,8 +173,10 @@ def render_record(
 
         group = command.split()[0]
         raise InvalidInput(
-            f"{command} prints one {noun}; --format {chosen.value} is for lists",
-            hint=f"use --format table or json (lists: povtor {group} list)",
+            _("{command} prints one {noun}; --format {value} is for lists").format(
+                command=command, noun=noun, value=chosen.value
+            ),
+            hint=_("use --format table or json (lists: povtor {group} list)").format(group=group),
         )
     with terminal.paged():
         print_table(record)

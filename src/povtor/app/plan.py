@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from povtor.domain.calendar import month_end, month_start, seller_calendar, trailing_year
 from povtor.errors import InvalidInput, NotFound
+from povtor.i18n import _
 from povtor.settings import Settings, normalise, spec_for
 from povtor.storage import plan_queries
 from povtor.storage.database import Database
@@ -186,7 +187,7 @@ def plan_today(
     from povtor.domain.forecast import can_order
 
     if limit and every:
-        raise InvalidInput("give either --limit or --all, not both", hint="e.g. --limit 10")
+        raise InvalidInput(_("give either --limit or --all, not both"), hint=_("e.g. --limit 10"))
     settings = _plan_settings(db, lang)
     plan = ranked_plan(db, day, settings)
     total = len(plan.items)
@@ -219,14 +220,16 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
         raise NotFound(
             f"the plan for {day.isoformat()} has no item {rank}: it has "
             + (f"items 1 to {len(items)}" if items else "no items"),
-            hint="see every item: povtor plan today --all (a client by id: #12)",
+            hint=_("see every item: povtor plan today --all (a client by id: #12)"),
         )
     client = queries.find_client(db, item)
     chosen = next((i for i in items if i.client.id == client["id"]), None)
     if chosen is None:
         raise NotFound(
-            f"client #{client['id']} {client['name']} is not in the plan for {day.isoformat()}",
-            hint="see the plan: povtor plan today",
+            _("client #{id} {name} is not in the plan for {day}").format(
+                id=client["id"], name=client["name"], day=day.isoformat()
+            ),
+            hint=_("see the plan: povtor plan today"),
         )
     return chosen
 
@@ -317,8 +320,12 @@ def revenue_target(
     last = month_end(start)
     if last < today:
         raise InvalidInput(
-            f"--month {start.strftime('%Y-%m')} is over (today is {today.isoformat()})",
-            hint=f"aim at this month or a later one, e.g. --month {today.strftime('%Y-%m')}",
+            _("--month {strftime} is over (today is {today})").format(
+                strftime=start.strftime("%Y-%m"), today=today.isoformat()
+            ),
+            hint=_("aim at this month or a later one, e.g. --month {strftime}").format(
+                strftime=today.strftime("%Y-%m")
+            ),
         )
     return target_figures(db, today, goal_minor, start, currency)
 

@@ -167,7 +167,7 @@ def edit(
         notes=notes,
     )
     if not changes:
-        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --phone")
+        raise InvalidInput(_("nothing to change"), hint=_("give at least one option, e.g. --phone"))
     from povtor.app.clients import edit_client
 
     updated = edit_client(runtime(ctx).db, client, changes)

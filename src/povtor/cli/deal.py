@@ -230,7 +230,9 @@ def edit(
     if not changes:
         from povtor.errors import InvalidInput
 
-        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --amount")
+        raise InvalidInput(
+            _("nothing to change"), hint=_("give at least one option, e.g. --amount")
+        )
     from povtor.app.change_log import change_words
     from povtor.app.edits import edit_deal
 

@@ -154,7 +154,7 @@ def log(
     Example: povtor nudge log --client Магистраль --kind closing --outcome yes --open
     """
     if (deal is None) == (client is None):
-        raise InvalidInput("give exactly one of --deal or --client", hint="e.g. --deal 7")
+        raise InvalidInput(_("give exactly one of --deal or --client"), hint=_("e.g. --deal 7"))
     state = runtime(ctx)
     today = state.clock.today
     day = parse_date(on, field="--on", today=today) if on is not None else today
@@ -170,9 +170,9 @@ def log(
     chosen_outcome = parse_outcome(outcome or ("yes" if answered and deal is None else "pending"))
     follow_up = parse_date(later, field="--later", today=day) if later is not None else None
     if follow_up is not None and chosen_outcome != "later":
-        raise InvalidInput("--later goes with --outcome later", hint="add --outcome later")
+        raise InvalidInput(_("--later goes with --outcome later"), hint=_("add --outcome later"))
     if to is not None and chosen_outcome != "yes":
-        raise InvalidInput("--to goes with --outcome yes", hint="add --outcome yes")
+        raise InvalidInput(_("--to goes with --outcome yes"), hint=_("add --outcome yes"))
     why = clean_text(reason, field="--reason")
     chosen_answer, why = check_service_answer(
         kind=chosen_kind,
@@ -189,10 +189,10 @@ def log(
     purpose_ref = clean_text(about, field="--about")
     if purpose_ref and not chosen_purpose:
         raise InvalidInput(
-            "--about goes with --purpose", hint="e.g. --purpose perk --about geologist"
+            _("--about goes with --purpose"), hint=_("e.g. --purpose perk --about geologist")
         )
     if amount is not None and open_stage is None:
-        raise InvalidInput("--amount goes with --open", hint="add --open (or --open STAGE)")
+        raise InvalidInput(_("--amount goes with --open"), hint=_("add --open (or --open STAGE)"))
     open_amount = parse_amount(amount, field="--amount") if amount is not None else None
     if purpose_ref and chosen_purpose == "card":
         from povtor.domain.cards import question_code
@@ -497,15 +497,15 @@ def edit(
         chosen = parse_outcome(outcome)
         if chosen == "later":
             raise InvalidInput(
-                "outcome later needs its date, so it is logged, not edited in",
-                hint="log it: povtor nudge log --outcome later --later DATE",
+                _("outcome later needs its date, so it is logged, not edited in"),
+                hint=_("log it: povtor nudge log --outcome later --later DATE"),
             )
         changes["outcome"] = chosen
     state = runtime(ctx)
     if on is not None:
         changes["on_date"] = parse_date(on, field="--on", today=state.clock.today)
     if not changes:
-        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --text")
+        raise InvalidInput(_("nothing to change"), hint=_("give at least one option, e.g. --text"))
     from povtor.app.corrections import edit_touch
 
     edited = edit_touch(state.db, state.clock, touch, changes)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.errors import DatabaseProblem, InvalidInput
+from povtor.i18n import _
 
 ENV_DB = "POVTOR_DB"
 DEFAULT_FILENAME = "povtor.db"
@@ -51,9 +52,11 @@ def resolve_location(option: str | None) -> Location:
         return Location(url=f"sqlite:///{path}", path=path)
     if not raw.strip():
         raise InvalidInput(
-            f"{given} is empty",
-            hint=f"give a database file, or leave out --db and unset {ENV_DB} to use "
-            "the default (povtor db path prints it)",
+            _("{given} is empty").format(given=given),
+            hint=_(
+                "give a database file, or leave out --db and unset {ENV_DB} to use the "
+                "default (povtor db path prints it)"
+            ).format(ENV_DB=ENV_DB),
         )
     raw = raw.strip()
     if "://" not in raw:
@@ -64,14 +67,14 @@ def resolve_location(option: str | None) -> Location:
         rest = raw.split("://", 1)[1]
         if not rest.startswith("/") or rest == "/":
             raise DatabaseProblem(
-                f"database URL {raw!r} names no file",
-                hint="use sqlite:///relative/path.db or sqlite:////absolute/path.db",
+                _("database URL {raw} names no file").format(raw=repr(raw)),
+                hint=_("use sqlite:///relative/path.db or sqlite:////absolute/path.db"),
             )
         path = Path(rest[1:].split("?", 1)[0]).expanduser()
         return Location(url=f"sqlite:///{path}", path=path)
     raise DatabaseProblem(
-        f"database URL scheme {scheme!r} is not supported",
-        hint="give a file path or a sqlite:/// URL (--db or POVTOR_DB)",
+        _("database URL scheme {scheme} is not supported").format(scheme=repr(scheme)),
+        hint=_("give a file path or a sqlite:/// URL (--db or POVTOR_DB)"),
     )
 
 
