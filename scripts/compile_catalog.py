@@ -148,7 +148,7 @@ def extract(source: Path = SOURCE) -> dict[tuple[str, str | None], str]:
 
 # Command groups whose help (docstrings, options) is translated: their help is required
 # in the catalog. "povtor" is the root command's own help and options.
-HELP_TRANSLATED = ("povtor", "init", "demo", "plan", "deal", "client", "nudge")
+HELP_TRANSLATED = ("povtor", "init", "demo", "plan", "deal", "client", "nudge", "stats")
 
 
 def help_texts(groups: tuple[str, ...] = HELP_TRANSLATED) -> dict[tuple[str, None], str]:
