@@ -172,14 +172,24 @@ def edit(
 
     updated = edit_client(runtime(ctx).db, client, changes)
     named = sorted(k for k in changes if k != "category_source")
-    message(f"updated client #{updated.id} {updated.name}: {', '.join(named)}")
+    message(
+        _("updated client #{id} {name}: {join}").format(
+            id=updated.id, name=updated.name, join=", ".join(named)
+        )
+    )
 
 
 def _set_status(ctx: typer.Context, client: str, status: str) -> None:
     from povtor.app.clients import set_status
 
     row, changed = set_status(runtime(ctx).db, client, status)
-    message(f"client #{row['id']} {row['name']} is {status} {'now' if changed else 'already'}")
+    message(
+        (
+            _("client #{id} {name} is {status} now")
+            if changed
+            else _("client #{id} {name} is {status} already")
+        ).format(id=row["id"], name=row["name"], status=status)
+    )
 
 
 @app.command("archive")
@@ -252,13 +262,17 @@ def forget(
         }
     )
     message(
-        f"forgot client #{done.client_id}: now «{done.name}», archived; erased its contacts, "
-        f"notes, {erased}; amounts and dates are kept"
+        _(
+            "forgot client #{client_id}: now «{name}», archived; erased its "
+            "contacts, notes, {erased}; amounts and dates are kept"
+        ).format(client_id=done.client_id, name=done.name, erased=erased)
     )
     if not done.wal_emptied:
         message(
-            "note: another povtor is reading the database; the erased text leaves its -wal "
-            "file at the next checkpoint (when that povtor is done)"
+            _(
+                "note: another povtor is reading the database; the erased text leaves "
+                "its -wal file at the next checkpoint (when that povtor is done)"
+            )
         )
     if result.backups:
         message(

@@ -122,7 +122,11 @@ def move(
 
     state = runtime(ctx)
     moved = deal_move(state.db, state.clock, deal=deal, stage=stage, on=day, force=force)
-    message(f"deal #{moved.deal_id} {moved.client}: {moved.before} → {moved.stage}")
+    message(
+        _("deal #{deal_id} {client}: {before} → {stage}").format(
+            deal_id=moved.deal_id, client=moved.client, before=moved.before, stage=moved.stage
+        )
+    )
 
 
 @app.command("win")
@@ -238,9 +242,13 @@ def edit(
 
     edited = edit_deal(state.db, state.clock, deal, changes)
     if not edited.after:
-        message(f"deal {edited.label}: nothing changed")
+        message(_("deal {label}: nothing changed").format(label=edited.label))
     else:
-        message(f"deal {edited.label}: {change_words(edited.before, edited.after)}")
+        message(
+            _("deal {label}: {change_words}").format(
+                label=edited.label, change_words=change_words(edited.before, edited.after)
+            )
+        )
 
 
 DEAL_COLUMNS = (

@@ -516,9 +516,13 @@ def _report_edit(what: str, edited: Any) -> None:
     from povtor.app.change_log import change_words
 
     if not edited.after:
-        message(f"{what}: nothing changed")
+        message(_("{what}: nothing changed").format(what=what))
         return
-    message(f"{what}: {change_words(edited.before, edited.after)}")
+    message(
+        _("{what}: {change_words}").format(
+            what=what, change_words=change_words(edited.before, edited.after)
+        )
+    )
     for note in edited.notes:
         message(note)
 
@@ -575,4 +579,8 @@ def template_set(
     funnel, stage = set_template(
         runtime(ctx).db, kind=chosen_kind, funnel=funnel, stage=stage, lang=language, body=text
     )
-    message(f"template for {chosen_kind} {funnel}/{stage} ({language}) saved")
+    message(
+        _("template for {chosen_kind} {funnel}/{stage} ({language}) saved").format(
+            chosen_kind=chosen_kind, funnel=funnel, stage=stage, language=language
+        )
+    )

@@ -9,7 +9,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, confirm, runtime
 from povtor.errors import InvalidInput
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import not_in_future, parse_date
 from povtor.storage import queries
@@ -78,15 +78,20 @@ def person_add(
 
         added = add_main_person(state.db, state.clock, client, fields)
         message(
-            f"added {added['name']} to client #{added['client_id']} {added['client']} "
-            "as its main contact"
+            _("added {name} to client #{client_id} {client} as its main contact").format(
+                name=added["name"], client_id=added["client_id"], client=added["client"]
+            )
         )
         print(added["id"])
         return
     from povtor.app.clients import add_person
 
     person = add_person(state.db, client, fields)
-    message(f"added {person.name} to client #{person.client_id} {person.client}")
+    message(
+        _("added {name} to client #{client_id} {client}").format(
+            name=person.name, client_id=person.client_id, client=person.client
+        )
+    )
     print(person.id)
 
 
@@ -127,16 +132,20 @@ def person_edit(
     if birthday is not None:
         changes["birthday"] = parse_date(birthday, field="--birthday") if birthday.strip() else None
     if not changes and not main:
-        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --phone")
+        raise InvalidInput(_("nothing to change"), hint=_("give at least one option, e.g. --phone"))
     from povtor.app.change_log import change_words
     from povtor.app.edits import edit_person
 
     state = runtime(ctx)
     edited = edit_person(state.db, state.clock, person, changes, main=main)
     if not edited.after:
-        message(f"person {edited.label}: nothing changed")
+        message(_("person {label}: nothing changed").format(label=edited.label))
     else:
-        message(f"person {edited.label}: {change_words(edited.before, edited.after)}")
+        message(
+            _("person {label}: {change_words}").format(
+                label=edited.label, change_words=change_words(edited.before, edited.after)
+            )
+        )
 
 
 @person_app.command("main")
@@ -245,7 +254,11 @@ def fact_add(
     from povtor.app.clients import add_fact
 
     fact = add_fact(state.db, client, text=clean or "", topic=clean_topic, on=noted)
-    message(f"noted fact #{fact.id} about #{fact.client_id} {fact.client}")
+    message(
+        _("noted fact #{id} about #{client_id} {client}").format(
+            id=fact.id, client_id=fact.client_id, client=fact.client
+        )
+    )
     print(fact.id)
 
 
@@ -267,7 +280,11 @@ def fact_remove(
     from povtor.app.clients import remove_fact
 
     removed = remove_fact(runtime(ctx).db, client, fact_id)
-    message(f"removed fact #{fact_id} from #{removed.client_id} {removed.client}")
+    message(
+        _("removed fact #{fact_id} from #{client_id} {client}").format(
+            fact_id=fact_id, client_id=removed.client_id, client=removed.client
+        )
+    )
 
 
 @fact_app.command("list")
