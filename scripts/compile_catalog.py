@@ -148,7 +148,20 @@ def extract(source: Path = SOURCE) -> dict[tuple[str, str | None], str]:
 
 # Command groups whose help (docstrings, options) is translated: their help is required
 # in the catalog. "povtor" is the root command's own help and options.
-HELP_TRANSLATED = ("povtor", "init", "demo", "plan", "deal", "client", "nudge", "stats")
+HELP_TRANSLATED = (
+    "povtor",
+    "init",
+    "demo",
+    "db",
+    "plan",
+    "deal",
+    "client",
+    "nudge",
+    "stats",
+    "funnel",
+    "report",
+    "perks",
+)
 
 
 def help_texts(groups: tuple[str, ...] = HELP_TRANSLATED) -> dict[tuple[str, None], str]:
