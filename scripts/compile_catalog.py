@@ -161,6 +161,8 @@ HELP_TRANSLATED = (
     "funnel",
     "report",
     "perks",
+    "product",
+    "roadmap",
 )
 
 
