@@ -163,6 +163,7 @@ HELP_TRANSLATED = (
     "perks",
     "product",
     "roadmap",
+    "export",
 )
 
 
