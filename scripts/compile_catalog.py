@@ -146,30 +146,9 @@ def extract(source: Path = SOURCE) -> dict[tuple[str, str | None], str]:
     return found
 
 
-# Command groups whose help (docstrings, options) is translated: their help is required
-# in the catalog. "povtor" is the root command's own help and options.
-HELP_TRANSLATED = (
-    "povtor",
-    "init",
-    "demo",
-    "db",
-    "plan",
-    "deal",
-    "client",
-    "nudge",
-    "stats",
-    "funnel",
-    "report",
-    "perks",
-    "product",
-    "roadmap",
-    "export",
-)
-
-
-def help_texts(groups: tuple[str, ...] = HELP_TRANSLATED) -> dict[tuple[str, None], str]:
-    """The help of ``groups`` as the CLI shows it: each paragraph of a command's help, each
-    option's help (the texts :func:`povtor.cli.group.speak` translates)."""
+def help_texts() -> dict[tuple[str, None], str]:
+    """The help of every command as the CLI shows it: each paragraph of a command's help,
+    each option's help (the texts :func:`povtor.cli.group.speak` translates)."""
     import typer.main
 
     from povtor.cli.group import ENGLISH_HELP
@@ -192,11 +171,9 @@ def help_texts(groups: tuple[str, ...] = HELP_TRANSLATED) -> dict[tuple[str, Non
             for name, sub in sorted(getattr(command, "commands", {}).items()):
                 collect(sub, f"{path} {name}", True)
 
-    for group in groups:
-        if group == "povtor":
-            collect(root, "povtor", False)
-        else:
-            collect(root.get_command(None, group), f"povtor {group}", True)  # type: ignore[attr-defined]
+    collect(root, "povtor", False)
+    for name in root.list_commands(None):  # type: ignore[attr-defined]
+        collect(root.get_command(None, name), f"povtor {name}", True)  # type: ignore[attr-defined]
     return found
 
 
