@@ -257,12 +257,15 @@ def day_ranges(text: str, *, key: str = "plan.days_off") -> list[tuple[dt.date, 
         last = _setting_date(last_text, key, item) if dots else first
         if last < first:
             raise InvalidInput(
-                f"{key}: {item!r} ends before it starts", hint="write the earlier day first"
+                _("{key}: {item} ends before it starts").format(key=key, item=repr(item)),
+                hint=_("write the earlier day first"),
             )
         if (last - first).days >= MAX_DAYS_OFF_RANGE:
             raise InvalidInput(
-                f"{key}: {item!r} is longer than {MAX_DAYS_OFF_RANGE} days",
-                hint="give a year or less per range",
+                _("{key}: {item} is longer than {MAX_DAYS_OFF_RANGE} days").format(
+                    key=key, item=repr(item), MAX_DAYS_OFF_RANGE=MAX_DAYS_OFF_RANGE
+                ),
+                hint=_("give a year or less per range"),
             )
         found.append((first, last))
     return sorted(set(found))
@@ -273,9 +276,11 @@ def _setting_date(text: str, key: str, item: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"{key}: {item!r} is not a date or a range of dates",
-            hint="write YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD, separated by commas, "
-            "e.g. 2026-05-04..2026-05-08,2026-06-15",
+            _("{key}: {item} is not a date or a range of dates").format(key=key, item=repr(item)),
+            hint=_(
+                "write YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD, separated by commas, e.g. "
+                "2026-05-04..2026-05-08,2026-06-15"
+            ),
         ) from None
 
 

@@ -8,7 +8,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import InvalidInput
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.storage import queries
 
@@ -65,8 +65,10 @@ def limit(
         new = int(text)
     else:
         raise InvalidInput(
-            f"days: {days!r} is not a number of days from 1 to {MAX_LIMIT_DAYS}",
-            hint="give whole days, e.g. 5, or 'none' for no limit",
+            _("days: {days} is not a number of days from 1 to {MAX_LIMIT_DAYS}").format(
+                days=repr(days), MAX_LIMIT_DAYS=MAX_LIMIT_DAYS
+            ),
+            hint=_("give whole days, e.g. 5, or 'none' for no limit"),
         )
     from povtor.app.funnels import set_stage_limit
 

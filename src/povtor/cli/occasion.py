@@ -10,7 +10,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import InvalidInput
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.storage import queries
 from povtor.text import clean_text
@@ -134,7 +134,8 @@ def occasion_remove(
 
     if occasion_id < 1:
         raise InvalidInput(
-            f"{occasion_id} is not an occasion number", hint="see client occasion list"
+            _("{occasion_id} is not an occasion number").format(occasion_id=occasion_id),
+            hint=_("see client occasion list"),
         )
     gone = remove_occasion(runtime(ctx).db, client, occasion_id)
     message(f"removed occasion #{occasion_id} «{gone.title}» from #{gone.client_id} {gone.client}")

@@ -13,7 +13,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import Conflict, InvalidInput
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 
 app = command_group(
@@ -75,7 +75,8 @@ def holidays(
     chosen = year if year is not None else state.clock.today.year
     if not 1900 <= chosen <= 2200:
         raise InvalidInput(
-            f"--year: {chosen} is out of range", hint="give a year from 1900 to 2200"
+            _("--year: {chosen} is out of range").format(chosen=chosen),
+            hint=_("give a year from 1900 to 2200"),
         )
     rows = [
         [
@@ -142,10 +143,13 @@ def unlink(ctx: typer.Context, holiday: HolidayArg, industry: IndustryArg) -> No
     keyword = normalise_keyword(industry)
     if keyword in found.keywords:
         raise Conflict(
-            f"«{keyword}» is a built-in industry of {found.code}; only your own links can be "
-            "removed",
-            hint="to skip a holiday for a client, log it as done: "
-            "povtor nudge log --client ID --purpose perk --about holiday:CODE:YEAR",
+            _(
+                "«{keyword}» is a built-in industry of {code}; only your own links can be removed"
+            ).format(keyword=keyword, code=found.code),
+            hint=_(
+                "to skip a holiday for a client, log it as done: povtor nudge log "
+                "--client ID --purpose perk --about holiday:CODE:YEAR"
+            ),
         )
     unlink_holiday(runtime(ctx).db, found.code, keyword)
     message(f"unlinked {found.code} ({found.name_ru}) from «{keyword}»")

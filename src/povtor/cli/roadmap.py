@@ -10,7 +10,7 @@ import typer
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import parse_date
 from povtor.text import TEXT_MAX, clean_text
@@ -156,7 +156,9 @@ def edit(
     new_script = _script(script) if script is not None else None
     new_code = check_code(code) if code is not None else None
     if new_title is None and new_script is None and new_code is None and move_to is None:
-        raise InvalidInput("nothing to change", hint="give --title, --script, --code or --move-to")
+        raise InvalidInput(
+            _("nothing to change"), hint=_("give --title, --script, --code or --move-to")
+        )
     found = roadmaps.edit_step(
         runtime(ctx).db,
         chosen,
@@ -233,7 +235,8 @@ def step_done(
     day = parse_date(on, field="--on", today=today) if on is not None else today
     if day > today:
         raise InvalidInput(
-            f"--on {day.isoformat()} is in the future", hint="record steps that happened"
+            _("--on {day} is in the future").format(day=day.isoformat()),
+            hint=_("record steps that happened"),
         )
     clean_note = clean_text(note, field="--note", max_len=TEXT_MAX, multiline=True)
     done = roadmaps.mark_step_done(state.db, client, step, on=day, note=clean_note)

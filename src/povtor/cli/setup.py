@@ -11,7 +11,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, announce_upgrade, command_group, confirm, runtime
 from povtor.errors import DatabaseProblem
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.storage import schema
 
@@ -225,9 +225,10 @@ def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     if problems:
         first = problems[0]
         raise DatabaseProblem(
-            f"{state.location} has {len(problems)} problem(s); first: {first.check}: "
-            f"{first.detail}",
-            hint="restore a backup: povtor db restore FILE",
+            _("{location} has {n} problem(s); first: {check}: {detail}").format(
+                location=state.location, n=len(problems), check=first.check, detail=first.detail
+            ),
+            hint=_("restore a backup: povtor db restore FILE"),
         )
     message(f"{state.location} is sound")
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from povtor.errors import NotFound
+from povtor.i18n import _
 from povtor.storage.database import Database, db_datetime, sql_value
 
 # the person columns a command may change (client_id and is_main are set on their own)
@@ -125,7 +126,10 @@ def remember_effect(
 def delete_touch(db: Database, touch_id: int) -> None:
     """Delete a touch (and, with it, what was kept to undo it)."""
     if db.execute("DELETE FROM touch WHERE id = ?", (touch_id,)).rowcount != 1:
-        raise NotFound(f"no touch #{touch_id}", hint="list touches with: povtor nudge list")
+        raise NotFound(
+            _("no touch #{touch_id}").format(touch_id=touch_id),
+            hint=_("list touches with: povtor nudge list"),
+        )
 
 
 def update_touch(db: Database, touch_id: int, changes: Mapping[str, Any]) -> None:

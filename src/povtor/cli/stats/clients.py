@@ -12,7 +12,7 @@ from povtor.cli.runtime import FormatOption, choose, runtime
 from povtor.cli.stats.printing import AllOption, figure
 from povtor.domain import metrics
 from povtor.errors import InvalidInput
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import TOP_ROWS, Column, Listing, render
 from povtor.parsing import parse_date
 
@@ -138,8 +138,10 @@ def perks(
     as_of = parse_date(date, field="--date", today=today) if date is not None else today
     if as_of > today:
         raise InvalidInput(
-            f"--date {as_of.isoformat()} is after today ({today.isoformat()})",
-            hint="give an earlier day, or a later today with --today",
+            _("--date {as_of} is after today ({today})").format(
+                as_of=as_of.isoformat(), today=today.isoformat()
+            ),
+            hint=_("give an earlier day, or a later today with --today"),
         )
     wanted = choose(category, ("A", "B", "C", "none"), option="--category")
     report = stats.perk_report(state.db, as_of, wanted, missing=missing)
