@@ -8,7 +8,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, period_options, runtime
 from povtor.domain.calendar import Period
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 
 CATEGORIZE_COLUMNS = (
@@ -87,6 +87,6 @@ def categorize(
         fmt,
     )
     if not found.ranked:
-        message(f"no paid deals in {code} in the period: no category changed")
+        message(_("no paid deals in {code} in the period: no category changed").format(code=code))
         return
     message(found.summary(dry_run=dry_run))

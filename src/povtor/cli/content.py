@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.text import TEXT_MAX, clean_text
 
@@ -110,4 +110,4 @@ def content_remove(
     from povtor.app.warming import remove_content
 
     gone = remove_content(runtime(ctx).db, content)
-    message(f"removed warming content #{gone['id']}: {gone['text']}")
+    message(_("removed warming content #{id}: {text}").format(id=gone["id"], text=gone["text"]))

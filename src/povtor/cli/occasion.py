@@ -138,4 +138,8 @@ def occasion_remove(
             hint=_("see client occasion list"),
         )
     gone = remove_occasion(runtime(ctx).db, client, occasion_id)
-    message(f"removed occasion #{occasion_id} «{gone.title}» from #{gone.client_id} {gone.client}")
+    message(
+        _("removed occasion #{occasion_id} «{title}» from #{client_id} {client}").format(
+            occasion_id=occasion_id, title=gone.title, client_id=gone.client_id, client=gone.client
+        )
+    )

@@ -124,8 +124,13 @@ def add(
     )
     step = added.step
     message(
-        f"roadmap {chosen}: added step {step.position} of {added.total} «{step.title}» "
-        f"({step.code})"
+        _("roadmap {chosen}: added step {position} of {total} «{title}» ({code})").format(
+            chosen=chosen,
+            position=step.position,
+            total=added.total,
+            title=step.title,
+            code=step.code,
+        )
     )
     print(step.code)
 
@@ -204,7 +209,11 @@ def remove(
     removed = roadmaps.remove_step(runtime(ctx).db, chosen, step, force=force)
     found = removed.step
     note = f"; erased it from {removed.erased} client(s)' progress" if removed.erased else ""
-    message(f"roadmap {chosen}: removed step {found.position} «{found.title}» ({found.code}){note}")
+    message(
+        _("roadmap {chosen}: removed step {position} «{title}» ({code}){note}").format(
+            chosen=chosen, position=found.position, title=found.title, code=found.code, note=note
+        )
+    )
 
 
 # -- clients' progress ---------------------------------------------------------------------
@@ -243,8 +252,20 @@ def step_done(
     chosen, upcoming = done.step, done.upcoming
     then = f"; next: step {upcoming.position} «{upcoming.title}»" if upcoming else "; all done"
     message(
-        f"#{done.client_id} {done.client}: step {chosen.position} «{chosen.title}» done on "
-        f"{day.isoformat()} ({done.done} of {done.total} on roadmap {done.category}){then}"
+        _(
+            "#{client_id} {client}: step {position} «{title}» done on {day} "
+            "({done} of {total} on roadmap {category}){then}"
+        ).format(
+            client_id=done.client_id,
+            client=done.client,
+            position=chosen.position,
+            title=chosen.title,
+            day=day.isoformat(),
+            done=done.done,
+            total=done.total,
+            category=done.category,
+            then=then,
+        )
     )
     print(chosen.code)
 
@@ -259,8 +280,17 @@ def step_undo(ctx: typer.Context, client: ClientArg, step: StepArg) -> None:
 
     undone = roadmaps.undo_step(runtime(ctx).db, client, step)
     message(
-        f"#{undone.client_id} {undone.client}: step {undone.position} «{undone.title}» of "
-        f"roadmap {undone.category} is not done any more (was done {undone.done_on})"
+        _(
+            "#{client_id} {client}: step {position} «{title}» of roadmap "
+            "{category} is not done any more (was done {done_on})"
+        ).format(
+            client_id=undone.client_id,
+            client=undone.client,
+            position=undone.position,
+            title=undone.title,
+            category=undone.category,
+            done_on=undone.done_on,
+        )
     )
 
 

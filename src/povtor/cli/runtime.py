@@ -59,7 +59,11 @@ def announce_upgrade(location: Location, upgraded: Upgrade) -> None:
     from povtor.storage import schema
 
     saved = f"; the previous database is saved as {upgraded.saved}" if upgraded.saved else ""
-    message(f"upgraded {location} from schema {upgraded.before} to {schema.HEAD}{saved}")
+    message(
+        _("upgraded {location} from schema {before} to {HEAD}{saved}").format(
+            location=location, before=upgraded.before, HEAD=schema.HEAD, saved=saved
+        )
+    )
 
 
 def runtime(ctx: typer.Context) -> Runtime:

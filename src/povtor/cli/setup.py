@@ -74,8 +74,8 @@ def demo(
     target = target.expanduser()
     counts = database.build_demo(target, force=force, clock=state.clock)
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
-    message(f"demo database built at {target}: {summary}")
-    message(f"try it: povtor --db {shlex.quote(str(target))} plan today")
+    message(_("demo database built at {target}: {summary}").format(target=target, summary=summary))
+    message(_("try it: povtor --db {quote} plan today").format(quote=shlex.quote(str(target))))
     print(target)
 
 
@@ -92,10 +92,18 @@ def upgrade(ctx: typer.Context) -> None:
     state = runtime(ctx)
     done = database.upgrade(state.location, now=state.clock.now)
     if done.before == schema.HEAD:
-        message(f"{state.location} is up to date (schema {schema.HEAD})")
+        message(
+            _("{location} is up to date (schema {HEAD})").format(
+                location=state.location, HEAD=schema.HEAD
+            )
+        )
     else:
         saved = f"; the previous database is saved as {done.saved}" if done.saved else ""
-        message(f"{state.location}: schema {done.before or 'none'} → {schema.HEAD}{saved}")
+        message(
+            _("{location}: schema {value} → {HEAD}{saved}").format(
+                location=state.location, value=done.before or "none", HEAD=schema.HEAD, saved=saved
+            )
+        )
 
 
 @db_app.command("info")
@@ -156,7 +164,11 @@ def backup(
 
     state = runtime(ctx)
     done = database.backup(state.db, file, force=force, now=state.clock.now)
-    message(f"backed up {state.location} ({_counts(done.counts)}) to {done.path}")
+    message(
+        _("backed up {location} ({counts}) to {path}").format(
+            location=state.location, counts=_counts(done.counts), path=done.path
+        )
+    )
     print(done.path)
 
 
@@ -191,7 +203,15 @@ def restore(
         upgraded = f"; upgraded from schema {done.upgraded_from} to {schema.HEAD}"
     saved = done.saved
     kept = f"; the previous database is saved as {saved}" if saved else ""
-    message(f"restored {path} from {source.path} ({_counts(source.counts)}){upgraded}{kept}")
+    message(
+        _("restored {path} from {path2} ({counts}){upgraded}{kept}").format(
+            path=path,
+            path2=source.path,
+            counts=_counts(source.counts),
+            upgraded=upgraded,
+            kept=kept,
+        )
+    )
     if saved:
         print(saved)
 
@@ -230,7 +250,7 @@ def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
             ),
             hint=_("restore a backup: povtor db restore FILE"),
         )
-    message(f"{state.location} is sound")
+    message(_("{location} is sound").format(location=state.location))
 
 
 CHANGE_ENTITIES = ("touch", "deal", "person")

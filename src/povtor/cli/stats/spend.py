@@ -11,7 +11,7 @@ from povtor.cli.runtime import FormatOption, OnDate, PeriodKind, runtime
 from povtor.cli.stats.printing import Currency
 from povtor.domain.calendar import spend_days
 from povtor.domain.cells import parse_currency
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import format_money, parse_amount
 from povtor.storage.queries import MAX_ROW_ID
@@ -59,8 +59,14 @@ def spend_add(
         ),
     )
     message(
-        f"recorded spend #{new_id}: {name} {format_money(minor, grouped=True)} {code} "
-        f"for {start.isoformat()} – {end.isoformat()}"
+        _("recorded spend #{new_id}: {name} {amount} {code} for {start} – {end}").format(
+            new_id=new_id,
+            name=name,
+            amount=format_money(minor, grouped=True),
+            code=code,
+            start=start.isoformat(),
+            end=end.isoformat(),
+        )
     )
     print(new_id)
 
@@ -102,4 +108,4 @@ def spend_remove(
     Example: povtor stats spend remove 3
     """
     source = spend.remove_spend(runtime(ctx).db, spend_id)
-    message(f"removed spend #{spend_id} ({source})")
+    message(_("removed spend #{spend_id} ({source})").format(spend_id=spend_id, source=source))
