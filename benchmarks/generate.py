@@ -25,6 +25,7 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
+from povtor.storage.activity import refresh_activity
 from povtor.storage.database import Database, db_datetime, open_database
 from povtor.storage.location import resolve_location
 from povtor.storage.queries import search_key
@@ -716,6 +717,7 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
         db.executemany(
             "INSERT INTO deal_product (deal_id, product_id) VALUES (?,?)", deal_product_rows
         )
+        refresh_activity(db, None)  # every client's activity, as povtor's writes keep it
     db.execute("PRAGMA foreign_keys = ON")
     broken = db.rows("PRAGMA foreign_key_check")
     if broken:

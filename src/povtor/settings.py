@@ -220,16 +220,30 @@ def normalise(key: str, value: str) -> str:
         hint=_(spec.help),
     )
     if spec.kind == "int":
-        if not raw.isascii() or not raw.isdigit() or int(raw) > spec.maximum:
+        if not raw.isascii() or not raw.lstrip("-").isdigit():
             raise bad
+        if not 0 <= int(raw) <= spec.maximum:
+            raise InvalidInput(
+                _("{key}: {value} is out of range: a whole number from 0 to {maximum}").format(
+                    key=key, value=repr(value), maximum=spec.maximum
+                ),
+                hint=_(spec.help),
+            )
         return str(int(raw))
     if spec.kind == "decimal":
         try:
             number = Decimal(raw.replace(",", "."))
         except InvalidOperation:
             raise bad from None
-        if not number.is_finite() or number < 0 or number > 1_000_000:
+        if not number.is_finite():
             raise bad
+        if number < 0 or number > 1_000_000:
+            raise InvalidInput(
+                _("{key}: {value} is out of range: a number from 0 to 1000000").format(
+                    key=key, value=repr(value)
+                ),
+                hint=_(spec.help),
+            )
         return str(number)
     if spec.kind == "bool":
         low = raw.lower()

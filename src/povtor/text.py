@@ -116,7 +116,9 @@ def clean_text(
             )
         return None
     text = unicodedata.normalize("NFC", value).strip()
-    if not text or all(_invisible(char) for char in text):
+    # a text that starts with a letter or digit (not a blank one) shows something
+    shows = text and text[0].isalnum() and text[0] not in _BLANK_LETTERS
+    if not shows and (not text or all(_invisible(char) for char in text)):
         if required:
             shown = " (it holds only invisible characters)" if text else ""
             raise InvalidInput(

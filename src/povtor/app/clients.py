@@ -185,6 +185,7 @@ def client_card(db: Database, ref: str, today: dt.date) -> dict[str, Any]:
     """The client card: the client's fields, people, facts (against the category's norm),
     deals, last touch, referrals and roadmap."""
     from povtor.domain.cards import completeness
+    from povtor.domain.perks import shown_birthday
     from povtor.parsing import format_money
     from povtor.storage.plan_queries import load_settings
     from povtor.storage.roadmap_queries import card_roadmap
@@ -195,7 +196,11 @@ def client_card(db: Database, ref: str, today: dt.date) -> dict[str, Any]:
     touch = queries.last_touch(db, row["id"])
     card: dict[str, Any] = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
     card["people"] = [
-        {**{k: p[k] for k in p.keys() if k != "is_main"}, "main": bool(p["is_main"])}  # noqa: SIM118
+        {
+            **{k: p[k] for k in p.keys() if k != "is_main"},  # noqa: SIM118
+            "birthday": shown_birthday(p["birthday"]),
+            "main": bool(p["is_main"]),
+        }
         for p in queries.client_people(db, row["id"])
     ]
     card["facts"] = [dict(f) for f in queries.client_facts(db, row["id"])]

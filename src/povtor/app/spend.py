@@ -1,4 +1,4 @@
-"""Money spent per lead source (``povtor stats spend``): record, list, remove.
+"""Money spent per lead source (``povtor spend``): record, list, remove.
 
 ``stats sources`` pro-rates these records to its period for the cost per sale.
 """
@@ -78,6 +78,6 @@ def remove_spend(db: Database, spend_id: int) -> str:
         if source is None:
             raise NotFound(
                 _("no spend #{spend_id}").format(spend_id=spend_id),
-                hint=_("see them with: povtor stats spend list"),
+                hint=_("see them with: povtor spend list"),
             )
     return source

@@ -258,14 +258,14 @@ def _log(
     if outcome == "later":
         if touch.follow_up_on is None:
             raise InvalidInput(
-                _("outcome later needs a date"), hint=_("add --later DATE, e.g. --later +7")
+                _("outcome later needs a date"), hint=_("add --until DATE, e.g. --until +7")
             )
         if touch.follow_up_on <= on:
             raise InvalidInput(
-                _("--later {follow_up_on} is not after the touch date {on}").format(
+                _("--until {follow_up_on} is not after the touch date {on}").format(
                     follow_up_on=touch.follow_up_on.isoformat(), on=on.isoformat()
                 ),
-                hint=_("give a future date, e.g. --later +7"),
+                hint=_("give a future date, e.g. --until +7"),
             )
     if outcome == "no" and deal is not None and not touch.reason:
         raise InvalidInput(

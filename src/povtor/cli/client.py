@@ -35,7 +35,9 @@ ClientArg = Annotated[
     str, typer.Argument(help="Client id (12 or #12) or part of its name or company.")
 ]
 Company = Annotated[str | None, typer.Option("--company", help="Company (legal) name.")]
-Category = Annotated[str | None, typer.Option("--category", "-c", help="Category: A, B or C.")]
+Category = Annotated[
+    str | None, typer.Option("--category", "-C", "-c", help="Category: A, B or C.")
+]
 Industry = Annotated[str | None, typer.Option("--industry", help="Industry, e.g. «строительство».")]
 Source = Annotated[str | None, typer.Option("--source", help="Lead source, e.g. «выставка».")]
 Phone = Annotated[str | None, typer.Option("--phone", help="Phone number.")]
@@ -104,7 +106,7 @@ def add(
     address: Address = None,
     notes: Notes = None,
     created: Annotated[
-        str | None, typer.Option("--created", help="Date the client came (default: today).")
+        str | None, typer.Option("--on", "--created", help="Date the client came (default: today).")
     ] = None,
 ) -> None:
     """Add a client and print its id.
@@ -123,11 +125,11 @@ def add(
         notes=notes,
     )
     state = runtime(ctx)
-    if created is not None:  # an empty --created is an error, not today
+    if created is not None:  # an empty --on is an error, not today
         fields["created_on"] = not_in_future(
-            parse_date(created, field="--created", today=state.clock.today),
+            parse_date(created, field="--on", today=state.clock.today),
             state.clock.today,
-            option="--created",
+            option="--on",
             hint="give the day the client came: today or earlier",
         )
     from povtor.app.clients import add_client

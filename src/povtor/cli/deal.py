@@ -286,10 +286,10 @@ def list_(
     funnel: Annotated[str | None, typer.Option("--funnel", help="Only this funnel.")] = None,
     stage: Annotated[
         str | None,
-        typer.Option("--stage", help="Only this stage (needs --funnel or a unique code)."),
+        typer.Option("--stage", help="Only this stage (without --funnel: in every funnel)."),
     ] = None,
     client: Annotated[
-        str | None, typer.Option("--client", help="Only this client's deals.")
+        str | None, typer.Option("--client", "-c", help="Only this client's deals.")
     ] = None,
     status: Annotated[
         str, typer.Option("--status", help="open, won, lost, closed or all.")
@@ -304,19 +304,19 @@ def list_(
     state = runtime(ctx)
     db = state.db
     funnel_row = queries.find_funnel(db, funnel) if funnel else None
-    stage_id = None
+    stage_ids: tuple[int, ...] = ()
     if stage:
         found = (
-            queries.find_stage(db, funnel_row["id"], stage)
+            [queries.find_stage(db, funnel_row["id"], stage)]
             if funnel_row
-            else queries.find_stage_in_any_funnel(db, stage)
+            else queries.find_stage_in_every_funnel(db, stage)
         )
-        stage_id = found["id"]
+        stage_ids = tuple(row["id"] for row in found)
     client_id = queries.find_client(db, client)["id"] if client else None
     flt = queries.DealFilter(
         status=choose(status, STATUSES, option="--status") or "open",
         funnel_id=funnel_row["id"] if funnel_row else None,
-        stage_id=stage_id,
+        stage_ids=stage_ids,
         client_id=client_id,
     )
     today = state.clock.today

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib
 import os
 import re
@@ -176,9 +177,9 @@ class PovtorRootGroup(PovtorGroup):
     def get_command(self, ctx: Any, name: str) -> Any:
         spec = self.lazy_groups.get(name)
         if spec is None:
-            return super().get_command(ctx, name)
+            return hide_old_spellings(super().get_command(ctx, name))
         if name not in self.commands:
-            self.commands[name] = spec.command(name)
+            self.commands[name] = hide_old_spellings(spec.command(name))
         return speak(self.commands[name])
 
     def main(  # type: ignore[override]
@@ -296,6 +297,49 @@ class PovtorHelpFormatter(_HelpFormatter):
 
 for context_class in typer.Context.__mro__[:-1]:  # Typer's Context and click's under it
     setattr(context_class, "formatter_class", PovtorHelpFormatter)  # noqa: B010
+
+
+# Old spellings of options: they keep working (scripts use them) but --help and completion
+# show only the current ones. The date of an event is --on (was --date or --created), the
+# day to come back after is --until (was --later), and -c is --client everywhere, so
+# --category's old -c stays only where a command has no --client (see docs/commands.md).
+OLD_SPELLINGS = frozenset({"--date", "--created", "--later"})
+
+
+def _old_names(option: Any) -> list[str]:
+    return [
+        name
+        for name in option.opts
+        if name in OLD_SPELLINGS or (name == "-c" and "--category" in option.opts)
+    ]
+
+
+def hide_old_spellings(command: Any) -> Any:
+    """Move the old spellings of each option of ``command`` (and of its subcommands)
+    into a hidden twin of the option: same name, type and default, so either spelling
+    sets the same parameter. Each parameter also gets its value completion here."""
+    if command is None or getattr(command, "_old_spellings_hidden", False):
+        return command
+    command._old_spellings_hidden = True
+    for sub in getattr(command, "commands", {}).values():
+        hide_old_spellings(sub)
+    from povtor.cli.complete import attach
+
+    params = []
+    for param in command.params:
+        attach(param)
+        params.append(param)
+        if param.param_type_name != "option":
+            continue
+        old = _old_names(param)
+        if not old or len(old) == len(param.opts):
+            continue
+        twin = copy.copy(param)
+        param.opts = [name for name in param.opts if name not in old]
+        twin.opts, twin.secondary_opts, twin.hidden = old, [], True
+        params.append(twin)
+    command.params = params
+    return command
 
 
 # the variables povtor reads: a value in them must be text, as the arguments must

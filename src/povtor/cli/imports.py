@@ -222,7 +222,10 @@ def _run(
     db = state.db
     sources = ", ".join(table.source for _, table in files)
     total = sum(len(table.rows) for _, table in files)
-    importer = Importer(db, state.clock, imap, listing=dry_run)
+    # a dry run keeps no planned write; an import runs them as it goes, in its one
+    # transaction (rolled back if any row has a problem)
+    writes = "drop" if dry_run else "stream"
+    importer = Importer(db, state.clock, imap, listing=dry_run, writes=writes)
 
     def plan(task: Callable[[str, int], Callable[[int], None]]) -> None:
         importer.tick = task("checking rows", total)

@@ -86,6 +86,12 @@ PovtorRootGroup.lazy_groups = {
             "Perks («ништяки»): professional holidays by industry, birthdays and clients' "
             "own dates..."
         ),
+        parts=(Part("stats", "povtor.cli.stats.clients", "perks"),),
+    ),
+    "spend": LazyGroupSpec(
+        "povtor.cli.stats.spend",
+        "spend_app",
+        N_("Money spent per lead source, for the cost per sale in stats sources."),
     ),
 }
 

@@ -77,7 +77,9 @@ def log(
     ] = None,
     later: Annotated[
         str | None,
-        typer.Option("--later", help="The new date with --outcome later: YYYY-MM-DD or +7."),
+        typer.Option(
+            "--until", "--later", help="The new date with --outcome later: YYYY-MM-DD or +7."
+        ),
     ] = None,
     to: Annotated[
         str | None,
@@ -149,7 +151,7 @@ def log(
     without it prints the command that would. See docs/plan.md: how answers change the
     plan.
 
-    Example: povtor nudge log --deal 7 --channel messenger --outcome later --later +7
+    Example: povtor nudge log --deal 7 --channel messenger --outcome later --until +7
 
     Example: povtor nudge log --client Магистраль --kind closing --outcome yes --open
     """
@@ -168,9 +170,9 @@ def log(
     # a service answer is the client's answer: "yes" unless said otherwise (a deal's
     # "yes" would move the deal, so there the outcome stays as given)
     chosen_outcome = parse_outcome(outcome or ("yes" if answered and deal is None else "pending"))
-    follow_up = parse_date(later, field="--later", today=day) if later is not None else None
+    follow_up = parse_date(later, field="--until", today=day) if later is not None else None
     if follow_up is not None and chosen_outcome != "later":
-        raise InvalidInput(_("--later goes with --outcome later"), hint=_("add --outcome later"))
+        raise InvalidInput(_("--until goes with --outcome later"), hint=_("add --outcome later"))
     if to is not None and chosen_outcome != "yes":
         raise InvalidInput(_("--to goes with --outcome yes"), hint=_("add --outcome yes"))
     why = clean_text(reason, field="--reason")
@@ -498,7 +500,7 @@ def edit(
         if chosen == "later":
             raise InvalidInput(
                 _("outcome later needs its date, so it is logged, not edited in"),
-                hint=_("log it: povtor nudge log --outcome later --later DATE"),
+                hint=_("log it: povtor nudge log --outcome later --until DATE"),
             )
         changes["outcome"] = chosen
     state = runtime(ctx)

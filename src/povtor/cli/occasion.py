@@ -33,6 +33,7 @@ def occasion_add(
     date: Annotated[
         str,
         typer.Option(
+            "--on",
             "--date",
             help="DD.MM, MM-DD or YYYY-MM-DD; yearly unless --once (29.02: 28.02 in common years).",
         ),
@@ -49,7 +50,7 @@ def occasion_add(
     A date with a year (2009-03-15) is still yearly (the year is dropped) unless
     --once is given; --once without a year means the next such day.
 
-    Example: povtor client occasion add Ромашка "День рождения компании" --date 15.03
+    Example: povtor client occasion add Ромашка "День рождения компании" --on 15.03
     """
     from povtor.app.occasions import add_occasion
     from povtor.domain.perks import parse_occasion_date, shown_date

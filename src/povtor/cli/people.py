@@ -11,7 +11,7 @@ from povtor.cli.runtime import FormatOption, command_group, confirm, runtime
 from povtor.errors import InvalidInput
 from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
-from povtor.parsing import not_in_future, parse_date
+from povtor.parsing import parse_date
 from povtor.storage import queries
 from povtor.text import TEXT_MAX, check_email, check_phone, clean_text
 
@@ -45,7 +45,7 @@ def person_add(
     phone: Phone = None,
     email: Email = None,
     birthday: Annotated[
-        str | None, typer.Option("--birthday", help="Birthday, YYYY-MM-DD.")
+        str | None, typer.Option("--birthday", help="Birthday: YYYY-MM-DD, or DD.MM (no year).")
     ] = None,
     main: MainOption = False,
 ) -> None:
@@ -65,13 +65,9 @@ def person_add(
     check_email(fields["email"])
     check_phone(fields["phone"])
     if birthday is not None:
-        today = runtime(ctx).clock.today
-        fields["birthday"] = not_in_future(
-            parse_date(birthday, field="--birthday"),
-            today,
-            option="--birthday",
-            hint="give the day the person was born",
-        )
+        from povtor.domain.perks import parse_birthday
+
+        fields["birthday"] = parse_birthday(birthday, today=runtime(ctx).clock.today)
     state = runtime(ctx)
     if main:
         from povtor.app.edits import add_main_person
@@ -112,7 +108,7 @@ def person_edit(
     phone: Phone = None,
     email: Email = None,
     birthday: Annotated[
-        str | None, typer.Option("--birthday", help='Birthday, YYYY-MM-DD ("" clears it).')
+        str | None, typer.Option("--birthday", help='Birthday: YYYY-MM-DD or DD.MM ("" clears it).')
     ] = None,
     main: MainOption = False,
 ) -> None:
@@ -130,7 +126,10 @@ def person_edit(
             changes[key] = clean_text(value, field=f"--{key}")
     check_email(changes.get("email"))
     if birthday is not None:
-        changes["birthday"] = parse_date(birthday, field="--birthday") if birthday.strip() else None
+        from povtor.domain.perks import parse_birthday
+
+        today = runtime(ctx).clock.today
+        changes["birthday"] = parse_birthday(birthday, today=today) if birthday.strip() else None
     if not changes and not main:
         raise InvalidInput(_("nothing to change"), hint=_("give at least one option, e.g. --phone"))
     from povtor.app.change_log import change_words
@@ -212,10 +211,15 @@ def person_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None)
         Column("role", N_("Role")),
         Column("phone", N_("Phone")),
         Column("email", N_("E-mail")),
-        Column("birthday", N_("Birthday"), "date"),
+        Column("birthday", N_("Birthday")),
         Column("is_main", N_("Main"), "bool"),
     )
-    people = queries.client_people(db, row["id"])
+    from povtor.domain.perks import shown_birthday
+
+    people = [
+        {**p, "birthday": shown_birthday(p["birthday"])}
+        for p in queries.client_people(db, row["id"])
+    ]
     render(
         Listing(
             columns,

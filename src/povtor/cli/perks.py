@@ -1,7 +1,7 @@
 """``povtor perks``: the calendar of professional holidays, links of holidays to
 industries, and the perk occasions coming up per client (seed 001: «ништяки»).
 
-Perk touches per client against the seed's four a year: ``povtor stats perks``.
+Perk touches per client against the seed's four a year: ``povtor perks stats``.
 """
 
 from __future__ import annotations

@@ -28,17 +28,18 @@ _DATE_LIKE = re.compile(
 
 
 class PlanGroup(TyperGroup):
-    """Lets ``povtor plan 2026-11-25`` mean ``povtor plan today --date 2026-11-25``."""
+    """Lets ``povtor plan 2026-11-25`` mean ``povtor plan today --on 2026-11-25``."""
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         if args and _DATE_LIKE.fullmatch(args[0]):
             command = self.get_command(ctx, "today")
-            return "today", command, ["--date", args[0], *args[1:]]
+            return "today", command, ["--on", args[0], *args[1:]]
         return super().resolve_command(ctx, args)
 
 
 app = command_group(
     cls=PlanGroup,
+    context_settings={"ignore_unknown_options": True},  # povtor plan -1: yesterday's plan
     help="The plan of nudges: who to contact today and why. Also: povtor plan DATE.",
     no_args_is_help=True,
 )
@@ -95,7 +96,7 @@ def _plan_rows(drafted: DraftedPlan, why: bool) -> list[list[Any]]:
 def today(
     ctx: typer.Context,
     date: Annotated[
-        str | None, typer.Option("--date", help="Plan for this date instead of today.")
+        str | None, typer.Option("--on", "--date", help="Plan for this date instead of today.")
     ] = None,
     limit: Annotated[
         int | None,
@@ -106,7 +107,7 @@ def today(
         typer.Option("--all", help="Every item, not only a day's work (plan.capacity)."),
     ] = False,
     category: Annotated[
-        str | None, typer.Option("--category", "-c", help="Only clients of this category.")
+        str | None, typer.Option("--category", "-C", "-c", help="Only clients of this category.")
     ] = None,
     why: Annotated[
         bool, typer.Option("--why", help="Add a column for each priority term.")
@@ -142,7 +143,7 @@ def today(
     """
     state = runtime(ctx)
     day = (
-        parse_date(date, field="--date", today=state.clock.today)
+        parse_date(date, field="--on", today=state.clock.today)
         if date is not None
         else state.clock.today
     )
@@ -161,7 +162,7 @@ def today(
     shown = len(drafted.plan.items)
     more = (
         _("… and {n} more: povtor plan today --all").format(n=drafted.more)
-        + (f" --date {day.isoformat()}" if date is not None else "")
+        + (f" --on {day.isoformat()}" if date is not None else "")
         + (f" --category {wanted}" if wanted else "")
         if drafted.more
         else None
@@ -264,7 +265,7 @@ def explain(
     ctx: typer.Context,
     item: Annotated[str, typer.Argument(help="The item's rank in today's plan, or the client.")],
     date: Annotated[
-        str | None, typer.Option("--date", help="The plan's date (default: today).")
+        str | None, typer.Option("--on", "--date", help="The plan's date (default: today).")
     ] = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -277,7 +278,7 @@ def explain(
     """
     state = runtime(ctx)
     day = (
-        parse_date(date, field="--date", today=state.clock.today)
+        parse_date(date, field="--on", today=state.clock.today)
         if date is not None
         else state.clock.today
     )
@@ -437,7 +438,7 @@ def settings_(ctx: typer.Context, fmt: FormatOption = None) -> None:
     render(Listing(columns, rows, title=_("Settings")), fmt)
 
 
-@app.command("set")
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="The setting, e.g. plan.service_days.")],

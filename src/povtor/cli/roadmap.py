@@ -61,7 +61,7 @@ STEP_COLUMNS = (
 def list_(
     ctx: typer.Context,
     category: Annotated[
-        str | None, typer.Option("--category", "-c", help="Only this category's roadmap.")
+        str | None, typer.Option("--category", "-C", "-c", help="Only this category's roadmap.")
     ] = None,
     fmt: FormatOption = None,
 ) -> None:

@@ -150,10 +150,10 @@ To = Annotated[
 ]
 PeriodKind = Annotated[
     str | None,
-    typer.Option("--period", help="month, quarter or year: the calendar period containing --date."),
+    typer.Option("--period", help="month, quarter or year: the calendar period containing --on."),
 ]
 OnDate = Annotated[
-    str | None, typer.Option("--date", help="A day in the --period (default: today).")
+    str | None, typer.Option("--on", "--date", help="A day in the --period (default: today).")
 ]
 _PERIOD_OPTIONS = (("from_", From), ("to", To), ("period", PeriodKind), ("date", OnDate))
 
@@ -164,7 +164,7 @@ def period_options(*, default: str) -> Callable[[Command], Command]:
     """The period options of a report, declared once for every command that has them.
 
     The command declares a keyword-only parameter ``span``; in its place the command
-    line gets ``--from``, ``--to``, ``--period`` and ``--date``, and the command is
+    line gets ``--from``, ``--to``, ``--period`` and ``--on``, and the command is
     called with the :class:`~povtor.domain.calendar.Period` they give, as of today
     (``default``: see :func:`~povtor.domain.calendar.resolve_period`; ``"all"`` gives
     ``None`` without any of them).

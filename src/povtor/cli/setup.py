@@ -217,18 +217,31 @@ def restore(
 
 
 @db_app.command("check")
-def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
-    """Check the database: page integrity, references between rows, schema revision.
+def check(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Rebuild every client's activity from its touches and deals first.",
+        ),
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Check the database: page integrity, references between rows, schema revision,
+    and each client's activity (what the plan reads) against its touches and deals.
 
-    Lists each check; exits with code 6 if anything is wrong (restore a backup
-    then: povtor db restore FILE). Changes nothing.
+    Lists each check, and each client whose activity differs; exits with code 6 if
+    anything is wrong. A damaged file: restore a backup (povtor db restore FILE). An
+    activity that differs: povtor db check --repair rebuilds it from the history.
+    Changes nothing without --repair.
 
     Example: povtor db check --format json
     """
     from povtor.app import database
 
     state = runtime(ctx)
-    findings = database.check(state.location)
+    findings = database.check(state.location, repair=repair)
     render(
         Listing(
             (
@@ -244,11 +257,14 @@ def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     problems = [f for f in findings if f.status == "problem"]
     if problems:
         first = problems[0]
+        only_activity = all(f.check == "activity" for f in problems)
         raise DatabaseProblem(
             _("{location} has {n} problem(s); first: {check}: {detail}").format(
                 location=state.location, n=len(problems), check=first.check, detail=first.detail
             ),
-            hint=_("restore a backup: povtor db restore FILE"),
+            hint=_("rebuild the activity from the history: povtor db check --repair")
+            if only_activity
+            else _("restore a backup: povtor db restore FILE"),
         )
     message(_("{location} is sound").format(location=state.location))
 
@@ -260,7 +276,7 @@ CHANGE_ENTITIES = ("touch", "deal", "person")
 def changes(
     ctx: typer.Context,
     client: Annotated[
-        str | None, typer.Option("--client", help="Only this client's corrections.")
+        str | None, typer.Option("--client", "-c", help="Only this client's corrections.")
     ] = None,
     deal: Annotated[
         str | None, typer.Option("--deal", help="Only this deal's (and its touches').")

@@ -230,9 +230,9 @@ def period_kind(value: str) -> str:
 
 
 def _calendar_days(period: str, date: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """``--period KIND [--date D]``: the calendar period containing D (default: today)."""
+    """``--period KIND [--on D]``: the calendar period containing D (default: today)."""
     kind = period_kind(period)
-    day = parse_date(date, field="--date", today=today) if date else today
+    day = parse_date(date, field="--on", today=today) if date else today
     return calendar_period(kind, day)
 
 
@@ -266,7 +266,7 @@ def resolve_period(
     *,
     default: str,
 ) -> Period | None:
-    """The days a report counts, from ``--from/--to`` or ``--period/--date``.
+    """The days a report counts, from ``--from/--to`` or ``--period/--on``.
 
     ``default`` applies without either: ``month`` (the calendar month of the as-of
     date), ``year`` (the 12 months ending on it), ``months`` (the 12 calendar months
@@ -277,11 +277,11 @@ def resolve_period(
     if period and (from_ or to):
         raise InvalidInput(
             _("give either --period or --from/--to, not both"),
-            hint=_("e.g. --period month --date 2026-10-01, or --from 2026-10-01 --to 2026-10-31"),
+            hint=_("e.g. --period month --on 2026-10-01, or --from 2026-10-01 --to 2026-10-31"),
         )
     if date and not period:
         raise InvalidInput(
-            _("--date goes with --period"), hint=_("e.g. --period month --date 2026-10-01")
+            _("--on goes with --period"), hint=_("e.g. --period month --on 2026-10-01")
         )
     if period:
         start, end = _calendar_days(period, date, as_of)
@@ -311,14 +311,14 @@ def spend_days(
     today: dt.date, from_: str | None, to: str | None, period: str | None, date: str | None
 ) -> tuple[dt.date, dt.date]:
     """The days money was spent on, given in full: ``--from D --to D`` or ``--period KIND
-    [--date D]``. Unlike a report's period they are not cut at today."""
+    [--on D]``. Unlike a report's period they are not cut at today."""
     if period and (from_ or to):
         raise InvalidInput(
             _("give either --period or --from and --to, not both"), hint=_("e.g. --period month")
         )
     if date and not period:
         raise InvalidInput(
-            _("--date goes with --period"), hint=_("e.g. --period month --date 2026-10-01")
+            _("--on goes with --period"), hint=_("e.g. --period month --on 2026-10-01")
         )
     if period:
         start, end = _calendar_days(period, date, today)

@@ -153,9 +153,9 @@ DATE_HINT = "write it as DD.MM (25.11), MM-DD (11-25) or YYYY-MM-DD (2026-11-25)
 
 
 def parse_occasion_date(
-    raw: str, *, once: bool, today: dt.date, field: str = "--date"
+    raw: str, *, once: bool, today: dt.date, field: str = "--on"
 ) -> tuple[int, int, int | None]:
-    """(month, day, year or None for every year) of ``--date DD.MM|MM-DD|YYYY-MM-DD``.
+    """(month, day, year or None for every year) of ``--on DD.MM|MM-DD|YYYY-MM-DD``.
 
     A full date without ``once`` is a yearly one (a founding day: the year is dropped);
     with ``once`` a date without a year is its next day from today on. A one-time date
@@ -199,6 +199,40 @@ def parse_occasion_date(
             hint=_("a one-time date must be today or later; drop --once for a yearly one"),
         )
     return month, day, year
+
+
+# A birthday given as a day and month (12.03) is kept as a date in this year: a leap
+# year (29.02 fits) long before anyone a seller talks to was born. Only its day and
+# month count (the perks), and it is shown as 12.03.
+YEAR_UNKNOWN = 1904
+
+
+def parse_birthday(raw: str, *, today: dt.date, field: str = "--birthday") -> dt.date:
+    """A birthday: a full date (not after today), or a day and month (DD.MM, MM-DD)."""
+    from povtor.parsing import parse_date
+
+    if not _FULL.fullmatch(raw.strip()):
+        month, day, _year = parse_occasion_date(raw, once=False, today=today, field=field)
+        return dt.date(YEAR_UNKNOWN, month, day)
+    born = parse_date(raw, field=field)
+    if born > today:
+        raise InvalidInput(
+            _("{field} {born} is in the future (today is {today})").format(
+                field=field, born=born.isoformat(), today=today.isoformat()
+            ),
+            hint=_("give the day the person was born, or only its day and month (12.03)"),
+        )
+    return born
+
+
+def shown_birthday(value: dt.date | str | None) -> str | None:
+    """12.03 for a birthday kept without its year, the date itself otherwise."""
+    if value is None:
+        return None
+    born = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if born.year == YEAR_UNKNOWN:
+        return f"{born.day:02d}.{born.month:02d}"
+    return born.isoformat()
 
 
 def shown_date(month: int, day: int, year: int | None) -> str:

@@ -23,12 +23,15 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import json
+import operator
 import re
 import tomllib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from povtor.errors import InvalidInput
 from povtor.i18n import _
@@ -43,7 +46,7 @@ XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 @dataclass
 class RawTable:
     source: str  # the name used in messages: the file's name, or "stdin"
-    rows: list[tuple[int, list[str]]]  # (position in the file, text cells)
+    rows: Sequence[tuple[int, list[str]]]  # (position in the file, text cells)
     kind: str = "csv"  # csv | tsv | xlsx | json | jsonl
     fixed_header: bool = False  # json: rows[0] is the header made from the keys
     spreadsheet: bool = False  # cells may carry the --excel quote mark
@@ -299,7 +302,14 @@ def read_table(
     if suffix in (".json", ".jsonl", ".ndjson") or start in ("[", "{"):
         return _read_json(text, source=source, lines=suffix != ".json" and start == "{")
     delimiter = imap.delimiter or detect_delimiter(text)
-    rows = _read_delimited(text, delimiter, source=source)
+    rows: Sequence[tuple[int, list[str]]]
+    if delimiter != "\t" and (
+        encoding == "utf-8-sig" or (encoding in STREAMED and not spreadsheet)
+    ):
+        del text  # read again from the bytes as the rows are gone through
+        rows = FileRows(data, encoding, delimiter, source=source)
+    else:
+        rows = _read_delimited(text, delimiter, source=source)
     return RawTable(
         source=source,
         rows=rows,
@@ -417,6 +427,69 @@ def _read_delimited(text: str, delimiter: str, *, source: str) -> list[tuple[int
             hint=_("check the quotes on that line"),
         ) from None
     return rows
+
+
+STREAMED = ("utf-8", "utf-8-sig", "cp1251")  # encodings whose files are read as they go
+FILE_ROWS_KEPT = 32  # the first rows of a file, kept (where a header is looked for)
+
+
+class FileRows(Sequence[tuple[int, list[str]]]):
+    """The rows of a CSV file, read from its bytes each time they are gone through, so that
+    a large file is never held as millions of cells. The whole file is read once at the
+    start: to count its rows, and so that broken quoting is found before anything else."""
+
+    def __init__(self, data: bytes, encoding: str, delimiter: str, *, source: str) -> None:
+        self._data = data
+        self._encoding = encoding
+        self._delimiter = delimiter
+        self._source = source
+        self._first: list[tuple[int, list[str]]] = []
+        count = 0
+        for row in self:
+            if count < FILE_ROWS_KEPT:
+                self._first.append(row)
+            count += 1
+        self._count = count
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._encoding, newline="")
+        reader = csv.reader(stream, delimiter=self._delimiter, strict=True)
+        previous = 0
+        try:
+            for cells in reader:
+                yield previous + 1, cells
+                previous = reader.line_num
+        except csv.Error as exc:
+            raise InvalidInput(
+                _("{source}:{n}: broken CSV ({exc})").format(
+                    source=self._source, n=previous + 1, exc=exc
+                ),
+                hint=_("check the quotes on that line"),
+            ) from None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, item: int) -> tuple[int, list[str]]: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[tuple[int, list[str]]]: ...
+
+    def __getitem__(self, item: int | slice) -> tuple[int, list[str]] | list[tuple[int, list[str]]]:
+        if isinstance(item, slice):
+            start, stop, step = item.indices(self._count)
+            if step == 1 and stop <= len(self._first):
+                return self._first[start:stop]
+            return list(itertools.islice(self, start, stop, step))
+        index = operator.index(item)
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(item)
+        if index < len(self._first):
+            return self._first[index]
+        return next(itertools.islice(self, index, None))
 
 
 def _read_json(text: str, *, source: str, lines: bool) -> RawTable:

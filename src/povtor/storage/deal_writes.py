@@ -13,6 +13,7 @@ from typing import Any
 
 from povtor.errors import NotFound
 from povtor.i18n import _
+from povtor.storage.activity import deal_client, refresh_activity
 from povtor.storage.database import Database, Row, db_datetime, sql_value
 
 # the deal columns a command may set (id is the database's)
@@ -67,6 +68,7 @@ def insert_deal(db: Database, fields: Mapping[str, Any]) -> int:
         {key: sql_value(values.get(key)) for key in DEAL_FIELDS},
     )
     assert cursor.lastrowid is not None
+    refresh_activity(db, [values["client_id"]])
     return cursor.lastrowid
 
 
@@ -74,11 +76,13 @@ def update_deal(db: Database, deal_id: int, changes: Mapping[str, Any]) -> None:
     unknown = set(changes) - set(DEAL_FIELDS)
     if unknown:
         raise ValueError(f"not deal columns: {sorted(unknown)}")
+    client_before = deal_client(db, deal_id)
     assignments = ", ".join(f"{key} = ?" for key in changes)
     db.execute(
         f"UPDATE deal SET {assignments} WHERE id = ?",  # names from DEAL_FIELDS
         [*(sql_value(v) for v in changes.values()), deal_id],
     )
+    refresh_activity(db, [client_before, changes.get("client_id")])
 
 
 def insert_stage_change(
@@ -166,4 +170,5 @@ def insert_touch(db: Database, fields: Mapping[str, Any]) -> int:
         {key: sql_value(values.get(key)) for key in TOUCH_FIELDS},
     )
     assert cursor.lastrowid is not None
+    refresh_activity(db, [values["client_id"]])
     return cursor.lastrowid

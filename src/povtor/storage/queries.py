@@ -14,7 +14,7 @@ from typing import Any
 from povtor.errors import Ambiguous, NotFound
 from povtor.i18n import _, ngettext
 from povtor.storage.database import Database, Row
-from povtor.text import fold, sort_key
+from povtor.text import fold
 
 _ID = re.compile(r"#?(\d+)")
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer
@@ -94,7 +94,7 @@ def _pick(ref: str, what: str, candidates: list[tuple[int, bool, str, Row]], how
         best = [c for c in best if c[1]]
     if len(best) == 1:
         return best[0][3]
-    best.sort(key=lambda c: sort_key(c[2]))
+    best.sort(key=lambda c: int(c[3]["id"]))  # #4 before #10, as the ids count
     shown = "; ".join(c[2] for c in best[:MAX_CANDIDATES_SHOWN])
     more = (
         _(" and {n} more").format(n=len(best) - MAX_CANDIDATES_SHOWN)
@@ -298,8 +298,10 @@ def find_stage(db: Database, funnel_id: int, ref: str) -> Row:
     )
 
 
-def find_stage_in_any_funnel(db: Database, ref: str) -> Row:
-    """A stage named without its funnel: its code or name must be in exactly one funnel."""
+def find_stage_in_every_funnel(db: Database, ref: str) -> list[Row]:
+    """A stage named without its funnel, in every funnel that has it (``invoice``: the
+    invoice stage of repeat, first and refusal); ambiguous only when the name means
+    different stages in different funnels (a position, or a name shared by two codes)."""
     found: list[tuple[str, Row]] = []
     for funnel in db.rows("SELECT id, code FROM funnel ORDER BY id"):
         try:
@@ -311,15 +313,17 @@ def find_stage_in_any_funnel(db: Database, ref: str) -> Row:
             _("no stage {ref} in any funnel").format(ref=repr(ref)),
             hint=_("see them with: povtor funnel list"),
         )
-    if len(found) > 1:
-        funnels = ", ".join(code for code, _ in found)
+    if len({fold(stage["code"]) for _code, stage in found}) > 1:
+        means = ", ".join(f"{code}:{stage['code']}" for code, stage in found)
         raise Ambiguous(
-            _("stage {ref} is in {n} funnels: {funnels}").format(
-                ref=repr(ref), n=len(found), funnels=funnels
+            _("stage {ref} means different stages in {n} funnels: {means}").format(
+                ref=repr(ref), n=len(found), means=means
             ),
-            hint=_("name the funnel, e.g. --funnel {code}").format(code=found[0][0]),
+            hint=_("name the funnel, e.g. --funnel {code}, or the stage by its code").format(
+                code=found[0][0]
+            ),
         )
-    return found[0][1]
+    return [stage for _code, stage in found]
 
 
 def list_funnels(db: Database) -> list[Row]:
@@ -384,6 +388,7 @@ class DealFilter:
     funnel_id: int | None = None
     stage_id: int | None = None
     client_id: int | None = None
+    stage_ids: tuple[int, ...] = ()  # any of these stages (one code in several funnels)
 
 
 def list_deals(db: Database, flt: DealFilter) -> list[Row]:
@@ -437,6 +442,9 @@ def _deal_filter(flt: DealFilter) -> tuple[str, list[Any]]:
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
+    if flt.stage_ids:
+        where.append(f"d.stage_id IN ({', '.join('?' for _ in flt.stage_ids)})")
+        params.extend(flt.stage_ids)
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 

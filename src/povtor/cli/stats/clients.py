@@ -1,5 +1,5 @@
-"""``povtor stats cards`` and ``povtor stats perks``: how well the seller knows and
-remembers each client."""
+"""``povtor stats cards`` and ``povtor perks stats`` (also ``povtor stats perks``): how
+well the seller knows and remembers each client."""
 
 from __future__ import annotations
 
@@ -113,10 +113,13 @@ def perks(
     ctx: typer.Context,
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Count the 12 months ending on this day (default: today)."),
+        typer.Option(
+            "--on", "--date", help="Count the 12 months ending on this day (default: today)."
+        ),
     ] = None,
     category: Annotated[
-        str | None, typer.Option("--category", "-c", help="Only this category: A, B, C or none.")
+        str | None,
+        typer.Option("--category", "-C", "-c", help="Only this category: A, B, C or none."),
     ] = None,
     missing: Annotated[
         bool, typer.Option("--missing", help="Only the clients below the target.")
@@ -131,14 +134,14 @@ def perks(
     nudge log --purpose perk). A table shows the first 50 clients and how many more
     there are (--all: every one).
 
-    Example: povtor stats perks --missing --format csv
+    Example: povtor perks stats --missing --format csv
     """
     state = runtime(ctx)
     today = state.clock.today
-    as_of = parse_date(date, field="--date", today=today) if date is not None else today
+    as_of = parse_date(date, field="--on", today=today) if date is not None else today
     if as_of > today:
         raise InvalidInput(
-            _("--date {as_of} is after today ({today})").format(
+            _("--on {as_of} is after today ({today})").format(
                 as_of=as_of.isoformat(), today=today.isoformat()
             ),
             hint=_("give an earlier day, or a later today with --today"),

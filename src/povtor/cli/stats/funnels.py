@@ -80,7 +80,7 @@ def funnel(
     Also, over the deals closed in the period: won, lost, win rate, days from opening
     to payment, and the loss reasons ranked. Default period: this month to date.
 
-    Example: povtor stats funnel --period month --date 2026-10-01
+    Example: povtor stats funnel --period month --on 2026-10-01
     """
     report = stats.funnel_report(runtime(ctx).db, funnel_ref, span)
     summary = report.closed

@@ -34,7 +34,7 @@ def sources(
     Leads are the clients created in the period (default: this month to date); what
     they bought counts up to today. ACPS = spend in the period / paying clients.
 
-    Example: povtor stats sources --period quarter --date 2026-07-01
+    Example: povtor stats sources --period quarter --on 2026-07-01
     """
     code = parse_currency(currency, field="--currency")
     rows = stats.source_report(runtime(ctx).db, span, code)
@@ -56,8 +56,7 @@ def sources(
                 for r in rows
             ],
             title=title("Lead sources", span, span.as_of),
-            caption=f"Money in {code}; spend pro-rated by days to the period "
-            "(povtor stats spend add).",
+            caption=f"Money in {code}; spend pro-rated by days to the period (povtor spend add).",
             empty_message=N_("no leads and no spend in the period"),
         ),
         fmt,

@@ -1,4 +1,5 @@
-"""``povtor stats spend``: record, list and remove the money spent per lead source."""
+"""``povtor spend`` (also ``povtor stats spend``): record, list and remove the money
+spent per lead source."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 import typer
 
 from povtor.app import spend
-from povtor.cli.runtime import FormatOption, OnDate, PeriodKind, runtime
+from povtor.cli.runtime import FormatOption, OnDate, PeriodKind, command_group, runtime
 from povtor.cli.stats.printing import Currency
 from povtor.domain.calendar import spend_days
 from povtor.domain.cells import parse_currency
@@ -16,6 +17,11 @@ from povtor.output import Column, Listing, message, render
 from povtor.parsing import format_money, parse_amount
 from povtor.storage.queries import MAX_ROW_ID
 from povtor.text import clean_text
+
+spend_app = command_group(
+    help="Money spent per lead source, for the cost per sale in stats sources.",
+    no_args_is_help=True,
+)
 
 SPEND_COLUMNS = (
     Column("id", N_("ID"), "int"),
@@ -29,6 +35,7 @@ SPEND_COLUMNS = (
 )
 
 
+@spend_app.command("add")
 def spend_add(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="The lead source, as on clients: «выставка».")],
@@ -42,9 +49,9 @@ def spend_add(
 ) -> None:
     """Record money spent on a lead source over a period of days; prints its id.
 
-    Give the days as --from D --to D, or as --period month|quarter|year [--date D].
+    Give the days as --from D --to D, or as --period month|quarter|year [--on D].
 
-    Example: povtor stats spend add выставка 150000 --from 2026-10-01 --to 2026-10-31
+    Example: povtor spend add выставка 150000 --from 2026-10-01 --to 2026-10-31
     """
     state = runtime(ctx)
     name = clean_text(source, field="SOURCE", required=True) or ""
@@ -71,6 +78,7 @@ def spend_add(
     print(new_id)
 
 
+@spend_app.command("list")
 def spend_list(
     ctx: typer.Context,
     source: Annotated[
@@ -80,7 +88,7 @@ def spend_list(
 ) -> None:
     """List the recorded spend per source, oldest first.
 
-    Example: povtor stats spend list --source выставка --format csv
+    Example: povtor spend list --source выставка --format csv
     """
     render(
         Listing(
@@ -96,16 +104,17 @@ def spend_list(
     )
 
 
+@spend_app.command("remove")
 def spend_remove(
     ctx: typer.Context,
     spend_id: Annotated[
         int,
-        typer.Argument(min=1, max=MAX_ROW_ID, help="The id shown by povtor stats spend list."),
+        typer.Argument(min=1, max=MAX_ROW_ID, help="The id shown by povtor spend list."),
     ],
 ) -> None:
     """Remove a recorded spend.
 
-    Example: povtor stats spend remove 3
+    Example: povtor spend remove 3
     """
     source = spend.remove_spend(runtime(ctx).db, spend_id)
     message(_("removed spend #{spend_id} ({source})").format(spend_id=spend_id, source=source))
