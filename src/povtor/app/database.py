@@ -10,6 +10,7 @@ from pathlib import Path
 from povtor.clock import Clock
 from povtor.domain.wording import counted
 from povtor.errors import Conflict, DatabaseProblem
+from povtor.i18n import _
 from povtor.storage import activity, queries, safety, schema
 from povtor.storage.database import Database, Upgrade, open_database
 from povtor.storage.location import Location, resolve_location
@@ -38,7 +39,8 @@ def build_demo(target: Path, *, force: bool, clock: Clock) -> dict[str, int]:
     if target.exists():
         if not force:
             raise Conflict(
-                f"{target} exists already", hint="add --force to rebuild it, or give another path"
+                _("{target} exists already").format(target=target),
+                hint=_("add --force to rebuild it, or give another path"),
             )
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -107,10 +109,16 @@ def plan_restore(location: Location, file: Path) -> RestorePlan:
     that is not a sound povtor database, or that is the database itself."""
     path = location.path
     if path is None:
-        raise DatabaseProblem(f"cannot restore into {location}", hint="give an SQLite file path")
+        raise DatabaseProblem(
+            _("cannot restore into {location}").format(location=location),
+            hint=_("give an SQLite file path"),
+        )
     source = safety.inspect_povtor_file(file.expanduser())
     if path.exists() and source.path.resolve() == path.resolve():
-        raise Conflict(f"{file} is the database itself", hint="give a backup file to restore")
+        raise Conflict(
+            _("{file} is the database itself").format(file=file),
+            hint=_("give a backup file to restore"),
+        )
     safety.current_state(path)  # refuses to overwrite another program's file
     return RestorePlan(path, source, safety.current_counts(path))
 

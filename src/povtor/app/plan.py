@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from povtor.domain.calendar import month_end, month_start, seller_calendar, trailing_year
 from povtor.errors import InvalidInput, NotFound
+from povtor.i18n import _
 from povtor.settings import Settings, normalise, spec_for
 from povtor.storage import plan_queries
 from povtor.storage.database import Database
@@ -217,7 +218,7 @@ def plan_today(
     from povtor.domain.plan_records import Plan
 
     if limit and every:
-        raise InvalidInput("give either --limit or --all, not both", hint="e.g. --limit 10")
+        raise InvalidInput(_("give either --limit or --all, not both"), hint=_("e.g. --limit 10"))
     settings = _plan_settings(db, lang)
     ranked = ranking(db, day, settings)
     shown = limit or (None if every else settings.int("plan.capacity") or None)
@@ -246,14 +247,16 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
         raise NotFound(
             f"the plan for {day.isoformat()} has no item {rank}: it has "
             + (f"items 1 to {len(ranked)}" if len(ranked) else "no items"),
-            hint="see every item: povtor plan today --all (a client by id: #12)",
+            hint=_("see every item: povtor plan today --all (a client by id: #12)"),
         )
     client = queries.find_client(db, item)
     chosen = ranked.of_client(client["id"])
     if chosen is None:
         raise NotFound(
-            f"client #{client['id']} {client['name']} is not in the plan for {day.isoformat()}",
-            hint="see the plan: povtor plan today",
+            _("client #{id} {name} is not in the plan for {day}").format(
+                id=client["id"], name=client["name"], day=day.isoformat()
+            ),
+            hint=_("see the plan: povtor plan today"),
         )
     return chosen
 
@@ -364,8 +367,12 @@ def revenue_target(
     last = month_end(start)
     if last < today:
         raise InvalidInput(
-            f"--month {start.strftime('%Y-%m')} is over (today is {today.isoformat()})",
-            hint=f"aim at this month or a later one, e.g. --month {today.strftime('%Y-%m')}",
+            _("--month {strftime} is over (today is {today})").format(
+                strftime=start.strftime("%Y-%m"), today=today.isoformat()
+            ),
+            hint=_("aim at this month or a later one, e.g. --month {strftime}").format(
+                strftime=today.strftime("%Y-%m")
+            ),
         )
     return target_figures(db, today, goal_minor, start, currency)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from povtor.domain.ranking import top_count
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 
 REVENUE_CURRENCY = "RUB"  # revenue is ranked in the currency stats abc uses by default
 
@@ -57,8 +58,10 @@ def offer_reference(purpose: str, product: Product, *, field: str = "--about") -
     about any."""
     if purpose == "backend" and not product.is_backend:
         raise InvalidInput(
-            f"{field}: #{product.id} {product.name} is not a backend product",
-            hint="see the backend products: povtor product list --backend",
+            _("{field}: #{id} {name} is not a backend product").format(
+                field=field, id=product.id, name=product.name
+            ),
+            hint=_("see the backend products: povtor product list --backend"),
         )
     return str(product.id)
 

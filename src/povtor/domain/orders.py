@@ -18,6 +18,7 @@ from povtor.domain import cells
 from povtor.domain.formats import CANCELLED_WORDS, PAID_WORDS
 from povtor.domain.tabular import ImportMap
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.parsing import format_money
 from povtor.text import NAME_MAX, fold
 
@@ -150,8 +151,11 @@ def order_status(status: str | None, imap: ImportMap, *, label: str) -> str | No
     if key in PAID_WORDS:
         return None
     raise InvalidInput(
-        f"{label}: {status!r} is neither paid nor cancelled; map it in [stages] of a --map "
-        f'file (e.g. "{status}" = "paid", or "invoice", or "cancelled")'
+        _(
+            "{label}: {status} is neither paid nor cancelled; map it in [stages] "
+            'of a --map file (e.g. "{status2}" = "paid", or "invoice", or '
+            '"cancelled")'
+        ).format(label=label, status=repr(status), status2=status)
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from povtor.errors import NotFound
+from povtor.i18n import _
 from povtor.storage.activity import refresh_activity, touch_client
 from povtor.storage.database import Database, db_datetime, sql_value
 
@@ -127,7 +128,10 @@ def delete_touch(db: Database, touch_id: int) -> None:
     """Delete a touch (and, with it, what was kept to undo it)."""
     client_id = touch_client(db, touch_id)
     if db.execute("DELETE FROM touch WHERE id = ?", (touch_id,)).rowcount != 1:
-        raise NotFound(f"no touch #{touch_id}", hint="list touches with: povtor nudge list")
+        raise NotFound(
+            _("no touch #{touch_id}").format(touch_id=touch_id),
+            hint=_("list touches with: povtor nudge list"),
+        )
     refresh_activity(db, [client_id])
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from povtor.errors import NotFound
+from povtor.i18n import _
 from povtor.storage.activity import deal_client, refresh_activity
 from povtor.storage.database import Database, Row, db_datetime, sql_value
 
@@ -44,7 +45,10 @@ def deal_record(db: Database, deal_id: int) -> Row:
         (deal_id,),
     )
     if row is None:
-        raise NotFound(f"no deal #{deal_id}", hint="list deals with: povtor deal list")
+        raise NotFound(
+            _("no deal #{deal_id}").format(deal_id=deal_id),
+            hint=_("list deals with: povtor deal list"),
+        )
     return row
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import Ambiguous, NotFound
+from povtor.i18n import _, ngettext
 from povtor.storage.database import Database, Row
 from povtor.text import fold
 
@@ -46,10 +47,47 @@ def _match_level(key: str, texts: Sequence[str | None]) -> int | None:
     return best
 
 
+def _words(what: str, *, ref: str = "", n: int = 0) -> dict[str, str]:
+    """What the errors of a search say, for a ``what`` (client, deal, product)."""
+    if what == "client":
+        words = {
+            "none": _("no client matches {ref}"),
+            "id": _("no client #{ref}"),
+            "empty": _("empty client name"),
+            "many": ngettext("{ref} matches {n} client: ", "{ref} matches {n} clients: ", n),
+            "by_id": _("name the client by its id"),
+        }
+    elif what == "deal":
+        words = {
+            "none": _("no deal matches {ref}"),
+            "id": _("no deal #{ref}"),
+            "empty": _("empty deal name"),
+            "many": ngettext("{ref} matches {n} deal: ", "{ref} matches {n} deals: ", n),
+            "by_id": _("name the deal by its id"),
+        }
+    elif what == "product":
+        words = {
+            "none": _("no product matches {ref}"),
+            "id": _("no product #{ref}"),
+            "empty": _("empty product name"),
+            "many": ngettext("{ref} matches {n} product: ", "{ref} matches {n} products: ", n),
+            "by_id": _("name the product by its id"),
+        }
+    else:
+        words = {
+            "none": f"no {what} matches {{ref}}",
+            "id": f"no {what} #{{ref}}",
+            "empty": f"empty {what} name",
+            "many": f"{{ref}} matches {{n}} {what}s: ",
+            "by_id": f"name the {what} by its id",
+        }
+    return {key: text.format(ref=ref, n=n) for key, text in words.items()}
+
+
 def _pick(ref: str, what: str, candidates: list[tuple[int, bool, str, Row]], how: str) -> Row:
     """Choose the best candidate (level, then active/open first) or explain the ambiguity."""
     if not candidates:
-        raise NotFound(f"no {what} matches {ref!r}", hint=how)
+        raise NotFound(_words(what, ref=repr(ref))["none"], hint=how)
     best_level = min(c[0] for c in candidates)
     best = [c for c in candidates if c[0] == best_level]
     if len(best) > 1 and any(c[1] for c in best):
@@ -59,11 +97,12 @@ def _pick(ref: str, what: str, candidates: list[tuple[int, bool, str, Row]], how
     best.sort(key=lambda c: int(c[3]["id"]))  # #4 before #10, as the ids count
     shown = "; ".join(c[2] for c in best[:MAX_CANDIDATES_SHOWN])
     more = (
-        f" and {len(best) - MAX_CANDIDATES_SHOWN} more" if len(best) > MAX_CANDIDATES_SHOWN else ""
+        _(" and {n} more").format(n=len(best) - MAX_CANDIDATES_SHOWN)
+        if len(best) > MAX_CANDIDATES_SHOWN
+        else ""
     )
-    raise Ambiguous(
-        f"{ref!r} matches {len(best)} {what}s: {shown}{more}", hint=f"name the {what} by its id"
-    )
+    words = _words(what, ref=repr(ref), n=len(best))
+    raise Ambiguous(words["many"] + shown + more, hint=words["by_id"])
 
 
 # -- clients -------------------------------------------------------------------
@@ -101,11 +140,11 @@ def find_named(
             else None  # (no row has an id beyond SQLite's integers)
         )
         if row is None:
-            raise NotFound(f"no {what} #{by_id.group(1)}", hint=how)
+            raise NotFound(_words(what, ref=by_id.group(1))["id"], hint=how)
         return row
     key = fold(ref)
     if not key:
-        raise NotFound(f"empty {what} name", hint=how)
+        raise NotFound(_words(what)["empty"], hint=how)
     rows = db.rows(
         f"SELECT {columns} FROM {table} WHERE search_key LIKE ? ESCAPE '\\'",
         (like_pattern(ref),),
@@ -126,7 +165,7 @@ def find_client(db: Database, ref: str) -> Row:
         table="client",
         columns=CLIENT_COLUMNS,
         what="client",
-        how="list clients with: povtor client find TEXT",
+        how=_("list clients with: povtor client find TEXT"),
         names=lambda row: (row["name"], row["company"]),
         label=lambda row: (
             f"#{row['id']} {row['name']}" + (f" ({row['company']})" if row["company"] else "")
@@ -237,7 +276,10 @@ def find_funnel(db: Database, ref: str) -> Row:
         if key in (fold(row["code"]), fold(row["name"]), str(row["id"])):
             return row
     codes = ", ".join(r["code"] for r in rows)
-    raise NotFound(f"no funnel {ref!r}", hint=f"funnels are: {codes}")
+    raise NotFound(
+        _("no funnel {ref}").format(ref=repr(ref)),
+        hint=_("funnels are: {codes}").format(codes=codes),
+    )
 
 
 def funnel_stages(db: Database, funnel_id: int) -> list[Row]:
@@ -257,8 +299,10 @@ def find_stage(db: Database, funnel_id: int, ref: str) -> Row:
     funnel = db.one("SELECT code FROM funnel WHERE id = ?", (funnel_id,))
     codes = ", ".join(s["code"] for s in stages)
     raise NotFound(
-        f"no stage {ref!r} in funnel {funnel['code'] if funnel else funnel_id}",
-        hint=f"its stages are: {codes}",
+        _("no stage {ref} in funnel {funnel}").format(
+            ref=repr(ref), funnel=funnel["code"] if funnel else funnel_id
+        ),
+        hint=_("its stages are: {codes}").format(codes=codes),
     )
 
 
@@ -273,14 +317,21 @@ def find_stage_in_every_funnel(db: Database, ref: str) -> list[Row]:
         except NotFound:
             continue
     if not found:
-        raise NotFound(f"no stage {ref!r} in any funnel", hint="see them with: povtor funnel list")
-    if len({fold(stage["code"]) for _, stage in found}) > 1:
+        raise NotFound(
+            _("no stage {ref} in any funnel").format(ref=repr(ref)),
+            hint=_("see them with: povtor funnel list"),
+        )
+    if len({fold(stage["code"]) for _code, stage in found}) > 1:
         means = ", ".join(f"{code}:{stage['code']}" for code, stage in found)
         raise Ambiguous(
-            f"stage {ref!r} means different stages in {len(found)} funnels: {means}",
-            hint=f"name the funnel, e.g. --funnel {found[0][0]}, or the stage by its code",
+            _("stage {ref} means different stages in {n} funnels: {means}").format(
+                ref=repr(ref), n=len(found), means=means
+            ),
+            hint=_("name the funnel, e.g. --funnel {code}, or the stage by its code").format(
+                code=found[0][0]
+            ),
         )
-    return [stage for _, stage in found]
+    return [stage for _code, stage in found]
 
 
 def list_funnels(db: Database) -> list[Row]:
@@ -309,7 +360,9 @@ DEAL_SELECT = """
 def get_deal(db: Database, deal_id: int) -> Row:
     row = db.one(DEAL_SELECT + " WHERE d.id = ?", (deal_id,)) if deal_id <= MAX_ROW_ID else None
     if row is None:
-        raise NotFound(f"no deal #{deal_id}", hint="list deals with: povtor deal list")
+        raise NotFound(
+            _("no deal #{ref}").format(ref=deal_id), hint=_("list deals with: povtor deal list")
+        )
     return row
 
 
@@ -320,7 +373,7 @@ def find_deal(db: Database, ref: str) -> Row:
     if by_id:
         return get_deal(db, int(by_id.group(1)))
     key = fold(ref)
-    how = "list deals with: povtor deal list --client NAME"
+    how = _("list deals with: povtor deal list --client NAME")
     for statuses in (("open",), ("won", "lost")):
         marks = ", ".join("?" for _ in statuses)
         rows = db.rows(DEAL_SELECT + f" WHERE d.status IN ({marks})", statuses)
@@ -334,7 +387,7 @@ def find_deal(db: Database, ref: str) -> Row:
                 candidates.append((level, True, label, row))
         if candidates:
             return _pick(ref, "deal", candidates, how)
-    raise NotFound(f"no deal matches {ref!r}", hint=how)
+    raise NotFound(_("no deal matches {ref}").format(ref=repr(ref)), hint=how)
 
 
 @dataclass(frozen=True)

@@ -12,26 +12,27 @@ from povtor.cli.runtime import FormatOption, choose, runtime
 from povtor.cli.stats.printing import AllOption, figure
 from povtor.domain import metrics
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import TOP_ROWS, Column, Listing, render
 from povtor.parsing import parse_date
 
 # -- cards ---------------------------------------------------------------------------------
 CARD_COLUMNS = (
-    Column("category", "Category"),
-    Column("clients", "Clients", "int"),
-    Column("norm", "Norm", "int"),
-    Column("at_norm", "At norm", "int"),
-    Column("share", "Share", "rate"),
+    Column("category", N_("Category")),
+    Column("clients", N_("Clients"), "int"),
+    Column("norm", N_("Norm"), "int"),
+    Column("at_norm", N_("At norm"), "int"),
+    Column("share", N_("Share"), "rate"),
     figure("mean_facts", "Mean facts"),
     figure("median_facts", "Median facts"),
 )
 BELOW_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Category"),
-    Column("facts", "Facts", "int"),
-    Column("norm", "Norm", "int"),
-    Column("missing", "Missing", "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Category")),
+    Column("facts", N_("Facts"), "int"),
+    Column("norm", N_("Norm"), "int"),
+    Column("missing", N_("Missing"), "int"),
 )
 
 
@@ -60,7 +61,7 @@ def cards(
                 BELOW_COLUMNS,
                 [list(r) for r in stats.cards_below_norm(state.db, as_of)],
                 title=f"Cards below the norm (as of {as_of.isoformat()})",
-                empty_message="every categorised client's card meets its norm",
+                empty_message=N_("every categorised client's card meets its norm"),
                 table_limit=None if every else TOP_ROWS,
                 limit_hint="--all shows every client",
             ),
@@ -84,8 +85,10 @@ def cards(
                 for r in table
             ],
             title=f"Card completeness (as of {as_of.isoformat()})",
-            caption="Talking facts noted by the as-of date, active clients. The share of all "
-            "is of the categorised clients.",
+            caption=N_(
+                "Talking facts noted by the as-of date, active clients. The share of all "
+                "is of the categorised clients."
+            ),
             row_styles=["bold" if r.category == "all" else None for r in table],
         ),
         fmt,
@@ -94,15 +97,15 @@ def cards(
 
 # -- perks ---------------------------------------------------------------------------------
 PERK_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Cat"),
-    Column("industry", "Industry"),
-    Column("holidays", "Holidays", "int"),
-    Column("perks", "Perks 12m", "int"),
-    Column("target", "Target", "int"),
-    Column("missing", "Missing", "int"),
-    Column("last_perk_on", "Last perk", "date"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Cat")),
+    Column("industry", N_("Industry")),
+    Column("holidays", N_("Holidays"), "int"),
+    Column("perks", N_("Perks 12m"), "int"),
+    Column("target", N_("Target"), "int"),
+    Column("missing", N_("Missing"), "int"),
+    Column("last_perk_on", N_("Last perk"), "date"),
 )
 
 
@@ -138,8 +141,10 @@ def perks(
     as_of = parse_date(date, field="--on", today=today) if date is not None else today
     if as_of > today:
         raise InvalidInput(
-            f"--on {as_of.isoformat()} is after today ({today.isoformat()})",
-            hint="give an earlier day, or a later today with --today",
+            _("--on {as_of} is after today ({today})").format(
+                as_of=as_of.isoformat(), today=today.isoformat()
+            ),
+            hint=_("give an earlier day, or a later today with --today"),
         )
     wanted = choose(category, ("A", "B", "C", "none"), option="--category")
     report = stats.perk_report(state.db, as_of, wanted, missing=missing)
@@ -164,7 +169,7 @@ def perks(
             f"(as of {as_of.isoformat()})",
             caption=f"{report.at_target} of {report.clients} clients at the target: "
             f"{report.target} perk touches in 12 months (seed 001)",
-            empty_message="no active clients"
+            empty_message=N_("no active clients")
             if not report.clients
             else "every client is at the target",
             table_limit=None if every else TOP_ROWS,

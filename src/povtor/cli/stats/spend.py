@@ -12,6 +12,7 @@ from povtor.cli.runtime import FormatOption, OnDate, PeriodKind, command_group, 
 from povtor.cli.stats.printing import Currency
 from povtor.domain.calendar import spend_days
 from povtor.domain.cells import parse_currency
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import format_money, parse_amount
 from povtor.storage.queries import MAX_ROW_ID
@@ -23,14 +24,14 @@ spend_app = command_group(
 )
 
 SPEND_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("source", "Source"),
-    Column("period_start", "From", "date"),
-    Column("period_end", "To", "date"),
-    Column("days", "Days", "int"),
-    Column("amount", "Amount", "money"),
-    Column("currency", "Cur"),
-    Column("note", "Note"),
+    Column("id", N_("ID"), "int"),
+    Column("source", N_("Source")),
+    Column("period_start", N_("From"), "date"),
+    Column("period_end", N_("To"), "date"),
+    Column("days", N_("Days"), "int"),
+    Column("amount", N_("Amount"), "money"),
+    Column("currency", N_("Cur")),
+    Column("note", N_("Note")),
 )
 
 
@@ -65,8 +66,14 @@ def spend_add(
         ),
     )
     message(
-        f"recorded spend #{new_id}: {name} {format_money(minor, grouped=True)} {code} "
-        f"for {start.isoformat()} – {end.isoformat()}"
+        _("recorded spend #{new_id}: {name} {amount} {code} for {start} – {end}").format(
+            new_id=new_id,
+            name=name,
+            amount=format_money(minor, grouped=True),
+            code=code,
+            start=start.isoformat(),
+            end=end.isoformat(),
+        )
     )
     print(new_id)
 
@@ -90,8 +97,8 @@ def spend_list(
                 [s.id, s.source, s.start, s.end, s.days, s.amount_minor, s.currency, s.note]
                 for s in spend.list_spend(runtime(ctx).db, source)
             ],
-            title="Spend per lead source",
-            empty_message="no spend recorded",
+            title=N_("Spend per lead source"),
+            empty_message=N_("no spend recorded"),
         ),
         fmt,
     )
@@ -110,4 +117,4 @@ def spend_remove(
     Example: povtor spend remove 3
     """
     source = spend.remove_spend(runtime(ctx).db, spend_id)
-    message(f"removed spend #{spend_id} ({source})")
+    message(_("removed spend #{spend_id} ({source})").format(spend_id=spend_id, source=source))

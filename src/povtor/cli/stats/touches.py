@@ -21,24 +21,25 @@ from povtor.cli.stats.printing import (
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
 from povtor.domain.cells import parse_currency
+from povtor.i18n import N_
 from povtor.output import TOP_ROWS, Column, Listing, OutputFormat, render
 
 # -- nudges --------------------------------------------------------------------------------
 NUDGE_COLUMNS = (
-    Column("by", "By"),
-    Column("group", "Group"),
-    Column("closing", "Closing", "int"),
-    Column("yes", "Yes", "int"),
-    Column("no", "No", "int"),
-    Column("later", "Later", "int"),
-    Column("no_answer", "No ans.", "int"),
-    Column("pending", "Pend.", "int"),
-    Column("decision_rate", "Decided", "rate"),
-    Column("on_deal", "On deal", "int"),
-    Column("nudged_deals", "Deals", "int"),
-    Column("paid_deals", "Paid", "int"),
-    Column("nudge_to_order", "→order", "rate"),
-    Column("warming", "Warm.", "int"),
+    Column("by", N_("By")),
+    Column("group", N_("Group")),
+    Column("closing", N_("Closing"), "int"),
+    Column("yes", N_("Yes"), "int"),
+    Column("no", N_("No"), "int"),
+    Column("later", N_("Later"), "int"),
+    Column("no_answer", N_("No ans."), "int"),
+    Column("pending", N_("Pend."), "int"),
+    Column("decision_rate", N_("Decided"), "rate"),
+    Column("on_deal", N_("On deal"), "int"),
+    Column("nudged_deals", N_("Deals"), "int"),
+    Column("paid_deals", N_("Paid"), "int"),
+    Column("nudge_to_order", N_("→order"), "rate"),
+    Column("warming", N_("Warm."), "int"),
     figure("warming_per_closing", "W:C"),
 )
 
@@ -156,7 +157,7 @@ def _nudges_by_seller(
 # -- touches -------------------------------------------------------------------------------
 LOW, HIGH = metrics.SEED_TOUCHES
 TOUCH_SUMMARY_COLUMNS = (
-    Column("deals", "Won deals", "int"),
+    Column("deals", N_("Won deals"), "int"),
     figure("median_touches", "Median touches"),
     figure("mean_touches", "Mean touches"),
     Column(f"below_{LOW}", f"Below {LOW}", "int"),
@@ -167,18 +168,18 @@ TOUCH_SUMMARY_COLUMNS = (
     Column(f"above_{HIGH}_share", f"Above {HIGH} share", "rate"),
 )
 TOUCH_DISTRIBUTION_COLUMNS = (
-    Column("touches", "Touches", "int"),
-    Column("deals", "Deals", "int"),
-    Column("share", "Share", "rate"),
-    Column("band", "Band"),
+    Column("touches", N_("Touches"), "int"),
+    Column("deals", N_("Deals"), "int"),
+    Column("share", N_("Share"), "rate"),
+    Column("band", N_("Band")),
 )
 CADENCE_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("warming", "Warming", "int"),
-    Column("closing", "Closing", "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("warming", N_("Warming"), "int"),
+    Column("closing", N_("Closing"), "int"),
     figure("warming_per_closing", "Warming per closing"),
-    Column("rule", "Rule"),
+    Column("rule", N_("Rule")),
 )
 
 
@@ -225,7 +226,7 @@ def touches(
         return Listing(
             TOUCH_DISTRIBUTION_COLUMNS,
             [list(row) for row in report.distribution()],
-            title="Distribution",
+            title=N_("Distribution"),
             empty_message=f"no {name} deals paid in the period",
         )
 
@@ -238,7 +239,7 @@ def touches(
                 for r in cadence.rows
             ],
             title=f"Warming:closing per client (rule {cadence.rule}:1)",
-            empty_message="no warming or closing touches in the period",
+            empty_message=N_("no warming or closing touches in the period"),
             table_limit=None if every else TOP_ROWS,
             limit_hint="--all shows every client",
         )

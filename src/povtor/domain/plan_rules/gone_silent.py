@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.cadence import repeat_client_touch
 from povtor.domain.plan_rules.quiet_days import recently_touched
+from povtor.i18n import _, ngettext
 from povtor.settings import Settings
 
 RULE = "silent"
@@ -105,22 +106,38 @@ def silent_clients(
             continue
         expected = last + dt.timedelta(days=cycle if cycle is not None else threshold)
         basis = (
-            f"own cycle {median_gap(client.paid_dates, min_purchases)} days × {factor_text}"
+            _("own cycle {median} days × {factor}").format(
+                median=median_gap(client.paid_dates, min_purchases), factor=factor_text
+            )
             if cycle is not None
-            else f"category {client.category or 'C'} default {threshold} days"
+            else _("category {category} default {days} days").format(
+                category=client.category or "C", days=threshold
+            )
         )
         said_yes = client.talk.yes_on
         if said_yes is not None and said_yes >= last:
-            kind, note = "closing", f"said yes on {said_yes.isoformat()}, no deal opened: open it"
+            kind = "closing"
+            note = _("said yes on {on}, no deal opened: open it").format(on=said_yes.isoformat())
         else:
             kind, note = repeat_client_touch(client, settings)
         found.append(
             Candidate(
                 client_id=client.id,
                 rule=RULE,
-                reason=f"silent {silent_for} days since the last purchase on "
-                f"{last.isoformat()} (threshold {threshold}: {basis}); expected reorder "
-                f"{expected.isoformat()}; " + note,
+                reason=ngettext(
+                    "silent {n} day since the last purchase on {last} "
+                    "(threshold {threshold}: {basis}); expected reorder {expected}; ",
+                    "silent {n} days since the last purchase on {last} "
+                    "(threshold {threshold}: {basis}); expected reorder {expected}; ",
+                    silent_for,
+                ).format(
+                    n=silent_for,
+                    last=last.isoformat(),
+                    threshold=threshold,
+                    basis=basis,
+                    expected=expected.isoformat(),
+                )
+                + note,
                 kind=kind,
                 overdue_days=silent_for - threshold,
                 amount_minor=client.last_paid_amount,
