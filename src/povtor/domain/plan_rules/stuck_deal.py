@@ -34,6 +34,7 @@ def stuck_deals(
     calendar = calendar or seller_calendar(settings)
     unit = "working days" if working else "days"
     found: list[Candidate] = []
+    waits: dict[dt.date, int] = {}  # (many deals wait since the same day: counted once)
     for deal in deals:
         limit = deal.limit_days
         client = clients.get(deal.client_id)
@@ -44,10 +45,17 @@ def stuck_deals(
         nudged = last_touch is not None and last_touch >= since
         if last_touch is not None and nudged:
             since = last_touch
-        waited = days_between(since, today, working=working, calendar=calendar)
+        waited = waits.get(since, -1)
+        if waited < 0:
+            waited = waits[since] = days_between(since, today, working=working, calendar=calendar)
         if waited <= limit:
             continue
-        in_stage = days_between(deal.stage_entered_on, today, working=working, calendar=calendar)
+        entered = deal.stage_entered_on
+        in_stage = waits.get(entered, -1)
+        if in_stage < 0:
+            in_stage = waits[entered] = days_between(
+                entered, today, working=working, calendar=calendar
+            )
         reason = f"{deal.stage_name}: {in_stage} {unit} in stage (limit {limit})"
         if last_touch is not None and nudged:
             reason += f", last nudge {last_touch.isoformat()} unanswered"
