@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 
 from povtor.domain.calendar import trailing_year
@@ -160,16 +159,21 @@ def load_plan_facts(
         talk = conversation_queries.general_talk(db, day)
     service_promises = conversation_queries.service_promises(db, day)
     purpose_promises = conversation_queries.purpose_promises(db, day)
-    paid_dates: dict[int, list[dt.date]] = defaultdict(list)
+    paid_dates: dict[int, list[dt.date]] = {}
     last_paid_amount: dict[int, int | None] = {}
+    dates: list[dt.date] = []
+    previous = None  # (the rows come client by client)
     for client_id, closed_on, amount in db.tuples(
         """SELECT client_id, closed_on, amount_minor FROM deal
            WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on, id""",
         (day,),
     ):
-        dates = paid_dates[client_id]
-        if not dates or dates[-1] != days[closed_on]:  # a purchase occasion is a distinct day
-            dates.append(days[closed_on])
+        on = days[closed_on]
+        if client_id != previous:
+            dates = paid_dates[client_id] = [on]
+            previous = client_id
+        elif dates[-1] != on:  # a purchase occasion is a distinct day
+            dates.append(on)
         last_paid_amount[client_id] = amount
     first = first_people(db) if people else {}
     clients: dict[int, ClientState] = {}
