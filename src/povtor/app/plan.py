@@ -185,7 +185,8 @@ def drafted_plan(
 
     settings = _plan_settings(db, lang)
     ranked = ranking(db, day, settings)
-    plan = Plan(today=day, items=_with_people(db, ranked.items(first)))
+    plan = Plan(today=day, items=ranked.items(first))
+    _with_people(db, plan.items)
     return _drafted(db, plan, settings, len(ranked))
 
 
@@ -234,9 +235,10 @@ def plan_today(
     settings = _plan_settings(db, lang)
     ranked = ranking(db, day, settings)
     shown = limit or (None if every else settings.int("plan.capacity") or None)
-    plan = Plan(today=day, items=_with_people(db, ranked.items(shown, category=category or None)))
+    plan = Plan(today=day, items=ranked.items(shown, category=category or None))
     more = ranked.count(category or None) - len(plan.items)
     drafted = _drafted(db, plan, settings, len(ranked))
+    _with_people(db, plan.items)  # (read before any draft is written)
     drafted.more = more
     if not with_forecast:
         return drafted, None

@@ -50,12 +50,7 @@ def stuck_deals(
             waited = waits[since] = days_between(since, today, working=working, calendar=calendar)
         if waited <= limit:
             continue
-        entered = deal.stage_entered_on
-        in_stage = waits.get(entered, -1)
-        if in_stage < 0:
-            in_stage = waits[entered] = days_between(
-                entered, today, working=working, calendar=calendar
-            )
+        in_stage = days_between(deal.stage_entered_on, today, working=working, calendar=calendar)
         reason = f"{deal.stage_name}: {in_stage} {unit} in stage (limit {limit})"
         if last_touch is not None and nudged:
             reason += f", last nudge {last_touch.isoformat()} unanswered"
