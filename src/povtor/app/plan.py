@@ -33,9 +33,13 @@ Templates = Mapping[tuple[str, str, str, str], str]  # (kind, funnel, stage, lan
 
 
 # -- the plan ------------------------------------------------------------------------------
-def load_plan_input(db: Database, day: dt.date, settings: Settings) -> PlanInput:
+def load_plan_input(
+    db: Database, day: dt.date, settings: Settings, *, people: bool = True
+) -> PlanInput:
     """Every fact the plan for ``day`` is decided on. The facts of a client-development
-    rule that is off (``plan.cards_per_day`` or ``plan.roadmap_per_day`` 0) are not read."""
+    rule that is off (``plan.cards_per_day`` or ``plan.roadmap_per_day`` 0) are not read;
+    without ``people``, nor the clients' first people (only a draft's greeting names one:
+    :func:`_with_people` reads them for the items shown)."""
     from povtor.domain.cards import PLAN_CATEGORIES
     from povtor.domain.plan_rules import (
         occasions,
@@ -52,6 +56,7 @@ def load_plan_input(db: Database, day: dt.date, settings: Settings) -> PlanInput
         day,
         paid_since=service_contact.oldest_payment(day, settings),
         lost_since=refusal_revisit.oldest_refusal(day, settings),
+        people=people,
     )
     start, end = occasions.window(day, settings)
     industries = {client_id: client.industry for client_id, client in facts.clients.items()}
@@ -83,7 +88,17 @@ def ranking(db: Database, day: dt.date, settings: Settings) -> Ranking:
     from povtor.domain.planner import rank
 
     with _collector_paused():
-        return rank(load_plan_input(db, day, settings), settings)
+        return rank(load_plan_input(db, day, settings, people=False), settings)
+
+
+def _with_people(db: Database, items: list[PlanItem]) -> list[PlanItem]:
+    """``items``, their clients' first people read (what the drafts greet: a ranking reads
+    none, as most of its clients are never shown)."""
+    if items:
+        people = plan_queries.first_people(db, [item.client.id for item in items])
+        for item in items:
+            item.client.person = people.get(item.client.id)
+    return items
 
 
 @contextmanager
@@ -172,6 +187,7 @@ def drafted_plan(
     settings = _plan_settings(db, lang)
     ranked = ranking(db, day, settings)
     plan = Plan(today=day, items=ranked.items(first))
+    _with_people(db, plan.items)
     return _drafted(db, plan, settings, len(ranked))
 
 
@@ -225,6 +241,7 @@ def plan_today(
     plan = Plan(today=day, items=ranked.items(shown, category=category or None, keep=keep))
     more = ranked.count(category or None, keep) - len(plan.items)
     drafted = _drafted(db, plan, settings, len(ranked))
+    _with_people(db, plan.items)  # (read before any draft is written)
     drafted.more = more
     if not with_forecast:
         return drafted, None
@@ -243,7 +260,7 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
         rank = int(item)
         found = ranked.at(rank)
         if found is not None:
-            return found
+            return _with_people(db, [found])[0]
         raise NotFound(
             f"the plan for {day.isoformat()} has no item {rank}: it has "
             + (f"items 1 to {len(ranked)}" if len(ranked) else "no items"),
@@ -258,7 +275,7 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
             ),
             hint=_("see the plan: povtor plan today"),
         )
-    return chosen
+    return _with_people(db, [chosen])[0]
 
 
 # -- what the nudges should bring ---------------------------------------------------------

@@ -6,7 +6,8 @@ history the forecast and the revenue target count on."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import json
+from collections.abc import Iterable
 
 from povtor.domain.calendar import trailing_year
 from povtor.domain.plan_records import ClientState, ClosedDeal, OpenDeal, PlanInput
@@ -99,6 +100,29 @@ ORDER BY d.closed_on, d.id
 """
 
 
+# The first person of each client (its main one, else the first added): of every client,
+# or of the clients in the JSON list :ids.
+_FIRST_PEOPLE = """
+SELECT p.client_id, p.name FROM person p
+WHERE p.id IN (SELECT COALESCE(MIN(CASE WHEN is_main THEN id END), MIN(id))
+               FROM person {where} GROUP BY client_id)
+"""
+
+
+def first_people(db: Database, client_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The name of the first person of each client (of ``client_ids``; None: of every
+    client), for the greeting of its drafts."""
+    if client_ids is None:
+        return dict(db.tuples(_FIRST_PEOPLE.format(where="")))
+    ids = json.dumps(sorted(set(client_ids)))
+    return dict(
+        db.tuples(
+            _FIRST_PEOPLE.format(where="WHERE client_id IN (SELECT value FROM json_each(?))"),
+            (ids,),
+        )
+    )
+
+
 def activity_is_current(db: Database, day: str) -> bool:
     """Whether the stored activity of every client holds as of ``day``: no touch is dated
     after it (a plan of a past day reads the history instead)."""
@@ -113,6 +137,7 @@ def load_plan_facts(
     paid_since: dt.date,
     lost_since: dt.date,
     history: bool = False,
+    people: bool = True,
 ) -> PlanInput:
     """The plan's facts as of ``today``: the active clients (with an unresolved service
     problem, if any, and what they said: storage.conversation_queries), their open deals,
@@ -122,7 +147,8 @@ def load_plan_facts(
 
     The facts per client come from the stored activity (storage.activity) unless a touch
     is dated after ``today``, or ``history`` asks to read them from the touches and deals
-    (the same facts, found the slow way)."""
+    (the same facts, found the slow way). Without ``people``, no client's first person is
+    read (:func:`first_people` reads them for the clients whose items are shown)."""
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
     days = Days()
@@ -133,24 +159,23 @@ def load_plan_facts(
         talk = conversation_queries.general_talk(db, day)
     service_promises = conversation_queries.service_promises(db, day)
     purpose_promises = conversation_queries.purpose_promises(db, day)
-    paid_dates: dict[int, list[dt.date]] = defaultdict(list)
+    paid_dates: dict[int, list[dt.date]] = {}
     last_paid_amount: dict[int, int | None] = {}
+    dates: list[dt.date] = []
+    previous = None  # (the rows come client by client)
     for client_id, closed_on, amount in db.tuples(
         """SELECT client_id, closed_on, amount_minor FROM deal
            WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on, id""",
         (day,),
     ):
-        dates = paid_dates[client_id]
-        if not dates or dates[-1] != days[closed_on]:  # a purchase occasion is a distinct day
-            dates.append(days[closed_on])
+        on = days[closed_on]
+        if client_id != previous:
+            dates = paid_dates[client_id] = [on]
+            previous = client_id
+        elif dates[-1] != on:  # a purchase occasion is a distinct day
+            dates.append(on)
         last_paid_amount[client_id] = amount
-    people = dict(
-        db.tuples(
-            """SELECT p.client_id, p.name FROM person p
-               WHERE p.id IN (SELECT COALESCE(MIN(CASE WHEN is_main THEN id END), MIN(id))
-                              FROM person GROUP BY client_id)"""
-        )
-    )
+    first = first_people(db) if people else {}
     clients: dict[int, ClientState] = {}
     for (
         cid,
@@ -167,7 +192,7 @@ def load_plan_facts(
             company=company,
             category=category,
             industry=industry,
-            person=people.get(cid),
+            person=first.get(cid),
             open_deals=0,  # (counted with the open deals below)
             last_touch_on=days.of(last_touch_on),
             paid_dates=tuple(paid_dates.get(cid, ())),
@@ -217,12 +242,12 @@ def load_plan_facts(
                   (SELECT MAX(t.on_date) FROM touch t
                    WHERE t.deal_id = d.id AND t.on_date <= ?
                      AND (t.stage_id = d.stage_id OR t.stage_id IS NULL)) AS last_touch_on
-           FROM deal d
-           JOIN client c ON c.id = d.client_id AND c.status = 'active'
-           WHERE d.status = 'open'
-           ORDER BY d.id""",
+           FROM deal d WHERE d.status = 'open' ORDER BY d.id""",
         (day,),
     ):
+        client = clients.get(client_id)
+        if client is None:
+            continue  # (a deal of an archived client)
         funnel, stage, stage_name, position, limit_days, paid_at = stages[stage_id]
         deals.append(
             OpenDeal(
@@ -243,7 +268,7 @@ def load_plan_facts(
                 opened_on=days.of(opened_on),
             )
         )
-        clients[client_id].open_deals += 1
+        client.open_deals += 1
     latest_paid: dict[int, ClosedDeal] = {}
     for deal_id, client_id, closed_on, amount_minor, currency, title in db.tuples(
         CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,

@@ -81,6 +81,18 @@ def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str
     return since, what
 
 
+def _since_on(progress: RoadmapProgress, client: ClientState) -> dt.date | None:
+    """The day of :func:`_since`, without its words (most clients waiting are not picked)."""
+    if progress.last_done_on is not None:
+        since = progress.last_done_on
+    elif client.paid_dates:
+        since = client.paid_dates[0]
+    else:
+        return None
+    declined = progress.last_declined_on
+    return declined if declined is not None and declined >= since else since
+
+
 def roadmap_candidates(
     progress: Iterable[RoadmapProgress],
     clients: Mapping[int, ClientState],
@@ -91,25 +103,28 @@ def roadmap_candidates(
     (who qualifies: see the module's description)."""
     gap = settings.int("plan.roadmap_gap_days")
     per_day = settings.int("plan.roadmap_per_day")
-    waiting: list[tuple[tuple[int, int, int], RoadmapProgress, ClientState, dt.date, str]] = []
+    waiting: list[tuple[tuple[int, int, int], RoadmapProgress, ClientState]] = []
     for p in progress:
         client = clients.get(p.client_id)
         if client is None or p.next_step is None or client.category != p.category:
             continue
         if not free_for_a_step(client, today, settings):
             continue
-        since = _since(p, client)
-        if since is None or (today - since[0]).days < gap:
+        since_on = _since_on(p, client)
+        if since_on is None or (today - since_on).days < gap:
             continue
-        order = (_CATEGORY_ORDER.get(p.category, 3), -(today - since[0]).days, client.id)
-        waiting.append((order, p, client, *since))
+        order = (_CATEGORY_ORDER.get(p.category, 3), -(today - since_on).days, client.id)
+        waiting.append((order, p, client))
     waiting.sort(key=lambda w: w[0])
     found: list[Candidate] = []
-    for _order, p, client, since_on, what in waiting:
+    for _order, p, client in waiting:
         if len(found) >= per_day:
             break
         if is_silent(client, today, settings):  # (checked last: it is the dearest test)
             continue
+        since = _since(p, client)
+        assert since is not None
+        since_on, what = since
         step = p.next_step
         assert step is not None
         waited = (today - since_on).days

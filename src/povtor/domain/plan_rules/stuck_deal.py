@@ -34,6 +34,7 @@ def stuck_deals(
     working = settings.bool("plan.working_days")
     calendar = calendar or seller_calendar(settings)
     found: list[Candidate] = []
+    waits: dict[dt.date, int] = {}  # (many deals wait since the same day: counted once)
     for deal in deals:
         limit = deal.limit_days
         client = clients.get(deal.client_id)
@@ -44,7 +45,9 @@ def stuck_deals(
         nudged = last_touch is not None and last_touch >= since
         if last_touch is not None and nudged:
             since = last_touch
-        waited = days_between(since, today, working=working, calendar=calendar)
+        waited = waits.get(since, -1)
+        if waited < 0:
+            waited = waits[since] = days_between(since, today, working=working, calendar=calendar)
         if waited <= limit:
             continue
         in_stage = days_between(deal.stage_entered_on, today, working=working, calendar=calendar)
