@@ -49,7 +49,7 @@ def record(
     if fmt is not OutputFormat.table:
         return Listing(columns, [list(values)], title=title)
     rows = [
-        [c.header, people_value(c.kind, v) if v is not None else "no data"]
+        [_(c.header), people_value(c.kind, v) if v is not None else _("no data")]
         for c, v in zip(columns, values, strict=True)
     ]
     return Listing(

@@ -181,7 +181,7 @@ CADENCE_COLUMNS = (
     Column("client", N_("Client"), wide=True),
     Column("warming", N_("Warming"), "int"),
     Column("closing", N_("Closing"), "int"),
-    figure("warming_per_closing", "Warming per closing"),
+    figure("warming_per_closing", N_("Warming per closing")),
     Column("rule", N_("Rule")),
 )
 
@@ -223,14 +223,19 @@ def touches(
             s.above,
             s.above_share,
         ]
-        return record(TOUCH_SUMMARY_COLUMNS, values, f"Touches per won {name} deal", fmt_)
+        return record(
+            TOUCH_SUMMARY_COLUMNS,
+            values,
+            _("Touches per won {funnel} deal").format(funnel=name),
+            fmt_,
+        )
 
     def distribution_part(_fmt: OutputFormat) -> Listing:
         return Listing(
             TOUCH_DISTRIBUTION_COLUMNS,
             [list(row) for row in report.distribution()],
             title=N_("Distribution"),
-            empty_message=f"no {name} deals paid in the period",
+            empty_message=_("no {funnel} deals paid in the period").format(funnel=name),
         )
 
     def clients_part(_fmt: OutputFormat) -> Listing:
@@ -241,7 +246,7 @@ def touches(
                 [r.client_id, r.name, r.warming, r.closing, metrics.number(r.ratio), r.verdict]
                 for r in cadence.rows
             ],
-            title=f"Warming:closing per client (rule {cadence.rule}:1)",
+            title=_("Warming:closing per client (rule {rule}:1)").format(rule=cadence.rule),
             empty_message=N_("no warming or closing touches in the period"),
             table_limit=None if every else TOP_ROWS,
             limit_hint="--all shows every client",
