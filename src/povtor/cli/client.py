@@ -197,7 +197,7 @@ def _set_status(ctx: typer.Context, client: str, status: str) -> None:
             _("client #{id} {name} is {status} now")
             if changed
             else _("client #{id} {name} is {status} already")
-        ).format(id=row["id"], name=row["name"], status=status)
+        ).format(id=row["id"], name=row["name"], status=_(status))
     )
 
 
@@ -422,7 +422,7 @@ def _print_card(card: dict[str, Any]) -> None:
         (N_("Phone"), card.get("phone")),
         (N_("E-mail"), card.get("email")),
         (N_("Address"), card.get("address")),
-        (N_("Status"), card.get("status")),
+        (N_("Status"), _(card["status"]) if card.get("status") else None),
         (N_("Client since"), card.get("created_on")),
         (N_("Notes"), card.get("notes")),
     ]

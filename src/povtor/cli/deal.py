@@ -424,7 +424,7 @@ def _print_deal(detail: dict[str, Any]) -> None:
         (N_("Client"), f"#{detail['client_id']} {detail['client']}"),
         (N_("Title"), detail["title"]),
         (N_("Stage"), stage),
-        (N_("Status"), detail["status"]),
+        (N_("Status"), _(detail["status"])),
         (N_("Amount"), amount),
         (N_("Opened"), detail["opened_on"]),
         (N_("In stage since"), detail["stage_entered_on"]),

@@ -32,4 +32,6 @@ CODE_WORDS = (
     N_("lost"),
     N_("ok"),
     N_("problem"),
+    N_("active"),
+    N_("archived"),
 )

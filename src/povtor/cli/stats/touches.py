@@ -152,7 +152,7 @@ def _nudges_by_seller(
         caption=_(
             "Each touch and deal counts for its owner as of today; revenue in {currency}."
         ).format(currency=currency),
-        empty_message="no sellers and no touches in the period",
+        empty_message=N_("no sellers and no touches in the period"),
     )
     render(listing, fmt)
 
