@@ -249,3 +249,85 @@ def test_help_in_russian(cli: Cli) -> None:
     # the same process speaks English again when the setting goes
     cli.ok("plan", "set", "lang", "en")
     assert "Only clients of this category." in cli.ok("plan", "today", "--help").stdout
+
+
+# -- the screens translated with the team, the cards, the checks and click's errors ------
+def test_the_team_in_russian(cli: Cli, dump) -> None:  # type: ignore[no-untyped-def]
+    cli.add_client("Иван Петров", "--company", "ООО Ромашка")
+    cli.ok("plan", "set", "lang", "ru")
+    assert cli.ok("seller", "add", "Анна").stderr == "добавлен продавец №1 Анна\n"
+    cli.ok("seller", "add", "Олег")
+    assert cli.ok("seller", "use", "Анна").stderr == "работаете как Анна\n"
+    run = cli.ok("client", "assign", "1", "--to", "Анна")
+    assert run.stderr == "клиент №1 Иван Петров теперь у продавца Анна\n"
+    run = cli.ok("client", "assign", "1", "--to", "Анна")
+    assert run.stderr == "клиент №1 Иван Петров уже у продавца Анна\n"
+    cli.ok("seller", "use", "Олег")
+    before = dump()
+    run = cli("seller", "remove", "Анна")
+    assert run.exit_code != 0
+    assert run.stderr == (
+        "ошибка: за продавцом 'Анна' ещё числится: 1 клиент; "
+        "сначала передайте их: povtor client assign КЛИЕНТ --to ИМЯ\n"
+    )
+    run = cli("client", "assign", "1", "--to", "Олег")
+    assert run.stderr == (
+        "ошибка: клиент №1 Иван Петров — у продавца Анна; "
+        "передать может Анна, или заберите с --force\n"
+    )
+    assert dump() == before
+    table = cli.ok("seller", "list", "--format", "table").stdout
+    assert "Продавцы" in table and "Открытые сделки" in table and "Текущий" in table
+    assert cli.ok("seller", "use").stderr == "работаете ни от чьего имени\n"
+
+
+def test_cards_titles_and_db_check_in_russian(cli: Cli) -> None:
+    _stuck_invoice(cli)
+    cli.ok("plan", "set", "lang", "ru")
+    card = cli.ok("client", "show", "1", "--format", "table").stdout
+    assert "Клиент с" in card and "Client since" not in card
+    assert "0 из 15 фактов для разговора (норма A) — ещё 15" in card
+    assert "Факты для разговора (0)" in card
+    deal = cli.ok("deal", "show", "1", "--format", "table").stdout
+    assert "Сделка №1" in deal and "На этапе с" in deal and "In stage since" not in deal
+    assert "Сделки (открытые)" in cli.ok("deal", "list", "--format", "table").stdout
+    nudges = cli.ok("stats", "nudges", "--format", "table").stdout
+    assert "Буравчики, 2026-03-01 – 2026-03-02 (на 2026-03-02)" in nudges
+    check = cli.ok("db", "check", "--format", "table").stdout
+    assert "все страницы и индексы целы" in check and "(самая новая)" in check
+
+
+def test_a_touch_and_an_import_confirmed_in_russian(cli: Cli, tmp_path: Path) -> None:
+    _stuck_invoice(cli)
+    cli.ok("plan", "set", "lang", "ru")
+    run = cli.ok("nudge", "log", "--deal", "1", "--outcome", "no_answer")
+    assert run.stderr == "записано касание (закрывающее) №1 с Иван Петров: без ответа\n"
+    good = tmp_path / "good.csv"
+    good.write_text("name,company\nПётр Сидоров,ООО Лютик\n", encoding="utf-8")
+    run = cli.ok("import", "clients", str(good))
+    assert run.stderr == "загружен good.csv; clients: создано: 1\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,company\n,ООО Пусто\n", encoding="utf-8")
+    run = cli("import", "clients", str(bad))
+    assert run.exit_code != 0
+    assert run.stderr.splitlines()[0] == "bad.csv:2: name: пусто"
+
+
+def test_click_usage_errors_in_russian(cli: Cli) -> None:
+    cli.ok("plan", "set", "lang", "ru")
+    run = cli("client", "list", "--categry", "A")
+    assert run.exit_code == 2
+    assert run.stderr == (
+        "ошибка: нет такого параметра: --categry (возможно: --category); "
+        "см.: povtor client list --help\n"
+    )
+    run = cli("client", "show")
+    assert run.stderr == "ошибка: не хватает аргумента 'CLIENT'; см.: povtor client show --help\n"
+    run = cli("client", "show", "1", "2")
+    assert run.stderr == "ошибка: лишние аргументы (2); см.: povtor client show --help\n"
+    cli.ok("plan", "set", "lang", "en")
+    run = cli("client", "list", "--categry", "A")
+    assert run.stderr == (
+        "error: No such option: --categry (Possible options: --category); "
+        "see: povtor client list --help\n"
+    )

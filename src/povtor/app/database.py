@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.clock import Clock
-from povtor.domain.wording import counted
 from povtor.errors import Conflict, DatabaseProblem
-from povtor.i18n import _
+from povtor.i18n import _, ngettext
 from povtor.storage import activity, queries, safety, schema
 from povtor.storage.database import Database, Upgrade, open_database
 from povtor.storage.location import Location, resolve_location
@@ -174,13 +173,18 @@ def _activity(database: Database, *, repair: bool) -> list[safety.Finding]:
             safety.Finding(
                 "activity",
                 "note",
-                f"rebuilt from the history ({counted(len(differing), 'client', 'clients')} "
-                "differed)",
+                ngettext(
+                    "rebuilt from the history ({n} client differed)",
+                    "rebuilt from the history ({n} clients differed)",
+                    len(differing),
+                ).format(n=len(differing)),
             )
         ]
     if not differing:
-        return [safety.Finding("activity", "ok", "every client's activity matches its history")]
+        return [safety.Finding("activity", "ok", _("every client's activity matches its history"))]
     return [
-        safety.Finding("activity", "problem", f"client #{cid}: {detail}")
+        safety.Finding(
+            "activity", "problem", _("client #{id}: {detail}").format(id=cid, detail=detail)
+        )
         for cid, detail in differing
     ]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput, NotFound
+from povtor.i18n import N_, _, ngettext
 from povtor.storage import queries, seller_queries, seller_writes
 from povtor.storage.database import Database, Row
 from povtor.storage.setting_writes import store_setting
@@ -44,7 +45,8 @@ def add_seller(db: Database, clock: Clock, name: str) -> Seller:
         same = seller_queries.seller_by_key(db, name)
         if same is not None:
             raise Conflict(
-                f"seller {same['name']!r} exists already", hint="list the team: povtor seller list"
+                _("seller {name!r} exists already").format(name=same["name"]),
+                hint=_("list the team: povtor seller list"),
             )
         seller_id = seller_writes.insert_seller(db, name, clock.today)
     return Seller(seller_id, name)
@@ -60,31 +62,37 @@ def remove_seller(db: Database, name: str) -> Seller:
         seller = _seller(seller_queries.find_seller(db, name))
         held = seller_queries.holdings(db, seller.id)
         if held.clients or held.deals:
-            owned = " and ".join(
+            owned = _(" and ").join(
                 part
                 for part in (
-                    _count(held.clients, "client"),
-                    _count(held.deals, "handed-over deal"),
+                    ngettext("{n} client", "{n} clients", held.clients).format(n=held.clients)
+                    if held.clients
+                    else "",
+                    ngettext("{n} handed-over deal", "{n} handed-over deals", held.deals).format(
+                        n=held.deals
+                    )
+                    if held.deals
+                    else "",
                 )
                 if part
             )
             raise Conflict(
-                f"seller {seller.name!r} still owns {owned}",
-                hint="hand them over first: povtor "
-                + " or ".join(
-                    f"{what} assign {what.upper()} --to NAME"
-                    for what, n in (("client", held.clients), ("deal", held.deals))
-                    if n
+                _("seller {name!r} still owns {owned}").format(name=seller.name, owned=owned),
+                hint=_("hand them over first: povtor {commands}").format(
+                    commands=_(" or ").join(
+                        _(command)
+                        for command, n in (
+                            (N_("client assign CLIENT --to NAME"), held.clients),
+                            (N_("deal assign DEAL --to NAME"), held.deals),
+                        )
+                        if n
+                    )
                 ),
             )
         if _stored_current(db) == seller_queries.seller_key(seller.name):
             store_setting(db, CURRENT_KEY, None)
         seller_writes.delete_seller(db, seller.id)
     return seller
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}{'' if n == 1 else 's'}" if n else ""
 
 
 # -- the current seller --------------------------------------------------------------------
@@ -111,8 +119,8 @@ def current_seller(db: Database, env_value: str | None) -> Seller | None:
         row = seller_queries.seller_by_key(db, env_value)
         if row is None:
             raise NotFound(
-                f"{ENV}: no seller {env_value.strip()!r}",
-                hint="add it with: povtor seller add NAME, or unset POVTOR_SELLER",
+                _("{env}: no seller {name!r}").format(env=ENV, name=env_value.strip()),
+                hint=_("add it with: povtor seller add NAME, or unset POVTOR_SELLER"),
             )
         return _seller(row)
     stored = db.scalar("SELECT value FROM setting WHERE key = ?", (CURRENT_KEY,))
@@ -182,17 +190,20 @@ def _assign_client(
     note: str | None,
 ) -> Handed:
     was = seller_queries.client_owner(db, client["id"])
-    what = f"client #{client['id']} {client['name']}"
+    what = _("client #{id} {name}").format(id=client["id"], name=client["name"])
     was_name = seller_queries.seller_name(db, was)
     if was == to.id:
         return Handed(what, was_name, to.name, changed=False)
     if was is not None and not force and (acting is None or acting.id != was):
         raise Conflict(
-            f"{what} belongs to {was_name}",
-            hint=f"{was_name} can hand it over, or take it with --force",
+            _("{what} belongs to {owner}").format(what=what, owner=was_name),
+            hint=_("{owner} can hand it over, or take it with --force").format(owner=was_name),
         )
     if not seller_writes.move_client(db, client["id"], was, to.id):
-        raise Conflict(f"{what} was just taken by another seller", hint="try again")
+        raise Conflict(
+            _("{what} was just taken by another seller").format(what=what),
+            hint=_("try again"),
+        )
     seller_writes.record_handover(
         db,
         at=clock.utc_now(),
@@ -226,18 +237,23 @@ def assign_deal(
         own, clients = seller_queries.deal_owner(db, deal["id"])
         was = own if own is not None else clients
         title = f" «{deal['title']}»" if deal["title"] else ""
-        what = f"deal #{deal['id']}{title} of {deal['client']}"
+        what = _("deal #{id}{title} of {client}").format(
+            id=deal["id"], title=title, client=deal["client"]
+        )
         was_name = seller_queries.seller_name(db, was)
         if was == to.id:
             return Handed(what, was_name, to.name, changed=False)
         if was is not None and not force and (acting is None or acting.id != was):
             raise Conflict(
-                f"{what} belongs to {was_name}",
-                hint=f"{was_name} can hand it over, or take it with --force",
+                _("{what} belongs to {owner}").format(what=what, owner=was_name),
+                hint=_("{owner} can hand it over, or take it with --force").format(owner=was_name),
             )
         new_own = None if to.id == clients else to.id
         if not seller_writes.move_deal(db, deal["id"], own, new_own):
-            raise Conflict(f"{what} was just taken by another seller", hint="try again")
+            raise Conflict(
+                _("{what} was just taken by another seller").format(what=what),
+                hint=_("try again"),
+            )
         seller_writes.record_handover(
             db,
             at=clock.utc_now(),
@@ -344,4 +360,6 @@ def nudges_by_seller(
 
 def check_not_both(seller: str | None, everyone: bool) -> None:
     if seller is not None and everyone:
-        raise InvalidInput("give either --seller or --everyone, not both", hint="e.g. --everyone")
+        raise InvalidInput(
+            _("give either --seller or --everyone, not both"), hint=_("e.g. --everyone")
+        )

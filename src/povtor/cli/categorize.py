@@ -76,9 +76,11 @@ def categorize(
                 ]
                 for r in shown
             ],
-            title=f"Categories by ABC of revenue, {span.label} (as of {span.as_of.isoformat()})"
-            + (" — dry run" if dry_run else ""),
-            caption=f"Money in {code}.",
+            title=_("Categories by ABC of revenue, {span} (as of {as_of})").format(
+                span=span.label, as_of=span.as_of.isoformat()
+            )
+            + (_(" — dry run") if dry_run else ""),
+            caption=_("Money in {code}.").format(code=code),
             empty_message=N_("no paid deals in the period: nothing to categorise")
             if not found.ranked
             else "no clients match",

@@ -197,7 +197,7 @@ def _set_status(ctx: typer.Context, client: str, status: str) -> None:
             _("client #{id} {name} is {status} now")
             if changed
             else _("client #{id} {name} is {status} already")
-        ).format(id=row["id"], name=row["name"], status=status)
+        ).format(id=row["id"], name=row["name"], status=_(status))
     )
 
 
@@ -304,11 +304,14 @@ CLIENT_LIST_COLUMNS = (
 )
 
 
+CATEGORY_SOURCES = (N_("manual"),)  # who set a category, as a card shows it (abc stays abc)
+
+
 def category_label(category: str | None, source: str | None) -> str | None:
     """«B (abc)»: a category with who set it (manual: by hand, abc: by client categorize)."""
     if category is None:
         return None
-    return f"{category} ({source})" if source else category
+    return f"{category} ({_(source)})" if source else category
 
 
 def _client_listing(
@@ -411,28 +414,28 @@ def _print_card(card: dict[str, Any]) -> None:
     from povtor.output import Card, print_card
 
     fields: list[tuple[str, Any]] = [
-        ("Company", card.get("company")),
-        ("Category", category_label(card["category"], card["category_source"])),
-        ("Card", card["card"]["summary"]),
-        ("Industry", card.get("industry")),
-        ("Source", card.get("source")),
-        ("Phone", card.get("phone")),
-        ("E-mail", card.get("email")),
-        ("Address", card.get("address")),
-        ("Status", card.get("status")),
-        ("Client since", card.get("created_on")),
-        ("Notes", card.get("notes")),
+        (N_("Company"), card.get("company")),
+        (N_("Category"), category_label(card["category"], card["category_source"])),
+        (N_("Card"), card["card"]["summary"]),
+        (N_("Industry"), card.get("industry")),
+        (N_("Source"), card.get("source")),
+        (N_("Phone"), card.get("phone")),
+        (N_("E-mail"), card.get("email")),
+        (N_("Address"), card.get("address")),
+        (N_("Status"), _(card["status"]) if card.get("status") else None),
+        (N_("Client since"), card.get("created_on")),
+        (N_("Notes"), card.get("notes")),
     ]
     if card.get("seller"):
-        fields.append(("Seller", card["seller"]))
+        fields.append((N_("Seller"), card["seller"]))
     if card.get("referred_by"):
         by = card["referred_by"]
-        fields.append(("Referred by", f"#{by['id']} {by['name']}"))
+        fields.append((N_("Referred by"), f"#{by['id']} {by['name']}"))
     if card.get("referrals"):
         given = ", ".join(f"#{r['id']} {r['name']}" for r in card["referrals"])
-        fields.append(("Referrals given", given))
+        fields.append((N_("Referrals given"), given))
     if card.get("roadmap"):
-        fields.append(("Roadmap", card["roadmap"]["summary"]))
+        fields.append((N_("Roadmap"), card["roadmap"]["summary"]))
     sections: list[Any] = [
         Listing(
             (
@@ -464,7 +467,7 @@ def _print_card(card: dict[str, Any]) -> None:
                 Column("noted_on", N_("Noted"), "date"),
             ),
             [[f["id"], f["topic"], f["text"], f["noted_on"]] for f in card["facts"]],
-            title=f"Talking facts ({len(card['facts'])})",
+            title=_("Talking facts ({n})").format(n=len(card["facts"])),
         ),
         Listing(
             (

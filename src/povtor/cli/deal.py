@@ -37,6 +37,13 @@ Amount = Annotated[
     str | None, typer.Option("--amount", "-a", help="Amount, e.g. 125000 or 125 000,50.")
 ]
 STATUSES = ("open", "won", "lost", "closed", "all")
+DEAL_TITLES = {
+    "open": N_("Deals (open)"),
+    "won": N_("Deals (won)"),
+    "lost": N_("Deals (lost)"),
+    "closed": N_("Deals (closed)"),
+    "all": N_("Deals (all)"),
+}
 
 
 def _on(ctx: typer.Context, on: str | None) -> Any:
@@ -353,7 +360,7 @@ def list_(
                 closed_on,
             ) in queries.iterate_deals(db, flt)
         ),
-        title=f"Deals ({flt.status})",
+        title=_(DEAL_TITLES[flt.status]) if flt.status in DEAL_TITLES else f"Deals ({flt.status})",
         empty_message=N_("no deals match"),
     )
     render(listing, fmt)
@@ -414,19 +421,19 @@ def _print_deal(detail: dict[str, Any]) -> None:
     )
     stage = f"{detail['funnel']}/{detail['stage']} ({detail['stage_name']})"
     fields: list[tuple[str, Any]] = [
-        ("Client", f"#{detail['client_id']} {detail['client']}"),
-        ("Title", detail["title"]),
-        ("Stage", stage),
-        ("Status", detail["status"]),
-        ("Amount", amount),
-        ("Opened", detail["opened_on"]),
-        ("In stage since", detail["stage_entered_on"]),
-        ("Days in stage", detail["days_in_stage"]),
-        ("Expected", detail["expected_on"]),
-        ("Follow up on", detail["follow_up_on"]),
-        ("Closed", detail["closed_on"]),
-        ("Lost reason", detail["lost_reason"]),
-        ("Products", "; ".join(f"#{p['id']} {p['name']}" for p in detail["products"])),
+        (N_("Client"), f"#{detail['client_id']} {detail['client']}"),
+        (N_("Title"), detail["title"]),
+        (N_("Stage"), stage),
+        (N_("Status"), _(detail["status"])),
+        (N_("Amount"), amount),
+        (N_("Opened"), detail["opened_on"]),
+        (N_("In stage since"), detail["stage_entered_on"]),
+        (N_("Days in stage"), detail["days_in_stage"]),
+        (N_("Expected"), detail["expected_on"]),
+        (N_("Follow up on"), detail["follow_up_on"]),
+        (N_("Closed"), detail["closed_on"]),
+        (N_("Lost reason"), detail["lost_reason"]),
+        (N_("Products"), "; ".join(f"#{p['id']} {p['name']}" for p in detail["products"])),
     ]
     history = Listing(
         (
@@ -490,4 +497,4 @@ def _print_deal(detail: dict[str, Any]) -> None:
             title=N_("Corrections"),
         )
         sections.append(corrections)
-    print_card(Card(f"Deal #{detail['id']}", fields, sections))
+    print_card(Card(_("Deal #{id}").format(id=detail["id"]), fields, sections))

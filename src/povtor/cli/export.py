@@ -118,7 +118,8 @@ def _export(ctx: typer.Context, table: str, fmt: Any, excel: bool, output: Path 
     if output is None or str(output) == "-":
         write_stdout(write)
         return
-    message(f"exported {write_atomically(output, write)} {table} to {output}")
+    count = write_atomically(output, write)
+    message(_("exported {n} {table} to {path}").format(n=count, table=table, path=output))
 
 
 def _export_command(table: str) -> None:
@@ -197,7 +198,7 @@ def export_all(
     finally:
         if partial.exists():
             shutil.rmtree(partial, ignore_errors=True)
-    message(f"exported to {folder}: " + ", ".join(counts))
+    message(_("exported to {folder}: {counts}").format(folder=folder, counts=", ".join(counts)))
 
 
 # -- import --------------------------------------------------------------------------

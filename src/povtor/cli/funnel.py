@@ -74,9 +74,7 @@ def limit(
 
     done = set_stage_limit(runtime(ctx).db, funnel, stage, new)
     before = done.before
-    unit = "working days" if done.working else "days"
-    message(
-        f"{done.where}: "
-        + (f"limit {new} {unit}" if new is not None else "no limit")
-        + f" (was {f'{before} {unit}' if before is not None else 'no limit'})"
-    )
+    unit = _("working days") if done.working else _("days")
+    now = _("limit {n} {unit}").format(n=new, unit=unit) if new is not None else _("no limit")
+    was = f"{before} {unit}" if before is not None else _("no limit")
+    message(_("{where}: {now} (was {was})").format(where=done.where, now=now, was=was))

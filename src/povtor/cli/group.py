@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from povtor.errors import ExitCode, PovtorError
 from povtor.i18n import N_, _
+from povtor.i18n import current as current_language
 
 ENV_DEBUG = "POVTOR_DEBUG"
 
@@ -377,8 +378,59 @@ def _shown(value: str) -> str:
     return "'" + raw.decode("utf-8", "backslashreplace") + "'"
 
 
+# click's usage errors (as Typer ships it, in English only), each read back from its
+# English wording and said again in the run's language: the pattern, the text to say.
+USAGE_ERRORS = (
+    (
+        r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.+)\)",
+        N_("No such option: {name} (Possible options: {options})"),
+    ),
+    (r"No such option: (?P<name>\S+)", N_("No such option: {name}")),
+    (
+        r"No such command (?P<name>'.*?')\. Did you mean (?P<options>.+)\?",
+        N_("No such command {name}. Did you mean {options}?"),
+    ),
+    (r"No such command (?P<name>'.*?')", N_("No such command {name}")),
+    (r"Missing argument (?P<name>.+)", N_("Missing argument {name}")),
+    (r"Missing option (?P<name>.+)", N_("Missing option {name}")),
+    (
+        r"Got unexpected extra argument\(s\) \((?P<args>.*)\)",
+        N_("Got unexpected extra argument(s) ({args})"),
+    ),
+    (r"Option (?P<name>'.*?') requires an argument", N_("Option {name} requires an argument")),
+    (r"Option (?P<name>'.*?') does not take a value", N_("Option {name} does not take a value")),
+    (
+        r"Invalid value for (?P<name>.+?): (?P<value>'.*?') is not one of (?P<options>.+)",
+        N_("Invalid value for {name}: {value} is not one of {options}"),
+    ),
+    (
+        r"Invalid value for (?P<name>.+?): (?P<value>'.*?') is not a valid integer(?: range)?",
+        N_("Invalid value for {name}: {value} is not a whole number"),
+    ),
+    (
+        r"Invalid value for (?P<name>.+?): (?P<value>'.*?') is not a valid float(?: range)?",
+        N_("Invalid value for {name}: {value} is not a number"),
+    ),
+    (
+        r"Invalid value for (?P<name>.+?): (?P<value>'.*?') is not a valid boolean.*",
+        N_("Invalid value for {name}: {value} is not yes or no"),
+    ),
+)
+
+
+def _usage_text(english: str) -> str:
+    """A usage error's English text in the run's language (unchanged in English)."""
+    if current_language() == "en":
+        return english
+    for pattern, text in USAGE_ERRORS:
+        found = re.fullmatch(pattern, english, re.DOTALL)
+        if found:
+            return _(text).format(**found.groupdict())
+    return english
+
+
 def _usage_line(error: Any) -> int:
-    text = str(error.format_message()).strip().rstrip(".")
+    text = _usage_text(str(error.format_message()).strip().rstrip("."))
     ctx = getattr(error, "ctx", None)
     where = _("; see: {command} --help").format(command=ctx.command_path) if ctx is not None else ""
     print(_("error: {message}").format(message=text) + where, file=sys.stderr)

@@ -101,7 +101,7 @@ def _show(lines: list[str], *, what: str) -> None:
     for line in lines[:MAX_SHOWN]:
         message(line)
     if len(lines) > MAX_SHOWN:
-        message(f"… and {len(lines) - MAX_SHOWN} more {what}")
+        message(_("… and {n} more {what}").format(n=len(lines) - MAX_SHOWN, what=_(what)))
 
 
 def _show_problems(found: list[Any], problems_path: Path | None) -> None:
@@ -116,17 +116,21 @@ def _show_problems(found: list[Any], problems_path: Path | None) -> None:
     if not hidden:
         return
     where = (
-        f"all of them are in {problems_path}"
+        _("all of them are in {path}").format(path=problems_path)
         if problems_path
-        else "--problems FILE writes all of them to a CSV file"
+        else _("--problems FILE writes all of them to a CSV file")
     )
-    message(f"… and {hidden} more problems ({where})")
-    message(f"{len(found)} problems of {len(kinds)} kind{'s' if len(kinds) != 1 else ''}:")
+    message(_("… and {n} more problems ({where})").format(n=hidden, where=where))
+    message(
+        ngettext(
+            "{problems} problems of {n} kind:", "{problems} problems of {n} kinds:", len(kinds)
+        ).format(problems=len(found), n=len(kinds))
+    )
     width = len(str(kinds[0][1]))
     for _kind, count, first in kinds[:MAX_SHOWN]:
-        message(f"  {count:>{width}} like {first.text}")
+        message(_("  {count} like {text}").format(count=f"{count:>{width}}", text=first.text))
     if len(kinds) > MAX_SHOWN:
-        message(f"  … and {len(kinds) - MAX_SHOWN} more kinds")
+        message(_("  … and {n} more kinds").format(n=len(kinds) - MAX_SHOWN))
 
 
 def _write_problems(path: Path, found: list[Any]) -> None:
@@ -174,23 +178,25 @@ def _progress(total_rows: int) -> Iterator[Callable[[str, int], Callable[[int], 
 
 def _summary(importer: Any, *, dry_run: bool, sources: str) -> str:
     verbs = (
-        ("create", "created", "to create"),
-        ("update", "updated", "to update"),
-        ("remove", "removed", "to remove"),
-        ("skip", "skipped", "to skip"),
-        ("unchanged", "unchanged", "unchanged"),
+        ("create", N_("{n} created"), N_("{n} to create")),
+        ("update", N_("{n} updated"), N_("{n} to update")),
+        ("remove", N_("{n} removed"), N_("{n} to remove")),
+        ("skip", N_("{n} skipped"), N_("{n} to skip")),
+        ("unchanged", N_("{n} unchanged"), N_("{n} unchanged")),
     )
     parts = []
     for table in (*IMPORT_ORDER, "orders"):
         said = [
-            f"{importer.counts[(table, action)]} {future if dry_run else past}"
+            _(future if dry_run else past).format(n=importer.counts[(table, action)])
             for action, past, future in verbs
             if importer.counts[(table, action)]
         ]
         if said:
             parts.append(f"{table.replace('-', ' ')}: {', '.join(said)}")
-    head = f"dry run of {sources}, nothing was changed" if dry_run else f"imported {sources}"
-    return head + ("; " + "; ".join(parts) if parts else "; nothing to do")
+    head = (
+        _("dry run of {sources}, nothing was changed") if dry_run else _("imported {sources}")
+    ).format(sources=sources)
+    return head + ("; " + "; ".join(parts) if parts else _("; nothing to do"))
 
 
 class _Rejected(Exception):
@@ -254,7 +260,7 @@ def _run(
             empty_message=N_("nothing would be created, updated or removed"),
         )
         render(listing, fmt)
-    _show(importer.notes, what="notes")
+    _show(importer.notes, what=N_("notes"))
     found = importer.found
     if problems_path is not None:
         _write_problems(problems_path.expanduser(), found)

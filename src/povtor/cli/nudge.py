@@ -237,19 +237,19 @@ def log(
         if after is not None and before is not None:
             if after["status"] != before["status"] or after["stage"] != before["stage"]:
                 effect = f"; {_('deal #{id}').format(id=after['id'])}: " + (
-                    f"{before['stage']} → {after['stage']} ({after['status']})"
+                    f"{before['stage']} → {after['stage']} ({_(after['status'])})"
                 )
             elif chosen_outcome == "later":
                 effect = _("; deal #{id} follow-up on {on}").format(id=after["id"], on=follow_up)
         if chosen_answer:
-            effect += f", {chosen_answer}" + (f": «{why}»" if chosen_answer == "problem" else "")
+            effect += f", {_(chosen_answer)}" + (f": «{why}»" if chosen_answer == "problem" else "")
         effect += touch_effects(recorded)
         message(
             _("logged {kind} touch #{id} with {client}: {outcome}").format(
-                kind=chosen_kind,
+                kind=_(chosen_kind),
                 id=recorded.touch_id,
                 client=recorded.client["name"],
-                outcome=chosen_outcome,
+                outcome=_(chosen_outcome),
             )
             + effect
         )

@@ -13,7 +13,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import Conflict, InvalidInput
-from povtor.i18n import N_, _
+from povtor.i18n import N_, _, ngettext
 from povtor.output import Column, Listing, message, render
 
 app = command_group(
@@ -117,16 +117,27 @@ def link(ctx: typer.Context, holiday: HolidayArg, industry: IndustryArg) -> None
     found = find_holiday(holiday)
     keyword = normalise_keyword(industry)
     if keyword in found.keywords:
-        message(f"«{keyword}» is a built-in industry of {found.code} ({found.name_ru}) already")
+        message(
+            _("«{keyword}» is a built-in industry of {code} ({name}) already").format(
+                keyword=keyword, code=found.code, name=found.name_ru
+            )
+        )
         return
     clients = link_holiday(runtime(ctx).db, found.code, keyword)
     if clients is None:
-        message(f"{found.code} ({found.name_ru}) is linked to «{keyword}» already")
+        message(
+            _("{code} ({name}) is linked to «{keyword}» already").format(
+                code=found.code, name=found.name_ru, keyword=keyword
+            )
+        )
         return
-    who = "every client" if keyword == EVERY_INDUSTRY else f"«{keyword}»"
+    who = _("every client") if keyword == EVERY_INDUSTRY else f"«{keyword}»"
     message(
-        f"linked {found.code} ({found.name_ru}) to {who}: it now suits {clients} active "
-        f"client{'' if clients == 1 else 's'}"
+        ngettext(
+            "linked {code} ({name}) to {who}: it now suits {n} active client",
+            "linked {code} ({name}) to {who}: it now suits {n} active clients",
+            clients,
+        ).format(code=found.code, name=found.name_ru, who=who, n=clients)
     )
 
 
@@ -152,7 +163,11 @@ def unlink(ctx: typer.Context, holiday: HolidayArg, industry: IndustryArg) -> No
             ),
         )
     unlink_holiday(runtime(ctx).db, found.code, keyword)
-    message(f"unlinked {found.code} ({found.name_ru}) from «{keyword}»")
+    message(
+        _("unlinked {code} ({name}) from «{keyword}»").format(
+            code=found.code, name=found.name_ru, keyword=keyword
+        )
+    )
 
 
 UPCOMING_COLUMNS = (

@@ -90,7 +90,8 @@ def add(
     fields["name"] = _name(name, field="name")
     fields["is_backend"] = backend
     product_id = products.add_product(runtime(ctx).db, fields)
-    message(f"added product #{product_id} {fields['name']}" + (" (backend)" if backend else ""))
+    added = _("added product #{id} {name}").format(id=product_id, name=fields["name"])
+    message(added + (_(" (backend)") if backend else ""))
     print(product_id)
 
 
@@ -119,7 +120,11 @@ def edit(
     updated = products.edit_product(runtime(ctx).db, product, changes)
     names = {"price_minor": "price", "is_backend": "backend"}
     changed = ", ".join(sorted(names.get(k, k) for k in changes))
-    message(f"updated product #{updated.id} {updated.name}: {changed}")
+    message(
+        _("updated product #{id} {name}: {changed}").format(
+            id=updated.id, name=updated.name, changed=changed
+        )
+    )
 
 
 PRODUCT_COLUMNS = (
@@ -236,7 +241,7 @@ def link(
     Example: povtor product link "Щебень" "Песок карьерный" --both
     """
     for done in products.link_products(runtime(ctx).db, product, related, both=both):
-        state = "linked" if done.changed else "already linked"
+        state = _("linked") if done.changed else _("already linked")
         message(f"{state}: {done.product.label} → {done.related.label}")
 
 
@@ -252,7 +257,11 @@ def unlink(
     Example: povtor product unlink "Щебень" "Песок карьерный"
     """
     for done in products.unlink_products(runtime(ctx).db, product, related, both=both):
-        message(f"unlinked: {done.product.label} → {done.related.label}")
+        message(
+            _("unlinked: {product} → {related}").format(
+                product=done.product.label, related=done.related.label
+            )
+        )
 
 
 @app.command("remove")
@@ -264,7 +273,7 @@ def remove(ctx: typer.Context, product: ProductArg) -> None:
     Example: povtor product remove "Песок речной"
     """
     removed = products.remove_product(runtime(ctx).db, product)
-    message(f"removed product {removed.label}")
+    message(_("removed product {product}").format(product=removed.label))
 
 
 # -- the products of a deal ---------------------------------------------------------------
@@ -278,8 +287,9 @@ def deal_product_add(ctx: typer.Context, deal: DealArg, product: ProductArg) -> 
     Example: povtor deal product add 7 "Песок карьерный"
     """
     done = products.add_to_deal(runtime(ctx).db, deal, product)
-    where = f"deal #{done.deal_id} {done.client}"
-    message(f"{'added' if done.changed else 'already in'} {where}: {done.product.label}")
+    said = _("added {where}: {product}") if done.changed else _("already in {where}: {product}")
+    where = _("deal #{id} {client}").format(id=done.deal_id, client=done.client)
+    message(said.format(where=where, product=done.product.label))
 
 
 @deal_app.command("remove")
@@ -289,7 +299,11 @@ def deal_product_remove(ctx: typer.Context, deal: DealArg, product: ProductArg) 
     Example: povtor deal product remove 7 "Песок карьерный"
     """
     done = products.remove_from_deal(runtime(ctx).db, deal, product)
-    message(f"removed from deal #{done.deal_id} {done.client}: {done.product.label}")
+    message(
+        _("removed from deal #{id} {client}: {product}").format(
+            id=done.deal_id, client=done.client, product=done.product.label
+        )
+    )
 
 
 def resolve_products(db: Any, refs: list[str] | None) -> list[Any]:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from povtor.cli.runtime import choose, runtime
+from povtor.i18n import _
 from povtor.output import message
 
 
@@ -85,5 +86,6 @@ def report(
         return
     path = output or Path(f"povtor-report-{first:%Y-%m}.html")
     path.write_text(page, encoding="utf-8")
-    message(f"report for {first:%Y-%m} written to {path}" + ("" if data else " (no data yet)"))
+    written = _("report for {month} written to {path}").format(month=f"{first:%Y-%m}", path=path)
+    message(written + ("" if data else _(" (no data yet)")))
     print(path)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 
 if TYPE_CHECKING:
@@ -46,17 +47,17 @@ def add(ctx: typer.Context, seller_name: SellerName) -> None:
 
     state = runtime(ctx)
     seller = add_seller(state.db, state.clock, seller_name)
-    message(f"added seller #{seller.id} {seller.name}")
+    message(_("added seller #{id} {name}").format(id=seller.id, name=seller.name))
     print(seller.id)
 
 
 SELLER_COLUMNS = (
     Column("id", "ID", "int"),
-    Column("name", "Seller", wide=True),
-    Column("clients", "Clients", "int"),
-    Column("open_deals", "Open deals", "int"),
-    Column("current", "Current", "bool"),
-    Column("created_on", "Since", "date"),
+    Column("name", N_("Seller"), wide=True),
+    Column("clients", N_("Clients"), "int"),
+    Column("open_deals", N_("Open deals"), "int"),
+    Column("current", N_("Current"), "bool"),
+    Column("created_on", N_("Since"), "date"),
 )
 
 
@@ -86,8 +87,8 @@ def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
                 ]
                 for r in list_sellers(db)
             ],
-            title="Sellers",
-            empty_message="no sellers: a team of one (add one with: povtor seller add NAME)",
+            title=_("Sellers"),
+            empty_message=_("no sellers: a team of one (add one with: povtor seller add NAME)"),
         ),
         fmt,
     )
@@ -102,7 +103,7 @@ def remove(ctx: typer.Context, seller_name: SellerName) -> None:
     from povtor.app.sellers import remove_seller
 
     seller = remove_seller(runtime(ctx).db, seller_name)
-    message(f"removed seller #{seller.id} {seller.name}")
+    message(_("removed seller #{id} {name}").format(id=seller.id, name=seller.name))
 
 
 @app.command("use")
@@ -120,19 +121,23 @@ def use(
     from povtor.app.sellers import use_seller
 
     seller = use_seller(runtime(ctx).db, seller_name)
-    message(f"working as {seller.name}" if seller else "working as nobody in particular")
+    message(
+        _("working as {name}").format(name=seller.name)
+        if seller
+        else _("working as nobody in particular")
+    )
 
 
 HANDOVER_COLUMNS = (
     Column("id", "ID", "int"),
-    Column("on_date", "On", "date"),
-    Column("entity", "What"),
-    Column("client_id", "Client ID", "int", in_table=False),
-    Column("client", "Client", wide=True),
-    Column("deal_id", "Deal", "int"),
-    Column("from_seller", "From"),
-    Column("to_seller", "To"),
-    Column("note", "Note", wide=True),
+    Column("on_date", N_("On"), "date"),
+    Column("entity", N_("What")),
+    Column("client_id", N_("Client ID"), "int", in_table=False),
+    Column("client", N_("Client"), wide=True),
+    Column("deal_id", N_("Deal"), "int"),
+    Column("from_seller", N_("From")),
+    Column("to_seller", N_("To")),
+    Column("note", N_("Note"), wide=True),
 )
 
 
@@ -169,8 +174,8 @@ def handovers(
                 ]
                 for r in rows
             ],
-            title="Handovers",
-            empty_message="nothing was handed over",
+            title=_("Handovers"),
+            empty_message=_("nothing was handed over"),
         ),
         fmt,
     )
@@ -178,11 +183,15 @@ def handovers(
 
 def _handed(done: Handed) -> None:
     if not done.changed:
-        message(f"{done.what} is {done.to}'s already")
+        message(_("{what} is {to}'s already").format(what=done.what, to=done.to))
     elif done.was is None:
-        message(f"{done.what} is {done.to}'s now")
+        message(_("{what} is {to}'s now").format(what=done.what, to=done.to))
     else:
-        message(f"{done.what} handed over from {done.was} to {done.to}")
+        message(
+            _("{what} handed over from {was} to {to}").format(
+                what=done.what, was=done.was, to=done.to
+            )
+        )
 
 
 def client_assign(

@@ -250,7 +250,7 @@ def check(
                 Column("detail", N_("Detail")),
             ),
             [[f.check, f.status, f.detail] for f in findings],
-            title=f"Database check: {state.location}",
+            title=_("Database check: {location}").format(location=state.location),
         ),
         fmt,
     )

@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from povtor.errors import InvalidInput
-from povtor.i18n import N_
+from povtor.i18n import N_, _, ngettext
 from povtor.settings import Settings
 from povtor.text import did_you_mean, fold, sort_key
 
@@ -51,11 +51,19 @@ class Completeness:
 
     def summary(self) -> str:
         """«4 of 7 talking facts (B norm) — 3 more», as ``client show`` prints it."""
-        noun = "talking fact" if (self.norm or self.facts) == 1 else "talking facts"
         if self.norm is None:
-            return f"{self.facts} {noun} (no category, so no norm)"
-        head = f"{self.facts} of {self.norm} {noun} ({self.category} norm)"
-        return head + (f" — {self.missing} more" if self.missing else " — complete")
+            return ngettext(
+                "{facts} talking fact (no category, so no norm)",
+                "{facts} talking facts (no category, so no norm)",
+                self.facts,
+            ).format(facts=self.facts)
+        head = ngettext(
+            "{facts} of {norm} talking fact ({category} norm)",
+            "{facts} of {norm} talking facts ({category} norm)",
+            self.norm or self.facts,
+        ).format(facts=self.facts, norm=self.norm, category=self.category)
+        tail = _(" — {n} more").format(n=self.missing) if self.missing else _(" — complete")
+        return head + tail
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -24,6 +24,7 @@ from povtor.domain import cells
 from povtor.domain.formats import EXTERNAL_ID_MAX, FIELDS, ORDER_ALIASES, REQUIRED, WORDS
 from povtor.domain.tabular import COMPOSE_SEPARATOR, ImportMap, RawTable, header_key
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.parsing import parse_amount
 from povtor.text import TEXT_MAX, clean_text, fold
 
@@ -364,7 +365,9 @@ class RowChecker:
             return True
         if column not in rec.get("_bad", ()):
             label = head.labels[column]
-            self.problem(source, where, f"{label}: empty", column=label, value="")
+            self.problem(
+                source, where, _("{column}: empty").format(column=label), column=label, value=""
+            )
         return False
 
     def _parser(self, kind: str, label: str) -> Callable[[str], Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from povtor.i18n import N_
+
 CATEGORIES = ("A", "B", "C")
 CLIENT_STATUSES = ("active", "archived")
 DEAL_STATUSES = ("open", "won", "lost")
@@ -16,3 +18,20 @@ PURPOSES = ("perk", "backend", "cross_sell", "roadmap", "card", "referrals", "co
 # the record of corrections (``change_log``): what was corrected, and how
 CHANGE_ENTITIES = ("touch", "deal", "person")
 CHANGE_ACTIONS = ("undo", "delete", "edit", "remove", "main")
+
+# the codes a message shows in the run's language (``_(code)``): the words of each
+# outcome, status and answer beyond those marked where they are shown
+CODE_WORDS = (
+    N_("pending"),
+    N_("yes"),
+    N_("no"),
+    N_("later"),
+    N_("no_answer"),
+    N_("open"),
+    N_("won"),
+    N_("lost"),
+    N_("ok"),
+    N_("problem"),
+    N_("active"),
+    N_("archived"),
+)

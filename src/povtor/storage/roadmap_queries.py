@@ -12,7 +12,7 @@ from typing import Any
 
 from povtor.domain.roadmaps import RoadmapFacts, RoadmapProgress, Step, find_step, next_step
 from povtor.errors import Conflict, NotFound
-from povtor.i18n import _
+from povtor.i18n import _, ngettext
 from povtor.storage.database import Database, Days, Row, to_date
 
 _STEP_COLUMNS = "id, category, position, code, title, script"
@@ -123,12 +123,18 @@ def progress_line(progress: RoadmapProgress | None) -> str | None:
     if progress is None:
         return None
     if progress.total == 0:
-        return f"roadmap {progress.category} has no steps"
-    line = f"{progress.done} of {progress.total} steps done on roadmap {progress.category}"
+        return _("roadmap {category} has no steps").format(category=progress.category)
+    line = ngettext(
+        "{done} of {total} step done on roadmap {category}",
+        "{done} of {total} steps done on roadmap {category}",
+        progress.total,
+    ).format(done=progress.done, total=progress.total, category=progress.category)
     if progress.next_step is None:
-        return line + ", all done"
+        return line + _(", all done")
     step = progress.next_step
-    return line + f", next: step {step.position} «{step.title}»"
+    return line + _(", next: step {position} «{title}»").format(
+        position=step.position, title=step.title
+    )
 
 
 def card_roadmap(db: Database, client_id: int, category: str | None) -> dict[str, Any] | None:

@@ -485,32 +485,46 @@ def check(database: Database) -> list[Finding]:
     found: list[Finding] = []
     messages = [r[0] for r in database.rows("PRAGMA integrity_check")]
     if messages == ["ok"]:
-        found.append(Finding("integrity", "ok", "every page and index is sound"))
+        found.append(Finding("integrity", "ok", _("every page and index is sound")))
     else:
         found += [Finding("integrity", "problem", text) for text in messages]
     orphans = database.rows("PRAGMA foreign_key_check")
     if not orphans:
-        found.append(Finding("foreign_keys", "ok", "every reference points to a row"))
+        found.append(Finding("foreign_keys", "ok", _("every reference points to a row")))
     for table, rowid, parent, _fk in orphans:
         found.append(
-            Finding("foreign_keys", "problem", f"{table} row {rowid} refers to a missing {parent}")
+            Finding(
+                "foreign_keys",
+                "problem",
+                _("{table} row {rowid} refers to a missing {parent}").format(
+                    table=table, rowid=rowid, parent=parent
+                ),
+            )
         )
     revision = database.schema_version()
     if revision == schema.HEAD:
-        found.append(Finding("schema", "ok", f"{revision} (the newest)"))
+        found.append(
+            Finding("schema", "ok", _("{revision} (the newest)").format(revision=revision))
+        )
     elif revision in schema.REVISIONS:
         found.append(
             Finding(
                 "schema",
                 "note",
-                f"{revision}: upgraded to {schema.HEAD} on next use (or: povtor db upgrade)",
+                _("{revision}: upgraded to {head} on next use (or: povtor db upgrade)").format(
+                    revision=revision, head=schema.HEAD
+                ),
             )
         )
     elif revision is None:
-        found.append(Finding("schema", "note", "empty: created on first use"))
+        found.append(Finding("schema", "note", _("empty: created on first use")))
     else:
         found.append(
-            Finding("schema", "problem", f"{revision} is from a newer povtor than this one")
+            Finding(
+                "schema",
+                "problem",
+                _("{revision} is from a newer povtor than this one").format(revision=revision),
+            )
         )
     return found
 

@@ -13,7 +13,7 @@ from povtor.cli.stats.printing import AllOption, Currency, figure, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
 from povtor.domain.cells import parse_currency
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import TOP_ROWS, Column, Listing, render
 
 # -- repeat purchases ----------------------------------------------------------------------
@@ -23,8 +23,8 @@ REPEAT_COLUMNS = (
     Column("repeat_buyers", N_("Repeat buyers"), "int"),
     Column("repeat_rate", N_("Repeat rate"), "rate"),
     Column("purchases", N_("Purchases"), "int"),
-    figure("median_days_between", "Median days between"),
-    figure("mean_days_between", "Mean days between"),
+    figure("median_days_between", N_("Median days between")),
+    figure("mean_days_between", N_("Mean days between")),
     Column("silent", N_("Silent"), "int"),
     Column("silent_share", N_("Silent share"), "rate"),
     Column("revenue", N_("Revenue"), "money"),
@@ -54,7 +54,7 @@ def repeat(
     as_of = state.clock.today
     code = parse_currency(currency, field="--currency")
     rows = stats.repeat_report(state.db, as_of, span, code, silent_days)
-    what = "Repeat purchases" + (", first purchase in the period" if span else "")
+    what = _("Repeat purchases, first purchase in the period") if span else _("Repeat purchases")
     render(
         Listing(
             REPEAT_COLUMNS,
@@ -75,8 +75,9 @@ def repeat(
                 for r in rows
             ],
             title=title(what, span, as_of),
-            caption=f"Silent: last purchase more than {silent_days} days before "
-            f"{as_of.isoformat()}. Money in {code}.",
+            caption=_(
+                "Silent: last purchase more than {days} days before {as_of}. Money in {code}."
+            ).format(days=silent_days, as_of=as_of.isoformat(), code=code),
             row_styles=["bold"],
         ),
         fmt,
@@ -105,7 +106,7 @@ def cohorts(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> No
         Listing(
             COHORT_COLUMNS,
             [[r.month, r.size, *r.cells] for r in rows],
-            title=title("Cohorts by month of first purchase", span, span.as_of),
+            title=title(N_("Cohorts by month of first purchase"), span, span.as_of),
             empty_message=N_("no paid deals yet: no cohorts"),
         ),
         fmt,
@@ -152,9 +153,14 @@ def abc(
     code = parse_currency(currency, field="--currency")
     report = stats.abc_report(runtime(ctx).db, span, code, top=top, changed=changed)
     shown = report.shown
-    caption = (
-        f"A {report.count('A')}, B {report.count('B')}, C {report.count('C')} clients; "
-        f"{report.differing} differ from their category. Money in {code}."
+    caption = _(
+        "A {a}, B {b}, C {c} clients; {differing} differ from their category. Money in {code}."
+    ).format(
+        a=report.count("A"),
+        b=report.count("B"),
+        c=report.count("C"),
+        differing=report.differing,
+        code=code,
     )
     render(
         Listing(
@@ -173,7 +179,9 @@ def abc(
                 ]
                 for r in shown
             ],
-            title=title("ABC by revenue" + (", top 10%" if top else ""), span, span.as_of),
+            title=title(
+                _("ABC by revenue, top 10%") if top else _("ABC by revenue"), span, span.as_of
+            ),
             caption=caption,
             empty_message=N_("no paid deals in the period: nothing to rank")
             if not report.ranked

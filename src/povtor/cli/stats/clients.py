@@ -23,8 +23,8 @@ CARD_COLUMNS = (
     Column("norm", N_("Norm"), "int"),
     Column("at_norm", N_("At norm"), "int"),
     Column("share", N_("Share"), "rate"),
-    figure("mean_facts", "Mean facts"),
-    figure("median_facts", "Median facts"),
+    figure("mean_facts", N_("Mean facts")),
+    figure("median_facts", N_("Median facts")),
 )
 BELOW_COLUMNS = (
     Column("client_id", N_("ID"), "int"),
@@ -60,7 +60,7 @@ def cards(
             Listing(
                 BELOW_COLUMNS,
                 [list(r) for r in stats.cards_below_norm(state.db, as_of)],
-                title=f"Cards below the norm (as of {as_of.isoformat()})",
+                title=_("Cards below the norm (as of {as_of})").format(as_of=as_of.isoformat()),
                 empty_message=N_("every categorised client's card meets its norm"),
                 table_limit=None if every else TOP_ROWS,
                 limit_hint="--all shows every client",
@@ -84,7 +84,7 @@ def cards(
                 ]
                 for r in table
             ],
-            title=f"Card completeness (as of {as_of.isoformat()})",
+            title=_("Card completeness (as of {as_of})").format(as_of=as_of.isoformat()),
             caption=N_(
                 "Talking facts noted by the as-of date, active clients. The share of all "
                 "is of the categorised clients."
@@ -165,10 +165,13 @@ def perks(
                 ]
                 for r in report.rows
             ],
-            title=f"Perks per client, {report.start.isoformat()} – {as_of.isoformat()} "
-            f"(as of {as_of.isoformat()})",
-            caption=f"{report.at_target} of {report.clients} clients at the target: "
-            f"{report.target} perk touches in 12 months (seed 001)",
+            title=_("Perks per client, {start} – {end} (as of {as_of})").format(
+                start=report.start.isoformat(), end=as_of.isoformat(), as_of=as_of.isoformat()
+            ),
+            caption=_(
+                "{n} of {clients} clients at the target: {target} perk touches in 12 months "
+                "(seed 001)"
+            ).format(n=report.at_target, clients=report.clients, target=report.target),
             empty_message=N_("no active clients")
             if not report.clients
             else "every client is at the target",

@@ -12,7 +12,7 @@ from povtor.cli.runtime import FormatOption, period_options, runtime
 from povtor.cli.stats.printing import emit, figure, part_option, record, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, OutputFormat, write_lines
 
 FUNNEL_COLUMNS = (
@@ -25,8 +25,8 @@ FUNNEL_COLUMNS = (
     Column("reached_paid", N_("Paid"), "int"),
     Column("to_paid", N_("→paid"), "rate"),
     Column("stays", N_("Stays"), "int"),
-    figure("median_days", "Med. days"),
-    figure("mean_days", "Mean days"),
+    figure("median_days", N_("Med. days")),
+    figure("mean_days", N_("Mean days")),
     Column("open_stays", N_("Open"), "int"),
     Column("now", N_("Now"), "int"),
 )
@@ -34,8 +34,8 @@ CLOSED_COLUMNS = (
     Column("won", N_("Won"), "int"),
     Column("lost", N_("Lost"), "int"),
     Column("win_rate", N_("Win rate"), "rate"),
-    figure("median_days_to_paid", "Median days to paid"),
-    figure("mean_days_to_paid", "Mean days to paid"),
+    figure("median_days_to_paid", N_("Median days to paid")),
+    figure("mean_days_to_paid", N_("Mean days to paid")),
 )
 REASON_COLUMNS = (
     Column("reason", N_("Reason")),
@@ -126,7 +126,7 @@ def funnel(
 
     emit(
         {"stages": stage_part, "closed": closed_part, "reasons": reason_part},
-        heading=title(f"Funnel {report.funnel}", span, span.as_of),
+        heading=title(_("Funnel {funnel}").format(funnel=report.funnel), span, span.as_of),
         part=part,
         fmt=fmt,
         after={"stages": lambda: _bars(report.flows)},

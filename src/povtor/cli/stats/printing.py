@@ -10,7 +10,7 @@ import typer
 
 from povtor.cli.runtime import choose
 from povtor.domain.calendar import Period
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import (
     Column,
     Listing,
@@ -32,7 +32,9 @@ Currency = Annotated[
 
 def title(what: str, period: Period | None, as_of: dt.date) -> str:
     span = f", {period.label}" if period is not None else ""
-    return f"{what}{span} (as of {as_of.isoformat()})"
+    return _("{what}{span} (as of {as_of})").format(
+        what=_(what), span=span, as_of=as_of.isoformat()
+    )
 
 
 def figure(key: str, header: str) -> Column:
@@ -47,7 +49,7 @@ def record(
     if fmt is not OutputFormat.table:
         return Listing(columns, [list(values)], title=title)
     rows = [
-        [c.header, people_value(c.kind, v) if v is not None else "no data"]
+        [_(c.header), people_value(c.kind, v) if v is not None else _("no data")]
         for c, v in zip(columns, values, strict=True)
     ]
     return Listing(

@@ -9,7 +9,7 @@ from povtor.cli.runtime import FormatOption, period_options, runtime
 from povtor.cli.stats.printing import Currency, title
 from povtor.domain.calendar import Period
 from povtor.domain.cells import parse_currency
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, render
 
 SOURCE_COLUMNS = (
@@ -55,8 +55,10 @@ def sources(
                 ]
                 for r in rows
             ],
-            title=title("Lead sources", span, span.as_of),
-            caption=f"Money in {code}; spend pro-rated by days to the period (povtor spend add).",
+            title=title(N_("Lead sources"), span, span.as_of),
+            caption=_(
+                "Money in {code}; spend pro-rated by days to the period (povtor spend add)."
+            ).format(code=code),
             empty_message=N_("no leads and no spend in the period"),
         ),
         fmt,

@@ -21,7 +21,7 @@ from povtor.cli.stats.printing import (
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
 from povtor.domain.cells import parse_currency
-from povtor.i18n import N_
+from povtor.i18n import N_, _
 from povtor.output import TOP_ROWS, Column, Listing, OutputFormat, render
 
 # -- nudges --------------------------------------------------------------------------------
@@ -40,25 +40,25 @@ NUDGE_COLUMNS = (
     Column("paid_deals", N_("Paid"), "int"),
     Column("nudge_to_order", N_("→order"), "rate"),
     Column("warming", N_("Warm."), "int"),
-    figure("warming_per_closing", "W:C"),
+    figure("warming_per_closing", N_("W:C")),
 )
 
 
 SELLER_COLUMNS = (
-    Column("seller", "Seller", wide=True),
-    Column("closing", "Closing", "int"),
-    Column("yes", "Yes", "int"),
-    Column("no", "No", "int"),
-    Column("later", "Later", "int"),
-    Column("no_answer", "No ans.", "int"),
-    Column("pending", "Pend.", "int"),
-    Column("decision_rate", "Decided", "rate"),
-    Column("nudged_deals", "Deals", "int"),
-    Column("paid_deals", "Paid", "int"),
-    Column("nudge_to_order", "→order", "rate"),
-    Column("warming", "Warm.", "int"),
-    Column("won", "Won", "int"),
-    Column("revenue", "Revenue", "money"),
+    Column("seller", N_("Seller"), wide=True),
+    Column("closing", N_("Closing"), "int"),
+    Column("yes", N_("Yes"), "int"),
+    Column("no", N_("No"), "int"),
+    Column("later", N_("Later"), "int"),
+    Column("no_answer", N_("No ans."), "int"),
+    Column("pending", N_("Pend."), "int"),
+    Column("decision_rate", N_("Decided"), "rate"),
+    Column("nudged_deals", N_("Deals"), "int"),
+    Column("paid_deals", N_("Paid"), "int"),
+    Column("nudge_to_order", N_("→order"), "rate"),
+    Column("warming", N_("Warm."), "int"),
+    Column("won", N_("Won"), "int"),
+    Column("revenue", N_("Revenue"), "money"),
 )
 
 
@@ -91,14 +91,15 @@ def nudges(
     rows, rule, total = report.rows, report.rule, report.total
     ratio = total.warming_per_closing
     if ratio is None:
-        verdict = "no closing touches"
+        verdict = _("no closing touches")
     else:
         verdict = metrics.cadence_verdict(total.warming, total.closing, rule)
-        verdict = f"{ratio}:1, {'below' if verdict == 'below' else 'meets'} the rule"
-    caption = (
-        f"Warming:closing {total.warming}:{total.closing} = {verdict} of {rule}:1 "
-        "(plan.warming_per_closing)."
-    )
+        verdict = (
+            _("{ratio}:1, below the rule") if verdict == "below" else _("{ratio}:1, meets the rule")
+        ).format(ratio=ratio)
+    caption = _(
+        "Warming:closing {warming}:{closing} = {verdict} of {rule}:1 (plan.warming_per_closing)."
+    ).format(warming=total.warming, closing=total.closing, verdict=verdict, rule=rule)
     listing = Listing(
         NUDGE_COLUMNS,
         [
@@ -117,7 +118,7 @@ def nudges(
             ]
             for r in rows
         ],
-        title=title("Nudges", span, span.as_of),
+        title=title(N_("Nudges"), span, span.as_of),
         caption=caption,
         row_styles=["bold" if r.by == "all" else None for r in rows],
     )
@@ -147,9 +148,11 @@ def _nudges_by_seller(
             ]
             for r in rows
         ],
-        title=title("Nudges by seller", span, span.as_of),
-        caption=f"Each touch and deal counts for its owner as of today; revenue in {currency}.",
-        empty_message="no sellers and no touches in the period",
+        title=title(N_("Nudges by seller"), span, span.as_of),
+        caption=_(
+            "Each touch and deal counts for its owner as of today; revenue in {currency}."
+        ).format(currency=currency),
+        empty_message=N_("no sellers and no touches in the period"),
     )
     render(listing, fmt)
 
@@ -158,8 +161,8 @@ def _nudges_by_seller(
 LOW, HIGH = metrics.SEED_TOUCHES
 TOUCH_SUMMARY_COLUMNS = (
     Column("deals", N_("Won deals"), "int"),
-    figure("median_touches", "Median touches"),
-    figure("mean_touches", "Mean touches"),
+    figure("median_touches", N_("Median touches")),
+    figure("mean_touches", N_("Mean touches")),
     Column(f"below_{LOW}", f"Below {LOW}", "int"),
     Column(f"below_{LOW}_share", f"Below {LOW} share", "rate"),
     Column(f"from_{LOW}_to_{HIGH}", f"{LOW}-{HIGH}", "int"),
@@ -178,7 +181,7 @@ CADENCE_COLUMNS = (
     Column("client", N_("Client"), wide=True),
     Column("warming", N_("Warming"), "int"),
     Column("closing", N_("Closing"), "int"),
-    figure("warming_per_closing", "Warming per closing"),
+    figure("warming_per_closing", N_("Warming per closing")),
     Column("rule", N_("Rule")),
 )
 
@@ -220,14 +223,19 @@ def touches(
             s.above,
             s.above_share,
         ]
-        return record(TOUCH_SUMMARY_COLUMNS, values, f"Touches per won {name} deal", fmt_)
+        return record(
+            TOUCH_SUMMARY_COLUMNS,
+            values,
+            _("Touches per won {funnel} deal").format(funnel=name),
+            fmt_,
+        )
 
     def distribution_part(_fmt: OutputFormat) -> Listing:
         return Listing(
             TOUCH_DISTRIBUTION_COLUMNS,
             [list(row) for row in report.distribution()],
             title=N_("Distribution"),
-            empty_message=f"no {name} deals paid in the period",
+            empty_message=_("no {funnel} deals paid in the period").format(funnel=name),
         )
 
     def clients_part(_fmt: OutputFormat) -> Listing:
@@ -238,7 +246,7 @@ def touches(
                 [r.client_id, r.name, r.warming, r.closing, metrics.number(r.ratio), r.verdict]
                 for r in cadence.rows
             ],
-            title=f"Warming:closing per client (rule {cadence.rule}:1)",
+            title=_("Warming:closing per client (rule {rule}:1)").format(rule=cadence.rule),
             empty_message=N_("no warming or closing touches in the period"),
             table_limit=None if every else TOP_ROWS,
             limit_hint="--all shows every client",
@@ -250,9 +258,9 @@ def touches(
         fmt=fmt,
         heading=title(
             # the clients part counts every touch of the period, whatever the funnel
-            "Touches of every client"
+            _("Touches of every client")
             if (part or "").strip().lower() == "clients"
-            else f"Touches, {name} funnel",
+            else _("Touches, {funnel} funnel").format(funnel=name),
             span,
             span.as_of,
         ),
