@@ -194,11 +194,7 @@ def _assign_client(
     was_name = seller_queries.seller_name(db, was)
     if was == to.id:
         return Handed(what, was_name, to.name, changed=False)
-    if was is not None and not force and (acting is None or acting.id != was):
-        raise Conflict(
-            _("{what} belongs to {owner}").format(what=what, owner=was_name),
-            hint=_("{owner} can hand it over, or take it with --force").format(owner=was_name),
-        )
+    _refuse_unless_free(what, was, was_name, acting=acting, force=force)
     if not seller_writes.move_client(db, client["id"], was, to.id):
         raise Conflict(
             _("{what} was just taken by another seller").format(what=what),
@@ -216,6 +212,18 @@ def _assign_client(
         note=note,
     )
     return Handed(what, was_name, to.name, changed=True)
+
+
+def _refuse_unless_free(
+    what: str, owner: int | None, owner_name: str | None, *, acting: Seller | None, force: bool
+) -> None:
+    """Another seller's client or deal is taken only by its owner's handover (the owner is
+    the current seller) or with --force: two sellers cannot both take one by accident."""
+    if owner is not None and not force and (acting is None or acting.id != owner):
+        raise Conflict(
+            _("{what} belongs to {owner}").format(what=what, owner=owner_name),
+            hint=_("{owner} can hand it over, or take it with --force").format(owner=owner_name),
+        )
 
 
 def assign_deal(
@@ -243,11 +251,7 @@ def assign_deal(
         was_name = seller_queries.seller_name(db, was)
         if was == to.id:
             return Handed(what, was_name, to.name, changed=False)
-        if was is not None and not force and (acting is None or acting.id != was):
-            raise Conflict(
-                _("{what} belongs to {owner}").format(what=what, owner=was_name),
-                hint=_("{owner} can hand it over, or take it with --force").format(owner=was_name),
-            )
+        _refuse_unless_free(what, was, was_name, acting=acting, force=force)
         new_own = None if to.id == clients else to.id
         if not seller_writes.move_deal(db, deal["id"], own, new_own):
             raise Conflict(
