@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +23,8 @@ from povtor.errors import InvalidInput
 from povtor.parsing import format_money
 from povtor.text import NAME_MAX, fold
 
-_fold = functools.lru_cache(maxsize=1 << 16)(fold)  # names and statuses repeat down a file
+# statuses repeat down a file (a few recent names too; more would only hold memory)
+_fold = functools.lru_cache(maxsize=1 << 12)(fold)
 
 CANCELLED = "cancelled"
 
@@ -68,65 +71,132 @@ class Order:
 
 
 class OrderBook:
-    """Collects order lines; :meth:`add` returns a problem or ``None``."""
+    """Collects order lines; :meth:`add` returns a problem or ``None``.
+
+    A file may hold hundreds of thousands of orders, each known only once the file
+    ends (its lines may be anywhere), so an order is kept compactly: its id maps to a
+    slot of a few arrays of numbers, and what few orders have (returns, a status, a
+    title, products, another currency) is kept by slot for those alone. :meth:`orders`
+    gives each as an :class:`Order`, in the order of their first lines."""
 
     def __init__(self, *, default_currency: str = "RUB") -> None:
-        self.orders: dict[str, Order] = {}
         self.default_currency = default_currency
-        # (name, code) -> (name, code, who): one copy of a client's texts for all its orders
-        self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None, str]]
-        self._clients = {}
+        self._slots: dict[str, int] = {}  # order id -> slot, in the order of first lines
+        self._where = array("q")  # the line of its first row
+        self._day = array("i")  # its earliest date, as an ordinal
+        self._client = array("i")  # its client: a position in _who
+        self._total = array("q")  # minor units, returns subtracted
+        # (name, code) -> position in _who: one copy of a client's texts for all its orders
+        self._clients: dict[tuple[str | None, str | None], int] = {}
+        self._who: list[tuple[str | None, str | None, str]] = []  # (name, code, who)
+        self._first = array("i")  # each client's earliest date, as an ordinal
+        self._wheres: dict[int, int | str] = {}  # slot -> a line that is not a number
+        self._returns: dict[int, int] = {}
+        self._currency: dict[int, str] = {}  # slot -> a currency other than the default
+        self._cancelled: set[int] = set()
+        self._stage: dict[int, str] = {}
+        self._title: dict[int, str] = {}
+        self._products: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._slots)
 
     def add(
         self, where: int | str, rec: dict[str, Any], line: int, status: str | None
     ) -> str | None:
         get = rec.get
-        order_id, day = rec["order_id"], rec["date"][0]
+        order_id, day = rec["order_id"], rec["date"][0].toordinal()
         name, code = get("client"), get("client_code")
         currency = get("currency") or self.default_currency
-        order = self.orders.get(order_id)
-        if order is None:
+        slot = self._slots.get(order_id)
+        if slot is None:
             client = self._clients.get((name, code))
             if client is None:
-                client = self._clients[(name, code)] = (name, code, code or _fold(name or ""))
-            order = Order(order_id, where, day, *client, currency=currency)
-            self.orders[order_id] = order
+                client = self._clients[(name, code)] = len(self._who)
+                self._who.append((name, code, code or _fold(name or "")))
+                self._first.append(day)
+            elif day < self._first[client]:
+                self._first[client] = day
+            slot = self._slots[order_id] = len(self._total)
+            if isinstance(where, int):
+                self._where.append(where)
+            else:
+                self._where.append(0)
+                self._wheres[slot] = where
+            self._day.append(day)
+            self._client.append(client)
+            self._total.append(line)
+            if currency != self.default_currency:
+                self._currency[slot] = currency
         else:
-            if code != order.code or _fold(name or "") != _fold(order.client or ""):
+            first_name, first_code, _who = self._who[self._client[slot]]
+            if code != first_code or (
+                name != first_name and _fold(name or "") != _fold(first_name or "")
+            ):
                 return (
-                    f"order {order_id!r} is for {order.client or order.code!r} on line "
-                    f"{order.where}, not for {name or code!r}"
+                    f"order {order_id!r} is for {first_name or first_code!r} on line "
+                    f"{self._wheres.get(slot, self._where[slot])}, not for {name or code!r}"
                 )
-            if order.currency != currency:
-                return f"order {order_id!r} mixes {order.currency} and {currency}"
-            if day < order.day:
-                order.day = day
-        order.total += line
+            had = self._currency.get(slot, self.default_currency)
+            if had != currency:
+                return f"order {order_id!r} mixes {had} and {currency}"
+            if day < self._day[slot]:
+                self._day[slot] = day
+                client = self._client[slot]
+                if day < self._first[client]:
+                    self._first[client] = day
+            self._total[slot] += line
         if line < 0:
-            order.returns -= line
+            self._returns[slot] = self._returns.get(slot, 0) - line
         if status == CANCELLED:
-            order.cancelled = True
-        elif status and order.stage is None:
-            order.stage = status
+            self._cancelled.add(slot)
+        elif status and slot not in self._stage:
+            self._stage[slot] = status
         title = get("title")
-        if title and not order.title:
-            order.title = title
+        if title and slot not in self._title:
+            self._title[slot] = title
         product = get("product")
         if product:
-            if order.products is None:
-                order.products = [product]
-            elif product not in order.products:
-                order.products.append(product)
+            products = self._products.get(slot)
+            if products is None:
+                self._products[slot] = [product]
+            elif product not in products:
+                products.append(product)
         return None
+
+    def orders(self) -> Iterator[Order]:
+        """Each order (made afresh each time), in the order of their first lines."""
+        default = self.default_currency
+        who, where, days, client, total = (
+            self._who, self._where, self._day, self._client, self._total
+        )  # fmt: skip
+        wheres, returns, currency = self._wheres, self._returns, self._currency
+        cancelled, stage, title, products = (
+            self._cancelled, self._stage, self._title, self._products
+        )  # fmt: skip
+        from_ordinal = dt.date.fromordinal
+        for order_id, slot in self._slots.items():
+            yield Order(
+                order_id,
+                wheres.get(slot, where[slot]),
+                from_ordinal(days[slot]),
+                *who[client[slot]],
+                total=total[slot],
+                returns=returns.get(slot, 0),
+                cancelled=slot in cancelled,
+                stage=stage.get(slot),
+                currency=currency.get(slot, default),
+                title=title.get(slot),
+                products=products.get(slot),
+            )
 
     def first_days(self) -> dict[str, dt.date]:
         """Each client's first order date (a new client's created_on)."""
-        days: dict[str, dt.date] = {}
-        for order in self.orders.values():
-            ref, day = order.client_ref, order.day
+        days: dict[str, int] = {}
+        for (_name, _code, ref), day in zip(self._who, self._first, strict=True):
             if ref not in days or day < days[ref]:
                 days[ref] = day
-        return days
+        return {ref: dt.date.fromordinal(day) for ref, day in days.items()}
 
 
 def line_amount(rec: dict[str, Any], *, label: str) -> int:

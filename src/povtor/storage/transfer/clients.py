@@ -275,7 +275,7 @@ def _create_client(
     notes = PLACEHOLDER_NOTE if status == "archived" else None
     values = (
         name, search_key(name, None), None, None, None, None, None, None, None, notes,
-        status, created_on.isoformat(), None, external_id,
+        status, imp.day_text(created_on), None, external_id,
     )  # fmt: skip
     _index_client(clients(imp), client_id, values)
     imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
