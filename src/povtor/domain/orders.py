@@ -75,17 +75,17 @@ class OrderBook:
 
     A file may hold hundreds of thousands of orders, each known only once the file
     ends (its lines may be anywhere), so an order is kept compactly: its id maps to a
-    slot of a few arrays of numbers, and what few orders have (returns, a status, a
-    title, products, another currency) is kept by slot for those alone. :meth:`orders`
-    gives each as an :class:`Order`, in the order of their first lines."""
+    slot of an array of numbers, and what few orders have (returns, a status, a title,
+    products, another currency, a line that is not a number) is kept by slot for those
+    alone. :meth:`orders` gives each as an :class:`Order`, in the order of their first
+    lines."""
 
     def __init__(self, *, default_currency: str = "RUB") -> None:
         self.default_currency = default_currency
         self._slots: dict[str, int] = {}  # order id -> slot, in the order of first lines
-        self._where = array("q")  # the line of its first row
-        self._day = array("i")  # its earliest date, as an ordinal
-        self._client = array("i")  # its client: a position in _who
-        self._total = array("q")  # minor units, returns subtracted
+        # four numbers a slot: the line of its first row, its earliest date (an ordinal),
+        # its client (a position in _who), its total (minor units, returns subtracted)
+        self._nums = array("q")
         # (name, code) -> position in _who: one copy of a client's texts for all its orders
         self._clients: dict[tuple[str | None, str | None], int] = {}
         self._who: list[tuple[str | None, str | None, str]] = []  # (name, code, who)
@@ -108,6 +108,7 @@ class OrderBook:
         order_id, day = rec["order_id"], rec["date"][0].toordinal()
         name, code = get("client"), get("client_code")
         currency = get("currency") or self.default_currency
+        nums = self._nums
         slot = self._slots.get(order_id)
         if slot is None:
             client = self._clients.get((name, code))
@@ -117,41 +118,40 @@ class OrderBook:
                 self._first.append(day)
             elif day < self._first[client]:
                 self._first[client] = day
-            slot = self._slots[order_id] = len(self._total)
-            if isinstance(where, int):
-                self._where.append(where)
-            else:
-                self._where.append(0)
+            slot = self._slots[order_id] = len(nums) >> 2
+            if where.__class__ is not int:
                 self._wheres[slot] = where
-            self._day.append(day)
-            self._client.append(client)
-            self._total.append(line)
+                where = 0
+            nums.extend((where, day, client, line))
             if currency != self.default_currency:
                 self._currency[slot] = currency
         else:
-            first_name, first_code, _who = self._who[self._client[slot]]
+            at = slot << 2
+            first_name, first_code, _who = self._who[nums[at + 2]]
             if code != first_code or (
                 name != first_name and _fold(name or "") != _fold(first_name or "")
             ):
+                shown = self._wheres[slot] if slot in self._wheres else nums[at]
                 return (
                     f"order {order_id!r} is for {first_name or first_code!r} on line "
-                    f"{self._wheres.get(slot, self._where[slot])}, not for {name or code!r}"
+                    f"{shown}, not for {name or code!r}"
                 )
             had = self._currency.get(slot, self.default_currency)
             if had != currency:
                 return f"order {order_id!r} mixes {had} and {currency}"
-            if day < self._day[slot]:
-                self._day[slot] = day
-                client = self._client[slot]
+            if day < nums[at + 1]:
+                nums[at + 1] = day
+                client = nums[at + 2]
                 if day < self._first[client]:
                     self._first[client] = day
-            self._total[slot] += line
+            nums[at + 3] += line
         if line < 0:
             self._returns[slot] = self._returns.get(slot, 0) - line
-        if status == CANCELLED:
-            self._cancelled.add(slot)
-        elif status and slot not in self._stage:
-            self._stage[slot] = status
+        if status:
+            if status == CANCELLED:
+                self._cancelled.add(slot)
+            elif slot not in self._stage:
+                self._stage[slot] = status
         title = get("title")
         if title and slot not in self._title:
             self._title[slot] = title
@@ -167,21 +167,20 @@ class OrderBook:
     def orders(self) -> Iterator[Order]:
         """Each order (made afresh each time), in the order of their first lines."""
         default = self.default_currency
-        who, where, days, client, total = (
-            self._who, self._where, self._day, self._client, self._total
-        )  # fmt: skip
+        who, nums = self._who, self._nums
         wheres, returns, currency = self._wheres, self._returns, self._currency
         cancelled, stage, title, products = (
             self._cancelled, self._stage, self._title, self._products
         )  # fmt: skip
         from_ordinal = dt.date.fromordinal
         for order_id, slot in self._slots.items():
+            at = slot << 2
             yield Order(
                 order_id,
-                wheres.get(slot, where[slot]),
-                from_ordinal(days[slot]),
-                *who[client[slot]],
-                total=total[slot],
+                wheres[slot] if slot in wheres else nums[at],
+                from_ordinal(nums[at + 1]),
+                *who[nums[at + 2]],
+                total=nums[at + 3],
                 returns=returns.get(slot, 0),
                 cancelled=slot in cancelled,
                 stage=stage.get(slot),
@@ -189,6 +188,21 @@ class OrderBook:
                 title=title.get(slot),
                 products=products.get(slot),
             )
+
+    def clients(self) -> Iterator[tuple[str, str | None, str | None, int | str]]:
+        """(who, name, code, line) of each client, at the first of its orders that makes
+        a deal (see :attr:`Order.skip_reason`), in the order of those lines."""
+        who, nums, seen = self._who, self._nums, set()
+        wheres, returns, cancelled = self._wheres, self._returns, self._cancelled
+        for slot in self._slots.values():
+            at = slot << 2
+            total = nums[at + 3]
+            if slot in cancelled or total < 0 or (total == 0 and slot in returns):
+                continue
+            name, code, ref = who[nums[at + 2]]
+            if ref not in seen:
+                seen.add(ref)
+                yield ref, name, code, wheres[slot] if slot in wheres else nums[at]
 
     def first_days(self) -> dict[str, dt.date]:
         """Each client's first order date (a new client's created_on)."""

@@ -77,19 +77,18 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
         return
     first_days = book.first_days()
     clients: dict[str, int | None] = {}  # first all the clients, then all the deals
-    for order in book.orders():
-        if order.skip_reason is None and order.client_ref not in clients:
-            rec = {"client": order.client, "client_external_id": order.code}
-            clients[order.client_ref] = client_ref(
-                imp,
-                rec,
-                head,
-                source,
-                order.where,
-                created_on=first_days[order.client_ref],
-                placeholder=True,
-                code_names=True,
-            )
+    for ref, name, code, where in book.clients():
+        rec = {"client": name, "client_external_id": code}
+        clients[ref] = client_ref(
+            imp,
+            rec,
+            head,
+            source,
+            where,
+            created_on=first_days[ref],
+            placeholder=True,
+            code_names=True,
+        )
     del first_days
     created_by_code(imp, source)
     if check.problems:
