@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -114,7 +115,8 @@ class OrderBook:
             client = self._clients.get((name, code))
             if client is None:
                 client = self._clients[(name, code)] = len(self._who)
-                self._who.append((name, code, code or _fold(name or "")))
+                # (interned: the client's search key, made later, is the same text)
+                self._who.append((name, code, code or sys.intern(_fold(name or ""))))
                 self._first.append(day)
             elif day < self._first[client]:
                 self._first[client] = day

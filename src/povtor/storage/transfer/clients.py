@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 from povtor.domain.formats import client_key
@@ -274,7 +275,7 @@ def _create_client(
     client_id = imp.new_id("client")
     notes = PLACEHOLDER_NOTE if status == "archived" else None
     values = (
-        name, search_key(name, None), None, None, None, None, None, None, None, notes,
+        name, sys.intern(search_key(name, None)), None, None, None, None, None, None, None, notes,
         status, imp.day_text(created_on), None, external_id,
     )  # fmt: skip
     _index_client(clients(imp), client_id, values)
