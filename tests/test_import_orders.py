@@ -308,3 +308,45 @@ def test_a_large_import_is_written_in_chunks_all_or_nothing(
 def _rows(path: Path) -> list[str]:
     """Every row of every table (as SQL), in table order: the data without the schema."""
     return [line for line in str(dump_database(path)).splitlines() if line.startswith("INSERT")]
+
+
+def _large_orders(count: int) -> str:
+    """An order list of more than a mebibyte: read in pieces, with its rows streamed."""
+    rows = ["Номер;Дата;Контрагент;Сумма"]
+    for n in range(count):
+        rows.append(f"{n + 1};0{n % 9 + 1}.02.2025;ООО «Северный ветер {n % 700}» (опт);1 500,25")
+    return "\r\n".join(rows) + "\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251"])
+def test_a_large_file_in_any_encoding_imports_every_order(
+    cli: Cli, tmp_path: Path, encoding: str
+) -> None:
+    data = _large_orders(20_000).encode(encoding)
+    assert len(data) > 1 << 20
+    source = tmp_path / "orders.csv"
+    source.write_bytes(data)
+    run = cli.ok("import", "orders", str(source))
+    assert run.stderr.splitlines()[-1] == (
+        "imported orders.csv; clients: 700 created; deals: 20000 created; "
+        "stage history: 40000 created"
+    )
+    assert query(cli.db, "SELECT name FROM client WHERE id = 700") == [
+        ("ООО «Северный ветер 699» (опт)",)
+    ]
+    assert query(cli.db, "SELECT COUNT(*), SUM(amount_minor) FROM deal") == [
+        (20000, 20000 * 150025)
+    ]
+
+
+def test_a_large_file_broken_near_its_end_names_the_byte(cli: Cli, tmp_path: Path) -> None:
+    data = _large_orders(20_000).encode("utf-8")
+    source = tmp_path / "orders.csv"
+    source.write_bytes(data + "20001;01.03.2025;Ёлкин;10\r\n".encode("cp1251"))
+    settings = tmp_path / "map.toml"
+    settings.write_text('encoding = "utf-8"\n', encoding="utf-8")
+    run = cli("import", "orders", str(source), "--map", str(settings))
+    assert run.exit_code == 2, run.describe()
+    assert f"orders.csv: not valid utf-8 at byte {len(data) + 17}" in run.stderr
+    assert run.exception is None
+    assert query(cli.db, "SELECT COUNT(*) FROM deal") == [(0,)]

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +25,8 @@ from povtor.i18n import _
 from povtor.parsing import format_money
 from povtor.text import NAME_MAX, fold
 
-_fold = functools.lru_cache(maxsize=1 << 16)(fold)  # names and statuses repeat down a file
+# statuses repeat down a file (a few recent names too; more would only hold memory)
+_fold = functools.lru_cache(maxsize=1 << 12)(fold)
 
 CANCELLED = "cancelled"
 
@@ -69,65 +73,147 @@ class Order:
 
 
 class OrderBook:
-    """Collects order lines; :meth:`add` returns a problem or ``None``."""
+    """Collects order lines; :meth:`add` returns a problem or ``None``.
+
+    A file may hold hundreds of thousands of orders, each known only once the file
+    ends (its lines may be anywhere), so an order is kept compactly: its id maps to a
+    slot of an array of numbers, and what few orders have (returns, a status, a title,
+    products, another currency, a line that is not a number) is kept by slot for those
+    alone. :meth:`orders` gives each as an :class:`Order`, in the order of their first
+    lines."""
 
     def __init__(self, *, default_currency: str = "RUB") -> None:
-        self.orders: dict[str, Order] = {}
         self.default_currency = default_currency
-        # (name, code) -> (name, code, who): one copy of a client's texts for all its orders
-        self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None, str]]
-        self._clients = {}
+        self._slots: dict[str, int] = {}  # order id -> slot, in the order of first lines
+        # four numbers a slot: the line of its first row, its earliest date (an ordinal),
+        # its client (a position in _who), its total (minor units, returns subtracted)
+        self._nums = array("q")
+        # (name, code) -> position in _who: one copy of a client's texts for all its orders
+        self._clients: dict[tuple[str | None, str | None], int] = {}
+        self._who: list[tuple[str | None, str | None, str]] = []  # (name, code, who)
+        self._first = array("i")  # each client's earliest date, as an ordinal
+        self._wheres: dict[int, int | str] = {}  # slot -> a line that is not a number
+        self._returns: dict[int, int] = {}
+        self._currency: dict[int, str] = {}  # slot -> a currency other than the default
+        self._cancelled: set[int] = set()
+        self._stage: dict[int, str] = {}
+        self._title: dict[int, str] = {}
+        self._products: dict[int, list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._slots)
 
     def add(
         self, where: int | str, rec: dict[str, Any], line: int, status: str | None
     ) -> str | None:
         get = rec.get
-        order_id, day = rec["order_id"], rec["date"][0]
+        order_id, day = rec["order_id"], rec["date"][0].toordinal()
         name, code = get("client"), get("client_code")
         currency = get("currency") or self.default_currency
-        order = self.orders.get(order_id)
-        if order is None:
+        nums = self._nums
+        slot = self._slots.get(order_id)
+        if slot is None:
             client = self._clients.get((name, code))
             if client is None:
-                client = self._clients[(name, code)] = (name, code, code or _fold(name or ""))
-            order = Order(order_id, where, day, *client, currency=currency)
-            self.orders[order_id] = order
+                client = self._clients[(name, code)] = len(self._who)
+                # (interned: the client's search key, made later, is the same text)
+                self._who.append((name, code, code or sys.intern(_fold(name or ""))))
+                self._first.append(day)
+            elif day < self._first[client]:
+                self._first[client] = day
+            slot = self._slots[order_id] = len(nums) >> 2
+            if where.__class__ is not int:
+                self._wheres[slot] = where
+                where = 0
+            nums.extend((where, day, client, line))
+            if currency != self.default_currency:
+                self._currency[slot] = currency
         else:
-            if code != order.code or _fold(name or "") != _fold(order.client or ""):
+            at = slot << 2
+            first_name, first_code, _who = self._who[nums[at + 2]]
+            if code != first_code or (
+                name != first_name and _fold(name or "") != _fold(first_name or "")
+            ):
+                shown = self._wheres[slot] if slot in self._wheres else nums[at]
                 return (
-                    f"order {order_id!r} is for {order.client or order.code!r} on line "
-                    f"{order.where}, not for {name or code!r}"
+                    f"order {order_id!r} is for {first_name or first_code!r} on line "
+                    f"{shown}, not for {name or code!r}"
                 )
-            if order.currency != currency:
-                return f"order {order_id!r} mixes {order.currency} and {currency}"
-            if day < order.day:
-                order.day = day
-        order.total += line
+            had = self._currency.get(slot, self.default_currency)
+            if had != currency:
+                return f"order {order_id!r} mixes {had} and {currency}"
+            if day < nums[at + 1]:
+                nums[at + 1] = day
+                client = nums[at + 2]
+                if day < self._first[client]:
+                    self._first[client] = day
+            nums[at + 3] += line
         if line < 0:
-            order.returns -= line
-        if status == CANCELLED:
-            order.cancelled = True
-        elif status and order.stage is None:
-            order.stage = status
+            self._returns[slot] = self._returns.get(slot, 0) - line
+        if status:
+            if status == CANCELLED:
+                self._cancelled.add(slot)
+            elif slot not in self._stage:
+                self._stage[slot] = status
         title = get("title")
-        if title and not order.title:
-            order.title = title
+        if title and slot not in self._title:
+            self._title[slot] = title
         product = get("product")
         if product:
-            if order.products is None:
-                order.products = [product]
-            elif product not in order.products:
-                order.products.append(product)
+            products = self._products.get(slot)
+            if products is None:
+                self._products[slot] = [product]
+            elif product not in products:
+                products.append(product)
         return None
+
+    def orders(self) -> Iterator[Order]:
+        """Each order (made afresh each time), in the order of their first lines."""
+        default = self.default_currency
+        who, nums = self._who, self._nums
+        wheres, returns, currency = self._wheres, self._returns, self._currency
+        cancelled, stage, title, products = (
+            self._cancelled, self._stage, self._title, self._products
+        )  # fmt: skip
+        from_ordinal = dt.date.fromordinal
+        for order_id, slot in self._slots.items():
+            at = slot << 2
+            yield Order(
+                order_id,
+                wheres[slot] if slot in wheres else nums[at],
+                from_ordinal(nums[at + 1]),
+                *who[nums[at + 2]],
+                total=nums[at + 3],
+                returns=returns.get(slot, 0),
+                cancelled=slot in cancelled,
+                stage=stage.get(slot),
+                currency=currency.get(slot, default),
+                title=title.get(slot),
+                products=products.get(slot),
+            )
+
+    def clients(self) -> Iterator[tuple[str, str | None, str | None, int | str]]:
+        """(who, name, code, line) of each client, at the first of its orders that makes
+        a deal (see :attr:`Order.skip_reason`), in the order of those lines."""
+        who, nums, seen = self._who, self._nums, set()
+        wheres, returns, cancelled = self._wheres, self._returns, self._cancelled
+        for slot in self._slots.values():
+            at = slot << 2
+            total = nums[at + 3]
+            if slot in cancelled or total < 0 or (total == 0 and slot in returns):
+                continue
+            name, code, ref = who[nums[at + 2]]
+            if ref not in seen:
+                seen.add(ref)
+                yield ref, name, code, wheres[slot] if slot in wheres else nums[at]
 
     def first_days(self) -> dict[str, dt.date]:
         """Each client's first order date (a new client's created_on)."""
-        days: dict[str, dt.date] = {}
-        for order in self.orders.values():
-            ref, day = order.client_ref, order.day
+        days: dict[str, int] = {}
+        for (_name, _code, ref), day in zip(self._who, self._first, strict=True):
             if ref not in days or day < days[ref]:
                 days[ref] = day
-        return days
+        return {ref: dt.date.fromordinal(day) for ref, day in days.items()}
 
 
 def line_amount(rec: dict[str, Any], *, label: str) -> int:

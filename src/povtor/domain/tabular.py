@@ -297,8 +297,15 @@ def read_table(
                 "give a CSV, TSV, JSON or .xlsx file (save it as CSV in the program that made it)"
             ),
         )
-    text, spreadsheet, encoding = decode(data, source=source, encoding=imap.encoding)
+    # a large file is checked to decode, but only its start is held as text at first
+    text, spreadsheet, encoding = decode(data, source=source, encoding=imap.encoding, whole=False)
+    whole = len(data) <= HEAD_BYTES or encoding not in STREAMED
     start = text.lstrip()[:1]
+    json_file = suffix in (".json", ".jsonl", ".ndjson") or start in ("[", "{") or not start
+    if not whole and (json_file or text.count("\n") < SNIFF_LINES):
+        text, spreadsheet, encoding = decode(data, source=source, encoding=imap.encoding)
+        whole = True
+        start = text.lstrip()[:1]
     if suffix in (".json", ".jsonl", ".ndjson") or start in ("[", "{"):
         return _read_json(text, source=source, lines=suffix != ".json" and start == "{")
     delimiter = imap.delimiter or detect_delimiter(text)
@@ -309,6 +316,8 @@ def read_table(
         del text  # read again from the bytes as the rows are gone through
         rows = FileRows(data, encoding, delimiter, source=source)
     else:
+        if not whole:
+            text, spreadsheet, encoding = decode(data, source=source, encoding=imap.encoding)
         rows = _read_delimited(text, delimiter, source=source)
     return RawTable(
         source=source,
@@ -335,11 +344,36 @@ def is_binary(data: bytes) -> bool:
     return controls > max(len(sample) // 100, 2)
 
 
-def decode(data: bytes, *, source: str, encoding: str | None = None) -> tuple[str, bool, str]:
-    """(text, starts with a byte-order mark, encoding used)."""
+HEAD_BYTES = 1 << 20  # decoded in pieces of this size when only the start is kept
+
+
+def _decoded(data: bytes | memoryview, encoding: str, *, whole: bool) -> str:
+    """The text of ``data`` (``whole``), or its first piece after every piece is checked
+    to decode (a large file is not held twice over as text); UnicodeDecodeError as
+    ``bytes.decode`` raises it."""
+    if whole or len(data) <= HEAD_BYTES or encoding not in STREAMED:
+        return str(data, encoding)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    head = ""
+    view = memoryview(data)
+    try:
+        for at in range(0, len(view), HEAD_BYTES):
+            piece = decoder.decode(view[at : at + HEAD_BYTES], at + HEAD_BYTES >= len(view))
+            head = head or piece
+    except UnicodeDecodeError:
+        str(view, encoding)  # raises with the position in the whole file
+        raise
+    return head
+
+
+def decode(
+    data: bytes, *, source: str, encoding: str | None = None, whole: bool = True
+) -> tuple[str, bool, str]:
+    """(text, starts with a byte-order mark, encoding used); not ``whole``: the text of
+    the first HEAD_BYTES of a larger file in a streamed encoding, the rest only checked."""
     if encoding:
         try:
-            text = data.decode(encoding)
+            text = _decoded(data, encoding, whole=whole)
         except UnicodeDecodeError as exc:
             raise InvalidInput(
                 _("{source}: not valid {encoding} at byte {start}").format(
@@ -360,7 +394,8 @@ def decode(data: bytes, *, source: str, encoding: str | None = None) -> tuple[st
             ) from None
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), True, "utf-8-sig"
+            text = _decoded(memoryview(data)[len(codecs.BOM_UTF8) :], "utf-8", whole=whole)
+            return text, True, "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise InvalidInput(
                 _("{source}: starts as UTF-8 but byte {n} is not UTF-8").format(
@@ -369,11 +404,11 @@ def decode(data: bytes, *, source: str, encoding: str | None = None) -> tuple[st
                 hint=_("save it again as UTF-8 CSV"),
             ) from None
     try:
-        return data.decode("utf-8"), False, "utf-8"
+        return _decoded(data, "utf-8", whole=whole), False, "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1251"), False, "cp1251"
+        return _decoded(data, "cp1251", whole=whole), False, "cp1251"
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             _("{source}: neither UTF-8 nor cp1251 text (byte {start})").format(

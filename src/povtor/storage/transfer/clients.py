@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 from povtor.domain.formats import client_key
@@ -274,8 +275,8 @@ def _create_client(
     client_id = imp.new_id("client")
     notes = PLACEHOLDER_NOTE if status == "archived" else None
     values = (
-        name, search_key(name, None), None, None, None, None, None, None, None, notes,
-        status, created_on.isoformat(), None, external_id,
+        name, sys.intern(search_key(name, None)), None, None, None, None, None, None, None, notes,
+        status, imp.day_text(created_on), None, external_id,
     )  # fmt: skip
     _index_client(clients(imp), client_id, values)
     imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))

@@ -34,7 +34,8 @@ from povtor.text import fold
 
 T = TypeVar("T")
 
-folded = functools.lru_cache(maxsize=1 << 16)(fold)
+# the names of a file repeat; a bounded cache of them (a larger one only holds memory)
+folded = functools.lru_cache(maxsize=1 << 12)(fold)
 
 # An import that adds at least this many rows to a table, and more than it holds, drops
 # the table's indexes and makes them again after the inserts: building an index from the
@@ -131,6 +132,7 @@ class Importer:
         self._history = False  # whether the writes changed any touch or deal
         self._moments: dict[tuple[dt.date, dt.time | None], str] = {}
         self._noons: dict[str, str] = {}
+        self._days: dict[dt.date, str] = {}
         self._next_id: dict[str, int] = {}
         self._shared: dict[Callable[[Importer], Any], Any] = {}
 
@@ -290,6 +292,14 @@ class Importer:
             return self._shared[load]
         except KeyError:
             value = self._shared[load] = load(self)
+            return value
+
+    def day_text(self, day: dt.date) -> str:
+        """A date as ISO text, one string a day for the whole import."""
+        try:
+            return self._days[day]
+        except KeyError:
+            value = self._days[day] = day.isoformat()
             return value
 
     def noon(self, day: str) -> str:

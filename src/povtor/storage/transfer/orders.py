@@ -77,25 +77,25 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
         return
     first_days = book.first_days()
     clients: dict[str, int | None] = {}  # first all the clients, then all the deals
-    for order in book.orders.values():
-        if order.skip_reason is None and order.client_ref not in clients:
-            rec = {"client": order.client, "client_external_id": order.code}
-            clients[order.client_ref] = client_ref(
-                imp,
-                rec,
-                head,
-                source,
-                order.where,
-                created_on=first_days[order.client_ref],
-                placeholder=True,
-                code_names=True,
-            )
-        order.client_id = clients.get(order.client_ref)
+    for ref, name, code, where in book.clients():
+        rec = {"client": name, "client_external_id": code}
+        clients[ref] = client_ref(
+            imp,
+            rec,
+            head,
+            source,
+            where,
+            created_on=first_days[ref],
+            placeholder=True,
+            code_names=True,
+        )
+    del first_days
     created_by_code(imp, source)
     if check.problems:
         return
     plan = _Plan(imp, funnel, source)
-    for order in book.orders.values():
+    for order in book.orders():
+        order.client_id = clients.get(order.client_ref)
         plan.order(order)
     if plan.free:
         check.note(
@@ -145,7 +145,6 @@ class _Plan:
         self.index = deals(imp)
         self.won = won_stage(imp, funnel)
         self.start_won = closed_stage(imp, funnel, "won", source)
-        self.days: dict[Any, str] = {}  # date -> ISO text (isoformat is slow)
         self.free = 0  # orders worth nothing, kept as purchases
         self.first_free: int | str = 0
 
@@ -191,7 +190,7 @@ class _Plan:
             at_stage, status, start = self.won, "won", self.start_won
         if at_stage is None or (status != "open" and start is None):
             return
-        day = self.days.get(order.day) or self.days.setdefault(order.day, order.day.isoformat())
+        day = imp.day_text(order.day)
         values = (  # in the order of DEAL_COLUMNS
             order.client_id, self.funnel, at_stage["id"], order.deal_title(), order.total,
             order.currency or "RUB", status, day, day, None, day if status != "open" else None,
