@@ -65,6 +65,15 @@ class Order:
             return f"net total {signed_money(self.total)} ≤ 0 after returns"
         return None
 
+    @property
+    def skip_text(self) -> str | None:
+        """:attr:`skip_reason` in the language of the run (the change log keeps English)."""
+        if self.cancelled:
+            return _("cancelled")
+        if self.total < 0 or (self.total == 0 and self.returns):
+            return _("net total {total} ≤ 0 after returns").format(total=signed_money(self.total))
+        return None
+
     def deal_title(self) -> str:
         title = self.title or f"№ {self.id}" + (
             ": " + ", ".join(self.products) if self.products else ""

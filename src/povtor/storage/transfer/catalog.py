@@ -10,6 +10,7 @@ from typing import Any
 from povtor.domain.formats import related_names
 from povtor.domain.importing import Header
 from povtor.domain.tabular import RawTable
+from povtor.i18n import _
 from povtor.storage.database import Database
 from povtor.storage.transfer.deals import deal_ref
 from povtor.storage.transfer.importer import (
@@ -91,8 +92,9 @@ def plan_products(imp: Importer, table: RawTable) -> None:
             check.problem(
                 source,
                 where,
-                f"{head.labels['name']}: a product named {index.rows[named][0]!r} exists "
-                f"already (#{named})",
+                _("{label}: a product named {name!r} exists already (#{id})").format(
+                    label=head.labels["name"], name=index.rows[named][0], id=named
+                ),
             )
             continue
         if "_bad" in rec:
@@ -134,13 +136,17 @@ def plan_products(imp: Importer, table: RawTable) -> None:
                     check.problem(
                         source,
                         where,
-                        f"{head.labels['related']}: no product {other_name!r} in the catalog",
+                        _("{label}: no product {name!r} in the catalog").format(
+                            label=head.labels["related"], name=other_name
+                        ),
                     )
                 elif other == product_id:
                     check.problem(
                         source,
                         where,
-                        f"{head.labels['related']}: a product cannot be related to itself",
+                        _("{label}: a product cannot be related to itself").format(
+                            label=head.labels["related"]
+                        ),
                     )
                 elif other not in wanted:
                     wanted.append(other)
@@ -189,7 +195,9 @@ def product_ref(
             imp.check.problem(
                 source,
                 where,
-                f"{head.labels['product_id']}: no product #{product_id} (import products first)",
+                _("{label}: no product #{id} (import products first)").format(
+                    label=head.labels["product_id"], id=product_id
+                ),
             )
             return None
         return product_id
@@ -200,11 +208,13 @@ def product_ref(
             imp.check.problem(
                 source,
                 where,
-                f"{head.labels['product']}: no product {name!r} in the catalog "
-                "(import products first, or povtor product add)",
+                _(
+                    "{label}: no product {name!r} in the catalog "
+                    "(import products first, or povtor product add)"
+                ).format(label=head.labels["product"], name=name),
             )
         elif not {"product", "product_id"} & rec.get("_bad", set()):
-            imp.check.problem(source, where, "no product: the product cell is empty")
+            imp.check.problem(source, where, _("no product: the product cell is empty"))
         return None
     return found
 
@@ -226,7 +236,7 @@ def plan_deal_products(imp: Importer, table: RawTable) -> None:
         deal_id = deal_ref(imp, rec, head, source, where)
         if deal_id is None:
             if rec.get("deal_id") is None and rec.get("deal_external_id") is None:
-                check.problem(source, where, "no deal: the deal cell is empty")
+                check.problem(source, where, _("no deal: the deal cell is empty"))
             continue
         product_id = product_ref(imp, rec, head, source, where)
         if product_id is None or "_bad" in rec:

@@ -9,6 +9,7 @@ from typing import Any
 from povtor.domain.formats import client_key
 from povtor.domain.importing import Header
 from povtor.domain.tabular import RawTable
+from povtor.i18n import _, ngettext
 from povtor.storage.queries import search_key
 from povtor.storage.transfer.importer import (
     Change,
@@ -110,7 +111,9 @@ def client_ref(
             problem(
                 source,
                 where,
-                f"{labels['client_id']}: no client #{client_id} (import clients first)",
+                _("{label}: no client #{id} (import clients first)").format(
+                    label=labels["client_id"], id=client_id
+                ),
             )
             return None
         return client_id
@@ -126,8 +129,10 @@ def client_ref(
             problem(
                 source,
                 where,
-                f"{labels[ext_column]}: no client has external id {ext!r}; add the "
-                "client's name in a client column to create it",
+                _(
+                    "{label}: no client has external id {ext!r}; add the "
+                    "client's name in a client column to create it"
+                ).format(label=labels[ext_column], ext=ext),
             )
         elif placeholder and imp.map.no_client:
             return placeholder_client(imp, source, created_on)
@@ -138,8 +143,10 @@ def client_ref(
             problem(
                 source,
                 where,
-                f"{label}: empty (to import rows without a client under a placeholder "
-                'client, name it in a --map file: no_client = "(no client)")',
+                _(
+                    "{label}: empty (to import rows without a client under a placeholder "
+                    'client, name it in a --map file: no_client = "(no client)")'
+                ).format(label=label),
                 column=label,
                 value="",
             )
@@ -153,8 +160,10 @@ def client_ref(
         problem(
             source,
             where,
-            f"{labels[name_column]}: {len(ids)} clients are called {name!r} ({listed}); "
-            "name the client by id or external id",
+            _(
+                "{label}: {count} clients are called {name!r} ({listed}); "
+                "name the client by id or external id"
+            ).format(label=labels[name_column], count=len(ids), name=name, listed=listed),
         )
         return None
     if ids:
@@ -201,9 +210,11 @@ def placeholder_client(imp: Importer, source: str, created_on: dt.date) -> int |
         imp.check.problem(
             source,
             1,
-            f"--map: {name!r}, the placeholder for rows without a client (no_client, or "
-            f'[values.client] ""), is the name of a client already ({shown}); the '
-            "placeholder must be a client of its own: choose another name",
+            _(
+                "--map: {name!r}, the placeholder for rows without a client (no_client, or "
+                '[values.client] ""), is the name of a client already ({shown}); the '
+                "placeholder must be a client of its own: choose another name"
+            ).format(name=name, shown=shown),
         )
         found.append(None)
         return None
@@ -215,8 +226,10 @@ def placeholder_client(imp: Importer, source: str, created_on: dt.date) -> int |
     )
     imp.last(PLACEHOLDER_CREATED).append((created_on.isoformat(), client_id))
     imp.check.note(
-        f"{source}: rows without a client go to the placeholder client {name!r} "
-        f"(#{client_id}, archived: it counts in the statistics and never in the plan)"
+        _(
+            "{source}: rows without a client go to the placeholder client {name!r} "
+            "(#{id}, archived: it counts in the statistics and never in the plan)"
+        ).format(source=source, name=name, id=client_id)
     )
     found.append(client_id)
     return client_id
@@ -227,8 +240,13 @@ def created_by_code(imp: Importer, source: str) -> None:
     rows = imp.shared(_named_by_code)
     if rows:
         imp.check.note(
-            f"{source}: {len(rows)} new client(s) named by their code (first on line "
-            f"{rows[0]}); import clients with external_id and name to name them"
+            ngettext(
+                "{source}: {count} new client(s) named by their code (first on line "
+                "{line}); import clients with external_id and name to name them",
+                "{source}: {count} new client(s) named by their code (first on line "
+                "{line}); import clients with external_id and name to name them",
+                len(rows),
+            ).format(source=source, count=len(rows), line=rows[0])
         )
         rows.clear()
 
@@ -314,7 +332,9 @@ def plan_clients(imp: Importer, table: RawTable) -> None:
             check.problem(
                 table.source,
                 where,
-                f"id {row_id} does not match: external id {ext!r} is client #{found}",
+                _("id {id} does not match: external id {ext!r} is client #{found}").format(
+                    id=row_id, ext=ext, found=found
+                ),
             )
             continue
         if found is None and row_id is not None:
@@ -328,7 +348,9 @@ def plan_clients(imp: Importer, table: RawTable) -> None:
                     check.problem(
                         table.source,
                         where,
-                        f"{len(ids)} clients are called {name!r}; add an id or external_id",
+                        _("{count} clients are called {name!r}; add an id or external_id").format(
+                            count=len(ids), name=name
+                        ),
                     )
                     continue
                 found = ids[0] if ids else None
@@ -340,15 +362,18 @@ def plan_clients(imp: Importer, table: RawTable) -> None:
                 check.problem(
                     table.source,
                     where,
-                    f"{head.labels['referred_by']}: a client cannot refer itself",
+                    _("{label}: a client cannot refer itself").format(
+                        label=head.labels["referred_by"]
+                    ),
                 )
                 continue
             if referrer not in index.rows and referrer not in file_ids:
                 check.problem(
                     table.source,
                     where,
-                    f"{head.labels['referred_by']}: no client #{referrer} "
-                    "(give the id of the client who gave the referral)",
+                    _(
+                        "{label}: no client #{id} (give the id of the client who gave the referral)"
+                    ).format(label=head.labels["referred_by"], id=referrer),
                 )
                 continue
         if "_bad" in rec:

@@ -15,6 +15,7 @@ from typing import Any
 from povtor.domain.formats import row_key
 from povtor.domain.importing import Header
 from povtor.domain.tabular import RawTable
+from povtor.i18n import N_, _, ngettext
 from povtor.storage.transfer.clients import client_ref
 from povtor.storage.transfer.importer import (
     Change,
@@ -82,7 +83,11 @@ def funnel_id(
     if found is not None:
         return found
     imp.check.problem(
-        source, where, f"{label}: {code!r} is not a funnel ({', '.join(funnels.ids)})"
+        source,
+        where,
+        _("{label}: {code!r} is not a funnel ({funnels})").format(
+            label=label, code=code, funnels=", ".join(funnels.ids)
+        ),
     )
     return None
 
@@ -101,7 +106,13 @@ def stage(
     named = funnels.ids.get(prefix.strip().lower()) if slash else None
     if named is not None:
         if funnel is not None and named != funnel:
-            problem(source, where, f"{label}: {value!r} is not in the deal's funnel")
+            problem(
+                source,
+                where,
+                _("{label}: {value!r} is not in the deal's funnel").format(
+                    label=label, value=value
+                ),
+            )
             return None
         funnel, value = named, rest
     candidates = (
@@ -115,15 +126,27 @@ def stage(
         funnels.found[asked] = found[0]
         return found[0]
     if found:
-        problem(source, where, f"{label}: {value!r} is in several funnels; write funnel/stage")
+        problem(
+            source,
+            where,
+            _("{label}: {value!r} is in several funnels; write funnel/stage").format(
+                label=label, value=value
+            ),
+        )
         return None
     if funnel is not None:
         codes = ", ".join(s["code"] for s in candidates)
-        what = f"a stage of funnel {funnels.codes[funnel]} ({codes})"
+        what = _("a stage of funnel {funnel} ({codes})").format(
+            funnel=funnels.codes[funnel], codes=codes
+        )
     else:
-        what = "a stage (see povtor funnel list)"
+        what = _("a stage (see povtor funnel list)")
     problem(
-        source, where, f"{label}: {value!r} is not {what}; map yours in [stages] of a --map file"
+        source,
+        where,
+        _("{label}: {value!r} is not {what}; map yours in [stages] of a --map file").format(
+            label=label, value=value, what=what
+        ),
     )
     return None
 
@@ -159,8 +182,10 @@ def closed_stage(imp: Importer, funnel: int, status: str, source: str) -> Any | 
             imp.check.problem(
                 source,
                 1,
-                f"{label}: {named!r} is the paid stage; name the stage deals were at "
-                "before they closed (e.g. invoice)",
+                _(
+                    "{label}: {named!r} is the paid stage; name the stage deals were at "
+                    "before they closed (e.g. invoice)"
+                ).format(label=label, named=named),
             )
             found = None
     known[key] = found
@@ -192,7 +217,11 @@ def deal_ref(
     if deal_id is not None:
         if deal_id not in index.rows:
             imp.check.problem(
-                source, where, f"{head.labels['deal_id']}: no deal #{deal_id} (import deals first)"
+                source,
+                where,
+                _("{label}: no deal #{id} (import deals first)").format(
+                    label=head.labels["deal_id"], id=deal_id
+                ),
             )
             return None
         return deal_id
@@ -202,7 +231,9 @@ def deal_ref(
             imp.check.problem(
                 source,
                 where,
-                f"{head.labels['deal_external_id']}: no deal has external id {ext!r}",
+                _("{label}: no deal has external id {ext!r}").format(
+                    label=head.labels["deal_external_id"], ext=ext
+                ),
             )
             return None
         return index.by_ext[ext]
@@ -260,8 +291,14 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
             check.problem(
                 source,
                 where,
-                f"{head.labels.get('status', 'status')}: {status!r} does not fit stage "
-                f"{at_stage['code']!r} (won deals, and only they, are at the paid stage)",
+                _(
+                    "{label}: {status!r} does not fit stage {stage!r} "
+                    "(won deals, and only they, are at the paid stage)"
+                ).format(
+                    label=head.labels.get("status", "status"),
+                    status=status,
+                    stage=at_stage["code"],
+                ),
             )
             continue
         if opened is not None and not _dates_in_order(imp, rec, head, source, where, opened):
@@ -289,7 +326,9 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
             check.problem(
                 source,
                 where,
-                f"id {row_id} does not match: external id {ext!r} is deal #{found}",
+                _("id {id} does not match: external id {ext!r} is deal #{found}").format(
+                    id=row_id, ext=ext, found=found
+                ),
             )
             continue
         if found is None and row_id is not None and row_id in index.rows:
@@ -340,8 +379,13 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
     stand_ins = imp.shared(_stand_ins)
     for what, lines in stand_ins.items():
         check.note(
-            f"{source}: {len(lines)} deal(s) with no open date are counted as opened on "
-            f"their {what} (first on line {lines[0]})"
+            ngettext(
+                "{source}: {count} deal(s) with no open date are counted as opened on "
+                "their {what} (first on line {line})",
+                "{source}: {count} deal(s) with no open date are counted as opened on "
+                "their {what} (first on line {line})",
+                len(lines),
+            ).format(source=source, count=len(lines), what=_(what), line=lines[0])
         )
     stand_ins.clear()
 
@@ -356,7 +400,7 @@ def _stand_in_opened(
 ) -> dt.date | None:
     """For a row with no open date: its stage_entered_on, else its closed_on (noted);
     else None and a problem."""
-    for column, what in (("stage_entered_on", "stage date"), ("closed_on", "close date")):
+    for column, what in (("stage_entered_on", N_("stage date")), ("closed_on", N_("close date"))):
         if rec.get(column) is not None:
             imp.shared(_stand_ins).setdefault(what, []).append(where)
             day: dt.date = rec[column]
@@ -365,8 +409,10 @@ def _stand_in_opened(
     imp.check.problem(
         source,
         where,
-        f"{label}: empty (a deal needs the date it opened, or a closed_on or "
-        "stage_entered_on date to stand for it)",
+        _(
+            "{label}: empty (a deal needs the date it opened, or a closed_on or "
+            "stage_entered_on date to stand for it)"
+        ).format(label=label),
         column=label,
         value="",
     )
@@ -388,24 +434,34 @@ def _dates_in_order(
         imp.check.problem(
             source,
             where,
-            f"{labels['closed_on']}: {closed.isoformat()!r} is before the deal opened "
-            f"({opened.isoformat()}): a deal cannot close before it opens",
+            _(
+                "{label}: {closed!r} is before the deal opened "
+                "({opened}): a deal cannot close before it opens"
+            ).format(
+                label=labels["closed_on"], closed=closed.isoformat(), opened=opened.isoformat()
+            ),
         )
         return False
     if entered is not None and entered < opened:
         imp.check.problem(
             source,
             where,
-            f"{labels['stage_entered_on']}: {entered.isoformat()!r} is before the deal "
-            f"opened ({opened.isoformat()})",
+            _("{label}: {entered!r} is before the deal opened ({opened})").format(
+                label=labels["stage_entered_on"],
+                entered=entered.isoformat(),
+                opened=opened.isoformat(),
+            ),
         )
         return False
     if entered is not None and closed is not None and closed < entered:
         imp.check.problem(
             source,
             where,
-            f"{labels['closed_on']}: {closed.isoformat()!r} is before the deal entered its "
-            f"stage ({entered.isoformat()})",
+            _("{label}: {closed!r} is before the deal entered its stage ({entered})").format(
+                label=labels["closed_on"],
+                closed=closed.isoformat(),
+                entered=entered.isoformat(),
+            ),
         )
         return False
     return True

@@ -9,6 +9,7 @@ from typing import Any
 
 from povtor.domain.tabular import RawTable
 from povtor.errors import PovtorError
+from povtor.i18n import _
 from povtor.storage.transfer.clients import client_ref, people
 from povtor.storage.transfer.importer import (
     Change,
@@ -66,12 +67,22 @@ def plan_occasions(imp: Importer, table: RawTable) -> None:
         month, day, year = rec["month"], rec["day"], rec.get("year")
         if month > 12:
             check.problem(
-                source, where, f"{head.labels['month']}: {month} is not a month (1 to 12)"
+                source,
+                where,
+                _("{label}: {month} is not a month (1 to 12)").format(
+                    label=head.labels["month"], month=month
+                ),
             )
             continue
         last = calendar.monthrange(year or 2024, month)[1]  # 2024: 29 February is a day
         if day > last:
-            check.problem(source, where, f"{head.labels['day']}: {month:02}-{day:02} is not a date")
+            check.problem(
+                source,
+                where,
+                _("{label}: {month:02}-{day:02} is not a date").format(
+                    label=head.labels["day"], month=month, day=day
+                ),
+            )
             continue
         person_id = rec.get("person_id")
         if person_id is not None and whose_people.get(person_id) != client_id:
@@ -79,11 +90,12 @@ def plan_occasions(imp: Importer, table: RawTable) -> None:
             check.problem(
                 source,
                 where,
-                f"{head.labels['person_id']}: no person #{person_id}"
-                + (
-                    f" at client #{client_id} (it is client #{whose}'s)"
+                (
+                    _("{label}: no person #{id} at client #{client} (it is client #{whose}'s)")
                     if whose
-                    else " (import people first)"
+                    else _("{label}: no person #{id} (import people first)")
+                ).format(
+                    label=head.labels["person_id"], id=person_id, client=client_id, whose=whose
                 ),
             )
             continue
@@ -243,8 +255,10 @@ def plan_client_steps(imp: Importer, table: RawTable) -> None:
             check.problem(
                 source,
                 where,
-                f"{head.labels['step']}: roadmap {rec['category']} has no step {rec['step']!r} "
-                f"(see povtor roadmap list {rec['category']})",
+                _(
+                    "{label}: roadmap {category} has no step {step!r} "
+                    "(see povtor roadmap list {category})"
+                ).format(label=head.labels["step"], category=rec["category"], step=rec["step"]),
             )
             continue
         client_id = client_ref(imp, rec, head, source, where, created_on=today)
@@ -342,7 +356,11 @@ def plan_warming_content(imp: Importer, table: RawTable) -> None:
         lang = (rec.get("lang") or "ru").strip().lower()
         if lang not in ("ru", "en"):
             check.problem(
-                source, where, f"{head.labels.get('lang', 'lang')}: {lang!r} is not ru or en"
+                source,
+                where,
+                _("{label}: {lang!r} is not ru or en").format(
+                    label=head.labels.get("lang", "lang"), lang=lang
+                ),
             )
             continue
         key = (folded(rec["text"]), folded(rec.get("industry") or ""), lang)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from povtor.domain.tabular import RawTable
+from povtor.i18n import _
 from povtor.storage.database import db_datetime
 from povtor.storage.transfer.deals import (
     HISTORY_COLUMNS,
@@ -43,7 +44,7 @@ def plan_history(imp: Importer, table: RawTable) -> None:
         deal_id = deal_ref(imp, rec, head, source, where)
         if deal_id is None:
             if rec.get("deal_id") is None and rec.get("deal_external_id") is None:
-                check.problem(source, where, "no deal: the deal cell is empty")
+                check.problem(source, where, _("no deal: the deal cell is empty"))
             continue
         event = rec.get("event")
         if not check.need(rec, head, source, where, "event") or not dated(imp, rec, source, where):
@@ -60,13 +61,19 @@ def plan_history(imp: Importer, table: RawTable) -> None:
             if "_bad" in rec:
                 continue
             if event != "lose" and stage_ids[1] is None:
-                check.problem(source, where, f"a {event} event needs a to_stage")
+                check.problem(
+                    source, where, _("a {event} event needs a to_stage").format(event=event)
+                )
                 continue
             row_id = rec.get("id")
             if row_id is not None:
                 if row_id in wanted_ids:
                     check.problem(
-                        source, where, f"id {row_id} is repeated (first on {wanted_ids[row_id]})"
+                        source,
+                        where,
+                        _("id {id} is repeated (first on {first})").format(
+                            id=row_id, first=wanted_ids[row_id]
+                        ),
                     )
                     continue
                 wanted_ids[row_id] = where
@@ -111,7 +118,7 @@ def dated(imp: Importer, rec: dict[str, Any], source: str, where: int | str) -> 
     if rec.get("at") is not None or rec.get("on_date") is not None:
         return True
     if not {"at", "on_date"} & rec.get("_bad", set()):
-        imp.check.problem(source, where, "no date: on_date and at are empty")
+        imp.check.problem(source, where, _("no date: on_date and at are empty"))
     return False
 
 

@@ -9,6 +9,7 @@ from povtor.domain.importing import Header
 from povtor.domain.orders import Order, OrderBook, line_amount, order_status
 from povtor.domain.tabular import RawTable
 from povtor.errors import InvalidInput
+from povtor.i18n import _, ngettext
 from povtor.parsing import format_money
 from povtor.storage.transfer.clients import client_ref, created_by_code
 from povtor.storage.transfer.deals import (
@@ -32,7 +33,11 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
         return
     source = table.source
     if head.has("price") and not head.has("amount") and not head.has("quantity"):
-        check.note(f"{source}: no quantity column; each line counts once at its price")
+        check.note(
+            _("{source}: no quantity column; each line counts once at its price").format(
+                source=source
+            )
+        )
     book = OrderBook(default_currency=imp.map.currency or "RUB")
     need = check.need
     problem = check.problem
@@ -53,8 +58,10 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
                 problem(
                     source,
                     where,
-                    f"{label}: empty (to import orders without a client under a placeholder "
-                    'client, name it in a --map file: no_client = "(no client)")',
+                    _(
+                        "{label}: empty (to import orders without a client under a "
+                        'placeholder client, name it in a --map file: no_client = "(no client)")'
+                    ).format(label=label),
                     column=label,
                     value="",
                 )
@@ -99,14 +106,24 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
         plan.order(order)
     if plan.free:
         check.note(
-            f"{source}: {plan.free} order(s) worth 0.00 imported as purchases (first on line "
-            f"{plan.first_free}); only cancelled orders and orders netted to nothing by "
-            "returns are skipped"
+            ngettext(
+                "{source}: {count} order(s) worth 0.00 imported as purchases (first on line "
+                "{line}); only cancelled orders and orders netted to nothing by "
+                "returns are skipped",
+                "{source}: {count} order(s) worth 0.00 imported as purchases (first on line "
+                "{line}); only cancelled orders and orders netted to nothing by "
+                "returns are skipped",
+                plan.free,
+            ).format(source=source, count=plan.free, line=plan.first_free)
         )
     linked = imp.shared(_linked)
     if linked:
         shown = ", ".join(f"{name} ({n})" for name, n in sorted(linked.items()))
-        check.note(f"{source}: products of the catalog in the deals: {shown}")
+        check.note(
+            _("{source}: products of the catalog in the deals: {shown}").format(
+                source=source, shown=shown
+            )
+        )
         linked.clear()
 
 
@@ -122,11 +139,11 @@ def _order_line(
     missing = "amount" if head.has("amount") and not head.has("price") else "price"
     if rec.get("price") is None:
         label = head.labels[missing]
-        problem(source, where, f"{label}: empty", column=label, value="")
+        problem(source, where, _("{column}: empty").format(column=label), column=label, value="")
         return None
     if rec.get("quantity") is None and head.has("quantity"):
         label = head.labels["quantity"]
-        problem(source, where, f"{label}: empty", column=label, value="")
+        problem(source, where, _("{column}: empty").format(column=label), column=label, value="")
         return None
     try:
         return line_amount(rec, label=head.labels.get("price", "price"))
@@ -160,15 +177,27 @@ class _Plan:
                 del index.rows[found]
                 del index.by_ext[key]
                 imp.record(Change("deals", "remove", found, f"order {order.id}", where, why))
-                imp.check.note(f"{where}: order {order.id} {why}: its deal #{found} is removed")
+                imp.check.note(
+                    _("{where}: order {id} {why}: its deal #{found} is removed").format(
+                        where=where, id=order.id, why=order.skip_text, found=found
+                    )
+                )
             else:
                 imp.record(Change("deals", "skip", None, f"order {order.id}", where, why))
-                imp.check.note(f"{where}: order {order.id} {why}: skipped")
+                imp.check.note(
+                    _("{where}: order {id} {why}: skipped").format(
+                        where=where, id=order.id, why=order.skip_text
+                    )
+                )
             return
         if order.returns:
             imp.check.note(
-                f"{where}: order {order.id}: returns of {format_money(order.returns)} "
-                f"subtracted, net {format_money(order.total)}"
+                _("{where}: order {id}: returns of {returns} subtracted, net {total}").format(
+                    where=where,
+                    id=order.id,
+                    returns=format_money(order.returns),
+                    total=format_money(order.total),
+                )
             )
         elif order.total == 0:
             self.free += 1

@@ -8,6 +8,7 @@ from typing import Any
 from povtor.domain.formats import CLIENT_ANY, row_key
 from povtor.domain.tabular import RawTable
 from povtor.domain.vocabulary import PURPOSES
+from povtor.i18n import _
 from povtor.storage.transfer.clients import client_ref
 from povtor.storage.transfer.deals import deal_ref, deals, stage
 from povtor.storage.transfer.history import dated, when
@@ -64,13 +65,15 @@ def plan_touches(imp: Importer, table: RawTable) -> None:
                 check.problem(
                     source,
                     where,
-                    f"deal #{deal_id} is client #{deal_client}'s, not client #{client_id}'s",
+                    _("deal #{deal} is client #{owner}'s, not client #{client}'s").format(
+                        deal=deal_id, owner=deal_client, client=client_id
+                    ),
                 )
                 continue
         elif deal_client is not None:
             client_id = deal_client
         else:
-            check.problem(source, where, "no client: give a client or a deal")
+            check.problem(source, where, _("no client: give a client or a deal"))
             continue
         stage_id = index.value(deal_id, "stage_id") if deal_id else None
         if "stage" in present:
@@ -97,7 +100,9 @@ def plan_touches(imp: Importer, table: RawTable) -> None:
             check.problem(
                 source,
                 where,
-                f"id {row_id} does not match: external id {ext!r} is touch #{found}",
+                _("id {id} does not match: external id {ext!r} is touch #{found}").format(
+                    id=row_id, ext=ext, found=found
+                ),
             )
             continue
         if found is None and row_id in existing:
@@ -123,16 +128,18 @@ def plan_touches(imp: Importer, table: RawTable) -> None:
             check.problem(
                 source,
                 where,
-                f"{head.labels['purpose_ref']}: a purpose_ref needs a purpose "
-                f"({', '.join(PURPOSES)})",
+                _("{label}: a purpose_ref needs a purpose ({purposes})").format(
+                    label=head.labels["purpose_ref"], purposes=", ".join(PURPOSES)
+                ),
             )
             continue
         if values["answer"] and values["kind"] != "service":
             check.problem(
                 source,
                 where,
-                f"{head.labels['answer']}: only a service touch has an answer "
-                f"(this one is {values['kind']})",
+                _("{label}: only a service touch has an answer (this one is {kind})").format(
+                    label=head.labels["answer"], kind=values["kind"]
+                ),
             )
             continue
         shown = shorten(values["text"] or values["kind"])
