@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from povtor.i18n import N_, _
 from povtor.storage import correction_queries, queries
 from povtor.storage.correction_writes import from_json
 from povtor.storage.database import Database, Row
@@ -72,41 +73,47 @@ class Change:
         """The change in a few words, for a table."""
         if self.entity == "touch" and self.action in ("undo", "delete"):
             touch = (self.before or {}).get("touch") or {}
-            parts = [f"{touch.get('kind')} {touch.get('outcome')} of {touch.get('on_date')}"]
+            parts = [
+                _("{kind} {outcome} of {on_date}").format(
+                    kind=touch.get("kind"),
+                    outcome=touch.get("outcome"),
+                    on_date=touch.get("on_date"),
+                )
+            ]
             if (self.before or {}).get("deal"):
-                parts.append(f"deal #{self.deal_id} put back")
+                parts.append(_("deal #{id} put back").format(id=self.deal_id))
             if (self.before or {}).get("referral"):
-                parts.append("referral removed")
+                parts.append(_("referral removed"))
             if (self.before or {}).get("client_step"):
-                parts.append("roadmap step taken back")
+                parts.append(_("roadmap step taken back"))
             return "; ".join(parts)
         if self.action == "remove":
-            return f"{(self.before or {}).get('name')} removed"
+            return _("{name} removed").format(name=(self.before or {}).get("name"))
         return change_words(self.before or {}, self.after or {})
 
 
 # the words for the stored column names in messages and tables (json keeps the columns)
 FIELD_WORDS = {
-    "amount_minor": "amount",
-    "expected_on": "expected",
-    "on_date": "date",
-    "follow_up_on": "follow-up",
-    "main_person_id": "main contact",
+    "amount_minor": N_("amount"),
+    "expected_on": N_("expected"),
+    "on_date": N_("date"),
+    "follow_up_on": N_("follow-up"),
+    "main_person_id": N_("main contact"),
 }
 
 
 def change_words(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
     """«amount: 125 000.00 → 130 000.00, title: none → «Щебень»»: each field changed."""
     return ", ".join(
-        f"{FIELD_WORDS.get(key, key)}: {_shown(key, before.get(key))} → "
-        f"{_shown(key, after.get(key))}"
+        f"{_(FIELD_WORDS[key]) if key in FIELD_WORDS else key}: "
+        f"{_shown(key, before.get(key))} → {_shown(key, after.get(key))}"
         for key in after
     )
 
 
 def _shown(key: str, value: Any) -> str:
     if value is None or value == "":
-        return "none"
+        return _("none")
     if key.endswith("_id") and isinstance(value, int):
         return f"#{value}"
     if key.endswith("_minor") and isinstance(value, int):

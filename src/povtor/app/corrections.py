@@ -118,11 +118,21 @@ class TakeBack:
 
     def summary(self) -> str:
         t = self.touch
-        deal = f", deal #{t['deal_id']}" if t["deal_id"] is not None else ""
+        deal = _(", deal #{id}").format(id=t["deal_id"]) if t["deal_id"] is not None else ""
         text = f" «{short(t['text'])}»" if t["text"] else ""
-        return (
-            f"touch #{t['id']} of {t['on_date']}: {t['kind']} by {t['channel']} with "
-            f"#{t['client_id']} {self.client}{deal}, outcome {t['outcome']}{text}"
+        return _(
+            "touch #{id} of {on_date}: {kind} by {channel} with "
+            "#{client_id} {client}{deal}, outcome {outcome}{text}"
+        ).format(
+            id=t["id"],
+            on_date=t["on_date"],
+            kind=t["kind"],
+            channel=t["channel"],
+            client_id=t["client_id"],
+            client=self.client,
+            deal=deal,
+            outcome=t["outcome"],
+            text=text,
         )
 
     def effects(self) -> list[str]:
@@ -133,35 +143,49 @@ class TakeBack:
             parts = []
             now, back = self.current, self.restore
             if "stage_id" in back:
-                parts.append(f"stage {self.stages[0]} → {self.stages[1]}")
+                parts.append(
+                    _("stage {now} → {back}").format(now=self.stages[0], back=self.stages[1])
+                )
             if "status" in back:
                 parts.append(f"{now['status']} → {back['status']}")
             if "follow_up_on" in back:
                 parts.append(
-                    f"follow-up {now['follow_up_on'] or 'none'} → {back['follow_up_on'] or 'none'}"
+                    _("follow-up {now} → {back}").format(
+                        now=now["follow_up_on"] or _("none"), back=back["follow_up_on"] or _("none")
+                    )
                 )
             if "stage_entered_on" in back:
-                parts.append(f"in its stage since {back['stage_entered_on']}")
-            lines.append(f"deal #{deal_id} as it was before the touch: " + ", ".join(parts))
+                parts.append(_("in its stage since {day}").format(day=back["stage_entered_on"]))
+            lines.append(
+                _("deal #{id} as it was before the touch: {parts}").format(
+                    id=deal_id, parts=", ".join(parts)
+                )
+            )
         if self.history is not None:
             h = self.history
             move = f"{h['from_stage']} → {h['to_stage']}" if h["to_stage"] else h["from_stage"]
             lines.append(
-                f"deal #{h['deal_id']}'s stage history loses its {h['event']} ({move}) "
-                f"of {h['on_date']}"
+                _("deal #{id}'s stage history loses its {event} ({move}) of {on_date}").format(
+                    id=h["deal_id"], event=h["event"], move=move, on_date=h["on_date"]
+                )
             )
         if self.step is not None:
             s = self.step
-            lines.append(f"roadmap step {s['position']} «{s['title']}» is not done any more")
+            lines.append(
+                _("roadmap step {position} «{title}» is not done any more").format(
+                    position=s["position"], title=s["title"]
+                )
+            )
         if self.referral is not None:
             deal = (
-                f" and its deal #{self.referral_deal['id']}"
+                _(" and its deal #{id}").format(id=self.referral_deal["id"])
                 if self.referral_deal is not None
                 else ""
             )
             lines.append(
-                f"client #{self.referral['id']} {self.referral['name']}, added as the "
-                f"referral,{deal} removed"
+                _("client #{id} {name}, added as the referral,{deal} removed").format(
+                    id=self.referral["id"], name=self.referral["name"], deal=deal
+                )
             )
         return lines + self.kept
 
@@ -174,7 +198,9 @@ def plan_take_back(db: Database, touch_id: int, *, only_touch: bool = False) -> 
     plan = TakeBack(touch=touch, client=client["name"] if client is not None else "")
     if only_touch:
         if touch["deal_id"] is not None and touch["outcome"] in DEAL_OUTCOMES:
-            plan.kept.append(f"deal #{touch['deal_id']} stays as it is (--only-touch)")
+            plan.kept.append(
+                _("deal #{id} stays as it is (--only-touch)").format(id=touch["deal_id"])
+            )
         return plan
     effect = correction_queries.touch_effect(db, touch_id)
     if effect is None:
@@ -209,8 +235,10 @@ def _without_effect(db: Database, plan: TakeBack) -> None:
         )
     if touch["purpose"] == "roadmap" and touch["outcome"] == "yes" and touch["purpose_ref"]:
         plan.kept.append(
-            f"roadmap step {touch['purpose_ref']} stays done if it is: povtor client step "
-            f"undo {touch['client_id']} {touch['purpose_ref']} takes it back"
+            _(
+                "roadmap step {step} stays done if it is: povtor client step "
+                "undo {client_id} {step} takes it back"
+            ).format(step=touch["purpose_ref"], client_id=touch["client_id"])
         )
 
 
@@ -270,8 +298,9 @@ def _plan_referral(db: Database, plan: TakeBack, effect: Row) -> None:
     own = correction_queries.referral_records(db, client_id, deal_id)
     if own:
         plan.kept.append(
-            f"client #{client_id} {client['name']}, added as the referral, stays: it has "
-            f"{', '.join(own)} of its own"
+            _("client #{id} {name}, added as the referral, stays: it has {own} of its own").format(
+                id=client_id, name=client["name"], own=", ".join(own)
+            )
         )
         return
     plan.referral = client

@@ -385,14 +385,14 @@ TouchId = Annotated[
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
-def _take_back_question(plan: Any, verb: str) -> str:
-    lines = [f"{verb} {plan.summary()}?"]
+def _take_back_question(plan: Any, question: str) -> str:
+    lines = [question.format(touch=plan.summary())]
     lines += [f"  - {line}" for line in plan.effects()]
     return "\n".join(lines)
 
 
-def _report_taken_back(plan: Any, verb: str) -> None:
-    message(f"{verb} {plan.summary()}")
+def _report_taken_back(plan: Any, done: str) -> None:
+    message(done.format(touch=plan.summary()))
     for line in plan.effects():
         message(f"  {line}")
 
@@ -416,11 +416,13 @@ def undo(ctx: typer.Context, yes: Yes = False) -> None:
     expected = None
     if not yes:
         plan = corrections.undo_preview(state.db)
-        if not confirm(_take_back_question(plan, "Undo"), yes=yes, command="nudge undo"):
+        if not confirm(
+            _take_back_question(plan, _("Undo {touch}?")), yes=yes, command="nudge undo"
+        ):
             return
         expected = plan.touch_id
     done = corrections.undo_last(state.db, state.clock, expected=expected)
-    _report_taken_back(done, "undid")
+    _report_taken_back(done, _("undid {touch}"))
 
 
 @app.command("delete")
@@ -449,10 +451,12 @@ def delete(
     state = runtime(ctx)
     if not yes:
         plan = corrections.delete_preview(state.db, touch, only_touch=only_touch)
-        if not confirm(_take_back_question(plan, "Delete"), yes=yes, command="nudge delete"):
+        if not confirm(
+            _take_back_question(plan, _("Delete {touch}?")), yes=yes, command="nudge delete"
+        ):
             return
     done = corrections.delete_touch(state.db, state.clock, touch, only_touch=only_touch)
-    _report_taken_back(done, "deleted")
+    _report_taken_back(done, _("deleted {touch}"))
 
 
 @app.command("edit")

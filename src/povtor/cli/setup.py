@@ -11,7 +11,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, announce_upgrade, command_group, confirm, runtime
 from povtor.errors import DatabaseProblem
-from povtor.i18n import N_, _
+from povtor.i18n import N_, _, ngettext
 from povtor.output import Column, Listing, message, render
 from povtor.storage import schema
 
@@ -73,7 +73,7 @@ def demo(
     target = path or (state.location.path or Path("povtor.db")).with_name("demo.db")
     target = target.expanduser()
     counts = database.build_demo(target, force=force, clock=state.clock)
-    summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+    summary = ", ".join(_demo_count(what, n) for what, n in counts.items())
     message(_("demo database built at {target}: {summary}").format(target=target, summary=summary))
     message(_("try it: povtor --db {quote} plan today").format(quote=shlex.quote(str(target))))
     print(target)
@@ -350,3 +350,23 @@ def changes(
         ),
         fmt,
     )
+
+
+def _demo_count(what: str, n: int) -> str:
+    """``49 clients``: a count of the demo's summary, in the language of the run."""
+    forms = {
+        "clients": ngettext("{n} client", "{n} clients", n),
+        "people": ngettext("{n} person", "{n} people", n),
+        "facts": ngettext("{n} fact", "{n} facts", n),
+        "deals": ngettext("{n} deal", "{n} deals", n),
+        "stage changes": ngettext("{n} stage change", "{n} stage changes", n),
+        "touches": ngettext("{n} touch", "{n} touches", n),
+        "products": ngettext("{n} product", "{n} products", n),
+        "deal products": ngettext("{n} deal product", "{n} deal products", n),
+        "occasions": ngettext("{n} occasion", "{n} occasions", n),
+        "perk touches": ngettext("{n} perk touch", "{n} perk touches", n),
+        "client steps": ngettext("{n} client step", "{n} client steps", n),
+        "warming items": ngettext("{n} warming item", "{n} warming items", n),
+    }
+    form = forms.get(what)
+    return f"{n} {what}" if form is None else form.format(n=n)
