@@ -311,7 +311,7 @@ def plan_filter(db: Database, seller: Seller) -> SellerFilter:
 
 
 # -- stats by seller -----------------------------------------------------------------------
-NOBODY = "(nobody)"
+NOBODY = N_("(nobody)")  # machine formats keep it; a table shows it translated
 
 
 @dataclass

@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from povtor.i18n import _
 from povtor.storage.database import Database
 
 ACTIVITY_COLUMNS = (
@@ -151,12 +152,14 @@ def activity_differences(db: Database) -> list[tuple[int, str]]:
         if have == want:
             continue
         if have is None:
-            found.append((cid, "no row stored"))
+            found.append((cid, _("no row stored")))
         elif want is None:
-            found.append((cid, "a row stored for a client with no touch and no paid deal"))
+            found.append((cid, _("a row stored for a client with no touch and no paid deal")))
         else:
             changes = [
-                f"{name} stored {_shown(a)}, from the history {_shown(b)}"
+                _("{column} stored {stored}, from the history {history}").format(
+                    column=name, stored=_shown(a), history=_shown(b)
+                )
                 for name, a, b in zip(ACTIVITY_COLUMNS, have, want, strict=True)
                 if a != b
             ]
@@ -165,4 +168,4 @@ def activity_differences(db: Database) -> list[tuple[int, str]]:
 
 
 def _shown(value: Any) -> str:
-    return "none" if value is None else str(value)
+    return _("none") if value is None else str(value)

@@ -3,6 +3,7 @@ many it took to win a deal."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -22,7 +23,7 @@ from povtor.domain import metrics
 from povtor.domain.calendar import Period
 from povtor.domain.cells import parse_currency
 from povtor.i18n import N_, _
-from povtor.output import TOP_ROWS, Column, Listing, OutputFormat, render
+from povtor.output import TOP_ROWS, Column, Listing, OutputFormat, default_format, render
 
 # -- nudges --------------------------------------------------------------------------------
 NUDGE_COLUMNS = (
@@ -128,14 +129,17 @@ def nudges(
 def _nudges_by_seller(
     ctx: typer.Context, span: Period, currency: str, fmt: OutputFormat | None
 ) -> None:
-    from povtor.app.sellers import nudges_by_seller
+    from povtor.app.sellers import NOBODY, nudges_by_seller
 
     rows = nudges_by_seller(runtime(ctx).db, span.start, span.end, span.as_of, currency)
+    fmt = fmt or default_format()
+    # the row of clients nobody owns: "(nobody)" in machine formats whatever the language
+    nobody = _(NOBODY) if fmt is OutputFormat.table else NOBODY
     listing = Listing(
         SELLER_COLUMNS,
         [
             [
-                r.seller,
+                nobody if r.seller == NOBODY else r.seller,
                 r.nudges.closing,
                 *(r.nudges.outcomes[o] for o in metrics.OUTCOME_ORDER),
                 r.nudges.decision_rate,
@@ -163,12 +167,13 @@ TOUCH_SUMMARY_COLUMNS = (
     Column("deals", N_("Won deals"), "int"),
     figure("median_touches", N_("Median touches")),
     figure("mean_touches", N_("Mean touches")),
-    Column(f"below_{LOW}", f"Below {LOW}", "int"),
-    Column(f"below_{LOW}_share", f"Below {LOW} share", "rate"),
-    Column(f"from_{LOW}_to_{HIGH}", f"{LOW}-{HIGH}", "int"),
-    Column(f"from_{LOW}_to_{HIGH}_share", f"{LOW}-{HIGH} share", "rate"),
-    Column(f"above_{HIGH}", f"Above {HIGH}", "int"),
-    Column(f"above_{HIGH}_share", f"Above {HIGH} share", "rate"),
+    # (headers with the seed's bounds: translated, then filled in, when shown)
+    Column(f"below_{LOW}", N_("Below {low}"), "int"),
+    Column(f"below_{LOW}_share", N_("Below {low} share"), "rate"),
+    Column(f"from_{LOW}_to_{HIGH}", "{low}-{high}", "int"),
+    Column(f"from_{LOW}_to_{HIGH}_share", N_("{low}-{high} share"), "rate"),
+    Column(f"above_{HIGH}", N_("Above {high}"), "int"),
+    Column(f"above_{HIGH}_share", N_("Above {high} share"), "rate"),
 )
 TOUCH_DISTRIBUTION_COLUMNS = (
     Column("touches", N_("Touches"), "int"),
@@ -223,8 +228,11 @@ def touches(
             s.above,
             s.above_share,
         ]
+        columns = [
+            replace(c, header=_(c.header).format(low=LOW, high=HIGH)) for c in TOUCH_SUMMARY_COLUMNS
+        ]
         return record(
-            TOUCH_SUMMARY_COLUMNS,
+            columns,
             values,
             _("Touches per won {funnel} deal").format(funnel=name),
             fmt_,
