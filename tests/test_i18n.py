@@ -331,3 +331,47 @@ def test_click_usage_errors_in_russian(cli: Cli) -> None:
         "error: No such option: --categry (Possible options: --category); "
         "see: povtor client list --help\n"
     )
+
+
+def test_an_import_refused_the_demo_and_an_undo_in_russian(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("plan", "set", "lang", "ru")
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "client,funnel,stage,title,amount,status,opened_on,closed_on\n"
+        "Иван Петров,first,paid,Щебень,1000,won,2026-02-10,2026-02-01\n",
+        encoding="utf-8",
+    )
+    problems = tmp_path / "problems.csv"
+    run = cli("import", "deals", str(deals), "--problems", str(problems))
+    assert run.exit_code == 2
+    assert run.stderr.splitlines()[0] == (
+        "deals.csv:2: closed_on: '2026-02-01' раньше открытия сделки (2026-02-10): "
+        "сделка не может закрыться раньше, чем открылась"
+    )
+    # the file's columns stay English (a program reads them); the problem is Russian
+    assert problems.read_text(encoding="utf-8").splitlines() == [
+        "file,line,column,value,problem",
+        "deals.csv,2,closed_on,2026-02-01,\"'2026-02-01' раньше открытия сделки (2026-02-10): "
+        'сделка не может закрыться раньше, чем открылась"',
+    ]
+
+    demo = tmp_path / "demo.db"
+    run = cli.ok("demo", str(demo), env={"POVTOR_LANG": "ru"})
+    assert run.stderr.splitlines()[0] == (
+        f"демо-база собрана в {demo}: 49 клиентов, 82 человека, 281 факт, 285 сделок, "
+        "1203 смены этапов, 1913 касаний, 10 товаров, 197 товаров в сделках, "
+        "4 памятные даты, 121 касание-подарок, 13 шагов клиентов, 11 материалов для прогрева"
+    )
+
+    cli.add_client("Иван Петров")
+    cli.ok("deal", "open", "Иван Петров", "--amount", "100", "--stage", "invoice")
+    cli.ok("nudge", "log", "--deal", "1", "--outcome", "yes", "--text", "Счёт оплачен")
+    run = cli.ok("nudge", "undo", "--yes")
+    assert run.stderr.splitlines() == [
+        "отменено касание #1 от 2026-03-02: closing, канал other, клиент #1 Иван Петров, "
+        "сделка #1, итог yes «Счёт оплачен»",
+        "  сделка #1 — как до касания: этап paid → invoice, won → open",
+        "  из истории этапов сделки #1 уходит win (invoice → paid) от 2026-03-02",
+    ]
+    changes = cli.ok("db", "changes", "--format", "csv").stdout
+    assert "closing yes от 2026-03-02; сделка #1 возвращена" in changes
