@@ -159,19 +159,23 @@ class RowChecker:
                 self.problem(
                     table.source,
                     1,
-                    f"--map: column {theirs!r} maps to {target!r}, which is not a column of "
-                    f"{kind} ({', '.join(spec)})",
+                    _(
+                        "--map: column {theirs!r} maps to {target!r}, which is not a column of "
+                        "{kind} ({columns})"
+                    ).format(theirs=theirs, target=target, kind=kind, columns=", ".join(spec)),
                 )
         for target in self.map.compose:
             if target not in spec:
                 self.problem(
                     table.source,
                     1,
-                    f"--map: [compose] {target!r} is not a column of {kind} ({', '.join(spec)})",
+                    _("--map: [compose] {target!r} is not a column of {kind} ({columns})").format(
+                        target=target, kind=kind, columns=", ".join(spec)
+                    ),
                 )
         candidates = table.rows[:1] if table.fixed_header else table.rows[:HEADER_SEARCH_ROWS]
         if not candidates:
-            self.problem(table.source, 1, "the file is empty")
+            self.problem(table.source, 1, _("the file is empty"))
             return None
         best: Header | None = None
         for position, (_where, names) in enumerate(candidates):
@@ -182,19 +186,25 @@ class RowChecker:
         if best is None:
             where, names = candidates[0]
             best = self._read_header(table, names, spec, aliases, 0, quiet=True)
-            missing = [" or ".join(need) for need in required if not any(best.has(c) for c in need)]
+            missing = [
+                _(" or ").join(need) for need in required if not any(best.has(c) for c in need)
+            ]
             self.problem(
                 table.source,
                 where or 1,
-                f"missing column {', '.join(missing)} (the header is {shown_header(names)}); "
-                "name your columns with --map",
+                _(
+                    "missing column {missing} (the header is {header}); "
+                    "name your columns with --map"
+                ).format(missing=", ".join(missing), header=shown_header(names)),
             )
             return None
         self._read_header(table, candidates[best.start - 1][1], spec, aliases, best.start - 1)
         if best.start > 1:
             line = candidates[best.start - 1][0]
             self.note(
-                f"{table.source}: the header is on line {line}; the lines above it are skipped"
+                _("{source}: the header is on line {line}; the lines above it are skipped").format(
+                    source=table.source, line=line
+                )
             )
         return best
 
@@ -232,7 +242,9 @@ class RowChecker:
                     self.problem(
                         table.source,
                         table.rows[position][0] or 1,
-                        f"columns {first!r} and {name!r} are both {target}",
+                        _("columns {first!r} and {name!r} are both {target}").format(
+                            first=first, name=name, target=target
+                        ),
                     )
                 continue
             index[target] = i
@@ -248,15 +260,18 @@ class RowChecker:
                     self.problem(
                         table.source,
                         table.rows[position][0] or 1,
-                        f"--map: [compose] {target}: no column {absent!r} in the header",
+                        _("--map: [compose] {target}: no column {absent!r} in the header").format(
+                            target=target, absent=absent
+                        ),
                     )
                 continue
             if target in index and not quiet:
                 self.problem(
                     table.source,
                     table.rows[position][0] or 1,
-                    f"--map: [compose] {target}: the file has a {target} column too "
-                    f"({names[index[target]]!r})",
+                    _(
+                        "--map: [compose] {target}: the file has a {target} column too ({name!r})"
+                    ).format(target=target, name=names[index[target]]),
                 )
             index.pop(target, None)
             composed[target] = tuple(positions)
@@ -266,8 +281,12 @@ class RowChecker:
             shown = ", ".join(ignored[:IGNORED_SHOWN])
             more = len(ignored) - IGNORED_SHOWN
             self.note(
-                f"{table.source}: ignored column(s) {shown}"
-                + (f" and {more} more ({len(ignored)} in all)" if more > 0 else "")
+                _("{source}: ignored column(s) {shown}").format(source=table.source, shown=shown)
+                + (
+                    _(" and {more} more ({all} in all)").format(more=more, all=len(ignored))
+                    if more > 0
+                    else ""
+                )
             )
         if not quiet:
             self._labels.update(labels.values())
@@ -304,8 +323,10 @@ class RowChecker:
                 problem(
                     source,
                     where,
-                    f"{size} cells, but the header has {width}: a broken row "
-                    "(check the quotes and delimiters)",
+                    _(
+                        "{size} cells, but the header has {width}: a broken row "
+                        "(check the quotes and delimiters)"
+                    ).format(size=size, width=width),
                 )
                 continue
             record: dict[str, Any] = {}
@@ -351,7 +372,11 @@ class RowChecker:
             return False
         if key in seen:
             what = what or f"{key[0]} {key[1]!r}"
-            self.problem(source, where, f"{what} is repeated (first on line {seen[key]})")
+            self.problem(
+                source,
+                where,
+                _("{what} is repeated (first on line {line})").format(what=what, line=seen[key]),
+            )
             return True
         seen[key] = where
         return False

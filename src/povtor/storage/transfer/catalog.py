@@ -82,7 +82,9 @@ def plan_products(imp: Importer, table: RawTable) -> None:
             continue
         name, row_id = rec["name"], rec.get("id")
         key = folded(name)
-        if check.repeated(seen, ("name", key), source, where, f"product {name!r}"):
+        if check.repeated(
+            seen, ("name", key), source, where, _("product {name!r}").format(name=name)
+        ):
             continue
         named = index.by_key.get(key)
         found = row_id if row_id in index.rows else None

@@ -318,7 +318,7 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
         if not ext and not row_id:
             who = rec.get("client") or rec.get("client_external_id") or client_id
             ext = row_key(who, codes[funnel], rec.get("title"), opened)
-            what = "the same deal (client, funnel, title, opened_on)"
+            what = _("the same deal (client, funnel, title, opened_on)")
             if check.repeated(seen, ("deal", ext), source, where, what):
                 continue
         found = index.by_ext.get(ext) if ext else None

@@ -162,7 +162,11 @@ def plan_roadmap(imp: Importer, table: RawTable) -> None:
             continue
         category = rec["category"]
         if check.repeated(
-            seen, ("step", (category, code)), source, where, f"step {category} {code!r}"
+            seen,
+            ("step", (category, code)),
+            source,
+            where,
+            _("step {category} {code!r}").format(category=category, code=code),
         ):
             continue
         if "_bad" in rec:
@@ -316,7 +320,13 @@ def plan_holiday_links(imp: Importer, table: RawTable) -> None:
             check.problem(source, where, f"{head.labels['holiday']}: {error.message}")
             continue
         pair = (holiday.code, keyword)
-        if check.repeated(seen, ("link", pair), source, where, f"link {holiday.code} – {keyword}"):
+        if check.repeated(
+            seen,
+            ("link", pair),
+            source,
+            where,
+            _("link {holiday} – {keyword}").format(holiday=holiday.code, keyword=keyword),
+        ):
             continue
         if "_bad" in rec:
             continue
@@ -364,7 +374,7 @@ def plan_warming_content(imp: Importer, table: RawTable) -> None:
             )
             continue
         key = (folded(rec["text"]), folded(rec.get("industry") or ""), lang)
-        if check.repeated(seen, ("content", key), source, where, "this item"):
+        if check.repeated(seen, ("content", key), source, where, _("this item")):
             continue
         if "_bad" in rec:
             continue

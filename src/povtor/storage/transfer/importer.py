@@ -28,6 +28,7 @@ from typing import Any, NamedTuple, TypeVar
 from povtor.clock import Clock
 from povtor.domain.importing import Problem, RowChecker
 from povtor.domain.tabular import ImportMap
+from povtor.i18n import _
 from povtor.storage.activity import refresh_activity
 from povtor.storage.database import Database, db_datetime
 from povtor.text import fold
@@ -394,7 +395,9 @@ def in_future(
             imp.check.problem(
                 source,
                 where,
-                f"{label}: {day.isoformat()} is in the future (today is {today.isoformat()})",
+                _("{label}: {day} is in the future (today is {today})").format(
+                    label=label, day=day.isoformat(), today=today.isoformat()
+                ),
                 column=label,
                 value=day.isoformat(),
             )

@@ -90,7 +90,7 @@ def plan_touches(imp: Importer, table: RawTable) -> None:
             who = rec.get("client") or rec.get("client_external_id") or client_id
             deal_text = rec.get("deal_external_id") or deal_id
             ext = row_key(who, deal_text, at, rec["kind"], rec.get("channel"), rec.get("text"))
-            what = "the same touch (client, deal, at, kind, channel, text)"
+            what = _("the same touch (client, deal, at, kind, channel, text)")
             if check.repeated(seen, ("touch", ext), source, where, what):
                 continue
         if "_bad" in rec:
