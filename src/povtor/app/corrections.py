@@ -535,8 +535,12 @@ def _reason_follows(
     deal_id, history_id = touch["deal_id"], effect["history_id"]
     deal = deal_writes.deal_record(db, deal_id)
     if deal["status"] != "lost" or correction_queries.last_history_id(db, deal_id) != history_id:
-        return [f"deal #{deal_id} changed since; its own lost reason stays as it is"]
+        return [
+            _("deal #{id} changed since; its own lost reason stays as it is").format(id=deal_id)
+        ]
     deal_writes.update_deal(db, deal_id, {"lost_reason": after["reason"]})
     if history_id is not None:
         correction_writes.set_history_reason(db, history_id, after["reason"])
-    return [f"deal #{deal_id}'s lost reason is «{after['reason']}» too"]
+    return [
+        _("deal #{id}'s lost reason is «{reason}» too").format(id=deal_id, reason=after["reason"])
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from povtor.app.change_log import Edited, as_record, diff
 from povtor.clock import Clock
+from povtor.i18n import _
 from povtor.storage import correction_queries, correction_writes, deal_writes, queries
 from povtor.storage.database import Database, Row
 
@@ -80,9 +81,11 @@ def edit_person(
     with db.transaction():
         person = correction_queries.person_record(db, person_id)
         before, after = diff(person, changes)
-        label = (
-            f"#{person_id} {after.get('name', person['name'])} at #{person['client_id']} "
-            + (person["client"])
+        label = _("#{id} {name} at #{client_id} {client}").format(
+            id=person_id,
+            name=after.get("name", person["name"]),
+            client_id=person["client_id"],
+            client=person["client"],
         )
         if before:
             correction_writes.update_person(db, person_id, after)

@@ -519,7 +519,7 @@ def edit(
     from povtor.app.corrections import edit_touch
 
     edited = edit_touch(state.db, state.clock, touch, changes)
-    _report_edit(f"touch {edited.label}", edited)
+    _report_edit(_("touch {label}").format(label=edited.label), edited)
 
 
 def _report_edit(what: str, edited: Any) -> None:
