@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import NotFound
-from povtor.i18n import _
+from povtor.i18n import _, ngettext
 from povtor.storage.database import Database, Row
 from povtor.storage.queries import MAX_ROW_ID
 
@@ -121,7 +121,24 @@ def referral_records(db: Database, client_id: int, deal_id: int | None) -> list[
         "products": one("SELECT COUNT(*) FROM deal_product WHERE deal_id = ?", (deal_id,)),
         "corrections": one("SELECT COUNT(*) FROM change_log WHERE client_id = ?", (client_id,)),
     }
-    return [f"{n} {what}" for what, n in counts.items() if n]
+    return [_counted(what, n) for what, n in counts.items() if n]
+
+
+def _counted(what: str, n: int) -> str:
+    """``2 touches``: one of :func:`referral_records`, in the language of the run."""
+    forms = {
+        "touches": ngettext("{n} touch", "{n} touches", n),
+        "other deals": ngettext("{n} other deal", "{n} other deals", n),
+        "stage changes": ngettext("{n} stage change", "{n} stage changes", n),
+        "people": ngettext("{n} person", "{n} people", n),
+        "facts": ngettext("{n} fact", "{n} facts", n),
+        "occasions": ngettext("{n} occasion", "{n} occasions", n),
+        "roadmap steps": ngettext("{n} roadmap step", "{n} roadmap steps", n),
+        "referrals": ngettext("{n} referral", "{n} referrals", n),
+        "products": ngettext("{n} product", "{n} products", n),
+        "corrections": ngettext("{n} correction", "{n} corrections", n),
+    }
+    return forms[what].format(n=n)
 
 
 # -- people ------------------------------------------------------------------------------
