@@ -8,13 +8,15 @@ case a command falls back to the default location.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from postgres import TEMPLATE, Server, binaries
 from support import TODAY, TZ, Cli, dump_database, invoke
 
 
@@ -124,3 +126,42 @@ def on_demo(demo: Path, isolated: Path) -> Cli:
     """Run povtor on the test's own copy of the demo."""
     shutil.copy2(demo, isolated)
     return Cli(isolated)
+
+
+# -- PostgreSQL: the same commands on a server ---------------------------------------
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    """A PostgreSQL server for the session, with a migrated template database."""
+    folder = binaries()
+    if folder is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("PostgreSQL's programs (initdb, pg_ctl, postgres) are not installed")
+        pytest.skip("PostgreSQL's programs (initdb, pg_ctl, postgres) are not installed")
+    server = Server(folder)
+    try:
+        server.start()
+        server.sql(f'CREATE DATABASE "{TEMPLATE}"')
+        run = invoke(["--db", server.url(TEMPLATE), "init"], env={"POVTOR_TODAY": TODAY})
+        assert run.exit_code == 0, run.describe()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_server: Server, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test's own PostgreSQL database (a fresh ``povtor init``), as ``POVTOR_DB``."""
+    url = postgres_server.new_database()
+    monkeypatch.setenv("POVTOR_DB", url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, isolated: Path, migrated_template: Path) -> str:
+    """The test's database on each engine in turn (a fresh ``povtor init``), as
+    ``POVTOR_DB``: a test that takes it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        shutil.copy2(migrated_template, isolated)
+        return str(isolated)
+    url: str = request.getfixturevalue("pg_url")
+    return url

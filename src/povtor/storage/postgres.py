@@ -152,6 +152,8 @@ _WORDS = (
     (re.compile(r"(?<!NOT )\bLIKE\b", re.IGNORECASE), "ILIKE"),
 )
 _NOTHING = "SELECT NULL WHERE FALSE"
+_IS_NOT_VALUE = re.compile(r"\bIS\s+NOT\s+(%s|%\(\w+\)s)", re.IGNORECASE)
+_IS_VALUE = re.compile(r"\bIS\s+(%s|%\(\w+\)s)", re.IGNORECASE)
 
 
 class Statement:
@@ -187,6 +189,9 @@ def translate(sql: str, id_tables: frozenset[str]) -> Statement:
         last = match.end()
     parts.append(_outside(stripped[last:]))
     text = "".join(parts)
+    # SQLite's "x IS ?" compares NULLs as equal
+    text = _IS_NOT_VALUE.sub(r"IS DISTINCT FROM \1", text)
+    text = _IS_VALUE.sub(r"IS NOT DISTINCT FROM \1", text)
     table = None
     returning = sets_ids = False
     insert = _INSERT.match(text)

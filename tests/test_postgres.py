@@ -1,0 +1,233 @@
+"""The same commands on a PostgreSQL server as on the SQLite file: the same answers.
+
+``db_url`` runs a test on both engines; the comparisons run one story on each and
+ask for identical output. The server is a real PostgreSQL (``tests/postgres.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from postgres import Server
+from support import TODAY, TZ, Run, invoke
+
+WORKER = Path(__file__).resolve().parent / "fixtures" / "safety_worker.py"
+
+
+def ok(*args: str, env: dict[str, str | None] | None = None) -> Run:
+    run = invoke(args, env=env)
+    assert run.exit_code == 0 and run.exception is None, run.describe()
+    return run
+
+
+# a working week of one seller: clients, deals through stages, nudges and their answers
+STORY: list[tuple[str, ...]] = [
+    ("client", "add", "Ёлкин Семён", "--company", "ООО «Ёлка»", "--phone", "+7 900 000-00-01"),
+    ("client", "add", "Анна Петрова", "--company", "Стройдвор", "--source", "выставка"),
+    ("client", "add", "Zoe Adams", "--company", "Acme 100% Ltd", "--category", "A"),
+    ("deal", "open", "1", "--title", "Щебень 5-20", "--amount", "120 000,50", "--on", "2026-02-02"),
+    ("deal", "open", "2", "--title", "Песок", "--amount", "45 000", "--on", "2026-02-10"),
+    ("deal", "open", "3", "--amount", "9 999,99", "--stage", "invoice", "--on", "2026-01-15"),
+    ("deal", "move", "1", "proposal"),
+    ("deal", "win", "3", "--on", "2026-02-01"),
+    ("deal", "lose", "2", "--reason", "дорого"),
+    ("nudge", "log", "--client", "1", "--text", "КП в силе?", "--outcome", "later",
+     "--later", "2026-03-04"),
+    ("nudge", "log", "--client", "Zoe", "--kind", "warming", "--text", "статья про 50% скидки"),
+    ("client", "list"),
+    ("client", "find", "ёлк"),
+    ("deal", "list", "--status", "all"),
+    ("deal", "show", "1"),
+    ("nudge", "list"),
+    ("stats", "funnel"),
+    ("stats", "repeat"),
+    ("client", "show", "1"),
+]  # fmt: skip
+
+
+def tell(story: Sequence[tuple[str, ...]], form: str = "csv") -> list[str]:
+    """Each command's exit code, stdout and stderr (listings in ``form``)."""
+    told = []
+    for step in story:
+        listing = step[-1] in ("list", "today", "funnel", "nudges", "repeat") or step[1] in (
+            "find",
+            "show",
+        )
+        shape = "json" if step[1] == "show" else form
+        args = (*step, "--format", shape) if listing else step
+        run = invoke(args)
+        assert run.exception is None, run.describe()
+        told.append(f"$ {' '.join(args)}\n[{run.exit_code}]\n{run.stdout}{run.stderr}")
+    return told
+
+
+def test_one_story_tells_the_same_on_both_engines(
+    isolated: Path, migrated_template: Path, postgres_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    shutil.copy2(migrated_template, isolated)
+    on_sqlite = tell(STORY)
+    monkeypatch.setenv("POVTOR_DB", postgres_server.new_database())
+    on_postgres = tell(STORY)
+    assert [s.split("\n", 2)[1] for s in on_sqlite] == ["[0]"] * len(STORY)
+    for sqlite_said, postgres_said in zip(on_sqlite, on_postgres, strict=True):
+        assert postgres_said == sqlite_said
+
+
+def test_clients_added_and_listed(db_url: str) -> None:
+    assert ok("client", "add", "Ёлкин Семён", "--company", "ООО «Ёлка»").stdout == "1\n"
+    assert ok("client", "add", "Анна", "--source", "50% сарафан").stdout == "2\n"
+    listed = json.loads(ok("client", "list", "--format", "json").stdout)
+    assert [(c["id"], c["name"], c["company"]) for c in listed] == [
+        (2, "Анна", None),
+        (1, "Ёлкин Семён", "ООО «Ёлка»"),
+    ]
+    found = json.loads(ok("client", "find", "ЁЛКА", "--format", "json").stdout)
+    assert [c["id"] for c in found] == [1]
+
+
+def test_deal_opened_moved_and_won(db_url: str) -> None:
+    ok("client", "add", "Ёлкин Семён")
+    deal = int(ok("deal", "open", "1", "--amount", "120 000,50", "--on", "2026-02-02").stdout)
+    ok("deal", "move", str(deal), "proposal")
+    ok("deal", "win", str(deal))
+    shown = json.loads(ok("deal", "show", str(deal), "--format", "json").stdout)
+    assert (shown["status"], shown["closed_on"], shown["amount"]) == (
+        "won",
+        "2026-03-02",
+        "120000.50",
+    )
+    funnel = ok("stats", "funnel", "--format", "csv").stdout
+    assert "won" in funnel or "paid" in funnel
+
+
+def test_a_nudge_logged_and_listed(db_url: str) -> None:
+    ok("client", "add", "Ёлкин Семён")
+    touch = int(
+        ok("nudge", "log", "--client", "Ёлкин", "--text", "Счёт 100% в силе?").stdout
+    )
+    listed = json.loads(ok("nudge", "list", "--format", "json").stdout)
+    assert [(t["id"], t["text"], t["on_date"]) for t in listed] == [
+        (touch, "Счёт 100% в силе?", "2026-03-02")
+    ]
+
+
+def test_db_check_on_a_server(pg_url: str) -> None:
+    ok("client", "add", "Ёлкин Семён")
+    run = ok("db", "check")
+    assert "is sound" in run.stderr + run.stdout
+    assert run.stdout.count("problem") == 0
+
+
+def test_an_unreachable_server_is_one_line_and_exit_code_6(
+    postgres_server: Server,
+) -> None:
+    url = f"postgresql://povtor:secret@127.0.0.1:{postgres_server.port}/no_such_database"
+    run = invoke(["--db", url, "client", "list"])
+    assert run.exit_code == 6 and run.exception is None, run.describe()
+    assert run.stderr.startswith("error: cannot connect to postgresql://povtor@127.0.0.1:")
+    assert len(run.stderr_lines) == 1 and "secret" not in run.stderr
+
+
+def test_an_existing_database_of_another_program_is_refused(
+    postgres_server: Server,
+) -> None:
+    url = postgres_server.new_database(template="template0")
+    name = url.rsplit("/", 1)[1]
+    postgres_server.sql("CREATE TABLE contacts (id integer)", database=name)
+    run = invoke(["--db", url, "client", "list"])
+    assert run.exit_code == 6, run.describe()
+    assert "is not a povtor database" in run.stderr
+
+
+# -- the demo's data on both engines ---------------------------------------------------
+@pytest.fixture(scope="session")
+def demo_export(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every table of the demo, exported by ``export all``."""
+    folder = tmp_path_factory.mktemp("demo-export") / "tables"
+    run = invoke(["--db", str(demo), "export", "all", str(folder)], env={"POVTOR_TZ": TZ})
+    assert run.exit_code == 0, run.describe()
+    return folder
+
+
+DEMO_VIEWS: list[tuple[str, ...]] = [
+    ("client", "list"),
+    ("deal", "list", "--status", "all"),
+    ("nudge", "list", "--limit", "5000"),
+    ("stats", "funnel"),
+    ("stats", "repeat"),
+    ("stats", "cohorts"),
+    ("client", "show", "1"),
+    ("deal", "show", "3"),
+    ("client", "find", "строй"),
+]
+
+
+# (not yet on the server: exports of clients, people and products)
+EXPORTED = ("deals", "facts", "touches", "stage-history", "occasions")
+
+
+def _form(view: tuple[str, ...]) -> str:
+    return "json" if view[1] == "show" else "csv"
+
+
+def test_the_demo_imported_into_both_engines_reads_the_same(
+    isolated: Path,
+    migrated_template: Path,
+    demo_export: Path,
+    postgres_server: Server,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    shutil.copy2(migrated_template, isolated)
+    ok("import", "all", str(demo_export))
+    on_sqlite = [ok(*view, "--format", _form(view)).stdout for view in DEMO_VIEWS]
+    ok("export", "all", str(tmp_path / "from-sqlite"))
+    monkeypatch.setenv("POVTOR_DB", postgres_server.new_database())
+    ok("import", "all", str(demo_export))
+    on_postgres = [ok(*view, "--format", _form(view)).stdout for view in DEMO_VIEWS]
+    for view, sqlite_said, postgres_said in zip(DEMO_VIEWS, on_sqlite, on_postgres, strict=True):
+        assert postgres_said == sqlite_said, view
+    assert len(on_postgres[0].splitlines()) > 40  # the demo's clients are all there
+    # export -> import -> export on the server gives the files back as they were
+    for table in EXPORTED:
+        again = ok("export", table, "--format", "csv").stdout
+        assert again == (tmp_path / "from-sqlite" / f"{table.replace('-', '_')}.csv").read_text(
+            encoding="utf-8"
+        ), table
+
+
+# -- several processes writing at once ---------------------------------------------------
+def test_four_processes_log_250_touches_each_on_the_server(pg_url: str, tmp_path: Path) -> None:
+    ok("client", "add", "Семён Ёлкин")
+    go = tmp_path / "go"
+    tags = [f"w{n}" for n in range(4)]
+    env = {**os.environ, "POVTOR_TODAY": TODAY, "POVTOR_TZ": TZ}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), "touches", pg_url, "1", "250", tag, str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for tag in tags
+    ]
+    from test_safety_concurrency import race
+
+    assert race(go, tags, workers) == ["250\n"] * 4
+    listed = json.loads(ok("nudge", "list", "--limit", "5000", "--format", "json").stdout)
+    assert len(listed) == 1000
+    assert sorted(t["text"] for t in listed) == sorted(
+        f"msg {tag}-{i}" for tag in tags for i in range(250)
+    )
+    assert len({t["id"] for t in listed}) == 1000
