@@ -69,7 +69,10 @@ def tell(story: Sequence[tuple[str, ...]], form: str = "csv") -> list[str]:
 
 
 def test_one_story_tells_the_same_on_both_engines(
-    isolated: Path, migrated_template: Path, postgres_server: Server, monkeypatch: pytest.MonkeyPatch
+    isolated: Path,
+    migrated_template: Path,
+    postgres_server: Server,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import shutil
 
@@ -111,9 +114,7 @@ def test_deal_opened_moved_and_won(db_url: str) -> None:
 
 def test_a_nudge_logged_and_listed(db_url: str) -> None:
     ok("client", "add", "Ёлкин Семён")
-    touch = int(
-        ok("nudge", "log", "--client", "Ёлкин", "--text", "Счёт 100% в силе?").stdout
-    )
+    touch = int(ok("nudge", "log", "--client", "Ёлкин", "--text", "Счёт 100% в силе?").stdout)
     listed = json.loads(ok("nudge", "list", "--format", "json").stdout)
     assert [(t["id"], t["text"], t["on_date"]) for t in listed] == [
         (touch, "Счёт 100% в силе?", "2026-03-02")

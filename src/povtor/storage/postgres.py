@@ -97,7 +97,7 @@ def _adapt(adapters: AdaptersMap) -> None:
 # -- rows: like sqlite3.Row (by position and by name) --------------------------------
 
 
-class _RowBase(tuple):  # type: ignore[type-arg]
+class _RowBase(tuple):
     __slots__ = ()
     _index: dict[str, int] = {}  # noqa: RUF012 - set on each subclass
     _names: tuple[str, ...] = ()
@@ -130,9 +130,7 @@ def _row_factory(cursor: Any) -> Any:
 
 # -- statements: SQLite's SQL as PostgreSQL's ----------------------------------------
 
-_TOKENS = re.compile(
-    r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?|(?<![:\w]):([A-Za-z_]\w*)|%"""
-)
+_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?|(?<![:\w]):([A-Za-z_]\w*)|%""")
 _INSERT = re.compile(
     r"""^\s*INSERT\s+(OR\s+(IGNORE|REPLACE)\s+)?INTO\s+"?(\w+)"?\s*(\(([^)]*)\))?""",
     re.IGNORECASE,
@@ -363,8 +361,9 @@ class Connection:
         """After ids were written by hand: the next id the table gives is above them."""
         with self.raw.cursor() as cursor:
             cursor.execute(
-                f'SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX(id), 0) + 1, false) FROM "{table}"',
-                (table, "id"),
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 0) + 1, false) "
+                f'FROM "{table}"',
+                (f'"{table}"',),
             )
 
     # -- like sqlite3.Connection
@@ -503,7 +502,7 @@ def setup_statements(columns: list[tuple[Any, ...]], id_tables: list[str]) -> li
                 change.append(f"{target} SET DEFAULT {value}")
         elif kind in ("date", "timestamp without time zone"):
             shape = "YYYY-MM-DD" if kind == "date" else "YYYY-MM-DD HH24:MI:SS.US"
-            change.append(f"{target} TYPE text COLLATE \"C\" USING to_char(\"{column}\", '{shape}')")
+            change.append(f'{target} TYPE text COLLATE "C" USING to_char("{column}", \'{shape}\')')
         elif kind in ("character varying", "text") and collation != "C":
             shape = "text" if length is None else f"varchar({length})"
             change.append(f'{target} TYPE {shape} COLLATE "C"')
