@@ -49,6 +49,7 @@ class Server:
         self.port = _free_port()
         self.user = "nobody" if os.geteuid() == 0 else None
         self._count = 0
+        self.made: set[str] = set()  # the databases copied with copy_current
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         command = [str(self.bin_dir / args[0]), *args[1:]]
@@ -92,6 +93,12 @@ class Server:
         name = f"test_{os.getpid()}_{self._count}"
         self.sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return self.url(name)
+
+    def copy_current(self, url: str, name: str) -> None:
+        """Keep the database at ``url`` as it is now, as the template ``name``."""
+        current = url.rsplit("/", 1)[1]
+        self.sql(f'CREATE DATABASE "{name}" TEMPLATE "{current}"')
+        self.made.add(name)
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")

@@ -232,3 +232,74 @@ def test_four_processes_log_250_touches_each_on_the_server(pg_url: str, tmp_path
         f"msg {tag}-{i}" for tag in tags for i in range(250)
     )
     assert len({t["id"] for t in listed}) == 1000
+
+
+# -- the roles of docs/postgres.md ------------------------------------------------------
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "postgres.md"
+
+
+def _documented_setup() -> list[tuple[str, str]]:
+    """The ```sql block of docs/postgres.md as (database, statement) pairs."""
+    text = DOCS.read_text(encoding="utf-8")
+    block = text.split("```sql\n", 1)[1].split("```", 1)[0]
+    database = "postgres"
+    out = []
+    statement = ""
+    for line in block.splitlines():
+        if line.startswith("\\connect "):
+            database = line.split()[1]
+            continue
+        if line.startswith("--") or not line.strip():
+            continue
+        statement += line + "\n"
+        if line.rstrip().endswith(";"):
+            out.append((database, statement.strip().rstrip(";")))
+            statement = ""
+    return out
+
+
+def test_the_documented_team_role_works_but_cannot_change_the_schema(
+    postgres_server: Server,
+) -> None:
+    import psycopg
+
+    for database, statement in _documented_setup():
+        postgres_server.sql(statement, database=database)
+    base = f"127.0.0.1:{postgres_server.port}/povtor"
+    owner, team = f"postgresql://povtor_owner@{base}", f"postgresql://povtor_team@{base}"
+    refused = invoke(["--db", team, "client", "list"])
+    assert refused.exit_code == 6 and refused.exception is None, refused.describe()
+    assert "this role may not change it: nothing was changed" in refused.stderr
+    assert "povtor db upgrade as the database's owner role" in refused.stderr
+    ok("--db", owner, "init")
+    assert ok("--db", team, "client", "add", "Ёлкин Семён").stdout == "1\n"
+    ok("--db", team, "deal", "open", "1", "--amount", "1 000")
+    ok("--db", team, "nudge", "log", "--client", "1", "--text", "Да или нет?")
+    assert "Ёлкин Семён" in ok("--db", team, "client", "list").stdout
+    with psycopg.connect(team, autocommit=True) as connection:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute("DROP TABLE touch")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute("ALTER TABLE client ADD COLUMN x integer")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute("CREATE TABLE mine (id integer)")
+
+
+def test_file_commands_say_what_to_use_on_a_server(pg_url: str, tmp_path: Path) -> None:
+    backup = invoke(["db", "backup"])
+    assert backup.exit_code == 6 and backup.exception is None, backup.describe()
+    assert "copies SQLite files; back the server up with pg_dump" in backup.stderr
+    restore = invoke(["db", "restore", str(tmp_path / "x.db"), "--yes"])
+    assert restore.exit_code == 6 and "pg_restore" in restore.stderr, restore.describe()
+
+
+def test_a_forgotten_client_is_gone(db_url: str) -> None:
+    ok("client", "add", "Ёлкин Семён", "--phone", "+7 900 000-00-01")
+    ok("client", "add", "Анна")
+    ok("nudge", "log", "--client", "1", "--text", "Семён, да или нет?")
+    ok("client", "forget", "1", "--yes")
+    listed = json.loads(ok("client", "list", "--format", "json").stdout)
+    assert [c["name"] for c in listed] == ["Анна"]
+    touches = ok("nudge", "list", "--format", "json").stdout
+    assert [t["client"] for t in json.loads(touches)] == ["forgotten client #1"]
+    assert "Семён" not in touches and "900" not in touches

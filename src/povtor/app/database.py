@@ -85,8 +85,12 @@ class Backup:
 
 def backup(db: Database, file: Path | None, *, force: bool, now: dt.datetime) -> Backup:
     """``db backup``: an online copy of the database (default: a stamped file beside it)."""
+    if db.location.path is None:
+        raise DatabaseProblem(
+            f"{db.location} is on a database server: povtor db backup copies SQLite files",
+            hint="back the server up with pg_dump, or copy the data out: povtor export all DIR",
+        )
     if file is None:
-        assert db.location.path is not None
         name = safety.stamped_name(now, prefix="povtor-", suffix=".db")
         file = db.location.path.parent / name
     target = safety.make_backup(db, file, force=force)
@@ -106,7 +110,10 @@ def plan_restore(location: Location, file: Path) -> RestorePlan:
     that is not a sound povtor database, or that is the database itself."""
     path = location.path
     if path is None:
-        raise DatabaseProblem(f"cannot restore into {location}", hint="give an SQLite file path")
+        raise DatabaseProblem(
+            f"cannot restore into {location}: povtor db restore replaces SQLite files",
+            hint="restore a server with pg_restore, or load files: povtor import all DIR",
+        )
     source = safety.inspect_povtor_file(file.expanduser())
     if path.exists() and source.path.resolve() == path.resolve():
         raise Conflict(f"{file} is the database itself", hint="give a backup file to restore")

@@ -71,6 +71,19 @@ def script_revisions() -> list[str]:
 
 
 def upgrade(database: Database, *, backup: bool, now: dt.datetime | None = None) -> Upgrade | None:
+    if database.engine != "postgresql":
+        return _upgrade(database, backup=backup, now=now)
+    from sqlalchemy.exc import DBAPIError
+
+    from povtor.storage.postgres import upgrade_error
+
+    try:
+        return _upgrade(database, backup=backup, now=now)
+    except DBAPIError as exc:
+        raise upgrade_error(exc.orig, database.location) from None
+
+
+def _upgrade(database: Database, *, backup: bool, now: dt.datetime | None = None) -> Upgrade | None:
     """Bring ``database`` to the newest schema; back an existing one up first.
 
     The whole upgrade is one write transaction (``BEGIN IMMEDIATE``), and the

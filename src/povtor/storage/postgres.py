@@ -137,6 +137,24 @@ _INSERT = re.compile(
 )
 _WORDS = (
     (re.compile(r"\bchar\s*\(", re.IGNORECASE), "chr("),
+    # SQLite's "a IS b" compares NULLs as equal
+    (
+        re.compile(r"\bIS\s+NOT\s+(?!(?:NULL|TRUE|FALSE|DISTINCT|UNKNOWN)\b)", re.IGNORECASE),
+        "IS DISTINCT FROM ",
+    ),
+    (
+        re.compile(r"\bIS\s+(?!(?:NOT|NULL|TRUE|FALSE|DISTINCT|UNKNOWN)\b)", re.IGNORECASE),
+        "IS NOT DISTINCT FROM ",
+    ),
+    # a yes/no column (povtor names them is_*) as a condition: SQLite's 0 or 1
+    (
+        re.compile(
+            r"(\b(?:WHEN|WHERE|AND|OR|NOT)\s+|(?<!%)\(\s*)((?:\w+\.)?is_[a-z_]+)"
+            r"(?=\s*(?:\bTHEN\b|\bAND\b|\bOR\b|\)|$))",
+            re.IGNORECASE,
+        ),
+        r"\1(\2 <> 0)",
+    ),
     # a unary plus that keeps SQLite off an index: PostgreSQL has none for text
     (
         re.compile(
@@ -150,8 +168,6 @@ _WORDS = (
     (re.compile(r"(?<!NOT )\bLIKE\b", re.IGNORECASE), "ILIKE"),
 )
 _NOTHING = "SELECT NULL WHERE FALSE"
-_IS_NOT_VALUE = re.compile(r"\bIS\s+NOT\s+(%s|%\(\w+\)s)", re.IGNORECASE)
-_IS_VALUE = re.compile(r"\bIS\s+(%s|%\(\w+\)s)", re.IGNORECASE)
 
 
 class Statement:
@@ -187,9 +203,9 @@ def translate(sql: str, id_tables: frozenset[str]) -> Statement:
         last = match.end()
     parts.append(_outside(stripped[last:]))
     text = "".join(parts)
-    # SQLite's "x IS ?" compares NULLs as equal
-    text = _IS_NOT_VALUE.sub(r"IS DISTINCT FROM \1", text)
-    text = _IS_VALUE.sub(r"IS NOT DISTINCT FROM \1", text)
+    text = _yes_no_from_comparison(text)
+    text = _name_subqueries(text)
+    text = _latest_rows(text)
     table = None
     returning = sets_ids = False
     insert = _INSERT.match(text)
@@ -209,6 +225,185 @@ def translate(sql: str, id_tables: frozenset[str]) -> Statement:
             text += " RETURNING id"
             returning = True
     return Statement(text, table, returning, sets_ids)
+
+
+def _closing(text: str, start: int) -> int:
+    """The index of the parenthesis that closes the one at ``start``, or -1."""
+    depths = _depths(text)
+    depth = depths[start]
+    for index in range(start + 1, len(text)):
+        if text[index] == ")" and depths[index] == depth:
+            return index
+    return -1
+
+
+_SUBQUERY = re.compile(r"\b(?:FROM|JOIN)\s*\(\s*SELECT\b", re.IGNORECASE)
+_ALIASED = re.compile(
+    r"\s*(?!(?:WHERE|JOIN|LEFT|INNER|CROSS|ON|GROUP|ORDER|UNION|LIMIT|HAVING|EXCEPT)\b)"
+    r"(?:AS\s+)?[A-Za-z_]\w*",
+    re.IGNORECASE,
+)
+
+
+def _name_subqueries(text: str) -> str:
+    """``FROM (SELECT ...)`` with no name: SQLite allows it, PostgreSQL 15 asks for one."""
+    ends = []
+    for match in _SUBQUERY.finditer(text):
+        end = _closing(text, text.index("(", match.start()))
+        if end > 0 and not _ALIASED.match(text, end + 1):
+            ends.append(end)
+    for number, end in reversed(list(enumerate(ends))):
+        text = f"{text[: end + 1]} AS povtor_rows{number}{text[end + 1 :]}"
+    return text
+
+
+_SET_YES_NO = re.compile(r"\bSET\s+(?:\w+\.)?is_\w+\s*=\s*\(", re.IGNORECASE)
+
+
+def _yes_no_from_comparison(text: str) -> str:
+    """``SET is_x = (a comparison)``: SQLite stores its 1 or 0; so does this."""
+    match = _SET_YES_NO.search(text)
+    if match is None:
+        return text
+    start = match.end() - 1
+    end = _closing(text, start)
+    if end < 0:
+        return text
+    inner = text[start : end + 1]
+    return f"{text[:start]}CASE WHEN {inner} THEN 1 ELSE 0 END{text[end + 1 :]}"
+
+
+_LATEST = re.compile(
+    r"^\s*SELECT\s+(?P<key>[\w.]+)\s*,\s*(?P<fn>MAX|MIN)\((?P<x>[\w.]+)\)\s*,(?P<rest>[^()]*?)"
+    r"\s+FROM\s+(?P<source>.*?)\s+GROUP\s+BY\s+(?P=key)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_UNION_ALL = re.compile(r"\bUNION\s+ALL\b", re.IGNORECASE)
+
+
+def _latest_rows(text: str) -> str:
+    """SQLite's ``SELECT k, MAX(x), other columns ... GROUP BY k`` takes the other
+    columns from each group's row with the largest ``x``: here that is ``DISTINCT ON``."""
+    if "GROUP BY" not in text.upper():
+        return text
+    branches = _UNION_ALL.split(text)
+    found = [_LATEST.match(branch) for branch in branches]
+    if not all(found):
+        return text
+    rewritten = []
+    for match in found:
+        assert match is not None
+        key, x = match["key"], match["x"]
+        order = "DESC NULLS LAST" if match["fn"].upper() == "MAX" else "ASC NULLS LAST"
+        rewritten.append(
+            f"SELECT DISTINCT ON ({key}) {key}, {x},{match['rest']} FROM {match['source']} "
+            f"ORDER BY {key}, {x} {order}"
+        )
+    if len(rewritten) == 1:
+        return rewritten[0]
+    return "\nUNION ALL\n".join(f"({branch})" for branch in rewritten)
+
+
+def _depths(text: str) -> list[int]:
+    """Each character's parenthesis depth (-1 inside a literal, a quoted name or a
+    comment)."""
+    depths = []
+    depth = 0
+    quote = ""
+    for index, char in enumerate(text):
+        if quote:
+            depths.append(-1)
+            if char == quote or (quote == "\n" and char == "\n"):
+                quote = ""
+            continue
+        if char in "'\"":
+            quote = char
+            depths.append(-1)
+            continue
+        if char == "-" and text.startswith("--", index):
+            quote = "\n"
+            depths.append(-1)
+            continue
+        if char == ")":
+            depth -= 1
+        depths.append(depth)
+        if char == "(":
+            depth += 1
+    return depths
+
+
+_KEYWORDS = re.compile(r"\b(SELECT|FROM|UNION(?:\s+ALL)?)\b", re.IGNORECASE)
+
+
+def _region(text: str, depths: list[int], opening: int) -> tuple[int, int, int]:
+    """Start, end and depth of the inside of the ``opening``-th parenthesis (-1: the
+    whole statement)."""
+    if opening < 0:
+        return 0, len(text), 0
+    seen = -1
+    for index, char in enumerate(text):
+        if char == "(" and depths[index] >= 0:
+            seen += 1
+            if seen == opening:
+                depth = depths[index] + 1
+                end = index + 1
+                while end < len(text) and not (text[end] == ")" and depths[end] == depth - 1):
+                    end += 1
+                return index + 1, end, depth
+    raise ValueError(opening)
+
+
+def _branches(
+    text: str, depths: list[int], start: int, end: int, depth: int
+) -> list[tuple[int, int]]:
+    """(after SELECT, before FROM) of each SELECT in a region, at its depth."""
+    branches = []
+    select = None
+    for match in _KEYWORDS.finditer(text, start, end):
+        if depths[match.start()] != depth:
+            continue
+        word = match.group(1).split()[0].upper()
+        if word == "SELECT":
+            select = match.end()
+        elif word == "FROM" and select is not None:
+            branches.append((select, match.start()))
+            select = None
+    return branches
+
+
+def dynamic_column(template: str, sent: str, position: int) -> str | None:
+    """``template`` with the select item at ``position`` of ``sent`` (the statement as
+    sent, its values in place: where PostgreSQL found that the branches of a UNION give a
+    column different types, which SQLite allows) made JSON in every branch: each row's
+    value comes back as it is, a number or a text."""
+    depths = _depths(sent)
+    at = max(0, min(position - 1, len(sent) - 1))
+    depth = depths[at]
+    if depth < 0:
+        return None
+    opening = -1  # the parenthesis the UNION is in
+    for index in range(at, -1, -1) if depth > 0 else ():
+        if sent[index] == "(" and depths[index] == depth - 1:
+            opening = sum(1 for i in range(index) if sent[i] == "(" and depths[i] >= 0)
+            break
+    start, end, depth = _region(sent, depths, opening)
+    here = [(a, b) for a, b in _branches(sent, depths, start, end, depth) if a <= at < b]
+    if not here:
+        return None
+    wanted = sum(1 for i in range(here[0][0], at) if sent[i] == "," and depths[i] == depth)
+    depths = _depths(template)
+    start, end, depth = _region(template, depths, opening)
+    out = template
+    for a, b in reversed(_branches(template, depths, start, end, depth)):
+        commas = [i for i in range(a, b) if template[i] == "," and depths[i] == depth]
+        bounds = [a, *[c + 1 for c in commas], b + 1]
+        if wanted + 1 >= len(bounds):
+            return None
+        lo, hi = bounds[wanted], bounds[wanted + 1] - 1
+        item = out[lo:hi].strip()
+        made = "NULL::json" if item.upper() == "NULL" else f"to_json({item})"
+        out = f"{out[:lo]} {made}{' ' if hi == b else ''}{out[hi:]}"
+    return out
 
 
 def _outside(text: str) -> str:
@@ -263,7 +458,12 @@ class Cursor:
             _row_factory if self.row_factory is not None else psycopg.rows.tuple_row
         )
         try:
-            self._cursor.execute(statement.sql, _params(params))
+            try:
+                self._cursor.execute(statement.sql, _params(params))
+            except psycopg.errors.DatatypeMismatch as exc:
+                sent = self._cursor.mogrify(statement.sql, _params(params))
+                statement = self._connection.typed_again(sql, statement, sent, exc)
+                self._cursor.execute(statement.sql, _params(params))
             if statement.returning:
                 ids = self._cursor.fetchall()
                 self.lastrowid = int(ids[-1][0]) if ids else None
@@ -341,6 +541,19 @@ class Connection:
         if found is None:
             found = self._statements[sql] = translate(sql, self.id_tables())
         return found
+
+    def typed_again(self, sql: str, statement: Statement, sent: str, exc: Exception) -> Statement:
+        """After "UNION types ... cannot be matched": the statement with that column as
+        JSON (see :func:`dynamic_column`), kept for the next time; else the error."""
+        position = getattr(getattr(exc, "diag", None), "statement_position", None)
+        if "UNION types" not in str(exc) or not position or self.in_transaction:
+            raise exc
+        fixed = dynamic_column(statement.sql, sent, int(position))
+        if fixed is None:
+            raise exc
+        statement = Statement(fixed, statement.table, statement.returning, statement.sets_ids)
+        self._statements[sql] = statement
+        return statement
 
     def id_tables(self) -> frozenset[str]:
         """The tables whose rows have an ``id`` (an insert returns it)."""
@@ -443,6 +656,23 @@ def connect(url: str, shown: str) -> Connection:
         raw.close()
         raise
     return Connection(raw)
+
+
+def upgrade_error(exc: BaseException | None, location: Any) -> DatabaseProblem:
+    """A failed schema upgrade on the server as one line (nothing was changed)."""
+    from povtor.storage import schema
+    from povtor.storage.database import translate_db_error
+
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return DatabaseProblem(
+            f"{location} needs its schema made or upgraded (to {schema.HEAD}), and this "
+            "role may not change it: nothing was changed",
+            hint="run povtor init or povtor db upgrade as the database's owner role",
+        )
+    if isinstance(exc, psycopg.Error):
+        error = translate_db_error(_as_sqlite_error(exc), location)
+        return DatabaseProblem(error.message, hint=error.hint)
+    return DatabaseProblem(f"cannot upgrade {location}: {exc}", hint=None)
 
 
 # -- the schema's PostgreSQL side (run by the migrations, as the owner) ---------------
