@@ -83,6 +83,7 @@ def _on_server(request: pytest.FixtureRequest, template: str) -> str:
     """The test's database: a new one on the test server, a copy of ``template``."""
     server: Server = request.getfixturevalue("postgres_server")
     url = server.new_database(template)
+    request.addfinalizer(lambda: server.drop(url))
     request.getfixturevalue("monkeypatch").setenv("POVTOR_DB", url)
     return url
 
@@ -202,11 +203,9 @@ def postgres_server() -> Iterator[Server]:
 
 
 @pytest.fixture
-def pg_url(postgres_server: Server, monkeypatch: pytest.MonkeyPatch) -> str:
+def pg_url(isolated: Path, request: pytest.FixtureRequest) -> str:
     """The test's own PostgreSQL database (a fresh ``povtor init``), as ``POVTOR_DB``."""
-    url = postgres_server.new_database()
-    monkeypatch.setenv("POVTOR_DB", url)
-    return url
+    return _on_server(request, TEMPLATE)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -71,16 +71,13 @@ def tell(story: Sequence[tuple[str, ...]], form: str = "csv") -> list[str]:
 
 
 def test_one_story_tells_the_same_on_both_engines(
-    isolated: Path,
-    migrated_template: Path,
-    postgres_server: Server,
-    monkeypatch: pytest.MonkeyPatch,
+    isolated: Path, migrated_template: Path, request: pytest.FixtureRequest
 ) -> None:
     import shutil
 
     shutil.copy2(migrated_template, isolated)
     on_sqlite = tell(STORY)
-    monkeypatch.setenv("POVTOR_DB", postgres_server.new_database())
+    request.getfixturevalue("pg_url")  # now on the server
     on_postgres = tell(STORY)
     assert [s.split("\n", 2)[1] for s in on_sqlite] == ["[0]"] * len(STORY)
     for sqlite_said, postgres_said in zip(on_sqlite, on_postgres, strict=True):
@@ -190,8 +187,7 @@ def test_the_demo_imported_into_both_engines_reads_the_same(
     isolated: Path,
     migrated_template: Path,
     demo_export: Path,
-    postgres_server: Server,
-    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
     tmp_path: Path,
 ) -> None:
     import shutil
@@ -200,7 +196,7 @@ def test_the_demo_imported_into_both_engines_reads_the_same(
     ok("import", "all", str(demo_export))
     on_sqlite = [ok(*view, "--format", _form(view)).stdout for view in DEMO_VIEWS]
     ok("export", "all", str(tmp_path / "from-sqlite"))
-    monkeypatch.setenv("POVTOR_DB", postgres_server.new_database())
+    request.getfixturevalue("pg_url")  # now on the server
     ok("import", "all", str(demo_export))
     on_postgres = [ok(*view, "--format", _form(view)).stdout for view in DEMO_VIEWS]
     for view, sqlite_said, postgres_said in zip(DEMO_VIEWS, on_sqlite, on_postgres, strict=True):
