@@ -307,3 +307,51 @@ def test_a_forgotten_client_is_gone(db_url: str) -> None:
     touches = ok("nudge", "list", "--format", "json").stdout
     assert [t["client"] for t in json.loads(touches)] == ["forgotten client #1"]
     assert "Семён" not in touches and "900" not in touches
+
+
+# -- SQLite's dialect as PostgreSQL's (no server needed) ---------------------------------
+@pytest.mark.parametrize(
+    ("sqlite", "postgresql"),
+    [
+        ("SELECT 1 FROM t WHERE a = ? AND b = :b", "SELECT 1 FROM t WHERE a = %s AND b = %(b)s"),
+        ("SELECT '50%' || ?, 'a ? :b' FROM t", "SELECT '50%%' || %s, 'a ? :b' FROM t"),
+        ("SELECT x FROM t WHERE a IS ? AND b IS NOT c.d", "SELECT x FROM t WHERE "
+         "a IS NOT DISTINCT FROM %s AND b IS DISTINCT FROM c.d"),
+        ("SELECT x FROM t WHERE a IS NULL AND b IS NOT NULL", "SELECT x FROM t WHERE a IS NULL "
+         "AND b IS NOT NULL"),
+        ("INSERT OR IGNORE INTO t (a, b) VALUES (?, ?)", "INSERT INTO t (a, b) VALUES (%s, %s) "
+         "ON CONFLICT DO NOTHING"),
+        ("PRAGMA secure_delete = ON", "SELECT NULL WHERE FALSE"),
+        ("SELECT a FROM t WHERE +t.on_date <= ? AND name LIKE ? ESCAPE '\\'",
+         "SELECT a FROM t WHERE t.on_date <= %s AND name ILIKE %s ESCAPE '\\'"),
+        ("SELECT CASE WHEN p.is_backend THEN 'yes' END FROM p WHERE NOT s.is_won",
+         "SELECT CASE WHEN (p.is_backend <> 0) THEN 'yes' END FROM p WHERE NOT (s.is_won <> 0)"),
+        ("UPDATE person SET is_main = (id IS ?) WHERE (is_main OR id IS ?)",
+         "UPDATE person SET is_main = CASE WHEN (id IS NOT DISTINCT FROM %s) THEN 1 ELSE 0 END "
+         "WHERE ((is_main <> 0) OR id IS NOT DISTINCT FROM %s)"),
+        ("SELECT n FROM (SELECT 1 AS n) WHERE n > 0",
+         "SELECT n FROM (SELECT 1 AS n) AS povtor_rows0 WHERE n > 0"),
+        ("SELECT k, MAX(at), v FROM t WHERE a = 1 GROUP BY k",
+         "SELECT DISTINCT ON (k) k, at, v FROM t WHERE a = 1 ORDER BY k, at DESC NULLS LAST"),
+        ("SELECT substr(k, 1, instr(k || char(10), char(10)) - 1) FROM t",
+         "SELECT substr(k, 1, instr(k || chr(10), chr(10)) - 1) FROM t"),
+    ],
+)  # fmt: skip
+def test_sqlite_statements_read_as_postgresql(sqlite: str, postgresql: str) -> None:
+    from povtor.storage.postgres import translate
+
+    assert translate(sqlite, frozenset()).sql == postgresql
+
+
+def test_an_insert_returns_its_id_where_the_table_has_one() -> None:
+    from povtor.storage.postgres import translate
+
+    made = translate("INSERT INTO client (name) VALUES (?)", frozenset({"client"}))
+    assert (made.sql, made.returning, made.sets_ids) == (
+        "INSERT INTO client (name) VALUES (%s) RETURNING id",
+        True,
+        False,
+    )
+    kept = translate("INSERT INTO client (id, name) VALUES (?, ?)", frozenset({"client"}))
+    assert kept.sets_ids and kept.table == "client"
+    assert not translate("INSERT INTO setting (key) VALUES (?)", frozenset({"client"})).returning
