@@ -25,6 +25,7 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
+from povtor.storage.activity import refresh_activity
 from povtor.storage.database import Database, db_datetime, open_database
 from povtor.storage.location import resolve_location
 from povtor.storage.queries import search_key
@@ -58,8 +59,16 @@ def words(text: str) -> tuple[str, ...]:
 PRESETS: dict[str, tuple[int, int, int]] = {
     "large": (10_000, 50_000, 300_000),
     "real": (2_000, 8_800, 50_000),
+    "huge": (100_000, 500_000, 3_000_000),
 }
-PRESET_ALIASES = {"large": "large", "50000": "large", "real": "real", "8800": "real"}
+PRESET_ALIASES = {
+    "large": "large",
+    "50000": "large",
+    "real": "real",
+    "8800": "real",
+    "huge": "huge",
+    "500000": "huge",
+}
 DEFAULT_TODAY = "2026-11-23"
 HISTORY_DAYS = 730  # deals are spread over two years before today
 
@@ -675,9 +684,21 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
     touch_rows.sort(key=lambda r: r[0])
 
     # Rows are consistent by construction: skip the per-row foreign key lookups (checked
-    # once at the end instead) and give SQLite room to keep the indexes in memory.
+    # once at the end instead) and give SQLite room to keep the indexes in memory. The
+    # secondary indexes are dropped and made again after the rows are in (one sorted
+    # build each, instead of millions of inserts at random places), and the new file is
+    # written without a journal: a generator that fails leaves a file to delete anyway.
     db.execute("PRAGMA foreign_keys = OFF")
     db.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB
+    indexes = db.rows(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND tbl_name IN ('client', 'person', 'fact', 'deal', 'stage_change', 'touch', "
+        "'product', 'product_link', 'deal_product')"
+    )
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    for index in indexes:
+        db.execute(f'DROP INDEX "{index["name"]}"')
     with db.transaction():
         db.executemany(
             "INSERT INTO client (id, name, search_key, company, category, industry, source, phone, "
@@ -716,6 +737,12 @@ def _fill(db: Database, rng: random.Random, n: Counts, today_date: dt.date) -> d
         db.executemany(
             "INSERT INTO deal_product (deal_id, product_id) VALUES (?,?)", deal_product_rows
         )
+    for index in indexes:
+        db.execute(index["sql"])
+    with db.transaction():
+        refresh_activity(db, None)  # every client's activity, as povtor's writes keep it
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     broken = db.rows("PRAGMA foreign_key_check")
     if broken:

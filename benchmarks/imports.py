@@ -1,6 +1,8 @@
-"""Time ``povtor import orders`` and ``povtor import deals`` on generated files: lines/s.
+"""Time ``povtor import orders`` and ``povtor import deals`` on generated files: lines/s
+and the peak memory (resident set) of the import.
 
     python benchmarks/imports.py                       # 100,000 lines each, 3 runs
+    python benchmarks/imports.py --lines 100000 500000 --kind one-line --kind many-line
     python benchmarks/imports.py --lines 541909 --repeat 1
     python benchmarks/imports.py --profile one-line    # plus a cProfile of one import
 
@@ -18,7 +20,8 @@ exports a seller brings from elsewhere:
 
 Each import runs as a subprocess of the ``povtor`` executable next to this Python into a
 fresh ``povtor init`` database (the wall clock includes starting povtor and the commit);
-the best and median of ``--repeat`` runs are shown with the lines per second of the best.
+the best and median of ``--repeat`` runs are shown with the lines per second of the best,
+and the largest peak resident set (MiB) of the runs.
 """
 
 from __future__ import annotations
@@ -31,11 +34,11 @@ import io
 import os
 import pstats
 import random
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -183,22 +186,33 @@ def import_argv(table: str, path: Path, map_path: Path | None) -> list[str]:
     return ["import", table, str(path), *(["--map", str(map_path)] if map_path else [])]
 
 
-def child_cpu() -> float:
-    """CPU seconds (user + system) used by the finished subprocesses so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def measured(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int, str]:
+    """Run one import: (wall seconds, CPU seconds, peak resident MiB, exit code, stderr)."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", "replace")
+    # ru_maxrss is in KiB on Linux, in bytes on macOS
+    peak = usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+    return seconds, usage.ru_utime + usage.ru_stime, peak, child.returncode, stderr
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lines", type=int, default=100_000, help="lines per orders file")
+    parser.add_argument(
+        "--lines", type=int, nargs="+", default=[100_000], help="lines per orders file (sizes)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--kind", choices=KINDS, action="append", help="default: all")
     parser.add_argument("--profile", choices=KINDS, help="also cProfile one import in process")
     parser.add_argument("--top", type=int, default=30, help="profile lines shown")
     args = parser.parse_args(argv)
-    if args.repeat < 1 or args.lines < 1:
+    if args.repeat < 1 or min(args.lines) < 1:
         parser.error("--repeat and --lines must be at least 1")
     env = {**os.environ, "POVTOR_TODAY": TODAY, "POVTOR_TZ": "Europe/Moscow"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -215,37 +229,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"import, {args.repeat} run(s) each, load average {os.getloadavg()[0]:.2f}")
     print(
         f"{'file':<12} {'lines':>8} {'best s':>7} {'median s':>8} {'lines/s':>8} "
-        f"{'cpu s':>6} {'per cpu s':>8}  result"
+        f"{'cpu s':>6} {'per cpu s':>8} {'peak MiB':>8}  result"
     )
-    for kind in args.kind or KINDS:
-        table, path, map_path = files_for(kind, args.lines, args.seed)
-        lines = sum(1 for _ in path.open("rb")) - 1
-        times, cpu = [], []
-        summary = ""
-        for _ in range(args.repeat):
-            fresh_database(template, target)
-            used = child_cpu()
-            started = time.perf_counter()
-            done = subprocess.run(
-                [*povtor, "--db", str(target), *import_argv(table, path, map_path)],
-                env=env,
-                capture_output=True,
-                text=True,
+    for lines_wanted in args.lines:
+        for kind in args.kind or KINDS:
+            table, path, map_path = files_for(kind, lines_wanted, args.seed)
+            lines = sum(1 for _ in path.open("rb")) - 1
+            times, cpu, peaks = [], [], []
+            summary = ""
+            for _ in range(args.repeat):
+                fresh_database(template, target)
+                argv = [*povtor, "--db", str(target), *import_argv(table, path, map_path)]
+                seconds, used, peak, code, stderr = measured(argv, env)
+                times.append(seconds)
+                cpu.append(used)
+                peaks.append(peak)
+                if code != 0:
+                    raise SystemExit(f"{kind}: povtor failed ({code}):\n{stderr[-3000:]}")
+                summary = stderr.strip().splitlines()[-1]
+            best, least = min(times), min(cpu)
+            print(
+                f"{kind:<12} {lines:>8,} {best:7.2f} {statistics.median(times):8.2f} "
+                f"{lines / best:8,.0f} {least:6.2f} {lines / least:8,.0f} {max(peaks):8.0f}  "
+                f"{summary[:150]}",
+                flush=True,
             )
-            times.append(time.perf_counter() - started)
-            cpu.append(child_cpu() - used)
-            if done.returncode != 0:
-                raise SystemExit(
-                    f"{kind}: povtor failed ({done.returncode}):\n{done.stderr[-3000:]}"
-                )
-            summary = done.stderr.strip().splitlines()[-1]
-        best, least = min(times), min(cpu)
-        print(
-            f"{kind:<12} {lines:>8,} {best:7.2f} {statistics.median(times):8.2f} "
-            f"{lines / best:8,.0f} {least:6.2f} {lines / least:8,.0f}  {summary[:150]}"
-        )
     if args.profile:
-        profile(args.profile, args.lines, args.seed, template, target, args.top)
+        profile(args.profile, args.lines[0], args.seed, template, target, args.top)
     return 0
 
 

@@ -35,7 +35,33 @@ import generate
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 TODAY = generate.DEFAULT_TODAY
-SIZES = ("real", "large")
+SIZES = ("real", "large")  # (and huge, on request: --size huge or --huge)
+# The floors every command is compared with: the interpreter, and a bare Typer and Rich.
+FLOORS = (
+    ("python -c pass", ["-c", "pass"]),
+    ("python -c 'import typer, rich.console'", ["-c", "import typer, rich.console"]),
+    ("python -c 'import povtor.cli.main'", ["-c", "import povtor.cli.main"]),
+)
+TYPER_RICH = FLOORS[1][0]
+# What a seller runs, timed as subprocesses; each is noted with its peak memory and its
+# ratio to the bare Typer and Rich start.
+COMMANDS = (
+    ["--help"],
+    ["plan", "today", "--format", "table"],
+    ["plan", "today", "--all", "--format", "table"],
+    ["plan", "today", "--format", "json"],
+    ["plan", "today", "--format", "csv"],
+    ["plan", "explain", "1"],
+    ["deal", "list", "--format", "csv"],
+    ["deal", "list", "--status", "all", "--format", "csv"],
+    ["client", "list", "--format", "csv"],
+    ["stats", "perks", "--format", "table"],
+    ["stats", "abc", "--format", "table"],
+    ["stats", "funnel", "--format", "table"],
+    ["stats", "repeat", "--format", "table"],
+    ["stats", "cohorts", "--format", "table"],
+    ["export", "all", "EXPORT"],
+)
 
 # labels for the SQL statements of the plan's facts (povtor.app.plan.load_plan_input), by a
 # distinctive fragment
@@ -139,24 +165,35 @@ def run_process(argv: list[str], env: dict[str, str]) -> None:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()}")
 
 
+# Started from a small Python of its own, so that the peak memory read is the command's:
+# a child forked from this process (grown by the in-process timings and the generator)
+# counts this process's pages until it runs the command.
+_PEAK = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(process.pid, 0)
+print(usage.ru_maxrss, file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def output_lines(argv: list[str], env: dict[str, str]) -> tuple[int, float | None]:
     """One untimed warm-up run: checks the command works, counts its output lines and
     reads its peak memory (max RSS in MiB, where the system reports it per process)."""
+    measured = hasattr(os, "wait4")
+    if measured:
+        argv = [sys.executable, "-c", _PEAK, *argv]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
-        peak = None
-        if hasattr(os, "wait4"):
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            peak = usage.ru_maxrss / 1024  # KiB on Linux
-        else:
-            process.wait()
+        process = subprocess.run(argv, env=env, stdout=out, stderr=err)
         out.seek(0)
         err.seek(0)
+        said = err.read().decode()
         if process.returncode != 0:
-            raise SystemExit(
-                f"{' '.join(argv)} failed ({process.returncode}): {err.read().decode()}"
-            )
+            raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}): {said}")
+        peak = None
+        if measured:
+            last = said.strip().rsplit("\n", 1)[-1]
+            peak = int(last) / 1024  # KiB on Linux
         return out.read().count(b"\n"), peak
 
 
@@ -195,46 +232,44 @@ def time_processes(table: Table, db_path: Path, repeat: int, *, startup: bool = 
     # first run of each command write them
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     python = [sys.executable]
+    floors: dict[str, float] = {}
     if startup:
-        table.section("startup (subprocess)")
-        for name, argv in (
-            ("  python -c pass", [*python, "-c", "pass"]),
-            ("  python -c 'import povtor.cli.main'", [*python, "-c", "import povtor.cli.main"]),
-        ):
+        table.section("floors (subprocess)")
+        for name, args in FLOORS:
+            argv = [*python, *args]
             run_process(argv, env)
-            table.add(name, measure(lambda argv=argv: run_process(argv, env), repeat))
+            times = measure(lambda argv=argv: run_process(argv, env), repeat)
+            floors[name] = min(times)
+            table.add(f"  {name}", times)
     table.section("commands (subprocess)")
     povtor = povtor_command()
     exported = OUT / "export-all"
-    for args in (
-        ["--help"],
-        ["plan", "today", "--format", "csv"],
-        ["deal", "list", "--format", "csv"],
-        ["deal", "list", "--status", "all", "--format", "csv"],
-        ["client", "list", "--format", "csv"],
-        ["stats", "perks", "--format", "table"],
-        ["stats", "abc", "--format", "table"],
-        ["export", "all", str(exported)],
-    ):
+    for args in COMMANDS:
+        args = [str(exported) if a == "EXPORT" else a for a in args]
         argv = [*povtor, *args]
         lines, peak = output_lines(argv, env)
-        note = f"{max(lines - 1, 0):,} lines" if "table" in args else f"{max(lines - 1, 0):,} rows"
-        note = note if "--format" in args else ""
+        notes = []
+        if "--format" in args:
+            notes.append(
+                f"{max(lines - 1, 0):,} lines" if "table" in args else f"{max(lines - 1, 0):,} rows"
+            )
         if peak is not None:
-            note = f"{note}, max RSS {peak:.0f} MiB" if note else f"max RSS {peak:.0f} MiB"
-        table.add(
-            "  povtor " + " ".join(args),
-            measure(lambda argv=argv: run_process(argv, env), repeat),
-            note,
-        )
+            notes.append(f"max RSS {peak:.0f} MiB")
+        times = measure(lambda argv=argv: run_process(argv, env), repeat)
+        if TYPER_RICH in floors:
+            notes.append(f"×{min(times) / floors[TYPER_RICH]:.1f} typer+rich")
+        table.add("  povtor " + " ".join(args), times, ", ".join(notes))
 
 
 def time_in_process(table: Table, db_path: Path, repeat: int) -> None:
     from povtor.app.plan import DraftedPlan, forecast, load_plan_input
-    from povtor.domain.planner import build_plan
+    from povtor.domain.calendar import trailing_year
+    from povtor.domain.plan_records import Plan
+    from povtor.domain.planner import build_plan, rank
     from povtor.storage.database import open_database
     from povtor.storage.location import resolve_location
-    from povtor.storage.plan_queries import load_settings, user_templates
+    from povtor.storage.nudge_queries import nudged_deals
+    from povtor.storage.plan_queries import load_settings, paid_totals, user_templates
 
     today = dt.date.fromisoformat(TODAY)
     table.section("plan today, in process")
@@ -275,22 +310,43 @@ def time_in_process(table: Table, db_path: Path, repeat: int) -> None:
         table.add("    (python around the sql)", [max(statistics.median(times) - in_sql, 0.0)])
         plan = build_plan(data, settings)
         table.add(
-            "  build_plan",
+            "  build_plan (every item)",
             measure(lambda: build_plan(data, settings), repeat),
             f"{len(plan.items):,} items",
         )
+        ranked = rank(data, settings)
+        table.add("  rank (the rules, weighed)", measure(lambda: rank(data, settings), repeat))
+        capacity = settings.int("plan.capacity") or len(ranked)
+        table.add(
+            "  the items shown",
+            measure(lambda: ranked.items(capacity), repeat),
+            f"the first {capacity} (plan.capacity)",
+        )
         lang = settings.str("lang")
+        shown = Plan(today=today, items=ranked.items(capacity))
 
         def drafts() -> list[str]:
-            drafted = DraftedPlan(plan, lang, user_templates(db), total=len(plan.items))
-            return [drafted.text(item) for item in plan.items]
+            drafted = DraftedPlan(shown, lang, user_templates(db), total=len(ranked))
+            return [drafted.text(item) for item in shown.items]
 
         table.add(
             "  message drafts",
             measure(drafts, repeat),
-            "the user's templates, then each item's draft",
+            "the user's templates, then each shown item's draft",
         )
-        table.add("  forecast", measure(lambda: forecast(db, today, len(plan.items)), repeat))
+
+        def counted() -> None:
+            start, end = trailing_year(today)
+            nudged_deals(db, start, end, today)
+            paid_totals(db, today)
+
+        table.add("  forecast, counted", measure(counted, repeat), "the conversion and check")
+        forecast(db, today, 0)
+        table.add(
+            "  forecast, kept",
+            measure(lambda: forecast(db, today, len(shown.items)), repeat),
+            "the figures kept for the day",
+        )
     finally:
         db.close()
 
@@ -314,7 +370,12 @@ def profile_plan(db_path: Path, top: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", choices=(*SIZES, "all"), default="all")
+    parser.add_argument("--size", choices=(*SIZES, "huge", "all"), default="all")
+    parser.add_argument(
+        "--huge",
+        action="store_true",
+        help="also the huge size (100,000 clients / 500,000 deals / 3,000,000 touches)",
+    )
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
     parser.add_argument("--profile", action="store_true", help="also cProfile plan today")
     parser.add_argument("--top", type=int, default=25, help="profile lines shown")
@@ -328,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     sizes = SIZES if args.size == "all" else (args.size,)
+    if args.huge and "huge" not in sizes:
+        sizes = (*sizes, "huge")
     for size in sizes:
         db_path = database_for(size)
         clients, deals, touches = generate.PRESETS[size]

@@ -43,6 +43,14 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("POVTOR_TZ", TZ)
     monkeypatch.delenv("POVTOR_FORMAT", raising=False)
     monkeypatch.delenv("POVTOR_DEBUG", raising=False)
+    monkeypatch.delenv("POVTOR_SELLER", raising=False)
+    # the interface in English, whatever the machine's locale (a test of Russian sets it)
+    for variable in ("POVTOR_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    from povtor import i18n
+
+    i18n.set_language("en")  # (a run in this process may have left another one)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / ".local" / "share"))
     monkeypatch.setenv("COLUMNS", "160")  # Rich tables: wide enough not to wrap, everywhere

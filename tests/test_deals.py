@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from support import Cli
+from support import Cli, dump_database
 
 DEAL_HEADER = (
     "id,client,funnel,stage,status,amount,currency,days_in_stage,opened_on,expected_on,title\n"
@@ -496,14 +496,25 @@ def test_list_filters(pipeline: Cli, options: tuple[str, ...], ids: list[int]) -
     assert [row[0] for row in listed(pipeline, *options)] == ids
 
 
-def test_list_stage_in_several_funnels_needs_the_funnel(pipeline: Cli) -> None:
-    run = pipeline("deal", "list", "--stage", "invoice")
+def test_list_a_stage_alone_is_that_stage_in_every_funnel_that_has_it(pipeline: Cli) -> None:
+    """--stage invoice without --funnel: the invoice deals of repeat and of first."""
+    assert [row[0] for row in listed(pipeline, "--stage", "invoice")] == [1, 4]
+    assert [row[0] for row in listed(pipeline, "--stage", "INVOICE", "-c", "Петров")] == [1, 4]
+
+
+def test_list_a_stage_that_means_different_stages_is_ambiguous(pipeline: Cli) -> None:
+    """A position names a different stage in each funnel: the error lists them."""
+    before = dump_database(pipeline.db)
+    run = pipeline("deal", "list", "--stage", "2")
     assert (run.exit_code, run.stdout, run.stderr) == (
         4,
         "",
-        "error: stage 'invoice' is in 3 funnels: repeat, first, refusal; "
-        "name the funnel, e.g. --funnel repeat\n",
+        "error: stage '2' means different stages in 3 funnels: repeat:request, "
+        "first:contact, refusal:interest; name the funnel, e.g. --funnel repeat, "
+        "or the stage by its code\n",
     )
+    assert dump_database(pipeline.db) == before
+    assert [row[0] for row in listed(pipeline, "--stage", "2", "--funnel", "first")] == []
 
 
 def test_list_unknown_stage_anywhere(pipeline: Cli) -> None:

@@ -193,9 +193,9 @@ CASES = [
         id="date-birthday",
     ),
     pytest.param(
-        ("client", "add", "Новый", "--created", "вчера"),
+        ("client", "add", "Новый", "--on", "вчера"),
         INVALID,
-        f"error: --created: 'вчера' is not a date; {NOT_A_DATE}",
+        f"error: --on: 'вчера' is not a date; {NOT_A_DATE}",
         id="date-created",
     ),
     pytest.param(

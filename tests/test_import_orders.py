@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from support import Cli, invoke, query
+from support import Cli, dump_database, invoke, query
 
 LINES = [
     # order, date, client, product, quantity, price, status
@@ -266,3 +266,45 @@ def test_a_progress_bar_on_a_terminal(
         "imported orders.csv; clients: 1 created; deals: 2 created; stage history: 4 created"
     )
     assert query(cli.db, "SELECT COUNT(*) FROM deal") == [(2,)]
+
+
+def test_a_large_import_is_written_in_chunks_all_or_nothing(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planned writes run a few at a time (here 7), indexes dropped and made again,
+    in the import's one transaction: the same database as one batch gives, and nothing
+    at all when a row that comes late has a problem."""
+    from povtor.storage.transfer import importer
+
+    source = tmp_path / "orders.csv"
+    rows = [
+        f"{100 + n},2025-{1 + n % 12:02d}-{1 + n % 28:02d},Клиент {n % 13},{n * 10}.50,Оплачен"
+        for n in range(60)
+    ]
+    source.write_text("order_id,date,client,amount,status\n" + "\n".join(rows) + "\n")
+    whole = tmp_path / "whole.db"
+    cli.ok("--db", str(whole), "import", "orders", str(source))
+    monkeypatch.setattr(importer, "CHUNK_WRITES", 7)
+    monkeypatch.setattr(importer, "REINDEX_MIN_ROWS", 5)
+    run = cli.ok("import", "orders", str(source))
+    assert run.stderr.endswith(
+        "clients: 13 created; deals: 60 created; stage history: 120 created\n"
+    )
+    assert _rows(cli.db) == _rows(whole)
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    assert query(cli.db, indexes) == query(whole, indexes)
+    # a status that names no stage, on the last order: found after writes have run
+    before = dump_database(cli.db)
+    late = source.read_text() + "900,2025-06-01,Новый клиент,10,Ждёт\n"
+    source.write_text(late.replace("Клиент ", "Заказчик "))
+    map_file = tmp_path / "map.toml"
+    map_file.write_text('[stages]\n"Ждёт" = "nowhere"\n"Оплачен" = "paid"\n', encoding="utf-8")
+    failed = cli("import", "orders", str(source), "--map", str(map_file))
+    assert failed.exit_code == 2, failed.describe()
+    assert "orders.csv:62: status: 'nowhere' is not a stage of funnel repeat" in failed.stderr
+    assert dump_database(cli.db) == before
+
+
+def _rows(path: Path) -> list[str]:
+    """Every row of every table (as SQL), in table order: the data without the schema."""
+    return [line for line in str(dump_database(path)).splitlines() if line.startswith("INSERT")]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from support import Cli, Run
+from support import Cli, Run, execute, query
 
 NB = "\u00a0"  # the no-break space of drafts: «125 000 ₽», «4 дня»
 
@@ -948,6 +948,58 @@ def test_plan_forecast_is_stats_nudges_over_the_last_12_months(seller: Seller) -
     assert "40% nudge→order conversion (4 of 10 deals nudged in the last 12 months were" in (
         " ".join(caption.split())
     )
+
+
+def test_the_forecast_is_kept_for_the_day_and_never_outlives_a_write(seller: Seller) -> None:
+    """The conversion and the average check are counted once for a day and kept; any
+    change to the database (a payment, an undone touch, an edited amount, a row written
+    written around povtor) counts them again."""
+
+    def line() -> str:
+        caption = seller.ok("plan", "today", "--format", "table").stdout
+        return " ".join(caption.split())
+
+    def kept() -> list[tuple[Any, ...]]:
+        return query(seller.cli.db, "SELECT value FROM setting WHERE key = 'povtor.plan_figures'")
+
+    seller.on("2026-03-16")
+    seller.add("Берёза")
+    seller.paid("Берёза", "2026-02-10", "1000")
+    deals = [seller.open("Берёза", "--stage", "invoice", "--on", "2026-02-01") for _ in range(11)]
+    for deal in deals[:10]:
+        seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", "2026-02-05")
+    for deal in deals[:3]:
+        seller.ok("deal", "win", str(deal), "--amount", "2000", "--on", "2026-02-20")
+    assert "30% nudge→order conversion (3 of 10 deals" in line()
+    assert "an average check of 1 750.00 RUB" in line()  # (1000 + 3 × 2000) / 4
+    [first] = kept()
+    assert kept() == [first]  # the second plan used the kept figures
+    seller.ok("deal", "win", str(deals[3]), "--amount", "5000", "--on", "2026-02-21")
+    assert "40% nudge→order conversion (4 of 10 deals" in line()
+    assert "an average check of 2 400.00 RUB" in line()
+    assert kept() != [first]
+    seller.ok("deal", "edit", str(deals[3]), "--amount", "2000")  # no new row: an edit
+    assert "an average check of 1 800.00 RUB" in line()
+    seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer", "--on", "2026-02-08")
+    assert "36% nudge→order conversion (4 of 11 deals" in line()
+    seller.ok("nudge", "undo", "--yes")
+    assert "40% nudge→order conversion (4 of 10 deals" in line()
+    # a nudge written by another program, not through povtor: a new row all the same
+    columns = [r[1] for r in query(seller.cli.db, "PRAGMA table_info(touch)") if r[1] != "id"]
+    copied = ", ".join("?" if c == "deal_id" else c for c in columns)
+    execute(
+        seller.cli.db,
+        f"INSERT INTO touch ({', '.join(columns)}) SELECT {copied} FROM touch "
+        "WHERE deal_id = ? ORDER BY id LIMIT 1",
+        (deals[10], deals[0]),
+    )
+    assert "36% nudge→order conversion (4 of 11 deals" in line()
+    # another day: counted for that day (a year on, the February nudges are out of it)
+    seller.on("2026-03-17")
+    assert "36% nudge→order conversion (4 of 11 deals" in line()
+    assert kept()[0][0].startswith("2026-03-17/")
+    seller.on("2027-03-10")
+    assert "(too little history: 0 deals nudged in the last 12 months" in line()
 
 
 # -- nudge text and templates -----------------------------------------------------------------

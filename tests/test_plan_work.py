@@ -148,8 +148,8 @@ def test_a_days_work_is_the_capacity_and_the_rest_is_a_count(cli: Cli) -> None:
         "error: give either --limit or --all, not both; e.g. --limit 10\n",
     )
     # a date given is kept in the hint
-    dated = cli.ok("plan", "today", "--date", "2026-03-06", "--format", "table").stdout
-    assert dated.splitlines()[-1] == "… and 2 more: povtor plan today --all --date 2026-03-06"
+    dated = cli.ok("plan", "today", "--on", "2026-03-06", "--format", "table").stdout
+    assert dated.splitlines()[-1] == "… and 2 more: povtor plan today --all --on 2026-03-06"
 
     # explain works for every rank of the whole plan, not only the shown ones
     fifth = json.loads(on_friday(cli, "plan", "explain", "5", "--format", "json").stdout)

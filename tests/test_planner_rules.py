@@ -27,6 +27,7 @@ from povtor.domain.planner import (
     client_candidates,
     deal_candidates,
     priority_terms,
+    rank,
 )
 from povtor.settings import SPECS, Settings, normalise
 
@@ -862,6 +863,51 @@ def test_plan_order_by_priority_then_name() -> None:
         (4, "Вектор", "stuck", "41.00"),
         (5, "Сокол", "stuck", "31.00"),
     ]
+
+
+def test_the_items_shown_are_those_of_the_whole_plan() -> None:
+    """A day's work, a category's items, one rank or one client are cut from the ranking
+    without building the rest: each is exactly what the whole plan has there."""
+    names = ["Сокол", "астра", "Берёза", "Вектор", "Атлант", "Сокол", "Вектор"]
+    categories = ["A", "B", "C", None]
+    clients, deals = [], []
+    for n in range(1, 43):
+        # three clients of every name: ties in priority are broken by name, then by id
+        clients.append(
+            client(
+                n,
+                name=names[n % len(names)],
+                category=categories[n % 4],
+                open_deals=0 if n % 5 == 0 else 1,
+                paid=("2025-06-01",) if n % 5 == 0 else (),
+            )
+        )
+        if n % 5:
+            deals.append(
+                deal(
+                    n,
+                    client_id=n,
+                    stage=("request", "invoice")[n % 2],
+                    entered=day("2026-03-02") + dt.timedelta(days=n % 4),
+                    amount_minor=(n % 3) * 5_000_000 or None,
+                )
+            )
+    facts = data("2026-03-17", clients, deals)
+    whole = build_plan(facts, DEFAULTS).items
+    ranking = rank(facts, DEFAULTS)
+    assert len(ranking) == len(whole) == 42
+    assert len({i.priority for i in whole}) < len(whole)  # (ties to break)
+    for first in (1, 7, 30, 42, 100, None):
+        assert ranking.items(first) == whole[:first]
+    for category in ("A", "B", "C"):
+        mine = [i for i in whole if i.client.category == category]
+        assert ranking.count(category) == len(mine)
+        assert ranking.items(3, category=category) == mine[:3]
+        assert ranking.items(category=category) == mine
+    assert [ranking.at(r) for r in range(1, 43)] == whole
+    assert ranking.at(0) is None and ranking.at(43) is None
+    assert [ranking.of_client(i.client.id) for i in whole] == whole
+    assert ranking.of_client(99) is None
 
 
 def test_only_loaded_clients_appear() -> None:

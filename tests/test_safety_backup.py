@@ -247,10 +247,11 @@ def test_check_a_sound_database(world: Cli, db_path: Path, dump: Callable[[], st
         "integrity,ok,every page and index is sound",
         "foreign_keys,ok,every reference points to a row",
         f"schema,ok,{schema.HEAD} (the newest)",
+        "activity,ok,every client's activity matches its history",
     ]
     assert run.stderr == f"{db_path} is sound\n"
     rows = json.loads(world.ok("db", "check", "--format", "json").stdout)
-    assert [r["status"] for r in rows] == ["ok", "ok", "ok"]
+    assert [r["status"] for r in rows] == ["ok", "ok", "ok", "ok"]
     assert dump() == before
 
 

@@ -498,7 +498,7 @@ def test_the_check_runs_at_most_once_a_day(
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (("plan", "today", "--date", ""), "--date: '' is not a date"),
+        (("plan", "today", "--on", ""), "--on: '' is not a date"),
         (("nudge", "list", "--since", ""), "--since: '' is not a date"),
         (("stats", "funnel", "--from", ""), "--from is empty"),
         (("stats", "nudges", "--period", ""), "--period is empty"),

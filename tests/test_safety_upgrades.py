@@ -6,9 +6,12 @@ made it (built by ``tests/fixtures/make_fixtures.py``); each is upgraded here.
 
 from __future__ import annotations
 
+import re
 import shutil
+import sqlite3
 import stat
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -82,3 +85,32 @@ def test_the_newest_schema_is_not_backed_up_again(cli: Cli, db_path: Path) -> No
     cli.add_client("Иван Петров")
     cli.ok("db", "upgrade")
     assert list(db_path.parent.glob("*.bak")) == []
+
+
+CHECK = re.compile(r"CONSTRAINT (\w+) CHECK \(([^()]*(?:\([^()]*\)[^()]*)*)\)")
+
+
+def _checks(path: Path) -> dict[str, str]:
+    tables = query(path, "SELECT sql FROM sqlite_master WHERE type = 'table'")
+    return dict(found for (sql,) in tables for found in CHECK.findall(str(sql)))
+
+
+@pytest.mark.parametrize("revision", RELEASED)
+def test_an_upgraded_database_checks_values_as_a_new_one_does(
+    blank_cli: Cli, db_path: Path, migrated_template: Path, revision: str
+) -> None:
+    """The CHECKs of a column's values are comparisons (0010), the same as a new
+    database's, and still refuse what they refused."""
+    _copy(revision, db_path)
+    blank_cli.ok("db", "upgrade")
+    checks = _checks(db_path)
+    assert checks == _checks(migrated_template)
+    assert checks["ck_deal_status"] == "status = 'open' OR status = 'won' OR status = 'lost'"
+    assert not [rule for rule in checks.values() if " IN (" in rule]
+    with (
+        pytest.raises(sqlite3.IntegrityError, match="ck_deal_status"),
+        closing(sqlite3.connect(db_path)) as connection,
+        connection,
+    ):
+        connection.execute("UPDATE deal SET status = 'paid' WHERE id = 1")
+    assert query(db_path, "SELECT status FROM deal WHERE id = 1") == [("won",)]

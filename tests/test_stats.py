@@ -733,7 +733,7 @@ def test_default_periods_in_titles(cli: Cli) -> None:
     ("args", "expected"),
     [
         (("funnel", "--period", "month", "--from", "2026-01-01"), "either --period or --from"),
-        (("funnel", "--date", "2026-01-01"), "--date goes with --period"),
+        (("funnel", "--on", "2026-01-01"), "--on goes with --period"),
         (("funnel", "--from", "2026-02-10", "--to", "2026-02-01"), "is after --to"),
         (("nudges", "--period", "week"), "--period: 'week' is not one of"),
         (("repeat", "--from", "2026-04-01"), "after the as-of date 2026-03-02"),

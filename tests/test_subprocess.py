@@ -46,6 +46,16 @@ def test_help_works() -> None:
     assert done.stderr == b""
 
 
+def test_help_in_a_russian_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    done = povtor("--help")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    assert out.startswith("Использование: povtor [OPTIONS] COMMAND [ARGS]...\n")
+    assert "  plan     План буравчиков: с кем связаться сегодня и почему.\n" in out
+    assert "Команды:\n" in out
+
+
 def test_version() -> None:
     from povtor import __version__
 
@@ -166,6 +176,8 @@ print("loaded:", *sorted(m for m in watched if m in sys.modules), file=sys.stder
         ["nudge", "log", "--client", "СтройМонолит", "--text", "поздравили"],
         ["nudge", "log", "--deal", "#268", "--outcome", "later", "--later", "+7"],
         ["client", "referral", "СтройМонолит", "Бригада Лосева"],
+        ["seller", "list", "--format", "csv"],
+        ["plan", "today", "--everyone", "--format", "csv"],
     ],
     ids=" ".join,
 )

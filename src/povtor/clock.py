@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.parsing import parse_date
 
 _TODAY_WITH_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?")
@@ -64,8 +65,8 @@ def resolve_tz(name: str | None) -> dt.tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(
-            f"time zone {name!r} is unknown",
-            hint="use an IANA name such as Europe/Moscow or UTC (--tz or POVTOR_TZ)",
+            _("time zone {name} is unknown").format(name=repr(name)),
+            hint=_("use an IANA name such as Europe/Moscow or UTC (--tz or POVTOR_TZ)"),
         ) from None
 
 
@@ -83,7 +84,8 @@ def make_clock(today: str | None = None, tz: str | None = None) -> Clock:
             moment = dt.time(hour, minute, second)
         except ValueError:
             raise InvalidInput(
-                f"--today: {today!r} has an impossible time", hint="use HH:MM from 00:00 to 23:59"
+                _("--today: {today} has an impossible time").format(today=repr(today)),
+                hint=_("use HH:MM from 00:00 to 23:59"),
             ) from None
     else:
         day = parse_date(today, field="--today")

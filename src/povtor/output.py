@@ -22,13 +22,14 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from itertools import islice
 from typing import IO, Any
 
 from povtor import terminal
+from povtor.i18n import N_, _
 from povtor.parsing import format_money
 from povtor.terminal import Screen, display_width, pad, wrap, wrap_lines
 
@@ -81,13 +82,13 @@ class Listing:
     rows: Iterable[Sequence[Any]]
     title: str | None = None
     caption: str | None = None
-    empty_message: str = "nothing to show"
+    empty_message: str = N_("nothing to show")
     # table-only decoration per row (e.g. a style); never in machine output
     row_styles: list[str | None] = field(default_factory=list)
     # in a table, only the first ``table_limit`` rows and a count of the others
     # (machine formats always have every row)
     table_limit: int | None = None
-    limit_hint: str = "--all shows every row"
+    limit_hint: str = N_("--all shows every row")
 
 
 def default_format() -> OutputFormat:
@@ -100,7 +101,9 @@ def default_format() -> OutputFormat:
             from povtor.errors import InvalidInput
 
             raise InvalidInput(
-                f"{ENV_FORMAT}={chosen!r} is not a format",
+                _("{ENV_FORMAT}={chosen} is not a format").format(
+                    ENV_FORMAT=ENV_FORMAT, chosen=repr(chosen)
+                ),
                 hint="use one of: " + ", ".join(f.value for f in OutputFormat),
             ) from None
     return OutputFormat.table if terminal.stdout_is_terminal() else OutputFormat.tsv
@@ -131,7 +134,7 @@ def people_value(kind: str, value: Any) -> str:
     if kind == "rate":
         return f"{float(value) * 100:.1f}%"
     if kind == "bool":
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
@@ -170,8 +173,10 @@ def render_record(
 
         group = command.split()[0]
         raise InvalidInput(
-            f"{command} prints one {noun}; --format {chosen.value} is for lists",
-            hint=f"use --format table or json (lists: povtor {group} list)",
+            _("{command} prints one {noun}; --format {value} is for lists").format(
+                command=command, noun=noun, value=chosen.value
+            ),
+            hint=_("use --format table or json (lists: povtor {group} list)").format(group=group),
         )
     with terminal.paged():
         print_table(record)
@@ -259,7 +264,7 @@ def _table(listing: Listing, stream: IO[str]) -> int:
     limit = listing.table_limit
     first = list(islice(rows, PAGE_ROWS if limit is None else min(PAGE_ROWS, limit)))
     if not first:
-        message(listing.empty_message)
+        message(_(listing.empty_message))
         return 0
     layout = TableLayout(listing, terminal.screen(stream))
     for chunk in layout.lines(first, rows):
@@ -289,7 +294,10 @@ class TableLayout:
         self.width = width or out.width
         self.title_left = title_left
         self.shown = [i for i, c in enumerate(listing.columns) if c.in_table]
-        self.columns = [listing.columns[i] for i in self.shown]
+        # (headers in the run's language: a column declares its header with N_())
+        self.columns = [
+            replace(listing.columns[i], header=_(listing.columns[i].header)) for i in self.shown
+        ]
         self.right = [
             (c.justify == "right") if c.justify else c.kind in NUMERIC_KINDS for c in self.columns
         ]
@@ -407,14 +415,16 @@ class TableLayout:
         return [self.out.style(line, style) for line in wrap_lines(text, self.width)]
 
     def _title(self) -> list[str]:
-        return self._centered(self.listing.title, "italic")
+        return self._centered(_(self.listing.title or ""), "italic")
 
     def _caption(self) -> list[str]:
         caption = self.listing.caption or ""
         if self.more:
             shown = f"{self.count:,}".replace(",", " ")
             total = f"{self.count + self.more:,}".replace(",", " ")
-            note = f"The first {shown} of {total} rows: {self.listing.limit_hint}."
+            note = _("The first {shown} of {total} rows: {hint}.").format(
+                shown=shown, total=total, hint=_(self.listing.limit_hint)
+            )
             caption = f"{caption}\n{note}" if caption else note
         lines = self._centered(caption, "dim italic")
         return ["", *lines] if lines and self.shape == "cards" else lines
@@ -560,7 +570,8 @@ def table_lines(listing: Listing, width: int, out: Screen, *, title_left: bool =
     card. Empty: ``"Title: none"``."""
     rows = list(listing.rows)
     if not rows:
-        return [out.style(f"{listing.title or 'rows'}: none", "dim")]
+        title = _(listing.title) if listing.title else _("rows")
+        return [out.style(_("{title}: none").format(title=title), "dim")]
     layout = TableLayout(listing, out, width=width, title_left=title_left)
     return [line for chunk in layout.lines(rows, iter(())) for line in chunk]
 
@@ -604,12 +615,12 @@ def field_lines(fields: Sequence[tuple[str, str]], width: int, out: Screen) -> l
     wraps under itself."""
     if not fields:
         return []
-    label = min(max(display_width(name) for name, _ in fields), width // 3)
+    label = min(max(display_width(_(name)) for name, _value in fields), width // 3)
     room = max(width - label - 2, 10)
     lines = []
     for name, value in fields:
         values = wrap(terminal.clean(value), room)
-        labels = wrap(name, label)
+        labels = wrap(_(name), label)
         for k in range(max(len(values), len(labels))):
             head = pad(labels[k] if k < len(labels) else "", label)
             text = values[k] if k < len(values) else ""

@@ -6,7 +6,9 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+from povtor import i18n
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 
 MINOR_UNITS = 100  # every currency is kept in hundredths (kopecks, cents)
 MAX_AMOUNT_MINOR = 10**15  # ten trillion in major units: beyond any real deal
@@ -52,16 +54,16 @@ def parse_date(text: str, *, field: str = "date", today: date | None = None) -> 
         match = _RU_DATE.fullmatch(raw)
         if not match:
             raise InvalidInput(
-                f"{field}: {text!r} is not a date",
-                hint="write it as YYYY-MM-DD (e.g. 2026-03-31) or DD.MM.YYYY",
+                _("{field}: {text} is not a date").format(field=field, text=repr(text)),
+                hint=_("write it as YYYY-MM-DD (e.g. 2026-03-31) or DD.MM.YYYY"),
             )
         day, month, year = (int(g) for g in match.groups())
     try:
         day_value = date(year, month, day)
     except ValueError:
         raise InvalidInput(
-            f"{field}: {text!r} is not a real calendar date",
-            hint="check the day and month (e.g. February has 28 or 29 days)",
+            _("{field}: {text} is not a real calendar date").format(field=field, text=repr(text)),
+            hint=_("check the day and month (e.g. February has 28 or 29 days)"),
         ) from None
     return in_range(day_value, field=field, text=text)
 
@@ -75,8 +77,10 @@ def in_range(day: date, *, field: str, text: str | None = None) -> date:
 
 def out_of_range(field: str, text: str) -> InvalidInput:
     return InvalidInput(
-        f"{field}: {text!r} is not within the dates povtor keeps ({DATE_RANGE})",
-        hint=f"give a date from {DATE_RANGE}",
+        _("{field}: {text} is not within the dates povtor keeps ({range})").format(
+            field=field, text=repr(text), range=DATE_RANGE
+        ),
+        hint=_("give a date from {range}").format(range=DATE_RANGE),
     )
 
 
@@ -84,7 +88,9 @@ def not_in_future(day: date, today: date, *, option: str, hint: str) -> date:
     """``day`` if it is today or earlier: a birthday, the day a client came."""
     if day > today:
         raise InvalidInput(
-            f"{option} {day.isoformat()} is in the future (today is {today.isoformat()})",
+            _("{option} {day} is in the future (today is {today})").format(
+                option=option, day=day.isoformat(), today=today.isoformat()
+            ),
             hint=hint,
         )
     return day
@@ -103,15 +109,17 @@ def parse_amount(text: str, *, field: str = "amount") -> int:
         return int(whole) * MINOR_UNITS + (int(fraction.ljust(2, "0")) if fraction else 0)
     raw = _SPACES.sub("", text.strip())
     bad = InvalidInput(
-        f"{field}: {text!r} is not an amount of money",
-        hint="write digits with at most two decimals, e.g. 12500 or 12 500,50",
+        _("{field}: {text} is not an amount of money").format(field=field, text=repr(text)),
+        hint=_("write digits with at most two decimals, e.g. 12500 or 12 500,50"),
     )
     if not raw:
         raise bad
     if raw.startswith("-"):
         raise InvalidInput(
-            f"{field}: {text!r} is negative; amounts must be zero or more",
-            hint="write the amount without a minus sign",
+            _("{field}: {text} is negative; amounts must be zero or more").format(
+                field=field, text=repr(text)
+            ),
+            hint=_("write the amount without a minus sign"),
         )
     if raw.startswith("+"):
         raw = raw[1:]
@@ -143,14 +151,17 @@ def parse_amount(text: str, *, field: str = "amount") -> int:
             whole, fraction = head, tail
             if len(fraction) > 2:
                 raise InvalidInput(
-                    f"{field}: {text!r} has more than two decimal places",
-                    hint="round it to kopecks/cents, e.g. 12.50",
+                    _("{field}: {text} has more than two decimal places").format(
+                        field=field, text=repr(text)
+                    ),
+                    hint=_("round it to kopecks/cents, e.g. 12.50"),
                 )
     whole = whole.lstrip("0") or "0"
     if not _DIGITS.fullmatch(whole) or (fraction and not _DIGITS.fullmatch(fraction)):
         raise bad
     too_large = InvalidInput(
-        f"{field}: {text!r} is too large", hint="amounts up to 9 999 999 999 999.99 are kept"
+        _("{field}: {text} is too large").format(field=field, text=repr(text)),
+        hint=_("amounts up to 9 999 999 999 999.99 are kept"),
     )
     if len(whole) > len(str(MAX_AMOUNT_MINOR)):
         raise too_large  # before int(): Python refuses to convert very long digit strings
@@ -176,8 +187,8 @@ def money(minor: int | None) -> Decimal | None:
 
 
 def format_money(minor: int | None, *, grouped: bool = False, short: bool = False) -> str:
-    """``1234550`` -> ``12345.50`` (machine) or ``12 345.50`` (people); ``short`` drops
-    ``.00`` (for message drafts: «125 000»)."""
+    """``1234550`` -> ``12345.50`` (machine) or ``12 345.50`` (people; in a Russian
+    interface ``12 345,50``); ``short`` drops ``.00`` (for message drafts: «125 000»)."""
     if minor is None:
         return ""
     sign = "-" if minor < 0 else ""
@@ -185,8 +196,18 @@ def format_money(minor: int | None, *, grouped: bool = False, short: bool = Fals
     if short and not cents:
         return sign + f"{whole:,}".replace(",", " ")
     if grouped:
-        return sign + f"{whole:,}".replace(",", " ") + f".{cents:02d}"
+        point = "," if i18n.current() == "ru" else "."
+        return sign + f"{whole:,}".replace(",", " ") + f"{point}{cents:02d}"
     return f"{sign}{whole}.{cents:02d}"
+
+
+def format_amount(minor: int, currency: str) -> str:
+    """An amount with its currency, for people: ``1 465 618.20 RUB``; in a Russian
+    interface ``1 465 618,20 ₽`` (another currency keeps its code: ``1 200,50 USD``)."""
+    code = currency.upper()
+    if i18n.current() == "ru" and code == "RUB":
+        code = "₽"
+    return f"{format_money(minor, grouped=True)} {code}"
 
 
 OUTCOME_WORDS = {
@@ -206,7 +227,7 @@ def parse_outcome(value: str) -> str:
         from povtor.errors import InvalidInput
 
         raise InvalidInput(
-            f"--outcome: {value!r} is not an outcome",
-            hint="use yes, no, later, no-answer or pending",
+            _("--outcome: {value} is not an outcome").format(value=repr(value)),
+            hint=_("use yes, no, later, no-answer or pending"),
         )
     return outcome

@@ -103,10 +103,12 @@ def wrap_sized(text: str, width: int, *, fold: bool = True) -> list[tuple[str, i
     lines: list[tuple[str, int]] = []
     for paragraph in text.split("\n"):
         line, used = "", 0
+        # (a paragraph one cell a character, as most are: each word as wide as it is long)
+        narrow = paragraph.isascii() or _NARROW_ONLY.fullmatch(paragraph) is not None
         for word in _GROUP_SPACE.sub(_UNBREAKABLE, paragraph).split(" "):
             if not word:
                 continue
-            size = display_width(word)
+            size = len(word) if narrow else display_width(word)
             if size > width and fold:
                 if line:
                     lines.append((line, used))

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 
 # Marks that reorder or hide text: accepted nowhere, they make names unreadable.
 _BIDI_CONTROLS = frozenset(
@@ -38,7 +39,7 @@ def fold(value: str) -> str:
         if unicodedata.is_normalized("NFKC", quick) and quick.casefold() == quick:
             return quick
     folded = value
-    for _ in range(16):  # settles after one or two rounds; the bound only rules out a loop
+    for _round in range(16):  # settles after one or two rounds; the bound only rules out a loop
         again = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", folded).casefold())
         again = again.replace("ё", "е")
         if again == folded:
@@ -58,7 +59,8 @@ def check_email(value: str | None, *, field: str = "--email") -> str | None:
     """An e-mail address already cleaned by :func:`clean_text`: it must have an @."""
     if value and "@" not in value:
         raise InvalidInput(
-            f"{field}: {value!r} is not an e-mail address", hint="write it as name@example.ru"
+            _("{field}: {value} is not an e-mail address").format(field=field, value=repr(value)),
+            hint=_("write it as name@example.ru"),
         )
     return value
 
@@ -83,9 +85,11 @@ def check_phone(value: str | None, *, field: str = "--phone") -> str | None:
     digits = sum(char.isdigit() for char in number)
     if match is None or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
         raise InvalidInput(
-            f"{field}: {value!r} is not a phone number",
-            hint="write digits with spaces and + ( ) - . if you like, and an extension "
-            "after доб. or ext, e.g. +7 495 123-45-67 доб. 123",
+            _("{field}: {value} is not a phone number").format(field=field, value=repr(value)),
+            hint=_(
+                "write digits with spaces and + ( ) - . if you like, and an extension "
+                "after доб. or ext, e.g. +7 495 123-45-67 доб. 123"
+            ),
         )
     return value
 
@@ -106,14 +110,20 @@ def clean_text(
     """
     if value is None:
         if required:
-            raise InvalidInput(f"{field} is required", hint=f"give a value for {field}")
+            raise InvalidInput(
+                _("{field} is required").format(field=field),
+                hint=_("give a value for {field}").format(field=field),
+            )
         return None
     text = unicodedata.normalize("NFC", value).strip()
-    if not text or all(_invisible(char) for char in text):
+    # a text that starts with a letter or digit (not a blank one) shows something
+    shows = text and text[0].isalnum() and text[0] not in _BLANK_LETTERS
+    if not shows and (not text or all(_invisible(char) for char in text)):
         if required:
             shown = " (it holds only invisible characters)" if text else ""
             raise InvalidInput(
-                f"{field} must not be empty{shown}", hint=f"give a value for {field}"
+                _("{field} must not be empty{shown}").format(field=field, shown=shown),
+                hint=_("give a value for {field}").format(field=field),
             )
         return None
     # printable text has neither control characters nor direction marks (both are
@@ -121,19 +131,25 @@ def clean_text(
     for position, char in enumerate(() if text.isprintable() else text, start=1):
         if char in _BIDI_CONTROLS:
             raise InvalidInput(
-                f"{field} contains an invisible direction mark (U+{ord(char):04X}) "
-                f"at character {position}",
-                hint="retype the text without it",
+                _(
+                    "{field} contains an invisible direction mark (U+{char:04X}) at "
+                    "character {position}"
+                ).format(field=field, char=ord(char), position=position),
+                hint=_("retype the text without it"),
             )
         if unicodedata.category(char) == "Cc" and not (multiline and char in "\n\t"):
             raise InvalidInput(
-                f"{field} contains a control character (U+{ord(char):04X}) at character {position}",
-                hint="remove it; only plain text is accepted",
+                _(
+                    "{field} contains a control character (U+{char:04X}) at character {position}"
+                ).format(field=field, char=ord(char), position=position),
+                hint=_("remove it; only plain text is accepted"),
             )
     if len(text) > max_len:
         raise InvalidInput(
-            f"{field} is {len(text)} characters long; at most {max_len} are allowed",
-            hint="shorten it",
+            _("{field} is {n} characters long; at most {max_len} are allowed").format(
+                field=field, n=len(text), max_len=max_len
+            ),
+            hint=_("shorten it"),
         )
     return text
 

@@ -22,12 +22,19 @@ class Named:
     client: str
 
 
-def add_client(db: Database, clock: Clock, fields: Mapping[str, Any]) -> Named:
+def add_client(
+    db: Database, clock: Clock, fields: Mapping[str, Any], *, seller_id: int | None = None
+) -> Named:
+    """A new client; with ``seller_id``, that seller's (the current seller's)."""
     values = {"created_on": clock.today, **fields}
     if values["created_on"] is None:
         values["created_on"] = clock.today
     with db.transaction():
         client_id = client_writes.insert_client(db, values)
+        if seller_id is not None:
+            from povtor.storage.seller_writes import move_client
+
+            move_client(db, client_id, None, seller_id)
     return Named(client_id, values["name"], client_id, values["name"])
 
 
@@ -114,8 +121,9 @@ def add_referral_in(
     fields: Mapping[str, Any],
 ) -> tuple[int, str, int]:
     """Inside the caller's transaction: a referred client (source ``referral from
-    <referrer>``, ``referred_by_id``), its first person if named, and a first-sale deal at
-    the funnel's first stage; (client id, name, deal id)."""
+    <referrer>``, ``referred_by_id``; in a team, the referrer's seller's), its first
+    person if named, and a first-sale deal at the funnel's first stage; (client id, name,
+    deal id)."""
     from povtor.app.deals import open_in
     from povtor.domain.service import referral_source
 
@@ -131,6 +139,12 @@ def add_referral_in(
     )
     if person:
         client_writes.insert_person(db, client_id=client_id, name=person)
+    from povtor.storage.seller_queries import client_owner
+    from povtor.storage.seller_writes import move_client
+
+    owner = client_owner(db, referrer["id"])
+    if owner is not None:  # in a team, a referral is its referrer's seller's
+        move_client(db, client_id, None, owner)
     funnel = queries.find_funnel(db, "first")
     deal_id = open_in(
         db,
@@ -185,9 +199,11 @@ def client_card(db: Database, ref: str, today: dt.date) -> dict[str, Any]:
     """The client card: the client's fields, people, facts (against the category's norm),
     deals, last touch, referrals and roadmap."""
     from povtor.domain.cards import completeness
+    from povtor.domain.perks import shown_birthday
     from povtor.parsing import format_money
     from povtor.storage.plan_queries import load_settings
     from povtor.storage.roadmap_queries import card_roadmap
+    from povtor.storage.seller_queries import client_owner, seller_name
     from povtor.storage.service_queries import referral_links
 
     row = queries.find_client(db, ref)
@@ -195,7 +211,11 @@ def client_card(db: Database, ref: str, today: dt.date) -> dict[str, Any]:
     touch = queries.last_touch(db, row["id"])
     card: dict[str, Any] = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
     card["people"] = [
-        {**{k: p[k] for k in p.keys() if k != "is_main"}, "main": bool(p["is_main"])}  # noqa: SIM118
+        {
+            **{k: p[k] for k in p.keys() if k != "is_main"},  # noqa: SIM118
+            "birthday": shown_birthday(p["birthday"]),
+            "main": bool(p["is_main"]),
+        }
         for p in queries.client_people(db, row["id"])
     ]
     card["facts"] = [dict(f) for f in queries.client_facts(db, row["id"])]
@@ -220,4 +240,7 @@ def client_card(db: Database, ref: str, today: dt.date) -> dict[str, Any]:
     card["last_touch"] = dict(touch) if touch else None
     card.update(referral_links(db, row["id"]))  # referred_by, referrals
     card["roadmap"] = card_roadmap(db, row["id"], row["category"])
+    owner = seller_name(db, client_owner(db, row["id"]))
+    if owner is not None:  # a team's client: whose it is (a solo seller's card is as before)
+        card["seller"] = owner
     return card

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from povtor.app.change_log import Edited, as_record, diff, short
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput, NotFound
+from povtor.i18n import _
 from povtor.storage import correction_queries, correction_writes, deal_writes, queries
 from povtor.storage.correction_writes import from_json
 from povtor.storage.database import Database, Row
@@ -195,12 +196,16 @@ def _without_effect(db: Database, plan: TakeBack) -> None:
     touch = plan.touch
     if touch["deal_id"] is not None and touch["outcome"] in DEAL_OUTCOMES:
         raise Conflict(
-            f"touch #{touch['id']} ({touch['outcome']}) may have changed deal "
-            f"#{touch['deal_id']}, and povtor has no record of the deal before it (the touch "
-            "was logged by an older povtor, or imported)",
-            hint=f"take the touch alone back: povtor nudge delete {touch['id']} --only-touch; "
-            f"put the deal right with povtor deal move {touch['deal_id']} STAGE --force or "
-            "povtor deal reopen",
+            _(
+                "touch #{id} ({outcome}) may have changed deal #{deal_id}, and povtor "
+                "has no record of the deal before it (the touch was logged by an older "
+                "povtor, or imported)"
+            ).format(id=touch["id"], outcome=touch["outcome"], deal_id=touch["deal_id"]),
+            hint=_(
+                "take the touch alone back: povtor nudge delete {id} --only-touch; put "
+                "the deal right with povtor deal move {deal_id} STAGE --force or "
+                "povtor deal reopen"
+            ).format(id=touch["id"], deal_id=touch["deal_id"]),
         )
     if touch["purpose"] == "roadmap" and touch["outcome"] == "yes" and touch["purpose_ref"]:
         plan.kept.append(
@@ -220,9 +225,13 @@ def _plan_deal(db: Database, plan: TakeBack, effect: Row) -> None:
     if later:
         shown = ", ".join(f"#{t}" for t in later[:5])
         raise Conflict(
-            f"touch #{touch['id']} changed deal #{deal_id}, and touches about the deal were "
-            f"logged after it ({shown})",
-            hint=f"take those back first, newest first: povtor nudge delete {later[-1]}",
+            _(
+                "touch #{id} changed deal #{deal_id}, and touches about the deal were "
+                "logged after it ({shown})"
+            ).format(id=touch["id"], deal_id=deal_id, shown=shown),
+            hint=_("take those back first, newest first: povtor nudge delete {later}").format(
+                later=later[-1]
+            ),
         )
     deal = deal_writes.deal_record(db, deal_id)
     current = {k: deal[k] for k in after}
@@ -233,10 +242,15 @@ def _plan_deal(db: Database, plan: TakeBack, effect: Row) -> None:
     if current != after or moved_on:
         stage = queries.get_deal(db, deal_id)
         raise Conflict(
-            f"deal #{deal_id} changed after touch #{touch['id']} (it is {stage['stage']}, "
-            f"{stage['status']} now), so the touch's outcome cannot be taken back",
-            hint=f"put the deal right by hand (povtor deal move {deal_id} STAGE --force, "
-            f"povtor deal reopen {deal_id}), then: povtor nudge delete {touch['id']} --only-touch",
+            _(
+                "deal #{deal_id} changed after touch #{id} (it is {stage}, {status} "
+                "now), so the touch's outcome cannot be taken back"
+            ).format(deal_id=deal_id, id=touch["id"], stage=stage["stage"], status=stage["status"]),
+            hint=_(
+                "put the deal right by hand (povtor deal move {deal_id} STAGE --force, "
+                "povtor deal reopen {deal_id}), then: povtor nudge delete {id} "
+                "--only-touch"
+            ).format(deal_id=deal_id, id=touch["id"]),
         )
     plan.restore = before
     plan.current = current
@@ -310,7 +324,7 @@ def _last_touch(db: Database) -> int:
     last = correction_queries.last_touch_id(db)
     if last is None:
         raise NotFound(
-            "no touch to undo: none is logged", hint="log one with: povtor nudge log --deal D"
+            _("no touch to undo: none is logged"), hint=_("log one with: povtor nudge log --deal D")
         )
     return last
 
@@ -327,8 +341,8 @@ def undo_last(db: Database, clock: Clock, *, expected: int | None = None) -> Tak
         last = _last_touch(db)
         if expected is not None and last != expected:
             raise Conflict(
-                f"touch #{last} was logged meanwhile; nothing was changed",
-                hint="run povtor nudge undo again",
+                _("touch #{last} was logged meanwhile; nothing was changed").format(last=last),
+                hint=_("run povtor nudge undo again"),
             )
         plan = plan_take_back(db, last)
         _take_back(db, clock, plan, "undo")
@@ -406,18 +420,25 @@ def _check_touch_edit(
         did = _consequence(touch, effect, touch["outcome"])
         if did is not None:
             raise Conflict(
-                f"touch #{touch_id}'s outcome {touch['outcome']} {did}; such an outcome is "
-                "not edited",
-                hint=f"take the touch back with what it did: povtor nudge delete {touch_id}, "
-                "then log the right one",
+                _(
+                    "touch #{touch_id}'s outcome {outcome} {did}; such an outcome is not edited"
+                ).format(touch_id=touch_id, outcome=touch["outcome"], did=did),
+                hint=_(
+                    "take the touch back with what it did: povtor nudge delete {touch_id}, "
+                    "then log the right one"
+                ).format(touch_id=touch_id),
             )
         would = _consequence(touch, effect, outcome)
         if would is not None:
             deal = touch["deal_id"]
             where = f"--deal {deal}" if deal is not None else f"--client {touch['client_id']}"
             raise Conflict(
-                f"outcome {outcome} {would}; it is logged as a new touch, not edited in",
-                hint=f"log the answer: povtor nudge log {where} --outcome {outcome}",
+                _("outcome {outcome} {would}; it is logged as a new touch, not edited in").format(
+                    outcome=outcome, would=would
+                ),
+                hint=_("log the answer: povtor nudge log {where} --outcome {outcome}").format(
+                    where=where, outcome=outcome
+                ),
             )
     if "on_date" in changes and str(changes["on_date"]) != str(touch["on_date"])[:10]:
         day: dt.date = changes["on_date"]
@@ -429,32 +450,42 @@ def _check_touch_edit(
         )
         if changed_more:
             raise Conflict(
-                f"touch #{touch_id}'s outcome {touch['outcome']} took effect on its date, so "
-                "the date is not edited",
-                hint=f"take the touch back: povtor nudge delete {touch_id}, then log it again "
-                "with --on DATE",
+                _(
+                    "touch #{touch_id}'s outcome {outcome} took effect on its date, so the "
+                    "date is not edited"
+                ).format(touch_id=touch_id, outcome=touch["outcome"]),
+                hint=_(
+                    "take the touch back: povtor nudge delete {touch_id}, then log it "
+                    "again with --on DATE"
+                ).format(touch_id=touch_id),
             )
         if day > clock.today:
             raise InvalidInput(
-                f"--on {day.isoformat()} is in the future", hint="touches are logged when done"
+                _("--on {day} is in the future").format(day=day.isoformat()),
+                hint=_("touches are logged when done"),
             )
         follow = touch["follow_up_on"]
         if follow is not None and str(follow)[:10] <= day.isoformat():
             raise InvalidInput(
-                f"--on {day.isoformat()} is not before the touch's follow-up date {follow}",
-                hint="give an earlier date",
+                _("--on {day} is not before the touch's follow-up date {follow}").format(
+                    day=day.isoformat(), follow=follow
+                ),
+                hint=_("give an earlier date"),
             )
     kind = changes.get("kind", touch["kind"])
     if touch["answer"] is not None and kind != "service":
         raise InvalidInput(
-            f"touch #{touch_id} records a service answer ({touch['answer']}), so it stays a "
-            "service touch",
-            hint="change its text, channel or date instead",
+            _(
+                "touch #{touch_id} records a service answer ({answer}), so it stays a service touch"
+            ).format(touch_id=touch_id, answer=touch["answer"]),
+            hint=_("change its text, channel or date instead"),
         )
     if "reason" in changes and not changes["reason"] and _lost_the_deal(effect):
         raise InvalidInput(
-            f"touch #{touch_id} lost deal #{touch['deal_id']}, which needs a reason",
-            hint='give the right one: --reason "дорого"',
+            _("touch #{touch_id} lost deal #{deal_id}, which needs a reason").format(
+                touch_id=touch_id, deal_id=touch["deal_id"]
+            ),
+            hint=_('give the right one: --reason "дорого"'),
         )
 
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.clock import Clock
+from povtor.domain.wording import counted
 from povtor.errors import Conflict, DatabaseProblem
-from povtor.storage import queries, safety
+from povtor.i18n import _
+from povtor.storage import activity, queries, safety, schema
 from povtor.storage.database import Database, Upgrade, open_database
 from povtor.storage.location import Location, resolve_location
 
@@ -37,7 +39,8 @@ def build_demo(target: Path, *, force: bool, clock: Clock) -> dict[str, int]:
     if target.exists():
         if not force:
             raise Conflict(
-                f"{target} exists already", hint="add --force to rebuild it, or give another path"
+                _("{target} exists already").format(target=target),
+                hint=_("add --force to rebuild it, or give another path"),
             )
         for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -111,12 +114,17 @@ def plan_restore(location: Location, file: Path) -> RestorePlan:
     path = location.path
     if path is None:
         raise DatabaseProblem(
-            f"cannot restore into {location}: povtor db restore replaces SQLite files",
-            hint="restore a server with pg_restore, or load files: povtor import all DIR",
+            _("cannot restore into {location}: povtor db restore replaces SQLite files").format(
+                location=location
+            ),
+            hint=_("restore a server with pg_restore, or load files: povtor import all DIR"),
         )
     source = safety.inspect_povtor_file(file.expanduser())
     if path.exists() and source.path.resolve() == path.resolve():
-        raise Conflict(f"{file} is the database itself", hint="give a backup file to restore")
+        raise Conflict(
+            _("{file} is the database itself").format(file=file),
+            hint=_("give a backup file to restore"),
+        )
     safety.current_state(path)  # refuses to overwrite another program's file
     return RestorePlan(path, source, safety.current_counts(path))
 
@@ -147,10 +155,38 @@ def restore(location: Location, plan: RestorePlan, *, now: dt.datetime) -> Resto
     return Restored(saved, plan.source.revision)
 
 
-def check(location: Location) -> list[safety.Finding]:
-    """``db check``: page integrity, references between rows, schema revision."""
+def check(location: Location, *, repair: bool = False) -> list[safety.Finding]:
+    """``db check``: page integrity, references between rows, schema revision, and each
+    client's stored activity against its touches and deals (one finding per client that
+    differs). With ``repair``, the activity of every client is rebuilt from the history
+    first (in one transaction) and the finding says how many rows differed."""
     database = open_database(location, create=False, migrate=False)
     try:
-        return safety.check(database)
+        found = safety.check(database)
+        sound = all(f.status != "problem" for f in found)
+        if sound and database.schema_version() == schema.HEAD:
+            found += _activity(database, repair=repair)
+        return found
     finally:
         database.close()
+
+
+def _activity(database: Database, *, repair: bool) -> list[safety.Finding]:
+    differing = activity.activity_differences(database)
+    if repair and differing:
+        with database.transaction():
+            activity.refresh_activity(database, None)
+        return [
+            safety.Finding(
+                "activity",
+                "note",
+                f"rebuilt from the history ({counted(len(differing), 'client', 'clients')} "
+                "differed)",
+            )
+        ]
+    if not differing:
+        return [safety.Finding("activity", "ok", "every client's activity matches its history")]
+    return [
+        safety.Finding("activity", "problem", f"client #{cid}: {detail}")
+        for cid, detail in differing
+    ]

@@ -16,6 +16,7 @@ from typing import Any
 from povtor.clock import Clock
 from povtor.domain.deals import StagePoint, check_event_date, check_move, check_open
 from povtor.errors import Conflict, InvalidInput, NotFound
+from povtor.i18n import _
 from povtor.storage import deal_writes, queries
 from povtor.storage.database import Database, Row, to_date
 
@@ -76,18 +77,19 @@ def open_in(
     """Open a deal at ``stage`` (default: the funnel's first); its id."""
     if client["status"] != "active":
         raise Conflict(
-            f"client #{client['id']} {client['name']} is archived",
-            hint=f"bring it back first: povtor client restore {client['id']}",
+            _("client #{id} {name} is archived").format(id=client["id"], name=client["name"]),
+            hint=_("bring it back first: povtor client restore {id}").format(id=client["id"]),
         )
     if on > clock.today:
         raise InvalidInput(
-            f"--on {on.isoformat()} is in the future", hint="open deals as of today or earlier"
+            _("--on {on} is in the future").format(on=on.isoformat()),
+            hint=_("open deals as of today or earlier"),
         )
     first = stage if stage is not None else queries.funnel_stages(db, funnel_id)[0]
     if first["is_won"]:
         raise InvalidInput(
-            f"a deal cannot be opened at the paid stage {first['code']}",
-            hint="open it at an earlier stage, then: povtor deal win ID",
+            _("a deal cannot be opened at the paid stage {code}").format(code=first["code"]),
+            hint=_("open it at an earlier stage, then: povtor deal win ID"),
         )
     deal_id = deal_writes.insert_deal(
         db,
@@ -121,7 +123,11 @@ def move(
     deal = deal_writes.deal_record(db, deal_id)
     stages = {s["id"]: s for s in queries.funnel_stages(db, deal["funnel_id"])}
     if target["id"] not in stages:
-        raise NotFound(f"stage {target['code']} is not in deal #{deal_id}'s funnel")
+        raise NotFound(
+            _("stage {code} is not in deal #{deal_id}'s funnel").format(
+                code=target["code"], deal_id=deal_id
+            )
+        )
     check_move(
         deal_id, deal["status"], _point(stages[deal["stage_id"]]), _point(target), force=force
     )
@@ -183,7 +189,9 @@ def lose(db: Database, clock: Clock, *, deal_id: int, on: dt.date, reason: str) 
 def reopen(db: Database, clock: Clock, *, deal_id: int, on: dt.date, stage: Row | None) -> None:
     deal = deal_writes.deal_record(db, deal_id)
     if deal["status"] == "open":
-        raise Conflict(f"deal #{deal_id} is open already", hint="nothing to do")
+        raise Conflict(
+            _("deal #{deal_id} is open already").format(deal_id=deal_id), hint=_("nothing to do")
+        )
     closed_on = to_date(deal["closed_on"]) or to_date(deal["stage_entered_on"])
     assert closed_on is not None
     check_event_date(deal_id, on, since=closed_on, today=clock.today)
@@ -193,7 +201,9 @@ def reopen(db: Database, clock: Clock, *, deal_id: int, on: dt.date, stage: Row 
         stage_id = deal_writes.stage_before_closing(db, deal_id) or stages[0]["id"]
         stage = next(s for s in stages if s["id"] == stage_id)
     if stage["is_won"]:
-        raise InvalidInput("a deal cannot be reopened at the paid stage", hint="name an open stage")
+        raise InvalidInput(
+            _("a deal cannot be reopened at the paid stage"), hint=_("name an open stage")
+        )
     _history(
         db,
         clock,

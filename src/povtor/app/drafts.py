@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from povtor.domain import templates
 from povtor.errors import Conflict, InvalidInput
+from povtor.i18n import _
 from povtor.storage import queries
 from povtor.storage.database import Database, Row, to_date
 
@@ -76,9 +77,13 @@ def deal_text(
     if deal_row["status"] == "won":
         if kind == "closing":
             raise Conflict(
-                f"deal #{number} is won: a closing nudge has nothing left to ask",
-                hint=f"ask how it is going: povtor nudge text {number} --kind service; "
-                f"a new order: povtor deal open {client_row['id']} --stage request",
+                _("deal #{number} is won: a closing nudge has nothing left to ask").format(
+                    number=number
+                ),
+                hint=_(
+                    "ask how it is going: povtor nudge text {number} --kind service; a new "
+                    "order: povtor deal open {id} --stage request"
+                ).format(number=number, id=client_row["id"]),
             )
         chosen = kind or "service"
         if kind is None:
@@ -86,8 +91,12 @@ def deal_text(
     elif deal_row["status"] == "lost":
         if kind == "service":
             raise Conflict(
-                f"deal #{number} is lost: nothing was bought to ask how it is going",
-                hint=f"the refusal revisit draft: povtor nudge text {number}",
+                _("deal #{number} is lost: nothing was bought to ask how it is going").format(
+                    number=number
+                ),
+                hint=_("the refusal revisit draft: povtor nudge text {number}").format(
+                    number=number
+                ),
             )
         chosen = kind or "closing"
         if chosen == "closing":
@@ -100,10 +109,14 @@ def deal_text(
         body = templates.lookup(chosen, funnel, stage, language, user)
         if chosen == "closing" and values["days"] == 0 and _waits(stage, body):
             raise Conflict(
-                f"deal #{number} reached «{deal_row['stage_name']}» today: too early to ask "
-                "the client to decide on it",
-                hint="nudge from tomorrow on (povtor plan today brings the deal up once it "
-                "has waited past its stage's limit)",
+                _(
+                    "deal #{number} reached «{stage_name}» today: too early to ask the "
+                    "client to decide on it"
+                ).format(number=number, stage_name=deal_row["stage_name"]),
+                hint=_(
+                    "nudge from tomorrow on (povtor plan today brings the deal up once it "
+                    "has waited past its stage's limit)"
+                ),
             )
     body = templates.lookup(chosen, funnel, stage, language, user)
     if templates.uses(body, "content"):
@@ -187,14 +200,17 @@ def set_template(
         elif stage in templates.PSEUDO_STAGES:  # a step's own draft: problem, referrals
             if templates.PSEUDO_STAGES[stage] != kind:
                 raise InvalidInput(
-                    f"--stage {stage} is a {templates.PSEUDO_STAGES[stage]} draft, "
-                    f"not a {kind} one",
-                    hint=f"povtor nudge template set {templates.PSEUDO_STAGES[stage]} TEXT "
-                    f"--stage {stage}",
+                    _("--stage {stage} is a {PSEUDO_STAGES} draft, not a {kind} one").format(
+                        stage=stage, PSEUDO_STAGES=templates.PSEUDO_STAGES[stage], kind=kind
+                    ),
+                    hint=_("povtor nudge template set {PSEUDO_STAGES} TEXT --stage {stage}").format(
+                        PSEUDO_STAGES=templates.PSEUDO_STAGES[stage], stage=stage
+                    ),
                 )
         elif stage != "*" and not queries.stage_code_exists(db, stage):
             raise InvalidInput(
-                f"--stage: no funnel has a stage {stage!r}", hint="see: povtor funnel list"
+                _("--stage: no funnel has a stage {stage}").format(stage=repr(stage)),
+                hint=_("see: povtor funnel list"),
             )
         template_writes.replace_template(
             db, kind=kind, funnel=funnel, stage=stage, lang=lang, body=body

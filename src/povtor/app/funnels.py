@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.storage import funnel_writes, queries
 from povtor.storage.database import Database
 from povtor.storage.plan_queries import load_settings
@@ -26,8 +27,8 @@ def set_stage_limit(db: Database, funnel: str, stage: str, days: int | None) -> 
         where = f"{found['code']}/{row['code']}"
         if row["is_won"]:
             raise InvalidInput(
-                f"{where} is the paid stage: a paid deal does not wait",
-                hint="set the limit of an open stage (see: povtor funnel list)",
+                _("{where} is the paid stage: a paid deal does not wait").format(where=where),
+                hint=_("set the limit of an open stage (see: povtor funnel list)"),
             )
         funnel_writes.set_limit_days(db, row["id"], days)
         working = load_settings(db).bool("plan.working_days")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from povtor.domain.perks import Occasion, next_date
 from povtor.errors import Conflict
+from povtor.i18n import _
 from povtor.storage import perk_writes, queries
 from povtor.storage.database import Database
 from povtor.storage.perk_queries import client_occasions as occasions_of
@@ -35,7 +36,8 @@ def add_occasion(
         row = queries.find_client(db, client)
         if row["status"] != "active":
             raise Conflict(
-                f"client #{row['id']} is archived", hint=f"povtor client restore {row['id']}"
+                _("client #{id} is archived").format(id=row["id"]),
+                hint=_("povtor client restore {id}").format(id=row["id"]),
             )
         who = perk_writes.find_person(db, row, person) if person is not None else None
         occasion_id = perk_writes.add_occasion(

@@ -15,6 +15,7 @@ from povtor.domain.holidays import (
 )
 from povtor.domain.perks import Upcoming
 from povtor.errors import InvalidInput, NotFound
+from povtor.i18n import _
 from povtor.storage import perk_writes
 from povtor.storage.database import Database
 from povtor.storage.perk_queries import active_industries, holiday_links
@@ -35,7 +36,7 @@ def holiday_calendar(db: Database, year: int, industry: str | None) -> list[Holi
     calendar = holidays_of_year(year)
     if industry is not None:
         if not industry.strip():
-            raise InvalidInput("--industry is empty", hint="e.g. --industry строительство")
+            raise InvalidInput(_("--industry is empty"), hint=_("e.g. --industry строительство"))
         wanted = {h.code for h in matching_holidays(industry, links)}
         calendar = [(day, h) for day, h in calendar if h.code in wanted]
     return [
@@ -70,8 +71,8 @@ def unlink_holiday(db: Database, code: str, keyword: str) -> None:
         removed = perk_writes.unlink_holiday(db, code, keyword)
     if not removed:
         raise NotFound(
-            f"{code} is not linked to «{keyword}»",
-            hint="see the links with: povtor perks holidays",
+            _("{code} is not linked to «{keyword}»").format(code=code, keyword=keyword),
+            hint=_("see the links with: povtor perks holidays"),
         )
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
 from povtor.domain.calendar import month_end, month_start, seller_calendar, trailing_year
 from povtor.errors import InvalidInput, NotFound
+from povtor.i18n import _
 from povtor.settings import Settings, normalise, spec_for
 from povtor.storage import plan_queries
 from povtor.storage.database import Database
@@ -24,6 +26,8 @@ from povtor.storage.database import Database
 if TYPE_CHECKING:
     from povtor.domain.forecast import Conversion
     from povtor.domain.plan_records import Plan, PlanInput, PlanItem
+    from povtor.domain.planner import Keep, Ranking
+    from povtor.storage.kept_figures import YearFigures
 
 Templates = Mapping[tuple[str, str, str, str], str]  # (kind, funnel, stage, lang) -> body
 
@@ -67,11 +71,36 @@ def load_plan_input(db: Database, day: dt.date, settings: Settings) -> PlanInput
 
 
 def ranked_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
-    """The plan for ``day``: the facts, decided by the rules, ranked; nothing drafted yet
-    (what ``plan explain`` needs, and what the items to show are cut from)."""
+    """The plan for ``day``: the facts, decided by the rules, ranked; nothing drafted yet."""
     from povtor.domain.planner import build_plan
 
     return build_plan(load_plan_input(db, day, settings), settings)
+
+
+def ranking(db: Database, day: dt.date, settings: Settings) -> Ranking:
+    """The plan for ``day`` decided and ranked, its items built only when asked for (what
+    ``plan explain`` needs, and what the items to show are cut from)."""
+    from povtor.domain.planner import rank
+
+    with _collector_paused():
+        return rank(load_plan_input(db, day, settings), settings)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a plan is made: it makes hundreds of thousands
+    of small records (a big plan: millions) that refer to no cycle, and each of the
+    collector's passes would walk them all again. Their memory goes as they are dropped,
+    as always; the collector runs again afterwards."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def make_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
@@ -138,12 +167,12 @@ def drafted_plan(
     """The plan for ``day``, its drafts in ``lang`` (ru, en; default: the ``lang``
     setting): the drafts the rules write themselves (offers, perks, card questions) too.
     With ``first``, only the first items: the others are not drafted at all."""
+    from povtor.domain.plan_records import Plan
+
     settings = _plan_settings(db, lang)
-    plan = ranked_plan(db, day, settings)
-    total = len(plan.items)
-    if first is not None:
-        plan.items = plan.items[:first]
-    return _drafted(db, plan, settings, total)
+    ranked = ranking(db, day, settings)
+    plan = Plan(today=day, items=ranked.items(first))
+    return _drafted(db, plan, settings, len(ranked))
 
 
 def _plan_settings(db: Database, lang: str | None) -> Settings:
@@ -177,27 +206,25 @@ def plan_today(
     limit: int | None = None,
     every: bool = False,
     with_forecast: bool = True,
+    keep: Keep | None = None,
 ) -> tuple[DraftedPlan, Forecast | None]:
     """``plan today``: the plan for ``day`` (only the clients of ``category``), cut to a
     day's work: the first ``limit`` items, else ``plan.capacity`` of them unless
-    ``every``; and what its nudges should bring (unless not ``with_forecast``: the
-    machine formats do not print it). The ranks stay those of the whole plan; only the
-    items shown are drafted."""
+    ``every``; only the items ``keep`` accepts, if given (one seller's: see
+    :func:`povtor.app.sellers.plan_filter`); and what its nudges should bring (unless
+    not ``with_forecast``: the machine formats do not print it). The ranks stay those
+    of the whole plan; only the items shown are drafted."""
     from povtor.domain.forecast import can_order
+    from povtor.domain.plan_records import Plan
 
     if limit and every:
-        raise InvalidInput("give either --limit or --all, not both", hint="e.g. --limit 10")
+        raise InvalidInput(_("give either --limit or --all, not both"), hint=_("e.g. --limit 10"))
     settings = _plan_settings(db, lang)
-    plan = ranked_plan(db, day, settings)
-    total = len(plan.items)
-    if category:
-        plan.items = [i for i in plan.items if i.client.category == category]
+    ranked = ranking(db, day, settings)
     shown = limit or (None if every else settings.int("plan.capacity") or None)
-    more = 0
-    if shown is not None and len(plan.items) > shown:
-        more = len(plan.items) - shown
-        plan.items = plan.items[:shown]
-    drafted = _drafted(db, plan, settings, total)
+    plan = Plan(today=day, items=ranked.items(shown, category=category or None, keep=keep))
+    more = ranked.count(category or None, keep) - len(plan.items)
+    drafted = _drafted(db, plan, settings, len(ranked))
     drafted.more = more
     if not with_forecast:
         return drafted, None
@@ -211,22 +238,25 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
     from povtor.storage import queries
 
     settings = plan_queries.load_settings(db)
-    items = ranked_plan(db, day, settings).items  # (the reasons and terms: no drafts)
+    ranked = ranking(db, day, settings)  # (the reasons and terms: no drafts)
     if item.strip().isdigit():
         rank = int(item)
-        if 1 <= rank <= len(items):
-            return items[rank - 1]
+        found = ranked.at(rank)
+        if found is not None:
+            return found
         raise NotFound(
             f"the plan for {day.isoformat()} has no item {rank}: it has "
-            + (f"items 1 to {len(items)}" if items else "no items"),
-            hint="see every item: povtor plan today --all (a client by id: #12)",
+            + (f"items 1 to {len(ranked)}" if len(ranked) else "no items"),
+            hint=_("see every item: povtor plan today --all (a client by id: #12)"),
         )
     client = queries.find_client(db, item)
-    chosen = next((i for i in items if i.client.id == client["id"]), None)
+    chosen = ranked.of_client(client["id"])
     if chosen is None:
         raise NotFound(
-            f"client #{client['id']} {client['name']} is not in the plan for {day.isoformat()}",
-            hint="see the plan: povtor plan today",
+            _("client #{id} {name} is not in the plan for {day}").format(
+                id=client["id"], name=client["name"], day=day.isoformat()
+            ),
+            hint=_("see the plan: povtor plan today"),
         )
     return chosen
 
@@ -257,19 +287,39 @@ def conversion(db: Database, day: dt.date) -> Conversion:
     """The nudge→order conversion over the 12 months to ``day``: ``stats nudges``'
     ``nudge_to_order`` over those months (the same query)."""
     from povtor.domain.forecast import Conversion
+
+    figures = year_figures(db, day)
+    return Conversion(nudged=figures.nudged, paid=figures.paid)
+
+
+def year_figures(db: Database, day: dt.date) -> YearFigures:
+    """The conversion's deals and the paid deals per currency over the 12 months to
+    ``day``: counted once for a day and kept until the database changes
+    (:mod:`povtor.storage.kept_figures`)."""
+    from povtor.storage import kept_figures
     from povtor.storage.nudge_queries import nudged_deals
 
-    start, end = trailing_year(day)
-    [everything] = nudged_deals(db, start, end, day)
-    return Conversion(nudged=everything.nudged, paid=everything.paid)
+    valid_for = kept_figures.stamp(db, day)
+    figures = kept_figures.kept(db, valid_for)
+    if figures is None:
+        start, end = trailing_year(day)
+        [everything] = nudged_deals(db, start, end, day)
+        figures = kept_figures.YearFigures(
+            everything.nudged, everything.paid, plan_queries.paid_totals(db, day)
+        )
+        kept_figures.keep(db, valid_for, figures)
+    return figures
 
 
 def forecast(db: Database, day: dt.date, items: int, currency: str | None = None) -> Forecast:
     """What ``items`` that can bring an order (:func:`povtor.domain.forecast.can_order`)
     should bring at the nudge→order conversion and the average check in ``currency``
     (default: the one most paid deals are in), both over the 12 months to ``day``."""
-    measure = conversion(db, day)
-    currency, deals, total = plan_queries.average_check(db, day, currency)
+    from povtor.domain.forecast import Conversion
+
+    figures = year_figures(db, day)
+    measure = Conversion(nudged=figures.nudged, paid=figures.paid)
+    currency, deals, total = plan_queries.check_in(figures.paid_totals, currency)
     check = total // deals if deals else 0
     orders = (measure.rate * items).quantize(Decimal("0.1"))
     return Forecast(
@@ -317,8 +367,12 @@ def revenue_target(
     last = month_end(start)
     if last < today:
         raise InvalidInput(
-            f"--month {start.strftime('%Y-%m')} is over (today is {today.isoformat()})",
-            hint=f"aim at this month or a later one, e.g. --month {today.strftime('%Y-%m')}",
+            _("--month {strftime} is over (today is {today})").format(
+                strftime=start.strftime("%Y-%m"), today=today.isoformat()
+            ),
+            hint=_("aim at this month or a later one, e.g. --month {strftime}").format(
+                strftime=today.strftime("%Y-%m")
+            ),
         )
     return target_figures(db, today, goal_minor, start, currency)
 

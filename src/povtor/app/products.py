@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import NotFound
+from povtor.i18n import _
 from povtor.parsing import format_money
 from povtor.storage import product_queries, product_writes, queries
 from povtor.storage.database import Database, Row
@@ -114,7 +115,7 @@ def unlink_products(db: Database, product: str, related: str, *, both: bool) -> 
             first, second = pairs[0]
             raise NotFound(
                 f"no link {first.label} → {second.label}" + (" or back" if both else ""),
-                hint=f"see its links: povtor product show {first.id}",
+                hint=_("see its links: povtor product show {id}").format(id=first.id),
             )
     return removed
 
@@ -143,8 +144,8 @@ def remove_from_deal(db: Database, deal: str, product: str) -> InDeal:
         found = _named(product_queries.find_product(db, product))
         if not product_writes.remove_from_deal(db, deal_row["id"], found.id):
             raise NotFound(
-                f"deal #{deal_row['id']} has no product {found.label}",
-                hint=f"see its products: povtor deal show {deal_row['id']}",
+                _("deal #{id} has no product {label}").format(id=deal_row["id"], label=found.label),
+                hint=_("see its products: povtor deal show {id}").format(id=deal_row["id"]),
             )
     return InDeal(deal_row["id"], deal_row["client"], found)
 

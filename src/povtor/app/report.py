@@ -92,7 +92,7 @@ class MonthReport:
 
 def month_span(as_of: dt.date, month: dt.date | None) -> Period:
     """The month (default: that of ``as_of``) up to ``as_of``: ``stats … --period month
-    --date`` its first day."""
+    --on`` its first day."""
     first = (month or as_of).replace(day=1)
     span = resolve_period(as_of, None, None, "month", first.isoformat(), default="month")
     assert span is not None

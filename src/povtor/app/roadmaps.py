@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from povtor.domain.roadmaps import Step, code_from_title, next_step, reordered
 from povtor.errors import Conflict, InvalidInput
+from povtor.i18n import _
 from povtor.storage import queries, roadmap_writes
 from povtor.storage.database import Database, Row, to_date
 from povtor.storage.roadmap_queries import (
@@ -41,13 +42,17 @@ def add_step(
         taken = {s.code for s in steps}
         if wanted is not None and wanted in taken:
             raise Conflict(
-                f"roadmap {category} has a step {wanted!r} already",
-                hint="choose another --code",
+                _("roadmap {category} has a step {wanted} already").format(
+                    category=category, wanted=repr(wanted)
+                ),
+                hint=_("choose another --code"),
             )
         if at is not None and at > len(steps) + 1:
             raise InvalidInput(
-                f"--at {at}: roadmap {category} has {len(steps)} steps",
-                hint=f"give a position from 1 to {len(steps) + 1}",
+                _("--at {at}: roadmap {category} has {n} steps").format(
+                    at=at, category=category, n=len(steps)
+                ),
+                hint=_("give a position from 1 to {n}").format(n=len(steps) + 1),
             )
         step = roadmap_writes.add_step(
             db,
@@ -77,14 +82,19 @@ def edit_step(
         steps = roadmap_steps(db, category)
         if code is not None and code != found.code and any(s.code == code for s in steps):
             raise Conflict(
-                f"roadmap {category} has a step {code!r} already", hint="choose another --code"
+                _("roadmap {category} has a step {code} already").format(
+                    category=category, code=repr(code)
+                ),
+                hint=_("choose another --code"),
             )
         roadmap_writes.update_step(db, found, title=title, script=script, code=code)
         if move_to is not None and move_to != found.position:
             if move_to > len(steps):
                 raise InvalidInput(
-                    f"--move-to {move_to}: roadmap {category} has {len(steps)} steps",
-                    hint=f"give a position from 1 to {len(steps)}",
+                    _("--move-to {move_to}: roadmap {category} has {n} steps").format(
+                        move_to=move_to, category=category, n=len(steps)
+                    ),
+                    hint=_("give a position from 1 to {n}").format(n=len(steps)),
                 )
             roadmap_writes.renumber(
                 db, category, reordered([s.id for s in steps], found.id, move_to)
@@ -105,10 +115,15 @@ def remove_step(db: Database, category: str, ref: str, *, force: bool) -> Remove
         clients = step_done_by(db, found.id)
         if clients and not force:
             raise Conflict(
-                f"{clients} client(s) have done step {found.position} «{found.title}» of "
-                f"roadmap {category}",
-                hint="to erase their record of it too, add --force; or keep the step and "
-                "edit it: povtor roadmap edit",
+                _(
+                    "{clients} client(s) have done step {position} «{title}» of roadmap {category}"
+                ).format(
+                    clients=clients, position=found.position, title=found.title, category=category
+                ),
+                hint=_(
+                    "to erase their record of it too, add --force; or keep the step and "
+                    "edit it: povtor roadmap edit"
+                ),
             )
         erased = roadmap_writes.remove_step(db, found)
     return RemovedStep(found, erased)
@@ -120,8 +135,10 @@ def client_for_roadmap(db: Database, ref: str) -> tuple[Row, str]:
     client = queries.find_client(db, ref)
     if client["category"] is None:
         raise Conflict(
-            f"client #{client['id']} {client['name']} has no category, so no roadmap",
-            hint=f"set one first: povtor client edit {client['id']} --category B",
+            _("client #{id} {name} has no category, so no roadmap").format(
+                id=client["id"], name=client["name"]
+            ),
+            hint=_("set one first: povtor client edit {id} --category B").format(id=client["id"]),
         )
     return client, client["category"]
 
@@ -145,8 +162,8 @@ def mark_step_done(
         row, category = client_for_roadmap(db, client)
         if row["status"] != "active":
             raise Conflict(
-                f"client #{row['id']} {row['name']} is archived",
-                hint=f"povtor client restore {row['id']}",
+                _("client #{id} {name} is archived").format(id=row["id"], name=row["name"]),
+                hint=_("povtor client restore {id}").format(id=row["id"]),
             )
         steps = roadmap_steps(db, category)
         if step is None:
@@ -154,13 +171,19 @@ def mark_step_done(
             chosen = next_step(steps, done_ids)
             if not steps:
                 raise Conflict(
-                    f"roadmap {category} has no steps",
-                    hint=f'add one: povtor roadmap add {category} "..." --script "..."',
+                    _("roadmap {category} has no steps").format(category=category),
+                    hint=_('add one: povtor roadmap add {category} "..." --script "..."').format(
+                        category=category
+                    ),
                 )
             if chosen is None:
                 raise Conflict(
-                    f"{row['name']} has done all {len(steps)} steps of roadmap {category}",
-                    hint=f'add one: povtor roadmap add {category} "..." --script "..."',
+                    _("{name} has done all {n} steps of roadmap {category}").format(
+                        name=row["name"], n=len(steps), category=category
+                    ),
+                    hint=_('add one: povtor roadmap add {category} "..." --script "..."').format(
+                        category=category
+                    ),
                 )
         else:
             chosen = step_in_roadmap(db, category, step, client=row["name"])
@@ -202,8 +225,10 @@ def undo_step(db: Database, client: str, step: str) -> StepUndone:
                 client_for_roadmap(db, client)  # the "set a category" error
             found = step_in_roadmap(db, row["category"], step, client=row["name"])
             raise Conflict(
-                f"{row['name']} has not done step {found.position} «{found.title}»",
-                hint=f"see the progress: povtor client roadmap {row['id']}",
+                _("{name} has not done step {position} «{title}»").format(
+                    name=row["name"], position=found.position, title=found.title
+                ),
+                hint=_("see the progress: povtor client roadmap {id}").format(id=row["id"]),
             )
         roadmap_writes.unmark_done(db, record["id"])
     return StepUndone(

@@ -1,4 +1,4 @@
-"""Money spent per lead source (``povtor stats spend``): record, list, remove.
+"""Money spent per lead source (``povtor spend``): record, list, remove.
 
 ``stats sources`` pro-rates these records to its period for the cost per sale.
 """
@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from povtor.errors import NotFound
+from povtor.i18n import _
 from povtor.storage import stats_queries
 from povtor.storage.database import Database, to_date
 from povtor.storage.spend_writes import delete_spend, insert_spend
@@ -75,5 +76,8 @@ def remove_spend(db: Database, spend_id: int) -> str:
     with db.transaction():
         source = delete_spend(db, spend_id)
         if source is None:
-            raise NotFound(f"no spend #{spend_id}", hint="see them with: povtor stats spend list")
+            raise NotFound(
+                _("no spend #{spend_id}").format(spend_id=spend_id),
+                hint=_("see them with: povtor spend list"),
+            )
     return source

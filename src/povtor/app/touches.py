@@ -21,6 +21,7 @@ from povtor.app import deals
 from povtor.app.corrections import remember_touch
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput
+from povtor.i18n import _
 from povtor.storage import deal_writes, queries, service_queries
 from povtor.storage.database import Database, Row, to_date
 
@@ -81,8 +82,10 @@ def record_touch(
     client: str | None = None,
     deal: str | None = None,
     referral: Referral | None = None,
+    seller_id: int | None = None,
 ) -> Recorded:
-    """Record ``touch`` with a deal (``deal``) or a client (``client``): one transaction."""
+    """Record ``touch`` with a deal (``deal``) or a client (``client``): one transaction.
+    ``seller_id``: the team's seller who logs it (the current seller)."""
     from povtor.domain.conversation import touch_of
 
     with db.transaction():
@@ -92,16 +95,17 @@ def record_touch(
         )
         if client_row["status"] != "active":
             raise Conflict(
-                f"client #{client_row['id']} is archived",
-                hint=f"povtor client restore {client_row['id']}",
+                _("client #{id} is archived").format(id=client_row["id"]),
+                hint=_("povtor client restore {id}").format(id=client_row["id"]),
             )
         row = touch_of(has_deal=deal_row is not None, purpose=touch.purpose, kind=touch.kind)
         general = row in ("question", "warming")
         if touch.open_stage is not None and not (general and touch.outcome == "yes"):
             raise InvalidInput(
-                "--open goes with a yes on the client's own question (no --deal, no --purpose)",
-                hint=f"e.g. povtor nudge log --client {client_row['id']} --kind closing "
-                "--outcome yes --open",
+                _("--open goes with a yes on the client's own question (no --deal, no --purpose)"),
+                hint=_(
+                    "e.g. povtor nudge log --client {id} --kind closing --outcome yes --open"
+                ).format(id=client_row["id"]),
             )
         open_deals = (
             service_queries.open_deals(db, client_row["id"], touch.on)
@@ -110,8 +114,10 @@ def record_touch(
         )  # (a no loses them; a yes with none open is reminded to open one)
         if general and touch.outcome == "no" and open_deals and not touch.reason:
             raise InvalidInput(
-                f"outcome no loses the client's {len(open_deals)} open deal(s): it needs a reason",
-                hint='add --reason "перешли на топливные карты"',
+                _("outcome no loses the client's {n} open deal(s): it needs a reason").format(
+                    n=len(open_deals)
+                ),
+                hint=_('add --reason "перешли на топливные карты"'),
             )
         refused_before = general and touch.outcome == "no" and _refused(db, client_row, touch.on)
         target = (
@@ -137,6 +143,10 @@ def record_touch(
             purpose=purpose,
             about=about,
         )
+        if is_new and seller_id is not None:
+            from povtor.storage.seller_writes import mark_touch
+
+            mark_touch(db, touch_id, seller_id)
         after = queries.get_deal(db, deal_row["id"]) if deal_row else None
         recorded = Recorded(
             touch_id=touch_id,
@@ -248,21 +258,25 @@ def _log(
     on, outcome = touch.on, touch.outcome
     if on > clock.today:
         raise InvalidInput(
-            f"--on {on.isoformat()} is in the future", hint="log touches that happened"
+            _("--on {on} is in the future").format(on=on.isoformat()),
+            hint=_("log touches that happened"),
         )
     if outcome == "later":
         if touch.follow_up_on is None:
             raise InvalidInput(
-                "outcome later needs a date", hint="add --later DATE, e.g. --later +7"
+                _("outcome later needs a date"), hint=_("add --until DATE, e.g. --until +7")
             )
         if touch.follow_up_on <= on:
             raise InvalidInput(
-                f"--later {touch.follow_up_on.isoformat()} is not after the touch date "
-                f"{on.isoformat()}",
-                hint="give a future date, e.g. --later +7",
+                _("--until {follow_up_on} is not after the touch date {on}").format(
+                    follow_up_on=touch.follow_up_on.isoformat(), on=on.isoformat()
+                ),
+                hint=_("give a future date, e.g. --until +7"),
             )
     if outcome == "no" and deal is not None and not touch.reason:
-        raise InvalidInput("outcome no on a deal needs a reason", hint='add --reason "дорого"')
+        raise InvalidInput(
+            _("outcome no on a deal needs a reason"), hint=_('add --reason "дорого"')
+        )
     if deal is not None:
         from povtor.domain.deals import check_open
 
@@ -328,8 +342,10 @@ def _roadmap_key(db: Database, client: Row, ref: str | None) -> str | None:
 
     if client["category"] is None:
         raise Conflict(
-            f"client #{client['id']} {client['name']} has no category, so no roadmap",
-            hint=f"set one first: povtor client edit {client['id']} --category B",
+            _("client #{id} {name} has no category, so no roadmap").format(
+                id=client["id"], name=client["name"]
+            ),
+            hint=_("set one first: povtor client edit {id} --category B").format(id=client["id"]),
         )
     if ref is not None:
         return step_in_roadmap(db, client["category"], ref, client=client["name"]).code

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from povtor.domain import templates
 from povtor.domain.warming import PURPOSE, Content, content_key, nothing_to_share, pick
 from povtor.errors import Conflict
+from povtor.i18n import _
 from povtor.storage import content_queries, content_writes
 from povtor.storage.database import Database, Row
 
@@ -161,6 +162,6 @@ def content_for_client(db: Database, client: Row, lang: str) -> Content:
         raise Conflict(
             f"nothing to share with #{client['id']} {client['name']} on a warming touch: "
             + nothing_to_share(items, client["industry"]),
-            hint=f"add some: {add_hint(client['industry'], lang)}",
+            hint=_("add some: {add_hint}").format(add_hint=add_hint(client["industry"], lang)),
         )
     return chosen

@@ -8,17 +8,18 @@ import typer
 
 from povtor.cli.runtime import FormatOption, period_options, runtime
 from povtor.domain.calendar import Period
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 
 CATEGORIZE_COLUMNS = (
-    Column("rank", "#", "int"),
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Category"),
-    Column("category_source", "Set by"),
-    Column("abc", "ABC"),
-    Column("revenue", "Revenue", "money"),
-    Column("action", "Action"),
+    Column("rank", N_("#"), "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Category")),
+    Column("category_source", N_("Set by")),
+    Column("abc", N_("ABC")),
+    Column("revenue", N_("Revenue"), "money"),
+    Column("action", N_("Action")),
 )
 
 
@@ -78,7 +79,7 @@ def categorize(
             title=f"Categories by ABC of revenue, {span.label} (as of {span.as_of.isoformat()})"
             + (" — dry run" if dry_run else ""),
             caption=f"Money in {code}.",
-            empty_message="no paid deals in the period: nothing to categorise"
+            empty_message=N_("no paid deals in the period: nothing to categorise")
             if not found.ranked
             else "no clients match",
             row_styles=["yellow" if r.action == "set" else None for r in shown],
@@ -86,6 +87,6 @@ def categorize(
         fmt,
     )
     if not found.ranked:
-        message(f"no paid deals in {code} in the period: no category changed")
+        message(_("no paid deals in {code} in the period: no category changed").format(code=code))
         return
     message(found.summary(dry_run=dry_run))

@@ -10,6 +10,7 @@ import typer
 from povtor.cli.runtime import FormatOption, choose, command_group, confirm, runtime
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import (
     Column,
     Listing,
@@ -34,7 +35,9 @@ ClientArg = Annotated[
     str, typer.Argument(help="Client id (12 or #12) or part of its name or company.")
 ]
 Company = Annotated[str | None, typer.Option("--company", help="Company (legal) name.")]
-Category = Annotated[str | None, typer.Option("--category", "-c", help="Category: A, B or C.")]
+Category = Annotated[
+    str | None, typer.Option("--category", "-C", "-c", help="Category: A, B or C.")
+]
 Industry = Annotated[str | None, typer.Option("--industry", help="Industry, e.g. «строительство».")]
 Source = Annotated[str | None, typer.Option("--source", help="Lead source, e.g. «выставка».")]
 Phone = Annotated[str | None, typer.Option("--phone", help="Phone number.")]
@@ -103,7 +106,7 @@ def add(
     address: Address = None,
     notes: Notes = None,
     created: Annotated[
-        str | None, typer.Option("--created", help="Date the client came (default: today).")
+        str | None, typer.Option("--on", "--created", help="Date the client came (default: today).")
     ] = None,
 ) -> None:
     """Add a client and print its id.
@@ -122,17 +125,24 @@ def add(
         notes=notes,
     )
     state = runtime(ctx)
-    if created is not None:  # an empty --created is an error, not today
+    if created is not None:  # an empty --on is an error, not today
         fields["created_on"] = not_in_future(
-            parse_date(created, field="--created", today=state.clock.today),
+            parse_date(created, field="--on", today=state.clock.today),
             state.clock.today,
-            option="--created",
+            option="--on",
             hint="give the day the client came: today or earlier",
         )
-    from povtor.app.clients import add_client
+    import os
 
-    added = add_client(state.db, state.clock, fields)
-    message(f"added client #{added.id} {added.name}")
+    from povtor.app.clients import add_client
+    from povtor.app.sellers import ENV, current_seller
+
+    # a team's new client is the current seller's
+    seller = current_seller(state.db, os.environ.get(ENV))
+    added = add_client(
+        state.db, state.clock, fields, seller_id=seller.id if seller is not None else None
+    )
+    message(_("added client #{id} {name}").format(id=added.id, name=added.name))
     print(added.id)
 
 
@@ -166,19 +176,29 @@ def edit(
         notes=notes,
     )
     if not changes:
-        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --phone")
+        raise InvalidInput(_("nothing to change"), hint=_("give at least one option, e.g. --phone"))
     from povtor.app.clients import edit_client
 
     updated = edit_client(runtime(ctx).db, client, changes)
     named = sorted(k for k in changes if k != "category_source")
-    message(f"updated client #{updated.id} {updated.name}: {', '.join(named)}")
+    message(
+        _("updated client #{id} {name}: {join}").format(
+            id=updated.id, name=updated.name, join=", ".join(named)
+        )
+    )
 
 
 def _set_status(ctx: typer.Context, client: str, status: str) -> None:
     from povtor.app.clients import set_status
 
     row, changed = set_status(runtime(ctx).db, client, status)
-    message(f"client #{row['id']} {row['name']} is {status} {'now' if changed else 'already'}")
+    message(
+        (
+            _("client #{id} {name} is {status} now")
+            if changed
+            else _("client #{id} {name} is {status} already")
+        ).format(id=row["id"], name=row["name"], status=status)
+    )
 
 
 @app.command("archive")
@@ -251,13 +271,17 @@ def forget(
         }
     )
     message(
-        f"forgot client #{done.client_id}: now «{done.name}», archived; erased its contacts, "
-        f"notes, {erased}; amounts and dates are kept"
+        _(
+            "forgot client #{client_id}: now «{name}», archived; erased its "
+            "contacts, notes, {erased}; amounts and dates are kept"
+        ).format(client_id=done.client_id, name=done.name, erased=erased)
     )
     if not done.wal_emptied:
         message(
-            "note: another povtor is reading the database; the erased text leaves its -wal "
-            "file at the next checkpoint (when that povtor is done)"
+            _(
+                "note: another povtor is reading the database; the erased text leaves "
+                "its -wal file at the next checkpoint (when that povtor is done)"
+            )
         )
     if result.backups:
         message(
@@ -267,16 +291,16 @@ def forget(
 
 
 CLIENT_LIST_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("name", "Client", wide=True),
-    Column("company", "Company", wide=True),
-    Column("category", "Cat"),
-    Column("industry", "Industry"),
-    Column("source", "Source", in_table=False),
-    Column("status", "Status", in_table=False),
-    Column("open_deals", "Open", "int"),
-    Column("last_touch_on", "Last touch", "date"),
-    Column("created_on", "Since", "date", in_table=False),
+    Column("id", N_("ID"), "int"),
+    Column("name", N_("Client"), wide=True),
+    Column("company", N_("Company"), wide=True),
+    Column("category", N_("Cat")),
+    Column("industry", N_("Industry")),
+    Column("source", N_("Source"), in_table=False),
+    Column("status", N_("Status"), in_table=False),
+    Column("open_deals", N_("Open"), "int"),
+    Column("last_touch_on", N_("Last touch"), "date"),
+    Column("created_on", N_("Since"), "date", in_table=False),
 )
 
 
@@ -306,7 +330,7 @@ def _client_listing(
         columns=CLIENT_LIST_COLUMNS,
         rows=map(cells, rows),
         title=title,
-        empty_message="no clients match",
+        empty_message=N_("no clients match"),
     )
 
 
@@ -320,18 +344,33 @@ def list_(
     search: Annotated[
         str | None, typer.Option("--search", "-s", help="Part of name or company, any case.")
     ] = None,
+    seller: Annotated[
+        str | None, typer.Option("--seller", help="Only the clients of this seller of the team.")
+    ] = None,
+    unowned: Annotated[
+        bool, typer.Option("--unowned", help="Only the clients no seller of the team owns.")
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
     """List clients, alphabetically.
 
     Example: povtor client list --category A --format csv
     """
+    seller_id = None
+    if seller is not None:
+        from povtor.app.sellers import find_seller
+
+        if unowned:
+            raise InvalidInput("give either --seller or --unowned, not both", hint="e.g. --unowned")
+        seller_id = find_seller(runtime(ctx).db, seller).id
     flt = queries.ClientFilter(
         status=choose(status, STATUSES, option="--status") or "active",
         category=choose(category, CATEGORIES, option="--category"),
         industry=industry,
         source=source,
         search=search,
+        seller_id=seller_id,
+        unowned=unowned,
     )
     rows = queries.iterate_clients(runtime(ctx).db, flt)
     render(_client_listing(rows, "Clients", fmt), fmt)
@@ -384,6 +423,8 @@ def _print_card(card: dict[str, Any]) -> None:
         ("Client since", card.get("created_on")),
         ("Notes", card.get("notes")),
     ]
+    if card.get("seller"):
+        fields.append(("Seller", card["seller"]))
     if card.get("referred_by"):
         by = card["referred_by"]
         fields.append(("Referred by", f"#{by['id']} {by['name']}"))
@@ -395,12 +436,12 @@ def _print_card(card: dict[str, Any]) -> None:
     sections: list[Any] = [
         Listing(
             (
-                Column("id", "#", "int"),
-                Column("name", "Name", wide=True),
-                Column("role", "Role", wide=True),
-                Column("phone", "Phone"),
-                Column("birthday", "Birthday"),
-                Column("main", "Main"),
+                Column("id", N_("#"), "int"),
+                Column("name", N_("Name"), wide=True),
+                Column("role", N_("Role"), wide=True),
+                Column("phone", N_("Phone")),
+                Column("birthday", N_("Birthday")),
+                Column("main", N_("Main")),
             ),
             [
                 [
@@ -413,27 +454,27 @@ def _print_card(card: dict[str, Any]) -> None:
                 ]
                 for p in card["people"]
             ],
-            title="People",
+            title=N_("People"),
         ),
         Listing(
             (
-                Column("id", "#", "int"),
-                Column("topic", "Topic"),
-                Column("text", "Fact", wide=True),
-                Column("noted_on", "Noted", "date"),
+                Column("id", N_("#"), "int"),
+                Column("topic", N_("Topic")),
+                Column("text", N_("Fact"), wide=True),
+                Column("noted_on", N_("Noted"), "date"),
             ),
             [[f["id"], f["topic"], f["text"], f["noted_on"]] for f in card["facts"]],
             title=f"Talking facts ({len(card['facts'])})",
         ),
         Listing(
             (
-                Column("id", "#", "int"),
-                Column("funnel", "Funnel"),
-                Column("stage", "Stage"),
-                Column("status", "Status"),
-                Column("amount", "Amount", justify="right"),
-                Column("opened_on", "Opened", "date"),
-                Column("closed_on", "Closed", "date"),
+                Column("id", N_("#"), "int"),
+                Column("funnel", N_("Funnel")),
+                Column("stage", N_("Stage")),
+                Column("status", N_("Status")),
+                Column("amount", N_("Amount"), justify="right"),
+                Column("opened_on", N_("Opened"), "date"),
+                Column("closed_on", N_("Closed"), "date"),
             ),
             [
                 [
@@ -449,7 +490,7 @@ def _print_card(card: dict[str, Any]) -> None:
                 ]
                 for d in card["deals"]
             ],
-            title="Deals",
+            title=N_("Deals"),
         ),
     ]
     touch = card["last_touch"]

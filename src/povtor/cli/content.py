@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.text import TEXT_MAX, clean_text
 
@@ -78,19 +79,19 @@ def content_list(
 
     rows = list_content(runtime(ctx).db, industry=industry, tag=tag)
     columns = (
-        Column("id", "ID", "int"),
-        Column("industry", "Industry"),
-        Column("tag", "Tag"),
-        Column("lang", "Lang"),
-        Column("clients", "Clients", "int"),
-        Column("added_on", "Added", "date"),
-        Column("text", "Text", wide=True),
+        Column("id", N_("ID"), "int"),
+        Column("industry", N_("Industry")),
+        Column("tag", N_("Tag")),
+        Column("lang", N_("Lang")),
+        Column("clients", N_("Clients"), "int"),
+        Column("added_on", N_("Added"), "date"),
+        Column("text", N_("Text"), wide=True),
     )
     render(
         Listing(
             columns,
             [[r[c.key] for c in columns] for r in rows],
-            title="Warming content",
+            title=N_("Warming content"),
             empty_message='no warming content: povtor nudge content add "TEXT" [--industry I]',
         ),
         fmt,
@@ -109,4 +110,4 @@ def content_remove(
     from povtor.app.warming import remove_content
 
     gone = remove_content(runtime(ctx).db, content)
-    message(f"removed warming content #{gone['id']}: {gone['text']}")
+    message(_("removed warming content #{id}: {text}").format(id=gone["id"], text=gone["text"]))

@@ -9,6 +9,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.cells import parse_currency
+from povtor.i18n import N_, _
 from povtor.output import (
     Column,
     Listing,
@@ -94,7 +95,11 @@ def open_(
         products=product or (),
         **fields,
     )
-    message(f"opened deal #{opened.deal_id} for {opened.client} at {opened.funnel}/{opened.stage}")
+    message(
+        _("opened deal #{id} for {client} at {funnel}/{stage}").format(
+            id=opened.deal_id, client=opened.client, funnel=opened.funnel, stage=opened.stage
+        )
+    )
     print(opened.deal_id)
 
 
@@ -117,7 +122,11 @@ def move(
 
     state = runtime(ctx)
     moved = deal_move(state.db, state.clock, deal=deal, stage=stage, on=day, force=force)
-    message(f"deal #{moved.deal_id} {moved.client}: {moved.before} → {moved.stage}")
+    message(
+        _("deal #{deal_id} {client}: {before} → {stage}").format(
+            deal_id=moved.deal_id, client=moved.client, before=moved.before, stage=moved.stage
+        )
+    )
 
 
 @app.command("win")
@@ -132,7 +141,7 @@ def win(ctx: typer.Context, deal: DealArg, amount: Amount = None, on: On = None)
 
     state = runtime(ctx)
     won = deal_win(state.db, state.clock, deal=deal, on=day, amount_minor=amount_minor)
-    message(f"deal #{won.deal_id} {won.client}: won (paid)")
+    message(_("deal #{id} {client}: won (paid)").format(id=won.deal_id, client=won.client))
 
 
 @app.command("lose")
@@ -154,7 +163,9 @@ def lose(
 
     state = runtime(ctx)
     lost = deal_lose(state.db, state.clock, deal=deal, on=day, reason=why or "")
-    message(f"deal #{lost.deal_id} {lost.client}: lost ({why})")
+    message(
+        _("deal #{id} {client}: lost ({why})").format(id=lost.deal_id, client=lost.client, why=why)
+    )
 
 
 @app.command("reopen")
@@ -175,7 +186,11 @@ def reopen(
 
     state = runtime(ctx)
     reopened = deal_reopen(state.db, state.clock, deal=deal, on=day, stage=stage)
-    message(f"deal #{reopened.deal_id} {reopened.client}: reopened at {reopened.stage}")
+    message(
+        _("deal #{id} {client}: reopened at {stage}").format(
+            id=reopened.deal_id, client=reopened.client, stage=reopened.stage
+        )
+    )
 
 
 @app.command("edit")
@@ -219,32 +234,38 @@ def edit(
     if not changes:
         from povtor.errors import InvalidInput
 
-        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --amount")
+        raise InvalidInput(
+            _("nothing to change"), hint=_("give at least one option, e.g. --amount")
+        )
     from povtor.app.change_log import change_words
     from povtor.app.edits import edit_deal
 
     edited = edit_deal(state.db, state.clock, deal, changes)
     if not edited.after:
-        message(f"deal {edited.label}: nothing changed")
+        message(_("deal {label}: nothing changed").format(label=edited.label))
     else:
-        message(f"deal {edited.label}: {change_words(edited.before, edited.after)}")
+        message(
+            _("deal {label}: {change_words}").format(
+                label=edited.label, change_words=change_words(edited.before, edited.after)
+            )
+        )
 
 
 DEAL_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("funnel", "Funnel"),
-    Column("stage", "Stage"),
-    Column("status", "Status", in_table=False),
-    Column("amount", "Amount", "money"),
-    Column("currency", "Cur", in_table=False),
-    Column("days_in_stage", "Days", "int"),
-    Column("opened_on", "Opened", "date", in_table=False),
-    Column("expected_on", "Expected", "date"),
-    Column("title", "Title", wide=True),
+    Column("id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("funnel", N_("Funnel")),
+    Column("stage", N_("Stage")),
+    Column("status", N_("Status"), in_table=False),
+    Column("amount", N_("Amount"), "money"),
+    Column("currency", N_("Cur"), in_table=False),
+    Column("days_in_stage", N_("Days"), "int"),
+    Column("opened_on", N_("Opened"), "date", in_table=False),
+    Column("expected_on", N_("Expected"), "date"),
+    Column("title", N_("Title"), wide=True),
 )
 # a listing with closed deals says when each was paid or lost
-CLOSED_COLUMNS = (*DEAL_COLUMNS, Column("closed_on", "Closed", "date"))
+CLOSED_COLUMNS = (*DEAL_COLUMNS, Column("closed_on", N_("Closed"), "date"))
 
 
 def days_in_stage(row: Any, today: Any) -> int | None:
@@ -265,10 +286,10 @@ def list_(
     funnel: Annotated[str | None, typer.Option("--funnel", help="Only this funnel.")] = None,
     stage: Annotated[
         str | None,
-        typer.Option("--stage", help="Only this stage (needs --funnel or a unique code)."),
+        typer.Option("--stage", help="Only this stage (without --funnel: in every funnel)."),
     ] = None,
     client: Annotated[
-        str | None, typer.Option("--client", help="Only this client's deals.")
+        str | None, typer.Option("--client", "-c", help="Only this client's deals.")
     ] = None,
     status: Annotated[
         str, typer.Option("--status", help="open, won, lost, closed or all.")
@@ -283,19 +304,19 @@ def list_(
     state = runtime(ctx)
     db = state.db
     funnel_row = queries.find_funnel(db, funnel) if funnel else None
-    stage_id = None
+    stage_ids: tuple[int, ...] = ()
     if stage:
         found = (
-            queries.find_stage(db, funnel_row["id"], stage)
+            [queries.find_stage(db, funnel_row["id"], stage)]
             if funnel_row
-            else queries.find_stage_in_any_funnel(db, stage)
+            else queries.find_stage_in_every_funnel(db, stage)
         )
-        stage_id = found["id"]
+        stage_ids = tuple(row["id"] for row in found)
     client_id = queries.find_client(db, client)["id"] if client else None
     flt = queries.DealFilter(
         status=choose(status, STATUSES, option="--status") or "open",
         funnel_id=funnel_row["id"] if funnel_row else None,
-        stage_id=stage_id,
+        stage_ids=stage_ids,
         client_id=client_id,
     )
     today = state.clock.today
@@ -333,7 +354,7 @@ def list_(
             ) in queries.iterate_deals(db, flt)
         ),
         title=f"Deals ({flt.status})",
-        empty_message="no deals match",
+        empty_message=N_("no deals match"),
     )
     render(listing, fmt)
 
@@ -409,12 +430,12 @@ def _print_deal(detail: dict[str, Any]) -> None:
     ]
     history = Listing(
         (
-            Column("at", "When (UTC)"),
-            Column("on_date", "Date", "date"),
-            Column("event", "Event"),
-            Column("from_stage", "From"),
-            Column("to_stage", "To"),
-            Column("reason", "Reason", wide=True),
+            Column("at", N_("When (UTC)")),
+            Column("on_date", N_("Date"), "date"),
+            Column("event", N_("Event")),
+            Column("from_stage", N_("From")),
+            Column("to_stage", N_("To")),
+            Column("reason", N_("Reason"), wide=True),
         ),
         [
             [
@@ -427,34 +448,34 @@ def _print_deal(detail: dict[str, Any]) -> None:
             ]
             for h in detail["history"]
         ],
-        title="Stage history",
+        title=N_("Stage history"),
     )
     sections: list[Any] = [history]
     if detail["touches"]:
         touches = Listing(
             (
-                Column("id", "#", "int"),
-                Column("on_date", "Date", "date"),
-                Column("kind", "Kind"),
-                Column("channel", "Channel"),
-                Column("outcome", "Outcome"),
-                Column("text", "Text", wide=True),
+                Column("id", N_("#"), "int"),
+                Column("on_date", N_("Date"), "date"),
+                Column("kind", N_("Kind")),
+                Column("channel", N_("Channel")),
+                Column("outcome", N_("Outcome")),
+                Column("text", N_("Text"), wide=True),
             ),
             [
                 [t["id"], t["on_date"], t["kind"], t["channel"], t["outcome"], t["text"]]
                 for t in detail["touches"]
             ],
-            title="Touches",
+            title=N_("Touches"),
         )
         sections.append(touches)
     if detail["changes"]:
         corrections = Listing(
             (
-                Column("id", "#", "int"),
-                Column("on_date", "Date", "date"),
-                Column("what", "What"),
-                Column("action", "Action"),
-                Column("summary", "Change", wide=True),
+                Column("id", N_("#"), "int"),
+                Column("on_date", N_("Date"), "date"),
+                Column("what", N_("What")),
+                Column("action", N_("Action")),
+                Column("summary", N_("Change"), wide=True),
             ),
             [
                 [
@@ -466,7 +487,7 @@ def _print_deal(detail: dict[str, Any]) -> None:
                 ]
                 for c in detail["changes"]
             ],
-            title="Corrections",
+            title=N_("Corrections"),
         )
         sections.append(corrections)
     print_card(Card(f"Deal #{detail['id']}", fields, sections))

@@ -17,6 +17,7 @@ from povtor.cli.files import not_written, write_atomically, write_stdout
 from povtor.cli.runtime import command_group, runtime
 from povtor.domain.formats import FILE_NAMES, IMPORT_ORDER, TABLES
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.output import Column, Listing, OutputFormat, message, render
 
 if TYPE_CHECKING:
@@ -68,7 +69,8 @@ def _format_for(fmt: ExportFormat | None, excel: bool, output: Path | None) -> E
     fmt = fmt or ExportFormat.csv
     if excel and fmt is not ExportFormat.csv:
         raise InvalidInput(
-            f"--excel writes CSV, not {fmt.value}", hint="drop --format, or drop --excel"
+            _("--excel writes CSV, not {value}").format(value=fmt.value),
+            hint=_("drop --format, or drop --excel"),
         )
     return fmt
 
@@ -161,7 +163,10 @@ def export_all(
     chosen = _format_for(fmt, excel, None)
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
-        raise InvalidInput(f"{folder} is a file, not a directory", hint="give a directory")
+        raise InvalidInput(
+            _("{folder} is a file, not a directory").format(folder=folder),
+            hint=_("give a directory"),
+        )
     parent = folder.parent
     try:
         parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -170,7 +175,8 @@ def export_all(
         partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=parent))
     except OSError as exc:
         raise InvalidInput(
-            f"cannot create {folder}: {exc.strerror}", hint="check the path"
+            _("cannot create {folder}: {strerror}").format(folder=folder, strerror=exc.strerror),
+            hint=_("check the path"),
         ) from None
     db = runtime(ctx).db
     counts = []

@@ -15,13 +15,16 @@ from typing import IO, Any, TypeVar
 import typer
 
 from povtor.errors import DatabaseProblem, InvalidInput
+from povtor.i18n import _
 
 
 def not_written(where: Path | str, exc: OSError) -> DatabaseProblem:
     """A write the file system refused (a full disk, a read-only place): exit code 6."""
     return DatabaseProblem(
-        f"cannot write {where}: {exc.strerror or exc}; nothing was written",
-        hint="free disk space or write somewhere else",
+        _("cannot write {where}: {value}; nothing was written").format(
+            where=where, value=exc.strerror or exc
+        ),
+        hint=_("free disk space or write somewhere else"),
     )
 
 
@@ -36,14 +39,22 @@ def write_atomically(
     keeps its mode. Returns what ``write`` returns (the number of rows)."""
     path = path.expanduser()
     if path.is_dir():
-        raise InvalidInput(f"-o {path} is a directory", hint="give a file name")
+        raise InvalidInput(
+            _("-o {path} is a directory").format(path=path), hint=_("give a file name")
+        )
     folder = path.parent
     if not folder.is_dir():
-        raise InvalidInput(f"-o {path}: no directory {folder}", hint="create it first")
+        raise InvalidInput(
+            _("-o {path}: no directory {folder}").format(path=path, folder=folder),
+            hint=_("create it first"),
+        )
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise InvalidInput(f"cannot write in {folder}: {exc.strerror}", hint="check it") from None
+        raise InvalidInput(
+            _("cannot write in {folder}: {strerror}").format(folder=folder, strerror=exc.strerror),
+            hint=_("check it"),
+        ) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             written = write(stream)

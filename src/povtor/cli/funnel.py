@@ -8,6 +8,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.storage import queries
 
@@ -22,18 +23,18 @@ def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """
     rows = queries.list_funnels(runtime(ctx).db)
     columns = (
-        Column("funnel", "Funnel"),
-        Column("position", "#", "int"),
-        Column("stage", "Stage"),
-        Column("stage_name", "Name"),
-        Column("is_won", "Paid", "bool"),
-        Column("limit_days", "Limit (days)", "int"),
+        Column("funnel", N_("Funnel")),
+        Column("position", N_("#"), "int"),
+        Column("stage", N_("Stage")),
+        Column("stage_name", N_("Name")),
+        Column("is_won", N_("Paid"), "bool"),
+        Column("limit_days", N_("Limit (days)"), "int"),
     )
     render(
         Listing(
             columns,
             [[r[c.key] if c.key != "is_won" else bool(r["is_won"]) for c in columns] for r in rows],
-            title="Funnels",
+            title=N_("Funnels"),
         ),
         fmt,
     )
@@ -64,8 +65,10 @@ def limit(
         new = int(text)
     else:
         raise InvalidInput(
-            f"days: {days!r} is not a number of days from 1 to {MAX_LIMIT_DAYS}",
-            hint="give whole days, e.g. 5, or 'none' for no limit",
+            _("days: {days} is not a number of days from 1 to {MAX_LIMIT_DAYS}").format(
+                days=repr(days), MAX_LIMIT_DAYS=MAX_LIMIT_DAYS
+            ),
+            hint=_("give whole days, e.g. 5, or 'none' for no limit"),
         )
     from povtor.app.funnels import set_stage_limit
 

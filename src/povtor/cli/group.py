@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import importlib
 import os
+import re
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -14,12 +17,13 @@ import typer.main
 from typer.core import TyperGroup
 
 from povtor.errors import ExitCode, PovtorError
+from povtor.i18n import N_, _
 
 ENV_DEBUG = "POVTOR_DEBUG"
 
 
 def report(error: PovtorError) -> None:
-    line = f"error: {error.message}"
+    line = _("error: {message}").format(message=error.message)
     if error.hint:
         line += f"; {error.hint}"
     print(line, file=sys.stderr)
@@ -38,7 +42,7 @@ class PovtorGroup(TyperGroup):
             report(_database_error(ctx, error))
             raise typer.Exit(int(ExitCode.DATABASE)) from None
         except KeyboardInterrupt:
-            print("interrupted: nothing more was changed", file=sys.stderr)
+            print(_("interrupted: nothing more was changed"), file=sys.stderr)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except BrokenPipeError:
             # the reader went away (povtor ... | head): not an error; stay quiet
@@ -56,8 +60,10 @@ class PovtorGroup(TyperGroup):
             if os.environ.get(ENV_DEBUG):
                 raise
             print(
-                f"error: internal error ({type(error).__name__}: {error}); this is a bug in "
-                f"povtor, please report it (set {ENV_DEBUG}=1 to see the traceback)",
+                _(
+                    "error: internal error ({error}); this is a bug in povtor, please report it "
+                    "(set {variable}=1 to see the traceback)"
+                ).format(error=f"{type(error).__name__}: {error}", variable=ENV_DEBUG),
                 file=sys.stderr,
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
@@ -159,7 +165,7 @@ class PovtorRootGroup(PovtorGroup):
         for name in self.list_commands(ctx):
             spec = self.lazy_groups.get(name)
             if spec is not None:
-                rows.append((name, spec.summary))
+                rows.append((name, _(spec.summary)))
                 continue
             command = super().get_command(ctx, name)
             if command is not None and not command.hidden:
@@ -171,10 +177,10 @@ class PovtorRootGroup(PovtorGroup):
     def get_command(self, ctx: Any, name: str) -> Any:
         spec = self.lazy_groups.get(name)
         if spec is None:
-            return super().get_command(ctx, name)
+            return hide_old_spellings(super().get_command(ctx, name))
         if name not in self.commands:
-            self.commands[name] = spec.command(name)
-        return self.commands[name]
+            self.commands[name] = hide_old_spellings(spec.command(name))
+        return speak(self.commands[name])
 
     def main(  # type: ignore[override]
         self,
@@ -184,6 +190,8 @@ class PovtorRootGroup(PovtorGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        choose_language(sys.argv[1:] if args is None else list(args))
+        speak(self)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         undecodable = _not_utf8(sys.argv[1:] if args is None else list(args))
@@ -193,7 +201,7 @@ class PovtorRootGroup(PovtorGroup):
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except typer.Abort:
-            print("error: aborted; nothing more was changed", file=sys.stderr)
+            print(_("error: aborted; nothing more was changed"), file=sys.stderr)
             sys.exit(1)
         except Exception as error:
             if not (hasattr(error, "exit_code") and hasattr(error, "format_message")):
@@ -203,6 +211,135 @@ class PovtorRootGroup(PovtorGroup):
                 sys.exit(error.exit_code)
             sys.exit(_usage_line(error))
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def choose_language(args: list[str]) -> None:
+    """Speak the run's language (see :mod:`povtor.i18n`) from its first word: the
+    database's ``lang`` setting is read from the file named by ``--db`` or ``POVTOR_DB``."""
+    from povtor import i18n
+
+    stored = None
+    if not i18n.known(os.environ.get(i18n.ENV_LANG)):
+        from povtor.storage.location import resolve_location, stored_setting
+
+        with contextlib.suppress(PovtorError):  # a bad --db: the command itself says so
+            stored = stored_setting(resolve_location(_db_option(args)), "lang")
+    i18n.set_language(i18n.choose_language(stored))
+
+
+def _db_option(args: list[str]) -> str | None:
+    """The ``--db`` value among the arguments (a global option: before the command)."""
+    words = iter(args)
+    for arg in words:
+        if arg == "--db":
+            return next(words, None)
+        if arg.startswith("--db="):
+            return arg.removeprefix("--db=")
+        if arg in ("--today", "--tz"):
+            next(words, None)
+        elif not arg.startswith("-"):
+            break  # the command: --db comes before it
+    return None
+
+
+# -- help in the run's language ----------------------------------------------------------
+# What click and Typer write around povtor's own help, translated where it is written.
+HELP_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Arguments"),
+    N_("env var:"),
+    N_("default:"),
+    N_("required"),
+    N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+)
+ENGLISH_HELP = "_povtor_english"  # where a command or option keeps its English help
+_EXTRAS = re.compile(r"(?<=\[)(env var:|default:|required)")
+
+
+def speak(command: Any) -> Any:
+    """``command`` and every command under it with their help in the run's language.
+
+    A command's help is translated paragraph by paragraph, an option's whole; the English
+    text is kept on the object, so that a later run in this process (a test) can speak
+    another language. Commands not loaded yet (the lazy groups) are left alone."""
+    english = command.__dict__.setdefault(ENGLISH_HELP, command.help)
+    if english:
+        command.help = "\n\n".join(_(part) for part in english.split("\n\n"))
+    for param in command.params:
+        text = param.__dict__.setdefault(ENGLISH_HELP, getattr(param, "help", None))
+        if text:
+            param.help = _(text)
+    for sub in getattr(command, "commands", {}).values():
+        speak(sub)
+    return command
+
+
+_HelpFormatter: Any = typer.Context.formatter_class  # (click's, as Typer ships it)
+
+
+class PovtorHelpFormatter(_HelpFormatter):
+    """click's help formatter, its own words (Usage, Options, [default: ...]) translated."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _("Usage:") + " " if prefix is None else prefix)
+
+    def section(self, name: str) -> Any:
+        return super().section(_(name))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(term, _EXTRAS.sub(lambda m: _(m.group(1)), _(text))) for term, text in rows]
+        super().write_dl(rows, col_max, col_spacing)
+
+
+for context_class in typer.Context.__mro__[:-1]:  # Typer's Context and click's under it
+    setattr(context_class, "formatter_class", PovtorHelpFormatter)  # noqa: B010
+
+
+# Old spellings of options: they keep working (scripts use them) but --help and completion
+# show only the current ones. The date of an event is --on (was --date or --created), the
+# day to come back after is --until (was --later), and -c is --client everywhere, so
+# --category's old -c stays only where a command has no --client (see docs/commands.md).
+OLD_SPELLINGS = frozenset({"--date", "--created", "--later"})
+
+
+def _old_names(option: Any) -> list[str]:
+    return [
+        name
+        for name in option.opts
+        if name in OLD_SPELLINGS or (name == "-c" and "--category" in option.opts)
+    ]
+
+
+def hide_old_spellings(command: Any) -> Any:
+    """Move the old spellings of each option of ``command`` (and of its subcommands)
+    into a hidden twin of the option: same name, type and default, so either spelling
+    sets the same parameter. Each parameter also gets its value completion here."""
+    if command is None or getattr(command, "_old_spellings_hidden", False):
+        return command
+    command._old_spellings_hidden = True
+    for sub in getattr(command, "commands", {}).values():
+        hide_old_spellings(sub)
+    from povtor.cli.complete import attach
+
+    params = []
+    for param in command.params:
+        attach(param)
+        params.append(param)
+        if param.param_type_name != "option":
+            continue
+        old = _old_names(param)
+        if not old or len(old) == len(param.opts):
+            continue
+        twin = copy.copy(param)
+        param.opts = [name for name in param.opts if name not in old]
+        twin.opts, twin.secondary_opts, twin.hidden = old, [], True
+        params.append(twin)
+    command.params = params
+    return command
 
 
 # the variables povtor reads: a value in them must be text, as the arguments must
@@ -215,16 +352,18 @@ def _not_utf8(args: list[str]) -> PovtorError | None:
     surrogates, which no file, database or screen can take: refuse them at the door."""
     from povtor.errors import InvalidInput
 
-    given = [(f"argument {n}", arg) for n, arg in enumerate(args, start=1)]
+    given = [(_("argument {n}").format(n=n), arg) for n, arg in enumerate(args, start=1)]
     given += [(name, os.environ[name]) for name in ENVIRONMENT if name in os.environ]
     for where, value in given:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return InvalidInput(
-                f"{where} ({_shown(value)}) is not UTF-8 text",
-                hint="switch the terminal (or the script's file) to UTF-8, "
-                "e.g. LANG=ru_RU.UTF-8, and type it again",
+                _("{where} ({value}) is not UTF-8 text").format(where=where, value=_shown(value)),
+                hint=_(
+                    "switch the terminal (or the script's file) to UTF-8, "
+                    "e.g. LANG=ru_RU.UTF-8, and type it again"
+                ),
             )
     return None
 
@@ -241,6 +380,6 @@ def _shown(value: str) -> str:
 def _usage_line(error: Any) -> int:
     text = str(error.format_message()).strip().rstrip(".")
     ctx = getattr(error, "ctx", None)
-    where = f"; see: {ctx.command_path} --help" if ctx is not None else ""
-    print(f"error: {text}{where}", file=sys.stderr)
+    where = _("; see: {command} --help").format(command=ctx.command_path) if ctx is not None else ""
+    print(_("error: {message}").format(message=text) + where, file=sys.stderr)
     return int(error.exit_code)

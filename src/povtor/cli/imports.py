@@ -15,6 +15,7 @@ from povtor.cli.files import write_atomically, write_stdout
 from povtor.cli.runtime import command_group, runtime
 from povtor.domain.formats import FILE_NAMES, IMPORT_ORDER
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _, ngettext
 from povtor.output import Column, Listing, OutputFormat, message, render
 
 if TYPE_CHECKING:
@@ -80,13 +81,19 @@ def _read(path_text: str, imap: Any) -> Any:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such file", hint="check the path") from None
+        raise InvalidInput(
+            _("{path}: no such file").format(path=path), hint=_("check the path")
+        ) from None
     except IsADirectoryError:
         raise InvalidInput(
-            f"{path} is a directory", hint="give a file, or use povtor import all DIR"
+            _("{path} is a directory").format(path=path),
+            hint=_("give a file, or use povtor import all DIR"),
         ) from None
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}", hint="check it") from None
+        raise InvalidInput(
+            _("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror),
+            hint=_("check it"),
+        ) from None
     return read_table(data, source=path.name, suffix=path.suffix, imap=imap)
 
 
@@ -191,12 +198,12 @@ class _Rejected(Exception):
 
 
 CHANGE_COLUMNS = (
-    Column("table", "Table"),
-    Column("action", "Action"),
-    Column("id", "ID", "int"),
-    Column("record", "Record"),
-    Column("where", "Where"),
-    Column("changes", "Changes"),
+    Column("table", N_("Table")),
+    Column("action", N_("Action")),
+    Column("id", N_("ID"), "int"),
+    Column("record", N_("Record")),
+    Column("where", N_("Where")),
+    Column("changes", N_("Changes")),
 )
 
 
@@ -215,7 +222,10 @@ def _run(
     db = state.db
     sources = ", ".join(table.source for _, table in files)
     total = sum(len(table.rows) for _, table in files)
-    importer = Importer(db, state.clock, imap, listing=dry_run)
+    # a dry run keeps no planned write; an import runs them as it goes, in its one
+    # transaction (rolled back if any row has a problem)
+    writes = "drop" if dry_run else "stream"
+    importer = Importer(db, state.clock, imap, listing=dry_run, writes=writes)
 
     def plan(task: Callable[[str, int], Callable[[int], None]]) -> None:
         importer.tick = task("checking rows", total)
@@ -240,8 +250,8 @@ def _run(
             rows=[
                 [c.table, c.action, c.id, c.record, c.where, c.changes] for c in importer.changes
             ],
-            title="Import plan (dry run)",
-            empty_message="nothing would be created, updated or removed",
+            title=N_("Import plan (dry run)"),
+            empty_message=N_("nothing would be created, updated or removed"),
         )
         render(listing, fmt)
     _show(importer.notes, what="notes")
@@ -252,9 +262,15 @@ def _run(
         _show_problems(found, problems_path)
         count = len(found)
         raise InvalidInput(
-            f"{sources}: {count} problem{'s' if count != 1 else ''}; nothing was imported",
-            hint="fix the rows listed above and run the import again "
-            "(--dry-run checks a file without importing it)",
+            ngettext(
+                "{sources}: {count} problem; nothing was imported",
+                "{sources}: {count} problems; nothing was imported",
+                count,
+            ).format(sources=sources, count=count),
+            hint=_(
+                "fix the rows listed above and run the import again (--dry-run checks "
+                "a file without importing it)"
+            ),
         )
     message(_summary(importer, dry_run=dry_run, sources=sources))
 
@@ -450,7 +466,10 @@ def import_all(
     """
     folder = folder.expanduser()
     if not folder.is_dir():
-        raise InvalidInput(f"{folder} is not a directory", hint="give the directory of the files")
+        raise InvalidInput(
+            _("{folder} is not a directory").format(folder=folder),
+            hint=_("give the directory of the files"),
+        )
     files = []
     for table in IMPORT_ORDER:
         for suffix in SUFFIXES:
@@ -461,7 +480,7 @@ def import_all(
                 break
     if not files:
         raise InvalidInput(
-            f"{folder} holds none of the table files",
-            hint="expected clients.csv, deals.csv, …, as povtor export all writes them",
+            _("{folder} holds none of the table files").format(folder=folder),
+            hint=_("expected clients.csv, deals.csv, …, as povtor export all writes them"),
         )
     _run(ctx, files, None, dry_run=dry_run, fmt=fmt, problems_path=problems_path)

@@ -10,6 +10,7 @@ from povtor import __version__
 from povtor.cli import setup
 from povtor.cli.group import LazyCommandSpec, LazyGroupSpec, Part, PovtorRootGroup
 from povtor.cli.runtime import Runtime
+from povtor.i18n import N_
 
 # Command groups are imported only when used (and for the root --help): a command
 # pays for its own group's modules, not for all of them. This is the one module that
@@ -18,7 +19,7 @@ PovtorRootGroup.lazy_groups = {
     "client": LazyGroupSpec(
         "povtor.cli.client",
         "app",
-        "Clients: add, edit, show the card, list and find, archive; people and facts.",
+        N_("Clients: add, edit, show the card, list and find, archive; people and facts."),
         parts=(
             Part("person", "povtor.cli.people", "person_app"),
             Part("fact", "povtor.cli.people", "fact_app"),
@@ -27,61 +28,79 @@ PovtorRootGroup.lazy_groups = {
             Part("roadmap", "povtor.cli.roadmap", "client_roadmap"),
             Part("occasion", "povtor.cli.occasion", "occasion_app"),
             Part("step", "povtor.cli.roadmap", "step_app"),
+            Part("assign", "povtor.cli.sellers", "client_assign"),
         ),
     ),
     "deal": LazyGroupSpec(
         "povtor.cli.deal",
         "app",
-        "Deals: open, move through stages, win, lose, reopen, edit; list and show.",
-        parts=(Part("product", "povtor.cli.product", "deal_app"),),
+        N_("Deals: open, move through stages, win, lose, reopen, edit; list and show."),
+        parts=(
+            Part("product", "povtor.cli.product", "deal_app"),
+            Part("assign", "povtor.cli.sellers", "deal_assign"),
+        ),
     ),
     "nudge": LazyGroupSpec(
         "povtor.cli.nudge",
         "app",
-        "Touches and yes-or-no nudges («буравчик»): log them, draft the message, templates.",
+        N_("Touches and yes-or-no nudges («буравчик»): log them, draft the message, templates."),
         parts=(Part("content", "povtor.cli.content", "content_app"),),
     ),
     "plan": LazyGroupSpec(
         "povtor.cli.plan",
         "app",
-        "The plan of nudges: who to contact today and why.",
+        N_("The plan of nudges: who to contact today and why."),
         parts=(Part("run", "povtor.cli.plan_run", "run"),),
     ),
     "stats": LazyGroupSpec(
         "povtor.cli.stats",
         "app",
-        "Statistics: funnel conversion, nudge outcomes, repeat purchases, cohorts...",
+        N_("Statistics: funnel conversion, nudge outcomes, repeat purchases, cohorts..."),
     ),
     "report": LazyCommandSpec(
         "povtor.cli.report",
         "report",
-        "Write a month's report as one self-contained HTML page, ready to print to PDF.",
+        N_("Write a month's report as one self-contained HTML page, ready to print to PDF."),
     ),
     "export": LazyGroupSpec(
         "povtor.cli.export",
         "export_app",
-        "Write a table out: csv, tsv, json, jsonl, or CSV for Excel.",
+        N_("Write a table out: csv, tsv, json, jsonl, or CSV for Excel."),
     ),
     "import": LazyGroupSpec(
         "povtor.cli.imports",
         "import_app",
-        "Bring data in, all or nothing: povtor's files, other CRMs', orders.",
+        N_("Bring data in, all or nothing: povtor's files, other CRMs', orders."),
     ),
-    "funnel": LazyGroupSpec("povtor.cli.funnel", "app", "Funnels and their stages."),
+    "funnel": LazyGroupSpec("povtor.cli.funnel", "app", N_("Funnels and their stages.")),
     "product": LazyGroupSpec(
         "povtor.cli.product",
         "app",
-        "Products: the catalog, backend products for the top clients, related products...",
+        N_("Products: the catalog, backend products for the top clients, related products..."),
     ),
     "roadmap": LazyGroupSpec(
         "povtor.cli.roadmap",
         "app",
-        "Roadmaps: each category's steps to large regular purchases, with a call script...",
+        N_("Roadmaps: each category's steps to large regular purchases, with a call script..."),
     ),
     "perks": LazyGroupSpec(
         "povtor.cli.perks",
         "app",
-        "Perks («ништяки»): professional holidays by industry, birthdays and clients' own dates...",
+        N_(
+            "Perks («ништяки»): professional holidays by industry, birthdays and clients' "
+            "own dates..."
+        ),
+        parts=(Part("stats", "povtor.cli.stats.clients", "perks"),),
+    ),
+    "seller": LazyGroupSpec(
+        "povtor.cli.sellers",
+        "app",
+        N_("The team: sellers on one database, each with their own clients and plan."),
+    ),
+    "spend": LazyGroupSpec(
+        "povtor.cli.stats.spend",
+        "spend_app",
+        N_("Money spent per lead source, for the cost per sale in stats sources."),
     ),
 }
 

@@ -11,6 +11,7 @@ from povtor.cli.runtime import FormatOption, choose, command_group, confirm, run
 from povtor.domain import templates
 from povtor.domain.vocabulary import CHANNELS, PURPOSES, TOUCH_KINDS
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import parse_amount, parse_date, parse_outcome
 from povtor.storage import queries
@@ -76,7 +77,9 @@ def log(
     ] = None,
     later: Annotated[
         str | None,
-        typer.Option("--later", help="The new date with --outcome later: YYYY-MM-DD or +7."),
+        typer.Option(
+            "--until", "--later", help="The new date with --outcome later: YYYY-MM-DD or +7."
+        ),
     ] = None,
     to: Annotated[
         str | None,
@@ -148,12 +151,12 @@ def log(
     without it prints the command that would. See docs/plan.md: how answers change the
     plan.
 
-    Example: povtor nudge log --deal 7 --channel messenger --outcome later --later +7
+    Example: povtor nudge log --deal 7 --channel messenger --outcome later --until +7
 
     Example: povtor nudge log --client Магистраль --kind closing --outcome yes --open
     """
     if (deal is None) == (client is None):
-        raise InvalidInput("give exactly one of --deal or --client", hint="e.g. --deal 7")
+        raise InvalidInput(_("give exactly one of --deal or --client"), hint=_("e.g. --deal 7"))
     state = runtime(ctx)
     today = state.clock.today
     day = parse_date(on, field="--on", today=today) if on is not None else today
@@ -167,11 +170,11 @@ def log(
     # a service answer is the client's answer: "yes" unless said otherwise (a deal's
     # "yes" would move the deal, so there the outcome stays as given)
     chosen_outcome = parse_outcome(outcome or ("yes" if answered and deal is None else "pending"))
-    follow_up = parse_date(later, field="--later", today=day) if later is not None else None
+    follow_up = parse_date(later, field="--until", today=day) if later is not None else None
     if follow_up is not None and chosen_outcome != "later":
-        raise InvalidInput("--later goes with --outcome later", hint="add --outcome later")
+        raise InvalidInput(_("--until goes with --outcome later"), hint=_("add --outcome later"))
     if to is not None and chosen_outcome != "yes":
-        raise InvalidInput("--to goes with --outcome yes", hint="add --outcome yes")
+        raise InvalidInput(_("--to goes with --outcome yes"), hint=_("add --outcome yes"))
     why = clean_text(reason, field="--reason")
     chosen_answer, why = check_service_answer(
         kind=chosen_kind,
@@ -188,15 +191,18 @@ def log(
     purpose_ref = clean_text(about, field="--about")
     if purpose_ref and not chosen_purpose:
         raise InvalidInput(
-            "--about goes with --purpose", hint="e.g. --purpose perk --about geologist"
+            _("--about goes with --purpose"), hint=_("e.g. --purpose perk --about geologist")
         )
     if amount is not None and open_stage is None:
-        raise InvalidInput("--amount goes with --open", hint="add --open (or --open STAGE)")
+        raise InvalidInput(_("--amount goes with --open"), hint=_("add --open (or --open STAGE)"))
     open_amount = parse_amount(amount, field="--amount") if amount is not None else None
     if purpose_ref and chosen_purpose == "card":
         from povtor.domain.cards import question_code
 
         purpose_ref = question_code(purpose_ref)
+    import os
+
+    from povtor.app.sellers import ENV, current_seller_id
     from povtor.app.touches import TouchInput, record_touch
 
     recorded = record_touch(
@@ -204,6 +210,7 @@ def log(
         state.clock,
         deal=deal,
         client=client,
+        seller_id=current_seller_id(state.db, os.environ.get(ENV)),  # who logs it, in a team
         touch=TouchInput(
             kind=chosen_kind,
             channel=chosen_channel,
@@ -221,24 +228,30 @@ def log(
         ),
     )
     if not recorded.is_new:
-        message(f"touch #{recorded.touch_id} was logged already today; nothing added")
+        message(
+            _("touch #{id} was logged already today; nothing added").format(id=recorded.touch_id)
+        )
     else:
         effect = ""
         before, after = recorded.deal_before, recorded.deal_after
         if after is not None and before is not None:
             if after["status"] != before["status"] or after["stage"] != before["stage"]:
-                effect = (
-                    f"; deal #{after['id']}: {before['stage']} → {after['stage']} "
-                    f"({after['status']})"
+                effect = f"; {_('deal #{id}').format(id=after['id'])}: " + (
+                    f"{before['stage']} → {after['stage']} ({after['status']})"
                 )
             elif chosen_outcome == "later":
-                effect = f"; deal #{after['id']} follow-up on {follow_up}"
+                effect = _("; deal #{id} follow-up on {on}").format(id=after["id"], on=follow_up)
         if chosen_answer:
             effect += f", {chosen_answer}" + (f": «{why}»" if chosen_answer == "problem" else "")
         effect += touch_effects(recorded)
         message(
-            f"logged {chosen_kind} touch #{recorded.touch_id} with {recorded.client['name']}: "
-            f"{chosen_outcome}{effect}"
+            _("logged {kind} touch #{id} with {client}: {outcome}").format(
+                kind=chosen_kind,
+                id=recorded.touch_id,
+                client=recorded.client["name"],
+                outcome=chosen_outcome,
+            )
+            + effect
         )
         notes = [*recorded.notes, *([recorded.roadmap_note] if recorded.roadmap_note else [])]
         for note in notes:
@@ -308,20 +321,20 @@ def text_(
 
 
 TOUCH_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("on_date", "Date", "date"),
-    Column("client", "Client", wide=True),
-    Column("deal_id", "Deal", "int"),
-    Column("stage", "Stage", in_table=False),
-    Column("kind", "Kind"),
-    Column("channel", "Channel", in_table=False),
-    Column("outcome", "Outcome"),
-    Column("answer", "Answer"),  # a service contact's: ok or problem
-    Column("purpose", "Purpose"),  # what it was for: perk, roadmap, backend...
-    Column("purpose_ref", "About", in_table=False),  # and which one: holiday:builder:2026
-    Column("reason", "Reason", in_table=False),
-    Column("follow_up_on", "Follow up", "date", in_table=False),
-    Column("text", "Text", wide=True),
+    Column("id", N_("ID"), "int"),
+    Column("on_date", N_("Date"), "date"),
+    Column("client", N_("Client"), wide=True),
+    Column("deal_id", N_("Deal"), "int"),
+    Column("stage", N_("Stage"), in_table=False),
+    Column("kind", N_("Kind")),
+    Column("channel", N_("Channel"), in_table=False),
+    Column("outcome", N_("Outcome")),
+    Column("answer", N_("Answer")),  # a service contact's: ok or problem
+    Column("purpose", N_("Purpose")),  # what it was for: perk, roadmap, backend...
+    Column("purpose_ref", N_("About"), in_table=False),  # and which one: holiday:builder:2026
+    Column("reason", N_("Reason"), in_table=False),
+    Column("follow_up_on", N_("Follow up"), "date", in_table=False),
+    Column("text", N_("Text"), wide=True),
 )
 
 
@@ -358,8 +371,8 @@ def list_(
         Listing(
             TOUCH_COLUMNS,
             queries.iterate_touches(db, flt),  # (its columns are TOUCH_COLUMNS, in order)
-            title="Touches",
-            empty_message="no touches match",
+            title=N_("Touches"),
+            empty_message=N_("no touches match"),
         ),
         fmt,
     )
@@ -490,15 +503,15 @@ def edit(
         chosen = parse_outcome(outcome)
         if chosen == "later":
             raise InvalidInput(
-                "outcome later needs its date, so it is logged, not edited in",
-                hint="log it: povtor nudge log --outcome later --later DATE",
+                _("outcome later needs its date, so it is logged, not edited in"),
+                hint=_("log it: povtor nudge log --outcome later --until DATE"),
             )
         changes["outcome"] = chosen
     state = runtime(ctx)
     if on is not None:
         changes["on_date"] = parse_date(on, field="--on", today=state.clock.today)
     if not changes:
-        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --text")
+        raise InvalidInput(_("nothing to change"), hint=_("give at least one option, e.g. --text"))
     from povtor.app.corrections import edit_touch
 
     edited = edit_touch(state.db, state.clock, touch, changes)
@@ -509,9 +522,13 @@ def _report_edit(what: str, edited: Any) -> None:
     from povtor.app.change_log import change_words
 
     if not edited.after:
-        message(f"{what}: nothing changed")
+        message(_("{what}: nothing changed").format(what=what))
         return
-    message(f"{what}: {change_words(edited.before, edited.after)}")
+    message(
+        _("{what}: {change_words}").format(
+            what=what, change_words=change_words(edited.before, edited.after)
+        )
+    )
     for note in edited.notes:
         message(note)
 
@@ -525,18 +542,18 @@ def template_list(ctx: typer.Context, fmt: FormatOption = None) -> None:
     from povtor.app.drafts import templates_in_effect
 
     columns = (
-        Column("kind", "Kind"),
-        Column("funnel", "Funnel"),
-        Column("stage", "Stage", in_table=False),
-        Column("lang", "Lang"),
-        Column("source", "Source"),
-        Column("body", "Text", wide=True),
+        Column("kind", N_("Kind")),
+        Column("funnel", N_("Funnel")),
+        Column("stage", N_("Stage"), in_table=False),
+        Column("lang", N_("Lang")),
+        Column("source", N_("Source")),
+        Column("body", N_("Text"), wide=True),
     )
     rows = [
         [t.kind, t.funnel, t.stage, t.lang, t.source, t.body]
         for t in templates_in_effect(runtime(ctx).db)
     ]
-    render(Listing(columns, rows, title="Message templates"), fmt)
+    render(Listing(columns, rows, title=N_("Message templates")), fmt)
 
 
 @template_app.command("set")
@@ -568,4 +585,8 @@ def template_set(
     funnel, stage = set_template(
         runtime(ctx).db, kind=chosen_kind, funnel=funnel, stage=stage, lang=language, body=text
     )
-    message(f"template for {chosen_kind} {funnel}/{stage} ({language}) saved")
+    message(
+        _("template for {chosen_kind} {funnel}/{stage} ({language}) saved").format(
+            chosen_kind=chosen_kind, funnel=funnel, stage=stage, language=language
+        )
+    )

@@ -10,6 +10,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.storage import queries
 from povtor.text import clean_text
@@ -32,6 +33,7 @@ def occasion_add(
     date: Annotated[
         str,
         typer.Option(
+            "--on",
             "--date",
             help="DD.MM, MM-DD or YYYY-MM-DD; yearly unless --once (29.02: 28.02 in common years).",
         ),
@@ -48,7 +50,7 @@ def occasion_add(
     A date with a year (2009-03-15) is still yearly (the year is dropped) unless
     --once is given; --once without a year means the next such day.
 
-    Example: povtor client occasion add Ромашка "День рождения компании" --date 15.03
+    Example: povtor client occasion add Ромашка "День рождения компании" --on 15.03
     """
     from povtor.app.occasions import add_occasion
     from povtor.domain.perks import parse_occasion_date, shown_date
@@ -83,12 +85,12 @@ def occasion_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = Non
     state = runtime(ctx)
     found = client_occasions(state.db, client, state.clock.today)
     columns = (
-        Column("id", "ID", "int"),
-        Column("title", "Occasion"),
-        Column("date", "Date"),
-        Column("yearly", "Yearly", "bool"),
-        Column("person", "Person"),
-        Column("next", "Next", "date"),
+        Column("id", N_("ID"), "int"),
+        Column("title", N_("Occasion")),
+        Column("date", N_("Date")),
+        Column("yearly", N_("Yearly"), "bool"),
+        Column("person", N_("Person")),
+        Column("next", N_("Next"), "date"),
     )
     rows = [
         [
@@ -106,7 +108,7 @@ def occasion_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = Non
             columns,
             rows,
             title=f"Occasions of {found.client}",
-            empty_message="no occasions recorded",
+            empty_message=N_("no occasions recorded"),
         ),
         fmt,
     )
@@ -133,7 +135,12 @@ def occasion_remove(
 
     if occasion_id < 1:
         raise InvalidInput(
-            f"{occasion_id} is not an occasion number", hint="see client occasion list"
+            _("{occasion_id} is not an occasion number").format(occasion_id=occasion_id),
+            hint=_("see client occasion list"),
         )
     gone = remove_occasion(runtime(ctx).db, client, occasion_id)
-    message(f"removed occasion #{occasion_id} «{gone.title}» from #{gone.client_id} {gone.client}")
+    message(
+        _("removed occasion #{occasion_id} «{title}» from #{client_id} {client}").format(
+            occasion_id=occasion_id, title=gone.title, client_id=gone.client_id, client=gone.client
+        )
+    )

@@ -9,8 +9,9 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, confirm, runtime
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
-from povtor.parsing import not_in_future, parse_date
+from povtor.parsing import parse_date
 from povtor.storage import queries
 from povtor.text import TEXT_MAX, check_email, check_phone, clean_text
 
@@ -44,7 +45,7 @@ def person_add(
     phone: Phone = None,
     email: Email = None,
     birthday: Annotated[
-        str | None, typer.Option("--birthday", help="Birthday, YYYY-MM-DD.")
+        str | None, typer.Option("--birthday", help="Birthday: YYYY-MM-DD, or DD.MM (no year).")
     ] = None,
     main: MainOption = False,
 ) -> None:
@@ -64,28 +65,29 @@ def person_add(
     check_email(fields["email"])
     check_phone(fields["phone"])
     if birthday is not None:
-        today = runtime(ctx).clock.today
-        fields["birthday"] = not_in_future(
-            parse_date(birthday, field="--birthday"),
-            today,
-            option="--birthday",
-            hint="give the day the person was born",
-        )
+        from povtor.domain.perks import parse_birthday
+
+        fields["birthday"] = parse_birthday(birthday, today=runtime(ctx).clock.today)
     state = runtime(ctx)
     if main:
         from povtor.app.edits import add_main_person
 
         added = add_main_person(state.db, state.clock, client, fields)
         message(
-            f"added {added['name']} to client #{added['client_id']} {added['client']} "
-            "as its main contact"
+            _("added {name} to client #{client_id} {client} as its main contact").format(
+                name=added["name"], client_id=added["client_id"], client=added["client"]
+            )
         )
         print(added["id"])
         return
     from povtor.app.clients import add_person
 
     person = add_person(state.db, client, fields)
-    message(f"added {person.name} to client #{person.client_id} {person.client}")
+    message(
+        _("added {name} to client #{client_id} {client}").format(
+            name=person.name, client_id=person.client_id, client=person.client
+        )
+    )
     print(person.id)
 
 
@@ -106,7 +108,7 @@ def person_edit(
     phone: Phone = None,
     email: Email = None,
     birthday: Annotated[
-        str | None, typer.Option("--birthday", help='Birthday, YYYY-MM-DD ("" clears it).')
+        str | None, typer.Option("--birthday", help='Birthday: YYYY-MM-DD or DD.MM ("" clears it).')
     ] = None,
     main: MainOption = False,
 ) -> None:
@@ -124,18 +126,25 @@ def person_edit(
             changes[key] = clean_text(value, field=f"--{key}")
     check_email(changes.get("email"))
     if birthday is not None:
-        changes["birthday"] = parse_date(birthday, field="--birthday") if birthday.strip() else None
+        from povtor.domain.perks import parse_birthday
+
+        today = runtime(ctx).clock.today
+        changes["birthday"] = parse_birthday(birthday, today=today) if birthday.strip() else None
     if not changes and not main:
-        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --phone")
+        raise InvalidInput(_("nothing to change"), hint=_("give at least one option, e.g. --phone"))
     from povtor.app.change_log import change_words
     from povtor.app.edits import edit_person
 
     state = runtime(ctx)
     edited = edit_person(state.db, state.clock, person, changes, main=main)
     if not edited.after:
-        message(f"person {edited.label}: nothing changed")
+        message(_("person {label}: nothing changed").format(label=edited.label))
     else:
-        message(f"person {edited.label}: {change_words(edited.before, edited.after)}")
+        message(
+            _("person {label}: {change_words}").format(
+                label=edited.label, change_words=change_words(edited.before, edited.after)
+            )
+        )
 
 
 @person_app.command("main")
@@ -197,21 +206,26 @@ def person_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None)
     db = runtime(ctx).db
     row = queries.find_client(db, client)
     columns = (
-        Column("id", "ID", "int"),
-        Column("name", "Name"),
-        Column("role", "Role"),
-        Column("phone", "Phone"),
-        Column("email", "E-mail"),
-        Column("birthday", "Birthday", "date"),
-        Column("is_main", "Main", "bool"),
+        Column("id", N_("ID"), "int"),
+        Column("name", N_("Name")),
+        Column("role", N_("Role")),
+        Column("phone", N_("Phone")),
+        Column("email", N_("E-mail")),
+        Column("birthday", N_("Birthday")),
+        Column("is_main", N_("Main"), "bool"),
     )
-    people = queries.client_people(db, row["id"])
+    from povtor.domain.perks import shown_birthday
+
+    people = [
+        {**p, "birthday": shown_birthday(p["birthday"])}
+        for p in queries.client_people(db, row["id"])
+    ]
     render(
         Listing(
             columns,
             [[bool(p[c.key]) if c.key == "is_main" else p[c.key] for c in columns] for p in people],
             title=f"People at {row['name']}",
-            empty_message="no people recorded",
+            empty_message=N_("no people recorded"),
         ),
         fmt,
     )
@@ -244,7 +258,11 @@ def fact_add(
     from povtor.app.clients import add_fact
 
     fact = add_fact(state.db, client, text=clean or "", topic=clean_topic, on=noted)
-    message(f"noted fact #{fact.id} about #{fact.client_id} {fact.client}")
+    message(
+        _("noted fact #{id} about #{client_id} {client}").format(
+            id=fact.id, client_id=fact.client_id, client=fact.client
+        )
+    )
     print(fact.id)
 
 
@@ -266,7 +284,11 @@ def fact_remove(
     from povtor.app.clients import remove_fact
 
     removed = remove_fact(runtime(ctx).db, client, fact_id)
-    message(f"removed fact #{fact_id} from #{removed.client_id} {removed.client}")
+    message(
+        _("removed fact #{fact_id} from #{client_id} {client}").format(
+            fact_id=fact_id, client_id=removed.client_id, client=removed.client
+        )
+    )
 
 
 @fact_app.command("list")
@@ -278,10 +300,10 @@ def fact_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -
     db = runtime(ctx).db
     row = queries.find_client(db, client)
     columns = (
-        Column("id", "ID", "int"),
-        Column("topic", "Topic"),
-        Column("text", "Fact", wide=True),
-        Column("noted_on", "Noted", "date"),
+        Column("id", N_("ID"), "int"),
+        Column("topic", N_("Topic")),
+        Column("text", N_("Fact"), wide=True),
+        Column("noted_on", N_("Noted"), "date"),
     )
     facts = queries.client_facts(db, row["id"])
     render(
@@ -289,7 +311,7 @@ def fact_list(ctx: typer.Context, client: ClientArg, fmt: FormatOption = None) -
             columns,
             [[f[c.key] for c in columns] for f in facts],
             title=f"Facts about {row['name']}",
-            empty_message="no facts recorded",
+            empty_message=N_("no facts recorded"),
         ),
         fmt,
     )

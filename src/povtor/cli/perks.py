@@ -1,7 +1,7 @@
 """``povtor perks``: the calendar of professional holidays, links of holidays to
 industries, and the perk occasions coming up per client (seed 001: «ништяки»).
 
-Perk touches per client against the seed's four a year: ``povtor stats perks``.
+Perk touches per client against the seed's four a year: ``povtor perks stats``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.errors import Conflict, InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 
 app = command_group(
@@ -39,15 +40,15 @@ def _weekday(day: dt.date) -> str:
 
 
 HOLIDAY_COLUMNS = (
-    Column("date", "Date", "date"),
-    Column("weekday", "Day"),
-    Column("code", "Code"),
-    Column("name", "Holiday", wide=True),
-    Column("name_en", "In English", in_table=False),
-    Column("rule", "Rule", in_table=False),
-    Column("keywords", "Industries", wide=True),
-    Column("links", "Your links"),
-    Column("note", "Note", in_table=False),
+    Column("date", N_("Date"), "date"),
+    Column("weekday", N_("Day")),
+    Column("code", N_("Code")),
+    Column("name", N_("Holiday"), wide=True),
+    Column("name_en", N_("In English"), in_table=False),
+    Column("rule", N_("Rule"), in_table=False),
+    Column("keywords", N_("Industries"), wide=True),
+    Column("links", N_("Your links")),
+    Column("note", N_("Note"), in_table=False),
 )
 
 
@@ -74,7 +75,8 @@ def holidays(
     chosen = year if year is not None else state.clock.today.year
     if not 1900 <= chosen <= 2200:
         raise InvalidInput(
-            f"--year: {chosen} is out of range", hint="give a year from 1900 to 2200"
+            _("--year: {chosen} is out of range").format(chosen=chosen),
+            hint=_("give a year from 1900 to 2200"),
         )
     rows = [
         [
@@ -96,7 +98,7 @@ def holidays(
             HOLIDAY_COLUMNS,
             rows,
             title=title,
-            empty_message="no holiday matches this industry; link one with: povtor perks link",
+            empty_message=N_("no holiday matches this industry; link one with: povtor perks link"),
         ),
         fmt,
     )
@@ -141,28 +143,31 @@ def unlink(ctx: typer.Context, holiday: HolidayArg, industry: IndustryArg) -> No
     keyword = normalise_keyword(industry)
     if keyword in found.keywords:
         raise Conflict(
-            f"«{keyword}» is a built-in industry of {found.code}; only your own links can be "
-            "removed",
-            hint="to skip a holiday for a client, log it as done: "
-            "povtor nudge log --client ID --purpose perk --about holiday:CODE:YEAR",
+            _(
+                "«{keyword}» is a built-in industry of {code}; only your own links can be removed"
+            ).format(keyword=keyword, code=found.code),
+            hint=_(
+                "to skip a holiday for a client, log it as done: povtor nudge log "
+                "--client ID --purpose perk --about holiday:CODE:YEAR"
+            ),
         )
     unlink_holiday(runtime(ctx).db, found.code, keyword)
     message(f"unlinked {found.code} ({found.name_ru}) from «{keyword}»")
 
 
 UPCOMING_COLUMNS = (
-    Column("date", "Date", "date"),
-    Column("weekday", "Day"),
-    Column("in_days", "In", "int"),
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Cat"),
-    Column("source", "Kind", in_table=False),
-    Column("what", "Occasion", wide=True),
-    Column("person", "Person", in_table=False),
-    Column("key", "Key"),
-    Column("status", "Status"),
-    Column("perks", "Perks 12m", "int"),
+    Column("date", N_("Date"), "date"),
+    Column("weekday", N_("Day")),
+    Column("in_days", N_("In"), "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Cat")),
+    Column("source", N_("Kind"), in_table=False),
+    Column("what", N_("Occasion"), wide=True),
+    Column("person", N_("Person"), in_table=False),
+    Column("key", N_("Key")),
+    Column("status", N_("Status")),
+    Column("perks", N_("Perks 12m"), "int"),
 )
 
 
@@ -212,7 +217,7 @@ def upcoming(
             title=f"Perk occasions {today.isoformat()} – {end.isoformat()}",
             caption="log a card or gift: povtor nudge log --client ID --channel gift "
             f"--purpose perk --about KEY (target: {per_year} perks in 12 months)",
-            empty_message="no holidays, birthdays or occasions in these days",
+            empty_message=N_("no holidays, birthdays or occasions in these days"),
         ),
         fmt,
     )

@@ -13,8 +13,9 @@ from povtor.app import plan as plan_app
 from povtor.cli.plan_lines import WHY_TERMS, plan_item_lines, wrapped
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.vocabulary import CATEGORIES
+from povtor.i18n import N_, _, ngettext
 from povtor.output import Column, Listing, OutputFormat, default_format, message, render
-from povtor.parsing import format_money, parse_amount, parse_date
+from povtor.parsing import format_amount, parse_amount, parse_date
 from povtor.settings import SPECS
 from povtor.terminal import wrap_lines
 
@@ -27,39 +28,40 @@ _DATE_LIKE = re.compile(
 
 
 class PlanGroup(TyperGroup):
-    """Lets ``povtor plan 2026-11-25`` mean ``povtor plan today --date 2026-11-25``."""
+    """Lets ``povtor plan 2026-11-25`` mean ``povtor plan today --on 2026-11-25``."""
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         if args and _DATE_LIKE.fullmatch(args[0]):
             command = self.get_command(ctx, "today")
-            return "today", command, ["--date", args[0], *args[1:]]
+            return "today", command, ["--on", args[0], *args[1:]]
         return super().resolve_command(ctx, args)
 
 
 app = command_group(
     cls=PlanGroup,
+    context_settings={"ignore_unknown_options": True},  # povtor plan -1: yesterday's plan
     help="The plan of nudges: who to contact today and why. Also: povtor plan DATE.",
     no_args_is_help=True,
 )
 
 
 PLAN_COLUMNS = (
-    Column("rank", "#", "int"),
-    Column("client", "Client"),
-    Column("category", "Cat"),
-    Column("deal_id", "Deal", "int"),
-    Column("stage", "Stage"),
-    Column("amount", "At stake", "money"),
-    Column("kind", "Touch"),
-    Column("reason", "Why", wide=True),
-    Column("priority", "Priority", "int"),
-    Column("text", "Message", wide=True),
+    Column("rank", N_("#"), "int"),
+    Column("client", N_("Client")),
+    Column("category", N_("Cat")),
+    Column("deal_id", N_("Deal"), "int"),
+    Column("stage", N_("Stage")),
+    Column("amount", N_("At stake"), "money"),
+    Column("kind", N_("Touch")),
+    Column("reason", N_("Why"), wide=True),
+    Column("priority", N_("Priority"), "int"),
+    Column("text", N_("Message"), wide=True),
     # what a script needs to log the touch: nudge log --client ID [--deal D] --purpose P
     # --about A (machine formats only)
-    Column("client_id", "Client id", "int", in_table=False),
-    Column("rule", "Rule", in_table=False),
-    Column("purpose", "Purpose", in_table=False),
-    Column("about", "About", in_table=False),
+    Column("client_id", N_("Client id"), "int", in_table=False),
+    Column("rule", N_("Rule"), in_table=False),
+    Column("purpose", N_("Purpose"), in_table=False),
+    Column("about", N_("About"), in_table=False),
 )
 WHY_COLUMNS = tuple(Column(f"w_{t}", t.capitalize(), "int") for t in WHY_TERMS)
 
@@ -94,7 +96,7 @@ def _plan_rows(drafted: DraftedPlan, why: bool) -> list[list[Any]]:
 def today(
     ctx: typer.Context,
     date: Annotated[
-        str | None, typer.Option("--date", help="Plan for this date instead of today.")
+        str | None, typer.Option("--on", "--date", help="Plan for this date instead of today.")
     ] = None,
     limit: Annotated[
         int | None,
@@ -105,7 +107,7 @@ def today(
         typer.Option("--all", help="Every item, not only a day's work (plan.capacity)."),
     ] = False,
     category: Annotated[
-        str | None, typer.Option("--category", "-c", help="Only clients of this category.")
+        str | None, typer.Option("--category", "-C", "-c", help="Only clients of this category.")
     ] = None,
     why: Annotated[
         bool, typer.Option("--why", help="Add a column for each priority term.")
@@ -113,6 +115,17 @@ def today(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Language of the drafts: ru or en.")
     ] = None,
+    seller: Annotated[
+        str | None,
+        typer.Option(
+            "--seller",
+            help="A team's seller's plan: their clients and the deals handed to them "
+            "(default: the current seller's, if one is set).",
+        ),
+    ] = None,
+    everyone: Annotated[
+        bool, typer.Option("--everyone", help="The whole team's plan, whoever owns the client.")
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
     """Today's plan of nudges: who to contact, why, which touch, and the message.
@@ -135,19 +148,23 @@ def today(
     and jsonl the same cut applies (the count goes to stderr), and each item carries
     client_id, rule, purpose and about: what nudge log --client ID --purpose P --about
     A needs. As a table each item is a block (who, why:, say:) wrapped between words at
-    the terminal's width (COLUMNS), through the pager on a terminal.
+    the terminal's width (COLUMNS), through the pager on a terminal. In a team
+    (povtor seller) the current seller sees the items of their clients and of the deals
+    handed to them (a line on stderr counts those of clients nobody owns); --seller
+    NAME another's, --everyone all.
 
     Example: povtor plan today --limit 10
     """
     state = runtime(ctx)
     day = (
-        parse_date(date, field="--date", today=state.clock.today)
+        parse_date(date, field="--on", today=state.clock.today)
         if date is not None
         else state.clock.today
     )
     wanted = choose(category, CATEGORIES, option="--category")
     language = choose(lang, ("ru", "en"), option="--lang")
     for_people = (fmt or default_format()) is OutputFormat.table
+    whose = _whose_plan(state.db, seller, everyone)
     drafted, guess = plan_app.plan_today(
         state.db,
         day,
@@ -156,59 +173,108 @@ def today(
         limit=limit,
         every=every,
         with_forecast=for_people,  # (the machine formats have no caption)
+        keep=whose,
     )
     shown = len(drafted.plan.items)
     more = (
-        f"… and {drafted.more} more: povtor plan today --all"
-        + (f" --date {day.isoformat()}" if date is not None else "")
+        _("… and {n} more: povtor plan today --all").format(n=drafted.more)
+        + (f" --on {day.isoformat()}" if date is not None else "")
         + (f" --category {wanted}" if wanted else "")
+        + (f' --seller "{seller.strip()}"' if seller else "")
         if drafted.more
         else None
     )
     if for_people:
         _print_plan(
             drafted,
-            title=f"Plan of nudges for {day.isoformat()}",
-            empty=f"nothing to nudge on {day.isoformat()}: all deals are moving",
-            caption=f"{shown} of {shown + drafted.more} items. {_forecast_line(guess)}"
+            title=_("Plan of nudges for {day}").format(day=day.isoformat()),
+            empty=_("nothing to nudge on {day}: all deals are moving").format(day=day.isoformat()),
+            caption=_("{shown} of {total} items.").format(shown=shown, total=shown + drafted.more)
+            + f" {_forecast_line(guess)}"
             if guess
             else None,
             more=more,
             why=why,
         )
+        _unowned_note(whose)
         return
     columns = PLAN_COLUMNS + (WHY_COLUMNS if why else ())
     render(Listing(columns, _plan_rows(drafted, why)), fmt)
     if drafted.more:
         cut = f"--limit {limit}" if limit else f"plan.capacity {drafted.capacity}"
-        message(f"{shown} of {shown + drafted.more} items ({cut}); every item: --all")
+        message(
+            _("{shown} of {total} items ({cut}); every item: --all").format(
+                shown=shown, total=shown + drafted.more, cut=cut
+            )
+        )
+    _unowned_note(whose)
+
+
+def _whose_plan(db: Any, seller: str | None, everyone: bool) -> Any:
+    """Which items a team's seller sees (none: every item, as for a seller on their own)."""
+    import os
+
+    from povtor.app import sellers
+
+    sellers.check_not_both(seller, everyone)
+    if everyone:
+        return None
+    chosen = (
+        sellers.find_seller(db, seller)
+        if seller is not None
+        else sellers.current_seller(db, os.environ.get(sellers.ENV))
+    )
+    return sellers.plan_filter(db, chosen) if chosen is not None else None
+
+
+def _unowned_note(whose: Any) -> None:
+    if whose is not None and whose.unowned:
+        message(
+            ngettext(
+                "{n} item of clients nobody owns left out: povtor plan today --everyone; "
+                "give them out: povtor client assign CLIENT --to NAME",
+                "{n} items of clients nobody owns left out: povtor plan today --everyone; "
+                "give them out: povtor client assign CLIENT --to NAME",
+                whose.unowned,
+            ).format(n=whose.unowned)
+        )
 
 
 def _forecast_line(guess: plan_app.Forecast) -> str:
     """What the items that can bring an order should bring, and on what basis."""
-    from povtor.domain.wording import counted
-
     measure = guess.conversion
+    rate = f"{guess.rate * 100:.0f}%"
     if measure.measured:
-        basis = (
-            f"{guess.rate * 100:.0f}% nudge→order conversion ({measure.paid} of "
-            f"{counted(measure.nudged, 'deal', 'deals')} nudged in the last 12 months were paid)"
+        basis = ngettext(
+            "{rate} nudge→order conversion ({paid} of {n} deal nudged in the last 12 months "
+            "were paid)",
+            "{rate} nudge→order conversion ({paid} of {n} deals nudged in the last 12 months "
+            "were paid)",
+            measure.nudged,
         )
     else:
-        basis = (
-            f"{guess.rate * 100:.0f}% nudge→order conversion (too little history: "
-            f"{counted(measure.nudged, 'deal', 'deals')} "
-            f"nudged in the last 12 months, {measure.paid} paid; the seed's 30 of 100)"
+        basis = ngettext(
+            "{rate} nudge→order conversion (too little history: {n} deal nudged in the last "
+            "12 months, {paid} paid; the seed's 30 of 100)",
+            "{rate} nudge→order conversion (too little history: {n} deals nudged in the last "
+            "12 months, {paid} paid; the seed's 30 of 100)",
+            measure.nudged,
         )
-    items = f"{guess.items} of them can bring an order"
+    basis = basis.format(rate=rate, paid=measure.paid, n=measure.nudged)
+    items = _("{n} of them can bring an order").format(n=guess.items)
     if guess.check_minor:
-        money = guess.currency
-        return (
-            f"{items}: at {basis} and an average check of "
-            f"{format_money(guess.check_minor, grouped=True)} {money}, ≈{guess.orders} orders, "
-            f"≈{format_money(guess.revenue_minor, grouped=True)} {money}."
+        return _(
+            "{items}: at {basis} and an average check of {check}, ≈{orders} orders, ≈{revenue}."
+        ).format(
+            items=items,
+            basis=basis,
+            check=format_amount(guess.check_minor, guess.currency),
+            orders=guess.orders,
+            revenue=format_amount(guess.revenue_minor, guess.currency),
         )
-    return f"{items}: at {basis}, ≈{guess.orders} orders (no paid deals to average yet)."
+    return _("{items}: at {basis}, ≈{orders} orders (no paid deals to average yet).").format(
+        items=items, basis=basis, orders=guess.orders
+    )
 
 
 def _print_plan(
@@ -220,7 +286,8 @@ def _print_plan(
     more: str | None,
     why: bool,
 ) -> None:
-    """The plan for people, written at once (through the pager on a terminal)."""
+    """The plan for people, a few thousand lines a write (through the pager on a
+    terminal)."""
     import sys
 
     from povtor import terminal
@@ -234,6 +301,9 @@ def _print_plan(
             return
         for item in drafted.plan.items:
             lines += plan_item_lines(item, drafted.text(item), out, why=why)
+            if len(lines) >= 4096:  # (--all of a big plan: written as it is made)
+                write_lines(lines)
+                lines = []
         if caption:
             lines += wrapped(caption, out.width, "")
         if more:
@@ -248,7 +318,7 @@ def explain(
     ctx: typer.Context,
     item: Annotated[str, typer.Argument(help="The item's rank in today's plan, or the client.")],
     date: Annotated[
-        str | None, typer.Option("--date", help="The plan's date (default: today).")
+        str | None, typer.Option("--on", "--date", help="The plan's date (default: today).")
     ] = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -261,21 +331,25 @@ def explain(
     """
     state = runtime(ctx)
     day = (
-        parse_date(date, field="--date", today=state.clock.today)
+        parse_date(date, field="--on", today=state.clock.today)
         if date is not None
         else state.clock.today
     )
     chosen = plan_app.explain(state.db, day, item)
-    rows: list[list[Any]] = [[f"term: {name}", str(value)] for name, value in chosen.terms.items()]
-    rows.append(["priority", str(chosen.priority)])
+    rows: list[list[Any]] = [
+        [_("term: {name}").format(name=name), str(value)] for name, value in chosen.terms.items()
+    ]
+    rows.append([_("priority"), str(chosen.priority)])
     for n, candidate in enumerate((chosen.primary, *chosen.others)):
-        label = "reason" if n == 0 else "also"
-        rows.append([f"{label}: {candidate.rule} ({candidate.kind})", candidate.reason])
+        label = _("reason: {rule} ({kind})") if n == 0 else _("also: {rule} ({kind})")
+        rows.append([label.format(rule=candidate.rule, kind=candidate.kind), candidate.reason])
     render(
         Listing(
-            (Column("what", "What"), Column("value", "Value", wide=True)),
+            (Column("what", N_("What")), Column("value", N_("Value"), wide=True)),
             rows,
-            title=f"#{chosen.rank} {chosen.client.name} on {day.isoformat()}",
+            title=_("#{rank} {client} on {day}").format(
+                rank=chosen.rank, client=chosen.client.name, day=day.isoformat()
+            ),
         ),
         fmt,
     )
@@ -345,26 +419,28 @@ def target(
             f"no deals paid in {aim.currency} with amounts in the last 12 months: "
             "the number of deals cannot be estimated"
         )
-    _print_record(TARGET_COLUMNS, values, fmt, title=f"Plan of nudges for {label}")
+    _print_record(
+        TARGET_COLUMNS, values, fmt, title=_("Plan of nudges for {day}").format(day=label)
+    )
 
 
 TARGET_COLUMNS = (
-    Column("month", "Month"),
-    Column("currency", "Currency"),
-    Column("target", "Target", "money"),
-    Column("paid_so_far", "Paid so far", "money"),
-    Column("paid_deals_so_far", "Paid deals so far", "int"),
-    Column("progress", "Progress", "rate"),
-    Column("remaining", "Remaining", "money"),
-    Column("average_check", "Average check (12 months)", "money"),
-    Column("nudge_to_order", "Nudge→order conversion", "rate"),
-    Column("conversion_fallback", "Conversion is the fallback", "bool"),
-    Column("nudged_deals", "Deals nudged (12 months)", "int"),
-    Column("paid_nudged_deals", "Of them paid", "int"),
-    Column("paid_deals_needed", "Paid deals needed", "int"),
-    Column("nudges_needed", "Nudges needed", "int"),
-    Column("working_days_left", "Working days left", "int"),
-    Column("nudges_per_day", "Nudges per day", "int"),
+    Column("month", N_("Month")),
+    Column("currency", N_("Currency")),
+    Column("target", N_("Target"), "money"),
+    Column("paid_so_far", N_("Paid so far"), "money"),
+    Column("paid_deals_so_far", N_("Paid deals so far"), "int"),
+    Column("progress", N_("Progress"), "rate"),
+    Column("remaining", N_("Remaining"), "money"),
+    Column("average_check", N_("Average check (12 months)"), "money"),
+    Column("nudge_to_order", N_("Nudge→order conversion"), "rate"),
+    Column("conversion_fallback", N_("Conversion is the fallback"), "bool"),
+    Column("nudged_deals", N_("Deals nudged (12 months)"), "int"),
+    Column("paid_nudged_deals", N_("Of them paid"), "int"),
+    Column("paid_deals_needed", N_("Paid deals needed"), "int"),
+    Column("nudges_needed", N_("Nudges needed"), "int"),
+    Column("working_days_left", N_("Working days left"), "int"),
+    Column("nudges_per_day", N_("Nudges per day"), "int"),
 )
 
 
@@ -378,9 +454,12 @@ def _print_record(
         from povtor.output import people_value
 
         rows = [
-            [c.header, people_value(c.kind, v) or "—"] for c, v in zip(columns, values, strict=True)
+            [_(c.header), people_value(c.kind, v) or "—"]
+            for c, v in zip(columns, values, strict=True)
         ]
-        listing = Listing((Column("what", "What"), Column("value", "Value")), rows, title=title)
+        listing = Listing(
+            (Column("what", N_("What")), Column("value", N_("Value"))), rows, title=title
+        )
         render(listing, chosen)
         return
     if chosen is OutputFormat.json:
@@ -403,16 +482,16 @@ def settings_(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """
     current = plan_app.current_settings(runtime(ctx).db)
     columns = (
-        Column("key", "Setting"),
-        Column("value", "Value", wide=True),
-        Column("default", "Default"),
-        Column("help", "Meaning"),
+        Column("key", N_("Setting")),
+        Column("value", N_("Value"), wide=True),
+        Column("default", N_("Default")),
+        Column("help", N_("Meaning")),
     )
-    rows = [[s.key, current.str(s.key), s.default, s.help] for s in SPECS]
-    render(Listing(columns, rows, title="Settings"), fmt)
+    rows = [[s.key, current.str(s.key), s.default, _(s.help)] for s in SPECS]
+    render(Listing(columns, rows, title=_("Settings")), fmt)
 
 
-@app.command("set")
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="The setting, e.g. plan.service_days.")],
@@ -431,5 +510,5 @@ def set_(
     stored = change.stored
     message(
         f"{change.key} = {stored if stored is not None else change.default}"
-        + (" (default)" if stored is None else "")
+        + (_(" (default)") if stored is None else "")
     )

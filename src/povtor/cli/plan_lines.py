@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from povtor.i18n import N_, _
 from povtor.parsing import format_money
 from povtor.terminal import clean, display_width, wrap_lines, wrap_sized
 
@@ -15,7 +16,14 @@ if TYPE_CHECKING:
     from povtor.terminal import Screen
 
 # the terms of the priority, in the order --why and plan explain show them
-WHY_TERMS = ("category", "money", "closeness", "overdue", "rule", "problem")
+WHY_TERMS = (
+    N_("category"),
+    N_("money"),
+    N_("closeness"),
+    N_("overdue"),
+    N_("rule"),
+    N_("problem"),
+)
 _UNIT_SPACE = re.compile(r"(?<=\d) (?=(?:[A-Z]{3}|₽|руб|м³|м²|км|кг|шт|т|м|л)(?!\w))")
 INDENT = "    "  # the lines of a plan item under its first one
 _NBSP = "\u00a0"
@@ -58,20 +66,24 @@ def plan_item_lines(item: PlanItem, text: str, out: Screen, *, why: bool = False
     if client.category:
         parts.append((f"[{client.category}]", None, " "))
     if c.deal:
-        parts.append((f"deal #{c.deal.id} {c.deal.funnel}/{c.deal.stage}", None, " · "))
+        deal = _("deal #{id} {funnel}/{stage}").format(
+            id=c.deal.id, funnel=c.deal.funnel, stage=c.deal.stage
+        )
+        parts.append((deal, None, " · "))
     if c.amount_minor:
         parts.append((format_money(c.amount_minor, grouped=True), None, " · "))
-    parts.append((c.kind, None, " · "))
-    parts.append((f"priority {item.priority.quantize(Decimal('0.01'))}", None, " · "))
+    parts.append((kind_word(c.kind), None, " · "))
+    priority = _("priority {n}").format(n=item.priority.quantize(Decimal("0.01")))
+    parts.append((priority, None, " · "))
     width = out.width
     lines = _joined(parts, out, first=f"{item.rank:>2}. ", rest=INDENT)
-    lines += wrapped("; ".join(item.reasons), width, f"{INDENT}why: ")
-    lines += wrapped(text, width, f"{INDENT}say: ")
+    lines += wrapped("; ".join(item.reasons), width, INDENT + _("why: "))
+    lines += wrapped(text, width, INDENT + _("say: "))
     if why:
-        terms = ", ".join(f"{t} {item.terms.get(t, 0)}" for t in WHY_TERMS)
+        terms = ", ".join(f"{_(t)} {item.terms.get(t, 0)}" for t in WHY_TERMS)
         lines += [
             out.style(line, "dim")
-            for line in wrap_lines(terms, width, first=f"{INDENT}priority = ")
+            for line in wrap_lines(terms, width, first=INDENT + _("priority = "))
         ]
     return lines
 
@@ -109,10 +121,23 @@ def run_item_lines(item: PlanItem, text: str, width: int) -> list[str]:
     c = item.primary
     client = item.client
     head = client.name + (f" [{client.category}]" if client.category else "")
-    touch = c.kind + (f", deal #{c.deal.id} {c.deal.funnel}/{c.deal.stage}" if c.deal else "")
+    touch = kind_word(c.kind)
+    if c.deal:
+        touch += ", " + _("deal #{id} {funnel}/{stage}").format(
+            id=c.deal.id, funnel=c.deal.funnel, stage=c.deal.stage
+        )
     return [
         *wrapped(head, width, f"#{item.rank} "),
-        *wrapped("; ".join(item.reasons), width, "  why: "),
-        *wrapped(touch, width, "  touch: "),
-        *wrapped(text, width, "  message: "),
+        *wrapped("; ".join(item.reasons), width, "  " + _("why: ")),
+        *wrapped(touch, width, "  " + _("touch: ")),
+        *wrapped(text, width, "  " + _("message: ")),
     ]
+
+
+# the kinds of touch, as people read them (the machine formats keep the codes)
+KIND_WORDS = {"closing": N_("closing"), "warming": N_("warming"), "service": N_("service")}
+
+
+def kind_word(kind: str) -> str:
+    word = KIND_WORDS.get(kind)
+    return _(word) if word is not None else kind

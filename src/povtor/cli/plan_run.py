@@ -12,8 +12,9 @@ from povtor.cli.plan_lines import run_item_lines
 from povtor.cli.runtime import choose, runtime
 from povtor.domain.vocabulary import CHANNELS
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _, ngettext
 from povtor.output import message
-from povtor.parsing import format_money, parse_amount, parse_date
+from povtor.parsing import format_amount, format_money, parse_amount, parse_date
 from povtor.terminal import screen
 from povtor.text import check_phone, clean_text
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
     from povtor.domain.plan_records import PlanItem
 
-RUN_CHOICES = "[y]es  [n]o  [l]ater  [a] no answer  [s]kip  [q]uit"
+RUN_CHOICES = N_("[y]es  [n]o  [l]ater  [a] no answer  [s]kip  [q]uit")
 RUN_KEYS = ("y", "n", "l", "a", "s", "q")
 
 
@@ -52,19 +53,31 @@ def run(
 
     Example: povtor plan run --limit 5
     """
+    import os
+
+    from povtor.app import sellers
     from povtor.app.plan import item_text
     from povtor.app.touches import Referral, TouchInput, record_touch
     from povtor.parsing import parse_outcome
 
     state = runtime(ctx)
     chosen_channel = choose(channel, CHANNELS, option="--channel") or "messenger"
+    # in a team, the current seller works through their own items (see plan today)
+    acting = sellers.current_seller(state.db, os.environ.get(sellers.ENV))
+    seller_id = acting.id if acting is not None else None
     drafted = plan_app.drafted_plan(
-        state.db, state.clock.today, choose(lang, ("ru", "en"), option="--lang"), first=limit
+        state.db,
+        state.clock.today,
+        choose(lang, ("ru", "en"), option="--lang"),
+        first=limit if acting is None else None,
     )
     language, user = drafted.lang, drafted.templates
-    items = drafted.plan.items[:limit] if limit else drafted.plan.items
+    items = drafted.plan.items
+    if acting is not None:
+        items = list(filter(sellers.plan_filter(state.db, acting).item, items))
+    items = items[:limit] if limit else items
     if not items:
-        message("nothing to nudge today")
+        message(_("nothing to nudge today"))
         return
     done = 0
     for item in items:
@@ -76,7 +89,7 @@ def run(
         while True:
             answer = (
                 typer.prompt(
-                    SERVICE_RUN_CHOICES if c.kind == "service" else RUN_CHOICES,
+                    _(SERVICE_RUN_CHOICES if c.kind == "service" else RUN_CHOICES),
                     default="s",
                     show_default=False,
                 )
@@ -98,7 +111,7 @@ def run(
         purpose, purpose_ref = c.purpose, c.purpose_ref
         referral_name = referral_phone = None
         if service_answer == "problem":
-            reason = prompt_text("  what is wrong", field="what is wrong", required=True)
+            reason = prompt_text("  " + _("what is wrong"), field=_("what is wrong"), required=True)
         if outcome == "no":
             reason = typer.prompt("  reason").strip() or "no reason given"
             if c.rule == "revisit":  # seed 002: a "no" is followed by asking for referrals
@@ -118,6 +131,7 @@ def run(
         recorded = record_touch(
             state.db,
             state.clock,
+            seller_id=seller_id,  # who logs it, in a team
             client=str(item.client.id),
             deal=str(c.deal.id) if c.deal else None,
             touch=TouchInput(
@@ -139,24 +153,31 @@ def run(
         )
         done += 1
         typer.echo(
-            f"  saved touch #{recorded.touch_id}: {outcome}"
+            "  "
+            + _("saved touch #{id}: {outcome}").format(id=recorded.touch_id, outcome=outcome)
             + (f", {service_answer}" if service_answer else "")
         )
         if recorded.roadmap_note:
             typer.echo(f"  {recorded.roadmap_note}")
         if recorded.opened is not None:
             deal_id, stage, amount, currency = recorded.opened
-            money = f" for {format_money(amount, grouped=True)} {currency}" if amount else ""
-            typer.echo(f"  opened deal #{deal_id} at {stage}{money}")
+            money = (
+                _(" for {amount}").format(amount=format_amount(amount, currency)) if amount else ""
+            )
+            opened = _("opened deal #{id} at {stage}").format(id=deal_id, stage=stage)
+            typer.echo(f"  {opened}{money}")
         for lost_id, stage in recorded.lost:
-            typer.echo(f"  lost deal #{lost_id} ({stage}): «{recorded.lost_reason}»")
+            lost = _("lost deal #{id} ({stage}): «{reason}»").format(
+                id=lost_id, stage=stage, reason=recorded.lost_reason
+            )
+            typer.echo(f"  {lost}")
         if recorded.referred is not None:
             referred_id, referred_name, first_deal_id = recorded.referred
-            typer.echo(
-                f"  added client #{referred_id} {referred_name} (referral) "
-                f"with first-sale deal #{first_deal_id}"
+            added = _("added client #{id} {name} (referral) with first-sale deal #{deal}").format(
+                id=referred_id, name=referred_name, deal=first_deal_id
             )
-    message(f"recorded {done} outcome(s)")
+            typer.echo(f"  {added}")
+    message(ngettext("recorded {n} outcome(s)", "recorded {n} outcome(s)", done).format(n=done))
 
 
 # -- plan run: the answers of a service contact and of a refused revisit -----------------
@@ -174,11 +195,11 @@ def asks_to_open(item: PlanItem) -> bool:
 
 def prompt_open(last_amount: int | None) -> tuple[str | None, int | None]:
     """ "open a deal at request? [Y/n]", then its amount (default: ``last_amount``)."""
-    if not typer.confirm("  open a deal at request?", default=True):
+    if not typer.confirm("  " + _("open a deal at request?"), default=True):
         return None, None
     default = format_money(last_amount) if last_amount else ""
     while True:
-        raw = typer.prompt("  amount", default=default, show_default=bool(default))
+        raw = typer.prompt("  " + _("amount"), default=default, show_default=bool(default))
         if not raw.strip():
             return "request", None
         try:
@@ -187,7 +208,7 @@ def prompt_open(last_amount: int | None) -> tuple[str | None, int | None]:
             typer.echo(f"  {error.message}")
 
 
-SERVICE_RUN_CHOICES = "all well? [o]k  [p]roblem  [l]ater  [a] no answer  [s]kip  [q]uit"
+SERVICE_RUN_CHOICES = N_("all well? [o]k  [p]roblem  [l]ater  [a] no answer  [s]kip  [q]uit")
 
 
 def prompt_text(question: str, *, field: str, required: bool, phone: bool = False) -> str | None:
@@ -214,10 +235,12 @@ def prompt_referral(
     from povtor.app.drafts import referral_ask
 
     typer.echo(f"  ask for referrals: {referral_ask(item, lang, user)}")
-    name = prompt_text("  referral's name (empty: none)", field="the name", required=False)
+    name = prompt_text(
+        "  " + _("referral's name (empty: none)"), field=_("the name"), required=False
+    )
     if name is None:
         return None, None
     phone = prompt_text(
-        "  their phone (empty: none)", field="the phone", required=False, phone=True
+        "  " + _("their phone (empty: none)"), field=_("the phone"), required=False, phone=True
     )
     return name, phone

@@ -15,6 +15,7 @@ from povtor.app import products
 from povtor.cli.runtime import FormatOption, command_group, runtime
 from povtor.domain.cells import parse_currency
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render, render_record
 from povtor.parsing import format_money, parse_amount
 from povtor.storage import product_queries
@@ -44,8 +45,8 @@ def _name(value: str, *, field: str) -> str:
     problem = product_name_problem(name)
     if problem:
         raise InvalidInput(
-            f"{field}: {value!r} {problem}",
-            hint="give the product a name with words and no ';', e.g. «Щебень 5-20»",
+            _("{field}: {value} {problem}").format(field=field, value=repr(value), problem=problem),
+            hint=_("give the product a name with words and no ';', e.g. «Щебень 5-20»"),
         )
     return name
 
@@ -114,7 +115,7 @@ def edit(
     if backend is not None:
         changes["is_backend"] = backend
     if not changes:
-        raise InvalidInput("nothing to change", hint="give at least one option, e.g. --price")
+        raise InvalidInput(_("nothing to change"), hint=_("give at least one option, e.g. --price"))
     updated = products.edit_product(runtime(ctx).db, product, changes)
     names = {"price_minor": "price", "is_backend": "backend"}
     changed = ", ".join(sorted(names.get(k, k) for k in changes))
@@ -122,14 +123,14 @@ def edit(
 
 
 PRODUCT_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("name", "Product", wide=True),
-    Column("price", "Price", "money"),
-    Column("currency", "Cur"),
-    Column("backend", "Backend", "bool"),
-    Column("buyers", "Buyers", "int"),
-    Column("related", "Related", wide=True),
-    Column("note", "Note", in_table=False),
+    Column("id", N_("ID"), "int"),
+    Column("name", N_("Product"), wide=True),
+    Column("price", N_("Price"), "money"),
+    Column("currency", N_("Cur")),
+    Column("backend", N_("Backend"), "bool"),
+    Column("buyers", N_("Buyers"), "int"),
+    Column("related", N_("Related"), wide=True),
+    Column("note", N_("Note"), in_table=False),
 )
 
 
@@ -168,7 +169,7 @@ def list_(
                 for p in rows
             ],
             title="Backend products" if backend else "Products",
-            empty_message="no products match"
+            empty_message=N_("no products match")
             if (backend or search)
             else "no products yet: add one with povtor product add NAME",
         ),

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from povtor.cli.runtime import runtime
+from povtor.i18n import _
 from povtor.output import message
 from povtor.parsing import format_money, parse_amount
 from povtor.text import check_email, check_phone, clean_text
@@ -65,7 +66,16 @@ def referral(
     )
     worth = f", {format_money(money, grouped=True)}" if money else ""
     message(
-        f"added client #{added.client_id} {added.name} (referral from #{added.referrer['id']} "
-        f"{added.referrer['name']}) with first-sale deal #{added.deal_id}{worth}"
+        _(
+            "added client #{client_id} {name} (referral from #{id} {name2}) with "
+            "first-sale deal #{deal_id}{worth}"
+        ).format(
+            client_id=added.client_id,
+            name=added.name,
+            id=added.referrer["id"],
+            name2=added.referrer["name"],
+            deal_id=added.deal_id,
+            worth=worth,
+        )
     )
     print(added.client_id)

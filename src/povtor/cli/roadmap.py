@@ -10,6 +10,7 @@ import typer
 from povtor.cli.runtime import FormatOption, choose, command_group, runtime
 from povtor.domain.vocabulary import CATEGORIES
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import parse_date
 from povtor.text import TEXT_MAX, clean_text
@@ -47,12 +48,12 @@ def _title(value: str) -> str:
 
 
 STEP_COLUMNS = (
-    Column("category", "Cat"),
-    Column("position", "#", "int"),
-    Column("code", "Code"),
-    Column("title", "Step", wide=True),
-    Column("clients", "Done by", "int"),
-    Column("script", "Script", wide=True),
+    Column("category", N_("Cat")),
+    Column("position", N_("#"), "int"),
+    Column("code", N_("Code")),
+    Column("title", N_("Step"), wide=True),
+    Column("clients", N_("Done by"), "int"),
+    Column("script", N_("Script"), wide=True),
 )
 
 
@@ -60,7 +61,7 @@ STEP_COLUMNS = (
 def list_(
     ctx: typer.Context,
     category: Annotated[
-        str | None, typer.Option("--category", "-c", help="Only this category's roadmap.")
+        str | None, typer.Option("--category", "-C", "-c", help="Only this category's roadmap.")
     ] = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -123,8 +124,13 @@ def add(
     )
     step = added.step
     message(
-        f"roadmap {chosen}: added step {step.position} of {added.total} «{step.title}» "
-        f"({step.code})"
+        _("roadmap {chosen}: added step {position} of {total} «{title}» ({code})").format(
+            chosen=chosen,
+            position=step.position,
+            total=added.total,
+            title=step.title,
+            code=step.code,
+        )
     )
     print(step.code)
 
@@ -155,7 +161,9 @@ def edit(
     new_script = _script(script) if script is not None else None
     new_code = check_code(code) if code is not None else None
     if new_title is None and new_script is None and new_code is None and move_to is None:
-        raise InvalidInput("nothing to change", hint="give --title, --script, --code or --move-to")
+        raise InvalidInput(
+            _("nothing to change"), hint=_("give --title, --script, --code or --move-to")
+        )
     found = roadmaps.edit_step(
         runtime(ctx).db,
         chosen,
@@ -201,7 +209,11 @@ def remove(
     removed = roadmaps.remove_step(runtime(ctx).db, chosen, step, force=force)
     found = removed.step
     note = f"; erased it from {removed.erased} client(s)' progress" if removed.erased else ""
-    message(f"roadmap {chosen}: removed step {found.position} «{found.title}» ({found.code}){note}")
+    message(
+        _("roadmap {chosen}: removed step {position} «{title}» ({code}){note}").format(
+            chosen=chosen, position=found.position, title=found.title, code=found.code, note=note
+        )
+    )
 
 
 # -- clients' progress ---------------------------------------------------------------------
@@ -232,15 +244,28 @@ def step_done(
     day = parse_date(on, field="--on", today=today) if on is not None else today
     if day > today:
         raise InvalidInput(
-            f"--on {day.isoformat()} is in the future", hint="record steps that happened"
+            _("--on {day} is in the future").format(day=day.isoformat()),
+            hint=_("record steps that happened"),
         )
     clean_note = clean_text(note, field="--note", max_len=TEXT_MAX, multiline=True)
     done = roadmaps.mark_step_done(state.db, client, step, on=day, note=clean_note)
     chosen, upcoming = done.step, done.upcoming
     then = f"; next: step {upcoming.position} «{upcoming.title}»" if upcoming else "; all done"
     message(
-        f"#{done.client_id} {done.client}: step {chosen.position} «{chosen.title}» done on "
-        f"{day.isoformat()} ({done.done} of {done.total} on roadmap {done.category}){then}"
+        _(
+            "#{client_id} {client}: step {position} «{title}» done on {day} "
+            "({done} of {total} on roadmap {category}){then}"
+        ).format(
+            client_id=done.client_id,
+            client=done.client,
+            position=chosen.position,
+            title=chosen.title,
+            day=day.isoformat(),
+            done=done.done,
+            total=done.total,
+            category=done.category,
+            then=then,
+        )
     )
     print(chosen.code)
 
@@ -255,20 +280,29 @@ def step_undo(ctx: typer.Context, client: ClientArg, step: StepArg) -> None:
 
     undone = roadmaps.undo_step(runtime(ctx).db, client, step)
     message(
-        f"#{undone.client_id} {undone.client}: step {undone.position} «{undone.title}» of "
-        f"roadmap {undone.category} is not done any more (was done {undone.done_on})"
+        _(
+            "#{client_id} {client}: step {position} «{title}» of roadmap "
+            "{category} is not done any more (was done {done_on})"
+        ).format(
+            client_id=undone.client_id,
+            client=undone.client,
+            position=undone.position,
+            title=undone.title,
+            category=undone.category,
+            done_on=undone.done_on,
+        )
     )
 
 
 ROADMAP_COLUMNS = (
-    Column("category", "Cat", in_table=False),
-    Column("position", "#", "int"),
-    Column("code", "Code"),
-    Column("title", "Step", wide=True),
-    Column("status", "Status"),
-    Column("done_on", "Done", "date"),
-    Column("note", "Note", wide=True),
-    Column("script", "Script", wide=True, in_table=False),
+    Column("category", N_("Cat"), in_table=False),
+    Column("position", N_("#"), "int"),
+    Column("code", N_("Code")),
+    Column("title", N_("Step"), wide=True),
+    Column("status", N_("Status")),
+    Column("done_on", N_("Done"), "date"),
+    Column("note", N_("Note"), wide=True),
+    Column("script", N_("Script"), wide=True, in_table=False),
 )
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from povtor.clock import Clock, make_clock
+from povtor.i18n import _
 from povtor.output import OutputFormat
 from povtor.storage.database import Database, Upgrade, open_database
 from povtor.storage.location import Location, resolve_location
@@ -58,7 +59,11 @@ def announce_upgrade(location: Location, upgraded: Upgrade) -> None:
     from povtor.storage import schema
 
     saved = f"; the previous database is saved as {upgraded.saved}" if upgraded.saved else ""
-    message(f"upgraded {location} from schema {upgraded.before} to {schema.HEAD}{saved}")
+    message(
+        _("upgraded {location} from schema {before} to {HEAD}{saved}").format(
+            location=location, before=upgraded.before, HEAD=schema.HEAD, saved=saved
+        )
+    )
 
 
 def runtime(ctx: typer.Context) -> Runtime:
@@ -91,7 +96,10 @@ def choose(value: str | None, allowed: tuple[str, ...], *, option: str) -> str |
     from povtor.errors import InvalidInput
 
     raise InvalidInput(
-        f"{option}: {value!r} is not one of {', '.join(allowed)}", hint=f"use {option} {allowed[0]}"
+        _("{option}: {value} is not one of {allowed}").format(
+            option=option, value=repr(value), allowed=", ".join(allowed)
+        ),
+        hint=_("use {option} {example}").format(option=option, example=allowed[0]),
     )
 
 
@@ -120,12 +128,14 @@ def confirm(question: str, *, yes: bool, command: str) -> bool:
         return True
     if not stdin_is_terminal():
         raise InvalidInput(
-            f"{command} asks for confirmation, and there is no terminal to ask on",
-            hint="add --yes to go ahead without the question",
+            _("{command} asks for confirmation, and there is no terminal to ask on").format(
+                command=command
+            ),
+            hint=_("add --yes to go ahead without the question"),
         )
     if typer.confirm(question, default=False, err=True):
         return True
-    message("nothing was changed")
+    message(_("nothing was changed"))
     return False
 
 
@@ -140,10 +150,10 @@ To = Annotated[
 ]
 PeriodKind = Annotated[
     str | None,
-    typer.Option("--period", help="month, quarter or year: the calendar period containing --date."),
+    typer.Option("--period", help="month, quarter or year: the calendar period containing --on."),
 ]
 OnDate = Annotated[
-    str | None, typer.Option("--date", help="A day in the --period (default: today).")
+    str | None, typer.Option("--on", "--date", help="A day in the --period (default: today).")
 ]
 _PERIOD_OPTIONS = (("from_", From), ("to", To), ("period", PeriodKind), ("date", OnDate))
 
@@ -154,7 +164,7 @@ def period_options(*, default: str) -> Callable[[Command], Command]:
     """The period options of a report, declared once for every command that has them.
 
     The command declares a keyword-only parameter ``span``; in its place the command
-    line gets ``--from``, ``--to``, ``--period`` and ``--date``, and the command is
+    line gets ``--from``, ``--to``, ``--period`` and ``--on``, and the command is
     called with the :class:`~povtor.domain.calendar.Period` they give, as of today
     (``default``: see :func:`~povtor.domain.calendar.resolve_period`; ``"all"`` gives
     ``None`` without any of them).

@@ -11,6 +11,7 @@ import typer
 
 from povtor.cli.runtime import FormatOption, announce_upgrade, command_group, confirm, runtime
 from povtor.errors import DatabaseProblem
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.storage import schema
 
@@ -73,8 +74,8 @@ def demo(
     target = target.expanduser()
     counts = database.build_demo(target, force=force, clock=state.clock)
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
-    message(f"demo database built at {target}: {summary}")
-    message(f"try it: povtor --db {shlex.quote(str(target))} plan today")
+    message(_("demo database built at {target}: {summary}").format(target=target, summary=summary))
+    message(_("try it: povtor --db {quote} plan today").format(quote=shlex.quote(str(target))))
     print(target)
 
 
@@ -91,10 +92,18 @@ def upgrade(ctx: typer.Context) -> None:
     state = runtime(ctx)
     done = database.upgrade(state.location, now=state.clock.now)
     if done.before == schema.HEAD:
-        message(f"{state.location} is up to date (schema {schema.HEAD})")
+        message(
+            _("{location} is up to date (schema {HEAD})").format(
+                location=state.location, HEAD=schema.HEAD
+            )
+        )
     else:
         saved = f"; the previous database is saved as {done.saved}" if done.saved else ""
-        message(f"{state.location}: schema {done.before or 'none'} → {schema.HEAD}{saved}")
+        message(
+            _("{location}: schema {value} → {HEAD}{saved}").format(
+                location=state.location, value=done.before or "none", HEAD=schema.HEAD, saved=saved
+            )
+        )
 
 
 @db_app.command("info")
@@ -111,7 +120,9 @@ def info(ctx: typer.Context, fmt: FormatOption = None) -> None:
     rows += [[f"{table}_rows", count] for table, count in found.counts.items()]
     render(
         Listing(
-            (Column("key", "What"), Column("value", "Value", wide=True)), rows, title="Database"
+            (Column("key", N_("What")), Column("value", N_("Value"), wide=True)),
+            rows,
+            title=N_("Database"),
         ),
         fmt,
     )
@@ -153,7 +164,11 @@ def backup(
 
     state = runtime(ctx)
     done = database.backup(state.db, file, force=force, now=state.clock.now)
-    message(f"backed up {state.location} ({_counts(done.counts)}) to {done.path}")
+    message(
+        _("backed up {location} ({counts}) to {path}").format(
+            location=state.location, counts=_counts(done.counts), path=done.path
+        )
+    )
     print(done.path)
 
 
@@ -188,27 +203,52 @@ def restore(
         upgraded = f"; upgraded from schema {done.upgraded_from} to {schema.HEAD}"
     saved = done.saved
     kept = f"; the previous database is saved as {saved}" if saved else ""
-    message(f"restored {path} from {source.path} ({_counts(source.counts)}){upgraded}{kept}")
+    message(
+        _("restored {path} from {path2} ({counts}){upgraded}{kept}").format(
+            path=path,
+            path2=source.path,
+            counts=_counts(source.counts),
+            upgraded=upgraded,
+            kept=kept,
+        )
+    )
     if saved:
         print(saved)
 
 
 @db_app.command("check")
-def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
-    """Check the database: page integrity, references between rows, schema revision.
+def check(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Rebuild every client's activity from its touches and deals first.",
+        ),
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Check the database: page integrity, references between rows, schema revision,
+    and each client's activity (what the plan reads) against its touches and deals.
 
-    Lists each check; exits with code 6 if anything is wrong (restore a backup
-    then: povtor db restore FILE). Changes nothing.
+    Lists each check, and each client whose activity differs; exits with code 6 if
+    anything is wrong. A damaged file: restore a backup (povtor db restore FILE). An
+    activity that differs: povtor db check --repair rebuilds it from the history.
+    Changes nothing without --repair.
 
     Example: povtor db check --format json
     """
     from povtor.app import database
 
     state = runtime(ctx)
-    findings = database.check(state.location)
+    findings = database.check(state.location, repair=repair)
     render(
         Listing(
-            (Column("check", "Check"), Column("status", "Status"), Column("detail", "Detail")),
+            (
+                Column("check", N_("Check")),
+                Column("status", N_("Status")),
+                Column("detail", N_("Detail")),
+            ),
             [[f.check, f.status, f.detail] for f in findings],
             title=f"Database check: {state.location}",
         ),
@@ -217,12 +257,16 @@ def check(ctx: typer.Context, fmt: FormatOption = None) -> None:
     problems = [f for f in findings if f.status == "problem"]
     if problems:
         first = problems[0]
+        only_activity = all(f.check == "activity" for f in problems)
         raise DatabaseProblem(
-            f"{state.location} has {len(problems)} problem(s); first: {first.check}: "
-            f"{first.detail}",
-            hint="restore a backup: povtor db restore FILE",
+            _("{location} has {n} problem(s); first: {check}: {detail}").format(
+                location=state.location, n=len(problems), check=first.check, detail=first.detail
+            ),
+            hint=_("rebuild the activity from the history: povtor db check --repair")
+            if only_activity
+            else _("restore a backup: povtor db restore FILE"),
         )
-    message(f"{state.location} is sound")
+    message(_("{location} is sound").format(location=state.location))
 
 
 CHANGE_ENTITIES = ("touch", "deal", "person")
@@ -232,7 +276,7 @@ CHANGE_ENTITIES = ("touch", "deal", "person")
 def changes(
     ctx: typer.Context,
     client: Annotated[
-        str | None, typer.Option("--client", help="Only this client's corrections.")
+        str | None, typer.Option("--client", "-c", help="Only this client's corrections.")
     ] = None,
     deal: Annotated[
         str | None, typer.Option("--deal", help="Only this deal's (and its touches').")
@@ -270,18 +314,18 @@ def changes(
         return None if value is None else json.dumps(value, ensure_ascii=False)
 
     columns = (
-        Column("id", "ID", "int"),
-        Column("at", "When (UTC)", "datetime", in_table=False),
-        Column("on_date", "Date", "date"),
-        Column("entity", "What"),
-        Column("entity_id", "Id", "int"),
-        Column("action", "Action"),
-        Column("client_id", "Client id", "int", in_table=False),
-        Column("client", "Client"),
-        Column("deal_id", "Deal", "int"),
-        Column("summary", "Change", wide=True),
-        Column("before", "Before", in_table=False),
-        Column("after", "After", in_table=False),
+        Column("id", N_("ID"), "int"),
+        Column("at", N_("When (UTC)"), "datetime", in_table=False),
+        Column("on_date", N_("Date"), "date"),
+        Column("entity", N_("What")),
+        Column("entity_id", N_("Id"), "int"),
+        Column("action", N_("Action")),
+        Column("client_id", N_("Client id"), "int", in_table=False),
+        Column("client", N_("Client")),
+        Column("deal_id", N_("Deal"), "int"),
+        Column("summary", N_("Change"), wide=True),
+        Column("before", N_("Before"), in_table=False),
+        Column("after", N_("After"), in_table=False),
     )
     rows = [
         [
@@ -301,6 +345,8 @@ def changes(
         for c in found
     ]
     render(
-        Listing(columns, rows, title="Corrections", empty_message="no corrections recorded"),
+        Listing(
+            columns, rows, title=N_("Corrections"), empty_message=N_("no corrections recorded")
+        ),
         fmt,
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.parsing import parse_date
 
 if TYPE_CHECKING:
@@ -170,7 +171,8 @@ def parse_month(text: str, *, field: str = "--month") -> dt.date:
     """The first day of a month written ``YYYY-MM`` (``2026-12``)."""
     if not _MONTH.fullmatch(text.strip()):
         raise InvalidInput(
-            f"{field}: {text!r} is not a month", hint="write it as YYYY-MM, e.g. 2026-12"
+            _("{field}: {text} is not a month").format(field=field, text=repr(text)),
+            hint=_("write it as YYYY-MM, e.g. 2026-12"),
         )
     return parse_date(text.strip() + "-01", field=field)
 
@@ -220,23 +222,27 @@ def period_kind(value: str) -> str:
         if value.strip().casefold() == kind:
             return kind
     raise InvalidInput(
-        f"--period: {value!r} is not one of {', '.join(PERIOD_KINDS)}",
-        hint=f"use --period {PERIOD_KINDS[0]}",
+        _("--period: {value} is not one of {join}").format(
+            value=repr(value), join=", ".join(PERIOD_KINDS)
+        ),
+        hint=_("use --period {PERIOD_KINDS}").format(PERIOD_KINDS=PERIOD_KINDS[0]),
     )
 
 
 def _calendar_days(period: str, date: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """``--period KIND [--date D]``: the calendar period containing D (default: today)."""
+    """``--period KIND [--on D]``: the calendar period containing D (default: today)."""
     kind = period_kind(period)
-    day = parse_date(date, field="--date", today=today) if date else today
+    day = parse_date(date, field="--on", today=today) if date else today
     return calendar_period(kind, day)
 
 
 def _check_order(start: dt.date, end: dt.date) -> None:
     if start > end:
         raise InvalidInput(
-            f"--from {start.isoformat()} is after --to {end.isoformat()}",
-            hint="give the earlier day as --from",
+            _("--from {start} is after --to {end}").format(
+                start=start.isoformat(), end=end.isoformat()
+            ),
+            hint=_("give the earlier day as --from"),
         )
 
 
@@ -245,7 +251,10 @@ def _none_empty(**given: str | None) -> None:
     for name, value in given.items():
         if value is not None and not value.strip():
             option = "--" + name.rstrip("_")
-            raise InvalidInput(f"{option} is empty", hint=f"give a value or leave out {option}")
+            raise InvalidInput(
+                _("{option} is empty").format(option=option),
+                hint=_("give a value or leave out {option}").format(option=option),
+            )
 
 
 def resolve_period(
@@ -257,7 +266,7 @@ def resolve_period(
     *,
     default: str,
 ) -> Period | None:
-    """The days a report counts, from ``--from/--to`` or ``--period/--date``.
+    """The days a report counts, from ``--from/--to`` or ``--period/--on``.
 
     ``default`` applies without either: ``month`` (the calendar month of the as-of
     date), ``year`` (the 12 months ending on it), ``months`` (the 12 calendar months
@@ -267,12 +276,12 @@ def resolve_period(
     _none_empty(from_=from_, to=to, period=period, date=date)
     if period and (from_ or to):
         raise InvalidInput(
-            "give either --period or --from/--to, not both",
-            hint="e.g. --period month --date 2026-10-01, or --from 2026-10-01 --to 2026-10-31",
+            _("give either --period or --from/--to, not both"),
+            hint=_("e.g. --period month --on 2026-10-01, or --from 2026-10-01 --to 2026-10-31"),
         )
     if date and not period:
         raise InvalidInput(
-            "--date goes with --period", hint="e.g. --period month --date 2026-10-01"
+            _("--on goes with --period"), hint=_("e.g. --period month --on 2026-10-01")
         )
     if period:
         start, end = _calendar_days(period, date, as_of)
@@ -289,8 +298,10 @@ def resolve_period(
         start, end = calendar_period("month", as_of)
     if start > as_of:
         raise InvalidInput(
-            f"the period starts on {start.isoformat()}, after the as-of date {as_of.isoformat()}",
-            hint="choose an earlier period, or a later as-of date with --today",
+            _("the period starts on {start}, after the as-of date {as_of}").format(
+                start=start.isoformat(), as_of=as_of.isoformat()
+            ),
+            hint=_("choose an earlier period, or a later as-of date with --today"),
         )
     _check_order(start, end)
     return Period(start=start, end=min(end, as_of), as_of=as_of)
@@ -300,14 +311,14 @@ def spend_days(
     today: dt.date, from_: str | None, to: str | None, period: str | None, date: str | None
 ) -> tuple[dt.date, dt.date]:
     """The days money was spent on, given in full: ``--from D --to D`` or ``--period KIND
-    [--date D]``. Unlike a report's period they are not cut at today."""
+    [--on D]``. Unlike a report's period they are not cut at today."""
     if period and (from_ or to):
         raise InvalidInput(
-            "give either --period or --from and --to, not both", hint="e.g. --period month"
+            _("give either --period or --from and --to, not both"), hint=_("e.g. --period month")
         )
     if date and not period:
         raise InvalidInput(
-            "--date goes with --period", hint="e.g. --period month --date 2026-10-01"
+            _("--on goes with --period"), hint=_("e.g. --period month --on 2026-10-01")
         )
     if period:
         start, end = _calendar_days(period, date, today)
@@ -316,8 +327,8 @@ def spend_days(
         end = parse_date(to, field="--to", today=today)
     else:
         raise InvalidInput(
-            "say which days the money was spent on",
-            hint="add --from 2026-10-01 --to 2026-10-31, or --period month",
+            _("say which days the money was spent on"),
+            hint=_("add --from 2026-10-01 --to 2026-10-31, or --period month"),
         )
     _check_order(start, end)
     return start, end

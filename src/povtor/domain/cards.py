@@ -17,6 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from povtor.errors import InvalidInput
+from povtor.i18n import N_
 from povtor.settings import Settings
 from povtor.text import did_you_mean, fold, sort_key
 
@@ -86,7 +87,7 @@ class Question:
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "needs",
-        "their needs and volumes",
+        N_("their needs and volumes"),
         ("потреб", "объем", "закуп", "расход", "сезон", "need", "volume", "demand", "season"),
         "{person}, добрый день! Хочу точнее планировать поставки для вас: какой у вас объём "
         "в месяц и когда пик сезона?",
@@ -95,7 +96,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "decisions",
-        "who decides on purchases",
+        N_("who decides on purchases"),
         ("решен", "лпр", "соглас", "decision", "decide", "approv"),
         "{person}, добрый день! Подскажите, как у вас принимают решение о закупке: кто "
         "согласует и что для него важнее всего?",
@@ -104,7 +105,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "plans",
-        "their plans for next year",
+        N_("their plans for next year"),
         ("план", "развит", "проект", "объект", "plan", "project", "growth"),
         "{person}, добрый день! Какие планы у {company} на следующий год: новые объекты, "
         "направления, объёмы? Хотим подготовиться заранее.",
@@ -113,7 +114,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "suppliers",
-        "their other suppliers",
+        N_("their other suppliers"),
         ("конкур", "поставщ", "competit", "supplier", "vendor"),
         "{person}, добрый день! Что вы сейчас берёте у других поставщиков и чем они вам "
         "удобны? Хочу понять, где мы можем быть полезнее.",
@@ -122,7 +123,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "people",
-        "the people who work with us",
+        N_("the people who work with us"),
         ("люд", "персон", "сотрудн", "хобби", "people", "person", "staff", "hobb"),
         "{person}, добрый день! Кто ещё у вас работает с нашими поставками? Хочу "
         "познакомиться, чтобы быстрее решать вопросы.",
@@ -131,7 +132,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "terms",
-        "payment and delivery terms",
+        N_("payment and delivery terms"),
         ("оплат", "достав", "логист", "приемк", "payment", "deliver", "logistic"),
         "{person}, добрый день! Удобно ли вам, как мы сейчас работаем с оплатой и доставкой? "
         "Что бы вы поменяли?",
@@ -141,7 +142,7 @@ QUESTIONS: tuple[Question, ...] = (
 )
 NEWS = Question(
     "news",
-    "what is new at the client",
+    N_("what is new at the client"),
     (),
     "{person}, добрый день! Как у вас дела, что нового в компании? Хочу понимать, чем мы "
     "можем быть полезны.",

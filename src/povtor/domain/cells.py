@@ -8,6 +8,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.parsing import MINOR_UNITS, in_range, parse_amount
 
 _ISO = re.compile(
@@ -32,8 +33,10 @@ def parse_when(
             moment = dt.datetime.strptime(raw, date_format)
         except ValueError:
             raise InvalidInput(
-                f"{field}: {text!r} is not a date in the format {date_format}",
-                hint="fix the cell, or date_format in the --map file",
+                _("{field}: {text} is not a date in the format {date_format}").format(
+                    field=field, text=repr(text), date_format=date_format
+                ),
+                hint=_("fix the cell, or date_format in the --map file"),
             ) from None
         has_time = any(code in date_format for code in ("%H", "%I", "%M"))
         return in_range(moment.date(), field=field, text=text), moment.time() if has_time else None
@@ -44,9 +47,11 @@ def parse_when(
         match = _RU.fullmatch(raw)
         if not match:
             raise InvalidInput(
-                f"{field}: {text!r} is not a date",
-                hint="write YYYY-MM-DD or DD.MM.YYYY (with HH:MM if needed), "
-                "or set date_format in a --map file",
+                _("{field}: {text} is not a date").format(field=field, text=repr(text)),
+                hint=_(
+                    "write YYYY-MM-DD or DD.MM.YYYY (with HH:MM if needed), or set "
+                    "date_format in a --map file"
+                ),
             )
         day, month, year, hour, minute, second = match.groups()
         fraction = None
@@ -54,8 +59,8 @@ def parse_when(
         day_value = dt.date(int(year), int(month), int(day))
     except ValueError:
         raise InvalidInput(
-            f"{field}: {text!r} is not a real date and time",
-            hint="check the day, the month and the hour",
+            _("{field}: {text} is not a real date and time").format(field=field, text=repr(text)),
+            hint=_("check the day, the month and the hour"),
         ) from None
     in_range(day_value, field=field, text=text)
     try:
@@ -65,8 +70,8 @@ def parse_when(
         return day_value, dt.time(int(hour), int(minute), int(second or 0), micro)
     except ValueError:
         raise InvalidInput(
-            f"{field}: {text!r} is not a real date and time",
-            hint="check the day, the month and the hour",
+            _("{field}: {text} is not a real date and time").format(field=field, text=repr(text)),
+            hint=_("check the day, the month and the hour"),
         ) from None
 
 
@@ -109,7 +114,8 @@ def parse_decimal(text: str, *, field: str, decimal: str | None = None) -> Decim
 
 def _not_a_number(text: str, field: str) -> InvalidInput:
     return InvalidInput(
-        f"{field}: {text!r} is not a number", hint="write digits, e.g. 12,5 or 1 234.50"
+        _("{field}: {text} is not a number").format(field=field, text=repr(text)),
+        hint=_("write digits, e.g. 12,5 or 1 234.50"),
     )
 
 
@@ -131,14 +137,17 @@ def minor_of(quantity: Decimal, price: Decimal, *, field: str) -> int:
         exact = quantity * price * MINOR_UNITS
         return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     except InvalidOperation:
-        raise InvalidInput(f"{field}: the line sum is too large", hint="check the row") from None
+        raise InvalidInput(
+            _("{field}: the line sum is too large").format(field=field), hint=_("check the row")
+        ) from None
 
 
 def parse_id(text: str, *, field: str) -> int:
     match = _ID.fullmatch(text.strip())
     if not match or int(match.group(1)) == 0:
         raise InvalidInput(
-            f"{field}: {text!r} is not an id", hint="ids are whole numbers from 1, e.g. 12"
+            _("{field}: {text} is not an id").format(field=field, text=repr(text)),
+            hint=_("ids are whole numbers from 1, e.g. 12"),
         )
     return int(match.group(1))
 
@@ -154,8 +163,12 @@ def parse_word(
         if key == word.casefold():
             return word
     raise InvalidInput(
-        f"{field}: {text!r} is not one of {', '.join(allowed)}",
-        hint=f"write one of them, or map yours in [values.{field.split(' ')[0]}] of a --map file",
+        _("{field}: {text} is not one of {join}").format(
+            field=field, text=repr(text), join=", ".join(allowed)
+        ),
+        hint=_("write one of them, or map yours in [values.{split}] of a --map file").format(
+            split=field.split(" ")[0]
+        ),
     )
 
 
@@ -165,7 +178,7 @@ def parse_currency(text: str, *, field: str) -> str:
     code = aliases.get(code, code)
     if len(code) != 3 or not code.isascii() or not code.isalpha():
         raise InvalidInput(
-            f"{field}: {text!r} is not a currency code",
-            hint="use a three-letter code such as RUB, USD, EUR",
+            _("{field}: {text} is not a currency code").format(field=field, text=repr(text)),
+            hint=_("use a three-letter code such as RUB, USD, EUR"),
         )
     return code

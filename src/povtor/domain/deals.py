@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from povtor.errors import Conflict, InvalidInput
+from povtor.i18n import _
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,10 @@ class StagePoint:
 def check_open(deal_id: int, status: str) -> None:
     if status != "open":
         raise Conflict(
-            f"deal #{deal_id} is {status}; a closed deal does not move",
-            hint=f"reopen it first: povtor deal reopen {deal_id}",
+            _("deal #{deal_id} is {status}; a closed deal does not move").format(
+                deal_id=deal_id, status=status
+            ),
+            hint=_("reopen it first: povtor deal reopen {deal_id}").format(deal_id=deal_id),
         )
 
 
@@ -29,11 +32,18 @@ def check_move(
     """A move goes forward; backwards only with ``--force``; never from a closed deal."""
     check_open(deal_id, status)
     if target.position == current.position:
-        raise Conflict(f"deal #{deal_id} is already at stage {current.code}", hint="nothing to do")
+        raise Conflict(
+            _("deal #{deal_id} is already at stage {code}").format(
+                deal_id=deal_id, code=current.code
+            ),
+            hint=_("nothing to do"),
+        )
     if target.position < current.position and not force:
         raise Conflict(
-            f"moving deal #{deal_id} back from {current.code} to {target.code}",
-            hint="add --force if the deal really went back",
+            _("moving deal #{deal_id} back from {code} to {code2}").format(
+                deal_id=deal_id, code=current.code, code2=target.code
+            ),
+            hint=_("add --force if the deal really went back"),
         )
 
 
@@ -43,17 +53,23 @@ def check_event_date(
     """An event cannot be dated before the deal opened or changed last, nor after today."""
     if on > today:
         raise InvalidInput(
-            f"--on {on.isoformat()} is in the future (today is {today.isoformat()})",
-            hint="log what already happened; plan the future with a follow-up date",
+            _("--on {on} is in the future (today is {today})").format(
+                on=on.isoformat(), today=today.isoformat()
+            ),
+            hint=_("log what already happened; plan the future with a follow-up date"),
         )
     if opened is not None and since <= on < opened:  # stage date before the open date
         raise InvalidInput(
-            f"--on {on.isoformat()} is before deal #{deal_id} opened ({opened.isoformat()}): "
-            "a deal cannot close before it opens",
-            hint=f"give a date on or after {opened.isoformat()}",
+            _(
+                "--on {on} is before deal #{deal_id} opened ({opened}): a deal cannot "
+                "close before it opens"
+            ).format(on=on.isoformat(), deal_id=deal_id, opened=opened.isoformat()),
+            hint=_("give a date on or after {opened}").format(opened=opened.isoformat()),
         )
     if on < since:
         raise InvalidInput(
-            f"--on {on.isoformat()} is before deal #{deal_id}'s last change ({since.isoformat()})",
-            hint=f"give a date on or after {since.isoformat()}",
+            _("--on {on} is before deal #{deal_id}'s last change ({since})").format(
+                on=on.isoformat(), deal_id=deal_id, since=since.isoformat()
+            ),
+            hint=_("give a date on or after {since}").format(since=since.isoformat()),
         )

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from povtor.errors import Ambiguous, InvalidInput, NotFound
+from povtor.i18n import _
 from povtor.text import fold
 
 EVERY_INDUSTRY = "*"  # a keyword that matches every client, with or without an industry
@@ -248,7 +249,7 @@ def normalise_keyword(text: str) -> str:
     keyword = _SPACES.sub(" ", fold(text)).strip()
     if not keyword:
         raise InvalidInput(
-            "the industry keyword is empty", hint="give the beginning of a word, e.g. строит"
+            _("the industry keyword is empty"), hint=_("give the beginning of a word, e.g. строит")
         )
     return keyword
 
@@ -292,7 +293,7 @@ def find_holiday(ref: str) -> Holiday:
         return BY_CODE[code]
     key = fold(raw)
     if not key:
-        raise NotFound("empty holiday name", hint=how)
+        raise NotFound(_("empty holiday name"), hint=how)
     found = [h for h in HOLIDAYS if key in fold(h.name_ru) or key in fold(h.name_en)]
     # a word's beginning before a part of a word: «строител» is builder, not machine_builder
     starting = [
@@ -300,10 +301,13 @@ def find_holiday(ref: str) -> Holiday:
     ]
     found = starting or found
     if not found:
-        raise NotFound(f"no holiday matches {ref!r}", hint=how)
+        raise NotFound(_("no holiday matches {ref}").format(ref=repr(ref)), hint=how)
     if len(found) > 1:
         shown = "; ".join(f"{h.code} ({h.name_ru})" for h in found[:5])
         raise Ambiguous(
-            f"{ref!r} matches {len(found)} holidays: {shown}", hint="name the holiday by its code"
+            _("{ref} matches {n} holidays: {shown}").format(
+                ref=repr(ref), n=len(found), shown=shown
+            ),
+            hint=_("name the holiday by its code"),
         )
     return found[0]

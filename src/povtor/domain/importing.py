@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -125,6 +126,11 @@ class RowChecker:
         line = where if isinstance(where, int) else 0
         found = Problem(source, where, column, value, message)
         self._problems.append((order, line, len(self._problems), found))
+
+    @property
+    def failed(self) -> bool:
+        """Whether any problem was found (cheaper than :attr:`problems`)."""
+        return bool(self._problems)
 
     @property
     def found(self) -> list[Problem]:
@@ -286,7 +292,7 @@ class RowChecker:
         problem = self.problem
         source = table.source
         count = 0
-        for where, row in table.rows[head.start :]:
+        for where, row in itertools.islice(table.rows, head.start, None):
             count += 1
             if count % 1000 == 0:
                 self.tick(1000)

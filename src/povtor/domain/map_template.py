@@ -9,6 +9,7 @@ TOML: it can be used as it is and changed bit by bit.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -220,7 +221,7 @@ def _stages(
         known |= CANCELLED_WORDS | PAID_WORDS
     mapped = imap.values.get(column or "", {})
     seen: dict[str, str] = {}
-    for _where, cells in table.rows[start:]:
+    for _where, cells in itertools.islice(table.rows, start, None):
         if position >= len(cells):
             continue
         value = cells[position].strip()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from povtor.domain.ranking import top_count
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 
 REVENUE_CURRENCY = "RUB"  # revenue is ranked in the currency stats abc uses by default
 
@@ -57,8 +58,10 @@ def offer_reference(purpose: str, product: Product, *, field: str = "--about") -
     about any."""
     if purpose == "backend" and not product.is_backend:
         raise InvalidInput(
-            f"{field}: #{product.id} {product.name} is not a backend product",
-            hint="see the backend products: povtor product list --backend",
+            _("{field}: #{id} {name} is not a backend product").format(
+                field=field, id=product.id, name=product.name
+            ),
+            hint=_("see the backend products: povtor product list --backend"),
         )
     return str(product.id)
 
@@ -92,8 +95,9 @@ class TopClient:
 def ranked_by_revenue(revenues: Mapping[int, int]) -> list[tuple[int, int]]:
     """(client, revenue) of the clients with revenue: the highest first, then the lower id
     (``abc_split``'s ranking without its shares)."""
-    buyers = [(client_id, revenue) for client_id, revenue in revenues.items() if revenue > 0]
-    return sorted(buyers, key=lambda pair: (-pair[1], pair[0]))
+    # (sorted as plain tuples, without a key function: a plan ranks every buying client)
+    order = sorted((-revenue, client_id) for client_id, revenue in revenues.items() if revenue > 0)
+    return [(client_id, -negative) for negative, client_id in order]
 
 
 def top_clients_by_revenue(revenues: Mapping[int, int]) -> list[TopClient]:

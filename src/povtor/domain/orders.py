@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from povtor.domain import cells
 from povtor.domain.formats import CANCELLED_WORDS, PAID_WORDS
 from povtor.domain.tabular import ImportMap
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.parsing import format_money
 from povtor.text import NAME_MAX, fold
 
@@ -42,7 +43,7 @@ class Order:
     stage: str | None = None  # a mapped status: a stage code or "lost"; None is paid
     currency: str | None = None
     title: str | None = None
-    products: list[str] = field(default_factory=list)
+    products: list[str] | None = None  # the products of its lines, if they name any
     client_id: int | None = None  # set by the importer
 
     @property
@@ -73,6 +74,9 @@ class OrderBook:
     def __init__(self, *, default_currency: str = "RUB") -> None:
         self.orders: dict[str, Order] = {}
         self.default_currency = default_currency
+        # (name, code) -> (name, code, who): one copy of a client's texts for all its orders
+        self._clients: dict[tuple[str | None, str | None], tuple[str | None, str | None, str]]
+        self._clients = {}
 
     def add(
         self, where: int | str, rec: dict[str, Any], line: int, status: str | None
@@ -83,8 +87,10 @@ class OrderBook:
         currency = get("currency") or self.default_currency
         order = self.orders.get(order_id)
         if order is None:
-            ref = code or _fold(name or "")
-            order = Order(order_id, where, day, name, code, ref, currency=currency)
+            client = self._clients.get((name, code))
+            if client is None:
+                client = self._clients[(name, code)] = (name, code, code or _fold(name or ""))
+            order = Order(order_id, where, day, *client, currency=currency)
             self.orders[order_id] = order
         else:
             if code != order.code or _fold(name or "") != _fold(order.client or ""):
@@ -107,8 +113,11 @@ class OrderBook:
         if title and not order.title:
             order.title = title
         product = get("product")
-        if product and product not in order.products:
-            order.products.append(product)
+        if product:
+            if order.products is None:
+                order.products = [product]
+            elif product not in order.products:
+                order.products.append(product)
         return None
 
     def first_days(self) -> dict[str, dt.date]:
@@ -142,8 +151,11 @@ def order_status(status: str | None, imap: ImportMap, *, label: str) -> str | No
     if key in PAID_WORDS:
         return None
     raise InvalidInput(
-        f"{label}: {status!r} is neither paid nor cancelled; map it in [stages] of a --map "
-        f'file (e.g. "{status}" = "paid", or "invoice", or "cancelled")'
+        _(
+            "{label}: {status} is neither paid nor cancelled; map it in [stages] "
+            'of a --map file (e.g. "{status2}" = "paid", or "invoice", or '
+            '"cancelled")'
+        ).format(label=label, status=repr(status), status2=status)
     )
 
 

@@ -33,6 +33,7 @@ from povtor.domain.holidays import (
     on_day,
 )
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.text import did_you_mean
 
 PURPOSE = "perk"
@@ -101,7 +102,7 @@ class Occurrence:
         if self.source == "holiday":
             return self.title
         if self.source == "birthday":
-            return f"birthday of {self.person}"
+            return _("birthday of {person}").format(person=self.person)
         return f"«{self.title}»" + (f" ({self.person})" if self.person else "")
 
 
@@ -152,9 +153,9 @@ DATE_HINT = "write it as DD.MM (25.11), MM-DD (11-25) or YYYY-MM-DD (2026-11-25)
 
 
 def parse_occasion_date(
-    raw: str, *, once: bool, today: dt.date, field: str = "--date"
+    raw: str, *, once: bool, today: dt.date, field: str = "--on"
 ) -> tuple[int, int, int | None]:
-    """(month, day, year or None for every year) of ``--date DD.MM|MM-DD|YYYY-MM-DD``.
+    """(month, day, year or None for every year) of ``--on DD.MM|MM-DD|YYYY-MM-DD``.
 
     A full date without ``once`` is a yearly one (a founding day: the year is dropped);
     with ``once`` a date without a year is its next day from today on. A one-time date
@@ -174,11 +175,13 @@ def parse_occasion_date(
         elif match := _MONTH_DAY.fullmatch(text):
             month, day = int(match.group(1)), int(match.group(2))
         else:
-            raise InvalidInput(f"{field}: {raw!r} is not a date", hint=DATE_HINT)
+            raise InvalidInput(
+                _("{field}: {raw} is not a date").format(field=field, raw=repr(raw)), hint=DATE_HINT
+            )
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2024, month)[1]:
             raise InvalidInput(
-                f"{field}: {raw!r} is not a real calendar day",
-                hint="check the day and month (29.02 is allowed: 28.02 in common years)",
+                _("{field}: {raw} is not a real calendar day").format(field=field, raw=repr(raw)),
+                hint=_("check the day and month (29.02 is allowed: 28.02 in common years)"),
             )
     if not once:
         return month, day, None
@@ -192,10 +195,44 @@ def parse_occasion_date(
     when = dt.date(year, month, day)
     if when < today:
         raise InvalidInput(
-            f"{field}: {when.isoformat()} is in the past",
-            hint="a one-time date must be today or later; drop --once for a yearly one",
+            _("{field}: {when} is in the past").format(field=field, when=when.isoformat()),
+            hint=_("a one-time date must be today or later; drop --once for a yearly one"),
         )
     return month, day, year
+
+
+# A birthday given as a day and month (12.03) is kept as a date in this year: a leap
+# year (29.02 fits) long before anyone a seller talks to was born. Only its day and
+# month count (the perks), and it is shown as 12.03.
+YEAR_UNKNOWN = 1904
+
+
+def parse_birthday(raw: str, *, today: dt.date, field: str = "--birthday") -> dt.date:
+    """A birthday: a full date (not after today), or a day and month (DD.MM, MM-DD)."""
+    from povtor.parsing import parse_date
+
+    if not _FULL.fullmatch(raw.strip()):
+        month, day, _year = parse_occasion_date(raw, once=False, today=today, field=field)
+        return dt.date(YEAR_UNKNOWN, month, day)
+    born = parse_date(raw, field=field)
+    if born > today:
+        raise InvalidInput(
+            _("{field} {born} is in the future (today is {today})").format(
+                field=field, born=born.isoformat(), today=today.isoformat()
+            ),
+            hint=_("give the day the person was born, or only its day and month (12.03)"),
+        )
+    return born
+
+
+def shown_birthday(value: dt.date | str | None) -> str | None:
+    """12.03 for a birthday kept without its year, the date itself otherwise."""
+    if value is None:
+        return None
+    born = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if born.year == YEAR_UNKNOWN:
+        return f"{born.day:02d}.{born.month:02d}"
+    return born.isoformat()
 
 
 def shown_date(month: int, day: int, year: int | None) -> str:
@@ -333,7 +370,12 @@ def parse_perk_key(text: str, *, field: str = "--about", hint: str | None = None
     how = hint or "see the keys: povtor perks upcoming"
     match = _KEY.fullmatch(raw.lower())
     if match is None:
-        raise InvalidInput(f"{field}: {raw!r} is not a perk key ({KEY_FORMS})", hint=how)
+        raise InvalidInput(
+            _("{field}: {raw} is not a perk key ({KEY_FORMS})").format(
+                field=field, raw=repr(raw), KEY_FORMS=KEY_FORMS
+            ),
+            hint=how,
+        )
     source, ident = match.group(1) or "holiday", match.group(2).strip()
     year = int(match.group(3)) if match.group(3) is not None else None
     if match.group(1) is None and ident in SOURCES:
@@ -342,20 +384,24 @@ def parse_perk_key(text: str, *, field: str = "--about", hint: str | None = None
         code = ident.replace("-", "_")
         if not code:
             raise InvalidInput(
-                f"{field}: {raw!r} is not a perk key: write holiday:CODE[:YEAR]",
-                hint="see the codes: povtor perks holidays",
+                _("{field}: {raw} is not a perk key: write holiday:CODE[:YEAR]").format(
+                    field=field, raw=repr(raw)
+                ),
+                hint=_("see the codes: povtor perks holidays"),
             )
         if code not in BY_CODE:
             raise InvalidInput(
                 f"{field}: no holiday has the code {code!r}" + did_you_mean(code, BY_CODE),
-                hint="see the codes: povtor perks holidays",
+                hint=_("see the codes: povtor perks holidays"),
             )
         return PerkKey(source, code, year)
     number = ident.removeprefix("#")
     if not (number.isascii() and number.isdigit()) or len(number) > MAX_ID_DIGITS:
         whose = "the person's id" if source == "birthday" else "the occasion's id"
         raise InvalidInput(
-            f"{field}: {raw!r} is not a perk key: write {source}:ID[:YEAR] with {whose}",
+            _("{field}: {raw} is not a perk key: write {source}:ID[:YEAR] with {whose}").format(
+                field=field, raw=repr(raw), source=source, whose=whose
+            ),
             hint=how,
         )
     return PerkKey(source, str(int(number)), year)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from povtor.domain.conversation import QUIET, Asked, Conversation, Promise, Said
+from povtor.i18n import _, current, ngettext
 
 if TYPE_CHECKING:
     from povtor.domain.cards import CardPlanFacts
@@ -184,30 +185,36 @@ class PlanItem:
 
 
 NAMED_DEALS = 3  # deals an item names one by one; the rest are summed up
-_DEALS_OF_RULE = {
-    "stuck": ("stuck deal", "stuck deals"),
-    "warming": ("deal to warm up", "deals to warm up"),
-    "follow_up": ("follow-up due", "follow-ups due"),
-}
+
+
+def _more_words(rule: str, n: int) -> str:
+    if rule == "stuck":
+        return ngettext("and {n} more stuck deal", "and {n} more stuck deals", n)
+    if rule == "warming":
+        return ngettext("and {n} more deal to warm up", "and {n} more deals to warm up", n)
+    if rule == "follow_up":
+        return ngettext("and {n} more follow-up due", "and {n} more follow-ups due", n)
+    return ngettext("and {n} more deal", "and {n} more deals", n)
 
 
 def _more_deals(rule: str, deals: list[OpenDeal]) -> str:
     """ "and N more stuck deals (oldest since D, total X)": the deals an item does not
     name one by one."""
-    from povtor.parsing import format_money
+    from povtor.parsing import format_amount
 
-    one, many = _DEALS_OF_RULE.get(rule, ("deal", "deals"))
     oldest = min(deal.stage_entered_on for deal in deals)
     totals: dict[str, int] = {}
     for deal in deals:
         if deal.amount_minor is not None:
             totals[deal.currency] = totals.get(deal.currency, 0) + deal.amount_minor
-    money = " + ".join(
-        f"{format_money(total, grouped=True)} {currency}"
-        for currency, total in sorted(totals.items())
-    )
-    words = f"and {len(deals):,} more {one if len(deals) == 1 else many} "
-    return words + f"(oldest since {oldest.isoformat()}" + (f", total {money})" if money else ")")
+    money = " + ".join(format_amount(total, currency) for currency, total in sorted(totals.items()))
+    count = f"{len(deals):,}".replace(",", " " if current() == "ru" else ",")
+    words = _more_words(rule, len(deals)).format(n=count) + " "
+    if money:
+        return words + _("(oldest since {on}, total {money})").format(
+            on=oldest.isoformat(), money=money
+        )
+    return words + _("(oldest since {on})").format(on=oldest.isoformat())
 
 
 @dataclass

@@ -12,9 +12,11 @@ touches a database, so the plan is tested on hand-made inputs.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -58,6 +60,7 @@ __all__ = [
     "Plan",
     "PlanInput",
     "PlanItem",
+    "Ranking",
     "ServiceProblem",
     "Weights",
     "build_plan",
@@ -65,6 +68,7 @@ __all__ = [
     "deal_candidates",
     "growth_candidates",
     "priority_terms",
+    "rank",
 ]
 
 CENT = Decimal("0.01")
@@ -192,6 +196,20 @@ class Weights:
             problem=settings.decimal("plan.weight.problem"),
         )
 
+    def score(self, candidate: Candidate, client: ClientState) -> Decimal:
+        """The sum of :meth:`terms`, without the terms."""
+        category = client.category if client.category in ("A", "B", "C") else "none"
+        score = (
+            self.category[category]
+            + _money_term(self.money, candidate.amount_minor or 0)
+            + _cents(self.closeness, candidate.closeness)
+            + self.overdue * min(candidate.overdue_days, MAX_OVERDUE_DAYS)
+            + self.rule[candidate.rule]
+        )
+        if client.open_problem is not None:
+            score += self.problem
+        return score
+
     def terms(self, candidate: Candidate, client: ClientState) -> dict[str, Decimal]:
         category = client.category if client.category in ("A", "B", "C") else "none"
         terms = {
@@ -220,6 +238,125 @@ def _cents(weight: Decimal, share: Decimal) -> Decimal:
 
 def build_plan(data: PlanInput, settings: Settings) -> Plan:
     """Every candidate, merged to one item per client, ranked by priority."""
+    ranking = rank(data, settings)
+    return Plan(today=data.today, items=ranking.items())
+
+
+# a client's candidates, each with its priority (its terms are summed again when shown)
+_Scored = list[tuple[Decimal, Candidate]]
+
+
+def _lead_order(scored: tuple[Decimal, Candidate]) -> tuple[bool, Decimal, int, int]:
+    """Which of a client's candidates leads its item: a filler only when nothing else is
+    due, then the highest priority, then the rule's place, then the deal."""
+    score, candidate = scored
+    return (
+        candidate.rule in FILLER_RULES,
+        -score,
+        RULES.index(candidate.rule),
+        candidate.deal.id if candidate.deal else 0,
+    )
+
+
+# which items to show: a client and the candidate its item would lead with
+Keep = Callable[[ClientState, Candidate], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """A plan's items in rank order, each built only when it is asked for: a day's work
+    is the first few of thousands, and ``plan explain`` wants one.
+
+    ``order`` holds a light sort key per client, ``(-priority, name folded, id)``; its
+    candidates wait in ``scored`` until its item is built."""
+
+    today: dt.date
+    clients: Mapping[int, ClientState]
+    weights: Weights
+    order: list[tuple[Decimal, str, int]]  # (-priority, name folded, client id), unsorted
+    scored: Mapping[int, _Scored]
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def items(
+        self,
+        first: int | None = None,
+        *,
+        category: str | None = None,
+        keep: Keep | None = None,
+    ) -> list[PlanItem]:
+        """The items in rank order (ranks are those of the whole plan): the first
+        ``first`` of them (None: all), only of the clients of ``category`` if given, only
+        those whose client and leading candidate ``keep`` accepts if given."""
+        wanted = self._wanted(category, keep)
+        if wanted is None:
+            if first is not None and first < len(self.order):
+                keys = heapq.nsmallest(first, self.order)
+            else:
+                keys = sorted(self.order)
+            return [self._item(rank, key[2]) for rank, key in enumerate(keys, start=1)]
+        found = [
+            (rank, key[2]) for rank, key in enumerate(sorted(self.order), start=1) if wanted(key[2])
+        ]
+        if first is not None:
+            found = found[:first]
+        return [self._item(rank, client_id) for rank, client_id in found]
+
+    def count(self, category: str | None = None, keep: Keep | None = None) -> int:
+        """The items (of the clients of ``category``, of those ``keep`` accepts)."""
+        wanted = self._wanted(category, keep)
+        if wanted is None:
+            return len(self.order)
+        return sum(1 for key in self.order if wanted(key[2]))
+
+    def _wanted(self, category: str | None, keep: Keep | None) -> Callable[[int], bool] | None:
+        if category is None and keep is None:
+            return None
+        clients, scored = self.clients, self.scored
+
+        def wanted(client_id: int) -> bool:
+            client = clients[client_id]
+            if category is not None and client.category != category:
+                return False
+            if keep is None:
+                return True
+            found = scored[client_id]
+            lead = found[0] if len(found) == 1 else min(found, key=_lead_order)
+            return keep(client, lead[1])
+
+        return wanted
+
+    def at(self, rank: int) -> PlanItem | None:
+        """The item of ``rank`` (1 is the first); None: the plan has no such item."""
+        if not 1 <= rank <= len(self.order):
+            return None
+        key = heapq.nsmallest(rank, self.order)[-1] if rank <= 100 else sorted(self.order)[rank - 1]
+        return self._item(rank, key[2])
+
+    def of_client(self, client_id: int) -> PlanItem | None:
+        """The item of client ``client_id``; None: the client is not in the plan."""
+        key = next((k for k in self.order if k[2] == client_id), None)
+        if key is None:
+            return None
+        return self._item(1 + sum(1 for k in self.order if k < key), client_id)
+
+    def _item(self, rank: int, client_id: int) -> PlanItem:
+        client = self.clients[client_id]
+        scored = sorted(self.scored[client_id], key=_lead_order)
+        primary = scored[0][1]
+        return PlanItem(
+            rank=rank,
+            client=client,
+            primary=primary,
+            others=tuple(s[1] for s in scored[1:]),
+            terms=self.weights.terms(primary, client),
+        )
+
+
+def rank(data: PlanInput, settings: Settings) -> Ranking:
+    """Every candidate, weighed, merged to one item per client: the plan's ranking, its
+    items not built yet (:meth:`Ranking.items`)."""
     conversation.attach(data, settings)
     candidates = [
         *_deal_candidates(data, settings),
@@ -227,34 +364,18 @@ def build_plan(data: PlanInput, settings: Settings) -> Plan:
         *_growth_candidates(data, settings),
     ]
     weights = Weights.of(settings)
-    by_client: dict[int, list[tuple[Decimal, Candidate, dict[str, Decimal]]]] = {}
+    today, clients = data.today, data.clients
+    by_client: dict[int, _Scored] = {}
     for candidate in candidates:
-        client = data.clients[candidate.client_id]
-        if client.last_touch_on == data.today:
+        client = clients[candidate.client_id]
+        if client.last_touch_on == today:
             continue  # touched today already
-        terms = weights.terms(candidate, client)
-        by_client.setdefault(candidate.client_id, []).append(
-            (sum(terms.values(), Decimal(0)), candidate, terms)
-        )
-    merged = []
+        found = by_client.get(candidate.client_id)
+        if found is None:
+            found = by_client[candidate.client_id] = []
+        found.append((weights.score(candidate, client), candidate))
+    order = []
     for client_id, scored in by_client.items():
-        scored.sort(
-            key=lambda s: (
-                s[1].rule in FILLER_RULES,  # a filler leads only when nothing else is due
-                -s[0],
-                RULES.index(s[1].rule),
-                s[1].deal.id if s[1].deal else 0,
-            )
-        )
-        top_score, primary, terms = scored[0]
-        merged.append(
-            (top_score, data.clients[client_id], primary, tuple(s[1] for s in scored[1:]), terms)
-        )
-    merged.sort(key=lambda m: (-m[0], m[1].name.casefold(), m[1].id))
-    return Plan(
-        today=data.today,
-        items=[
-            PlanItem(rank=i, client=client, primary=primary, others=others, terms=terms)
-            for i, (_score, client, primary, others, terms) in enumerate(merged, start=1)
-        ],
-    )
+        lead = scored[0] if len(scored) == 1 else min(scored, key=_lead_order)
+        order.append((-lead[0], clients[client_id].name.casefold(), client_id))
+    return Ranking(today, clients, weights, order, by_client)

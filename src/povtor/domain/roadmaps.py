@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.text import fold
 
 CODE_MAX = 50
@@ -59,9 +60,11 @@ def check_code(raw: str, *, field: str = "--code") -> str:
     code = fold(raw.strip())
     if not code or len(code) > CODE_MAX or not _CODE.fullmatch(code) or code.isdigit():
         raise InvalidInput(
-            f"{field}: {raw!r} is not a step code",
-            hint=f"use letters and digits joined by '-', e.g. exhibition (at most {CODE_MAX}; "
-            "not a bare number, which would read as a position)",
+            _("{field}: {raw} is not a step code").format(field=field, raw=repr(raw)),
+            hint=_(
+                "use letters and digits joined by '-', e.g. exhibition (at most "
+                "{CODE_MAX}; not a bare number, which would read as a position)"
+            ).format(CODE_MAX=CODE_MAX),
         )
     return code
 
@@ -104,8 +107,10 @@ def reordered(ids: Sequence[int], moving: int, to_position: int) -> list[int]:
     rest = [i for i in ids if i != moving]
     if not 1 <= to_position <= len(rest) + 1:
         raise InvalidInput(
-            f"position {to_position} is outside 1..{len(rest) + 1}",
-            hint=f"give a position from 1 to {len(rest) + 1}",
+            _("position {to_position} is outside 1..{n}").format(
+                to_position=to_position, n=len(rest) + 1
+            ),
+            hint=_("give a position from 1 to {n}").format(n=len(rest) + 1),
         )
     return [*rest[: to_position - 1], moving, *rest[to_position - 1 :]]
 

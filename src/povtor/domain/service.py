@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from povtor.domain.vocabulary import SERVICE_ANSWERS
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.text import fold
 
 REFERRAL_PREFIX = "referral from "
@@ -26,31 +27,35 @@ def check_service_answer(
     if problem is not None:
         if answer not in (None, "problem"):
             raise InvalidInput(
-                f"--problem goes with --answer problem, not --answer {answer}",
-                hint='drop --answer, e.g. --problem "не тот фракционный состав"',
+                _("--problem goes with --answer problem, not --answer {answer}").format(
+                    answer=answer
+                ),
+                hint=_('drop --answer, e.g. --problem "не тот фракционный состав"'),
             )
         if reason is not None and reason != problem:
             raise InvalidInput(
-                "give the problem's text once: --problem TEXT or --reason TEXT",
-                hint='e.g. --problem "не тот фракционный состав"',
+                _("give the problem's text once: --problem TEXT or --reason TEXT"),
+                hint=_('e.g. --problem "не тот фракционный состав"'),
             )
         answer, reason = "problem", problem
     if answer is None:
         return None, reason
     if answer not in SERVICE_ANSWERS:
         raise InvalidInput(
-            f"--answer: {answer!r} is not one of {', '.join(SERVICE_ANSWERS)}",
-            hint="use --answer ok or --answer problem --reason TEXT",
+            _("--answer: {answer} is not one of {join}").format(
+                answer=repr(answer), join=", ".join(SERVICE_ANSWERS)
+            ),
+            hint=_("use --answer ok or --answer problem --reason TEXT"),
         )
     if kind != "service":
         raise InvalidInput(
-            f"--answer goes with a service touch, not a {kind} one",
-            hint="use --kind service (or leave --kind out)",
+            _("--answer goes with a service touch, not a {kind} one").format(kind=kind),
+            hint=_("use --kind service (or leave --kind out)"),
         )
     if answer == "problem" and not reason:
         raise InvalidInput(
-            "--answer problem needs what is wrong",
-            hint='add --reason TEXT or use --problem "не тот фракционный состав"',
+            _("--answer problem needs what is wrong"),
+            hint=_('add --reason TEXT or use --problem "не тот фракционный состав"'),
         )
     return answer, reason
 

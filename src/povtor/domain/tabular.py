@@ -23,14 +23,18 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import json
+import operator
 import re
 import tomllib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 
 DELIMITERS = (",", ";", "\t")
 _QUOTED = re.compile(r'"[^"]*"')
@@ -42,7 +46,7 @@ XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 @dataclass
 class RawTable:
     source: str  # the name used in messages: the file's name, or "stdin"
-    rows: list[tuple[int, list[str]]]  # (position in the file, text cells)
+    rows: Sequence[tuple[int, list[str]]]  # (position in the file, text cells)
     kind: str = "csv"  # csv | tsv | xlsx | json | jsonl
     fixed_header: bool = False  # json: rows[0] is the header made from the keys
     spreadsheet: bool = False  # cells may carry the --excel quote mark
@@ -107,17 +111,23 @@ def load_map(path: Path) -> ImportMap:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise InvalidInput(f"{where}: no such file", hint="check the path") from None
+        raise InvalidInput(
+            _("{where}: no such file").format(where=where), hint=_("check the path")
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{where}: cannot read it ({exc})", hint="save it as UTF-8") from None
+        raise InvalidInput(
+            _("{where}: cannot read it ({exc})").format(where=where, exc=exc),
+            hint=_("save it as UTF-8"),
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(
-            f"{where}: not valid TOML ({exc})", hint='write lines like "Сумма" = "amount"'
+            _("{where}: not valid TOML ({exc})").format(where=where, exc=exc),
+            hint=_('write lines like "Сумма" = "amount"'),
         ) from None
     unknown = sorted(set(data) - MAP_KEYS)
     if unknown:
         raise InvalidInput(
-            f"{where}: unknown setting {unknown[0]!r}",
+            _("{where}: unknown setting {unknown}").format(where=where, unknown=repr(unknown[0])),
             hint="known: " + ", ".join(sorted(MAP_KEYS)),
         )
 
@@ -126,14 +136,18 @@ def load_map(path: Path) -> ImportMap:
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
             raise InvalidInput(
-                f"{where}: [{name}] must map names to names", hint='e.g. "Won" = "paid"'
+                _("{where}: [{name}] must map names to names").format(where=where, name=name),
+                hint=_('e.g. "Won" = "paid"'),
             )
         return value
 
     def text(name: str) -> str | None:
         value = data.get(name)
         if value is not None and not isinstance(value, str):
-            raise InvalidInput(f"{where}: {name} must be a string", hint=f'e.g. {name} = "..."')
+            raise InvalidInput(
+                _("{where}: {name} must be a string").format(where=where, name=name),
+                hint=_('e.g. {name} = "..."').format(name=name),
+            )
         return value
 
     columns = {
@@ -142,15 +156,20 @@ def load_map(path: Path) -> ImportMap:
     values: dict[str, dict[str, str]] = {}
     raw_values = data.get("values", {})
     if not isinstance(raw_values, dict):
-        raise InvalidInput(f"{where}: [values] must hold tables", hint="e.g. [values.channel]")
+        raise InvalidInput(
+            _("{where}: [values] must hold tables").format(where=where),
+            hint=_("e.g. [values.channel]"),
+        )
     for column, mapping in raw_values.items():
         values[column] = {fold(k).strip(): v for k, v in table(mapping, f"values.{column}").items()}
     stages = {fold(k).strip(): v for k, v in table(data.get("stages", {}), "stages").items()}
     for theirs, ours in table(data.get("stages", {}), "stages").items():
         if not ours.strip():
             raise InvalidInput(
-                f"{where}: [stages] {theirs!r} maps to nothing",
-                hint='name a povtor stage, e.g. "Счёт выставлен" = "invoice"',
+                _("{where}: [stages] {theirs} maps to nothing").format(
+                    where=where, theirs=repr(theirs)
+                ),
+                hint=_('name a povtor stage, e.g. "Счёт выставлен" = "invoice"'),
             )
     for column in STAGE_COLUMNS:
         values.setdefault(column, {}).update(stages)
@@ -159,8 +178,10 @@ def load_map(path: Path) -> ImportMap:
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
         if delimiter not in DELIMITERS:
             raise InvalidInput(
-                f"{where}: delimiter {delimiter!r} is not one of , ; tab",
-                hint='e.g. delimiter = ";"',
+                _("{where}: delimiter {delimiter} is not one of , ; tab").format(
+                    where=where, delimiter=repr(delimiter)
+                ),
+                hint=_('e.g. delimiter = ";"'),
             )
     encoding = text("encoding")
     if encoding is not None:
@@ -168,22 +189,31 @@ def load_map(path: Path) -> ImportMap:
             codecs.lookup(encoding)
         except LookupError:
             raise InvalidInput(
-                f"{where}: unknown encoding {encoding!r}", hint="e.g. utf-8 or cp1251"
+                _("{where}: unknown encoding {encoding}").format(
+                    where=where, encoding=repr(encoding)
+                ),
+                hint=_("e.g. utf-8 or cp1251"),
             ) from None
     date_format = text("date_format")
     if date_format is not None and "%" not in date_format:
         raise InvalidInput(
-            f"{where}: date_format {date_format!r} has no % fields",
-            hint='use strftime codes, e.g. date_format = "%d/%m/%Y"',
+            _("{where}: date_format {date_format} has no % fields").format(
+                where=where, date_format=repr(date_format)
+            ),
+            hint=_('use strftime codes, e.g. date_format = "%d/%m/%Y"'),
         )
     decimal = text("decimal")
     if decimal is not None and decimal not in (",", "."):
-        raise InvalidInput(f'{where}: decimal must be "," or "."', hint='e.g. decimal = ","')
+        raise InvalidInput(
+            _('{where}: decimal must be "," or "."').format(where=where),
+            hint=_('e.g. decimal = ","'),
+        )
     compose: dict[str, tuple[str, ...]] = {}
     raw_compose = data.get("compose", {})
     if not isinstance(raw_compose, dict):
         raise InvalidInput(
-            f"{where}: [compose] must name columns", hint='e.g. order_id = ["Клиент", "Дата"]'
+            _("{where}: [compose] must name columns").format(where=where),
+            hint=_('e.g. order_id = ["Клиент", "Дата"]'),
         )
     for target, parts in raw_compose.items():
         if (
@@ -192,8 +222,10 @@ def load_map(path: Path) -> ImportMap:
             or not all(isinstance(p, str) and p.strip() for p in parts)
         ):
             raise InvalidInput(
-                f"{where}: [compose] {target} must be a list of their column names",
-                hint=f'e.g. {target} = ["Клиент", "Дата"]',
+                _("{where}: [compose] {target} must be a list of their column names").format(
+                    where=where, target=target
+                ),
+                hint=_('e.g. {target} = ["Клиент", "Дата"]').format(target=target),
             )
         compose[target.strip()] = tuple(header_key(p) for p in parts)
     no_client = text("no_client")
@@ -204,8 +236,8 @@ def load_map(path: Path) -> ImportMap:
         no_client = no_client.strip()
         if not no_client:
             raise InvalidInput(
-                f"{where}: no_client must name the placeholder client",
-                hint='e.g. no_client = "(no account)"',
+                _("{where}: no_client must name the placeholder client").format(where=where),
+                hint=_('e.g. no_client = "(no account)"'),
             )
     closed_from = _closed_from(data.get("closed_from"), where)
     return ImportMap(
@@ -235,10 +267,13 @@ def _closed_from(value: Any, where: str) -> dict[str, str]:
         unknown = sorted(set(value) - set(CLOSED_STATUSES))
         if unknown or not all(isinstance(v, str) and v.strip() for v in value.values()):
             raise InvalidInput(
-                f"{where}: [closed_from] names a stage for won and/or lost deals", hint=hint
+                _("{where}: [closed_from] names a stage for won and/or lost deals").format(
+                    where=where
+                ),
+                hint=hint,
             )
         return {status: stage.strip() for status, stage in value.items()}
-    raise InvalidInput(f"{where}: closed_from must name a stage", hint=hint)
+    raise InvalidInput(_("{where}: closed_from must name a stage").format(where=where), hint=hint)
 
 
 # -- reading ---------------------------------------------------------------------
@@ -250,21 +285,31 @@ def read_table(
     suffix = suffix.lower()
     if data.startswith(XLS_MAGIC) or suffix == ".xls":
         raise InvalidInput(
-            f"{source}: this is an old Excel .xls file", hint="save it as .xlsx or CSV and retry"
+            _("{source}: this is an old Excel .xls file").format(source=source),
+            hint=_("save it as .xlsx or CSV and retry"),
         )
     if data.startswith(XLSX_MAGIC) or suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(data, source=source, sheet=imap.sheet)
     if is_binary(data):
         raise InvalidInput(
-            f"{source}: a binary file, not a table of text",
-            hint="give a CSV, TSV, JSON or .xlsx file (save it as CSV in the program that made it)",
+            _("{source}: a binary file, not a table of text").format(source=source),
+            hint=_(
+                "give a CSV, TSV, JSON or .xlsx file (save it as CSV in the program that made it)"
+            ),
         )
     text, spreadsheet, encoding = decode(data, source=source, encoding=imap.encoding)
     start = text.lstrip()[:1]
     if suffix in (".json", ".jsonl", ".ndjson") or start in ("[", "{"):
         return _read_json(text, source=source, lines=suffix != ".json" and start == "{")
     delimiter = imap.delimiter or detect_delimiter(text)
-    rows = _read_delimited(text, delimiter, source=source)
+    rows: Sequence[tuple[int, list[str]]]
+    if delimiter != "\t" and (
+        encoding == "utf-8-sig" or (encoding in STREAMED and not spreadsheet)
+    ):
+        del text  # read again from the bytes as the rows are gone through
+        rows = FileRows(data, encoding, delimiter, source=source)
+    else:
+        rows = _read_delimited(text, delimiter, source=source)
     return RawTable(
         source=source,
         rows=rows,
@@ -297,8 +342,10 @@ def decode(data: bytes, *, source: str, encoding: str | None = None) -> tuple[st
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise InvalidInput(
-                f"{source}: not valid {encoding} at byte {exc.start}",
-                hint="check encoding in the --map file",
+                _("{source}: not valid {encoding} at byte {start}").format(
+                    source=source, encoding=encoding, start=exc.start
+                ),
+                hint=_("check encoding in the --map file"),
             ) from None
         if text.startswith("\ufeff"):
             return text[1:], True, encoding
@@ -308,15 +355,18 @@ def decode(data: bytes, *, source: str, encoding: str | None = None) -> tuple[st
             return data.decode("utf-16"), True, "utf-16"
         except UnicodeDecodeError:
             raise InvalidInput(
-                f"{source}: broken UTF-16 text", hint="save it again as UTF-8 CSV"
+                _("{source}: broken UTF-16 text").format(source=source),
+                hint=_("save it again as UTF-8 CSV"),
             ) from None
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[len(codecs.BOM_UTF8) :].decode("utf-8"), True, "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise InvalidInput(
-                f"{source}: starts as UTF-8 but byte {exc.start + 3} is not UTF-8",
-                hint="save it again as UTF-8 CSV",
+                _("{source}: starts as UTF-8 but byte {n} is not UTF-8").format(
+                    source=source, n=exc.start + 3
+                ),
+                hint=_("save it again as UTF-8 CSV"),
             ) from None
     try:
         return data.decode("utf-8"), False, "utf-8"
@@ -326,8 +376,10 @@ def decode(data: bytes, *, source: str, encoding: str | None = None) -> tuple[st
         return data.decode("cp1251"), False, "cp1251"
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            f"{source}: neither UTF-8 nor cp1251 text (byte {exc.start})",
-            hint='save it as UTF-8 CSV, or name its encoding in a --map file: encoding = "..."',
+            _("{source}: neither UTF-8 nor cp1251 text (byte {start})").format(
+                source=source, start=exc.start
+            ),
+            hint=_('save it as UTF-8 CSV, or name its encoding in a --map file: encoding = "..."'),
         ) from None
 
 
@@ -371,10 +423,73 @@ def _read_delimited(text: str, delimiter: str, *, source: str) -> list[tuple[int
             previous = reader.line_num
     except csv.Error as exc:
         raise InvalidInput(
-            f"{source}:{previous + 1}: broken CSV ({exc})",
-            hint="check the quotes on that line",
+            _("{source}:{n}: broken CSV ({exc})").format(source=source, n=previous + 1, exc=exc),
+            hint=_("check the quotes on that line"),
         ) from None
     return rows
+
+
+STREAMED = ("utf-8", "utf-8-sig", "cp1251")  # encodings whose files are read as they go
+FILE_ROWS_KEPT = 32  # the first rows of a file, kept (where a header is looked for)
+
+
+class FileRows(Sequence[tuple[int, list[str]]]):
+    """The rows of a CSV file, read from its bytes each time they are gone through, so that
+    a large file is never held as millions of cells. The whole file is read once at the
+    start: to count its rows, and so that broken quoting is found before anything else."""
+
+    def __init__(self, data: bytes, encoding: str, delimiter: str, *, source: str) -> None:
+        self._data = data
+        self._encoding = encoding
+        self._delimiter = delimiter
+        self._source = source
+        self._first: list[tuple[int, list[str]]] = []
+        count = 0
+        for row in self:
+            if count < FILE_ROWS_KEPT:
+                self._first.append(row)
+            count += 1
+        self._count = count
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._encoding, newline="")
+        reader = csv.reader(stream, delimiter=self._delimiter, strict=True)
+        previous = 0
+        try:
+            for cells in reader:
+                yield previous + 1, cells
+                previous = reader.line_num
+        except csv.Error as exc:
+            raise InvalidInput(
+                _("{source}:{n}: broken CSV ({exc})").format(
+                    source=self._source, n=previous + 1, exc=exc
+                ),
+                hint=_("check the quotes on that line"),
+            ) from None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, item: int) -> tuple[int, list[str]]: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[tuple[int, list[str]]]: ...
+
+    def __getitem__(self, item: int | slice) -> tuple[int, list[str]] | list[tuple[int, list[str]]]:
+        if isinstance(item, slice):
+            start, stop, step = item.indices(self._count)
+            if step == 1 and stop <= len(self._first):
+                return self._first[start:stop]
+            return list(itertools.islice(self, start, stop, step))
+        index = operator.index(item)
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(item)
+        if index < len(self._first):
+            return self._first[index]
+        return next(itertools.islice(self, index, None))
 
 
 def _read_json(text: str, *, source: str, lines: bool) -> RawTable:
@@ -387,13 +502,18 @@ def _read_json(text: str, *, source: str, lines: bool) -> RawTable:
         else:
             records = list(enumerate(json.loads(text), start=1))
     except (json.JSONDecodeError, TypeError) as exc:
-        raise InvalidInput(f"{source}: not valid JSON ({exc})", hint="export it again") from None
+        raise InvalidInput(
+            _("{source}: not valid JSON ({exc})").format(source=source, exc=exc),
+            hint=_("export it again"),
+        ) from None
     header: dict[str, None] = {}
     for number, record in records:
         if not isinstance(record, dict):
             raise InvalidInput(
-                f"{source}:{number}: expected an object with column names",
-                hint='write records like {"name": "..."}',
+                _("{source}:{number}: expected an object with column names").format(
+                    source=source, number=number
+                ),
+                hint=_('write records like {"name": "..."}'),
             )
         header.update(dict.fromkeys(record))
     names = list(header)
@@ -408,7 +528,7 @@ def _read_xlsx(data: bytes, *, source: str, sheet: str | None) -> RawTable:
         import openpyxl
     except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
         raise InvalidInput(
-            "reading .xlsx files needs openpyxl", hint="pip install openpyxl"
+            _("reading .xlsx files needs openpyxl"), hint=_("pip install openpyxl")
         ) from None
     import zipfile
 
@@ -416,13 +536,15 @@ def _read_xlsx(data: bytes, *, source: str, sheet: str | None) -> RawTable:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InvalidInput(
-            f"{source}: not a readable .xlsx workbook ({exc})", hint="save it again from Excel"
+            _("{source}: not a readable .xlsx workbook ({exc})").format(source=source, exc=exc),
+            hint=_("save it again from Excel"),
         ) from None
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
                 raise InvalidInput(
-                    f"{source}: no sheet {sheet!r}", hint="sheets: " + ", ".join(book.sheetnames)
+                    _("{source}: no sheet {sheet}").format(source=source, sheet=repr(sheet)),
+                    hint="sheets: " + ", ".join(book.sheetnames),
                 )
             ws: Any = book[sheet]
         else:

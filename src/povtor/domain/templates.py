@@ -23,6 +23,7 @@ import string
 from collections.abc import Mapping
 
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 
 PLACEHOLDERS = (
     "person",
@@ -240,13 +241,15 @@ def check(body: str) -> str:
         fields = [f for _, f, _, _ in string.Formatter().parse(body) if f is not None]
     except ValueError as exc:
         raise InvalidInput(
-            f"template is malformed: {exc}",
-            hint="write placeholders as {person}; a literal brace as {{",
+            _("template is malformed: {exc}").format(exc=exc),
+            hint=_("write placeholders as {person}; a literal brace as {{"),
         ) from None
     unknown = sorted({f for f in fields if f not in PLACEHOLDERS})
     if unknown:
         raise InvalidInput(
-            f"template uses unknown placeholder(s): {', '.join('{' + u + '}' for u in unknown)}",
+            _("template uses unknown placeholder(s): {join}").format(
+                join=", ".join("{" + u + "}" for u in unknown)
+            ),
             hint="allowed: " + " ".join("{" + p + "}" for p in PLACEHOLDERS),
         )
     return body

@@ -196,7 +196,7 @@ def perk_part(section: Section, report: MonthReport, t: Style) -> None:
             "total" if g.category == "all" else "",
         )
     section.table(perks)
-    section.sources.append("povtor stats perks")
+    section.sources.append("povtor perks stats")
 
 
 def card_part(section: Section, report: MonthReport, t: Style) -> None:

@@ -28,7 +28,7 @@ def currency_option(report: MonthReport) -> str:
 
 
 def month_options(report: MonthReport) -> str:
-    return f"--period month --date {report.month.isoformat()}"
+    return f"--period month --on {report.month.isoformat()}"
 
 
 # -- the funnel ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import NotFound
+from povtor.i18n import _
 from povtor.storage.database import Database, sql_value
 from povtor.storage.queries import search_key
 from povtor.text import fold
@@ -65,7 +66,7 @@ def update_client(db: Database, client_id: int, changes: Mapping[str, Any]) -> s
         raise ValueError(f"not client columns: {sorted(unknown)}")
     row = db.one("SELECT name, company FROM client WHERE id = ?", (client_id,))
     if row is None:
-        raise NotFound(f"no client #{client_id}")
+        raise NotFound(_("no client #{client_id}").format(client_id=client_id))
     name = changes.get("name", row["name"])
     company = changes.get("company", row["company"])
     assignments = ", ".join(f"{key} = ?" for key in changes)
@@ -110,8 +111,12 @@ def delete_fact(db: Database, *, client_id: int, fact_id: int) -> None:
     ).rowcount
     if deleted != 1:
         raise NotFound(
-            f"client #{client_id} has no fact #{fact_id}",
-            hint=f"see its facts with: povtor client show {client_id}",
+            _("client #{client_id} has no fact #{fact_id}").format(
+                client_id=client_id, fact_id=fact_id
+            ),
+            hint=_("see its facts with: povtor client show {client_id}").format(
+                client_id=client_id
+            ),
         )
 
 
@@ -175,7 +180,7 @@ def forget_client(database: Database, client_id: int) -> Forgotten:
                 (name, fold(name), client_id),
             ).rowcount
             if changed != 1:
-                raise NotFound(f"no client #{client_id}")
+                raise NotFound(_("no client #{client_id}").format(client_id=client_id))
             # the clients it referred named it in their source: «referral from <name>»
             database.execute(
                 """UPDATE client SET source = ? WHERE referred_by_id = ?

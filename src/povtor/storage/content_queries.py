@@ -7,6 +7,7 @@ from typing import Any
 
 from povtor.domain.warming import PURPOSE, Content, content_id
 from povtor.errors import NotFound
+from povtor.i18n import _
 from povtor.storage.database import Database, Row
 
 _COLUMNS = "id, text, industry, tag, lang, added_on"
@@ -48,7 +49,7 @@ def find_content(db: Database, ref: str) -> Row:
     if row is None:
         raise NotFound(
             f"no warming content #{ref}" if number is not None else f"{ref!r} is no content id",
-            hint="see: povtor nudge content list",
+            hint=_("see: povtor nudge content list"),
         )
     return row
 

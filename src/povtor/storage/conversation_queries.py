@@ -105,17 +105,7 @@ def general_talk(
             if latest is None or at > latest[1]:
                 answers[cid] = row
     # the reasons of the "no"s that are a client's latest answer
-    refused = [row[6] for row in answers.values() if row[4] == "no"]
-    reasons = (
-        dict(
-            db.tuples(
-                "SELECT id, reason FROM touch WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(refused),),
-            )
-        )
-        if refused
-        else {}
-    )
+    reasons = _reasons(db, [row[6] for row in answers.values() if row[4] == "no"])
     found: dict[int, tuple[Said | None, Asked | None]] = {
         cid: (None, Asked(days[on_date], at)) for cid, (at, on_date) in questions.items()
     }
@@ -123,6 +113,39 @@ def general_talk(
         said = Said(days[on_date], at, kind, outcome, days.of(follow_up_on), reasons.get(touch_id))
         found[cid] = (said, found[cid][1] if cid in found else None)
     return found
+
+
+def current_general_talk(db: Database) -> dict[int, tuple[Said | None, Asked | None]]:
+    """What :func:`general_talk` finds for every client as of a day no touch is dated
+    after, read from each client's stored activity (storage.activity): one row per client,
+    and the reasons of the "no"s."""
+    days = Days()
+    rows = db.tuples(
+        """SELECT client_id, said_touch_id, said_at, said_on, said_kind, said_outcome,
+                  said_follow_up_on, asked_at, asked_on
+           FROM client_activity WHERE said_at IS NOT NULL OR asked_at IS NOT NULL"""
+    )
+    reasons = _reasons(db, [row[1] for row in rows if row[5] == "no"])
+    found: dict[int, tuple[Said | None, Asked | None]] = {}
+    for cid, touch_id, at, on, kind, outcome, follow_up_on, asked_at, asked_on in rows:
+        said = None
+        if at is not None:
+            said = Said(days[on], at, kind, outcome, days.of(follow_up_on), reasons.get(touch_id))
+        asked = Asked(days[asked_on], asked_at) if asked_at is not None else None
+        found[cid] = (said, asked)
+    return found
+
+
+def _reasons(db: Database, touch_ids: list[int]) -> dict[int, str | None]:
+    """The reasons of these touches, by id."""
+    if not touch_ids:
+        return {}
+    return dict(
+        db.tuples(
+            "SELECT id, reason FROM touch WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(touch_ids),),
+        )
+    )
 
 
 def service_promises(db: Database, day: str, client_id: int | None = None) -> dict[int, Promise]:

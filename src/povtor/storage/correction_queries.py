@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import NotFound
+from povtor.i18n import _
 from povtor.storage.database import Database, Row
 from povtor.storage.queries import MAX_ROW_ID
 
@@ -27,7 +28,10 @@ def touch_record(db: Database, touch_id: int) -> Row:
         else None
     )
     if row is None:
-        raise NotFound(f"no touch #{touch_id}", hint="list touches with: povtor nudge list")
+        raise NotFound(
+            _("no touch #{touch_id}").format(touch_id=touch_id),
+            hint=_("list touches with: povtor nudge list"),
+        )
     return row
 
 
@@ -135,7 +139,8 @@ def person_record(db: Database, person_id: int) -> Row:
     )
     if row is None:
         raise NotFound(
-            f"no person #{person_id}", hint="see a client's people: povtor client person list C"
+            _("no person #{person_id}").format(person_id=person_id),
+            hint=_("see a client's people: povtor client person list C"),
         )
     return row
 

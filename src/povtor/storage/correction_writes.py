@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from povtor.errors import NotFound
+from povtor.i18n import _
+from povtor.storage.activity import refresh_activity, touch_client
 from povtor.storage.database import Database, db_datetime, sql_value
 
 # the person columns a command may change (client_id and is_main are set on their own)
@@ -124,8 +126,13 @@ def remember_effect(
 
 def delete_touch(db: Database, touch_id: int) -> None:
     """Delete a touch (and, with it, what was kept to undo it)."""
+    client_id = touch_client(db, touch_id)
     if db.execute("DELETE FROM touch WHERE id = ?", (touch_id,)).rowcount != 1:
-        raise NotFound(f"no touch #{touch_id}", hint="list touches with: povtor nudge list")
+        raise NotFound(
+            _("no touch #{touch_id}").format(touch_id=touch_id),
+            hint=_("list touches with: povtor nudge list"),
+        )
+    refresh_activity(db, [client_id])
 
 
 def update_touch(db: Database, touch_id: int, changes: Mapping[str, Any]) -> None:
@@ -134,11 +141,13 @@ def update_touch(db: Database, touch_id: int, changes: Mapping[str, Any]) -> Non
     unknown = set(changes) - set(TOUCH_FIELDS)
     if unknown:
         raise ValueError(f"not touch columns: {sorted(unknown)}")
+    client_before = touch_client(db, touch_id)
     assignments = ", ".join(f"{key} = ?" for key in changes)
     db.execute(
         f"UPDATE touch SET {assignments} WHERE id = ?",  # names from TOUCH_FIELDS
         [*(sql_value(v) for v in changes.values()), touch_id],
     )
+    refresh_activity(db, [client_before, changes.get("client_id")])
 
 
 def delete_history(db: Database, history_id: int) -> None:
@@ -161,6 +170,7 @@ def delete_referral(db: Database, client_id: int, deal_id: int | None) -> None:
         db.execute("DELETE FROM deal WHERE id = ?", (deal_id,))
     db.execute("DELETE FROM person WHERE client_id = ?", (client_id,))
     db.execute("DELETE FROM client WHERE id = ?", (client_id,))
+    refresh_activity(db, [client_id])  # (its row goes)
 
 
 # -- people --------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from povtor.errors import DatabaseProblem, PovtorError
+from povtor.i18n import _
 from povtor.storage import schema
 from povtor.storage.location import Location
 
@@ -29,6 +30,10 @@ BUSY_TIMEOUT_MS = 15_000
 # the file's header (``PRAGMA user_version``, an integer SQLite leaves to the application).
 QUICK_CHECK_HOURS = 24
 RESTORE_HINT = "restore it from a backup: povtor db restore FILE"
+# The change counter: a ``setting`` row that no setting uses, raised by every write
+# transaction that changed a row. A figure kept to save work (the plan's conversion) is
+# stamped with it, and is not used once the counter has moved.
+WRITES_KEY = "povtor.writes"
 
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
@@ -100,14 +105,47 @@ class Database:
         """One write transaction, taken at once (``BEGIN IMMEDIATE``): all or nothing."""
         self.refuse_if_read_only()
         self.connection.execute("BEGIN IMMEDIATE")
+        before = self.connection.total_changes
         try:
             self.check_before_writing()
             yield self
+            if self.connection.total_changes != before:
+                self.execute(
+                    "INSERT INTO setting (key, value) VALUES (?, '1') ON CONFLICT (key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                    (WRITES_KEY,),
+                )
         except BaseException:
             self.connection.rollback()
             raise
         else:
             self.connection.commit()
+
+    def writes(self) -> int:
+        """The change counter (:data:`WRITES_KEY`): how many write transactions changed rows."""
+        return int(self.scalar("SELECT value FROM setting WHERE key = ?", (WRITES_KEY,)) or 0)
+
+    def keep_aside(self, sql: str, params: Params = ()) -> bool:
+        """Write a figure kept to save work, if that can be done at once: not on a
+        read-only database, not while another command holds the write lock (nobody
+        waits for it), and without raising the change counter. False: not written."""
+        if self.read_only or self.connection.in_transaction:
+            return False
+        try:
+            self.connection.execute("PRAGMA busy_timeout = 0")
+            try:
+                self.connection.execute("BEGIN IMMEDIATE")
+            finally:
+                self.connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            try:
+                self.connection.execute(sql, params)
+            except BaseException:
+                self.connection.rollback()
+                raise
+            self.connection.commit()
+        except sqlite3.OperationalError:  # locked, busy, read-only after all: not kept
+            return False
+        return True
 
     def close(self) -> None:
         self.connection.close()
@@ -135,8 +173,12 @@ class Database:
             lines = [line.strip() for text in problems for line in str(text).splitlines()]
             first = next((line for line in lines if line and not line.startswith("***")), "?")
             raise DatabaseProblem(
-                f"{self.location} is damaged ({first}): nothing was written",
-                hint=f"{RESTORE_HINT} (povtor db check lists the damage)",
+                _("{location} is damaged ({first}): nothing was written").format(
+                    location=self.location, first=first
+                ),
+                hint=_("{RESTORE_HINT} (povtor db check lists the damage)").format(
+                    RESTORE_HINT=RESTORE_HINT
+                ),
             )
         self.execute(f"PRAGMA user_version = {hour}")
 
@@ -150,8 +192,10 @@ class Database:
             user_tables = {t for t in tables if not t.startswith("sqlite_")}
             if user_tables:
                 raise DatabaseProblem(
-                    f"{self.location} is an SQLite database, but not a povtor one",
-                    hint="point --db (or POVTOR_DB) at a povtor database or a new file",
+                    _("{location} is an SQLite database, but not a povtor one").format(
+                        location=self.location
+                    ),
+                    hint=_("point --db (or POVTOR_DB) at a povtor database or a new file"),
                 )
             return None
         return self.scalar("SELECT version_num FROM alembic_version")
@@ -181,8 +225,10 @@ class Database:
             return
         if version is not None and version not in schema.REVISIONS:
             raise DatabaseProblem(
-                f"{self.location} was made by a newer povtor (schema {version})",
-                hint="upgrade povtor: pip install --upgrade povtor",
+                _("{location} was made by a newer povtor (schema {version})").format(
+                    location=self.location, version=version
+                ),
+                hint=_("upgrade povtor: pip install --upgrade povtor"),
             )
         if self.read_only:
             needs = (
@@ -191,8 +237,10 @@ class Database:
                 else f"needs an upgrade (schema {version} → {schema.HEAD})"
             )
             raise DatabaseProblem(
-                f"{self.location} {needs}, and it is read-only here: nothing was changed",
-                hint="copy it somewhere writable and point --db at the copy",
+                _("{location} {needs}, and it is read-only here: nothing was changed").format(
+                    location=self.location, needs=needs
+                ),
+                hint=_("copy it somewhere writable and point --db at the copy"),
             )
         from povtor.storage.migrate import upgrade
 
@@ -217,7 +265,10 @@ def open_database(
     if location.path is None:
         if location.dialect == "postgresql":
             return _open_server(location, migrate=migrate, now=now)
-        raise DatabaseProblem(f"cannot open {location}", hint="give an SQLite file path")
+        raise DatabaseProblem(
+            _("cannot open {location}").format(location=location),
+            hint=_("give an SQLite file path"),
+        )
     path = location.path
     is_new = _check_file(path, create=create)
     read_only = not is_new and not _writable(path)
@@ -334,9 +385,11 @@ def _read_only_media(path: Path) -> bool:
 
 def read_only_error(location: Location | str) -> DatabaseProblem:
     return DatabaseProblem(
-        f"{location} is read-only: nothing was changed",
-        hint="check the permissions of the file and its folder (or a read-only disk), "
-        "or copy it somewhere writable",
+        _("{location} is read-only: nothing was changed").format(location=location),
+        hint=_(
+            "check the permissions of the file and its folder (or a read-only "
+            "disk), or copy it somewhere writable"
+        ),
     )
 
 
@@ -370,8 +423,8 @@ def _check_file(path: Path, *, create: bool) -> bool:
     """Refuse what cannot be a povtor database; create a new file readable by its owner only."""
     if path.is_dir():
         raise DatabaseProblem(
-            f"{path} is a directory, not a database file",
-            hint="give a file path such as ~/sales/povtor.db",
+            _("{path} is a directory, not a database file").format(path=path),
+            hint=_("give a file path such as ~/sales/povtor.db"),
         )
     if path.exists():
         try:
@@ -379,16 +432,20 @@ def _check_file(path: Path, *, create: bool) -> bool:
                 header = handle.read(len(SQLITE_HEADER))
         except OSError as exc:
             raise DatabaseProblem(
-                f"cannot read {path}: {exc.strerror}", hint="check the file's permissions"
+                _("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror),
+                hint=_("check the file's permissions"),
             ) from None
         if header and header != SQLITE_HEADER:
             raise DatabaseProblem(
-                f"{path} is not a povtor database (not an SQLite file)",
-                hint="point --db (or POVTOR_DB) at a povtor database or a new file",
+                _("{path} is not a povtor database (not an SQLite file)").format(path=path),
+                hint=_("point --db (or POVTOR_DB) at a povtor database or a new file"),
             )
         return not header and _writable(path)
     if not create:
-        raise DatabaseProblem(f"{path} does not exist", hint="check the path, or run: povtor init")
+        raise DatabaseProblem(
+            _("{path} does not exist").format(path=path),
+            hint=_("check the path, or run: povtor init"),
+        )
     try:
         private_folder(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -397,7 +454,8 @@ def _check_file(path: Path, *, create: bool) -> bool:
         return False  # another process created it first: open it as it is
     except OSError as exc:
         raise DatabaseProblem(
-            f"cannot create {path}: {exc.strerror}", hint="choose a writable location with --db"
+            _("cannot create {path}: {strerror}").format(path=path, strerror=exc.strerror),
+            hint=_("choose a writable location with --db"),
         ) from None
     return True
 
@@ -423,29 +481,40 @@ def translate_db_error(exc: BaseException, location: Location | str) -> PovtorEr
         return read_only_error(location)
     if "locked" in low or "busy" in low:
         return DatabaseProblem(
-            f"{location} stayed busy for {BUSY_TIMEOUT_MS // 1000} s: nothing was changed",
-            hint="another program holds a long write lock; try again when it finishes",
+            _("{location} stayed busy for {n} s: nothing was changed").format(
+                location=location, n=BUSY_TIMEOUT_MS // 1000
+            ),
+            hint=_("another program holds a long write lock; try again when it finishes"),
         )
     if "not a database" in low or "malformed" in low or "file is encrypted" in low:
         return DatabaseProblem(
-            f"{location} is damaged or not a povtor database: {text}", hint=RESTORE_HINT
+            _("{location} is damaged or not a povtor database: {text}").format(
+                location=location, text=text
+            ),
+            hint=RESTORE_HINT,
         )
     if "disk is full" in low:
         return DatabaseProblem(
-            f"cannot write {location}: {text}; nothing was changed",
-            hint="free disk space or choose another location",
+            _("cannot write {location}: {text}; nothing was changed").format(
+                location=location, text=text
+            ),
+            hint=_("free disk space or choose another location"),
         )
     if "disk i/o" in low:
         return DatabaseProblem(
-            f"{location}: {text}; nothing was changed",
-            hint="check the disk and free space, or copy the file to another disk",
+            _("{location}: {text}; nothing was changed").format(location=location, text=text),
+            hint=_("check the disk and free space, or copy the file to another disk"),
         )
     if "unable to open" in low:
         return DatabaseProblem(
-            f"cannot open {location}: {text}; nothing was changed",
-            hint="check that the file and its folder exist and may be read",
+            _("cannot open {location}: {text}; nothing was changed").format(
+                location=location, text=text
+            ),
+            hint=_("check that the file and its folder exist and may be read"),
         )
-    return DatabaseProblem(f"database error in {location}: {text}", hint=None)
+    return DatabaseProblem(
+        _("database error in {location}: {text}").format(location=location, text=text), hint=None
+    )
 
 
 # -- value conversion (SQLite keeps dates and times as ISO text) ---------------

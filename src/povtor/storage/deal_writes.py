@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from povtor.errors import NotFound
+from povtor.i18n import _
+from povtor.storage.activity import deal_client, refresh_activity
 from povtor.storage.database import Database, Row, db_datetime, sql_value
 
 # the deal columns a command may set (id is the database's)
@@ -43,7 +45,10 @@ def deal_record(db: Database, deal_id: int) -> Row:
         (deal_id,),
     )
     if row is None:
-        raise NotFound(f"no deal #{deal_id}", hint="list deals with: povtor deal list")
+        raise NotFound(
+            _("no deal #{deal_id}").format(deal_id=deal_id),
+            hint=_("list deals with: povtor deal list"),
+        )
     return row
 
 
@@ -63,6 +68,7 @@ def insert_deal(db: Database, fields: Mapping[str, Any]) -> int:
         {key: sql_value(values.get(key)) for key in DEAL_FIELDS},
     )
     assert cursor.lastrowid is not None
+    refresh_activity(db, [values["client_id"]])
     return cursor.lastrowid
 
 
@@ -70,11 +76,13 @@ def update_deal(db: Database, deal_id: int, changes: Mapping[str, Any]) -> None:
     unknown = set(changes) - set(DEAL_FIELDS)
     if unknown:
         raise ValueError(f"not deal columns: {sorted(unknown)}")
+    client_before = deal_client(db, deal_id)
     assignments = ", ".join(f"{key} = ?" for key in changes)
     db.execute(
         f"UPDATE deal SET {assignments} WHERE id = ?",  # names from DEAL_FIELDS
         [*(sql_value(v) for v in changes.values()), deal_id],
     )
+    refresh_activity(db, [client_before, changes.get("client_id")])
 
 
 def insert_stage_change(
@@ -162,4 +170,5 @@ def insert_touch(db: Database, fields: Mapping[str, Any]) -> int:
         {key: sql_value(values.get(key)) for key in TOUCH_FIELDS},
     )
     assert cursor.lastrowid is not None
+    refresh_activity(db, [values["client_id"]])
     return cursor.lastrowid

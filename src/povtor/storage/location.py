@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.errors import DatabaseProblem, InvalidInput
+from povtor.i18n import _
 
 ENV_DB = "POVTOR_DB"
 DEFAULT_FILENAME = "povtor.db"
@@ -67,9 +68,11 @@ def resolve_location(option: str | None) -> Location:
         return Location(url=f"sqlite:///{path}", path=path)
     if not raw.strip():
         raise InvalidInput(
-            f"{given} is empty",
-            hint=f"give a database file, or leave out --db and unset {ENV_DB} to use "
-            "the default (povtor db path prints it)",
+            _("{given} is empty").format(given=given),
+            hint=_(
+                "give a database file, or leave out --db and unset {ENV_DB} to use the "
+                "default (povtor db path prints it)"
+            ).format(ENV_DB=ENV_DB),
         )
     raw = raw.strip()
     if "://" not in raw:
@@ -80,8 +83,8 @@ def resolve_location(option: str | None) -> Location:
         rest = raw.split("://", 1)[1]
         if not rest.startswith("/") or rest == "/":
             raise DatabaseProblem(
-                f"database URL {raw!r} names no file",
-                hint="use sqlite:///relative/path.db or sqlite:////absolute/path.db",
+                _("database URL {raw} names no file").format(raw=repr(raw)),
+                hint=_("use sqlite:///relative/path.db or sqlite:////absolute/path.db"),
             )
         path = Path(rest[1:].split("?", 1)[0]).expanduser()
         return Location(url=f"sqlite:///{path}", path=path)
@@ -89,11 +92,31 @@ def resolve_location(option: str | None) -> Location:
         rest = raw.split("://", 1)[1]
         if not rest.partition("?")[0].partition("/")[2]:
             raise DatabaseProblem(
-                f"database URL {_without_password(raw)!r} names no database",
-                hint="use postgresql://user@host:port/database",
+                _("database URL {raw} names no database").format(raw=repr(_without_password(raw))),
+                hint=_("use postgresql://user@host:port/database"),
             )
         return Location(url=f"postgresql://{rest}", path=None)
     raise DatabaseProblem(
-        f"database URL scheme {scheme!r} is not supported",
-        hint="give a file path, a sqlite:/// URL or a postgresql:// URL (--db or POVTOR_DB)",
+        _("database URL scheme {scheme} is not supported").format(scheme=repr(scheme)),
+        hint=_("give a file path, a sqlite:/// URL or a postgresql:// URL (--db or POVTOR_DB)"),
     )
+
+
+def stored_setting(location: Location, key: str) -> str | None:
+    """A setting as the database file holds it, read before a command loads (the language
+    of its help and messages): stdlib sqlite3, read-only, never creating the file. None
+    when the file or the setting is not there, or the file cannot be read (the command
+    itself then says why)."""
+    path = location.path
+    if path is None or not path.is_file():
+        return None
+    import contextlib
+    import sqlite3
+
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+            row = connection.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    return str(row[0]) if row else None

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from povtor.errors import DatabaseProblem
+from povtor.i18n import _
 from povtor.storage import schema
 from povtor.storage.database import BUSY_TIMEOUT_MS, Database, Upgrade
 from povtor.storage.safety import backup_to, free_path, record_backup, stamp
@@ -104,8 +105,10 @@ def _upgrade(database: Database, *, backup: bool, now: dt.datetime | None = None
         if version is not None and version not in schema.REVISIONS:
             connection.rollback()
             raise DatabaseProblem(
-                f"{database.location} was made by a newer povtor (schema {version})",
-                hint="upgrade povtor: pip install --upgrade povtor",
+                _("{location} was made by a newer povtor (schema {version})").format(
+                    location=database.location, version=version
+                ),
+                hint=_("upgrade povtor: pip install --upgrade povtor"),
             )
         path = database.location.path
         if backup and version is not None and path is not None:

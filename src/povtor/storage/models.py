@@ -39,12 +39,26 @@ from povtor.domain.vocabulary import (
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
-    listed = ", ".join(f"'{v}'" for v in values)
-    return f"{column} IN ({listed})"
+    """A CHECK of a column's values as comparisons (SQLite checks ``x IN (...)`` far more
+    slowly, building a table for the list on every row written; see 0010_inline_checks)."""
+    return " OR ".join(f"{column} = '{v}'" for v in values)
 
 
 def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Column:
     return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+class Seller(SQLModel, table=True):
+    """A member of the team: a seller who owns clients (seed 002: farmers, trainees on
+    the refusals, an expert for hot deals). A solo seller needs none."""
+
+    __tablename__ = "seller"
+    __table_args__ = (UniqueConstraint("name_key", name="uq_seller_name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)  # the folded name: one seller per name, any case
+    created_on: dt.date
 
 
 class Client(SQLModel, table=True):
@@ -75,6 +89,10 @@ class Client(SQLModel, table=True):
     # (clients are archived or forgotten, never deleted: a plain reference)
     referred_by_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("client.id"), nullable=True, index=True)
+    )
+    # the client's owner (none: nobody's); its deals and touches follow it
+    seller_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("seller.id"), nullable=True, index=True)
     )
 
 
@@ -166,6 +184,10 @@ class Deal(SQLModel, table=True):
     lost_reason: str | None = None
     follow_up_on: dt.date | None = None  # "later, on date D" from the last nudge
     external_id: str | None = Field(default=None, unique=True, max_length=200)
+    # a deal handed over on its own (a refusal to a trainee); none: its client's owner's
+    seller_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("seller.id"), nullable=True, index=True)
+    )
 
 
 class StageChange(SQLModel, table=True):
@@ -240,6 +262,11 @@ class Touch(SQLModel, table=True):
     answer: str | None = Field(default=None, max_length=10)  # service contact: ok | problem
     purpose: str | None = Field(default=None, max_length=20)  # perk, backend, roadmap...
     purpose_ref: str | None = Field(default=None, max_length=200)  # which perk, product...
+    # who logged it in a team (the current seller then); none: a seller on their own
+    seller_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("seller.id"), nullable=True),
+    )
 
 
 class Setting(SQLModel, table=True):
@@ -392,7 +419,7 @@ class WarmingContent(SQLModel, table=True):
 
     __tablename__ = "warming_content"
     __table_args__ = (
-        CheckConstraint("lang IN ('ru', 'en')", name="ck_warming_content_lang"),
+        CheckConstraint(_one_of("lang", ("ru", "en")), name="ck_warming_content_lang"),
         {"sqlite_autoincrement": True},  # a removed item's id is never given to a new one
     )
 
@@ -445,3 +472,50 @@ class TouchEffect(SQLModel, table=True):
     step_id: int | None = None  # the roadmap step the yes recorded as done (it was not)
     referred_client_id: int | None = None  # the client a referral added, and its deal
     referred_deal_id: int | None = None
+
+
+class ClientActivity(SQLModel, table=True):
+    """A client's activity as of the newest data, derived from its touches and deals and
+    kept up to date by every write (see :mod:`povtor.storage.activity`): one row per
+    client with a touch or a paid deal."""
+
+    __tablename__ = "client_activity"
+
+    client_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True)
+    )
+    last_touch_on: dt.date | None = None  # the day of its newest touch
+    warming_since_closing: int = 0  # warming touches since its last closing one
+    last_service_on: dt.date | None = None  # its latest service contact answered yes or no
+    last_won_on: dt.date | None = None  # its latest paid deal
+    # its latest answer on its general conversation (the touch, when, what it said) and
+    # its latest general question left unanswered
+    said_touch_id: int | None = None
+    said_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(), nullable=True))
+    said_on: dt.date | None = None
+    said_kind: str | None = Field(default=None, max_length=10)
+    said_outcome: str | None = Field(default=None, max_length=10)
+    said_follow_up_on: dt.date | None = None
+    asked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(), nullable=True))
+    asked_on: dt.date | None = None
+
+
+class Handover(SQLModel, table=True):
+    """A change of owner: a client (and the deals that follow it) or one deal, from one
+    seller (none: nobody's) to another (none: back to nobody / to the client's owner)."""
+
+    __tablename__ = "handover"
+    __table_args__ = (
+        CheckConstraint(_one_of("entity", ("client", "deal")), name="ck_handover_entity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(), nullable=False))  # UTC
+    on_date: dt.date  # the seller's local date of the handover
+    entity: str = Field(max_length=10)  # client | deal
+    client_id: int = Field(sa_column=_fk("client.id"))
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", nullable=True))
+    # the sellers' names then (none: nobody): the record outlives a seller removed later
+    from_seller: str | None = Field(default=None, max_length=200)
+    to_seller: str | None = Field(default=None, max_length=200)
+    note: str | None = None

@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from povtor.domain import perks
 from povtor.domain.perks import Birthday, Occasion, PerkFacts, PerkTouch
 from povtor.errors import InvalidInput
+from povtor.i18n import _
 from povtor.storage.database import Database, Row, to_date
 
 
@@ -162,7 +163,11 @@ def perk_reference(db: Database, client: Row, text: str) -> str:
             f"SELECT 1 FROM {table} WHERE id = ? AND client_id = ?", (key.number, client["id"])
         ):
             raise InvalidInput(
-                f"--about: client #{client['id']} {client['name']} has no {table} #{key.number}",
-                hint=f"see the {listed}: povtor client {table} list {client['id']}",
+                _("--about: client #{id} {name} has no {table} #{number}").format(
+                    id=client["id"], name=client["name"], table=table, number=key.number
+                ),
+                hint=_("see the {listed}: povtor client {table} list {id}").format(
+                    listed=listed, table=table, id=client["id"]
+                ),
             )
     return str(key)

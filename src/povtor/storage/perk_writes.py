@@ -4,6 +4,7 @@ the user's links of holidays to industries."""
 from __future__ import annotations
 
 from povtor.errors import Ambiguous, NotFound
+from povtor.i18n import _
 from povtor.storage.database import Database, Row
 from povtor.text import fold
 
@@ -20,16 +21,23 @@ def find_person(db: Database, client: Row, ref: str) -> Row:
                 return person
     key = fold(raw)
     if not key:
-        raise NotFound("empty person name", hint=how)
+        raise NotFound(_("empty person name"), hint=how)
     exact = [p for p in people if fold(p["name"]) == key]
     found = exact or [p for p in people if key in fold(p["name"])]
     if not found:
-        raise NotFound(f"no person at #{client['id']} {client['name']} matches {ref!r}", hint=how)
+        raise NotFound(
+            _("no person at #{id} {name} matches {ref}").format(
+                id=client["id"], name=client["name"], ref=repr(ref)
+            ),
+            hint=how,
+        )
     if len(found) > 1:
         shown = "; ".join(f"#{p['id']} {p['name']}" for p in found[:5])
         raise Ambiguous(
-            f"{ref!r} matches {len(found)} people at #{client['id']}: {shown}",
-            hint="name the person by its id",
+            _("{ref} matches {n} people at #{id}: {shown}").format(
+                ref=repr(ref), n=len(found), id=client["id"], shown=shown
+            ),
+            hint=_("name the person by its id"),
         )
     return found[0]
 
@@ -59,8 +67,12 @@ def remove_occasion(db: Database, *, client: Row, occasion_id: int) -> Row:
     )
     if row is None:
         raise NotFound(
-            f"client #{client['id']} {client['name']} has no occasion #{occasion_id}",
-            hint=f"see its occasions with: povtor client occasion list {client['id']}",
+            _("client #{id} {name} has no occasion #{occasion_id}").format(
+                id=client["id"], name=client["name"], occasion_id=occasion_id
+            ),
+            hint=_("see its occasions with: povtor client occasion list {id}").format(
+                id=client["id"]
+            ),
         )
     db.execute("DELETE FROM occasion WHERE id = ?", (occasion_id,))
     return row

@@ -33,7 +33,8 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
 # its last closing one (the 5:1 cadence). The last closing touch is one seek ordered by
 # date, then by time within that date, read as "YYYY-MM-DD|time" and split again; the CTE
 # is materialised so that SQLite does not repeat those seeks per warming touch. What the
-# client said is read by storage.conversation_queries.
+# client said is read by storage.conversation_queries. Only a plan of a past day (a touch
+# dated after it) reads these; otherwise CURRENT_CLIENT_FACTS.
 CLIENT_FACTS = """
 WITH facts AS MATERIALIZED (
   SELECT c.id, c.name, c.company, c.category, c.industry,
@@ -50,20 +51,86 @@ SELECT f.id, f.name, f.company, f.category, f.industry, f.last_touch_on,
     AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming
 FROM facts f
 """
+# The same facts from each client's stored activity (storage.activity): one row per
+# client, right whenever no touch is dated after the plan's day.
+CURRENT_CLIENT_FACTS = """
+SELECT c.id, c.name, c.company, c.category, c.industry, a.last_touch_on,
+  COALESCE(a.warming_since_closing, 0) AS warming
+FROM client c LEFT JOIN client_activity a ON a.client_id = c.id
+WHERE c.status = 'active'
+ORDER BY c.id
+"""
+
+# The deals paid from :since to :day with no service contact answered (yes or no) on or
+# after the day they were paid: from the touches as of :day, or, with no touch dated after
+# :day, from each client's latest answered service contact (client_activity).
+PAID_AWAITING_SERVICE = """
+SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title FROM deal d
+WHERE d.status = 'won' AND d.closed_on >= :since AND d.closed_on <= :day
+  AND NOT EXISTS (SELECT 1 FROM touch t WHERE t.client_id = d.client_id
+                  AND t.kind = 'service' AND t.on_date >= d.closed_on
+                  AND t.on_date <= :day AND t.outcome IN ('yes', 'no'))
+ORDER BY d.closed_on, d.id
+"""
+CURRENT_PAID_AWAITING_SERVICE = """
+SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title FROM deal d
+LEFT JOIN client_activity a ON a.client_id = d.client_id
+WHERE d.status = 'won' AND d.closed_on >= :since AND d.closed_on <= :day
+  AND (a.last_service_on IS NULL OR a.last_service_on < d.closed_on)
+ORDER BY d.closed_on, d.id
+"""
+# The deals lost from :since to :day with no deal of the client paid after them (at any
+# date, as the plan has always read it): from the deals, or from client_activity.
+LOST_AWAITING_REVISIT = """
+SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title,
+       d.lost_reason FROM deal d
+WHERE d.status = 'lost' AND d.closed_on >= :since AND d.closed_on <= :day
+  AND NOT EXISTS (SELECT 1 FROM deal w WHERE w.status = 'won'
+                  AND w.client_id = d.client_id AND w.closed_on > d.closed_on)
+ORDER BY d.closed_on, d.id
+"""
+CURRENT_LOST_AWAITING_REVISIT = """
+SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title,
+       d.lost_reason FROM deal d
+LEFT JOIN client_activity a ON a.client_id = d.client_id
+WHERE d.status = 'lost' AND d.closed_on >= :since AND d.closed_on <= :day
+  AND (a.last_won_on IS NULL OR a.last_won_on <= d.closed_on)
+ORDER BY d.closed_on, d.id
+"""
+
+
+def activity_is_current(db: Database, day: str) -> bool:
+    """Whether the stored activity of every client holds as of ``day``: no touch is dated
+    after it (a plan of a past day reads the history instead)."""
+    newest = db.scalar("SELECT MAX(last_touch_on) FROM client_activity")
+    return newest is None or newest <= day
 
 
 def load_plan_facts(
-    db: Database, today: dt.date, *, paid_since: dt.date, lost_since: dt.date
+    db: Database,
+    today: dt.date,
+    *,
+    paid_since: dt.date,
+    lost_since: dt.date,
+    history: bool = False,
 ) -> PlanInput:
     """The plan's facts as of ``today``: the active clients (with an unresolved service
     problem, if any, and what they said: storage.conversation_queries), their open deals,
     the deals paid from ``paid_since`` with no answered service contact since, and each
     client's latest lost deal from ``lost_since`` with no payment since. The
-    client-development facts are loaded on their own."""
+    client-development facts are loaded on their own.
+
+    The facts per client come from the stored activity (storage.activity) unless a touch
+    is dated after ``today``, or ``history`` asks to read them from the touches and deals
+    (the same facts, found the slow way)."""
     day = today.isoformat()
+    current = not history and activity_is_current(db, day)
     days = Days()
     problems = open_problems(db, day)  # an unresolved service problem, per client
-    talk = conversation_queries.general_talk(db, day)
+    if current:
+        talk = conversation_queries.current_general_talk(db)
+    else:
+        talk = conversation_queries.general_talk(db, day)
     service_promises = conversation_queries.service_promises(db, day)
     purpose_promises = conversation_queries.purpose_promises(db, day)
     paid_dates: dict[int, list[dt.date]] = defaultdict(list)
@@ -93,7 +160,7 @@ def load_plan_facts(
         industry,
         last_touch_on,
         warming,
-    ) in db.tuples(CLIENT_FACTS, {"day": day}):
+    ) in db.tuples(CURRENT_CLIENT_FACTS if current else CLIENT_FACTS, {"day": day}):
         clients[cid] = ClientState(
             id=cid,
             name=name,
@@ -179,12 +246,7 @@ def load_plan_facts(
         clients[client_id].open_deals += 1
     latest_paid: dict[int, ClosedDeal] = {}
     for deal_id, client_id, closed_on, amount_minor, currency, title in db.tuples(
-        """SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title FROM deal d
-           WHERE d.status = 'won' AND d.closed_on >= :since AND d.closed_on <= :day
-             AND NOT EXISTS (SELECT 1 FROM touch t WHERE t.client_id = d.client_id
-                             AND t.kind = 'service' AND t.on_date >= d.closed_on
-                             AND t.on_date <= :day AND t.outcome IN ('yes', 'no'))
-           ORDER BY d.closed_on, d.id""",
+        CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
         {"since": paid_since.isoformat(), "day": day},
     ):
         latest_paid[client_id] = ClosedDeal(
@@ -197,13 +259,8 @@ def load_plan_facts(
         )
     latest_lost: dict[int, ClosedDeal] = {}
     for deal_id, client_id, closed_on, amount_minor, currency, title, reason in db.tuples(
-        """SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title,
-                  d.lost_reason FROM deal d
-           WHERE d.status = 'lost' AND d.closed_on >= ? AND d.closed_on <= ?
-             AND NOT EXISTS (SELECT 1 FROM deal w WHERE w.status = 'won'
-                             AND w.client_id = d.client_id AND w.closed_on > d.closed_on)
-           ORDER BY d.closed_on, d.id""",
-        (lost_since.isoformat(), day),
+        CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
+        {"since": lost_since.isoformat(), "day": day},
     ):
         latest_lost[client_id] = ClosedDeal(
             deal_id,
@@ -229,8 +286,14 @@ def average_check(
     """(currency, deals paid in it with an amount in the 12 months to ``today``, their total
     in minor units). Without ``currency``: the one most of those deals are in (RUB first
     on a tie, RUB when there are none)."""
+    return check_in(paid_totals(db, today), currency)
+
+
+def paid_totals(db: Database, today: dt.date) -> dict[str, tuple[int, int]]:
+    """Per currency: (deals paid with an amount in the 12 months to ``today``, their total
+    in minor units)."""
     start, end = trailing_year(today)
-    totals = {
+    return {
         code: (int(count), int(total or 0))
         for code, count, total in db.tuples(
             """SELECT currency, COUNT(*), SUM(amount_minor) FROM deal
@@ -240,6 +303,12 @@ def average_check(
             (start.isoformat(), end.isoformat()),
         )
     }
+
+
+def check_in(
+    totals: dict[str, tuple[int, int]], currency: str | None = None
+) -> tuple[str, int, int]:
+    """:func:`average_check` from the totals of :func:`paid_totals`."""
     if currency is None:
         currency = min(
             totals, key=lambda code: (-totals[code][0], code != "RUB", code), default="RUB"

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from povtor.i18n import N_, _
 from povtor.storage.database import Database, Row
 from povtor.storage.queries import find_named, like_pattern
 from povtor.text import fold, sort_key
 
 PRODUCT_COLUMNS = "id, name, search_key, price_minor, currency, is_backend, note"
-HOW = "list products with: povtor product list --search TEXT"
+HOW = N_("list products with: povtor product list --search TEXT")
 
 
 def find_product(db: Database, ref: str) -> Row:
@@ -26,7 +27,7 @@ def find_product(db: Database, ref: str) -> Row:
         table="product",
         columns=PRODUCT_COLUMNS,
         what="product",
-        how=HOW,
+        how=_(HOW),
         names=lambda row: (row["name"],),
         label=lambda row: f"#{row['id']} {row['name']}",
     )

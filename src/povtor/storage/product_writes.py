@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from povtor.errors import Conflict, InvalidInput, NotFound
+from povtor.i18n import _
 from povtor.storage.database import Database
 from povtor.storage.product_queries import product_named
 from povtor.text import fold
@@ -17,8 +18,10 @@ def _check_name_free(db: Database, name: str, *, product_id: int | None = None) 
     same = product_named(db, name)
     if same is not None and same["id"] != product_id:
         raise Conflict(
-            f"a product named «{same['name']}» exists already (#{same['id']})",
-            hint="product names are unique whatever their letter case; pick another name",
+            _("a product named «{name}» exists already (#{id})").format(
+                name=same["name"], id=same["id"]
+            ),
+            hint=_("product names are unique whatever their letter case; pick another name"),
         )
 
 
@@ -48,7 +51,7 @@ def update_product(db: Database, product_id: int, changes: dict[str, Any]) -> st
         raise ValueError(f"not a product field: {', '.join(unknown)}")
     name = db.scalar("SELECT name FROM product WHERE id = ?", (product_id,))
     if name is None:
-        raise NotFound(f"no product #{product_id}")
+        raise NotFound(_("no product #{product_id}").format(product_id=product_id))
     if "name" in changes:
         _check_name_free(db, changes["name"], product_id=product_id)
         name = changes["name"]
@@ -64,8 +67,8 @@ def link_products(db: Database, product_id: int, related_id: int) -> bool:
     """Link ``product_id`` → ``related_id``; False if the link was there already."""
     if product_id == related_id:
         raise InvalidInput(
-            "a product cannot be related to itself",
-            hint="link two different products: povtor product link PRODUCT RELATED",
+            _("a product cannot be related to itself"),
+            hint=_("link two different products: povtor product link PRODUCT RELATED"),
         )
     if (
         db.one(
@@ -101,16 +104,19 @@ def remove_product(db: Database, product_id: int) -> None:
     if deals:
         shown = ", ".join(f"#{d}" for d in deals[:5]) + (" …" if len(deals) > 5 else "")
         raise Conflict(
-            f"product #{product_id} is in {len(deals)} deal(s) ({shown}): the sales history "
-            "needs it",
-            hint=f"keep it, or take it out of those deals first: povtor deal product remove "
-            f"{deals[0]} {product_id}",
+            _(
+                "product #{product_id} is in {n} deal(s) ({shown}): the sales history needs it"
+            ).format(product_id=product_id, n=len(deals), shown=shown),
+            hint=_(
+                "keep it, or take it out of those deals first: povtor deal product "
+                "remove {deals} {product_id}"
+            ).format(deals=deals[0], product_id=product_id),
         )
     db.execute(
         "DELETE FROM product_link WHERE product_id = ? OR related_id = ?", (product_id, product_id)
     )
     if db.execute("DELETE FROM product WHERE id = ?", (product_id,)).rowcount == 0:
-        raise NotFound(f"no product #{product_id}")
+        raise NotFound(_("no product #{product_id}").format(product_id=product_id))
 
 
 def add_to_deal(db: Database, deal_id: int, product_id: int) -> bool:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import Ambiguous, NotFound
+from povtor.i18n import _, ngettext
 from povtor.storage.database import Database, Row
-from povtor.text import fold, sort_key
+from povtor.text import fold
 
 _ID = re.compile(r"#?(\d+)")
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer
@@ -46,24 +47,62 @@ def _match_level(key: str, texts: Sequence[str | None]) -> int | None:
     return best
 
 
+def _words(what: str, *, ref: str = "", n: int = 0) -> dict[str, str]:
+    """What the errors of a search say, for a ``what`` (client, deal, product)."""
+    if what == "client":
+        words = {
+            "none": _("no client matches {ref}"),
+            "id": _("no client #{ref}"),
+            "empty": _("empty client name"),
+            "many": ngettext("{ref} matches {n} client: ", "{ref} matches {n} clients: ", n),
+            "by_id": _("name the client by its id"),
+        }
+    elif what == "deal":
+        words = {
+            "none": _("no deal matches {ref}"),
+            "id": _("no deal #{ref}"),
+            "empty": _("empty deal name"),
+            "many": ngettext("{ref} matches {n} deal: ", "{ref} matches {n} deals: ", n),
+            "by_id": _("name the deal by its id"),
+        }
+    elif what == "product":
+        words = {
+            "none": _("no product matches {ref}"),
+            "id": _("no product #{ref}"),
+            "empty": _("empty product name"),
+            "many": ngettext("{ref} matches {n} product: ", "{ref} matches {n} products: ", n),
+            "by_id": _("name the product by its id"),
+        }
+    else:
+        words = {
+            "none": f"no {what} matches {{ref}}",
+            "id": f"no {what} #{{ref}}",
+            "empty": f"empty {what} name",
+            "many": f"{{ref}} matches {{n}} {what}s: ",
+            "by_id": f"name the {what} by its id",
+        }
+    return {key: text.format(ref=ref, n=n) for key, text in words.items()}
+
+
 def _pick(ref: str, what: str, candidates: list[tuple[int, bool, str, Row]], how: str) -> Row:
     """Choose the best candidate (level, then active/open first) or explain the ambiguity."""
     if not candidates:
-        raise NotFound(f"no {what} matches {ref!r}", hint=how)
+        raise NotFound(_words(what, ref=repr(ref))["none"], hint=how)
     best_level = min(c[0] for c in candidates)
     best = [c for c in candidates if c[0] == best_level]
     if len(best) > 1 and any(c[1] for c in best):
         best = [c for c in best if c[1]]
     if len(best) == 1:
         return best[0][3]
-    best.sort(key=lambda c: sort_key(c[2]))
+    best.sort(key=lambda c: int(c[3]["id"]))  # #4 before #10, as the ids count
     shown = "; ".join(c[2] for c in best[:MAX_CANDIDATES_SHOWN])
     more = (
-        f" and {len(best) - MAX_CANDIDATES_SHOWN} more" if len(best) > MAX_CANDIDATES_SHOWN else ""
+        _(" and {n} more").format(n=len(best) - MAX_CANDIDATES_SHOWN)
+        if len(best) > MAX_CANDIDATES_SHOWN
+        else ""
     )
-    raise Ambiguous(
-        f"{ref!r} matches {len(best)} {what}s: {shown}{more}", hint=f"name the {what} by its id"
-    )
+    words = _words(what, ref=repr(ref), n=len(best))
+    raise Ambiguous(words["many"] + shown + more, hint=words["by_id"])
 
 
 # -- clients -------------------------------------------------------------------
@@ -101,11 +140,11 @@ def find_named(
             else None  # (no row has an id beyond SQLite's integers)
         )
         if row is None:
-            raise NotFound(f"no {what} #{by_id.group(1)}", hint=how)
+            raise NotFound(_words(what, ref=by_id.group(1))["id"], hint=how)
         return row
     key = fold(ref)
     if not key:
-        raise NotFound(f"empty {what} name", hint=how)
+        raise NotFound(_words(what)["empty"], hint=how)
     rows = db.rows(
         f"SELECT {columns} FROM {table} WHERE search_key LIKE ? ESCAPE '\\'",
         (like_pattern(ref),),
@@ -126,7 +165,7 @@ def find_client(db: Database, ref: str) -> Row:
         table="client",
         columns=CLIENT_COLUMNS,
         what="client",
-        how="list clients with: povtor client find TEXT",
+        how=_("list clients with: povtor client find TEXT"),
         names=lambda row: (row["name"], row["company"]),
         label=lambda row: (
             f"#{row['id']} {row['name']}" + (f" ({row['company']})" if row["company"] else "")
@@ -142,6 +181,8 @@ class ClientFilter:
     industry: str | None = None
     source: str | None = None
     search: str | None = None
+    seller_id: int | None = None  # a team's seller's clients only
+    unowned: bool = False  # the clients no seller owns only
 
 
 CLIENT_LIST_COLUMNS = (
@@ -163,7 +204,8 @@ def iterate_clients(db: Database, flt: ClientFilter) -> Iterator[tuple[Any, ...]
     """Clients matching the filter in alphabetical order (:func:`povtor.text.sort_key`:
     Cyrillic-aware, ё with е), as tuples of :data:`CLIENT_LIST_COLUMNS` read from the
     cursor while the caller writes them."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if flt.status != "all":
         where.append("c.status = ?")
         params.append(flt.status)
@@ -173,6 +215,11 @@ def iterate_clients(db: Database, flt: ClientFilter) -> Iterator[tuple[Any, ...]
     if flt.search:
         where.append("c.search_key LIKE ? ESCAPE '\\'")
         params.append(like_pattern(flt.search))
+    if flt.seller_id is not None:
+        where.append("c.seller_id = ?")
+        params.append(flt.seller_id)
+    if flt.unowned:
+        where.append("c.seller_id IS NULL")
     # the search key starts with the folded name (then a line break and the company):
     # ordering by that part, then the name as written, is sort_key's order
     sql = f"""
@@ -229,7 +276,10 @@ def find_funnel(db: Database, ref: str) -> Row:
         if key in (fold(row["code"]), fold(row["name"]), str(row["id"])):
             return row
     codes = ", ".join(r["code"] for r in rows)
-    raise NotFound(f"no funnel {ref!r}", hint=f"funnels are: {codes}")
+    raise NotFound(
+        _("no funnel {ref}").format(ref=repr(ref)),
+        hint=_("funnels are: {codes}").format(codes=codes),
+    )
 
 
 def funnel_stages(db: Database, funnel_id: int) -> list[Row]:
@@ -249,13 +299,17 @@ def find_stage(db: Database, funnel_id: int, ref: str) -> Row:
     funnel = db.one("SELECT code FROM funnel WHERE id = ?", (funnel_id,))
     codes = ", ".join(s["code"] for s in stages)
     raise NotFound(
-        f"no stage {ref!r} in funnel {funnel['code'] if funnel else funnel_id}",
-        hint=f"its stages are: {codes}",
+        _("no stage {ref} in funnel {funnel}").format(
+            ref=repr(ref), funnel=funnel["code"] if funnel else funnel_id
+        ),
+        hint=_("its stages are: {codes}").format(codes=codes),
     )
 
 
-def find_stage_in_any_funnel(db: Database, ref: str) -> Row:
-    """A stage named without its funnel: its code or name must be in exactly one funnel."""
+def find_stage_in_every_funnel(db: Database, ref: str) -> list[Row]:
+    """A stage named without its funnel, in every funnel that has it (``invoice``: the
+    invoice stage of repeat, first and refusal); ambiguous only when the name means
+    different stages in different funnels (a position, or a name shared by two codes)."""
     found: list[tuple[str, Row]] = []
     for funnel in db.rows("SELECT id, code FROM funnel ORDER BY id"):
         try:
@@ -263,14 +317,21 @@ def find_stage_in_any_funnel(db: Database, ref: str) -> Row:
         except NotFound:
             continue
     if not found:
-        raise NotFound(f"no stage {ref!r} in any funnel", hint="see them with: povtor funnel list")
-    if len(found) > 1:
-        funnels = ", ".join(code for code, _ in found)
-        raise Ambiguous(
-            f"stage {ref!r} is in {len(found)} funnels: {funnels}",
-            hint=f"name the funnel, e.g. --funnel {found[0][0]}",
+        raise NotFound(
+            _("no stage {ref} in any funnel").format(ref=repr(ref)),
+            hint=_("see them with: povtor funnel list"),
         )
-    return found[0][1]
+    if len({fold(stage["code"]) for _code, stage in found}) > 1:
+        means = ", ".join(f"{code}:{stage['code']}" for code, stage in found)
+        raise Ambiguous(
+            _("stage {ref} means different stages in {n} funnels: {means}").format(
+                ref=repr(ref), n=len(found), means=means
+            ),
+            hint=_("name the funnel, e.g. --funnel {code}, or the stage by its code").format(
+                code=found[0][0]
+            ),
+        )
+    return [stage for _code, stage in found]
 
 
 def list_funnels(db: Database) -> list[Row]:
@@ -299,7 +360,9 @@ DEAL_SELECT = """
 def get_deal(db: Database, deal_id: int) -> Row:
     row = db.one(DEAL_SELECT + " WHERE d.id = ?", (deal_id,)) if deal_id <= MAX_ROW_ID else None
     if row is None:
-        raise NotFound(f"no deal #{deal_id}", hint="list deals with: povtor deal list")
+        raise NotFound(
+            _("no deal #{ref}").format(ref=deal_id), hint=_("list deals with: povtor deal list")
+        )
     return row
 
 
@@ -310,7 +373,7 @@ def find_deal(db: Database, ref: str) -> Row:
     if by_id:
         return get_deal(db, int(by_id.group(1)))
     key = fold(ref)
-    how = "list deals with: povtor deal list --client NAME"
+    how = _("list deals with: povtor deal list --client NAME")
     for statuses in (("open",), ("won", "lost")):
         marks = ", ".join("?" for _ in statuses)
         rows = db.rows(DEAL_SELECT + f" WHERE d.status IN ({marks})", statuses)
@@ -324,7 +387,7 @@ def find_deal(db: Database, ref: str) -> Row:
                 candidates.append((level, True, label, row))
         if candidates:
             return _pick(ref, "deal", candidates, how)
-    raise NotFound(f"no deal matches {ref!r}", hint=how)
+    raise NotFound(_("no deal matches {ref}").format(ref=repr(ref)), hint=how)
 
 
 @dataclass(frozen=True)
@@ -333,6 +396,7 @@ class DealFilter:
     funnel_id: int | None = None
     stage_id: int | None = None
     client_id: int | None = None
+    stage_ids: tuple[int, ...] = ()  # any of these stages (one code in several funnels)
 
 
 def list_deals(db: Database, flt: DealFilter) -> list[Row]:
@@ -386,6 +450,9 @@ def _deal_filter(flt: DealFilter) -> tuple[str, list[Any]]:
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
+    if flt.stage_ids:
+        where.append(f"d.stage_id IN ({', '.join('?' for _ in flt.stage_ids)})")
+        params.extend(flt.stage_ids)
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 

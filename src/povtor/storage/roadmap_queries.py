@@ -12,6 +12,7 @@ from typing import Any
 
 from povtor.domain.roadmaps import RoadmapFacts, RoadmapProgress, Step, find_step, next_step
 from povtor.errors import Conflict, NotFound
+from povtor.i18n import _
 from povtor.storage.database import Database, Days, Row, to_date
 
 _STEP_COLUMNS = "id, category, position, code, title, script"
@@ -48,18 +49,29 @@ def step_in_roadmap(db: Database, category: str, ref: str, *, client: str | None
     how = f"see them: povtor roadmap list --category {category}"
     if ref.strip().isdigit():
         raise NotFound(
-            f"roadmap {category} has no step {ref.strip()} (it has {len(steps)})", hint=how
+            _("roadmap {category} has no step {ref} (it has {n})").format(
+                category=category, ref=ref.strip(), n=len(steps)
+            ),
+            hint=how,
         )
     elsewhere = sorted(
         {s.category for s in roadmap_steps(db) if s.category != category and find_step([s], ref)}
     )
     if elsewhere and client is not None:
         raise Conflict(
-            f"step {ref.strip()!r} is on the roadmap of category {', '.join(elsewhere)}; "
-            f"{client} is category {category}",
-            hint=f"name a step of roadmap {category} ({how}), or change the client's category",
+            _(
+                "step {ref} is on the roadmap of category {join}; {client} is category {category}"
+            ).format(
+                ref=repr(ref.strip()), join=", ".join(elsewhere), client=client, category=category
+            ),
+            hint=_(
+                "name a step of roadmap {category} ({how}), or change the client's category"
+            ).format(category=category, how=how),
         )
-    raise NotFound(f"roadmap {category} has no step {ref.strip()!r}", hint=how)
+    raise NotFound(
+        _("roadmap {category} has no step {ref}").format(category=category, ref=repr(ref.strip())),
+        hint=how,
+    )
 
 
 def done_counts(db: Database) -> dict[int, int]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from povtor.domain.roadmaps import Step
 from povtor.errors import Conflict
+from povtor.i18n import _
 from povtor.storage.database import Database, Row, to_date
 from povtor.storage.roadmap_queries import roadmap_steps, step_done_by
 
@@ -86,10 +87,12 @@ def mark_done(
     if existing is not None:
         if strict:
             raise Conflict(
-                f"step {step.position} «{step.title}» was done already on "
-                f"{to_date(existing['done_on'])}",
-                hint="to change its date, undo it first: povtor client step undo "
-                f"{client_id} {step.code}",
+                _("step {position} «{title}» was done already on {to_date}").format(
+                    position=step.position, title=step.title, to_date=to_date(existing["done_on"])
+                ),
+                hint=_(
+                    "to change its date, undo it first: povtor client step undo {client_id} {code}"
+                ).format(client_id=client_id, code=step.code),
             )
         return False
     db.execute(

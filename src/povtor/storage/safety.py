@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.errors import Conflict, DatabaseProblem, NotFound
+from povtor.i18n import _
 from povtor.storage import schema
 from povtor.storage.database import (
     BUSY_TIMEOUT_MS,
@@ -237,24 +238,33 @@ def make_backup(database: Database, target: Path, *, force: bool) -> Path:
     """``povtor db backup``: copy the open database to ``target``."""
     target = target.expanduser()
     if target.is_dir():
-        raise Conflict(f"{target} is a directory", hint="give a file name, e.g. povtor-copy.db")
+        raise Conflict(
+            _("{target} is a directory").format(target=target),
+            hint=_("give a file name, e.g. povtor-copy.db"),
+        )
     source_path = database.location.path
     if source_path is not None and target.exists() and target.samefile(source_path):
         raise Conflict(
-            f"{target} is the database itself", hint="give another file name for the copy"
+            _("{target} is the database itself").format(target=target),
+            hint=_("give another file name for the copy"),
         )
     if target.exists() and not force:
-        raise Conflict(f"{target} exists already", hint="add --force to replace it")
+        raise Conflict(
+            _("{target} exists already").format(target=target), hint=_("add --force to replace it")
+        )
     if not target.parent.is_dir():
         raise NotFound(
-            f"folder {target.parent} does not exist", hint="create it first, or give another path"
+            _("folder {parent} does not exist").format(parent=target.parent),
+            hint=_("create it first, or give another path"),
         )
     try:
         backup_to(database, target)
     except OSError as exc:
         raise DatabaseProblem(
-            f"cannot write {target}: {exc.strerror}; nothing was changed",
-            hint="free disk space or choose a writable location",
+            _("cannot write {target}: {strerror}; nothing was changed").format(
+                target=target, strerror=exc.strerror
+            ),
+            hint=_("free disk space or choose a writable location"),
         ) from None
     except sqlite3.Error as exc:
         raise translate_db_error(exc, str(target)) from None
@@ -290,19 +300,25 @@ def _header(path: Path) -> bytes:
             return handle.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise DatabaseProblem(
-            f"cannot read {path}: {exc.strerror}", hint="check the file's permissions"
+            _("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror),
+            hint=_("check the file's permissions"),
         ) from None
 
 
 def inspect_povtor_file(path: Path) -> BackupInfo:
     """What a file to restore from holds; refuses anything but a sound povtor database."""
     if not path.exists():
-        raise DatabaseProblem(f"{path} does not exist", hint="check the path of the backup")
+        raise DatabaseProblem(
+            _("{path} does not exist").format(path=path), hint=_("check the path of the backup")
+        )
     if path.is_dir():
-        raise DatabaseProblem(f"{path} is a directory, not a backup file", hint=NOT_POVTOR_HINT)
+        raise DatabaseProblem(
+            _("{path} is a directory, not a backup file").format(path=path), hint=NOT_POVTOR_HINT
+        )
     if _header(path) != SQLITE_HEADER:
         raise DatabaseProblem(
-            f"{path} is not a povtor database (not an SQLite file)", hint=NOT_POVTOR_HINT
+            _("{path} is not a povtor database (not an SQLite file)").format(path=path),
+            hint=NOT_POVTOR_HINT,
         )
     try:
         with _plain_connection(path) as connection:
@@ -312,19 +328,23 @@ def inspect_povtor_file(path: Path) -> BackupInfo:
             }
             if "alembic_version" not in tables or "client" not in tables:
                 raise DatabaseProblem(
-                    f"{path} is an SQLite database, but not a povtor one", hint=NOT_POVTOR_HINT
+                    _("{path} is an SQLite database, but not a povtor one").format(path=path),
+                    hint=NOT_POVTOR_HINT,
                 )
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
             revision = row[0] if row else None
             if revision not in schema.REVISIONS:
                 raise DatabaseProblem(
-                    f"{path} was made by a newer povtor (schema {revision})",
-                    hint="upgrade povtor first: pip install --upgrade povtor",
+                    _("{path} was made by a newer povtor (schema {revision})").format(
+                        path=path, revision=revision
+                    ),
+                    hint=_("upgrade povtor first: pip install --upgrade povtor"),
                 )
             problems = [r[0] for r in connection.execute("PRAGMA integrity_check")]
             if problems != ["ok"]:
                 raise DatabaseProblem(
-                    f"{path} is damaged: {problems[0]}", hint="choose another backup"
+                    _("{path} is damaged: {problems}").format(path=path, problems=problems[0]),
+                    hint=_("choose another backup"),
                 )
             counts = {
                 table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
@@ -332,7 +352,8 @@ def inspect_povtor_file(path: Path) -> BackupInfo:
             }
     except sqlite3.Error as exc:
         raise DatabaseProblem(
-            f"{path} is damaged or not a povtor database: {exc}", hint="choose another backup"
+            _("{path} is damaged or not a povtor database: {exc}").format(path=path, exc=exc),
+            hint=_("choose another backup"),
         ) from None
     return BackupInfo(path=path, revision=revision, counts=counts)
 
@@ -342,15 +363,17 @@ def current_state(path: Path) -> str:
     """``missing`` (or empty), ``povtor``, ``damaged``; refuses another program's file."""
     if path.is_dir():
         raise DatabaseProblem(
-            f"{path} is a directory, not a database file",
-            hint="give a file path such as ~/sales/povtor.db",
+            _("{path} is a directory, not a database file").format(path=path),
+            hint=_("give a file path such as ~/sales/povtor.db"),
         )
     if not path.exists() or path.stat().st_size == 0:
         return "missing"
     if _header(path) != SQLITE_HEADER:
         raise DatabaseProblem(
-            f"{path} is not a povtor database (not an SQLite file); restore leaves it alone",
-            hint="point --db (or POVTOR_DB) at a povtor database or a new file",
+            _(
+                "{path} is not a povtor database (not an SQLite file); restore leaves it alone"
+            ).format(path=path),
+            hint=_("point --db (or POVTOR_DB) at a povtor database or a new file"),
         )
     try:
         with _plain_connection(path) as connection:
@@ -360,8 +383,11 @@ def current_state(path: Path) -> str:
             }
             if tables and "alembic_version" not in tables:
                 raise DatabaseProblem(
-                    f"{path} is an SQLite database, but not a povtor one; restore leaves it alone",
-                    hint="point --db (or POVTOR_DB) at a povtor database or a new file",
+                    _(
+                        "{path} is an SQLite database, but not a povtor one; restore leaves it "
+                        "alone"
+                    ).format(path=path),
+                    hint=_("point --db (or POVTOR_DB) at a povtor database or a new file"),
                 )
             connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError:
@@ -420,8 +446,8 @@ def restore(location: Location, source: BackupInfo, *, saved_as: Path) -> Path |
         kept = f"; the previous database is saved as {saved}" if saved else ""
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise DatabaseProblem(
-            f"cannot restore {path}: {reason}{kept}",
-            hint="check the permissions and free space of its folder, then run it again",
+            _("cannot restore {path}: {reason}{kept}").format(path=path, reason=reason, kept=kept),
+            hint=_("check the permissions and free space of its folder, then run it again"),
         ) from None
     return saved
 

@@ -17,5 +17,8 @@ REVISIONS: tuple[str, ...] = (
     "0007_warming_content",
     "0008_corrections",
     "0009_conversation_indexes",
+    "0010_inline_checks",
+    "0011_client_activity",
+    "0012_sellers",
 )
 HEAD = REVISIONS[-1]

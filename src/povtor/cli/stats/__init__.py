@@ -15,12 +15,9 @@ app = command_group(
     "sources, touches per deal and the ABC split, as of today (--today).",
     no_args_is_help=True,
 )
-spend_app = command_group(
-    help="Money spent per lead source, for the cost per sale in stats sources.",
-    no_args_is_help=True,
-)
-
-app.command("perks")(clients.perks)
+# perks and spend have their homes at the top (povtor perks stats, povtor spend); the
+# old paths under stats keep working, out of the listing
+app.command("perks", hidden=True)(clients.perks)
 app.command("funnel")(funnels.funnel)
 app.command("nudges")(touches.nudges)
 app.command("repeat")(buyers.repeat)
@@ -29,7 +26,4 @@ app.command("sources")(sources.sources)
 app.command("touches")(touches.touches)
 app.command("abc")(buyers.abc)
 app.command("cards")(clients.cards)
-app.add_typer(spend_app, name="spend")
-spend_app.command("add")(spend.spend_add)
-spend_app.command("list")(spend.spend_list)
-spend_app.command("remove")(spend.spend_remove)
+app.add_typer(spend.spend_app, name="spend", hidden=True)

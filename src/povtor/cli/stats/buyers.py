@@ -13,21 +13,22 @@ from povtor.cli.stats.printing import AllOption, Currency, figure, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
 from povtor.domain.cells import parse_currency
+from povtor.i18n import N_
 from povtor.output import TOP_ROWS, Column, Listing, render
 
 # -- repeat purchases ----------------------------------------------------------------------
 REPEAT_COLUMNS = (
-    Column("category", "Category"),
-    Column("buyers", "Buyers", "int"),
-    Column("repeat_buyers", "Repeat buyers", "int"),
-    Column("repeat_rate", "Repeat rate", "rate"),
-    Column("purchases", "Purchases", "int"),
+    Column("category", N_("Category")),
+    Column("buyers", N_("Buyers"), "int"),
+    Column("repeat_buyers", N_("Repeat buyers"), "int"),
+    Column("repeat_rate", N_("Repeat rate"), "rate"),
+    Column("purchases", N_("Purchases"), "int"),
     figure("median_days_between", "Median days between"),
     figure("mean_days_between", "Mean days between"),
-    Column("silent", "Silent", "int"),
-    Column("silent_share", "Silent share", "rate"),
-    Column("revenue", "Revenue", "money"),
-    Column("average_check", "Average check", "money"),
+    Column("silent", N_("Silent"), "int"),
+    Column("silent_share", N_("Silent share"), "rate"),
+    Column("revenue", N_("Revenue"), "money"),
+    Column("average_check", N_("Average check"), "money"),
 )
 
 
@@ -84,8 +85,8 @@ def repeat(
 
 # -- cohorts -------------------------------------------------------------------------------
 COHORT_COLUMNS = (
-    Column("cohort", "First purchase"),
-    Column("size", "Clients", "int"),
+    Column("cohort", N_("First purchase")),
+    Column("size", N_("Clients"), "int"),
     *(Column(f"m{k}", f"m{k}", "rate") for k in range(1, metrics.COHORT_MONTHS + 1)),
 )
 
@@ -105,7 +106,7 @@ def cohorts(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> No
             COHORT_COLUMNS,
             [[r.month, r.size, *r.cells] for r in rows],
             title=title("Cohorts by month of first purchase", span, span.as_of),
-            empty_message="no paid deals yet: no cohorts",
+            empty_message=N_("no paid deals yet: no cohorts"),
         ),
         fmt,
     )
@@ -113,15 +114,15 @@ def cohorts(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> No
 
 # -- ABC -----------------------------------------------------------------------------------
 ABC_COLUMNS = (
-    Column("rank", "#", "int"),
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("revenue", "Revenue", "money"),
-    Column("share", "Share", "rate"),
-    Column("cumulative_share", "Cumulative", "rate"),
-    Column("abc", "ABC"),
-    Column("category", "Now"),
-    Column("differs", "Differs", "bool"),
+    Column("rank", N_("#"), "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("revenue", N_("Revenue"), "money"),
+    Column("share", N_("Share"), "rate"),
+    Column("cumulative_share", N_("Cumulative"), "rate"),
+    Column("abc", N_("ABC")),
+    Column("category", N_("Now")),
+    Column("differs", N_("Differs"), "bool"),
 )
 
 
@@ -174,7 +175,7 @@ def abc(
             ],
             title=title("ABC by revenue" + (", top 10%" if top else ""), span, span.as_of),
             caption=caption,
-            empty_message="no paid deals in the period: nothing to rank"
+            empty_message=N_("no paid deals in the period: nothing to rank")
             if not report.ranked
             else "no clients match",
             row_styles=["yellow" if r.differs else None for r in shown[:TOP_ROWS]],

@@ -1,5 +1,5 @@
-"""``povtor stats cards`` and ``povtor stats perks``: how well the seller knows and
-remembers each client."""
+"""``povtor stats cards`` and ``povtor perks stats`` (also ``povtor stats perks``): how
+well the seller knows and remembers each client."""
 
 from __future__ import annotations
 
@@ -12,26 +12,27 @@ from povtor.cli.runtime import FormatOption, choose, runtime
 from povtor.cli.stats.printing import AllOption, figure
 from povtor.domain import metrics
 from povtor.errors import InvalidInput
+from povtor.i18n import N_, _
 from povtor.output import TOP_ROWS, Column, Listing, render
 from povtor.parsing import parse_date
 
 # -- cards ---------------------------------------------------------------------------------
 CARD_COLUMNS = (
-    Column("category", "Category"),
-    Column("clients", "Clients", "int"),
-    Column("norm", "Norm", "int"),
-    Column("at_norm", "At norm", "int"),
-    Column("share", "Share", "rate"),
+    Column("category", N_("Category")),
+    Column("clients", N_("Clients"), "int"),
+    Column("norm", N_("Norm"), "int"),
+    Column("at_norm", N_("At norm"), "int"),
+    Column("share", N_("Share"), "rate"),
     figure("mean_facts", "Mean facts"),
     figure("median_facts", "Median facts"),
 )
 BELOW_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Category"),
-    Column("facts", "Facts", "int"),
-    Column("norm", "Norm", "int"),
-    Column("missing", "Missing", "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Category")),
+    Column("facts", N_("Facts"), "int"),
+    Column("norm", N_("Norm"), "int"),
+    Column("missing", N_("Missing"), "int"),
 )
 
 
@@ -60,7 +61,7 @@ def cards(
                 BELOW_COLUMNS,
                 [list(r) for r in stats.cards_below_norm(state.db, as_of)],
                 title=f"Cards below the norm (as of {as_of.isoformat()})",
-                empty_message="every categorised client's card meets its norm",
+                empty_message=N_("every categorised client's card meets its norm"),
                 table_limit=None if every else TOP_ROWS,
                 limit_hint="--all shows every client",
             ),
@@ -84,8 +85,10 @@ def cards(
                 for r in table
             ],
             title=f"Card completeness (as of {as_of.isoformat()})",
-            caption="Talking facts noted by the as-of date, active clients. The share of all "
-            "is of the categorised clients.",
+            caption=N_(
+                "Talking facts noted by the as-of date, active clients. The share of all "
+                "is of the categorised clients."
+            ),
             row_styles=["bold" if r.category == "all" else None for r in table],
         ),
         fmt,
@@ -94,15 +97,15 @@ def cards(
 
 # -- perks ---------------------------------------------------------------------------------
 PERK_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("category", "Cat"),
-    Column("industry", "Industry"),
-    Column("holidays", "Holidays", "int"),
-    Column("perks", "Perks 12m", "int"),
-    Column("target", "Target", "int"),
-    Column("missing", "Missing", "int"),
-    Column("last_perk_on", "Last perk", "date"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("category", N_("Cat")),
+    Column("industry", N_("Industry")),
+    Column("holidays", N_("Holidays"), "int"),
+    Column("perks", N_("Perks 12m"), "int"),
+    Column("target", N_("Target"), "int"),
+    Column("missing", N_("Missing"), "int"),
+    Column("last_perk_on", N_("Last perk"), "date"),
 )
 
 
@@ -110,10 +113,13 @@ def perks(
     ctx: typer.Context,
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Count the 12 months ending on this day (default: today)."),
+        typer.Option(
+            "--on", "--date", help="Count the 12 months ending on this day (default: today)."
+        ),
     ] = None,
     category: Annotated[
-        str | None, typer.Option("--category", "-c", help="Only this category: A, B, C or none.")
+        str | None,
+        typer.Option("--category", "-C", "-c", help="Only this category: A, B, C or none."),
     ] = None,
     missing: Annotated[
         bool, typer.Option("--missing", help="Only the clients below the target.")
@@ -128,15 +134,17 @@ def perks(
     nudge log --purpose perk). A table shows the first 50 clients and how many more
     there are (--all: every one).
 
-    Example: povtor stats perks --missing --format csv
+    Example: povtor perks stats --missing --format csv
     """
     state = runtime(ctx)
     today = state.clock.today
-    as_of = parse_date(date, field="--date", today=today) if date is not None else today
+    as_of = parse_date(date, field="--on", today=today) if date is not None else today
     if as_of > today:
         raise InvalidInput(
-            f"--date {as_of.isoformat()} is after today ({today.isoformat()})",
-            hint="give an earlier day, or a later today with --today",
+            _("--on {as_of} is after today ({today})").format(
+                as_of=as_of.isoformat(), today=today.isoformat()
+            ),
+            hint=_("give an earlier day, or a later today with --today"),
         )
     wanted = choose(category, ("A", "B", "C", "none"), option="--category")
     report = stats.perk_report(state.db, as_of, wanted, missing=missing)
@@ -161,7 +169,7 @@ def perks(
             f"(as of {as_of.isoformat()})",
             caption=f"{report.at_target} of {report.clients} clients at the target: "
             f"{report.target} perk touches in 12 months (seed 001)",
-            empty_message="no active clients"
+            empty_message=N_("no active clients")
             if not report.clients
             else "every client is at the target",
             table_limit=None if every else TOP_ROWS,

@@ -12,34 +12,35 @@ from povtor.cli.runtime import FormatOption, period_options, runtime
 from povtor.cli.stats.printing import emit, figure, part_option, record, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
+from povtor.i18n import N_
 from povtor.output import Column, Listing, OutputFormat, write_lines
 
 FUNNEL_COLUMNS = (
-    Column("position", "#", "int"),
-    Column("stage", "Stage"),
-    Column("name", "Name"),
-    Column("entered", "Entered", "int"),
-    Column("moved_on", "Moved", "int"),
-    Column("to_next", "→next", "rate"),
-    Column("reached_paid", "Paid", "int"),
-    Column("to_paid", "→paid", "rate"),
-    Column("stays", "Stays", "int"),
+    Column("position", N_("#"), "int"),
+    Column("stage", N_("Stage")),
+    Column("name", N_("Name")),
+    Column("entered", N_("Entered"), "int"),
+    Column("moved_on", N_("Moved"), "int"),
+    Column("to_next", N_("→next"), "rate"),
+    Column("reached_paid", N_("Paid"), "int"),
+    Column("to_paid", N_("→paid"), "rate"),
+    Column("stays", N_("Stays"), "int"),
     figure("median_days", "Med. days"),
     figure("mean_days", "Mean days"),
-    Column("open_stays", "Open", "int"),
-    Column("now", "Now", "int"),
+    Column("open_stays", N_("Open"), "int"),
+    Column("now", N_("Now"), "int"),
 )
 CLOSED_COLUMNS = (
-    Column("won", "Won", "int"),
-    Column("lost", "Lost", "int"),
-    Column("win_rate", "Win rate", "rate"),
+    Column("won", N_("Won"), "int"),
+    Column("lost", N_("Lost"), "int"),
+    Column("win_rate", N_("Win rate"), "rate"),
     figure("median_days_to_paid", "Median days to paid"),
     figure("mean_days_to_paid", "Mean days to paid"),
 )
 REASON_COLUMNS = (
-    Column("reason", "Reason"),
-    Column("lost", "Lost", "int"),
-    Column("share", "Share", "rate"),
+    Column("reason", N_("Reason")),
+    Column("lost", N_("Lost"), "int"),
+    Column("share", N_("Share"), "rate"),
 )
 
 
@@ -79,7 +80,7 @@ def funnel(
     Also, over the deals closed in the period: won, lost, win rate, days from opening
     to payment, and the loss reasons ranked. Default period: this month to date.
 
-    Example: povtor stats funnel --period month --date 2026-10-01
+    Example: povtor stats funnel --period month --on 2026-10-01
     """
     report = stats.funnel_report(runtime(ctx).db, funnel_ref, span)
     summary = report.closed
@@ -103,7 +104,7 @@ def funnel(
             ]
             for f in report.flows
         ]
-        return Listing(FUNNEL_COLUMNS, rows, title="Stages")
+        return Listing(FUNNEL_COLUMNS, rows, title=N_("Stages"))
 
     def closed_part(fmt_: OutputFormat) -> Listing:
         values = [
@@ -119,8 +120,8 @@ def funnel(
         return Listing(
             REASON_COLUMNS,
             [[r.reason, r.lost, r.share] for r in report.reasons],
-            title="Loss reasons",
-            empty_message="no deals lost in the period",
+            title=N_("Loss reasons"),
+            empty_message=N_("no deals lost in the period"),
         )
 
     emit(

@@ -10,6 +10,7 @@ import typer
 
 from povtor.cli.runtime import choose
 from povtor.domain.calendar import Period
+from povtor.i18n import N_
 from povtor.output import (
     Column,
     Listing,
@@ -50,7 +51,9 @@ def record(
         for c, v in zip(columns, values, strict=True)
     ]
     return Listing(
-        (Column("what", "What"), Column("value", "Value", justify="right")), rows, title=title
+        (Column("what", N_("What")), Column("value", N_("Value"), justify="right")),
+        rows,
+        title=title,
     )
 
 

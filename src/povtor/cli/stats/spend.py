@@ -1,4 +1,5 @@
-"""``povtor stats spend``: record, list and remove the money spent per lead source."""
+"""``povtor spend`` (also ``povtor stats spend``): record, list and remove the money
+spent per lead source."""
 
 from __future__ import annotations
 
@@ -7,27 +8,34 @@ from typing import Annotated
 import typer
 
 from povtor.app import spend
-from povtor.cli.runtime import FormatOption, OnDate, PeriodKind, runtime
+from povtor.cli.runtime import FormatOption, OnDate, PeriodKind, command_group, runtime
 from povtor.cli.stats.printing import Currency
 from povtor.domain.calendar import spend_days
 from povtor.domain.cells import parse_currency
+from povtor.i18n import N_, _
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import format_money, parse_amount
 from povtor.storage.queries import MAX_ROW_ID
 from povtor.text import clean_text
 
+spend_app = command_group(
+    help="Money spent per lead source, for the cost per sale in stats sources.",
+    no_args_is_help=True,
+)
+
 SPEND_COLUMNS = (
-    Column("id", "ID", "int"),
-    Column("source", "Source"),
-    Column("period_start", "From", "date"),
-    Column("period_end", "To", "date"),
-    Column("days", "Days", "int"),
-    Column("amount", "Amount", "money"),
-    Column("currency", "Cur"),
-    Column("note", "Note"),
+    Column("id", N_("ID"), "int"),
+    Column("source", N_("Source")),
+    Column("period_start", N_("From"), "date"),
+    Column("period_end", N_("To"), "date"),
+    Column("days", N_("Days"), "int"),
+    Column("amount", N_("Amount"), "money"),
+    Column("currency", N_("Cur")),
+    Column("note", N_("Note")),
 )
 
 
+@spend_app.command("add")
 def spend_add(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="The lead source, as on clients: «выставка».")],
@@ -41,9 +49,9 @@ def spend_add(
 ) -> None:
     """Record money spent on a lead source over a period of days; prints its id.
 
-    Give the days as --from D --to D, or as --period month|quarter|year [--date D].
+    Give the days as --from D --to D, or as --period month|quarter|year [--on D].
 
-    Example: povtor stats spend add выставка 150000 --from 2026-10-01 --to 2026-10-31
+    Example: povtor spend add выставка 150000 --from 2026-10-01 --to 2026-10-31
     """
     state = runtime(ctx)
     name = clean_text(source, field="SOURCE", required=True) or ""
@@ -58,12 +66,19 @@ def spend_add(
         ),
     )
     message(
-        f"recorded spend #{new_id}: {name} {format_money(minor, grouped=True)} {code} "
-        f"for {start.isoformat()} – {end.isoformat()}"
+        _("recorded spend #{new_id}: {name} {amount} {code} for {start} – {end}").format(
+            new_id=new_id,
+            name=name,
+            amount=format_money(minor, grouped=True),
+            code=code,
+            start=start.isoformat(),
+            end=end.isoformat(),
+        )
     )
     print(new_id)
 
 
+@spend_app.command("list")
 def spend_list(
     ctx: typer.Context,
     source: Annotated[
@@ -73,7 +88,7 @@ def spend_list(
 ) -> None:
     """List the recorded spend per source, oldest first.
 
-    Example: povtor stats spend list --source выставка --format csv
+    Example: povtor spend list --source выставка --format csv
     """
     render(
         Listing(
@@ -82,23 +97,24 @@ def spend_list(
                 [s.id, s.source, s.start, s.end, s.days, s.amount_minor, s.currency, s.note]
                 for s in spend.list_spend(runtime(ctx).db, source)
             ],
-            title="Spend per lead source",
-            empty_message="no spend recorded",
+            title=N_("Spend per lead source"),
+            empty_message=N_("no spend recorded"),
         ),
         fmt,
     )
 
 
+@spend_app.command("remove")
 def spend_remove(
     ctx: typer.Context,
     spend_id: Annotated[
         int,
-        typer.Argument(min=1, max=MAX_ROW_ID, help="The id shown by povtor stats spend list."),
+        typer.Argument(min=1, max=MAX_ROW_ID, help="The id shown by povtor spend list."),
     ],
 ) -> None:
     """Remove a recorded spend.
 
-    Example: povtor stats spend remove 3
+    Example: povtor spend remove 3
     """
     source = spend.remove_spend(runtime(ctx).db, spend_id)
-    message(f"removed spend #{spend_id} ({source})")
+    message(_("removed spend #{spend_id} ({source})").format(spend_id=spend_id, source=source))

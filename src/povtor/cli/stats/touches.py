@@ -8,16 +8,44 @@ from typing import Annotated
 import typer
 
 from povtor.app import stats
-from povtor.cli.runtime import FormatOption, period_options, runtime
-from povtor.cli.stats.printing import AllOption, emit, figure, part_option, record, title
+from povtor.cli.runtime import FormatOption, choose, period_options, runtime
+from povtor.cli.stats.printing import (
+    AllOption,
+    Currency,
+    emit,
+    figure,
+    part_option,
+    record,
+    title,
+)
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
+from povtor.domain.cells import parse_currency
+from povtor.i18n import N_
 from povtor.output import TOP_ROWS, Column, Listing, OutputFormat, render
 
 # -- nudges --------------------------------------------------------------------------------
 NUDGE_COLUMNS = (
-    Column("by", "By"),
-    Column("group", "Group"),
+    Column("by", N_("By")),
+    Column("group", N_("Group")),
+    Column("closing", N_("Closing"), "int"),
+    Column("yes", N_("Yes"), "int"),
+    Column("no", N_("No"), "int"),
+    Column("later", N_("Later"), "int"),
+    Column("no_answer", N_("No ans."), "int"),
+    Column("pending", N_("Pend."), "int"),
+    Column("decision_rate", N_("Decided"), "rate"),
+    Column("on_deal", N_("On deal"), "int"),
+    Column("nudged_deals", N_("Deals"), "int"),
+    Column("paid_deals", N_("Paid"), "int"),
+    Column("nudge_to_order", N_("→order"), "rate"),
+    Column("warming", N_("Warm."), "int"),
+    figure("warming_per_closing", "W:C"),
+)
+
+
+SELLER_COLUMNS = (
+    Column("seller", "Seller", wide=True),
     Column("closing", "Closing", "int"),
     Column("yes", "Yes", "int"),
     Column("no", "No", "int"),
@@ -25,24 +53,40 @@ NUDGE_COLUMNS = (
     Column("no_answer", "No ans.", "int"),
     Column("pending", "Pend.", "int"),
     Column("decision_rate", "Decided", "rate"),
-    Column("on_deal", "On deal", "int"),
     Column("nudged_deals", "Deals", "int"),
     Column("paid_deals", "Paid", "int"),
     Column("nudge_to_order", "→order", "rate"),
     Column("warming", "Warm.", "int"),
-    figure("warming_per_closing", "W:C"),
+    Column("won", "Won", "int"),
+    Column("revenue", "Revenue", "money"),
 )
 
 
 @period_options(default="month")
-def nudges(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> None:
+def nudges(
+    ctx: typer.Context,
+    *,
+    span: Period,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="seller: one row per seller of the team, with revenue."),
+    ] = None,
+    currency: Currency = "RUB",
+    fmt: FormatOption = None,
+) -> None:
     """Closing touches by outcome, decision rate, nudge→order conversion, the 5:1 rule.
 
     One row for all touches in the period, then one per channel and one per stage.
-    Default period: this month to date.
+    Default period: this month to date. With --by seller: one row per seller (each
+    touch counts for the owner of its deal, else of its client, as of today), with the
+    deals each won in the period and their revenue (in --currency).
 
     Example: povtor stats nudges --period quarter --format csv
     """
+    if by is not None:
+        choose(by, ("seller",), option="--by")
+        _nudges_by_seller(ctx, span, parse_currency(currency, field="--currency"), fmt)
+        return
     report = stats.nudge_report(runtime(ctx).db, span)
     rows, rule, total = report.rows, report.rule, report.total
     ratio = total.warming_per_closing
@@ -80,10 +124,40 @@ def nudges(ctx: typer.Context, *, span: Period, fmt: FormatOption = None) -> Non
     render(listing, fmt)
 
 
+def _nudges_by_seller(
+    ctx: typer.Context, span: Period, currency: str, fmt: OutputFormat | None
+) -> None:
+    from povtor.app.sellers import nudges_by_seller
+
+    rows = nudges_by_seller(runtime(ctx).db, span.start, span.end, span.as_of, currency)
+    listing = Listing(
+        SELLER_COLUMNS,
+        [
+            [
+                r.seller,
+                r.nudges.closing,
+                *(r.nudges.outcomes[o] for o in metrics.OUTCOME_ORDER),
+                r.nudges.decision_rate,
+                r.nudges.nudged_deals,
+                r.nudges.paid_deals,
+                r.nudges.conversion,
+                r.nudges.warming,
+                r.won,
+                r.revenue_minor,
+            ]
+            for r in rows
+        ],
+        title=title("Nudges by seller", span, span.as_of),
+        caption=f"Each touch and deal counts for its owner as of today; revenue in {currency}.",
+        empty_message="no sellers and no touches in the period",
+    )
+    render(listing, fmt)
+
+
 # -- touches -------------------------------------------------------------------------------
 LOW, HIGH = metrics.SEED_TOUCHES
 TOUCH_SUMMARY_COLUMNS = (
-    Column("deals", "Won deals", "int"),
+    Column("deals", N_("Won deals"), "int"),
     figure("median_touches", "Median touches"),
     figure("mean_touches", "Mean touches"),
     Column(f"below_{LOW}", f"Below {LOW}", "int"),
@@ -94,18 +168,18 @@ TOUCH_SUMMARY_COLUMNS = (
     Column(f"above_{HIGH}_share", f"Above {HIGH} share", "rate"),
 )
 TOUCH_DISTRIBUTION_COLUMNS = (
-    Column("touches", "Touches", "int"),
-    Column("deals", "Deals", "int"),
-    Column("share", "Share", "rate"),
-    Column("band", "Band"),
+    Column("touches", N_("Touches"), "int"),
+    Column("deals", N_("Deals"), "int"),
+    Column("share", N_("Share"), "rate"),
+    Column("band", N_("Band")),
 )
 CADENCE_COLUMNS = (
-    Column("client_id", "ID", "int"),
-    Column("client", "Client", wide=True),
-    Column("warming", "Warming", "int"),
-    Column("closing", "Closing", "int"),
+    Column("client_id", N_("ID"), "int"),
+    Column("client", N_("Client"), wide=True),
+    Column("warming", N_("Warming"), "int"),
+    Column("closing", N_("Closing"), "int"),
     figure("warming_per_closing", "Warming per closing"),
-    Column("rule", "Rule"),
+    Column("rule", N_("Rule")),
 )
 
 
@@ -152,7 +226,7 @@ def touches(
         return Listing(
             TOUCH_DISTRIBUTION_COLUMNS,
             [list(row) for row in report.distribution()],
-            title="Distribution",
+            title=N_("Distribution"),
             empty_message=f"no {name} deals paid in the period",
         )
 
@@ -165,7 +239,7 @@ def touches(
                 for r in cadence.rows
             ],
             title=f"Warming:closing per client (rule {cadence.rule}:1)",
-            empty_message="no warming or closing touches in the period",
+            empty_message=N_("no warming or closing touches in the period"),
             table_limit=None if every else TOP_ROWS,
             limit_hint="--all shows every client",
         )

@@ -17,6 +17,7 @@ import datetime as dt
 from povtor.domain.calendar import months_before
 from povtor.domain.offers import REVENUE_CURRENCY, OfferFacts, Product, TopClient, price, script
 from povtor.domain.plan_records import Candidate, ClientState
+from povtor.i18n import _
 from povtor.settings import Settings
 
 RULE = "backend"
@@ -63,14 +64,21 @@ def backend_candidate(
     product = backend_offer(client.id, facts)
     if product is None:
         return None
-    history = f"; last backend offer {last_offer.isoformat()}" if last_offer else ""
+    history = _("; last backend offer {on}").format(on=last_offer.isoformat()) if last_offer else ""
     return Candidate(
         client_id=client.id,
         rule=RULE,
-        reason=f"backend offer: {product.name} "
-        f"({_money(product.price_minor, product.currency)}); top 10% by revenue "
-        f"(#{leader.rank} of {leader.buyers} buying clients, "
-        f"{_money(leader.revenue, REVENUE_CURRENCY)} in 12 months){history}",
+        reason=_(
+            "backend offer: {product} ({price}); top 10% by revenue "
+            "(#{rank} of {buyers} buying clients, {revenue} in 12 months)"
+        ).format(
+            product=product.name,
+            price=_money(product.price_minor, product.currency),
+            rank=leader.rank,
+            buyers=leader.buyers,
+            revenue=_money(leader.revenue, REVENUE_CURRENCY),
+        )
+        + history,
         kind="closing",
         amount_minor=product.price_minor,
         script=script(RULE, lang, product=product.name),
@@ -80,6 +88,6 @@ def backend_candidate(
 
 
 def _money(minor: int | None, currency: str) -> str:
-    from povtor.parsing import format_money
+    from povtor.parsing import format_amount
 
-    return f"{format_money(minor, grouped=True)} {currency}" if minor is not None else "no price"
+    return format_amount(minor, currency) if minor is not None else _("no price")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from povtor.domain.conversation import question_first
 from povtor.domain.plan_records import ClientState
+from povtor.i18n import N_, _, ngettext
 from povtor.settings import Settings
 
-ASK_FIRST = "bought before and not asked since: ask first, yes or no"
+ASK_FIRST = N_("bought before and not asked since: ask first, yes or no")
 
 
 def next_kind(client: ClientState, settings: Settings) -> str:
@@ -28,12 +29,18 @@ def cadence_note(client: ClientState, settings: Settings) -> str:
     per = settings.int("plan.warming_per_closing")
     done = min(client.warming_since_closing, per)
     if done >= per:
-        return f"{done} warming touches since the last closing one: time to ask (5:1)"
-    return f"warming touch {done + 1} of {per} before the next closing one (5:1)"
+        return ngettext(
+            "{done} warming touch since the last closing one: time to ask (5:1)",
+            "{done} warming touches since the last closing one: time to ask (5:1)",
+            done,
+        ).format(done=done)
+    return _("warming touch {n} of {per} before the next closing one (5:1)").format(
+        n=done + 1, per=per
+    )
 
 
 def repeat_client_touch(client: ClientState, settings: Settings) -> tuple[str, str]:
     """(touch kind, note) for a client who bought before: the question first, then 5:1."""
     if question_first(client):
-        return "closing", ASK_FIRST
+        return "closing", _(ASK_FIRST)
     return next_kind(client, settings), cadence_note(client, settings)

@@ -12,6 +12,7 @@ import datetime as dt
 
 from povtor.domain.offers import OfferFacts, Product, price, script
 from povtor.domain.plan_records import Candidate, ClientState
+from povtor.i18n import _
 
 RULE = "cross_sell"
 
@@ -58,7 +59,9 @@ def cross_sell_candidate(
     return Candidate(
         client_id=client.id,
         rule=RULE,
-        reason=f"cross-sell: bought {bought.name} on {on.isoformat()}; related: {related.name}",
+        reason=_("cross-sell: bought {bought} on {on}; related: {related}").format(
+            bought=bought.name, on=on.isoformat(), related=related.name
+        ),
         kind="closing",
         amount_minor=related.price_minor,
         days_waiting=(facts.today - on).days,

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 from povtor.domain.conversation import Promise
 from povtor.domain.plan_records import Candidate, ClientState, OpenDeal, PlanInput, about_deal
+from povtor.i18n import _, ngettext
 from povtor.settings import Settings
 
 RULE = "follow_up"
@@ -32,7 +33,9 @@ def awaits_follow_up(deal: OpenDeal) -> bool:
 
 def _when(promised: dt.date, today: dt.date) -> str:
     overdue = (today - promised).days
-    return "today" if overdue == 0 else ("1 day ago" if overdue == 1 else f"{overdue} days ago")
+    if overdue == 0:
+        return _("today")
+    return ngettext("{n} day ago", "{n} days ago", overdue).format(n=overdue)
 
 
 def deal_follow_ups(
@@ -49,8 +52,9 @@ def deal_follow_ups(
         found.append(
             Candidate(
                 rule=RULE,
-                reason=f"follow-up due {_when(promised, today)}: asked to come back on "
-                f"{promised.isoformat()} ({deal.stage_name})",
+                reason=_("follow-up due {when}: asked to come back on {on} ({stage})").format(
+                    when=_when(promised, today), on=promised.isoformat(), stage=deal.stage_name
+                ),
                 kind="closing",
                 overdue_days=(today - promised).days,
                 **about_deal(deal, today),
@@ -71,8 +75,11 @@ def client_follow_ups(clients: Mapping[int, ClientState], today: dt.date) -> lis
             Candidate(
                 client_id=client.id,
                 rule=RULE,
-                reason=f"follow-up due {_when(promise.due_on, today)}: asked on "
-                f"{promise.made_on.isoformat()} to come back on {promise.due_on.isoformat()}",
+                reason=_("follow-up due {when}: asked on {made} to come back on {due}").format(
+                    when=_when(promise.due_on, today),
+                    made=promise.made_on.isoformat(),
+                    due=promise.due_on.isoformat(),
+                ),
                 kind="closing",
                 overdue_days=(today - promise.due_on).days,
                 amount_minor=client.last_paid_amount,
@@ -98,9 +105,14 @@ def purpose_follow_ups(data: PlanInput, settings: Settings) -> list[Candidate]:
                 Candidate(
                     client_id=client.id,
                     rule=RULE,
-                    reason=f"follow-up due {_when(promise.due_on, today)}: asked on "
-                    f"{promise.made_on.isoformat()} to come back on "
-                    f"{promise.due_on.isoformat()} about {about}",
+                    reason=_(
+                        "follow-up due {when}: asked on {made} to come back on {due} about {about}"
+                    ).format(
+                        when=_when(promise.due_on, today),
+                        made=promise.made_on.isoformat(),
+                        due=promise.due_on.isoformat(),
+                        about=about,
+                    ),
                     kind=kind,
                     overdue_days=(today - promise.due_on).days,
                     template_stage=stage,
@@ -125,16 +137,20 @@ def _purpose_item(
         steps = data.roadmaps.steps.get(client.category or "", ()) if data.roadmaps else ()
         step = find_step(steps, ref) if ref else None
         if step is None:
-            return f"roadmap step {ref or '?'}", "closing", None, "*"
+            return _("roadmap step {ref}").format(ref=ref or "?"), "closing", None, "*"
         script = step.script or fallback_script(step.title)
-        return f"roadmap step {step.position} «{step.title}»", "closing", script, "*"
+        about = _("roadmap step {n} «{title}»").format(n=step.position, title=step.title)
+        return about, "closing", script, "*"
     if promise.purpose in ("backend", "cross_sell"):
         from povtor.domain.offers import script as offer_script
 
-        words = "backend offer" if promise.purpose == "backend" else "cross-sell offer"
+        backend = promise.purpose == "backend"
         product = data.offers.products.get(int(ref)) if data.offers and ref.isdigit() else None
         if product is None:
-            return f"the {words} #{ref}", "closing", None, "*"
+            about = (
+                _("the backend offer #{ref}") if backend else _("the cross-sell offer #{ref}")
+            ).format(ref=ref)
+            return about, "closing", None, "*"
         offers = data.offers
         assert offers is not None
         bought = next(
@@ -146,13 +162,17 @@ def _purpose_item(
             "",
         )
         drafted = offer_script(promise.purpose, lang, product=product.name, bought=bought)
-        return f"the {words} {product.name}", "closing", drafted, "*"
+        about = (
+            _("the backend offer {product}") if backend else _("the cross-sell offer {product}")
+        ).format(product=product.name)
+        return about, "closing", drafted, "*"
     if promise.purpose == "card":
         from povtor.domain.cards import NEWS, QUESTIONS
 
         question = next((q for q in (*QUESTIONS, NEWS) if q.code == ref), None)
         if question is None:
-            return f"the card question {ref}", "warming", None, "*"
+            return _("the card question {ref}").format(ref=ref), "warming", None, "*"
         drafted = question.en if lang == "en" else question.ru
-        return f"the card question on {question.about}", "warming", drafted, "*"
+        about = _("the card question on {about}").format(about=_(question.about))
+        return about, "warming", drafted, "*"
     return f"{promise.purpose} {ref}".strip(), "closing", None, "*"

@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.cadence import repeat_client_touch
 from povtor.domain.plan_rules.quiet_days import recently_touched
+from povtor.i18n import _, ngettext
 from povtor.settings import Settings
 
 RULE = "silent"
@@ -42,8 +43,10 @@ def median_gap(paid_dates: tuple[dt.date, ...], min_purchases: int) -> Decimal |
 def purchase_cycle(paid_dates: tuple[dt.date, ...], min_purchases: int) -> int | None:
     """The client's own cycle: median days between consecutive purchases, if trusted."""
     median = median_gap(paid_dates, min_purchases)
-    if median is None:
-        return None
+    return None if median is None else _cycle_of(median)
+
+
+def _cycle_of(median: Decimal) -> int:
     return max(1, int(median.to_integral_value(ROUND_HALF_UP)))
 
 
@@ -68,9 +71,8 @@ def _threshold(
 ) -> tuple[int, int | None]:
     # (cached: several rules ask for the same client's threshold in one plan)
     median = median_gap(paid_dates, min_purchases)
-    cycle = purchase_cycle(paid_dates, min_purchases)
-    if median is not None and cycle is not None:
-        return math.ceil(max(median, Decimal(1)) * factor), cycle
+    if median is not None:
+        return math.ceil(max(median, Decimal(1)) * factor), _cycle_of(median)
     return default_days, None
 
 
@@ -87,34 +89,55 @@ def silent_clients(
 ) -> list[Candidate]:
     """The items of the clients gone silent."""
     quiet = settings.int("plan.quiet_days")
+    # (the settings silence_threshold reads, read once for every client)
+    min_purchases = settings.int("plan.cycle_min_purchases")
+    factor = settings.decimal("plan.cycle_factor")
+    defaults = {c: settings.int(f"plan.silent_days.{c}") for c in ("A", "B", "C")}
+    factor_text = settings.str("plan.cycle_factor")
     found: list[Candidate] = []
     for client in clients.values():
         if client.open_deals or not client.paid_dates or recently_touched(client, today, quiet):
             continue
-        threshold, cycle = silence_threshold(client, settings)
+        category = client.category if client.category in ("A", "B") else "C"
+        threshold, cycle = _threshold(client.paid_dates, min_purchases, factor, defaults[category])
         last = client.paid_dates[-1]
         silent_for = (today - last).days
         if silent_for <= threshold:
             continue
         expected = last + dt.timedelta(days=cycle if cycle is not None else threshold)
-        median = median_gap(client.paid_dates, settings.int("plan.cycle_min_purchases"))
         basis = (
-            f"own cycle {median} days × {settings.str('plan.cycle_factor')}"
+            _("own cycle {median} days × {factor}").format(
+                median=median_gap(client.paid_dates, min_purchases), factor=factor_text
+            )
             if cycle is not None
-            else f"category {client.category or 'C'} default {threshold} days"
+            else _("category {category} default {days} days").format(
+                category=client.category or "C", days=threshold
+            )
         )
         said_yes = client.talk.yes_on
         if said_yes is not None and said_yes >= last:
-            kind, note = "closing", f"said yes on {said_yes.isoformat()}, no deal opened: open it"
+            kind = "closing"
+            note = _("said yes on {on}, no deal opened: open it").format(on=said_yes.isoformat())
         else:
             kind, note = repeat_client_touch(client, settings)
         found.append(
             Candidate(
                 client_id=client.id,
                 rule=RULE,
-                reason=f"silent {silent_for} days since the last purchase on "
-                f"{last.isoformat()} (threshold {threshold}: {basis}); expected reorder "
-                f"{expected.isoformat()}; " + note,
+                reason=ngettext(
+                    "silent {n} day since the last purchase on {last} "
+                    "(threshold {threshold}: {basis}); expected reorder {expected}; ",
+                    "silent {n} days since the last purchase on {last} "
+                    "(threshold {threshold}: {basis}); expected reorder {expected}; ",
+                    silent_for,
+                ).format(
+                    n=silent_for,
+                    last=last.isoformat(),
+                    threshold=threshold,
+                    basis=basis,
+                    expected=expected.isoformat(),
+                )
+                + note,
                 kind=kind,
                 overdue_days=silent_for - threshold,
                 amount_minor=client.last_paid_amount,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from povtor.domain.holidays import WEEKDAYS_EN
 from povtor.domain.perks import (
     PURPOSE,
     Occurrence,
@@ -25,6 +24,7 @@ from povtor.domain.perks import (
     touches_by_client,
 )
 from povtor.domain.plan_records import Candidate, ClientState
+from povtor.i18n import N_, _, ngettext
 from povtor.settings import Settings
 from povtor.text import address_name
 
@@ -56,14 +56,18 @@ def occasions(
     )
 
 
+# the short weekday of a reason: «Tue 2026-12-08» (in Russian «вт 2026-12-08»)
+WEEKDAYS_SHORT = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
 def when_words(day: dt.date, today: dt.date) -> str:
     """«today», «tomorrow», «in 5 days»."""
     ahead = (day - today).days
     if ahead == 0:
-        return "today"
+        return _("today")
     if ahead == 1:
-        return "tomorrow"
-    return f"in {ahead} days"
+        return _("tomorrow")
+    return ngettext("in {n} day", "in {n} days", ahead).format(n=ahead)
 
 
 def _literal(text: str) -> str:
@@ -124,10 +128,16 @@ def perk_candidates(
         if is_done(occurrence, by_client.get(occurrence.client_id, ())):
             continue
         day = occurrence.on
-        reason = (
-            f"{occurrence.label} on {WEEKDAYS_EN[day.weekday()][:3]} {day.isoformat()} "
-            f"({when_words(day, today)}): send a card or a small gift "
-            f"(perks in the last 12 months: {had} of {per_year})"
+        reason = _(
+            "{occasion} on {weekday} {day} ({when}): send a card or a small gift "
+            "(perks in the last 12 months: {had} of {per_year})"
+        ).format(
+            occasion=occurrence.label,
+            weekday=_(WEEKDAYS_SHORT[day.weekday()]),
+            day=day.isoformat(),
+            when=when_words(day, today),
+            had=had,
+            per_year=per_year,
         )
         found.append(
             Candidate(

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from povtor.domain.conversation import REVISIT_WINDOW_DAYS
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.quiet_days import recently_touched
+from povtor.i18n import _, ngettext
 from povtor.settings import Settings
 
 RULE = "revisit"
@@ -41,19 +42,27 @@ def refusal_revisits(
         if recently_touched(client, today, quiet):
             continue
         lost = refusal.deal
-        why = refusal.reason or "no reason"
+        why = refusal.reason or _("no reason")
         if lost is None:
-            what = f"said no on {refusal.on.isoformat()} ({why})"
+            what = _("said no on {on} ({why})").format(on=refusal.on.isoformat(), why=why)
         elif lost.closed_on == refusal.on:
-            what = f"deal #{lost.id} lost {refusal.on.isoformat()} ({why})"
-        else:
-            what = (
-                f"deal #{lost.id} lost {lost.closed_on.isoformat()} "
-                f"({lost.reason or 'no reason'}), no again on {refusal.on.isoformat()} ({why})"
+            what = _("deal #{id} lost {on} ({why})").format(
+                id=lost.id, on=refusal.on.isoformat(), why=why
             )
-        reason = f"refusal revisit: {what}, {(today - refusal.on).days} days ago"
+        else:
+            what = _("deal #{id} lost {closed} ({lost_why}), no again on {on} ({why})").format(
+                id=lost.id,
+                closed=lost.closed_on.isoformat(),
+                lost_why=lost.reason or _("no reason"),
+                on=refusal.on.isoformat(),
+                why=why,
+            )
+        ago = (today - refusal.on).days
+        reason = ngettext(
+            "refusal revisit: {what}, {n} day ago", "refusal revisit: {what}, {n} days ago", ago
+        ).format(what=what, n=ago)
         if refusal.revisited_on is not None:
-            reason += f"; revisited {refusal.revisited_on.isoformat()}, no answer"
+            reason += _("; revisited {on}, no answer").format(on=refusal.revisited_on.isoformat())
         found.append(
             Candidate(
                 client_id=client.id,

@@ -21,6 +21,7 @@ from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.gone_silent import is_silent
 from povtor.domain.plan_rules.quiet_days import settled
 from povtor.domain.roadmaps import RoadmapFacts, RoadmapProgress, fallback_script, plan_progress
+from povtor.i18n import _
 from povtor.settings import Settings
 
 RULE = "roadmap"
@@ -68,15 +69,15 @@ def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str
     first-sale funnel works on it)."""
     if progress.last_done_on is not None:
         since = progress.last_done_on
-        what = f"step {progress.last_done_position} done {since}"
+        what = _("step {n} done {on}").format(n=progress.last_done_position, on=since)
     elif client.paid_dates:
         since = client.paid_dates[0]
-        what = f"no step done yet, first purchase {since}"
+        what = _("no step done yet, first purchase {on}").format(on=since)
     else:
         return None
     declined = progress.last_declined_on
     if declined is not None and declined >= since:
-        return declined, f"{what}, asked {declined}: no"
+        return declined, _("{what}, asked {on}: no").format(what=what, on=declined)
     return since, what
 
 
@@ -117,13 +118,14 @@ def roadmap_candidates(
             and p.last_asked_outcome in ("no_answer", "pending")
             and p.last_asked_on > since_on
         ):
-            what += f", asked {p.last_asked_on}: no answer yet"
+            what += _(", asked {on}: no answer yet").format(on=p.last_asked_on)
         found.append(
             Candidate(
                 client_id=client.id,
                 rule=RULE,
-                reason=f"roadmap {p.category}, step {step.position} of {p.total}: "
-                f"{step.title} ({what})",
+                reason=_("roadmap {category}, step {n} of {total}: {title} ({what})").format(
+                    category=p.category, n=step.position, total=p.total, title=step.title, what=what
+                ),
                 kind="closing",  # every step asks the client to decide: yes or no
                 overdue_days=waited - gap,
                 days_waiting=waited,

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from povtor.domain.plan_records import Candidate, ClientState, ClosedDeal
 from povtor.domain.plan_rules.quiet_days import recently_touched
+from povtor.i18n import _, ngettext
 from povtor.settings import Settings
 
 RULE = "service"
@@ -71,14 +72,15 @@ def service_contacts(
             continue
         if named is None and recently_touched(client, today, quiet):
             continue  # (touched lately, or a call left without an answer: again later)
-        reason = (
-            f"service contact: deal #{paid.id} paid {paid.closed_on.isoformat()}, "
-            f"{(today - paid.closed_on).days} days ago — how is it going?"
-        )
+        ago = (today - paid.closed_on).days
+        reason = ngettext(
+            "service contact: deal #{id} paid {on}, {n} day ago — how is it going?",
+            "service contact: deal #{id} paid {on}, {n} days ago — how is it going?",
+            ago,
+        ).format(id=paid.id, on=paid.closed_on.isoformat(), n=ago)
         if named is not None:
-            reason += (
-                f" (asked on {named.made_on.isoformat()} to call back on "
-                f"{named.due_on.isoformat()})"
+            reason += _(" (asked on {made} to call back on {due})").format(
+                made=named.made_on.isoformat(), due=named.due_on.isoformat()
             )
         found.append(
             Candidate(
@@ -105,8 +107,9 @@ def service_contacts(
             Candidate(
                 client_id=client.id,
                 rule=RULE,
-                reason=f"service contact: asked on {promise.made_on.isoformat()} to call "
-                f"back on {promise.due_on.isoformat()} — how is it going?",
+                reason=_(
+                    "service contact: asked on {made} to call back on {due} — how is it going?"
+                ).format(made=promise.made_on.isoformat(), due=promise.due_on.isoformat()),
                 kind="service",
                 overdue_days=(today - promise.due_on).days,
                 amount_minor=client.last_paid_amount,

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from povtor.domain.plan_records import Candidate, ClientState
+from povtor.i18n import _
 
 RULE = "problem"
 
@@ -27,8 +28,9 @@ def service_problems(clients: Mapping[int, ClientState], today: dt.date) -> list
             Candidate(
                 client_id=client.id,
                 rule=RULE,
-                reason=f"problem reported {problem.reported_on.isoformat()}: "
-                f"«{problem.text or 'no details'}»; resolve it",
+                reason=_("problem reported {on}: «{text}»; resolve it").format(
+                    on=problem.reported_on.isoformat(), text=problem.text or _("no details")
+                ),
                 kind="service",
                 overdue_days=waiting,
                 amount_minor=client.last_paid_amount,

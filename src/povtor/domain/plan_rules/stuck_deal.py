@@ -16,6 +16,7 @@ from povtor.domain.calendar import WorkCalendar, days_between, seller_calendar
 from povtor.domain.plan_records import Candidate, ClientState, OpenDeal, about_deal
 from povtor.domain.plan_rules.cadence import cadence_note, next_kind
 from povtor.domain.plan_rules.follow_up import awaits_follow_up
+from povtor.i18n import _, ngettext
 from povtor.settings import Settings
 
 RULE = "stuck"
@@ -32,7 +33,6 @@ def stuck_deals(
     ``calendar``; default: the production calendar less the seller's ``plan.days_off``)."""
     working = settings.bool("plan.working_days")
     calendar = calendar or seller_calendar(settings)
-    unit = "working days" if working else "days"
     found: list[Candidate] = []
     for deal in deals:
         limit = deal.limit_days
@@ -48,11 +48,22 @@ def stuck_deals(
         if waited <= limit:
             continue
         in_stage = days_between(deal.stage_entered_on, today, working=working, calendar=calendar)
-        reason = f"{deal.stage_name}: {in_stage} {unit} in stage (limit {limit})"
+        in_stage_text = (
+            ngettext(
+                "{n} working day in stage (limit {limit})",
+                "{n} working days in stage (limit {limit})",
+                in_stage,
+            )
+            if working
+            else ngettext(
+                "{n} day in stage (limit {limit})", "{n} days in stage (limit {limit})", in_stage
+            )
+        )
+        reason = f"{deal.stage_name}: " + in_stage_text.format(n=in_stage, limit=limit)
         if last_touch is not None and nudged:
-            reason += f", last nudge {last_touch.isoformat()} unanswered"
+            reason += _(", last nudge {on} unanswered").format(on=last_touch.isoformat())
         else:
-            reason += ", no touch since"
+            reason += _(", no touch since")
         kind = "closing"
         if deal.funnel == "first":
             kind = next_kind(client, settings)

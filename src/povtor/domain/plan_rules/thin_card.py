@@ -28,6 +28,7 @@ from povtor.domain.conversation import allows
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.gone_silent import is_silent
 from povtor.domain.plan_rules.quiet_days import settled
+from povtor.i18n import _
 from povtor.settings import Settings
 from povtor.text import sort_key
 
@@ -103,9 +104,16 @@ def card_candidates(
             Candidate(
                 client_id=client.id,
                 rule=RULE,
-                reason=f"card: {state.facts} of {state.norm} talking facts "
-                f"({state.category} norm): learn {state.missing} more — ask about "
-                f"{question.about}",
+                reason=_(
+                    "card: {facts} of {norm} talking facts ({category} norm): "
+                    "learn {missing} more — ask about {about}"
+                ).format(
+                    facts=state.facts,
+                    norm=state.norm,
+                    category=state.category,
+                    missing=state.missing,
+                    about=_(question.about),
+                ),
                 kind="warming",
                 script=question.en if lang == "en" else question.ru,
                 purpose="card",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from povtor.domain.tabular import RawTable
 from povtor.storage.transfer.catalog import plan_deal_products, plan_products
 from povtor.storage.transfer.clients import plan_clients, plan_facts, plan_people
-from povtor.storage.transfer.deals import plan_deals
+from povtor.storage.transfer.deals import HISTORY_INSERT, plan_deals
 from povtor.storage.transfer.export import Exported, export_table
 from povtor.storage.transfer.growth import (
     plan_client_steps,
@@ -48,8 +48,15 @@ PLANNERS: dict[str, Callable[[Importer, RawTable], None]] = {
 
 
 def plan_all(importer: Importer, files: list[tuple[str, RawTable]]) -> None:
-    """Plan the files in the order given (a file's references are planned before it)."""
-    for kind, table in files:
+    """Plan the files in the order given (a file's references are planned before it).
+
+    The history a deal gets when it is planned may be written with the deal unless a
+    stage-history file is yet to be planned in the same import (it replaces such
+    histories)."""
+    for number, (kind, table) in enumerate(files):
+        replaced = any(later == "stage-history" for later, _ in files[number:])
+        importer.early_last = frozenset() if replaced else frozenset({HISTORY_INSERT})
+        importer.more_files = number < len(files) - 1
         PLANNERS[kind](importer, table)
 
 

@@ -459,15 +459,20 @@ def add_deal(
     *,
     row_id: int | None = None,
     start: Any | None = None,
+    indexed: bool = True,
 ) -> int:
-    """Add a deal (its values in the order of DEAL_COLUMNS) with a history; its id."""
-    index = deals(imp)
+    """Add a deal (its values in the order of DEAL_COLUMNS) with a history; its id. Not
+    ``indexed``: the deal is not kept among those later rows and files look up."""
     deal_id = row_id or imp.new_id("deal")
-    index.rows[deal_id] = values
-    if values[-1]:
-        index.by_ext[values[-1]] = deal_id
+    if indexed:
+        index = deals(imp)
+        index.rows[deal_id] = values
+        if values[-1]:
+            index.by_ext[values[-1]] = deal_id
     imp.op(DEAL_INSERT, (deal_id, *values))
-    imp.record(Change("deals", "create", deal_id, label, where))
+    imp.counts[("deals", "create")] += 1
+    if imp.listing:
+        imp.changes.append(Change("deals", "create", deal_id, label, where))
     _synthesize_history(imp, deal_id, values, start)
     return deal_id
 
@@ -496,12 +501,14 @@ def _history_ops(
     imp: Importer, deal_id: int, events: list[tuple[str, int | None, int | None, str, str | None]]
 ) -> None:
     """Plan the events (event, from stage, to stage, day, reason) of a deal's history."""
-    planned = imp.shared(planned_history_of)
     pending = imp.last(HISTORY_INSERT)
     noon = imp.noon
     history_id = imp.new_ids("stage_change", len(events))
+    if HISTORY_INSERT not in imp.early_last:  # a stage-history file may replace it
+        planned = imp.shared(planned_history_of)
+        for number in range(len(events)):
+            planned[history_id + number] = deal_id
     for event, from_stage, to_stage, day, reason in events:
-        planned[history_id] = deal_id
         pending.append((history_id, deal_id, event, from_stage, to_stage, noon(day), day, reason))
         history_id += 1
     imp.counts[("stage-history", "create")] += len(events)

@@ -7,12 +7,18 @@ checks the rows of a file and collects the problems) and the writes the planners
 them, with ``executemany``, inside the caller's single transaction. No ORM objects and no
 SQLAlchemy on this path. A large import into a small table writes its rows first and
 builds the table's indexes afterwards (see :meth:`Importer.apply`).
+
+A large file is not held as one plan: with ``writes="stream"`` the planned writes are run
+every :data:`CHUNK_WRITES` of them, still inside the caller's one transaction, which the
+caller rolls back if any row has a problem (nothing is written once one is found). A dry
+run (``writes="drop"``) keeps none of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -22,6 +28,7 @@ from typing import Any, NamedTuple, TypeVar
 from povtor.clock import Clock
 from povtor.domain.importing import Problem, RowChecker
 from povtor.domain.tabular import ImportMap
+from povtor.storage.activity import refresh_activity
 from povtor.storage.database import Database, db_datetime
 from povtor.text import fold
 
@@ -34,6 +41,23 @@ folded = functools.lru_cache(maxsize=1 << 16)(fold)
 # finished table is faster than growing it row by row.
 REINDEX_MIN_ROWS = 10_000
 _INSERT = re.compile(r"INSERT (?:OR \w+ )?INTO (\w+)")
+# Planned writes run (or, in a dry run, are let go) every this many, so that memory does
+# not grow with the file.
+CHUNK_WRITES = 20_000
+# writes of touches and deals (what storage.activity derives from): the row's id is the
+# first parameter of an insert or a delete, the last of an update
+_HISTORY = re.compile(r"\s*(INSERT (?:OR \w+ )?INTO|UPDATE|DELETE FROM) (touch|deal)\b")
+
+
+def _history_ids(writes: Sequence[tuple[str, list[tuple[Any, ...]]]]) -> dict[str, list[int]]:
+    """The ids of the touches and deals that ``writes`` insert, update or delete."""
+    found: dict[str, list[int]] = {"touch": [], "deal": []}
+    for sql, params in writes:
+        history = _HISTORY.match(sql)
+        if history:
+            at = -1 if history.group(1) == "UPDATE" else 0
+            found[history.group(2)] += [row[at] for row in params]
+    return found
 
 
 class Change(NamedTuple):
@@ -76,16 +100,35 @@ class Importer:
     """Plans the writes of one or more import files; :meth:`apply` runs them."""
 
     def __init__(
-        self, db: Database, clock: Clock, imap: ImportMap | None = None, *, listing: bool = True
+        self,
+        db: Database,
+        clock: Clock,
+        imap: ImportMap | None = None,
+        *,
+        listing: bool = True,
+        writes: str = "keep",
     ) -> None:
         self.db = db
         self.clock = clock
         self.check = RowChecker(imap)
         self.listing = listing  # keep each change for a listing (a dry run), or only count
+        # keep: every planned write until apply(); stream: run them in chunks as they are
+        # planned (inside the caller's transaction); drop: let them go (a dry run)
+        self.writes = writes
         self.changes: list[Change] = []
         self.counts: Counter[tuple[str, str]] = Counter()
         self._ops: list[tuple[str, list[tuple[Any, ...]]]] = []
+        self._pending = 0  # planned writes in _ops
         self._last: dict[str, list[tuple[Any, ...]]] = {}  # written after every other op
+        # statements of _last that may run with the other writes (no later file of the
+        # import replaces them); set by plan_all
+        self.early_last: frozenset[str] = frozenset()
+        self.more_files = True  # whether files planned later may look up this one's records
+        self._rebuilt: list[tuple[str, str]] = []  # indexes dropped, made again at the end
+        self._before: dict[str, int] = {}  # rows a table held before the import wrote to it
+        self._added: Counter[str] = Counter()  # rows the import added to each table so far
+        self._active: set[int] = set()  # clients whose touches or deals the writes changed
+        self._history = False  # whether the writes changed any touch or deal
         self._moments: dict[tuple[dt.date, dt.time | None], str] = {}
         self._noons: dict[str, str] = {}
         self._next_id: dict[str, int] = {}
@@ -120,10 +163,25 @@ class Importer:
     # -- planned writes ------------------------------------------------------------------
     def op(self, sql: str, params: tuple[Any, ...]) -> None:
         """Plan one write (consecutive writes of the same statement run as one batch)."""
-        if self._ops and self._ops[-1][0] == sql:
-            self._ops[-1][1].append(params)
+        ops = self._ops
+        if ops and ops[-1][0] == sql:
+            ops[-1][1].append(params)
         else:
-            self._ops.append((sql, [params]))
+            ops.append((sql, [params]))
+        self._pending += 1
+        if self._pending >= CHUNK_WRITES and self.writes != "keep":
+            self._flush()
+
+    def _flush(self) -> None:
+        """Run (or let go) the writes planned so far, but those of _last that must wait."""
+        writes = self._ops
+        early = [(sql, self._last[sql]) for sql in self.early_last if self._last.get(sql)]
+        if self.writes == "stream" and not self.check.failed:
+            self._write([*writes, *early])
+        self._ops = []
+        self._pending = 0
+        for _sql, params in early:
+            params.clear()
 
     def last(self, sql: str) -> list[tuple[Any, ...]]:
         """The parameters of ``sql``, run after every other write (append to plan one)."""
@@ -159,29 +217,63 @@ class Importer:
     def apply(self) -> None:
         """Run the planned writes (inside the caller's transaction); a table that gets
         many new rows has its indexes made again after them (see REINDEX_MIN_ROWS)."""
-        writes = [(sql, params) for sql, params in [*self._ops, *self._last.items()] if params]
-        added: Counter[str] = Counter()
+        self._write([*self._ops, *self._last.items()], tick=True)
+        self._ops, self._pending, self._last = [], 0, {}
+        for _name, sql in self._rebuilt:
+            self.db.execute(sql)
+        self._rebuilt = []
+        if self._history:
+            # the activity of every client whose touches or deals changed: once, set-based
+            refresh_activity(self.db, self._active)
+            self._active, self._history = set(), False
+
+    def _write(
+        self, planned: list[tuple[str, list[tuple[Any, ...]]]], *, tick: bool = False
+    ) -> None:
+        """Run writes; once a table has got many new rows (more than it held), its indexes
+        are dropped, to be made again by :meth:`apply`."""
+        writes = [(sql, params) for sql, params in planned if params]
+        added = self._added
         for sql, params in writes:
             inserted = _INSERT.match(sql)
             if inserted:
-                added[inserted.group(1)] += len(params)
-        rebuilt = [
-            index
-            for table, count in added.items()
-            if count >= REINDEX_MIN_ROWS and count > self._count(table)
-            for index in self.db.tuples(
-                "SELECT name, sql FROM sqlite_master "
-                "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                (table,),
-            )
-        ]
-        for name, _sql in rebuilt:
-            self.db.execute(f'DROP INDEX "{name}"')
+                table = inserted.group(1)
+                if table not in self._before:
+                    self._before[table] = self._count(table)
+                added[table] += len(params)
+        for table, count in added.items():
+            before = self._before[table]
+            if before >= 0 and count >= REINDEX_MIN_ROWS and count > before:
+                self._before[table] = -1  # its indexes are dropped once
+                indexes = self.db.tuples(
+                    "SELECT name, sql FROM sqlite_master "
+                    "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                    (table,),
+                )
+                for name, sql in indexes:
+                    self.db.execute(f'DROP INDEX "{name}"')
+                    self._rebuilt.append((name, sql))
+        history = _history_ids(writes)
+        if history["touch"] or history["deal"]:
+            self._history = True
+            self._active |= self._clients_of(history)  # (an update may move a row elsewhere)
         for sql, params in writes:
             self.db.executemany(sql, params)
-            self.tick(len(params))
-        for _name, sql in rebuilt:
-            self.db.execute(sql)
+            if tick:
+                self.tick(len(params))
+        if history["touch"] or history["deal"]:
+            self._active |= self._clients_of(history)
+
+    def _clients_of(self, history: dict[str, list[int]]) -> set[int]:
+        return {
+            client_id
+            for table in ("touch", "deal")
+            if history[table]
+            for (client_id,) in self.db.tuples(
+                f"SELECT client_id FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(history[table]),),
+            )
+        }
 
     def _count(self, table: str) -> int:
         return int(self.db.scalar(f"SELECT COUNT(*) FROM {table}") or 0)

@@ -39,12 +39,13 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     placeholder = bool(imp.map.no_client)
     status_label = head.labels.get("status", "status")
     has_status = head.has("status")
+    today = imp.clock.today
     for where, rec in check.rows(table, "orders", head):
         if (rec["order_id"] is None and not need(rec, head, source, where, "order_id")) or (
             rec["date"] is None and not need(rec, head, source, where, "date")
         ):
             continue
-        if in_future(imp, rec, head, source, where, ("date",)):
+        if rec["date"][0] > today and in_future(imp, rec, head, source, where, ("date",)):
             continue
         if not placeholder and not rec.get("client") and not rec.get("client_code"):
             if not {"client", "client_code"} & rec.get("_bad", set()):
@@ -198,7 +199,8 @@ class _Plan:
         )  # fmt: skip
         label = f"order {order.id}"
         if found is None:
-            deal_id = add_deal(imp, values, label, where, start=start)
+            # each order is planned once: only a later file looks its deal up
+            deal_id = add_deal(imp, values, label, where, start=start, indexed=imp.more_files)
         else:
             deal_id = upsert_deal(
                 imp,
@@ -234,7 +236,7 @@ def _link_products(imp: Importer, deal_id: int, order: Order) -> None:
     if not catalog:
         return
     linked = imp.shared(_linked)
-    for name in order.products:
+    for name in order.products or ():
         found = catalog.get(folded(name))
         if found is not None:
             imp.op(

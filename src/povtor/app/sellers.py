@@ -1,0 +1,347 @@
+"""The team: sellers on one database, who owns which client and deal, handovers.
+
+A solo seller is a team of one and needs none of this: with no sellers every command
+works as before. Once there are sellers, the current one (``POVTOR_SELLER``, else
+``povtor seller use NAME``) gets the clients it adds, and its plan by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from povtor.clock import Clock
+from povtor.errors import Conflict, InvalidInput, NotFound
+from povtor.storage import queries, seller_queries, seller_writes
+from povtor.storage.database import Database, Row
+from povtor.storage.setting_writes import store_setting
+from povtor.text import clean_text
+
+if TYPE_CHECKING:  # (metrics are for stats only: not loaded by client add or the plan)
+    from povtor.domain import metrics
+    from povtor.domain.plan_records import Candidate, ClientState, PlanItem
+
+CURRENT_KEY = "seller"  # the setting row of ``seller use``
+ENV = "POVTOR_SELLER"
+
+
+@dataclass(frozen=True)
+class Seller:
+    id: int
+    name: str
+
+
+def _seller(row: Row) -> Seller:
+    return Seller(int(row["id"]), str(row["name"]))
+
+
+def add_seller(db: Database, clock: Clock, name: str) -> Seller:
+    cleaned = clean_text(name, field="name", required=True, max_len=200)
+    assert cleaned is not None
+    name = cleaned
+    with db.transaction():
+        same = seller_queries.seller_by_key(db, name)
+        if same is not None:
+            raise Conflict(
+                f"seller {same['name']!r} exists already", hint="list the team: povtor seller list"
+            )
+        seller_id = seller_writes.insert_seller(db, name, clock.today)
+    return Seller(seller_id, name)
+
+
+def list_sellers(db: Database) -> list[Row]:
+    return seller_queries.list_sellers(db)
+
+
+def remove_seller(db: Database, name: str) -> Seller:
+    """Remove a seller who owns nothing (else refused: hand their clients over first)."""
+    with db.transaction():
+        seller = _seller(seller_queries.find_seller(db, name))
+        held = seller_queries.holdings(db, seller.id)
+        if held.clients or held.deals:
+            owned = " and ".join(
+                part
+                for part in (
+                    _count(held.clients, "client"),
+                    _count(held.deals, "handed-over deal"),
+                )
+                if part
+            )
+            raise Conflict(
+                f"seller {seller.name!r} still owns {owned}",
+                hint="hand them over first: povtor "
+                + " or ".join(
+                    f"{what} assign {what.upper()} --to NAME"
+                    for what, n in (("client", held.clients), ("deal", held.deals))
+                    if n
+                ),
+            )
+        if _stored_current(db) == seller_queries.seller_key(seller.name):
+            store_setting(db, CURRENT_KEY, None)
+        seller_writes.delete_seller(db, seller.id)
+    return seller
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}" if n else ""
+
+
+# -- the current seller --------------------------------------------------------------------
+def _stored_current(db: Database) -> str | None:
+    value = db.scalar("SELECT value FROM setting WHERE key = ?", (CURRENT_KEY,))
+    return seller_queries.seller_key(value) if value else None
+
+
+def use_seller(db: Database, name: str | None) -> Seller | None:
+    """``seller use NAME``: the current seller of this database (``None``: nobody)."""
+    with db.transaction():
+        if name is None:
+            store_setting(db, CURRENT_KEY, None)
+            return None
+        seller = _seller(seller_queries.find_seller(db, name))
+        store_setting(db, CURRENT_KEY, seller.name)
+    return seller
+
+
+def current_seller(db: Database, env_value: str | None) -> Seller | None:
+    """The seller working now: ``POVTOR_SELLER`` (``env_value``), else ``seller use``;
+    none when neither is set (or, for the setting, no longer names a seller)."""
+    if env_value is not None and env_value.strip():
+        row = seller_queries.seller_by_key(db, env_value)
+        if row is None:
+            raise NotFound(
+                f"{ENV}: no seller {env_value.strip()!r}",
+                hint="add it with: povtor seller add NAME, or unset POVTOR_SELLER",
+            )
+        return _seller(row)
+    stored = db.scalar("SELECT value FROM setting WHERE key = ?", (CURRENT_KEY,))
+    if not stored:
+        return None
+    row = seller_queries.seller_by_key(db, stored)
+    return _seller(row) if row is not None else None
+
+
+def current_seller_id(db: Database, env_value: str | None) -> int | None:
+    """The current seller's id, or none (a seller on their own)."""
+    seller = current_seller(db, env_value)
+    return seller.id if seller is not None else None
+
+
+def find_seller(db: Database, name: str) -> Seller:
+    return _seller(seller_queries.find_seller(db, name))
+
+
+def seller_names(db: Database) -> list[str]:
+    return seller_queries.seller_names(db)
+
+
+# -- handovers -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Handed:
+    what: str  # "client #12 Ромашка" or "deal #7 «Поставка» of Ромашка"
+    was: str | None  # the previous owner's name
+    to: str
+    changed: bool
+
+
+def assign_clients(
+    db: Database,
+    clock: Clock,
+    refs: list[str],
+    to_name: str,
+    *,
+    acting: Seller | None,
+    force: bool = False,
+    note: str | None = None,
+) -> list[Handed]:
+    """Give clients (and the deals that follow them) to a seller, all or none. A client
+    someone else owns is taken only by its owner's own handover (``acting``) or with
+    ``force``; the UPDATE is conditional, so two sellers taking it at once cannot both
+    win."""
+    with db.transaction():
+        to = _seller(seller_queries.find_seller(db, to_name))
+        done: list[Handed] = []
+        seen: set[int] = set()
+        for ref in refs:
+            client = queries.find_client(db, ref)
+            if client["id"] in seen:
+                continue
+            seen.add(client["id"])
+            done.append(_assign_client(db, clock, client, to, acting, force, note))
+    return done
+
+
+def _assign_client(
+    db: Database,
+    clock: Clock,
+    client: Row,
+    to: Seller,
+    acting: Seller | None,
+    force: bool,
+    note: str | None,
+) -> Handed:
+    was = seller_queries.client_owner(db, client["id"])
+    what = f"client #{client['id']} {client['name']}"
+    was_name = seller_queries.seller_name(db, was)
+    if was == to.id:
+        return Handed(what, was_name, to.name, changed=False)
+    if was is not None and not force and (acting is None or acting.id != was):
+        raise Conflict(
+            f"{what} belongs to {was_name}",
+            hint=f"{was_name} can hand it over, or take it with --force",
+        )
+    if not seller_writes.move_client(db, client["id"], was, to.id):
+        raise Conflict(f"{what} was just taken by another seller", hint="try again")
+    seller_writes.record_handover(
+        db,
+        at=clock.utc_now(),
+        on=clock.today,
+        entity="client",
+        client_id=client["id"],
+        deal_id=None,
+        from_seller=was_name,
+        to_seller=to.name,
+        note=note,
+    )
+    return Handed(what, was_name, to.name, changed=True)
+
+
+def assign_deal(
+    db: Database,
+    clock: Clock,
+    ref: str,
+    to_name: str,
+    *,
+    acting: Seller | None,
+    force: bool = False,
+    note: str | None = None,
+) -> Handed:
+    """Hand one deal to a seller (a refused deal to whoever works the refusals, a hot
+    one to the expert); the client stays with its owner. Handed back to the client's
+    owner, the deal follows the client again."""
+    with db.transaction():
+        deal = queries.find_deal(db, ref)
+        to = _seller(seller_queries.find_seller(db, to_name))
+        own, clients = seller_queries.deal_owner(db, deal["id"])
+        was = own if own is not None else clients
+        title = f" «{deal['title']}»" if deal["title"] else ""
+        what = f"deal #{deal['id']}{title} of {deal['client']}"
+        was_name = seller_queries.seller_name(db, was)
+        if was == to.id:
+            return Handed(what, was_name, to.name, changed=False)
+        if was is not None and not force and (acting is None or acting.id != was):
+            raise Conflict(
+                f"{what} belongs to {was_name}",
+                hint=f"{was_name} can hand it over, or take it with --force",
+            )
+        new_own = None if to.id == clients else to.id
+        if not seller_writes.move_deal(db, deal["id"], own, new_own):
+            raise Conflict(f"{what} was just taken by another seller", hint="try again")
+        seller_writes.record_handover(
+            db,
+            at=clock.utc_now(),
+            on=clock.today,
+            entity="deal",
+            client_id=deal["client_id"],
+            deal_id=deal["id"],
+            from_seller=was_name,
+            to_seller=to.name,
+            note=note,
+        )
+    return Handed(what, was_name, to.name, changed=True)
+
+
+def handovers(db: Database, client_ref: str | None = None) -> list[Row]:
+    client_id = queries.find_client(db, client_ref)["id"] if client_ref else None
+    return seller_queries.handovers(db, client_id=client_id)
+
+
+# -- whose plan ----------------------------------------------------------------------------
+class SellerFilter:
+    """Whether a plan item is ``seller``'s to do, by its client and the candidate it leads
+    with: the owner of the deal it is about (its open deal, or the lost one a refusal
+    revisit calls back about) when that deal was handed over on its own, else its
+    client's. Items of clients nobody owns are left out (two sellers would call them both)
+    and counted in ``unowned``."""
+
+    def __init__(self, db: Database, seller: Seller) -> None:
+        self.seller = seller
+        self.owners = seller_queries.owners(db)
+        self._unowned: set[int] = set()  # (a client asked about twice counts once)
+
+    @property
+    def unowned(self) -> int:
+        return len(self._unowned)
+
+    def __call__(self, client: ClientState, lead: Candidate) -> bool:
+        deal = lead.deal or lead.about
+        owner = self.owners.of(client.id, deal.id if deal is not None else None)
+        if owner is None:
+            self._unowned.add(client.id)
+        return owner == self.seller.id
+
+    def item(self, item: PlanItem) -> bool:
+        """Whether a built item is the seller's (see the class)."""
+        return self(item.client, item.primary)
+
+
+def plan_filter(db: Database, seller: Seller) -> SellerFilter:
+    return SellerFilter(db, seller)
+
+
+# -- stats by seller -----------------------------------------------------------------------
+NOBODY = "(nobody)"
+
+
+@dataclass
+class SellerRow:
+    seller: str
+    nudges: metrics.NudgeRow
+    won: int = 0
+    revenue_minor: int = 0
+
+
+def nudges_by_seller(
+    db: Database, start: dt.date, end: dt.date, as_of: dt.date, currency: str
+) -> list[SellerRow]:
+    """Per seller (by the current owner of each touch's deal, else client): closing
+    touches by outcome and their decision rate, nudged deals and how many were paid
+    (nudge→order), warming touches, and the deals won in the period with their revenue.
+    All sellers first in the team's order, then the clients nobody owns, if any."""
+    from povtor.domain import metrics
+
+    names = {int(r["id"]): str(r["name"]) for r in seller_queries.list_sellers(db)}
+    rows: dict[int | None, SellerRow] = {
+        sid: SellerRow(name, metrics.NudgeRow("seller", name)) for sid, name in names.items()
+    }
+
+    def row(owner: int | None) -> SellerRow:
+        if owner not in rows:
+            label = names.get(owner, NOBODY) if owner is not None else NOBODY
+            rows[owner] = SellerRow(label, metrics.NudgeRow("seller", label))
+        return rows[owner]
+
+    for t in seller_queries.touch_tallies(db, start, end, as_of):
+        r = row(t.seller_id).nudges
+        if t.kind == "warming":
+            r.warming += t.count
+        else:
+            r.outcomes[t.outcome] = r.outcomes.get(t.outcome, 0) + t.count
+            if t.on_deal:
+                r.on_deal += t.count
+    for owner, (nudged, paid) in seller_queries.nudged_deals(db, start, end, as_of).items():
+        r = row(owner).nudges
+        r.nudged_deals, r.paid_deals = nudged, paid
+    for owner, (won, amount) in seller_queries.revenue(db, start, end, as_of, currency).items():
+        found = row(owner)
+        found.won, found.revenue_minor = won, amount
+    ordered = [rows[sid] for sid in names]
+    if None in rows:
+        ordered.append(rows[None])
+    return ordered
+
+
+def check_not_both(seller: str | None, everyone: bool) -> None:
+    if seller is not None and everyone:
+        raise InvalidInput("give either --seller or --everyone, not both", hint="e.g. --everyone")

@@ -1,0 +1,70 @@
+"""The plan's yearly figures, kept for the day: the nudge→order conversion and the paid
+deals per currency over the 12 months to a day take a scan of the year's touches and
+deals, and every ``plan today`` of a day asks for the same ones.
+
+They are kept in one ``setting`` row that no setting uses (:data:`KEY`), stamped with the
+day, the database's change counter (:meth:`Database.writes`: every write transaction that
+changes a row raises it) and the newest touch, deal and history ids (rows added by any
+other way). A stamp that differs is a miss: the figures are counted again, and kept
+again when the write lock is free at once (never on a read-only database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from povtor.storage import schema
+from povtor.storage.database import Database
+
+KEY = "povtor.plan_figures"
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """The 12 months to a day: deals nudged and of them paid (the conversion), and the
+    paid deals with an amount per currency: (count, total in minor units)."""
+
+    nudged: int
+    paid: int
+    paid_totals: dict[str, tuple[int, int]]
+
+
+def stamp(db: Database, day: dt.date) -> str:
+    """What kept figures are valid for: the day, the schema, the change counter and the
+    newest ids (each an index seek)."""
+    ids = db.one(
+        "SELECT (SELECT MAX(id) FROM touch), (SELECT MAX(id) FROM deal), "
+        "(SELECT MAX(id) FROM stage_change), (SELECT MAX(id) FROM change_log)"
+    )
+    newest = ".".join(str(v or 0) for v in (ids or ()))
+    return f"{day.isoformat()}/{schema.HEAD}/{db.writes()}/{newest}"
+
+
+def kept(db: Database, valid_for: str) -> YearFigures | None:
+    """The figures kept with the stamp ``valid_for``; None: none kept, or another stamp."""
+    value = db.scalar("SELECT value FROM setting WHERE key = ?", (KEY,))
+    if not value:
+        return None
+    fields = value.split("|")
+    if len(fields) != 4 or fields[0] != valid_for:
+        return None
+    try:
+        totals = {}
+        for part in filter(None, fields[3].split(";")):
+            code, count, total = part.split(":")
+            totals[code] = (int(count), int(total))
+        return YearFigures(int(fields[1]), int(fields[2]), totals)
+    except ValueError:  # not what this module writes: counted again
+        return None
+
+
+def keep(db: Database, valid_for: str, figures: YearFigures) -> bool:
+    """Keep ``figures`` with the stamp ``valid_for`` if the write lock is free at once."""
+    totals = ";".join(f"{code}:{n}:{total}" for code, (n, total) in figures.paid_totals.items())
+    value = f"{valid_for}|{figures.nudged}|{figures.paid}|{totals}"
+    return db.keep_aside(
+        "INSERT INTO setting (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (KEY, value),
+    )
