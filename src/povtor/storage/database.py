@@ -112,7 +112,7 @@ class Database:
             if self.connection.total_changes != before:
                 self.execute(
                     "INSERT INTO setting (key, value) VALUES (?, '1') ON CONFLICT (key) "
-                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                    "DO UPDATE SET value = CAST(setting.value AS INTEGER) + 1",
                     (WRITES_KEY,),
                 )
         except BaseException:
@@ -131,6 +131,16 @@ class Database:
         waits for it), and without raising the change counter. False: not written."""
         if self.read_only or self.connection.in_transaction:
             return False
+        if self.engine == "postgresql":  # the write lock's try-variant: free now, or not kept
+            if not self.connection.begin_writing_at_once():  # type: ignore[attr-defined]
+                return False
+            try:
+                self.connection.execute(sql, params)
+            except BaseException:
+                self.connection.rollback()
+                raise
+            self.connection.commit()
+            return True
         try:
             self.connection.execute("PRAGMA busy_timeout = 0")
             try:

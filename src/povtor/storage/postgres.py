@@ -464,6 +464,7 @@ class Cursor:
                 sent = self._cursor.mogrify(statement.sql, _params(params))
                 statement = self._connection.typed_again(sql, statement, sent, exc)
                 self._cursor.execute(statement.sql, _params(params))
+            self._connection.count_changes(self._cursor)
             if statement.returning:
                 ids = self._cursor.fetchall()
                 self.lastrowid = int(ids[-1][0]) if ids else None
@@ -481,6 +482,7 @@ class Cursor:
             text = text[: -len(" RETURNING id")]
         try:
             self._cursor.executemany(text, [_params(p) for p in seq])
+            self._connection.count_changes(self._cursor)
             if statement.sets_ids and statement.table:
                 self._connection.follow_ids(statement.table)
         except psycopg.Error as exc:
@@ -534,6 +536,12 @@ class Connection:
         _adapt(raw.adapters)
         self._statements: dict[str, Statement] = {}
         self._id_tables: frozenset[str] | None = None
+        self.total_changes = 0  # rows inserted, updated or deleted, as sqlite3 counts them
+
+    def count_changes(self, cursor: ClientCursor[Any]) -> None:
+        status = (cursor.statusmessage or "").split(" ", 1)[0]
+        if status in {"INSERT", "UPDATE", "DELETE", "MERGE"} and cursor.rowcount > 0:
+            self.total_changes += cursor.rowcount
 
     # -- statements
     def statement(self, sql: str) -> Statement:
@@ -603,6 +611,22 @@ class Connection:
         except psycopg.Error as exc:
             self._quiet_rollback()
             raise _as_sqlite_error(exc) from exc
+
+    def begin_writing_at_once(self) -> bool:
+        """A write transaction if povtor's write lock is free now; False (no transaction)
+        while another command holds it: nobody waits."""
+        try:
+            with self.raw.cursor() as cursor:
+                cursor.execute("BEGIN")
+                cursor.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})")
+                row = cursor.fetchone()
+        except psycopg.Error:
+            self._quiet_rollback()
+            return False
+        if not (row and row[0]):
+            self._quiet_rollback()
+            return False
+        return True
 
     @property
     def in_transaction(self) -> bool:
@@ -759,4 +783,8 @@ def setup(connection: Any) -> None:
         ).fetchall()
     ]
     for statement in setup_statements(columns, id_tables):
+        connection.exec_driver_sql(statement)
+    from povtor.storage.activity import rebuild_sql
+
+    for statement in rebuild_sql():  # derived from the history: filled again
         connection.exec_driver_sql(statement)
