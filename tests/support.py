@@ -122,6 +122,12 @@ def _on_server(path: Path) -> str | None:
     return url if url.startswith("postgresql://") and not Path(path).exists() else None
 
 
+def where(path: Path) -> str:
+    """What a command says the test's database is: its file, or its server URL when the
+    suite runs on PostgreSQL."""
+    return _on_server(path) or str(path)
+
+
 def _server_rows(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     from povtor.storage.database import open_database
     from povtor.storage.location import resolve_location

@@ -84,6 +84,112 @@ def test_one_story_tells_the_same_on_both_engines(
         assert postgres_said == sqlite_said
 
 
+# a team of two sellers on one database: their clients, a handover refused, then made,
+# a deal handed on its own, each seller's plan, the plan after the writes (each client's
+# activity kept by every write) and at a past day
+SELLER_STORY: list[tuple[str, ...]] = [
+    ("seller", "add", "Анна"),
+    ("seller", "add", "Олег"),
+    ("client", "add", "Ромашка", "--on", "2026-01-05"),
+    ("seller", "use", "анна"),
+    ("client", "add", "Берёза", "--on", "2026-01-10"),
+    ("client", "add", "Ель", "--category", "A", "--on", "2026-01-12"),
+    ("deal", "open", "Берёза", "--amount", "10 000", "--on", "2026-02-20"),
+    ("deal", "open", "Ель", "--amount", "5 000,50", "--stage", "invoice", "--on", "2026-01-15"),
+    ("deal", "win", "2", "--on", "2026-01-20"),
+    ("nudge", "log", "--deal", "1", "--text", "КП в силе?", "--outcome", "later",
+     "--until", "2026-03-05"),
+    ("nudge", "log", "-c", "Ель", "--kind", "warming", "--text", "статья", "--on", "2026-02-01"),
+    ("seller", "use", "Олег"),
+    ("client", "add", "Сосна"),
+    ("client", "assign", "Ромашка", "Ель", "--to", "Олег"),
+    ("client", "assign", "Ромашка", "--to", "Олег"),
+    ("client", "assign", "Ель", "--to", "Олег", "--force", "--note", "отпуск"),
+    ("deal", "assign", "1", "--to", "Олег", "--force", "--note", "отказ: прозвонить"),
+    ("nudge", "log", "-c", "Ромашка", "--text", "Да или нет?", "--outcome", "later",
+     "--until", "2026-03-10"),
+    ("seller", "remove", "Олег"),
+    ("seller", "use"),
+    ("seller", "list", "--format", "csv"),
+    ("seller", "handovers", "--format", "csv"),
+    ("client", "list", "--seller", "Анна", "--format", "csv"),
+    ("client", "list", "--unowned", "--format", "csv"),
+    ("plan", "today", "--seller", "Олег", "--format", "csv"),
+    ("plan", "today", "--seller", "Анна", "--format", "csv"),
+    ("plan", "today", "--everyone", "--all", "--format", "csv"),
+    ("plan", "today", "--all", "--format", "csv"),
+    ("plan", "today", "--everyone", "--all", "--on", "2026-02-05", "--format", "csv"),
+    ("plan", "today", "--everyone", "--all", "--on", "2026-04-20", "--format", "json"),
+    ("plan", "explain", "1", "--format", "json"),
+    ("stats", "nudges", "--by", "seller", "--format", "csv"),
+    ("client", "show", "Ель", "--format", "json"),
+]  # fmt: skip
+REFUSED = {
+    ("client", "assign", "Ромашка", "Ель", "--to", "Олег"): 5,
+    ("seller", "remove", "Олег"): 5,
+}
+
+
+def test_a_team_of_sellers_tells_the_same_on_both_engines(
+    isolated: Path, migrated_template: Path, request: pytest.FixtureRequest
+) -> None:
+    import shutil
+
+    shutil.copy2(migrated_template, isolated)
+    on_sqlite = tell(SELLER_STORY)
+    checked_on_sqlite = ok("db", "check", "--format", "csv").stdout
+    request.getfixturevalue("pg_url")  # now on the server
+    on_postgres = tell(SELLER_STORY)
+    codes = [int(s.split("\n", 2)[1].strip("[]")) for s in on_sqlite]
+    assert codes == [REFUSED.get(step, 0) for step in SELLER_STORY]
+    for sqlite_said, postgres_said in zip(on_sqlite, on_postgres, strict=True):
+        assert postgres_said == sqlite_said
+    plan = on_postgres[
+        SELLER_STORY.index(("plan", "today", "--everyone", "--all", "--format", "csv"))
+    ]
+    assert (
+        '\n1,Ель,A,,,5000.50,closing,"silent 41 days since the last purchase on 2026-01-20' in plan
+    )
+    # db check on the server: the activity every write kept matches the history
+    checked = ok("db", "check", "--format", "csv").stdout
+    assert "activity,ok,every client's activity matches its history" in checked
+    assert checked.splitlines()[-2:] == checked_on_sqlite.splitlines()[-2:]
+
+
+def test_db_check_repairs_the_activity_on_a_server(pg_url: str) -> None:
+    import psycopg
+
+    ok("client", "add", "Ёлкин Семён")
+    ok("client", "add", "Анна")
+    ok("nudge", "log", "-c", "Ёлкин", "--text", "Да или нет?", "--on", "2026-02-27")
+    ok("nudge", "log", "-c", "Анна", "--kind", "warming", "--text", "статья")
+    plan = ok("plan", "today", "--format", "csv").stdout
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute("UPDATE client_activity SET last_touch_on = '2025-01-01'")
+        connection.execute("DELETE FROM client_activity WHERE client_id = 2")
+    run = invoke(["db", "check", "--format", "csv"])
+    assert run.exit_code != 0 and run.exception is None, run.describe()
+    assert "client #1: last_touch_on stored 2025-01-01, from the history 2026-02-27" in run.stdout
+    assert "activity,problem,client #2: no row stored" in run.stdout
+    ok("db", "check", "--repair")
+    checked = ok("db", "check", "--format", "csv").stdout
+    assert "activity,ok,every client's activity matches its history" in checked
+    assert ok("plan", "today", "--format", "csv").stdout == plan
+
+
+def test_completion_on_a_server_offers_nothing_and_never_fails(pg_url: str) -> None:
+    ok("client", "add", "Ёлкин Семён")
+    ok("seller", "add", "Анна")
+    for words in (["nudge", "log", "--client", "Ёл"], ["plan", "today", "--seller", ""]):
+        env = {
+            "_POVTOR_COMPLETE": "complete_bash",
+            "COMP_WORDS": " ".join(["povtor", *words]),
+            "COMP_CWORD": str(len(words)),
+        }
+        run = invoke([], env=env)
+        assert (run.exit_code, run.stderr, run.stdout.strip()) == (0, "", ""), run.describe()
+
+
 def test_clients_added_and_listed(db_url: str) -> None:
     assert ok("client", "add", "Ёлкин Семён", "--company", "ООО «Ёлка»").stdout == "1\n"
     assert ok("client", "add", "Анна", "--source", "50% сарафан").stdout == "2\n"
@@ -176,6 +282,9 @@ DEMO_VIEWS: list[tuple[str, ...]] = [
     ("client", "show", "1"),
     ("deal", "show", "3"),
     ("client", "find", "строй"),
+    ("plan", "today", "--on", "2026-01-15", "--all"),
+    ("plan", "explain", "2"),
+    ("seller", "list"),
 ]
 
 
@@ -201,6 +310,8 @@ def test_the_demo_imported_into_both_engines_reads_the_same(
     on_postgres = [ok(*view, "--format", _form(view)).stdout for view in DEMO_VIEWS]
     for view, sqlite_said, postgres_said in zip(DEMO_VIEWS, on_sqlite, on_postgres, strict=True):
         assert postgres_said == sqlite_said, view
+    checked = ok("db", "check", "--format", "csv").stdout
+    assert "activity,ok,every client's activity matches its history" in checked
     assert len(on_postgres[DEMO_VIEWS.index(("client", "list"))].splitlines()) > 40
     # export -> import -> export on the server gives the files back as they were
     ok("export", "all", str(tmp_path / "from-postgres"))

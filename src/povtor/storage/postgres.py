@@ -182,10 +182,25 @@ class Statement:
         self.sets_ids = sets_ids  # writes ids itself: the table's id sequence follows
 
 
+# PRAGMA table_info(name): a table's columns as SQLite lists them
+_TABLE_INFO = re.compile(r"PRAGMA\s+table_info\s*\(\s*\"?(\w+)\"?\s*\)", re.IGNORECASE)
+_COLUMNS_OF = (
+    "SELECT c.ordinal_position - 1 AS cid, c.column_name::text AS name, "
+    "upper(c.data_type)::text AS type, (c.is_nullable = 'NO')::integer AS notnull, "
+    "c.column_default::text AS dflt_value, "
+    "(c.column_name = 'id' AND c.column_default LIKE 'nextval%%')::integer AS pk "
+    "FROM information_schema.columns c WHERE c.table_schema = current_schema() "
+    "AND c.table_name = '{table}' ORDER BY c.ordinal_position"
+)
+
+
 def translate(sql: str, id_tables: frozenset[str]) -> Statement:
     """``sql`` (as SQLite reads it) as PostgreSQL reads it, through psycopg."""
     stripped = sql.strip().rstrip(";").strip()
     if stripped[:6].upper() == "PRAGMA":
+        info = _TABLE_INFO.fullmatch(stripped)
+        if info:
+            return Statement(_COLUMNS_OF.format(table=info.group(1)), None, False, False)
         return Statement(_NOTHING, None, False, False)
     parts: list[str] = []
     last = 0
@@ -457,6 +472,8 @@ class Cursor:
         self._cursor.row_factory = (
             _row_factory if self.row_factory is not None else psycopg.rows.tuple_row
         )
+        if statement.table:
+            self._connection.note_insert(statement.table)
         try:
             try:
                 self._cursor.execute(statement.sql, _params(params))
@@ -480,6 +497,8 @@ class Cursor:
         text = statement.sql
         if statement.returning:
             text = text[: -len(" RETURNING id")]
+        if statement.table:
+            self._connection.note_insert(statement.table)
         try:
             self._cursor.executemany(text, [_params(p) for p in seq])
             self._connection.count_changes(self._cursor)
@@ -537,6 +556,42 @@ class Connection:
         self._statements: dict[str, Statement] = {}
         self._id_tables: frozenset[str] | None = None
         self.total_changes = 0  # rows inserted, updated or deleted, as sqlite3 counts them
+        # the next id of each table written in this transaction, as it was before
+        self._next_ids: dict[str, int | None] = {}
+
+    def note_insert(self, table: str) -> None:
+        """Before the transaction's first insert into ``table``: its next id, given back
+        if the transaction is rolled back (as SQLite gives a rolled-back id again)."""
+        if table in self._next_ids or not self.in_transaction or table not in self.id_tables():
+            return
+        with self.raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, 'id')::regclass)",
+                (f'"{table}"',),
+            )
+            row = cursor.fetchone()
+        self._next_ids[table] = None if not row or row[0] is None else int(row[0]) + 1
+
+    def _give_ids_back(self) -> None:
+        """After a rollback: each table's next id back to what it was (or past the rows
+        written since), under the write lock so that no other writer holds an id."""
+        tables, self._next_ids = self._next_ids, {}
+        if not tables or self.in_transaction:
+            return
+        try:
+            with self.raw.cursor() as cursor:
+                cursor.execute("BEGIN")
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
+                cursor.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+                for table, next_id in tables.items():
+                    cursor.execute(
+                        "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                        f'GREATEST(%s, (SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}")), false)',
+                        (f'"{table}"', next_id),
+                    )
+                cursor.execute("COMMIT")
+        except psycopg.Error:  # the ids are not given again: nothing else is lost
+            self._quiet_rollback()
 
     def count_changes(self, cursor: ClientCursor[Any]) -> None:
         status = (cursor.statusmessage or "").split(" ", 1)[0]
@@ -633,6 +688,7 @@ class Connection:
         return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
     def commit(self) -> None:
+        self._next_ids = {}
         if self.raw.autocommit and not self.in_transaction:
             return
         try:
@@ -646,6 +702,7 @@ class Connection:
 
     def rollback(self) -> None:
         self._quiet_rollback()
+        self._give_ids_back()
 
     def _quiet_rollback(self) -> None:
         if not self.in_transaction:
