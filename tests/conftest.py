@@ -8,13 +8,15 @@ case a command falls back to the default location.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from postgres import TEMPLATE, Server, binaries
 from support import TODAY, TZ, Cli, dump_database, invoke
 
 
@@ -70,16 +72,35 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# POVTOR_TEST_ENGINE=postgresql: the tests' databases (cli, blank_cli, prepared, on_demo)
+# are PostgreSQL databases on a test server instead of SQLite files
+ON_SERVER = os.environ.get("POVTOR_TEST_ENGINE", "sqlite") == "postgresql"
+
+
 @pytest.fixture
-def cli(isolated: Path, migrated_template: Path) -> Cli:
+def cli(isolated: Path, request: pytest.FixtureRequest) -> Cli:
     """Run povtor on the test's database, which starts as a fresh ``povtor init``."""
-    shutil.copy2(migrated_template, isolated)
+    if ON_SERVER:
+        _on_server(request, TEMPLATE)
+    else:
+        shutil.copy2(request.getfixturevalue("migrated_template"), isolated)
     return Cli(isolated)
 
 
+def _on_server(request: pytest.FixtureRequest, template: str) -> str:
+    """The test's database: a new one on the test server, a copy of ``template``."""
+    server: Server = request.getfixturevalue("postgres_server")
+    url = server.new_database(template)
+    request.addfinalizer(lambda: server.drop(url))
+    request.getfixturevalue("monkeypatch").setenv("POVTOR_DB", url)
+    return url
+
+
 @pytest.fixture
-def blank_cli(isolated: Path) -> Cli:
+def blank_cli(isolated: Path, request: pytest.FixtureRequest) -> Cli:
     """Run povtor where no database exists yet (the first command creates it)."""
+    if ON_SERVER:
+        _on_server(request, "template0")
     return Cli(isolated)
 
 
@@ -95,7 +116,9 @@ def _prepared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def prepared(cli: Cli, isolated: Path, _prepared_dir: Path) -> Callable[..., Cli]:
+def prepared(
+    cli: Cli, isolated: Path, _prepared_dir: Path, request: pytest.FixtureRequest
+) -> Callable[..., Cli]:
     """``prepared(key, build)``: the test's database as ``build(cli)`` leaves it.
 
     The commands of ``build`` run once per session (in the first test that asks for
@@ -103,6 +126,8 @@ def prepared(cli: Cli, isolated: Path, _prepared_dir: Path) -> Callable[..., Cli
     """
 
     def prepare(key: str, build: Callable[[Cli], None]) -> Cli:
+        if ON_SERVER:
+            return _prepare_on_server(key, build)
         saved = _prepared_dir / f"{key}.db"
         if saved.exists():
             shutil.copy2(saved, isolated)
@@ -110,6 +135,16 @@ def prepared(cli: Cli, isolated: Path, _prepared_dir: Path) -> Callable[..., Cli
             build(cli)
             assert not Path(f"{isolated}-wal").exists()  # every command closed the file
             shutil.copy2(isolated, saved)
+        return cli
+
+    def _prepare_on_server(key: str, build: Callable[[Cli], None]) -> Cli:
+        server: Server = request.getfixturevalue("postgres_server")
+        name = f"prepared_{key}".replace("-", "_")
+        if name not in server.made:
+            build(cli)
+            server.copy_current(os.environ["POVTOR_DB"], name)
+        else:
+            _on_server(request, name)
         return cli
 
     return prepare
@@ -128,7 +163,65 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def on_demo(demo: Path, isolated: Path) -> Cli:
+def on_demo(isolated: Path, request: pytest.FixtureRequest) -> Cli:
     """Run povtor on the test's own copy of the demo."""
-    shutil.copy2(demo, isolated)
+    if ON_SERVER:
+        _on_server(request, request.getfixturevalue("demo_on_server"))
+    else:
+        shutil.copy2(request.getfixturevalue("demo"), isolated)
     return Cli(isolated)
+
+
+@pytest.fixture(scope="session")
+def demo_on_server(postgres_server: Server) -> str:
+    """The demo built into a database on the test server (a template to copy)."""
+    from povtor.app.demo import build_demo
+    from povtor.clock import make_clock
+    from povtor.storage.database import open_database
+    from povtor.storage.location import resolve_location
+
+    name = "povtor_demo"
+    postgres_server.sql(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    database = open_database(resolve_location(postgres_server.url(name)))
+    try:
+        build_demo(database, make_clock(TODAY, TZ))
+    finally:
+        database.close()
+    return name
+
+
+# -- PostgreSQL: the same commands on a server ---------------------------------------
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    """A PostgreSQL server for the session, with a migrated template database."""
+    folder = binaries()
+    if folder is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("PostgreSQL's programs (initdb, pg_ctl, postgres) are not installed")
+        pytest.skip("PostgreSQL's programs (initdb, pg_ctl, postgres) are not installed")
+    server = Server(folder)
+    try:
+        server.start()
+        server.sql(f'CREATE DATABASE "{TEMPLATE}"')
+        run = invoke(["--db", server.url(TEMPLATE), "init"], env={"POVTOR_TODAY": TODAY})
+        assert run.exit_code == 0, run.describe()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(isolated: Path, request: pytest.FixtureRequest) -> str:
+    """The test's own PostgreSQL database (a fresh ``povtor init``), as ``POVTOR_DB``."""
+    return _on_server(request, TEMPLATE)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, isolated: Path, migrated_template: Path) -> str:
+    """The test's database on each engine in turn (a fresh ``povtor init``), as
+    ``POVTOR_DB``: a test that takes it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        shutil.copy2(migrated_template, isolated)
+        return str(isolated)
+    url: str = request.getfixturevalue("pg_url")
+    return url

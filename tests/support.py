@@ -6,6 +6,7 @@ helpers run commands against that environment and return what a user would see.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 import traceback
@@ -114,8 +115,42 @@ class Cli:
         return self.ok(*args, "--format", "csv").stdout
 
 
+def _on_server(path: Path) -> str | None:
+    """The test's server database when the tests run on PostgreSQL (``POVTOR_TEST_ENGINE``)
+    and ``path``, the test's file, is not there: its URL."""
+    url = os.environ.get("POVTOR_DB", "")
+    return url if url.startswith("postgresql://") and not Path(path).exists() else None
+
+
+def where(path: Path) -> str:
+    """What a command says the test's database is: its file, or its server URL when the
+    suite runs on PostgreSQL."""
+    return _on_server(path) or str(path)
+
+
+def _server_rows(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    from povtor.storage.database import open_database
+    from povtor.storage.location import resolve_location
+
+    database = open_database(resolve_location(url), migrate=False)
+    try:
+        cursor = database.connection.cursor()
+        cursor.row_factory = None
+        return [tuple(r) for r in cursor.execute(sql, params).fetchall()]
+    finally:
+        database.close()
+
+
 def dump_database(path: Path) -> str | None:
     """The whole database as SQL text (``None`` if there is no file), to compare before/after."""
+    url = _on_server(path)
+    if url is not None:
+        tables = _server_rows(url, "SELECT name FROM sqlite_master WHERE type = 'table'")
+        return "\n".join(
+            f"{table}: {row!r}"
+            for (table,) in sorted(tables)
+            for row in sorted(_server_rows(url, f'SELECT * FROM "{table}"'), key=repr)
+        )
     if not path.exists():
         return None
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -127,6 +162,9 @@ def dump_database(path: Path) -> str | None:
 
 def query(path: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Read the database directly (for what no command shows)."""
+    url = _on_server(path)
+    if url is not None:
+        return _server_rows(url, sql, params)
     connection = sqlite3.connect(path)
     try:
         return connection.execute(sql, params).fetchall()
@@ -136,6 +174,10 @@ def query(path: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, .
 
 def execute(path: Path, sql: str, params: Sequence[Any] = ()) -> None:
     """Change the database directly, as another program (or an older povtor) would."""
+    url = _on_server(path)
+    if url is not None:
+        _server_rows(url, sql, params)
+        return
     connection = sqlite3.connect(path)
     try:
         with connection:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from povtor.storage.database import open_database
 from povtor.storage.location import resolve_location
 from povtor.storage.plan_queries import activity_is_current, load_plan_facts
-from support import TODAY_DATE, Cli, execute, invoke, query
+from support import TODAY_DATE, Cli, execute, invoke, query, where
 
 MONDAY = dt.date.fromisoformat(TODAY_DATE)
 
@@ -109,7 +109,7 @@ def stored(db: Path) -> dict[int, tuple[Any, ...]]:
 
 def plan_facts_agree(db: Path, today: dt.date) -> None:
     """The plan's facts read from the activity are those read from the history."""
-    database = open_database(resolve_location(str(db)), create=False)
+    database = open_database(resolve_location(where(db)), create=False)
     try:
         since = {"paid_since": today - dt.timedelta(days=90), "lost_since": dt.date(2000, 1, 1)}
         assert activity_is_current(database, today.isoformat())
@@ -254,7 +254,7 @@ def test_an_import_that_wins_a_deal_brings_its_client_up_to_date(on_demo: Cli) -
 
 
 def test_a_plan_of_a_past_day_reads_the_history(on_demo: Cli) -> None:
-    database = open_database(resolve_location(str(on_demo.db)), create=False)
+    database = open_database(resolve_location(where(on_demo.db)), create=False)
     try:
         newest = max(on for on, *_ in stored(on_demo.db).values() if on)
         assert activity_is_current(database, newest)
@@ -291,7 +291,7 @@ def test_db_check_finds_an_activity_row_that_differs_and_repair_rebuilds_it(on_d
         ("problem", f"client #{second}: no row stored"),
     ]
     assert checked.stderr_lines == [
-        f"error: {on_demo.db} has 2 problem(s); first: activity: {found[0]['detail']}; "
+        f"error: {where(on_demo.db)} has 2 problem(s); first: activity: {found[0]['detail']}; "
         "rebuild the activity from the history: povtor db check --repair"
     ]
     assert stored(on_demo.db) != rows  # checking changed nothing

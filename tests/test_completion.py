@@ -14,7 +14,7 @@ from support import Cli, invoke
 from test_subprocess import executable
 
 
-def completion_env(line: str, db: Path | None = None) -> dict[str, str]:
+def completion_env(line: str, db: Path | str | None = None) -> dict[str, str]:
     """What bash hands povtor for ``line`` (the cursor at its end; a trailing space: a new
     word)."""
     words = line.split()
@@ -30,7 +30,7 @@ def completion_env(line: str, db: Path | None = None) -> dict[str, str]:
     return env
 
 
-def offered(line: str, db: Path | None = None) -> list[str]:
+def offered(line: str, db: Path | str | None = None) -> list[str]:
     run = invoke([], env=completion_env(line, db))
     assert (run.exit_code, run.stderr) == (0, ""), run.describe()
     return [word for word in run.stdout.splitlines() if word]  # (nothing: one empty line)

@@ -599,9 +599,9 @@ DB_CASES = [
     ),
     pytest.param(
         None,
-        "postgresql://localhost/povtor",
-        "error: database URL scheme 'postgresql' is not supported; "
-        "give a file path or a sqlite:/// URL (--db or POVTOR_DB)",
+        "mysql://localhost/povtor",
+        "error: database URL scheme 'mysql' is not supported; "
+        "give a file path, a sqlite:/// URL or a postgresql:// URL (--db or POVTOR_DB)",
         id="unsupported-url",
     ),
     pytest.param(

@@ -350,7 +350,7 @@ CATALOGUE = [
          says="does not exist"),
     case("db-from-a-newer-povtor", "--db", "{tmp}/future.db", "client", "forget", "1", "--yes",
          code=DATABASE, says="made by a newer povtor", prepare=_future_povtor),
-    case("db-url-scheme", "--db", "postgresql://localhost/povtor", "db", "backup",
+    case("db-url-scheme", "--db", "mysql://localhost/povtor", "db", "backup",
          code=DATABASE, says="is not supported"),
     case("db-empty", "--db", "", "client", "list", code=INVALID, says="--db is empty"),
     case("db-blank", "--db", "  ", "client", "add", "Новый", code=INVALID,

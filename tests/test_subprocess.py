@@ -152,7 +152,7 @@ try:
 except SystemExit as stop:
     assert not stop.code, stop.code
 watched = ("sqlalchemy", "sqlmodel", "alembic", "pydantic", "rich", "povtor.domain.metrics")
-watched += ("jinja2",)
+watched += ("jinja2", "psycopg", "povtor.storage.postgres")
 print("loaded:", *sorted(m for m in watched if m in sys.modules), file=sys.stderr)
 """
 
@@ -183,9 +183,9 @@ print("loaded:", *sorted(m for m in watched if m in sys.modules), file=sys.stder
 )
 def test_daily_paths_leave_the_orm_reports_and_rich_unloaded(cli: Cli, args: list[str]) -> None:
     """Startup cost is import cost: `--help`, the daily listings in machine formats and
-    the everyday writes run on the SQLite driver alone (no SQLAlchemy, SQLModel, Alembic
-    or pydantic), the plan does not load the reports' metrics, and only `povtor report`
-    itself loads Jinja2."""
+    the everyday writes run on the SQLite driver alone (no SQLAlchemy, SQLModel, Alembic,
+    pydantic, or the PostgreSQL driver), the plan does not load the reports' metrics, and
+    only `povtor report` itself loads Jinja2."""
     demo = cli.db.with_name("demo-light.db")
     cli.ok("demo", str(demo), "--force")
     done = subprocess.run(

@@ -87,8 +87,12 @@ class Backup:
 
 def backup(db: Database, file: Path | None, *, force: bool, now: dt.datetime) -> Backup:
     """``db backup``: an online copy of the database (default: a stamped file beside it)."""
+    if db.location.path is None:
+        raise DatabaseProblem(
+            f"{db.location} is on a database server: povtor db backup copies SQLite files",
+            hint="back the server up with pg_dump, or copy the data out: povtor export all DIR",
+        )
     if file is None:
-        assert db.location.path is not None
         name = safety.stamped_name(now, prefix="povtor-", suffix=".db")
         file = db.location.path.parent / name
     target = safety.make_backup(db, file, force=force)
@@ -109,8 +113,10 @@ def plan_restore(location: Location, file: Path) -> RestorePlan:
     path = location.path
     if path is None:
         raise DatabaseProblem(
-            _("cannot restore into {location}").format(location=location),
-            hint=_("give an SQLite file path"),
+            _("cannot restore into {location}: povtor db restore replaces SQLite files").format(
+                location=location
+            ),
+            hint=_("restore a server with pg_restore, or load files: povtor import all DIR"),
         )
     source = safety.inspect_povtor_file(file.expanduser())
     if path.exists() and source.path.resolve() == path.resolve():

@@ -138,7 +138,8 @@ def root(
         typer.Option(
             "--db",
             envvar="POVTOR_DB",
-            help="Database file or sqlite:/// URL. Default: povtor.db in your user data directory.",
+            help="Database file, sqlite:/// URL or postgresql://user@host/database URL. "
+            "Default: povtor.db in your user data directory.",
             show_envvar=True,
         ),
     ] = None,

@@ -95,11 +95,17 @@ _INSERT = """INSERT INTO client_activity (client_id, last_touch_on, warming_sinc
     last_service_on, last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
     said_follow_up_on, asked_at, asked_on)"""
 _SOME = "c.id IN (SELECT value FROM json_each(:ids))"
-_ALL = "1"
+_ALL = "1 = 1"
 
 
 def _recompute(where: str) -> str:
     return _RECOMPUTE.format(where=where, said=_SAID, asked=_ASKED)
+
+
+def rebuild_sql() -> list[str]:
+    """The statements that rebuild every client's activity (no parameters): run on a
+    PostgreSQL server after an upgrade, once its days and times read as SQLite's do."""
+    return ["DELETE FROM client_activity", _INSERT + _recompute(_ALL)]
 
 
 def _ids(client_ids: Iterable[int | None]) -> str:

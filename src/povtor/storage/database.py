@@ -2,6 +2,8 @@
 
 This module starts fast (no SQLAlchemy): every read and every write goes through it,
 in plain SQL; only the migrations use SQLAlchemy (through Alembic), on its connection.
+An SQLite file is the default; a ``postgresql://`` location opens a server through
+:mod:`povtor.storage.postgres` (imported only then), behind the same API.
 """
 
 from __future__ import annotations
@@ -46,13 +48,15 @@ class Upgrade:
 
 
 class Database:
-    """One open povtor database (an SQLite file in WAL mode, foreign keys on)."""
+    """One open povtor database (an SQLite file in WAL mode, foreign keys on; or a
+    PostgreSQL server's database, whose connection stands where sqlite3's would)."""
 
     def __init__(
         self, connection: sqlite3.Connection, location: Location, *, read_only: bool = False
     ) -> None:
         self.connection = connection
         self.location = location
+        self.engine = getattr(connection, "engine", "sqlite")  # sqlite | postgresql
         self.read_only = read_only  # opened read-only: read-only media or no write permission
         self.upgraded: Upgrade | None = None  # set when opening upgraded the schema
 
@@ -108,7 +112,7 @@ class Database:
             if self.connection.total_changes != before:
                 self.execute(
                     "INSERT INTO setting (key, value) VALUES (?, '1') ON CONFLICT (key) "
-                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                    "DO UPDATE SET value = CAST(setting.value AS INTEGER) + 1",
                     (WRITES_KEY,),
                 )
         except BaseException:
@@ -127,6 +131,16 @@ class Database:
         waits for it), and without raising the change counter. False: not written."""
         if self.read_only or self.connection.in_transaction:
             return False
+        if self.engine == "postgresql":  # the write lock's try-variant: free now, or not kept
+            if not self.connection.begin_writing_at_once():  # type: ignore[attr-defined]
+                return False
+            try:
+                self.connection.execute(sql, params)
+            except BaseException:
+                self.connection.rollback()
+                raise
+            self.connection.commit()
+            return True
         try:
             self.connection.execute("PRAGMA busy_timeout = 0")
             try:
@@ -158,6 +172,8 @@ class Database:
         runs at most once in :data:`QUICK_CHECK_HOURS`; a sound result is noted in the
         same transaction, so a command that fails leaves the next one to check again.
         """
+        if self.engine != "sqlite":  # the server keeps its own pages sound
+            return
         hour = int(time.time() // 3600)  # wall-clock hours: upkeep of the file, not "today"
         last = self.scalar("PRAGMA user_version") or 0
         if 0 <= hour - last < QUICK_CHECK_HOURS:
@@ -179,6 +195,8 @@ class Database:
     # -- schema --------------------------------------------------------------
     def schema_version(self) -> str | None:
         """The Alembic revision of this database, or ``None`` for an empty one."""
+        if self.engine == "postgresql":
+            return self._server_schema_version()
         tables = {r[0] for r in self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "alembic_version" not in tables:
             user_tables = {t for t in tables if not t.startswith("sqlite_")}
@@ -188,6 +206,23 @@ class Database:
                         location=self.location
                     ),
                     hint=_("point --db (or POVTOR_DB) at a povtor database or a new file"),
+                )
+            return None
+        return self.scalar("SELECT version_num FROM alembic_version")
+
+    def _server_schema_version(self) -> str | None:
+        tables = {
+            r[0]
+            for r in self.rows(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        }
+        if "alembic_version" not in tables:
+            if tables:
+                raise DatabaseProblem(
+                    f"{self.location} holds tables, but is not a povtor database",
+                    hint="point --db (or POVTOR_DB) at a povtor database or a new, empty one",
                 )
             return None
         return self.scalar("SELECT version_num FROM alembic_version")
@@ -238,6 +273,8 @@ def open_database(
     ``now`` (povtor's clock) stamps the copy taken before an upgrade.
     """
     if location.path is None:
+        if location.dialect == "postgresql":
+            return _open_server(location, migrate=migrate, now=now)
         raise DatabaseProblem(
             _("cannot open {location}").format(location=location),
             hint=_("give an SQLite file path"),
@@ -265,6 +302,29 @@ def open_database(
             # moment, or restored from a copy, may still be in rollback-journal mode
             if not is_new and not read_only and database.scalar("PRAGMA journal_mode") != "wal":
                 _use_wal(connection)
+        except sqlite3.Error as exc:
+            database.close()
+            raise translate_db_error(exc, location) from None
+        except BaseException:
+            database.close()
+            raise
+    return database
+
+
+def _open_server(location: Location, *, migrate: bool, now: dt.datetime | None) -> Database:
+    """A PostgreSQL server's database (the ``postgres`` extra: psycopg)."""
+    try:
+        from povtor.storage import postgres
+    except ImportError:
+        raise DatabaseProblem(
+            f"cannot open {location}: PostgreSQL support is not installed",
+            hint="pip install 'povtor[postgres]'",
+        ) from None
+    connection = postgres.connect(location.url, str(location))
+    database = Database(connection, location)  # type: ignore[arg-type]
+    if migrate:
+        try:
+            database.ensure_schema(now=now)
         except sqlite3.Error as exc:
             database.close()
             raise translate_db_error(exc, location) from None

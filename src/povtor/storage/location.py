@@ -1,6 +1,7 @@
 """Where the database is: ``--db``, else ``POVTOR_DB``, else the user data directory.
 
-Both a file path and a SQLAlchemy URL (``sqlite:///path/to/file.db``) are accepted.
+A file path, a SQLAlchemy URL (``sqlite:///path/to/file.db``) or a PostgreSQL server's
+URL (``postgresql://user@host:port/database``, with the ``postgres`` extra) are accepted.
 """
 
 from __future__ import annotations
@@ -28,7 +29,22 @@ class Location:
         return self.url.split(":", 1)[0].split("+", 1)[0]
 
     def __str__(self) -> str:
-        return str(self.path) if self.path is not None else self.url
+        if self.path is not None:
+            return str(self.path)
+        return _without_password(self.url)
+
+
+SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def _without_password(url: str) -> str:
+    """The URL as messages show it: ``user:secret@host`` as ``user@host``."""
+    scheme, rest = url.split("://", 1)
+    authority, slash, tail = rest.partition("/")
+    if "@" in authority:
+        user, _at, host = authority.rpartition("@")
+        authority = f"{user.split(':', 1)[0]}@{host}"
+    return f"{scheme}://{authority}{slash}{tail}"
 
 
 def default_path() -> Path:
@@ -72,9 +88,17 @@ def resolve_location(option: str | None) -> Location:
             )
         path = Path(rest[1:].split("?", 1)[0]).expanduser()
         return Location(url=f"sqlite:///{path}", path=path)
+    if scheme.lower() in SERVER_SCHEMES:
+        rest = raw.split("://", 1)[1]
+        if not rest.partition("?")[0].partition("/")[2]:
+            raise DatabaseProblem(
+                _("database URL {raw} names no database").format(raw=repr(_without_password(raw))),
+                hint=_("use postgresql://user@host:port/database"),
+            )
+        return Location(url=f"postgresql://{rest}", path=None)
     raise DatabaseProblem(
         _("database URL scheme {scheme} is not supported").format(scheme=repr(scheme)),
-        hint=_("give a file path or a sqlite:/// URL (--db or POVTOR_DB)"),
+        hint=_("give a file path, a sqlite:/// URL or a postgresql:// URL (--db or POVTOR_DB)"),
     )
 
 

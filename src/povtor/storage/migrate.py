@@ -26,12 +26,35 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 def engine_for(database: Database) -> Engine:
     """An SQLAlchemy engine on the database's own connection, for Alembic: its
-    transactions begin with ``BEGIN IMMEDIATE`` (the write lock, taken at once)."""
+    transactions begin with ``BEGIN IMMEDIATE`` (the write lock, taken at once).
+    On a PostgreSQL server: its own connection, holding povtor's write lock."""
+    if database.engine == "postgresql":
+        return _server_engine(database)
     engine = create_engine("sqlite://", creator=lambda: database.connection, poolclass=StaticPool)
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _server_engine(database: Database) -> Engine:
+    import psycopg
+
+    from povtor.storage.postgres import LOCK_TIMEOUT_S, WRITE_LOCK
+
+    url = database.location.url
+    engine = create_engine(
+        "postgresql+psycopg://",
+        creator=lambda: psycopg.connect(url, connect_timeout=10),
+        poolclass=StaticPool,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _write_lock(connection: Any) -> None:
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
     return engine
 
@@ -49,6 +72,19 @@ def script_revisions() -> list[str]:
 
 
 def upgrade(database: Database, *, backup: bool, now: dt.datetime | None = None) -> Upgrade | None:
+    if database.engine != "postgresql":
+        return _upgrade(database, backup=backup, now=now)
+    from sqlalchemy.exc import DBAPIError
+
+    from povtor.storage.postgres import upgrade_error
+
+    try:
+        return _upgrade(database, backup=backup, now=now)
+    except DBAPIError as exc:
+        raise upgrade_error(exc.orig, database.location) from None
+
+
+def _upgrade(database: Database, *, backup: bool, now: dt.datetime | None = None) -> Upgrade | None:
     """Bring ``database`` to the newest schema; back an existing one up first.
 
     The whole upgrade is one write transaction (``BEGIN IMMEDIATE``), and the
@@ -90,5 +126,12 @@ def upgrade(database: Database, *, backup: bool, now: dt.datetime | None = None)
             record_backup(path, saved, "upgrade")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        if database.engine == "postgresql":
+            from povtor.storage.postgres import setup
+
+            setup(connection)
         connection.commit()
+    if database.engine == "postgresql":
+        engine.dispose()
+        database.connection.schema_changed()  # type: ignore[attr-defined]
     return Upgrade(version, saved)

@@ -12,6 +12,9 @@ then a new schema version), inside the upgrade's one transaction. Rebuilding the
 instead would drop tables that others point at, with their rows cascading away, while
 the foreign keys are enforced. Every row, index and foreign key stays as it was.
 
+On a PostgreSQL server nothing changes: it checks ``x IN (...)`` in place, and both
+spellings admit the same values, so its constraints stay as they were made.
+
 Revision ID: 0010_inline_checks
 Revises: 0009_conversation_indexes
 Create Date: 2026-12-06
@@ -48,6 +51,8 @@ def _as_list(found: re.Match[str]) -> str:
 def _rewrite(pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> None:
     """Rewrite the CHECK constraints that ``pattern`` finds in every table's definition."""
     bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
     tables = bind.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%CHECK%'"
     ).fetchall()
