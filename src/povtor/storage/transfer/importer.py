@@ -174,6 +174,19 @@ class Importer:
         if self._pending >= CHUNK_WRITES and self.writes != "keep":
             self._flush()
 
+    def ops(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+        """Plan many writes of one statement at once (``params`` is taken, not copied)."""
+        if not params:
+            return
+        ops = self._ops
+        if ops and ops[-1][0] == sql:
+            ops[-1][1].extend(params)
+        else:
+            ops.append((sql, params))
+        self._pending += len(params)
+        if self._pending >= CHUNK_WRITES and self.writes != "keep":
+            self._flush()
+
     def _flush(self) -> None:
         """Run (or let go) the writes planned so far, but those of _last that must wait."""
         writes = self._ops

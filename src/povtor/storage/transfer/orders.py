@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -13,15 +14,19 @@ from povtor.parsing import format_money
 from povtor.storage.transfer.clients import client_ref, created_by_code
 from povtor.storage.transfer.deals import (
     DEAL_COLUMNS,
+    DEAL_INSERT,
+    HISTORY_INSERT,
     add_deal,
     closed_stage,
     deals,
     funnel_id,
+    planned_history_of,
     stage,
     upsert_deal,
     won_stage,
 )
 from povtor.storage.transfer.importer import Change, Importer, folded, in_future
+from povtor.text import NAME_MAX
 
 
 def plan_orders(imp: Importer, table: RawTable) -> None:
@@ -94,9 +99,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     if check.problems:
         return
     plan = _Plan(imp, funnel, source)
-    for order in book.orders():
-        order.client_id = clients.get(order.client_ref)
-        plan.order(order)
+    plan.orders(book, clients)
     if plan.free:
         check.note(
             f"{source}: {plan.free} order(s) worth 0.00 imported as purchases (first on line "
@@ -147,6 +150,82 @@ class _Plan:
         self.start_won = closed_stage(imp, funnel, "won", source)
         self.free = 0  # orders worth nothing, kept as purchases
         self.first_free: int | str = 0
+
+    def orders(self, book: OrderBook, clients: dict[str, int | None]) -> None:
+        """Plan the deal of every order. A plain order (see :meth:`OrderBook.each`) of a
+        known client whose deal is new is planned here in a few steps, its deal and the
+        two events of its history (open, win) written in batches; any other goes through
+        :meth:`order`, the batches written first so that the writes keep their order."""
+        imp, index = self.imp, self.index
+        won, start = self.won, self.start_won
+        if start is None:  # the map's closed_from is wrong (a problem): no deal is made
+            for order_id, where, day, (name, code, ref), total, order in book.each():
+                made = order or _plain(book, order_id, where, day, name, code, ref, total)
+                made.client_id = clients.get(made.client_ref)
+                self.order(made)
+            return
+        funnel, source = self.funnel, self.source
+        won_id, first_id = won["id"], start["id"]
+        currency = book.default_currency or "RUB"
+        by_ext, rows = index.by_ext, index.rows
+        indexed, listing = imp.more_files, imp.listing
+        planned = None if HISTORY_INSERT in imp.early_last else imp.shared(planned_history_of)
+        new_id, new_ids, noon = imp.new_id, imp.new_ids, imp.noon
+        days: dict[int, str] = {}
+        from_ordinal = dt.date.fromordinal
+        deals: list[tuple[Any, ...]] = []
+        history: list[tuple[Any, ...]] = []
+
+        def write() -> None:
+            nonlocal deals, history
+            imp.ops(DEAL_INSERT, deals)
+            imp.last(HISTORY_INSERT).extend(history)
+            imp.counts[("deals", "create")] += len(deals)
+            imp.counts[("stage-history", "create")] += len(history)
+            deals, history = [], []
+
+        for order_id, where, day, (name, code, ref), total, order in book.each():
+            client_id = clients.get(ref)
+            key = "order:" + order_id
+            if order is not None or key in by_ext:
+                write()
+                made = order or _plain(book, order_id, where, day, name, code, ref, total)
+                made.client_id = client_id
+                self.order(made)
+                continue
+            if total == 0:
+                self.free += 1
+                self.first_free = self.first_free or where
+            if client_id is None:
+                continue
+            on = days.get(day)
+            if on is None:
+                on = days[day] = from_ordinal(day).isoformat()
+            title = "№ " + order_id
+            if len(title) > NAME_MAX:
+                title = title[: NAME_MAX - 1] + "…"
+            deal_id = new_id("deal")
+            deal = (
+                deal_id, client_id, funnel, won_id, title, total, currency, "won", on, on, None,
+                on, None, None, key,
+            )  # fmt: skip
+            deals.append(deal)
+            if indexed:  # each order is planned once: only a later file looks its deal up
+                rows[deal_id] = deal[1:]
+                by_ext[key] = deal_id
+            if listing:
+                imp.changes.append(
+                    Change("deals", "create", deal_id, f"order {order_id}", f"{source}:{where}")
+                )
+            history_id = new_ids("stage_change", 2)
+            if planned is not None:
+                planned[history_id] = planned[history_id + 1] = deal_id
+            at = noon(on)
+            history.append((history_id, deal_id, "open", None, first_id, at, on, None))
+            history.append((history_id + 1, deal_id, "win", first_id, won_id, at, on, None))
+            if len(deals) >= 4096:
+                write()
+        write()
 
     def order(self, order: Order) -> None:
         imp, index = self.imp, self.index
@@ -243,3 +322,26 @@ def _link_products(imp: Importer, deal_id: int, order: Order) -> None:
                 (deal_id, found[0]),
             )
             linked[found[1]] += 1
+
+
+def _plain(
+    book: OrderBook,
+    order_id: str,
+    where: int | str,
+    day: int,
+    name: str | None,
+    code: str | None,
+    ref: str,
+    total: int,
+) -> Order:
+    """A plain order (see :meth:`OrderBook.each`) as an :class:`Order`."""
+    return Order(
+        order_id,
+        where,
+        dt.date.fromordinal(day),
+        name,
+        code,
+        ref,
+        total=total,
+        currency=book.default_currency,
+    )
