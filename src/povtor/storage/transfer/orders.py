@@ -45,12 +45,14 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     status_label = head.labels.get("status", "status")
     has_status = head.has("status")
     today = imp.clock.today
+    add = book.add
     for where, rec in check.rows(table, "orders", head):
+        date = rec["date"]
         if (rec["order_id"] is None and not need(rec, head, source, where, "order_id")) or (
-            rec["date"] is None and not need(rec, head, source, where, "date")
+            date is None and not need(rec, head, source, where, "date")
         ):
             continue
-        if rec["date"][0] > today and in_future(imp, rec, head, source, where, ("date",)):
+        if date[0] > today and in_future(imp, rec, head, source, where, ("date",)):
             continue
         if not placeholder and not rec.get("client") and not rec.get("client_code"):
             if not {"client", "client_code"} & rec.get("_bad", set()):
@@ -64,7 +66,8 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
                     value="",
                 )
             continue
-        line = _order_line(imp, rec, head, source, where)
+        amount = rec.get("amount")
+        line = int(amount) if amount is not None else _order_line(imp, rec, head, source, where)
         status = None
         if has_status:
             try:
@@ -74,7 +77,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
                 continue
         if line is None:
             continue
-        trouble = book.add(where, rec, line, status)
+        trouble = add(where, rec, line, status)
         if trouble:
             problem(source, where, trouble)
     funnel = funnel_id(imp, None, source, 1, "funnel")
@@ -170,14 +173,18 @@ class _Plan:
         by_ext, rows = index.by_ext, index.rows
         indexed, listing = imp.more_files, imp.listing
         planned = None if HISTORY_INSERT in imp.early_last else imp.shared(planned_history_of)
-        new_id, new_ids, noon = imp.new_id, imp.new_ids, imp.noon
-        days: dict[int, str] = {}
+        new_ids, noon = imp.new_ids, imp.noon
+        days: dict[int, tuple[str, str]] = {}  # ordinal -> (ISO date, stored noon)
         from_ordinal = dt.date.fromordinal
         deals: list[tuple[Any, ...]] = []
         history: list[tuple[Any, ...]] = []
+        # the ids of a batch follow one another: taken from the importer when it is written
+        deal_id, history_id = new_ids("deal", 0), new_ids("stage_change", 0)
 
         def write() -> None:
             nonlocal deals, history
+            new_ids("deal", len(deals))
+            new_ids("stage_change", len(history))
             imp.ops(DEAL_INSERT, deals)
             imp.last(HISTORY_INSERT).extend(history)
             imp.counts[("deals", "create")] += len(deals)
@@ -192,19 +199,21 @@ class _Plan:
                 made = order or _plain(book, order_id, where, day, name, code, ref, total)
                 made.client_id = client_id
                 self.order(made)
+                deal_id, history_id = new_ids("deal", 0), new_ids("stage_change", 0)
                 continue
             if total == 0:
                 self.free += 1
                 self.first_free = self.first_free or where
             if client_id is None:
                 continue
-            on = days.get(day)
-            if on is None:
-                on = days[day] = from_ordinal(day).isoformat()
+            dated = days.get(day)
+            if dated is None:
+                on = from_ordinal(day).isoformat()
+                dated = days[day] = (on, noon(on))
+            on, at = dated
             title = "№ " + order_id
             if len(title) > NAME_MAX:
                 title = title[: NAME_MAX - 1] + "…"
-            deal_id = new_id("deal")
             deal = (
                 deal_id, client_id, funnel, won_id, title, total, currency, "won", on, on, None,
                 on, None, None, key,
@@ -217,12 +226,12 @@ class _Plan:
                 imp.changes.append(
                     Change("deals", "create", deal_id, f"order {order_id}", f"{source}:{where}")
                 )
-            history_id = new_ids("stage_change", 2)
             if planned is not None:
                 planned[history_id] = planned[history_id + 1] = deal_id
-            at = noon(on)
             history.append((history_id, deal_id, "open", None, first_id, at, on, None))
             history.append((history_id + 1, deal_id, "win", first_id, won_id, at, on, None))
+            deal_id += 1
+            history_id += 2
             if len(deals) >= 4096:
                 write()
         write()
