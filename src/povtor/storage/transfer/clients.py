@@ -103,14 +103,15 @@ def client_ref(
     ``client_code``) is created with the code as its name."""
     index = clients(imp)
     problem = imp.check.problem
-    labels = {c: head.labels.get(c, c) for c in ("client_id", name_column, ext_column)}
+    labels = head.labels  # (a column's label, else its name, in the problems)
     client_id = record.get("client_id")
     if client_id is not None:
         if client_id not in index.rows:
             problem(
                 source,
                 where,
-                f"{labels['client_id']}: no client #{client_id} (import clients first)",
+                f"{labels.get('client_id', 'client_id')}: no client #{client_id} "
+                "(import clients first)",
             )
             return None
         return client_id
@@ -126,7 +127,7 @@ def client_ref(
             problem(
                 source,
                 where,
-                f"{labels[ext_column]}: no client has external id {ext!r}; add the "
+                f"{labels.get(ext_column, ext_column)}: no client has external id {ext!r}; add the "
                 "client's name in a client column to create it",
             )
         elif placeholder and imp.map.no_client:
@@ -153,8 +154,8 @@ def client_ref(
         problem(
             source,
             where,
-            f"{labels[name_column]}: {len(ids)} clients are called {name!r} ({listed}); "
-            "name the client by id or external id",
+            f"{labels.get(name_column, name_column)}: {len(ids)} clients are called "
+            f"{name!r} ({listed}); name the client by id or external id",
         )
         return None
     if ids:
@@ -280,7 +281,9 @@ def _create_client(
     )  # fmt: skip
     _index_client(clients(imp), client_id, values)
     imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
-    imp.record(Change("clients", "create", client_id, name, f"{source}:{where}"))
+    imp.counts[("clients", "create")] += 1
+    if imp.listing:
+        imp.changes.append(Change("clients", "create", client_id, name, f"{source}:{where}"))
     return client_id
 
 
