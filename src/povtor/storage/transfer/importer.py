@@ -50,15 +50,22 @@ CHUNK_WRITES = 20_000
 _HISTORY = re.compile(r"\s*(INSERT (?:OR \w+ )?INTO|UPDATE|DELETE FROM) (touch|deal)\b")
 
 
-def _history_ids(writes: Sequence[tuple[str, list[tuple[Any, ...]]]]) -> dict[str, list[int]]:
-    """The ids of the touches and deals that ``writes`` insert, update or delete."""
+def _history_ids(
+    writes: Sequence[tuple[str, list[tuple[Any, ...]]]],
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """The ids of the touches and deals that ``writes`` insert, update or delete: all of
+    them, and those that may be stored already (all but those of a plain insert)."""
     found: dict[str, list[int]] = {"touch": [], "deal": []}
+    stored: dict[str, list[int]] = {"touch": [], "deal": []}
     for sql, params in writes:
         history = _HISTORY.match(sql)
         if history:
-            at = -1 if history.group(1) == "UPDATE" else 0
-            found[history.group(2)] += [row[at] for row in params]
-    return found
+            action = history.group(1)
+            ids = [row[-1 if action == "UPDATE" else 0] for row in params]
+            found[history.group(2)] += ids
+            if action != "INSERT INTO":
+                stored[history.group(2)] += ids
+    return found, stored
 
 
 class Change(NamedTuple):
@@ -268,10 +275,11 @@ class Importer:
                 for name, sql in indexes:
                     self.db.execute(f'DROP INDEX "{name}"')
                     self._rebuilt.append((name, sql))
-        history = _history_ids(writes)
+        history, stored = _history_ids(writes)
         if history["touch"] or history["deal"]:
             self._history = True
-            self._active |= self._clients_of(history)  # (an update may move a row elsewhere)
+        if stored["touch"] or stored["deal"]:
+            self._active |= self._clients_of(stored)  # (an update may move a row elsewhere)
         for sql, params in writes:
             self.db.executemany(sql, params)
             if tick:
