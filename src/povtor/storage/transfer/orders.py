@@ -183,6 +183,8 @@ class _Plan:
 
         def write() -> None:
             nonlocal deals, history
+            if not deals:
+                return
             new_ids("deal", len(deals))
             new_ids("stage_change", len(history))
             imp.ops(DEAL_INSERT, deals)
