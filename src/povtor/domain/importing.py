@@ -36,6 +36,7 @@ CACHED_KINDS = frozenset(
     {"name", "key", "date", "when", "currency", "money", "signed_money", "decimal", *WORDS}
 )
 CACHE_LIMIT = 1 << 15
+_MISSING = object()  # not in a parser's cache
 HEADER_SHOWN = 120  # characters of a header quoted in a message
 _fold = functools.lru_cache(maxsize=1 << 16)(fold)
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
@@ -331,24 +332,34 @@ class RowChecker:
                 continue
             record: dict[str, Any] = {}
             bad: set[str] | None = None
-            for column, i, parse, mapping in parsers:
+            for column, i, (parse, cache), mapping in parsers:
                 raw = row[i] if i < size else ""
                 if restore and raw.startswith("'"):
                     raw = raw[1:]
                 if mapping:
                     raw = mapping.get(_fold(raw).strip(), raw)
                 try:
-                    record[column] = parse(raw)
+                    value = cache.get(raw, _MISSING)
+                    if value is _MISSING:
+                        value = parse(raw)
+                    elif value.__class__ is InvalidInput:
+                        raise InvalidInput(value.message, hint=value.hint)
+                    record[column] = value
                 except InvalidInput as error:
                     problem(source, where, error.message, value=raw)
                     record[column] = None
                     bad = bad or set()
                     bad.add(column)
-            for column, parts, parse in composed:
+            for column, parts, (parse, cache) in composed:
                 pieces = [row[i].strip() if i < size else "" for i in parts]
                 raw = COMPOSE_SEPARATOR.join(pieces) if any(pieces) else ""
                 try:
-                    record[column] = parse(raw)
+                    value = cache.get(raw, _MISSING)
+                    if value is _MISSING:
+                        value = parse(raw)
+                    elif value.__class__ is InvalidInput:
+                        raise InvalidInput(value.message, hint=value.hint)
+                    record[column] = value
                 except InvalidInput as error:
                     problem(source, where, error.message, value=raw)
                     record[column] = None
@@ -395,33 +406,32 @@ class RowChecker:
             )
         return False
 
-    def _parser(self, kind: str, label: str) -> Callable[[str], Any]:
-        """The parser of one column's cells (an empty cell is None): for the kinds whose
-        values repeat, with a cache."""
+    def _parser(self, kind: str, label: str) -> tuple[Callable[[str], Any], dict[str, Any]]:
+        """The parser of one column's cells (an empty cell is None) and its cache (the
+        value, or the InvalidInput, of each text parsed so far; kept for the kinds whose
+        values repeat): look a text up in the cache first, parse it only if it is not there
+        (which keeps it). A cached InvalidInput is raised anew by the caller."""
         read = self._reader(kind, label)
 
         def parse_cell(raw: str) -> Any:
             return read(raw) if raw and not raw.isspace() else None
 
-        if kind not in CACHED_KINDS:
-            return parse_cell
         cache: dict[str, Any] = {}
-        missing = object()
+        if kind not in CACHED_KINDS:
+            return parse_cell, cache
 
         def parse(raw: str) -> Any:
-            value = cache.get(raw, missing)
-            if value is missing:
-                try:
-                    value = parse_cell(raw)
-                except InvalidInput as error:
-                    value = error
-                if len(cache) < CACHE_LIMIT:
-                    cache[raw] = value
+            try:
+                value = parse_cell(raw)
+            except InvalidInput as error:
+                value = error
+            if len(cache) < CACHE_LIMIT:
+                cache[raw] = value
             if value.__class__ is InvalidInput:
                 raise InvalidInput(value.message, hint=value.hint)
             return value
 
-        return parse
+        return parse, cache
 
     def _reader(self, kind: str, label: str) -> Callable[[str], Any]:
         """How a cell of this kind that is not empty is read."""

@@ -81,6 +81,11 @@ class Order:
         return title if len(title) <= NAME_MAX else title[: NAME_MAX - 1] + "…"
 
 
+# (order id, line of its first row, earliest date as an ordinal, (client name, code, who),
+# total, the Order if it is not plain): see OrderBook.each
+PlainOrder = tuple[str, int | str, int, tuple[str | None, str | None, str], int, Order | None]
+
+
 class OrderBook:
     """Collects order lines; :meth:`add` returns a problem or ``None``.
 
@@ -178,27 +183,53 @@ class OrderBook:
 
     def orders(self) -> Iterator[Order]:
         """Each order (made afresh each time), in the order of their first lines."""
-        default = self.default_currency
-        who, nums = self._who, self._nums
-        wheres, returns, currency = self._wheres, self._returns, self._currency
-        cancelled, stage, title, products = (
-            self._cancelled, self._stage, self._title, self._products
-        )  # fmt: skip
-        from_ordinal = dt.date.fromordinal
+        for order_id, slot in self._slots.items():
+            yield self._order(order_id, slot)
+
+    def _order(self, order_id: str, slot: int) -> Order:
+        nums, wheres = self._nums, self._wheres
+        at = slot << 2
+        return Order(
+            order_id,
+            wheres[slot] if slot in wheres else nums[at],
+            dt.date.fromordinal(nums[at + 1]),
+            *self._who[nums[at + 2]],
+            total=nums[at + 3],
+            returns=self._returns.get(slot, 0),
+            cancelled=slot in self._cancelled,
+            stage=self._stage.get(slot),
+            currency=self._currency.get(slot, self.default_currency),
+            title=self._title.get(slot),
+            products=self._products.get(slot),
+        )
+
+    def each(
+        self,
+    ) -> Iterator[
+        tuple[str, int | str, int, tuple[str | None, str | None, str], int, Order | None]
+    ]:
+        """Each order, in the order of their first lines, as (id, line of its first row,
+        earliest date as an ordinal, (client name, code, who), total, order): ``order`` is
+        None for a plain order (no returns, status, title, products or other currency,
+        the most of a large file), else the :class:`Order` :meth:`orders` gives."""
+        special = (
+            self._returns.keys()
+            | self._cancelled
+            | self._stage.keys()
+            | self._currency.keys()
+            | self._title.keys()
+            | self._products.keys()
+        )
+        who, nums, wheres = self._who, self._nums, self._wheres
         for order_id, slot in self._slots.items():
             at = slot << 2
-            yield Order(
+            yield (
                 order_id,
                 wheres[slot] if slot in wheres else nums[at],
-                from_ordinal(nums[at + 1]),
-                *who[nums[at + 2]],
-                total=nums[at + 3],
-                returns=returns.get(slot, 0),
-                cancelled=slot in cancelled,
-                stage=stage.get(slot),
-                currency=currency.get(slot, default),
-                title=title.get(slot),
-                products=products.get(slot),
+                nums[at + 1],
+                who[nums[at + 2]],
+                nums[at + 3],
+                self._order(order_id, slot) if slot in special else None,
             )
 
     def clients(self) -> Iterator[tuple[str, str | None, str | None, int | str]]:

@@ -104,7 +104,7 @@ def client_ref(
     ``client_code``) is created with the code as its name."""
     index = clients(imp)
     problem = imp.check.problem
-    labels = {c: head.labels.get(c, c) for c in ("client_id", name_column, ext_column)}
+    labels = head.labels  # (a column's label, else its name, in the problems)
     client_id = record.get("client_id")
     if client_id is not None:
         if client_id not in index.rows:
@@ -112,7 +112,7 @@ def client_ref(
                 source,
                 where,
                 _("{label}: no client #{id} (import clients first)").format(
-                    label=labels["client_id"], id=client_id
+                    label=labels.get("client_id", "client_id"), id=client_id
                 ),
             )
             return None
@@ -132,7 +132,7 @@ def client_ref(
                 _(
                     "{label}: no client has external id {ext!r}; add the "
                     "client's name in a client column to create it"
-                ).format(label=labels[ext_column], ext=ext),
+                ).format(label=labels.get(ext_column, ext_column), ext=ext),
             )
         elif placeholder and imp.map.no_client:
             return placeholder_client(imp, source, created_on)
@@ -163,7 +163,9 @@ def client_ref(
             _(
                 "{label}: {count} clients are called {name!r} ({listed}); "
                 "name the client by id or external id"
-            ).format(label=labels[name_column], count=len(ids), name=name, listed=listed),
+            ).format(
+                label=labels.get(name_column, name_column), count=len(ids), name=name, listed=listed
+            ),
         )
         return None
     if ids:
@@ -298,7 +300,9 @@ def _create_client(
     )  # fmt: skip
     _index_client(clients(imp), client_id, values)
     imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
-    imp.record(Change("clients", "create", client_id, name, f"{source}:{where}"))
+    imp.counts[("clients", "create")] += 1
+    if imp.listing:
+        imp.changes.append(Change("clients", "create", client_id, name, f"{source}:{where}"))
     return client_id
 
 

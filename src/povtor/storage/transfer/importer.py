@@ -51,15 +51,22 @@ CHUNK_WRITES = 20_000
 _HISTORY = re.compile(r"\s*(INSERT (?:OR \w+ )?INTO|UPDATE|DELETE FROM) (touch|deal)\b")
 
 
-def _history_ids(writes: Sequence[tuple[str, list[tuple[Any, ...]]]]) -> dict[str, list[int]]:
-    """The ids of the touches and deals that ``writes`` insert, update or delete."""
+def _history_ids(
+    writes: Sequence[tuple[str, list[tuple[Any, ...]]]],
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """The ids of the touches and deals that ``writes`` insert, update or delete: all of
+    them, and those that may be stored already (all but those of a plain insert)."""
     found: dict[str, list[int]] = {"touch": [], "deal": []}
+    stored: dict[str, list[int]] = {"touch": [], "deal": []}
     for sql, params in writes:
         history = _HISTORY.match(sql)
         if history:
-            at = -1 if history.group(1) == "UPDATE" else 0
-            found[history.group(2)] += [row[at] for row in params]
-    return found
+            action = history.group(1)
+            ids = [row[-1 if action == "UPDATE" else 0] for row in params]
+            found[history.group(2)] += ids
+            if action != "INSERT INTO":
+                stored[history.group(2)] += ids
+    return found, stored
 
 
 class Change(NamedTuple):
@@ -175,6 +182,19 @@ class Importer:
         if self._pending >= CHUNK_WRITES and self.writes != "keep":
             self._flush()
 
+    def ops(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+        """Plan many writes of one statement at once (``params`` is taken, not copied)."""
+        if not params:
+            return
+        ops = self._ops
+        if ops and ops[-1][0] == sql:
+            ops[-1][1].extend(params)
+        else:
+            ops.append((sql, params))
+        self._pending += len(params)
+        if self._pending >= CHUNK_WRITES and self.writes != "keep":
+            self._flush()
+
     def _flush(self) -> None:
         """Run (or let go) the writes planned so far, but those of _last that must wait."""
         writes = self._ops
@@ -256,10 +276,11 @@ class Importer:
                 for name, sql in indexes:
                     self.db.execute(f'DROP INDEX "{name}"')
                     self._rebuilt.append((name, sql))
-        history = _history_ids(writes)
+        history, stored = _history_ids(writes)
         if history["touch"] or history["deal"]:
             self._history = True
-            self._active |= self._clients_of(history)  # (an update may move a row elsewhere)
+        if stored["touch"] or stored["deal"]:
+            self._active |= self._clients_of(stored)  # (an update may move a row elsewhere)
         for sql, params in writes:
             self.db.executemany(sql, params)
             if tick:

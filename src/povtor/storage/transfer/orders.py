@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -14,15 +15,19 @@ from povtor.parsing import format_money
 from povtor.storage.transfer.clients import client_ref, created_by_code
 from povtor.storage.transfer.deals import (
     DEAL_COLUMNS,
+    DEAL_INSERT,
+    HISTORY_INSERT,
     add_deal,
     closed_stage,
     deals,
     funnel_id,
+    planned_history_of,
     stage,
     upsert_deal,
     won_stage,
 )
 from povtor.storage.transfer.importer import Change, Importer, folded, in_future
+from povtor.text import NAME_MAX
 
 
 def plan_orders(imp: Importer, table: RawTable) -> None:
@@ -45,12 +50,14 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     status_label = head.labels.get("status", "status")
     has_status = head.has("status")
     today = imp.clock.today
+    add = book.add
     for where, rec in check.rows(table, "orders", head):
+        date = rec["date"]
         if (rec["order_id"] is None and not need(rec, head, source, where, "order_id")) or (
-            rec["date"] is None and not need(rec, head, source, where, "date")
+            date is None and not need(rec, head, source, where, "date")
         ):
             continue
-        if rec["date"][0] > today and in_future(imp, rec, head, source, where, ("date",)):
+        if date[0] > today and in_future(imp, rec, head, source, where, ("date",)):
             continue
         if not placeholder and not rec.get("client") and not rec.get("client_code"):
             if not {"client", "client_code"} & rec.get("_bad", set()):
@@ -66,7 +73,8 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
                     value="",
                 )
             continue
-        line = _order_line(imp, rec, head, source, where)
+        amount = rec.get("amount")
+        line = int(amount) if amount is not None else _order_line(imp, rec, head, source, where)
         status = None
         if has_status:
             try:
@@ -76,7 +84,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
                 continue
         if line is None:
             continue
-        trouble = book.add(where, rec, line, status)
+        trouble = add(where, rec, line, status)
         if trouble:
             problem(source, where, trouble)
     funnel = funnel_id(imp, None, source, 1, "funnel")
@@ -101,9 +109,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     if check.problems:
         return
     plan = _Plan(imp, funnel, source)
-    for order in book.orders():
-        order.client_id = clients.get(order.client_ref)
-        plan.order(order)
+    plan.orders(book, clients)
     if plan.free:
         check.note(
             ngettext(
@@ -164,6 +170,90 @@ class _Plan:
         self.start_won = closed_stage(imp, funnel, "won", source)
         self.free = 0  # orders worth nothing, kept as purchases
         self.first_free: int | str = 0
+
+    def orders(self, book: OrderBook, clients: dict[str, int | None]) -> None:
+        """Plan the deal of every order. A plain order (see :meth:`OrderBook.each`) of a
+        known client whose deal is new is planned here in a few steps, its deal and the
+        two events of its history (open, win) written in batches; any other goes through
+        :meth:`order`, the batches written first so that the writes keep their order."""
+        imp, index = self.imp, self.index
+        won, start = self.won, self.start_won
+        if start is None:  # the map's closed_from is wrong (a problem): no deal is made
+            for order_id, where, day, (name, code, ref), total, order in book.each():
+                made = order or _plain(book, order_id, where, day, name, code, ref, total)
+                made.client_id = clients.get(made.client_ref)
+                self.order(made)
+            return
+        funnel, source = self.funnel, self.source
+        won_id, first_id = won["id"], start["id"]
+        currency = book.default_currency or "RUB"
+        by_ext, rows = index.by_ext, index.rows
+        indexed, listing = imp.more_files, imp.listing
+        planned = None if HISTORY_INSERT in imp.early_last else imp.shared(planned_history_of)
+        new_ids, noon = imp.new_ids, imp.noon
+        days: dict[int, tuple[str, str]] = {}  # ordinal -> (ISO date, stored noon)
+        from_ordinal = dt.date.fromordinal
+        deals: list[tuple[Any, ...]] = []
+        history: list[tuple[Any, ...]] = []
+        # the ids of a batch follow one another: taken from the importer when it is written
+        deal_id, history_id = new_ids("deal", 0), new_ids("stage_change", 0)
+
+        def write() -> None:
+            nonlocal deals, history
+            if not deals:
+                return
+            new_ids("deal", len(deals))
+            new_ids("stage_change", len(history))
+            imp.ops(DEAL_INSERT, deals)
+            imp.last(HISTORY_INSERT).extend(history)
+            imp.counts[("deals", "create")] += len(deals)
+            imp.counts[("stage-history", "create")] += len(history)
+            deals, history = [], []
+
+        for order_id, where, day, (name, code, ref), total, order in book.each():
+            client_id = clients.get(ref)
+            key = "order:" + order_id
+            if order is not None or key in by_ext:
+                write()
+                made = order or _plain(book, order_id, where, day, name, code, ref, total)
+                made.client_id = client_id
+                self.order(made)
+                deal_id, history_id = new_ids("deal", 0), new_ids("stage_change", 0)
+                continue
+            if total == 0:
+                self.free += 1
+                self.first_free = self.first_free or where
+            if client_id is None:
+                continue
+            dated = days.get(day)
+            if dated is None:
+                on = from_ordinal(day).isoformat()
+                dated = days[day] = (on, noon(on))
+            on, at = dated
+            title = "№ " + order_id
+            if len(title) > NAME_MAX:
+                title = title[: NAME_MAX - 1] + "…"
+            deal = (
+                deal_id, client_id, funnel, won_id, title, total, currency, "won", on, on, None,
+                on, None, None, key,
+            )  # fmt: skip
+            deals.append(deal)
+            if indexed:  # each order is planned once: only a later file looks its deal up
+                rows[deal_id] = deal[1:]
+                by_ext[key] = deal_id
+            if listing:
+                imp.changes.append(
+                    Change("deals", "create", deal_id, f"order {order_id}", f"{source}:{where}")
+                )
+            if planned is not None:
+                planned[history_id] = planned[history_id + 1] = deal_id
+            history.append((history_id, deal_id, "open", None, first_id, at, on, None))
+            history.append((history_id + 1, deal_id, "win", first_id, won_id, at, on, None))
+            deal_id += 1
+            history_id += 2
+            if len(deals) >= 4096:
+                write()
+        write()
 
     def order(self, order: Order) -> None:
         imp, index = self.imp, self.index
@@ -272,3 +362,26 @@ def _link_products(imp: Importer, deal_id: int, order: Order) -> None:
                 (deal_id, found[0]),
             )
             linked[found[1]] += 1
+
+
+def _plain(
+    book: OrderBook,
+    order_id: str,
+    where: int | str,
+    day: int,
+    name: str | None,
+    code: str | None,
+    ref: str,
+    total: int,
+) -> Order:
+    """A plain order (see :meth:`OrderBook.each`) as an :class:`Order`."""
+    return Order(
+        order_id,
+        where,
+        dt.date.fromordinal(day),
+        name,
+        code,
+        ref,
+        total=total,
+        currency=book.default_currency,
+    )
