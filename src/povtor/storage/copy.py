@@ -156,11 +156,10 @@ def copy_rows(source: Database, target: Database) -> list[Copied]:
                     f"copying ({n} rows read back of {done.rows}): nothing was copied",
                     hint="check both databases: povtor db check",
                 )
+        target.connection.commit()  # (deferred references are checked here)
     except BaseException:
         target.connection.rollback()
         raise
-    else:
-        target.connection.commit()
     finally:
         if reading:
             source.connection.rollback()
