@@ -41,7 +41,7 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row(
     assert up.stdout == ""
     assert "  touch" in up.stderr and "verified" in up.stderr_lines[-1]
     down = ok("--db", url, "db", "copy", "--to", str(back))
-    assert f"to {back}: " in down.stderr_lines[-1]
+    assert f"to {back}, verified" in down.stderr_lines[-1]
 
     first = exported(str(source), tmp_path / "e1")
     assert len(first) > 3 and any(first.values())

@@ -302,8 +302,8 @@ def copy(
         message(f"  {table.table:<{width}}  {table.rows:>7}  sha256 {table.checksum[:12]}")
     total = sum(t.rows for t in done.tables)
     message(
-        _("copied {location} to {target}: {total} rows in {n} tables, verified").format(
-            location=state.location, target=done.target, total=total, n=len(done.tables)
+        _("copied {total} rows in {n} tables to {target}, verified").format(
+            target=done.target, total=total, n=len(done.tables)
         )
     )
 
