@@ -127,6 +127,7 @@ def test_a_copy_failing_midway_leaves_no_file(demo: Path, tmp_path: Path) -> Non
     assert "FOREIGN KEY" in run.stderr or "foreign key" in run.stderr
     assert not target.exists()
     assert not Path(f"{target}-wal").exists()
+    assert not target.parent.exists()  # nor the folder made for it
 
 
 def test_a_copy_that_reads_back_differently_is_rolled_back(
@@ -146,3 +147,25 @@ def test_a_copy_that_reads_back_differently_is_rolled_back(
     assert run.exit_code == 6, run.describe()
     assert "table deal differs" in run.stderr
     assert not target.exists()
+
+
+def test_a_failed_copy_leaves_the_server_database_empty(
+    demo: Path, tmp_path: Path, postgres_server: Server, request: pytest.FixtureRequest
+) -> None:
+    source = tmp_path / "tampered.db"
+    shutil.copy2(demo, source)
+    with sqlite3.connect(source) as connection:  # a deal of a client that is not there
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("UPDATE deal SET client_id = 999999 WHERE id = 7")
+    connection.close()
+    url = postgres_server.new_database()
+    request.addfinalizer(lambda: postgres_server.drop(url))
+    run = invoke(["--db", str(source), "db", "copy", "--to", url])
+    assert run.exit_code == 6, run.describe()
+    assert len(run.stderr_lines) == 1 and "foreign key" in run.stderr.lower()
+    counts = ok("--db", url, "db", "info", "--format", "csv").stdout
+    assert "client_rows,0" in counts and "touch_rows,0" in counts
+    ok("--db", url, "client", "add", "Первый")  # the server's ids start again at 1
+    assert '"id": 1' in ok("--db", url, "client", "show", "Первый", "--format", "json").stdout
+    run = invoke(["--db", str(demo), "db", "copy", "--to", url])
+    assert run.exit_code == 5, run.describe()

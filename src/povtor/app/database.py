@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,6 +236,7 @@ def copy_to(location: Location, to: str, *, now: dt.datetime) -> CopyDone:
 def _copy_into(source: Database, location: Location, *, now: dt.datetime) -> list[copy.Copied]:
     path = location.path
     new_file = path is not None and not path.exists()
+    new_folder = path is not None and not path.parent.exists()
     try:
         target = open_database(location, migrate=False)
         try:
@@ -260,6 +262,14 @@ def _copy_into(source: Database, location: Location, *, now: dt.datetime) -> lis
             target.ensure_schema(now=now)
             try:
                 return copy.copy_rows(source, target)
+            except sqlite3.IntegrityError as exc:
+                raise DatabaseProblem(
+                    _(
+                        "{location}: a row of the source breaks a rule of the schema "
+                        "({text}): nothing was copied"
+                    ).format(location=location, text=str(exc).splitlines()[0]),
+                    hint=_("check the source: povtor db check"),
+                ) from None
             except sqlite3.Error as exc:
                 raise translate_db_error(exc, location) from None
         finally:
@@ -268,4 +278,7 @@ def _copy_into(source: Database, location: Location, *, now: dt.datetime) -> lis
         if new_file and path is not None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if new_folder:
+                with suppress(OSError):  # (only if nothing else was put there)
+                    path.parent.rmdir()
         raise

@@ -120,9 +120,11 @@ def copy_rows(source: Database, target: Database) -> list[Copied]:
     in one transaction on the target, then verify them: all or nothing."""
     target.refuse_if_read_only()
     order = tables()
-    reading = source.engine == "sqlite" and not source.connection.in_transaction
-    if reading:  # one consistent snapshot of the file
-        source.connection.execute("BEGIN")
+    reading = not source.connection.in_transaction
+    if reading:  # one consistent snapshot of the source, while others may write to it
+        source.connection.execute(
+            "BEGIN" if source.engine == "sqlite" else "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        )
     target.connection.execute("BEGIN IMMEDIATE")
     try:
         if target.engine == "sqlite":  # rows referring to later rows of the same table
