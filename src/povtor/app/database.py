@@ -4,14 +4,16 @@ restore and check."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.clock import Clock
 from povtor.errors import Conflict, DatabaseProblem
 from povtor.i18n import _, ngettext
-from povtor.storage import activity, queries, safety, schema
-from povtor.storage.database import Database, Upgrade, open_database
+from povtor.storage import activity, copy, queries, safety, schema
+from povtor.storage.database import Database, Upgrade, open_database, translate_db_error
 from povtor.storage.location import Location, resolve_location
 
 SUMMARY_TABLES = ("client", "deal", "touch")  # the counts a backup's message shows
@@ -194,3 +196,89 @@ def _activity(database: Database, *, repair: bool) -> list[safety.Finding]:
         )
         for cid, detail in differing
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class CopyDone:
+    target: Location
+    tables: list[copy.Copied]  # each table's rows and checksum, source and target alike
+
+
+def copy_to(location: Location, to: str, *, now: dt.datetime) -> CopyDone:
+    """``db copy``: every row of the database at ``location`` into a new file or an empty
+    server database ``to``, made at the same schema; verified table by table, all or
+    nothing (a new file is removed again on failure)."""
+    target_location = resolve_location(to)
+    if target_location == location or (
+        target_location.path is not None
+        and location.path is not None
+        and target_location.path.resolve() == location.path.resolve()
+    ):
+        raise Conflict(
+            _("{to} is the database itself").format(to=target_location),
+            hint=_("give a new file or an empty server database with --to"),
+        )
+    source = open_database(location, create=False, migrate=False)
+    try:
+        version = source.schema_version()
+        if version != schema.HEAD:
+            raise Conflict(
+                _("{location} is at schema {version}, not the newest ({HEAD})").format(
+                    location=location, version=version or "none", HEAD=schema.HEAD
+                ),
+                hint=_("upgrade first: povtor db upgrade"),
+            )
+        return CopyDone(target_location, _copy_into(source, target_location, now=now))
+    finally:
+        source.close()
+
+
+def _copy_into(source: Database, location: Location, *, now: dt.datetime) -> list[copy.Copied]:
+    path = location.path
+    new_file = path is not None and not path.exists()
+    new_folder = path is not None and not path.parent.exists()
+    try:
+        target = open_database(location, migrate=False)
+        try:
+            version = target.schema_version()
+            if version is not None and version != schema.HEAD:
+                raise Conflict(
+                    _("{location} is at schema {version}, not empty").format(
+                        location=location, version=version
+                    ),
+                    hint=_("copy into a new file or an empty server database"),
+                )
+            if version is not None:
+                held = copy.records(target)
+                if held:
+                    what = ", ".join(f"{n} {table}" for table, n in list(held.items())[:3])
+                    what += ", …" if len(held) > 3 else ""
+                    raise Conflict(
+                        _("{location} is not empty ({what}): nothing was copied").format(
+                            location=location, what=what
+                        ),
+                        hint=_("copy into a new file or an empty server database"),
+                    )
+            target.ensure_schema(now=now)
+            try:
+                return copy.copy_rows(source, target)
+            except sqlite3.IntegrityError as exc:
+                raise DatabaseProblem(
+                    _(
+                        "{location}: a row of the source breaks a rule of the schema "
+                        "({text}): nothing was copied"
+                    ).format(location=location, text=str(exc).splitlines()[0]),
+                    hint=_("check the source: povtor db check"),
+                ) from None
+            except sqlite3.Error as exc:
+                raise translate_db_error(exc, location) from None
+        finally:
+            target.close()
+    except BaseException:
+        if new_file and path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if new_folder:
+                with suppress(OSError):  # (only if nothing else was put there)
+                    path.parent.rmdir()
+        raise
