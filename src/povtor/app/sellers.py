@@ -21,6 +21,7 @@ from povtor.text import clean_text
 
 if TYPE_CHECKING:  # (metrics are for stats only: not loaded by client add or the plan)
     from povtor.domain import metrics
+    from povtor.domain.calendar import Period
     from povtor.domain.plan_records import Candidate, ClientState, PlanItem
 
 CURRENT_KEY = "seller"  # the setting row of ``seller use``
@@ -360,6 +361,44 @@ def nudges_by_seller(
     if None in rows:
         ordered.append(rows[None])
     return ordered
+
+
+@dataclass(frozen=True)
+class SellerFunnel:
+    seller: str
+    flows: list[metrics.StageFlow]
+
+
+def funnel_by_seller(db: Database, funnel_ref: str, span: Period) -> tuple[str, list[SellerFunnel]]:
+    """The funnel's stages (as ``stats funnel`` computes them) per seller, over the deals
+    each owns as of today (a handed-over deal's seller, else its client's): the funnel's
+    code, then all sellers in the team's order and the deals nobody owns, if any."""
+    from povtor.domain import metrics
+    from povtor.storage import stats_queries
+
+    funnel = queries.find_funnel(db, funnel_ref)
+    stages = stats_queries.stages(db, funnel["id"])
+    changes = stats_queries.funnel_changes(
+        db, [s.id for s in stages], span.start, span.end, span.as_of
+    )
+    owner_of = stats_queries.deal_owners(db, funnel["id"])
+    now = stats_queries.open_at_stages_by_owner(db, funnel["id"], span.as_of)
+    grouped: dict[int | None, list[metrics.Change]] = {}
+    for change in changes:
+        grouped.setdefault(owner_of.get(change.deal_id), []).append(change)
+    names = {int(r["id"]): str(r["name"]) for r in seller_queries.list_sellers(db)}
+    owners: list[int | None] = list(names)
+    if None in grouped or None in now:
+        owners.append(None)
+    return funnel["code"], [
+        SellerFunnel(
+            names[owner] if owner is not None else NOBODY,
+            metrics.funnel_flow(
+                stages, grouped.get(owner, []), span.start, span.end, now.get(owner, {})
+            ),
+        )
+        for owner in owners
+    ]
 
 
 def check_not_both(seller: str | None, everyone: bool) -> None:

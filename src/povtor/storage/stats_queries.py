@@ -29,6 +29,7 @@ from povtor.domain.metrics import (
 )
 from povtor.storage.database import Database, Days, to_date
 from povtor.storage.nudge_queries import STATE
+from povtor.storage.seller_queries import DEAL_OWNER
 
 
 def _day(value: dt.date) -> str:
@@ -280,3 +281,33 @@ def client_revenues(
             (_day(as_of),),
         )
     ]
+
+
+# -- by seller ---------------------------------------------------------------------------
+def deal_owners(db: Database, funnel_id: int) -> dict[int, int | None]:
+    """{deal id: its owner (its own seller, else its client's)} for the funnel's deals."""
+    return {
+        int(deal_id): owner
+        for deal_id, owner in db.tuples(
+            f"""SELECT d.id, {DEAL_OWNER} FROM deal d JOIN client c ON c.id = d.client_id
+                WHERE d.funnel_id = ?""",
+            (funnel_id,),
+        )
+    }
+
+
+def open_at_stages_by_owner(
+    db: Database, funnel_id: int, as_of: dt.date
+) -> dict[int | None, dict[int, int]]:
+    """Open deals of the funnel per owner and stage, as of ``as_of``."""
+    found: dict[int | None, dict[int, int]] = {}
+    for owner, stage_id, count in db.tuples(
+        f"""WITH {STATE}
+            SELECT {DEAL_OWNER}, state.stage_id, COUNT(*) FROM state
+            JOIN deal d ON d.id = state.deal_id JOIN client c ON c.id = d.client_id
+            WHERE state.status = 'open' AND state.funnel_id = :funnel
+            GROUP BY {DEAL_OWNER}, state.stage_id""",
+        {"as_of": _day(as_of), "funnel": funnel_id},
+    ):
+        found.setdefault(owner, {})[int(stage_id)] = int(count)
+    return found

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from povtor.app import stats
-from povtor.cli.runtime import FormatOption, period_options, runtime
+from povtor.cli.runtime import FormatOption, choose, period_options, runtime
 from povtor.cli.stats.printing import emit, figure, part_option, record, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
 from povtor.i18n import N_, _
-from povtor.output import Column, Listing, OutputFormat, write_lines
+from povtor.output import Column, Listing, OutputFormat, default_format, render, write_lines
 
 FUNNEL_COLUMNS = (
     Column("position", N_("#"), "int"),
@@ -36,6 +36,18 @@ CLOSED_COLUMNS = (
     Column("win_rate", N_("Win rate"), "rate"),
     figure("median_days_to_paid", N_("Median days to paid")),
     figure("mean_days_to_paid", N_("Mean days to paid")),
+)
+SELLER_COLUMNS = (
+    Column("seller", N_("Seller")),
+    Column("position", N_("#"), "int"),
+    Column("stage", N_("Stage")),
+    Column("entered", N_("Entered"), "int"),
+    Column("moved_on", N_("Moved"), "int"),
+    Column("to_next", N_("→next"), "rate"),
+    Column("reached_paid", N_("Paid"), "int"),
+    Column("to_paid", N_("→paid"), "rate"),
+    figure("median_days", N_("Med. days")),
+    Column("now", N_("Now"), "int"),
 )
 REASON_COLUMNS = (
     Column("reason", N_("Reason")),
@@ -73,6 +85,10 @@ def funnel(
     *,
     span: Period,
     part: Annotated[str | None, part_option("stages, closed or reasons", "stages")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="seller: the stages of each seller's deals, one row each."),
+    ] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Stage by stage: deals entered, moved on, conversion, days in stage, open now.
@@ -80,8 +96,17 @@ def funnel(
     Also, over the deals closed in the period: won, lost, win rate, days from opening
     to payment, and the loss reasons ranked. Default period: this month to date.
 
+    With --by seller: the stages once per seller of the team, over the deals each owns
+    as of today (a handed-over deal's seller, else its client's).
+
     Example: povtor stats funnel --period month --on 2026-10-01
     """
+    if by is not None:
+        choose(by, ("seller",), option="--by")
+        if part is not None:
+            choose(part, ("stages",), option="--part")
+        _funnel_by_seller(ctx, funnel_ref, span, fmt)
+        return
     report = stats.funnel_report(runtime(ctx).db, funnel_ref, span)
     summary = report.closed
 
@@ -131,3 +156,40 @@ def funnel(
         fmt=fmt,
         after={"stages": lambda: _bars(report.flows)},
     )
+
+
+def _funnel_by_seller(
+    ctx: typer.Context, funnel_ref: str, span: Period, fmt: OutputFormat | None
+) -> None:
+    from povtor.app.sellers import NOBODY, funnel_by_seller
+
+    code, groups = funnel_by_seller(runtime(ctx).db, funnel_ref, span)
+    fmt = fmt or default_format()
+    # the deals nobody owns: "(nobody)" in machine formats whatever the language
+    nobody = _(NOBODY) if fmt is OutputFormat.table else NOBODY
+    rows: list[list[Any]] = []
+    for group in groups:
+        seller = nobody if group.seller == NOBODY else group.seller
+        rows.extend(
+            [
+                seller,
+                f.stage.position,
+                f.stage.code,
+                f.entered,
+                f.moved_on,
+                f.to_next,
+                f.reached_paid,
+                f.to_paid,
+                metrics.number(f.median_days),
+                f.now,
+            ]
+            for f in group.flows
+        )
+    listing = Listing(
+        SELLER_COLUMNS,
+        rows,
+        title=title(_("Funnel {funnel} by seller").format(funnel=code), span, span.as_of),
+        caption=_("Each deal counts for its owner as of today."),
+        empty_message=N_("no stages in the funnel"),
+    )
+    render(listing, fmt)
