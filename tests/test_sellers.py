@@ -342,3 +342,31 @@ def test_plan_run_goes_through_the_current_sellers_items(team: Cli) -> None:
     assert run.exit_code == 0, run.describe()
     assert "Берёза" in run.stdout
     assert not any(name in run.stdout for name in ("Ромашка", "Сосна", "Ель"))
+
+
+def test_stats_funnel_by_seller(team: Cli) -> None:
+    """Each seller's stages are those of the deals they own today (a handed-over deal's
+    seller, else its client's); together they are the whole funnel's."""
+    team.ok("deal", "win", "1", "--on", "2026-03-02")
+    team.ok("deal", "assign", "2", "--to", "Олег", env=ANNA)
+    period = ("--period", "year", "--on", "2026-01-01")
+    rows = listing(team, "stats", "funnel", "--by", "seller", *period)
+    first = {r["seller"]: r for r in rows if r["position"] == 1}
+    got = {s: (r["entered"], r["reached_paid"], r["to_paid"]) for s, r in first.items()}
+    assert got == {"Анна": (1, 1, 1.0), "Олег": (2, 0, 0.0), "(nobody)": (1, 0, 0.0)}
+    assert {s: sum(r["now"] or 0 for r in rows if r["seller"] == s) for s in first} == {
+        "Анна": 0,
+        "Олег": 2,
+        "(nobody)": 1,
+    }
+    whole = listing(team, "stats", "funnel", *period)
+    for stage in whole:
+        mine = [r for r in rows if r["position"] == stage["position"]]
+        assert sum(r["entered"] for r in mine) == stage["entered"]
+    csv = team.ok("stats", "funnel", "--by", "seller", "--format", "csv", *period).stdout
+    assert csv.splitlines()[0].startswith("seller,position,stage,entered,moved_on,to_next")
+    table = team.ok("stats", "funnel", "--by", "seller", "--format", "table", *period).stdout
+    assert "Funnel repeat by seller" in table and "Олег" in table
+    run = team("stats", "funnel", "--by", "client")
+    assert run.exit_code == 2
+    assert run.stderr_lines == ["error: --by: 'client' is not one of seller; use --by seller"]
