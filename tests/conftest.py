@@ -77,6 +77,25 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 ON_SERVER = os.environ.get("POVTOR_TEST_ENGINE", "sqlite") == "postgresql"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): the test is about the SQLite file itself (backups, WAL, "
+        "damaged or read-only files, old files to upgrade, completion reading the file); "
+        "skipped with its reason when POVTOR_TEST_ENGINE=postgresql",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_SERVER:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite file only: {reason}"))
+
+
 @pytest.fixture
 def cli(isolated: Path, request: pytest.FixtureRequest) -> Cli:
     """Run povtor on the test's database, which starts as a fresh ``povtor init``."""

@@ -7,6 +7,7 @@ helpers run commands against that environment and return what a user would see.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import sys
 import traceback
@@ -120,6 +121,18 @@ def _on_server(path: Path) -> str | None:
     and ``path``, the test's file, is not there: its URL."""
     url = os.environ.get("POVTOR_DB", "")
     return url if url.startswith("postgresql://") and not Path(path).exists() else None
+
+
+def load_demo(cli: Cli, name: str) -> None:
+    """Make the test's database the demo (built as the file ``name`` beside it): the file
+    copied over the test's, or copied row by row into the test's server database."""
+    demo = cli.db.with_name(name)
+    cli.ok("demo", str(demo), "--force")
+    url = _on_server(cli.db)
+    if url is not None:
+        cli.ok("--db", str(demo), "db", "copy", "--to", url)
+    else:
+        shutil.copy2(demo, cli.db)
 
 
 def where(path: Path) -> str:

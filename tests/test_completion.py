@@ -13,6 +13,10 @@ import pytest
 from support import Cli, invoke
 from test_subprocess import executable
 
+pytestmark = pytest.mark.sqlite_only(
+    "completion reads names from the SQLite file alone (none on a server, by design)"
+)
+
 
 def completion_env(line: str, db: Path | str | None = None) -> dict[str, str]:
     """What bash hands povtor for ``line`` (the cursor at its end; a trailing space: a new

@@ -620,6 +620,7 @@ def test_no_corrections_yet(cli: Cli) -> None:
     assert cli.ok("db", "changes", "--format", "json").stdout == "[]\n"
 
 
+@pytest.mark.sqlite_only("looks for erased strings in the raw bytes of the SQLite file")
 def test_forgetting_a_client_erases_it_from_the_record(people: Cli) -> None:
     people.ok("client", "person", "edit", "2", "--name", "Анна Сергеевна")
     touch = log(people, "--deal", "1", "--outcome", "no", "--reason", "дорого у вас")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from support import Cli, dump_database, query
+from support import Cli, dump_database, load_demo, query
 
 
 def help_of(cli: Cli, *path: str) -> str:
@@ -99,7 +99,7 @@ def test_until_without_later_is_one_line(cli: Cli) -> None:
 
 def test_the_plan_of_a_day_three_ways(cli: Cli) -> None:
     """plan DATE is plan today --on DATE; --date is the earlier spelling."""
-    cli.ok("demo", str(cli.db), "--force")
+    load_demo(cli, "demo-plan.db")
     on = cli.ok("plan", "today", "--on", "2026-03-03", "--format", "csv").stdout
     assert on == cli.ok("plan", "2026-03-03", "--format", "csv").stdout
     assert on == cli.ok("plan", "today", "--date", "2026-03-03", "--format", "csv").stdout

@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from support import Cli
+from support import Cli, where
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "src/povtor/locale/ru/LC_MESSAGES/povtor.po"
@@ -294,7 +294,9 @@ def test_cards_titles_and_db_check_in_russian(cli: Cli) -> None:
     nudges = cli.ok("stats", "nudges", "--format", "table").stdout
     assert "Буравчики, 2026-03-01 – 2026-03-02 (на 2026-03-02)" in nudges
     check = cli.ok("db", "check", "--format", "table").stdout
-    assert "все страницы и индексы целы" in check and "(самая новая)" in check
+    assert "(самая новая)" in check
+    if where(cli.db) == str(cli.db):  # the pages of a SQLite file (a server checks its own)
+        assert "все страницы и индексы целы" in check
 
 
 def test_a_touch_and_an_import_confirmed_in_russian(cli: Cli, tmp_path: Path) -> None:

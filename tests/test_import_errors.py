@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support import TODAY, TZ, Cli, dump_database, query
+from support import TODAY, TZ, Cli, dump_database, query, where
 
 GOOD_CLIENTS = "id,name,company\n1,Ромашка,ООО «Ромашка»\n2,Ёлкин,\n"
 BAD_DEALS = """\
@@ -159,7 +159,7 @@ def test_missing_files(cli: Cli, tmp_path: Path) -> None:
 def _povtor(code: str, *args: str, db: Path) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
-        "POVTOR_DB": str(db),
+        "POVTOR_DB": where(db),
         "POVTOR_TODAY": TODAY,
         "POVTOR_TZ": TZ,
     }

@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from support import Cli, query
+from support import Cli, execute, query
 
 # -- deals from another CRM: (no) accounts, open dates, stages at close -----------------------
 PIPELINE = """\
@@ -232,8 +231,7 @@ def test_win_and_lose_on_a_day_before_the_deal_opened_are_refused(
     cli.open_deal("Альфа", "--stage", "invoice", "--on", "2026-02-10")
     cli.open_deal("Альфа", "--stage", "invoice", "--on", "2026-02-10")
     # a deal whose stage date came before its open date from an older import
-    with sqlite3.connect(cli.db) as db:
-        db.execute("UPDATE deal SET stage_entered_on = '2026-01-01'")
+    execute(cli.db, "UPDATE deal SET stage_entered_on = '2026-01-01'")
     before = dump()
     for args in (("win", "1"), ("lose", "2", "--reason", "дорого")):
         run = cli("deal", *args, "--on", "2026-01-15")
@@ -414,8 +412,7 @@ def test_a_missing_compose_column_is_named(cli: Cli, tmp_path: Path) -> None:
 
 def test_a_client_code_alone_names_the_client(cli: Cli, tmp_path: Path) -> None:
     cli.add_client("Альфа")
-    with sqlite3.connect(cli.db) as db:
-        db.execute("UPDATE client SET external_id = 'C1' WHERE name = 'Альфа'")
+    execute(cli.db, "UPDATE client SET external_id = 'C1' WHERE name = 'Альфа'")
     source = write(
         tmp_path / "o.csv",
         "order_id,date,client_code,amount\n1,2025-01-10,C1,5\n2,2025-01-11,C2,7\n",

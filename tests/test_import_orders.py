@@ -268,6 +268,7 @@ def test_a_progress_bar_on_a_terminal(
     assert query(cli.db, "SELECT COUNT(*) FROM deal") == [(2,)]
 
 
+@pytest.mark.sqlite_only("compares the SQLite file's rows and indexes with another file's")
 def test_a_large_import_is_written_in_chunks_all_or_nothing(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

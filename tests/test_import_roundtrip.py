@@ -9,16 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from support import Cli, execute, invoke, query
+from support import Cli, execute, invoke, load_demo, query
 
 FILES = ("clients", "people", "facts", "deals", "stage_history", "touches")
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
 
 
 def _build(cli: Cli) -> None:
-    demo = cli.db.with_name("demo-source.db")
-    cli.ok("demo", str(demo), "--force")
-    shutil.copy2(demo, cli.db)
+    load_demo(cli, "demo-source.db")
     client = cli.add_client(
         '=HYPERLINK("http://evil.example")',
         "--company",
@@ -96,8 +94,10 @@ def test_awkward_values_survive(populated: Cli, empty_db: Path, tmp_path: Path) 
     folder = tmp_path / "excel"
     populated.ok("export", "all", str(folder), "--excel")
     populated.ok("--db", str(empty_db), "import", "all", str(folder))
-    original = query(populated.db, "SELECT name, company, phone, email, notes FROM client")
-    copied = query(empty_db, "SELECT name, company, phone, email, notes FROM client")
+    original = query(
+        populated.db, "SELECT name, company, phone, email, notes FROM client ORDER BY id"
+    )
+    copied = query(empty_db, "SELECT name, company, phone, email, notes FROM client ORDER BY id")
     assert copied == original
     assert query(empty_db, "SELECT at FROM touch WHERE at LIKE '%.123456'") == [
         ("2026-03-02 06:59:59.123456",)

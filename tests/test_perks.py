@@ -349,6 +349,7 @@ def test_occasions_add_list_remove(cli: Cli, dump: Callable[[], str | None]) -> 
     assert [o["id"] for o in listed] == [yearly + 2, yearly]
 
 
+@pytest.mark.sqlite_only("looks for erased strings in the raw bytes of the SQLite file")
 def test_forget_erases_the_occasions(cli: Cli, db_path: Path) -> None:
     client = cli.add_client("Ромашка")
     ok(cli, "2026-03-02", "client", "person", "add", "Ромашка", "Пётр Смирнов")

@@ -20,7 +20,7 @@ import pytest
 
 from povtor.domain.forecast import MIN_MEASURED_DEALS, Conversion, can_order
 from povtor.domain.plan_records import Candidate, OpenDeal
-from support import Cli, Run
+from support import Cli, Run, where
 
 PLAN_DOC = Path(__file__).resolve().parents[1] / "docs" / "plan.md"
 FRIDAY = {"POVTOR_TODAY": "2026-03-06T10:00"}
@@ -205,7 +205,7 @@ def test_the_docs_pipeline_logs_a_touch_for_each_item(cli: Cli, isolated: Path) 
     env = {
         **os.environ,
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "POVTOR_DB": str(isolated),
+        "POVTOR_DB": where(isolated),
         "POVTOR_TODAY": FRIDAY["POVTOR_TODAY"],
     }
     done = subprocess.run(

@@ -23,6 +23,8 @@ from povtor.storage import schema
 from support import Cli, dump_database, query
 from test_safety_concurrency import FIXTURES, WORKER
 
+pytestmark = pytest.mark.sqlite_only("backs up, restores and checks the SQLite file")
+
 STAMPED = "povtor-20260302-100000.db"  # today is 2026-03-02 10:00 in the tests
 
 

@@ -21,6 +21,10 @@ import pytest
 from povtor.errors import ExitCode
 from support import Cli, Run
 
+pytestmark = pytest.mark.sqlite_only(
+    "each refusal is checked to leave the file's iterdump unchanged"
+)
+
 INVALID = int(ExitCode.INVALID_INPUT)  # 2
 NOT_FOUND = int(ExitCode.NOT_FOUND)  # 3
 AMBIGUOUS = int(ExitCode.AMBIGUOUS)  # 4

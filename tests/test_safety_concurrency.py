@@ -20,6 +20,8 @@ import pytest
 from povtor.storage import schema
 from support import Cli, dump_database, execute, query
 
+pytestmark = pytest.mark.sqlite_only("several processes sharing one SQLite file (locks, WAL)")
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 WORKER = FIXTURES / "safety_worker.py"
 

@@ -16,7 +16,10 @@ import pytest
 from support import Cli, query
 from test_safety_concurrency import WORKER, povtor_executable
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)"),
+    pytest.mark.sqlite_only("a killed process leaves the SQLite file whole"),
+]
 
 
 def _world(cli: Cli) -> None:

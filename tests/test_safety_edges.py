@@ -28,6 +28,10 @@ from povtor.storage.database import translate_db_error
 from support import Cli, dump_database, execute, query
 from test_safety_concurrency import FIXTURES, WORKER, povtor_executable
 
+pytestmark = pytest.mark.sqlite_only(
+    "read-only media, damaged files and half-written copies of the SQLite file"
+)
+
 STAMP = "20260302-100000"  # today is 2026-03-02 10:00 in the tests
 OLD = schema.REVISIONS[-2]
 OUT_OF_RANGE = "is not within the dates povtor keeps (1900-01-01 to 2200-12-31)"

@@ -16,6 +16,10 @@ import pytest
 from povtor.storage import safety
 from support import Cli, query
 
+pytestmark = pytest.mark.sqlite_only(
+    "looks for erased strings in the raw bytes of the SQLite file and its WAL"
+)
+
 ERASED = [
     "Иван Петров",
     "иван петров",  # the folded search key

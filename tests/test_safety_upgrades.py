@@ -23,6 +23,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 from make_fixtures import fixture_path, rows_for  # noqa: E402
 
+pytestmark = pytest.mark.sqlite_only("upgrades old SQLite files made by released versions")
+
 RELEASED = list(schema.REVISIONS[:-1])
 
 

@@ -106,9 +106,12 @@ def stored_setting(location: Location, key: str) -> str | None:
     """A setting as the database file holds it, read before a command loads (the language
     of its help and messages): stdlib sqlite3, read-only, never creating the file. None
     when the file or the setting is not there, or the file cannot be read (the command
-    itself then says why)."""
+    itself then says why). On a PostgreSQL server the setting is read from it the same
+    way (not while the shell completes a word: completion never waits on a server)."""
     path = location.path
-    if path is None or not path.is_file():
+    if path is None:
+        return _server_setting(location, key)
+    if not path.is_file():
         return None
     import contextlib
     import sqlite3
@@ -118,5 +121,18 @@ def stored_setting(location: Location, key: str) -> str | None:
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
             row = connection.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
     except (sqlite3.Error, OSError, ValueError):
+        return None
+    return str(row[0]) if row else None
+
+
+def _server_setting(location: Location, key: str) -> str | None:
+    if location.dialect != "postgresql" or os.environ.get("_POVTOR_COMPLETE"):
+        return None
+    import psycopg
+
+    try:
+        with psycopg.connect(location.url, autocommit=True, connect_timeout=5) as connection:
+            row = connection.execute("SELECT value FROM setting WHERE key = %s", (key,)).fetchone()
+    except psycopg.Error:
         return None
     return str(row[0]) if row else None
