@@ -76,8 +76,8 @@ def test_every_written_column_is_declared(where: str, table: str, columns: list[
 
 
 def test_the_writers_column_tuples_are_declared() -> None:
-    """The columns the client, deal and touch writers accept (``*_FIELDS``)."""
-    from povtor.storage import client_writes, deal_writes
+    """The columns the client, deal, touch and person writers accept (``*_FIELDS``)."""
+    from povtor.storage import client_writes, correction_writes, deal_writes
 
     for table, fields in (
         ("client", client_writes.CLIENT_FIELDS),
@@ -88,6 +88,8 @@ def test_the_writers_column_tuples_are_declared() -> None:
         # and nothing a model declares is left out, but povtor's own keys and the owner
         # (written by povtor.storage.seller_writes: client assign, deal assign)
         assert TABLES[table] - set(fields) <= {"id", "search_key", "seller_id"}
+    # the fields a person edit may set (storage.database.update_by_id checks against them)
+    assert set(correction_writes.PERSON_FIELDS) <= TABLES["person"]
 
 
 def test_every_statement_run_writes_declared_columns(

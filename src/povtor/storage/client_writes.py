@@ -14,7 +14,7 @@ from typing import Any
 
 from povtor.errors import NotFound
 from povtor.i18n import _
-from povtor.storage.database import Database, sql_value
+from povtor.storage.database import Database, sql_value, update_by_id
 from povtor.storage.queries import search_key
 from povtor.text import fold
 
@@ -61,18 +61,18 @@ def insert_client(db: Database, fields: Mapping[str, Any]) -> int:
 
 def update_client(db: Database, client_id: int, changes: Mapping[str, Any]) -> str:
     """Set the given fields (the search key follows name and company); the client's name."""
-    unknown = set(changes) - set(CLIENT_FIELDS)
-    if unknown:
-        raise ValueError(f"not client columns: {sorted(unknown)}")
     row = db.one("SELECT name, company FROM client WHERE id = ?", (client_id,))
     if row is None:
         raise NotFound(_("no client #{client_id}").format(client_id=client_id))
     name = changes.get("name", row["name"])
     company = changes.get("company", row["company"])
-    assignments = ", ".join(f"{key} = ?" for key in changes)
-    db.execute(
-        f"UPDATE client SET {assignments}, search_key = ? WHERE id = ?",  # names from CLIENT_FIELDS
-        [*(sql_value(v) for v in changes.values()), search_key(name, company), client_id],
+    update_by_id(
+        db,
+        "client",
+        client_id,
+        changes,
+        allowed=CLIENT_FIELDS,
+        derived={"search_key": search_key(name, company)},
     )
     return str(name)
 

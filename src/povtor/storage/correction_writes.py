@@ -15,7 +15,7 @@ from typing import Any
 from povtor.errors import NotFound
 from povtor.i18n import _
 from povtor.storage.activity import refresh_activity, touch_client
-from povtor.storage.database import Database, db_datetime, sql_value
+from povtor.storage.database import Database, db_datetime, update_by_id
 
 # the person columns a command may change (client_id and is_main are set on their own)
 PERSON_FIELDS = ("name", "role", "phone", "email", "birthday")
@@ -138,15 +138,8 @@ def delete_touch(db: Database, touch_id: int) -> None:
 def update_touch(db: Database, touch_id: int, changes: Mapping[str, Any]) -> None:
     from povtor.storage.deal_writes import TOUCH_FIELDS
 
-    unknown = set(changes) - set(TOUCH_FIELDS)
-    if unknown:
-        raise ValueError(f"not touch columns: {sorted(unknown)}")
     client_before = touch_client(db, touch_id)
-    assignments = ", ".join(f"{key} = ?" for key in changes)
-    db.execute(
-        f"UPDATE touch SET {assignments} WHERE id = ?",  # names from TOUCH_FIELDS
-        [*(sql_value(v) for v in changes.values()), touch_id],
-    )
+    update_by_id(db, "touch", touch_id, changes, allowed=TOUCH_FIELDS)
     refresh_activity(db, [client_before, changes.get("client_id")])
 
 
@@ -175,16 +168,7 @@ def delete_referral(db: Database, client_id: int, deal_id: int | None) -> None:
 
 # -- people --------------------------------------------------------------------------------
 def update_person(db: Database, person_id: int, changes: Mapping[str, Any]) -> None:
-    unknown = set(changes) - set(PERSON_FIELDS)
-    if unknown:
-        raise ValueError(f"not person columns: {sorted(unknown)}")
-    if not changes:
-        return
-    assignments = ", ".join(f"{key} = ?" for key in changes)
-    db.execute(
-        f"UPDATE person SET {assignments} WHERE id = ?",  # names from PERSON_FIELDS
-        [*(sql_value(v) for v in changes.values()), person_id],
-    )
+    update_by_id(db, "person", person_id, changes, allowed=PERSON_FIELDS)
 
 
 def delete_person(db: Database, person_id: int) -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -568,6 +568,31 @@ def sql_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return db_datetime(value)
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def update_by_id(
+    db: Database,
+    table: str,
+    row_id: int,
+    changes: Mapping[str, Any],
+    *,
+    allowed: Sequence[str],
+    derived: Mapping[str, Any] | None = None,
+) -> None:
+    """Set the ``changes`` (and the ``derived`` columns that follow them, such as a
+    search key) on the row ``row_id`` of ``table``. The column names are the code's,
+    never a user's: any not in ``allowed`` is a programming error."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"not {table} columns: {sorted(unknown)}")
+    values = {**changes, **(derived or {})}
+    if not values:
+        return
+    assignments = ", ".join(f"{key} = ?" for key in values)
+    db.execute(
+        f"UPDATE {table} SET {assignments} WHERE id = ?",
+        [*(sql_value(v) for v in values.values()), row_id],
+    )
 
 
 def db_datetime(value: dt.datetime) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from povtor.errors import NotFound
 from povtor.i18n import _
 from povtor.storage.activity import deal_client, refresh_activity
-from povtor.storage.database import Database, Row, db_datetime, sql_value
+from povtor.storage.database import Database, Row, db_datetime, sql_value, update_by_id
 
 # the deal columns a command may set (id is the database's)
 DEAL_FIELDS = (
@@ -73,15 +73,8 @@ def insert_deal(db: Database, fields: Mapping[str, Any]) -> int:
 
 
 def update_deal(db: Database, deal_id: int, changes: Mapping[str, Any]) -> None:
-    unknown = set(changes) - set(DEAL_FIELDS)
-    if unknown:
-        raise ValueError(f"not deal columns: {sorted(unknown)}")
     client_before = deal_client(db, deal_id)
-    assignments = ", ".join(f"{key} = ?" for key in changes)
-    db.execute(
-        f"UPDATE deal SET {assignments} WHERE id = ?",  # names from DEAL_FIELDS
-        [*(sql_value(v) for v in changes.values()), deal_id],
-    )
+    update_by_id(db, "deal", deal_id, changes, allowed=DEAL_FIELDS)
     refresh_activity(db, [client_before, changes.get("client_id")])
 
 
