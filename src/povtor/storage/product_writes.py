@@ -6,7 +6,7 @@ from typing import Any
 
 from povtor.errors import Conflict, InvalidInput, NotFound
 from povtor.i18n import _
-from povtor.storage.database import Database
+from povtor.storage.database import Database, update_by_id
 from povtor.storage.product_queries import product_named
 from povtor.text import fold
 
@@ -46,19 +46,19 @@ def add_product(
 
 def update_product(db: Database, product_id: int, changes: dict[str, Any]) -> str:
     """Change the given fields of a product; returns its name (the new one if changed)."""
-    unknown = sorted(set(changes) - set(PRODUCT_FIELDS))
-    if unknown:
-        raise ValueError(f"not a product field: {', '.join(unknown)}")
     name = db.scalar("SELECT name FROM product WHERE id = ?", (product_id,))
     if name is None:
         raise NotFound(_("no product #{product_id}").format(product_id=product_id))
     if "name" in changes:
         _check_name_free(db, changes["name"], product_id=product_id)
         name = changes["name"]
-    values = {**changes, "search_key": fold(name)}
-    db.execute(
-        f"UPDATE product SET {', '.join(f'{column} = ?' for column in values)} WHERE id = ?",
-        (*values.values(), product_id),
+    update_by_id(
+        db,
+        "product",
+        product_id,
+        changes,
+        allowed=PRODUCT_FIELDS,
+        derived={"search_key": fold(name)},
     )
     return str(name)
 
