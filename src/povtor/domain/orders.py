@@ -181,6 +181,10 @@ class OrderBook:
                 products.append(product)
         return None
 
+    def close(self) -> None:
+        """No more lines: what only :meth:`add` needs (the clients by name and code) goes."""
+        self._clients.clear()
+
     def orders(self) -> Iterator[Order]:
         """Each order (made afresh each time), in the order of their first lines."""
         for order_id, slot in self._slots.items():
@@ -247,13 +251,25 @@ class OrderBook:
                 seen.add(ref)
                 yield ref, name, code, wheres[slot] if slot in wheres else nums[at]
 
-    def first_days(self) -> dict[str, dt.date]:
-        """Each client's first order date (a new client's created_on)."""
+    def shared_names(self) -> set[str]:
+        """The folded names that more than one client of the book goes by (a client known
+        by its code alone goes by its code): a new client of any other name is found by
+        no other line of the book by its name."""
+        first: dict[str, str] = {}
+        shared: set[str] = set()
+        for name, code, ref in self._who:
+            key = _fold(name or code or "") if code else ref
+            if first.setdefault(key, ref) != ref:
+                shared.add(key)
+        return shared
+
+    def first_days(self) -> dict[str, int]:
+        """Each client's first order date (a new client's created_on), as an ordinal."""
         days: dict[str, int] = {}
         for (_name, _code, ref), day in zip(self._who, self._first, strict=True):
             if ref not in days or day < days[ref]:
                 days[ref] = day
-        return {ref: dt.date.fromordinal(day) for ref, day in days.items()}
+        return days
 
 
 def line_amount(rec: dict[str, Any], *, label: str) -> int:

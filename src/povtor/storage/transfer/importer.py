@@ -195,6 +195,12 @@ class Importer:
         if self._pending >= CHUNK_WRITES and self.writes != "keep":
             self._flush()
 
+    def flush(self) -> None:
+        """Run (or let go) the writes planned so far now, unless they are kept for
+        :meth:`apply`: a planner that makes many rows at once keeps few in memory."""
+        if self.writes != "keep" and self._pending:
+            self._flush()
+
     def _flush(self) -> None:
         """Run (or let go) the writes planned so far, but those of _last that must wait."""
         writes = self._ops
@@ -315,6 +321,10 @@ class Importer:
         except KeyError:
             value = self._shared[load] = load(self)
             return value
+
+    def let_go(self, load: Callable[[Importer], Any]) -> None:
+        """Forget what ``load`` loaded (no later file of the import looks it up)."""
+        self._shared.pop(load, None)
 
     def day_text(self, day: dt.date) -> str:
         """A date as ISO text, one string a day for the whole import."""
