@@ -21,6 +21,7 @@ from povtor.storage.transfer.importer import (
     insert_sql,
     shorten,
     stored,
+    unshared,
     update_sql,
 )
 
@@ -313,7 +314,10 @@ def _create_client(
         _index_client(clients(imp), client_id, values)
     elif external_id:  # (see client_ref)
         clients(imp).by_ext[external_id] = client_id
-    imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
+    # the name and search key are kept (by the lookups and the caller) as long as the
+    # import runs: written as copies, which take the UTF-8 form sqlite3 makes with them
+    written = (client_id, unshared(name), unshared(values[1]), *values[2:])
+    imp.op(insert_sql("client", CLIENT_COLUMNS), written)
     imp.counts[("clients", "create")] += 1
     if imp.listing:
         imp.changes.append(Change("clients", "create", client_id, name, f"{source}:{where}"))
