@@ -162,7 +162,8 @@ def client_ref(
                 value="",
             )
         return None
-    derived = client_key(name)
+    key = folded(name)
+    derived = client_key(name, folded=key)
     if not ext and derived in index.by_ext:
         return index.by_ext[derived]
     ids = _by_name(index, name, linkable=bool(ext), company=True)
@@ -184,7 +185,9 @@ def client_ref(
         if ext:
             _set_client_ext(imp, found, ext, source, where)
         return found
-    return _create_client(imp, name, ext or derived, created_on, source, where, by_name=by_name)
+    return _create_client(
+        imp, name, ext or derived, created_on, source, where, by_name=by_name, key=key
+    )
 
 
 def _named_by_code(imp: Importer) -> list[int | str]:
@@ -303,12 +306,15 @@ def _create_client(
     *,
     status: str = "active",
     by_name: bool = True,
+    key: str | None = None,
 ) -> int:
+    """A new client (``key``: its name folded, its search key, if the caller has it)."""
     client_id = imp.new_id("client")
     notes = PLACEHOLDER_NOTE if status == "archived" else None
+    searched = sys.intern(search_key(name, None) if key is None else key)
     values = (
-        name, sys.intern(search_key(name, None)), None, None, None, None, None, None, None, notes,
-        status, imp.day_text(created_on), None, external_id,
+        name, searched, None, None, None, None, None, None, None, notes, status,
+        imp.day_text(created_on), None, external_id,
     )  # fmt: skip
     if by_name:
         _index_client(clients(imp), client_id, values)
