@@ -236,10 +236,15 @@ class OrderBook:
                 self._order(order_id, slot) if slot in special else None,
             )
 
-    def clients(self) -> Iterator[tuple[str, str | None, str | None, int | str]]:
-        """(who, name, code, line) of each client, at the first of its orders that makes
-        a deal (see :attr:`Order.skip_reason`), in the order of those lines."""
-        who, nums, seen = self._who, self._nums, set()
+    def clients(self) -> Iterator[tuple[str, str | None, str | None, int | str, dt.date]]:
+        """(who, name, code, line, first day) of each client, at the first of its orders
+        that makes a deal (see :attr:`Order.skip_reason`), in the order of those lines;
+        its first day is that of its earliest order (a new client's created_on)."""
+        first: dict[str, int] = {}  # who -> earliest day (an ordinal), till it is given
+        for (_name, _code, ref), day in zip(self._who, self._first, strict=True):
+            if ref not in first or day < first[ref]:
+                first[ref] = day
+        who, nums = self._who, self._nums
         wheres, returns, cancelled = self._wheres, self._returns, self._cancelled
         for slot in self._slots.values():
             at = slot << 2
@@ -247,9 +252,10 @@ class OrderBook:
             if slot in cancelled or total < 0 or (total == 0 and slot in returns):
                 continue
             name, code, ref = who[nums[at + 2]]
-            if ref not in seen:
-                seen.add(ref)
-                yield ref, name, code, wheres[slot] if slot in wheres else nums[at]
+            day = first.pop(ref, 0)  # (0: given already; ordinals start at 1)
+            if day:
+                where = wheres[slot] if slot in wheres else nums[at]
+                yield ref, name, code, where, dt.date.fromordinal(day)
 
     def shared_names(self) -> set[str]:
         """The folded names that more than one client of the book goes by (a client known
@@ -262,14 +268,6 @@ class OrderBook:
             if first.setdefault(key, ref) != ref:
                 shared.add(key)
         return shared
-
-    def first_days(self) -> dict[str, int]:
-        """Each client's first order date (a new client's created_on), as an ordinal."""
-        days: dict[str, int] = {}
-        for (_name, _code, ref), day in zip(self._who, self._first, strict=True):
-            if ref not in days or day < days[ref]:
-                days[ref] = day
-        return days
 
 
 def line_amount(rec: dict[str, Any], *, label: str) -> int:

@@ -93,7 +93,6 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     funnel = funnel_id(imp, None, source, 1, "funnel")
     if check.problems or funnel is None:
         return
-    first_days = book.first_days()
     # the last file of an import keeps its new clients only for the lookups of its own
     # lines: by their external ids, and by their names where another client of the file
     # goes by the same name (or the map's placeholder is called so)
@@ -101,7 +100,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     if shared is not None and imp.map.no_client:
         shared.add(folded(imp.map.no_client))
     clients: dict[str, int | None] = {}  # first all the clients, then all the deals
-    for ref, name, code, where in book.clients():
+    for ref, name, code, where, first_day in book.clients():
         rec = {"client": name, "client_external_id": code}
         clients[ref] = client_ref(
             imp,
@@ -109,12 +108,12 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
             head,
             source,
             where,
-            created_on=dt.date.fromordinal(first_days[ref]),
+            created_on=first_day,
             placeholder=True,
             code_names=True,
             by_name=shared is None or (folded(name or code or "") if code else ref) in shared,
         )
-    del first_days, shared
+    del shared
     created_by_code(imp, source)
     if check.problems:
         return
