@@ -140,9 +140,7 @@ def test_existing_clients_are_matched_by_name_or_code(cli: Cli, tmp_path: Path) 
     ]
 
 
-def test_a_new_client_is_found_by_the_later_lines_that_name_it(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_a_new_client_is_found_by_the_later_lines_that_name_it(cli: Cli, tmp_path: Path) -> None:
     """A client new to povtor is made once: later lines find it by its name whether they
     give a code or not, and a client known only by its code by that code as a name."""
     source = tmp_path / "orders.csv"
