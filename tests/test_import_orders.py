@@ -140,6 +140,50 @@ def test_existing_clients_are_matched_by_name_or_code(cli: Cli, tmp_path: Path) 
     ]
 
 
+def test_a_new_client_is_found_by_the_later_lines_that_name_it(cli: Cli, tmp_path: Path) -> None:
+    """A client new to povtor is made once: later lines find it by its name whether they
+    give a code or not, and a client known only by its code by that code as a name."""
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "order_id,date,client,client_code,amount\n"
+        "1,2025-01-05,Ромашка,,100\n"
+        "2,2025-01-06,РОМАШКА,C1,200\n"
+        "3,2025-01-07,Незабудка,C3,10\n"
+        "4,2025-01-08,незабудка,,20\n"
+        "5,2025-01-09,,Лютик,30\n"
+        "6,2025-01-10,Лютик,,40\n"
+        "7,2025-01-11,Клевер,,50\n",
+        encoding="utf-8",
+    )
+    run = cli.ok("import", "orders", str(source))
+    assert "clients: 4 created, 1 updated" in run.stderr
+    assert query(cli.db, "SELECT id, name, external_id FROM client ORDER BY id") == [
+        (1, "Ромашка", "C1"),
+        (2, "Незабудка", "C3"),
+        (3, "Лютик", "Лютик"),
+        (4, "Клевер", "name:4858d41fd16a"),
+    ]
+    assert query(cli.db, "SELECT client_id FROM deal ORDER BY id") == [
+        (1,), (1,), (2,), (2,), (3,), (3,), (4,)
+    ]  # fmt: skip
+    # the placeholder for lines without a client may not be a client of the file
+    placeholder = tmp_path / "map.toml"
+    placeholder.write_text('no_client = "клевер"\n', encoding="utf-8")
+    again = tmp_path / "more.csv"
+    again.write_text(
+        "order_id,date,client,amount\n8,2025-02-01,Кактус,10\n9,2025-02-02,,20\n"
+        "10,2025-02-03,КАКТУС,30\n",
+        encoding="utf-8",
+    )
+    failed = cli("import", "orders", str(again), "--map", str(placeholder))
+    assert failed.exit_code == 2, failed.describe()
+    assert "'клевер', the placeholder for rows without a client" in failed.stderr
+    placeholder.write_text('no_client = "кактус"\n', encoding="utf-8")
+    failed = cli("import", "orders", str(again), "--map", str(placeholder))
+    assert failed.exit_code == 2, failed.describe()
+    assert "'кактус', the placeholder for rows without a client" in failed.stderr
+
+
 def test_statuses_are_mapped_or_refused(cli: Cli, tmp_path: Path) -> None:
     source = tmp_path / "invoices.csv"
     source.write_text(

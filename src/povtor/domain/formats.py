@@ -428,9 +428,11 @@ EXTERNAL_ID_MAX = 200
 MAX_NOTES = 50
 
 
-def client_key(name: str) -> str:
-    """The external id of a client known only by its name: stable across re-imports."""
-    return "name:" + hashlib.sha1(fold(name).encode()).hexdigest()[:12]
+def client_key(name: str, *, folded: str | None = None) -> str:
+    """The external id of a client known only by its name: stable across re-imports
+    (``folded``: the name folded already, if the caller has it)."""
+    key = fold(name) if folded is None else folded
+    return "name:" + hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
 def row_key(*parts: Any) -> str:

@@ -317,8 +317,9 @@ class RowChecker:
             count += 1
             if count % 1000 == 0:
                 self.tick(1000)
-            if not "".join(row).strip():
-                continue
+            first = row[0] if row else ""
+            if (not first or first.isspace()) and not "".join(row).strip():
+                continue  # a blank row
             size = len(row)
             if size > width and "".join(row[width:]).strip():
                 problem(
@@ -412,17 +413,17 @@ class RowChecker:
         values repeat): look a text up in the cache first, parse it only if it is not there
         (which keeps it). A cached InvalidInput is raised anew by the caller."""
         read = self._reader(kind, label)
-
-        def parse_cell(raw: str) -> Any:
-            return read(raw) if raw and not raw.isspace() else None
-
         cache: dict[str, Any] = {}
         if kind not in CACHED_KINDS:
+
+            def parse_cell(raw: str) -> Any:
+                return read(raw) if raw and not raw.isspace() else None
+
             return parse_cell, cache
 
         def parse(raw: str) -> Any:
             try:
-                value = parse_cell(raw)
+                value = read(raw) if raw and not raw.isspace() else None
             except InvalidInput as error:
                 value = error
             if len(cache) < CACHE_LIMIT:
@@ -436,29 +437,31 @@ class RowChecker:
     def _reader(self, kind: str, label: str) -> Callable[[str], Any]:
         """How a cell of this kind that is not empty is read."""
         imap = self.map
+        # (closures rather than partials: a call of a partial with keywords merges them)
         if kind == "name":
-            return functools.partial(clean_text, field=label)
+            return lambda raw: clean_text(raw, field=label)
         if kind == "text":
-            return functools.partial(clean_text, field=label, max_len=TEXT_MAX, multiline=True)
+            return lambda raw: clean_text(raw, field=label, max_len=TEXT_MAX, multiline=True)
         if kind == "key":
-            return functools.partial(clean_text, field=label, max_len=EXTERNAL_ID_MAX)
+            return lambda raw: clean_text(raw, field=label, max_len=EXTERNAL_ID_MAX)
         if kind == "id":
-            return functools.partial(cells.parse_id, field=label)
+            return lambda raw: cells.parse_id(raw, field=label)
+        date_format = imap.date_format
         if kind == "date":
-            when = functools.partial(cells.parse_when, field=label, date_format=imap.date_format)
-            return lambda raw: when(raw)[0]
+            return lambda raw: cells.parse_when(raw, field=label, date_format=date_format)[0]
         if kind == "when":
-            return functools.partial(cells.parse_when, field=label, date_format=imap.date_format)
+            return lambda raw: cells.parse_when(raw, field=label, date_format=date_format)
         if kind == "money":
-            return functools.partial(parse_amount, field=label)
+            return lambda raw: parse_amount(raw, field=label)
         if kind == "signed_money":
-            return functools.partial(cells.parse_signed_minor, field=label)
+            return lambda raw: cells.parse_signed_minor(raw, field=label)
         if kind == "decimal":
-            return functools.partial(cells.parse_decimal, field=label, decimal=imap.decimal)
+            decimal = imap.decimal
+            return lambda raw: cells.parse_decimal(raw, field=label, decimal=decimal)
         if kind == "currency":
-            return functools.partial(cells.parse_currency, field=label)
+            return lambda raw: cells.parse_currency(raw, field=label)
         allowed, aliases = WORDS[kind]
-        return functools.partial(cells.parse_word, allowed=allowed, field=label, aliases=aliases)
+        return lambda raw: cells.parse_word(raw, allowed=allowed, field=label, aliases=aliases)
 
 
 def shown_header(names: list[str]) -> str:

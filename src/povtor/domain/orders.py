@@ -181,6 +181,10 @@ class OrderBook:
                 products.append(product)
         return None
 
+    def close(self) -> None:
+        """No more lines: what only :meth:`add` needs (the clients by name and code) goes."""
+        self._clients.clear()
+
     def orders(self) -> Iterator[Order]:
         """Each order (made afresh each time), in the order of their first lines."""
         for order_id, slot in self._slots.items():
@@ -232,10 +236,15 @@ class OrderBook:
                 self._order(order_id, slot) if slot in special else None,
             )
 
-    def clients(self) -> Iterator[tuple[str, str | None, str | None, int | str]]:
-        """(who, name, code, line) of each client, at the first of its orders that makes
-        a deal (see :attr:`Order.skip_reason`), in the order of those lines."""
-        who, nums, seen = self._who, self._nums, set()
+    def clients(self) -> Iterator[tuple[str, str | None, str | None, int | str, dt.date]]:
+        """(who, name, code, line, first day) of each client, at the first of its orders
+        that makes a deal (see :attr:`Order.skip_reason`), in the order of those lines;
+        its first day is that of its earliest order (a new client's created_on)."""
+        first: dict[str, int] = {}  # who -> earliest day (an ordinal), till it is given
+        for (_name, _code, ref), day in zip(self._who, self._first, strict=True):
+            if ref not in first or day < first[ref]:
+                first[ref] = day
+        who, nums = self._who, self._nums
         wheres, returns, cancelled = self._wheres, self._returns, self._cancelled
         for slot in self._slots.values():
             at = slot << 2
@@ -243,17 +252,22 @@ class OrderBook:
             if slot in cancelled or total < 0 or (total == 0 and slot in returns):
                 continue
             name, code, ref = who[nums[at + 2]]
-            if ref not in seen:
-                seen.add(ref)
-                yield ref, name, code, wheres[slot] if slot in wheres else nums[at]
+            day = first.pop(ref, 0)  # (0: given already; ordinals start at 1)
+            if day:
+                where = wheres[slot] if slot in wheres else nums[at]
+                yield ref, name, code, where, dt.date.fromordinal(day)
 
-    def first_days(self) -> dict[str, dt.date]:
-        """Each client's first order date (a new client's created_on)."""
-        days: dict[str, int] = {}
-        for (_name, _code, ref), day in zip(self._who, self._first, strict=True):
-            if ref not in days or day < days[ref]:
-                days[ref] = day
-        return {ref: dt.date.fromordinal(day) for ref, day in days.items()}
+    def shared_names(self) -> set[str]:
+        """The folded names that more than one client of the book goes by (a client known
+        by its code alone goes by its code): a new client of any other name is found by
+        no other line of the book by its name."""
+        first: dict[str, str] = {}
+        shared: set[str] = set()
+        for name, code, ref in self._who:
+            key = _fold(name or code or "") if code else ref
+            if first.setdefault(key, ref) != ref:
+                shared.add(key)
+        return shared
 
 
 def line_amount(rec: dict[str, Any], *, label: str) -> int:

@@ -53,6 +53,12 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
 
+    def let_go(self) -> None:
+        """The rows have been read for the last time: a large file's text is let go (its
+        first rows, where the header was found, stay)."""
+        if isinstance(self.rows, FileRows):
+            self.rows.let_go()
+
 
 @dataclass(frozen=True)
 class ImportMap:
@@ -474,7 +480,7 @@ class FileRows(Sequence[tuple[int, list[str]]]):
     start: to count its rows, and so that broken quoting is found before anything else."""
 
     def __init__(self, data: bytes, encoding: str, delimiter: str, *, source: str) -> None:
-        self._data = data
+        self._data: bytes | None = data
         self._encoding = encoding
         self._delimiter = delimiter
         self._source = source
@@ -487,6 +493,9 @@ class FileRows(Sequence[tuple[int, list[str]]]):
         self._count = count
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        if self._data is None:  # let go (see let_go)
+            yield from self._first
+            return
         stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._encoding, newline="")
         reader = csv.reader(stream, delimiter=self._delimiter, strict=True)
         previous = 0
@@ -501,6 +510,12 @@ class FileRows(Sequence[tuple[int, list[str]]]):
                 ),
                 hint=_("check the quotes on that line"),
             ) from None
+
+    def let_go(self) -> None:
+        """Let the file's bytes go: the rows are not gone through again (only the first
+        rows stay)."""
+        self._data = None
+        self._count = len(self._first)
 
     def __len__(self) -> int:
         return self._count

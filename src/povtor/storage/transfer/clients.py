@@ -21,6 +21,7 @@ from povtor.storage.transfer.importer import (
     insert_sql,
     shorten,
     stored,
+    unshared,
     update_sql,
 )
 
@@ -37,6 +38,13 @@ FACT_COLUMNS = ("client_id", "topic", "text", "noted_on")
 def clients(imp: Importer) -> Index:
     """The clients, stored and planned: by id, external id, name and company."""
     return imp.shared(_load_clients)
+
+
+def let_go_of_clients(imp: Importer) -> None:
+    """Forget the clients looked up so far (the last file of an import has found or made
+    all its clients): a large file's new clients are not held while its other rows are
+    written."""
+    imp.let_go(_load_clients)
 
 
 def _load_clients(imp: Importer) -> Index:
@@ -96,12 +104,15 @@ def client_ref(
     ext_column: str = "client_external_id",
     placeholder: bool = False,
     code_names: bool = False,
+    by_name: bool = True,
 ) -> int | None:
     """The client a row names: by povtor id, external id or name (created if new).
 
     With ``placeholder``, a row that names no client gets the map's ``no_client`` (if it
     has one); with ``code_names``, a new client known only by its code (an order file's
-    ``client_code``) is created with the code as its name."""
+    ``client_code``) is created with the code as its name. Not ``by_name``: no later row
+    of the import looks a new client up by its name or id (only by its external id), so
+    it is not kept for that."""
     index = clients(imp)
     problem = imp.check.problem
     labels = head.labels  # (a column's label, else its name, in the problems)
@@ -123,7 +134,7 @@ def client_ref(
         return index.by_ext[ext]
     if not name and ext and code_names:
         imp.shared(_named_by_code).append(where)
-        return _create_client(imp, ext, ext, created_on, source, where)
+        return _create_client(imp, ext, ext, created_on, source, where, by_name=by_name)
     if not name:
         if ext:
             problem(
@@ -151,7 +162,8 @@ def client_ref(
                 value="",
             )
         return None
-    derived = client_key(name)
+    key = folded(name)
+    derived = client_key(name, folded=key)
     if not ext and derived in index.by_ext:
         return index.by_ext[derived]
     ids = _by_name(index, name, linkable=bool(ext), company=True)
@@ -173,7 +185,9 @@ def client_ref(
         if ext:
             _set_client_ext(imp, found, ext, source, where)
         return found
-    return _create_client(imp, name, ext or derived, created_on, source, where)
+    return _create_client(
+        imp, name, ext or derived, created_on, source, where, by_name=by_name, key=key
+    )
 
 
 def _named_by_code(imp: Importer) -> list[int | str]:
@@ -291,15 +305,25 @@ def _create_client(
     where: Any,
     *,
     status: str = "active",
+    by_name: bool = True,
+    key: str | None = None,
 ) -> int:
+    """A new client (``key``: its name folded, its search key, if the caller has it)."""
     client_id = imp.new_id("client")
     notes = PLACEHOLDER_NOTE if status == "archived" else None
+    searched = sys.intern(search_key(name, None) if key is None else key)
     values = (
-        name, sys.intern(search_key(name, None)), None, None, None, None, None, None, None, notes,
-        status, imp.day_text(created_on), None, external_id,
+        name, searched, None, None, None, None, None, None, None, notes, status,
+        imp.day_text(created_on), None, external_id,
     )  # fmt: skip
-    _index_client(clients(imp), client_id, values)
-    imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
+    if by_name:
+        _index_client(clients(imp), client_id, values)
+    elif external_id:  # (see client_ref)
+        clients(imp).by_ext[external_id] = client_id
+    # the name and search key are kept (by the lookups and the caller) as long as the
+    # import runs: written as copies, which take the UTF-8 form sqlite3 makes with them
+    written = (client_id, unshared(name), unshared(values[1]), *values[2:])
+    imp.op(insert_sql("client", CLIENT_COLUMNS), written)
     imp.counts[("clients", "create")] += 1
     if imp.listing:
         imp.changes.append(Change("clients", "create", client_id, name, f"{source}:{where}"))

@@ -49,24 +49,43 @@ CHUNK_WRITES = 20_000
 # writes of touches and deals (what storage.activity derives from): the row's id is the
 # first parameter of an insert or a delete, the last of an update
 _HISTORY = re.compile(r"\s*(INSERT (?:OR \w+ )?INTO|UPDATE|DELETE FROM) (touch|deal)\b")
+# the column list of an insert whose values are all parameters
+_COLUMNS = re.compile(r"\s*INSERT INTO \w+ \(([^()]*)\) VALUES \((?:\?, )*\?\)\s*$")
 
 
 def _history_ids(
     writes: Sequence[tuple[str, list[tuple[Any, ...]]]],
-) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+) -> tuple[dict[str, list[int]], dict[str, list[int]], set[int]]:
     """The ids of the touches and deals that ``writes`` insert, update or delete: all of
-    them, and those that may be stored already (all but those of a plain insert)."""
+    them but those whose client a plain insert gives, those that may be stored already
+    (all but those of a plain insert), and the clients the plain inserts give."""
     found: dict[str, list[int]] = {"touch": [], "deal": []}
     stored: dict[str, list[int]] = {"touch": [], "deal": []}
+    clients: set[int] = set()
     for sql, params in writes:
         history = _HISTORY.match(sql)
         if history:
             action = history.group(1)
+            if action == "INSERT INTO":
+                at = _client_position(sql)
+                if at is not None:
+                    clients.update(row[at] for row in params)
+                    continue
             ids = [row[-1 if action == "UPDATE" else 0] for row in params]
             found[history.group(2)] += ids
             if action != "INSERT INTO":
                 stored[history.group(2)] += ids
-    return found, stored
+    return found, stored, clients
+
+
+@functools.cache
+def _client_position(sql: str) -> int | None:
+    """Where an insert's parameters give the row's client_id (None: they do not)."""
+    columns = _COLUMNS.match(sql)
+    if columns is None or "?" in columns.group(1):
+        return None
+    names = [name.strip() for name in columns.group(1).split(",")]
+    return names.index("client_id") if "client_id" in names else None
 
 
 class Change(NamedTuple):
@@ -195,6 +214,12 @@ class Importer:
         if self._pending >= CHUNK_WRITES and self.writes != "keep":
             self._flush()
 
+    def flush(self) -> None:
+        """Run (or let go) the writes planned so far now, unless they are kept for
+        :meth:`apply`: a planner that makes many rows at once keeps few in memory."""
+        if self.writes != "keep" and self._pending:
+            self._flush()
+
     def _flush(self) -> None:
         """Run (or let go) the writes planned so far, but those of _last that must wait."""
         writes = self._ops
@@ -276,9 +301,10 @@ class Importer:
                 for name, sql in indexes:
                     self.db.execute(f'DROP INDEX "{name}"')
                     self._rebuilt.append((name, sql))
-        history, stored = _history_ids(writes)
-        if history["touch"] or history["deal"]:
+        history, stored, given = _history_ids(writes)
+        if history["touch"] or history["deal"] or given:
             self._history = True
+            self._active |= given
         if stored["touch"] or stored["deal"]:
             self._active |= self._clients_of(stored)  # (an update may move a row elsewhere)
         for sql, params in writes:
@@ -315,6 +341,10 @@ class Importer:
         except KeyError:
             value = self._shared[load] = load(self)
             return value
+
+    def let_go(self, load: Callable[[Importer], Any]) -> None:
+        """Forget what ``load`` loaded (no later file of the import looks it up)."""
+        self._shared.pop(load, None)
 
     def day_text(self, day: dt.date) -> str:
         """A date as ISO text, one string a day for the whole import."""
@@ -369,6 +399,13 @@ class Importer:
         self.op(insert_sql(sql_table, columns), (new_id, *values))
         self.record(Change(kind, "create", new_id, shown, label))
         return new_id
+
+
+def unshared(text: str) -> str:
+    """A text to write that is kept in memory too: sqlite3 keeps the UTF-8 form of a
+    written text with it for as long as the text lives (twice its memory for Cyrillic);
+    a copy of it, let go once written, takes that form along."""
+    return text if text.isascii() else text.encode().decode()
 
 
 def explicit(rec: dict[str, Any]) -> tuple[str, Any] | None:

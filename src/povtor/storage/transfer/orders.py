@@ -12,7 +12,7 @@ from povtor.domain.tabular import RawTable
 from povtor.errors import InvalidInput
 from povtor.i18n import _, ngettext
 from povtor.parsing import format_money
-from povtor.storage.transfer.clients import client_ref, created_by_code
+from povtor.storage.transfer.clients import client_ref, created_by_code, let_go_of_clients
 from povtor.storage.transfer.deals import (
     DEAL_COLUMNS,
     DEAL_INSERT,
@@ -87,12 +87,20 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
         trouble = add(where, rec, line, status)
         if trouble:
             problem(source, where, trouble)
+    # every line is in the book: the file's text and the book's lookup of its lines go
+    table.let_go()
+    book.close()
     funnel = funnel_id(imp, None, source, 1, "funnel")
     if check.problems or funnel is None:
         return
-    first_days = book.first_days()
+    # the last file of an import keeps its new clients only for the lookups of its own
+    # lines: by their external ids, and by their names where another client of the file
+    # goes by the same name (or the map's placeholder is called so)
+    shared = None if imp.more_files else book.shared_names()
+    if shared is not None and imp.map.no_client:
+        shared.add(folded(imp.map.no_client))
     clients: dict[str, int | None] = {}  # first all the clients, then all the deals
-    for ref, name, code, where in book.clients():
+    for ref, name, code, where, first_day in book.clients():
         rec = {"client": name, "client_external_id": code}
         clients[ref] = client_ref(
             imp,
@@ -100,14 +108,17 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
             head,
             source,
             where,
-            created_on=first_days[ref],
+            created_on=first_day,
             placeholder=True,
             code_names=True,
+            by_name=shared is None or (folded(name or code or "") if code else ref) in shared,
         )
-    del first_days
+    del shared
     created_by_code(imp, source)
     if check.problems:
         return
+    if not imp.more_files:  # every order's client is in clients now
+        let_go_of_clients(imp)
     plan = _Plan(imp, funnel, source)
     plan.orders(book, clients)
     if plan.free:
@@ -209,6 +220,7 @@ class _Plan:
             imp.counts[("deals", "create")] += len(deals)
             imp.counts[("stage-history", "create")] += len(history)
             deals, history = [], []
+            imp.flush()  # written now: a batch of rows at a time in memory
 
         for order_id, where, day, (name, code, ref), total, order in book.each():
             client_id = clients.get(ref)
