@@ -156,6 +156,55 @@ def test_a_team_of_sellers_tells_the_same_on_both_engines(
     assert checked.splitlines()[-2:] == checked_on_sqlite.splitlines()[-2:]
 
 
+# listings ordered by a column that may be empty: NULLs where SQLite puts them
+NULL_ORDERS = (
+    "SELECT name FROM client ORDER BY category, name",
+    "SELECT name FROM client ORDER BY category DESC, name DESC",
+    "SELECT c.name FROM client c LEFT JOIN deal d ON d.client_id = c.id "
+    "ORDER BY d.closed_on DESC, c.name",
+    "SELECT name, (SELECT MAX(d.closed_on) FROM deal d WHERE d.client_id = c.id) AS won "
+    "FROM client c ORDER BY won, name",
+    "SELECT name, ROW_NUMBER() OVER (ORDER BY category ASC, id) FROM client ORDER BY 2",
+)
+
+
+def _listings(url: str) -> list[list[tuple[object, ...]]]:
+    from povtor.storage.database import open_database
+    from povtor.storage.location import resolve_location
+
+    database = open_database(resolve_location(url), create=False)
+    try:
+        return [[tuple(r) for r in database.rows(sql)] for sql in NULL_ORDERS]
+    finally:
+        database.close()
+
+
+def test_listings_put_nulls_where_sqlite_does(
+    isolated: Path, migrated_template: Path, request: pytest.FixtureRequest
+) -> None:
+    import shutil
+
+    story = [
+        ("client", "add", "Берёза", "--category", "B"),
+        ("client", "add", "Астра"),
+        ("client", "add", "Ель", "--category", "A"),
+        ("client", "add", "Вяз"),
+        ("deal", "open", "Ель", "--amount", "100", "--stage", "invoice", "--on", "2026-01-15"),
+        ("deal", "win", "1", "--on", "2026-01-20"),
+    ]
+    shutil.copy2(migrated_template, isolated)
+    for step in story:
+        ok(*step)
+    on_sqlite = _listings(str(isolated))
+    url = request.getfixturevalue("pg_url")  # now on the server
+    for step in story:
+        ok(*step)
+    on_postgres = _listings(url)
+    assert [name for (name,) in on_sqlite[0]] == ["Астра", "Вяз", "Ель", "Берёза"]
+    assert [name for (name,) in on_sqlite[1]] == ["Берёза", "Ель", "Вяз", "Астра"]
+    assert on_postgres == on_sqlite
+
+
 def test_db_check_repairs_the_activity_on_a_server(pg_url: str) -> None:
     import psycopg
 
@@ -446,12 +495,35 @@ def test_a_forgotten_client_is_gone(db_url: str) -> None:
          "SELECT DISTINCT ON (k) k, at, v FROM t WHERE a = 1 ORDER BY k, at DESC NULLS LAST"),
         ("SELECT substr(k, 1, instr(k || char(10), char(10)) - 1) FROM t",
          "SELECT substr(k, 1, instr(k || chr(10), chr(10)) - 1) FROM t"),
+        ("SELECT a FROM t ORDER BY a, b DESC, c NULLS LAST LIMIT 3",
+         "SELECT a FROM t ORDER BY a NULLS FIRST, b DESC NULLS LAST, c NULLS LAST LIMIT 3"),
+        ("SELECT 'ORDER BY x', (SELECT y FROM u ORDER BY y DESC LIMIT 1) FROM t ORDER BY 1",
+         "SELECT 'ORDER BY x', (SELECT y FROM u ORDER BY y DESC NULLS LAST LIMIT 1) FROM t "
+         "ORDER BY 1 NULLS FIRST"),
+        ("SELECT ROW_NUMBER() OVER (ORDER BY a ROWS UNBOUNDED PRECEDING) FROM t",
+         "SELECT ROW_NUMBER() OVER (ORDER BY a NULLS FIRST ROWS UNBOUNDED PRECEDING) FROM t"),
     ],
 )  # fmt: skip
 def test_sqlite_statements_read_as_postgresql(sqlite: str, postgresql: str) -> None:
     from povtor.storage.postgres import translate
 
     assert translate(sqlite, frozenset()).sql == postgresql
+
+
+def test_a_column_never_null_keeps_its_order_by_as_it_is() -> None:
+    from povtor.storage.postgres import translate
+
+    never = frozenset({"id", "name"})
+    assert translate("SELECT 1 FROM c ORDER BY c.name, id DESC", frozenset(), never).sql == (
+        "SELECT 1 FROM c ORDER BY c.name, id DESC"
+    )
+    # an outer join can make it NULL; an alias of that name can be anything
+    assert translate(
+        "SELECT 1 FROM c LEFT JOIN p ON p.c = c.id ORDER BY p.name", frozenset(), never
+    ).sql.endswith("ORDER BY p.name NULLS FIRST")
+    assert translate(
+        "SELECT MAX(x) AS name FROM c GROUP BY y ORDER BY name DESC", frozenset(), never
+    ).sql.endswith("ORDER BY name DESC NULLS LAST")
 
 
 def test_an_insert_returns_its_id_where_the_table_has_one() -> None:

@@ -194,8 +194,11 @@ _COLUMNS_OF = (
 )
 
 
-def translate(sql: str, id_tables: frozenset[str]) -> Statement:
-    """``sql`` (as SQLite reads it) as PostgreSQL reads it, through psycopg."""
+def translate(
+    sql: str, id_tables: frozenset[str], never_null: frozenset[str] = frozenset()
+) -> Statement:
+    """``sql`` (as SQLite reads it) as PostgreSQL reads it, through psycopg
+    (``never_null``: the columns NOT NULL in every table that has them)."""
     stripped = sql.strip().rstrip(";").strip()
     if stripped[:6].upper() == "PRAGMA":
         info = _TABLE_INFO.fullmatch(stripped)
@@ -220,6 +223,7 @@ def translate(sql: str, id_tables: frozenset[str]) -> Statement:
     text = "".join(parts)
     text = _yes_no_from_comparison(text)
     text = _name_subqueries(text)
+    text = _nulls_as_sqlite(text, never_null)
     text = _latest_rows(text)
     table = None
     returning = sets_ids = False
@@ -286,6 +290,68 @@ def _yes_no_from_comparison(text: str) -> str:
         return text
     inner = text[start : end + 1]
     return f"{text[:start]}CASE WHEN {inner} THEN 1 ELSE 0 END{text[end + 1 :]}"
+
+
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
+# what ends an ORDER BY list at its own depth (besides a closing parenthesis)
+_ORDER_END = re.compile(
+    r"\b(?:LIMIT|OFFSET|FETCH|UNION|EXCEPT|INTERSECT|FOR|RETURNING|WINDOW|ROWS|RANGE|GROUPS)\b"
+    r"|;",
+    re.IGNORECASE,
+)
+_HAS_NULLS = re.compile(r"\bNULLS\s+(?:FIRST|LAST)\s*$", re.IGNORECASE)
+_DESCENDING = re.compile(r"\bDESC\s*$", re.IGNORECASE)
+_DIRECTION = re.compile(r"\s+(?:ASC|DESC)\s*$", re.IGNORECASE)
+_COLUMN = re.compile(r"(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)")
+_OUTER_JOIN = re.compile(r"\b(?:LEFT|RIGHT|FULL)\b", re.IGNORECASE)
+
+
+def _nulls_as_sqlite(text: str, never_null: frozenset[str]) -> str:
+    """Every ORDER BY term with SQLite's place for NULLs: first when ascending, last when
+    descending (PostgreSQL's default is the other way round). A term that is a column NOT
+    NULL in every table (when no outer join can make it NULL, nor an alias shadow it) is
+    left as it is, so that its index still gives the order."""
+    if "ORDER" not in text.upper():
+        return text
+    depths = _depths(text)
+    outer = _OUTER_JOIN.search(text) is not None
+    inserts: list[tuple[int, str]] = []
+    for match in _ORDER_BY.finditer(text):
+        depth = depths[match.start()]
+        if depth < 0:
+            continue
+        start = match.end()
+        end = start
+        while end < len(text):
+            if 0 <= depths[end] < depth:
+                break  # the parenthesis the list is in closes
+            if (
+                depths[end] == depth
+                and not (text[end - 1].isalnum() or text[end - 1] == "_")
+                and _ORDER_END.match(text, end)
+            ):
+                break
+            end += 1
+        term_start = start
+        for index in range(start, end + 1):
+            if index == end or (text[index] == "," and depths[index] == depth):
+                term = text[term_start:index].strip()
+                if term and not _HAS_NULLS.search(term):
+                    column = _COLUMN.fullmatch(_DIRECTION.sub("", term))
+                    keep = (
+                        column is not None
+                        and column.group(1).lower() in never_null
+                        and not outer
+                        and not re.search(rf"\bAS\s+{column.group(1)}\b", text, re.IGNORECASE)
+                    )
+                    if not keep:
+                        where = term_start + len(text[term_start:index].rstrip())
+                        nulls = " NULLS LAST" if _DESCENDING.search(term) else " NULLS FIRST"
+                        inserts.append((where, nulls))
+                term_start = index + 1
+    for where, nulls in sorted(inserts, reverse=True):
+        text = text[:where] + nulls + text[where:]
+    return text
 
 
 _LATEST = re.compile(
@@ -555,6 +621,7 @@ class Connection:
         _adapt(raw.adapters)
         self._statements: dict[str, Statement] = {}
         self._id_tables: frozenset[str] | None = None
+        self._never_null: frozenset[str] | None = None
         self.total_changes = 0  # rows inserted, updated or deleted, as sqlite3 counts them
         # the next id of each table written in this transaction, as it was before
         self._next_ids: dict[str, int | None] = {}
@@ -602,7 +669,7 @@ class Connection:
     def statement(self, sql: str) -> Statement:
         found = self._statements.get(sql)
         if found is None:
-            found = self._statements[sql] = translate(sql, self.id_tables())
+            found = self._statements[sql] = translate(sql, self.id_tables(), self.never_null())
         return found
 
     def typed_again(self, sql: str, statement: Statement, sent: str, exc: Exception) -> Statement:
@@ -629,9 +696,23 @@ class Connection:
                 self._id_tables = frozenset(r[0] for r in cursor.fetchall())
         return self._id_tables
 
+    def never_null(self) -> frozenset[str]:
+        """The columns NOT NULL in every table that has one of that name (an ORDER BY on
+        them needs no word on where NULLs go)."""
+        if self._never_null is None:
+            with self.raw.cursor() as cursor:
+                cursor.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() GROUP BY column_name "
+                    "HAVING bool_and(is_nullable = 'NO')"
+                )
+                self._never_null = frozenset(str(r[0]).lower() for r in cursor.fetchall())
+        return self._never_null
+
     def schema_changed(self) -> None:
         self._statements.clear()
         self._id_tables = None
+        self._never_null = None
 
     def follow_ids(self, table: str) -> None:
         """After ids were written by hand: the next id the table gives is above them."""
@@ -844,4 +925,4 @@ def setup(connection: Any) -> None:
     from povtor.storage.activity import rebuild_sql
 
     for statement in rebuild_sql():  # derived from the history: filled again
-        connection.exec_driver_sql(statement)
+        connection.exec_driver_sql(_nulls_as_sqlite(statement, frozenset()))
