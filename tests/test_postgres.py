@@ -292,6 +292,57 @@ def test_an_unreachable_server_is_one_line_and_exit_code_6(
     assert len(run.stderr_lines) == 1 and "secret" not in run.stderr
 
 
+def test_a_closed_port_is_one_line_at_once_and_exit_code_6(isolated: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql://anna:secret@127.0.0.1:{port}/povtor"
+    run = invoke(["--db", url, "client", "list"])
+    assert run.exit_code == 6 and run.exception is None, run.describe()
+    assert run.stderr_lines == [
+        f"error: cannot connect to postgresql://anna@127.0.0.1:{port}/povtor: connection to "
+        f'server at "127.0.0.1", port {port} failed: Connection refused; check that the '
+        "server runs and the URL's user, host, port and database (--db or POVTOR_DB)"
+    ]
+
+
+def test_a_run_connects_to_the_server_once(isolated: Path) -> None:
+    """The language is read before the command; the command takes that connection over,
+    and a failed one is said at once: a server that hangs up is asked once."""
+    import socket
+    import threading
+
+    accepted: list[int] = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(30)
+
+    def hang_up() -> None:
+        while True:
+            try:
+                conn, _address = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            conn.close()
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    try:
+        run = invoke(["--db", f"postgresql://anna@127.0.0.1:{port}/povtor?sslmode=disable",
+                      "client", "list"])  # fmt: skip
+    finally:
+        listener.close()
+        thread.join(5)
+    assert run.exit_code == 6 and run.exception is None, run.describe()
+    assert len(run.stderr_lines) == 1 and "cannot connect to" in run.stderr
+    assert len(accepted) == 1
+
+
 def test_an_existing_database_of_another_program_is_refused(
     postgres_server: Server,
 ) -> None:

@@ -800,14 +800,22 @@ class Connection:
         self.raw.close()
 
 
-def connect(url: str, shown: str) -> Connection:
-    """A connection to the server at ``url`` (``shown``: the URL without a password)."""
+CONNECT_TIMEOUT_S = 10  # unless the URL says its own (?connect_timeout=N)
+
+# The connection a run's first read (its language, before the command loads) opened, or
+# why it could not: the command takes it over, so a run connects once and an unreachable
+# server is said at once, not after a second wait.
+_opened: dict[str, psycopg.Connection[Any] | DatabaseProblem] = {}
+
+
+def _open(url: str, shown: str) -> psycopg.Connection[Any]:
+    """One attempt to connect (one line if it fails: :class:`DatabaseProblem`)."""
+    timeout = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
     try:
-        raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        raw = psycopg.connect(url, autocommit=True, **timeout)
     except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise DatabaseProblem(
-            f"cannot connect to {shown}: {reason}",
+            f"cannot connect to {shown}: {_reason(exc)}",
             hint="check that the server runs and the URL's user, host, port and database "
             "(--db or POVTOR_DB)",
         ) from None
@@ -817,7 +825,54 @@ def connect(url: str, shown: str) -> Connection:
     except psycopg.Error:
         raw.close()
         raise
-    return Connection(raw)
+    return raw
+
+
+def _reason(exc: psycopg.Error) -> str:
+    """libpq's reason, its first line (the rest is advice the hint gives)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    return lines[0].removeprefix("connection failed: ")
+
+
+def first_connection(url: str, shown: str) -> psycopg.Connection[Any] | None:
+    """The run's connection, opened for its first read and kept for the command
+    (:func:`connect` takes it); None when it failed (the command then says why, without
+    trying again)."""
+    forget_first()
+    try:
+        raw = _open(url, shown)
+    except DatabaseProblem as problem:
+        _opened[url] = problem
+        return None
+    _opened[url] = raw
+    return raw
+
+
+def forget_first() -> None:
+    """Close the connection a first read kept, if the command never took it."""
+    for kept in _opened.values():
+        if not isinstance(kept, DatabaseProblem):
+            kept.close()
+    _opened.clear()
+
+
+def connect(url: str, shown: str) -> Connection:
+    """A connection to the server at ``url`` (``shown``: the URL without a password): the
+    one the run's first read opened, if any, else a new one."""
+    kept = _opened.pop(url, None)
+    if isinstance(kept, DatabaseProblem):
+        raise kept
+    if (
+        kept is not None
+        and not kept.closed
+        and kept.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    ):
+        return Connection(kept)
+    if kept is not None:
+        kept.close()
+    return Connection(_open(url, shown))
 
 
 def upgrade_error(exc: BaseException | None, location: Any) -> DatabaseProblem:
