@@ -810,7 +810,9 @@ _opened: dict[str, psycopg.Connection[Any] | DatabaseProblem] = {}
 
 def _open(url: str, shown: str) -> psycopg.Connection[Any]:
     """One attempt to connect (one line if it fails: :class:`DatabaseProblem`)."""
-    timeout = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
+    timeout: dict[str, Any] = (
+        {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
+    )
     try:
         raw = psycopg.connect(url, autocommit=True, **timeout)
     except psycopg.Error as exc:
