@@ -216,8 +216,45 @@ def test_a_seller_who_owns_something_cannot_be_removed(team: Cli) -> None:
     assert [r["name"] for r in listing(team, "seller", "list")] == ["Анна"]
     # the record of handovers keeps his name; nobody is current any more
     assert listing(team, "seller", "handovers")[0]["from_seller"] == "Олег"
-    assert query(team.db, "SELECT seller_id FROM touch") == [(None,)]  # Анна's client's now
+    assert query(team.db, "SELECT seller_id FROM touch") == [(2,)]  # logged by him, still
     assert sorted(plan_clients(team)) == ["Берёза", "Ель", "Ромашка", "Сосна"]
+
+
+def test_a_removed_seller_keeps_their_history(team: Cli) -> None:
+    team.ok("nudge", "log", "--client", "Берёза", "--kind", "warming", env=OLEG)
+    team.ok("client", "assign", "Берёза", "--to", "Анна", env=OLEG)
+    team.ok("seller", "remove", "Олег")
+    # his touch counts for him, not for Анна who owns the client now
+    rows = {r["seller"]: r["warming"] for r in listing(team, "stats", "nudges", "--by", "seller")}
+    assert rows == {"Анна": 0, "Олег": 1}
+    # hidden from the team, shown with --all and the day he left
+    assert [r["name"] for r in listing(team, "seller", "list")] == ["Анна"]
+    everyone = listing(team, "seller", "list", "--all")
+    assert [(r["name"], r["removed_on"]) for r in everyone] == [
+        ("Анна", None),
+        ("Олег", "2026-03-02"),
+    ]
+    assert team.ok("seller", "list", "--all", "--format", "csv").stdout.splitlines()[0] == (
+        "id,name,clients,open_deals,current,created_on,removed_on"
+    )
+    # nothing new for him: no clients, no deals, not the current seller
+    before = dump_database(team.db)
+    for args, env, code in (
+        (("client", "assign", "Ель", "--to", "олег"), None, 5),
+        (("deal", "assign", "1", "--to", "Олег"), None, 5),
+        (("seller", "use", "Олег"), None, 5),
+        (("plan", "today", "--seller", "Олег"), None, 5),
+        (("client", "add", "Клён"), OLEG, 3),
+        (("seller", "remove", "Олег"), None, 5),
+    ):
+        run = team(*args, env=env)
+        assert run.exit_code == code and len(run.stderr_lines) == 1, run.describe()
+        assert "Олег" in run.stderr and "removed from the team on 2026-03-02" in run.stderr
+    assert dump_database(team.db) == before
+    # added again, he is back with his history
+    assert team.ok("seller", "add", "ОЛЕГ").stderr_lines == ["seller #2 Олег is back on the team"]
+    assert [r["name"] for r in listing(team, "seller", "list")] == ["Анна", "Олег"]
+    team.ok("client", "assign", "Ель", "--to", "Олег")
 
 
 def test_stats_nudges_by_seller(team: Cli) -> None:
