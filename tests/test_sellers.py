@@ -407,3 +407,52 @@ def test_stats_funnel_by_seller(team: Cli) -> None:
     run = team("stats", "funnel", "--by", "client")
     assert run.exit_code == 2
     assert run.stderr_lines == ["error: --by: 'client' is not one of seller; use --by seller"]
+
+
+def test_stats_funnel_closed_and_reasons_by_seller(team: Cli) -> None:
+    """The deals closed and the loss reasons per seller: each deal for its owner today;
+    together they are the whole funnel's."""
+    team.ok("deal", "win", "1", "--on", "2026-02-20")  # Ромашка: Анна's
+    team.ok("deal", "lose", "3", "--reason", "дорого", "--on", "2026-02-21")  # Берёза: Олег's
+    team.ok("deal", "lose", "4", "--reason", "Дорого", "--on", "2026-02-22")  # Ель: nobody's
+    team.ok("deal", "lose", "2", "--reason", "сроки", "--on", "2026-02-23")  # Сосна: Анна's
+    team.ok("deal", "assign", "2", "--to", "Олег", env=ANNA)  # now Олег's
+    period = ("--period", "year", "--on", "2026-01-01", "--part")
+    closed = listing(team, "stats", "funnel", "--by", "seller", *period, "closed")
+    assert [(r["seller"], r["won"], r["lost"], r["win_rate"]) for r in closed] == [
+        ("Анна", 1, 0, 1.0),
+        ("Олег", 0, 2, 0.0),
+        ("(nobody)", 0, 1, 0.0),
+    ]
+    assert closed[0]["median_days_to_paid"] == 41  # opened 2026-01-10, paid 2026-02-20
+    whole = listing(team, "stats", "funnel", *period, "closed")[0]
+    assert (sum(r["won"] for r in closed), sum(r["lost"] for r in closed)) == (
+        whole["won"],
+        whole["lost"],
+    )
+    reasons = listing(team, "stats", "funnel", "--by", "seller", *period, "reasons")
+    assert [(r["seller"], r["reason"], r["lost"], r["share"]) for r in reasons] == [
+        ("Олег", "дорого", 1, 0.5),
+        ("Олег", "сроки", 1, 0.5),
+        ("(nobody)", "Дорого", 1, 1.0),
+    ]
+    csv = team.ok("stats", "funnel", "--by", "seller", "--format", "csv", *period, "reasons")
+    assert csv.stdout.splitlines() == [
+        "seller,reason,lost,share",
+        "Олег,дорого,1,0.5",
+        "Олег,сроки,1,0.5",
+        "(nobody),Дорого,1,1.0",
+    ]
+    tsv = team.ok("stats", "funnel", "--by", "seller", "--format", "tsv", *period, "closed")
+    assert tsv.stdout.splitlines()[0].split("\t") == [
+        "seller", "won", "lost", "win_rate", "median_days_to_paid", "mean_days_to_paid"
+    ]  # fmt: skip
+    jsonl = team.ok("stats", "funnel", "--by", "seller", "--format", "jsonl", *period, "closed")
+    assert [json.loads(line)["seller"] for line in jsonl.stdout.splitlines()] == [
+        "Анна",
+        "Олег",
+        "(nobody)",
+    ]
+    table = team.ok("stats", "funnel", "--by", "seller", "--format", "table", *period[:-1])
+    assert "Funnel repeat by seller" in table.stdout
+    assert "Deals closed in the period" in table.stdout and "Loss reasons" in table.stdout

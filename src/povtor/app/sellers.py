@@ -388,12 +388,15 @@ def nudges_by_seller(
 class SellerFunnel:
     seller: str
     flows: list[metrics.StageFlow]
+    closed: metrics.ClosedSummary
+    reasons: list[metrics.ReasonCount]
 
 
 def funnel_by_seller(db: Database, funnel_ref: str, span: Period) -> tuple[str, list[SellerFunnel]]:
-    """The funnel's stages (as ``stats funnel`` computes them) per seller, over the deals
-    each owns as of today (a handed-over deal's seller, else its client's): the funnel's
-    code, then all sellers in the team's order and the deals nobody owns, if any."""
+    """The funnel (as ``stats funnel`` computes it: its stages, the deals closed in the
+    period and their loss reasons) per seller, over the deals each owns as of today (a
+    handed-over deal's seller, else its client's): the funnel's code, then all sellers in
+    the team's order and the deals nobody owns, if any."""
     from povtor.domain import metrics
     from povtor.storage import stats_queries
 
@@ -404,15 +407,18 @@ def funnel_by_seller(db: Database, funnel_ref: str, span: Period) -> tuple[str, 
     )
     owner_of = stats_queries.deal_owners(db, funnel["id"])
     now = stats_queries.open_at_stages_by_owner(db, funnel["id"], span.as_of)
+    closed = stats_queries.closed_deals_by_owner(db, funnel["id"], span.start, span.end, span.as_of)
     grouped: dict[int | None, list[metrics.Change]] = {}
     for change in changes:
         grouped.setdefault(owner_of.get(change.deal_id), []).append(change)
     team = seller_queries.list_sellers(db, removed_too=True)
     names = {int(r["id"]): str(r["name"]) for r in team}
     owners: list[int | None] = [
-        int(r["id"]) for r in team if r["removed_on"] is None or int(r["id"]) in grouped
+        int(r["id"])
+        for r in team
+        if r["removed_on"] is None or int(r["id"]) in grouped or int(r["id"]) in closed
     ]
-    if None in grouped or None in now:
+    if None in grouped or None in now or None in closed:
         owners.append(None)
     return funnel["code"], [
         SellerFunnel(
@@ -420,6 +426,8 @@ def funnel_by_seller(db: Database, funnel_ref: str, span: Period) -> tuple[str, 
             metrics.funnel_flow(
                 stages, grouped.get(owner, []), span.start, span.end, now.get(owner, {})
             ),
+            metrics.closed_summary(closed.get(owner, [])),
+            metrics.lost_reasons(closed.get(owner, [])),
         )
         for owner in owners
     ]
