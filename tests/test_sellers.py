@@ -456,3 +456,48 @@ def test_stats_funnel_closed_and_reasons_by_seller(team: Cli) -> None:
     table = team.ok("stats", "funnel", "--by", "seller", "--format", "table", *period[:-1])
     assert "Funnel repeat by seller" in table.stdout
     assert "Deals closed in the period" in table.stdout and "Loss reasons" in table.stdout
+
+
+def test_owners_go_out_and_come_back_with_the_data(
+    team: Cli, tmp_path: Path, migrated_template: Path
+) -> None:
+    """A database with sellers exports each client's, deal's and touch's seller in an
+    ``owner`` column; an import restores them, refusing a seller the team does not know."""
+    import shutil
+
+    team.ok("deal", "assign", "4", "--to", "Олег")  # Ель's deal, on its own
+    team.ok("nudge", "log", "--client", "Берёза", "--kind", "warming", env=OLEG)
+    team.ok("seller", "add", "Ирина")
+    team.ok("nudge", "log", "--client", "Ель", "--kind", "warming", env={"POVTOR_SELLER": "Ирина"})
+    team.ok("seller", "remove", "Ирина")
+    first, second = tmp_path / "first", tmp_path / "second"
+    team.ok("export", "all", str(first))
+    clients = (first / "clients.csv").read_text(encoding="utf-8").splitlines()
+    assert clients[0].endswith(",referred_by,owner")
+    assert [line.rsplit(",", 1)[1] for line in clients[1:]] == ["Анна", "Анна", "Олег", ""]
+    deals = (first / "deals.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.rsplit(",", 1)[1] for line in deals] == ["owner", "", "", "", "Олег"]
+    touches = (first / "touches.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.rsplit(",", 1)[1] for line in touches] == ["owner", "Олег", "Ирина"]
+    target = tmp_path / "target.db"
+    shutil.copy2(migrated_template, target)
+    # a seller the target's team does not know: a problem of that line, nothing imported
+    team.ok("--db", str(target), "seller", "add", "Олег")
+    team.ok("--db", str(target), "seller", "add", "Ирина")
+    before = dump_database(target)
+    run = team("--db", str(target), "import", "all", str(first))
+    assert run.exit_code == 2 and "nothing was imported" in run.stderr, run.describe()
+    assert run.stderr_lines[:2] == [
+        f"clients.csv:{line}: owner: no seller 'Анна' (add them first: povtor seller add NAME)"
+        for line in (2, 3)
+    ]
+    assert dump_database(target) == before
+    team.ok("--db", str(target), "seller", "add", "Анна")
+    team.ok("--db", str(target), "seller", "remove", "Ирина")
+    team.ok("--db", str(target), "import", "all", str(first))
+    team.ok("--db", str(target), "export", "all", str(second))
+    for name in ("clients.csv", "deals.csv", "touches.csv", "people.csv"):
+        assert (second / name).read_bytes() == (first / name).read_bytes(), name
+    assert query(
+        target, "SELECT c.name, s.name FROM client c JOIN seller s ON s.id = c.seller_id"
+    ) == [("Ромашка", "Анна"), ("Сосна", "Анна"), ("Берёза", "Олег")]
