@@ -315,16 +315,16 @@ def test_a_run_connects_to_the_server_once(isolated: Path) -> None:
     import threading
 
     accepted: list[int] = []
+    done = threading.Event()
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
-    listener.settimeout(30)
 
     def hang_up() -> None:
         while True:
-            try:
-                conn, _address = listener.accept()
-            except OSError:
+            conn, _address = listener.accept()
+            if done.is_set():  # the test's own knock: the run is over
+                conn.close()
                 return
             accepted.append(1)
             conn.close()
@@ -336,8 +336,10 @@ def test_a_run_connects_to_the_server_once(isolated: Path) -> None:
         run = invoke(["--db", f"postgresql://anna@127.0.0.1:{port}/povtor?sslmode=disable",
                       "client", "list"])  # fmt: skip
     finally:
-        listener.close()
+        done.set()
+        socket.create_connection(("127.0.0.1", port)).close()
         thread.join(5)
+        listener.close()
     assert run.exit_code == 6 and run.exception is None, run.describe()
     assert len(run.stderr_lines) == 1 and "cannot connect to" in run.stderr
     assert len(accepted) == 1
