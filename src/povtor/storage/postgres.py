@@ -688,26 +688,29 @@ class Connection:
     def id_tables(self) -> frozenset[str]:
         """The tables whose rows have an ``id`` (an insert returns it)."""
         if self._id_tables is None:
-            with self.raw.cursor() as cursor:
-                cursor.execute(
-                    "SELECT table_name FROM information_schema.columns "
-                    "WHERE table_schema = current_schema() AND column_name = 'id'"
-                )
-                self._id_tables = frozenset(r[0] for r in cursor.fetchall())
+            self._read_catalog()
+        assert self._id_tables is not None
         return self._id_tables
 
     def never_null(self) -> frozenset[str]:
-        """The columns NOT NULL in every table that has one of that name (an ORDER BY on
-        them needs no word on where NULLs go)."""
+        """The columns NOT NULL in every table (and view) that has one of that name (an
+        ORDER BY on them needs no word on where NULLs go)."""
         if self._never_null is None:
-            with self.raw.cursor() as cursor:
-                cursor.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_schema = current_schema() GROUP BY column_name "
-                    "HAVING bool_and(is_nullable = 'NO')"
-                )
-                self._never_null = frozenset(str(r[0]).lower() for r in cursor.fetchall())
+            self._read_catalog()
+        assert self._never_null is not None
         return self._never_null
+
+    def _read_catalog(self) -> None:
+        """What the translation needs to know of the schema, in one query."""
+        with self.raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT table_name, column_name, is_nullable = 'NO' "
+                "FROM information_schema.columns WHERE table_schema = current_schema()"
+            )
+            columns = cursor.fetchall()
+        nullable = {str(c).lower() for _t, c, not_null in columns if not not_null}
+        self._id_tables = frozenset(t for t, c, _n in columns if c == "id")
+        self._never_null = frozenset(str(c).lower() for _t, c, _n in columns) - nullable
 
     def schema_changed(self) -> None:
         self._statements.clear()
