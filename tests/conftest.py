@@ -224,6 +224,7 @@ def postgres_server() -> Iterator[Server]:
         server.sql(f'CREATE DATABASE "{TEMPLATE}"')
         run = invoke(["--db", server.url(TEMPLATE), "init"], env={"POVTOR_TODAY": TODAY})
         assert run.exit_code == 0, run.describe()
+        server.make_ahead()
         yield server
     finally:
         server.stop()

@@ -11,14 +11,16 @@ import shutil
 import sqlite3
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from typer.testing import CliRunner
+
+T = TypeVar("T")
 
 TODAY = "2026-03-02T10:00"  # a Monday, 10:00 in Moscow = 07:00 UTC
 TODAY_DATE = "2026-03-02"
@@ -142,6 +144,12 @@ def where(path: Path) -> str:
 
 
 def _server_rows(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    return _server_reads(url, lambda read: read(sql, params))
+
+
+def _server_reads(url: str, reads: Callable[[Callable[..., list[tuple[Any, ...]]]], T]) -> T:
+    """``reads(read)`` on one connection to the server database (``read(sql, params)``:
+    its rows as tuples)."""
     from povtor.storage.database import open_database
     from povtor.storage.location import resolve_location
 
@@ -149,21 +157,29 @@ def _server_rows(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[A
     try:
         cursor = database.connection.cursor()
         cursor.row_factory = None
-        return [tuple(r) for r in cursor.execute(sql, params).fetchall()]
+
+        def read(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+            return [tuple(r) for r in cursor.execute(sql, params).fetchall()]
+
+        return reads(read)
     finally:
         database.close()
+
+
+def _server_dump(read: Callable[..., list[tuple[Any, ...]]]) -> str:
+    tables = read("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return "\n".join(
+        f"{table}: {row!r}"
+        for (table,) in sorted(tables)
+        for row in sorted(read(f'SELECT * FROM "{table}"'), key=repr)
+    )
 
 
 def dump_database(path: Path) -> str | None:
     """The whole database as SQL text (``None`` if there is no file), to compare before/after."""
     url = _on_server(path)
     if url is not None:
-        tables = _server_rows(url, "SELECT name FROM sqlite_master WHERE type = 'table'")
-        return "\n".join(
-            f"{table}: {row!r}"
-            for (table,) in sorted(tables)
-            for row in sorted(_server_rows(url, f'SELECT * FROM "{table}"'), key=repr)
-        )
+        return _server_reads(url, _server_dump)
     if not path.exists():
         return None
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)

@@ -87,3 +87,20 @@ def test_the_docs_say_what_each_answer_does() -> None:
     lines = PLAN.read_text(encoding="utf-8").splitlines()
     start = lines.index(answers_table()[0])
     assert lines[start : start + len(answers_table())] == answers_table()
+
+
+def test_the_readme_says_what_ci_runs() -> None:
+    """The README's test command is the line .ci/run runs first, and the run on a
+    PostgreSQL server it names is the one .ci/run runs next."""
+    import re
+
+    root = DOCS.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    ci = [line.strip() for line in (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    block = readme.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    tests = block[block.index(next(line for line in block if line.startswith("# 2."))) + 1]
+    server = re.search(r"`(CI=true POVTOR_TEST_ENGINE=postgresql [^`]+)`", readme)
+    assert server is not None
+    commands = [line for line in ci if line and not line.startswith("#")]
+    at = commands.index(tests)
+    assert commands[at + 1] == server.group(1)

@@ -156,6 +156,55 @@ def test_a_team_of_sellers_tells_the_same_on_both_engines(
     assert checked.splitlines()[-2:] == checked_on_sqlite.splitlines()[-2:]
 
 
+# listings ordered by a column that may be empty: NULLs where SQLite puts them
+NULL_ORDERS = (
+    "SELECT name FROM client ORDER BY category, name",
+    "SELECT name FROM client ORDER BY category DESC, name DESC",
+    "SELECT c.name FROM client c LEFT JOIN deal d ON d.client_id = c.id "
+    "ORDER BY d.closed_on DESC, c.name",
+    "SELECT name, (SELECT MAX(d.closed_on) FROM deal d WHERE d.client_id = c.id) AS won "
+    "FROM client c ORDER BY won, name",
+    "SELECT name, ROW_NUMBER() OVER (ORDER BY category ASC, id) FROM client ORDER BY 2",
+)
+
+
+def _listings(url: str) -> list[list[tuple[object, ...]]]:
+    from povtor.storage.database import open_database
+    from povtor.storage.location import resolve_location
+
+    database = open_database(resolve_location(url), create=False)
+    try:
+        return [[tuple(r) for r in database.rows(sql)] for sql in NULL_ORDERS]
+    finally:
+        database.close()
+
+
+def test_listings_put_nulls_where_sqlite_does(
+    isolated: Path, migrated_template: Path, request: pytest.FixtureRequest
+) -> None:
+    import shutil
+
+    story = [
+        ("client", "add", "Берёза", "--category", "B"),
+        ("client", "add", "Астра"),
+        ("client", "add", "Ель", "--category", "A"),
+        ("client", "add", "Вяз"),
+        ("deal", "open", "Ель", "--amount", "100", "--stage", "invoice", "--on", "2026-01-15"),
+        ("deal", "win", "1", "--on", "2026-01-20"),
+    ]
+    shutil.copy2(migrated_template, isolated)
+    for step in story:
+        ok(*step)
+    on_sqlite = _listings(str(isolated))
+    url = request.getfixturevalue("pg_url")  # now on the server
+    for step in story:
+        ok(*step)
+    on_postgres = _listings(url)
+    assert [name for (name,) in on_sqlite[0]] == ["Астра", "Вяз", "Ель", "Берёза"]
+    assert [name for (name,) in on_sqlite[1]] == ["Берёза", "Ель", "Вяз", "Астра"]
+    assert on_postgres == on_sqlite
+
+
 def test_db_check_repairs_the_activity_on_a_server(pg_url: str) -> None:
     import psycopg
 
@@ -241,6 +290,59 @@ def test_an_unreachable_server_is_one_line_and_exit_code_6(
     assert run.exit_code == 6 and run.exception is None, run.describe()
     assert run.stderr.startswith("error: cannot connect to postgresql://povtor@127.0.0.1:")
     assert len(run.stderr_lines) == 1 and "secret" not in run.stderr
+
+
+def test_a_closed_port_is_one_line_at_once_and_exit_code_6(isolated: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql://anna:secret@127.0.0.1:{port}/povtor"
+    run = invoke(["--db", url, "client", "list"])
+    assert run.exit_code == 6 and run.exception is None, run.describe()
+    assert run.stderr_lines == [
+        f"error: cannot connect to postgresql://anna@127.0.0.1:{port}/povtor: connection to "
+        f'server at "127.0.0.1", port {port} failed: Connection refused; check that the '
+        "server runs and the URL's user, host, port and database (--db or POVTOR_DB)"
+    ]
+
+
+def test_a_run_connects_to_the_server_once(isolated: Path) -> None:
+    """The language is read before the command; the command takes that connection over,
+    and a failed one is said at once: a server that hangs up is asked once."""
+    import socket
+    import threading
+
+    accepted: list[int] = []
+    done = threading.Event()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+
+    def hang_up() -> None:
+        while True:
+            conn, _address = listener.accept()
+            if done.is_set():  # the test's own knock: the run is over
+                conn.close()
+                return
+            accepted.append(1)
+            conn.close()
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    try:
+        run = invoke(["--db", f"postgresql://anna@127.0.0.1:{port}/povtor?sslmode=disable",
+                      "client", "list"])  # fmt: skip
+    finally:
+        done.set()
+        socket.create_connection(("127.0.0.1", port)).close()
+        thread.join(5)
+        listener.close()
+    assert run.exit_code == 6 and run.exception is None, run.describe()
+    assert len(run.stderr_lines) == 1 and "cannot connect to" in run.stderr
+    assert len(accepted) == 1
 
 
 def test_an_existing_database_of_another_program_is_refused(
@@ -446,12 +548,35 @@ def test_a_forgotten_client_is_gone(db_url: str) -> None:
          "SELECT DISTINCT ON (k) k, at, v FROM t WHERE a = 1 ORDER BY k, at DESC NULLS LAST"),
         ("SELECT substr(k, 1, instr(k || char(10), char(10)) - 1) FROM t",
          "SELECT substr(k, 1, instr(k || chr(10), chr(10)) - 1) FROM t"),
+        ("SELECT a FROM t ORDER BY a, b DESC, c NULLS LAST LIMIT 3",
+         "SELECT a FROM t ORDER BY a NULLS FIRST, b DESC NULLS LAST, c NULLS LAST LIMIT 3"),
+        ("SELECT 'ORDER BY x', (SELECT y FROM u ORDER BY y DESC LIMIT 1) FROM t ORDER BY 1",
+         "SELECT 'ORDER BY x', (SELECT y FROM u ORDER BY y DESC NULLS LAST LIMIT 1) FROM t "
+         "ORDER BY 1 NULLS FIRST"),
+        ("SELECT ROW_NUMBER() OVER (ORDER BY a ROWS UNBOUNDED PRECEDING) FROM t",
+         "SELECT ROW_NUMBER() OVER (ORDER BY a NULLS FIRST ROWS UNBOUNDED PRECEDING) FROM t"),
     ],
 )  # fmt: skip
 def test_sqlite_statements_read_as_postgresql(sqlite: str, postgresql: str) -> None:
     from povtor.storage.postgres import translate
 
     assert translate(sqlite, frozenset()).sql == postgresql
+
+
+def test_a_column_never_null_keeps_its_order_by_as_it_is() -> None:
+    from povtor.storage.postgres import translate
+
+    never = frozenset({"id", "name"})
+    assert translate("SELECT 1 FROM c ORDER BY c.name, id DESC", frozenset(), never).sql == (
+        "SELECT 1 FROM c ORDER BY c.name, id DESC"
+    )
+    # an outer join can make it NULL; an alias of that name can be anything
+    assert translate(
+        "SELECT 1 FROM c LEFT JOIN p ON p.c = c.id ORDER BY p.name", frozenset(), never
+    ).sql.endswith("ORDER BY p.name NULLS FIRST")
+    assert translate(
+        "SELECT MAX(x) AS name FROM c GROUP BY y ORDER BY name DESC", frozenset(), never
+    ).sql.endswith("ORDER BY name DESC NULLS LAST")
 
 
 def test_an_insert_returns_its_id_where_the_table_has_one() -> None:

@@ -32,6 +32,7 @@ ENV = "POVTOR_SELLER"
 class Seller:
     id: int
     name: str
+    back: bool = False  # added again after being removed
 
 
 def _seller(row: Row) -> Seller:
@@ -44,6 +45,9 @@ def add_seller(db: Database, clock: Clock, name: str) -> Seller:
     name = cleaned
     with db.transaction():
         same = seller_queries.seller_by_key(db, name)
+        if same is not None and same["removed_on"] is not None:
+            seller_writes.mark_removed(db, int(same["id"]), None)
+            return Seller(int(same["id"]), str(same["name"]), back=True)
         if same is not None:
             raise Conflict(
                 _("seller {name!r} exists already").format(name=same["name"]),
@@ -53,14 +57,23 @@ def add_seller(db: Database, clock: Clock, name: str) -> Seller:
     return Seller(seller_id, name)
 
 
-def list_sellers(db: Database) -> list[Row]:
-    return seller_queries.list_sellers(db)
+def list_sellers(db: Database, *, removed_too: bool = False) -> list[Row]:
+    return seller_queries.list_sellers(db, removed_too=removed_too)
 
 
-def remove_seller(db: Database, name: str) -> Seller:
-    """Remove a seller who owns nothing (else refused: hand their clients over first)."""
+def remove_seller(db: Database, clock: Clock, name: str) -> Seller:
+    """Take a seller who owns nothing off the team (else refused: hand their clients over
+    first). Their row stays, marked removed: the touches they logged are still theirs."""
     with db.transaction():
-        seller = _seller(seller_queries.find_seller(db, name))
+        found = seller_queries.find_seller(db, name, removed_too=True)
+        if found["removed_on"] is not None:
+            raise Conflict(
+                _("seller {name!r} was removed from the team on {day} already").format(
+                    name=found["name"], day=found["removed_on"]
+                ),
+                hint=_("see them with: povtor seller list --all"),
+            )
+        seller = _seller(found)
         held = seller_queries.holdings(db, seller.id)
         if held.clients or held.deals:
             owned = _(" and ").join(
@@ -92,7 +105,7 @@ def remove_seller(db: Database, name: str) -> Seller:
             )
         if _stored_current(db) == seller_queries.seller_key(seller.name):
             store_setting(db, CURRENT_KEY, None)
-        seller_writes.delete_seller(db, seller.id)
+        seller_writes.mark_removed(db, seller.id, clock.today)
     return seller
 
 
@@ -118,9 +131,13 @@ def current_seller(db: Database, env_value: str | None) -> Seller | None:
     none when neither is set (or, for the setting, no longer names a seller)."""
     if env_value is not None and env_value.strip():
         row = seller_queries.seller_by_key(db, env_value)
-        if row is None:
+        if row is None or row["removed_on"] is not None:
             raise NotFound(
-                _("{env}: no seller {name!r}").format(env=ENV, name=env_value.strip()),
+                _("{env}: no seller {name!r}").format(env=ENV, name=env_value.strip())
+                if row is None
+                else _("{env}: seller {name!r} was removed from the team on {day}").format(
+                    env=ENV, name=row["name"], day=row["removed_on"]
+                ),
                 hint=_("add it with: povtor seller add NAME, or unset POVTOR_SELLER"),
             )
         return _seller(row)
@@ -128,7 +145,7 @@ def current_seller(db: Database, env_value: str | None) -> Seller | None:
     if not stored:
         return None
     row = seller_queries.seller_by_key(db, stored)
-    return _seller(row) if row is not None else None
+    return _seller(row) if row is not None and row["removed_on"] is None else None
 
 
 def current_seller_id(db: Database, env_value: str | None) -> int | None:
@@ -329,12 +346,16 @@ def nudges_by_seller(
     """Per seller (by the current owner of each touch's deal, else client): closing
     touches by outcome and their decision rate, nudged deals and how many were paid
     (nudge→order), warming touches, and the deals won in the period with their revenue.
-    All sellers first in the team's order, then the clients nobody owns, if any."""
+    All sellers first in the team's order (then those removed from it who have figures
+    here), then the clients nobody owns, if any."""
     from povtor.domain import metrics
 
-    names = {int(r["id"]): str(r["name"]) for r in seller_queries.list_sellers(db)}
+    team = seller_queries.list_sellers(db, removed_too=True)
+    names = {int(r["id"]): str(r["name"]) for r in team}
     rows: dict[int | None, SellerRow] = {
-        sid: SellerRow(name, metrics.NudgeRow("seller", name)) for sid, name in names.items()
+        int(r["id"]): SellerRow(r["name"], metrics.NudgeRow("seller", r["name"]))
+        for r in team
+        if r["removed_on"] is None
     }
 
     def row(owner: int | None) -> SellerRow:
@@ -357,7 +378,7 @@ def nudges_by_seller(
     for owner, (won, amount) in seller_queries.revenue(db, start, end, as_of, currency).items():
         found = row(owner)
         found.won, found.revenue_minor = won, amount
-    ordered = [rows[sid] for sid in names]
+    ordered = [rows[sid] for sid in names if sid in rows]  # (removed: with figures only)
     if None in rows:
         ordered.append(rows[None])
     return ordered
@@ -367,12 +388,15 @@ def nudges_by_seller(
 class SellerFunnel:
     seller: str
     flows: list[metrics.StageFlow]
+    closed: metrics.ClosedSummary
+    reasons: list[metrics.ReasonCount]
 
 
 def funnel_by_seller(db: Database, funnel_ref: str, span: Period) -> tuple[str, list[SellerFunnel]]:
-    """The funnel's stages (as ``stats funnel`` computes them) per seller, over the deals
-    each owns as of today (a handed-over deal's seller, else its client's): the funnel's
-    code, then all sellers in the team's order and the deals nobody owns, if any."""
+    """The funnel (as ``stats funnel`` computes it: its stages, the deals closed in the
+    period and their loss reasons) per seller, over the deals each owns as of today (a
+    handed-over deal's seller, else its client's): the funnel's code, then all sellers in
+    the team's order and the deals nobody owns, if any."""
     from povtor.domain import metrics
     from povtor.storage import stats_queries
 
@@ -383,12 +407,18 @@ def funnel_by_seller(db: Database, funnel_ref: str, span: Period) -> tuple[str, 
     )
     owner_of = stats_queries.deal_owners(db, funnel["id"])
     now = stats_queries.open_at_stages_by_owner(db, funnel["id"], span.as_of)
+    closed = stats_queries.closed_deals_by_owner(db, funnel["id"], span.start, span.end, span.as_of)
     grouped: dict[int | None, list[metrics.Change]] = {}
     for change in changes:
         grouped.setdefault(owner_of.get(change.deal_id), []).append(change)
-    names = {int(r["id"]): str(r["name"]) for r in seller_queries.list_sellers(db)}
-    owners: list[int | None] = list(names)
-    if None in grouped or None in now:
+    team = seller_queries.list_sellers(db, removed_too=True)
+    names = {int(r["id"]): str(r["name"]) for r in team}
+    owners: list[int | None] = [
+        int(r["id"])
+        for r in team
+        if r["removed_on"] is None or int(r["id"]) in grouped or int(r["id"]) in closed
+    ]
+    if None in grouped or None in now or None in closed:
         owners.append(None)
     return funnel["code"], [
         SellerFunnel(
@@ -396,6 +426,8 @@ def funnel_by_seller(db: Database, funnel_ref: str, span: Period) -> tuple[str, 
             metrics.funnel_flow(
                 stages, grouped.get(owner, []), span.start, span.end, now.get(owner, {})
             ),
+            metrics.closed_summary(closed.get(owner, [])),
+            metrics.lost_reasons(closed.get(owner, [])),
         )
         for owner in owners
     ]

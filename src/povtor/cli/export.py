@@ -101,10 +101,10 @@ def _writer(listing: Listing, fmt: ExportFormat, excel: bool) -> Callable[[IO[st
 
 def _export_listing(db: Database, table: str) -> Listing:
     """All rows of one table in the canonical format, ordered by id, read as written."""
-    from povtor.storage.transfer.export import iterate_table
+    from povtor.storage.transfer.export import columns, iterate_table
 
     return Listing(
-        columns=[Column(name, name, kind) for name, kind in TABLES[table]],
+        columns=[Column(name, name, kind) for name, kind in columns(db, table)],
         rows=iterate_table(db, table),
         title=table,
         empty_message=f"no {table}",

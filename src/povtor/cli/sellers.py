@@ -47,7 +47,10 @@ def add(ctx: typer.Context, seller_name: SellerName) -> None:
 
     state = runtime(ctx)
     seller = add_seller(state.db, state.clock, seller_name)
-    message(_("added seller #{id} {name}").format(id=seller.id, name=seller.name))
+    if seller.back:
+        message(_("seller #{id} {name} is back on the team").format(id=seller.id, name=seller.name))
+    else:
+        message(_("added seller #{id} {name}").format(id=seller.id, name=seller.name))
     print(seller.id)
 
 
@@ -61,8 +64,18 @@ SELLER_COLUMNS = (
 )
 
 
+REMOVED_COLUMN = Column("removed_on", N_("Removed"), "date")
+
+
 @app.command("list")
-def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
+def list_(
+    ctx: typer.Context,
+    everyone: Annotated[
+        bool,
+        typer.Option("--all", help="Also the sellers removed from the team, and when."),
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
     """The team: each seller's active clients and open deals (their own and those
     handed over to them), and who is the current seller.
 
@@ -75,7 +88,7 @@ def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
     now = current(db)
     render(
         Listing(
-            SELLER_COLUMNS,
+            (*SELLER_COLUMNS, REMOVED_COLUMN) if everyone else SELLER_COLUMNS,
             [
                 [
                     r["id"],
@@ -84,8 +97,9 @@ def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
                     r["open_deals"],
                     now is not None and now.id == r["id"],
                     to_date(r["created_on"]),
+                    *([to_date(r["removed_on"])] if everyone else []),
                 ]
-                for r in list_sellers(db)
+                for r in list_sellers(db, removed_too=everyone)
             ],
             title=_("Sellers"),
             empty_message=_("no sellers: a team of one (add one with: povtor seller add NAME)"),
@@ -96,13 +110,16 @@ def list_(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
 @app.command("remove")
 def remove(ctx: typer.Context, seller_name: SellerName) -> None:
-    """Remove a seller who owns nothing; refused while they own a client or a deal.
+    """Take a seller who owns nothing off the team; refused while they own a client or a
+    deal. The touches they logged stay theirs; seller list --all still shows them, and
+    seller add brings them back.
 
     Example: povtor seller remove "Анна"
     """
     from povtor.app.sellers import remove_seller
 
-    seller = remove_seller(runtime(ctx).db, seller_name)
+    state = runtime(ctx)
+    seller = remove_seller(state.db, state.clock, seller_name)
     message(_("removed seller #{id} {name}").format(id=seller.id, name=seller.name))
 
 

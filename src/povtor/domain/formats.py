@@ -235,6 +235,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "external_id": "key",
         "category_source": "category_source",
         "referred_by": "id",
+        "owner": "name",  # the seller who owns it (a database with sellers exports it)
     },
     "people": {
         "id": "id",
@@ -263,6 +264,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "lost_reason": "text",
         "follow_up_on": "date",
         "external_id": "key",
+        "owner": "name",  # its own seller, when handed over on its own
     },
     "stage-history": {
         "id": "id",
@@ -291,6 +293,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "answer": "service_answer",
         "purpose": "purpose",
         "purpose_ref": "key",
+        "owner": "name",  # the seller who logged it
     },
     "products": {
         "id": "id",

@@ -99,5 +99,7 @@ def stage_codes(path: Path, funnel: str | None, deal_id: int | None = None) -> l
 
 
 def seller_names(path: Path) -> list[str]:
-    """The team's sellers (none before the team's schema, or with no team)."""
-    return [str(name) for (name,) in _read(path, "SELECT name FROM seller ORDER BY name_key")]
+    """The team's sellers, those removed left out (none before the schema that keeps them,
+    or with no team)."""
+    rows = _read(path, "SELECT name FROM seller WHERE removed_on IS NULL ORDER BY name_key")
+    return [str(name) for (name,) in rows]

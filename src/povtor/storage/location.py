@@ -128,11 +128,19 @@ def stored_setting(location: Location, key: str) -> str | None:
 def _server_setting(location: Location, key: str) -> str | None:
     if location.dialect != "postgresql" or os.environ.get("_POVTOR_COMPLETE"):
         return None
+    try:
+        from povtor.storage import postgres
+    except ImportError:  # without the extra: the command itself says what to install
+        return None
     import psycopg
 
+    # the command takes this connection over (one connect per run, one error at once)
+    connection = postgres.first_connection(location.url, str(location))
+    if connection is None:
+        return None
     try:
-        with psycopg.connect(location.url, autocommit=True, connect_timeout=5) as connection:
-            row = connection.execute("SELECT value FROM setting WHERE key = %s", (key,)).fetchone()
-    except psycopg.Error:
+        row = connection.execute("SELECT value FROM setting WHERE key = %s", (key,)).fetchone()
+    except psycopg.Error:  # not a povtor database (yet): the command says so
+        postgres.forget_first()
         return None
     return str(row[0]) if row else None

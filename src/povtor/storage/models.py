@@ -59,6 +59,7 @@ class Seller(SQLModel, table=True):
     name: str = Field(max_length=200)
     name_key: str = Field(max_length=200)  # the folded name: one seller per name, any case
     created_on: dt.date
+    removed_on: dt.date | None = None  # left the team: kept for the history they made
 
 
 class Client(SQLModel, table=True):

@@ -194,8 +194,11 @@ _COLUMNS_OF = (
 )
 
 
-def translate(sql: str, id_tables: frozenset[str]) -> Statement:
-    """``sql`` (as SQLite reads it) as PostgreSQL reads it, through psycopg."""
+def translate(
+    sql: str, id_tables: frozenset[str], never_null: frozenset[str] = frozenset()
+) -> Statement:
+    """``sql`` (as SQLite reads it) as PostgreSQL reads it, through psycopg
+    (``never_null``: the columns NOT NULL in every table that has them)."""
     stripped = sql.strip().rstrip(";").strip()
     if stripped[:6].upper() == "PRAGMA":
         info = _TABLE_INFO.fullmatch(stripped)
@@ -220,6 +223,7 @@ def translate(sql: str, id_tables: frozenset[str]) -> Statement:
     text = "".join(parts)
     text = _yes_no_from_comparison(text)
     text = _name_subqueries(text)
+    text = _nulls_as_sqlite(text, never_null)
     text = _latest_rows(text)
     table = None
     returning = sets_ids = False
@@ -286,6 +290,68 @@ def _yes_no_from_comparison(text: str) -> str:
         return text
     inner = text[start : end + 1]
     return f"{text[:start]}CASE WHEN {inner} THEN 1 ELSE 0 END{text[end + 1 :]}"
+
+
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
+# what ends an ORDER BY list at its own depth (besides a closing parenthesis)
+_ORDER_END = re.compile(
+    r"\b(?:LIMIT|OFFSET|FETCH|UNION|EXCEPT|INTERSECT|FOR|RETURNING|WINDOW|ROWS|RANGE|GROUPS)\b"
+    r"|;",
+    re.IGNORECASE,
+)
+_HAS_NULLS = re.compile(r"\bNULLS\s+(?:FIRST|LAST)\s*$", re.IGNORECASE)
+_DESCENDING = re.compile(r"\bDESC\s*$", re.IGNORECASE)
+_DIRECTION = re.compile(r"\s+(?:ASC|DESC)\s*$", re.IGNORECASE)
+_COLUMN = re.compile(r"(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)")
+_OUTER_JOIN = re.compile(r"\b(?:LEFT|RIGHT|FULL)\b", re.IGNORECASE)
+
+
+def _nulls_as_sqlite(text: str, never_null: frozenset[str]) -> str:
+    """Every ORDER BY term with SQLite's place for NULLs: first when ascending, last when
+    descending (PostgreSQL's default is the other way round). A term that is a column NOT
+    NULL in every table (when no outer join can make it NULL, nor an alias shadow it) is
+    left as it is, so that its index still gives the order."""
+    if "ORDER" not in text.upper():
+        return text
+    depths = _depths(text)
+    outer = _OUTER_JOIN.search(text) is not None
+    inserts: list[tuple[int, str]] = []
+    for match in _ORDER_BY.finditer(text):
+        depth = depths[match.start()]
+        if depth < 0:
+            continue
+        start = match.end()
+        end = start
+        while end < len(text):
+            if 0 <= depths[end] < depth:
+                break  # the parenthesis the list is in closes
+            if (
+                depths[end] == depth
+                and not (text[end - 1].isalnum() or text[end - 1] == "_")
+                and _ORDER_END.match(text, end)
+            ):
+                break
+            end += 1
+        term_start = start
+        for index in range(start, end + 1):
+            if index == end or (text[index] == "," and depths[index] == depth):
+                term = text[term_start:index].strip()
+                if term and not _HAS_NULLS.search(term):
+                    column = _COLUMN.fullmatch(_DIRECTION.sub("", term))
+                    keep = (
+                        column is not None
+                        and column.group(1).lower() in never_null
+                        and not outer
+                        and not re.search(rf"\bAS\s+{column.group(1)}\b", text, re.IGNORECASE)
+                    )
+                    if not keep:
+                        where = term_start + len(text[term_start:index].rstrip())
+                        nulls = " NULLS LAST" if _DESCENDING.search(term) else " NULLS FIRST"
+                        inserts.append((where, nulls))
+                term_start = index + 1
+    for where, nulls in sorted(inserts, reverse=True):
+        text = text[:where] + nulls + text[where:]
+    return text
 
 
 _LATEST = re.compile(
@@ -555,6 +621,7 @@ class Connection:
         _adapt(raw.adapters)
         self._statements: dict[str, Statement] = {}
         self._id_tables: frozenset[str] | None = None
+        self._never_null: frozenset[str] | None = None
         self.total_changes = 0  # rows inserted, updated or deleted, as sqlite3 counts them
         # the next id of each table written in this transaction, as it was before
         self._next_ids: dict[str, int | None] = {}
@@ -602,7 +669,7 @@ class Connection:
     def statement(self, sql: str) -> Statement:
         found = self._statements.get(sql)
         if found is None:
-            found = self._statements[sql] = translate(sql, self.id_tables())
+            found = self._statements[sql] = translate(sql, self.id_tables(), self.never_null())
         return found
 
     def typed_again(self, sql: str, statement: Statement, sent: str, exc: Exception) -> Statement:
@@ -621,17 +688,34 @@ class Connection:
     def id_tables(self) -> frozenset[str]:
         """The tables whose rows have an ``id`` (an insert returns it)."""
         if self._id_tables is None:
-            with self.raw.cursor() as cursor:
-                cursor.execute(
-                    "SELECT table_name FROM information_schema.columns "
-                    "WHERE table_schema = current_schema() AND column_name = 'id'"
-                )
-                self._id_tables = frozenset(r[0] for r in cursor.fetchall())
+            self._read_catalog()
+        assert self._id_tables is not None
         return self._id_tables
+
+    def never_null(self) -> frozenset[str]:
+        """The columns NOT NULL in every table (and view) that has one of that name (an
+        ORDER BY on them needs no word on where NULLs go)."""
+        if self._never_null is None:
+            self._read_catalog()
+        assert self._never_null is not None
+        return self._never_null
+
+    def _read_catalog(self) -> None:
+        """What the translation needs to know of the schema, in one query."""
+        with self.raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT table_name, column_name, is_nullable = 'NO' "
+                "FROM information_schema.columns WHERE table_schema = current_schema()"
+            )
+            columns = cursor.fetchall()
+        nullable = {str(c).lower() for _t, c, not_null in columns if not not_null}
+        self._id_tables = frozenset(t for t, c, _n in columns if c == "id")
+        self._never_null = frozenset(str(c).lower() for _t, c, _n in columns) - nullable
 
     def schema_changed(self) -> None:
         self._statements.clear()
         self._id_tables = None
+        self._never_null = None
 
     def follow_ids(self, table: str) -> None:
         """After ids were written by hand: the next id the table gives is above them."""
@@ -719,14 +803,24 @@ class Connection:
         self.raw.close()
 
 
-def connect(url: str, shown: str) -> Connection:
-    """A connection to the server at ``url`` (``shown``: the URL without a password)."""
+CONNECT_TIMEOUT_S = 10  # unless the URL says its own (?connect_timeout=N)
+
+# The connection a run's first read (its language, before the command loads) opened, or
+# why it could not: the command takes it over, so a run connects once and an unreachable
+# server is said at once, not after a second wait.
+_opened: dict[str, psycopg.Connection[Any] | DatabaseProblem] = {}
+
+
+def _open(url: str, shown: str) -> psycopg.Connection[Any]:
+    """One attempt to connect (one line if it fails: :class:`DatabaseProblem`)."""
+    timeout: dict[str, Any] = (
+        {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
+    )
     try:
-        raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        raw = psycopg.connect(url, autocommit=True, **timeout)
     except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise DatabaseProblem(
-            f"cannot connect to {shown}: {reason}",
+            f"cannot connect to {shown}: {_reason(exc)}",
             hint="check that the server runs and the URL's user, host, port and database "
             "(--db or POVTOR_DB)",
         ) from None
@@ -736,7 +830,54 @@ def connect(url: str, shown: str) -> Connection:
     except psycopg.Error:
         raw.close()
         raise
-    return Connection(raw)
+    return raw
+
+
+def _reason(exc: psycopg.Error) -> str:
+    """libpq's reason, its first line (the rest is advice the hint gives)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    return lines[0].removeprefix("connection failed: ")
+
+
+def first_connection(url: str, shown: str) -> psycopg.Connection[Any] | None:
+    """The run's connection, opened for its first read and kept for the command
+    (:func:`connect` takes it); None when it failed (the command then says why, without
+    trying again)."""
+    forget_first()
+    try:
+        raw = _open(url, shown)
+    except DatabaseProblem as problem:
+        _opened[url] = problem
+        return None
+    _opened[url] = raw
+    return raw
+
+
+def forget_first() -> None:
+    """Close the connection a first read kept, if the command never took it."""
+    for kept in _opened.values():
+        if not isinstance(kept, DatabaseProblem):
+            kept.close()
+    _opened.clear()
+
+
+def connect(url: str, shown: str) -> Connection:
+    """A connection to the server at ``url`` (``shown``: the URL without a password): the
+    one the run's first read opened, if any, else a new one."""
+    kept = _opened.pop(url, None)
+    if isinstance(kept, DatabaseProblem):
+        raise kept
+    if (
+        kept is not None
+        and not kept.closed
+        and kept.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    ):
+        return Connection(kept)
+    if kept is not None:
+        kept.close()
+    return Connection(_open(url, shown))
 
 
 def upgrade_error(exc: BaseException | None, location: Any) -> DatabaseProblem:
@@ -844,4 +985,4 @@ def setup(connection: Any) -> None:
     from povtor.storage.activity import rebuild_sql
 
     for statement in rebuild_sql():  # derived from the history: filled again
-        connection.exec_driver_sql(statement)
+        connection.exec_driver_sql(_nulls_as_sqlite(statement, frozenset()))

@@ -20,5 +20,6 @@ REVISIONS: tuple[str, ...] = (
     "0010_inline_checks",
     "0011_client_activity",
     "0012_sellers",
+    "0014_removed_sellers",
 )
 HEAD = REVISIONS[-1]

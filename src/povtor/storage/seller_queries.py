@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from povtor.errors import NotFound
+from povtor.errors import Conflict, NotFound
+from povtor.i18n import _
 from povtor.storage.database import Database, Row
 from povtor.text import fold
 
@@ -24,16 +25,31 @@ def seller_key(name: str) -> str:
     return fold(" ".join(name.split()))
 
 
-def find_seller(db: Database, name: str) -> Row:
-    """A seller by name, whatever its case."""
-    row = db.one("SELECT id, name, created_on FROM seller WHERE name_key = ?", (seller_key(name),))
+def find_seller(db: Database, name: str, *, removed_too: bool = False) -> Row:
+    """A seller on the team by name, whatever its case (``removed_too``: or one removed;
+    else a removed seller is refused, saying how to add them back)."""
+    row = seller_by_key(db, name)
     if row is None:
-        raise NotFound(f"no seller {name.strip()!r}", hint="list the team with: povtor seller list")
+        raise NotFound(
+            _("no seller {name!r}").format(name=name.strip()),
+            hint=_("list the team with: povtor seller list"),
+        )
+    if row["removed_on"] is not None and not removed_too:
+        raise Conflict(
+            _("seller {name!r} was removed from the team on {day}").format(
+                name=row["name"], day=row["removed_on"]
+            ),
+            hint=_("add them back first: povtor seller add {name}").format(name=row["name"]),
+        )
     return row
 
 
 def seller_by_key(db: Database, name: str) -> Row | None:
-    return db.one("SELECT id, name FROM seller WHERE name_key = ?", (seller_key(name),))
+    """A seller by name, whatever its case, removed or not (``removed_on``)."""
+    return db.one(
+        "SELECT id, name, created_on, removed_on FROM seller WHERE name_key = ?",
+        (seller_key(name),),
+    )
 
 
 def has_sellers(db: Database) -> bool:
@@ -41,7 +57,11 @@ def has_sellers(db: Database) -> bool:
 
 
 def seller_names(db: Database) -> list[str]:
-    return [r["name"] for r in db.rows("SELECT name FROM seller ORDER BY name_key")]
+    """The names of the team (removed sellers left out)."""
+    return [
+        r["name"]
+        for r in db.rows("SELECT name FROM seller WHERE removed_on IS NULL ORDER BY name_key")
+    ]
 
 
 def seller_name(db: Database, seller_id: int | None) -> str | None:
@@ -50,15 +70,18 @@ def seller_name(db: Database, seller_id: int | None) -> str | None:
     return db.scalar("SELECT name FROM seller WHERE id = ?", (seller_id,))
 
 
-def list_sellers(db: Database) -> list[Row]:
-    """Every seller with the active clients and the open deals they own."""
+def list_sellers(db: Database, *, removed_too: bool = False) -> list[Row]:
+    """The team (``removed_too``: and the sellers removed from it, after them) with the
+    active clients and the open deals each owns."""
+    where = "" if removed_too else "WHERE s.removed_on IS NULL"
     return db.rows(
-        f"""SELECT s.id, s.name, s.created_on,
+        f"""SELECT s.id, s.name, s.created_on, s.removed_on,
                    (SELECT COUNT(*) FROM client c
                     WHERE c.seller_id = s.id AND c.status = 'active') AS clients,
                    (SELECT COUNT(*) FROM deal d JOIN client c ON c.id = d.client_id
                     WHERE d.status = 'open' AND {DEAL_OWNER} = s.id) AS open_deals
-            FROM seller s ORDER BY s.name_key"""
+            FROM seller s {where}
+            ORDER BY CASE WHEN s.removed_on IS NULL THEN 0 ELSE 1 END, s.name_key"""
     )
 
 

@@ -22,10 +22,13 @@ def insert_seller(db: Database, name: str, on: dt.date) -> int:
     return cursor.lastrowid
 
 
-def delete_seller(db: Database, seller_id: int) -> None:
-    """Remove a seller who owns nothing; the touches they logged count for their owners."""
-    db.execute("UPDATE touch SET seller_id = NULL WHERE seller_id = ?", (seller_id,))
-    db.execute("DELETE FROM seller WHERE id = ?", (seller_id,))
+def mark_removed(db: Database, seller_id: int, on: dt.date | None) -> None:
+    """A seller off the team as of ``on`` (None: back on it); their row stays, so the
+    touches they logged keep who logged them."""
+    db.execute(
+        "UPDATE seller SET removed_on = ? WHERE id = ?",
+        (on.isoformat() if on is not None else None, seller_id),
+    )
 
 
 def _owner_is(owner: int | None) -> str:

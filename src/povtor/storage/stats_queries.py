@@ -99,17 +99,42 @@ def closed_deals(
 ) -> list[ClosedDeal]:
     """Deals of the funnel that are won or lost as of ``as_of``, closed in ``start..end``
     (alike deals counted together)."""
+    return [deal for _owner, deal in _closed(db, funnel_id, start, end, as_of, by_owner=False)]
+
+
+def closed_deals_by_owner(
+    db: Database, funnel_id: int, start: dt.date, end: dt.date, as_of: dt.date
+) -> dict[int | None, list[ClosedDeal]]:
+    """:func:`closed_deals` per owner of each deal as of today (its own seller, else its
+    client's)."""
+    found: dict[int | None, list[ClosedDeal]] = {}
+    for owner, deal in _closed(db, funnel_id, start, end, as_of, by_owner=True):
+        found.setdefault(owner, []).append(deal)
+    return found
+
+
+def _closed(
+    db: Database, funnel_id: int, start: dt.date, end: dt.date, as_of: dt.date, *, by_owner: bool
+) -> list[tuple[int | None, ClosedDeal]]:
+    owner = f"{DEAL_OWNER}, " if by_owner else ""
+    join = "JOIN deal d ON d.id = state.deal_id JOIN client c ON c.id = d.client_id" * by_owner
     days = Days()
     return [
-        ClosedDeal(status == "won", days[opened_on], days[closed_on], reason, int(count))
-        for status, opened_on, closed_on, reason, count in db.tuples(
+        (
+            row[0] if by_owner else None,
+            ClosedDeal(status == "won", days[opened_on], days[closed_on], reason, int(count)),
+        )
+        for row in db.tuples(
             f"""WITH {STATE}
-                SELECT status, opened_on, closed_on, reason, COUNT(*) FROM state
-                WHERE funnel_id = :funnel AND status IN ('won', 'lost')
-                  AND closed_on >= :start AND closed_on <= :end
-                GROUP BY status, opened_on, closed_on, reason""",
+                SELECT {owner}state.status, state.opened_on, state.closed_on, state.reason,
+                       COUNT(*)
+                FROM state {join}
+                WHERE state.funnel_id = :funnel AND state.status IN ('won', 'lost')
+                  AND state.closed_on >= :start AND state.closed_on <= :end
+                GROUP BY {owner}state.status, state.opened_on, state.closed_on, state.reason""",
             {"as_of": _day(as_of), "funnel": funnel_id, "start": _day(start), "end": _day(end)},
         )
+        for status, opened_on, closed_on, reason, count in [row[-5:]]
     ]
 
 

@@ -13,7 +13,7 @@ from povtor.cli.stats.printing import emit, figure, part_option, record, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
 from povtor.i18n import N_, _
-from povtor.output import Column, Listing, OutputFormat, default_format, render, write_lines
+from povtor.output import Column, Listing, OutputFormat, default_format, write_lines
 
 FUNNEL_COLUMNS = (
     Column("position", N_("#"), "int"),
@@ -87,7 +87,7 @@ def funnel(
     part: Annotated[str | None, part_option("stages, closed or reasons", "stages")] = None,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="seller: the stages of each seller's deals, one row each."),
+        typer.Option("--by", help="seller: each part once per seller, over the deals each owns."),
     ] = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -96,16 +96,14 @@ def funnel(
     Also, over the deals closed in the period: won, lost, win rate, days from opening
     to payment, and the loss reasons ranked. Default period: this month to date.
 
-    With --by seller: the stages once per seller of the team, over the deals each owns
+    With --by seller: each part once per seller of the team, over the deals each owns
     as of today (a handed-over deal's seller, else its client's).
 
     Example: povtor stats funnel --period month --on 2026-10-01
     """
     if by is not None:
         choose(by, ("seller",), option="--by")
-        if part is not None:
-            choose(part, ("stages",), option="--part")
-        _funnel_by_seller(ctx, funnel_ref, span, fmt)
+        _funnel_by_seller(ctx, funnel_ref, span, part, fmt)
         return
     report = stats.funnel_report(runtime(ctx).db, funnel_ref, span)
     summary = report.closed
@@ -158,38 +156,81 @@ def funnel(
     )
 
 
+SELLER_CLOSED_COLUMNS = (Column("seller", N_("Seller")), *CLOSED_COLUMNS)
+SELLER_REASON_COLUMNS = (Column("seller", N_("Seller")), *REASON_COLUMNS)
+
+
 def _funnel_by_seller(
-    ctx: typer.Context, funnel_ref: str, span: Period, fmt: OutputFormat | None
+    ctx: typer.Context,
+    funnel_ref: str,
+    span: Period,
+    part: str | None,
+    fmt: OutputFormat | None,
 ) -> None:
     from povtor.app.sellers import NOBODY, funnel_by_seller
 
     code, groups = funnel_by_seller(runtime(ctx).db, funnel_ref, span)
-    fmt = fmt or default_format()
+    chosen = fmt or default_format()
     # the deals nobody owns: "(nobody)" in machine formats whatever the language
-    nobody = _(NOBODY) if fmt is OutputFormat.table else NOBODY
-    rows: list[list[Any]] = []
-    for group in groups:
-        seller = nobody if group.seller == NOBODY else group.seller
-        rows.extend(
-            [
-                seller,
-                f.stage.position,
-                f.stage.code,
-                f.entered,
-                f.moved_on,
-                f.to_next,
-                f.reached_paid,
-                f.to_paid,
-                metrics.number(f.median_days),
-                f.now,
-            ]
-            for f in group.flows
+    nobody = _(NOBODY) if chosen is OutputFormat.table else NOBODY
+
+    def seller(group: Any) -> str:
+        return nobody if group.seller == NOBODY else str(group.seller)
+
+    def stage_part(_fmt: OutputFormat) -> Listing:
+        rows: list[list[Any]] = []
+        for group in groups:
+            rows.extend(
+                [
+                    seller(group),
+                    f.stage.position,
+                    f.stage.code,
+                    f.entered,
+                    f.moved_on,
+                    f.to_next,
+                    f.reached_paid,
+                    f.to_paid,
+                    metrics.number(f.median_days),
+                    f.now,
+                ]
+                for f in group.flows
+            )
+        return Listing(
+            SELLER_COLUMNS,
+            rows,
+            title=N_("Stages"),
+            caption=_("Each deal counts for its owner as of today."),
+            empty_message=N_("no stages in the funnel"),
         )
-    listing = Listing(
-        SELLER_COLUMNS,
-        rows,
-        title=title(_("Funnel {funnel} by seller").format(funnel=code), span, span.as_of),
-        caption=_("Each deal counts for its owner as of today."),
-        empty_message=N_("no stages in the funnel"),
+
+    def closed_part(_fmt: OutputFormat) -> Listing:
+        rows = [
+            [
+                seller(group),
+                group.closed.won,
+                group.closed.lost,
+                group.closed.win_rate,
+                metrics.number(group.closed.median_days_to_paid),
+                metrics.number(group.closed.mean_days_to_paid),
+            ]
+            for group in groups
+        ]
+        return Listing(SELLER_CLOSED_COLUMNS, rows, title=N_("Deals closed in the period"))
+
+    def reason_part(_fmt: OutputFormat) -> Listing:
+        rows = [
+            [seller(group), r.reason, r.lost, r.share] for group in groups for r in group.reasons
+        ]
+        return Listing(
+            SELLER_REASON_COLUMNS,
+            rows,
+            title=N_("Loss reasons"),
+            empty_message=N_("no deals lost in the period"),
+        )
+
+    emit(
+        {"stages": stage_part, "closed": closed_part, "reasons": reason_part},
+        heading=title(_("Funnel {funnel} by seller").format(funnel=code), span, span.as_of),
+        part=part,
+        fmt=fmt,
     )
-    render(listing, fmt)

@@ -24,6 +24,7 @@ from povtor.storage.transfer.importer import (
     unshared,
     update_sql,
 )
+from povtor.storage.transfer.owners import Owners
 
 # (external_id last: the index reads it as values[-1])
 CLIENT_COLUMNS = (
@@ -345,6 +346,7 @@ def plan_clients(imp: Importer, table: RawTable) -> None:
     referrals = imp.shared(_referrals)
     file_ids = {r["id"] for _, r in rows if r.get("id")}
     referred: list[tuple[int | None, int]] = []  # (referrer, client): set after the rows
+    owners = Owners(imp, "clients", head)
     for where, rec in rows:
         ext, row_id, name = rec.get("external_id"), rec.get("id"), rec.get("name")
         if not check.need(rec, head, table.source, where, "name"):
@@ -404,10 +406,11 @@ def plan_clients(imp: Importer, table: RawTable) -> None:
                     ).format(label=head.labels["referred_by"], id=referrer),
                 )
                 continue
-        if "_bad" in rec:
+        if not owners.check(rec, table.source, where) or "_bad" in rec:
             continue
         label = f"{table.source}:{where}"
         if found is not None:
+            owners.give(found, rec)
             old = index.rows[found]
             new = dict(zip(CLIENT_COLUMNS, old, strict=True))
             keyed = explicit(rec) is not None  # a row without a key keeps the stored one
@@ -462,11 +465,13 @@ def plan_clients(imp: Importer, table: RawTable) -> None:
         _index_client(index, client_id, values)
         imp.op(insert_sql("client", CLIENT_COLUMNS), (client_id, *values))
         imp.record(Change("clients", "create", client_id, name, label))
+        owners.give(client_id, rec)
         if referrer is not None:
             referred.append((referrer, client_id))
     for referrer, client_id in referred:  # every client of the file is written by now
         imp.op("UPDATE client SET referred_by_id = ? WHERE id = ?", (referrer, client_id))
         referrals[client_id] = referrer
+    owners.write()
 
 
 def _category_source(

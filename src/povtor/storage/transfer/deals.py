@@ -27,6 +27,7 @@ from povtor.storage.transfer.importer import (
     stored,
     update_sql,
 )
+from povtor.storage.transfer.owners import Owners
 
 DEAL_COLUMNS = (
     "client_id", "funnel_id", "stage_id", "title", "amount_minor", "currency", "status",
@@ -251,6 +252,7 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
     present = set(head.index)
     index = deals(imp)
     codes = imp.shared(_load_funnels).codes
+    owners = Owners(imp, "deals", head)
     for where, rec in rows:
         source = table.source
         label = f"{source}:{where}"
@@ -333,7 +335,7 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
             continue
         if found is None and row_id is not None and row_id in index.rows:
             found = row_id
-        if "_bad" in rec or opened is None:
+        if not owners.check(rec, source, where) or "_bad" in rec or opened is None:
             continue
         old = dict(zip(DEAL_COLUMNS, index.rows[found], strict=True)) if found else None
 
@@ -375,7 +377,8 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
             "external_id": ext or given("external_id"),
         }
         shown = values["title"] or f"deal of client #{client_id}"
-        upsert_deal(imp, found, row_id, values, shown, label, start=start)
+        owners.give(upsert_deal(imp, found, row_id, values, shown, label, start=start), rec)
+    owners.write()
     stand_ins = imp.shared(_stand_ins)
     for what, lines in stand_ins.items():
         check.note(

@@ -12,11 +12,13 @@ from typing import Any
 
 from povtor.domain.formats import TABLES
 from povtor.storage.database import Database, to_datetime
+from povtor.storage.seller_queries import has_sellers
+from povtor.storage.transfer.owners import COLUMN as OWNER
 
 _EXPORT_SQL = {
     "clients": """SELECT id, name, company, category, industry, source, phone, email, address,
                          notes, status, created_on, external_id, category_source,
-                         referred_by_id
+                         referred_by_id{owner}
                   FROM client ORDER BY id""",
     "people": """SELECT id, client_id, name, role, phone, email, birthday,
                         CASE WHEN is_main THEN 'yes' ELSE 'no' END
@@ -24,7 +26,7 @@ _EXPORT_SQL = {
     "facts": "SELECT id, client_id, topic, text, noted_on FROM fact ORDER BY id",
     "deals": """SELECT d.id, d.client_id, f.code, s.code, d.title, d.amount_minor, d.currency,
                        d.status, d.opened_on, d.stage_entered_on, d.expected_on, d.closed_on,
-                       d.lost_reason, d.follow_up_on, d.external_id
+                       d.lost_reason, d.follow_up_on, d.external_id{owner}
                 FROM deal d JOIN funnel f ON f.id = d.funnel_id JOIN stage s ON s.id = d.stage_id
                 ORDER BY d.id""",
     "stage-history": """SELECT h.id, h.deal_id, h.event, fs.code, ts.code, h.at, h.on_date,
@@ -38,7 +40,7 @@ _EXPORT_SQL = {
                               THEN f.code || '/' || s.code ELSE s.code END,
                          t.at, t.on_date, t.kind, t.channel, t.outcome, t.reason,
                          t.follow_up_on, t.text, t.external_id, t.answer, t.purpose,
-                         t.purpose_ref
+                         t.purpose_ref{owner}
                   FROM touch t LEFT JOIN stage s ON s.id = t.stage_id
                   LEFT JOIN funnel f ON f.id = s.funnel_id
                   ORDER BY t.id""",
@@ -65,6 +67,25 @@ _EXPORT_SQL = {
 }
 
 
+# the tables with an owner (a seller): its name, the last column, when there are sellers
+_OWNER = {"clients": "client.seller_id", "deals": "d.seller_id", "touches": "t.seller_id"}
+
+
+def columns(db: Database, table: str) -> tuple[tuple[str, str], ...]:
+    """The (column, kind) pairs of ``table`` as this database exports it: the canonical
+    ones, and ``owner`` on clients, deals and touches once the database has sellers (a
+    seller on their own exports exactly what they always did)."""
+    if table in _OWNER and has_sellers(db):
+        return (*TABLES[table], (OWNER, "text"))
+    return TABLES[table]
+
+
+def _sql(table: str, spec: tuple[tuple[str, str], ...]) -> str:
+    owned = table in _OWNER and spec[-1][0] == OWNER
+    owner = f", (SELECT s.name FROM seller s WHERE s.id = {_OWNER[table]})" if owned else ""
+    return _EXPORT_SQL[table].replace("{owner}", owner)
+
+
 @dataclass(frozen=True, slots=True)
 class Exported:
     """One table in the canonical format: its (column, kind) pairs and its rows."""
@@ -76,10 +97,10 @@ class Exported:
 
 def export_table(db: Database, table: str) -> Exported:
     """All rows of one table in the canonical format, ordered by id."""
-    spec = TABLES[table]
+    spec = columns(db, table)
     kinds = [kind for _, kind in spec]
     rows = []
-    for row in db.rows(_EXPORT_SQL[table]):
+    for row in db.rows(_sql(table, spec)):
         rows.append([_export_value(kind, value) for kind, value in zip(kinds, row, strict=True)])
     return Exported(table, spec, rows)
 
@@ -87,9 +108,10 @@ def export_table(db: Database, table: str) -> Exported:
 def iterate_table(db: Database, table: str) -> Iterator[list[Any]]:
     """The rows of :func:`export_table`, read from the cursor while the caller writes
     them: memory does not grow with the table."""
-    kinds = [kind for _, kind in TABLES[table]]
+    spec = columns(db, table)
+    kinds = [kind for _, kind in spec]
     dated = [(n, kind) for n, kind in enumerate(kinds) if kind in ("date", "datetime")]
-    for row in db.iterate(_EXPORT_SQL[table]):
+    for row in db.iterate(_sql(table, spec)):
         values = list(row)
         for n, kind in dated:
             values[n] = _export_value(kind, values[n])

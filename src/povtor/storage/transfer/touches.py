@@ -21,6 +21,7 @@ from povtor.storage.transfer.importer import (
     stored,
     update_sql,
 )
+from povtor.storage.transfer.owners import Owners
 
 TOUCH_COLUMNS = (
     "client_id", "deal_id", "stage_id", "at", "on_date", "kind", "channel", "outcome", "reason",
@@ -44,6 +45,7 @@ def plan_touches(imp: Importer, table: RawTable) -> None:
     seen: dict[Any, int | str] = {}
     present = set(head.index)
     index = deals(imp)
+    owners = Owners(imp, "touches", head)
     for where, rec in rows:
         source = table.source
         if check.repeated(seen, explicit(rec), source, where):
@@ -93,7 +95,7 @@ def plan_touches(imp: Importer, table: RawTable) -> None:
             what = _("the same touch (client, deal, at, kind, channel, text)")
             if check.repeated(seen, ("touch", ext), source, where, what):
                 continue
-        if "_bad" in rec:
+        if not owners.check(rec, source, where) or "_bad" in rec:
             continue
         found = by_ext.get(ext) if ext else None
         if found is not None and row_id is not None and found != row_id:
@@ -145,6 +147,7 @@ def plan_touches(imp: Importer, table: RawTable) -> None:
         shown = shorten(values["text"] or values["kind"])
         label = f"{source}:{where}"
         if found is not None:
+            owners.give(found, rec)
             old = existing[found]
             given = present | {"client_id", "deal_id", "stage_id", "at", "on_date"}
             given |= {"external_id"} if ext else set()
@@ -164,3 +167,5 @@ def plan_touches(imp: Importer, table: RawTable) -> None:
             by_ext[ext] = touch_id
         imp.op(insert_sql("touch", TOUCH_COLUMNS), (touch_id, *new))
         imp.record(Change("touches", "create", touch_id, shown, label))
+        owners.give(touch_id, rec)
+    owners.write()
