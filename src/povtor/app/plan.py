@@ -66,7 +66,7 @@ def load_plan_input(
         if thin_card.is_on(settings)
         else None,
         offers=offer_queries.load_offer_facts(
-            db, day, offer_quota.offers_looked_back(day, settings)
+            db, day, offer_quota.offers_looked_back(day, settings), facts.revenues
         ),
         roadmaps=roadmap_queries.plan_roadmap_facts(db, day)
         if roadmap_step.is_on(settings)
