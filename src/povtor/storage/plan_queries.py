@@ -342,39 +342,35 @@ def load_plan_facts(
             )
         )
         owner.open_deals += 1
-    latest_paid: dict[int, ClosedDeal] = {}
-    for deal_id, client_id, closed_on, amount_minor, currency, title in db.tuples(
-        CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
-        {"since": paid_since.isoformat(), "day": day},
-    ):
-        latest_paid[client_id] = ClosedDeal(
-            deal_id,
-            client_id,
-            days[closed_on],
-            amount_minor,
-            currency,
-            title,
+    # each client's latest (the rows come by day): only its record is made
+    latest_paid = {
+        row[1]: row
+        for row in db.tuples(
+            CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
+            {"since": paid_since.isoformat(), "day": day},
         )
-    latest_lost: dict[int, ClosedDeal] = {}
-    for deal_id, client_id, closed_on, amount_minor, currency, title, reason in db.tuples(
-        CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
-        {"since": lost_since.isoformat(), "day": day},
-    ):
-        latest_lost[client_id] = ClosedDeal(
-            deal_id,
-            client_id,
-            days[closed_on],
-            amount_minor,
-            currency,
-            title,
-            reason,
+    }
+    latest_lost = {
+        row[1]: row
+        for row in db.tuples(
+            CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
+            {"since": lost_since.isoformat(), "day": day},
         )
+    }
     return PlanInput(
         today=today,
         clients=clients,
         deals=tuple(deals),
-        paid_awaiting_service=tuple(latest_paid.values()),
-        lost=tuple(latest_lost.values()),
+        paid_awaiting_service=tuple(
+            ClosedDeal(deal_id, client_id, days[closed_on], amount, currency, title)
+            for deal_id, client_id, closed_on, amount, currency, title in latest_paid.values()
+        ),
+        lost=tuple(
+            ClosedDeal(deal_id, client_id, days[closed_on], amount, currency, title, reason)
+            for deal_id, client_id, closed_on, amount, currency, title, reason in (
+                latest_lost.values()
+            )
+        ),
         revenues=revenues,
     )
 
