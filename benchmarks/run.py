@@ -159,10 +159,32 @@ def measure(action: Callable[[], Any], repeat: int) -> list[float]:
     return times
 
 
+# the CPU seconds (user + system) of the processes run_process ran, in order
+CPU_SECONDS: list[float] = []
+
+
 def run_process(argv: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()}")
+    """Run a command to its end (its output dropped); its CPU seconds go to CPU_SECONDS
+    where the system reports them per process."""
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            CPU_SECONDS.append(usage.ru_utime + usage.ru_stime)
+        else:
+            process.wait()
+        if process.returncode != 0:
+            err.seek(0)
+            said = err.read().decode()
+            raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}): {said}")
+
+
+def measure_process(argv: list[str], env: dict[str, str], repeat: int) -> tuple[list[float], str]:
+    """The wall times of ``repeat`` runs of a command, and a note of their least CPU time."""
+    del CPU_SECONDS[:]
+    times = measure(lambda: run_process(argv, env), repeat)
+    return times, (f"CPU {min(CPU_SECONDS):.2f} s" if CPU_SECONDS else "")
 
 
 # Started from a small Python of its own, so that the peak memory read is the command's:
@@ -217,6 +239,14 @@ class Table:
             print(f"{name:{width}}  {best:>9}  {median:>9}  {note}".rstrip())
 
 
+def load_average() -> str:
+    """The system's load average over 1, 5 and 15 minutes, where it reports one."""
+    try:
+        return " ".join(f"{figure:.2f}" for figure in os.getloadavg())
+    except (AttributeError, OSError):
+        return "unknown"
+
+
 def label_of(sql: str) -> str:
     for fragment, label in QUERY_LABELS:
         if fragment in sql:
@@ -224,7 +254,14 @@ def label_of(sql: str) -> str:
     return re.sub(r"\s+", " ", sql).strip()[:50]
 
 
-def time_processes(table: Table, db_path: Path, repeat: int, *, startup: bool = True) -> None:
+def time_processes(
+    table: Table,
+    db_path: Path,
+    repeat: int,
+    *,
+    startup: bool = True,
+    only: tuple[str, ...] = (),
+) -> None:
     env = {**os.environ, "POVTOR_DB": str(db_path), "POVTOR_TODAY": TODAY}
     env.pop("POVTOR_DEBUG", None)
     # an installed povtor starts from its compiled bytecode: without the caches every run
@@ -238,13 +275,15 @@ def time_processes(table: Table, db_path: Path, repeat: int, *, startup: bool = 
         for name, args in FLOORS:
             argv = [*python, *args]
             run_process(argv, env)
-            times = measure(lambda argv=argv: run_process(argv, env), repeat)
+            times, cpu = measure_process(argv, env, repeat)
             floors[name] = min(times)
-            table.add(f"  {name}", times)
+            table.add(f"  {name}", times, cpu)
     table.section("commands (subprocess)")
     povtor = povtor_command()
     exported = OUT / "export-all"
     for args in COMMANDS:
+        if only and not any(" ".join(args).startswith(prefix) for prefix in only):
+            continue
         args = [str(exported) if a == "EXPORT" else a for a in args]
         argv = [*povtor, *args]
         lines, peak = output_lines(argv, env)
@@ -255,7 +294,9 @@ def time_processes(table: Table, db_path: Path, repeat: int, *, startup: bool = 
             )
         if peak is not None:
             notes.append(f"max RSS {peak:.0f} MiB")
-        times = measure(lambda argv=argv: run_process(argv, env), repeat)
+        times, cpu = measure_process(argv, env, repeat)
+        if cpu:
+            notes.append(cpu)
         if TYPER_RICH in floors:
             notes.append(f"×{min(times) / floors[TYPER_RICH]:.1f} typer+rich")
         table.add("  povtor " + " ".join(args), times, ", ".join(notes))
@@ -377,6 +418,16 @@ def main(argv: list[str] | None = None) -> int:
         help="also the huge size (100,000 clients / 500,000 deals / 3,000,000 touches)",
     )
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="COMMAND",
+        help="time only the commands that start so, e.g. --only 'plan today' (repeatable)",
+    )
+    parser.add_argument(
+        "--no-in-process", action="store_true", help="skip the in-process pieces of plan today"
+    )
     parser.add_argument("--profile", action="store_true", help="also cProfile plan today")
     parser.add_argument("--top", type=int, default=25, help="profile lines shown")
     parser.add_argument(
@@ -399,14 +450,18 @@ def main(argv: list[str] | None = None) -> int:
             f"({db_path.stat().st_size / 2**20:.0f} MiB), today {TODAY}, "
             f"{args.repeat} runs each"
         )
-        time_processes(table, db_path, args.repeat)
-        time_in_process(table, db_path, args.repeat)
+        only = tuple(args.only)
+        time_processes(table, db_path, args.repeat, only=only)
+        if not args.no_in_process:
+            time_in_process(table, db_path, args.repeat)
+        table.title += f", load average {load_average()}"
         table.print()
         if args.try_sql:
             copy = tried_copy(db_path, args.try_sql)
             table = Table(f"{size}, with {args.try_sql} applied")
-            time_processes(table, copy, args.repeat, startup=False)
-            time_in_process(table, copy, args.repeat)
+            time_processes(table, copy, args.repeat, startup=False, only=only)
+            if not args.no_in_process:
+                time_in_process(table, copy, args.repeat)
             table.print()
         if args.profile:
             profile_plan(db_path, args.top)

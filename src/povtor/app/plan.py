@@ -66,7 +66,7 @@ def load_plan_input(
         if thin_card.is_on(settings)
         else None,
         offers=offer_queries.load_offer_facts(
-            db, day, offer_quota.offers_looked_back(day, settings)
+            db, day, offer_quota.offers_looked_back(day, settings), facts.revenues
         ),
         roadmaps=roadmap_queries.plan_roadmap_facts(db, day)
         if roadmap_step.is_on(settings)
@@ -106,7 +106,10 @@ def _collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while a plan is made: it makes hundreds of thousands
     of small records (a big plan: millions) that refer to no cycle, and each of the
     collector's passes would walk them all again. Their memory goes as they are dropped,
-    as always; the collector runs again afterwards."""
+    as always; the collector runs again afterwards, with every object made so far counted
+    as old (freeze, then unfreeze: into the oldest generation, at no cost), so that its
+    next pass of the young ones does not walk the whole plan at once. A cycle among them
+    is still collected, by the next full pass."""
     import gc
 
     enabled = gc.isenabled()
@@ -115,6 +118,8 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -110,6 +110,9 @@ class PlanInput:
     offers: OfferFacts | None = None
     roadmaps: RoadmapFacts | None = None
     perks: PerkFacts | None = None
+    # each active client's revenue of the 12 months to ``today`` (offers rank by it), read
+    # with the paid days; None: not read
+    revenues: Mapping[int, int] | None = None
 
 
 @dataclass(slots=True)

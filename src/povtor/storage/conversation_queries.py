@@ -105,7 +105,7 @@ def general_talk(
             if latest is None or at > latest[1]:
                 answers[cid] = row
     # the reasons of the "no"s that are a client's latest answer
-    reasons = _reasons(db, [row[6] for row in answers.values() if row[4] == "no"])
+    reasons = reasons_of(db, [row[6] for row in answers.values() if row[4] == "no"])
     found: dict[int, tuple[Said | None, Asked | None]] = {
         cid: (None, Asked(days[on_date], at)) for cid, (at, on_date) in questions.items()
     }
@@ -115,28 +115,7 @@ def general_talk(
     return found
 
 
-def current_general_talk(db: Database) -> dict[int, tuple[Said | None, Asked | None]]:
-    """What :func:`general_talk` finds for every client as of a day no touch is dated
-    after, read from each client's stored activity (storage.activity): one row per client,
-    and the reasons of the "no"s."""
-    days = Days()
-    rows = db.tuples(
-        """SELECT client_id, said_touch_id, said_at, said_on, said_kind, said_outcome,
-                  said_follow_up_on, asked_at, asked_on
-           FROM client_activity WHERE said_at IS NOT NULL OR asked_at IS NOT NULL"""
-    )
-    reasons = _reasons(db, [row[1] for row in rows if row[5] == "no"])
-    found: dict[int, tuple[Said | None, Asked | None]] = {}
-    for cid, touch_id, at, on, kind, outcome, follow_up_on, asked_at, asked_on in rows:
-        said = None
-        if at is not None:
-            said = Said(days[on], at, kind, outcome, days.of(follow_up_on), reasons.get(touch_id))
-        asked = Asked(days[asked_on], asked_at) if asked_at is not None else None
-        found[cid] = (said, asked)
-    return found
-
-
-def _reasons(db: Database, touch_ids: list[int]) -> dict[int, str | None]:
+def reasons_of(db: Database, touch_ids: list[int]) -> dict[int, str | None]:
     """The reasons of these touches, by id."""
     if not touch_ids:
         return {}

@@ -13,9 +13,13 @@ from povtor.storage.queries import _match_level
 from povtor.text import fold
 
 
-def load_offer_facts(db: Database, today: dt.date, since: dt.date) -> OfferFacts | None:
+def load_offer_facts(
+    db: Database, today: dt.date, since: dt.date, revenues: Mapping[int, int] | None = None
+) -> OfferFacts | None:
     """Everything the offer rules need on ``today``, with the offer touches from ``since``
-    on; None without a product catalog."""
+    on; None without a product catalog. ``revenues``: the active clients' revenue of the
+    12 months to ``today`` when already read (storage.plan_queries reads it with the paid
+    days); otherwise it is read here."""
     products = {
         r["id"]: _product(r)
         for r in db.rows("SELECT id, name, price_minor, currency, is_backend FROM product")
@@ -64,7 +68,7 @@ def load_offer_facts(db: Database, today: dt.date, since: dt.date) -> OfferFacts
         today=today,
         products=products,
         related={k: tuple(v) for k, v in related.items()},
-        revenues=_revenues(db, start, end),
+        revenues=_revenues(db, start, end) if revenues is None else revenues,
         bought=bought,
         in_open_deals={k: frozenset(v) for k, v in pending.items()},
         last_backend_offer=last_backend,

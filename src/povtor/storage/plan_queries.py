@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterable
 
 from povtor.domain.calendar import trailing_year
+from povtor.domain.conversation import Asked, Said
+from povtor.domain.offers import REVENUE_CURRENCY
 from povtor.domain.plan_records import ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.settings import Settings
 from povtor.storage import conversation_queries
@@ -38,7 +40,7 @@ def user_templates(db: Database) -> dict[tuple[str, str, str, str], str]:
 # dated after it) reads these; otherwise CURRENT_CLIENT_FACTS.
 CLIENT_FACTS = """
 WITH facts AS MATERIALIZED (
-  SELECT c.id, c.name, c.company, c.category, c.industry,
+  SELECT c.id, c.name, c.company, c.category, c.industry, c.created_on,
     (SELECT MAX(t.on_date) FROM touch t WHERE t.client_id = c.id AND t.on_date <= :day)
       AS last_touch_on,
     (SELECT t.on_date || '|' || t.at FROM touch t
@@ -49,14 +51,18 @@ WITH facts AS MATERIALIZED (
 SELECT f.id, f.name, f.company, f.category, f.industry, f.last_touch_on,
   (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
     AND w.on_date <= :day AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
-    AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming
+    AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming, f.created_on
 FROM facts f
 """
 # The same facts from each client's stored activity (storage.activity): one row per
 # client, right whenever no touch is dated after the plan's day.
+# The same row holds what the client said on its general conversation: its latest answer
+# and latest unanswered question, as conversation_queries.general_talk finds them.
 CURRENT_CLIENT_FACTS = """
 SELECT c.id, c.name, c.company, c.category, c.industry, a.last_touch_on,
-  COALESCE(a.warming_since_closing, 0) AS warming
+  COALESCE(a.warming_since_closing, 0) AS warming, c.created_on,
+  a.said_touch_id, a.said_at, a.said_on, a.said_kind, a.said_outcome, a.said_follow_up_on,
+  a.asked_at, a.asked_on
 FROM client c LEFT JOIN client_activity a ON a.client_id = c.id
 WHERE c.status = 'active'
 ORDER BY c.id
@@ -153,58 +159,125 @@ def load_plan_facts(
     current = not history and activity_is_current(db, day)
     days = Days()
     problems = open_problems(db, day)  # an unresolved service problem, per client
-    if current:
-        talk = conversation_queries.current_general_talk(db)
-    else:
-        talk = conversation_queries.general_talk(db, day)
     service_promises = conversation_queries.service_promises(db, day)
     purpose_promises = conversation_queries.purpose_promises(db, day)
-    paid_dates: dict[int, list[dt.date]] = {}
+    # Each client's paid days (a purchase occasion is a distinct day), the amount of its
+    # latest paid deal, and its revenue of the 12 months to the day in the currency the
+    # offer rules rank by (storage.offer_queries.client_revenues reads the same deals).
+    year_from = trailing_year(today)[0]
+    paid_dates: dict[int, tuple[dt.date, ...]] = {}
     last_paid_amount: dict[int, int | None] = {}
+    revenues: dict[int, int] = {}
     dates: list[dt.date] = []
     previous = None  # (the rows come client by client)
-    for client_id, closed_on, amount in db.tuples(
-        """SELECT client_id, closed_on, amount_minor FROM deal
+    for client_id, closed_on, amount, currency in db.tuples(
+        """SELECT client_id, closed_on, amount_minor, currency FROM deal
            WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on, id""",
         (day,),
     ):
         on = days[closed_on]
         if client_id != previous:
-            dates = paid_dates[client_id] = [on]
+            if previous is not None:
+                paid_dates[previous] = tuple(dates)
+            dates = [on]
             previous = client_id
-        elif dates[-1] != on:  # a purchase occasion is a distinct day
+        elif dates[-1] != on:
             dates.append(on)
         last_paid_amount[client_id] = amount
+        if amount is not None and on >= year_from and currency == REVENUE_CURRENCY:
+            revenues[client_id] = revenues.get(client_id, 0) + amount
+    if previous is not None:
+        paid_dates[previous] = tuple(dates)
     first = first_people(db) if people else {}
+    get_person, get_paid, get_problem = first.get, paid_dates.get, problems.get
+    get_amount = last_paid_amount.get
     clients: dict[int, ClientState] = {}
-    for (
-        cid,
-        name,
-        company,
-        category,
-        industry,
-        last_touch_on,
-        warming,
-    ) in db.tuples(CURRENT_CLIENT_FACTS if current else CLIENT_FACTS, {"day": day}):
-        clients[cid] = ClientState(
-            id=cid,
-            name=name,
-            company=company,
-            category=category,
-            industry=industry,
-            person=first.get(cid),
-            open_deals=0,  # (counted with the open deals below)
-            last_touch_on=days.of(last_touch_on),
-            paid_dates=tuple(paid_dates.get(cid, ())),
-            last_paid_amount=last_paid_amount.get(cid),
-            warming_since_closing=warming,
-            open_problem=problems.get(cid),
-        )
-    # what the clients said (most said nothing: set only where there is something)
-    for cid, (said, asked) in talk.items():
-        client = clients.get(cid)
-        if client is not None:
-            client.said, client.asked = said, asked
+    unknown: tuple[dt.date, ...] = ()
+    later: list[int] = []  # clients made after the day (no revenue counted for them)
+    if current:
+        # one row per client: its facts and what it said (the reasons of its "no"s apart)
+        rows = db.tuples(CURRENT_CLIENT_FACTS)
+        reasons = conversation_queries.reasons_of(db, [row[8] for row in rows if row[12] == "no"])
+        for (
+            cid,
+            name,
+            company,
+            category,
+            industry,
+            last_touch_on,
+            warming,
+            created_on,
+            said_id,
+            said_at,
+            said_on,
+            said_kind,
+            said_outcome,
+            said_follow_up_on,
+            asked_at,
+            asked_on,
+        ) in rows:
+            client = clients[cid] = ClientState(
+                cid,
+                name,
+                company,
+                category,
+                get_person(cid),
+                0,  # open deals (counted with the open deals below)
+                None if last_touch_on is None else days[last_touch_on],
+                get_paid(cid, unknown),
+                get_amount(cid),
+                warming,
+                get_problem(cid),
+                industry,
+            )
+            if said_at is not None:
+                client.said = Said(
+                    days[said_on],
+                    said_at,
+                    said_kind,
+                    said_outcome,
+                    None if said_follow_up_on is None else days[said_follow_up_on],
+                    reasons.get(said_id),
+                )
+            if asked_at is not None:
+                client.asked = Asked(days[asked_on], asked_at)
+            if created_on is not None and str(created_on)[:10] > day:
+                later.append(cid)
+    else:
+        for (
+            cid,
+            name,
+            company,
+            category,
+            industry,
+            last_touch_on,
+            warming,
+            created_on,
+        ) in db.tuples(CLIENT_FACTS, {"day": day}):
+            clients[cid] = ClientState(
+                cid,
+                name,
+                company,
+                category,
+                get_person(cid),
+                0,
+                None if last_touch_on is None else days[last_touch_on],
+                get_paid(cid, unknown),
+                get_amount(cid),
+                warming,
+                get_problem(cid),
+                industry,
+            )
+            if created_on is not None and str(created_on)[:10] > day:
+                later.append(cid)
+        # what the clients said (most said nothing: set only where there is something)
+        for cid, (said, asked) in conversation_queries.general_talk(db, day).items():
+            talker = clients.get(cid)
+            if talker is not None:
+                talker.said, talker.asked = said, asked
+    for cid in later:
+        revenues.pop(cid, None)
+    revenues = {cid: revenue for cid, revenue in revenues.items() if cid in clients}
     for cid, promise in service_promises.items():
         if cid in clients:
             clients[cid].service_promise = promise
@@ -245,63 +318,60 @@ def load_plan_facts(
            FROM deal d WHERE d.status = 'open' ORDER BY d.id""",
         (day,),
     ):
-        client = clients.get(client_id)
-        if client is None:
+        owner = clients.get(client_id)
+        if owner is None:
             continue  # (a deal of an archived client)
         funnel, stage, stage_name, position, limit_days, paid_at = stages[stage_id]
         deals.append(
-            OpenDeal(
-                id=deal_id,
-                client_id=client_id,
-                funnel=funnel,
-                stage=stage,
-                stage_name=stage_name,
-                stage_position=position,
-                won_position=int(paid_at if paid_at is not None else position + 1),
-                limit_days=limit_days,
-                stage_entered_on=days[entered_on],
-                follow_up_on=days.of(follow_up_on),
-                amount_minor=amount_minor,
-                currency=currency,
-                title=title,
-                last_touch_on=days.of(last_touch_on),
-                opened_on=days.of(opened_on),
+            OpenDeal(  # (by position: one per open deal)
+                deal_id,
+                client_id,
+                funnel,
+                stage,
+                stage_name,
+                position,
+                int(paid_at if paid_at is not None else position + 1),
+                limit_days,
+                days[entered_on],
+                None if follow_up_on is None else days[follow_up_on],
+                amount_minor,
+                currency,
+                title,
+                None if last_touch_on is None else days[last_touch_on],
+                None if opened_on is None else days[opened_on],
             )
         )
-        client.open_deals += 1
-    latest_paid: dict[int, ClosedDeal] = {}
-    for deal_id, client_id, closed_on, amount_minor, currency, title in db.tuples(
-        CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
-        {"since": paid_since.isoformat(), "day": day},
-    ):
-        latest_paid[client_id] = ClosedDeal(
-            deal_id,
-            client_id,
-            days[closed_on],
-            amount_minor,
-            currency,
-            title,
+        owner.open_deals += 1
+    # each client's latest (the rows come by day): only its record is made
+    latest_paid = {
+        row[1]: row
+        for row in db.tuples(
+            CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
+            {"since": paid_since.isoformat(), "day": day},
         )
-    latest_lost: dict[int, ClosedDeal] = {}
-    for deal_id, client_id, closed_on, amount_minor, currency, title, reason in db.tuples(
-        CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
-        {"since": lost_since.isoformat(), "day": day},
-    ):
-        latest_lost[client_id] = ClosedDeal(
-            deal_id,
-            client_id,
-            days[closed_on],
-            amount_minor,
-            currency,
-            title,
-            reason,
+    }
+    latest_lost = {
+        row[1]: row
+        for row in db.tuples(
+            CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
+            {"since": lost_since.isoformat(), "day": day},
         )
+    }
     return PlanInput(
         today=today,
         clients=clients,
         deals=tuple(deals),
-        paid_awaiting_service=tuple(latest_paid.values()),
-        lost=tuple(latest_lost.values()),
+        paid_awaiting_service=tuple(
+            ClosedDeal(deal_id, client_id, days[closed_on], amount, currency, title)
+            for deal_id, client_id, closed_on, amount, currency, title in latest_paid.values()
+        ),
+        lost=tuple(
+            ClosedDeal(deal_id, client_id, days[closed_on], amount, currency, title, reason)
+            for deal_id, client_id, closed_on, amount, currency, title, reason in (
+                latest_lost.values()
+            )
+        ),
+        revenues=revenues,
     )
 
 

@@ -25,14 +25,16 @@ ORDER BY t.client_id, t.at, t.id
 
 def open_problems(db: Database, day: str) -> dict[int, ServiceProblem]:
     """Per client, its unresolved service problem as of ``day`` (the latest one)."""
-    found: dict[int, ServiceProblem] = {}
-    for touch_id, client_id, on_date, reason in db.tuples(OPEN_PROBLEMS, {"day": day}):
-        found[client_id] = ServiceProblem(
+    # (the rows come by client and time: its latest last; only its record is made)
+    latest = {row[1]: row for row in db.tuples(OPEN_PROBLEMS, {"day": day})}
+    return {
+        client_id: ServiceProblem(
             reported_on=to_date(on_date),  # type: ignore[arg-type]
             text=reason,
             touch_id=touch_id,
         )
-    return found
+        for touch_id, client_id, on_date, reason in latest.values()
+    }
 
 
 def open_deals(db: Database, client_id: int, on: dt.date) -> list[tuple[int, str]]:

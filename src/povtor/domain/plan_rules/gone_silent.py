@@ -22,7 +22,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.cadence import repeat_client_touch
-from povtor.domain.plan_rules.quiet_days import recently_touched
 from povtor.i18n import _, ngettext
 from povtor.settings import Settings
 
@@ -96,11 +95,15 @@ def silent_clients(
     factor_text = settings.str("plan.cycle_factor")
     found: list[Candidate] = []
     for client in clients.values():
-        if client.open_deals or not client.paid_dates or recently_touched(client, today, quiet):
+        paid_dates = client.paid_dates
+        if client.open_deals or not paid_dates:
+            continue
+        touched = client.last_touch_on  # (recently_touched, inline: every client passes here)
+        if touched is not None and (today - touched).days < quiet:
             continue
         category = client.category if client.category in ("A", "B") else "C"
-        threshold, cycle = _threshold(client.paid_dates, min_purchases, factor, defaults[category])
-        last = client.paid_dates[-1]
+        threshold, cycle = _threshold(paid_dates, min_purchases, factor, defaults[category])
+        last = paid_dates[-1]
         silent_for = (today - last).days
         if silent_for <= threshold:
             continue

@@ -30,7 +30,11 @@ def settled(client: ClientState, today: dt.date, settings: Settings) -> bool:
     conversation, no unresolved service problem, and not touched in the last
     ``plan.quiet_days`` (the condition of the quiet-day rules: roadmap steps, card
     questions)."""
+    return settled_for(client, today, settings.int("plan.quiet_days"))
+
+
+def settled_for(client: ClientState, today: dt.date, quiet: int) -> bool:
+    """:func:`settled` with ``plan.quiet_days`` read already (``quiet``)."""
     if client.open_deals or client.talk.promise is not None or client.open_problem is not None:
         return False
-    quiet = settings.int("plan.quiet_days")
     return client.last_touch_on is None or (today - client.last_touch_on).days >= quiet

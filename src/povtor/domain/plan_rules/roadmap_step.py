@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from povtor.domain.conversation import allows
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.gone_silent import is_silent
-from povtor.domain.plan_rules.quiet_days import settled
+from povtor.domain.plan_rules.quiet_days import settled, settled_for
 from povtor.domain.roadmaps import RoadmapFacts, RoadmapProgress, fallback_script, plan_progress
 from povtor.i18n import _
 from povtor.settings import Settings
@@ -55,12 +55,16 @@ def roadmap_steps(
     """The plan's roadmap items for ``today`` (none without the facts: the rule is off)."""
     if facts is None or not is_on(settings):
         return []
-    categories = {
-        client_id: client.category
+    quiet = settings.int("plan.quiet_days")
+    free = {
+        client_id: client
         for client_id, client in clients.items()
-        if free_for_a_step(client, today, settings)
-    }
-    return roadmap_candidates(plan_progress(facts, categories), clients, today, settings)
+        if client.category is not None
+        and settled_for(client, today, quiet)
+        and allows(client, RULE, today)
+    }  # (free_for_a_step, with the setting read once)
+    categories = {client_id: client.category for client_id, client in free.items()}
+    return roadmap_candidates(plan_progress(facts, categories), free, today, settings)
 
 
 def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str] | None:

@@ -34,7 +34,8 @@ def stuck_deals(
     working = settings.bool("plan.working_days")
     calendar = calendar or seller_calendar(settings)
     found: list[Candidate] = []
-    waits: dict[dt.date, int] = {}  # (many deals wait since the same day: counted once)
+    # (many deals wait since the same day, or entered their stage on it: counted once)
+    waits: dict[dt.date, int] = {}
     for deal in deals:
         limit = deal.limit_days
         client = clients.get(deal.client_id)
@@ -50,7 +51,12 @@ def stuck_deals(
             waited = waits[since] = days_between(since, today, working=working, calendar=calendar)
         if waited <= limit:
             continue
-        in_stage = days_between(deal.stage_entered_on, today, working=working, calendar=calendar)
+        entered = deal.stage_entered_on
+        in_stage = waits.get(entered, -1)
+        if in_stage < 0:
+            in_stage = waits[entered] = days_between(
+                entered, today, working=working, calendar=calendar
+            )
         in_stage_text = (
             ngettext(
                 "{n} working day in stage (limit {limit})",
