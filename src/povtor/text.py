@@ -115,6 +115,21 @@ def clean_text(
                 hint=_("give a value for {field}").format(field=field),
             )
         return None
+    if (
+        value.isprintable()  # (no control characters, direction marks or blanks but " ")
+        and value[:1] not in ("", " ")
+        and value[-1] != " "
+        and len(value) <= max_len
+        and (
+            value.isascii()
+            or (
+                value[0].isalnum()
+                and value[0] not in _BLANK_LETTERS
+                and unicodedata.is_normalized("NFC", value)
+            )
+        )
+    ):
+        return value  # the common case: clean already (what the checks below would give)
     text = unicodedata.normalize("NFC", value).strip()
     # a text that starts with a letter or digit (not a blank one) shows something
     shows = text and text[0].isalnum() and text[0] not in _BLANK_LETTERS

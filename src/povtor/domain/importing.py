@@ -302,7 +302,7 @@ class RowChecker:
         spec = FIELDS[kind]
         values = self.map.values
         parsers = [
-            (c, i, self._parser(spec[c], head.labels[c]), values.get(c))
+            (c, i, *self._parser(spec[c], head.labels[c]), values.get(c))
             for c, i in head.index.items()
         ]
         composed = [
@@ -333,7 +333,7 @@ class RowChecker:
                 continue
             record: dict[str, Any] = {}
             bad: set[str] | None = None
-            for column, i, (parse, cache), mapping in parsers:
+            for column, i, parse, cache, mapping in parsers:
                 raw = row[i] if i < size else ""
                 if restore and raw.startswith("'"):
                     raw = raw[1:]

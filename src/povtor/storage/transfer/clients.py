@@ -106,6 +106,7 @@ def client_ref(
     placeholder: bool = False,
     code_names: bool = False,
     by_name: bool = True,
+    key: str | None = None,
 ) -> int | None:
     """The client a row names: by povtor id, external id or name (created if new).
 
@@ -113,7 +114,7 @@ def client_ref(
     has one); with ``code_names``, a new client known only by its code (an order file's
     ``client_code``) is created with the code as its name. Not ``by_name``: no later row
     of the import looks a new client up by its name or id (only by its external id), so
-    it is not kept for that."""
+    it is not kept for that. ``key``: the name folded, if the caller has it."""
     index = clients(imp)
     problem = imp.check.problem
     labels = head.labels  # (a column's label, else its name, in the problems)
@@ -163,11 +164,12 @@ def client_ref(
                 value="",
             )
         return None
-    key = folded(name)
+    if key is None:
+        key = folded(name)
     derived = client_key(name, folded=key)
     if not ext and derived in index.by_ext:
         return index.by_ext[derived]
-    ids = _by_name(index, name, linkable=bool(ext), company=True)
+    ids = _by_name(index, name, linkable=bool(ext), company=True, key=key)
     if len(ids) > 1:
         listed = ", ".join(f"#{i}" for i in sorted(ids)[:5])
         problem(
@@ -268,10 +270,14 @@ def created_by_code(imp: Importer, source: str) -> None:
         rows.clear()
 
 
-def _by_name(index: Index, name: str, *, linkable: bool, company: bool) -> list[int]:
+def _by_name(
+    index: Index, name: str, *, linkable: bool, company: bool, key: str | None = None
+) -> list[int]:
     """Clients called ``name`` (by name, else by company); with ``linkable``, only those
-    that have no external id of their own yet (one known by its name only counts)."""
-    key = folded(name)
+    that have no external id of their own yet (one known by its name only counts).
+    ``key``: the name folded, if the caller has it."""
+    if key is None:
+        key = folded(name)
     ids = index.by_name.get(key) or (index.by_company.get(key) if company else None) or []
     if linkable:
         ids = [

@@ -112,6 +112,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
             placeholder=True,
             code_names=True,
             by_name=shared is None or (folded(name or code or "") if code else ref) in shared,
+            key=None if code else ref,  # (a client known by its name: its name folded)
         )
     del shared
     created_by_code(imp, source)
