@@ -31,6 +31,9 @@ from povtor.storage.database import Database, Days, to_date
 from povtor.storage.nudge_queries import STATE
 from povtor.storage.seller_queries import DEAL_OWNER
 
+# a period up to a quarter long: its stage changes are fewer than its deals' histories
+SHORT_PERIOD_DAYS = 92
+
 
 def _day(value: dt.date) -> str:
     return value.isoformat()
@@ -61,22 +64,26 @@ def stage_labels(db: Database) -> tuple[dict[int, str], list[str]]:
 def funnel_changes(
     db: Database, stage_ids: Sequence[int], start: dt.date, end: dt.date, as_of: dt.date
 ) -> list[Change]:
-    """The history up to ``as_of`` of every deal that entered one of ``stage_ids`` in
-    ``start..end``, each deal's rows together and in order.
+    """The history from ``start`` up to ``as_of`` of every deal that entered one of
+    ``stage_ids`` in ``start..end``, each deal's rows together and in order (what came
+    before ``start`` changes no figure of the period: the funnel looks from each entry
+    on).
 
     The entries are found by their day (``+`` keeps SQLite off the stage index, which
-    would read the funnel's whole history for a month's entries)."""
+    would read the funnel's whole history for a month's entries); over a short period
+    the histories too are read by day rather than deal by deal."""
     if not stage_ids:
         return []
     marks = ", ".join(f":s{i}" for i in range(len(stage_ids)))
     params: dict[str, Any] = {f"s{i}": sid for i, sid in enumerate(stage_ids)}
     params.update(start=_day(start), end=_day(end), as_of=_day(as_of))
+    by_day = "+" if (as_of - start).days <= SHORT_PERIOD_DAYS else ""
     rows = db.tuples(
         f"""SELECT h.deal_id, h.event, h.to_stage_id, h.on_date FROM stage_change h
-            WHERE h.deal_id IN (SELECT e.deal_id FROM stage_change e
+            WHERE {by_day}h.deal_id IN (SELECT e.deal_id FROM stage_change e
                                 WHERE +e.to_stage_id IN ({marks})
                                   AND e.on_date >= :start AND e.on_date <= :end)
-              AND h.on_date <= :as_of
+              AND h.on_date >= :start AND h.on_date <= :as_of
             ORDER BY h.deal_id, h.on_date, h.at, h.id""",
         params,
     )
