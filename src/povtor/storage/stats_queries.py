@@ -165,7 +165,7 @@ def purchases(db: Database, as_of: dt.date, currency: str) -> list[Purchase]:
 
 
 def client_categories(db: Database) -> dict[int, str | None]:
-    return {r[0]: r[1] for r in db.rows("SELECT id, category FROM client")}
+    return dict(db.tuples("SELECT id, category FROM client"))
 
 
 # -- nudges and touches ------------------------------------------------------------------
@@ -299,8 +299,8 @@ def client_revenues(
     """Every active client known by ``as_of`` with its revenue from deals paid in
     ``start..end`` (amounts in ``currency``; 0 without purchases)."""
     revenue = {
-        r[0]: int(r[1])
-        for r in db.rows(
+        client_id: int(total)
+        for client_id, total in db.tuples(
             f"""WITH {STATE}
                 SELECT client_id, SUM(amount_minor) FROM state
                 WHERE status = 'won' AND currency = :currency AND amount_minor IS NOT NULL
@@ -310,8 +310,8 @@ def client_revenues(
         )
     }
     return [
-        ClientRevenue(r[0], r[1], r[2], revenue.get(r[0], 0))
-        for r in db.rows(
+        ClientRevenue(client_id, name, category, revenue.get(client_id, 0))
+        for client_id, name, category in db.tuples(
             "SELECT id, name, category FROM client WHERE status = 'active' AND created_on <= ?",
             (_day(as_of),),
         )
