@@ -12,25 +12,33 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from povtor.domain import metrics, perks
+from povtor.domain import metrics
 from povtor.domain.calendar import Period, month_index
-from povtor.domain.cards import CardRow, below_norm, completeness_table
-from povtor.domain.holidays import matching_holidays
-from povtor.domain.vocabulary import CHANNELS
 from povtor.storage import queries, stats_queries
-from povtor.storage.card_queries import client_fact_counts
 from povtor.storage.database import Database
-from povtor.storage.perk_queries import clients_for_stats, holiday_links, perk_counts
-from povtor.storage.plan_queries import load_settings
 from povtor.text import fold, sort_key
+
+if TYPE_CHECKING:
+    from povtor.domain.cards import CardRow
+    from povtor.settings import Settings
+
+# The perks', the cards' and the settings' modules are loaded by the reports that use
+# them: the funnel, repeat, cohort and ABC reports start without them.
 
 CATEGORY_ORDER = {"A": 0, "B": 1, "C": 2}  # then uncategorised clients
 
 
+def _settings(db: Database) -> Settings:
+    from povtor.storage.plan_queries import load_settings
+
+    return load_settings(db)
+
+
 def _warming_rule(db: Database) -> int:
     """Warming touches the seller wants per closing touch (plan.warming_per_closing)."""
-    return load_settings(db).int("plan.warming_per_closing")
+    return _settings(db).int("plan.warming_per_closing")
 
 
 # -- funnel --------------------------------------------------------------------------------
@@ -72,6 +80,7 @@ class NudgeReport:
 def nudge_report(db: Database, span: Period) -> NudgeReport:
     """Closing touches by outcome, and the nudge→order conversion of the deals they
     nudged: the one query the plan's forecast uses too."""
+    from povtor.domain.vocabulary import CHANNELS
     from povtor.storage.nudge_queries import nudged_deals
 
     labels, order = stats_queries.stage_labels(db)
@@ -204,14 +213,20 @@ def abc_report(db: Database, span: Period, currency: str, *, top: bool, changed:
 # -- cards ---------------------------------------------------------------------------------
 def card_completeness(db: Database, as_of: dt.date) -> list[CardRow]:
     """Per category, then all: active clients, the norm, clients at it, facts."""
-    settings = load_settings(db)
+    from povtor.domain.cards import completeness_table
+    from povtor.storage.card_queries import client_fact_counts
+
+    settings = _settings(db)
     counts = client_fact_counts(db, as_of)
     return completeness_table(((c.category, c.facts) for c in counts), settings)
 
 
 def cards_below_norm(db: Database, as_of: dt.date) -> list[tuple[int, str, str, int, int, int]]:
     """(client id, name, category, facts, norm, missing) of the cards below the norm."""
-    settings = load_settings(db)
+    from povtor.domain.cards import below_norm
+    from povtor.storage.card_queries import client_fact_counts
+
+    settings = _settings(db)
     counts = client_fact_counts(db, as_of)
     return below_norm(((c.client_id, c.name, c.category, c.facts) for c in counts), settings)
 
@@ -245,7 +260,11 @@ class PerkReport:
 def perk_report(db: Database, as_of: dt.date, category: str | None, *, missing: bool) -> PerkReport:
     """Perk touches per active client (of ``category``: A, B, C or none) in the 12 months
     ending on ``as_of``; with ``missing`` only the clients below the target are listed."""
-    target = load_settings(db).int("plan.perks_per_year")
+    from povtor.domain import perks
+    from povtor.domain.holidays import matching_holidays
+    from povtor.storage.perk_queries import clients_for_stats, holiday_links, perk_counts
+
+    target = _settings(db).int("plan.perks_per_year")
     clients = clients_for_stats(db, as_of, (category,) if category else ())
     links = holiday_links(db)
     counts = perk_counts(db, as_of)

@@ -31,6 +31,9 @@ from povtor.storage.database import Database, Days, to_date
 from povtor.storage.nudge_queries import STATE
 from povtor.storage.seller_queries import DEAL_OWNER
 
+# a period up to a quarter long: its stage changes are fewer than its deals' histories
+SHORT_PERIOD_DAYS = 92
+
 
 def _day(value: dt.date) -> str:
     return value.isoformat()
@@ -61,19 +64,26 @@ def stage_labels(db: Database) -> tuple[dict[int, str], list[str]]:
 def funnel_changes(
     db: Database, stage_ids: Sequence[int], start: dt.date, end: dt.date, as_of: dt.date
 ) -> list[Change]:
-    """The history up to ``as_of`` of every deal that entered one of ``stage_ids`` in
-    ``start..end``, each deal's rows together and in order."""
+    """The history from ``start`` up to ``as_of`` of every deal that entered one of
+    ``stage_ids`` in ``start..end``, each deal's rows together and in order (what came
+    before ``start`` changes no figure of the period: the funnel looks from each entry
+    on).
+
+    The entries are found by their day (``+`` keeps SQLite off the stage index, which
+    would read the funnel's whole history for a month's entries); over a short period
+    the histories too are read by day rather than deal by deal."""
     if not stage_ids:
         return []
     marks = ", ".join(f":s{i}" for i in range(len(stage_ids)))
     params: dict[str, Any] = {f"s{i}": sid for i, sid in enumerate(stage_ids)}
     params.update(start=_day(start), end=_day(end), as_of=_day(as_of))
+    by_day = "+" if (as_of - start).days <= SHORT_PERIOD_DAYS else ""
     rows = db.tuples(
         f"""SELECT h.deal_id, h.event, h.to_stage_id, h.on_date FROM stage_change h
-            WHERE h.deal_id IN (SELECT e.deal_id FROM stage_change e
-                                WHERE e.to_stage_id IN ({marks})
+            WHERE {by_day}h.deal_id IN (SELECT e.deal_id FROM stage_change e
+                                WHERE +e.to_stage_id IN ({marks})
                                   AND e.on_date >= :start AND e.on_date <= :end)
-              AND h.on_date <= :as_of
+              AND h.on_date >= :start AND h.on_date <= :as_of
             ORDER BY h.deal_id, h.on_date, h.at, h.id""",
         params,
     )
@@ -155,7 +165,7 @@ def purchases(db: Database, as_of: dt.date, currency: str) -> list[Purchase]:
 
 
 def client_categories(db: Database) -> dict[int, str | None]:
-    return {r[0]: r[1] for r in db.rows("SELECT id, category FROM client")}
+    return dict(db.tuples("SELECT id, category FROM client"))
 
 
 # -- nudges and touches ------------------------------------------------------------------
@@ -289,8 +299,8 @@ def client_revenues(
     """Every active client known by ``as_of`` with its revenue from deals paid in
     ``start..end`` (amounts in ``currency``; 0 without purchases)."""
     revenue = {
-        r[0]: int(r[1])
-        for r in db.rows(
+        client_id: int(total)
+        for client_id, total in db.tuples(
             f"""WITH {STATE}
                 SELECT client_id, SUM(amount_minor) FROM state
                 WHERE status = 'won' AND currency = :currency AND amount_minor IS NOT NULL
@@ -300,8 +310,8 @@ def client_revenues(
         )
     }
     return [
-        ClientRevenue(r[0], r[1], r[2], revenue.get(r[0], 0))
-        for r in db.rows(
+        ClientRevenue(client_id, name, category, revenue.get(client_id, 0))
+        for client_id, name, category in db.tuples(
             "SELECT id, name, category FROM client WHERE status = 'active' AND created_on <= ?",
             (_day(as_of),),
         )

@@ -44,12 +44,22 @@ def abc_split(clients: Iterable[ClientRevenue]) -> list[AbcRow]:
     total = sum(c.revenue for c in ranked)
     if total <= 0:
         return []
+    a_limit, b_limit = A_SHARE * 100 * total, B_SHARE * 100 * total
+    # most clients share a revenue (0 above all): each distinct fraction is divided once
+    fractions: dict[int, Decimal] = {}
+
+    def fraction(amount: int) -> Decimal:
+        found = fractions.get(amount)
+        if found is None:
+            found = fractions[amount] = Decimal(amount) / total
+        return found
+
     rows = []
     before = 0
     for rank, client in enumerate(ranked, start=1):
-        if before * 100 < A_SHARE * 100 * total:
+        if before * 100 < a_limit:
             abc = "A"
-        elif before * 100 < B_SHARE * 100 * total:
+        elif before * 100 < b_limit:
             abc = "B"
         else:
             abc = "C"
@@ -58,8 +68,8 @@ def abc_split(clients: Iterable[ClientRevenue]) -> list[AbcRow]:
             AbcRow(
                 rank=rank,
                 client=client,
-                share=Decimal(client.revenue) / total,
-                cumulative=Decimal(after) / total,
+                share=fraction(client.revenue),
+                cumulative=fraction(after),
                 abc=abc,
             )
         )

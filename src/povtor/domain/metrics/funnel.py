@@ -70,8 +70,9 @@ def funnel_flow(
 ) -> list[StageFlow]:
     """Per stage: entries in ``start..end``, moves on, payments, stay lengths, open deals.
 
-    ``changes`` is the history (up to the as-of date) of every deal that entered a
-    stage of the funnel in the period, each deal's rows together and in order.
+    ``changes`` is the history (up to the as-of date; rows before ``start`` may be left
+    out, as nothing here looks back from an entry) of every deal that entered a stage of
+    the funnel in the period, each deal's rows together and in order.
 
     * entered: distinct deals with an entry (open, move, reopen, win) into the stage
       dated in the period; a deal that entered twice counts once;

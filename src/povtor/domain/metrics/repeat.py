@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 from povtor.domain.calendar import month_first_day, month_index, month_label
@@ -60,10 +61,8 @@ class RepeatRow:
 def by_client(purchases: Iterable[Purchase]) -> dict[int, list[Purchase]]:
     """Each client's purchases, oldest first."""
     found: dict[int, list[Purchase]] = defaultdict(list)
-    for p in purchases:
+    for p in sorted(purchases, key=itemgetter(1)):  # (stable: one sort, not one per client)
         found[p.client_id].append(p)
-    for items in found.values():
-        items.sort(key=lambda p: p.paid_on)
     return found
 
 
@@ -86,26 +85,34 @@ def repeat_table(
     only clients whose first purchase falls in that range count (a cohort).
     """
     rows = {g: RepeatRow(g) for g in ("all", "A", "B", "C", NO_CATEGORY)}
+    every = rows["all"]
     for client_id, items in by_client(purchases).items():
         first = items[0].paid_on
         if first_from is not None and first < first_from:
             continue
         if first_to is not None and first > first_to:
             continue
-        category = categories.get(client_id) or NO_CATEGORY
-        days = sorted({p.paid_on for p in items})
-        gaps = [(b - a).days for a, b in itertools.pairwise(days)]
-        is_silent = (as_of - days[-1]).days > silent_days
-        for row in (rows["all"], rows[category]):
+        group = rows[categories.get(client_id) or NO_CATEGORY]
+        revenue = with_amount = 0
+        for p in items:
+            if p.amount_minor is not None:
+                revenue += p.amount_minor
+                with_amount += 1
+        last = items[-1].paid_on  # (items are oldest first)
+        is_silent = (as_of - last).days > silent_days
+        if last == first:  # one purchase day: no gaps
+            gaps: list[int] = []
+        else:
+            days = sorted({p.paid_on for p in items})
+            gaps = [(b - a).days for a, b in itertools.pairwise(days)]
+        for row in (every, group):
             row.buyers += 1
-            row.repeat_buyers += len(days) >= 2
+            row.repeat_buyers += last != first
             row.purchases += len(items)
             row.gaps.extend(gaps)
             row.silent += is_silent
-            for p in items:
-                if p.amount_minor is not None:
-                    row.revenue += p.amount_minor
-                    row.with_amount += 1
+            row.revenue += revenue
+            row.with_amount += with_amount
     return list(rows.values())
 
 
@@ -129,28 +136,34 @@ def cohort_table(
     month after the month of their first purchase; a month that starts after ``as_of``
     has no data yet (``None``); the month containing ``as_of`` counts up to it.
     """
-    months_of: dict[int, set[int]] = {}
-    first_of: dict[int, int] = {}
-    for client_id, items in by_client(purchases).items():
-        first_of[client_id] = month_index(items[0].paid_on)
-        months_of[client_id] = {month_index(p.paid_on) for p in items}
-    members: dict[int, list[int]] = defaultdict(list)
-    for client_id, month in first_of.items():
-        members[month].append(client_id)
+    months_of: dict[int, set[int]] = defaultdict(set)  # the months each client bought in
+    month_of: dict[dt.date, int] = {}  # each distinct day's month, worked out once
+    for p in purchases:
+        month = month_of.get(p.paid_on)
+        if month is None:
+            month = month_of[p.paid_on] = month_index(p.paid_on)
+        months_of[p.client_id].add(month)
+    first_of = {client_id: min(months) for client_id, months in months_of.items()}
     if not first_of:
         return []
+    # clients per cohort, and per cohort and month k after it the clients that bought then
+    size: Counter[int] = Counter(first_of.values())
+    bought: Counter[tuple[int, int]] = Counter()
+    for client_id, months in months_of.items():
+        cohort = first_of[client_id]
+        for month in months:
+            if 1 <= month - cohort <= horizon:
+                bought[cohort, month - cohort] += 1
     first_month = max(first_month, min(first_of.values()))  # no cohorts before the first sale
     last_month = min(last_month, month_index(as_of))
     rows = []
     for cohort in range(first_month, last_month + 1):
-        clients = members.get(cohort, [])
+        clients = size[cohort]
         cells: list[Decimal | None] = []
         for k in range(1, horizon + 1):
-            target = cohort + k
-            if month_first_day(target) > as_of or not clients:
+            if month_first_day(cohort + k) > as_of or not clients:
                 cells.append(None)
                 continue
-            bought = sum(1 for c in clients if target in months_of[c])
-            cells.append(rate(bought, len(clients)))
-        rows.append(CohortRow(month_label(cohort), len(clients), tuple(cells)))
+            cells.append(rate(bought[cohort, k], clients))
+        rows.append(CohortRow(month_label(cohort), clients, tuple(cells)))
     return rows
