@@ -36,6 +36,9 @@ def stuck_deals(
     found: list[Candidate] = []
     # (many deals wait since the same day, or entered their stage on it: counted once)
     waits: dict[dt.date, int] = {}
+    stage_texts: dict[tuple[str, int, int], str] = {}
+    nudge_texts: dict[dt.date, str] = {}
+    untouched = _(", no touch since")
     for deal in deals:
         limit = deal.limit_days
         client = clients.get(deal.client_id)
@@ -57,22 +60,35 @@ def stuck_deals(
             in_stage = waits[entered] = days_between(
                 entered, today, working=working, calendar=calendar
             )
-        in_stage_text = (
-            ngettext(
-                "{n} working day in stage (limit {limit})",
-                "{n} working days in stage (limit {limit})",
-                in_stage,
+        # (the words repeat: a stage, its days and its limit; a day of the last nudge)
+        key = (deal.stage_name, in_stage, limit)
+        reason = stage_texts.get(key)
+        if reason is None:
+            in_stage_text = (
+                ngettext(
+                    "{n} working day in stage (limit {limit})",
+                    "{n} working days in stage (limit {limit})",
+                    in_stage,
+                )
+                if working
+                else ngettext(
+                    "{n} day in stage (limit {limit})",
+                    "{n} days in stage (limit {limit})",
+                    in_stage,
+                )
             )
-            if working
-            else ngettext(
-                "{n} day in stage (limit {limit})", "{n} days in stage (limit {limit})", in_stage
+            reason = stage_texts[key] = f"{deal.stage_name}: " + in_stage_text.format(
+                n=in_stage, limit=limit
             )
-        )
-        reason = f"{deal.stage_name}: " + in_stage_text.format(n=in_stage, limit=limit)
         if last_touch is not None and nudged:
-            reason += _(", last nudge {on} unanswered").format(on=last_touch.isoformat())
+            nudge = nudge_texts.get(last_touch)
+            if nudge is None:
+                nudge = nudge_texts[last_touch] = _(", last nudge {on} unanswered").format(
+                    on=last_touch.isoformat()
+                )
+            reason += nudge
         else:
-            reason += _(", no touch since")
+            reason += untouched
         kind = "closing"
         if deal.funnel == "first":
             kind = next_kind(client, settings)
