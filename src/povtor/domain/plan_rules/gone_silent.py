@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from povtor.domain.plan_records import Candidate, ClientState
-from povtor.domain.plan_rules.cadence import repeat_client_touch
+from povtor.domain.plan_rules.cadence import Cadence
 from povtor.i18n import _, ngettext
 from povtor.settings import Settings
 
@@ -104,6 +104,7 @@ def silent_clients(
     factor_text = settings.str("plan.cycle_factor")
     found: list[Candidate] = []
     bases: dict[tuple[Decimal | None, str | None, int], str] = {}
+    cadence = Cadence(settings)
     for client in clients.values():
         paid_dates = client.paid_dates
         if client.open_deals or not paid_dates:
@@ -136,7 +137,7 @@ def silent_clients(
             kind = "closing"
             note = _("said yes on {on}, no deal opened: open it").format(on=said_yes.isoformat())
         else:
-            kind, note = repeat_client_touch(client, settings)
+            kind, note = cadence.repeat_client_touch(client)
         found.append(
             Candidate(
                 client_id=client.id,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from povtor.domain.calendar import WorkCalendar, days_between, seller_calendar
 from povtor.domain.plan_records import Candidate, ClientState, OpenDeal, about_deal
-from povtor.domain.plan_rules.cadence import cadence_note, next_kind
+from povtor.domain.plan_rules.cadence import Cadence
 from povtor.domain.plan_rules.follow_up import awaits_follow_up
 from povtor.i18n import _, ngettext
 from povtor.settings import Settings
@@ -39,6 +39,7 @@ def stuck_deals(
     stage_texts: dict[tuple[str, int, int], str] = {}
     nudge_texts: dict[dt.date, str] = {}
     untouched = _(", no touch since")
+    cadence = Cadence(settings)
     for deal in deals:
         limit = deal.limit_days
         client = clients.get(deal.client_id)
@@ -91,8 +92,8 @@ def stuck_deals(
             reason += untouched
         kind = "closing"
         if deal.funnel == "first":
-            kind = next_kind(client, settings)
-            reason += "; " + cadence_note(client, settings)
+            kind, note = cadence.touch(client)
+            reason += "; " + note
         found.append(
             Candidate(
                 rule=RULE if kind == "closing" else "warming",
