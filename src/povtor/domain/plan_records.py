@@ -9,6 +9,7 @@ turn them into candidates, and :mod:`povtor.domain.planner` merges and ranks tho
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -144,11 +145,18 @@ def about_deal(deal: OpenDeal, today: dt.date) -> dict[str, Any]:
         "client_id": deal.client_id,
         "deal": deal,
         "amount_minor": deal.amount_minor,
-        "closeness": Decimal(deal.stage_position) / Decimal(max(deal.won_position, 1)),
+        "closeness": _closeness(deal.stage_position, deal.won_position),
         "template_funnel": deal.funnel,
         "template_stage": deal.stage,
         "days_waiting": (today - deal.stage_entered_on).days,
     }
+
+
+@functools.lru_cache(maxsize=1024)
+def _closeness(position: int, won_position: int) -> Decimal:
+    """How close a stage is to payment: its position / the paid stage's (a few dozen
+    pairs; cached, as every candidate about a deal asks)."""
+    return Decimal(position) / Decimal(max(won_position, 1))
 
 
 @dataclass(slots=True)

@@ -169,7 +169,8 @@ def load_plan_facts(
     last_paid_amount: dict[int, int | None] = {}
     revenues: dict[int, int] = {}
     dates: list[dt.date] = []
-    previous = None  # (the rows come client by client)
+    previous = None  # (the rows come client by client: each client's facts kept at its end)
+    last_amount = None
     for client_id, closed_on, amount, currency in db.tuples(
         """SELECT client_id, closed_on, amount_minor, currency FROM deal
            WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on, id""",
@@ -179,15 +180,17 @@ def load_plan_facts(
         if client_id != previous:
             if previous is not None:
                 paid_dates[previous] = tuple(dates)
+                last_paid_amount[previous] = last_amount
             dates = [on]
             previous = client_id
         elif dates[-1] != on:
             dates.append(on)
-        last_paid_amount[client_id] = amount
-        if amount is not None and on >= year_from and currency == REVENUE_CURRENCY:
+        last_amount = amount
+        if amount is not None and currency == REVENUE_CURRENCY and on >= year_from:
             revenues[client_id] = revenues.get(client_id, 0) + amount
     if previous is not None:
         paid_dates[previous] = tuple(dates)
+        last_paid_amount[previous] = last_amount
     first = first_people(db) if people else {}
     get_person, get_paid, get_problem = first.get, paid_dates.get, problems.get
     get_amount = last_paid_amount.get
@@ -287,8 +290,15 @@ def load_plan_facts(
     # every stage with its funnel and the position of the funnel's paid stage (a few
     # dozen rows), so the open deals are read without joins
     stages = {
-        stage_id: rest
-        for stage_id, *rest in db.tuples(
+        stage_id: (
+            funnel,
+            stage,
+            name,
+            position,
+            limit_days,
+            int(paid_at if paid_at is not None else position + 1),  # the paid stage's place
+        )
+        for stage_id, funnel, stage, name, position, limit_days, paid_at in db.tuples(
             """SELECT s.id, f.code, s.code, s.name, s.position, s.limit_days,
                       (SELECT MIN(w.position) FROM stage w
                        WHERE w.funnel_id = s.funnel_id AND w.is_won)
@@ -321,7 +331,7 @@ def load_plan_facts(
         owner = clients.get(client_id)
         if owner is None:
             continue  # (a deal of an archived client)
-        funnel, stage, stage_name, position, limit_days, paid_at = stages[stage_id]
+        funnel, stage, stage_name, position, limit_days, won_position = stages[stage_id]
         deals.append(
             OpenDeal(  # (by position: one per open deal)
                 deal_id,
@@ -330,7 +340,7 @@ def load_plan_facts(
                 stage,
                 stage_name,
                 position,
-                int(paid_at if paid_at is not None else position + 1),
+                won_position,
                 limit_days,
                 days[entered_on],
                 None if follow_up_on is None else days[follow_up_on],

@@ -44,3 +44,29 @@ def repeat_client_touch(client: ClientState, settings: Settings) -> tuple[str, s
     if question_first(client):
         return "closing", _(ASK_FIRST)
     return next_kind(client, settings), cadence_note(client, settings)
+
+
+class Cadence:
+    """:func:`next_kind` and :func:`cadence_note` for the clients of one plan: both
+    depend only on the client's warming touches since its last closing one, so each
+    count's pair is made once (a plan asks for thousands of clients)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._by_count: dict[int, tuple[str, str]] = {}
+
+    def touch(self, client: ClientState) -> tuple[str, str]:
+        """(touch kind, note): :func:`next_kind` and :func:`cadence_note`."""
+        found = self._by_count.get(client.warming_since_closing)
+        if found is None:
+            found = self._by_count[client.warming_since_closing] = (
+                next_kind(client, self.settings),
+                cadence_note(client, self.settings),
+            )
+        return found
+
+    def repeat_client_touch(self, client: ClientState) -> tuple[str, str]:
+        """:func:`repeat_client_touch`."""
+        if question_first(client):
+            return "closing", _(ASK_FIRST)
+        return self.touch(client)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from povtor.domain.plan_records import Candidate, ClientState
-from povtor.domain.plan_rules.cadence import repeat_client_touch
+from povtor.domain.plan_rules.cadence import Cadence
 from povtor.i18n import _, ngettext
 from povtor.settings import Settings
 
@@ -64,15 +64,24 @@ def silence_threshold(client: ClientState, settings: Settings) -> tuple[int, int
     )
 
 
-@functools.lru_cache(maxsize=65_536)
 def _threshold(
     paid_dates: tuple[dt.date, ...], min_purchases: int, factor: Decimal, default_days: int
 ) -> tuple[int, int | None]:
-    # (cached: several rules ask for the same client's threshold in one plan)
+    threshold, cycle, _median = _threshold_of(paid_dates, min_purchases, factor, default_days)
+    return threshold, cycle
+
+
+@functools.lru_cache(maxsize=65_536)
+def _threshold_of(
+    paid_dates: tuple[dt.date, ...], min_purchases: int, factor: Decimal, default_days: int
+) -> tuple[int, int | None, Decimal | None]:
+    """(threshold, own cycle, the median gap it is counted from); the cycle and the median
+    None: the category's default. (Cached: several rules ask for the same client's
+    threshold in one plan.)"""
     median = median_gap(paid_dates, min_purchases)
     if median is not None:
-        return math.ceil(max(median, Decimal(1)) * factor), _cycle_of(median)
-    return default_days, None
+        return math.ceil(max(median, Decimal(1)) * factor), _cycle_of(median), median
+    return default_days, None, None
 
 
 def is_silent(client: ClientState, today: dt.date, settings: Settings) -> bool:
@@ -94,6 +103,8 @@ def silent_clients(
     defaults = {c: settings.int(f"plan.silent_days.{c}") for c in ("A", "B", "C")}
     factor_text = settings.str("plan.cycle_factor")
     found: list[Candidate] = []
+    bases: dict[tuple[Decimal | None, str | None, int], str] = {}
+    cadence = Cadence(settings)
     for client in clients.values():
         paid_dates = client.paid_dates
         if client.open_deals or not paid_dates:
@@ -102,27 +113,31 @@ def silent_clients(
         if touched is not None and (today - touched).days < quiet:
             continue
         category = client.category if client.category in ("A", "B") else "C"
-        threshold, cycle = _threshold(paid_dates, min_purchases, factor, defaults[category])
+        threshold, cycle, median = _threshold_of(
+            paid_dates, min_purchases, factor, defaults[category]
+        )
         last = paid_dates[-1]
         silent_for = (today - last).days
         if silent_for <= threshold:
             continue
         expected = last + dt.timedelta(days=cycle if cycle is not None else threshold)
-        basis = (
-            _("own cycle {median} days × {factor}").format(
-                median=median_gap(client.paid_dates, min_purchases), factor=factor_text
+        # (the words of a threshold repeat from client to client: made once each)
+        basis_key = (median, None, 0) if cycle is not None else (None, client.category, threshold)
+        basis = bases.get(basis_key)
+        if basis is None:
+            basis = bases[basis_key] = (
+                _("own cycle {median} days × {factor}").format(median=median, factor=factor_text)
+                if cycle is not None
+                else _("category {category} default {days} days").format(
+                    category=client.category or "C", days=threshold
+                )
             )
-            if cycle is not None
-            else _("category {category} default {days} days").format(
-                category=client.category or "C", days=threshold
-            )
-        )
         said_yes = client.talk.yes_on
         if said_yes is not None and said_yes >= last:
             kind = "closing"
             note = _("said yes on {on}, no deal opened: open it").format(on=said_yes.isoformat())
         else:
-            kind, note = repeat_client_touch(client, settings)
+            kind, note = cadence.repeat_client_touch(client)
         found.append(
             Candidate(
                 client_id=client.id,

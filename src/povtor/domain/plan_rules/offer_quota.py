@@ -11,14 +11,16 @@ about later: :mod:`povtor.domain.conversation`).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterator, Mapping
 
 from povtor.domain.conversation import allows
-from povtor.domain.offers import OfferFacts, ranked_by_revenue, top_of
+from povtor.domain.offers import OfferFacts, TopClient
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.backend_offer import backend_candidate, offered_since
 from povtor.domain.plan_rules.cross_sell import cross_sell_candidate
 from povtor.domain.plan_rules.quiet_days import recently_touched
+from povtor.domain.ranking import top_count
 from povtor.settings import Settings
 
 
@@ -40,12 +42,24 @@ def product_offers(
     return offer_candidates(facts, clients, settings)
 
 
-def _by_revenue(ranked: list[tuple[int, int]], clients: Mapping[int, ClientState]) -> Iterator[int]:
-    """The clients to look at for offers: the buying ones by revenue, then the rest by id
-    (sorted only if the day's quota is not filled by then)."""
-    yield from (client_id for client_id, _revenue in ranked)
-    buying = {client_id for client_id, _revenue in ranked}
-    yield from (client_id for client_id in sorted(clients) if client_id not in buying)
+def _by_revenue(
+    revenues: Mapping[int, int], clients: Mapping[int, ClientState]
+) -> Iterator[tuple[int, int, int]]:
+    """The clients to look at for offers, as (client, rank among the buying ones, revenue):
+    the buying ones by revenue (the highest first, then the lower id: ``stats abc``'s
+    ranking), then the rest by id with rank 0. The buying ones come off a heap one by one,
+    so a day whose quota is filled early does not sort every buying client (nor the rest)."""
+    heap = [(-revenue, client_id) for client_id, revenue in revenues.items() if revenue > 0]
+    heapq.heapify(heap)
+    pop = heapq.heappop
+    position = 0
+    while heap:
+        negative, client_id = pop(heap)
+        position += 1
+        yield client_id, position, -negative
+    yield from (
+        (client_id, 0, 0) for client_id in sorted(clients) if not revenues.get(client_id, 0) > 0
+    )
 
 
 def offer_candidates(
@@ -59,8 +73,8 @@ def offer_candidates(
     lang = settings.str("lang")
     backend_since = offered_since(today, settings)
     cooldown = settings.int("plan.cross_sell_days")
-    ranked = ranked_by_revenue(facts.revenues)
-    top = {t.client_id: t for t in top_of(ranked)}
+    buyers = sum(1 for revenue in facts.revenues.values() if revenue > 0)
+    top_n = top_count(buyers)  # the top 10% of the buying clients by revenue
 
     def resting(client: ClientState) -> bool:
         if client.open_problem is not None:
@@ -70,14 +84,15 @@ def offer_candidates(
     per_day = settings.int("plan.offers_per_day")
     offers: list[Candidate] = []
     # the highest revenue first (then the lower id), so the day's quota ends the search
-    for client_id in _by_revenue(ranked, clients):
+    for client_id, position, revenue in _by_revenue(facts.revenues, clients):
         if len(offers) >= per_day:
             break
         client = clients.get(client_id)
         if client is None or resting(client):
             continue
+        top = TopClient(client_id, position, revenue, buyers) if 0 < position <= top_n else None
         candidate = (
-            backend_candidate(client, top.get(client.id), facts, backend_since, lang)
+            backend_candidate(client, top, facts, backend_since, lang)
             if allows(client, "backend", today)
             else None
         )

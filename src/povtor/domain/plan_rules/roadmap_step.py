@@ -14,6 +14,7 @@ when nothing else is due for the client.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterable, Mapping
 
 from povtor.domain.conversation import allows
@@ -107,23 +108,32 @@ def roadmap_candidates(
     (who qualifies: see the module's description)."""
     gap = settings.int("plan.roadmap_gap_days")
     per_day = settings.int("plan.roadmap_per_day")
-    waiting: list[tuple[tuple[int, int, int], RoadmapProgress, ClientState]] = []
+    quiet = settings.int("plan.quiet_days")
+    waiting: list[tuple[tuple[int, int, int], int, RoadmapProgress, ClientState]] = []
     for p in progress:
         client = clients.get(p.client_id)
         if client is None or p.next_step is None or client.category != p.category:
             continue
-        if not free_for_a_step(client, today, settings):
+        # (free_for_a_step, with the setting read once)
+        if not (
+            client.category is not None
+            and settled_for(client, today, quiet)
+            and allows(client, RULE, today)
+        ):
             continue
         since_on = _since_on(p, client)
         if since_on is None or (today - since_on).days < gap:
             continue
         order = (_CATEGORY_ORDER.get(p.category, 3), -(today - since_on).days, client.id)
-        waiting.append((order, p, client))
-    waiting.sort(key=lambda w: w[0])
+        waiting.append((order, len(waiting), p, client))
+    # the longest waiting first, taken off a heap: the day's few steps are found without
+    # sorting every client waiting (the place in the list keeps equal orders as they came)
+    heapq.heapify(waiting)
     found: list[Candidate] = []
-    for _order, p, client in waiting:
+    while waiting:
         if len(found) >= per_day:
             break
+        _order, _place, p, client = heapq.heappop(waiting)
         if is_silent(client, today, settings):  # (checked last: it is the dearest test)
             continue
         since = _since(p, client)

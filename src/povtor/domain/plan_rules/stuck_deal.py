@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from povtor.domain.calendar import WorkCalendar, days_between, seller_calendar
 from povtor.domain.plan_records import Candidate, ClientState, OpenDeal, about_deal
-from povtor.domain.plan_rules.cadence import cadence_note, next_kind
+from povtor.domain.plan_rules.cadence import Cadence
 from povtor.domain.plan_rules.follow_up import awaits_follow_up
 from povtor.i18n import _, ngettext
 from povtor.settings import Settings
@@ -36,6 +36,10 @@ def stuck_deals(
     found: list[Candidate] = []
     # (many deals wait since the same day, or entered their stage on it: counted once)
     waits: dict[dt.date, int] = {}
+    stage_texts: dict[tuple[str, int, int], str] = {}
+    nudge_texts: dict[dt.date, str] = {}
+    untouched = _(", no touch since")
+    cadence = Cadence(settings)
     for deal in deals:
         limit = deal.limit_days
         client = clients.get(deal.client_id)
@@ -57,26 +61,39 @@ def stuck_deals(
             in_stage = waits[entered] = days_between(
                 entered, today, working=working, calendar=calendar
             )
-        in_stage_text = (
-            ngettext(
-                "{n} working day in stage (limit {limit})",
-                "{n} working days in stage (limit {limit})",
-                in_stage,
+        # (the words repeat: a stage, its days and its limit; a day of the last nudge)
+        key = (deal.stage_name, in_stage, limit)
+        reason = stage_texts.get(key)
+        if reason is None:
+            in_stage_text = (
+                ngettext(
+                    "{n} working day in stage (limit {limit})",
+                    "{n} working days in stage (limit {limit})",
+                    in_stage,
+                )
+                if working
+                else ngettext(
+                    "{n} day in stage (limit {limit})",
+                    "{n} days in stage (limit {limit})",
+                    in_stage,
+                )
             )
-            if working
-            else ngettext(
-                "{n} day in stage (limit {limit})", "{n} days in stage (limit {limit})", in_stage
+            reason = stage_texts[key] = f"{deal.stage_name}: " + in_stage_text.format(
+                n=in_stage, limit=limit
             )
-        )
-        reason = f"{deal.stage_name}: " + in_stage_text.format(n=in_stage, limit=limit)
         if last_touch is not None and nudged:
-            reason += _(", last nudge {on} unanswered").format(on=last_touch.isoformat())
+            nudge = nudge_texts.get(last_touch)
+            if nudge is None:
+                nudge = nudge_texts[last_touch] = _(", last nudge {on} unanswered").format(
+                    on=last_touch.isoformat()
+                )
+            reason += nudge
         else:
-            reason += _(", no touch since")
+            reason += untouched
         kind = "closing"
         if deal.funnel == "first":
-            kind = next_kind(client, settings)
-            reason += "; " + cadence_note(client, settings)
+            kind, note = cadence.touch(client)
+            reason += "; " + note
         found.append(
             Candidate(
                 rule=RULE if kind == "closing" else "warming",
