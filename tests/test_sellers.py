@@ -501,3 +501,40 @@ def test_owners_go_out_and_come_back_with_the_data(
     assert query(
         target, "SELECT c.name, s.name FROM client c JOIN seller s ON s.id = c.seller_id"
     ) == [("Ромашка", "Анна"), ("Сосна", "Анна"), ("Берёза", "Олег")]
+
+
+def test_an_import_that_only_moves_owners_counts_those_rows_as_updated(
+    team: Cli, tmp_path: Path
+) -> None:
+    """A row whose only change is its owner is an update (listed by --dry-run with the
+    change "owner"), not an unchanged row; importing the same file again changes nothing."""
+    team.ok("nudge", "log", "--client", "Берёза", "--kind", "warming", env=OLEG)
+    folder = tmp_path / "export"
+    team.ok("export", "all", str(folder))
+
+    def set_owner(name: str, line: int, owner: str) -> None:
+        path = folder / name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        lines[line] = lines[line].rsplit(",", 1)[0] + "," + owner
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    set_owner("clients.csv", 4, "Олег")  # Ель, nobody's, goes to Олег
+    set_owner("deals.csv", 1, "Анна")  # Ромашка's deal, on its own
+    set_owner("touches.csv", 1, "Анна")  # logged by Олег
+    planned = team.ok("import", "all", str(folder), "--dry-run", "--format", "csv").stdout
+    updates = [line for line in planned.splitlines() if ",update," in line]
+    assert len(updates) == 3 and all(line.endswith(",owner") for line in updates), planned
+    team.ok("import", "all", str(folder))
+    assert query(
+        team.db,
+        "SELECT c.name, s.name FROM client c LEFT JOIN seller s ON s.id = c.seller_id "
+        "ORDER BY c.id",
+    ) == [("Ромашка", "Анна"), ("Сосна", "Анна"), ("Берёза", "Олег"), ("Ель", "Олег")]
+    assert query(team.db, "SELECT s.name FROM deal d JOIN seller s ON s.id = d.seller_id") == [
+        ("Анна",)
+    ]
+    assert query(team.db, "SELECT s.name FROM touch t JOIN seller s ON s.id = t.seller_id") == [
+        ("Анна",)
+    ]
+    again = team.ok("import", "all", str(folder), "--dry-run", "--format", "csv").stdout
+    assert ",update," not in again, again

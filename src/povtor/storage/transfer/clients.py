@@ -443,10 +443,12 @@ def plan_clients(imp: Importer, table: RawTable) -> None:
             if "referred_by" in present and referrals.get(found) != referrer:
                 changed.append("referred_by")
                 referred.append((referrer, found))
+            if owners.moves(found, rec):
+                changed.append("owner")
             if not changed:
                 imp.counts[("clients", "unchanged")] += 1
                 continue
-            if changed != ["referred_by"]:
+            if set(changed) - {"referred_by", "owner"}:
                 imp.op(update_sql("client", CLIENT_COLUMNS), (*values, found))
                 _reindex_client(index, found, old, values)
             imp.record(Change("clients", "update", found, name, label, ", ".join(changed)))

@@ -377,7 +377,11 @@ def plan_deals(imp: Importer, table: RawTable) -> None:
             "external_id": ext or given("external_id"),
         }
         shown = values["title"] or f"deal of client #{client_id}"
-        owners.give(upsert_deal(imp, found, row_id, values, shown, label, start=start), rec)
+        moved = found is not None and owners.moves(found, rec)
+        deal_id = upsert_deal(
+            imp, found, row_id, values, shown, label, start=start, owner_moved=moved
+        )
+        owners.give(deal_id, rec)
     owners.write()
     stand_ins = imp.shared(_stand_ins)
     for what, lines in stand_ins.items():
@@ -480,17 +484,21 @@ def upsert_deal(
     *,
     rebuild_history: bool = False,
     start: Any | None = None,
+    owner_moved: bool = False,
 ) -> int:
     """Update the deal ``found`` (with the event of its change, or with its history made
     anew) or add one (with a history, from the stage ``start`` for a closed deal); the
-    deal's id."""
+    deal's id. ``owner_moved``: the file gives the deal another owner (written by the caller)."""
     index = deals(imp)
     new = _deal_values(values)
     if found is not None:
         old = index.rows[found]
         changed = [c for c, a, b in zip(DEAL_COLUMNS, old, new, strict=True) if a != b]
         if not changed:
-            imp.counts[("deals", "unchanged")] += 1
+            if owner_moved:
+                imp.record(Change("deals", "update", found, label, where, "owner"))
+            else:
+                imp.counts[("deals", "unchanged")] += 1
             return found
         imp.op(update_sql("deal", DEAL_COLUMNS), (*new, found))
         index.rows[found] = new
@@ -498,7 +506,8 @@ def upsert_deal(
             index.by_ext.pop(old[-1], None)
         if new[-1]:
             index.by_ext[new[-1]] = found
-        imp.record(Change("deals", "update", found, label, where, ", ".join(changed)))
+        listed = [*changed, "owner"] if owner_moved else changed
+        imp.record(Change("deals", "update", found, label, where, ", ".join(listed)))
         if rebuild_history:
             moved = {"stage_id", "status", "opened_on", "closed_on", "stage_entered_on"}
             if moved & set(changed):

@@ -39,6 +39,7 @@ class Owners:
         self.label = head.labels.get(COLUMN, COLUMN) if self.present else COLUMN
         self.history = table == "touches"  # a removed seller logged touches too
         self._given: list[tuple[int, int | None]] = []
+        self._before: dict[int, Any] | None = None  # each row's owner before the file
 
     def check(self, rec: dict[str, Any], source: str, where: Any) -> bool:
         """Whether the row's owner (if the file has the column) is a seller of the team;
@@ -60,12 +61,26 @@ class Owners:
             return False
         return True
 
+    def _seller(self, rec: dict[str, Any]) -> int | None:
+        name = rec.get(COLUMN)
+        return self.imp.shared(_sellers)[seller_key(str(name))][0] if name else None
+
+    def moves(self, row_id: int, rec: dict[str, Any]) -> bool:
+        """Whether the file's row gives the stored row ``row_id`` another owner (so the
+        row is changed even when nothing else of it is)."""
+        if not self.present:
+            return False
+        if self._before is None:
+            self._before = {
+                int(r[0]): r[1]
+                for r in self.imp.db.tuples(f"SELECT id, seller_id FROM {self.table}")
+            }
+        return self._before.get(row_id) != self._seller(rec)
+
     def give(self, row_id: int, rec: dict[str, Any]) -> None:
         """The row ``row_id`` is the one the file's row wrote or matched."""
         if self.present:
-            name = rec.get(COLUMN)
-            seller = self.imp.shared(_sellers)[seller_key(str(name))][0] if name else None
-            self._given.append((row_id, seller))
+            self._given.append((row_id, self._seller(rec)))
 
     def write(self) -> None:
         """Plan the changes of owner (after the rows themselves are planned)."""

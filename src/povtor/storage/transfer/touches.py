@@ -153,11 +153,14 @@ def plan_touches(imp: Importer, table: RawTable) -> None:
             given |= {"external_id"} if ext else set()
             new = tuple(values[c] if c in given else old[i] for i, c in enumerate(TOUCH_COLUMNS))
             changed = [c for c, a, b in zip(TOUCH_COLUMNS, old, new, strict=True) if a != b]
+            if changed:
+                imp.op(update_sql("touch", TOUCH_COLUMNS), (*new, found))
+                existing[found] = new
+            if owners.moves(found, rec):
+                changed.append("owner")
             if not changed:
                 imp.counts[("touches", "unchanged")] += 1
                 continue
-            imp.op(update_sql("touch", TOUCH_COLUMNS), (*new, found))
-            existing[found] = new
             imp.record(Change("touches", "update", found, shown, label, ", ".join(changed)))
             continue
         touch_id = row_id or imp.new_id("touch")
