@@ -377,3 +377,17 @@ def test_an_import_refused_the_demo_and_an_undo_in_russian(cli: Cli, tmp_path: P
     ]
     changes = cli.ok("db", "changes", "--format", "csv").stdout
     assert "closing yes от 2026-03-02; сделка #1 возвращена" in changes
+
+
+def test_a_server_error_in_russian(cli: Cli) -> None:
+    """The errors of the server path speak the seller's language too: nothing is left to
+    the server's English but libpq's own reason."""
+    pytest.importorskip("psycopg")
+    url = "postgresql://x@127.0.0.1:1/db"  # (nothing listens on port 1)
+    run = cli("--db", url, "client", "list", env={"POVTOR_LANG": "ru"})
+    assert (run.exit_code, run.stdout) == (6, "")
+    assert run.stderr.startswith(f"ошибка: не удалось подключиться к {url}: ")
+    assert run.stderr.rstrip().endswith(
+        "; проверьте, что сервер запущен, и пользователя, хост, порт и базу в адресе "
+        "(--db или POVTOR_DB)"
+    )

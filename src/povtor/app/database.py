@@ -91,8 +91,10 @@ def backup(db: Database, file: Path | None, *, force: bool, now: dt.datetime) ->
     """``db backup``: an online copy of the database (default: a stamped file beside it)."""
     if db.location.path is None:
         raise DatabaseProblem(
-            f"{db.location} is on a database server: povtor db backup copies SQLite files",
-            hint="back the server up with pg_dump, or copy the data out: povtor export all DIR",
+            _("{location} is on a database server: povtor db backup copies SQLite files").format(
+                location=db.location
+            ),
+            hint=_("back the server up with pg_dump, or copy the data out: povtor export all DIR"),
         )
     if file is None:
         name = safety.stamped_name(now, prefix="povtor-", suffix=".db")

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from povtor.errors import DatabaseProblem
+from povtor.i18n import _
 from povtor.storage.database import Database
 
 CHUNK = 500
@@ -154,9 +155,11 @@ def copy_rows(source: Database, target: Database) -> list[Copied]:
             n, digest = checksum(target, table)
             if (n, digest) != (done.rows, done.checksum):
                 raise DatabaseProblem(
-                    f"{target.location}: table {table.name} differs from the source after "
-                    f"copying ({n} rows read back of {done.rows}): nothing was copied",
-                    hint="check both databases: povtor db check",
+                    _(
+                        "{location}: table {table} differs from the source after copying "
+                        "({n} rows read back of {rows}): nothing was copied"
+                    ).format(location=target.location, table=table.name, n=n, rows=done.rows),
+                    hint=_("check both databases: povtor db check"),
                 )
         target.connection.commit()  # (deferred references are checked here)
     except BaseException:

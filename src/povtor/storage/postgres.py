@@ -37,6 +37,7 @@ from psycopg.types.numeric import IntDumper, NumericLoader
 from psycopg.types.string import StrDumper
 
 from povtor.errors import DatabaseProblem
+from povtor.i18n import _
 
 # the one lock every povtor writer takes (the bytes of "povtor"), and how long it waits
 WRITE_LOCK = 0x706F76746F72
@@ -820,9 +821,11 @@ def _open(url: str, shown: str) -> psycopg.Connection[Any]:
         raw = psycopg.connect(url, autocommit=True, **timeout)
     except psycopg.Error as exc:
         raise DatabaseProblem(
-            f"cannot connect to {shown}: {_reason(exc)}",
-            hint="check that the server runs and the URL's user, host, port and database "
-            "(--db or POVTOR_DB)",
+            _("cannot connect to {location}: {reason}").format(location=shown, reason=_reason(exc)),
+            hint=_(
+                "check that the server runs and the URL's user, host, port and database "
+                "(--db or POVTOR_DB)"
+            ),
         ) from None
     try:
         with raw.cursor() as cursor:
@@ -887,14 +890,18 @@ def upgrade_error(exc: BaseException | None, location: Any) -> DatabaseProblem:
 
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return DatabaseProblem(
-            f"{location} needs its schema made or upgraded (to {schema.HEAD}), and this "
-            "role may not change it: nothing was changed",
-            hint="run povtor init or povtor db upgrade as the database's owner role",
+            _(
+                "{location} needs its schema made or upgraded (to {head}), and this "
+                "role may not change it: nothing was changed"
+            ).format(location=location, head=schema.HEAD),
+            hint=_("run povtor init or povtor db upgrade as the database's owner role"),
         )
     if isinstance(exc, psycopg.Error):
         error = translate_db_error(_as_sqlite_error(exc), location)
         return DatabaseProblem(error.message, hint=error.hint)
-    return DatabaseProblem(f"cannot upgrade {location}: {exc}", hint=None)
+    return DatabaseProblem(
+        _("cannot upgrade {location}: {reason}").format(location=location, reason=exc), hint=None
+    )
 
 
 # -- the schema's PostgreSQL side (run by the migrations, as the owner) ---------------
