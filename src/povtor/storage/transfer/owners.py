@@ -39,7 +39,7 @@ class Owners:
         self.label = head.labels.get(COLUMN, COLUMN) if self.present else COLUMN
         self.history = table == "touches"  # a removed seller logged touches too
         self._given: list[tuple[int, int | None]] = []
-        self._before: dict[int, Any] | None = None  # each row's owner before the file
+        self._before: dict[int, Any] | None = None  # see _stored
 
     def check(self, rec: dict[str, Any], source: str, where: Any) -> bool:
         """Whether the row's owner (if the file has the column) is a seller of the team;
@@ -65,17 +65,20 @@ class Owners:
         name = rec.get(COLUMN)
         return self.imp.shared(_sellers)[seller_key(str(name))][0] if name else None
 
-    def moves(self, row_id: int, rec: dict[str, Any]) -> bool:
-        """Whether the file's row gives the stored row ``row_id`` another owner (so the
-        row is changed even when nothing else of it is)."""
-        if not self.present:
-            return False
+    def _stored(self) -> dict[int, Any]:
+        """Each row's owner as the file found it, read once (the file's own writes leave
+        ``seller_id`` alone: new rows have none until :meth:`write`)."""
         if self._before is None:
             self._before = {
                 int(r[0]): r[1]
                 for r in self.imp.db.tuples(f"SELECT id, seller_id FROM {self.table}")
             }
-        return self._before.get(row_id) != self._seller(rec)
+        return self._before
+
+    def moves(self, row_id: int, rec: dict[str, Any]) -> bool:
+        """Whether the file's row gives the stored row ``row_id`` another owner (so the
+        row is changed even when nothing else of it is)."""
+        return self.present and self._stored().get(row_id) != self._seller(rec)
 
     def give(self, row_id: int, rec: dict[str, Any]) -> None:
         """The row ``row_id`` is the one the file's row wrote or matched."""
@@ -86,9 +89,7 @@ class Owners:
         """Plan the changes of owner (after the rows themselves are planned)."""
         if not self._given:
             return
-        stored = {
-            int(r[0]): r[1] for r in self.imp.db.tuples(f"SELECT id, seller_id FROM {self.table}")
-        }
+        stored = self._stored()
         self.imp.ops(
             f"UPDATE {self.table} SET seller_id = ? WHERE id = ?",
             [(seller, row_id) for row_id, seller in self._given if stored.get(row_id) != seller],
