@@ -9,7 +9,7 @@ import typer
 
 from povtor.app import stats
 from povtor.cli.runtime import FormatOption, choose, period_options, runtime
-from povtor.cli.stats.printing import emit, figure, part_option, record, title
+from povtor.cli.stats.printing import emit, figure, part_option, picked, record, title
 from povtor.domain import metrics
 from povtor.domain.calendar import Period
 from povtor.i18n import N_, _
@@ -39,15 +39,18 @@ CLOSED_COLUMNS = (
 )
 SELLER_COLUMNS = (
     Column("seller", N_("Seller")),
-    Column("position", N_("#"), "int"),
-    Column("stage", N_("Stage")),
-    Column("entered", N_("Entered"), "int"),
-    Column("moved_on", N_("Moved"), "int"),
-    Column("to_next", N_("→next"), "rate"),
-    Column("reached_paid", N_("Paid"), "int"),
-    Column("to_paid", N_("→paid"), "rate"),
-    figure("median_days", N_("Med. days")),
-    Column("now", N_("Now"), "int"),
+    *picked(
+        FUNNEL_COLUMNS,
+        "position",
+        "stage",
+        "entered",
+        "moved_on",
+        "to_next",
+        "reached_paid",
+        "to_paid",
+        "median_days",
+        "now",
+    ),
 )
 REASON_COLUMNS = (
     Column("reason", N_("Reason")),

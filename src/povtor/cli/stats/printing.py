@@ -42,6 +42,13 @@ def figure(key: str, header: str) -> Column:
     return Column(key, header, "text", justify="right")
 
 
+def picked(columns: Sequence[Column], *keys: str) -> tuple[Column, ...]:
+    """The columns of a report named ``keys``, in that order: another view's cut of them
+    (a per-seller table) shows them as the report does."""
+    by_key = {column.key: column for column in columns}
+    return tuple(by_key[key] for key in keys)
+
+
 def record(
     columns: Sequence[Column], values: Sequence[Any], title: str, fmt: OutputFormat
 ) -> Listing:
