@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from povtor.errors import InvalidInput
 from povtor.i18n import _
 from povtor.parsing import parse_date
+from povtor.records import record
 
 _TODAY_WITH_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Clock:
     """A fixed instant in a time zone: what povtor takes as today and now."""
 

@@ -22,7 +22,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from decimal import Decimal
 from enum import StrEnum
 from itertools import islice
@@ -31,6 +31,7 @@ from typing import IO, Any
 from povtor import terminal
 from povtor.i18n import N_, _
 from povtor.parsing import format_money
+from povtor.records import record
 from povtor.terminal import Screen, display_width, pad, wrap, wrap_lines
 
 ENV_FORMAT = "POVTOR_FORMAT"
@@ -44,7 +45,7 @@ class OutputFormat(StrEnum):
     jsonl = "jsonl"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Column:
     """One column: ``key`` names it in machine formats, ``header`` in tables."""
 
@@ -75,7 +76,7 @@ PAGE_ROWS = 500
 TOP_ROWS = 50
 
 
-@dataclass
+@record
 class Listing:
     columns: Sequence[Column]
     # rows may be a list or an iterator (a cursor): every format reads them once
@@ -241,8 +242,8 @@ def _tsv_cell(value: Any) -> str:
 def _json(listing: Listing, stream: IO[str]) -> int:
     """One array, written a record at a time (the same text as ``json.dump(indent=2)``)."""
     count = 0
-    for record in _records(listing):
-        text = json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    for entry in _records(listing):
+        text = json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n  ")
         stream.write(("[\n  " if not count else ",\n  ") + text)
         count += 1
     stream.write("\n]\n" if count else "[]\n")
@@ -251,8 +252,8 @@ def _json(listing: Listing, stream: IO[str]) -> int:
 
 def _jsonl(listing: Listing, stream: IO[str]) -> int:
     count = 0
-    for record in _records(listing):
-        stream.write(json.dumps(record, ensure_ascii=False))
+    for entry in _records(listing):
+        stream.write(json.dumps(entry, ensure_ascii=False))
         stream.write("\n")
         count += 1
     return count
@@ -586,7 +587,7 @@ _WRITERS: dict[OutputFormat, Callable[[Listing, IO[str]], int]] = {
 
 
 # -- cards (one record for people) ----------------------------------------------------------
-@dataclass
+@record
 class Card:
     """One record for people: ``Label  value`` fields, then sections (a short listing as
     a table; a line of text, optionally with a style), in a box titled ``title``."""

@@ -8,14 +8,14 @@ docs/growing-clients.md.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from povtor.errors import InvalidInput, NotFound
 from povtor.i18n import N_, _
+from povtor.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SettingSpec:
     key: str
     default: str

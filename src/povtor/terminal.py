@@ -18,8 +18,9 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from typing import Any
+
+from povtor.records import record
 
 ENV_PAGER = "POVTOR_PAGER"
 DEFAULT_PAGER = "less -FRX"
@@ -163,7 +164,7 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
     return " " * gap + text if right else text + " " * gap
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Screen:
     """Where lines go: how wide they may be, and whether styles are escape codes there."""
 

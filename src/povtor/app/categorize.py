@@ -7,15 +7,14 @@ transaction, so nothing changes in between.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from povtor.domain import categories, metrics
 from povtor.domain.calendar import Period
+from povtor.records import record
 from povtor.storage import category_queries, stats_queries
 from povtor.storage.database import Database
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Categorisation:
     ranked: list[metrics.AbcRow]  # the ABC split (empty: no revenue in the period)
     rows: list[categories.Categorised]  # every client with its action

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.i18n import N_, _
+from povtor.records import record
 from povtor.storage import correction_queries, queries
 from povtor.storage.correction_writes import from_json
 from povtor.storage.database import Database, Row
@@ -28,7 +28,7 @@ def as_record(row: Row | None) -> dict[str, Any] | None:
     return None if row is None else {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edited:
     """A record's fields that changed, before and after (empty: nothing changed)."""
 
@@ -55,7 +55,7 @@ def plain(key: str, value: Any) -> Any:
 
 
 # -- the record of corrections -------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Change:
     id: int
     at: dt.datetime | None

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.clock import Clock
+from povtor.records import record
 from povtor.storage import client_writes, queries
 from povtor.storage.database import Database, Row
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Named:
     """A record a command changed: its id, and the name of the client it belongs to."""
 
@@ -77,7 +77,7 @@ def remove_fact(db: Database, ref: str, fact_id: int) -> Named:
 
 
 # -- forgetting ---------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class ForgetPreview:
     client: Row
     counts: dict[str, int]
@@ -89,7 +89,7 @@ def forget_preview(db: Database, ref: str) -> ForgetPreview:
     return ForgetPreview(row, client_writes.forget_counts(db, row["id"]))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ForgetResult:
     done: client_writes.Forgotten
     backups: list[str]  # copies made before that still hold the client's data
@@ -159,7 +159,7 @@ def add_referral_in(
     return client_id, name, deal_id
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReferralAdded:
     client_id: int
     name: str

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from povtor.app.change_log import Edited, as_record, diff, short
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput, NotFound
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import correction_queries, correction_writes, deal_writes, queries
 from povtor.storage.correction_writes import from_json
 from povtor.storage.database import Database, Row
@@ -97,7 +98,7 @@ def _step_to_mark(
 
 
 # -- taking a touch back -----------------------------------------------------------------------
-@dataclass
+@record
 class TakeBack:
     """A touch to take back, with what its outcome changed that goes back with it."""
 

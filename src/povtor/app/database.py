@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.clock import Clock
 from povtor.errors import Conflict, DatabaseProblem
 from povtor.i18n import _, ngettext
+from povtor.records import record
 from povtor.storage import activity, copy, queries, safety, schema
 from povtor.storage.database import Database, Upgrade, open_database, translate_db_error
 from povtor.storage.location import Location, resolve_location
@@ -19,7 +19,7 @@ from povtor.storage.location import Location, resolve_location
 SUMMARY_TABLES = ("client", "deal", "touch")  # the counts a backup's message shows
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ready:
     existed: bool
     upgraded: Upgrade | None  # the upgrade opening it made (None: it was up to date, or new)
@@ -52,7 +52,7 @@ def build_demo(target: Path, *, force: bool, clock: Clock) -> dict[str, int]:
         database.close()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Upgraded:
     before: str | None  # the schema it had (None: a new database)
     saved: Path | None  # the copy taken before upgrading
@@ -70,7 +70,7 @@ def upgrade(location: Location, *, now: dt.datetime) -> Upgraded:
     return Upgraded(before, database.upgraded.saved if database.upgraded else None)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Info:
     schema: str | None
     counts: dict[str, int]  # rows per table
@@ -81,7 +81,7 @@ def info(db: Database) -> Info:
     return Info(db.schema_version(), queries.table_counts(db))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Backup:
     path: Path
     counts: dict[str, int]  # clients, deals and touches in it
@@ -104,7 +104,7 @@ def backup(db: Database, file: Path | None, *, force: bool, now: dt.datetime) ->
     return Backup(target, counts)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RestorePlan:
     path: Path  # the database file to replace
     source: safety.BackupInfo
@@ -132,7 +132,7 @@ def plan_restore(location: Location, file: Path) -> RestorePlan:
     return RestorePlan(path, source, safety.current_counts(path))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Restored:
     saved: Path | None  # where the replaced database was saved
     upgraded_from: str | None  # the backup's schema, when it was upgraded
@@ -200,7 +200,7 @@ def _activity(database: Database, *, repair: bool) -> list[safety.Finding]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class CopyDone:
     target: Location
     tables: list[copy.Copied]  # each table's rows and checksum, source and target alike

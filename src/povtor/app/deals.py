@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.clock import Clock
 from povtor.domain.deals import StagePoint, check_event_date, check_move, check_open
 from povtor.errors import Conflict, InvalidInput, NotFound
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import deal_writes, queries
 from povtor.storage.database import Database, Row, to_date
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DealEvent:
     """What a deal command did, for the message that reports it."""
 

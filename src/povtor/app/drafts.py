@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from povtor.domain import templates
 from povtor.errors import Conflict, InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import queries
 from povtor.storage.database import Database, Row, to_date
 
@@ -51,7 +51,7 @@ def draft(
     return templates.fill(body, values)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DealDraft:
     text: str
     note: str | None = None  # which draft was chosen for a closed deal (for stderr)
@@ -160,7 +160,7 @@ def referral_hint(db: Database, client: Row, lang: str | None = None) -> str:
 
 
 # -- templates ---------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class TemplateLine:
     kind: str
     funnel: str

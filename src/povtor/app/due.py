@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
+from povtor.records import record
 from povtor.storage import plan_queries
 from povtor.storage.database import Database
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Due:
     """A stuck deal, or a follow-up that came, as the plan for a day sees it."""
 

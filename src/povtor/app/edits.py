@@ -5,12 +5,12 @@ record of corrections (:mod:`povtor.app.change_log`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.app.change_log import Edited, as_record, diff
 from povtor.clock import Clock
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import correction_queries, correction_writes, deal_writes, queries
 from povtor.storage.database import Database, Row
 
@@ -114,7 +114,7 @@ def make_main(db: Database, clock: Clock, person_id: int) -> tuple[Row, bool]:
     return person, changed
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PersonRemoval:
     person: Row
     occasions: list[Row]

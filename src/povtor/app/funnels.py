@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from povtor.errors import InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import funnel_writes, queries
 from povtor.storage.database import Database
 from povtor.storage.plan_queries import load_settings
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LimitSet:
     where: str  # funnel/stage codes
     before: int | None

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from povtor.domain.perks import Occasion, next_date
 from povtor.errors import Conflict
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import perk_writes, queries
 from povtor.storage.database import Database
 from povtor.storage.perk_queries import client_occasions as occasions_of
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class AddedOccasion:
     id: int
     client_id: int
@@ -52,7 +52,7 @@ def add_occasion(
     return AddedOccasion(occasion_id, row["id"], row["name"], who["name"] if who else None)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ClientOccasions:
     client: str
     occasions: list[tuple[Occasion, dt.date | None]]  # each with its next day (None: past)
@@ -67,7 +67,7 @@ def client_occasions(db: Database, client: str, today: dt.date) -> ClientOccasio
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RemovedOccasion:
     title: str
     client_id: int

@@ -4,7 +4,6 @@ to industries, and the perk occasions coming up per client."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from povtor.domain.holidays import (
     BY_CODE,
@@ -16,12 +15,13 @@ from povtor.domain.holidays import (
 from povtor.domain.perks import Upcoming
 from povtor.errors import InvalidInput, NotFound
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import perk_writes
 from povtor.storage.database import Database
 from povtor.storage.perk_queries import active_industries, holiday_links
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HolidayDay:
     """A holiday on its day of the year, with the user's own links of it."""
 
@@ -76,7 +76,7 @@ def unlink_holiday(db: Database, code: str, keyword: str) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class UpcomingPerks:
     end: dt.date  # the last day looked at
     found: list[Upcoming]

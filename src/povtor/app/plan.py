@@ -12,13 +12,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
 from povtor.domain.calendar import month_end, month_start, seller_calendar, trailing_year
 from povtor.errors import InvalidInput, NotFound
 from povtor.i18n import _
+from povtor.records import record
 from povtor.settings import Settings, normalise, spec_for
 from povtor.storage import plan_queries
 from povtor.storage.database import Database
@@ -163,7 +163,7 @@ def item_text(item: PlanItem, lang: str, user: Templates) -> str:
     return templates.fill(body, values)
 
 
-@dataclass
+@record
 class DraftedPlan:
     """A plan with what its message drafts are written from."""
 
@@ -284,7 +284,7 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
 
 
 # -- what the nudges should bring ---------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Forecast:
     """What the items that can bring an order should bring, at the nudge→order conversion
     and the average check of the 12 months to the plan's day."""
@@ -354,7 +354,7 @@ def forecast(db: Database, day: dt.date, items: int, currency: str | None = None
     )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """A month's revenue target turned into paid deals and nudges."""
 
@@ -440,7 +440,7 @@ def current_settings(db: Database) -> Settings:
     return plan_queries.load_settings(db)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SettingChange:
     key: str
     stored: str | None  # the user's value now; None: the default applies

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import NotFound
 from povtor.i18n import _
 from povtor.parsing import format_money
+from povtor.records import record
 from povtor.storage import product_queries, product_writes, queries
 from povtor.storage.database import Database, Row
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Named:
     """A product as the messages name it."""
 
@@ -29,7 +29,7 @@ def _named(row: Row) -> Named:
     return Named(row["id"], row["name"])
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Link:
     """A link from ``product`` to ``related``; ``changed``: made (or removed) just now."""
 
@@ -38,7 +38,7 @@ class Link:
     changed: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class InDeal:
     """A product put in (or taken out of) a deal; ``changed``: False if nothing was to do."""
 

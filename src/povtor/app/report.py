@@ -10,7 +10,6 @@ what is due) are as of that date, like their commands without a period.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from povtor.app import stats
 from povtor.app.due import Due, due_on
@@ -18,6 +17,7 @@ from povtor.app.plan import Forecast, Target, forecast, target_figures
 from povtor.domain import metrics
 from povtor.domain.calendar import Period, add_months, month_end, resolve_period
 from povtor.domain.cards import CardRow
+from povtor.records import record
 from povtor.storage import stats_queries
 from povtor.storage.database import Database
 from povtor.storage.plan_queries import paid_between
@@ -26,7 +26,7 @@ SILENT_DAYS = 90  # stats repeat's default
 PERK_GROUPS = ("A", "B", "C", "none")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Week:
     """A calendar week (Monday to Sunday) cut to the report's month and as-of date."""
 
@@ -36,7 +36,7 @@ class Week:
     paid_minor: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PerkGroup:
     """The perk standing of one category's active clients (summed from stats perks)."""
 
@@ -47,7 +47,7 @@ class PerkGroup:
     missing: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MonthReport:
     span: Period  # the month, up to the as-of date
     currency: str

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from povtor.domain.roadmaps import Step, code_from_title, next_step, reordered
 from povtor.errors import Conflict, InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import queries, roadmap_writes
 from povtor.storage.database import Database, Row, to_date
 from povtor.storage.roadmap_queries import (
@@ -25,7 +25,7 @@ def list_steps(db: Database, category: str | None) -> list[tuple[Step, int]]:
     return [(s, counts.get(s.id, 0)) for s in roadmap_steps(db, category)]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class AddedStep:
     step: Step
     total: int  # steps in the roadmap now
@@ -102,7 +102,7 @@ def edit_step(
     return found
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class RemovedStep:
     step: Step
     erased: int  # clients whose record of the step went with it
@@ -143,7 +143,7 @@ def client_for_roadmap(db: Database, ref: str) -> tuple[Row, str]:
     return client, client["category"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StepDone:
     client_id: int
     client: str
@@ -200,7 +200,7 @@ def mark_step_done(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class StepUndone:
     client_id: int
     client: str
@@ -247,7 +247,7 @@ def _names(record: Row, ref: str) -> bool:
     return (ref.isdigit() and record["position"] == int(ref)) or record["code"] == fold(ref)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ProgressLine:
     """One step on a client's roadmap card."""
 
@@ -261,7 +261,7 @@ class ProgressLine:
     script: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ClientRoadmap:
     client_id: int
     client: str

@@ -8,12 +8,12 @@ works as before. Once there are sellers, the current one (``POVTOR_SELLER``, els
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput, NotFound
 from povtor.i18n import N_, _, ngettext
+from povtor.records import record
 from povtor.storage import queries, seller_queries, seller_writes
 from povtor.storage.database import Database, Row
 from povtor.storage.setting_writes import store_setting
@@ -28,7 +28,7 @@ CURRENT_KEY = "seller"  # the setting row of ``seller use``
 ENV = "POVTOR_SELLER"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Seller:
     id: int
     name: str
@@ -163,7 +163,7 @@ def seller_names(db: Database) -> list[str]:
 
 
 # -- handovers -----------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Handed:
     what: str  # "client #12 Ромашка" or "deal #7 «Поставка» of Ромашка"
     was: str | None  # the previous owner's name
@@ -332,7 +332,7 @@ def plan_filter(db: Database, seller: Seller) -> SellerFilter:
 NOBODY = N_("(nobody)")  # machine formats keep it; a table shows it translated
 
 
-@dataclass
+@record
 class SellerRow:
     seller: str
     nudges: metrics.NudgeRow
@@ -384,7 +384,7 @@ def nudges_by_seller(
     return ordered
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SellerFunnel:
     seller: str
     flows: list[metrics.StageFlow]

@@ -6,17 +6,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from povtor.errors import NotFound
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import stats_queries
 from povtor.storage.database import Database, to_date
 from povtor.storage.spend_writes import delete_spend, insert_spend
 from povtor.text import fold
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Spend:
     """Money spent on a lead source over ``start..end`` (both included)."""
 

@@ -9,13 +9,13 @@ nothing dated after it counts.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from povtor.domain import metrics
 from povtor.domain.calendar import Period, month_index
+from povtor.records import record
 from povtor.storage import queries, stats_queries
 from povtor.storage.database import Database
 from povtor.text import fold, sort_key
@@ -42,7 +42,7 @@ def _warming_rule(db: Database) -> int:
 
 
 # -- funnel --------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class FunnelReport:
     funnel: str  # the funnel's code
     flows: list[metrics.StageFlow]
@@ -67,7 +67,7 @@ def funnel_report(db: Database, funnel_ref: str, span: Period) -> FunnelReport:
 
 
 # -- nudges --------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class NudgeReport:
     rows: list[metrics.NudgeRow]  # all touches first, then per channel, then per stage
     rule: int  # warming touches wanted per closing touch
@@ -121,7 +121,7 @@ def source_report(db: Database, span: Period, currency: str) -> list[metrics.Sou
 
 
 # -- touches -------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class CadenceRow:
     """A client's warming and closing touches in the period against the rule."""
 
@@ -133,7 +133,7 @@ class CadenceRow:
     verdict: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cadence:
     rule: int
     rows: list[CadenceRow]  # by name
@@ -187,7 +187,7 @@ class TouchReport:
 
 
 # -- ABC -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class AbcReport:
     ranked: list[metrics.AbcRow]  # every active client, ranked (empty: no revenue)
     shown: list[metrics.AbcRow]  # those asked for (--top, --changed)
@@ -232,7 +232,7 @@ def cards_below_norm(db: Database, as_of: dt.date) -> list[tuple[int, str, str, 
 
 
 # -- perks ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class PerkRow:
     """An active client's perk touches in the 12 months against the target."""
 
@@ -247,7 +247,7 @@ class PerkRow:
     last_on: dt.date | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PerkReport:
     start: dt.date  # the 12 months: start to as_of
     as_of: dt.date

@@ -14,7 +14,7 @@ answers mean for the plan is read back from the touches by the plan itself.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from povtor.app import deals
@@ -22,6 +22,7 @@ from povtor.app.corrections import remember_touch
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import deal_writes, queries, service_queries
 from povtor.storage.database import Database, Row, to_date
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from povtor.domain.planner import ServiceProblem
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TouchInput:
     """A touch as the seller gives it (options already parsed and checked one by one)."""
 
@@ -51,7 +52,7 @@ class TouchInput:
     open_amount: int | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Referral:
     """A referral named after a refused revisit (seed 002): a new client with a deal."""
 
@@ -59,7 +60,7 @@ class Referral:
     phone: str | None = None
 
 
-@dataclass
+@record
 class Recorded:
     touch_id: int
     is_new: bool

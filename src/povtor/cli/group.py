@@ -9,7 +9,6 @@ import os
 import re
 import sqlite3
 import sys
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import typer
@@ -19,6 +18,7 @@ from typer.core import TyperGroup
 from povtor.errors import ExitCode, PovtorError
 from povtor.i18n import N_, _
 from povtor.i18n import current as current_language
+from povtor.records import record
 
 ENV_DEBUG = "POVTOR_DEBUG"
 
@@ -92,7 +92,7 @@ def _database_error(ctx: typer.Context, error: sqlite3.Error) -> PovtorError:
     return translate_db_error(error, where)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Part:
     """A command (a function) or a sub-group (a ``typer.Typer``) that another module
     contributes to a group, e.g. ``client referral`` from ``povtor.cli.referral``."""
@@ -102,7 +102,7 @@ class Part:
     attribute: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LazyGroupSpec:
     """A command group loaded on first use: the module and its ``typer.Typer``, and the
     parts other command modules add to it (registered here, so that no command module
@@ -135,7 +135,7 @@ class LazyGroupSpec:
         return command
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LazyCommandSpec:
     """A command of the root (not a group) loaded on first use: its module and function."""
 

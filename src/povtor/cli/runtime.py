@@ -7,7 +7,7 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -15,11 +15,12 @@ import typer
 from povtor.clock import Clock, make_clock
 from povtor.i18n import _
 from povtor.output import OutputFormat
+from povtor.records import record
 from povtor.storage.database import Database, Upgrade, open_database
 from povtor.storage.location import Location, resolve_location
 
 
-@dataclass
+@record
 class Runtime:
     """Built once per run from the global options; opens the database on first use."""
 

@@ -13,12 +13,12 @@ import calendar
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from povtor.errors import InvalidInput
 from povtor.i18n import _
 from povtor.parsing import parse_date
+from povtor.records import record
 
 if TYPE_CHECKING:
     from povtor.settings import Settings
@@ -68,7 +68,7 @@ def _working_by_production(day: dt.date) -> bool:
     return day.toordinal() in on
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class WorkCalendar:
     """Which days are working days: Monday to Friday by the Russian production calendar
     (public holidays and the days off moved onto weekdays are off, the moved working
@@ -196,7 +196,7 @@ def calendar_period(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 # -- the period of a report ----------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Period:
     """The days a report counts: ``start`` to ``end`` inclusive, ``end`` never after ``as_of``."""
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from povtor.errors import InvalidInput
 from povtor.i18n import N_, _, ngettext
+from povtor.records import record
 from povtor.settings import Settings
 from povtor.text import did_you_mean, fold, sort_key
 
@@ -32,7 +32,7 @@ def card_norm(category: str | None, settings: Settings) -> int | None:
     return settings.int(f"card.norm.{category}")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Completeness:
     """A card's talking facts against its category's norm."""
 
@@ -81,7 +81,7 @@ def completeness(facts: int, category: str | None, settings: Settings) -> Comple
 
 
 # -- what to ask ---------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Question:
     """A useful question for a thin card, and the fact topics that already answer it."""
 
@@ -193,7 +193,7 @@ def next_question(topics: Iterable[str | None]) -> Question:
 
 
 # -- the plan's facts ----------------------------------------------------------------------
-@dataclass(slots=True)  # built for every quiet client of a plan: see plan_records.ClientState
+@record(slots=True)  # built for every quiet client of a plan: see plan_records.ClientState
 class CardFacts:
     """A client's talking facts as of the plan's day: how many, and their topics."""
 
@@ -202,7 +202,7 @@ class CardFacts:
     topics: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CardPlanFacts:
     """What the plan's card rule looks at, as of the plan's day: the talking facts of the
     clients it may ask about, and the day of each client's last card question."""
@@ -212,7 +212,7 @@ class CardPlanFacts:
 
 
 # -- the base's completeness (stats cards) -------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class CardRow:
     """One row of ``stats cards``: the clients of a category (``none``, or ``all``)."""
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from povtor.domain.metrics import AbcRow
+from povtor.records import record
 
 ACTIONS = ("set", "keep", "same", "skip")
 ACTION_LABELS = {
@@ -30,7 +30,7 @@ def set_by_hand(category: str | None, source: str | None) -> bool:
     return category is not None and source != "abc"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ClientOrigin:
     """What categorising needs beyond the revenue: who set the category, when it came."""
 
@@ -38,7 +38,7 @@ class ClientOrigin:
     created_on: dt.date
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Categorised:
     """One client's row of ``client categorize``."""
 

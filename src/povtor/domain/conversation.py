@@ -30,8 +30,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from povtor.records import record
 
 if TYPE_CHECKING:
     from povtor.domain.plan_records import ClientState, ClosedDeal, PlanInput
@@ -161,7 +162,7 @@ def answer_of(outcome: str) -> str:
 # -- the facts, as storage loads them ------------------------------------------------------
 # (slotted, not frozen, like the plan's records: thousands are made per plan, and a frozen
 # dataclass pays an object.__setattr__ per field; nothing changes them once made)
-@dataclass(slots=True)
+@record(slots=True)
 class Said:
     """The client's latest answer on its general conversation: a question answered yes,
     no or later, or a warming touch answered no or later."""
@@ -174,7 +175,7 @@ class Said:
     reason: str | None = None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Asked:
     """The client's latest general question left without an answer (no answer, pending)."""
 
@@ -182,7 +183,7 @@ class Asked:
     at: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Promise:
     """ "Later, on D": said on ``made_on``, due on ``due_on``, not kept yet. ``purpose``
     and ``ref`` name the subject when it is a purpose (roadmap step, product...)."""
@@ -194,7 +195,7 @@ class Promise:
 
 
 # -- what they mean ------------------------------------------------------------------------
-@dataclass(slots=True)
+@record(slots=True)
 class Refusal:
     """The client's latest "no", with nothing open and no move of its own since: the
     refusal funnel (seed 002). ``deal`` is its latest lost deal (None: only client-level
@@ -208,7 +209,7 @@ class Refusal:
     revisited_on: dt.date | None = None
 
 
-@dataclass(slots=True, eq=False)
+@record(slots=True, eq=False)
 class Conversation:
     """Where the conversation with one client stands on the plan's day."""
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from povtor.errors import Conflict, InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StagePoint:
     code: str
     position: int

@@ -19,9 +19,10 @@ Kept out of :mod:`povtor.domain.metrics` so that the plan does not load the repo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
+
+from povtor.records import record
 
 if TYPE_CHECKING:
     from povtor.domain.plan_records import Candidate
@@ -42,7 +43,7 @@ class NudgedDeals(NamedTuple):
     paid: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Conversion:
     """The nudge→order conversion a forecast is made with."""
 

@@ -24,11 +24,11 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 from povtor.errors import Ambiguous, InvalidInput, NotFound
 from povtor.i18n import _
+from povtor.records import record
 from povtor.text import fold
 
 EVERY_INDUSTRY = "*"  # a keyword that matches every client, with or without an industry
@@ -39,7 +39,7 @@ MONTHS_EN = tuple(calendar.month_name)
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Holiday:
     """One professional holiday and the rule that gives its date in any year."""
 

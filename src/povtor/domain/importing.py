@@ -17,7 +17,6 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.domain import cells
@@ -26,6 +25,7 @@ from povtor.domain.tabular import COMPOSE_SEPARATOR, ImportMap, RawTable, header
 from povtor.errors import InvalidInput
 from povtor.i18n import _
 from povtor.parsing import parse_amount
+from povtor.records import record
 from povtor.text import TEXT_MAX, clean_text, fold
 
 HEADER_SEARCH_ROWS = 20
@@ -46,7 +46,7 @@ _NUMBER = re.compile(r"\d+")
 IGNORED_SHOWN = 10  # ignored columns named in the note; the rest are counted
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """One problem of an import file: where, which column and value, and what is wrong."""
 
@@ -78,7 +78,7 @@ def problem_kind(message: str) -> str:
     return _NUMBER.sub("N", _QUOTED.sub("…", message))
 
 
-@dataclass
+@record
 class Header:
     index: dict[str, int]  # povtor column -> cell position
     labels: dict[str, str]  # povtor column -> how the file calls it (for messages)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from povtor.domain.ranking import top_count
 from povtor.errors import InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 
 REVENUE_CURRENCY = "RUB"  # revenue is ranked in the currency stats abc uses by default
 
@@ -43,7 +44,7 @@ SCRIPTS: dict[tuple[str, str], str] = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Product:
     id: int
     name: str
@@ -66,7 +67,7 @@ def offer_reference(purpose: str, product: Product, *, field: str = "--about") -
     return str(product.id)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OfferFacts:
     """What the offer rules look at, gathered by ``storage.offer_queries``."""
 
@@ -84,7 +85,7 @@ class OfferFacts:
     )  # (client, product) -> day of the last cross_sell touch about it
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TopClient:
     client_id: int
     rank: int  # 1 = the highest revenue

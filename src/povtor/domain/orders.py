@@ -13,7 +13,6 @@ import functools
 import sys
 from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +22,7 @@ from povtor.domain.tabular import ImportMap
 from povtor.errors import InvalidInput
 from povtor.i18n import _
 from povtor.parsing import format_money
+from povtor.records import record
 from povtor.text import NAME_MAX, fold
 
 # statuses repeat down a file (a few recent names too; more would only hold memory)
@@ -31,7 +31,7 @@ _fold = functools.lru_cache(maxsize=1 << 12)(fold)
 CANCELLED = "cancelled"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Order:
     """One order, from one or more lines of the file."""
 

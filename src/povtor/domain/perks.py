@@ -20,7 +20,6 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from povtor.domain.calendar import trailing_year
 from povtor.domain.holidays import (
@@ -34,6 +33,7 @@ from povtor.domain.holidays import (
 )
 from povtor.errors import InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 from povtor.text import did_you_mean
 
 PURPOSE = "perk"
@@ -42,7 +42,7 @@ YEARLESS_WINDOW_DAYS = 60  # a key without the year counts for an occurrence thi
 SOURCES = ("holiday", "birthday", "occasion")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Birthday:
     person_id: int
     client_id: int
@@ -51,7 +51,7 @@ class Birthday:
     day: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Occasion:
     """A client's own date (``client occasion add``): yearly, or once when ``year`` is set."""
 
@@ -65,14 +65,14 @@ class Occasion:
     person: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PerkTouch:
     client_id: int
     on_date: dt.date
     ref: str | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PerkFacts:
     """What the perk rules need, loaded for a window of days."""
 
@@ -83,7 +83,7 @@ class PerkFacts:
     touches: Sequence[PerkTouch] = ()  # perk touches of the last 12 months and more
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Occurrence:
     """A holiday, birthday or occasion of one client on one day."""
 
@@ -343,7 +343,7 @@ KEY_FORMS = "holiday:CODE, birthday:PERSON_ID or occasion:ID, each with :YEAR or
 _KEY = re.compile(r"(?:(holiday|birthday|occasion):)?([^:]+)(?::(\d{4}))?", re.ASCII)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PerkKey:
     """A perk touch's key as typed by hand, checked: ``holiday:builder:2026``,
     ``birthday:12`` (without the year: the next occurrence), ``occasion:3:2026``."""
@@ -447,7 +447,7 @@ def perks_in_year(touches: Iterable[PerkTouch], as_of: dt.date) -> dict[int, int
     return dict(counts)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Upcoming:
     occurrence: Occurrence
     done: bool
@@ -483,7 +483,7 @@ def upcoming(
 
 
 # -- statistics ----------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Standing:
     """A client's perk touches in the 12 months against the target."""
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from povtor.domain.conversation import QUIET, Asked, Conversation, Promise, Said
 from povtor.i18n import _, current, ngettext
+from povtor.records import record
 
 if TYPE_CHECKING:
     from povtor.domain.cards import CardPlanFacts
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 # Nothing changes them after they are made; they are values all the same.
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ServiceProblem:
     """A problem the client reported on a service contact, with no "all well" since."""
 
@@ -40,7 +41,7 @@ class ServiceProblem:
     touch_id: int
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ClientState:
     id: int
     name: str
@@ -64,7 +65,7 @@ class ClientState:
     talk: Conversation = QUIET
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class OpenDeal:
     id: int
     client_id: int
@@ -83,7 +84,7 @@ class OpenDeal:
     opened_on: dt.date | None = None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ClosedDeal:
     """A paid deal awaiting its service contact, or a lost one awaiting a revisit."""
 
@@ -96,7 +97,7 @@ class ClosedDeal:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PlanInput:
     """Every fact a plan is decided on, as of ``today``."""
 
@@ -116,7 +117,7 @@ class PlanInput:
     revenues: Mapping[int, int] | None = None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Candidate:
     """One reason to contact a client today."""
 
@@ -159,7 +160,7 @@ def _closeness(position: int, won_position: int) -> Decimal:
     return Decimal(position) / Decimal(max(won_position, 1))
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class PlanItem:
     rank: int
     client: ClientState
@@ -228,7 +229,7 @@ def _more_deals(rule: str, deals: list[OpenDeal]) -> str:
     return words + _("(oldest since {on})").format(on=oldest.isoformat())
 
 
-@dataclass
+@record
 class Plan:
     today: dt.date
     items: list[PlanItem] = field(default_factory=list)

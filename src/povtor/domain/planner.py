@@ -17,7 +17,6 @@ import functools
 import heapq
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 from povtor.domain import conversation
@@ -45,6 +44,7 @@ from povtor.domain.plan_rules.service_contact import service_contacts
 from povtor.domain.plan_rules.service_problem import service_problems
 from povtor.domain.plan_rules.stuck_deal import stuck_deals
 from povtor.domain.plan_rules.thin_card import thin_cards
+from povtor.records import record
 from povtor.settings import Settings
 
 # (the records of a plan are defined in plan_records; callers may name them from here)
@@ -172,7 +172,7 @@ def priority_terms(
     return Weights.of(settings).terms(candidate, client)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Weights:
     """The priority weights of the settings, read once per plan."""
 
@@ -262,7 +262,7 @@ def _lead_order(scored: tuple[Decimal, Candidate]) -> tuple[bool, Decimal, int, 
 Keep = Callable[[ClientState, Candidate], bool]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Ranking:
     """A plan's items in rank order, each built only when it is asked for: a day's work
     is the first few of thousands, and ``plan explain`` wants one.

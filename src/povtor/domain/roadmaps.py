@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 
 from povtor.errors import InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 from povtor.text import fold
 
 CODE_MAX = 50
@@ -26,7 +26,7 @@ _TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъы
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Step:
     """One step of a category's roadmap."""
 
@@ -38,7 +38,7 @@ class Step:
     script: str | None
 
 
-@dataclass(slots=True)  # built for every quiet client of a plan: see plan_records.ClientState
+@record(slots=True)  # built for every quiet client of a plan: see plan_records.ClientState
 class RoadmapProgress:
     """Where a client stands on the roadmap of its category, as of a day."""
 
@@ -122,7 +122,7 @@ def fallback_script(title: str) -> str:
 
 
 # -- the plan's facts ----------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class RoadmapFacts:
     """The roadmaps as of the plan's day: each category's steps, the steps each client has
     done on each category's roadmap, and the client's touches about roadmap steps."""

@@ -29,12 +29,13 @@ import operator
 import re
 import tomllib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, overload
 
 from povtor.errors import InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 
 DELIMITERS = (",", ";", "\t")
 _QUOTED = re.compile(r'"[^"]*"')
@@ -43,7 +44,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
-@dataclass
+@record
 class RawTable:
     source: str  # the name used in messages: the file's name, or "stdin"
     rows: Sequence[tuple[int, list[str]]]  # (position in the file, text cells)
@@ -60,7 +61,7 @@ class RawTable:
             self.rows.let_go()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImportMap:
     """A ``--map`` file: their column names, stage names and value spellings -> povtor's."""
 
@@ -557,19 +558,19 @@ def _read_json(text: str, *, source: str, lines: bool) -> RawTable:
             hint=_("export it again"),
         ) from None
     header: dict[str, None] = {}
-    for number, record in records:
-        if not isinstance(record, dict):
+    for number, entry in records:
+        if not isinstance(entry, dict):
             raise InvalidInput(
                 _("{source}:{number}: expected an object with column names").format(
                     source=source, number=number
                 ),
                 hint=_('write records like {"name": "..."}'),
             )
-        header.update(dict.fromkeys(record))
+        header.update(dict.fromkeys(entry))
     names = list(header)
     rows: list[tuple[int, list[str]]] = [(0, names)]
-    for number, record in records:
-        rows.append((number, [cell_text(record.get(name)) for name in names]))
+    for number, entry in records:
+        rows.append((number, [cell_text(entry.get(name)) for name in names]))
     return RawTable(source=source, rows=rows, kind="jsonl" if lines else "json", fixed_header=True)
 
 

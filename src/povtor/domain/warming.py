@@ -12,14 +12,14 @@ client's facts, then the oldest.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 
+from povtor.records import record
 from povtor.text import fold
 
 PURPOSE = "content"  # the purpose of a warming touch that shared an item
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Content:
     id: int
     text: str

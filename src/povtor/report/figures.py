@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from povtor.output import machine_value
+from povtor.records import record
 from povtor.report.words import WORDS
 
 NBSP = "\u00a0"
@@ -26,7 +27,7 @@ def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fig:
     """One figure (or word) in a table cell or a tile."""
 
@@ -36,7 +37,7 @@ class Fig:
     numeric: bool = True
 
 
-@dataclass
+@record
 class Table:
     headers: list[tuple[str, bool]]  # (header, numeric)
     rows: list[list[Fig]] = field(default_factory=list)
@@ -50,7 +51,7 @@ class Table:
         self.row_classes.append(css_class)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Block:
     """A piece of a section, in order: a chart (SVG text), a table, a note, a heading."""
 
@@ -58,7 +59,7 @@ class Block:
     content: Any
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Tile:
     """A key figure at the top of the page."""
 
@@ -67,7 +68,7 @@ class Tile:
     detail: str
 
 
-@dataclass
+@record
 class Section:
     id: str
     title: str

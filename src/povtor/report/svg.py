@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from html import escape
+
+from povtor.records import record
 
 WIDTH = 900  # about the page's text width in CSS pixels: 12 units are 12 px
 FONT = 13
@@ -90,7 +92,7 @@ def _legend(keys: Sequence[tuple[str, str]], x: float = 0.0) -> list[str]:
 
 
 # -- horizontal bars -----------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Bar:
     label: str
     value: float
@@ -120,14 +122,14 @@ def hbars(bars: Sequence[Bar], *, title: str, label_width: int = 150, row: int =
 
 
 # -- columns -------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Series:
     name: str
     colour: str
     values: Sequence[float]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Level:
     """A horizontal reference line (a target)."""
 
@@ -136,7 +138,7 @@ class Level:
     colour: str = "#c05621"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Columns:
     labels: Sequence[str]  # one per column group
     series: Sequence[Series]  # stacked, bottom first
@@ -212,7 +214,7 @@ def columns(chart: Columns) -> str:
 
 
 # -- split bars ----------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Part:
     value: float
     colour: str
@@ -253,7 +255,7 @@ def split_bars(
 
 
 # -- heat map ------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cell:
     value: float | None  # 0..1: the colour; None: no cell (not reached yet)
     text: str = ""

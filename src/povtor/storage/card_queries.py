@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from povtor.domain.cards import CardFacts, CardPlanFacts
+from povtor.records import record
 from povtor.storage.database import Database, to_date
 
 
@@ -55,7 +55,7 @@ def last_card_questions(db: Database, today: dt.date) -> dict[int, dt.date]:
     return found
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ClientFacts:
     client_id: int
     name: str

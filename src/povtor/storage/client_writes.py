@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import NotFound
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage.database import Database, sql_value, update_by_id
 from povtor.storage.queries import search_key
 from povtor.text import fold
@@ -124,7 +124,7 @@ def delete_fact(db: Database, *, client_id: int, fact_id: int) -> None:
 FORGOTTEN_NAME = "forgotten client #{id}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Forgotten:
     client_id: int
     name: str

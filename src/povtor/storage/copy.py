@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from povtor.errors import DatabaseProblem
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage.database import Database
 
 CHUNK = 500
@@ -25,14 +25,14 @@ CHUNK = 500
 STARTER_TABLES = frozenset({"funnel", "stage", "roadmap_step"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Table:
     name: str
     columns: tuple[str, ...]
     key: tuple[str, ...]  # the primary key: the order rows are read in
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Copied:
     table: str
     rows: int

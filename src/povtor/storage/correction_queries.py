@@ -6,11 +6,11 @@ Plain SQL on :class:`~povtor.storage.database.Database`; the writes are in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import NotFound
 from povtor.i18n import _, ngettext
+from povtor.records import record
 from povtor.storage.database import Database, Row
 from povtor.storage.queries import MAX_ROW_ID
 
@@ -175,7 +175,7 @@ def person_occasions(db: Database, person_id: int) -> list[Row]:
 
 
 # -- the record of corrections -------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class ChangeFilter:
     client_id: int | None = None
     deal_id: int | None = None

@@ -14,12 +14,12 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from povtor.errors import DatabaseProblem, PovtorError
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import schema
 from povtor.storage.location import Location
 
@@ -39,7 +39,7 @@ Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Upgrade:
     """An upgrade that opening the database made: the schema it had, where it was copied."""
 

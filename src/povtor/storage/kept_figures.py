@@ -12,15 +12,15 @@ again when the write lock is free at once (never on a read-only database).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
+from povtor.records import record
 from povtor.storage import schema
 from povtor.storage.database import Database
 
 KEY = "povtor.plan_figures"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class YearFigures:
     """The 12 months to a day: deals nudged and of them paid (the conversion), and the
     paid deals with an amount per currency: (count, total in minor units)."""

@@ -7,17 +7,17 @@ URL (``postgresql://user@host:port/database``, with the ``postgres`` extra) are 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.errors import DatabaseProblem, InvalidInput
 from povtor.i18n import _
+from povtor.records import record
 
 ENV_DB = "POVTOR_DB"
 DEFAULT_FILENAME = "povtor.db"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Location:
     """A resolved database location."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.i18n import N_, _
+from povtor.records import record
 from povtor.storage.database import Database, Row
 from povtor.storage.queries import find_named, like_pattern
 from povtor.text import fold, sort_key
@@ -38,7 +38,7 @@ def product_named(db: Database, name: str) -> Row | None:
     return db.one(f"SELECT {PRODUCT_COLUMNS} FROM product WHERE search_key = ?", (fold(name),))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ProductFilter:
     backend: bool = False  # only backend products
     search: str | None = None  # part of the name, any case

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.errors import Ambiguous, NotFound
 from povtor.i18n import _, ngettext
+from povtor.records import record
 from povtor.storage.database import Database, Row
 from povtor.text import fold
 
@@ -174,7 +174,7 @@ def find_client(db: Database, ref: str) -> Row:
     )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ClientFilter:
     status: str = "active"  # active | archived | all
     category: str | None = None
@@ -390,7 +390,7 @@ def find_deal(db: Database, ref: str) -> Row:
     raise NotFound(_("no deal matches {ref}").format(ref=repr(ref)), hint=how)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DealFilter:
     status: str = "open"  # open | won | lost | closed | all
     funnel_id: int | None = None
@@ -493,7 +493,7 @@ def stage_code_exists(db: Database, code: str) -> bool:
     return bool(db.scalar("SELECT COUNT(*) FROM stage WHERE code = ?", (code,)))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TouchFilter:
     client_id: int | None = None
     deal_id: int | None = None

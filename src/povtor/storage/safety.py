@@ -13,11 +13,11 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 
 from povtor.errors import Conflict, DatabaseProblem, NotFound
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage import schema
 from povtor.storage.database import (
     BUSY_TIMEOUT_MS,
@@ -274,7 +274,7 @@ def make_backup(database: Database, target: Path, *, force: bool) -> Path:
 
 
 # -- inspecting a file that should be a povtor database -----------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class BackupInfo:
     path: Path
     revision: str
@@ -473,7 +473,7 @@ def _copy_bytes(path: Path, target: Path) -> None:
 
 
 # -- check ------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     check: str  # integrity | foreign_keys | schema
     status: str  # ok | note | problem

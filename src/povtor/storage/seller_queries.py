@@ -9,10 +9,10 @@ of now.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from povtor.errors import Conflict, NotFound
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage.database import Database, Row
 from povtor.text import fold
 
@@ -85,7 +85,7 @@ def list_sellers(db: Database, *, removed_too: bool = False) -> list[Row]:
     )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Holdings:
     clients: int  # clients owned, whatever their status
     deals: int  # deals handed over to the seller on their own
@@ -98,7 +98,7 @@ def holdings(db: Database, seller_id: int) -> Holdings:
     )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Owners:
     """Who owns what, for the plan: each client's owner, and the deals with their own."""
 
@@ -151,7 +151,7 @@ def handovers(db: Database, *, client_id: int | None = None) -> list[Row]:
 
 
 # -- stats by seller -----------------------------------------------------------------------
-@dataclass(frozen=True)
+@record(frozen=True)
 class SellerTally:
     seller_id: int | None
     kind: str

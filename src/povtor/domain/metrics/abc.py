@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from povtor.domain.ranking import TOP_SHARE, top_count
+from povtor.records import record
 
 A_SHARE = Decimal("0.80")  # ABC: a client whose cumulative share BEFORE it is below this is A
 B_SHARE = Decimal("0.95")  # ... below this (and not A) is B; the rest is C
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ClientRevenue:
     client_id: int
     name: str
@@ -20,7 +20,7 @@ class ClientRevenue:
     revenue: int  # minor units over the window (0: no purchases)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AbcRow:
     rank: int
     client: ClientRevenue

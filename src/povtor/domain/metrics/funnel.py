@@ -6,17 +6,18 @@ import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import NamedTuple
 
 from povtor.domain.metrics.numbers import mean, mean_of_counts, median, median_of_counts, rate
+from povtor.records import record
 from povtor.text import fold
 
 NO_REASON = "(no reason)"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Stage:
     id: int
     code: str
@@ -34,7 +35,7 @@ class Change(NamedTuple):
     on: dt.date
 
 
-@dataclass
+@record
 class StageFlow:
     stage: Stage
     entered: int = 0  # deals that entered the stage in the period
@@ -141,7 +142,7 @@ class ClosedDeal(NamedTuple):
     count: int = 1  # type: ignore[assignment]  # (deals alike; shadows tuple.count)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ClosedSummary:
     won: int
     lost: int
@@ -169,7 +170,7 @@ def closed_summary(deals: Iterable[ClosedDeal]) -> ClosedSummary:
     )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReasonCount:
     reason: str
     lost: int

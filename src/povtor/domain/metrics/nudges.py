@@ -4,17 +4,18 @@ nudge→order conversion of the deals they nudged, :mod:`povtor.domain.forecast`
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
 from povtor.domain.forecast import NudgedDeals
 from povtor.domain.metrics.numbers import per, rate
+from povtor.records import record
 
 OUTCOME_ORDER = ("yes", "no", "later", "no_answer", "pending")
 DECISIONS = ("yes", "no", "later")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TouchTally:
     """How many touches share these traits (one row of a GROUP BY)."""
 
@@ -26,7 +27,7 @@ class TouchTally:
     count: int
 
 
-@dataclass
+@record
 class NudgeRow:
     by: str  # all | channel | stage
     group: str

@@ -6,13 +6,14 @@ import datetime as dt
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from operator import itemgetter
 from typing import NamedTuple
 
 from povtor.domain.calendar import month_first_day, month_index, month_label
 from povtor.domain.metrics.numbers import average_money, mean, median, rate
+from povtor.records import record
 
 COHORT_MONTHS = 12  # retention triangle columns m1..m12
 NO_CATEGORY = "none"
@@ -26,7 +27,7 @@ class Purchase(NamedTuple):
     amount_minor: int | None
 
 
-@dataclass
+@record
 class RepeatRow:
     group: str  # all | A | B | C | none
     buyers: int = 0
@@ -116,7 +117,7 @@ def repeat_table(
     return list(rows.values())
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CohortRow:
     month: str  # YYYY-MM of the first purchase
     size: int  # clients whose first purchase fell in that month

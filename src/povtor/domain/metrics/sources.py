@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from povtor.domain.metrics.numbers import average_money, rate
 from povtor.domain.service import source_group
+from povtor.records import record
 from povtor.text import fold
 
 NO_SOURCE = "(none)"
@@ -31,7 +31,7 @@ def pro_rate(
     return (2 * amount_minor * overlap + total_days) // (2 * total_days)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LeadTally:
     """Clients of one source created in the period, and what they bought by as-of."""
 
@@ -43,7 +43,7 @@ class LeadTally:
     revenue: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Spend:
     source: str
     start: dt.date
@@ -51,7 +51,7 @@ class Spend:
     amount_minor: int
 
 
-@dataclass
+@record
 class SourceRow:
     source: str
     leads: int = 0

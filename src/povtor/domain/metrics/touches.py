@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 from povtor.domain.metrics.numbers import mean_of_counts, median_of_counts, rate
+from povtor.records import record
 
 SEED_TOUCHES = (5, 12)  # seed 003: systematic sellers close a first deal in 5-12 touches
 
@@ -20,7 +20,7 @@ def touch_band(touches: int) -> str:
     return f"{low}-{high}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TouchSummary:
     deals: int
     median: Decimal | None

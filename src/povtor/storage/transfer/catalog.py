@@ -4,13 +4,14 @@ products of deals."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from povtor.domain.formats import related_names
 from povtor.domain.importing import Header
 from povtor.domain.tabular import RawTable
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage.database import Database
 from povtor.storage.transfer.deals import deal_ref
 from povtor.storage.transfer.importer import (
@@ -25,7 +26,7 @@ from povtor.storage.transfer.importer import (
 PRODUCT_COLUMNS = ("name", "search_key", "price_minor", "currency", "is_backend", "note")
 
 
-@dataclass
+@record
 class Products:
     """The catalog, stored and planned: values by id, ids by folded name, and the links."""
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from povtor.domain.formats import row_key
 from povtor.domain.importing import Header
 from povtor.domain.tabular import RawTable
 from povtor.i18n import N_, _, ngettext
+from povtor.records import record
 from povtor.storage.transfer.clients import client_ref
 from povtor.storage.transfer.importer import (
     Change,
@@ -49,7 +50,7 @@ _FUNNEL, _STAGE, _STATUS, _OPENED, _ENTERED, _CLOSED, _REASON = (
 
 
 # -- funnels and stages --------------------------------------------------------------------
-@dataclass
+@record
 class Funnels:
     """The funnels and their stages (in order), and the stages found so far."""
 

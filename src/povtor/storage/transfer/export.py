@@ -7,10 +7,10 @@ written (csv, tsv, json, jsonl, or CSV for Excel).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from povtor.domain.formats import TABLES
+from povtor.records import record
 from povtor.storage.database import Database, to_datetime
 from povtor.storage.seller_queries import has_sellers
 from povtor.storage.transfer.owners import COLUMN as OWNER
@@ -86,7 +86,7 @@ def _sql(table: str, spec: tuple[tuple[str, str], ...]) -> str:
     return _EXPORT_SQL[table].replace("{owner}", owner)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Exported:
     """One table in the canonical format: its (column, kind) pairs and its rows."""
 

@@ -22,13 +22,14 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, NamedTuple, TypeVar
 
 from povtor.clock import Clock
 from povtor.domain.importing import Problem, RowChecker
 from povtor.domain.tabular import ImportMap
 from povtor.i18n import _
+from povtor.records import record
 from povtor.storage.activity import refresh_activity
 from povtor.storage.database import Database, db_datetime
 from povtor.text import fold
@@ -99,7 +100,7 @@ class Change(NamedTuple):
     changes: str = ""
 
 
-@dataclass
+@record
 class Index:
     """Existing (and planned) rows of one table: stored values by id, ids by key."""
 
