@@ -3,8 +3,9 @@ and kept up to date by every write that changes them, in the write's own transac
 
 A row holds, as of the newest data: the day of the client's newest touch, the warming
 touches since its last closing touch (the 5:1 cadence), the day of its latest service
-contact answered yes or no, the day of its latest paid deal, and its latest answer and
-latest unanswered question on its general conversation (what the plan reads of those
+contact answered yes or no, the day of its latest paid deal, the distinct days it paid
+on (comma-separated, oldest first) and the amount of its latest paid deal, and its latest
+answer and latest unanswered question on its general conversation (what the plan reads of those
 touches, and the answer's id for its reason). A client with
 no touch and no paid deal has no row. The plan reads these rows instead of seeking the
 touch and deal indexes of every client (:mod:`povtor.storage.plan_queries`), as long as
@@ -37,6 +38,8 @@ ACTIVITY_COLUMNS = (
     "said_follow_up_on",
     "asked_at",
     "asked_on",
+    "paid_days",
+    "last_paid_amount",
 )
 
 # The client's latest answer on its general conversation, and its latest general question
@@ -76,6 +79,11 @@ WITH facts AS MATERIALIZED (
       AS last_service_on,
     (SELECT MAX(d.closed_on) FROM deal d WHERE d.client_id = c.id AND d.status = 'won')
       AS last_won_on,
+    (SELECT group_concat(p.closed_on, ',') FROM (
+        SELECT DISTINCT d.closed_on FROM deal d
+        WHERE d.client_id = c.id AND d.status = 'won' ORDER BY d.closed_on) p) AS paid_days,
+    (SELECT d.amount_minor FROM deal d WHERE d.client_id = c.id AND d.status = 'won'
+      ORDER BY d.closed_on DESC, d.id DESC LIMIT 1) AS last_paid_amount,
     {said} AS said_touch_id,
     {asked} AS asked_touch_id
   FROM client c WHERE {where}
@@ -85,7 +93,8 @@ SELECT f.id, f.last_touch_on,
     AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
     AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming_since_closing,
   f.last_service_on, f.last_won_on,
-  f.said_touch_id, s.at, s.on_date, s.kind, s.outcome, s.follow_up_on, q.at, q.on_date
+  f.said_touch_id, s.at, s.on_date, s.kind, s.outcome, s.follow_up_on, q.at, q.on_date,
+  f.paid_days, f.last_paid_amount
 FROM facts f
 LEFT JOIN touch s ON s.id = f.said_touch_id
 LEFT JOIN touch q ON q.id = f.asked_touch_id
@@ -93,7 +102,7 @@ WHERE f.last_touch_on IS NOT NULL OR f.last_won_on IS NOT NULL
 """
 _INSERT = """INSERT INTO client_activity (client_id, last_touch_on, warming_since_closing,
     last_service_on, last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
-    said_follow_up_on, asked_at, asked_on)"""
+    said_follow_up_on, asked_at, asked_on, paid_days, last_paid_amount)"""
 _SOME = "c.id IN (SELECT value FROM json_each(:ids))"
 _ALL = "1 = 1"
 
@@ -147,7 +156,7 @@ def activity_differences(db: Database) -> list[tuple[int, str]]:
         for row in db.tuples(
             """SELECT client_id, last_touch_on, warming_since_closing, last_service_on,
                       last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
-                      said_follow_up_on, asked_at, asked_on
+                      said_follow_up_on, asked_at, asked_on, paid_days, last_paid_amount
                FROM client_activity"""
         )
     }

@@ -499,6 +499,10 @@ class ClientActivity(SQLModel, table=True):
     said_follow_up_on: dt.date | None = None
     asked_at: dt.datetime | None = Field(default=None, sa_column=Column(DateTime(), nullable=True))
     asked_on: dt.date | None = None
+    # the distinct days of its paid deals, oldest first, comma-separated, and the amount
+    # of its latest paid deal
+    paid_days: str | None = None
+    last_paid_amount: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class Handover(SQLModel, table=True):

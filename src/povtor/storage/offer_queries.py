@@ -68,7 +68,7 @@ def load_offer_facts(
         today=today,
         products=products,
         related={k: tuple(v) for k, v in related.items()},
-        revenues=_revenues(db, start, end) if revenues is None else revenues,
+        revenues=active_revenues(db, start, end) if revenues is None else revenues,
         bought=bought,
         in_open_deals={k: frozenset(v) for k, v in pending.items()},
         last_backend_offer=last_backend,
@@ -76,7 +76,7 @@ def load_offer_facts(
     )
 
 
-def _revenues(db: Database, start: dt.date, end: dt.date) -> dict[int, int]:
+def active_revenues(db: Database, start: dt.date, end: dt.date) -> dict[int, int]:
     """Active clients' revenue from deals paid in ``start..end`` (``REVENUE_CURRENCY``),
     deals as they stand now (as the rest of the plan reads them), from the deal index."""
     return dict(

@@ -57,12 +57,14 @@ FROM facts f
 # The same facts from each client's stored activity (storage.activity): one row per
 # client, right whenever no touch is dated after the plan's day.
 # The same row holds what the client said on its general conversation: its latest answer
-# and latest unanswered question, as conversation_queries.general_talk finds them.
+# and latest unanswered question, as conversation_queries.general_talk finds them; and the
+# days it paid on and the amount of its latest paid deal (of a client paid after the plan's
+# day too: those are read from its deals).
 CURRENT_CLIENT_FACTS = """
 SELECT c.id, c.name, c.company, c.category, c.industry, a.last_touch_on,
   COALESCE(a.warming_since_closing, 0) AS warming, c.created_on,
   a.said_touch_id, a.said_at, a.said_on, a.said_kind, a.said_outcome, a.said_follow_up_on,
-  a.asked_at, a.asked_on
+  a.asked_at, a.asked_on, a.paid_days, a.last_paid_amount, a.last_won_on
 FROM client c LEFT JOIN client_activity a ON a.client_id = c.id
 WHERE c.status = 'active'
 ORDER BY c.id
@@ -106,6 +108,19 @@ ORDER BY d.closed_on, d.id
 """
 
 
+# The open deals, each with the day of the last touch in its current stage: the touch whose
+# yes moved the deal here was made in the stage before (touches without a stage, imported
+# ones, count).
+OPEN_DEALS = """
+SELECT d.id, d.client_id, d.stage_id, d.stage_entered_on, d.follow_up_on,
+  d.amount_minor, d.currency, d.title, d.opened_on,
+  (SELECT MAX(t.on_date) FROM touch t
+   WHERE t.deal_id = d.id AND t.on_date <= ?
+     AND (t.stage_id = d.stage_id OR t.stage_id IS NULL)) AS last_touch_on
+FROM deal d WHERE d.status = 'open' ORDER BY d.id
+"""
+
+
 # The first person of each client (its main one, else the first added): of every client,
 # or of the clients in the JSON list :ids.
 _FIRST_PEOPLE = """
@@ -136,6 +151,48 @@ def activity_is_current(db: Database, day: str) -> bool:
     return newest is None or newest <= day
 
 
+def _paid_history(
+    db: Database,
+    day: str,
+    days: Days,
+    year_from: dt.date,
+    client_ids: list[int] | None = None,
+) -> tuple[dict[int, tuple[dt.date, ...]], dict[int, int | None], dict[int, int]]:
+    """From the deals paid up to ``day`` (of ``client_ids``; None: of every client): each
+    client's paid days, the amount of its latest paid deal, and its revenue from
+    ``year_from`` in the currency the offer rules rank by."""
+    paid_dates: dict[int, tuple[dt.date, ...]] = {}
+    last_paid_amount: dict[int, int | None] = {}
+    revenues: dict[int, int] = {}
+    dates: list[dt.date] = []
+    previous = None  # (the rows come client by client: each client's facts kept at its end)
+    last_amount = None
+    some = "" if client_ids is None else "AND client_id IN (SELECT value FROM json_each(?))"
+    params = (day,) if client_ids is None else (day, json.dumps(sorted(client_ids)))
+    for client_id, closed_on, amount, currency in db.tuples(
+        f"""SELECT client_id, closed_on, amount_minor, currency FROM deal
+            WHERE status = 'won' AND closed_on <= ? {some}
+            ORDER BY client_id, closed_on, id""",
+        params,
+    ):
+        on = days[closed_on]
+        if client_id != previous:
+            if previous is not None:
+                paid_dates[previous] = tuple(dates)
+                last_paid_amount[previous] = last_amount
+            dates = [on]
+            previous = client_id
+        elif dates[-1] != on:
+            dates.append(on)
+        last_amount = amount
+        if amount is not None and currency == REVENUE_CURRENCY and on >= year_from:
+            revenues[client_id] = revenues.get(client_id, 0) + amount
+    if previous is not None:
+        paid_dates[previous] = tuple(dates)
+        last_paid_amount[previous] = last_amount
+    return paid_dates, last_paid_amount, revenues
+
+
 def load_plan_facts(
     db: Database,
     today: dt.date,
@@ -157,40 +214,29 @@ def load_plan_facts(
     read (:func:`first_people` reads them for the clients whose items are shown)."""
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
+    paid = (
+        CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
+        {"since": paid_since.isoformat(), "day": day},
+    )
+    lost = (
+        CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
+        {"since": lost_since.isoformat(), "day": day},
+    )
     days = Days()
     problems = open_problems(db, day)  # an unresolved service problem, per client
     service_promises = conversation_queries.service_promises(db, day)
     purpose_promises = conversation_queries.purpose_promises(db, day)
-    # Each client's paid days (a purchase occasion is a distinct day), the amount of its
-    # latest paid deal, and its revenue of the 12 months to the day in the currency the
-    # offer rules rank by (storage.offer_queries.client_revenues reads the same deals).
-    year_from = trailing_year(today)[0]
+    # Each client's paid days (a purchase occasion is a distinct day) and the amount of its
+    # latest paid deal: from its stored activity, or from the paid deals (then with its
+    # revenue of the 12 months to the day in the currency the offer rules rank by;
+    # storage.offer_queries reads it otherwise)
     paid_dates: dict[int, tuple[dt.date, ...]] = {}
     last_paid_amount: dict[int, int | None] = {}
-    revenues: dict[int, int] = {}
-    dates: list[dt.date] = []
-    previous = None  # (the rows come client by client: each client's facts kept at its end)
-    last_amount = None
-    for client_id, closed_on, amount, currency in db.tuples(
-        """SELECT client_id, closed_on, amount_minor, currency FROM deal
-           WHERE status = 'won' AND closed_on <= ? ORDER BY client_id, closed_on, id""",
-        (day,),
-    ):
-        on = days[closed_on]
-        if client_id != previous:
-            if previous is not None:
-                paid_dates[previous] = tuple(dates)
-                last_paid_amount[previous] = last_amount
-            dates = [on]
-            previous = client_id
-        elif dates[-1] != on:
-            dates.append(on)
-        last_amount = amount
-        if amount is not None and currency == REVENUE_CURRENCY and on >= year_from:
-            revenues[client_id] = revenues.get(client_id, 0) + amount
-    if previous is not None:
-        paid_dates[previous] = tuple(dates)
-        last_paid_amount[previous] = last_amount
+    revenues: dict[int, int] | None = None
+    if not current:
+        paid_dates, last_paid_amount, revenues = _paid_history(
+            db, day, days, trailing_year(today)[0]
+        )
     first = first_people(db) if people else {}
     get_person, get_paid, get_problem = first.get, paid_dates.get, problems.get
     get_amount = last_paid_amount.get
@@ -198,9 +244,12 @@ def load_plan_facts(
     unknown: tuple[dt.date, ...] = ()
     later: list[int] = []  # clients made after the day (no revenue counted for them)
     if current:
-        # one row per client: its facts and what it said (the reasons of its "no"s apart)
+        # one row per client: its facts, its paid days and what it said (the reasons of
+        # its "no"s apart)
         rows = db.tuples(CURRENT_CLIENT_FACTS)
         reasons = conversation_queries.reasons_of(db, [row[8] for row in rows if row[12] == "no"])
+        paid_later: list[int] = []  # clients paid after the day: their days read apart
+        parse = days.__getitem__
         for (
             cid,
             name,
@@ -218,6 +267,9 @@ def load_plan_facts(
             said_follow_up_on,
             asked_at,
             asked_on,
+            paid_days,
+            last_amount,
+            last_won_on,
         ) in rows:
             client = clients[cid] = ClientState(
                 cid,
@@ -227,12 +279,14 @@ def load_plan_facts(
                 get_person(cid),
                 0,  # open deals (counted with the open deals below)
                 None if last_touch_on is None else days[last_touch_on],
-                get_paid(cid, unknown),
-                get_amount(cid),
+                unknown if paid_days is None else tuple(map(parse, paid_days.split(","))),
+                last_amount,
                 warming,
                 get_problem(cid),
                 industry,
             )
+            if last_won_on is not None and last_won_on > day:
+                paid_later.append(cid)
             if said_at is not None:
                 client.said = Said(
                     days[said_on],
@@ -246,6 +300,11 @@ def load_plan_facts(
                 client.asked = Asked(days[asked_on], asked_at)
             if created_on is not None and str(created_on)[:10] > day:
                 later.append(cid)
+        if paid_later:
+            paid_dates, last_paid_amount, _ = _paid_history(db, day, days, today, paid_later)
+            for cid in paid_later:
+                clients[cid].paid_dates = paid_dates.get(cid, unknown)
+                clients[cid].last_paid_amount = last_paid_amount.get(cid)
     else:
         for (
             cid,
@@ -278,9 +337,10 @@ def load_plan_facts(
             talker = clients.get(cid)
             if talker is not None:
                 talker.said, talker.asked = said, asked
-    for cid in later:
-        revenues.pop(cid, None)
-    revenues = {cid: revenue for cid, revenue in revenues.items() if cid in clients}
+    if revenues is not None:
+        for cid in later:
+            revenues.pop(cid, None)
+        revenues = {cid: revenue for cid, revenue in revenues.items() if cid in clients}
     for cid, promise in service_promises.items():
         if cid in clients:
             clients[cid].service_promise = promise
@@ -317,17 +377,7 @@ def load_plan_facts(
         title,
         opened_on,
         last_touch_on,
-    ) in db.tuples(
-        # the last touch in the deal's current stage: the touch whose yes moved the deal
-        # here was made in the stage before (touches without a stage, imported ones, count)
-        """SELECT d.id, d.client_id, d.stage_id, d.stage_entered_on, d.follow_up_on,
-                  d.amount_minor, d.currency, d.title, d.opened_on,
-                  (SELECT MAX(t.on_date) FROM touch t
-                   WHERE t.deal_id = d.id AND t.on_date <= ?
-                     AND (t.stage_id = d.stage_id OR t.stage_id IS NULL)) AS last_touch_on
-           FROM deal d WHERE d.status = 'open' ORDER BY d.id""",
-        (day,),
-    ):
+    ) in db.tuples(OPEN_DEALS, (day,)):
         owner = clients.get(client_id)
         if owner is None:
             continue  # (a deal of an archived client)
@@ -353,20 +403,8 @@ def load_plan_facts(
         )
         owner.open_deals += 1
     # each client's latest (the rows come by day): only its record is made
-    latest_paid = {
-        row[1]: row
-        for row in db.tuples(
-            CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
-            {"since": paid_since.isoformat(), "day": day},
-        )
-    }
-    latest_lost = {
-        row[1]: row
-        for row in db.tuples(
-            CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
-            {"since": lost_since.isoformat(), "day": day},
-        )
-    }
+    latest_paid = {row[1]: row for row in db.tuples(*paid)}
+    latest_lost = {row[1]: row for row in db.tuples(*lost)}
     return PlanInput(
         today=today,
         clients=clients,

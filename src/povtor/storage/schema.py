@@ -21,5 +21,6 @@ REVISIONS: tuple[str, ...] = (
     "0011_client_activity",
     "0012_sellers",
     "0014_removed_sellers",
+    "0015_paid_days",
 )
 HEAD = REVISIONS[-1]
