@@ -128,11 +128,24 @@ class LazyGroupSpec:
                 group.command(part.name)(item)
         return group
 
-    def command(self, name: str) -> Any:
-        """The group as a click command named ``name``."""
-        command = typer.main.get_group(self.load())
+    def command(self, name: str, only: str | None = None) -> Any:
+        """The group as a click command named ``name``; with ``only`` (the subcommand
+        given on the command line), holding that subcommand alone if the group has it: a
+        command's start does not build the options of its siblings."""
+        group = self.load()
+        if only is not None:
+            found = [c for c in group.registered_commands if _command_name(c) == only]
+            found_groups = [g for g in group.registered_groups if g.name == only]
+            if found or found_groups:
+                group = copy.copy(group)
+                group.registered_commands, group.registered_groups = found, found_groups
+        command = typer.main.get_group(group)
         command.name = name
         return command
+
+
+def _command_name(info: Any) -> str:
+    return info.name or typer.main.get_command_name(info.callback.__name__)
 
 
 @record(frozen=True)
@@ -182,6 +195,21 @@ class PovtorRootGroup(PovtorGroup):
         if name not in self.commands:
             self.commands[name] = hide_old_spellings(spec.command(name))
         return speak(self.commands[name])
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The command of ``args``; a lazy group invoked with one of its subcommands is
+        built with that subcommand alone (its help, completion or a mistyped name: whole)."""
+        spec = self.lazy_groups.get(args[0]) if args else None
+        if (
+            isinstance(spec, LazyGroupSpec)
+            and args[0] not in self.commands
+            and len(args) > 1
+            and not ctx.resilient_parsing
+        ):
+            built = spec.command(args[0], only=args[1])
+            if args[1] in getattr(built, "commands", {}):
+                return args[0], speak(hide_old_spellings(built)), args[1:]
+        return super().resolve_command(ctx, args)
 
     def main(  # type: ignore[override]
         self,
