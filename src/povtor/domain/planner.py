@@ -366,6 +366,21 @@ def rank(data: PlanInput, settings: Settings) -> Ranking:
     weights = Weights.of(settings)
     today, clients = data.today, data.clients
     by_client: dict[int, _Scored] = {}
+    # (Weights.score, with the sums that repeat made once: the category's and the rule's
+    # weights per pair, the overdue term per number of days)
+    fixed = {
+        (category, rule): weights.category[category] + weights.rule[rule]
+        for category in weights.category
+        for rule in RULES
+    }
+    overdue: dict[int, Decimal] = {}
+    money, cents, closeness_weight, overdue_weight = (
+        _money_term,
+        _cents,
+        weights.closeness,
+        weights.overdue,
+    )
+    money_weight, problem_weight = weights.money, weights.problem
     for candidate in candidates:
         client = clients[candidate.client_id]
         if client.last_touch_on == today:
@@ -373,7 +388,20 @@ def rank(data: PlanInput, settings: Settings) -> Ranking:
         found = by_client.get(candidate.client_id)
         if found is None:
             found = by_client[candidate.client_id] = []
-        found.append((weights.score(candidate, client), candidate))
+        category = client.category if client.category in ("A", "B", "C") else "none"
+        days = min(candidate.overdue_days, MAX_OVERDUE_DAYS)
+        late = overdue.get(days)
+        if late is None:
+            late = overdue[days] = overdue_weight * days
+        score = (
+            fixed[category, candidate.rule]
+            + money(money_weight, candidate.amount_minor or 0)
+            + cents(closeness_weight, candidate.closeness)
+            + late
+        )
+        if client.open_problem is not None:
+            score += problem_weight
+        found.append((score, candidate))
     order = []
     for client_id, scored in by_client.items():
         lead = scored[0] if len(scored) == 1 else min(scored, key=_lead_order)
