@@ -481,6 +481,8 @@ class ClientActivity(SQLModel, table=True):
     client with a touch or a paid deal."""
 
     __tablename__ = "client_activity"
+    # (the newest touch of all: whether a plan may read the activity rows)
+    __table_args__ = (Index("ix_client_activity_last_touch_on", "last_touch_on"),)
 
     client_id: int = Field(
         sa_column=Column(Integer, ForeignKey("client.id", ondelete="CASCADE"), primary_key=True)

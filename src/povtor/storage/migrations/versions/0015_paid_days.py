@@ -6,7 +6,8 @@ first and latest purchase) and the amount of its latest paid deal. Kept in the c
 activity row (see :mod:`povtor.storage.activity`), they are read with the rest of the
 client's facts instead of from every paid deal of the history. ``paid_days`` holds the
 days in order, comma-separated (``2025-03-05,2025-11-13``). The rows are filled from the
-history here.
+history here. An index on ``last_touch_on`` finds the newest touch of all at once (a plan
+reads the activity only when no touch is dated after its day).
 
 Revision ID: 0015_paid_days
 Revises: 0014_removed_sellers
@@ -38,6 +39,7 @@ UPDATE client_activity SET
 def upgrade() -> None:
     op.add_column("client_activity", sa.Column("paid_days", sa.String(), nullable=True))
     op.add_column("client_activity", sa.Column("last_paid_amount", sa.BigInteger(), nullable=True))
+    op.create_index("ix_client_activity_last_touch_on", "client_activity", ["last_touch_on"])
     if op.get_bind().dialect.name == "sqlite":
         op.execute(FILL)
     # on a PostgreSQL server the rows are filled again after every upgrade
@@ -45,6 +47,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_client_activity_last_touch_on", table_name="client_activity")
     with op.batch_alter_table("client_activity") as batch:
         batch.drop_column("last_paid_amount")
         batch.drop_column("paid_days")
