@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from povtor.domain.calendar import trailing_year
 from povtor.storage.database import open_database
-from povtor.storage.offer_queries import active_revenues
 from povtor.storage.location import resolve_location
+from povtor.storage.offer_queries import active_revenues
 from povtor.storage.plan_queries import activity_is_current, load_plan_facts
 from support import TODAY_DATE, Cli, execute, invoke, query, where
 
