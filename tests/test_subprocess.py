@@ -240,3 +240,42 @@ def test_the_production_calendar_is_read_on_the_first_working_day_count(
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == f"calendar: {loaded}", done.stderr
+
+
+BUILT = """
+import sys
+from povtor.cli.group import PovtorRootGroup
+from povtor.cli.main import app
+try:
+    app(sys.argv[1:], prog_name="povtor")
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print("built:", *sorted(f"{g} {c}" for g, c in PovtorRootGroup.alone), file=sys.stderr)
+"""
+
+
+def test_a_command_of_a_group_is_built_alone(cli: Cli) -> None:
+    """`povtor client show` builds the client group with `show` alone, not the options
+    of every client command."""
+    cli.ok("client", "add", "Ромашка")
+    done = subprocess.run(
+        [sys.executable, "-c", BUILT, "client", "show", "Ромашка", "--format", "json"],
+        env={**os.environ, "POVTOR_DB": str(cli.db)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == "built: client show", done.stderr
+
+
+def test_a_groups_help_and_a_mistyped_command_see_the_whole_group(cli: Cli) -> None:
+    # (in one process: the group was built with `list` alone just before)
+    cli.ok("client", "list", "--format", "csv")
+    listed = cli.ok("client", "--help").stdout
+    for name in ("add", "list", "show", "edit", "archive", "person", "fact"):
+        assert f"  {name} " in listed, name
+    mistyped = cli("client", "shwo")
+    assert mistyped.exit_code == 2
+    assert "'show'" in mistyped.stderr

@@ -169,6 +169,8 @@ class PovtorRootGroup(PovtorGroup):
     argument, an unknown option, a bad choice) into one ``error:`` line, exit code 2."""
 
     lazy_groups: ClassVar[dict[str, LazyGroupSpec | LazyCommandSpec]] = {}  # (and commands)
+    # each lazy group built with one subcommand alone, by (group, subcommand)
+    alone: ClassVar[dict[tuple[str, str], Any]] = {}
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *self.lazy_groups]
@@ -206,9 +208,14 @@ class PovtorRootGroup(PovtorGroup):
             and len(args) > 1
             and not ctx.resilient_parsing
         ):
-            built = spec.command(args[0], only=args[1])
-            if args[1] in getattr(built, "commands", {}):
-                return args[0], speak(hide_old_spellings(built)), args[1:]
+            key = (args[0], args[1])
+            built = self.alone.get(key)
+            if built is None:
+                built = spec.command(args[0], only=args[1])
+                if args[1] not in getattr(built, "commands", {}):
+                    return super().resolve_command(ctx, args)
+                built = self.alone[key] = hide_old_spellings(built)
+            return args[0], speak(built), args[1:]
         return super().resolve_command(ctx, args)
 
     def main(  # type: ignore[override]
