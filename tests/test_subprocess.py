@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from support import Cli
+from support import Cli, invoke
 
 
 def executable() -> str:
@@ -279,3 +279,39 @@ def test_a_groups_help_and_a_mistyped_command_see_the_whole_group(cli: Cli) -> N
     mistyped = cli("client", "shwo")
     assert mistyped.exit_code == 2
     assert "'show'" in mistyped.stderr
+
+
+def test_a_process_writes_all_its_output_before_it_ends(tmp_path: Path) -> None:
+    """The povtor process ends at once when its command is done (nothing freed first):
+    everything it printed is written, and its exit code is the command's."""
+    demo = tmp_path / "demo.db"
+    assert povtor("demo", str(demo)).returncode == 0
+    env = {"POVTOR_DB": str(demo), "POVTOR_TODAY": "2026-11-23"}
+    everything = invoke(["plan", "today", "--all", "--format", "jsonl"], env=env)
+    assert everything.exit_code == 0
+    done = subprocess.run(
+        [executable(), "plan", "today", "--all", "--format", "jsonl"],
+        capture_output=True,
+        env={**os.environ, **env},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.decode() == everything.stdout
+    assert len(done.stdout.splitlines()) > 20
+    missing = subprocess.run(
+        [executable(), "client", "show", "#99999"],
+        capture_output=True,
+        env={**os.environ, **env},
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 3
+    assert missing.stderr.decode().startswith("error: no client #99999")
+
+
+def test_in_process_nothing_is_kept_to_the_end() -> None:
+    from povtor import process
+
+    process.keep(object())
+    assert process._kept == []

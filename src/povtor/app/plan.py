@@ -85,10 +85,13 @@ def ranked_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
 def ranking(db: Database, day: dt.date, settings: Settings) -> Ranking:
     """The plan for ``day`` decided and ranked, its items built only when asked for (what
     ``plan explain`` needs, and what the items to show are cut from)."""
+    from povtor import process
     from povtor.domain.planner import rank
 
     with _collector_paused():
-        return rank(load_plan_input(db, day, settings, people=False), settings)
+        ranked = rank(load_plan_input(db, day, settings, people=False), settings)
+    process.keep(ranked)  # (lives to the command's end: not freed before the process ends)
+    return ranked
 
 
 def _with_people(db: Database, items: list[PlanItem]) -> list[PlanItem]:

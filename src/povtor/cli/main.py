@@ -185,8 +185,27 @@ def root(
 
 
 def main() -> None:
+    from povtor import process
+
     _settle_collector()
-    app(prog_name="povtor")
+    process.ending_at_once()
+    try:
+        app(prog_name="povtor")
+    except SystemExit as stop:
+        process.end(_exit_code(stop.code))
+    process.end(0)
+
+
+def _exit_code(code: object) -> int:
+    """The exit code of ``sys.exit(code)``: a message is written, as Python would."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    import sys
+
+    print(code, file=sys.stderr)
+    return 1
 
 
 def _settle_collector() -> None:
