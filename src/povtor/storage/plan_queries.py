@@ -62,9 +62,11 @@ FROM facts f
 # day too: those are read from its deals).
 CURRENT_CLIENT_FACTS = """
 SELECT c.id, c.name, c.company, c.category, c.industry, a.last_touch_on,
-  COALESCE(a.warming_since_closing, 0) AS warming, c.created_on,
+  COALESCE(a.warming_since_closing, 0) AS warming,
+  CASE WHEN substr(c.created_on, 1, 10) > :day THEN 1 ELSE 0 END AS made_later,
   a.said_touch_id, a.said_at, a.said_on, a.said_kind, a.said_outcome, a.said_follow_up_on,
-  a.asked_at, a.asked_on, a.paid_days, a.last_paid_amount, a.last_won_on
+  a.asked_at, a.asked_on, a.paid_days, a.last_paid_amount,
+  CASE WHEN a.last_won_on > :day THEN 1 ELSE 0 END AS paid_later
 FROM client c LEFT JOIN client_activity a ON a.client_id = c.id
 WHERE c.status = 'active'
 ORDER BY c.id
@@ -246,7 +248,7 @@ def load_plan_facts(
     if current:
         # one row per client: its facts, its paid days and what it said (the reasons of
         # its "no"s apart)
-        rows = db.tuples(CURRENT_CLIENT_FACTS)
+        rows = db.tuples(CURRENT_CLIENT_FACTS, {"day": day})
         reasons = conversation_queries.reasons_of(db, [row[8] for row in rows if row[12] == "no"])
         paid_later: list[int] = []  # clients paid after the day: their days read apart
         parse = days.__getitem__
@@ -258,7 +260,7 @@ def load_plan_facts(
             industry,
             last_touch_on,
             warming,
-            created_on,
+            made_later,
             said_id,
             said_at,
             said_on,
@@ -269,7 +271,7 @@ def load_plan_facts(
             asked_on,
             paid_days,
             last_amount,
-            last_won_on,
+            paid_after,
         ) in rows:
             client = clients[cid] = ClientState(
                 cid,
@@ -285,7 +287,7 @@ def load_plan_facts(
                 get_problem(cid),
                 industry,
             )
-            if last_won_on is not None and last_won_on > day:
+            if paid_after:
                 paid_later.append(cid)
             if said_at is not None:
                 client.said = Said(
@@ -298,7 +300,7 @@ def load_plan_facts(
                 )
             if asked_at is not None:
                 client.asked = Asked(days[asked_on], asked_at)
-            if created_on is not None and str(created_on)[:10] > day:
+            if made_later:
                 later.append(cid)
         if paid_later:
             paid_dates, last_paid_amount, _ = _paid_history(db, day, days, today, paid_later)
