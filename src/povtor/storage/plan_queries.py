@@ -230,8 +230,8 @@ def load_plan_facts(
     purpose_promises = conversation_queries.purpose_promises(db, day)
     # Each client's paid days (a purchase occasion is a distinct day) and the amount of its
     # latest paid deal: from its stored activity, or from the paid deals (then with its
-    # revenue of the 12 months to the day in the currency the offer rules rank by;
-    # storage.offer_queries reads it otherwise)
+    # revenue of the 12 months to the day in the currency the offer rules rank by, which
+    # is otherwise read on its own below)
     paid_dates: dict[int, tuple[dt.date, ...]] = {}
     last_paid_amount: dict[int, int | None] = {}
     revenues: dict[int, int] | None = None
@@ -339,6 +339,17 @@ def load_plan_facts(
             talker = clients.get(cid)
             if talker is not None:
                 talker.said, talker.asked = said, asked
+    if revenues is None and db.scalar("SELECT 1 FROM product LIMIT 1") is not None:
+        # (the offer rules rank by it: read only with a product catalog)
+        revenues = dict(
+            db.tuples(
+                """SELECT client_id, SUM(amount_minor) FROM deal
+                   WHERE status = 'won' AND currency = ? AND amount_minor IS NOT NULL
+                     AND closed_on >= ? AND closed_on <= ?
+                   GROUP BY client_id""",
+                (REVENUE_CURRENCY, trailing_year(today)[0].isoformat(), day),
+            )
+        )
     if revenues is not None:
         for cid in later:
             revenues.pop(cid, None)
