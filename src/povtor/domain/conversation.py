@@ -280,6 +280,14 @@ def _read(
     asked_on = asked.on if asked is not None else None
     if said is not None and said.kind == "closing" and (asked_on is None or said.on > asked_on):
         asked_on = said.on
+    if (
+        refusal is None
+        and promise is None
+        and yes_on is None
+        and client.service_promise is None
+        and not client.promises
+    ):
+        return _only_asked(asked_on)  # (most conversations: one shared per day asked)
     talk = Conversation(promise, client.service_promise, client.promises, refusal, yes_on, asked_on)
     if refusal is not None:
         talk.held = HELD["refused"]
@@ -288,6 +296,13 @@ def _read(
     else:
         talk.held = _held(talk, today)
     return talk
+
+
+@functools.lru_cache(maxsize=4096)
+def _only_asked(asked_on: dt.date | None) -> Conversation:
+    """A conversation that holds nothing back, its latest question asked on ``asked_on``
+    (none: never): the same one for every client in that place (nothing changes it)."""
+    return Conversation(asked_on=asked_on, held=_NOTHING)
 
 
 def _held(talk: Conversation, today: dt.date) -> frozenset[str]:
