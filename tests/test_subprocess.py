@@ -260,7 +260,7 @@ def test_a_command_of_a_group_is_built_alone(cli: Cli) -> None:
     cli.ok("client", "add", "Ромашка")
     done = subprocess.run(
         [sys.executable, "-c", BUILT, "client", "show", "Ромашка", "--format", "json"],
-        env={**os.environ, "POVTOR_DB": str(cli.db)},
+        env=dict(os.environ),
         capture_output=True,
         text=True,
         timeout=60,
