@@ -10,9 +10,12 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from povtor.domain.cards import (
     NEWS,
@@ -28,6 +31,7 @@ from povtor.domain.metrics import ClientRevenue, abc_split
 from povtor.domain.plan_records import ClientState, ServiceProblem
 from povtor.domain.plan_rules.thin_card import card_candidates
 from povtor.settings import Settings
+from povtor.text import sort_key
 from support import Cli, execute, query
 
 TODAY = dt.date(2026, 3, 2)
@@ -490,6 +494,34 @@ def test_card_items_are_capped_most_valuable_first() -> None:
     assert [c for c, _ in plan_cards(clients, facts)] == [4, 5, 3]
     assert [c for c, _ in plan_cards(clients, facts, plan__cards_per_day="5")] == [4, 5, 3, 1, 2]
     assert plan_cards(clients, facts, plan__cards_per_day="0") == []
+
+
+NAMES = st.sampled_from(["Альфа", "альфа", "Ёлка", "Елка", "Бетон", "Zeta", "Вектор"])
+
+
+@given(
+    cards=st.lists(st.tuples(NAMES, st.sampled_from(["A", "B"]), st.integers(0, 16)), max_size=25),
+    per_day=st.integers(0, 8),
+)
+def test_the_days_card_items_are_the_head_of_the_whole_order(
+    cards: list[tuple[str, str, int]], per_day: int
+) -> None:
+    """However many clients tie, the day's cap picks the first of the whole order: A
+    before B, the thinnest card relative to its norm, the name, the id."""
+    clients = [state(n, name, category) for n, (name, category, _facts) in enumerate(cards, 1)]
+    facts = {n: count for n, (_name, _category, count) in enumerate(cards, 1)}
+    norms = {"A": 15, "B": 7}
+    thin = [c for c in clients if facts[c.id] < norms[c.category or ""]]
+    thin.sort(
+        key=lambda c: (
+            c.category,
+            Fraction(facts[c.id], norms[c.category or ""]),
+            sort_key(c.name),
+            c.id,
+        )
+    )
+    picked = [c for c, _ in plan_cards(clients, facts, plan__cards_per_day=str(per_day))]
+    assert picked == [c.id for c in thin[:per_day]]
 
 
 def test_the_question_asks_what_the_card_lacks() -> None:

@@ -13,6 +13,7 @@ client's item only when nothing else is due for the client.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Mapping
 from fractions import Fraction
 
@@ -27,7 +28,7 @@ from povtor.domain.cards import (
 from povtor.domain.conversation import allows
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.gone_silent import is_silent
-from povtor.domain.plan_rules.quiet_days import settled
+from povtor.domain.plan_rules.quiet_days import settled, settled_for
 from povtor.i18n import _
 from povtor.settings import Settings
 from povtor.text import sort_key
@@ -77,27 +78,24 @@ def card_candidates(
     to its norm, then the name."""
     gap = settings.int("plan.card_gap_days")
     lang = settings.str("lang")
+    quiet = settings.int("plan.quiet_days")
     thin: list[tuple[ClientState, Completeness]] = []
     for client in clients.values():
         if client.category not in PLAN_CATEGORIES or not client.paid_dates:
             continue  # (a prospect's card fills in the first-sale talks)
         since = last_asked.get(client.id, client.paid_dates[0])
-        if (today - since).days < gap or not quiet_client(client, today, settings):
+        if (
+            (today - since).days < gap
+            or not settled_for(client, today, quiet)  # (quiet_client, settings read once)
+            or not allows(client, RULE, today)
+        ):
             continue
         card = cards.get(client.id)
         state = completeness(card.facts if card else 0, client.category, settings)
-        if state.norm and state.missing:
+        if state.norm and state.missing and not is_silent(client, today, settings):
             thin.append((client, state))
-    thin.sort(
-        key=lambda pair: (
-            PLAN_CATEGORIES.index(pair[0].category or ""),
-            Fraction(pair[1].facts, pair[1].norm or 1),
-            sort_key(pair[0].name),
-            pair[0].id,
-        )
-    )
     found = []
-    for client, state in thin[: settings.int("plan.cards_per_day")]:
+    for client, state in _thinnest(thin, settings.int("plan.cards_per_day")):
         card = cards.get(client.id)
         question = next_question(card.topics if card else ())
         found.append(
@@ -121,3 +119,29 @@ def card_candidates(
             )
         )
     return found
+
+
+def _thinnest(
+    thin: list[tuple[ClientState, Completeness]], count: int
+) -> list[tuple[ClientState, Completeness]]:
+    """The first ``count`` of ``thin``: A before B, then the thinnest card relative to its
+    norm, then the name (and id). Each client's place by category and share is an
+    integer (the distinct shares ranked once); names are compared only among the clients
+    that can still be among the first."""
+    pairs = {(state.facts, state.norm or 1) for _client, state in thin}
+    shares = sorted({Fraction(*pair) for pair in pairs})
+    rank = {share: place for place, share in enumerate(shares)}
+    place_of = {pair: rank[Fraction(*pair)] for pair in pairs}
+    places = [
+        (PLAN_CATEGORIES.index(client.category or ""), place_of[state.facts, state.norm or 1])
+        for client, state in thin
+    ]
+    if count < len(thin):
+        last = heapq.nsmallest(count, places)[-1] if count > 0 else (-1, -1)
+        thin = [pair for pair, place in zip(thin, places, strict=True) if place <= last]
+        places = [place for place in places if place <= last]
+    ordered = sorted(
+        zip(places, thin, strict=True),
+        key=lambda item: (item[0], sort_key(item[1][0].name), item[1][0].id),
+    )
+    return [pair for _place, pair in ordered[:count]]
