@@ -270,8 +270,11 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
         if found is not None:
             return _with_people(db, [found])[0]
         raise NotFound(
-            f"the plan for {day.isoformat()} has no item {rank}: it has "
-            + (f"items 1 to {len(ranked)}" if len(ranked) else "no items"),
+            (
+                _("the plan for {day} has no item {rank}: it has items 1 to {count}")
+                if len(ranked)
+                else _("the plan for {day} has no item {rank}: it has no items")
+            ).format(day=day.isoformat(), rank=rank, count=len(ranked)),
             hint=_("see every item: povtor plan today --all (a client by id: #12)"),
         )
     client = queries.find_client(db, item)
