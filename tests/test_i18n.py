@@ -218,6 +218,15 @@ def test_errors_in_russian(cli: Cli, dump) -> None:  # type: ignore[no-untyped-d
         "ошибка: --amount: '12.345' — больше двух знаков после запятой; "
         "округлите до копеек, например 12,50\n"
     )
+    run = cli("nudge", "log", "--client", "1", "--purpose", "card", "--about", "neds")
+    assert run.exit_code == 2
+    assert run.stderr.startswith(
+        "ошибка: --about: 'neds' — не вопрос карточки (может быть, needs?); "
+        "используйте один из: needs, "
+    )
+    run = cli("plan", "explain", "5")
+    assert run.exit_code == 3
+    assert run.stderr.startswith("ошибка: в плане на 2026-03-02 нет пункта 5: в нём ")
     assert dump() == before
 
 

@@ -263,4 +263,4 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return _(" (did you mean {word}?)").format(word=close[0]) if close else ""

@@ -114,7 +114,11 @@ def unlink_products(db: Database, product: str, related: str, *, both: bool) -> 
         if not removed:
             first, second = pairs[0]
             raise NotFound(
-                f"no link {first.label} → {second.label}" + (" or back" if both else ""),
+                (
+                    _("no link {first} → {second} or back")
+                    if both
+                    else _("no link {first} → {second}")
+                ).format(first=first.label, second=second.label),
                 hint=_("see its links: povtor product show {id}").format(id=first.id),
             )
     return removed

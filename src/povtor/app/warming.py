@@ -160,8 +160,11 @@ def content_for_client(db: Database, client: Row, lang: str) -> Content:
     )
     if chosen is None:
         raise Conflict(
-            f"nothing to share with #{client['id']} {client['name']} on a warming touch: "
-            + nothing_to_share(items, client["industry"]),
+            _("nothing to share with #{id} {name} on a warming touch: {why}").format(
+                id=client["id"],
+                name=client["name"],
+                why=nothing_to_share(items, client["industry"]),
+            ),
             hint=_("add some: {add_hint}").format(add_hint=add_hint(client["industry"], lang)),
         )
     return chosen

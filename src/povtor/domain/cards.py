@@ -168,9 +168,9 @@ def question_code(text: str, *, field: str = "--about") -> str:
     code = text.strip().lower()
     if code not in QUESTION_CODES:
         raise InvalidInput(
-            f"{field}: {text.strip()!r} is not a card question"
+            _("{field}: {text} is not a card question").format(field=field, text=repr(text.strip()))
             + did_you_mean(code, QUESTION_CODES),
-            hint="use one of: " + ", ".join(QUESTION_CODES),
+            hint=_("use one of: {codes}").format(codes=", ".join(QUESTION_CODES)),
         )
     return code
 

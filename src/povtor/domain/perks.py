@@ -391,7 +391,8 @@ def parse_perk_key(text: str, *, field: str = "--about", hint: str | None = None
             )
         if code not in BY_CODE:
             raise InvalidInput(
-                f"{field}: no holiday has the code {code!r}" + did_you_mean(code, BY_CODE),
+                _("{field}: no holiday has the code {code}").format(field=field, code=repr(code))
+                + did_you_mean(code, BY_CODE),
                 hint=_("see the codes: povtor perks holidays"),
             )
         return PerkKey(source, code, year)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
+from povtor.i18n import _
 from povtor.records import record
 from povtor.text import fold
 
@@ -74,7 +75,9 @@ def nothing_to_share(items: Iterable[Content], industry: str | None) -> str:
     """Why :func:`pick` found nothing for a client of ``industry``."""
     listed = list(items)
     if not listed:
-        return "no useful material to share yet"
+        return _("no useful material to share yet")
     if not any(fits(i, industry) for i in listed):
-        return f"no useful material for their industry ({industry or 'none set'}) yet"
-    return "the client has had all your useful material"
+        return _("no useful material for their industry ({industry}) yet").format(
+            industry=industry or _("none set")
+        )
+    return _("the client has had all your useful material")

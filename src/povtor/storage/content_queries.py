@@ -48,7 +48,9 @@ def find_content(db: Database, ref: str) -> Row:
     )
     if row is None:
         raise NotFound(
-            f"no warming content #{ref}" if number is not None else f"{ref!r} is no content id",
+            _("no warming content #{ref}").format(ref=ref)
+            if number is not None
+            else _("{ref} is no content id").format(ref=repr(ref)),
             hint=_("see: povtor nudge content list"),
         )
     return row

@@ -221,8 +221,10 @@ class Database:
         if "alembic_version" not in tables:
             if tables:
                 raise DatabaseProblem(
-                    f"{self.location} holds tables, but is not a povtor database",
-                    hint="point --db (or POVTOR_DB) at a povtor database or a new, empty one",
+                    _("{location} holds tables, but is not a povtor database").format(
+                        location=self.location
+                    ),
+                    hint=_("point --db (or POVTOR_DB) at a povtor database or a new, empty one"),
                 )
             return None
         return self.scalar("SELECT version_num FROM alembic_version")
@@ -317,7 +319,9 @@ def _open_server(location: Location, *, migrate: bool, now: dt.datetime | None) 
         from povtor.storage import postgres
     except ImportError:
         raise DatabaseProblem(
-            f"cannot open {location}: PostgreSQL support is not installed",
+            _("cannot open {location}: PostgreSQL support is not installed").format(
+                location=location
+            ),
             hint="pip install 'povtor[postgres]'",
         ) from None
     connection = postgres.connect(location.url, str(location))
