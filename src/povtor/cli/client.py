@@ -364,7 +364,9 @@ def list_(
         from povtor.app.sellers import find_seller
 
         if unowned:
-            raise InvalidInput("give either --seller or --unowned, not both", hint="e.g. --unowned")
+            raise InvalidInput(
+                _("give either --seller or --unowned, not both"), hint=_("e.g. --unowned")
+            )
         seller_id = find_seller(runtime(ctx).db, seller).id
     flt = queries.ClientFilter(
         status=choose(status, STATUSES, option="--status") or "active",
