@@ -182,6 +182,14 @@ def perk_reasons(cli: Cli, day: str) -> dict[str, list[str]]:
     return found
 
 
+def test_a_holiday_card_names_the_clients_company(cli: Cli) -> None:
+    cli.add_client("Монолит", "--industry", "Строительство", "--company", "ООО «Монолит-Строй»")
+    shown = plan(cli, "2026-08-02")
+    assert shown[0]["text"].startswith(
+        "Добрый день! Поздравляем вас и всю команду ООО «Монолит-Строй»"
+    )
+
+
 def test_a_holiday_card_from_seven_days_before_to_the_day(cli: Cli) -> None:
     cli.add_client("СтройМонолит", "--industry", "Строительство", "--category", "A")
     cli.add_client("Ромашка", "--industry", "торговля")

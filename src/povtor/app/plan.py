@@ -38,8 +38,8 @@ def load_plan_input(
 ) -> PlanInput:
     """Every fact the plan for ``day`` is decided on. The facts of a client-development
     rule that is off (``plan.cards_per_day`` or ``plan.roadmap_per_day`` 0) are not read;
-    without ``people``, nor the clients' first people (only a draft's greeting names one:
-    :func:`_with_people` reads them for the items shown)."""
+    without ``people``, nor the clients' first people and companies (only a draft names
+    them: :func:`_with_people` reads them for the items shown)."""
     from povtor.domain.cards import PLAN_CATEGORIES
     from povtor.domain.plan_rules import (
         occasions,
@@ -95,12 +95,14 @@ def ranking(db: Database, day: dt.date, settings: Settings) -> Ranking:
 
 
 def _with_people(db: Database, items: list[PlanItem]) -> list[PlanItem]:
-    """``items``, their clients' first people read (what the drafts greet: a ranking reads
-    none, as most of its clients are never shown)."""
+    """``items``, their clients' first people and companies read (what the drafts greet
+    and name: a ranking reads neither, as most of its clients are never shown)."""
     if items:
-        people = plan_queries.first_people(db, [item.client.id for item in items])
+        ids = [item.client.id for item in items]
+        people, companies = plan_queries.first_people(db, ids), plan_queries.companies(db, ids)
         for item in items:
             item.client.person = people.get(item.client.id)
+            item.client.company = companies.get(item.client.id)
     return items
 
 

@@ -48,7 +48,7 @@ WITH facts AS MATERIALIZED (
       ORDER BY t.on_date DESC, t.at DESC LIMIT 1) AS closing
   FROM client c WHERE c.status = 'active'
 )
-SELECT f.id, f.name, f.company, f.category, f.industry, f.last_touch_on,
+SELECT f.id, f.name, {company}, f.category, f.industry, f.last_touch_on,
   (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
     AND w.on_date <= :day AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
     AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming, f.created_on
@@ -61,7 +61,7 @@ FROM facts f
 # days it paid on and the amount of its latest paid deal (of a client paid after the plan's
 # day too: those are read from its deals).
 CURRENT_CLIENT_FACTS = """
-SELECT c.id, c.name, c.company, c.category, c.industry, a.last_touch_on,
+SELECT c.id, c.name, {company}, c.category, c.industry, a.last_touch_on,
   COALESCE(a.warming_since_closing, 0) AS warming,
   CASE WHEN substr(c.created_on, 1, 10) > :day THEN 1 ELSE 0 END AS made_later,
   a.said_touch_id, a.said_at, a.said_on, a.said_kind, a.said_outcome, a.said_follow_up_on,
@@ -130,6 +130,16 @@ SELECT p.client_id, p.name FROM person p
 WHERE p.id IN (SELECT COALESCE(MIN(CASE WHEN is_main THEN id END), MIN(id))
                FROM person {where} GROUP BY client_id)
 """
+
+
+def companies(db: Database, client_ids: Iterable[int]) -> dict[int, str | None]:
+    """The company of each of ``client_ids``, for the drafts of the items shown."""
+    ids = json.dumps(sorted(set(client_ids)))
+    return dict(
+        db.tuples(
+            "SELECT id, company FROM client WHERE id IN (SELECT value FROM json_each(?))", (ids,)
+        )
+    )
 
 
 def first_people(db: Database, client_ids: Iterable[int] | None = None) -> dict[int, str]:
@@ -212,8 +222,9 @@ def load_plan_facts(
 
     The facts per client come from the stored activity (storage.activity) unless a touch
     is dated after ``today``, or ``history`` asks to read them from the touches and deals
-    (the same facts, found the slow way). Without ``people``, no client's first person is
-    read (:func:`first_people` reads them for the clients whose items are shown)."""
+    (the same facts, found the slow way). Without ``people``, no client's first person or
+    company is read (:func:`first_people` and :func:`companies` read them for the clients
+    whose items are shown)."""
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
     paid = (
@@ -240,6 +251,7 @@ def load_plan_facts(
             db, day, days, trailing_year(today)[0]
         )
     first = first_people(db) if people else {}
+    company_column = "c.company" if people else "NULL"  # (read with the people: drafts)
     get_person, get_paid, get_problem = first.get, paid_dates.get, problems.get
     get_amount = last_paid_amount.get
     clients: dict[int, ClientState] = {}
@@ -248,7 +260,7 @@ def load_plan_facts(
     if current:
         # one row per client: its facts, its paid days and what it said (the reasons of
         # its "no"s apart)
-        rows = db.tuples(CURRENT_CLIENT_FACTS, {"day": day})
+        rows = db.tuples(CURRENT_CLIENT_FACTS.format(company=company_column), {"day": day})
         reasons = conversation_queries.reasons_of(db, [row[8] for row in rows if row[12] == "no"])
         paid_later: list[int] = []  # clients paid after the day: their days read apart
         parse = days.__getitem__
@@ -317,7 +329,9 @@ def load_plan_facts(
             last_touch_on,
             warming,
             created_on,
-        ) in db.tuples(CLIENT_FACTS, {"day": day}):
+        ) in db.tuples(
+            CLIENT_FACTS.format(company=company_column.replace("c.", "f.")), {"day": day}
+        ):
             clients[cid] = ClientState(
                 cid,
                 name,
