@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from povtor import __version__
-from povtor.cli import setup
 from povtor.cli.group import LazyCommandSpec, LazyGroupSpec, Part, PovtorRootGroup
 from povtor.cli.runtime import Runtime
 from povtor.i18n import N_
@@ -16,6 +15,21 @@ from povtor.i18n import N_
 # pays for its own group's modules, not for all of them. This is the one module that
 # joins command modules together: a group's parts from other modules are named here.
 PovtorRootGroup.lazy_groups = {
+    "init": LazyCommandSpec(
+        "povtor.cli.setup",
+        "init",
+        N_("Create the database (migrated to the newest schema) and print where it is."),
+    ),
+    "demo": LazyCommandSpec(
+        "povtor.cli.setup",
+        "demo",
+        N_("Build a realistic demo database from the bundled examples and print its path."),
+    ),
+    "db": LazyGroupSpec(
+        "povtor.cli.setup",
+        "db_app",
+        N_("The database file: where it is, its schema, upgrades, backups and checks."),
+    ),
     "client": LazyGroupSpec(
         "povtor.cli.client",
         "app",
@@ -119,9 +133,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(setup.db_app, name="db")
-app.command("init")(setup.init)
-app.command("demo")(setup.demo)
 
 
 def _version(value: bool) -> None:
