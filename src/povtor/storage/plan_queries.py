@@ -315,7 +315,8 @@ def load_plan_facts(
             if made_later:
                 later.append(cid)
         if paid_later:
-            paid_dates, last_paid_amount, _ = _paid_history(db, day, days, today, paid_later)
+            year_from = trailing_year(today)[0]
+            paid_dates, last_paid_amount, _ = _paid_history(db, day, days, year_from, paid_later)
             for cid in paid_later:
                 clients[cid].paid_dates = paid_dates.get(cid, unknown)
                 clients[cid].last_paid_amount = last_paid_amount.get(cid)
