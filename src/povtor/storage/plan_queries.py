@@ -259,9 +259,12 @@ def load_plan_facts(
     later: list[int] = []  # clients made after the day (no revenue counted for them)
     if current:
         # one row per client: its facts, its paid days and what it said (the reasons of
-        # its "no"s apart)
-        rows = db.tuples(CURRENT_CLIENT_FACTS.format(company=company_column), {"day": day})
-        reasons = conversation_queries.reasons_of(db, [row[8] for row in rows if row[12] == "no"])
+        # its "no"s read after); the rows are made into records as they come, a thousand
+        # at a time, not all held at once
+        rows = db.iterate(
+            CURRENT_CLIENT_FACTS.format(company=company_column), {"day": day}, size=1000
+        )
+        refused: list[tuple[Said, int]] = []  # (a "no", and the touch that said it)
         paid_later: list[int] = []  # clients paid after the day: their days read apart
         parse = days.__getitem__
         for (
@@ -302,18 +305,23 @@ def load_plan_facts(
             if paid_after:
                 paid_later.append(cid)
             if said_at is not None:
-                client.said = Said(
+                answer = client.said = Said(
                     days[said_on],
                     said_at,
                     said_kind,
                     said_outcome,
                     None if said_follow_up_on is None else days[said_follow_up_on],
-                    reasons.get(said_id),
                 )
+                if said_outcome == "no":
+                    refused.append((answer, said_id))
             if asked_at is not None:
                 client.asked = Asked(days[asked_on], asked_at)
             if made_later:
                 later.append(cid)
+        if refused:
+            reasons = conversation_queries.reasons_of(db, [said_id for _said, said_id in refused])
+            for answer, said_id in refused:
+                answer.reason = reasons.get(said_id)
         if paid_later:
             year_from = trailing_year(today)[0]
             paid_dates, last_paid_amount, _ = _paid_history(db, day, days, year_from, paid_later)
@@ -405,7 +413,7 @@ def load_plan_facts(
         title,
         opened_on,
         last_touch_on,
-    ) in db.tuples(OPEN_DEALS, (day,)):
+    ) in db.iterate(OPEN_DEALS, (day,), size=1000):
         owner = clients.get(client_id)
         if owner is None:
             continue  # (a deal of an archived client)
@@ -431,8 +439,8 @@ def load_plan_facts(
         )
         owner.open_deals += 1
     # each client's latest (the rows come by day): only its record is made
-    latest_paid = {row[1]: row for row in db.tuples(*paid)}
-    latest_lost = {row[1]: row for row in db.tuples(*lost)}
+    latest_paid = {row[1]: row for row in db.iterate(*paid, size=1000)}
+    latest_lost = {row[1]: row for row in db.iterate(*lost, size=1000)}
     return PlanInput(
         today=today,
         clients=clients,
