@@ -25,7 +25,7 @@ def card_facts(db: Database, today: dt.date, categories: Collection[str]) -> dic
     marks = ", ".join("?" for _ in categories)
     counts: dict[int, int] = {}
     topics: dict[int, list[str]] = {}
-    for client_id, topic, count in db.rows(
+    for client_id, topic, count in db.iterate(
         f"""SELECT f.client_id, f.topic, COUNT(*) FROM fact f
             JOIN client c ON c.id = f.client_id
             WHERE c.status = 'active' AND c.category IN ({marks}) AND f.noted_on <= ?
@@ -44,7 +44,7 @@ def card_facts(db: Database, today: dt.date, categories: Collection[str]) -> dic
 def last_card_questions(db: Database, today: dt.date) -> dict[int, dt.date]:
     """The day of each client's newest touch about its card (purpose ``card``) by ``today``."""
     found = {}
-    for client_id, on_date in db.rows(
+    for client_id, on_date in db.iterate(
         """SELECT client_id, MAX(on_date) FROM touch
            WHERE purpose = 'card' AND on_date <= ? GROUP BY client_id""",
         (today.isoformat(),),

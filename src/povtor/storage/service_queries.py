@@ -26,7 +26,7 @@ ORDER BY t.client_id, t.at, t.id
 def open_problems(db: Database, day: str) -> dict[int, ServiceProblem]:
     """Per client, its unresolved service problem as of ``day`` (the latest one)."""
     # (the rows come by client and time: its latest last; only its record is made)
-    latest = {row[1]: row for row in db.tuples(OPEN_PROBLEMS, {"day": day})}
+    latest = {row[1]: row for row in db.iterate(OPEN_PROBLEMS, {"day": day})}
     return {
         client_id: ServiceProblem(
             reported_on=to_date(on_date),  # type: ignore[arg-type]
