@@ -121,9 +121,35 @@ class OrderBook:
         self, where: int | str, rec: dict[str, Any], line: int, status: str | None
     ) -> str | None:
         get = rec.get
-        order_id, day = rec["order_id"], rec["date"][0].toordinal()
-        name, code = get("client"), get("client_code")
-        currency = get("currency") or self.default_currency
+        return self.add_line(
+            where,
+            rec["order_id"],
+            rec["date"][0].toordinal(),
+            get("client"),
+            get("client_code"),
+            line,
+            status,
+            get("currency"),
+            get("title"),
+            get("product"),
+        )
+
+    def add_line(
+        self,
+        where: int | str,
+        order_id: str,
+        day: int,
+        name: str | None,
+        code: str | None,
+        line: int,
+        status: str | None = None,
+        currency: str | None = None,
+        title: str | None = None,
+        product: str | None = None,
+    ) -> str | None:
+        """:meth:`add` with the line's cells given one by one (``day`` as an ordinal): a
+        file with no status, currency, title or product column needs none of them."""
+        currency = currency or self.default_currency
         nums = self._nums
         slot = self._slots.get(order_id)
         if slot is None:
@@ -169,10 +195,8 @@ class OrderBook:
                 self._cancelled.add(slot)
             elif slot not in self._stage:
                 self._stage[slot] = status
-        title = get("title")
         if title and slot not in self._title:
             self._title[slot] = title
-        product = get("product")
         if product:
             products = self._products.get(slot)
             if products is None:

@@ -162,6 +162,8 @@ class Importer:
         self._days: dict[dt.date, str] = {}
         self._next_id: dict[str, int] = {}
         self._shared: dict[Callable[[Importer], Any], Any] = {}
+        # INSERT ... SELECT statements: how many rows a run of one adds, by its parameters
+        self.rows_of: dict[str, Callable[[tuple[Any, ...]], int]] = {}
 
     # -- what the checker found --------------------------------------------------------
     @property
@@ -288,7 +290,8 @@ class Importer:
                 table = inserted.group(1)
                 if table not in self._before:
                     self._before[table] = self._count(table)
-                added[table] += len(params)
+                rows_of = self.rows_of.get(sql)
+                added[table] += sum(map(rows_of, params)) if rows_of else len(params)
         for table, count in added.items():
             before = self._before[table]
             if before >= 0 and count >= REINDEX_MIN_ROWS and count > before:
