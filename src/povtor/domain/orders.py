@@ -118,23 +118,6 @@ class OrderBook:
         return len(self._slots)
 
     def add(
-        self, where: int | str, rec: dict[str, Any], line: int, status: str | None
-    ) -> str | None:
-        get = rec.get
-        return self.add_line(
-            where,
-            rec["order_id"],
-            rec["date"][0].toordinal(),
-            get("client"),
-            get("client_code"),
-            line,
-            status,
-            get("currency"),
-            get("title"),
-            get("product"),
-        )
-
-    def add_line(
         self,
         where: int | str,
         order_id: str,
@@ -147,8 +130,8 @@ class OrderBook:
         title: str | None = None,
         product: str | None = None,
     ) -> str | None:
-        """:meth:`add` with the line's cells given one by one (``day`` as an ordinal): a
-        file with no status, currency, title or product column needs none of them."""
+        """Add a line (its date as an ordinal; a file with no status, currency, title or
+        product column gives none of them)."""
         currency = currency or self.default_currency
         nums = self._nums
         slot = self._slots.get(order_id)

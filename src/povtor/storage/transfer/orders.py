@@ -50,7 +50,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     status_label = head.labels.get("status", "status")
     has_status = head.has("status")
     today = imp.clock.today
-    add, add_line = book.add, book.add_line
+    add = book.add
     # a file of order id, date, client and sum alone: each line's cells go to the book
     # as they are (no status, currency, title or product to look up)
     plain = not any(head.has(c) for c in ("status", "currency", "title", "product"))
@@ -83,7 +83,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
         line = int(amount) if amount is not None else _order_line(imp, rec, head, source, where)
         if plain:
             if line is not None:
-                trouble = add_line(where, order_id, day.toordinal(), name, code, line)
+                trouble = add(where, order_id, day.toordinal(), name, code, line)
                 if trouble:
                     problem(source, where, trouble)
             continue
@@ -96,7 +96,11 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
                 continue
         if line is None:
             continue
-        trouble = add(where, rec, line, status)
+        get = rec.get
+        trouble = add(
+            where, order_id, day.toordinal(), name, code, line, status, get("currency"),
+            get("title"), get("product"),
+        )  # fmt: skip
         if trouble:
             problem(source, where, trouble)
     # every line is in the book: the file's text and the book's lookup of its lines go
