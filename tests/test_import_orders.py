@@ -395,3 +395,34 @@ def test_a_large_file_broken_near_its_end_names_the_byte(cli: Cli, tmp_path: Pat
     assert f"orders.csv: not valid utf-8 at byte {len(data) + 17}" in run.stderr
     assert run.exception is None
     assert query(cli.db, "SELECT COUNT(*) FROM deal") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "noons"),
+    [
+        ("Europe/Moscow", ["2025-03-29T09:00:00", "2025-03-31T09:00:00"]),
+        # the clocks go forward on 2025-03-30: noon is 11:00 UTC before, 10:00 after
+        ("Europe/Berlin", ["2025-03-29T11:00:00", "2025-03-31T10:00:00"]),
+        # noon at UTC+14 is 22:00 UTC of the day before
+        ("Pacific/Kiritimati", ["2025-03-28T22:00:00", "2025-03-30T22:00:00"]),
+    ],
+)
+def test_the_history_of_a_plain_order_is_at_noon_of_its_day(
+    cli: Cli, tmp_path: Path, zone: str, noons: list[str]
+) -> None:
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "order_id,date,client,amount\n"
+        "1,2025-03-29,Ромашка,100\n2,2025-03-31,Ромашка,200\n3,2025-03-29,Лютик,300\n",
+        encoding="utf-8",
+    )
+    cli.ok("--tz", zone, "import", "orders", str(source))
+    first, second = noons
+    assert cli.ok("--tz", zone, "export", "stage-history").stdout.splitlines()[1:] == [
+        f"1,1,open,,base,{first},2025-03-29,",
+        f"2,1,win,base,paid,{first},2025-03-29,",
+        f"3,2,open,,base,{second},2025-03-31,",
+        f"4,2,win,base,paid,{second},2025-03-31,",
+        f"5,3,open,,base,{first},2025-03-29,",
+        f"6,3,win,base,paid,{first},2025-03-29,",
+    ]

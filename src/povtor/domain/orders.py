@@ -118,12 +118,21 @@ class OrderBook:
         return len(self._slots)
 
     def add(
-        self, where: int | str, rec: dict[str, Any], line: int, status: str | None
+        self,
+        where: int | str,
+        order_id: str,
+        day: int,
+        name: str | None,
+        code: str | None,
+        line: int,
+        status: str | None = None,
+        currency: str | None = None,
+        title: str | None = None,
+        product: str | None = None,
     ) -> str | None:
-        get = rec.get
-        order_id, day = rec["order_id"], rec["date"][0].toordinal()
-        name, code = get("client"), get("client_code")
-        currency = get("currency") or self.default_currency
+        """Add a line (its date as an ordinal; a file with no status, currency, title or
+        product column gives none of them)."""
+        currency = currency or self.default_currency
         nums = self._nums
         slot = self._slots.get(order_id)
         if slot is None:
@@ -169,10 +178,8 @@ class OrderBook:
                 self._cancelled.add(slot)
             elif slot not in self._stage:
                 self._stage[slot] = status
-        title = get("title")
         if title and slot not in self._title:
             self._title[slot] = title
-        product = get("product")
         if product:
             products = self._products.get(slot)
             if products is None:

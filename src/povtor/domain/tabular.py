@@ -20,6 +20,7 @@ Rules (documented in docs/import-export.md):
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import datetime as dt
 import io
@@ -486,19 +487,31 @@ class FileRows(Sequence[tuple[int, list[str]]]):
         self._delimiter = delimiter
         self._source = source
         self._first: list[tuple[int, list[str]]] = []
-        count = 0
-        for row in self:
-            if count < FILE_ROWS_KEPT:
-                self._first.append(row)
-            count += 1
-        self._count = count
+        reader = self._reader(data)
+        try:
+            previous = 0
+            for cells in reader:
+                self._first.append((previous + 1, cells))
+                previous = reader.line_num
+                if len(self._first) == FILE_ROWS_KEPT:
+                    break
+            # the other rows are only counted (the last of them numbered, at C speed)
+            last = collections.deque(enumerate(reader, len(self._first) + 1), maxlen=1)
+        except csv.Error:
+            for _row in self:  # read again row by row: the error names its line
+                pass
+            raise
+        self._count = last[0][0] if last else len(self._first)
+
+    def _reader(self, data: bytes) -> Any:
+        stream = io.TextIOWrapper(io.BytesIO(data), encoding=self._encoding, newline="")
+        return csv.reader(stream, delimiter=self._delimiter, strict=True)
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         if self._data is None:  # let go (see let_go)
             yield from self._first
             return
-        stream = io.TextIOWrapper(io.BytesIO(self._data), encoding=self._encoding, newline="")
-        reader = csv.reader(stream, delimiter=self._delimiter, strict=True)
+        reader = self._reader(self._data)
         previous = 0
         try:
             for cells in reader:

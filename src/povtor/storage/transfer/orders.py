@@ -51,15 +51,21 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     has_status = head.has("status")
     today = imp.clock.today
     add = book.add
+    # a file of order id, date, client and sum alone: each line's cells go to the book
+    # as they are (no status, currency, title or product to look up)
+    plain = not any(head.has(c) for c in ("status", "currency", "title", "product"))
     for where, rec in check.rows(table, "orders", head):
         date = rec["date"]
-        if (rec["order_id"] is None and not need(rec, head, source, where, "order_id")) or (
+        order_id = rec["order_id"]
+        if (order_id is None and not need(rec, head, source, where, "order_id")) or (
             date is None and not need(rec, head, source, where, "date")
         ):
             continue
-        if date[0] > today and in_future(imp, rec, head, source, where, ("date",)):
+        day = date[0]
+        if day > today and in_future(imp, rec, head, source, where, ("date",)):
             continue
-        if not placeholder and not rec.get("client") and not rec.get("client_code"):
+        name, code = rec.get("client"), rec.get("client_code")
+        if not placeholder and not name and not code:
             if not {"client", "client_code"} & rec.get("_bad", set()):
                 label = head.labels.get("client") or head.labels["client_code"]
                 problem(
@@ -75,6 +81,12 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
             continue
         amount = rec.get("amount")
         line = int(amount) if amount is not None else _order_line(imp, rec, head, source, where)
+        if plain:
+            if line is not None:
+                trouble = add(where, order_id, day.toordinal(), name, code, line)
+                if trouble:
+                    problem(source, where, trouble)
+            continue
         status = None
         if has_status:
             try:
@@ -84,7 +96,11 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
                 continue
         if line is None:
             continue
-        trouble = add(where, rec, line, status)
+        get = rec.get
+        trouble = add(
+            where, order_id, day.toordinal(), name, code, line, status, get("currency"),
+            get("title"), get("product"),
+        )  # fmt: skip
         if trouble:
             problem(source, where, trouble)
     # every line is in the book: the file's text and the book's lookup of its lines go
@@ -202,25 +218,51 @@ class _Plan:
         by_ext, rows = index.by_ext, index.rows
         indexed, listing = imp.more_files, imp.listing
         planned = None if HISTORY_INSERT in imp.early_last else imp.shared(planned_history_of)
+        # the two events of each deal of a batch made by one statement from the deals
+        # just written, where their times are all the day's noon at one time of day (one
+        # offset from UTC: so in most zones but in the weeks around a clock change)
+        selected = planned is None and imp.db.engine == "sqlite"
+        if selected:
+            imp.rows_of[HISTORY_OF_DEALS] = _history_rows
         new_ids, noon = imp.new_ids, imp.noon
-        days: dict[int, tuple[str, str]] = {}  # ordinal -> (ISO date, stored noon)
+        days: dict[int, str] = {}  # ordinal -> ISO date
+        noons: dict[str, tuple[str, str | None]] = {}  # ISO date -> (its noon, time of it)
         from_ordinal = dt.date.fromordinal
         deals: list[tuple[Any, ...]] = []
-        history: list[tuple[Any, ...]] = []
         # the ids of a batch follow one another: taken from the importer when it is written
-        deal_id, history_id = new_ids("deal", 0), new_ids("stage_change", 0)
+        deal_id = new_ids("deal", 0)
 
         def write() -> None:
-            nonlocal deals, history
+            nonlocal deals
             if not deals:
                 return
-            new_ids("deal", len(deals))
-            new_ids("stage_change", len(history))
+            count = len(deals)
+            first_deal = new_ids("deal", count)
+            first_change = new_ids("stage_change", 2 * count)
             imp.ops(DEAL_INSERT, deals)
-            imp.last(HISTORY_INSERT).extend(history)
-            imp.counts[("deals", "create")] += len(deals)
-            imp.counts[("stage-history", "create")] += len(history)
-            deals, history = [], []
+            times = {noons[on][1] for on in {deal[8] for deal in deals}} if selected else ()
+            if len(times) == 1 and None not in times:
+                (time,) = times
+                last_deal = first_deal + count - 1
+                imp.op(
+                    HISTORY_OF_DEALS,
+                    (first_change, first_deal, time, first_id, first_id, won_id, first_deal,
+                     last_deal),
+                )  # fmt: skip
+            else:
+                history = imp.last(HISTORY_INSERT)
+                change_id = first_change
+                for deal in deals:
+                    made, on = deal[0], deal[8]
+                    at = noons[on][0]
+                    if planned is not None:
+                        planned[change_id] = planned[change_id + 1] = made
+                    history.append((change_id, made, "open", None, first_id, at, on, None))
+                    history.append((change_id + 1, made, "win", first_id, won_id, at, on, None))
+                    change_id += 2
+            imp.counts[("deals", "create")] += count
+            imp.counts[("stage-history", "create")] += 2 * count
+            deals = []
             imp.flush()  # written now: a batch of rows at a time in memory
 
         for order_id, where, day, (name, code, ref), total, order in book.each():
@@ -231,18 +273,18 @@ class _Plan:
                 made = order or _plain(book, order_id, where, day, name, code, ref, total)
                 made.client_id = client_id
                 self.order(made)
-                deal_id, history_id = new_ids("deal", 0), new_ids("stage_change", 0)
+                deal_id = new_ids("deal", 0)
                 continue
             if total == 0:
                 self.free += 1
                 self.first_free = self.first_free or where
             if client_id is None:
                 continue
-            dated = days.get(day)
-            if dated is None:
-                on = from_ordinal(day).isoformat()
-                dated = days[day] = (on, noon(on))
-            on, at = dated
+            on = days.get(day)
+            if on is None:
+                on = days[day] = from_ordinal(day).isoformat()
+                at = noon(on)
+                noons[on] = (at, at[len(on) :] if at.startswith(on) else None)
             title = "№ " + order_id
             if len(title) > NAME_MAX:
                 title = title[: NAME_MAX - 1] + "…"
@@ -258,12 +300,7 @@ class _Plan:
                 imp.changes.append(
                     Change("deals", "create", deal_id, f"order {order_id}", f"{source}:{where}")
                 )
-            if planned is not None:
-                planned[history_id] = planned[history_id + 1] = deal_id
-            history.append((history_id, deal_id, "open", None, first_id, at, on, None))
-            history.append((history_id + 1, deal_id, "win", first_id, won_id, at, on, None))
             deal_id += 1
-            history_id += 2
             if len(deals) >= 4096:
                 write()
         write()
@@ -345,6 +382,24 @@ class _Plan:
             )
         if order.products:
             _link_products(imp, deal_id, order)
+
+
+# the history of a batch of new deals of orders (see _Plan.orders), by its parameters:
+# the first event's id, the first deal's id, the events' time of day (after the date),
+# the first stage, the first stage and the won stage again, the first and last deal's id
+HISTORY_OF_DEALS = (
+    "INSERT INTO stage_change (id, deal_id, event, from_stage_id, to_stage_id, at, on_date, "
+    "reason) SELECT ? + 2 * (deal.id - ?) + events.n, deal.id, events.event, "
+    "events.from_stage_id, events.to_stage_id, deal.opened_on || ?, deal.opened_on, NULL "
+    "FROM deal CROSS JOIN (SELECT 0 AS n, 'open' AS event, NULL AS from_stage_id, "
+    "? AS to_stage_id UNION ALL SELECT 1, 'win', ?, ?) AS events "
+    "WHERE deal.id BETWEEN ? AND ? ORDER BY deal.id, events.n"
+)
+
+
+def _history_rows(params: tuple[Any, ...]) -> int:
+    """The events HISTORY_OF_DEALS makes: two a deal."""
+    return 2 * (params[-1] - params[-2] + 1)
 
 
 def _catalog(imp: Importer) -> dict[str, tuple[int, str]]:
