@@ -315,3 +315,28 @@ def test_in_process_nothing_is_kept_to_the_end() -> None:
 
     process.keep(object())
     assert process._kept == []
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize(
+    "args", [["funnel", "list"], ["funnel", "list", "--format", "csv"], ["client", "list"]]
+)
+def test_a_full_disk_behind_a_redirection_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    """`povtor ... > file` on a full disk: what happened, in one line, exit code 6 (not
+    an internal error)."""
+    demo = tmp_path / "demo.db"
+    assert povtor("demo", str(demo)).returncode == 0
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [executable(), "--db", str(demo), *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 6
+    assert done.stderr == (
+        "error: cannot write standard output: No space left on device; "
+        "free disk space or write somewhere else\n"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import importlib
 import os
 import re
@@ -51,6 +52,13 @@ class PovtorGroup(TyperGroup):
             raise typer.Exit(int(ExitCode.OK)) from None
         except (typer.Exit, typer.Abort):
             raise
+        except OSError as error:
+            if error.errno not in _CANNOT_WRITE:
+                raise
+            # (a full disk or a failing one behind a redirection: povtor ... > file)
+            report(cannot_write_output(error))
+            _silence_stdout()
+            raise typer.Exit(int(ExitCode.DATABASE)) from None
         except Exception as error:
             if type(error).__module__.startswith(("typer", "click")):
                 raise
@@ -68,6 +76,19 @@ class PovtorGroup(TyperGroup):
                 file=sys.stderr,
             )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+_CANNOT_WRITE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def cannot_write_output(error: OSError) -> PovtorError:
+    """Standard output refused what was printed (a full disk behind a redirection)."""
+    from povtor.errors import DatabaseProblem
+
+    return DatabaseProblem(
+        _("cannot write standard output: {reason}").format(reason=error.strerror or error),
+        hint=_("free disk space or write somewhere else"),
+    )
 
 
 def _silence_stdout() -> None:

@@ -203,8 +203,28 @@ def main() -> None:
     try:
         app(prog_name="povtor")
     except SystemExit as stop:
-        process.end(_exit_code(stop.code))
-    process.end(0)
+        process.end(_written(_exit_code(stop.code)))
+    process.end(_written(0))
+
+
+def _written(code: int) -> int:
+    """``code``, once what is left of the output is written; a write refused now (a full
+    disk behind a redirection) is said in one line, exit code 6 (the reader gone, as in
+    ``povtor ... | head``, is no error)."""
+    import sys
+
+    from povtor.cli.group import cannot_write_output, report
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    except OSError as error:
+        report(cannot_write_output(error))
+        return code or int(cannot_write_output(error).exit_code)
+    except ValueError:  # (a closed stream)
+        pass
+    return code
 
 
 def _exit_code(code: object) -> int:
