@@ -17,6 +17,7 @@ import functools
 import heapq
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import field
 from decimal import Decimal
 
 from povtor.domain import conversation
@@ -182,6 +183,12 @@ class Weights:
     closeness: Decimal
     overdue: Decimal
     problem: Decimal
+    # the category's weight and the rule's, summed once per pair (every candidate adds them)
+    fixed: Mapping[tuple[str, str], Decimal] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fixed = {(c, r): self.category[c] + self.rule[r] for c in self.category for r in RULES}
+        object.__setattr__(self, "fixed", fixed)
 
     @classmethod
     def of(cls, settings: Settings) -> Weights:
@@ -200,11 +207,10 @@ class Weights:
         """The sum of :meth:`terms`, without the terms."""
         category = client.category if client.category in ("A", "B", "C") else "none"
         score = (
-            self.category[category]
+            self.fixed[category, candidate.rule]
             + _money_term(self.money, candidate.amount_minor or 0)
             + _cents(self.closeness, candidate.closeness)
             + self.overdue * min(candidate.overdue_days, MAX_OVERDUE_DAYS)
-            + self.rule[candidate.rule]
         )
         if client.open_problem is not None:
             score += self.problem
@@ -366,21 +372,7 @@ def rank(data: PlanInput, settings: Settings) -> Ranking:
     weights = Weights.of(settings)
     today, clients = data.today, data.clients
     by_client: dict[int, _Scored] = {}
-    # (Weights.score, with the sums that repeat made once: the category's and the rule's
-    # weights per pair, the overdue term per number of days)
-    fixed = {
-        (category, rule): weights.category[category] + weights.rule[rule]
-        for category in weights.category
-        for rule in RULES
-    }
-    overdue: dict[int, Decimal] = {}
-    money, cents, closeness_weight, overdue_weight = (
-        _money_term,
-        _cents,
-        weights.closeness,
-        weights.overdue,
-    )
-    money_weight, problem_weight = weights.money, weights.problem
+    score = weights.score
     for candidate in candidates:
         client = clients[candidate.client_id]
         if client.last_touch_on == today:
@@ -388,20 +380,7 @@ def rank(data: PlanInput, settings: Settings) -> Ranking:
         found = by_client.get(candidate.client_id)
         if found is None:
             found = by_client[candidate.client_id] = []
-        category = client.category if client.category in ("A", "B", "C") else "none"
-        days = min(candidate.overdue_days, MAX_OVERDUE_DAYS)
-        late = overdue.get(days)
-        if late is None:
-            late = overdue[days] = overdue_weight * days
-        score = (
-            fixed[category, candidate.rule]
-            + money(money_weight, candidate.amount_minor or 0)
-            + cents(closeness_weight, candidate.closeness)
-            + late
-        )
-        if client.open_problem is not None:
-            score += problem_weight
-        found.append((score, candidate))
+        found.append((score(candidate, client), candidate))
     order = []
     for client_id, scored in by_client.items():
         lead = scored[0] if len(scored) == 1 else min(scored, key=_lead_order)
