@@ -250,7 +250,7 @@ try:
     app(sys.argv[1:], prog_name="povtor")
 except SystemExit as stop:
     assert not stop.code, stop.code
-print("built:", *sorted(f"{g} {c}" for g, c in PovtorRootGroup.alone), file=sys.stderr)
+print("built:", *sorted(f"{g} {c}" for g, c in PovtorRootGroup.built_alone), file=sys.stderr)
 """
 
 

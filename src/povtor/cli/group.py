@@ -149,20 +149,26 @@ class LazyGroupSpec:
                 group.command(part.name)(item)
         return group
 
-    def command(self, name: str, only: str | None = None) -> Any:
-        """The group as a click command named ``name``; with ``only`` (the subcommand
-        given on the command line), holding that subcommand alone if the group has it: a
-        command's start does not build the options of its siblings."""
-        group = self.load()
-        if only is not None:
-            found = [c for c in group.registered_commands if _command_name(c) == only]
-            found_groups = [g for g in group.registered_groups if g.name == only]
-            if found or found_groups:
-                group = copy.copy(group)
-                group.registered_commands, group.registered_groups = found, found_groups
-        command = typer.main.get_group(group)
+    def command(self, name: str) -> Any:
+        """The group as a click command named ``name``."""
+        command = typer.main.get_group(self.load())
         command.name = name
         return command
+
+    def alone(self, name: str, sub: str) -> Any:
+        """The group as a click command named ``name`` holding its subcommand ``sub``
+        alone (a command's start does not build the options of its siblings); None: the
+        group has no subcommand ``sub``."""
+        group = self.load()
+        found = [c for c in group.registered_commands if _command_name(c) == sub]
+        found_groups = [g for g in group.registered_groups if g.name == sub]
+        if not found and not found_groups:
+            return None
+        group = copy.copy(group)
+        group.registered_commands, group.registered_groups = found, found_groups
+        command = typer.main.get_group(group)
+        command.name = name
+        return command if sub in command.commands else None
 
 
 def _command_name(info: Any) -> str:
@@ -191,7 +197,7 @@ class PovtorRootGroup(PovtorGroup):
 
     lazy_groups: ClassVar[dict[str, LazyGroupSpec | LazyCommandSpec]] = {}  # (and commands)
     # each lazy group built with one subcommand alone, by (group, subcommand)
-    alone: ClassVar[dict[tuple[str, str], Any]] = {}
+    built_alone: ClassVar[dict[tuple[str, str], Any]] = {}
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *self.lazy_groups]
@@ -230,12 +236,12 @@ class PovtorRootGroup(PovtorGroup):
             and not ctx.resilient_parsing
         ):
             key = (args[0], args[1])
-            built = self.alone.get(key)
+            built = self.built_alone.get(key)
             if built is None:
-                built = spec.command(args[0], only=args[1])
-                if args[1] not in getattr(built, "commands", {}):
+                built = spec.alone(args[0], args[1])
+                if built is None:  # (not one of its subcommands: the whole group says so)
                     return super().resolve_command(ctx, args)
-                built = self.alone[key] = hide_old_spellings(built)
+                built = self.built_alone[key] = hide_old_spellings(built)
             return args[0], speak(built), args[1:]
         return super().resolve_command(ctx, args)
 
