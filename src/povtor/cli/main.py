@@ -220,8 +220,9 @@ def _written(code: int) -> int:
     except BrokenPipeError:
         pass
     except OSError as error:
-        report(cannot_write_output(error))
-        return code or int(cannot_write_output(error).exit_code)
+        problem = cannot_write_output(error)
+        report(problem)
+        return code or int(problem.exit_code)
     except ValueError:  # (a closed stream)
         pass
     return code
