@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from povtor.domain.conversation import allows
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.gone_silent import is_silent
-from povtor.domain.plan_rules.quiet_days import settled, settled_for
+from povtor.domain.plan_rules.quiet_days import settled_for
 from povtor.domain.roadmaps import RoadmapFacts, RoadmapProgress, fallback_script, plan_progress
 from povtor.i18n import _
 from povtor.settings import Settings
@@ -34,15 +34,15 @@ def is_on(settings: Settings) -> bool:
     return settings.int("plan.roadmap_per_day") != 0
 
 
-def free_for_a_step(client: ClientState, today: dt.date, settings: Settings) -> bool:
+def free_for_a_step(client: ClientState, today: dt.date, quiet: int) -> bool:
     """Whether nothing in the client's own state rules a roadmap step out today: it is
     categorised and settled (:func:`~.quiet_days.settled`: no open deal, no client-level
-    follow-up date, no unresolved service problem, not touched in ``plan.quiet_days``) and
-    the conversation does not hold roadmap steps back (a refusal, a step it asked to hear
-    about later)."""
+    follow-up date, no unresolved service problem, not touched in the last ``quiet`` days,
+    ``plan.quiet_days``) and the conversation does not hold roadmap steps back (a refusal,
+    a step it asked to hear about later)."""
     return (
         client.category is not None
-        and settled(client, today, settings)
+        and settled_for(client, today, quiet)
         and allows(client, RULE, today)
     )
 
@@ -60,10 +60,8 @@ def roadmap_steps(
     free = {
         client_id: client
         for client_id, client in clients.items()
-        if client.category is not None
-        and settled_for(client, today, quiet)
-        and allows(client, RULE, today)
-    }  # (free_for_a_step, with the setting read once)
+        if free_for_a_step(client, today, quiet)
+    }
     categories = {client_id: client.category for client_id, client in free.items()}
     return roadmap_candidates(plan_progress(facts, categories), free, today, settings)
 
@@ -114,12 +112,7 @@ def roadmap_candidates(
         client = clients.get(p.client_id)
         if client is None or p.next_step is None or client.category != p.category:
             continue
-        # (free_for_a_step, with the setting read once)
-        if not (
-            client.category is not None
-            and settled_for(client, today, quiet)
-            and allows(client, RULE, today)
-        ):
+        if not free_for_a_step(client, today, quiet):
             continue
         since_on = _since_on(p, client)
         if since_on is None or (today - since_on).days < gap:

@@ -28,7 +28,7 @@ from povtor.domain.cards import (
 from povtor.domain.conversation import allows
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.gone_silent import is_silent
-from povtor.domain.plan_rules.quiet_days import settled, settled_for
+from povtor.domain.plan_rules.quiet_days import settled_for
 from povtor.i18n import _
 from povtor.settings import Settings
 from povtor.text import sort_key
@@ -41,15 +41,12 @@ def is_on(settings: Settings) -> bool:
     return settings.int("plan.cards_per_day") > 0
 
 
-def quiet_client(client: ClientState, today: dt.date, settings: Settings) -> bool:
-    """Nothing in motion with the client (:func:`~.quiet_days.settled`), nothing the
-    conversation holds card questions back for, and not silent past its threshold (that is
-    its own item)."""
-    return (
-        settled(client, today, settings)
-        and allows(client, RULE, today)
-        and not is_silent(client, today, settings)
-    )
+def quiet_client(client: ClientState, today: dt.date, quiet: int) -> bool:
+    """Nothing in motion with the client (:func:`~.quiet_days.settled`, ``quiet``: the
+    ``plan.quiet_days``) and nothing the conversation holds card questions back for. (Nor
+    may it be silent past its threshold, its own item: :func:`card_candidates` asks that
+    last, of the clients with a thin card only.)"""
+    return settled_for(client, today, quiet) and allows(client, RULE, today)
 
 
 def thin_cards(
@@ -84,11 +81,7 @@ def card_candidates(
         if client.category not in PLAN_CATEGORIES or not client.paid_dates:
             continue  # (a prospect's card fills in the first-sale talks)
         since = last_asked.get(client.id, client.paid_dates[0])
-        if (
-            (today - since).days < gap
-            or not settled_for(client, today, quiet)  # (quiet_client, settings read once)
-            or not allows(client, RULE, today)
-        ):
+        if (today - since).days < gap or not quiet_client(client, today, quiet):
             continue
         card = cards.get(client.id)
         state = completeness(card.facts if card else 0, client.category, settings)
