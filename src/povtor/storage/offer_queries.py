@@ -18,8 +18,8 @@ def load_offer_facts(
 ) -> OfferFacts | None:
     """Everything the offer rules need on ``today``, with the offer touches from ``since``
     on; None without a product catalog. ``revenues``: the active clients' revenue of the
-    12 months to ``today`` when already read (storage.plan_queries reads it with the paid
-    days); otherwise it is read here."""
+    12 months to ``today`` when already read (storage.plan_queries reads it with the
+    plan's facts); otherwise it is read here."""
     products = {
         r["id"]: _product(r)
         for r in db.rows("SELECT id, name, price_minor, currency, is_backend FROM product")
@@ -76,20 +76,31 @@ def load_offer_facts(
     )
 
 
-def active_revenues(db: Database, start: dt.date, end: dt.date) -> dict[int, int]:
-    """Active clients' revenue from deals paid in ``start..end`` (``REVENUE_CURRENCY``),
-    deals as they stand now (as the rest of the plan reads them), from the deal index."""
+def paid_revenues(db: Database, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Every client's revenue from deals paid in ``start..end`` (``REVENUE_CURRENCY``),
+    deals as they stand now (as the rest of the plan reads them), from the deal index
+    alone."""
     return dict(
-        db.tuples(
-            """SELECT d.client_id, SUM(d.amount_minor) FROM deal d
-               JOIN client c ON c.id = d.client_id
-               WHERE d.status = 'won' AND d.currency = ? AND d.amount_minor IS NOT NULL
-                 AND d.closed_on >= ? AND d.closed_on <= ?
-                 AND c.status = 'active' AND c.created_on <= ?
-               GROUP BY d.client_id""",
-            (REVENUE_CURRENCY, start.isoformat(), end.isoformat(), end.isoformat()),
+        db.iterate(
+            """SELECT client_id, SUM(amount_minor) FROM deal
+               WHERE status = 'won' AND currency = ? AND amount_minor IS NOT NULL
+                 AND closed_on >= ? AND closed_on <= ?
+               GROUP BY client_id""",
+            (REVENUE_CURRENCY, start.isoformat(), end.isoformat()),
         )
     )
+
+
+def active_revenues(db: Database, start: dt.date, end: dt.date) -> dict[int, int]:
+    """:func:`paid_revenues` of the active clients made by ``end``."""
+    active = {
+        client_id
+        for (client_id,) in db.iterate(
+            "SELECT id FROM client WHERE status = 'active' AND created_on <= ?",
+            (end.isoformat(),),
+        )
+    }
+    return {cid: revenue for cid, revenue in paid_revenues(db, start, end).items() if cid in active}
 
 
 class _BoughtByClient(Mapping[int, Mapping[int, dt.date]]):

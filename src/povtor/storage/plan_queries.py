@@ -363,16 +363,11 @@ def load_plan_facts(
             if talker is not None:
                 talker.said, talker.asked = said, asked
     if revenues is None and db.scalar("SELECT 1 FROM product LIMIT 1") is not None:
-        # (the offer rules rank by it: read only with a product catalog)
-        revenues = dict(
-            db.tuples(
-                """SELECT client_id, SUM(amount_minor) FROM deal
-                   WHERE status = 'won' AND currency = ? AND amount_minor IS NOT NULL
-                     AND closed_on >= ? AND closed_on <= ?
-                   GROUP BY client_id""",
-                (REVENUE_CURRENCY, trailing_year(today)[0].isoformat(), day),
-            )
-        )
+        # (the offer rules rank by it: read only with a product catalog; the active
+        # clients are those read above)
+        from povtor.storage.offer_queries import paid_revenues
+
+        revenues = paid_revenues(db, trailing_year(today)[0], today)
     if revenues is not None:
         for cid in later:
             revenues.pop(cid, None)
