@@ -51,7 +51,8 @@ WITH facts AS MATERIALIZED (
 SELECT f.id, f.name, {company}, f.category, f.industry, f.last_touch_on,
   (SELECT COUNT(*) FROM touch w WHERE w.client_id = f.id AND w.kind = 'warming'
     AND w.on_date <= :day AND w.on_date >= COALESCE(substr(f.closing, 1, 10), '')
-    AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming, f.created_on
+    AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming,
+  CASE WHEN substr(f.created_on, 1, 10) > :day THEN 1 ELSE 0 END AS made_later
 FROM facts f
 """
 # The same facts from each client's stored activity (storage.activity): one row per
@@ -227,14 +228,6 @@ def load_plan_facts(
     whose items are shown)."""
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
-    paid = (
-        CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
-        {"since": paid_since.isoformat(), "day": day},
-    )
-    lost = (
-        CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
-        {"since": lost_since.isoformat(), "day": day},
-    )
     days = Days()
     problems = open_problems(db, day)  # an unresolved service problem, per client
     service_promises = conversation_queries.service_promises(db, day)
@@ -337,7 +330,7 @@ def load_plan_facts(
             industry,
             last_touch_on,
             warming,
-            created_on,
+            made_later,
         ) in db.tuples(
             CLIENT_FACTS.format(company=company_column.replace("c.", "f.")), {"day": day}
         ):
@@ -355,7 +348,7 @@ def load_plan_facts(
                 get_problem(cid),
                 industry,
             )
-            if created_on is not None and str(created_on)[:10] > day:
+            if made_later:
                 later.append(cid)
         # what the clients said (most said nothing: set only where there is something)
         for cid, (said, asked) in conversation_queries.general_talk(db, day).items():
@@ -434,8 +427,22 @@ def load_plan_facts(
         )
         owner.open_deals += 1
     # each client's latest (the rows come by day): only its record is made
-    latest_paid = {row[1]: row for row in db.iterate(*paid, size=1000)}
-    latest_lost = {row[1]: row for row in db.iterate(*lost, size=1000)}
+    latest_paid = {
+        row[1]: row
+        for row in db.iterate(
+            CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
+            {"since": paid_since.isoformat(), "day": day},
+            size=1000,
+        )
+    }
+    latest_lost = {
+        row[1]: row
+        for row in db.iterate(
+            CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
+            {"since": lost_since.isoformat(), "day": day},
+            size=1000,
+        )
+    }
     return PlanInput(
         today=today,
         clients=clients,
