@@ -5,11 +5,11 @@ A row holds, as of the newest data: the day of the client's newest touch, the wa
 touches since its last closing touch (the 5:1 cadence), the day of its latest service
 contact answered yes or no, the day of its latest paid deal, the distinct days it paid
 on (comma-separated, oldest first) and the amount of its latest paid deal, and its latest
-answer and latest unanswered question on its general conversation (what the plan reads of those
-touches, and the answer's id for its reason). A client with
-no touch and no paid deal has no row. The plan reads these rows instead of seeking the
-touch and deal indexes of every client (:mod:`povtor.storage.plan_queries`), as long as
-no touch is dated after the plan's day; ``povtor db check`` recomputes them and compares.
+answer and latest unanswered question on its general conversation (what the plan reads
+of those touches, and the answer's id for its reason). A client with no touch and no
+paid deal has no row. The plan reads these rows instead of seeking the touch and deal
+indexes of every client (:mod:`povtor.storage.plan_queries`), as long as no touch is
+dated after the plan's day; ``povtor db check`` recomputes them and compares.
 
 Every writer calls :func:`refresh_activity` with the clients it changed, after its change
 and inside its transaction; an import calls it once, for the clients it changed, at its
