@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from povtor import __version__
-from povtor.cli.group import LazyCommandSpec, LazyGroupSpec, Part, PovtorRootGroup
+from povtor.cli.group import (
+    LazyCommandSpec,
+    LazyGroupSpec,
+    Part,
+    PovtorRootGroup,
+    cannot_write_output,
+    report,
+)
 from povtor.cli.runtime import Runtime
 from povtor.i18n import N_
 
@@ -211,10 +219,6 @@ def _written(code: int) -> int:
     """``code``, once what is left of the output is written; a write refused now (a full
     disk behind a redirection) is said in one line, exit code 6 (the reader gone, as in
     ``povtor ... | head``, is no error)."""
-    import sys
-
-    from povtor.cli.group import cannot_write_output, report
-
     try:
         sys.stdout.flush()
     except BrokenPipeError:
@@ -234,8 +238,6 @@ def _exit_code(code: object) -> int:
         return 0
     if isinstance(code, int):
         return code
-    import sys
-
     print(code, file=sys.stderr)
     return 1
 
