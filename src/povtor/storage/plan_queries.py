@@ -101,26 +101,36 @@ WHERE d.status = 'lost' AND d.closed_on >= :since AND d.closed_on <= :day
                   AND w.client_id = d.client_id AND w.closed_on > d.closed_on)
 ORDER BY d.closed_on, d.id
 """
+# (Client by client, from ix_deal_status_client alone, and each client's activity row in
+# turn, rather than every lost deal's row in the order of the days: the rows of the latest
+# of each client are read after, by CLOSED_DEALS.)
 CURRENT_LOST_AWAITING_REVISIT = """
-SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title,
-       d.lost_reason FROM deal d
+SELECT d.id, d.client_id FROM deal d
 LEFT JOIN client_activity a ON a.client_id = d.client_id
 WHERE d.status = 'lost' AND d.closed_on >= :since AND d.closed_on <= :day
   AND (a.last_won_on IS NULL OR a.last_won_on <= d.closed_on)
+ORDER BY d.client_id, d.closed_on, d.id
+"""
+# The lost deals of the JSON list of ids :ids, as LOST_AWAITING_REVISIT reads them.
+LOST_DEALS = """
+SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title,
+       d.lost_reason FROM deal d
+WHERE d.id IN (SELECT value FROM json_each(:ids))
 ORDER BY d.closed_on, d.id
 """
 
 
 # The open deals, each with the day of the last touch in its current stage: the touch whose
 # yes moved the deal here was made in the stage before (touches without a stage, imported
-# ones, count).
+# ones, count). (The ids of the open deals come from an index first, so that their rows are
+# read in the table's own order, not sorted afterwards.)
 OPEN_DEALS = """
 SELECT d.id, d.client_id, d.stage_id, d.stage_entered_on, d.follow_up_on,
   d.amount_minor, d.currency, d.title, d.opened_on,
   (SELECT MAX(t.on_date) FROM touch t
    WHERE t.deal_id = d.id AND t.on_date <= ?
      AND (t.stage_id = d.stage_id OR t.stage_id IS NULL)) AS last_touch_on
-FROM deal d WHERE d.status = 'open' ORDER BY d.id
+FROM deal d WHERE d.id IN (SELECT o.id FROM deal o WHERE o.status = 'open') ORDER BY d.id
 """
 
 
@@ -435,14 +445,21 @@ def load_plan_facts(
             size=1000,
         )
     }
-    latest_lost = {
-        row[1]: row
-        for row in db.iterate(
-            CURRENT_LOST_AWAITING_REVISIT if current else LOST_AWAITING_REVISIT,
-            {"since": lost_since.isoformat(), "day": day},
-            size=1000,
+    lost_params = {"since": lost_since.isoformat(), "day": day}
+    if current:  # (each client's latest found first, then only its row read)
+        latest_ids = {
+            client_id: deal_id
+            for deal_id, client_id in db.iterate(
+                CURRENT_LOST_AWAITING_REVISIT, lost_params, size=1000
+            )
+        }
+        lost_rows = db.iterate(
+            LOST_DEALS, {"ids": json.dumps(list(latest_ids.values()))}, size=1000
         )
-    }
+    else:  # (the latest of each client kept, in the order of their days as above)
+        latest = {row[1]: row for row in db.iterate(LOST_AWAITING_REVISIT, lost_params, size=1000)}
+        lost_rows = iter(sorted(latest.values(), key=lambda row: (row[2], row[0])))
+    latest_lost = {row[1]: row for row in lost_rows}
     return PlanInput(
         today=today,
         clients=clients,
