@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from povtor.domain.calendar import trailing_year
 from povtor.domain.conversation import Asked, Said
@@ -239,6 +240,9 @@ def load_plan_facts(
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
     days = Days()
+    # (a value that repeats from row to row, an industry, a currency, a deal's title, is
+    # kept once rather than once per row: a big plan holds a fraction of the memory)
+    same: Callable[[Any, Any], Any] = {}.setdefault
     problems = open_problems(db, day)  # an unresolved service problem, per client
     service_promises = conversation_queries.service_promises(db, day)
     purpose_promises = conversation_queries.purpose_promises(db, day)
@@ -303,7 +307,7 @@ def load_plan_facts(
                 last_amount,
                 warming,
                 get_problem(cid),
-                industry,
+                same(industry, industry),
             )
             if paid_after:
                 paid_later.append(cid)
@@ -311,8 +315,8 @@ def load_plan_facts(
                 answer = client.said = Said(
                     days[said_on],
                     said_at,
-                    said_kind,
-                    said_outcome,
+                    same(said_kind, said_kind),
+                    same(said_outcome, said_outcome),
                     None if said_follow_up_on is None else days[said_follow_up_on],
                 )
                 if said_outcome == "no":
@@ -419,7 +423,7 @@ def load_plan_facts(
         deals.append(
             OpenDeal(  # (by position: one per open deal)
                 deal_id,
-                client_id,
+                owner.id,
                 funnel,
                 stage,
                 stage_name,
@@ -429,8 +433,8 @@ def load_plan_facts(
                 days[entered_on],
                 None if follow_up_on is None else days[follow_up_on],
                 amount_minor,
-                currency,
-                title,
+                same(currency, currency),
+                same(title, title),
                 None if last_touch_on is None else days[last_touch_on],
                 None if opened_on is None else days[opened_on],
             )
@@ -465,11 +469,19 @@ def load_plan_facts(
         clients=clients,
         deals=tuple(deals),
         paid_awaiting_service=tuple(
-            ClosedDeal(deal_id, client_id, days[closed_on], amount, currency, title)
+            ClosedDeal(deal_id, client_id, days[closed_on], amount, same(currency, currency), title)
             for deal_id, client_id, closed_on, amount, currency, title in latest_paid.values()
         ),
         lost=tuple(
-            ClosedDeal(deal_id, client_id, days[closed_on], amount, currency, title, reason)
+            ClosedDeal(
+                deal_id,
+                client_id,
+                days[closed_on],
+                amount,
+                same(currency, currency),
+                same(title, title),
+                same(reason, reason),
+            )
             for deal_id, client_id, closed_on, amount, currency, title, reason in (
                 latest_lost.values()
             )
