@@ -16,6 +16,7 @@ standard one.
 from __future__ import annotations
 
 import functools
+import inspect
 import types
 from collections.abc import Callable
 from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, fields
@@ -43,7 +44,7 @@ def record(
     def make(cls: type[T]) -> type[T]:
         plain = _plain(cls)
         if not cls.__dict__.get("__doc__"):  # (the standard one asks for the signature)
-            cls.__doc__ = f"{cls.__name__}({', '.join(cls.__dict__.get('__annotations__', ()))})"
+            cls.__doc__ = f"{cls.__name__}({', '.join(inspect.get_annotations(cls))})"
         made: Any = dataclass(
             cls,
             init=not plain,
@@ -113,7 +114,7 @@ def _plain(cls: type) -> bool:
         return False
     namespace = cls.__dict__
     defaulted = False
-    for name, annotation in namespace.get("__annotations__", {}).items():
+    for name, annotation in inspect.get_annotations(cls).items():
         if name in ("self", "_set"):
             return False  # (the names the compiled one uses itself)
         text = annotation if isinstance(annotation, str) else repr(annotation)
