@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from povtor.errors import InvalidInput
 from povtor.i18n import _
@@ -61,6 +60,8 @@ def resolve_tz(name: str | None) -> dt.tzinfo:
         local = dt.datetime.now(dt.UTC).astimezone().tzinfo  # noqa: TID251 - the clock itself
         assert local is not None
         return local
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # (only for a zone named)
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
