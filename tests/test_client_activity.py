@@ -56,8 +56,8 @@ def from_history(db: Path) -> dict[int, tuple[Any, ...]]:
     """Each client's activity worked out here, in Python, from its touches and deals."""
     columns = ("id", "client_id", "deal_id", "on_date", "at", "kind", "outcome", "purpose")
     touches: dict[int, list[dict[str, Any]]] = {}
-    for row in query(db, f"SELECT {', '.join(columns)}, follow_up_on FROM touch"):
-        touch = dict(zip((*columns, "follow_up_on"), row, strict=True))
+    for row in query(db, f"SELECT {', '.join(columns)}, follow_up_on, reason FROM touch"):
+        touch = dict(zip((*columns, "follow_up_on", "reason"), row, strict=True))
         touches.setdefault(touch["client_id"], []).append(touch)
     won: dict[int, str] = {}
     paid: dict[int, list[tuple[str, int, int | None]]] = {}  # (day, deal id, amount)
@@ -101,7 +101,7 @@ def from_history(db: Path) -> dict[int, tuple[Any, ...]]:
         found[cid] += (asked.get("at"), asked.get("on_date"))
         deals = sorted(paid.get(cid, []))
         days = ",".join(sorted({day for day, _id, _amount in deals})) or None
-        found[cid] += (days, deals[-1][2] if deals else None)
+        found[cid] += (days, deals[-1][2] if deals else None, said.get("reason"))
     return found
 
 
@@ -112,7 +112,8 @@ def stored(db: Path) -> dict[int, tuple[Any, ...]]:
             db,
             """SELECT client_id, last_touch_on, warming_since_closing, last_service_on,
                       last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
-                      said_follow_up_on, asked_at, asked_on, paid_days, last_paid_amount
+                      said_follow_up_on, asked_at, asked_on, paid_days, last_paid_amount,
+                      said_reason
                FROM client_activity""",
         )
     }
@@ -248,7 +249,7 @@ def test_the_demo_and_an_import_fill_the_activity(on_demo: Cli) -> None:
     on_demo.ok("client", "add", "Баобаб")
     on_demo.ok("import", "touches", str(path))
     baobab = query(on_demo.db, "SELECT id FROM client WHERE name = 'Баобаб'")[0][0]
-    assert stored(on_demo.db)[baobab] == ("2026-03-01", 1, *[None] * 12)
+    assert stored(on_demo.db)[baobab] == ("2026-03-01", 1, *[None] * 13)
     assert stored(on_demo.db) == from_history(on_demo.db)
 
 
@@ -298,7 +299,7 @@ def test_a_payment_after_the_plans_day_is_not_one_of_its_paid_days(cli: Cli) -> 
     cli.ok("deal", "win", "1", "--on", "2026-02-10")
     cli.ok("deal", "edit", "2", "--amount", "2500")
     cli.ok("deal", "win", "2", "--on", "2026-02-25")
-    assert stored(cli.db)[1][-2:] == ("2026-02-10,2026-02-25", 250000)
+    assert stored(cli.db)[1][-3:-1] == ("2026-02-10,2026-02-25", 250000)
     execute(cli.db, "DELETE FROM touch")
     cli.ok("db", "check", "--repair")
     day = dt.date(2026, 2, 20)

@@ -5,8 +5,8 @@ A row holds, as of the newest data: the day of the client's newest touch, the wa
 touches since its last closing touch (the 5:1 cadence), the day of its latest service
 contact answered yes or no, the day of its latest paid deal, the distinct days it paid
 on (comma-separated, oldest first) and the amount of its latest paid deal, and its latest
-answer and latest unanswered question on its general conversation (what the plan reads
-of those touches, and the answer's id for its reason). A client with no touch and no
+answer (with the reason it gave) and latest unanswered question on its general
+conversation (what the plan reads of those touches). A client with no touch and no
 paid deal has no row. The plan reads these rows instead of seeking the touch and deal
 indexes of every client (:mod:`povtor.storage.plan_queries`), as long as no touch is
 dated after the plan's day; ``povtor db check`` recomputes them and compares.
@@ -40,6 +40,7 @@ ACTIVITY_COLUMNS = (
     "asked_on",
     "paid_days",
     "last_paid_amount",
+    "said_reason",
 )
 
 # The client's latest answer on its general conversation, and its latest general question
@@ -94,7 +95,7 @@ SELECT f.id, f.last_touch_on,
     AND (f.closing IS NULL OR w.at > substr(f.closing, 12))) AS warming_since_closing,
   f.last_service_on, f.last_won_on,
   f.said_touch_id, s.at, s.on_date, s.kind, s.outcome, s.follow_up_on, q.at, q.on_date,
-  f.paid_days, f.last_paid_amount
+  f.paid_days, f.last_paid_amount, s.reason
 FROM facts f
 LEFT JOIN touch s ON s.id = f.said_touch_id
 LEFT JOIN touch q ON q.id = f.asked_touch_id
@@ -102,7 +103,7 @@ WHERE f.last_touch_on IS NOT NULL OR f.last_won_on IS NOT NULL
 """
 _INSERT = """INSERT INTO client_activity (client_id, last_touch_on, warming_since_closing,
     last_service_on, last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
-    said_follow_up_on, asked_at, asked_on, paid_days, last_paid_amount)"""
+    said_follow_up_on, asked_at, asked_on, paid_days, last_paid_amount, said_reason)"""
 _SOME = "c.id IN (SELECT value FROM json_each(:ids))"
 _ALL = "1 = 1"
 
@@ -156,7 +157,8 @@ def activity_differences(db: Database) -> list[tuple[int, str]]:
         for row in db.tuples(
             """SELECT client_id, last_touch_on, warming_since_closing, last_service_on,
                       last_won_on, said_touch_id, said_at, said_on, said_kind, said_outcome,
-                      said_follow_up_on, asked_at, asked_on, paid_days, last_paid_amount
+                      said_follow_up_on, asked_at, asked_on, paid_days, last_paid_amount,
+                      said_reason
                FROM client_activity"""
         )
     }

@@ -505,6 +505,7 @@ class ClientActivity(SQLModel, table=True):
     # of its latest paid deal
     paid_days: str | None = None
     last_paid_amount: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    said_reason: str | None = None  # the reason its latest answer gave (why a "no")
 
 
 class Handover(SQLModel, table=True):

@@ -59,14 +59,15 @@ FROM facts f
 # The same facts from each client's stored activity (storage.activity): one row per
 # client, right whenever no touch is dated after the plan's day.
 # The same row holds what the client said on its general conversation: its latest answer
-# and latest unanswered question, as conversation_queries.general_talk finds them; and the
+# (with its reason) and latest unanswered question, as conversation_queries.general_talk
+# finds them; and the
 # days it paid on and the amount of its latest paid deal (of a client paid after the plan's
 # day too: those are read from its deals).
 CURRENT_CLIENT_FACTS = """
 SELECT c.id, c.name, {company}, c.category, c.industry, a.last_touch_on,
   COALESCE(a.warming_since_closing, 0) AS warming,
   CASE WHEN substr(c.created_on, 1, 10) > :day THEN 1 ELSE 0 END AS made_later,
-  a.said_touch_id, a.said_at, a.said_on, a.said_kind, a.said_outcome, a.said_follow_up_on,
+  a.said_at, a.said_on, a.said_kind, a.said_outcome, a.said_follow_up_on, a.said_reason,
   a.asked_at, a.asked_on, a.paid_days, a.last_paid_amount,
   CASE WHEN a.last_won_on > :day THEN 1 ELSE 0 END AS paid_later
 FROM client c LEFT JOIN client_activity a ON a.client_id = c.id
@@ -265,13 +266,11 @@ def load_plan_facts(
     unknown: tuple[dt.date, ...] = ()
     later: list[int] = []  # clients made after the day (no revenue counted for them)
     if current:
-        # one row per client: its facts, its paid days and what it said (the reasons of
-        # its "no"s read after); the rows are made into records as they come, a thousand
-        # at a time, not all held at once
+        # one row per client: its facts, its paid days and what it said; the rows are made
+        # into records as they come, a thousand at a time, not all held at once
         rows = db.iterate(
             CURRENT_CLIENT_FACTS.format(company=company_column), {"day": day}, size=1000
         )
-        refused: list[tuple[Said, int]] = []  # (a "no", and the touch that said it)
         paid_later: list[int] = []  # clients paid after the day: their days read apart
         parse = days.__getitem__
         for (
@@ -283,12 +282,12 @@ def load_plan_facts(
             last_touch_on,
             warming,
             made_later,
-            said_id,
             said_at,
             said_on,
             said_kind,
             said_outcome,
             said_follow_up_on,
+            said_reason,
             asked_at,
             asked_on,
             paid_days,
@@ -312,23 +311,18 @@ def load_plan_facts(
             if paid_after:
                 paid_later.append(cid)
             if said_at is not None:
-                answer = client.said = Said(
+                client.said = Said(
                     days[said_on],
                     said_at,
                     same(said_kind, said_kind),
                     same(said_outcome, said_outcome),
                     None if said_follow_up_on is None else days[said_follow_up_on],
+                    said_reason if said_outcome == "no" else None,  # (why a "no")
                 )
-                if said_outcome == "no":
-                    refused.append((answer, said_id))
             if asked_at is not None:
                 client.asked = Asked(days[asked_on], asked_at)
             if made_later:
                 later.append(cid)
-        if refused:
-            reasons = conversation_queries.reasons_of(db, [said_id for _said, said_id in refused])
-            for answer, said_id in refused:
-                answer.reason = reasons.get(said_id)
         if paid_later:
             year_from = trailing_year(today)[0]
             paid_dates, last_paid_amount, _ = _paid_history(db, day, days, year_from, paid_later)

@@ -22,5 +22,6 @@ REVISIONS: tuple[str, ...] = (
     "0012_sellers",
     "0014_removed_sellers",
     "0015_paid_days",
+    "0016_said_reason",
 )
 HEAD = REVISIONS[-1]
