@@ -22,6 +22,7 @@ _BIDI_CONTROLS = frozenset(
 # U+2060, U+FEFF...) and the "filler" letters some fonts draw blank. Text made only of
 # them is empty.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+BLANK_LETTERS = _BLANK_LETTERS
 NAME_MAX = 200
 TEXT_MAX = 10_000
 

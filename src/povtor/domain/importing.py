@@ -15,6 +15,7 @@ import ast
 import functools
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,9 +25,9 @@ from povtor.domain.formats import EXTERNAL_ID_MAX, FIELDS, ORDER_ALIASES, REQUIR
 from povtor.domain.tabular import COMPOSE_SEPARATOR, ImportMap, RawTable, header_key
 from povtor.errors import InvalidInput
 from povtor.i18n import _
-from povtor.parsing import parse_amount
+from povtor.parsing import MINOR_UNITS, parse_amount
 from povtor.records import record
-from povtor.text import TEXT_MAX, clean_text, fold
+from povtor.text import BLANK_LETTERS, NAME_MAX, TEXT_MAX, clean_text, fold
 
 HEADER_SEARCH_ROWS = 20
 # Cells that repeat down a column (names, dates, statuses, quantities, prices): each
@@ -37,6 +38,8 @@ CACHED_KINDS = frozenset(
 )
 CACHE_LIMIT = 1 << 15
 _MISSING = object()  # not in a parser's cache
+# the kinds of cells RowChecker.quick_rows reads itself
+_QUICK_KINDS = frozenset({"name", "key", "when", "signed_money"})
 HEADER_SHOWN = 120  # characters of a header quoted in a message
 _fold = functools.lru_cache(maxsize=1 << 16)(fold)
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
@@ -299,6 +302,115 @@ class RowChecker:
         self, table: RawTable, kind: str, head: Header
     ) -> Iterator[tuple[int | str, dict[str, Any]]]:
         """(where, record) for every row whose cells all parse; problems go to the list."""
+        checked = self._row_checker(table, kind, head)
+        count = 0
+        for where, row in itertools.islice(table.rows, head.start, None):
+            count += 1
+            if count % 1000 == 0:
+                self.tick(1000)
+            rec = checked(where, row)
+            if rec is not None:
+                yield where, rec
+        self.tick(count % 1000)
+
+    def quick_rows(
+        self, table: RawTable, kind: str, head: Header, columns: tuple[str, ...], *, latest: int
+    ) -> Iterator[tuple[int | str, tuple[Any, ...] | dict[str, Any]]]:
+        """As :meth:`rows`, but a row whose cells are all plain comes as a tuple of its
+        values in the order of ``columns`` (None for a column the file does not have; a
+        date as its ordinal), without a record: every cell of the row given, a text clean
+        already or parsed without a problem, a sum of digits with at most two decimals, a
+        date no later than ``latest`` (an ordinal). Any other row comes as :meth:`rows`
+        gives it, checked the same way (and with the same problems) by it.
+
+        For a file of a few columns of plain kinds (texts, keys, sums, dates): a file with
+        another kind of column, a composed one or values mapped by the map is read by
+        :meth:`rows` alone."""
+        spec = FIELDS[kind]
+        values = self.map.values
+        quick = []  # (position in the tuple, kind, position in the row, parse, cache, max)
+        for column, i in head.index.items():
+            what = spec[column]
+            if column not in columns or what not in _QUICK_KINDS or values.get(column):
+                yield from self.rows(table, kind, head)
+                return
+            parse, cache = self._parser(what, head.labels[column])
+            limit = EXTERNAL_ID_MAX if what == "key" else NAME_MAX
+            quick.append((columns.index(column), what, i, parse, cache, limit))
+        if head.composed:
+            yield from self.rows(table, kind, head)
+            return
+        checked = self._row_checker(table, kind, head)
+        width = head.width
+        restore = table.spreadsheet
+        blank = BLANK_LETTERS
+        normalized = unicodedata.is_normalized
+        plain_sum = cells.PLAIN_SIGNED.fullmatch
+        days: dict[str, int] = {}  # a date's text -> its ordinal (dates no later than latest)
+        empty: list[Any] = [None] * len(columns)
+        count = 0
+        for where, row in itertools.islice(table.rows, head.start, None):
+            count += 1
+            if count % 1000 == 0:
+                self.tick(1000)
+            if len(row) == width:
+                got = empty.copy()
+                for at, what, i, parse, cache, limit in quick:
+                    raw = row[i]
+                    if not raw or (restore and raw[0] == "'"):
+                        break
+                    if what == "signed_money":
+                        plain = plain_sum(raw)
+                        if plain is None:
+                            break
+                        sign, whole, fraction = plain.groups()
+                        minor = int(whole) * MINOR_UNITS + (
+                            int(fraction.ljust(2, "0")) if fraction else 0
+                        )
+                        got[at] = -minor if sign else minor
+                    elif what == "when":
+                        day = days.get(raw)
+                        if day is None:
+                            try:
+                                value = cache.get(raw, _MISSING)
+                                if value is _MISSING:
+                                    value = parse(raw)
+                            except InvalidInput:
+                                break
+                            if value.__class__ is InvalidInput or value is None:
+                                break
+                            day = value[0].toordinal()
+                            if day > latest:
+                                break
+                            if len(days) < CACHE_LIMIT:
+                                days[raw] = day
+                        got[at] = day
+                    elif (
+                        raw.isprintable()  # the text clean_text gives back as it is
+                        and raw[0] != " "
+                        and raw[-1] != " "
+                        and len(raw) <= limit
+                        and (
+                            raw.isascii()
+                            or (raw[0].isalnum() and raw[0] not in blank and normalized("NFC", raw))
+                        )
+                    ):
+                        got[at] = raw
+                    else:
+                        break
+                else:
+                    yield where, tuple(got)
+                    continue
+            rec = checked(where, row)
+            if rec is not None:
+                yield where, rec
+        self.tick(count % 1000)
+
+    def _row_checker(
+        self, table: RawTable, kind: str, head: Header
+    ) -> Callable[[int | str, list[str]], dict[str, Any] | None]:
+        """What checks one row: its record, or None for a blank row or a broken one (a
+        problem); a cell that does not parse is a problem, and None in the record."""
         spec = FIELDS[kind]
         values = self.map.values
         parsers = [
@@ -312,14 +424,11 @@ class RowChecker:
         restore = table.spreadsheet
         problem = self.problem
         source = table.source
-        count = 0
-        for where, row in itertools.islice(table.rows, head.start, None):
-            count += 1
-            if count % 1000 == 0:
-                self.tick(1000)
+
+        def checked(where: int | str, row: list[str]) -> dict[str, Any] | None:
             first = row[0] if row else ""
             if (not first or first.isspace()) and not "".join(row).strip():
-                continue  # a blank row
+                return None  # a blank row
             size = len(row)
             if size > width and "".join(row[width:]).strip():
                 problem(
@@ -330,7 +439,7 @@ class RowChecker:
                         "(check the quotes and delimiters)"
                     ).format(size=size, width=width),
                 )
-                continue
+                return None
             record: dict[str, Any] = {}
             bad: set[str] | None = None
             for column, i, parse, cache, mapping in parsers:
@@ -368,8 +477,9 @@ class RowChecker:
                     bad.add(column)
             if bad:
                 record["_bad"] = bad
-            yield where, record
-        self.tick(count % 1000)
+            return record
+
+        return checked
 
     def repeated(
         self,

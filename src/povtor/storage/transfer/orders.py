@@ -29,6 +29,10 @@ from povtor.storage.transfer.deals import (
 from povtor.storage.transfer.importer import Change, Importer, folded, in_future
 from povtor.text import NAME_MAX
 
+# the cells of a plain line given to the book as they are read (see RowChecker.quick_rows),
+# in the order of OrderBook.add's parameters
+QUICK_COLUMNS = ("order_id", "date", "client", "client_code", "amount")
+
 
 def plan_orders(imp: Importer, table: RawTable) -> None:
     """Orders (or order lines) -> paid deals in the repeat funnel; see domain.orders."""
@@ -54,7 +58,19 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     # a file of order id, date, client and sum alone: each line's cells go to the book
     # as they are (no status, currency, title or product to look up)
     plain = not any(head.has(c) for c in ("status", "currency", "title", "product"))
-    for where, rec in check.rows(table, "orders", head):
+    # a plain file's rows whose cells are all plain come as tuples of these columns,
+    # straight to the book; any other row as a record
+    rows = (
+        check.quick_rows(table, "orders", head, QUICK_COLUMNS, latest=today.toordinal())
+        if plain and head.has("amount") and not head.has("price") and not head.has("quantity")
+        else check.rows(table, "orders", head)
+    )
+    for where, rec in rows:
+        if isinstance(rec, tuple):
+            trouble = add(where, *rec)
+            if trouble:
+                problem(source, where, trouble)
+            continue
         date = rec["date"]
         order_id = rec["order_id"]
         if (order_id is None and not need(rec, head, source, where, "order_id")) or (
