@@ -188,6 +188,38 @@ class OrderBook:
                 products.append(product)
         return None
 
+    def add_plain(
+        self,
+        where: int | str,
+        order_id: str,
+        day: int,
+        name: str | None,
+        code: str | None,
+        line: int,
+    ) -> str | None:
+        """:meth:`add` of a line with no status, currency, title or product (a plain file's
+        line), in fewer steps: the same order book and the same problems."""
+        slot = self._slots.get(order_id)
+        if slot is None:
+            nums = self._nums
+            clients = self._clients
+            client = clients.get((name, code))
+            if client is None:
+                client = clients[(name, code)] = len(self._who)
+                self._who.append((name, code, code or sys.intern(_fold(name or ""))))
+                self._first.append(day)
+            elif day < self._first[client]:
+                self._first[client] = day
+            slot = self._slots[order_id] = len(nums) >> 2
+            if where.__class__ is not int:
+                self._wheres[slot] = where
+                where = 0
+            nums.extend((where, day, client, line))
+            if line < 0:
+                self._returns[slot] = -line
+            return None
+        return self.add(where, order_id, day, name, code, line)
+
     def close(self) -> None:
         """No more lines: what only :meth:`add` needs (the clients by name and code) goes."""
         self._clients.clear()

@@ -55,6 +55,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     has_status = head.has("status")
     today = imp.clock.today
     add = book.add
+    add_plain = book.add_plain
     # a file of order id, date, client and sum alone: each line's cells go to the book
     # as they are (no status, currency, title or product to look up)
     plain = not any(head.has(c) for c in ("status", "currency", "title", "product"))
@@ -67,7 +68,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
     )
     for where, rec in rows:
         if isinstance(rec, tuple):
-            trouble = add(where, *rec)
+            trouble = add_plain(where, *rec)
             if trouble:
                 problem(source, where, trouble)
             continue
@@ -99,7 +100,7 @@ def plan_orders(imp: Importer, table: RawTable) -> None:
         line = int(amount) if amount is not None else _order_line(imp, rec, head, source, where)
         if plain:
             if line is not None:
-                trouble = add(where, order_id, day.toordinal(), name, code, line)
+                trouble = add_plain(where, order_id, day.toordinal(), name, code, line)
                 if trouble:
                     problem(source, where, trouble)
             continue
