@@ -328,15 +328,21 @@ class RowChecker:
         :meth:`rows` alone."""
         spec = FIELDS[kind]
         values = self.map.values
-        quick = []  # (position in the tuple, kind, position in the row, parse, cache, max)
+        texts = []  # (position in the tuple, position in the row, longest)
+        sums = []  # (position in the tuple, position in the row)
+        dates = []  # (position in the tuple, position in the row, parse, its cache)
         for column, i in head.index.items():
             what = spec[column]
             if column not in columns or what not in _QUICK_KINDS or values.get(column):
                 yield from self.rows(table, kind, head)
                 return
-            parse, cache = self._parser(what, head.labels[column])
-            limit = EXTERNAL_ID_MAX if what == "key" else NAME_MAX
-            quick.append((columns.index(column), what, i, parse, cache, limit))
+            at = columns.index(column)
+            if what == "signed_money":
+                sums.append((at, i))
+            elif what == "when":
+                dates.append((at, i, *self._parser(what, head.labels[column])))
+            else:
+                texts.append((at, i, EXTERNAL_ID_MAX if what == "key" else NAME_MAX))
         if head.composed:
             yield from self.rows(table, kind, head)
             return
@@ -348,59 +354,65 @@ class RowChecker:
         plain_sum = cells.PLAIN_SIGNED.fullmatch
         days: dict[str, int] = {}  # a date's text -> its ordinal (dates no later than latest)
         empty: list[Any] = [None] * len(columns)
+
+        def quick(row: list[str]) -> tuple[Any, ...] | None:
+            """The row's values, if its cells are all plain (else None)."""
+            if len(row) != width or (restore and any(c[:1] == "'" for c in row)):
+                return None
+            got = empty.copy()
+            for at, i, limit in texts:
+                raw = row[i]
+                if not (  # the text clean_text gives back as it is
+                    raw
+                    and raw.isprintable()
+                    and raw[0] != " "
+                    and raw[-1] != " "
+                    and len(raw) <= limit
+                    and (
+                        raw.isascii()
+                        or (raw[0].isalnum() and raw[0] not in blank and normalized("NFC", raw))
+                    )
+                ):
+                    return None
+                got[at] = raw
+            for at, i in sums:
+                plain = plain_sum(row[i])
+                if plain is None:
+                    return None
+                sign, whole, fraction = plain.groups()
+                minor = int(whole) * MINOR_UNITS + (int(fraction.ljust(2, "0")) if fraction else 0)
+                got[at] = -minor if sign else minor
+            for at, i, parse, cache in dates:
+                raw = row[i]
+                day = days.get(raw)
+                if day is None:
+                    if not raw:
+                        return None
+                    try:
+                        value = cache.get(raw, _MISSING)
+                        if value is _MISSING:
+                            value = parse(raw)
+                    except InvalidInput:
+                        return None
+                    if value.__class__ is InvalidInput or value is None:
+                        return None
+                    day = value[0].toordinal()
+                    if day > latest:
+                        return None
+                    if len(days) < CACHE_LIMIT:
+                        days[raw] = day
+                got[at] = day
+            return tuple(got)
+
         count = 0
         for where, row in itertools.islice(table.rows, head.start, None):
             count += 1
             if count % 1000 == 0:
                 self.tick(1000)
-            if len(row) == width:
-                got = empty.copy()
-                for at, what, i, parse, cache, limit in quick:
-                    raw = row[i]
-                    if not raw or (restore and raw[0] == "'"):
-                        break
-                    if what == "signed_money":
-                        plain = plain_sum(raw)
-                        if plain is None:
-                            break
-                        sign, whole, fraction = plain.groups()
-                        minor = int(whole) * MINOR_UNITS + (
-                            int(fraction.ljust(2, "0")) if fraction else 0
-                        )
-                        got[at] = -minor if sign else minor
-                    elif what == "when":
-                        day = days.get(raw)
-                        if day is None:
-                            try:
-                                value = cache.get(raw, _MISSING)
-                                if value is _MISSING:
-                                    value = parse(raw)
-                            except InvalidInput:
-                                break
-                            if value.__class__ is InvalidInput or value is None:
-                                break
-                            day = value[0].toordinal()
-                            if day > latest:
-                                break
-                            if len(days) < CACHE_LIMIT:
-                                days[raw] = day
-                        got[at] = day
-                    elif (
-                        raw.isprintable()  # the text clean_text gives back as it is
-                        and raw[0] != " "
-                        and raw[-1] != " "
-                        and len(raw) <= limit
-                        and (
-                            raw.isascii()
-                            or (raw[0].isalnum() and raw[0] not in blank and normalized("NFC", raw))
-                        )
-                    ):
-                        got[at] = raw
-                    else:
-                        break
-                else:
-                    yield where, tuple(got)
-                    continue
+            values_of = quick(row)
+            if values_of is not None:
+                yield where, values_of
+                continue
             rec = checked(where, row)
             if rec is not None:
                 yield where, rec

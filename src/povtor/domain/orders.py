@@ -103,7 +103,8 @@ class OrderBook:
         # its client (a position in _who), its total (minor units, returns subtracted)
         self._nums = array("q")
         # (name, code) -> position in _who: one copy of a client's texts for all its orders
-        self._clients: dict[tuple[str | None, str | None], int] = {}
+        # (a client with no code by its name alone: a text is never equal to a pair)
+        self._clients: dict[str | tuple[str | None, str | None] | None, int] = {}
         self._who: list[tuple[str | None, str | None, str]] = []  # (name, code, who)
         self._first = array("i")  # each client's earliest date, as an ordinal
         self._wheres: dict[int, int | str] = {}  # slot -> a line that is not a number
@@ -136,9 +137,10 @@ class OrderBook:
         nums = self._nums
         slot = self._slots.get(order_id)
         if slot is None:
-            client = self._clients.get((name, code))
+            known = name if code is None else (name, code)
+            client = self._clients.get(known)
             if client is None:
-                client = self._clients[(name, code)] = len(self._who)
+                client = self._clients[known] = len(self._who)
                 # (interned: the client's search key, made later, is the same text)
                 self._who.append((name, code, code or sys.intern(_fold(name or ""))))
                 self._first.append(day)
@@ -203,9 +205,10 @@ class OrderBook:
         if slot is None:
             nums = self._nums
             clients = self._clients
-            client = clients.get((name, code))
+            known = name if code is None else (name, code)
+            client = clients.get(known)
             if client is None:
-                client = clients[(name, code)] = len(self._who)
+                client = clients[known] = len(self._who)
                 self._who.append((name, code, code or sys.intern(_fold(name or ""))))
                 self._first.append(day)
             elif day < self._first[client]:
