@@ -426,3 +426,102 @@ def test_the_history_of_a_plain_order_is_at_noon_of_its_day(
         f"5,3,open,,base,{first},2025-03-29,",
         f"6,3,win,base,paid,{first},2025-03-29,",
     ]
+
+
+# a plain order list (order id, date, client, sum): most rows read straight into the order
+# book, some (spaces around a name, a sum with a space or a comma, a date with a time or
+# in another format, a name to be normalised) checked as records
+PLAIN_ORDERS = [
+    ("1", "2025-03-29", "ООО «Ромашка»", "1200.50"),
+    ("2", "2025-03-30", " ООО «Ромашка» ", "1 000,00"),
+    ("3", "29.03.2025", "ооо «ромашка»", "0"),
+    ("4", "2025-03-31 13:45", "Семён Петров", "-10"),
+    ("4", "2025-03-28", "Семен Петров", "50"),
+    ("5", "2025-04-01", "Ёлкин и партнёры", "300,5"),
+    ("6", "2025-04-01", "Е\u0308лкин и партнёры", "15"),
+    ("7", "2025-04-02", "John Smith", "20"),
+    ("8", "2025-04-02", "Ⅻ век", "7"),
+    ("8", "2025-04-03", "XII век", "5"),
+    ("9", "2025-04-03", "John Smith", "5"),
+    ("9", "2025-04-03", "John Smith", "-5"),
+    ("10", "2025-10-26", "John Smith", "12"),
+    ("Z" * 199, "2025-04-04", "John Smith", "1"),  # a title of "№ " and the id is too long
+]
+
+
+def _plain_orders(path: Path, lines: list[tuple[str, ...]], *, status: bool) -> Path:
+    """The lines as an order list; with ``status``, a status column of "paid" in each row
+    (the same orders, every row read as a record)."""
+    header = "order_id,date,client,amount" + (",status" if status else "")
+    rows = [
+        ",".join(f'"{cell}"' for cell in (*line, *(["оплачен"] if status else [])))
+        for line in lines
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.sqlite_only("compares the SQLite file's rows with another file's")
+@pytest.mark.parametrize("zone", ["Europe/Moscow", "America/New_York"])
+def test_a_plain_file_read_row_by_row_or_as_records_gives_the_same_database(
+    cli: Cli, tmp_path: Path, zone: str
+) -> None:
+    quick = _plain_orders(tmp_path / "quick" / "orders.csv", PLAIN_ORDERS, status=False)
+    records = _plain_orders(tmp_path / "records" / "orders.csv", PLAIN_ORDERS, status=True)
+    other = tmp_path / "records.db"
+    first = cli.ok("--tz", zone, "import", "orders", str(quick))
+    second = cli.ok("--db", str(other), "--tz", zone, "import", "orders", str(records))
+    assert first.stderr == second.stderr
+    assert first.stderr.endswith(
+        "clients: 5 created; deals: 10 created, 1 skipped; stage history: 20 created\n"
+    )
+    assert _rows(cli.db) == _rows(other)
+    deals = query(
+        cli.db,
+        "SELECT d.id, c.name, f.code, s.code, d.title, d.amount_minor, typeof(d.amount_minor), "
+        "d.currency, d.status, d.opened_on, d.stage_entered_on, d.expected_on, d.closed_on, "
+        "d.lost_reason, d.follow_up_on, d.external_id, d.seller_id FROM deal d "
+        "JOIN client c ON c.id = d.client_id JOIN funnel f ON f.id = d.funnel_id "
+        "JOIN stage s ON s.id = d.stage_id WHERE d.id IN (1, 2) ORDER BY d.id",
+    )
+    day1, day2 = "2025-03-29", "2025-03-30"
+    assert deals == [
+        (1, "ООО «Ромашка»", "repeat", "paid", "№ 1", 120050, "integer", "RUB", "won", day1,
+         day1, None, day1, None, None, "order:1", None),
+        (2, "ООО «Ромашка»", "repeat", "paid", "№ 2", 100000, "integer", "RUB", "won", day2,
+         day2, None, day2, None, None, "order:2", None),
+    ]  # fmt: skip
+    titles = query(cli.db, "SELECT title FROM deal WHERE external_id = ?", ("order:" + "Z" * 199,))
+    assert titles == [("№ " + "Z" * 197 + "…",)]
+    again = cli.ok("--tz", zone, "import", "orders", str(quick))
+    assert again.stderr.endswith("imported orders.csv; deals: 1 skipped, 10 unchanged\n")
+    assert _rows(cli.db) == _rows(other)
+    assert "is sound" in cli.ok("db", "check").stderr
+
+
+@pytest.mark.sqlite_only("compares the SQLite file's rows with another file's")
+def test_the_problems_of_a_plain_file_are_those_of_its_rows_as_records(
+    cli: Cli, tmp_path: Path
+) -> None:
+    bad = [
+        *PLAIN_ORDERS,
+        ("20", "2027-01-01", "Будущий", "10"),
+        ("21", "2025-13-01", "Плохая дата", "10"),
+        ("22", "2025-01-01", "", "10"),
+        ("23", "2025-01-01", "Сумма", "1e3"),
+        ("1", "2025-03-29", "Другой клиент", "5"),
+        ("24", "2025-01-01", "Управляющий\u202eсимвол", "5"),
+        ("25", "2025-01-01", "x" * 300, "5"),
+        ("26", "2025-01-01", "Сумма", "12.345"),
+    ]
+    quick = _plain_orders(tmp_path / "quick" / "orders.csv", bad, status=False)
+    records = _plain_orders(tmp_path / "records" / "orders.csv", bad, status=True)
+    before = dump_database(cli.db)
+    first = cli("import", "orders", str(quick))
+    second = cli("import", "orders", str(records))
+    assert first.exit_code == second.exit_code == 2, first.describe()
+    assert first.stderr == second.stderr
+    assert "orders.csv:16: date: 2027-01-01 is in the future" in first.stderr
+    assert "orders.csv:20: order '1' is for 'ООО «Ромашка»' on line 2" in first.stderr
+    assert dump_database(cli.db) == before

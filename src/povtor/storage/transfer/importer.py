@@ -21,7 +21,7 @@ import functools
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import field
 from typing import Any, NamedTuple, TypeVar
 
@@ -62,14 +62,18 @@ _COLUMNS = re.compile(r"\s*INSERT INTO \w+ \(([^()]*)\) VALUES \((?:\?, )*\?\)\s
 
 def _history_ids(
     writes: Sequence[tuple[str, list[tuple[Any, ...]]]],
+    told: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[dict[str, list[int]], dict[str, list[int]], set[int]]:
     """The ids of the touches and deals that ``writes`` insert, update or delete: all of
     them but those whose client a plain insert gives, those that may be stored already
-    (all but those of a plain insert), and the clients the plain inserts give."""
+    (all but those of a plain insert), and the clients the plain inserts give. The
+    statements of ``told`` are left out (their planner tells the clients itself)."""
     found: dict[str, list[int]] = {"touch": [], "deal": []}
     stored: dict[str, list[int]] = {"touch": [], "deal": []}
     clients: set[int] = set()
     for sql, params in writes:
+        if sql in told:
+            continue
         history = _HISTORY.match(sql)
         if history:
             action = history.group(1)
@@ -172,6 +176,9 @@ class Importer:
         self._shared: dict[Callable[[Importer], Any], Any] = {}
         # INSERT ... SELECT statements: how many rows a run of one adds, by its parameters
         self.rows_of: dict[str, Callable[[tuple[Any, ...]], int]] = {}
+        # statements that write deals or touches whose clients their planner tells
+        # (see history_of), rather than the parameters giving them
+        self.told_history: set[str] = set()
 
     # -- what the checker found --------------------------------------------------------
     @property
@@ -223,6 +230,12 @@ class Importer:
         self._pending += len(params)
         if self._pending >= CHUNK_WRITES and self.writes != "keep":
             self._flush()
+
+    def history_of(self, clients: Iterable[int]) -> None:
+        """The deals or touches of ``clients`` are changed by planned writes of a statement
+        of :attr:`told_history`: their activity is brought up to date at the end."""
+        self._history = True
+        self._active.update(clients)
 
     def flush(self) -> None:
         """Run (or let go) the writes planned so far now, unless they are kept for
@@ -316,7 +329,7 @@ class Importer:
                     self.db.execute(f'DROP INDEX "{name}"')
                     self._rebuilt.append((name, sql))
                 self._large_cache()
-        history, stored, given = _history_ids(writes)
+        history, stored, given = _history_ids(writes, self.told_history)
         if history["touch"] or history["deal"] or given:
             self._history = True
             self._active |= given

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from typing import Any
 
@@ -241,23 +242,38 @@ class _Plan:
         selected = planned is None and imp.db.engine == "sqlite"
         if selected:
             imp.rows_of[HISTORY_OF_DEALS] = _history_rows
+        # on SQLite the deals of a batch are written by one statement from a JSON list of
+        # what differs between them (client, total, day, order id; a shortened title)
+        as_json = imp.db.engine == "sqlite"
+        if as_json:
+            imp.rows_of[DEALS_OF_ORDERS] = _deal_rows
+            imp.told_history.add(DEALS_OF_ORDERS)
         new_ids, noon = imp.new_ids, imp.noon
         days: dict[int, str] = {}  # ordinal -> ISO date
         noons: dict[str, tuple[str, str | None]] = {}  # ISO date -> (its noon, time of it)
         from_ordinal = dt.date.fromordinal
-        deals: list[tuple[Any, ...]] = []
+        deals: list[Any] = []  # the values of DEAL_INSERT, or of a deal of DEALS_OF_ORDERS
+        ons: list[str] = []  # the day of each deal of the batch
+        json_list = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
         # the ids of a batch follow one another: taken from the importer when it is written
         deal_id = new_ids("deal", 0)
 
         def write() -> None:
-            nonlocal deals
+            nonlocal deals, ons
             if not deals:
                 return
             count = len(deals)
             first_deal = new_ids("deal", count)
             first_change = new_ids("stage_change", 2 * count)
-            imp.ops(DEAL_INSERT, deals)
-            times = {noons[on][1] for on in {deal[8] for deal in deals}} if selected else ()
+            if as_json:
+                imp.op(
+                    DEALS_OF_ORDERS,
+                    (first_deal, funnel, won_id, currency, json_list(deals), count),
+                )
+                imp.history_of(deal[0] for deal in deals)
+            else:
+                imp.ops(DEAL_INSERT, deals)
+            times = {noons[on][1] for on in set(ons)} if selected else ()
             if len(times) == 1 and None not in times:
                 (time,) = times
                 last_deal = first_deal + count - 1
@@ -269,8 +285,7 @@ class _Plan:
             else:
                 history = imp.last(HISTORY_INSERT)
                 change_id = first_change
-                for deal in deals:
-                    made, on = deal[0], deal[8]
+                for made, on in enumerate(ons, first_deal):
                     at = noons[on][0]
                     if planned is not None:
                         planned[change_id] = planned[change_id + 1] = made
@@ -279,7 +294,7 @@ class _Plan:
                     change_id += 2
             imp.counts[("deals", "create")] += count
             imp.counts[("stage-history", "create")] += 2 * count
-            deals = []
+            deals, ons = [], []
             imp.flush()  # written now: a batch of rows at a time in memory
 
         for order_id, where, day, (name, code, ref), total, order in book.each():
@@ -303,15 +318,22 @@ class _Plan:
                 at = noon(on)
                 noons[on] = (at, at[len(on) :] if at.startswith(on) else None)
             title = "№ " + order_id
-            if len(title) > NAME_MAX:
+            shortened = len(title) > NAME_MAX
+            if shortened:
                 title = title[: NAME_MAX - 1] + "…"
-            deal = (
-                deal_id, client_id, funnel, won_id, title, total, currency, "won", on, on, None,
-                on, None, None, key,
+            values = (
+                client_id, funnel, won_id, title, total, currency, "won", on, on, None, on, None,
+                None, key,
             )  # fmt: skip
-            deals.append(deal)
+            if not as_json:
+                deals.append((deal_id, *values))
+            elif shortened:
+                deals.append((client_id, total, on, order_id, title))
+            else:
+                deals.append((client_id, total, on, order_id))
+            ons.append(on)
             if indexed:  # each order is planned once: only a later file looks its deal up
-                rows[deal_id] = deal[1:]
+                rows[deal_id] = values
                 by_ext[key] = deal_id
             if listing:
                 imp.changes.append(
@@ -412,6 +434,26 @@ HISTORY_OF_DEALS = (
     "? AS to_stage_id UNION ALL SELECT 1, 'win', ?, ?) AS events "
     "WHERE deal.id BETWEEN ? AND ? ORDER BY deal.id, events.n"
 )
+
+
+# a batch of new deals of plain orders (see _Plan.orders), by its parameters: the first
+# deal's id, the funnel, the won stage, the currency, the JSON list of [client id, total,
+# day, order id, and the title where "№ " and the order id would be too long] of each
+# deal, and how many there are
+DEALS_OF_ORDERS = (
+    "INSERT INTO deal (id, client_id, funnel_id, stage_id, title, amount_minor, currency, "
+    "status, opened_on, stage_entered_on, expected_on, closed_on, lost_reason, follow_up_on, "
+    "external_id) SELECT ? + j.key, json_extract(j.value, '$[0]'), ?, ?, "
+    "COALESCE(json_extract(j.value, '$[4]'), '№ ' || json_extract(j.value, '$[3]')), "
+    "json_extract(j.value, '$[1]'), ?, 'won', json_extract(j.value, '$[2]'), "
+    "json_extract(j.value, '$[2]'), NULL, json_extract(j.value, '$[2]'), NULL, NULL, "
+    "'order:' || json_extract(j.value, '$[3]') FROM json_each(?) AS j LIMIT ?"
+)
+
+
+def _deal_rows(params: tuple[Any, ...]) -> int:
+    """The deals DEALS_OF_ORDERS makes."""
+    return int(params[-1])
 
 
 def _history_rows(params: tuple[Any, ...]) -> int:
