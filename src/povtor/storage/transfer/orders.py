@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections import Counter
 from typing import Any
 
@@ -255,6 +256,7 @@ class _Plan:
         deals: list[Any] = []  # the values of DEAL_INSERT, or of a deal of DEALS_OF_ORDERS
         ons: list[str] = []  # the day of each deal of the batch
         json_list = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+        first_of = operator.itemgetter(0)  # (a deal's client, in DEALS_OF_ORDERS)
         # the ids of a batch follow one another: taken from the importer when it is written
         deal_id = new_ids("deal", 0)
 
@@ -270,7 +272,7 @@ class _Plan:
                     DEALS_OF_ORDERS,
                     (first_deal, funnel, won_id, currency, json_list(deals), count),
                 )
-                imp.history_of(deal[0] for deal in deals)
+                imp.history_of(map(first_of, deals))
             else:
                 imp.ops(DEAL_INSERT, deals)
             times = {noons[on][1] for on in set(ons)} if selected else ()
@@ -321,20 +323,25 @@ class _Plan:
             shortened = len(title) > NAME_MAX
             if shortened:
                 title = title[: NAME_MAX - 1] + "…"
-            values = (
-                client_id, funnel, won_id, title, total, currency, "won", on, on, None, on, None,
-                None, key,
-            )  # fmt: skip
-            if not as_json:
-                deals.append((deal_id, *values))
-            elif shortened:
-                deals.append((client_id, total, on, order_id, title))
+            if as_json and not indexed:
+                deals.append(
+                    (client_id, total, on, order_id, title) if shortened
+                    else (client_id, total, on, order_id)
+                )  # fmt: skip
             else:
-                deals.append((client_id, total, on, order_id))
+                values = (
+                    client_id, funnel, won_id, title, total, currency, "won", on, on, None, on,
+                    None, None, key,
+                )  # fmt: skip
+                deals.append(
+                    (client_id, total, on, order_id, *((title,) if shortened else ()))
+                    if as_json
+                    else (deal_id, *values)
+                )
+                if indexed:  # each order is planned once: only a later file looks it up
+                    rows[deal_id] = values
+                    by_ext[key] = deal_id
             ons.append(on)
-            if indexed:  # each order is planned once: only a later file looks its deal up
-                rows[deal_id] = values
-                by_ext[key] = deal_id
             if listing:
                 imp.changes.append(
                     Change("deals", "create", deal_id, f"order {order_id}", f"{source}:{where}")
