@@ -449,7 +449,9 @@ PLAIN_ORDERS = [
 ]
 
 
-def _plain_orders(path: Path, lines: list[tuple[str, ...]], *, status: bool) -> Path:
+def _plain_orders(
+    path: Path, lines: list[tuple[str, ...]], *, status: bool, encoding: str = "utf-8"
+) -> Path:
     """The lines as an order list; with ``status``, a status column of "paid" in each row
     (the same orders, every row read as a record)."""
     header = "order_id,date,client,amount" + (",status" if status else "")
@@ -458,7 +460,7 @@ def _plain_orders(path: Path, lines: list[tuple[str, ...]], *, status: bool) -> 
         for line in lines
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    path.write_text("\n".join([header, *rows]) + "\n", encoding=encoding)
     return path
 
 
@@ -525,3 +527,23 @@ def test_the_problems_of_a_plain_file_are_those_of_its_rows_as_records(
     assert "orders.csv:16: date: 2027-01-01 is in the future" in first.stderr
     assert "orders.csv:20: order '1' is for 'ООО «Ромашка»' on line 2" in first.stderr
     assert dump_database(cli.db) == before
+
+
+@pytest.mark.sqlite_only("compares the SQLite file's rows with another file's")
+def test_the_quote_marks_of_a_spreadsheet_file_go_the_same_way_in_a_plain_file(
+    cli: Cli, tmp_path: Path
+) -> None:
+    lines = [("'0012", "2025-03-01", "'+7 Ромашка", "'100"), ("13", "2025-03-02", "Лютик", "5")]
+    quick = tmp_path / "quick" / "orders.csv"
+    records = tmp_path / "records" / "orders.csv"
+    _plain_orders(quick, lines, status=False, encoding="utf-8-sig")
+    _plain_orders(records, lines, status=True, encoding="utf-8-sig")
+    other = tmp_path / "records.db"
+    first = cli.ok("import", "orders", str(quick))
+    assert first.stderr == cli.ok("--db", str(other), "import", "orders", str(records)).stderr
+    assert _rows(cli.db) == _rows(other)
+    assert query(cli.db, "SELECT c.name, d.external_id, d.amount_minor FROM deal d "
+                 "JOIN client c ON c.id = d.client_id ORDER BY d.id") == [
+        ("+7 Ромашка", "order:0012", 10000),
+        ("Лютик", "order:13", 500),
+    ]  # fmt: skip
