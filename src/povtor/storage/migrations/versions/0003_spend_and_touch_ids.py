@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from povtor.storage.migrations.batch import batch_alter_table
+
 revision = "0003_spend_and_touch_ids"
 down_revision = "0002_templates"
 branch_labels = None
@@ -32,13 +34,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("source_spend") as batch:
         batch.create_index(batch.f("ix_source_spend_source"), ["source"], unique=False)
-    with op.batch_alter_table("touch") as batch:
+    with batch_alter_table("touch") as batch:
         batch.add_column(sa.Column("external_id", sa.String(length=200), nullable=True))
         batch.create_unique_constraint("uq_touch_external_id", ["external_id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("touch") as batch:
+    with batch_alter_table("touch") as batch:
         batch.drop_constraint("uq_touch_external_id", type_="unique")
         batch.drop_column("external_id")
     op.drop_table("source_spend")

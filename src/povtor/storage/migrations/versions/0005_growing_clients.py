@@ -20,6 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from povtor.storage.migrations.batch import batch_alter_table
+
 revision = "0005_growing_clients"
 down_revision = "0004_touch_indexes"
 branch_labels = None
@@ -236,13 +238,13 @@ def downgrade() -> None:
     op.drop_index("ix_touch_client_on", table_name="touch")
     op.create_index("ix_touch_client_on", "touch", ["client_id", "on_date", "kind", "at"])
     # (run with PRAGMA foreign_keys = OFF: batch mode rebuilds ``client``)
-    with op.batch_alter_table("touch") as batch:
+    with batch_alter_table("touch") as batch:
         batch.drop_index("ix_touch_purpose_on")
         batch.drop_index("ix_touch_answer_on")
         batch.drop_column("purpose_ref")
         batch.drop_column("purpose")
         batch.drop_column("answer")
-    with op.batch_alter_table("client") as batch:
+    with batch_alter_table("client") as batch:
         batch.drop_index("ix_client_referred_by_id")
         batch.drop_column("referred_by_id")
         batch.drop_column("category_source")

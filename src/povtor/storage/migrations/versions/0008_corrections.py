@@ -18,6 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from povtor.storage.migrations.batch import batch_alter_table
+
 revision = "0008_corrections"
 down_revision = "0007_warming_content"
 branch_labels = None
@@ -72,5 +74,5 @@ def downgrade() -> None:
     op.drop_index("ix_change_log_deal_id", table_name="change_log")
     op.drop_index("ix_change_log_client_id", table_name="change_log")
     op.drop_table("change_log")
-    with op.batch_alter_table("person") as batch:
+    with batch_alter_table("person") as batch:
         batch.drop_column("is_main")

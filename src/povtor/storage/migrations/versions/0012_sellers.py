@@ -23,6 +23,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from povtor.storage.migrations.batch import batch_alter_table
+
 revision = "0012_sellers"
 down_revision = "0011_client_activity"
 branch_labels = None
@@ -68,12 +70,12 @@ def downgrade() -> None:
     op.drop_index("ix_handover_deal_id", table_name="handover")
     op.drop_index("ix_handover_client_id", table_name="handover")
     op.drop_table("handover")
-    with op.batch_alter_table("touch") as batch:
+    with batch_alter_table("touch") as batch:
         batch.drop_column("seller_id")
     op.drop_index("ix_deal_seller_id", table_name="deal")
-    with op.batch_alter_table("deal") as batch:
+    with batch_alter_table("deal") as batch:
         batch.drop_column("seller_id")
     op.drop_index("ix_client_seller_id", table_name="client")
-    with op.batch_alter_table("client") as batch:
+    with batch_alter_table("client") as batch:
         batch.drop_column("seller_id")
     op.drop_table("seller")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from povtor.storage.migrations.batch import batch_alter_table
+
 revision = "0014_removed_sellers"
 down_revision = "0012_sellers"
 branch_labels = None
@@ -26,5 +28,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("seller") as batch:
+    with batch_alter_table("seller") as batch:
         batch.drop_column("removed_on")

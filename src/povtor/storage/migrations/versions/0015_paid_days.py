@@ -19,6 +19,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from povtor.storage.migrations.batch import batch_alter_table
+
 revision = "0015_paid_days"
 down_revision = "0014_removed_sellers"
 branch_labels = None
@@ -48,6 +50,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_client_activity_last_touch_on", table_name="client_activity")
-    with op.batch_alter_table("client_activity") as batch:
+    with batch_alter_table("client_activity") as batch:
         batch.drop_column("last_paid_amount")
         batch.drop_column("paid_days")

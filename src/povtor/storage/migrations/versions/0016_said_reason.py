@@ -17,6 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from povtor.storage.migrations.batch import batch_alter_table
+
 revision = "0016_said_reason"
 down_revision = "0015_paid_days"
 branch_labels = None
@@ -38,5 +40,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("client_activity") as batch:
+    with batch_alter_table("client_activity") as batch:
         batch.drop_column("said_reason")
