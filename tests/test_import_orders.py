@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from povtor.domain.importing import RowChecker
+from povtor.domain.tabular import ImportMap, RawTable
+from povtor.storage.transfer.orders import QUICK_COLUMNS
 from support import Cli, dump_database, invoke, query
 
 LINES = [
@@ -547,3 +550,152 @@ def test_the_quote_marks_of_a_spreadsheet_file_go_the_same_way_in_a_plain_file(
         ("+7 Ромашка", "order:0012", 10000),
         ("Лютик", "order:13", 500),
     ]  # fmt: skip
+
+
+# an order list with no order id: the map composes it of the customer's code, the shop (a
+# column of nothing else) and the day; most rows read straight into the order book, some
+# (a blank shop, spaces around a cell, a shop's name to be normalised) checked as records
+COMPOSED_MAP = (
+    '[columns]\n"CustomerID" = "client_code"\n"InvoiceDate" = "date"\n"Sales" = "amount"\n'
+    '[compose]\norder_id = ["CustomerID", "Shop", "InvoiceDate"]\n'
+)
+COMPOSED_ORDERS = [
+    ("17850", "2025-12-01", "A", "10.50"),
+    ("17850", "2025-12-01", "A", "4.50"),
+    ("17850", "2025-12-02", "A", "7"),
+    ("13047", "2025-12-01", "", "3"),  # "13047//2025-12-01"
+    ("13047", "2025-12-01", " B ", "2"),
+    ("13047", "2025-12-01", "B", "1"),  # the order of the line above
+    ("13047", "2025-12-02", "\u00a0B", "1"),
+    ("13047", "2025-12-02", "B\t", "1"),
+    ("13047", "2025-12-02 ", "B", "1"),
+    ("20001", "2025-12-03", "Е\u0308лка", "5"),
+    ("20001", "2025-12-03", "Ёлка", "5"),  # the order of the line above
+    (" 20001 ", "2025-12-04", "Ёлка", "6"),
+    ("20002", "2025-12-04", "Z" * 183, "1"),  # an order id of 200 characters, the most
+]
+
+
+def _composed_orders(
+    path: Path, lines: list[tuple[str, ...]], *, status: bool, encoding: str = "utf-8"
+) -> tuple[Path, Path]:
+    """The lines as an order list with its map; with ``status``, a status column of "paid"
+    in each row (the same orders, every row read as a record)."""
+    header = "CustomerID,InvoiceDate,Shop,Sales" + (",Status" if status else "")
+    rows = [
+        ",".join(f'"{cell}"' for cell in (*line, *(["оплачен"] if status else [])))
+        for line in lines
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([header, *rows]) + "\n", encoding=encoding)
+    crm = path.with_suffix(".toml")
+    crm.write_text(COMPOSED_MAP, encoding="utf-8")
+    return path, crm
+
+
+@pytest.mark.sqlite_only("compares the SQLite file's rows with another file's")
+def test_a_composed_order_id_read_row_by_row_or_as_records_gives_the_same_database(
+    cli: Cli, tmp_path: Path
+) -> None:
+    quick, quick_map = _composed_orders(
+        tmp_path / "quick" / "sales.csv", COMPOSED_ORDERS, status=False
+    )
+    records, records_map = _composed_orders(
+        tmp_path / "records" / "sales.csv", COMPOSED_ORDERS, status=True
+    )
+    other = tmp_path / "records.db"
+    first = cli.ok("import", "orders", str(quick), "--map", str(quick_map))
+    second = cli.ok("--db", str(other), "import", "orders", str(records), "--map", str(records_map))
+    assert (first.stdout, first.stderr) == (second.stdout, second.stderr)
+    assert first.stderr.endswith(
+        "clients: 4 created; deals: 8 created; stage history: 16 created\n"
+    )
+    assert _rows(cli.db) == _rows(other)
+    assert query(cli.db, "SELECT external_id, amount_minor FROM deal ORDER BY id") == [
+        ("order:17850/A/2025-12-01", 1500),
+        ("order:17850/A/2025-12-02", 700),
+        ("order:13047//2025-12-01", 300),
+        ("order:13047/B/2025-12-01", 300),
+        ("order:13047/B/2025-12-02", 300),
+        ("order:20001/Ёлка/2025-12-03", 1000),
+        ("order:20001/Ёлка/2025-12-04", 600),
+        ("order:20002/" + "Z" * 183 + "/2025-12-04", 100),
+    ]
+    again = cli.ok("import", "orders", str(quick), "--map", str(quick_map))
+    assert again.stderr.endswith("imported sales.csv; deals: 8 unchanged\n")
+    assert _rows(cli.db) == _rows(other)
+
+
+@pytest.mark.sqlite_only("compares the SQLite file's rows with another file's")
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
+def test_the_problems_of_a_composed_order_id_are_those_of_its_rows_as_records(
+    cli: Cli, tmp_path: Path, encoding: str
+) -> None:
+    bad = [
+        *COMPOSED_ORDERS,
+        ("20010", "2027-01-01", "C", "10"),
+        ("20011", "2025-13-01", "C", "10"),
+        ("", "2025-12-01", "C", "10"),
+        ("20012", "2025-12-01", "C", "1e3"),
+        ("20013", "2025-12-01", "C\u202e", "5"),
+        ("20014", "2025-12-01", "Z" * 184, "5"),
+        ("'20015", "2025-12-01", "C", "5"),
+        ("20016", "", "", "5"),
+        ("", "", "", "5"),
+        ("20017", "2025-12-01", "C", "5"),
+    ]
+    quick, quick_map = _composed_orders(
+        tmp_path / "quick" / "sales.csv", bad, status=False, encoding=encoding
+    )
+    records, records_map = _composed_orders(
+        tmp_path / "records" / "sales.csv", bad, status=True, encoding=encoding
+    )
+    before = dump_database(cli.db)
+    first = cli("import", "orders", str(quick), "--map", str(quick_map))
+    second = cli("import", "orders", str(records), "--map", str(records_map))
+    assert first.exit_code == second.exit_code == 2, first.describe()
+    assert (first.stdout, first.stderr) == (second.stdout, second.stderr)
+    assert "sales.csv:15: InvoiceDate (date): 2027-01-01 is in the future" in first.stderr
+    assert (
+        "sales.csv:20: CustomerID + Shop + InvoiceDate (order_id) is 201 characters long; "
+        "at most 200 are allowed" in first.stderr
+    )
+    assert dump_database(cli.db) == before
+
+
+def test_only_a_composed_text_of_clean_cells_skips_the_record() -> None:
+    """The rows of a composed order id that come straight to the order book as tuples."""
+    imap = ImportMap(
+        columns={"customerid": "client_code", "invoicedate": "date", "sales": "amount"},
+        compose={"order_id": ("customerid", "shop", "invoicedate")},
+    )
+    header = (1, ["CustomerID", "InvoiceDate", "Shop", "Sales"])
+    lines = [
+        ["17850", "2025-12-01", "A", "10.50"],
+        ["17850", "2025-12-01", "", "1"],
+        ["17850", "2025-12-01", "A ", "1"],
+        ["17850", "2025-12-01", "Е\u0308лка", "1"],
+        ["17850", "2025-12-01", "Z" * 184, "1"],
+        ["17850", "2025-12-01", "Ёлка", "1"],
+    ]
+    table = RawTable("s.csv", [header, *enumerate(lines, start=2)])
+    check = RowChecker(imap)
+    head = check.header(table, "orders")
+    assert head is not None
+    latest = dt.date(2026, 1, 1).toordinal()
+    rows = list(check.quick_rows(table, "orders", head, QUICK_COLUMNS, latest=latest))
+    day = dt.date(2025, 12, 1).toordinal()
+    assert rows[0] == (2, ("17850/A/2025-12-01", day, None, "17850", 1050))
+    assert rows[5] == (7, ("17850/Ёлка/2025-12-01", day, None, "17850", 100))
+    assert [isinstance(rec, tuple) for _where, rec in rows] == [True] + [False] * 4 + [True]
+    # a composed date is read as a record, every row of it
+    dated = RowChecker(
+        ImportMap(
+            columns={"customerid": "client_code", "sales": "amount", "shop": "order_id"},
+            compose={"date": ("invoicedate",)},
+        )
+    )
+    head = dated.header(table, "orders")
+    assert head is not None
+    rows = list(dated.quick_rows(table, "orders", head, QUICK_COLUMNS, latest=latest))
+    assert rows and not any(isinstance(rec, tuple) for _where, rec in rows)

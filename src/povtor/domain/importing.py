@@ -323,8 +323,11 @@ class RowChecker:
         date no later than ``latest`` (an ordinal). Any other row comes as :meth:`rows`
         gives it, checked the same way (and with the same problems) by it.
 
+        A text or key composed of cells by the map is plain when each of its cells is
+        given, with nothing to strip, and the text they make is clean already.
+
         For a file of a few columns of plain kinds (texts, keys, sums, dates): a file with
-        another kind of column, a composed one or values mapped by the map is read by
+        another kind of column (composed or not) or values mapped by the map is read by
         :meth:`rows` alone."""
         spec = FIELDS[kind]
         values = self.map.values
@@ -343,15 +346,21 @@ class RowChecker:
                 dates.append((at, i, *self._parser(what, head.labels[column])))
             else:
                 texts.append((at, i, EXTERNAL_ID_MAX if what == "key" else NAME_MAX))
-        if head.composed:
-            yield from self.rows(table, kind, head)
-            return
+        composed = []  # (position in the tuple, its cells' positions in the row, longest)
+        for column, parts in head.composed.items():
+            what = spec[column]
+            if column not in columns or what not in ("name", "key") or values.get(column):
+                yield from self.rows(table, kind, head)
+                return
+            limit = EXTERNAL_ID_MAX if what == "key" else NAME_MAX
+            composed.append((columns.index(column), parts, limit))
         checked = self._row_checker(table, kind, head)
         width = head.width
         restore = table.spreadsheet
         blank = BLANK_LETTERS
         normalized = unicodedata.is_normalized
         plain_sum = cells.PLAIN_SIGNED.fullmatch
+        join = COMPOSE_SEPARATOR.join
         days: dict[str, int] = {}  # a date's text -> its ordinal (dates no later than latest)
         empty: list[Any] = [None] * len(columns)
 
@@ -365,6 +374,24 @@ class RowChecker:
                 if not (  # the text clean_text gives back as it is
                     raw
                     and raw.isprintable()
+                    and raw[0] != " "
+                    and raw[-1] != " "
+                    and len(raw) <= limit
+                    and (
+                        raw.isascii()
+                        or (raw[0].isalnum() and raw[0] not in blank and normalized("NFC", raw))
+                    )
+                ):
+                    return None
+                got[at] = raw
+            for at, parts, limit in composed:
+                pieces = [row[i] for i in parts]
+                for piece in pieces:
+                    if not piece or piece.strip() != piece:
+                        return None  # (rows strips the cells, and keeps an empty one's place)
+                raw = join(pieces)
+                if not (  # the text clean_text gives back as it is (the test above)
+                    raw.isprintable()
                     and raw[0] != " "
                     and raw[-1] != " "
                     and len(raw) <= limit
