@@ -294,12 +294,35 @@ def time_processes(
             )
         if peak is not None:
             notes.append(f"max RSS {peak:.0f} MiB")
-        times, cpu = measure_process(argv, env, repeat)
+        if TYPER_RICH in floors:
+            times, cpu, ratios = measure_by_turns(argv, [*python, *FLOORS[1][1]], env, repeat)
+        else:
+            (times, cpu), ratios = measure_process(argv, env, repeat), []
         if cpu:
             notes.append(cpu)
-        if TYPER_RICH in floors:
-            notes.append(f"×{min(times) / floors[TYPER_RICH]:.1f} typer+rich")
+        if ratios:
+            # (each run over the bare start timed just before it: the machine's speed
+            # wanders from minute to minute, a ratio of one moment less)
+            notes.append(f"×{min(ratios):.1f} typer+rich (median ×{statistics.median(ratios):.1f})")
         table.add("  povtor " + " ".join(args), times, ", ".join(notes))
+
+
+def measure_by_turns(
+    argv: list[str], floor: list[str], env: dict[str, str], repeat: int
+) -> tuple[list[float], str, list[float]]:
+    """The wall times of ``repeat`` runs of a command, a note of their least CPU time,
+    and the ratio of each to a run of ``floor`` made just before it."""
+    times: list[float] = []
+    ratios: list[float] = []
+    cpu: list[float] = []
+    for _ in range(repeat):
+        del CPU_SECONDS[:]
+        [floor_time] = measure(lambda: run_process(floor, env), 1)
+        [took] = measure(lambda: run_process(argv, env), 1)
+        times.append(took)
+        ratios.append(took / floor_time)
+        cpu.extend(CPU_SECONDS[1:])
+    return times, (f"CPU {min(cpu):.2f} s" if cpu else ""), ratios
 
 
 def time_in_process(table: Table, db_path: Path, repeat: int) -> None:
