@@ -94,6 +94,27 @@ def check_phone(value: str | None, *, field: str = "--phone") -> str | None:
     return value
 
 
+def is_clean(value: str, max_len: int) -> bool:
+    """Whether :func:`clean_text` gives ``value`` back as it is: a non-empty text of at
+    most ``max_len`` characters, printable (no control characters, direction marks or
+    blanks but " "), with no space around it, in NFC and starting with a letter or digit
+    that shows (or plain ASCII). A quick test: a text that fails it may still be clean."""
+    return (
+        value.isprintable()
+        and value[:1] not in ("", " ")
+        and value[-1] != " "
+        and len(value) <= max_len
+        and (
+            value.isascii()
+            or (
+                value[0].isalnum()
+                and value[0] not in BLANK_LETTERS
+                and unicodedata.is_normalized("NFC", value)
+            )
+        )
+    )
+
+
 def clean_text(
     value: str | None,
     *,
@@ -115,20 +136,7 @@ def clean_text(
                 hint=_("give a value for {field}").format(field=field),
             )
         return None
-    if (
-        value.isprintable()  # (no control characters, direction marks or blanks but " ")
-        and value[:1] not in ("", " ")
-        and value[-1] != " "
-        and len(value) <= max_len
-        and (
-            value.isascii()
-            or (
-                value[0].isalnum()
-                and value[0] not in BLANK_LETTERS
-                and unicodedata.is_normalized("NFC", value)
-            )
-        )
-    ):
+    if is_clean(value, max_len):
         return value  # the common case: clean already (what the checks below would give)
     text = unicodedata.normalize("NFC", value).strip()
     # a text that starts with a letter or digit (not a blank one) shows something

@@ -15,7 +15,6 @@ import ast
 import functools
 import itertools
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,7 +26,7 @@ from povtor.errors import InvalidInput
 from povtor.i18n import _
 from povtor.parsing import MINOR_UNITS, parse_amount
 from povtor.records import record
-from povtor.text import BLANK_LETTERS, NAME_MAX, TEXT_MAX, clean_text, fold
+from povtor.text import NAME_MAX, TEXT_MAX, clean_text, fold, is_clean
 
 HEADER_SEARCH_ROWS = 20
 # Cells that repeat down a column (names, dates, statuses, quantities, prices): each
@@ -357,8 +356,7 @@ class RowChecker:
         checked = self._row_checker(table, kind, head)
         width = head.width
         restore = table.spreadsheet
-        blank = BLANK_LETTERS
-        normalized = unicodedata.is_normalized
+        clean = is_clean
         plain_sum = cells.PLAIN_SIGNED.fullmatch
         join = COMPOSE_SEPARATOR.join
         days: dict[str, int] = {}  # a date's text -> its ordinal (dates no later than latest)
@@ -371,17 +369,7 @@ class RowChecker:
             got = empty.copy()
             for at, i, limit in texts:
                 raw = row[i]
-                if not (  # the text clean_text gives back as it is
-                    raw
-                    and raw.isprintable()
-                    and raw[0] != " "
-                    and raw[-1] != " "
-                    and len(raw) <= limit
-                    and (
-                        raw.isascii()
-                        or (raw[0].isalnum() and raw[0] not in blank and normalized("NFC", raw))
-                    )
-                ):
+                if not clean(raw, limit):  # (the text clean_text gives back as it is)
                     return None
                 got[at] = raw
             for at, parts, limit in composed:
@@ -390,16 +378,7 @@ class RowChecker:
                     if not piece or piece.strip() != piece:
                         return None  # (rows strips the cells, and keeps an empty one's place)
                 raw = join(pieces)
-                if not (  # the text clean_text gives back as it is (the test above)
-                    raw.isprintable()
-                    and raw[0] != " "
-                    and raw[-1] != " "
-                    and len(raw) <= limit
-                    and (
-                        raw.isascii()
-                        or (raw[0].isalnum() and raw[0] not in blank and normalized("NFC", raw))
-                    )
-                ):
+                if not clean(raw, limit):
                     return None
                 got[at] = raw
             for at, i in sums:
