@@ -137,20 +137,7 @@ class OrderBook:
         nums = self._nums
         slot = self._slots.get(order_id)
         if slot is None:
-            known = name if code is None else (name, code)
-            client = self._clients.get(known)
-            if client is None:
-                client = self._clients[known] = len(self._who)
-                # (interned: the client's search key, made later, is the same text)
-                self._who.append((name, code, code or sys.intern(_fold(name or ""))))
-                self._first.append(day)
-            elif day < self._first[client]:
-                self._first[client] = day
-            slot = self._slots[order_id] = len(nums) >> 2
-            if where.__class__ is not int:
-                self._wheres[slot] = where
-                where = 0
-            nums.extend((where, day, client, line))
+            slot = self._open(where, order_id, day, name, code, line)
             if currency != self.default_currency:
                 self._currency[slot] = currency
         else:
@@ -201,27 +188,39 @@ class OrderBook:
     ) -> str | None:
         """:meth:`add` of a line with no status, currency, title or product (a plain file's
         line), in fewer steps: the same order book and the same problems."""
-        slot = self._slots.get(order_id)
-        if slot is None:
-            nums = self._nums
-            clients = self._clients
-            known = name if code is None else (name, code)
-            client = clients.get(known)
-            if client is None:
-                client = clients[known] = len(self._who)
-                self._who.append((name, code, code or sys.intern(_fold(name or ""))))
-                self._first.append(day)
-            elif day < self._first[client]:
-                self._first[client] = day
-            slot = self._slots[order_id] = len(nums) >> 2
-            if where.__class__ is not int:
-                self._wheres[slot] = where
-                where = 0
-            nums.extend((where, day, client, line))
-            if line < 0:
-                self._returns[slot] = -line
-            return None
-        return self.add(where, order_id, day, name, code, line)
+        if order_id in self._slots:
+            return self.add(where, order_id, day, name, code, line)
+        slot = self._open(where, order_id, day, name, code, line)
+        if line < 0:
+            self._returns[slot] = -line
+        return None
+
+    def _open(
+        self,
+        where: int | str,
+        order_id: str,
+        day: int,
+        name: str | None,
+        code: str | None,
+        line: int,
+    ) -> int:
+        """A new order's slot, its first line added (its client found, or added)."""
+        known = name if code is None else (name, code)
+        client = self._clients.get(known)
+        if client is None:
+            client = self._clients[known] = len(self._who)
+            # (interned: the client's search key, made later, is the same text)
+            self._who.append((name, code, code or sys.intern(_fold(name or ""))))
+            self._first.append(day)
+        elif day < self._first[client]:
+            self._first[client] = day
+        nums = self._nums
+        slot = self._slots[order_id] = len(nums) >> 2
+        if where.__class__ is not int:
+            self._wheres[slot] = where
+            where = 0
+        nums.extend((where, day, client, line))
+        return slot
 
     def close(self) -> None:
         """No more lines: what only :meth:`add` needs (the clients by name and code) goes."""
