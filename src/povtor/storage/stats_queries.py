@@ -7,8 +7,8 @@ the result of replaying its whole history, so for a deal with no change after D 
 row *is* its state as of D and is read directly; only deals changed after D are
 replayed from ``stage_change``. That keeps a report on today's data a scan of the deal
 table (fast on 50 000 deals) while a report as of an earlier day stays exact. (That state
-is :data:`STATE`, kept in :mod:`povtor.storage.nudge_queries` with the nudge→order
-conversion the plan shares.)
+is :data:`STATE`, and its paid deals alone :data:`PAID`, kept in
+:mod:`povtor.storage.nudge_queries` with the nudge→order conversion the plan shares.)
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from povtor.domain.metrics import (
     TouchTally,
 )
 from povtor.storage.database import Database, Days, to_date
-from povtor.storage.nudge_queries import STATE
+from povtor.storage.nudge_queries import PAID, STATE
 from povtor.storage.seller_queries import DEAL_OWNER
 
 # a period up to a quarter long: its stage changes are fewer than its deals' histories
@@ -155,10 +155,10 @@ def purchases(db: Database, as_of: dt.date, currency: str) -> list[Purchase]:
     return [
         Purchase(client_id, days[paid_on], amount)
         for client_id, paid_on, amount in db.tuples(
-            f"""WITH {STATE}
+            f"""WITH {PAID}
                 SELECT client_id, closed_on,
                        CASE WHEN currency = :currency THEN amount_minor END
-                FROM state WHERE status = 'won'""",
+                FROM paid""",
             {"as_of": _day(as_of), "currency": currency},
         )
     ]
@@ -301,9 +301,9 @@ def client_revenues(
     revenue = {
         client_id: int(total)
         for client_id, total in db.tuples(
-            f"""WITH {STATE}
-                SELECT client_id, SUM(amount_minor) FROM state
-                WHERE status = 'won' AND currency = :currency AND amount_minor IS NOT NULL
+            f"""WITH {PAID}
+                SELECT client_id, SUM(amount_minor) FROM paid
+                WHERE currency = :currency AND amount_minor IS NOT NULL
                   AND closed_on >= :start AND closed_on <= :end
                 GROUP BY client_id""",
             {"as_of": _day(as_of), "start": _day(start), "end": _day(end), "currency": currency},
