@@ -21,7 +21,7 @@ _BIDI_CONTROLS = frozenset(
 # Characters that show nothing: spaces, zero-width and other format characters (U+200B,
 # U+2060, U+FEFF...) and the "filler" letters some fonts draw blank. Text made only of
 # them is empty.
-BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 NAME_MAX = 200
 TEXT_MAX = 10_000
 
@@ -108,7 +108,7 @@ def is_clean(value: str, max_len: int) -> bool:
             value.isascii()
             or (
                 value[0].isalnum()
-                and value[0] not in BLANK_LETTERS
+                and value[0] not in _BLANK_LETTERS
                 and unicodedata.is_normalized("NFC", value)
             )
         )
@@ -140,7 +140,7 @@ def clean_text(
         return value  # the common case: clean already (what the checks below would give)
     text = unicodedata.normalize("NFC", value).strip()
     # a text that starts with a letter or digit (not a blank one) shows something
-    shows = text and text[0].isalnum() and text[0] not in BLANK_LETTERS
+    shows = text and text[0].isalnum() and text[0] not in _BLANK_LETTERS
     if not shows and (not text or all(_invisible(char) for char in text)):
         if required:
             shown = " (it holds only invisible characters)" if text else ""
@@ -181,7 +181,7 @@ def _invisible(char: str) -> bool:
     """A character that shows nothing (direction marks are refused on their own)."""
     if char in _BIDI_CONTROLS:
         return False
-    return char.isspace() or char in BLANK_LETTERS or unicodedata.category(char) == "Cf"
+    return char.isspace() or char in _BLANK_LETTERS or unicodedata.category(char) == "Cf"
 
 
 # A greeting names the person by first name (and patronymic when there is one), never by

@@ -19,8 +19,7 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ID = re.compile(r"#?(\d{1,18})")
 MINUS = ("-", "\u2212", "\u2013")
-# a plain sum: [-]digits, and a decimal point or comma with 1-2 decimals
-PLAIN_SIGNED = re.compile(r"(-?)([0-9]{1,13})(?:[.,]([0-9]{1,2}))?")
+_PLAIN_SIGNED = re.compile(r"(-?)([0-9]{1,13})(?:[.,]([0-9]{1,2}))?")
 
 
 def parse_when(
@@ -120,13 +119,22 @@ def _not_a_number(text: str, field: str) -> InvalidInput:
     )
 
 
+def plain_minor(text: str) -> int | None:
+    """A plain sum in minor units: [-]digits, and a decimal point or comma with 1-2
+    decimals (None: not so plain; :func:`parse_signed_minor` reads the rest)."""
+    plain = _PLAIN_SIGNED.fullmatch(text)
+    if plain is None:
+        return None
+    sign, whole, fraction = plain.groups()
+    minor = int(whole) * MINOR_UNITS + (int(fraction.ljust(2, "0")) if fraction else 0)
+    return -minor if sign else minor
+
+
 def parse_signed_minor(text: str, *, field: str) -> int:
     """Money that may be negative (a return line): minor units, povtor's money rules."""
-    plain = PLAIN_SIGNED.fullmatch(text)
-    if plain:  # the common case: [-]digits, and a decimal point or comma with 1-2 decimals
-        sign, whole, fraction = plain.groups()
-        minor = int(whole) * MINOR_UNITS + (int(fraction.ljust(2, "0")) if fraction else 0)
-        return -minor if sign else minor
+    minor = plain_minor(text)
+    if minor is not None:  # the common case
+        return minor
     negative, raw = split_sign(text)
     minor = parse_amount(raw or text, field=field)
     return -minor if negative else minor

@@ -24,7 +24,7 @@ from povtor.domain.formats import EXTERNAL_ID_MAX, FIELDS, ORDER_ALIASES, REQUIR
 from povtor.domain.tabular import COMPOSE_SEPARATOR, ImportMap, RawTable, header_key
 from povtor.errors import InvalidInput
 from povtor.i18n import _
-from povtor.parsing import MINOR_UNITS, parse_amount
+from povtor.parsing import parse_amount
 from povtor.records import record
 from povtor.text import NAME_MAX, TEXT_MAX, clean_text, fold, is_clean
 
@@ -301,16 +301,7 @@ class RowChecker:
         self, table: RawTable, kind: str, head: Header
     ) -> Iterator[tuple[int | str, dict[str, Any]]]:
         """(where, record) for every row whose cells all parse; problems go to the list."""
-        checked = self._row_checker(table, kind, head)
-        count = 0
-        for where, row in itertools.islice(table.rows, head.start, None):
-            count += 1
-            if count % 1000 == 0:
-                self.tick(1000)
-            rec = checked(where, row)
-            if rec is not None:
-                yield where, rec
-        self.tick(count % 1000)
+        return self._walk(table, head, self._row_checker(table, kind, head))
 
     def quick_rows(
         self, table: RawTable, kind: str, head: Header, columns: tuple[str, ...], *, latest: int
@@ -357,7 +348,7 @@ class RowChecker:
         width = head.width
         restore = table.spreadsheet
         clean = is_clean
-        plain_sum = cells.PLAIN_SIGNED.fullmatch
+        plain_sum = cells.plain_minor
         join = COMPOSE_SEPARATOR.join
         days: dict[str, int] = {}  # a date's text -> its ordinal (dates no later than latest)
         empty: list[Any] = [None] * len(columns)
@@ -382,12 +373,10 @@ class RowChecker:
                     return None
                 got[at] = raw
             for at, i in sums:
-                plain = plain_sum(row[i])
-                if plain is None:
+                minor = plain_sum(row[i])
+                if minor is None:
                     return None
-                sign, whole, fraction = plain.groups()
-                minor = int(whole) * MINOR_UNITS + (int(fraction.ljust(2, "0")) if fraction else 0)
-                got[at] = -minor if sign else minor
+                got[at] = minor
             for at, i, parse, cache in dates:
                 raw = row[i]
                 day = days.get(raw)
@@ -410,15 +399,28 @@ class RowChecker:
                 got[at] = day
             return tuple(got)
 
+        yield from self._walk(table, head, checked, quick)
+
+    def _walk(
+        self,
+        table: RawTable,
+        head: Header,
+        checked: Callable[[int | str, list[str]], dict[str, Any] | None],
+        quick: Callable[[list[str]], tuple[Any, ...] | None] | None = None,
+    ) -> Iterator[tuple[int | str, Any]]:
+        """The rows after the header, each as ``quick`` reads it (a tuple) if it does,
+        else as ``checked`` makes it (a record; none for a blank or broken row), the
+        progress told a thousand rows at a time."""
         count = 0
         for where, row in itertools.islice(table.rows, head.start, None):
             count += 1
             if count % 1000 == 0:
                 self.tick(1000)
-            values_of = quick(row)
-            if values_of is not None:
-                yield where, values_of
-                continue
+            if quick is not None:
+                values_of = quick(row)
+                if values_of is not None:
+                    yield where, values_of
+                    continue
             rec = checked(where, row)
             if rec is not None:
                 yield where, rec
