@@ -323,21 +323,18 @@ class _Plan:
             shortened = len(title) > NAME_MAX
             if shortened:
                 title = title[: NAME_MAX - 1] + "…"
-            if as_json and not indexed:
+            if as_json:  # (what differs between the deals of a batch)
                 deals.append(
                     (client_id, total, on, order_id, title) if shortened
                     else (client_id, total, on, order_id)
                 )  # fmt: skip
-            else:
+            if indexed or not as_json:
                 values = (
                     client_id, funnel, won_id, title, total, currency, "won", on, on, None, on,
                     None, None, key,
                 )  # fmt: skip
-                deals.append(
-                    (client_id, total, on, order_id, *((title,) if shortened else ()))
-                    if as_json
-                    else (deal_id, *values)
-                )
+                if not as_json:
+                    deals.append((deal_id, *values))
                 if indexed:  # each order is planned once: only a later file looks it up
                     rows[deal_id] = values
                     by_ext[key] = deal_id
