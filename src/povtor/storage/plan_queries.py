@@ -60,9 +60,8 @@ FROM facts f
 # client, right whenever no touch is dated after the plan's day.
 # The same row holds what the client said on its general conversation: its latest answer
 # (with its reason) and latest unanswered question, as conversation_queries.general_talk
-# finds them; and the
-# days it paid on and the amount of its latest paid deal (of a client paid after the plan's
-# day too: those are read from its deals).
+# finds them; and the days it paid on and the amount of its latest paid deal (of a client
+# paid after the plan's day too: those are read from its deals).
 CURRENT_CLIENT_FACTS = """
 SELECT c.id, c.name, {company}, c.category, c.industry, a.last_touch_on,
   COALESCE(a.warming_since_closing, 0) AS warming,
