@@ -26,6 +26,7 @@ from povtor.domain.planner import (
     build_plan,
     client_candidates,
     deal_candidates,
+    deal_rules_may_pick,
     priority_terms,
     rank,
 )
@@ -232,6 +233,45 @@ def test_is_working_follows_the_table_and_weekdays_outside_it() -> None:
 # -- stuck deals -------------------------------------------------------------------------
 def stuck_on(today: str, the_deal: OpenDeal, s: Settings = DEFAULTS) -> list[Candidate]:
     return deal_candidates(data(today, client(open_deals=1), [the_deal]), s)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    entered=st.dates(dt.date(2025, 12, 1), dt.date(2026, 6, 1)),
+    touched=st.none() | st.integers(-10, 20),
+    promised=st.none() | st.integers(-5, 20),
+    limit=st.none() | st.integers(0, 10),
+    waited=st.integers(-3, 25),
+    funnel=st.sampled_from(["repeat", "first"]),
+    working=st.sampled_from(["true", "false"]),
+)
+def test_a_deal_no_deal_rule_may_pick_is_picked_by_none(
+    entered: dt.date,
+    touched: int | None,
+    promised: int | None,
+    limit: int | None,
+    waited: int,
+    funnel: str,
+    working: str,
+) -> None:
+    """What a loader may leave out of the plan's deals (deal_rules_may_pick false) is
+    never a follow-up or a stuck deal, in working days or calendar days. (Days are drawn
+    near the day the deal entered its stage, where the limits are.)"""
+    today = entered + dt.timedelta(days=waited)
+    touched_on = None if touched is None else entered + dt.timedelta(days=touched)
+    promised_on = None if promised is None else entered + dt.timedelta(days=promised)
+    the_deal = deal(
+        funnel=funnel,
+        entered=entered,
+        last_touch_on=touched_on,
+        follow_up_on=promised_on,
+        limit=limit,
+    )
+    picked = deal_candidates(
+        data(today, client(open_deals=1), [the_deal]), with_settings(plan__working_days=working)
+    )
+    if not deal_rules_may_pick(today, entered, touched_on, promised_on, limit):
+        assert picked == []
 
 
 def test_stuck_limit_three_working_days_entered_monday() -> None:

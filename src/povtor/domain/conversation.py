@@ -386,7 +386,11 @@ def attach(data: PlanInput, settings: Settings) -> None:
         ):
             client.talk = QUIET
         else:
-            client.talk = _read(client, refused, opened.get(client.id), today, delay)
+            newest = opened.get(client.id)
+            left_out = client.newest_deal_on  # (a deal not in data.deals)
+            if left_out is not None and (newest is None or left_out > newest):
+                newest = left_out
+            client.talk = _read(client, refused, newest, today, delay)
 
 
 def allows(client: ClientState, rule: str, today: dt.date) -> bool:

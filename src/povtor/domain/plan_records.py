@@ -63,6 +63,9 @@ class ClientState:
     promises: tuple[Promise, ...] = ()
     # ... and what they mean on the plan's day, read once per plan (conversation.attach)
     talk: Conversation = QUIET
+    # the day its newest open deal left out of PlanInput.deals was opened (entered its
+    # stage, when the day it was opened is not known): none left out, None
+    newest_deal_on: dt.date | None = None
 
 
 @record(slots=True)
@@ -103,6 +106,8 @@ class PlanInput:
 
     today: dt.date
     clients: Mapping[int, ClientState]  # the active clients
+    # the open deals a deal rule may pick (planner.deal_rules_may_pick): a loader may leave
+    # the others out, counted in their clients' open_deals and newest_deal_on
     deals: tuple[OpenDeal, ...]
     paid_awaiting_service: tuple[ClosedDeal, ...]  # no service touch since the payment
     lost: tuple[ClosedDeal, ...]  # each client's latest refusal, with no payment since

@@ -67,6 +67,7 @@ __all__ = [
     "build_plan",
     "client_candidates",
     "deal_candidates",
+    "deal_rules_may_pick",
     "growth_candidates",
     "priority_terms",
     "rank",
@@ -94,13 +95,34 @@ FILLER_RULES = frozenset({"roadmap", "card"})
 
 
 # -- the rules, run -----------------------------------------------------------------------
+def deal_rules_may_pick(
+    today: dt.date,
+    entered_on: dt.date,
+    last_touch_on: dt.date | None,
+    follow_up_on: dt.date | None,
+    limit_days: int | None,
+) -> bool:
+    """Whether a deal rule may pick an open deal on ``today``: its promised date has come
+    (:mod:`.plan_rules.follow_up`), or it has waited longer than its stage's limit in
+    calendar days since it entered the stage or was last touched in it
+    (:mod:`.plan_rules.stuck_deal`; working days are never more than calendar days).
+    Neither rule picks a deal for which this is false, so a loader may leave such deals
+    out of :attr:`PlanInput.deals` (their clients still count them)."""
+    if follow_up_on is not None and follow_up_on <= today:
+        return True
+    if limit_days is None:
+        return False
+    since = last_touch_on if last_touch_on is not None and last_touch_on >= entered_on else entered_on
+    return (today - since).days > limit_days
+
+
 def _allowed(candidates: list[Candidate], data: PlanInput) -> list[Candidate]:
     """The candidates the conversation with their client allows today."""
-    today, clients = data.today, data.clients
+    today, get, allows = data.today, data.clients.get, conversation.allows
     return [
         c
         for c in candidates
-        if c.client_id in clients and conversation.allows(clients[c.client_id], c.rule, today)
+        if (client := get(c.client_id)) is not None and allows(client, c.rule, today)
     ]
 
 
@@ -206,12 +228,14 @@ class Weights:
     def score(self, candidate: Candidate, client: ClientState) -> Decimal:
         """The sum of :meth:`terms`, without the terms."""
         category = client.category if client.category in ("A", "B", "C") else "none"
-        score = (
-            self.fixed[category, candidate.rule]
-            + _money_term(self.money, candidate.amount_minor or 0)
-            + _cents(self.closeness, candidate.closeness)
-            + self.overdue * min(candidate.overdue_days, MAX_OVERDUE_DAYS)
-        )
+        score = self.fixed[category, candidate.rule]
+        if candidate.amount_minor:
+            score += _money_term(self.money, candidate.amount_minor)
+        if candidate.closeness:
+            score += _cents(self.closeness, candidate.closeness)
+        overdue = candidate.overdue_days
+        if overdue:
+            score += self.overdue * (overdue if overdue < MAX_OVERDUE_DAYS else MAX_OVERDUE_DAYS)
         if client.open_problem is not None:
             score += self.problem
         return score

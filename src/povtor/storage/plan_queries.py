@@ -396,6 +396,10 @@ def load_plan_facts(
                FROM stage s JOIN funnel f ON f.id = s.funnel_id"""
         )
     }
+    # the open deals a deal rule may pick today; each of the others only counted, with the
+    # day it was opened, in its client's facts (most wait within their stage's limit)
+    from povtor.domain.planner import deal_rules_may_pick
+
     deals = []
     for (
         deal_id,
@@ -412,7 +416,17 @@ def load_plan_facts(
         owner = clients.get(client_id)
         if owner is None:
             continue  # (a deal of an archived client)
+        owner.open_deals += 1
         funnel, stage, stage_name, position, limit_days, won_position = stages[stage_id]
+        entered = days[entered_on]
+        touched = None if last_touch_on is None else days[last_touch_on]
+        promised = None if follow_up_on is None else days[follow_up_on]
+        if not deal_rules_may_pick(today, entered, touched, promised, limit_days):
+            opened = entered if opened_on is None else days[opened_on]
+            newest = owner.newest_deal_on
+            if newest is None or opened > newest:
+                owner.newest_deal_on = opened
+            continue
         deals.append(
             OpenDeal(  # (by position: one per open deal)
                 deal_id,
@@ -423,16 +437,15 @@ def load_plan_facts(
                 position,
                 won_position,
                 limit_days,
-                days[entered_on],
-                None if follow_up_on is None else days[follow_up_on],
+                entered,
+                promised,
                 amount_minor,
                 same(currency, currency),
                 same(title, title),
-                None if last_touch_on is None else days[last_touch_on],
+                touched,
                 None if opened_on is None else days[opened_on],
             )
         )
-        owner.open_deals += 1
     # each client's latest (the rows come by day): only its record is made
     latest_paid = {
         row[1]: row
