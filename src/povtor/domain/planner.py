@@ -112,7 +112,9 @@ def deal_rules_may_pick(
         return True
     if limit_days is None:
         return False
-    since = last_touch_on if last_touch_on is not None and last_touch_on >= entered_on else entered_on
+    since = entered_on
+    if last_touch_on is not None and last_touch_on >= entered_on:
+        since = last_touch_on  # (a touch in the stage restarts the count)
     return (today - since).days > limit_days
 
 
