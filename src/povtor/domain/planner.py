@@ -43,7 +43,7 @@ from povtor.domain.plan_rules.refusal_revisit import refusal_revisits
 from povtor.domain.plan_rules.roadmap_step import roadmap_steps
 from povtor.domain.plan_rules.service_contact import service_contacts
 from povtor.domain.plan_rules.service_problem import service_problems
-from povtor.domain.plan_rules.stuck_deal import stuck_deals
+from povtor.domain.plan_rules.stuck_deal import stuck_deals, wait_start
 from povtor.domain.plan_rules.thin_card import thin_cards
 from povtor.records import record
 from povtor.settings import Settings
@@ -112,10 +112,7 @@ def deal_rules_may_pick(
         return True
     if limit_days is None:
         return False
-    since = entered_on
-    if last_touch_on is not None and last_touch_on >= entered_on:
-        since = last_touch_on  # (a touch in the stage restarts the count)
-    return (today - since).days > limit_days
+    return (today - wait_start(entered_on, last_touch_on)).days > limit_days
 
 
 def _allowed(candidates: list[Candidate], data: PlanInput) -> list[Candidate]:
@@ -237,7 +234,7 @@ class Weights:
             score += _cents(self.closeness, candidate.closeness)
         overdue = candidate.overdue_days
         if overdue:
-            score += self.overdue * (overdue if overdue < MAX_OVERDUE_DAYS else MAX_OVERDUE_DAYS)
+            score += self.overdue * min(overdue, MAX_OVERDUE_DAYS)
         if client.open_problem is not None:
             score += self.problem
         return score

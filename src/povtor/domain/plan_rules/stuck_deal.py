@@ -22,6 +22,14 @@ from povtor.settings import Settings
 RULE = "stuck"
 
 
+def wait_start(entered_on: dt.date, last_touch_on: dt.date | None) -> dt.date:
+    """From when a deal's wait in its stage counts: its last touch in the stage (one on
+    the day it entered counts), else the day it entered."""
+    if last_touch_on is not None and last_touch_on >= entered_on:
+        return last_touch_on
+    return entered_on
+
+
 def stuck_deals(
     deals: Iterable[OpenDeal],
     clients: Mapping[int, ClientState],
@@ -45,11 +53,9 @@ def stuck_deals(
         client = clients.get(deal.client_id)
         if limit is None or client is None or awaits_follow_up(deal):
             continue
-        since = deal.stage_entered_on
         last_touch = deal.last_touch_on
-        nudged = last_touch is not None and last_touch >= since
-        if last_touch is not None and nudged:
-            since = last_touch
+        since = wait_start(deal.stage_entered_on, last_touch)
+        nudged = last_touch is not None and last_touch >= since  # (touched in the stage)
         waited = waits.get(since, -1)
         if waited < 0:
             waited = waits[since] = days_between(since, today, working=working, calendar=calendar)
@@ -81,7 +87,7 @@ def stuck_deals(
             reason = stage_texts[key] = f"{deal.stage_name}: " + in_stage_text.format(
                 n=in_stage, limit=limit
             )
-        if last_touch is not None and nudged:
+        if nudged and last_touch is not None:
             nudge = nudge_texts.get(last_touch)
             if nudge is None:
                 nudge = nudge_texts[last_touch] = _(", last nudge {on} unanswered").format(
