@@ -85,36 +85,41 @@ def repeat_table(
     is more than ``silent_days`` days before ``as_of``. With ``first_from``/``first_to``
     only clients whose first purchase falls in that range count (a cohort).
     """
-    rows = {g: RepeatRow(g) for g in ("all", "A", "B", "C", NO_CATEGORY)}
-    every = rows["all"]
+    groups = {g: RepeatRow(g) for g in ("A", "B", "C", NO_CATEGORY)}
     for client_id, items in by_client(purchases).items():
-        first = items[0].paid_on
+        first = items[0][1]  # (items are oldest first; [1]: the day paid)
         if first_from is not None and first < first_from:
             continue
         if first_to is not None and first > first_to:
             continue
-        group = rows[categories.get(client_id) or NO_CATEGORY]
+        row = groups[categories.get(client_id) or NO_CATEGORY]
+        last = items[-1][1]
+        row.buyers += 1
+        row.purchases += len(items)
+        if (as_of - last).days > silent_days:
+            row.silent += 1
+        if last != first:  # (one purchase day: no gaps)
+            row.repeat_buyers += 1
+            days = sorted({p[1] for p in items})
+            row.gaps.extend((b - a).days for a, b in itertools.pairwise(days))
         revenue = with_amount = 0
-        for p in items:
-            if p.amount_minor is not None:
-                revenue += p.amount_minor
+        for _client, _day, amount in items:
+            if amount is not None:
+                revenue += amount
                 with_amount += 1
-        last = items[-1].paid_on  # (items are oldest first)
-        is_silent = (as_of - last).days > silent_days
-        if last == first:  # one purchase day: no gaps
-            gaps: list[int] = []
-        else:
-            days = sorted({p.paid_on for p in items})
-            gaps = [(b - a).days for a, b in itertools.pairwise(days)]
-        for row in (every, group):
-            row.buyers += 1
-            row.repeat_buyers += last != first
-            row.purchases += len(items)
-            row.gaps.extend(gaps)
-            row.silent += is_silent
-            row.revenue += revenue
-            row.with_amount += with_amount
-    return list(rows.values())
+        row.revenue += revenue
+        row.with_amount += with_amount
+    # every buyer: the sum of the categories' (each buyer is in one)
+    every = RepeatRow("all")
+    for row in groups.values():
+        every.buyers += row.buyers
+        every.repeat_buyers += row.repeat_buyers
+        every.purchases += row.purchases
+        every.gaps.extend(row.gaps)
+        every.silent += row.silent
+        every.revenue += row.revenue
+        every.with_amount += row.with_amount
+    return [every, *groups.values()]
 
 
 @record(frozen=True)
