@@ -85,6 +85,35 @@ def test_models_match_the_migrated_schema(cli: Cli, db_path: Path) -> None:
         engine.dispose()
 
 
+@pytest.mark.sqlite_only("rebuilds SQLite tables in batch mode")
+def test_every_migration_goes_down_and_up_again(cli: Cli, db_path: Path) -> None:
+    from alembic import command
+
+    from povtor.storage.migrate import alembic_config, engine_for
+
+    database = open_database(resolve_location(str(db_path)))
+    database.connection.execute("PRAGMA foreign_keys = OFF")  # (batch mode rebuilds tables)
+    engine, config = engine_for(database), alembic_config()
+    try:
+        for before in reversed(("base", *schema.REVISIONS[:-1])):
+            with engine.connect() as connection:
+                connection.begin()
+                config.attributes["connection"] = connection
+                command.downgrade(config, "-1")
+                connection.commit()
+            assert database.schema_version() == (None if before == "base" else before)
+        with engine.connect() as connection:
+            connection.begin()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+        assert database.schema_version() == schema.HEAD
+    finally:
+        engine.dispose()
+        database.close()
+    test_models_match_the_migrated_schema(cli, db_path)
+
+
 def test_default_funnels_are_seeded(cli: Cli, db_path: Path) -> None:
     assert query(db_path, "SELECT code FROM funnel ORDER BY id") == [
         ("repeat",),

@@ -241,10 +241,12 @@ def downgrade() -> None:
     with batch_alter_table("touch") as batch:
         batch.drop_index("ix_touch_purpose_on")
         batch.drop_index("ix_touch_answer_on")
+        batch.drop_constraint("ck_touch_answer", type_="check")  # (names its column)
         batch.drop_column("purpose_ref")
         batch.drop_column("purpose")
         batch.drop_column("answer")
     with batch_alter_table("client") as batch:
         batch.drop_index("ix_client_referred_by_id")
+        batch.drop_constraint("ck_client_category_source", type_="check")
         batch.drop_column("referred_by_id")
         batch.drop_column("category_source")
