@@ -85,14 +85,14 @@ def test_models_match_the_migrated_schema(cli: Cli, db_path: Path) -> None:
         engine.dispose()
 
 
-@pytest.mark.sqlite_only("rebuilds SQLite tables in batch mode")
 def test_every_migration_goes_down_and_up_again(cli: Cli, db_path: Path) -> None:
     from alembic import command
 
     from povtor.storage.migrate import alembic_config, engine_for
 
-    database = open_database(resolve_location(str(db_path)))
-    database.connection.execute("PRAGMA foreign_keys = OFF")  # (batch mode rebuilds tables)
+    database = open_database(resolve_location(where(db_path)))
+    if database.engine == "sqlite":  # (batch mode rebuilds tables that others refer to)
+        database.connection.execute("PRAGMA foreign_keys = OFF")
     engine, config = engine_for(database), alembic_config()
     try:
         for before in reversed(("base", *schema.REVISIONS[:-1])):
@@ -111,7 +111,8 @@ def test_every_migration_goes_down_and_up_again(cli: Cli, db_path: Path) -> None
     finally:
         engine.dispose()
         database.close()
-    test_models_match_the_migrated_schema(cli, db_path)
+    if not where(db_path).startswith("postgresql"):  # (a server's columns differ by design)
+        test_models_match_the_migrated_schema(cli, db_path)
 
 
 def test_default_funnels_are_seeded(cli: Cli, db_path: Path) -> None:
