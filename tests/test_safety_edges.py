@@ -23,7 +23,7 @@ from types import SimpleNamespace
 import pytest
 
 from povtor.errors import ExitCode
-from povtor.storage import safety, schema
+from povtor.storage import database, safety, schema
 from povtor.storage.database import translate_db_error
 from support import Cli, dump_database, execute, query
 from test_safety_concurrency import FIXTURES, WORKER, povtor_executable
@@ -496,6 +496,32 @@ def test_the_check_runs_at_most_once_a_day(
     execute(db_path, f"PRAGMA user_version = {hour - 25}")  # a day and an hour later
     world.ok("client", "add", "Третий")
     assert len(checks) == 2
+
+
+def test_a_file_too_big_to_check_whole_is_checked_page_by_page_as_written(
+    world: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a whole check takes time in proportion to the file (5 s at 100,000 clients): past
+    # the limit a write checks only the pages it reads; `db check` checks the whole file
+    traced: list[str] = []
+    real = sqlite3.connect
+
+    def connect(*args, **kwargs):  # type: ignore[no-untyped-def]
+        connection = real(*args, **kwargs)
+        connection.set_trace_callback(traced.append)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(database, "QUICK_CHECK_MAX_BYTES", db_path.stat().st_size - 1)
+    execute(db_path, "PRAGMA user_version = 0")
+    world.ok("client", "add", "Первый")
+    assert not [sql for sql in traced if "quick_check" in sql]
+    assert "PRAGMA cell_size_check = ON" in traced
+    assert _last_check(db_path) == 0  # (not checked: the next write does not either)
+    monkeypatch.setattr(database, "QUICK_CHECK_MAX_BYTES", db_path.stat().st_size)
+    world.ok("client", "add", "Второй")  # (no bigger than the limit: checked whole)
+    assert [sql for sql in traced if "quick_check" in sql] == ["PRAGMA quick_check(3)"]
+    assert abs(_last_check(db_path) - time.time() // 3600) <= 1
 
 
 # -- empty options, wide files, unreadable cells, events that have not happened ----------------
