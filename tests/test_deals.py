@@ -430,6 +430,13 @@ def test_a_deal_is_found_by_title_or_client_open_first(clients: Cli) -> None:
     assert deal(clients, "щебень")["id"] == 1
     assert deal(clients, "ЁЛКИН")["id"] == 3  # the open one before the lost one
     assert deal(clients, "песок")["id"] == 2  # a closed deal is still found by its title
+    assert deal(clients, "РОМАШ")["id"] == 1  # by its client's company
+    assert deal(clients, "40 Т")["id"] == 1  # by a word inside its title
+    run = clients("deal", "show", "гравий")
+    assert (run.exit_code, run.stderr) == (
+        3,
+        "error: no deal matches 'гравий'; list deals with: povtor deal list --client NAME\n",
+    )
 
 
 def test_an_ambiguous_deal_lists_candidates(clients: Cli, dump: Callable[[], str | None]) -> None:

@@ -6,6 +6,7 @@ so read-only commands start fast. Functions return plain rows or dataclasses.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -374,9 +375,29 @@ def find_deal(db: Database, ref: str) -> Row:
         return get_deal(db, int(by_id.group(1)))
     key = fold(ref)
     how = _("list deals with: povtor deal list --client NAME")
+    titles: dict[str, str] = {}  # each title folded once
     for statuses in (("open",), ("won", "lost")):
         marks = ", ".join("?" for _ in statuses)
-        rows = db.rows(DEAL_SELECT + f" WHERE d.status IN ({marks})", statuses)
+        # the deals whose client's name or company (its search key), or whose title, holds
+        # the text: only their rows are read and weighed (a match at any level holds it)
+        ids = [
+            deal_id
+            for deal_id, title, client_key in db.tuples(
+                f"""SELECT d.id, d.title, c.search_key FROM deal d
+                    JOIN client c ON c.id = d.client_id WHERE d.status IN ({marks})""",
+                statuses,
+            )
+            if key in client_key
+            or (title and key in (titles.get(title) or titles.setdefault(title, fold(title))))
+        ]
+        rows = (
+            db.rows(
+                DEAL_SELECT + " WHERE d.id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids),),
+            )
+            if ids
+            else []
+        )
         candidates = []
         for row in rows:
             level = _match_level(key, (row["title"], row["client"], row["company"]))
