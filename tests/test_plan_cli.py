@@ -631,6 +631,7 @@ def test_a_sellers_month_exact_plans(seller: Seller) -> None:
     assert seller.table("plan", "explain", "берёза")["priority"] == "55.89"
     seller.fails(3, "plan", "explain", "99")
     seller.fails(3, "plan", "explain", "Старый")  # archived: not in the plan
+    seller.fails(3, "plan", "explain", "Никто")  # no such client: said before the plan is made
     seller.fails(3, "plan", "explain", "0")
 
     # Ромашка pays the invoice, Берёза asks to come back, Сокол moves on

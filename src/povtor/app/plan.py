@@ -265,8 +265,11 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
     from povtor.storage import queries
 
     settings = plan_queries.load_settings(db)
+    # (a client named is found first: a name that matches no client, or several, is told
+    # at once, before the plan is made)
+    client = None if item.strip().isdigit() else queries.find_client(db, item)
     ranked = ranking(db, day, settings)  # (the reasons and terms: no drafts)
-    if item.strip().isdigit():
+    if client is None:
         rank = int(item)
         found = ranked.at(rank)
         if found is not None:
@@ -279,7 +282,6 @@ def explain(db: Database, day: dt.date, item: str) -> PlanItem:
             ).format(day=day.isoformat(), rank=rank, count=len(ranked)),
             hint=_("see every item: povtor plan today --all (a client by id: #12)"),
         )
-    client = queries.find_client(db, item)
     chosen = ranked.of_client(client["id"])
     if chosen is None:
         raise NotFound(
