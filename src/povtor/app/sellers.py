@@ -405,7 +405,7 @@ def funnel_by_seller(db: Database, funnel_ref: str, span: Period) -> tuple[str, 
     changes = stats_queries.funnel_changes(
         db, [s.id for s in stages], span.start, span.end, span.as_of
     )
-    owner_of = stats_queries.deal_owners(db, funnel["id"])
+    owner_of = stats_queries.deal_owners(db, {change.deal_id for change in changes})
     now = stats_queries.open_at_stages_by_owner(db, funnel["id"], span.as_of)
     closed = stats_queries.closed_deals_by_owner(db, funnel["id"], span.start, span.end, span.as_of)
     grouped: dict[int | None, list[metrics.Change]] = {}

@@ -14,7 +14,8 @@ is :data:`STATE`, and its paid deals alone :data:`PAID`, kept in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from povtor.domain.metrics import (
@@ -320,14 +321,14 @@ def client_revenues(
 
 
 # -- by seller ---------------------------------------------------------------------------
-def deal_owners(db: Database, funnel_id: int) -> dict[int, int | None]:
-    """{deal id: its owner (its own seller, else its client's)} for the funnel's deals."""
+def deal_owners(db: Database, deal_ids: Iterable[int]) -> dict[int, int | None]:
+    """{deal id: its owner (its own seller, else its client's)} for ``deal_ids``."""
     return {
         int(deal_id): owner
         for deal_id, owner in db.tuples(
             f"""SELECT d.id, {DEAL_OWNER} FROM deal d JOIN client c ON c.id = d.client_id
-                WHERE d.funnel_id = ?""",
-            (funnel_id,),
+                WHERE d.id IN (SELECT value FROM json_each(?))""",
+            (json.dumps(sorted(set(deal_ids))),),
         )
     }
 
