@@ -474,35 +474,8 @@ def test_writing_into_a_damaged_database_is_refused(world: Cli, db_path: Path) -
     world.ok("client", "add", "Ещё один")
 
 
-def test_the_check_runs_at_most_once_a_day(
-    world: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    checks: list[str] = []
-    real = sqlite3.connect
-
-    def connect(*args, **kwargs):  # type: ignore[no-untyped-def]
-        connection = real(*args, **kwargs)
-        connection.set_trace_callback(
-            lambda sql: checks.append(sql) if "quick_check" in sql else None
-        )
-        return connection
-
-    monkeypatch.setattr(sqlite3, "connect", connect)
-    execute(db_path, "PRAGMA user_version = 0")
-    world.ok("client", "add", "Первый")
-    world.ok("client", "add", "Второй")
-    assert len(checks) == 1
-    hour = _last_check(db_path)
-    execute(db_path, f"PRAGMA user_version = {hour - 25}")  # a day and an hour later
-    world.ok("client", "add", "Третий")
-    assert len(checks) == 2
-
-
-def test_a_file_too_big_to_check_whole_is_checked_page_by_page_as_written(
-    world: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # a whole check takes time in proportion to the file (5 s at 100,000 clients): past
-    # the limit a write checks only the pages it reads; `db check` checks the whole file
+def _traced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement the command's SQLite connections run, from now on."""
     traced: list[str] = []
     real = sqlite3.connect
 
@@ -512,15 +485,42 @@ def test_a_file_too_big_to_check_whole_is_checked_page_by_page_as_written(
         return connection
 
     monkeypatch.setattr(sqlite3, "connect", connect)
+    return traced
+
+
+def _checks(traced: list[str]) -> list[str]:
+    return [sql for sql in traced if "quick_check" in sql]
+
+
+def test_the_check_runs_at_most_once_a_day(
+    world: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    traced = _traced(monkeypatch)
+    execute(db_path, "PRAGMA user_version = 0")
+    world.ok("client", "add", "Первый")
+    world.ok("client", "add", "Второй")
+    assert len(_checks(traced)) == 1
+    hour = _last_check(db_path)
+    execute(db_path, f"PRAGMA user_version = {hour - 25}")  # a day and an hour later
+    world.ok("client", "add", "Третий")
+    assert len(_checks(traced)) == 2
+
+
+def test_a_file_too_big_to_check_whole_is_checked_page_by_page_as_written(
+    world: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a whole check takes time in proportion to the file (5 s at 100,000 clients): past
+    # the limit a write checks only the pages it reads; `db check` checks the whole file
+    traced = _traced(monkeypatch)
     monkeypatch.setattr(database, "QUICK_CHECK_MAX_BYTES", db_path.stat().st_size - 1)
     execute(db_path, "PRAGMA user_version = 0")
     world.ok("client", "add", "Первый")
-    assert not [sql for sql in traced if "quick_check" in sql]
+    assert not _checks(traced)
     assert "PRAGMA cell_size_check = ON" in traced
     assert _last_check(db_path) == 0  # (not checked: the next write does not either)
     monkeypatch.setattr(database, "QUICK_CHECK_MAX_BYTES", db_path.stat().st_size)
     world.ok("client", "add", "Второй")  # (no bigger than the limit: checked whole)
-    assert [sql for sql in traced if "quick_check" in sql] == ["PRAGMA quick_check(3)"]
+    assert _checks(traced) == ["PRAGMA quick_check(3)"]
     assert abs(_last_check(db_path) - time.time() // 3600) <= 1
 
 
