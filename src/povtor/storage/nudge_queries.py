@@ -92,22 +92,35 @@ def nudged_deals(
         part.format(by=by, key=key) for by, key in (("channel", "channel"), ("stage", "stage_id"))
     )
     keys = ", t.channel, t.stage_id" if groups else ""  # (the plan needs no groups)
+    # each nudged deal once, with the day of its first nudge (without the groups, the
+    # nudges are that already)
+    deals = "(SELECT DISTINCT deal_id FROM nudges)" if groups else "nudges"
+    first = (
+        "(SELECT deal_id, MIN(first_on) AS first_on FROM nudges GROUP BY deal_id)"
+        if groups
+        else "nudges"
+    )
     rows = db.tuples(
         f"""WITH {STATE},
-            nudges AS (
+            later AS MATERIALIZED (SELECT deal_id FROM changed_later),
+            nudges AS MATERIALIZED (
                 SELECT t.deal_id{keys}, MIN(t.on_date) AS first_on
                 FROM touch t
                 WHERE t.kind = 'closing' AND t.deal_id IS NOT NULL
                   AND t.on_date >= :start AND t.on_date <= :end
                 GROUP BY t.deal_id{keys}),
-            -- each nudged deal's payment day as of :as_of (NULL: not paid by then)
+            -- each nudged deal's payment day as of :as_of (NULL: not paid by then): from
+            -- its row, unless it changed after :as_of (then from its state as of then)
             paid_on AS (
                 SELECT n.deal_id,
-                       (SELECT s.closed_on FROM state s
-                        WHERE s.deal_id = n.deal_id AND s.status = 'won') AS closed_on
-                FROM (SELECT DISTINCT deal_id FROM nudges) n)
+                       CASE WHEN n.deal_id IN (SELECT deal_id FROM later)
+                            THEN (SELECT s.closed_on FROM state s
+                                  WHERE s.deal_id = n.deal_id AND s.status = 'won')
+                            WHEN d.status = 'won' AND d.opened_on <= :as_of THEN d.closed_on
+                       END AS closed_on
+                FROM {deals} n JOIN deal d ON d.id = n.deal_id)
             SELECT 'all', NULL, COUNT(*), SUM(p.closed_on >= f.first_on)
-            FROM (SELECT deal_id, MIN(first_on) AS first_on FROM nudges GROUP BY deal_id) f
+            FROM {first} f
             JOIN paid_on p ON p.deal_id = f.deal_id
             {per_group if groups else ""}""",
         {"as_of": as_of.isoformat(), "start": start.isoformat(), "end": end.isoformat()},
