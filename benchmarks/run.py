@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import cProfile
 import datetime as dt
+import functools
 import io
 import os
 import pstats
@@ -43,6 +44,10 @@ FLOORS = (
     ("python -c 'import povtor.cli.main'", ["-c", "import povtor.cli.main"]),
 )
 TYPER_RICH = FLOORS[1][0]
+# A command marked so is timed as the first one after a write: the figures the plan keeps
+# for a day (the forecast's conversion and average check) are forgotten before each run,
+# as any write makes them counted again.
+AFTER_A_WRITE = "(first after a write)"
 # What a seller runs, timed as subprocesses; each is noted with its peak memory and its
 # ratio to the bare Typer and Rich start.
 COMMANDS = (
@@ -61,6 +66,7 @@ COMMANDS = (
     ["stats", "repeat", "--format", "table"],
     ["stats", "cohorts", "--format", "table"],
     ["export", "all", "EXPORT"],
+    ["plan", "today", "--format", "table", AFTER_A_WRITE],
 )
 
 # labels for the SQL statements of the plan's facts (povtor.app.plan.load_plan_input), by a
@@ -180,10 +186,21 @@ def run_process(argv: list[str], env: dict[str, str]) -> None:
             raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}): {said}")
 
 
-def measure_process(argv: list[str], env: dict[str, str], repeat: int) -> tuple[list[float], str]:
-    """The wall times of ``repeat`` runs of a command, and a note of their least CPU time."""
+def measure_process(
+    argv: list[str],
+    env: dict[str, str],
+    repeat: int,
+    *,
+    before: Callable[[], None] | None = None,
+) -> tuple[list[float], str]:
+    """The wall times of ``repeat`` runs of a command, and a note of their least CPU time
+    (``before``: done before each run, untimed)."""
     del CPU_SECONDS[:]
-    times = measure(lambda: run_process(argv, env), repeat)
+    times = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        times.extend(measure(lambda: run_process(argv, env), 1))
     return times, (f"CPU {min(CPU_SECONDS):.2f} s" if CPU_SECONDS else "")
 
 
@@ -285,6 +302,10 @@ def time_processes(
         if only and not any(" ".join(args).startswith(prefix) for prefix in only):
             continue
         args = [str(exported) if a == "EXPORT" else a for a in args]
+        before = None
+        if AFTER_A_WRITE in args:
+            args.remove(AFTER_A_WRITE)
+            before = functools.partial(forget_kept_figures, db_path)
         argv = [*povtor, *args]
         lines, peak = output_lines(argv, env)
         notes = []
@@ -295,27 +316,48 @@ def time_processes(
         if peak is not None:
             notes.append(f"max RSS {peak:.0f} MiB")
         if TYPER_RICH in floors:
-            times, cpu, ratios = measure_by_turns(argv, [*python, *FLOORS[1][1]], env, repeat)
+            times, cpu, ratios = measure_by_turns(
+                argv, [*python, *FLOORS[1][1]], env, repeat, before=before
+            )
         else:
-            (times, cpu), ratios = measure_process(argv, env, repeat), []
+            (times, cpu), ratios = measure_process(argv, env, repeat, before=before), []
         if cpu:
             notes.append(cpu)
         if ratios:
             # (each run over the bare start timed just before it: the machine's speed
             # wanders from minute to minute, a ratio of one moment less)
             notes.append(f"×{min(ratios):.1f} typer+rich (median ×{statistics.median(ratios):.1f})")
-        table.add("  povtor " + " ".join(args), times, ", ".join(notes))
+        label = " ".join(args) + (f" {AFTER_A_WRITE}" if before is not None else "")
+        table.add("  povtor " + label, times, ", ".join(notes))
+
+
+def forget_kept_figures(db_path: Path) -> None:
+    """Drop the figures the plan keeps for the day, as a write would make them stale."""
+    connection = sqlite3.connect(db_path)
+    try:
+        with connection:
+            connection.execute("DELETE FROM setting WHERE key = 'povtor.plan_figures'")
+    finally:
+        connection.close()
 
 
 def measure_by_turns(
-    argv: list[str], floor: list[str], env: dict[str, str], repeat: int
+    argv: list[str],
+    floor: list[str],
+    env: dict[str, str],
+    repeat: int,
+    *,
+    before: Callable[[], None] | None = None,
 ) -> tuple[list[float], str, list[float]]:
     """The wall times of ``repeat`` runs of a command, a note of their least CPU time,
-    and the ratio of each to a run of ``floor`` made just before it."""
+    and the ratio of each to a run of ``floor`` made just before it (``before``: done
+    before each run, untimed)."""
     times: list[float] = []
     ratios: list[float] = []
     cpu: list[float] = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         del CPU_SECONDS[:]
         [floor_time] = measure(lambda: run_process(floor, env), 1)
         [took] = measure(lambda: run_process(argv, env), 1)
