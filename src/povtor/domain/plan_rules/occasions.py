@@ -128,9 +128,18 @@ def perk_candidates(
         if is_done(occurrence, by_client.get(occurrence.client_id, ())):
             continue
         day = occurrence.on
-        reason = _(
-            "{occasion} on {weekday} {day} ({when}): send a card or a small gift "
-            "(perks in the last 12 months: {had} of {per_year})"
+        # (holidays stop at per_year perks: their count is out of it; a birthday or the
+        # client's own date comes all the same)
+        reason = (
+            _(
+                "{occasion} on {weekday} {day} ({when}): send a card or a small gift "
+                "(perks in the last 12 months: {had} of {per_year})"
+            )
+            if occurrence.source == "holiday"
+            else _(
+                "{occasion} on {weekday} {day} ({when}): send a card or a small gift "
+                "(perks in the last 12 months: {had})"
+            )
         ).format(
             occasion=occurrence.label,
             weekday=_(WEEKDAYS_SHORT[day.weekday()]),
