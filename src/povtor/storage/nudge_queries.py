@@ -102,7 +102,6 @@ def nudged_deals(
     )
     rows = db.tuples(
         f"""WITH {STATE},
-            later AS MATERIALIZED (SELECT deal_id FROM changed_later),
             nudges AS MATERIALIZED (
                 SELECT t.deal_id{keys}, MIN(t.on_date) AS first_on
                 FROM touch t
@@ -113,7 +112,7 @@ def nudged_deals(
             -- its row, unless it changed after :as_of (then from its state as of then)
             paid_on AS (
                 SELECT n.deal_id,
-                       CASE WHEN n.deal_id IN (SELECT deal_id FROM later)
+                       CASE WHEN n.deal_id IN (SELECT deal_id FROM changed_later)
                             THEN (SELECT s.closed_on FROM state s
                                   WHERE s.deal_id = n.deal_id AND s.status = 'won')
                             WHEN d.status = 'won' AND d.opened_on <= :as_of THEN d.closed_on
