@@ -18,12 +18,11 @@ end.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from povtor.i18n import _
-from povtor.storage.database import Database
+from povtor.storage.database import Database, id_list
 
 ACTIVITY_COLUMNS = (
     "last_touch_on",
@@ -119,7 +118,7 @@ def rebuild_sql() -> list[str]:
 
 
 def _ids(client_ids: Iterable[int | None]) -> str:
-    return json.dumps(sorted({int(cid) for cid in client_ids if cid is not None}))
+    return id_list(int(cid) for cid in client_ids if cid is not None)
 
 
 def refresh_activity(db: Database, client_ids: Iterable[int | None] | None) -> None:

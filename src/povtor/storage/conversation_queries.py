@@ -12,13 +12,12 @@ deal, purpose, kind, client, at...): a few short ranges, never the touch rows th
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from typing import Any
 
 from povtor.domain.conversation import Asked, Promise, Said
 from povtor.domain.plan_records import ClientState, ClosedDeal
-from povtor.storage.database import Database, Days, Row
+from povtor.storage.database import Database, Days, Row, id_list
 
 # The latest general answer per client (a question answered yes, no or later; a warming
 # touch answered no or later) and its latest general question left unanswered. The general
@@ -122,7 +121,7 @@ def reasons_of(db: Database, touch_ids: list[int]) -> dict[int, str | None]:
     return dict(
         db.tuples(
             "SELECT id, reason FROM touch WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(touch_ids),),
+            (id_list(touch_ids),),
         )
     )
 

@@ -9,10 +9,11 @@ An SQLite file is the default; a ``postgresql://`` location opens a server throu
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -547,6 +548,12 @@ def translate_db_error(exc: BaseException, location: Location | str) -> PovtorEr
 
 
 # -- value conversion (SQLite keeps dates and times as ISO text) ---------------
+def id_list(ids: Iterable[int]) -> str:
+    """``ids`` as the JSON list a statement reads with ``json_each``, each once and in
+    order: ``WHERE id IN (SELECT value FROM json_each(?))``."""
+    return json.dumps(sorted(set(ids)))
+
+
 def to_date(value: Any) -> dt.date | None:
     if value.__class__ is str:  # the common case, SQLite's ISO text: fast path
         return _date_from_iso(value[:10])

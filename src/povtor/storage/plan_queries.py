@@ -6,7 +6,6 @@ history the forecast and the revenue target count on."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,7 +15,7 @@ from povtor.domain.offers import REVENUE_CURRENCY
 from povtor.domain.plan_records import ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.settings import Settings
 from povtor.storage import conversation_queries
-from povtor.storage.database import Database, Days
+from povtor.storage.database import Database, Days, id_list
 from povtor.storage.service_queries import open_problems
 
 
@@ -146,7 +145,7 @@ WHERE p.id IN (SELECT COALESCE(MIN(CASE WHEN is_main THEN id END), MIN(id))
 
 def companies(db: Database, client_ids: Iterable[int]) -> dict[int, str | None]:
     """The company of each of ``client_ids``, for the drafts of the items shown."""
-    ids = json.dumps(sorted(set(client_ids)))
+    ids = id_list(client_ids)
     return dict(
         db.tuples(
             "SELECT id, company FROM client WHERE id IN (SELECT value FROM json_each(?))", (ids,)
@@ -159,7 +158,7 @@ def first_people(db: Database, client_ids: Iterable[int] | None = None) -> dict[
     client), for the greeting of its drafts."""
     if client_ids is None:
         return dict(db.tuples(_FIRST_PEOPLE.format(where="")))
-    ids = json.dumps(sorted(set(client_ids)))
+    ids = id_list(client_ids)
     return dict(
         db.tuples(
             _FIRST_PEOPLE.format(where="WHERE client_id IN (SELECT value FROM json_each(?))"),
@@ -192,7 +191,7 @@ def _paid_history(
     previous = None  # (the rows come client by client: each client's facts kept at its end)
     last_amount = None
     some = "" if client_ids is None else "AND client_id IN (SELECT value FROM json_each(?))"
-    params = (day,) if client_ids is None else (day, json.dumps(sorted(client_ids)))
+    params = (day,) if client_ids is None else (day, id_list(client_ids))
     for client_id, closed_on, amount, currency in db.tuples(
         f"""SELECT client_id, closed_on, amount_minor, currency FROM deal
             WHERE status = 'won' AND closed_on <= ? {some}
@@ -463,9 +462,7 @@ def load_plan_facts(
                 CURRENT_LOST_AWAITING_REVISIT, lost_params, size=1000
             )
         }
-        lost_rows = db.iterate(
-            LOST_DEALS, {"ids": json.dumps(list(latest_ids.values()))}, size=1000
-        )
+        lost_rows = db.iterate(LOST_DEALS, {"ids": id_list(latest_ids.values())}, size=1000)
     else:  # (the latest of each client kept, in the order of their days as above)
         latest = {row[1]: row for row in db.iterate(LOST_AWAITING_REVISIT, lost_params, size=1000)}
         lost_rows = iter(sorted(latest.values(), key=lambda row: (row[2], row[0])))

@@ -6,7 +6,6 @@ so read-only commands start fast. Functions return plain rows or dataclasses.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from povtor.errors import Ambiguous, NotFound
 from povtor.i18n import _, ngettext
 from povtor.records import record
-from povtor.storage.database import Database, Row
+from povtor.storage.database import Database, Row, id_list
 from povtor.text import fold
 
 _ID = re.compile(r"#?(\d+)")
@@ -393,7 +392,7 @@ def find_deal(db: Database, ref: str) -> Row:
         rows = (
             db.rows(
                 DEAL_SELECT + " WHERE d.id IN (SELECT value FROM json_each(?))",
-                (json.dumps(ids),),
+                (id_list(ids),),
             )
             if ids
             else []

@@ -14,7 +14,6 @@ is :data:`STATE`, and its paid deals alone :data:`PAID`, kept in
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -28,7 +27,7 @@ from povtor.domain.metrics import (
     Stage,
     TouchTally,
 )
-from povtor.storage.database import Database, Days, to_date
+from povtor.storage.database import Database, Days, id_list, to_date
 from povtor.storage.nudge_queries import PAID, STATE
 from povtor.storage.seller_queries import DEAL_OWNER
 
@@ -328,7 +327,7 @@ def deal_owners(db: Database, deal_ids: Iterable[int]) -> dict[int, int | None]:
         for deal_id, owner in db.tuples(
             f"""SELECT d.id, {DEAL_OWNER} FROM deal d JOIN client c ON c.id = d.client_id
                 WHERE d.id IN (SELECT value FROM json_each(?))""",
-            (json.dumps(sorted(set(deal_ids))),),
+            (id_list(deal_ids),),
         )
     }
 
