@@ -221,10 +221,11 @@ class Touch(SQLModel, table=True):
         CheckConstraint(_one_of("outcome", OUTCOMES), name="ck_touch_outcome"),
         CheckConstraint(_one_of("answer", SERVICE_ANSWERS), name="ck_touch_answer"),
         # the plan's per-client seeks (the newest touch as of a day; the last closing
-        # touch and the warming ones since) and reports by kind and date
+        # touch and the warming ones since)
         Index("ix_touch_client_on", "client_id", "on_date", "at"),
         Index("ix_touch_client_kind", "client_id", "kind", "on_date", "at"),
-        Index("ix_touch_kind_on", "kind", "on_date", "deal_id"),
+        # reports by kind and date: the nudges of a period counted from the index alone
+        Index("ix_touch_kind_on", "kind", "on_date", "deal_id", "channel", "stage_id", "outcome"),
         # a deal's touches by day, with the stage each was made in (nudges in a stage)
         Index("ix_touch_deal_on", "deal_id", "on_date", "stage_id"),
         Index("ix_touch_purpose_on", "purpose", "on_date"),

@@ -23,5 +23,6 @@ REVISIONS: tuple[str, ...] = (
     "0014_removed_sellers",
     "0015_paid_days",
     "0016_said_reason",
+    "0017_touch_report_index",
 )
 HEAD = REVISIONS[-1]
