@@ -324,6 +324,38 @@ def test_a_touch_and_an_import_confirmed_in_russian(cli: Cli, tmp_path: Path) ->
     assert run.stderr.splitlines()[0] == "bad.csv:2: name: пусто"
 
 
+def test_what_an_answer_did_is_said_in_the_run_s_language(cli: Cli) -> None:
+    """The effects a touch reports (a deal lost, a service problem kept or resolved)
+    are words of the run's language, and an outcome reads as a word, not a code."""
+    _stuck_invoice(cli)
+    run = cli.ok("nudge", "log", "--deal", "1", "--outcome", "no-answer")
+    assert run.stderr == "logged closing touch #1 with Иван Петров: no answer\n"
+    run = cli.ok("nudge", "log", "--deal", "1", "--outcome", "no", "--reason", "дорого")
+    assert run.stderr == (
+        "logged closing touch #2 with Иван Петров: no; lost deal #1 (invoice) with the "
+        "reason «дорого»\n"
+    )
+    cli.ok("plan", "set", "lang", "ru")
+    cli.ok("deal", "open", "Иван Петров", "--stage", "invoice", "--title", "Песок")
+    run = cli.ok("nudge", "log", "--deal", "2", "--outcome", "no", "--reason", "дорого")
+    assert run.stderr == (
+        "записано касание (закрывающее) №3 с Иван Петров: нет; проиграна сделка №2 (invoice) "
+        "с причиной «дорого»\n"
+    )
+    run = cli.ok("nudge", "log", "--client", "1", "--answer", "problem", "--reason", "не тот песок")
+    assert run.stderr.splitlines()[-1] == (
+        "проблема остаётся в плане (и поднимает приоритет клиента), пока сервисное касание не "
+        "ответит ok: povtor nudge log --client 1 --answer ok"
+    )
+    next_day = {"POVTOR_TODAY": "2026-03-03"}
+    run = cli.ok("nudge", "log", "--client", "1", "--answer", "ok", env=next_day)
+    assert run.stderr.splitlines()[-1] == "проблема от 2026-03-02 («не тот песок») решена"
+    cli.add_client("Сергей Лис", "--category", "A")
+    cli.ok("deal", "open", "Сергей Лис", "--stage", "invoice", env={"POVTOR_TODAY": "2026-02-20"})
+    run = cli("plan", "run", input="a\n", env={"POVTOR_TODAY": "2026-03-04"})
+    assert "  записано касание №6: без ответа" in run.stdout.splitlines()
+
+
 def test_click_usage_errors_in_russian(cli: Cli) -> None:
     cli.ok("plan", "set", "lang", "ru")
     run = cli("client", "list", "--categry", "A")

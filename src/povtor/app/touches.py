@@ -402,13 +402,17 @@ def _service_notes(
     problem_now = _open_problem(db, client["id"], day) if answer else None
     if problem_now is not None:
         notes.append(
-            "the problem stays in the plan (and raises the client's priority) until a "
-            f"service contact answers ok: povtor nudge log --client {client['id']} --answer ok"
+            _(
+                "the problem stays in the plan (and raises the client's priority) until a "
+                "service contact answers ok: povtor nudge log --client {id} --answer ok"
+            ).format(id=client["id"])
         )
     elif problem_before is not None:
         notes.append(
-            f"the problem reported {problem_before.reported_on.isoformat()} "
-            f"(«{problem_before.text or 'no details'}») is resolved"
+            _("the problem reported {on} («{text}») is resolved").format(
+                on=problem_before.reported_on.isoformat(),
+                text=problem_before.text or _("no details"),
+            )
         )
     return notes
 

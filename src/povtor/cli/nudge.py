@@ -11,7 +11,7 @@ from povtor.cli.runtime import FormatOption, choose, command_group, confirm, run
 from povtor.domain import templates
 from povtor.domain.vocabulary import CHANNELS, PURPOSES, TOUCH_KINDS
 from povtor.errors import InvalidInput
-from povtor.i18n import N_, _
+from povtor.i18n import N_, _, ngettext
 from povtor.output import Column, Listing, message, render
 from povtor.parsing import parse_amount, parse_date, parse_outcome
 from povtor.storage import queries
@@ -235,7 +235,9 @@ def log(
         effect = ""
         before, after = recorded.deal_before, recorded.deal_after
         if after is not None and before is not None:
-            if after["status"] != before["status"] or after["stage"] != before["stage"]:
+            if after["status"] == "lost" and before["status"] != "lost":
+                effect = "; " + _lost([(after["id"], before["stage"])], why)
+            elif after["status"] != before["status"] or after["stage"] != before["stage"]:
                 effect = f"; {_('deal #{id}').format(id=after['id'])}: " + (
                     f"{before['stage']} → {after['stage']} ({_(after['status'])})"
                 )
@@ -249,7 +251,7 @@ def log(
                 kind=_(chosen_kind),
                 id=recorded.touch_id,
                 client=recorded.client["name"],
-                outcome=_(chosen_outcome),
+                outcome=_(chosen_outcome).replace("_", " "),  # (no_answer: "no answer")
             )
             + effect
         )
@@ -261,22 +263,28 @@ def log(
 
 def touch_effects(recorded: Recorded) -> str:
     """What a client-level answer did to the deals, for the message that reports it."""
-    from povtor.parsing import format_money
+    from povtor.parsing import format_amount
 
     effect = ""
     if recorded.lost:
-        lost = ", ".join(f"#{deal_id} ({stage})" for deal_id, stage in recorded.lost)
-        word = "deal" if len(recorded.lost) == 1 else "deals"
-        effect += f"; lost {word} {lost} with the reason «{recorded.lost_reason}»"
+        effect += "; " + _lost(recorded.lost, recorded.lost_reason)
     if recorded.opened is not None:
         deal_id, stage, opened_amount, currency = recorded.opened
-        money = (
-            f" for {format_money(opened_amount, grouped=True)} {currency}"
-            if opened_amount is not None
-            else ""
-        )
-        effect += f"; opened deal #{deal_id} at {stage}{money}"
+        effect += "; " + _("opened deal #{id} at {stage}").format(id=deal_id, stage=stage)
+        if opened_amount is not None:
+            effect += _(" for {amount}").format(amount=format_amount(opened_amount, currency))
     return effect
+
+
+def _lost(deals: list[tuple[int, str]], reason: str | None) -> str:
+    """The deals an answer lost, each with the stage it was at, and the reason (a "no"
+    that loses a deal always has one)."""
+    listed = ", ".join(_("#{id} ({stage})").format(id=i, stage=stage) for i, stage in deals)
+    return ngettext(
+        "lost deal {deals} with the reason «{reason}»",
+        "lost deals {deals} with the reason «{reason}»",
+        len(deals),
+    ).format(deals=listed, reason=reason)
 
 
 @app.command("text")

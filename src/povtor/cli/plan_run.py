@@ -154,8 +154,11 @@ def run(
         done += 1
         typer.echo(
             "  "
-            + _("saved touch #{id}: {outcome}").format(id=recorded.touch_id, outcome=outcome)
-            + (f", {service_answer}" if service_answer else "")
+            + _("saved touch #{id}: {outcome}").format(
+                id=recorded.touch_id,
+                outcome=_(outcome).replace("_", " "),  # (no_answer)
+            )
+            + (f", {_(service_answer)}" if service_answer else "")
         )
         if recorded.roadmap_note:
             typer.echo(f"  {recorded.roadmap_note}")
