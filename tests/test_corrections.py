@@ -208,6 +208,120 @@ def test_a_touch_without_undo_data_is_not_guessed(shop: Cli, db_path: Path) -> N
     assert f"povtor nudge delete {touch} --only-touch" in run.stderr
 
 
+# -- an answer to the client's own question: the deals its no lost, the deal its yes opened --
+def test_undo_a_no_to_the_client_reopens_every_deal_it_lost(shop: Cli) -> None:
+    shop.open_deal("Ромашка", "--stage", "invoice", "--amount", "5000", "--on", "2026-02-26")
+    log(shop, "--deal", "2", "--outcome", "later", "--later", "2026-03-09", "--on", "-1")
+    before = exported(shop)
+    run = shop.ok(
+        "nudge", "log", "--client", "Ромашка", "--kind", "closing", "--outcome", "no",
+        "--reason", "нашли дешевле",
+    )  # fmt: skip
+    assert run.stderr_lines[-1].endswith(
+        "lost deals #1 (proposal), #2 (invoice) with the reason «нашли дешевле»"
+    )
+    assert [state(shop, d)[1] for d in (1, 2)] == ["lost", "lost"]
+    run = shop.ok("nudge", "undo", "--yes")
+    assert run.stderr_lines[1:] == [
+        "  deal #1 as it was before the touch: lost → open",
+        "  deal #1's stage history loses its lose (proposal) of 2026-03-02",
+        "  deal #2 as it was before the touch: lost → open, follow-up none → 2026-03-09",
+        "  deal #2's stage history loses its lose (invoice) of 2026-03-02",
+    ]
+    assert exported(shop) == before  # both deals and their history, every column
+    assert [deal(shop, d)["lost_reason"] for d in (1, 2)] == [None, None]
+    # the plan chases the deals again: the promise on #2 holds, #1 is stuck
+    items = json.loads(shop.ok("plan", "2026-03-04", "--format", "json").stdout)
+    assert [(i["client"], i["deal_id"], i["rule"]) for i in items] == [("Ромашка", 1, "stuck")]
+    [entry] = changes(shop)
+    undone = json.loads(entry["before"])
+    assert set(undone["deals"]) == set(json.loads(entry["after"])["deals"]) == {"1", "2"}
+    assert [h["event"] for h in undone["stage_changes"]] == ["lose", "lose"]
+
+
+def test_a_no_is_not_taken_back_over_a_deal_that_changed_since(
+    shop: Cli, dump: Callable[[], str | None]
+) -> None:
+    no = log(shop, "--client", "Ромашка", "--kind", "closing", "--outcome", "no", "--reason", "x")
+    shop.ok("deal", "reopen", "1")
+    before = dump()
+    run = shop("nudge", "delete", str(no), "--yes")
+    assert run.exit_code == 5
+    assert run.stderr.startswith(f"error: deal #1 changed after touch #{no}")
+    assert dump() == before
+
+
+def test_undo_a_yes_that_opened_a_deal_removes_the_deal(shop: Cli) -> None:
+    shop.ok("deal", "win", "1")
+    before = exported(shop)
+    yes = log(shop, "--client", "Ромашка", "--kind", "closing", "--outcome", "yes", "--open")
+    assert deal(shop, 2)["stage"] == "request"
+    run = shop.ok("nudge", "undo", "--yes")
+    assert run.stderr_lines[1:] == ["  deal #2, opened by the yes, removed"]
+    assert exported(shop) == before
+    assert shop("deal", "show", "2").exit_code == 3
+    # a deal with a life of its own stays: the yes is refused, the touch can go alone
+    yes = log(shop, "--client", "Ромашка", "--kind", "closing", "--outcome", "yes", "--open")
+    opened = json.loads(shop.ok("deal", "list", "--format", "json").stdout)[0]["id"]
+    asked = log(shop, "--deal", str(opened), "--outcome", "pending")
+    shop.ok("nudge", "delete", str(asked), "--yes")
+    shop.ok("deal", "move", str(opened), "proposal")
+    run = shop("nudge", "delete", str(yes), "--yes")
+    assert run.exit_code == 5
+    assert run.stderr.startswith(
+        f"error: touch #{yes} opened deal #{opened}, and the deal has 1 stage change of its "
+        "own since"
+    )
+    assert f"povtor nudge delete {yes} --only-touch" in run.stderr
+    shop.ok("nudge", "delete", str(yes), "--only-touch", "--yes")
+    assert deal(shop, opened)["stage"] == "proposal"
+
+
+def test_a_no_logged_before_povtor_kept_its_deals_names_them(shop: Cli, db_path: Path) -> None:
+    log(shop, "--client", "Ромашка", "--kind", "closing", "--outcome", "no", "--reason", "x")
+    execute(db_path, "DELETE FROM touch_deal_effect")  # as an older povtor left it
+    run = shop.ok("nudge", "undo", "--yes")
+    assert run.stderr_lines[-1] == (
+        "  deals lost that day with the same reason stay lost: #1 (reopen one: povtor deal "
+        "reopen ID)"
+    )
+    assert state(shop, 1)[1] == "lost"
+
+
+@pytest.mark.parametrize(
+    ("logged", "edit", "says"),
+    [
+        (("--outcome", "yes"), ("--outcome", "no", "--reason", "дорого"), "error: outcome no "
+         "loses every open deal of the client; it is logged as a new touch, not edited in"),
+        (("--outcome", "no", "--reason", "дорого"), ("--outcome", "yes"), "error: touch #1's "
+         "outcome no lost deal #1; such an outcome is not edited"),
+        (("--outcome", "no-answer"), ("--outcome", "no", "--reason", "дорого"), "error: outcome "
+         "no loses every open deal of the client"),
+    ],
+)  # fmt: skip
+def test_an_answer_that_changes_the_client_s_deals_is_not_edited(
+    shop: Cli,
+    dump: Callable[[], str | None],
+    logged: tuple[str, ...],
+    edit: tuple[str, ...],
+    says: str,
+) -> None:
+    log(shop, "--client", "Ромашка", "--kind", "closing", *logged)
+    before = dump()
+    run = shop("nudge", "edit", "1", *edit)
+    assert run.exit_code == 5, run.describe()
+    assert run.stderr.startswith(says), run.stderr
+    assert dump() == before
+
+
+def test_an_answer_that_changed_no_deal_is_edited(shop: Cli) -> None:
+    shop.ok("deal", "win", "1")  # no open deal: a no loses nothing
+    log(shop, "--client", "Ромашка", "--kind", "closing", "--outcome", "yes")
+    shop.ok("nudge", "edit", "1", "--outcome", "no", "--reason", "передумали")
+    [touch] = json.loads(shop.ok("nudge", "list", "--format", "json").stdout)
+    assert (touch["outcome"], touch["reason"]) == ("no", "передумали")
+
+
 # -- what else a touch did: a roadmap step, a referral ---------------------------------------
 def test_undo_a_yes_to_a_roadmap_step(shop: Cli) -> None:
     before = exported(shop)
@@ -624,13 +738,17 @@ def test_no_corrections_yet(cli: Cli) -> None:
 def test_forgetting_a_client_erases_it_from_the_record(people: Cli) -> None:
     people.ok("client", "person", "edit", "2", "--name", "Анна Сергеевна")
     touch = log(people, "--deal", "1", "--outcome", "no", "--reason", "дорого у вас")
+    people.open_deal("1", "--stage", "proposal")
+    log(people, "--client", "1", "--kind", "closing", "--outcome", "no", "--reason", "свой склад")
     people.ok("client", "person", "remove", "1", "--yes")
     people.ok("client", "forget", "1", "--yes")
     text = people.db.read_bytes().decode("utf-8", errors="replace")
-    for secret in ("Анна", "Иван Петрович", "снабженец", "дорого у вас"):
+    for secret in ("Анна", "Иван Петрович", "снабженец", "дорого у вас", "свой склад"):
         assert secret not in text, secret
     entry = changes(people, "--entity", "person")[-1]
     assert json.loads(entry["before"])["name"] is None
-    # the undo data lost the reason too, and the touch can still be taken back
+    # the undo data lost the reasons too, and the touches can still be taken back
+    people.ok("nudge", "undo", "--yes")
+    assert deal(people, 2)["status"] == "open"
     people.ok("nudge", "delete", str(touch), "--yes")
     assert deal(people, 1)["status"] == "open"

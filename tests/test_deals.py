@@ -291,6 +291,34 @@ def test_reopen_a_won_deal_goes_back_to_the_stage_before_paid(clients: Cli) -> N
     assert listed(clients) == [(1, "invoice", "open", 0)]
 
 
+def test_a_deal_reopened_the_day_it_closed_is_back_as_it_was(clients: Cli) -> None:
+    """A win or a loss taken back the same day (a slip of the hand): the deal's time in its
+    stage and the date promised in it go on; reopened a later day, it starts afresh."""
+    clients.open_deal("1", "--stage", "invoice", "--on", "2026-02-20")
+    clients.ok(
+        "nudge", "log", "--deal", "1", "--outcome", "later", "--until", "2026-03-10",
+        "--on", "2026-02-27",
+    )  # fmt: skip
+
+    def kept() -> tuple[Any, ...]:
+        shown = deal(clients, 1)
+        return (shown["stage"], shown["status"], shown["stage_entered_on"], shown["follow_up_on"])
+
+    assert kept() == ("invoice", "open", "2026-02-20", "2026-03-10")
+    clients.ok("deal", "win", "1")
+    clients.ok("deal", "reopen", "1")
+    assert kept() == ("invoice", "open", "2026-02-20", "2026-03-10")
+    plan = json.loads(clients.ok("plan", "2026-03-10", "--format", "json").stdout)
+    assert [(i["deal_id"], i["rule"]) for i in plan] == [(1, "follow_up")]
+    clients.ok("deal", "lose", "1", "--reason", "дорого")
+    clients.ok("deal", "reopen", "1", "--stage", "request")  # another stage: afresh
+    assert kept() == ("request", "open", "2026-03-02", None)
+    clients.ok("deal", "move", "1", "invoice")
+    clients.ok("deal", "lose", "1", "--reason", "дорого", "--on", "2026-03-02")
+    clients.ok("deal", "reopen", "1", env={"POVTOR_TODAY": "2026-03-03"})  # a day later
+    assert kept() == ("invoice", "open", "2026-03-03", None)
+
+
 def test_reopen_at_a_named_stage(clients: Cli) -> None:
     clients.open_deal("1", "--stage", "invoice")
     clients.ok("deal", "lose", "1", "-r", "дорого")

@@ -413,7 +413,7 @@ def test_an_import_refused_the_demo_and_an_undo_in_russian(cli: Cli, tmp_path: P
     assert run.stderr.splitlines() == [
         "отменено касание #1 от 2026-03-02: closing, канал other, клиент #1 Иван Петров, "
         "сделка #1, итог yes «Счёт оплачен»",
-        "  сделка #1 — как до касания: этап paid → invoice, won → open",
+        "  сделка #1 — как до касания: этап paid → invoice, выиграна → открыта",
         "  из истории этапов сделки #1 уходит win (invoice → paid) от 2026-03-02",
     ]
     changes = cli.ok("db", "changes", "--format", "csv").stdout

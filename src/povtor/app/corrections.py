@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from povtor.app.change_log import Edited, as_record, diff, short
 from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput, NotFound
-from povtor.i18n import _
+from povtor.i18n import _, ngettext
 from povtor.records import record
 from povtor.storage import correction_queries, correction_writes, deal_writes, queries
 from povtor.storage.correction_writes import from_json
@@ -46,11 +46,19 @@ QUIET_OUTCOMES = ("pending", "no_answer")  # the outcomes that change nothing
 
 # -- when a touch is logged ---------------------------------------------------------------
 def remember_touch(
-    db: Database, recorded: Recorded, *, touch: TouchInput, purpose: str | None, about: str | None
+    db: Database,
+    recorded: Recorded,
+    *,
+    touch: TouchInput,
+    purpose: str | None,
+    about: str | None,
+    lost: Mapping[int, Row] | None = None,
 ) -> None:
     """Inside the transaction that logs a new touch, after its outcome changed the deal and
     before a roadmap yes is recorded: keep what the touch changes beyond itself, so that
-    ``povtor nudge undo`` can put it back exactly."""
+    ``povtor nudge undo`` can put it back exactly. ``lost``: each deal an answer to the
+    client's own question lost, as it was before."""
+    _remember_client_deals(db, recorded, lost or {})
     deal_before, deal_after = recorded.deal_before, recorded.deal_after
     changes_deal = deal_before is not None and touch.outcome in DEAL_OUTCOMES
     step_id = _step_to_mark(db, recorded.client, purpose, about, touch.outcome)
@@ -81,6 +89,25 @@ def remember_touch(
     )
 
 
+def _remember_client_deals(db: Database, recorded: Recorded, lost: Mapping[int, Row]) -> None:
+    """Each deal an answer to the client's own question lost (its fields before and after,
+    the history entry of the loss), and the deal it opened."""
+    effects = []
+    for deal_id, before in lost.items():
+        after = deal_writes.deal_record(db, deal_id)
+        changed = [k for k in OUTCOME_FIELDS if before[k] != after[k]]
+        effects.append(
+            (
+                deal_id,
+                {k: before[k] for k in changed},
+                {k: after[k] for k in changed},
+                correction_queries.last_history_id(db, deal_id),
+            )
+        )
+    opened = recorded.opened[0] if recorded.opened is not None else None
+    correction_writes.remember_deal_effects(db, recorded.touch_id, effects, opened)
+
+
 def _step_to_mark(
     db: Database, client: Row, purpose: str | None, about: str | None, outcome: str
 ) -> int | None:
@@ -99,15 +126,54 @@ def _step_to_mark(
 
 # -- taking a touch back -----------------------------------------------------------------------
 @record
+class DealBack:
+    """A deal a touch's outcome changed, to be put back as it was."""
+
+    deal_id: int
+    restore: dict[str, Any]  # deal fields, as they were
+    current: dict[str, Any]  # the same fields now
+    stages: tuple[str | None, str | None]  # stage codes: now, as it was
+    history: Row | None = None  # the stage history entry the outcome wrote
+
+    def effects(self) -> list[str]:
+        parts = []
+        now, back = self.current, self.restore
+        if "stage_id" in back:
+            parts.append(_("stage {now} → {back}").format(now=self.stages[0], back=self.stages[1]))
+        if "status" in back:
+            parts.append(f"{_(now['status'])} → {_(back['status'])}")
+        if "follow_up_on" in back:
+            parts.append(
+                _("follow-up {now} → {back}").format(
+                    now=now["follow_up_on"] or _("none"), back=back["follow_up_on"] or _("none")
+                )
+            )
+        if "stage_entered_on" in back:
+            parts.append(_("in its stage since {day}").format(day=back["stage_entered_on"]))
+        lines = [
+            _("deal #{id} as it was before the touch: {parts}").format(
+                id=self.deal_id, parts=", ".join(parts)
+            )
+        ]
+        if self.history is not None:
+            h = self.history
+            move = f"{h['from_stage']} → {h['to_stage']}" if h["to_stage"] else h["from_stage"]
+            lines.append(
+                _("deal #{id}'s stage history loses its {event} ({move}) of {on_date}").format(
+                    id=h["deal_id"], event=h["event"], move=move, on_date=h["on_date"]
+                )
+            )
+        return lines
+
+
+@record
 class TakeBack:
     """A touch to take back, with what its outcome changed that goes back with it."""
 
     touch: Row
     client: str
-    restore: dict[str, Any] = field(default_factory=dict)  # deal fields, as they were
-    current: dict[str, Any] = field(default_factory=dict)  # the same fields now
-    stages: tuple[str | None, str | None] = (None, None)  # stage codes: now, as it was
-    history: Row | None = None  # the stage history entry the outcome wrote
+    deals: list[DealBack] = field(default_factory=list)  # its deal; the deals a no lost
+    opened: Row | None = None  # the deal a yes to the client's own question opened
     step: Row | None = None  # the roadmap step the yes recorded as done
     referral: Row | None = None  # the client the referral added, and its deal
     referral_deal: Row | None = None
@@ -139,37 +205,10 @@ class TakeBack:
     def effects(self) -> list[str]:
         """What goes back with the touch, one line each."""
         lines: list[str] = []
-        if self.restore:
-            deal_id = self.touch["deal_id"]
-            parts = []
-            now, back = self.current, self.restore
-            if "stage_id" in back:
-                parts.append(
-                    _("stage {now} → {back}").format(now=self.stages[0], back=self.stages[1])
-                )
-            if "status" in back:
-                parts.append(f"{now['status']} → {back['status']}")
-            if "follow_up_on" in back:
-                parts.append(
-                    _("follow-up {now} → {back}").format(
-                        now=now["follow_up_on"] or _("none"), back=back["follow_up_on"] or _("none")
-                    )
-                )
-            if "stage_entered_on" in back:
-                parts.append(_("in its stage since {day}").format(day=back["stage_entered_on"]))
-            lines.append(
-                _("deal #{id} as it was before the touch: {parts}").format(
-                    id=deal_id, parts=", ".join(parts)
-                )
-            )
-        if self.history is not None:
-            h = self.history
-            move = f"{h['from_stage']} → {h['to_stage']}" if h["to_stage"] else h["from_stage"]
-            lines.append(
-                _("deal #{id}'s stage history loses its {event} ({move}) of {on_date}").format(
-                    id=h["deal_id"], event=h["event"], move=move, on_date=h["on_date"]
-                )
-            )
+        for changed in self.deals:
+            lines += changed.effects()
+        if self.opened is not None:
+            lines.append(_("deal #{id}, opened by the yes, removed").format(id=self.opened["id"]))
         if self.step is not None:
             s = self.step
             lines.append(
@@ -203,12 +242,27 @@ def plan_take_back(db: Database, touch_id: int, *, only_touch: bool = False) -> 
                 _("deal #{id} stays as it is (--only-touch)").format(id=touch["deal_id"])
             )
         return plan
+    deal_effects = correction_queries.touch_deal_effects(db, touch_id)
+    for deal_effect in deal_effects:
+        if deal_effect["opened"]:
+            _plan_opened(db, plan, deal_effect["deal_id"])
+        else:
+            _plan_deal(db, plan, deal_effect["deal_id"], deal_effect)
+    if not deal_effects and touch["outcome"] == "no" and touch["deal_id"] is None:
+        lost = correction_queries.lost_on(db, touch["client_id"], touch["on_date"], touch["reason"])
+        if lost:  # (a no logged before povtor kept what it did to the deals)
+            plan.kept.append(
+                _(
+                    "deals lost that day with the same reason stay lost: {deals} (reopen "
+                    "one: povtor deal reopen ID)"
+                ).format(deals=", ".join(f"#{deal_id}" for deal_id in lost))
+            )
     effect = correction_queries.touch_effect(db, touch_id)
     if effect is None:
         _without_effect(db, plan)
         return plan
     if effect["deal_before"] is not None and touch["deal_id"] is not None:
-        _plan_deal(db, plan, effect)
+        _plan_deal(db, plan, touch["deal_id"], effect)
     if effect["step_id"] is not None:
         step = correction_queries.client_step(db, touch["client_id"], effect["step_id"])
         if step is not None and str(step["done_on"])[:10] == str(touch["on_date"])[:10]:
@@ -243,9 +297,9 @@ def _without_effect(db: Database, plan: TakeBack) -> None:
         )
 
 
-def _plan_deal(db: Database, plan: TakeBack, effect: Row) -> None:
+def _plan_deal(db: Database, plan: TakeBack, deal_id: int, effect: Row) -> None:
+    """Put ``deal_id`` back as ``effect`` kept it before the touch, unless it changed since."""
     touch = plan.touch
-    deal_id = touch["deal_id"]
     before: dict[str, Any] = from_json(effect["deal_before"]) or {}
     after: dict[str, Any] = from_json(effect["deal_after"]) or {}
     if not before:
@@ -281,14 +335,38 @@ def _plan_deal(db: Database, plan: TakeBack, effect: Row) -> None:
                 "--only-touch"
             ).format(deal_id=deal_id, id=touch["id"]),
         )
-    plan.restore = before
-    plan.current = current
-    plan.stages = (
-        correction_queries.stage_code(db, deal["stage_id"]),
-        correction_queries.stage_code(db, before.get("stage_id", deal["stage_id"])),
+    plan.deals.append(
+        DealBack(
+            deal_id,
+            before,
+            current,
+            (
+                correction_queries.stage_code(db, deal["stage_id"]),
+                correction_queries.stage_code(db, before.get("stage_id", deal["stage_id"])),
+            ),
+            correction_queries.history_row(db, history_id) if history_id is not None else None,
+        )
     )
-    if history_id is not None:
-        plan.history = correction_queries.history_row(db, history_id)
+
+
+def _plan_opened(db: Database, plan: TakeBack, deal_id: int) -> None:
+    """Remove the deal the touch's yes opened, unless it has anything of its own since."""
+    deal = correction_queries.deal_row(db, deal_id)
+    if deal is None:
+        return
+    own = correction_queries.opened_deal_records(db, deal_id)
+    if own:
+        touch_id = plan.touch["id"]
+        raise Conflict(
+            _("touch #{id} opened deal #{deal_id}, and the deal has {own} of its own since").format(
+                id=touch_id, deal_id=deal_id, own=", ".join(own)
+            ),
+            hint=_(
+                "take the touch alone back: povtor nudge delete {id} --only-touch (the deal "
+                "stays; close it with povtor deal lose {deal_id} --reason ...)"
+            ).format(id=touch_id, deal_id=deal_id),
+        )
+    plan.opened = deal
 
 
 def _plan_referral(db: Database, plan: TakeBack, effect: Row) -> None:
@@ -311,21 +389,35 @@ def _plan_referral(db: Database, plan: TakeBack, effect: Row) -> None:
 def _take_back(db: Database, clock: Clock, plan: TakeBack, action: str) -> None:
     touch = plan.touch
     before: dict[str, Any] = {"touch": as_record(touch)}
-    if plan.restore:
-        deal_writes.update_deal(db, touch["deal_id"], plan.restore)
-        before["deal"] = plan.current
-    if plan.history is not None:
-        before["stage_change"] = {
-            k: plan.history[k]
-            for k in ("id", "event", "from_stage", "to_stage", "at", "on_date", "reason")
-        }
-        correction_writes.delete_history(db, plan.history["id"])
+    after: dict[str, Any] = {}
+    for deal in plan.deals:
+        deal_writes.update_deal(db, deal.deal_id, deal.restore)
+        own = deal.deal_id == touch["deal_id"]  # (the touch's deal, or one its no lost)
+        if own:
+            before["deal"], after["deal"] = deal.current, deal.restore
+        else:
+            before.setdefault("deals", {})[str(deal.deal_id)] = deal.current
+            after.setdefault("deals", {})[str(deal.deal_id)] = deal.restore
+        if deal.history is not None:
+            entry = {
+                k: deal.history[k]
+                for k in ("id", "event", "from_stage", "to_stage", "at", "on_date", "reason")
+            }
+            if own:
+                before["stage_change"] = entry
+            else:
+                before.setdefault("stage_changes", []).append(entry)
+            correction_writes.delete_history(db, deal.history["id"])
+    if plan.opened is not None:
+        before["opened_deal"] = as_record(plan.opened)
     if plan.step is not None:
         before["client_step"] = {
             k: plan.step[k] for k in ("id", "step_id", "code", "done_on", "note")
         }
         correction_writes.delete_client_step(db, plan.step["id"])
     correction_writes.delete_touch(db, touch["id"])
+    if plan.opened is not None:
+        correction_writes.delete_opened_deal(db, plan.opened["id"])
     if plan.referral is not None:
         before["referral"] = {
             "client": as_record(plan.referral),
@@ -346,7 +438,7 @@ def _take_back(db: Database, clock: Clock, plan: TakeBack, action: str) -> None:
         client_id=touch["client_id"],
         deal_id=touch["deal_id"],
         before=before,
-        after={"deal": plan.restore} if plan.restore else None,
+        after=after or None,
     )
 
 
@@ -398,15 +490,46 @@ def delete_touch(
 def _consequence(touch: Row, effect: Row | None, outcome: str) -> str | None:
     """What ``outcome`` does on this touch beyond recording it (None: nothing)."""
     if touch["deal_id"] is not None and outcome in DEAL_OUTCOMES:
-        return {"yes": "moves", "no": "loses", "later": "sets the follow-up date of"}[
-            outcome
-        ] + f" deal #{touch['deal_id']}"
+        return {
+            "yes": _("moves deal #{id}"),
+            "no": _("loses deal #{id}"),
+            "later": _("sets the follow-up date of deal #{id}"),
+        }[outcome].format(id=touch["deal_id"])
     if outcome == "later":
-        return "sets the client's follow-up date"
+        return _("sets the client's follow-up date")
     if touch["purpose"] == "roadmap" and outcome == "yes":
-        return "records a roadmap step as done"
+        return _("records a roadmap step as done")
     if effect is not None and effect["referred_client_id"] is not None:
-        return "added a referral"
+        return _("added a referral")
+    return None
+
+
+def _answer_consequence(db: Database, touch: Row, outcome: str, *, done: bool) -> str | None:
+    """What an answer to the client's own question does to the client's deals: what
+    ``outcome`` did when the touch was logged (``done``), or would do now (a no loses
+    every open deal). None: nothing, or not such a touch."""
+    from povtor.domain.conversation import touch_of
+    from povtor.storage.service_queries import open_deals
+
+    general = touch_of(
+        has_deal=touch["deal_id"] is not None, purpose=touch["purpose"], kind=touch["kind"]
+    )
+    if general not in ("question", "warming"):
+        return None
+    if done:
+        effects = correction_queries.touch_deal_effects(db, touch["id"])
+        lost = [f"#{e['deal_id']}" for e in effects if not e["opened"]]
+        opened = [f"#{e['deal_id']}" for e in effects if e["opened"]]
+        if lost:
+            return ngettext("lost deal {deals}", "lost deals {deals}", len(lost)).format(
+                deals=", ".join(lost)
+            )
+        if opened:
+            return _("opened deal {deal}").format(deal=opened[0])
+        return None
+    day = dt.date.fromisoformat(str(touch["on_date"])[:10])
+    if outcome == "no" and open_deals(db, touch["client_id"], day):
+        return _("loses every open deal of the client")
     return None
 
 
@@ -447,7 +570,9 @@ def _check_touch_edit(
     touch_id = touch["id"]
     outcome = changes.get("outcome", touch["outcome"])
     if outcome != touch["outcome"]:
-        did = _consequence(touch, effect, touch["outcome"])
+        did = _consequence(touch, effect, touch["outcome"]) or _answer_consequence(
+            db, touch, touch["outcome"], done=True
+        )
         if did is not None:
             raise Conflict(
                 _(
@@ -458,7 +583,9 @@ def _check_touch_edit(
                     "then log the right one"
                 ).format(touch_id=touch_id),
             )
-        would = _consequence(touch, effect, outcome)
+        would = _consequence(touch, effect, outcome) or _answer_consequence(
+            db, touch, outcome, done=False
+        )
         if would is not None:
             deal = touch["deal_id"]
             where = f"--deal {deal}" if deal is not None else f"--client {touch['client_id']}"

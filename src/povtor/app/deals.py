@@ -204,6 +204,13 @@ def reopen(db: Database, clock: Clock, *, deal_id: int, on: dt.date, stage: Row 
         raise InvalidInput(
             _("a deal cannot be reopened at the paid stage"), hint=_("name an open stage")
         )
+    # reopened the day it closed, at the stage it closed from (a slip of the hand), the
+    # deal is back as it was: its time in the stage and the date promised in it go on;
+    # reopened later, it starts afresh in the stage
+    entered, promised = on, None
+    if on == closed_on and stage["id"] == deal_writes.stage_before_closing(db, deal_id):
+        day, promised = deal_writes.as_it_closed(db, deal_id, stage["id"])
+        entered = day or on
     _history(
         db,
         clock,
@@ -219,9 +226,10 @@ def reopen(db: Database, clock: Clock, *, deal_id: int, on: dt.date, stage: Row 
         {
             "status": "open",
             "stage_id": stage["id"],
-            "stage_entered_on": on,
+            "stage_entered_on": entered,
             "closed_on": None,
             "lost_reason": None,
+            "follow_up_on": promised,
         },
     )
 

@@ -158,9 +158,11 @@ def record_touch(
             referred=referred,
         )
         recorded.notes = _service_notes(db, client_row, touch.answer, problem_before, touch.on)
+        lost_before: dict[int, Row] = {}  # each deal a no loses, as it was (for an undo)
         if is_new and general and touch.outcome == "no":
             # a no on the general conversation ends the chase: every open deal is lost
             for open_id, stage in open_deals:
+                lost_before[open_id] = deal_writes.deal_record(db, open_id)
                 deals.lose(db, clock, deal_id=open_id, on=touch.on, reason=touch.reason or "")
                 recorded.lost.append((open_id, stage))
             recorded.lost_reason = touch.reason
@@ -176,7 +178,9 @@ def record_touch(
         # a yes to a roadmap step records the step as done on the touch's day
         if is_new:
             # what the touch changed, kept so that povtor nudge undo can put it back
-            remember_touch(db, recorded, touch=touch, purpose=purpose, about=about)
+            remember_touch(
+                db, recorded, touch=touch, purpose=purpose, about=about, lost=lost_before
+            )
             recorded.roadmap_note = _roadmap_yes(
                 db, client_row, purpose, about, touch.outcome, touch.on
             )

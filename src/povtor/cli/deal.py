@@ -186,6 +186,10 @@ def reopen(
 ) -> None:
     """Reopen a won or lost deal.
 
+    Reopened the day it closed, at the stage it closed from (the default), the deal is
+    back as it was: its time in the stage and the date promised in it go on. Reopened a
+    later day, it starts afresh in the stage.
+
     Example: povtor deal reopen 7 --stage proposal
     """
     day = _on(ctx, on)

@@ -14,6 +14,7 @@ from typing import Any
 from povtor.errors import NotFound
 from povtor.i18n import _
 from povtor.records import record
+from povtor.storage.activity import refresh_activity
 from povtor.storage.database import Database, sql_value, update_by_id
 from povtor.storage.queries import search_key
 from povtor.text import fold
@@ -204,8 +205,10 @@ def forget_client(database: Database, client_id: int) -> Forgotten:
                    WHERE deal_id IN (SELECT id FROM deal WHERE client_id = ?)""",
                 (client_id,),
             )
-            # and the same values in the record of corrections and the undo data
+            # and the same values in the record of corrections and the undo data, and
+            # in its activity row (the reason of its latest answer)
             scrub_client(database, client_id)
+            refresh_activity(database, [client_id])
         emptied = scrub(database)
     finally:
         database.execute(f"PRAGMA secure_delete = {int(previous or 0)}")

@@ -49,6 +49,42 @@ def touch_effect(db: Database, touch_id: int) -> Row | None:
     )
 
 
+def touch_deal_effects(db: Database, touch_id: int) -> list[Row]:
+    """What an answer to the client's own question did to its deals (see
+    :func:`povtor.storage.correction_writes.remember_deal_effects`), by deal."""
+    return db.rows(
+        """SELECT deal_id, deal_before, deal_after, history_id, opened
+           FROM touch_deal_effect WHERE touch_id = ? ORDER BY deal_id""",
+        (touch_id,),
+    )
+
+
+def lost_on(db: Database, client_id: int, day: Any, reason: str | None) -> list[int]:
+    """The client's deals lost on ``day`` with ``reason`` (still lost)."""
+    return [
+        r[0]
+        for r in db.tuples(
+            """SELECT id FROM deal WHERE client_id = ? AND status = 'lost'
+                 AND closed_on = ? AND lost_reason IS ? ORDER BY id""",
+            (client_id, str(day)[:10], reason),
+        )
+    ]
+
+
+def opened_deal_records(db: Database, deal_id: int) -> list[str]:
+    """What a deal an answer opened has of its own since: touches, stage changes, products
+    (each as "N touches"...)."""
+    one = db.scalar
+    counts = {
+        "touches": one("SELECT COUNT(*) FROM touch WHERE deal_id = ?", (deal_id,)),
+        "stage changes": one(
+            "SELECT COUNT(*) FROM stage_change WHERE deal_id = ? AND event <> 'open'", (deal_id,)
+        ),
+        "products": one("SELECT COUNT(*) FROM deal_product WHERE deal_id = ?", (deal_id,)),
+    }
+    return [_counted(what, n) for what, n in counts.items() if n]
+
+
 def later_deal_touches(db: Database, deal_id: int, touch_id: int) -> list[int]:
     """The ids of the touches about ``deal_id`` logged after ``touch_id``."""
     return [

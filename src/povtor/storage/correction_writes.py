@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from povtor.errors import NotFound
@@ -124,6 +124,36 @@ def remember_effect(
     )
 
 
+def remember_deal_effects(
+    db: Database,
+    touch_id: int,
+    effects: Sequence[tuple[int, Mapping[str, Any], Mapping[str, Any], int | None]],
+    opened: int | None,
+) -> None:
+    """What an answer to the client's own question did to its deals: each deal its "no"
+    lost, as (deal id, its fields before, after, the history entry), and the deal its
+    "yes" opened."""
+    rows = [(touch_id, d, to_json(b), to_json(a), h, False) for d, b, a, h in effects]
+    if opened is not None:
+        rows.append((touch_id, opened, None, None, None, True))
+    if not rows:
+        return
+    db.executemany(
+        """INSERT INTO touch_deal_effect (touch_id, deal_id, deal_before, deal_after,
+               history_id, opened)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        rows,
+    )
+
+
+def delete_opened_deal(db: Database, deal_id: int) -> None:
+    """Remove a deal an answer opened (the caller checked that nothing refers to it)."""
+    client_id = db.scalar("SELECT client_id FROM deal WHERE id = ?", (deal_id,))
+    db.execute("DELETE FROM stage_change WHERE deal_id = ?", (deal_id,))
+    db.execute("DELETE FROM deal WHERE id = ?", (deal_id,))
+    refresh_activity(db, [client_id])
+
+
 def delete_touch(db: Database, touch_id: int) -> None:
     """Delete a touch (and, with it, what was kept to undo it)."""
     client_id = touch_client(db, touch_id)
@@ -219,5 +249,20 @@ def scrub_client(db: Database, client_id: int) -> None:
                 to_json(_scrubbed(from_json(before))),
                 to_json(_scrubbed(from_json(after))),
                 touch_id,
+            ),
+        )
+    for touch_id, deal_id, before, after in db.tuples(
+        """SELECT e.touch_id, e.deal_id, e.deal_before, e.deal_after FROM touch_deal_effect e
+           JOIN touch t ON t.id = e.touch_id WHERE t.client_id = ?""",
+        (client_id,),
+    ):
+        db.execute(
+            """UPDATE touch_deal_effect SET deal_before = ?, deal_after = ?
+               WHERE touch_id = ? AND deal_id = ?""",
+            (
+                to_json(_scrubbed(from_json(before))),
+                to_json(_scrubbed(from_json(after))),
+                touch_id,
+                deal_id,
             ),
         )

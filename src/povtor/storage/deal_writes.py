@@ -14,7 +14,7 @@ from typing import Any
 from povtor.errors import NotFound
 from povtor.i18n import _
 from povtor.storage.activity import deal_client, refresh_activity
-from povtor.storage.database import Database, Row, db_datetime, sql_value, update_by_id
+from povtor.storage.database import Database, Row, db_datetime, sql_value, to_date, update_by_id
 
 # the deal columns a command may set (id is the database's)
 DEAL_FIELDS = (
@@ -107,6 +107,29 @@ def stage_before_closing(db: Database, deal_id: int) -> int | None:
            ORDER BY at DESC, id DESC LIMIT 1""",
         (deal_id,),
     )
+
+
+def as_it_closed(
+    db: Database, deal_id: int, stage_id: int
+) -> tuple[dt.date | None, dt.date | None]:
+    """A closed deal in ``stage_id`` as it was when it closed from there: the day it had
+    entered the stage (its last entry before the close), and the date its latest "later"
+    in the stage promised since then (None: none)."""
+    entered = db.scalar(
+        """SELECT on_date FROM stage_change
+           WHERE deal_id = ? AND to_stage_id = ? AND event IN ('open', 'move', 'reopen')
+           ORDER BY on_date DESC, at DESC, id DESC LIMIT 1""",
+        (deal_id, stage_id),
+    )
+    if entered is None:
+        return None, None
+    promised = db.scalar(
+        """SELECT follow_up_on FROM touch
+           WHERE deal_id = ? AND stage_id = ? AND outcome = 'later' AND on_date >= ?
+           ORDER BY on_date DESC, at DESC, id DESC LIMIT 1""",
+        (deal_id, stage_id, entered),
+    )
+    return to_date(entered), to_date(promised)
 
 
 # -- touches -----------------------------------------------------------------------------

@@ -476,6 +476,26 @@ class TouchEffect(SQLModel, table=True):
     referred_deal_id: int | None = None
 
 
+class TouchDealEffect(SQLModel, table=True):
+    """What an answer to the client's own question did to the client's deals, so that it
+    can be undone: each open deal its "no" lost (the deal's fields before and after, the
+    stage history entry), and the deal its "yes" opened."""
+
+    __tablename__ = "touch_deal_effect"
+    __table_args__ = (Index("ix_touch_deal_effect_deal_id", "deal_id"),)  # a deal deleted
+
+    touch_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("touch.id", ondelete="CASCADE"), primary_key=True)
+    )
+    deal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("deal.id", ondelete="CASCADE"), primary_key=True)
+    )
+    deal_before: str | None = None  # JSON: the lost deal's fields the "no" changed, before
+    deal_after: str | None = None  # JSON: the same fields as the "no" left them
+    history_id: int | None = None  # the stage_change row of the loss
+    opened: bool = Field(default=False)  # the deal the "yes" opened (then no fields)
+
+
 class ClientActivity(SQLModel, table=True):
     """A client's activity as of the newest data, derived from its touches and deals and
     kept up to date by every write (see :mod:`povtor.storage.activity`): one row per

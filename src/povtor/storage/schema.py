@@ -24,5 +24,6 @@ REVISIONS: tuple[str, ...] = (
     "0015_paid_days",
     "0016_said_reason",
     "0017_touch_report_index",
+    "0018_answer_deal_effects",
 )
 HEAD = REVISIONS[-1]
