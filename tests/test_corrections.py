@@ -126,6 +126,16 @@ def test_undo_twice_takes_back_the_last_two_in_turn(shop: Cli) -> None:
     ]
 
 
+def test_a_touch_taken_back_leaves_its_id_unused(shop: Cli) -> None:
+    """The record of corrections names a touch by its id: no later touch takes it."""
+    first = log(shop, "--deal", "1", "--outcome", "pending")
+    taken = log(shop, "--deal", "1", "--outcome", "later", "--later", "+3")
+    shop.ok("nudge", "undo", "--yes")
+    assert log(shop, "--deal", "1", "--outcome", "no-answer") == taken + 1
+    assert [c["entity_id"] for c in changes(shop)] == [taken]
+    assert sorted(touch_ids(shop)) == [first, taken + 1]
+
+
 def test_nothing_to_undo(cli: Cli, dump: Callable[[], str | None]) -> None:
     cli.add_client("Ромашка")
     before = dump()

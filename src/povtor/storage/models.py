@@ -242,6 +242,8 @@ class Touch(SQLModel, table=True):
             "on_date",
             "follow_up_on",
         ),
+        # a touch taken back leaves its id unused: the record of corrections names it
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -25,5 +25,6 @@ REVISIONS: tuple[str, ...] = (
     "0016_said_reason",
     "0017_touch_report_index",
     "0018_answer_deal_effects",
+    "0019_touch_ids_kept",
 )
 HEAD = REVISIONS[-1]
