@@ -99,6 +99,18 @@ FIELD_WORDS = {
     "on_date": N_("date"),
     "follow_up_on": N_("follow-up"),
     "main_person_id": N_("main contact"),
+    "text": N_("text"),
+    "channel": N_("channel"),
+    "kind": N_("kind"),
+    "reason": N_("reason"),
+    "outcome": N_("outcome"),
+    "title": N_("title"),
+    "currency": N_("currency"),
+    "name": N_("name"),
+    "role": N_("role"),
+    "phone": N_("phone"),
+    "email": N_("email"),
+    "birthday": N_("birthday"),
 }
 
 
