@@ -129,8 +129,10 @@ def silent_clients(
                 _("own cycle {median} days × {factor}").format(median=median, factor=factor_text)
                 if cycle is not None
                 else _("category {category} default {days} days").format(
-                    category=client.category or "C", days=threshold
+                    category=client.category, days=threshold
                 )
+                if client.category in ("A", "B", "C")
+                else _("no category: the default {days} days").format(days=threshold)
             )
         said_yes = client.talk.yes_on
         if said_yes is not None and said_yes >= last:
