@@ -286,6 +286,19 @@ def test_stats_nudges_by_seller(team: Cli) -> None:
     assert run.stderr_lines == ["error: --by: 'client' is not one of seller; use --by seller"]
 
 
+def test_a_deal_nudged_then_handed_over_counts_for_who_nudged_it(team: Cli) -> None:
+    """Анна's nudges on Ромашка's deal stay hers, with the deal they nudged, when the
+    refused deal goes to Олег; the deal's payment goes to its owner."""
+    team.ok("nudge", "log", "--deal", "1", "--outcome", "no-answer", "--on", "-1", env=ANNA)
+    team.ok("nudge", "log", "--deal", "1", "--outcome", "no", "--reason", "дорого", env=ANNA)
+    team.ok("deal", "assign", "1", "--to", "Олег", env=ANNA)
+    got = {
+        r["seller"]: (r["closing"], r["nudged_deals"], r["paid_deals"])
+        for r in listing(team, "stats", "nudges", "--by", "seller")
+    }
+    assert got == {"Анна": (2, 1, 0), "Олег": (0, 0, 0)}
+
+
 def test_two_sellers_taking_the_same_client_at_once_cannot_both_win(team: Cli) -> None:
     """The take is a conditional UPDATE in one transaction: whichever comes second sees
     the client taken and is refused."""

@@ -343,9 +343,10 @@ class SellerRow:
 def nudges_by_seller(
     db: Database, start: dt.date, end: dt.date, as_of: dt.date, currency: str
 ) -> list[SellerRow]:
-    """Per seller (by the current owner of each touch's deal, else client): closing
-    touches by outcome and their decision rate, nudged deals and how many were paid
-    (nudge→order), warming touches, and the deals won in the period with their revenue.
+    """Per seller: closing touches by outcome and their decision rate, the deals they
+    nudged and how many were paid (nudge→order), warming touches (each touch for the
+    seller who logged it, else the owner of its deal or client as of today), and the
+    deals won in the period with their revenue (each deal for its owner as of today).
     All sellers first in the team's order (then those removed from it who have figures
     here), then the clients nobody owns, if any."""
     from povtor.domain import metrics

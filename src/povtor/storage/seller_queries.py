@@ -181,18 +181,23 @@ def touch_tallies(db: Database, start: dt.date, end: dt.date, as_of: dt.date) ->
 def nudged_deals(
     db: Database, start: dt.date, end: dt.date, as_of: dt.date
 ) -> dict[int | None, tuple[int, int]]:
-    """{owner: (deals nudged in ``start..end``, of them paid on or after the first
-    nudge, by ``as_of``)}."""
+    """{seller: (deals they nudged in ``start..end``, of them paid on or after their
+    first nudge, by ``as_of``)}: a closing touch counts for the seller who logged it,
+    else for the owner of its deal as of today (as :func:`touch_tallies` counts it); a
+    deal two sellers nudged counts once for each."""
     rows = db.tuples(
         f"""WITH first AS (
-                SELECT t.deal_id, MIN(t.on_date) AS first_on FROM touch t
+                SELECT t.deal_id, COALESCE(t.seller_id, {DEAL_OWNER}) AS seller,
+                       MIN(t.on_date) AS first_on
+                FROM touch t
+                JOIN deal d ON d.id = t.deal_id JOIN client c ON c.id = d.client_id
                 WHERE t.kind = 'closing' AND t.deal_id IS NOT NULL
                   AND t.on_date >= :start AND t.on_date <= :end AND t.on_date <= :as_of
-                GROUP BY t.deal_id)
-            SELECT {DEAL_OWNER}, COUNT(*),
+                GROUP BY 1, 2)
+            SELECT f.seller, COUNT(*),
                    SUM(CASE WHEN d.status = 'won' AND d.closed_on >= f.first_on
                             AND d.closed_on <= :as_of THEN 1 ELSE 0 END)
-            FROM first f JOIN deal d ON d.id = f.deal_id JOIN client c ON c.id = d.client_id
+            FROM first f JOIN deal d ON d.id = f.deal_id
             GROUP BY 1""",
         {"start": start.isoformat(), "end": end.isoformat(), "as_of": as_of.isoformat()},
     )

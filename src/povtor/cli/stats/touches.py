@@ -83,8 +83,9 @@ def nudges(
 
     One row for all touches in the period, then one per channel and one per stage.
     Default period: this month to date. With --by seller: one row per seller (each
-    touch counts for the owner of its deal, else of its client, as of today), with the
-    deals each won in the period and their revenue (in --currency).
+    touch, and the deal it nudged, counts for the seller who logged it, else for the
+    owner of its deal or client as of today), with the deals each owns that were won
+    in the period and their revenue (in --currency).
 
     Example: povtor stats nudges --period quarter --format csv
     """
