@@ -134,6 +134,15 @@ def test_a_touch_taken_back_leaves_its_id_unused(shop: Cli) -> None:
     assert log(shop, "--deal", "1", "--outcome", "no-answer") == taken + 1
     assert [c["entity_id"] for c in changes(shop)] == [taken]
     assert sorted(touch_ids(shop)) == [first, taken + 1]
+    # an import gives a new touch a new id too
+    shop.ok("nudge", "undo", "--yes")
+    exported = shop.ok("export", "touches").stdout.splitlines()
+    row = exported[1].split(",")
+    row[0], row[11] = "", "из файла"  # (no id; its text)
+    new_file = shop.db.parent / "touches.csv"
+    new_file.write_text("\n".join([exported[0], ",".join(row)]) + "\n", encoding="utf-8")
+    shop.ok("import", "touches", str(new_file))
+    assert sorted(touch_ids(shop)) == [first, taken + 2]
 
 
 def test_nothing_to_undo(cli: Cli, dump: Callable[[], str | None]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import tomllib
 from collections.abc import Callable
@@ -130,6 +131,33 @@ def test_edited_export_updates_the_records(populated: Cli, tmp_path: Path) -> No
     populated.ok("import", "clients", str(clients))
     assert query(populated.db, "SELECT phone FROM client WHERE id = 1") == [("+7 (496) 000-00-00",)]
     assert "clients: 50 unchanged" in populated.ok("import", "clients", str(clients)).stderr
+
+
+def test_a_dry_run_names_the_changed_columns_as_the_files_do(
+    populated: Cli, tmp_path: Path
+) -> None:
+    """Not the stored ones: a deal's amount and stage, a client's name (its search key
+    follows it, unlisted)."""
+    deals = tmp_path / "deals.csv"
+    populated.ok("export", "deals", "-o", str(deals))
+    with deals.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    cells = next(row for row in rows if row["status"] == "open" and row["funnel"] == "repeat")
+    cells["amount"] = "1.00" if cells["amount"] != "1.00" else "2.00"
+    cells["stage"] = "request" if cells["stage"] != "request" else "proposal"
+    with deals.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(cells))
+        writer.writeheader()
+        writer.writerow(cells)
+    run = populated.ok("import", "deals", str(deals), "--dry-run", "--format", "csv")
+    assert run.stdout.splitlines()[1].split(",")[:2] == ["deals", "update"]
+    assert run.stdout.splitlines()[1].endswith(',"stage, amount"')
+    clients = tmp_path / "clients.csv"
+    populated.ok("export", "clients", "-o", str(clients))
+    text = clients.read_text(encoding="utf-8").replace("ТрансЛогистик", "Транс-Логистик", 1)
+    clients.write_text(text, encoding="utf-8")
+    run = populated.ok("import", "clients", str(clients), "--dry-run", "--format", "csv")
+    assert run.stdout.splitlines()[1:] == ["clients,update,1,Транс-Логистик,clients.csv:2,name"]
 
 
 def test_a_changed_stage_is_recorded_in_the_history(cli: Cli, tmp_path: Path) -> None:

@@ -99,6 +99,23 @@ def _client_position(sql: str) -> int | None:
     return names.index("client_id") if "client_id" in names else None
 
 
+# the stored columns an update lists, as the canonical files name them (None: not listed,
+# it follows another: a client's search key is made from its name and company)
+_SHOWN_COLUMNS: dict[str, str | None] = {
+    "amount_minor": "amount",
+    "funnel_id": "funnel",
+    "stage_id": "stage",
+    "search_key": None,
+}
+
+
+def shown_columns(changes: str) -> str:
+    """``amount_minor, stage_id`` -> ``amount, stage``: what an update changed, in the
+    canonical files' words."""
+    shown = (_SHOWN_COLUMNS.get(c, c) for c in changes.split(", "))
+    return ", ".join(c for c in shown if c is not None)
+
+
 class Change(NamedTuple):
     """One planned change, for the dry-run listing."""
 
@@ -261,11 +278,22 @@ class Importer:
     def record(self, change: Change) -> None:
         self.counts[(change.table, change.action)] += 1
         if self.listing:
+            if change.changes:  # (the columns as the canonical files name them)
+                change = change._replace(changes=shown_columns(change.changes))
             self.changes.append(change)
 
     def _next(self, table: str) -> int:
         if table not in self._next_id:
-            self._next_id[table] = (self.db.scalar(f"SELECT MAX(id) FROM {table}") or 0) + 1
+            top = self.db.scalar(f"SELECT MAX(id) FROM {table}") or 0
+            # (above an id given once already, where the table never gives one twice)
+            if self.db.engine == "sqlite":
+                given = self.db.scalar("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,))
+            else:
+                given = self.db.scalar(
+                    "SELECT pg_sequence_last_value(pg_get_serial_sequence(?, 'id')::regclass)",
+                    (table,),
+                )
+            self._next_id[table] = max(top, given or 0) + 1
         return self._next_id[table]
 
     def new_id(self, table: str) -> int:
