@@ -277,6 +277,23 @@ def test_an_automatic_upgrade_says_so_and_where_its_copy_went(
     assert blank_cli.ok("client", "list").stderr == ""  # once
 
 
+def test_a_big_file_is_told_of_its_upgrade_before_it_starts(
+    blank_cli: Cli, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade takes time in proportion to the file: a big one is announced first."""
+    from povtor.storage import database
+
+    _old_database(db_path)
+    monkeypatch.setattr(database, "SLOW_UPGRADE_BYTES", db_path.stat().st_size - 1)
+    run = blank_cli.ok("client", "list", "--format", "csv")
+    first, done = run.stderr.splitlines()
+    assert first == (
+        f"upgrading {db_path} from schema {OLD} to {schema.HEAD}: a copy is saved first, and "
+        "a big file takes a few minutes (stopped, the file stays as it was)"
+    )
+    assert done.startswith(f"upgraded {db_path} from schema {OLD} to {schema.HEAD}; ")
+
+
 @POSIX
 def test_an_upgrade_killed_while_copying_leaves_no_copy_and_the_database_as_it_was(
     blank_cli: Cli, db_path: Path

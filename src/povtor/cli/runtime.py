@@ -43,7 +43,11 @@ class Runtime:
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = open_database(self.location, now=self.clock.now)
+            self._db = open_database(
+                self.location,
+                now=self.clock.now,
+                before_upgrade=lambda before: announce_slow_upgrade(self.location, before),
+            )
             if self._db.upgraded is not None:
                 announce_upgrade(self.location, self._db.upgraded)
         return self._db
@@ -52,6 +56,19 @@ class Runtime:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def announce_slow_upgrade(location: Location, before: str) -> None:
+    """One line on stderr before a big file is upgraded, which takes a while."""
+    from povtor.output import message
+    from povtor.storage import schema
+
+    message(
+        _(
+            "upgrading {location} from schema {before} to {HEAD}: a copy is saved first, "
+            "and a big file takes a few minutes (stopped, the file stays as it was)"
+        ).format(location=location, before=before, HEAD=schema.HEAD)
+    )
 
 
 def announce_upgrade(location: Location, upgraded: Upgrade) -> None:
