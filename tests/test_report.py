@@ -56,7 +56,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page(demo: Path) -> Path:
     """The demo's report for February, with a target."""
     path = demo.with_name("february.html")
-    printed = povtor(demo, "report", "--month", MONTH, "--target", TARGET, "-o", str(path))
+    printed = povtor(
+        demo, "report", "--month", MONTH, "--target", TARGET, "--lang", "ru", "-o", str(path)
+    )
     assert printed == f"{path}\n"
     return path
 
@@ -324,20 +326,42 @@ def test_month_to_date_in_english_without_a_target(demo: Path) -> None:
     check_figures(figures_in_html(html), demo, "2026-03", None, "en")
 
 
-def test_the_lang_setting_chooses_the_language(cli: Cli, tmp_path: Path) -> None:
+def test_the_page_speaks_the_language_of_the_run(cli: Cli, tmp_path: Path) -> None:
+    """As every screen does: POVTOR_LANG, else the lang setting, else the locale; --lang
+    for this page alone."""
     cli.add_client("Иван Петров")
-    cli.ok("plan", "set", "lang", "en")
-    cli.ok("report", "-o", str(tmp_path / "r.html"))
-    assert '<html lang="en">' in (tmp_path / "r.html").read_text(encoding="utf-8")
-    cli.ok("report", "--lang", "RU", "-o", str(tmp_path / "r.html"))
-    assert '<html lang="ru">' in (tmp_path / "r.html").read_text(encoding="utf-8")
+    page = tmp_path / "r.html"
+
+    def language(*args: str, env: dict[str, str] | None = None) -> str:
+        cli.ok("report", *args, "-o", str(page), env=env)
+        return page.read_text(encoding="utf-8").split('<html lang="')[1][:2]
+
+    assert language(env={"LANG": "C"}) == "en"  # (no setting: the locale's)
+    assert language(env={"LANG": "ru_RU.UTF-8"}) == "ru"
+    assert language(env={"POVTOR_LANG": "en", "LANG": "ru_RU.UTF-8"}) == "en"
+    cli.ok("plan", "set", "lang", "ru")
+    assert language(env={"LANG": "C"}) == "ru"
+    assert language(env={"POVTOR_LANG": "en"}) == "en"
+    assert language("--lang", "EN", env={"POVTOR_LANG": "ru"}) == "en"
+    assert page.stat().st_mode & 0o777 == 0o600  # (a new file: its owner's alone)
+
+
+def test_a_page_that_cannot_be_written_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    cli.add_client("Иван Петров")
+    for target, code, line in [
+        (tmp_path / "nowhere" / "r.html", 2, "error: -o "),
+        (tmp_path, 2, f"error: -o {tmp_path} is a directory"),
+    ]:
+        run = cli("report", "-o", str(target))
+        assert (run.exit_code, run.stdout, run.exception) == (code, "", None), run.describe()
+        assert run.stderr.startswith(line) and len(run.stderr_lines) == 1, run.stderr
 
 
 def test_an_empty_database_gives_a_page_saying_there_is_nothing_yet(
     blank_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    run = blank_cli.ok("report")
+    run = blank_cli.ok("report", "--lang", "ru")
     assert run.stdout == "povtor-report-2026-03.html\n"
     assert run.stderr == "report for 2026-03 written to povtor-report-2026-03.html (no data yet)\n"
     html = (tmp_path / "povtor-report-2026-03.html").read_text(encoding="utf-8")

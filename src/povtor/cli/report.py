@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from povtor import i18n
+from povtor.cli.files import write_atomically
 from povtor.cli.runtime import choose, runtime
 from povtor.i18n import _
 from povtor.output import message
@@ -45,7 +47,7 @@ def report(
         ),
     ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="ru or en (default: the lang setting).")
+        str | None, typer.Option("--lang", help="ru or en (default: the language of the run).")
     ] = None,
 ) -> None:
     """Write a month's report as one self-contained HTML page, ready to print to PDF.
@@ -64,7 +66,6 @@ def report(
     from povtor.domain.cells import parse_currency
     from povtor.parsing import parse_amount
     from povtor.report.page import render
-    from povtor.storage.plan_queries import load_settings
 
     state = runtime(ctx)
     db = state.db
@@ -72,7 +73,7 @@ def report(
     first = parse_month(month) if month else today.replace(day=1)
     goal = parse_amount(target, field="--target") if target is not None else None
     code = parse_currency(currency, field="--currency") if currency is not None else None
-    language = choose(lang, ("ru", "en"), option="--lang") or load_settings(db).str("lang")
+    language = choose(lang, ("ru", "en"), option="--lang") or i18n.current()
     data = (
         month_report.month_report(
             db, today, month=first, funnel=funnel, target_minor=goal, currency=code
@@ -85,7 +86,7 @@ def report(
         sys.stdout.write(page)
         return
     path = output or Path(f"povtor-report-{first:%Y-%m}.html")
-    path.write_text(page, encoding="utf-8")
+    write_atomically(path, lambda stream: stream.write(page))  # (whole or not at all)
     written = _("report for {month} written to {path}").format(month=f"{first:%Y-%m}", path=path)
     message(written + ("" if data else _(" (no data yet)")))
     print(path)
