@@ -3,6 +3,7 @@ ISO dates, empty cells, Cyrillic as UTF-8; tsv in a pipe; POVTOR_FORMAT; Rich ta
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -171,6 +172,27 @@ def test_listing_formats_are_exact(book: Cli, command: str, fmt: str, expected: 
     run = book.ok(command, "list", "--format", fmt)
     assert run.stdout == expected
     assert run.stderr == ""
+
+
+def test_a_listing_cut_short_says_so(cli: Cli) -> None:
+    """nudge list shows the newest 50 touches: a script that needs them all is told so on
+    stderr, and --all gives every one."""
+    cli.add_client("Ромашка")
+    for day in range(1, 4):
+        cli.ok(
+            "nudge", "log", "--client", "Ромашка", "--kind", "warming", "--on", f"2026-02-0{day}"
+        )
+    run = cli.ok("nudge", "list", "--limit", "2", "--format", "csv")
+    assert len(run.stdout.splitlines()) == 3  # the header and the newest two
+    assert run.stderr_lines == ["the newest 2 touches; older ones too: --all (or a larger --limit)"]
+    run = cli.ok("nudge", "list", "--all", "--format", "jsonl")
+    assert [json.loads(line)["on_date"] for line in run.stdout.splitlines()] == [
+        "2026-02-03",
+        "2026-02-02",
+        "2026-02-01",
+    ]
+    assert run.stderr == ""
+    assert cli.ok("nudge", "list", "--limit", "3", "--format", "csv").stderr == ""
 
 
 def test_format_option_is_case_insensitive_and_has_a_short_form(book: Cli) -> None:

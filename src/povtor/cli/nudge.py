@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -358,9 +359,13 @@ def list_(
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, help="At most this many, newest first.")
     ] = 50,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every touch that matches, not only the newest.")
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """List touches, newest first.
+    """List touches, newest first: the newest 50 unless --limit or --all says otherwise
+    (a line on stderr says when older ones were left out).
 
     Example: povtor nudge list --client Ромашка --kind closing --format csv
     """
@@ -373,17 +378,28 @@ def list_(
         since=parse_date(since, field="--since", today=state.clock.today).isoformat()
         if since is not None
         else None,
-        limit=limit,
+        limit=None if every else limit + 1,  # (one more: whether older ones were left out)
     )
+    rows = queries.iterate_touches(db, flt)  # (its columns are TOUCH_COLUMNS, in order)
+    left_out: list[bool] = []
+
+    def newest() -> Iterator[tuple[Any, ...]]:
+        for count, row in enumerate(rows):
+            if not every and count == limit:
+                left_out.append(True)
+                return
+            yield row
+
     render(
-        Listing(
-            TOUCH_COLUMNS,
-            queries.iterate_touches(db, flt),  # (its columns are TOUCH_COLUMNS, in order)
-            title=N_("Touches"),
-            empty_message=N_("no touches match"),
-        ),
+        Listing(TOUCH_COLUMNS, newest(), title=N_("Touches"), empty_message=N_("no touches match")),
         fmt,
     )
+    if left_out:
+        message(
+            _("the newest {limit} touches; older ones too: --all (or a larger --limit)").format(
+                limit=limit
+            )
+        )
 
 
 # -- corrections ---------------------------------------------------------------------------

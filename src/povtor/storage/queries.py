@@ -519,7 +519,7 @@ class TouchFilter:
     deal_id: int | None = None
     kind: str | None = None
     since: str | None = None  # ISO date
-    limit: int = 50
+    limit: int | None = 50  # None: every touch
 
 
 def iterate_touches(db: Database, flt: TouchFilter) -> Iterator[tuple[Any, ...]]:
@@ -543,6 +543,6 @@ def iterate_touches(db: Database, flt: TouchFilter) -> Iterator[tuple[Any, ...]]
                    t.text
             FROM touch t JOIN client c ON c.id = t.client_id LEFT JOIN stage s ON s.id = t.stage_id
             {"WHERE " + " AND ".join(where) if where else ""}
-            ORDER BY t.at DESC, t.id DESC LIMIT ?""",
-        [*params, flt.limit],
+            ORDER BY t.at DESC, t.id DESC{"" if flt.limit is None else " LIMIT ?"}""",
+        params if flt.limit is None else [*params, flt.limit],
     )
