@@ -618,6 +618,9 @@ def test_the_cap_counts_clients_a_day(cli: Cli) -> None:
     assert [i["client"] for i in rows(cli, "plan", "today")] == ["Альфа", "Бета", "Гамма"]
     cli.ok("plan", "set", "plan.cards_per_day", "2")  # the thinnest: Гамма 1/7, Альфа 3/7
     assert [i["client"] for i in rows(cli, "plan", "today")] == ["Альфа", "Гамма"]
+    # a card question asked today is one of the day's: Бета waits for tomorrow
+    cli.ok("nudge", "log", "--client", "Гамма", "--kind", "warming", "--purpose", "card")
+    assert [i["client"] for i in rows(cli, "plan", "today")] == ["Альфа"]
 
 
 @pytest.mark.parametrize(

@@ -410,6 +410,22 @@ def test_at_most_roadmap_per_day_a_then_b_then_c_longest_waiting_first(seller: S
     assert list(seller.roadmap_items()) == ["Гамма"]  # 152 days since its purchase; Вега 121
 
 
+def test_the_day_s_steps_count_against_its_quota(seller: Seller) -> None:
+    """Steps asked (or done) today are the day's: a plan made again after them does not
+    offer the next clients' steps until tomorrow."""
+    seller.add("Альфа", "A", paid_on="2025-12-01")
+    seller.add("Бета", "B", paid_on="2025-11-20")
+    seller.add("Гамма", "C", paid_on="2025-10-01")
+    seller.ok("plan", "set", "plan.roadmap_per_day", "2")
+    assert list(seller.roadmap_items()) == ["Альфа", "Бета"]
+    seller.ok("nudge", "log", "--client", "Альфа", "--purpose", "roadmap", "--outcome", "yes")
+    assert list(seller.roadmap_items()) == ["Бета"]  # not Гамма: one step is left today
+    seller.ok("client", "step", "done", "Бета")
+    assert list(seller.roadmap_items()) == []
+    seller.on("2026-03-03")
+    assert list(seller.roadmap_items()) == ["Гамма"]
+
+
 def test_nudge_log_about_a_step_of_another_roadmap_is_refused(
     seller: Seller, dump: Callable[[], str | None]
 ) -> None:

@@ -63,7 +63,13 @@ def roadmap_steps(
         if free_for_a_step(client, today, quiet)
     }
     categories = {client_id: client.category for client_id, client in free.items()}
-    return roadmap_candidates(plan_progress(facts, categories), free, today, settings)
+    # the day's steps so far (a plan made again after them): each client asked about a
+    # step today, or with a step done today, took one of the day's
+    taken = {client for client, (day, _outcome) in facts.last_asked.items() if day == today}
+    taken.update(client for (client, _c), (day, _p) in facts.last_done.items() if day == today)
+    return roadmap_candidates(
+        plan_progress(facts, categories), free, today, settings, taken_today=len(taken)
+    )
 
 
 def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str] | None:
@@ -101,11 +107,14 @@ def roadmap_candidates(
     clients: Mapping[int, ClientState],
     today: dt.date,
     settings: Settings,
+    *,
+    taken_today: int = 0,
 ) -> list[Candidate]:
-    """The next roadmap step for quiet clients, at most ``plan.roadmap_per_day`` a day
-    (who qualifies: see the module's description)."""
+    """The next roadmap step for quiet clients, at most ``plan.roadmap_per_day`` a day, of
+    which ``taken_today`` clients (asked about a step, or with a step done, that day) took
+    their share already (who qualifies: see the module's description)."""
     gap = settings.int("plan.roadmap_gap_days")
-    per_day = settings.int("plan.roadmap_per_day")
+    per_day = settings.int("plan.roadmap_per_day") - taken_today
     quiet = settings.int("plan.quiet_days")
     waiting: list[tuple[tuple[int, int, int], int, RoadmapProgress, ClientState]] = []
     for p in progress:

@@ -72,7 +72,8 @@ def card_candidates(
     below the norm, asked at most once in ``plan.card_gap_days`` (counted from the last
     card question, ``last_asked``, or else from the first purchase); the first
     ``plan.cards_per_day`` of them by value: A before B, then the thinnest card relative
-    to its norm, then the name."""
+    to its norm, then the name (the clients asked a card question that day count against
+    it)."""
     gap = settings.int("plan.card_gap_days")
     lang = settings.str("lang")
     quiet = settings.int("plan.quiet_days")
@@ -88,7 +89,9 @@ def card_candidates(
         if state.norm and state.missing and not is_silent(client, today, settings):
             thin.append((client, state))
     found = []
-    for client, state in _thinnest(thin, settings.int("plan.cards_per_day")):
+    asked_today = sum(1 for day in last_asked.values() if day == today)
+    per_day = max(0, settings.int("plan.cards_per_day") - asked_today)
+    for client, state in _thinnest(thin, per_day):
         card = cards.get(client.id)
         question = next_question(card.topics if card else ())
         found.append(
