@@ -951,6 +951,21 @@ def test_plan_forecast_is_stats_nudges_over_the_last_12_months(seller: Seller) -
     )
 
 
+def test_the_average_check_is_rounded_half_up_as_stats_repeat_rounds_it(seller: Seller) -> None:
+    """1 000.01 and 1 000.02: 1 000.015, to the kopeck half up, 1 000.02, in the plan's
+    forecast and target as in stats repeat."""
+    seller.add("Берёза")
+    seller.paid("Берёза", "2026-02-10", "1000,01")
+    seller.paid("Берёза", "2026-02-20", "1000,02")
+    assert seller.target("--revenue", "100000")["average_check"] == "1000.02"
+    [everyone] = [
+        row
+        for row in json.loads(seller.ok("stats", "repeat", "--format", "json").stdout)
+        if row["category"] == "all"
+    ]
+    assert everyone["average_check"] == "1000.02"
+
+
 def test_the_forecast_is_kept_for_the_day_and_never_outlives_a_write(seller: Seller) -> None:
     """The conversion and the average check are counted once for a day and kept; any
     change to the database (a payment, an undone touch, an edited amount, a row written

@@ -378,6 +378,7 @@ def test_to_standard_output_and_errors(cli: Cli) -> None:
     for args, line in [
         (("--month", "2026-13"), "error: --month: '2026-13-01' is not a real calendar date"),
         (("--month", "03.2026"), "error: --month: '03.2026' is not a month"),
+        (("--month", ""), "error: --month: '' is not a month"),
         (("--month", "2026-04"), "error: the period starts on 2026-04-01, after the as-of"),
         (("--target", "much"), "error: --target: 'much' is not an amount of money"),
         (("--lang", "de"), "error: --lang: 'de' is not one of ru, en"),

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from povtor.domain.calendar import month_end, month_start, seller_calendar, trailing_year
@@ -352,7 +352,8 @@ def forecast(db: Database, day: dt.date, items: int, currency: str | None = None
     figures = year_figures(db, day)
     measure = Conversion(nudged=figures.nudged, paid=figures.paid)
     currency, deals, total = plan_queries.check_in(figures.paid_totals, currency)
-    check = total // deals if deals else 0
+    # (to the kopeck, half up, as stats repeat averages money)
+    check = int((Decimal(total) / deals).to_integral_value(ROUND_HALF_UP)) if deals else 0
     orders = (measure.rate * items).quantize(Decimal("0.1"))
     return Forecast(
         conversion=measure,

@@ -391,7 +391,7 @@ def target(
     goal = parse_amount(revenue, field="--revenue")
     chosen = parse_currency(currency, field="--currency") if currency is not None else None
     today_ = state.clock.today
-    first = parse_month(month) if month else today_
+    first = parse_month(month) if month is not None else today_
     aim = plan_app.revenue_target(state.db, today_, goal, first, chosen)
     guess = aim.forecast
     check = guess.check_minor

@@ -70,7 +70,7 @@ def report(
     state = runtime(ctx)
     db = state.db
     today = state.clock.today
-    first = parse_month(month) if month else today.replace(day=1)
+    first = parse_month(month) if month is not None else today.replace(day=1)
     goal = parse_amount(target, field="--target") if target is not None else None
     code = parse_currency(currency, field="--currency") if currency is not None else None
     language = choose(lang, ("ru", "en"), option="--lang") or i18n.current()

@@ -27,7 +27,7 @@ RU: dict[str, str] = {
     "kpi.no_target": "цель не задана",
     "kpi.deals": "оплаченных сделок: {count}",
     "kpi.closing": "Дожимов за месяц",
-    "kpi.decided": "ответили «да» или «нет»: {rate}",
+    "kpi.decided": "с решением («да», «нет» или дата): {rate}",
     "kpi.win_rate": "Доля выигранных",
     "kpi.closed": "выиграно {won}, проиграно {lost}",
     "kpi.repeat": "Покупают повторно",
@@ -65,7 +65,7 @@ RU: dict[str, str] = {
     # nudges
     "nudges.title": "Дожимы по неделям",
     "nudges.lead": "Закрывающие касания («буравчик») и их исходы; доля решений — "
-    "ответы «да» и «нет» среди всех дожимов.",
+    "ответы «да», «нет» и «позже, в такой-то день» среди всех дожимов.",
     "nudges.chart": "Дожимы по неделям и исходам",
     "nudges.week": "Неделя",
     "nudges.closing": "Дожимов",
@@ -240,7 +240,7 @@ EN: dict[str, str] = {
     "kpi.no_target": "no target set",
     "kpi.deals": "paid deals: {count}",
     "kpi.closing": "Nudges this month",
-    "kpi.decided": "answered yes or no: {rate}",
+    "kpi.decided": "decided (yes, no or a date): {rate}",
     "kpi.win_rate": "Win rate",
     "kpi.closed": "won {won}, lost {lost}",
     "kpi.repeat": "Buy again",
@@ -276,7 +276,7 @@ EN: dict[str, str] = {
     "funnel.refusal": "Refusals",
     "nudges.title": "Nudges per week",
     "nudges.lead": "Closing touches (yes-or-no nudges) and their outcomes; the decision "
-    "rate is the share answered yes or no.",
+    "rate is the share answered yes, no or later on a named day.",
     "nudges.chart": "Nudges per week by outcome",
     "nudges.week": "Week",
     "nudges.closing": "Nudges",
