@@ -966,6 +966,25 @@ def test_the_average_check_is_rounded_half_up_as_stats_repeat_rounds_it(seller: 
     assert everyone["average_check"] == "1000.02"
 
 
+def test_the_target_counts_the_deals_paid_as_of_its_day(seller: Seller) -> None:
+    """A deal paid on the 5th and reopened on the 10th was paid as of the 7th, and is not
+    as of the 16th: the target (and its average check) as of each day says so."""
+    seller.on("2026-03-16")
+    seller.add("Берёза")
+    deal = seller.open("Берёза", "--stage", "invoice", "--amount", "1000", "--on", "2026-03-02")
+    seller.ok("deal", "win", str(deal), "--on", "2026-03-05")
+    seller.ok("deal", "reopen", str(deal), "--on", "2026-03-10")
+    earlier = seller.on("2026-03-07").target("--revenue", "100000")
+    assert (earlier["paid_deals_so_far"], earlier["paid_so_far"]) == (1, "1000.00")
+    assert earlier["average_check"] == "1000.00"
+    now = seller.on("2026-03-16").target("--revenue", "100000")
+    assert (now["paid_deals_so_far"], now["paid_so_far"], now["average_check"]) == (
+        0,
+        "0.00",
+        None,  # (no paid deal to average)
+    )
+
+
 def test_the_forecast_is_kept_for_the_day_and_never_outlives_a_write(seller: Seller) -> None:
     """The conversion and the average check are counted once for a day and kept; any
     change to the database (a payment, an undone touch, an edited amount, a row written

@@ -418,7 +418,9 @@ def target_figures(
     start = month_start(month)
     last = month_end(start)
     guess = forecast(db, today, 0, currency)
-    paid_deals, paid_minor = plan_queries.paid_between(db, guess.currency, start, min(last, today))
+    paid_deals, paid_minor = plan_queries.paid_between(
+        db, guess.currency, start, min(last, today), today
+    )
     gap = max(0, goal_minor - paid_minor)
     check = guess.check_minor
     rate = guess.rate

@@ -149,7 +149,7 @@ def month_report(
     code = guess.currency
     weeks = []
     for week in weeks_of(span):
-        deals, minor = paid_between(db, code, week.start, week.end)
+        deals, minor = paid_between(db, code, week.start, week.end, as_of)
         weeks.append(Week(week, stats.nudge_report(db, week).total, deals, minor))
     cohort_start = add_months(span.start, -11).isoformat()
     cohort_span = resolve_period(

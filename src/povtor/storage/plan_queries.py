@@ -503,17 +503,19 @@ def average_check(
 
 
 def paid_totals(db: Database, today: dt.date) -> dict[str, tuple[int, int]]:
-    """Per currency: (deals paid with an amount in the 12 months to ``today``, their total
-    in minor units)."""
+    """Per currency: (deals paid with an amount in the 12 months to ``today``, as of
+    ``today``, their total in minor units)."""
+    from povtor.storage.nudge_queries import PAID
+
     start, end = trailing_year(today)
     return {
         code: (int(count), int(total or 0))
         for code, count, total in db.tuples(
-            """SELECT currency, COUNT(*), SUM(amount_minor) FROM deal
-               WHERE status = 'won' AND amount_minor IS NOT NULL
-                 AND closed_on >= ? AND closed_on <= ?
-               GROUP BY currency""",
-            (start.isoformat(), end.isoformat()),
+            f"""WITH {PAID}
+                SELECT currency, COUNT(*), SUM(amount_minor) FROM paid
+                WHERE amount_minor IS NOT NULL AND closed_on >= :start AND closed_on <= :end
+                GROUP BY currency""",
+            {"as_of": today.isoformat(), "start": start.isoformat(), "end": end.isoformat()},
         )
     }
 
@@ -530,11 +532,22 @@ def check_in(
     return currency, deals, total
 
 
-def paid_between(db: Database, currency: str, start: dt.date, end: dt.date) -> tuple[int, int]:
-    """(deals paid in ``currency`` from ``start`` to ``end``, their total in minor units)."""
+def paid_between(
+    db: Database, currency: str, start: dt.date, end: dt.date, as_of: dt.date
+) -> tuple[int, int]:
+    """(deals paid in ``currency`` from ``start`` to ``end`` as of ``as_of`` (a deal
+    reopened since is not paid: its history says so), their total in minor units)."""
+    from povtor.storage.nudge_queries import PAID
+
     row = db.one(
-        "SELECT COUNT(*), SUM(amount_minor) FROM deal "
-        "WHERE status = 'won' AND currency = ? AND closed_on >= ? AND closed_on <= ?",
-        (currency, start.isoformat(), end.isoformat()),
+        f"""WITH {PAID}
+            SELECT COUNT(*), SUM(amount_minor) FROM paid
+            WHERE currency = :currency AND closed_on >= :start AND closed_on <= :end""",
+        {
+            "as_of": as_of.isoformat(),
+            "currency": currency,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        },
     )
     return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)

@@ -207,12 +207,16 @@ def nudged_deals(
 def revenue(
     db: Database, start: dt.date, end: dt.date, as_of: dt.date, currency: str
 ) -> dict[int | None, tuple[int, int]]:
-    """{owner: (deals won in ``start..end``, their amount in minor units of ``currency``)}."""
+    """{owner: (deals won in ``start..end`` as of ``as_of`` (a deal reopened since is not
+    won: its history says so), their amount in minor units of ``currency``)}."""
+    from povtor.storage.nudge_queries import PAID
+
     rows = db.tuples(
-        f"""SELECT {DEAL_OWNER}, COUNT(*), SUM(COALESCE(d.amount_minor, 0))
-            FROM deal d JOIN client c ON c.id = d.client_id
-            WHERE d.status = 'won' AND d.closed_on >= :start AND d.closed_on <= :end
-              AND d.closed_on <= :as_of AND d.currency = :currency
+        f"""WITH {PAID}
+            SELECT {DEAL_OWNER}, COUNT(*), SUM(COALESCE(p.amount_minor, 0))
+            FROM paid p JOIN deal d ON d.id = p.deal_id JOIN client c ON c.id = p.client_id
+            WHERE p.closed_on >= :start AND p.closed_on <= :end
+              AND p.closed_on <= :as_of AND p.currency = :currency
             GROUP BY 1""",
         {
             "start": start.isoformat(),
