@@ -308,6 +308,9 @@ def test_the_page_stands_alone_and_is_valid(page: Path) -> None:
     assert "default-src 'none'" in html
     assert '<html lang="ru">' in html
     assert "<title>Отчёт за февраль 2026</title>" in html
+    # every command named under a part prints its figures: plan target aims at this
+    # month or a later one, so February's target names none
+    assert "povtor plan target" not in html and "povtor stats funnel" in html
 
 
 def test_every_figure_is_the_one_stats_prints(page: Path, demo: Path) -> None:

@@ -280,10 +280,11 @@ def revenue_section(report: MonthReport, t: Style) -> Section:
         return section
     section.heading(t("target.title"))
     section.table(target_table(target, t, over=report.month_over))
-    goal_minor = target.goal_minor
-    amount = str(goal_minor // 100) if goal_minor % 100 == 0 else format_money(goal_minor)
-    section.sources.append(
-        f"povtor plan target --revenue {amount} --month {report.month:%Y-%m}"
-        + currency_option(report)
-    )
+    if not report.month_over:  # (plan target aims at this month or a later one only)
+        goal_minor = target.goal_minor
+        amount = str(goal_minor // 100) if goal_minor % 100 == 0 else format_money(goal_minor)
+        section.sources.append(
+            f"povtor plan target --revenue {amount} --month {report.month:%Y-%m}"
+            + currency_option(report)
+        )
     return section
