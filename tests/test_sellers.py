@@ -257,6 +257,25 @@ def test_a_removed_seller_keeps_their_history(team: Cli) -> None:
     team.ok("client", "assign", "Ель", "--to", "Олег")
 
 
+def test_a_removed_seller_keeps_the_deals_they_closed(team: Cli) -> None:
+    """Олег wins the deal Анна handed him: once he leaves, the win and its revenue are
+    still his; reopened later, the deal goes back to its client's owner."""
+    team.ok("deal", "assign", "1", "--to", "Олег", env=ANNA)
+    team.ok("deal", "win", "1", "--amount", "80000", env=OLEG)
+    team.ok("client", "assign", "Берёза", "--to", "Анна", env=OLEG)
+    assert team.ok("seller", "remove", "Олег").stderr_lines == ["removed seller #2 Олег"]
+    rows = {
+        r["seller"]: (r["won"], r["revenue"])
+        for r in listing(team, "stats", "nudges", "--by", "seller")
+    }
+    assert rows == {"Анна": (0, "0.00"), "Олег": (1, "80000.00")}
+    team.ok("deal", "reopen", "1", "--on", "2026-03-02")
+    assert query(team.db, "SELECT seller_id FROM deal WHERE id = 1") == [(None,)]
+    last = listing(team, "seller", "handovers")[-1]
+    assert (last["deal_id"], last["from_seller"], last["to_seller"]) == (1, "Олег", "")
+    assert "Ромашка" in plan_clients(team, env=ANNA)
+
+
 def test_stats_nudges_by_seller(team: Cli) -> None:
     team.ok("nudge", "log", "--deal", "1", "--outcome", "yes", "--on", "2026-03-01")
     team.ok("nudge", "log", "--deal", "3", "--outcome", "later", "--until", "+7", "--on", "-1")

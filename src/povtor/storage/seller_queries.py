@@ -88,14 +88,28 @@ def list_sellers(db: Database, *, removed_too: bool = False) -> list[Row]:
 @record(frozen=True)
 class Holdings:
     clients: int  # clients owned, whatever their status
-    deals: int  # deals handed over to the seller on their own
+    deals: int  # open and lost deals handed over to the seller (a won one is history)
 
 
 def holdings(db: Database, seller_id: int) -> Holdings:
     return Holdings(
         clients=int(db.scalar("SELECT COUNT(*) FROM client WHERE seller_id = ?", (seller_id,))),
-        deals=int(db.scalar("SELECT COUNT(*) FROM deal WHERE seller_id = ?", (seller_id,))),
+        deals=int(
+            db.scalar(
+                "SELECT COUNT(*) FROM deal WHERE seller_id = ? AND status <> 'won'", (seller_id,)
+            )
+        ),
     )
+
+
+def removed_owner(db: Database, deal_id: int) -> tuple[int, str] | None:
+    """(id, name) of the seller a deal was handed to, if they have left the team."""
+    row = db.one(
+        """SELECT s.id, s.name FROM deal d JOIN seller s ON s.id = d.seller_id
+           WHERE d.id = ? AND s.removed_on IS NOT NULL""",
+        (deal_id,),
+    )
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 @record(frozen=True)
