@@ -426,6 +426,20 @@ def test_the_day_s_steps_count_against_its_quota(seller: Seller) -> None:
     assert list(seller.roadmap_items()) == ["Гамма"]
 
 
+def test_the_gap_counts_from_the_last_step_done_on_any_roadmap(seller: Seller) -> None:
+    """A client that changed category does not start its new roadmap at once: the gap
+    counts from the step it did on the old one."""
+    seller.add("Дюна", "C", paid_on="2025-11-25")
+    seller.ok("plan", "set", "plan.roadmap_gap_days", "14")
+    seller.ok("client", "step", "done", "Дюна", "--on", "2026-02-20")
+    seller.ok("client", "edit", "Дюна", "--category", "B")
+    assert seller.on("2026-03-05").roadmap_items() == {}  # 13 days
+    assert seller.on("2026-03-06").roadmap_items() == {
+        "Дюна": "roadmap B, step 1 of 4: Звонок с тестированием потребности (step 1 of "
+        "roadmap C done 2026-02-20)"
+    }
+
+
 def test_nudge_log_about_a_step_of_another_roadmap_is_refused(
     seller: Seller, dump: Callable[[], str | None]
 ) -> None:

@@ -52,6 +52,9 @@ class RoadmapProgress:
     last_asked_on: dt.date | None = None  # the newest touch about a roadmap step
     last_asked_outcome: str | None = None  # its outcome (yes, no, later, no_answer, pending)
     last_declined_on: dt.date | None = None  # the newest roadmap touch answered "no"
+    # a step done since on another category's roadmap (the client changed category):
+    # (category, position, day) of the newest, when newer than this roadmap's last step
+    done_elsewhere: tuple[str, int, dt.date] | None = None
 
 
 # -- naming steps --------------------------------------------------------------------------
@@ -140,6 +143,11 @@ def plan_progress(
     """The progress of the clients in ``categories`` (id -> category) on their category's
     roadmap, in that order; clients of no category, or of one without steps, are left out."""
     found: list[RoadmapProgress] = []
+    # each client's newest step done on any roadmap (a client that changed category)
+    newest: dict[int, tuple[dt.date, int, str]] = {}
+    for (client_id, on_roadmap), (day, position) in facts.last_done.items():
+        if client_id not in newest or day > newest[client_id][0]:
+            newest[client_id] = (day, position, on_roadmap)
     for client_id, category in categories.items():
         if category is None:
             continue
@@ -149,10 +157,14 @@ def plan_progress(
         key = (client_id, category)
         done = facts.done.get(key)
         last = facts.last_asked.get(client_id)
-        if done is None and last is None:  # the common case: nothing done, never asked
+        other = newest.get(client_id)
+        if done is None and last is None and other is None:  # the common case
             found.append(RoadmapProgress(client_id, category, len(roadmap), 0, roadmap[0]))
             continue
         mark = facts.last_done.get(key)
+        elsewhere = None
+        if other is not None and other[2] != category and (mark is None or other[0] > mark[0]):
+            elsewhere = (other[2], other[1], other[0])
         found.append(
             RoadmapProgress(
                 client_id=client_id,
@@ -165,6 +177,7 @@ def plan_progress(
                 last_asked_on=last[0] if last else None,
                 last_asked_outcome=last[1] if last else None,
                 last_declined_on=facts.last_declined.get(client_id),
+                done_elsewhere=elsewhere,
             )
         )
     return found

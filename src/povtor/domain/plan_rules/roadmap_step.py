@@ -76,7 +76,12 @@ def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str
     """From when the gap counts, and the words for it: the last step done (else the first
     purchase), or a later "no" to a roadmap step. None: a lead, not a client yet (the
     first-sale funnel works on it)."""
-    if progress.last_done_on is not None:
+    if progress.done_elsewhere is not None:  # (newer than any step of this roadmap)
+        category, position, since = progress.done_elsewhere
+        what = _("step {n} of roadmap {category} done {on}").format(
+            n=position, category=category, on=since
+        )
+    elif progress.last_done_on is not None:
         since = progress.last_done_on
         what = _("step {n} done {on}").format(n=progress.last_done_position, on=since)
     elif client.paid_dates:
@@ -92,7 +97,9 @@ def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str
 
 def _since_on(progress: RoadmapProgress, client: ClientState) -> dt.date | None:
     """The day of :func:`_since`, without its words (most clients waiting are not picked)."""
-    if progress.last_done_on is not None:
+    if progress.done_elsewhere is not None:
+        since = progress.done_elsewhere[2]
+    elif progress.last_done_on is not None:
         since = progress.last_done_on
     elif client.paid_dates:
         since = client.paid_dates[0]
