@@ -411,13 +411,13 @@ def test_an_import_refused_the_demo_and_an_undo_in_russian(cli: Cli, tmp_path: P
     cli.ok("nudge", "log", "--deal", "1", "--outcome", "yes", "--text", "Счёт оплачен")
     run = cli.ok("nudge", "undo", "--yes")
     assert run.stderr.splitlines() == [
-        "отменено касание #1 от 2026-03-02: closing, канал other, клиент #1 Иван Петров, "
-        "сделка #1, итог yes «Счёт оплачен»",
-        "  сделка #1 — как до касания: этап paid → invoice, выиграна → открыта",
-        "  из истории этапов сделки #1 уходит win (invoice → paid) от 2026-03-02",
+        "отменено касание №1 от 2026-03-02: закрывающее, канал other, клиент №1 Иван Петров, "
+        "сделка №1, итог да «Счёт оплачен»",
+        "  сделка №1 — как до касания: этап paid → invoice, выиграна → открыта",
+        "  из истории этапов сделки №1 уходит win (invoice → paid) от 2026-03-02",
     ]
     changes = cli.ok("db", "changes", "--format", "csv").stdout
-    assert "closing yes от 2026-03-02; сделка #1 возвращена" in changes
+    assert "закрывающее да от 2026-03-02; сделка №1 возвращена" in changes
 
 
 def test_a_server_error_in_russian(cli: Cli) -> None:

@@ -75,8 +75,8 @@ class Change:
             touch = (self.before or {}).get("touch") or {}
             parts = [
                 _("{kind} {outcome} of {on_date}").format(
-                    kind=touch.get("kind"),
-                    outcome=touch.get("outcome"),
+                    kind=_(str(touch.get("kind"))),
+                    outcome=_(str(touch.get("outcome"))).replace("_", " "),  # (no answer)
                     on_date=touch.get("on_date"),
                 )
             ]

@@ -193,12 +193,12 @@ class TakeBack:
         ).format(
             id=t["id"],
             on_date=t["on_date"],
-            kind=t["kind"],
+            kind=_(t["kind"]),
             channel=t["channel"],
             client_id=t["client_id"],
             client=self.client,
             deal=deal,
-            outcome=t["outcome"],
+            outcome=_(t["outcome"]).replace("_", " "),  # (no_answer: "no answer")
             text=text,
         )
 
