@@ -70,11 +70,7 @@ def remember_touch(
     history_id = None
     deal_id = deal_before["id"] if deal_before is not None else None
     if changes_deal and deal_before is not None and deal_after is not None:
-        changed = [k for k in OUTCOME_FIELDS if deal_before[k] != deal_after[k]]
-        before = {k: deal_before[k] for k in changed}
-        after = {k: deal_after[k] for k in changed}
-        if {"stage_id", "status"} & set(changed):  # a move, a win or a loss: one history entry
-            history_id = correction_queries.last_history_id(db, deal_before["id"])
+        before, after, history_id = _outcome_change(db, deal_before, deal_after)
     referred = recorded.referred
     correction_writes.remember_effect(
         db,
@@ -92,20 +88,26 @@ def remember_touch(
 def _remember_client_deals(db: Database, recorded: Recorded, lost: Mapping[int, Row]) -> None:
     """Each deal an answer to the client's own question lost (its fields before and after,
     the history entry of the loss), and the deal it opened."""
-    effects = []
-    for deal_id, before in lost.items():
-        after = deal_writes.deal_record(db, deal_id)
-        changed = [k for k in OUTCOME_FIELDS if before[k] != after[k]]
-        effects.append(
-            (
-                deal_id,
-                {k: before[k] for k in changed},
-                {k: after[k] for k in changed},
-                correction_queries.last_history_id(db, deal_id),
-            )
-        )
+    effects = [
+        (deal_id, *_outcome_change(db, before, deal_writes.deal_record(db, deal_id)))
+        for deal_id, before in lost.items()
+    ]
     opened = recorded.opened[0] if recorded.opened is not None else None
     correction_writes.remember_deal_effects(db, recorded.touch_id, effects, opened)
+
+
+def _outcome_change(
+    db: Database, before: Row, after: Row
+) -> tuple[dict[str, Any], dict[str, Any], int | None]:
+    """The deal fields an outcome changed, before and after, and the stage history entry
+    it wrote (a move, a win or a loss writes one; None: it wrote none)."""
+    changed = [k for k in OUTCOME_FIELDS if before[k] != after[k]]
+    history_id = (
+        correction_queries.last_history_id(db, before["id"])
+        if {"stage_id", "status"} & set(changed)
+        else None
+    )
+    return {k: before[k] for k in changed}, {k: after[k] for k in changed}, history_id
 
 
 def _step_to_mark(
@@ -408,8 +410,6 @@ def _take_back(db: Database, clock: Clock, plan: TakeBack, action: str) -> None:
             else:
                 before.setdefault("stage_changes", []).append(entry)
             correction_writes.delete_history(db, deal.history["id"])
-    if plan.opened is not None:
-        before["opened_deal"] = as_record(plan.opened)
     if plan.step is not None:
         before["client_step"] = {
             k: plan.step[k] for k in ("id", "step_id", "code", "done_on", "note")
@@ -417,6 +417,7 @@ def _take_back(db: Database, clock: Clock, plan: TakeBack, action: str) -> None:
         correction_writes.delete_client_step(db, plan.step["id"])
     correction_writes.delete_touch(db, touch["id"])
     if plan.opened is not None:
+        before["opened_deal"] = as_record(plan.opened)
         correction_writes.delete_opened_deal(db, plan.opened["id"])
     if plan.referral is not None:
         before["referral"] = {

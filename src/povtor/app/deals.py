@@ -315,32 +315,11 @@ def deal_lose(db: Database, clock: Clock, *, deal: str, on: dt.date, reason: str
 def deal_reopen(
     db: Database, clock: Clock, *, deal: str, on: dt.date, stage: str | None
 ) -> DealEvent:
+    from povtor.app.sellers import back_from_a_removed_seller
+
     with db.transaction():
         row = queries.find_deal(db, deal)
         target = queries.find_stage(db, row["funnel_id"], stage) if stage else None
         reopen(db, clock, deal_id=row["id"], on=on, stage=target)
-        _back_from_a_removed_seller(db, clock, row)
+        back_from_a_removed_seller(db, clock, row)
         return _event(db, row, row["id"])
-
-
-def _back_from_a_removed_seller(db: Database, clock: Clock, row: Row) -> None:
-    """A reopened deal handed to a seller who has left the team goes back to its client's
-    owner (their closed deals stay theirs: their history), and the handover is recorded."""
-    from povtor.storage import seller_queries, seller_writes
-
-    gone = seller_queries.removed_owner(db, row["id"])
-    if gone is None:
-        return
-    seller_id, name = gone
-    seller_writes.move_deal(db, row["id"], seller_id, None)
-    seller_writes.record_handover(
-        db,
-        at=clock.utc_now(),
-        on=clock.today,
-        entity="deal",
-        client_id=row["client_id"],
-        deal_id=row["id"],
-        from_seller=name,
-        to_seller=None,
-        note=None,
-    )

@@ -271,23 +271,50 @@ def assign_deal(
             return Handed(what, was_name, to.name, changed=False)
         _refuse_unless_free(what, was, was_name, acting=acting, force=force)
         new_own = None if to.id == clients else to.id
-        if not seller_writes.move_deal(db, deal["id"], own, new_own):
+        if not _hand_deal(db, clock, deal, own, new_own, was_name, to.name, note):
             raise Conflict(
                 _("{what} was just taken by another seller").format(what=what),
                 hint=_("try again"),
             )
-        seller_writes.record_handover(
-            db,
-            at=clock.utc_now(),
-            on=clock.today,
-            entity="deal",
-            client_id=deal["client_id"],
-            deal_id=deal["id"],
-            from_seller=was_name,
-            to_seller=to.name,
-            note=note,
-        )
     return Handed(what, was_name, to.name, changed=True)
+
+
+def back_from_a_removed_seller(db: Database, clock: Clock, deal: Row) -> None:
+    """A deal handed to a seller who has left the team, reopened, goes back to its
+    client's owner (their won deals stay theirs while closed: their history); the
+    handover is recorded. Inside the caller's transaction."""
+    gone = seller_queries.removed_owner(db, deal["id"])
+    if gone is not None:
+        seller_id, name = gone
+        _hand_deal(db, clock, deal, seller_id, None, name, None, None)
+
+
+def _hand_deal(
+    db: Database,
+    clock: Clock,
+    deal: Row,
+    own: int | None,
+    new_own: int | None,
+    from_seller: str | None,
+    to_seller: str | None,
+    note: str | None,
+) -> bool:
+    """Set the deal's own owner from ``own`` to ``new_own`` (None: its client's) and
+    record the handover; False: another seller took it meanwhile (nothing changed)."""
+    if not seller_writes.move_deal(db, deal["id"], own, new_own):
+        return False
+    seller_writes.record_handover(
+        db,
+        at=clock.utc_now(),
+        on=clock.today,
+        entity="deal",
+        client_id=deal["client_id"],
+        deal_id=deal["id"],
+        from_seller=from_seller,
+        to_seller=to_seller,
+        note=note,
+    )
+    return True
 
 
 def handovers(db: Database, client_ref: str | None = None) -> list[Row]:

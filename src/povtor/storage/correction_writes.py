@@ -149,9 +149,14 @@ def remember_deal_effects(
 def delete_opened_deal(db: Database, deal_id: int) -> None:
     """Remove a deal an answer opened (the caller checked that nothing refers to it)."""
     client_id = db.scalar("SELECT client_id FROM deal WHERE id = ?", (deal_id,))
+    _delete_deal(db, deal_id)
+    refresh_activity(db, [client_id])
+
+
+def _delete_deal(db: Database, deal_id: int) -> None:
+    """A deal made a moment ago, with its history (nothing else refers to it)."""
     db.execute("DELETE FROM stage_change WHERE deal_id = ?", (deal_id,))
     db.execute("DELETE FROM deal WHERE id = ?", (deal_id,))
-    refresh_activity(db, [client_id])
 
 
 def delete_touch(db: Database, touch_id: int) -> None:
@@ -189,8 +194,7 @@ def delete_referral(db: Database, client_id: int, deal_id: int | None) -> None:
     """Remove a client added as a referral a moment ago, with its first deal and person
     (the caller checked that nothing else refers to them)."""
     if deal_id is not None:
-        db.execute("DELETE FROM stage_change WHERE deal_id = ?", (deal_id,))
-        db.execute("DELETE FROM deal WHERE id = ?", (deal_id,))
+        _delete_deal(db, deal_id)
     db.execute("DELETE FROM person WHERE client_id = ?", (client_id,))
     db.execute("DELETE FROM client WHERE id = ?", (client_id,))
     refresh_activity(db, [client_id])  # (its row goes)
