@@ -6,7 +6,7 @@ history the forecast and the revenue target count on."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from povtor.domain.calendar import trailing_year
@@ -15,7 +15,7 @@ from povtor.domain.offers import REVENUE_CURRENCY
 from povtor.domain.plan_records import ClientState, ClosedDeal, OpenDeal, PlanInput
 from povtor.settings import Settings
 from povtor.storage import conversation_queries
-from povtor.storage.database import Database, Days, id_list
+from povtor.storage.database import Database, Days, Params, id_list
 from povtor.storage.service_queries import open_problems
 
 
@@ -84,12 +84,14 @@ WHERE d.status = 'won' AND d.closed_on >= :since AND d.closed_on <= :day
                   AND t.on_date <= :day AND t.outcome IN ('yes', 'no'))
 ORDER BY d.closed_on, d.id
 """
+# (Client by client, from ix_deal_status_client alone, as CURRENT_LOST_AWAITING_REVISIT:
+# only the rows of each client's latest are read, by CLOSED_DEALS.)
 CURRENT_PAID_AWAITING_SERVICE = """
-SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title FROM deal d
+SELECT d.id, d.client_id FROM deal d
 LEFT JOIN client_activity a ON a.client_id = d.client_id
 WHERE d.status = 'won' AND d.closed_on >= :since AND d.closed_on <= :day
   AND (a.last_service_on IS NULL OR a.last_service_on < d.closed_on)
-ORDER BY d.closed_on, d.id
+ORDER BY d.client_id, d.closed_on, d.id
 """
 # The deals lost from :since to :day with no deal of the client paid after them (at any
 # date, as the plan has always read it): from the deals, or from client_activity.
@@ -111,8 +113,8 @@ WHERE d.status = 'lost' AND d.closed_on >= :since AND d.closed_on <= :day
   AND (a.last_won_on IS NULL OR a.last_won_on <= d.closed_on)
 ORDER BY d.client_id, d.closed_on, d.id
 """
-# The lost deals of the JSON list of ids :ids, as LOST_AWAITING_REVISIT reads them.
-LOST_DEALS = """
+# The closed deals of the JSON list of ids :ids, as LOST_AWAITING_REVISIT reads them.
+CLOSED_DEALS = """
 SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, d.title,
        d.lost_reason FROM deal d
 WHERE d.id IN (SELECT value FROM json_each(:ids))
@@ -445,27 +447,18 @@ def load_plan_facts(
                 None if opened_on is None else days[opened_on],
             )
         )
-    # each client's latest (the rows come by day): only its record is made
-    latest_paid = {
-        row[1]: row
-        for row in db.iterate(
-            CURRENT_PAID_AWAITING_SERVICE if current else PAID_AWAITING_SERVICE,
-            {"since": paid_since.isoformat(), "day": day},
-            size=1000,
-        )
-    }
+    # each client's latest paid deal and latest lost one, in the order of their days: in
+    # the current case each client's latest found first from an index, then only its row
+    # read; else the latest of each client kept from the rows, which come by day
+    paid_params = {"since": paid_since.isoformat(), "day": day}
     lost_params = {"since": lost_since.isoformat(), "day": day}
-    if current:  # (each client's latest found first, then only its row read)
-        latest_ids = {
-            client_id: deal_id
-            for deal_id, client_id in db.iterate(
-                CURRENT_LOST_AWAITING_REVISIT, lost_params, size=1000
-            )
-        }
-        lost_rows = db.iterate(LOST_DEALS, {"ids": id_list(latest_ids.values())}, size=1000)
-    else:  # (the latest of each client kept, in the order of their days as above)
-        latest = {row[1]: row for row in db.iterate(LOST_AWAITING_REVISIT, lost_params, size=1000)}
-        lost_rows = iter(sorted(latest.values(), key=lambda row: (row[2], row[0])))
+    if current:
+        paid_rows = _latest_closed(db, CURRENT_PAID_AWAITING_SERVICE, paid_params)
+        lost_rows = _latest_closed(db, CURRENT_LOST_AWAITING_REVISIT, lost_params)
+    else:
+        paid_rows = _latest_by_day(db.iterate(PAID_AWAITING_SERVICE, paid_params, size=1000))
+        lost_rows = _latest_by_day(db.iterate(LOST_AWAITING_REVISIT, lost_params, size=1000))
+    latest_paid = {row[1]: row for row in paid_rows}
     latest_lost = {row[1]: row for row in lost_rows}
     return PlanInput(
         today=today,
@@ -473,7 +466,9 @@ def load_plan_facts(
         deals=tuple(deals),
         paid_awaiting_service=tuple(
             ClosedDeal(deal_id, client_id, days[closed_on], amount, same(currency, currency), title)
-            for deal_id, client_id, closed_on, amount, currency, title in latest_paid.values()
+            for deal_id, client_id, closed_on, amount, currency, title, *_reason in (
+                latest_paid.values()
+            )
         ),
         lost=tuple(
             ClosedDeal(
@@ -491,6 +486,20 @@ def load_plan_facts(
         ),
         revenues=revenues,
     )
+
+
+def _latest_closed(db: Database, sql: str, params: Params) -> Iterator[tuple[Any, ...]]:
+    """The rows (:data:`CLOSED_DEALS`) of each client's latest deal of ``sql``, which gives
+    (deal, client) client by client, each client's latest last; in the order of their days."""
+    latest = {client_id: deal_id for deal_id, client_id in db.iterate(sql, params, size=1000)}
+    return db.iterate(CLOSED_DEALS, {"ids": id_list(latest.values())}, size=1000)
+
+
+def _latest_by_day(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Each client's latest of ``rows`` (deal, client, closed on, …; by day and id), in the
+    order of their days."""
+    latest = {row[1]: row for row in rows}
+    return iter(sorted(latest.values(), key=lambda row: (row[2], row[0])))
 
 
 def average_check(

@@ -67,7 +67,7 @@ def roadmap_steps(
     # step today, or with a step done today, took one of the day's
     taken = {client for client, (day, _outcome) in facts.last_asked.items() if day == today}
     taken.update(client for (client, _c), (day, _p) in facts.last_done.items() if day == today)
-    return roadmap_candidates(
+    return _waiting_longest(
         plan_progress(facts, categories), free, today, settings, taken_today=len(taken)
     )
 
@@ -120,15 +120,33 @@ def roadmap_candidates(
     """The next roadmap step for quiet clients, at most ``plan.roadmap_per_day`` a day, of
     which ``taken_today`` clients (asked about a step, or with a step done, that day) took
     their share already (who qualifies: see the module's description)."""
+    quiet = settings.int("plan.quiet_days")
+    progress = list(progress)
+    free = {
+        p.client_id: client
+        for p in progress
+        if (client := clients.get(p.client_id)) is not None
+        and free_for_a_step(client, today, quiet)
+    }
+    return _waiting_longest(progress, free, today, settings, taken_today=taken_today)
+
+
+def _waiting_longest(
+    progress: Iterable[RoadmapProgress],
+    free: Mapping[int, ClientState],
+    today: dt.date,
+    settings: Settings,
+    *,
+    taken_today: int,
+) -> list[Candidate]:
+    """:func:`roadmap_candidates` of the clients ``free`` for a step
+    (:func:`free_for_a_step`, asked once per client)."""
     gap = settings.int("plan.roadmap_gap_days")
     per_day = settings.int("plan.roadmap_per_day") - taken_today
-    quiet = settings.int("plan.quiet_days")
     waiting: list[tuple[tuple[int, int, int], int, RoadmapProgress, ClientState]] = []
     for p in progress:
-        client = clients.get(p.client_id)
+        client = free.get(p.client_id)
         if client is None or p.next_step is None or client.category != p.category:
-            continue
-        if not free_for_a_step(client, today, quiet):
             continue
         since_on = _since_on(p, client)
         if since_on is None or (today - since_on).days < gap:
