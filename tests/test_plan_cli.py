@@ -1037,6 +1037,59 @@ def test_the_forecast_is_kept_for_the_day_and_never_outlives_a_write(seller: Sel
     assert "(too little history: 0 deals nudged in the last 12 months" in line()
 
 
+def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) -> None:
+    """A warming touch that changes no deal cannot change the conversion or the average
+    check: the figures kept for the day stay kept past it, and the next plan does not
+    count them again. A closing touch, or a touch that loses deals, counts them again.
+    (The kept figures are changed by hand here, so that ``plan target`` shows which it
+    read.)"""
+
+    def nudged() -> int:
+        return int(seller.target("--revenue", "100000")["nudged_deals"])
+
+    def pretend(nudged: int) -> None:
+        [(value,)] = query(
+            seller.cli.db, "SELECT value FROM setting WHERE key = 'povtor.plan_figures'"
+        )
+        valid_for, _nudged, paid, totals = value.split("|")
+        execute(
+            seller.cli.db,
+            "UPDATE setting SET value = ? WHERE key = 'povtor.plan_figures'",
+            ("|".join((valid_for, str(nudged), paid, totals)),),
+        )
+
+    seller.on("2026-03-16")
+    seller.add("Берёза")
+    seller.add("Ольха")
+    deals = [seller.open("Берёза", "--stage", "invoice", "--on", "2026-02-01") for _ in range(11)]
+    for deal in deals[:10]:
+        seller.nudge("--deal", str(deal), "--outcome", "no-answer", "--on", "2026-02-05")
+    for deal in deals[:3]:
+        seller.ok("deal", "win", str(deal), "--amount", "2000", "--on", "2026-02-20")
+    olkha = seller.open("Ольха", "--stage", "invoice", "--on", "2026-03-01")
+    assert nudged() == 10
+    pretend(nudged=20)
+    assert nudged() == 20  # (read as kept)
+    # warming touches, on the client and on a deal, that change no deal: carried
+    seller.nudge("--client", "Берёза", "--kind", "warming", "--text", "статья про сроки")
+    assert nudged() == 20
+    seller.nudge("--deal", str(deals[10]), "--kind", "warming")
+    assert nudged() == 20
+    # a closing touch: counted again
+    seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer")
+    assert nudged() == 11
+    # a warming touch whose no loses the client's open deal: counted again
+    pretend(nudged=20)
+    seller.nudge("--client", "Ольха", "--kind", "warming", "--outcome", "no", "--reason", "нет")
+    assert seller.deal(olkha)["status"] == "lost"
+    assert nudged() == 11
+    # a warming touch taken back: counted again (only logging one carries them)
+    pretend(nudged=20)
+    seller.nudge("--client", "Берёза", "--kind", "warming")
+    seller.ok("nudge", "undo", "--yes")
+    assert nudged() == 11
+
+
 # -- nudge text and templates -----------------------------------------------------------------
 def test_nudge_text_and_templates(seller: Seller) -> None:
     seller.on("2026-03-02")

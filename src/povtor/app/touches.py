@@ -88,8 +88,10 @@ def record_touch(
     """Record ``touch`` with a deal (``deal``) or a client (``client``): one transaction.
     ``seller_id``: the team's seller who logs it (the current seller)."""
     from povtor.domain.conversation import touch_of
+    from povtor.storage import kept_figures
 
     with db.transaction():
+        kept = kept_figures.valid_now(db)  # (carried past the touch if it leaves them)
         deal_row = queries.find_deal(db, deal) if deal else None
         client_row = queries.find_client(
             db, str(deal_row["client_id"]) if deal_row else client or ""
@@ -184,7 +186,24 @@ def record_touch(
             recorded.roadmap_note = _roadmap_yes(
                 db, client_row, purpose, about, touch.outcome, touch.on
             )
+            if _leaves_the_figures(touch, recorded):
+                kept_figures.carry(db, kept)
     return recorded
+
+
+def _leaves_the_figures(touch: TouchInput, recorded: Recorded) -> bool:
+    """Whether the touch just recorded leaves the plan's yearly figures as they are (the
+    nudge→order conversion counts closing touches and payments; the average check,
+    payments): it is not a closing touch, and no deal changed with it (none moved, won,
+    lost or opened, no referral added)."""
+    before, after = recorded.deal_before, recorded.deal_after
+    return (
+        touch.kind != "closing"
+        and (before is None or tuple(before) == tuple(after or ()))
+        and not recorded.lost
+        and recorded.opened is None
+        and recorded.referred is None
+    )
 
 
 def _refused(db: Database, client: Row, day: dt.date) -> bool:

@@ -68,6 +68,7 @@ class Database:
         self.engine = getattr(connection, "engine", "sqlite")  # sqlite | postgresql
         self.read_only = read_only  # opened read-only: read-only media or no write permission
         self.upgraded: Upgrade | None = None  # set when opening upgraded the schema
+        self._last_steps: list[Callable[[], object]] = []  # see before_commit
 
     # -- reading -----------------------------------------------------------
     def rows(self, sql: str, params: Params = ()) -> list[Row]:
@@ -115,6 +116,7 @@ class Database:
         self.refuse_if_read_only()
         self.connection.execute("BEGIN IMMEDIATE")
         before = self.connection.total_changes
+        self._last_steps = []
         try:
             self.check_before_writing()
             yield self
@@ -124,11 +126,21 @@ class Database:
                     "DO UPDATE SET value = CAST(setting.value AS INTEGER) + 1",
                     (WRITES_KEY,),
                 )
+            for step in self._last_steps:
+                step()
         except BaseException:
             self.connection.rollback()
             raise
         else:
             self.connection.commit()
+        finally:
+            self._last_steps = []
+
+    def before_commit(self, step: Callable[[], object]) -> None:
+        """Run ``step`` last in the write transaction under way, after the change counter
+        is raised (:mod:`povtor.storage.kept_figures` carries figures past a write that
+        leaves them as they are)."""
+        self._last_steps.append(step)
 
     def writes(self) -> int:
         """The change counter (:data:`WRITES_KEY`): how many write transactions changed rows."""

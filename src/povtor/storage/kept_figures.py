@@ -7,6 +7,11 @@ day, the database's change counter (:meth:`Database.writes`: every write transac
 changes a row raises it) and the newest touch, deal and history ids (rows added by any
 other way). A stamp that differs is a miss: the figures are counted again, and kept
 again when the write lock is free at once (never on a read-only database).
+
+A write that cannot change them (a touch that is not a closing one and changes no deal:
+most of a day's touches, five warming ones to each closing one) carries them past
+itself: :func:`valid_now` before it writes, :func:`carry` after, in its transaction,
+stamps them again as of the write.
 """
 
 from __future__ import annotations
@@ -68,3 +73,43 @@ def keep(db: Database, valid_for: str, figures: YearFigures) -> bool:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (KEY, value),
     )
+
+
+@record(frozen=True)
+class Valid:
+    """Figures kept and valid as the database stands: the day they are for, and what
+    follows the stamp in their row."""
+
+    day: dt.date
+    figures: str
+
+
+def valid_now(db: Database) -> Valid | None:
+    """The figures kept, if their stamp is that of the database as it stands now (None:
+    none kept, or stale already)."""
+    value = db.scalar("SELECT value FROM setting WHERE key = ?", (KEY,))
+    if not value:
+        return None
+    valid_for, _bar, figures = value.partition("|")
+    try:
+        day = dt.date.fromisoformat(valid_for.split("/", 1)[0])
+    except ValueError:  # not what this module writes
+        return None
+    if stamp(db, day) != valid_for:
+        return None
+    return Valid(day, figures)
+
+
+def carry(db: Database, valid: Valid | None) -> None:
+    """Stamp ``valid`` (:func:`valid_now` before this transaction wrote) again as of the
+    end of the transaction under way, whose writes leave the figures as they are."""
+    if valid is None:
+        return
+
+    def stamp_again() -> None:
+        db.execute(
+            "UPDATE setting SET value = ? WHERE key = ?",
+            (f"{stamp(db, valid.day)}|{valid.figures}", KEY),
+        )
+
+    db.before_commit(stamp_again)
