@@ -1038,9 +1038,10 @@ def test_the_forecast_is_kept_for_the_day_and_never_outlives_a_write(seller: Sel
 
 
 def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) -> None:
-    """A warming touch that changes no deal cannot change the conversion or the average
-    check: the figures kept for the day stay kept past it, and the next plan does not
-    count them again. A closing touch, or a touch that loses deals, counts them again.
+    """A warming touch, or a closing question on no deal, that changes no deal cannot
+    change the conversion or the average check: the figures kept for the day stay kept
+    past it, and the next plan does not count them again. A closing touch on a deal, or a
+    touch that loses deals, counts them again.
     (The kept figures are changed by hand here, so that ``plan target`` shows which it
     read.)"""
 
@@ -1075,7 +1076,12 @@ def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) ->
     assert nudged() == 20
     seller.nudge("--deal", str(deals[10]), "--kind", "warming")
     assert nudged() == 20
-    # a closing touch: counted again
+    # and so does a closing question to the client, on no deal, that changes none
+    seller.nudge(
+        "--client", "Берёза", "--kind", "closing", "--outcome", "later", "--until", "2026-03-20"
+    )
+    assert nudged() == 20
+    # a closing touch on a deal: counted again
     seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer")
     assert nudged() == 11
     # a warming touch whose no loses the client's open deal: counted again

@@ -193,13 +193,12 @@ def record_touch(
 
 def _leaves_the_figures(touch: TouchInput, recorded: Recorded) -> bool:
     """Whether the touch just recorded leaves the plan's yearly figures as they are (the
-    nudge→order conversion counts closing touches and payments; the average check,
-    payments): it is not a closing touch, and no deal changed with it (none moved, won,
-    lost or opened, no referral added)."""
+    nudge→order conversion counts the deals with a closing touch, and their payments; the
+    average check, payments): it is not a closing touch on a deal, and no deal changed
+    with it (none moved, won, lost or opened, no referral added)."""
     before, after = recorded.deal_before, recorded.deal_after
     return (
-        touch.kind != "closing"
-        and (before is None or tuple(before) == tuple(after or ()))
+        (before is None or (touch.kind != "closing" and tuple(before) == tuple(after or ())))
         and not recorded.lost
         and recorded.opened is None
         and recorded.referred is None
