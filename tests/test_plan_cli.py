@@ -1040,8 +1040,9 @@ def test_the_forecast_is_kept_for_the_day_and_never_outlives_a_write(seller: Sel
 def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) -> None:
     """A warming touch, or a closing question on no deal, that changes no deal cannot
     change the conversion or the average check: the figures kept for the day stay kept
-    past it, and the next plan does not count them again. A closing touch on a deal, or a
-    touch that loses deals, counts them again.
+    past it, and the next plan does not count them again; nor can a client's own details (a
+    new client, its people, facts, category). A closing touch on a deal, or a touch that
+    loses deals, counts them again.
     (The kept figures are changed by hand here, so that ``plan target`` shows which it
     read.)"""
 
@@ -1080,6 +1081,13 @@ def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) ->
     seller.nudge(
         "--client", "Берёза", "--kind", "closing", "--outcome", "later", "--until", "2026-03-20"
     )
+    assert nudged() == 20
+    # a client's own details: a new client, its people and facts, a new category
+    seller.add("Клён")
+    seller.ok("client", "person", "add", "Клён", "Анна Сергеевна")
+    seller.ok("client", "fact", "add", "Клён", "берёт щебень 5-20 раз в месяц")
+    seller.ok("client", "edit", "Клён", "--category", "B")
+    seller.ok("client", "archive", "Клён")
     assert nudged() == 20
     # a closing touch on a deal: counted again
     seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer")

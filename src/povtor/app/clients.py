@@ -8,7 +8,7 @@ from typing import Any
 
 from povtor.clock import Clock
 from povtor.records import record
-from povtor.storage import client_writes, queries
+from povtor.storage import client_writes, kept_figures, queries
 from povtor.storage.database import Database, Row
 
 
@@ -29,7 +29,7 @@ def add_client(
     values = {"created_on": clock.today, **fields}
     if values["created_on"] is None:
         values["created_on"] = clock.today
-    with db.transaction():
+    with kept_figures.leaving_them(db):
         client_id = client_writes.insert_client(db, values)
         if seller_id is not None:
             from povtor.storage.seller_writes import move_client
@@ -39,7 +39,7 @@ def add_client(
 
 
 def edit_client(db: Database, ref: str, changes: Mapping[str, Any]) -> Named:
-    with db.transaction():
+    with kept_figures.leaving_them(db):
         row = queries.find_client(db, ref)
         name = client_writes.update_client(db, row["id"], changes)
     return Named(row["id"], name, row["id"], name)
@@ -47,7 +47,7 @@ def edit_client(db: Database, ref: str, changes: Mapping[str, Any]) -> Named:
 
 def set_status(db: Database, ref: str, status: str) -> tuple[Row, bool]:
     """Archive or restore a client; (the client, whether anything changed)."""
-    with db.transaction():
+    with kept_figures.leaving_them(db):
         row = queries.find_client(db, ref)
         if row["status"] == status:
             return row, False
@@ -56,21 +56,21 @@ def set_status(db: Database, ref: str, status: str) -> tuple[Row, bool]:
 
 
 def add_person(db: Database, ref: str, fields: Mapping[str, Any]) -> Named:
-    with db.transaction():
+    with kept_figures.leaving_them(db):
         row = queries.find_client(db, ref)
         person_id = client_writes.insert_person(db, client_id=row["id"], **fields)
     return Named(person_id, fields["name"], row["id"], row["name"])
 
 
 def add_fact(db: Database, ref: str, *, text: str, topic: str | None, on: dt.date) -> Named:
-    with db.transaction():
+    with kept_figures.leaving_them(db):
         row = queries.find_client(db, ref)
         fact_id = client_writes.insert_fact(db, client_id=row["id"], text=text, topic=topic, on=on)
     return Named(fact_id, row["name"], row["id"], row["name"])
 
 
 def remove_fact(db: Database, ref: str, fact_id: int) -> Named:
-    with db.transaction():
+    with kept_figures.leaving_them(db):
         row = queries.find_client(db, ref)
         client_writes.delete_fact(db, client_id=row["id"], fact_id=fact_id)
     return Named(fact_id, row["name"], row["id"], row["name"])

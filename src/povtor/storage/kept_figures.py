@@ -8,15 +8,19 @@ changes a row raises it) and the newest touch, deal and history ids (rows added 
 other way). A stamp that differs is a miss: the figures are counted again, and kept
 again when the write lock is free at once (never on a read-only database).
 
-A write that cannot change them (a touch that is not a closing one and changes no deal:
-most of a day's touches, five warming ones to each closing one) carries them past
-itself: :func:`valid_now` before it writes, :func:`carry` after, in its transaction,
-stamps them again as of the write.
+A write that cannot change them carries them past itself: :func:`valid_now` before it
+writes, :func:`carry` after, in its transaction, stamps them again as of the write. So do
+a touch that changes no deal and is not a closing touch on a deal (most of a day's
+touches, five warming ones to each closing one) and the client's own details, written in
+:func:`leaving_them` (its name, category and status, people and facts: no figure reads
+them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from povtor.records import record
 from povtor.storage import schema
@@ -113,3 +117,13 @@ def carry(db: Database, valid: Valid | None) -> None:
         )
 
     db.before_commit(stamp_again)
+
+
+@contextmanager
+def leaving_them(db: Database) -> Iterator[Database]:
+    """A write transaction (:meth:`Database.transaction`) whose writes cannot change the
+    figures: those kept stay valid past it."""
+    with db.transaction():
+        valid = valid_now(db)
+        yield db
+        carry(db, valid)
