@@ -48,6 +48,9 @@ TYPER_RICH = FLOORS[1][0]
 # for a day (the forecast's conversion and average check) are forgotten before each run,
 # as any write makes them counted again.
 AFTER_A_WRITE = "(first after a write)"
+# A command marked so is timed as the first one after a warming touch logged (and taken
+# back after the run, untimed): the figures kept for the day stay kept past such a touch.
+AFTER_A_TOUCH = "(after a warming touch)"
 # What a seller runs, timed as subprocesses; each is noted with its peak memory and its
 # ratio to the bare Typer and Rich start.
 COMMANDS = (
@@ -67,6 +70,7 @@ COMMANDS = (
     ["stats", "cohorts", "--format", "table"],
     ["export", "all", "EXPORT"],
     ["plan", "today", "--format", "table", AFTER_A_WRITE],
+    ["plan", "today", "--format", "table", AFTER_A_TOUCH],
 )
 
 # labels for the SQL statements of the plan's facts (povtor.app.plan.load_plan_input), by a
@@ -192,15 +196,18 @@ def measure_process(
     repeat: int,
     *,
     before: Callable[[], None] | None = None,
+    after: Callable[[], None] | None = None,
 ) -> tuple[list[float], str]:
     """The wall times of ``repeat`` runs of a command, and a note of their least CPU time
-    (``before``: done before each run, untimed)."""
+    (``before`` and ``after``: done before and after each run, untimed)."""
     del CPU_SECONDS[:]
     times = []
     for _ in range(repeat):
         if before is not None:
             before()
         times.extend(measure(lambda: run_process(argv, env), 1))
+        if after is not None:
+            after()
     return times, (f"CPU {min(CPU_SECONDS):.2f} s" if CPU_SECONDS else "")
 
 
@@ -302,10 +309,17 @@ def time_processes(
         if only and not any(" ".join(args).startswith(prefix) for prefix in only):
             continue
         args = [str(exported) if a == "EXPORT" else a for a in args]
-        before = None
+        before = after = None
+        mark = ""
         if AFTER_A_WRITE in args:
             args.remove(AFTER_A_WRITE)
             before = functools.partial(forget_kept_figures, db_path)
+            mark = f" {AFTER_A_WRITE}"
+        if AFTER_A_TOUCH in args:
+            args.remove(AFTER_A_TOUCH)
+            before = functools.partial(log_a_warming_touch, povtor, env)
+            after = functools.partial(take_the_touch_back, povtor, env)
+            mark = f" {AFTER_A_TOUCH}"
         argv = [*povtor, *args]
         lines, peak = output_lines(argv, env)
         notes = []
@@ -317,17 +331,20 @@ def time_processes(
             notes.append(f"max RSS {peak:.0f} MiB")
         if TYPER_RICH in floors:
             times, cpu, ratios = measure_by_turns(
-                argv, [*python, *FLOORS[1][1]], env, repeat, before=before
+                argv, [*python, *FLOORS[1][1]], env, repeat, before=before, after=after
             )
         else:
-            (times, cpu), ratios = measure_process(argv, env, repeat, before=before), []
+            (times, cpu), ratios = (
+                measure_process(argv, env, repeat, before=before, after=after),
+                [],
+            )
         if cpu:
             notes.append(cpu)
         if ratios:
             # (each run over the bare start timed just before it: the machine's speed
             # wanders from minute to minute, a ratio of one moment less)
             notes.append(f"×{min(ratios):.1f} typer+rich (median ×{statistics.median(ratios):.1f})")
-        label = " ".join(args) + (f" {AFTER_A_WRITE}" if before is not None else "")
+        label = " ".join(args) + mark
         table.add("  povtor " + label, times, ", ".join(notes))
 
 
@@ -341,6 +358,20 @@ def forget_kept_figures(db_path: Path) -> None:
         connection.close()
 
 
+def log_a_warming_touch(povtor: list[str], env: dict[str, str]) -> None:
+    """A plan (which keeps the day's figures), then a warming touch logged: untimed."""
+    for args in (
+        ["plan", "today", "--format", "csv"],
+        ["nudge", "log", "--client", "1", "--kind", "warming", "--text", "benchmark"],
+    ):
+        subprocess.run([*povtor, *args], env=env, check=True, capture_output=True)
+
+
+def take_the_touch_back(povtor: list[str], env: dict[str, str]) -> None:
+    """The touch :func:`log_a_warming_touch` logged, undone (the database as it was)."""
+    subprocess.run([*povtor, "nudge", "undo", "--yes"], env=env, check=True, capture_output=True)
+
+
 def measure_by_turns(
     argv: list[str],
     floor: list[str],
@@ -348,10 +379,11 @@ def measure_by_turns(
     repeat: int,
     *,
     before: Callable[[], None] | None = None,
+    after: Callable[[], None] | None = None,
 ) -> tuple[list[float], str, list[float]]:
     """The wall times of ``repeat`` runs of a command, a note of their least CPU time,
-    and the ratio of each to a run of ``floor`` made just before it (``before``: done
-    before each run, untimed)."""
+    and the ratio of each to a run of ``floor`` made just before it (``before`` and
+    ``after``: done before and after each run, untimed)."""
     times: list[float] = []
     ratios: list[float] = []
     cpu: list[float] = []
@@ -364,6 +396,8 @@ def measure_by_turns(
         times.append(took)
         ratios.append(took / floor_time)
         cpu.extend(CPU_SECONDS[1:])
+        if after is not None:
+            after()
     return times, (f"CPU {min(cpu):.2f} s" if cpu else ""), ratios
 
 
