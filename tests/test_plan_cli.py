@@ -1041,8 +1041,8 @@ def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) ->
     """A warming touch, or a closing question on no deal, that changes no deal cannot
     change the conversion or the average check: the figures kept for the day stay kept
     past it, and the next plan does not count them again; nor can a client's own details (a
-    new client, its people, facts, category). A closing touch on a deal, or a touch that
-    loses deals, counts them again.
+    new client, its people, facts, category), nor a deal opened or moved on unpaid. A
+    closing touch on a deal, a payment, or a touch that loses deals, counts them again.
     (The kept figures are changed by hand here, so that ``plan target`` shows which it
     read.)"""
 
@@ -1089,6 +1089,14 @@ def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) ->
     seller.ok("client", "edit", "Клён", "--category", "B")
     seller.ok("client", "archive", "Клён")
     assert nudged() == 20
+    # a deal opened, and moved on without being paid
+    request = seller.open("Ольха", "--stage", "request")
+    seller.ok("deal", "move", str(request), "proposal")
+    assert nudged() == 20
+    # paid: counted again
+    seller.ok("deal", "move", str(request), "paid")
+    assert nudged() == 10
+    pretend(nudged=20)
     # a closing touch on a deal: counted again
     seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer")
     assert nudged() == 11

@@ -262,9 +262,9 @@ def deal_open(
     products: Sequence[str] = (),
 ) -> DealEvent:
     """``povtor deal open``: a deal for a client, with the products named."""
-    from povtor.storage import product_queries, product_writes
+    from povtor.storage import kept_figures, product_queries, product_writes
 
-    with db.transaction():
+    with kept_figures.leaving_them(db):  # (a deal opened is neither nudged nor paid)
         client_row = queries.find_client(db, client)
         funnel_row = queries.find_funnel(db, funnel)
         stage_row = queries.find_stage(db, funnel_row["id"], stage) if stage else None
@@ -289,10 +289,15 @@ def deal_open(
 def deal_move(
     db: Database, clock: Clock, *, deal: str, stage: str, on: dt.date, force: bool
 ) -> DealEvent:
+    from povtor.storage import kept_figures
+
     with db.transaction():
+        kept = kept_figures.valid_now(db)
         row = queries.find_deal(db, deal)
         target = queries.find_stage(db, row["funnel_id"], stage)
         move(db, clock, deal_id=row["id"], target=target, on=on, force=force)
+        if not target["is_won"]:  # (an open deal moved stays open: no figure changes)
+            kept_figures.carry(db, kept)
         return _event(db, row, row["id"])
 
 

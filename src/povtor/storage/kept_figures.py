@@ -11,9 +11,9 @@ again when the write lock is free at once (never on a read-only database).
 A write that cannot change them carries them past itself: :func:`valid_now` before it
 writes, :func:`carry` after, in its transaction, stamps them again as of the write. So do
 a touch that changes no deal and is not a closing touch on a deal (most of a day's
-touches, five warming ones to each closing one) and the client's own details, written in
-:func:`leaving_them` (its name, category and status, people and facts: no figure reads
-them).
+touches, five warming ones to each closing one), a deal opened or moved on unpaid, and
+the client's own details, written in :func:`leaving_them` (its name, category and status,
+people and facts: no figure reads them).
 """
 
 from __future__ import annotations
