@@ -19,11 +19,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from povtor.app.plan import year_figures
 from povtor.domain.calendar import trailing_year
+from povtor.storage import kept_figures
 from povtor.storage.database import open_database
 from povtor.storage.location import resolve_location
+from povtor.storage.nudge_queries import nudged_deals
 from povtor.storage.offer_queries import active_revenues
-from povtor.storage.plan_queries import activity_is_current, load_plan_facts
+from povtor.storage.plan_queries import activity_is_current, load_plan_facts, paid_totals
 from support import TODAY_DATE, Cli, execute, invoke, query, where
 
 MONDAY = dt.date.fromisoformat(TODAY_DATE)
@@ -141,6 +144,24 @@ def plan_facts_agree(db: Path, today: dt.date) -> None:
     assert list(quick.clients) == list(slow.clients)
 
 
+def kept_figures_hold(db: Path, today: dt.date) -> None:
+    """The forecast's figures kept for ``today``, if a write left them valid (carried them
+    past itself), are those counted afresh; then they are counted and kept again."""
+    database = open_database(resolve_location(where(db)), create=False)
+    try:
+        kept = kept_figures.kept(database, kept_figures.stamp(database, today))
+        if kept is not None:
+            start, end = trailing_year(today)
+            [everything] = nudged_deals(database, start, end, today)
+            counted = kept_figures.YearFigures(
+                everything.nudged, everything.paid, paid_totals(database, today)
+            )
+            assert kept == counted
+        year_figures(database, today)  # (kept for the next write)
+    finally:
+        database.close()
+
+
 # -- any sequence of writes ---------------------------------------------------------------------
 DAYS = st.sampled_from(["", "-1", "-3", "-10"])
 OUTCOMES = st.sampled_from(["yes", "no", "later", "no-answer", "pending"])
@@ -161,7 +182,7 @@ WRITES = st.one_of(
     st.tuples(st.just("client touch"), st.integers(1, 2), OUTCOMES, KINDS, DAYS),
     st.tuples(st.just("service"), st.integers(1, 2), st.sampled_from(["ok", "problem"]), DAYS),
     st.tuples(st.just("open"), st.integers(1, 2), st.sampled_from(["request", "proposal"])),
-    st.tuples(st.just("move"), st.integers(1, 4), st.sampled_from(["proposal", "invoice"])),
+    st.tuples(st.just("move"), st.integers(1, 4), st.sampled_from(["proposal", "invoice", "paid"])),
     st.tuples(st.just("win"), st.integers(1, 4), DAYS),
     st.tuples(st.just("lose"), st.integers(1, 4)),
     st.tuples(st.just("reopen"), st.integers(1, 4)),
@@ -219,7 +240,7 @@ def command(write: tuple[Any, ...], touches: list[int]) -> list[str]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(writes=st.lists(WRITES, min_size=1, max_size=12))
-def test_the_activity_follows_every_write(
+def test_the_activity_and_the_kept_figures_follow_every_write(
     writes: list[tuple[Any, ...]], isolated: Path, migrated_template: Path
 ) -> None:
     shutil.copy2(migrated_template, isolated)
@@ -228,12 +249,14 @@ def test_the_activity_follows_every_write(
         cli.add_client(name)
     for client, stage in ((1, "proposal"), (2, "request"), (1, "invoice"), (2, "proposal")):
         cli.open_deal(str(client), "--stage", stage, "--amount", "100000", "--on", "-30")
+    kept_figures_hold(isolated, MONDAY)
     for write in writes:
         touches = [t for (t,) in query(isolated, "SELECT id FROM touch ORDER BY id")]
         typed = "".join(f"{answer}\n" for answer in write[1]) if write[0] == "plan run" else ""
         run = invoke(command(write, touches), input=typed + "q\n" * 3)
         assert run.exception is None, run.describe()  # refused or done, never a traceback
         assert stored(isolated) == from_history(isolated), run.describe()
+        kept_figures_hold(isolated, MONDAY)
     assert cli("db", "check").exit_code == 0
     plan_facts_agree(isolated, MONDAY)
 
