@@ -1041,8 +1041,9 @@ def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) ->
     """A warming touch, or a closing question on no deal, that changes no deal cannot
     change the conversion or the average check: the figures kept for the day stay kept
     past it, and the next plan does not count them again; nor can a client's own details (a
-    new client, its people, facts, category), nor a deal opened or moved on unpaid. A
-    closing touch on a deal, a payment, or a touch that loses deals, counts them again.
+    new client, its people, facts, category), nor a deal opened or moved on unpaid, nor a
+    closing touch on a deal nudged already. A deal's first closing touch, a payment, or a
+    touch that loses deals, counts them again.
     (The kept figures are changed by hand here, so that ``plan target`` shows which it
     read.)"""
 
@@ -1099,6 +1100,13 @@ def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) ->
     pretend(nudged=20)
     # a closing touch on a deal: counted again
     seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer")
+    assert nudged() == 11
+    # another one on that deal, nudged already: carried; one dated before the deal's first
+    # nudge (its first nudge moves): counted again
+    pretend(nudged=20)
+    seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer", "--text", "ещё раз")
+    assert nudged() == 20
+    seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer", "--on", "2026-03-10")
     assert nudged() == 11
     # a warming touch whose no loses the client's open deal: counted again
     pretend(nudged=20)

@@ -23,7 +23,7 @@ from povtor.clock import Clock
 from povtor.errors import Conflict, InvalidInput
 from povtor.i18n import _
 from povtor.records import record
-from povtor.storage import deal_writes, queries, service_queries
+from povtor.storage import deal_writes, kept_figures, queries, service_queries
 from povtor.storage.database import Database, Row, to_date
 
 if TYPE_CHECKING:
@@ -88,7 +88,6 @@ def record_touch(
     """Record ``touch`` with a deal (``deal``) or a client (``client``): one transaction.
     ``seller_id``: the team's seller who logs it (the current seller)."""
     from povtor.domain.conversation import touch_of
-    from povtor.storage import kept_figures
 
     with db.transaction():
         kept = kept_figures.valid_now(db)  # (carried past the touch if it leaves them)
@@ -186,22 +185,29 @@ def record_touch(
             recorded.roadmap_note = _roadmap_yes(
                 db, client_row, purpose, about, touch.outcome, touch.on
             )
-            if _leaves_the_figures(touch, recorded):
+            if _leaves_the_figures(db, kept, touch, recorded):
                 kept_figures.carry(db, kept)
     return recorded
 
 
-def _leaves_the_figures(touch: TouchInput, recorded: Recorded) -> bool:
-    """Whether the touch just recorded leaves the plan's yearly figures as they are (the
-    nudge→order conversion counts the deals with a closing touch, and their payments; the
-    average check, payments): it is not a closing touch on a deal, and no deal changed
-    with it (none moved, won, lost or opened, no referral added)."""
+def _leaves_the_figures(
+    db: Database, kept: kept_figures.Valid | None, touch: TouchInput, recorded: Recorded
+) -> bool:
+    """Whether the touch just recorded leaves the plan's yearly figures kept (``kept``) as
+    they are (the nudge→order conversion counts the deals with a closing touch, once each
+    from the first, and their payments; the average check, payments): no deal changed
+    with it (none moved, won, lost or opened, no date set, no referral added), and it is
+    not a closing touch on a deal, or one on a deal nudged already (on or before its day,
+    in the figures' 12 months)."""
+    if recorded.lost or recorded.opened is not None or recorded.referred is not None:
+        return False
     before, after = recorded.deal_before, recorded.deal_after
-    return (
-        (before is None or (touch.kind != "closing" and tuple(before) == tuple(after or ())))
-        and not recorded.lost
-        and recorded.opened is None
-        and recorded.referred is None
+    if before is None:
+        return True  # (a touch on no deal: the conversion counts deals)
+    if after is None or tuple(before) != tuple(after):
+        return False
+    return touch.kind != "closing" or kept_figures.nudged_already(
+        db, kept, deal_id=before["id"], on=touch.on, touch_id=recorded.touch_id
     )
 
 

@@ -11,7 +11,8 @@ again when the write lock is free at once (never on a read-only database).
 A write that cannot change them carries them past itself: :func:`valid_now` before it
 writes, :func:`carry` after, in its transaction, stamps them again as of the write. So do
 a touch that changes no deal and is not a closing touch on a deal (most of a day's
-touches, five warming ones to each closing one), a deal opened or moved on unpaid, and
+touches, five warming ones to each closing one), or is one on a deal nudged already
+(:func:`nudged_already`), a deal opened or moved on unpaid, and
 the client's own details, written in :func:`leaving_them` (its name, category and status,
 people and facts: no figure reads them).
 """
@@ -22,6 +23,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from povtor.domain.calendar import trailing_year
 from povtor.records import record
 from povtor.storage import schema
 from povtor.storage.database import Database
@@ -127,3 +129,23 @@ def leaving_them(db: Database) -> Iterator[Database]:
         valid = valid_now(db)
         yield db
         carry(db, valid)
+
+
+def nudged_already(
+    db: Database, valid: Valid | None, *, deal_id: int, on: dt.date, touch_id: int
+) -> bool:
+    """Whether a closing touch on ``deal_id`` dated ``on`` (``touch_id``, just written)
+    leaves the figures ``valid`` as they are: it is dated outside their 12 months, or the
+    deal has another closing touch in them on or before ``on`` (the conversion counts a
+    nudged deal once, from its first nudge)."""
+    if valid is None:
+        return False
+    start, end = trailing_year(valid.day)
+    if not start <= on <= end:
+        return True
+    found = db.scalar(
+        """SELECT 1 FROM touch WHERE deal_id = ? AND kind = 'closing'
+           AND on_date >= ? AND on_date <= ? AND id <> ? LIMIT 1""",
+        (deal_id, start.isoformat(), on.isoformat(), touch_id),
+    )
+    return found is not None
