@@ -1106,6 +1106,9 @@ def test_a_touch_that_changes_no_figure_carries_the_kept_ones(seller: Seller) ->
     pretend(nudged=20)
     seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer", "--text", "ещё раз")
     assert nudged() == 20
+    seller.nudge("--deal", str(deals[10]), "--outcome", "later", "--until", "2026-03-20")
+    assert seller.deal(deals[10])["follow_up_on"] == "2026-03-20"
+    assert nudged() == 20
     seller.nudge("--deal", str(deals[10]), "--outcome", "no-answer", "--on", "2026-03-10")
     assert nudged() == 11
     # a warming touch whose no loses the client's open deal: counted again

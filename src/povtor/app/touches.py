@@ -190,21 +190,34 @@ def record_touch(
     return recorded
 
 
+# a deal's fields the yearly figures read, or that tell when it changed (a date it was
+# given to come back on is none of them)
+_COUNTED = (
+    "stage_id",
+    "status",
+    "amount_minor",
+    "currency",
+    "opened_on",
+    "stage_entered_on",
+    "closed_on",
+)
+
+
 def _leaves_the_figures(
     db: Database, kept: kept_figures.Valid | None, touch: TouchInput, recorded: Recorded
 ) -> bool:
     """Whether the touch just recorded leaves the plan's yearly figures kept (``kept``) as
     they are (the nudge→order conversion counts the deals with a closing touch, once each
     from the first, and their payments; the average check, payments): no deal changed
-    with it (none moved, won, lost or opened, no date set, no referral added), and it is
-    not a closing touch on a deal, or one on a deal nudged already (on or before its day,
-    in the figures' 12 months)."""
+    with it (none moved, won, lost or opened, no referral added: a date to come back on
+    counts for nothing), and it is not a closing touch on a deal, or one on a deal nudged
+    already (on or before its day, in the figures' 12 months)."""
     if recorded.lost or recorded.opened is not None or recorded.referred is not None:
         return False
     before, after = recorded.deal_before, recorded.deal_after
     if before is None:
         return True  # (a touch on no deal: the conversion counts deals)
-    if after is None or tuple(before) != tuple(after):
+    if after is None or any(before[name] != after[name] for name in _COUNTED):
         return False
     return touch.kind != "closing" or kept_figures.nudged_already(
         db, kept, deal_id=before["id"], on=touch.on, touch_id=recorded.touch_id
