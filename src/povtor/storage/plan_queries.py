@@ -458,17 +458,13 @@ def load_plan_facts(
     else:
         paid_rows = _latest_by_day(db.iterate(PAID_AWAITING_SERVICE, paid_params, size=1000))
         lost_rows = _latest_by_day(db.iterate(LOST_AWAITING_REVISIT, lost_params, size=1000))
-    latest_paid = {row[1]: row for row in paid_rows}
-    latest_lost = {row[1]: row for row in lost_rows}
     return PlanInput(
         today=today,
         clients=clients,
         deals=tuple(deals),
         paid_awaiting_service=tuple(
             ClosedDeal(deal_id, client_id, days[closed_on], amount, same(currency, currency), title)
-            for deal_id, client_id, closed_on, amount, currency, title, *_reason in (
-                latest_paid.values()
-            )
+            for deal_id, client_id, closed_on, amount, currency, title, *_reason in paid_rows
         ),
         lost=tuple(
             ClosedDeal(
@@ -480,9 +476,7 @@ def load_plan_facts(
                 same(title, title),
                 same(reason, reason),
             )
-            for deal_id, client_id, closed_on, amount, currency, title, reason in (
-                latest_lost.values()
-            )
+            for deal_id, client_id, closed_on, amount, currency, title, reason in lost_rows
         ),
         revenues=revenues,
     )
