@@ -190,19 +190,6 @@ def record_touch(
     return recorded
 
 
-# a deal's fields the yearly figures read, or that tell when it changed (a date it was
-# given to come back on is none of them)
-_COUNTED = (
-    "stage_id",
-    "status",
-    "amount_minor",
-    "currency",
-    "opened_on",
-    "stage_entered_on",
-    "closed_on",
-)
-
-
 def _leaves_the_figures(
     db: Database, kept: kept_figures.Valid | None, touch: TouchInput, recorded: Recorded
 ) -> bool:
@@ -217,7 +204,7 @@ def _leaves_the_figures(
     before, after = recorded.deal_before, recorded.deal_after
     if before is None:
         return True  # (a touch on no deal: the conversion counts deals)
-    if after is None or any(before[name] != after[name] for name in _COUNTED):
+    if not kept_figures.same_deal_for_them(before, after):
         return False
     return touch.kind != "closing" or kept_figures.nudged_already(
         db, kept, deal_id=before["id"], on=touch.on, touch_id=recorded.touch_id

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from povtor.domain.calendar import trailing_year
 from povtor.records import record
 from povtor.storage import schema
-from povtor.storage.database import Database
+from povtor.storage.database import Database, Row
 
 KEY = "povtor.plan_figures"
 
@@ -129,6 +129,25 @@ def leaving_them(db: Database) -> Iterator[Database]:
         valid = valid_now(db)
         yield db
         carry(db, valid)
+
+
+# a deal's fields the figures read, or that tell when it changed (a date it was given to
+# come back on is none of them)
+_DEAL_FIELDS = (
+    "stage_id",
+    "status",
+    "amount_minor",
+    "currency",
+    "opened_on",
+    "stage_entered_on",
+    "closed_on",
+)
+
+
+def same_deal_for_them(before: Row, after: Row | None) -> bool:
+    """Whether a deal, as read before a write and after it, is the same for the figures
+    (None after: it is gone)."""
+    return after is not None and all(before[name] == after[name] for name in _DEAL_FIELDS)
 
 
 def nudged_already(
