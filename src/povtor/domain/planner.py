@@ -12,6 +12,7 @@ touches a database, so the plan is tested on hand-made inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import heapq
@@ -387,13 +388,19 @@ def rank(data: PlanInput, settings: Settings) -> Ranking:
     """Every candidate, weighed, merged to one item per client: the plan's ranking, its
     items not built yet (:meth:`Ranking.items`)."""
     conversation.attach(data, settings)
+    today, clients = data.today, data.clients
+    # A client touched today has no item: its candidates are dropped below. The rules
+    # that look at each client on its own are not asked about it at all; the quota rules
+    # still see every client (one may count a client's card question of today).
+    untouched = dataclasses.replace(
+        data, clients={cid: c for cid, c in clients.items() if c.last_touch_on != today}
+    )
     candidates = [
-        *_deal_candidates(data, settings),
-        *_client_candidates(data, settings),
+        *_deal_candidates(untouched, settings),
+        *_client_candidates(untouched, settings),
         *_growth_candidates(data, settings),
     ]
     weights = Weights.of(settings)
-    today, clients = data.today, data.clients
     by_client: dict[int, _Scored] = {}
     score = weights.score
     for candidate in candidates:

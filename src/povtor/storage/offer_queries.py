@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
+from typing import TypeVar
 
 from povtor.domain.calendar import trailing_year
 from povtor.domain.offers import REVENUE_CURRENCY, OfferFacts, Product
 from povtor.storage.database import Database, Row, to_date
 from povtor.storage.queries import _match_level
 from povtor.text import fold
+
+V = TypeVar("V")
 
 
 def load_offer_facts(
@@ -33,12 +36,6 @@ def load_offer_facts(
         related[product_id].append(related_id)
     day = today.isoformat()
     bought = _BoughtByClient(db, day)
-    pending: dict[int, set[int]] = defaultdict(set)
-    for client_id, product_id in db.tuples(
-        """SELECT DISTINCT d.client_id, dp.product_id FROM deal_product dp
-           JOIN deal d ON d.id = dp.deal_id WHERE d.status = 'open'"""
-    ):
-        pending[client_id].add(product_id)
     last_backend: dict[int, dt.date] = {}
     last_cross_sell: dict[tuple[int, int], dt.date] = {}
     resolved: dict[str, int | None] = {}
@@ -70,7 +67,7 @@ def load_offer_facts(
         related={k: tuple(v) for k, v in related.items()},
         revenues=active_revenues(db, start, end) if revenues is None else revenues,
         bought=bought,
-        in_open_deals={k: frozenset(v) for k, v in pending.items()},
+        in_open_deals=_InOpenDeals(db),
         last_backend_offer=last_backend,
         last_cross_sell=last_cross_sell,
     )
@@ -103,40 +100,82 @@ def active_revenues(db: Database, start: dt.date, end: dt.date) -> dict[int, int
     return {cid: revenue for cid, revenue in paid_revenues(db, start, end).items() if cid in active}
 
 
-class _BoughtByClient(Mapping[int, Mapping[int, dt.date]]):
-    """client -> product -> the day of its last paid deal with it, read per client when
-    asked: the offer rules look at the top clients by revenue only until the day's quota
-    is filled, so most clients are never asked about."""
+class _PerClient(Mapping[int, V]):
+    """client -> what the offer rules ask about it, read per client when asked: they look
+    at the top clients by revenue only until the day's quota is filled, so most clients
+    are never asked about. A client with nothing is not in the mapping."""
 
-    SQL = """SELECT dp.product_id, MAX(d.closed_on) FROM deal d
-             JOIN deal_product dp ON dp.deal_id = d.id
-             WHERE d.client_id = ? AND d.status = 'won' AND d.closed_on <= ?
-             GROUP BY dp.product_id"""
-
-    def __init__(self, db: Database, day: str) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.day = day
-        self.known: dict[int, dict[int, dt.date]] = {}
+        self.known: dict[int, V | None] = {}
 
-    def __getitem__(self, client_id: int) -> Mapping[int, dt.date]:
-        found = self.known.get(client_id)
+    def _read(self, client_id: int) -> V | None:
+        """The client's value, None for nothing."""
+        raise NotImplementedError
+
+    def _clients(self) -> list[int]:
+        """Every client with a value."""
+        raise NotImplementedError
+
+    def __getitem__(self, client_id: int) -> V:
+        if client_id in self.known:
+            found = self.known[client_id]
+        else:
+            found = self.known[client_id] = self._read(client_id)
         if found is None:
-            found = self.known[client_id] = {
-                product_id: to_date(last_on)  # type: ignore[misc]
-                for product_id, last_on in self.db.tuples(self.SQL, (client_id, self.day))
-            }
+            raise KeyError(client_id)
         return found
 
     def __iter__(self) -> Iterator[int]:
-        rows = self.db.tuples(
-            """SELECT DISTINCT d.client_id FROM deal d JOIN deal_product dp ON dp.deal_id = d.id
-               WHERE d.status = 'won' AND d.closed_on <= ?""",
-            (self.day,),
-        )
-        return iter([client_id for (client_id,) in rows])
+        return iter(self._clients())
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._clients())
+
+
+class _BoughtByClient(_PerClient[Mapping[int, dt.date]]):
+    """client -> product -> the day of its last paid deal with it, by ``day``."""
+
+    def __init__(self, db: Database, day: str) -> None:
+        super().__init__(db)
+        self.day = day
+
+    def _read(self, client_id: int) -> Mapping[int, dt.date] | None:
+        rows = self.db.tuples(
+            """SELECT dp.product_id, MAX(d.closed_on) FROM deal d
+               JOIN deal_product dp ON dp.deal_id = d.id
+               WHERE d.client_id = ? AND d.status = 'won' AND d.closed_on <= ?
+               GROUP BY dp.product_id""",
+            (client_id, self.day),
+        )
+        return {product: to_date(last_on) for product, last_on in rows} or None  # type: ignore[misc]
+
+    def _clients(self) -> list[int]:
+        rows = self.db.tuples(
+            """SELECT DISTINCT d.client_id FROM deal d JOIN deal_product dp ON dp.deal_id = d.id
+               WHERE d.status = 'won' AND d.closed_on <= ? ORDER BY d.client_id""",
+            (self.day,),
+        )
+        return [client_id for (client_id,) in rows]
+
+
+class _InOpenDeals(_PerClient[frozenset[int]]):
+    """client -> the products in its open deals."""
+
+    def _read(self, client_id: int) -> frozenset[int] | None:
+        rows = self.db.tuples(
+            """SELECT dp.product_id FROM deal d JOIN deal_product dp ON dp.deal_id = d.id
+               WHERE d.client_id = ? AND d.status = 'open'""",
+            (client_id,),
+        )
+        return frozenset(product for (product,) in rows) or None
+
+    def _clients(self) -> list[int]:
+        rows = self.db.tuples(
+            """SELECT DISTINCT d.client_id FROM deal d JOIN deal_product dp ON dp.deal_id = d.id
+               WHERE d.status = 'open' ORDER BY d.client_id"""
+        )
+        return [client_id for (client_id,) in rows]
 
 
 def product_of_reference(reference: str, products: Mapping[int, Product]) -> int | None:

@@ -75,11 +75,15 @@ def load_perk_facts(
     md_codes = [month * 100 + day for month, day in month_days]
     marks = ", ".join("?" for _ in md_codes)
     only, only_args = ("AND c.id = ?", (client_id,)) if client_id is not None else ("", ())
+    # (every client's: the people read in turn, in the order of their ids, and each
+    # birthday's client looked up; the unary + keeps SQLite from seeking each active
+    # client's people in the index instead, a seek per client, sorted afterwards)
+    owner = "p.client_id" if client_id is not None else "+p.client_id"
     birthdays = [
         Birthday(person_id, cid, name, int(born[5:7]), int(born[8:10]))
         for person_id, cid, name, born in db.rows(
             f"""SELECT p.id, p.client_id, p.name, p.birthday FROM person p
-                JOIN client c ON c.id = p.client_id AND c.status = 'active'
+                JOIN client c ON c.id = {owner} AND c.status = 'active'
                 WHERE p.birthday IS NOT NULL
                   AND CAST(substr(p.birthday, 6, 2) AS INTEGER) * 100
                       + CAST(substr(p.birthday, 9, 2) AS INTEGER) IN ({marks}) {only}

@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
+from povtor.domain.conversation import allows
 from povtor.domain.plan_records import Candidate, ClientState
 from povtor.domain.plan_rules.cadence import Cadence
 from povtor.i18n import _, ngettext
@@ -118,8 +119,8 @@ def silent_clients(
         )
         last = paid_dates[-1]
         silent_for = (today - last).days
-        if silent_for <= threshold:
-            continue
+        if silent_for <= threshold or not allows(client, RULE, today):
+            continue  # (what the conversation holds back is left before it is worded)
         expected = last + dt.timedelta(days=cycle if cycle is not None else threshold)
         # (the words of a threshold repeat from client to client: made once each)
         basis_key = (median, None, 0) if cycle is not None else (None, client.category, threshold)
