@@ -205,12 +205,17 @@ class Weights:
     closeness: Decimal
     overdue: Decimal
     problem: Decimal
-    # the category's weight and the rule's, summed once per pair (every candidate adds them)
-    fixed: Mapping[tuple[str, str], Decimal] = field(init=False, repr=False, compare=False)
+    # per category (A, B, C; "none" for any other), each rule's weight plus the category's,
+    # summed once (every candidate adds them); the overdue term of 1 to MAX_OVERDUE_DAYS
+    # days, made once
+    fixed: Mapping[str, Mapping[str, Decimal]] = field(init=False, repr=False, compare=False)
+    overdue_terms: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        fixed = {(c, r): self.category[c] + self.rule[r] for c in self.category for r in RULES}
+        fixed = {c: {r: self.category[c] + self.rule[r] for r in RULES} for c in self.category}
         object.__setattr__(self, "fixed", fixed)
+        terms = tuple(self.overdue * days for days in range(MAX_OVERDUE_DAYS + 1))
+        object.__setattr__(self, "overdue_terms", terms)
 
     @classmethod
     def of(cls, settings: Settings) -> Weights:
@@ -227,14 +232,16 @@ class Weights:
 
     def score(self, candidate: Candidate, client: ClientState) -> Decimal:
         """The sum of :meth:`terms`, without the terms."""
-        category = client.category if client.category in ("A", "B", "C") else "none"
-        score = self.fixed[category, candidate.rule]
+        fixed = self.fixed
+        score = fixed.get(client.category or "none", fixed["none"])[candidate.rule]
         if candidate.amount_minor:
             score += _money_term(self.money, candidate.amount_minor)
         if candidate.closeness:
             score += _cents(self.closeness, candidate.closeness)
         overdue = candidate.overdue_days
-        if overdue:
+        if 0 < overdue <= MAX_OVERDUE_DAYS:
+            score += self.overdue_terms[overdue]
+        elif overdue:
             score += self.overdue * min(overdue, MAX_OVERDUE_DAYS)
         if client.open_problem is not None:
             score += self.problem
