@@ -84,10 +84,10 @@ WHERE d.status = 'won' AND d.closed_on >= :since AND d.closed_on <= :day
                   AND t.on_date <= :day AND t.outcome IN ('yes', 'no'))
 ORDER BY d.closed_on, d.id
 """
-# (Client by client, from ix_deal_status_client alone, as CURRENT_LOST_AWAITING_REVISIT:
-# only the rows of each client's latest are read, by CLOSED_DEALS.)
+# (Client by client, from ix_deal_status_client alone, which holds every column the plan
+# reads of them but the title: read only for the deals drafts are written about.)
 CURRENT_PAID_AWAITING_SERVICE = """
-SELECT d.id, d.client_id FROM deal d
+SELECT d.id, d.client_id, d.closed_on, d.amount_minor, d.currency, NULL AS title FROM deal d
 LEFT JOIN client_activity a ON a.client_id = d.client_id
 WHERE d.status = 'won' AND d.closed_on >= :since AND d.closed_on <= :day
   AND (a.last_service_on IS NULL OR a.last_service_on < d.closed_on)
@@ -125,13 +125,15 @@ ORDER BY d.closed_on, d.id
 # The open deals, each with the day of the last touch in its current stage: the touch whose
 # yes moved the deal here was made in the stage before (touches without a stage, imported
 # ones, count). (The ids of the open deals come from an index first, so that their rows are
-# read in the table's own order, not sorted afterwards.)
+# read in the table's own order, not sorted afterwards; each deal's touches are read from
+# the newest back, up to the first in its stage, where a MAX would read them all.)
 OPEN_DEALS = """
 SELECT d.id, d.client_id, d.stage_id, d.stage_entered_on, d.follow_up_on,
   d.amount_minor, d.currency, d.title, d.opened_on,
-  (SELECT MAX(t.on_date) FROM touch t
+  (SELECT t.on_date FROM touch t
    WHERE t.deal_id = d.id AND t.on_date <= ?
-     AND (t.stage_id = d.stage_id OR t.stage_id IS NULL)) AS last_touch_on
+     AND (t.stage_id = d.stage_id OR t.stage_id IS NULL)
+   ORDER BY t.on_date DESC LIMIT 1) AS last_touch_on
 FROM deal d WHERE d.id IN (SELECT o.id FROM deal o WHERE o.status = 'open') ORDER BY d.id
 """
 
@@ -167,6 +169,18 @@ def first_people(db: Database, client_ids: Iterable[int] | None = None) -> dict[
             (ids,),
         )
     )
+
+
+def fill_titles(db: Database, deals: Iterable[ClosedDeal]) -> None:
+    """Set the title of each of ``deals`` read without it (a plan's paid deals: only the
+    drafts name them)."""
+    missing = {deal.id: deal for deal in deals if deal.title is None}
+    if missing:
+        for deal_id, title in db.tuples(
+            "SELECT id, title FROM deal WHERE id IN (SELECT value FROM json_each(?))",
+            (id_list(missing),),
+        ):
+            missing[deal_id].title = title
 
 
 def activity_is_current(db: Database, day: str) -> bool:
@@ -236,8 +250,9 @@ def load_plan_facts(
     The facts per client come from the stored activity (storage.activity) unless a touch
     is dated after ``today``, or ``history`` asks to read them from the touches and deals
     (the same facts, found the slow way). Without ``people``, no client's first person or
-    company is read (:func:`first_people` and :func:`companies` read them for the clients
-    whose items are shown)."""
+    company is read, nor the title of a paid deal awaiting its service contact
+    (:func:`first_people`, :func:`companies` and :func:`fill_titles` read them for the
+    items shown)."""
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
     days = Days()
@@ -453,19 +468,24 @@ def load_plan_facts(
     paid_params = {"since": paid_since.isoformat(), "day": day}
     lost_params = {"since": lost_since.isoformat(), "day": day}
     if current:
-        paid_rows = _latest_closed(db, CURRENT_PAID_AWAITING_SERVICE, paid_params)
+        paid_rows = _latest_by_day(
+            db.iterate(CURRENT_PAID_AWAITING_SERVICE, paid_params, size=1000)
+        )
         lost_rows = _latest_closed(db, CURRENT_LOST_AWAITING_REVISIT, lost_params)
     else:
         paid_rows = _latest_by_day(db.iterate(PAID_AWAITING_SERVICE, paid_params, size=1000))
         lost_rows = _latest_by_day(db.iterate(LOST_AWAITING_REVISIT, lost_params, size=1000))
+    paid = tuple(
+        ClosedDeal(deal_id, client_id, days[closed_on], amount, same(currency, currency), title)
+        for deal_id, client_id, closed_on, amount, currency, title in paid_rows
+    )
+    if current and people:
+        fill_titles(db, paid)
     return PlanInput(
         today=today,
         clients=clients,
         deals=tuple(deals),
-        paid_awaiting_service=tuple(
-            ClosedDeal(deal_id, client_id, days[closed_on], amount, same(currency, currency), title)
-            for deal_id, client_id, closed_on, amount, currency, title, *_reason in paid_rows
-        ),
+        paid_awaiting_service=paid,
         lost=tuple(
             ClosedDeal(
                 deal_id,
