@@ -623,6 +623,25 @@ def test_the_cap_counts_clients_a_day(cli: Cli) -> None:
     assert [i["client"] for i in rows(cli, "plan", "today")] == ["Альфа"]
 
 
+def test_a_client_touched_today_takes_none_of_the_days_card_questions(cli: Cli) -> None:
+    for name in ("Альфа", "Бета", "Гамма"):
+        cli.add_client(name, "--category", "B")
+        paid(cli, name, "2025-12-01", "50000")
+        paid(cli, name, "2026-02-10", "50000")
+        cli.ok("nudge", "log", "--client", name, "--kind", "service", "--answer", "ok",
+               "--on", "2026-02-25")  # fmt: skip
+    cli.ok("plan", "set", "plan.roadmap_per_day", "0")
+    run = cli("import", "facts", "-", input=facts_csv((1, 3), (2, 6), (3, 1)))
+    assert run.exit_code == 0, run.describe()
+    cli.ok("plan", "set", "plan.cards_per_day", "1")  # the thinnest: Гамма 1/7
+    assert [i["client"] for i in rows(cli, "plan", "today")] == ["Гамма"]
+    # with no quiet days, a client touched today could still be asked; but it has no item
+    # today, so the day's one question goes to the next thinnest card, Альфа's 3/7
+    cli.ok("plan", "set", "plan.quiet_days", "0")
+    cli.ok("nudge", "log", "--client", "Гамма", "--kind", "warming", "--outcome", "yes")
+    assert [i["client"] for i in rows(cli, "plan", "today")] == ["Альфа"]
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [("card.norm.A", "1.5"), ("card.norm.B", "семь"), ("plan.cards_per_day", "много")],

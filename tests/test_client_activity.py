@@ -21,12 +21,19 @@ from hypothesis import strategies as st
 
 from povtor.app.plan import year_figures
 from povtor.domain.calendar import trailing_year
+from povtor.domain.plan_records import Plan
+from povtor.domain.planner import build_plan
 from povtor.storage import kept_figures
 from povtor.storage.database import open_database
 from povtor.storage.location import resolve_location
 from povtor.storage.nudge_queries import nudged_deals
 from povtor.storage.offer_queries import active_revenues
-from povtor.storage.plan_queries import activity_is_current, load_plan_facts, paid_totals
+from povtor.storage.plan_queries import (
+    activity_is_current,
+    load_plan_facts,
+    load_settings,
+    paid_totals,
+)
 from support import TODAY_DATE, Cli, execute, invoke, query, where
 
 MONDAY = dt.date.fromisoformat(TODAY_DATE)
@@ -130,6 +137,7 @@ def plan_facts_agree(db: Path, today: dt.date) -> None:
         assert activity_is_current(database, today.isoformat())
         quick = load_plan_facts(database, today, **since)
         slow = load_plan_facts(database, today, history=True, **since)
+        plan_settings = load_settings(database)
         # (the revenues the offers rank by: read with the paid deals from the history, by
         # the offer facts otherwise)
         start, end = trailing_year(today)
@@ -140,8 +148,23 @@ def plan_facts_agree(db: Path, today: dt.date) -> None:
     if quick.revenues is None:  # (read only with a product catalog)
         assert not query(db, "SELECT 1 FROM product")
         slow = dataclasses.replace(slow, revenues=None)
-    assert quick == slow
-    assert list(quick.clients) == list(slow.clients)
+    # the clients touched on the day have no item: the activity's facts leave them and
+    # their open deals out (their revenue is still counted), and the plans are the same
+    touched = {cid for cid, client in slow.clients.items() if client.last_touch_on == today}
+    assert quick == dataclasses.replace(
+        slow,
+        clients={cid: client for cid, client in slow.clients.items() if cid not in touched},
+        deals=tuple(deal for deal in slow.deals if deal.client_id not in touched),
+    )
+    assert list(quick.clients) == [cid for cid in slow.clients if cid not in touched]
+    assert items(build_plan(quick, plan_settings)) == items(build_plan(slow, plan_settings))
+
+
+def items(plan: Plan) -> list[tuple[Any, ...]]:
+    return [
+        (i.rank, i.client.id, i.priority, *(c.reason for c in (i.primary, *i.others)))
+        for i in plan.items
+    ]
 
 
 def kept_figures_hold(db: Path, today: dt.date) -> None:

@@ -396,16 +396,17 @@ def rank(data: PlanInput, settings: Settings) -> Ranking:
     items not built yet (:meth:`Ranking.items`)."""
     conversation.attach(data, settings)
     today, clients = data.today, data.clients
-    # A client touched today has no item: its candidates are dropped below. The rules
-    # that look at each client on its own are not asked about it at all; the quota rules
-    # still see every client (one may count a client's card question of today).
+    # A client touched today has no item, so the rules are not asked about it: nor does
+    # it take one of the day's offers, steps or card questions from a client that can
+    # have one (with no quiet days). (A question asked today still counts against the
+    # day's: the rules read those from their own facts.)
     untouched = dataclasses.replace(
         data, clients={cid: c for cid, c in clients.items() if c.last_touch_on != today}
     )
     candidates = [
         *_deal_candidates(untouched, settings),
         *_client_candidates(untouched, settings),
-        *_growth_candidates(data, settings),
+        *_growth_candidates(untouched, settings),
     ]
     weights = Weights.of(settings)
     by_client: dict[int, _Scored] = {}
