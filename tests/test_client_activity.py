@@ -149,8 +149,16 @@ def plan_facts_agree(db: Path, today: dt.date) -> None:
         assert not query(db, "SELECT 1 FROM product")
         slow = dataclasses.replace(slow, revenues=None)
     # the clients touched on the day have no item: the activity's facts leave them and
-    # their open deals out (their revenue is still counted), and the plans are the same
-    touched = {cid for cid, client in slow.clients.items() if client.last_touch_on == today}
+    # their open deals out (their revenue is still counted; but a client made after the
+    # day is read, to be left out of that), and the plans are the same
+    day = today.isoformat()
+    made_later = "SELECT id FROM client WHERE substr(created_on, 1, 10) > ?"
+    later = {cid for (cid,) in query(db, made_later, (day,))}
+    touched = {
+        cid
+        for cid, client in slow.clients.items()
+        if client.last_touch_on == today and cid not in later
+    }
     assert quick == dataclasses.replace(
         slow,
         clients={cid: client for cid, client in slow.clients.items() if cid not in touched},
@@ -357,6 +365,33 @@ def test_a_payment_after_the_plans_day_is_not_one_of_its_paid_days(cli: Cli) -> 
         database.close()
     assert facts.clients[1].paid_dates == (dt.date(2026, 2, 10),)
     assert facts.clients[1].last_paid_amount == 100000
+
+
+def test_the_clients_touched_on_the_plans_day_are_left_out_and_their_revenue_counts(
+    cli: Cli,
+) -> None:
+    # a product catalog: the offers rank the buying clients by revenue
+    cli.ok("product", "add", "Щебень", "--price", "100000")
+    for name in ("Альфа", "Бета", "Гамма"):
+        cli.ok("client", "add", name)
+        cli.ok("deal", "open", name, "--stage", "invoice", "--amount", "1000", "--on", "-30")
+    for deal in ("1", "2", "3"):
+        cli.ok("deal", "win", deal, "--on", "-20")
+    # Альфа touched on 03-01, Бета today: the plan of 03-01 reads Бета, not Альфа; the plan
+    # of today, neither; Гамма, made on the day (03-02), is made after the plan of 03-01
+    execute(cli.db, "UPDATE client SET created_on = '2026-03-02' WHERE name = 'Гамма'")
+    cli.ok("nudge", "log", "--client", "Альфа", "--kind", "warming", "--on", "2026-03-01")
+    cli.ok("nudge", "log", "--client", "Гамма", "--kind", "warming", "--on", "2026-03-01")
+    plan_facts_agree(cli.db, dt.date(2026, 3, 1))
+    cli.ok("nudge", "log", "--client", "Бета", "--kind", "warming")
+    plan_facts_agree(cli.db, MONDAY)
+    database = open_database(resolve_location(where(cli.db)), create=False)
+    try:
+        facts = load_plan_facts(database, MONDAY, paid_since=MONDAY, lost_since=MONDAY)
+    finally:
+        database.close()
+    assert sorted(facts.clients) == [1, 3]  # (Бета touched today)
+    assert facts.revenues == {1: 100000, 2: 100000, 3: 100000}
 
 
 # -- db check ----------------------------------------------------------------------------------

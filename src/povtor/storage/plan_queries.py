@@ -57,8 +57,8 @@ FROM facts f
 """
 # The same facts from each client's stored activity (storage.activity): one row per
 # client, right whenever no touch is dated after the plan's day. A client touched on the
-# plan's day is left out: it has no item that day (domain.planner.rank), and the offers'
-# ranking by revenue, which counts it, reads it apart (TOUCHED_ON_THE_DAY).
+# plan's day is left out (unless made after it): it has no item that day
+# (domain.planner.rank); the offers' ranking by revenue counts it all the same.
 # The same row holds what the client said on its general conversation: its latest answer
 # (with its reason) and latest unanswered question, as conversation_queries.general_talk
 # finds them; and the days it paid on and the amount of its latest paid deal (of a client
@@ -71,15 +71,10 @@ SELECT c.id, c.name, {company}, c.category, c.industry, a.last_touch_on,
   a.asked_at, a.asked_on, a.paid_days, a.last_paid_amount,
   CASE WHEN a.last_won_on > :day THEN 1 ELSE 0 END AS paid_later
 FROM client c LEFT JOIN client_activity a ON a.client_id = c.id
-WHERE c.status = 'active' AND (a.last_touch_on IS NULL OR a.last_touch_on <> :day)
+WHERE c.status = 'active'
+  AND (a.last_touch_on IS NULL OR a.last_touch_on <> :day OR substr(c.created_on, 1, 10) > :day)
 ORDER BY c.id
 """
-# The active clients made by :day and touched on it, with no touch dated after it.
-TOUCHED_ON_THE_DAY = """
-SELECT a.client_id FROM client_activity a JOIN client c ON c.id = a.client_id
-WHERE a.last_touch_on = :day AND c.status = 'active' AND substr(c.created_on, 1, 10) <= :day
-"""
-
 # The deals paid from :since to :day with no service contact answered (yes or no) on or
 # after the day they were paid: from the touches as of :day, or, with no touch dated after
 # :day, from each client's latest answered service contact (client_activity).
@@ -386,15 +381,13 @@ def load_plan_facts(
             if talker is not None:
                 talker.said, talker.asked = said, asked
     if revenues is None and db.scalar("SELECT 1 FROM product LIMIT 1") is not None:
-        # (the offer rules rank by it: read only with a product catalog; the active
-        # clients are those read above, and those touched on the day, which are not)
+        # (the offer rules rank by it: read only with a product catalog; of the active
+        # clients, those read above and those touched on the day, which are not)
         from povtor.storage.offer_queries import paid_revenues
 
         revenues = paid_revenues(db, trailing_year(today)[0], today)
-        on_the_day = {cid for (cid,) in db.iterate(TOUCHED_ON_THE_DAY, {"day": day})}
-        revenues = {
-            cid: revenue for cid, revenue in revenues.items() if cid in clients or cid in on_the_day
-        }
+        archived = {cid for (cid,) in db.iterate("SELECT id FROM client WHERE status <> 'active'")}
+        revenues = {cid: revenue for cid, revenue in revenues.items() if cid not in archived}
     elif revenues is not None:  # (of every client: the history's)
         revenues = {cid: revenue for cid, revenue in revenues.items() if cid in clients}
     if revenues is not None:
