@@ -57,19 +57,31 @@ def roadmap_steps(
     if facts is None or not is_on(settings):
         return []
     quiet = settings.int("plan.quiet_days")
-    free = {
-        client_id: client
-        for client_id, client in clients.items()
-        if free_for_a_step(client, today, quiet)
-    }
-    categories = {client_id: client.category for client_id, client in free.items()}
     # the day's steps so far (a plan made again after them): each client asked about a
     # step today, or with a step done today, took one of the day's
     taken = {client for client, (day, _outcome) in facts.last_asked.items() if day == today}
     taken.update(client for (client, _c), (day, _p) in facts.last_done.items() if day == today)
-    return _waiting_longest(
-        plan_progress(facts, categories), free, today, settings, taken_today=len(taken)
-    )
+    # A clients first, then B, then C (then any other category): the next category's
+    # clients are looked at only while the day's steps are not all found
+    groups: dict[int, list[ClientState]] = {}
+    for client in clients.values():
+        if client.category is not None:
+            groups.setdefault(_CATEGORY_ORDER.get(client.category, 3), []).append(client)
+    per_day = settings.int("plan.roadmap_per_day")
+    found: list[Candidate] = []
+    for _place, group in sorted(groups.items()):
+        if len(taken) + len(found) >= per_day:
+            break
+        free = {c.id: c for c in group if free_for_a_step(c, today, quiet)}
+        categories = {client_id: client.category for client_id, client in free.items()}
+        found += _waiting_longest(
+            plan_progress(facts, categories),
+            free,
+            today,
+            settings,
+            taken_today=len(taken) + len(found),
+        )
+    return found
 
 
 def _since(progress: RoadmapProgress, client: ClientState) -> tuple[dt.date, str] | None:

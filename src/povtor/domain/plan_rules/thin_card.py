@@ -77,20 +77,27 @@ def card_candidates(
     gap = settings.int("plan.card_gap_days")
     lang = settings.str("lang")
     quiet = settings.int("plan.quiet_days")
-    thin: list[tuple[ClientState, Completeness]] = []
-    for client in clients.values():
-        if client.category not in PLAN_CATEGORIES or not client.paid_dates:
-            continue  # (a prospect's card fills in the first-sale talks)
-        since = last_asked.get(client.id, client.paid_dates[0])
-        if (today - since).days < gap or not quiet_client(client, today, quiet):
-            continue
-        card = cards.get(client.id)
-        state = completeness(card.facts if card else 0, client.category, settings)
-        if state.norm and state.missing and not is_silent(client, today, settings):
-            thin.append((client, state))
-    found = []
     asked_today = sum(1 for day in last_asked.values() if day == today)
     per_day = max(0, settings.int("plan.cards_per_day") - asked_today)
+    # (a prospect's card fills in the first-sale talks: only the clients that bought; the
+    # B clients' cards are looked at only when the A clients' do not fill the day)
+    by_category: dict[str | None, list[ClientState]] = {c: [] for c in PLAN_CATEGORIES}
+    for client in clients.values():
+        if client.category in by_category and client.paid_dates:
+            by_category[client.category].append(client)
+    thin: list[tuple[ClientState, Completeness]] = []
+    for category in PLAN_CATEGORIES:
+        if len(thin) >= per_day:
+            break
+        for client in by_category[category]:
+            since = last_asked.get(client.id, client.paid_dates[0])
+            if (today - since).days < gap or not quiet_client(client, today, quiet):
+                continue
+            card = cards.get(client.id)
+            state = completeness(card.facts if card else 0, client.category, settings)
+            if state.norm and state.missing and not is_silent(client, today, settings):
+                thin.append((client, state))
+    found = []
     for client, state in _thinnest(thin, per_day):
         card = cards.get(client.id)
         question = next_question(card.topics if card else ())
