@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from povtor.storage import schema
-from povtor.storage.database import open_database
+from povtor.storage.database import Beside, Database, open_database
 from povtor.storage.location import resolve_location
 from povtor.storage.migrate import script_revisions
 from povtor.storage.models import SQLModel
@@ -52,6 +52,30 @@ def test_povtor_connections_enforce_foreign_keys(cli: Cli, db_path: Path) -> Non
             database.execute(
                 "INSERT INTO fact (client_id, text, noted_on) VALUES (999, 'x', '2026-03-02')"
             )
+    finally:
+        database.close()
+
+
+def test_work_beside_runs_on_a_second_connection_and_raises_in_the_caller(cli: Cli) -> None:
+    cli.add_client("Иван Петров")
+    database = open_database(resolve_location(where(cli.db)), create=False)
+    seen: list[Database] = []
+
+    def names(other: Database) -> list[str]:
+        seen.append(other)
+        return [name for (name,) in other.tuples("SELECT name FROM client")]
+
+    def failing(other: Database) -> None:
+        other.execute("SELECT * FROM no_such_table")
+
+    try:
+        assert Beside(database, names).result() == ["Иван Петров"]
+        [other] = seen
+        assert other is not database and other.connection is not database.connection
+        with pytest.raises(Exception, match="closed"):
+            other.scalar("SELECT 1")  # (closed when the work was done)
+        with pytest.raises(Exception, match="no_such_table"):
+            Beside(database, failing).result()
     finally:
         database.close()
 

@@ -12,11 +12,12 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from povtor.errors import DatabaseProblem, PovtorError
 from povtor.i18n import _
@@ -46,6 +47,7 @@ WRITES_KEY = "povtor.writes"
 
 Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 
 @record(frozen=True, slots=True)
@@ -180,6 +182,16 @@ class Database:
 
     def close(self) -> None:
         self.connection.close()
+
+    def another(self) -> Database:
+        """A second connection to the same database, as this one is opened (read-only or
+        not), for work done beside this one's in another thread (:class:`Beside`)."""
+        path = self.location.path
+        if path is None:
+            return _open_server(self.location, migrate=False, now=None)
+        return Database(
+            _connect(path, read_only=self.read_only), self.location, read_only=self.read_only
+        )
 
     # -- before writing --------------------------------------------------------
     def refuse_if_read_only(self) -> None:
@@ -598,6 +610,38 @@ def to_date(value: Any) -> dt.date | None:
 
 
 _date_from_iso = dt.date.fromisoformat
+
+
+class Beside(Generic[T]):
+    """``work`` done on a second connection to ``db`` (:meth:`Database.another`), in a
+    thread of its own, while the caller goes on. For a long read that the database does
+    itself and that returns a few rows (an aggregate over a year of touches): SQLite runs
+    it outside Python's interpreter lock (a server, on its own), so on a machine with a
+    second core it takes no time from the Python work of the main thread. The connection
+    is opened and closed in that thread. :meth:`result` waits for the work and returns
+    what it returned, or raises what it raised."""
+
+    def __init__(self, db: Database, work: Callable[[Database], T]) -> None:
+        self._done: list[T] = []
+        self._failed: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, args=(db, work), daemon=True)
+        self._thread.start()
+
+    def _run(self, db: Database, work: Callable[[Database], T]) -> None:
+        try:
+            other = db.another()
+            try:
+                self._done.append(work(other))
+            finally:
+                other.close()
+        except BaseException as exc:  # (raised again by result, in the caller's thread)
+            self._failed.append(exc)
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._failed:
+            raise self._failed[0]
+        return self._done[0]
 
 
 class Days(dict[Any, dt.date]):
