@@ -604,7 +604,9 @@ def test_plan_run_records_the_card_question_and_it_rests(granite: Cli) -> None:
     assert [i["reason"] for i in plan] == [NEEDS]
 
 
-def test_the_cap_counts_clients_a_day(cli: Cli) -> None:
+def three_thin_cards(cli: Cli) -> None:
+    """Three B clients, each with two purchases and its service contact done, and cards
+    of 3, 6 and 1 talking facts of the norm's 7 (no roadmap steps)."""
     for name in ("Альфа", "Бета", "Гамма"):
         cli.add_client(name, "--category", "B")
         paid(cli, name, "2025-12-01", "50000")
@@ -614,6 +616,10 @@ def test_the_cap_counts_clients_a_day(cli: Cli) -> None:
     cli.ok("plan", "set", "plan.roadmap_per_day", "0")
     run = cli("import", "facts", "-", input=facts_csv((1, 3), (2, 6), (3, 1)))
     assert run.exit_code == 0, run.describe()
+
+
+def test_the_cap_counts_clients_a_day(cli: Cli) -> None:
+    three_thin_cards(cli)
     # equal priority: the plan lists them by name
     assert [i["client"] for i in rows(cli, "plan", "today")] == ["Альфа", "Бета", "Гамма"]
     cli.ok("plan", "set", "plan.cards_per_day", "2")  # the thinnest: Гамма 1/7, Альфа 3/7
@@ -624,15 +630,7 @@ def test_the_cap_counts_clients_a_day(cli: Cli) -> None:
 
 
 def test_a_client_touched_today_takes_none_of_the_days_card_questions(cli: Cli) -> None:
-    for name in ("Альфа", "Бета", "Гамма"):
-        cli.add_client(name, "--category", "B")
-        paid(cli, name, "2025-12-01", "50000")
-        paid(cli, name, "2026-02-10", "50000")
-        cli.ok("nudge", "log", "--client", name, "--kind", "service", "--answer", "ok",
-               "--on", "2026-02-25")  # fmt: skip
-    cli.ok("plan", "set", "plan.roadmap_per_day", "0")
-    run = cli("import", "facts", "-", input=facts_csv((1, 3), (2, 6), (3, 1)))
-    assert run.exit_code == 0, run.describe()
+    three_thin_cards(cli)
     cli.ok("plan", "set", "plan.cards_per_day", "1")  # the thinnest: Гамма 1/7
     assert [i["client"] for i in rows(cli, "plan", "today")] == ["Гамма"]
     # with no quiet days, a client touched today could still be asked; but it has no item

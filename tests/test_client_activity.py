@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from povtor.app.plan import year_figures
 from povtor.domain.calendar import trailing_year
-from povtor.domain.plan_records import Plan
+from povtor.domain.plan_records import Plan, PlanInput
 from povtor.domain.planner import build_plan
 from povtor.storage import kept_figures
 from povtor.storage.database import open_database
@@ -166,6 +166,15 @@ def plan_facts_agree(db: Path, today: dt.date) -> None:
     )
     assert list(quick.clients) == [cid for cid in slow.clients if cid not in touched]
     assert items(build_plan(quick, plan_settings)) == items(build_plan(slow, plan_settings))
+
+
+def facts_on(db: Path, day: dt.date) -> PlanInput:
+    """The plan's facts as of ``day``, from the activity (payments and losses from it)."""
+    database = open_database(resolve_location(where(db)), create=False)
+    try:
+        return load_plan_facts(database, day, paid_since=day, lost_since=day)
+    finally:
+        database.close()
 
 
 def items(plan: Plan) -> list[tuple[Any, ...]]:
@@ -358,11 +367,7 @@ def test_a_payment_after_the_plans_day_is_not_one_of_its_paid_days(cli: Cli) -> 
     cli.ok("db", "check", "--repair")
     day = dt.date(2026, 2, 20)
     plan_facts_agree(cli.db, day)
-    database = open_database(resolve_location(where(cli.db)), create=False)
-    try:
-        facts = load_plan_facts(database, day, paid_since=day, lost_since=day)
-    finally:
-        database.close()
+    facts = facts_on(cli.db, day)
     assert facts.clients[1].paid_dates == (dt.date(2026, 2, 10),)
     assert facts.clients[1].last_paid_amount == 100000
 
@@ -378,18 +383,15 @@ def test_the_clients_touched_on_the_plans_day_are_left_out_and_their_revenue_cou
     for deal in ("1", "2", "3"):
         cli.ok("deal", "win", deal, "--on", "-20")
     # Альфа touched on 03-01, Бета today: the plan of 03-01 reads Бета, not Альфа; the plan
-    # of today, neither; Гамма, made on the day (03-02), is made after the plan of 03-01
+    # of today reads Альфа, not Бета. Гамма, made today, is made after the plan of 03-01:
+    # read by it (touched on its day or not), to be left out of the revenues
     execute(cli.db, "UPDATE client SET created_on = '2026-03-02' WHERE name = 'Гамма'")
     cli.ok("nudge", "log", "--client", "Альфа", "--kind", "warming", "--on", "2026-03-01")
     cli.ok("nudge", "log", "--client", "Гамма", "--kind", "warming", "--on", "2026-03-01")
     plan_facts_agree(cli.db, dt.date(2026, 3, 1))
     cli.ok("nudge", "log", "--client", "Бета", "--kind", "warming")
     plan_facts_agree(cli.db, MONDAY)
-    database = open_database(resolve_location(where(cli.db)), create=False)
-    try:
-        facts = load_plan_facts(database, MONDAY, paid_since=MONDAY, lost_since=MONDAY)
-    finally:
-        database.close()
+    facts = facts_on(cli.db, MONDAY)
     assert sorted(facts.clients) == [1, 3]  # (Бета touched today)
     assert facts.revenues == {1: 100000, 2: 100000, 3: 100000}
 
