@@ -196,6 +196,18 @@ def test_stuck_invoice_through_no_answer_later_and_yes(seller: Seller) -> None:
     assert seller.on("2026-04-06").plan() == []
 
 
+def test_an_item_of_several_deals_names_each_by_its_title(seller: Seller) -> None:
+    seller.on("2026-03-02")  # Monday
+    seller.add("Ромашка")
+    first = seller.open("Ромашка", "--stage", "invoice", "--title", "Щебень")
+    second = seller.open("Ромашка", "--stage", "invoice", "--title", "Песок")
+    stuck = "Счёт отправлен: 4 working days in stage (limit 3), no touch since"
+    [item] = seller.on("2026-03-06").plan()
+    assert item["reason"] == f"#{first} «Щебень»: {stuck}; #{second} «Песок»: {stuck}"
+    table = seller.ok("plan", "today", "--format", "table").stdout
+    assert "«Щебень»" in table and "«Песок»" in table
+
+
 def test_the_seller_sets_a_stage_limit_and_the_plan_follows_it(
     seller: Seller, dump: Callable[[], str | None]
 ) -> None:

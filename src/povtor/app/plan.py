@@ -95,19 +95,18 @@ def ranking(db: Database, day: dt.date, settings: Settings) -> Ranking:
 
 
 def _with_people(db: Database, items: list[PlanItem]) -> list[PlanItem]:
-    """``items``, their clients' first people and companies read, and the titles of the
-    paid deals they are about (what the drafts greet and name: a ranking reads none of
-    them, as most of its clients are never shown)."""
+    """``items``, their clients' first people and companies read, and the titles of their
+    deals (what the items and their drafts greet and name: a ranking reads none of them,
+    as most of its clients are never shown)."""
     if items:
         ids = [item.client.id for item in items]
         people, companies = plan_queries.first_people(db, ids), plan_queries.companies(db, ids)
         for item in items:
             item.client.person = people.get(item.client.id)
             item.client.company = companies.get(item.client.id)
-        plan_queries.fill_titles(
-            db,
-            [c.about for i in items for c in (i.primary, *i.others) if c.about is not None],
-        )
+        candidates = [c for item in items for c in (item.primary, *item.others)]
+        plan_queries.fill_titles(db, [c.deal for c in candidates if c.deal is not None])
+        plan_queries.fill_titles(db, [c.about for c in candidates if c.about is not None])
     return items
 
 

@@ -128,10 +128,11 @@ ORDER BY d.closed_on, d.id
 # yes moved the deal here was made in the stage before (touches without a stage, imported
 # ones, count). (The ids of the open deals come from an index first, so that their rows are
 # read in the table's own order, not sorted afterwards; each deal's touches are read from
-# the newest back, up to the first in its stage, where a MAX would read them all.)
+# the newest back, up to the first in its stage, where a MAX would read them all. The
+# title is {title}: NULL when only the items shown need it, read by fill_titles.)
 OPEN_DEALS = """
 SELECT d.id, d.client_id, d.stage_id, d.stage_entered_on, d.follow_up_on,
-  d.amount_minor, d.currency, d.title, d.opened_on,
+  d.amount_minor, d.currency, {title}, d.opened_on,
   (SELECT t.on_date FROM touch t
    WHERE t.deal_id = d.id AND t.on_date <= ?
      AND (t.stage_id = d.stage_id OR t.stage_id IS NULL)
@@ -173,9 +174,9 @@ def first_people(db: Database, client_ids: Iterable[int] | None = None) -> dict[
     )
 
 
-def fill_titles(db: Database, deals: Iterable[ClosedDeal]) -> None:
-    """Set the title of each of ``deals`` read without it (a plan's paid deals: only the
-    drafts name them)."""
+def fill_titles(db: Database, deals: Iterable[OpenDeal | ClosedDeal]) -> None:
+    """Set the title of each of ``deals`` read without it (a plan's open deals and paid
+    ones: only the items shown name them)."""
     missing = {deal.id: deal for deal in deals if deal.title is None}
     if missing:
         for deal_id, title in db.tuples(
@@ -252,9 +253,9 @@ def load_plan_facts(
     The facts per client come from the stored activity (storage.activity) unless a touch
     is dated after ``today``, or ``history`` asks to read them from the touches and deals
     (the same facts, found the slow way). Without ``people``, no client's first person or
-    company is read, nor the title of a paid deal awaiting its service contact
-    (:func:`first_people`, :func:`companies` and :func:`fill_titles` read them for the
-    items shown)."""
+    company is read, nor the title of an open deal or of a paid one awaiting its service
+    contact (:func:`first_people`, :func:`companies` and :func:`fill_titles` read them for
+    the items shown)."""
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
     days = Days()
@@ -433,7 +434,7 @@ def load_plan_facts(
         title,
         opened_on,
         last_touch_on,
-    ) in db.iterate(OPEN_DEALS, (day,), size=1000):
+    ) in db.iterate(OPEN_DEALS.format(title="d.title" if people else "NULL"), (day,), size=1000):
         owner = clients.get(client_id)
         if owner is None:
             continue  # (a deal of an archived client)
