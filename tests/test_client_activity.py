@@ -386,6 +386,8 @@ def test_the_clients_touched_on_the_plans_day_are_left_out_and_their_revenue_cou
     # of today reads Альфа, not Бета. Гамма, made today, is made after the plan of 03-01:
     # read by it (touched on its day or not), to be left out of the revenues
     execute(cli.db, "UPDATE client SET created_on = '2026-03-02' WHERE name = 'Гамма'")
+    for name in ("Альфа", "Гамма"):  # (an open deal each: left out with its client, or not)
+        cli.ok("deal", "open", name, "--stage", "proposal", "--on", "-25")
     cli.ok("nudge", "log", "--client", "Альфа", "--kind", "warming", "--on", "2026-03-01")
     cli.ok("nudge", "log", "--client", "Гамма", "--kind", "warming", "--on", "2026-03-01")
     plan_facts_agree(cli.db, dt.date(2026, 3, 1))

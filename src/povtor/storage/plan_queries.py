@@ -129,16 +129,23 @@ ORDER BY d.closed_on, d.id
 # ones, count). (The ids of the open deals come from an index first, so that their rows are
 # read in the table's own order, not sorted afterwards; each deal's touches are read from
 # the newest back, up to the first in its stage, where a MAX would read them all. The
-# title is {title}: NULL when only the items shown need it, read by fill_titles.)
+# title is {title}: NULL when only the items shown need it, read by fill_titles. With
+# {untouched}, the deals of the clients CURRENT_CLIENT_FACTS leaves out are left out too.)
 OPEN_DEALS = """
 SELECT d.id, d.client_id, d.stage_id, d.stage_entered_on, d.follow_up_on,
   d.amount_minor, d.currency, {title}, d.opened_on,
   (SELECT t.on_date FROM touch t
-   WHERE t.deal_id = d.id AND t.on_date <= ?
+   WHERE t.deal_id = d.id AND t.on_date <= :day
      AND (t.stage_id = d.stage_id OR t.stage_id IS NULL)
    ORDER BY t.on_date DESC LIMIT 1) AS last_touch_on
-FROM deal d WHERE d.id IN (SELECT o.id FROM deal o WHERE o.status = 'open') ORDER BY d.id
+FROM deal d WHERE d.id IN (SELECT o.id FROM deal o WHERE o.status = 'open') {untouched}
+ORDER BY d.id
 """
+# (the clients touched on :day, made by it: one pass of the activity's index on the day
+# of the last touch, each one's client looked up)
+UNTOUCHED = """AND d.client_id NOT IN (
+  SELECT a.client_id FROM client_activity a JOIN client c ON c.id = a.client_id
+  WHERE a.last_touch_on = :day AND substr(c.created_on, 1, 10) <= :day)"""
 
 
 # The first person of each client (its main one, else the first added): of every client,
@@ -434,10 +441,16 @@ def load_plan_facts(
         title,
         opened_on,
         last_touch_on,
-    ) in db.iterate(OPEN_DEALS.format(title="d.title" if people else "NULL"), (day,), size=1000):
+    ) in db.iterate(
+        OPEN_DEALS.format(
+            title="d.title" if people else "NULL", untouched=UNTOUCHED if current else ""
+        ),
+        {"day": day},
+        size=1000,
+    ):
         owner = clients.get(client_id)
         if owner is None:
-            continue  # (a deal of an archived client)
+            continue  # (a deal of an archived client, or of one touched on the day)
         owner.open_deals += 1
         funnel, stage, stage_name, position, limit_days, won_position = stages[stage_id]
         entered = days[entered_on]
