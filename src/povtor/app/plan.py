@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
@@ -104,9 +105,16 @@ def _with_people(db: Database, items: list[PlanItem]) -> list[PlanItem]:
         for item in items:
             item.client.person = people.get(item.client.id)
             item.client.company = companies.get(item.client.id)
-        candidates = [c for item in items for c in (item.primary, *item.others)]
-        plan_queries.fill_titles(db, [c.deal for c in candidates if c.deal is not None])
-        plan_queries.fill_titles(db, [c.about for c in candidates if c.about is not None])
+        plan_queries.fill_titles(
+            db,
+            [
+                deal
+                for item in items
+                for c in (item.primary, *item.others)
+                for deal in (c.deal, c.about)
+                if deal is not None
+            ],
+        )
     return items
 
 
@@ -250,7 +258,7 @@ def plan_today(
     if limit and every:
         raise InvalidInput(_("give either --limit or --all, not both"), hint=_("e.g. --limit 10"))
     settings = _plan_settings(db, lang)
-    counting = _count_beside(db, day) if with_forecast else None
+    figures = _year_figures_when_asked(db, day, beside=True) if with_forecast else None
     ranked = ranking(db, day, settings)
     shown = limit or (None if every else settings.int("plan.capacity") or None)
     plan = Plan(today=day, items=ranked.items(shown, category=category or None, keep=keep))
@@ -258,10 +266,10 @@ def plan_today(
     drafted = _drafted(db, plan, settings, len(ranked))
     _with_people(db, plan.items)  # (read before any draft is written)
     drafted.more = more
-    if not with_forecast:
+    if figures is None:
         return drafted, None
     items = sum(can_order(i.primary) for i in plan.items)
-    return drafted, forecast(db, day, items, counting=counting)
+    return drafted, forecast(db, day, items, figures=figures())
 
 
 def explain(db: Database, day: dt.date, item: str) -> PlanItem:
@@ -330,23 +338,38 @@ def conversion(db: Database, day: dt.date) -> Conversion:
     return Conversion(nudged=figures.nudged, paid=figures.paid)
 
 
-def year_figures(db: Database, day: dt.date, counting: Counting | None = None) -> YearFigures:
+def year_figures(db: Database, day: dt.date) -> YearFigures:
     """The conversion's deals and the paid deals per currency over the 12 months to
     ``day``: counted once for a day and kept until the database changes
-    (:mod:`povtor.storage.kept_figures`); ``counting``: being counted already
-    (:func:`_count_beside`)."""
+    (:mod:`povtor.storage.kept_figures`)."""
+    return _year_figures_when_asked(db, day, beside=False)()
+
+
+def _year_figures_when_asked(
+    db: Database, day: dt.date, *, beside: bool
+) -> Callable[[], YearFigures]:
+    """:func:`year_figures`, to be asked for later: those kept, if they hold, else
+    counted when asked; with ``beside``, counted from now on, on a second connection,
+    while the caller goes on (:class:`~povtor.storage.database.Beside`: the database
+    counts them on its own, a second at 100,000 clients, while the plan's work is
+    Python's; on two cores the first plan after a write takes no longer than the next).
+    Those counted are kept with the stamp read before the count began."""
     from povtor.storage import kept_figures
 
-    if counting is not None:
-        valid_for, figures = counting.valid_for, counting.figures.result()
-    else:
-        valid_for = kept_figures.stamp(db, day)
-        found = kept_figures.kept(db, valid_for)
-        if found is not None:
-            return found
-        figures = _count_year_figures(db, day)
-    kept_figures.keep(db, valid_for, figures)
-    return figures
+    valid_for = kept_figures.stamp(db, day)
+    found = kept_figures.kept(db, valid_for)
+    if found is not None:
+        return lambda: found
+    count: Callable[[], YearFigures] = functools.partial(_count_year_figures, db, day)
+    if beside:
+        count = Beside(db, functools.partial(_count_year_figures, day=day)).result
+
+    def counted() -> YearFigures:
+        figures = count()
+        kept_figures.keep(db, valid_for, figures)
+        return figures
+
+    return counted
 
 
 def _count_year_figures(db: Database, day: dt.date) -> YearFigures:
@@ -358,44 +381,22 @@ def _count_year_figures(db: Database, day: dt.date) -> YearFigures:
     return YearFigures(everything.nudged, everything.paid, plan_queries.paid_totals(db, day))
 
 
-@record(frozen=True)
-class Counting:
-    """The year's figures being counted beside the plan, and what they will be valid for
-    (the stamp read before the count began)."""
-
-    valid_for: str
-    figures: Beside[YearFigures]
-
-
-def _count_beside(db: Database, day: dt.date) -> Counting | None:
-    """Unless the figures kept for ``day`` hold, start counting them on a second
-    connection while the plan is made (:class:`~povtor.storage.database.Beside`): the
-    database counts them on its own, a second at 100,000 clients, while the plan's work
-    is Python's; on two cores the first plan after a write takes no longer than the next.
-    None: the kept ones hold."""
-    from povtor.storage import kept_figures
-
-    valid_for = kept_figures.stamp(db, day)
-    if kept_figures.kept(db, valid_for) is not None:
-        return None
-    return Counting(valid_for, Beside(db, lambda other: _count_year_figures(other, day)))
-
-
 def forecast(
     db: Database,
     day: dt.date,
     items: int,
     currency: str | None = None,
     *,
-    counting: Counting | None = None,
+    figures: YearFigures | None = None,
 ) -> Forecast:
     """What ``items`` that can bring an order (:func:`povtor.domain.forecast.can_order`)
     should bring at the nudge→order conversion and the average check in ``currency``
     (default: the one most paid deals are in), both over the 12 months to ``day``
-    (``counting``: the figures being counted already, :func:`_count_beside`)."""
+    (``figures``: :func:`year_figures`, when the caller has them)."""
     from povtor.domain.forecast import Conversion
 
-    figures = year_figures(db, day, counting)
+    if figures is None:
+        figures = year_figures(db, day)
     measure = Conversion(nudged=figures.nudged, paid=figures.paid)
     currency, deals, total = plan_queries.check_in(figures.paid_totals, currency)
     # (to the kopeck, half up, as stats repeat averages money)
