@@ -411,10 +411,8 @@ def rank(data: PlanInput, settings: Settings) -> Ranking:
     weights = Weights.of(settings)
     by_client: dict[int, _Scored] = {}
     score = weights.score
-    for candidate in candidates:
+    for candidate in candidates:  # (each of a client in untouched: see _allowed)
         client = clients[candidate.client_id]
-        if client.last_touch_on == today:
-            continue  # touched today already
         found = by_client.get(candidate.client_id)
         if found is None:
             found = by_client[candidate.client_id] = []
