@@ -80,6 +80,42 @@ def test_work_beside_runs_on_a_second_connection_and_raises_in_the_caller(cli: C
         database.close()
 
 
+def test_rows_read_at_once_are_the_rows_read_one_by_one(cli: Cli) -> None:
+    for name in ('Иван "Ваня" Петров', "ООО «Ромашка»", "Zoë \\ Ltd"):
+        cli.add_client(name)
+    cli.open_deal("1", "--amount", "9999999999999.99")  # (the largest amount kept)
+    database = open_database(resolve_location(where(cli.db)), create=False)
+    sql = """SELECT c.id, c.name, c.company, d.amount_minor, d.title, :text, :big FROM client c
+             LEFT JOIN deal d ON d.client_id = c.id WHERE c.id >= :low ORDER BY c.id DESC"""
+    text, big = 'строка\n\t"в кавычках"\\\x01', 2**53 + 1  # (no float on the way)
+    try:
+        one_by_one = database.tuples(sql, {"low": 1, "text": text, "big": big})
+        assert len(one_by_one) == 3 and one_by_one[-1][3:] == (999_999_999_999_999, None, text, big)
+        at_once = database.read_at_once(sql, {"low": 1, "text": text, "big": big})
+        assert at_once == one_by_one  # (the order, the types, the text)
+        assert database.read_at_once(sql, {"low": 99, "text": text, "big": big}) == []
+        assert database.read_at_once("SELECT id FROM client WHERE id < ?", (3,)) == [(1,), (2,)]
+    finally:
+        database.close()
+
+
+def test_work_beside_a_transaction_is_done_in_it_and_sees_its_writes(cli: Cli) -> None:
+    cli.add_client("Иван Петров")
+    database = open_database(resolve_location(where(cli.db)), create=False)
+
+    def names(other: Database) -> list[str]:
+        return [name for (name,) in other.read_at_once("SELECT name FROM client ORDER BY id")]
+
+    try:
+        with database.transaction():
+            database.execute(
+                "UPDATE client SET name = 'Пётр Иванов', search_key = 'пётр иванов' WHERE id = 1"
+            )
+            assert Beside(database, names).result() == ["Пётр Иванов"]  # (not committed)
+    finally:
+        database.close()
+
+
 def test_deleting_a_client_with_deals_is_refused_by_the_schema(cli: Cli, db_path: Path) -> None:
     cli.add_client("Иван Петров")
     cli.open_deal("1")

@@ -73,12 +73,16 @@ def load_offer_facts(
     )
 
 
-def paid_revenues(db: Database, start: dt.date, end: dt.date) -> dict[int, int]:
+def paid_revenues(
+    db: Database, start: dt.date, end: dt.date, *, at_once: bool = False
+) -> dict[int, int]:
     """Every client's revenue from deals paid in ``start..end`` (``REVENUE_CURRENCY``),
     deals as they stand now (as the rest of the plan reads them), from the deal index
-    alone."""
+    alone; with ``at_once``, read at once (:meth:`Database.read_at_once`: beside the
+    plan)."""
+    read = db.read_at_once if at_once else db.iterate
     return dict(
-        db.iterate(
+        read(
             """SELECT client_id, SUM(amount_minor) FROM deal
                WHERE status = 'won' AND currency = ? AND amount_minor IS NOT NULL
                  AND closed_on >= ? AND closed_on <= ?

@@ -6,16 +6,24 @@ history the forecast and the revenue target count on."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from povtor.domain.calendar import trailing_year
 from povtor.domain.conversation import Asked, Said
 from povtor.domain.offers import REVENUE_CURRENCY
-from povtor.domain.plan_records import ClientState, ClosedDeal, OpenDeal, PlanInput
+from povtor.domain.plan_records import (
+    ClientState,
+    ClosedDeal,
+    OpenDeal,
+    PlanInput,
+    ServiceProblem,
+)
+from povtor.records import record
 from povtor.settings import Settings
 from povtor.storage import conversation_queries
-from povtor.storage.database import Database, Days, Params, id_list
+from povtor.storage.database import Beside, Database, Days, Params, id_list
 from povtor.storage.service_queries import open_problems
 
 
@@ -265,11 +273,23 @@ def load_plan_facts(
     the items shown)."""
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
+    # the deals, the open service problems and the revenues are read beside the clients,
+    # on a second connection (SQLite does most of that work, outside Python's lock)
+    beside = Beside(
+        db,
+        functools.partial(
+            _read_beside_clients,
+            today=today,
+            current=current,
+            people=people,
+            paid_since=paid_since,
+            lost_since=lost_since,
+        ),
+    )
     days = Days()
     # (a value that repeats from row to row, an industry, a currency, a deal's title, is
     # kept once rather than once per row: a big plan holds a fraction of the memory)
     same: Callable[[Any, Any], Any] = {}.setdefault
-    problems = open_problems(db, day)  # an unresolved service problem, per client
     service_promises = conversation_queries.service_promises(db, day)
     purpose_promises = conversation_queries.purpose_promises(db, day)
     # Each client's paid days (a purchase occasion is a distinct day) and the amount of its
@@ -285,7 +305,7 @@ def load_plan_facts(
         )
     first = first_people(db) if people else {}
     company_column = "c.company" if people else "NULL"  # (read with the people: drafts)
-    get_person, get_paid, get_problem = first.get, paid_dates.get, problems.get
+    get_person, get_paid = first.get, paid_dates.get
     get_amount = last_paid_amount.get
     clients: dict[int, ClientState] = {}
     unknown: tuple[dt.date, ...] = ()
@@ -330,7 +350,7 @@ def load_plan_facts(
                 unknown if paid_days is None else tuple(map(parse, paid_days.split(","))),
                 last_amount,
                 warming,
-                get_problem(cid),
+                None,  # (the open service problem: set below)
                 same(industry, industry),
             )
             if paid_after:
@@ -378,7 +398,7 @@ def load_plan_facts(
                 get_paid(cid, unknown),
                 get_amount(cid),
                 warming,
-                get_problem(cid),
+                None,  # (the open service problem: set below)
                 industry,
             )
             if made_later:
@@ -388,14 +408,14 @@ def load_plan_facts(
             talker = clients.get(cid)
             if talker is not None:
                 talker.said, talker.asked = said, asked
-    if revenues is None and db.scalar("SELECT 1 FROM product LIMIT 1") is not None:
+    read = beside.result()
+    for cid, problem in read.problems.items():
+        if cid in clients:
+            clients[cid].open_problem = problem
+    if read.revenues is not None:
         # (the offer rules rank by it: read only with a product catalog; of the active
         # clients, those read above and those touched on the day, which are not)
-        from povtor.storage.offer_queries import paid_revenues
-
-        revenues = paid_revenues(db, trailing_year(today)[0], today)
-        archived = {cid for (cid,) in db.iterate("SELECT id FROM client WHERE status <> 'active'")}
-        revenues = {cid: revenue for cid, revenue in revenues.items() if cid not in archived}
+        revenues = read.revenues
     elif revenues is not None:  # (of every client: the history's)
         revenues = {cid: revenue for cid, revenue in revenues.items() if cid in clients}
     if revenues is not None:
@@ -441,13 +461,7 @@ def load_plan_facts(
         title,
         opened_on,
         last_touch_on,
-    ) in db.iterate(
-        OPEN_DEALS.format(
-            title="d.title" if people else "NULL", untouched=UNTOUCHED if current else ""
-        ),
-        {"day": day},
-        size=1000,
-    ):
+    ) in read.open_deals:
         owner = clients.get(client_id)
         if owner is None:
             continue  # (a deal of an archived client, or of one touched on the day)
@@ -481,22 +495,9 @@ def load_plan_facts(
                 None if opened_on is None else days[opened_on],
             )
         )
-    # each client's latest paid deal and latest lost one, in the order of their days: in
-    # the current case each client's latest found first from an index, then only its row
-    # read; else the latest of each client kept from the rows, which come by day
-    paid_params = {"since": paid_since.isoformat(), "day": day}
-    lost_params = {"since": lost_since.isoformat(), "day": day}
-    if current:
-        paid_rows = _latest_by_day(
-            db.iterate(CURRENT_PAID_AWAITING_SERVICE, paid_params, size=1000)
-        )
-        lost_rows = _latest_closed(db, CURRENT_LOST_AWAITING_REVISIT, lost_params)
-    else:
-        paid_rows = _latest_by_day(db.iterate(PAID_AWAITING_SERVICE, paid_params, size=1000))
-        lost_rows = _latest_by_day(db.iterate(LOST_AWAITING_REVISIT, lost_params, size=1000))
     paid = tuple(
         ClosedDeal(deal_id, client_id, days[closed_on], amount, same(currency, currency), title)
-        for deal_id, client_id, closed_on, amount, currency, title in paid_rows
+        for deal_id, client_id, closed_on, amount, currency, title in read.paid
     )
     if current and people:
         fill_titles(db, paid)
@@ -515,24 +516,88 @@ def load_plan_facts(
                 same(title, title),
                 same(reason, reason),
             )
-            for deal_id, client_id, closed_on, amount, currency, title, reason in lost_rows
+            for deal_id, client_id, closed_on, amount, currency, title, reason in read.lost
         ),
         revenues=revenues,
     )
 
 
-def _latest_closed(db: Database, sql: str, params: Params) -> Iterator[tuple[Any, ...]]:
+@record(slots=True)
+class _ReadBeside:
+    """What :func:`load_plan_facts` reads beside the clients, as rows (those of
+    :data:`OPEN_DEALS`; each client's latest paid deal awaiting service and latest lost one,
+    as :data:`PAID_AWAITING_SERVICE` and :data:`LOST_AWAITING_REVISIT` give them, in the
+    order of their days), the open service problems per client, and the active clients'
+    revenues (from the stored activity, with a product catalog; else None)."""
+
+    open_deals: list[tuple[Any, ...]]
+    paid: list[tuple[Any, ...]]
+    lost: list[tuple[Any, ...]]
+    problems: dict[int, ServiceProblem]
+    revenues: dict[int, int] | None
+
+
+def _read_beside_clients(
+    db: Database,
+    *,
+    today: dt.date,
+    current: bool,
+    people: bool,
+    paid_since: dt.date,
+    lost_since: dt.date,
+) -> _ReadBeside:
+    """The reads of :func:`load_plan_facts` that do not need its clients, each at once
+    (:meth:`Database.read_at_once`), on ``db``, the second connection of :class:`Beside`."""
+    day = today.isoformat()
+    paid_params = {"since": paid_since.isoformat(), "day": day}
+    lost_params = {"since": lost_since.isoformat(), "day": day}
+    # each client's latest paid deal and latest lost one, in the order of their days: in
+    # the current case each client's latest found first from an index, then only its row
+    # read; else the latest of each client kept from the rows, which come by day
+    if current:
+        paid = _latest_by_day(db.read_at_once(CURRENT_PAID_AWAITING_SERVICE, paid_params))
+        lost = _latest_closed(db, CURRENT_LOST_AWAITING_REVISIT, lost_params)
+    else:
+        paid = _latest_by_day(db.read_at_once(PAID_AWAITING_SERVICE, paid_params))
+        lost = _latest_by_day(db.read_at_once(LOST_AWAITING_REVISIT, lost_params))
+    revenues = None
+    if current and db.scalar("SELECT 1 FROM product LIMIT 1") is not None:
+        from povtor.storage.offer_queries import paid_revenues
+
+        archived = {cid for (cid,) in db.tuples("SELECT id FROM client WHERE status <> 'active'")}
+        revenues = {
+            cid: revenue
+            for cid, revenue in paid_revenues(
+                db, trailing_year(today)[0], today, at_once=True
+            ).items()
+            if cid not in archived
+        }
+    return _ReadBeside(
+        open_deals=db.read_at_once(
+            OPEN_DEALS.format(
+                title="d.title" if people else "NULL", untouched=UNTOUCHED if current else ""
+            ),
+            {"day": day},
+        ),
+        paid=paid,
+        lost=lost,
+        problems=open_problems(db, day, at_once=True),
+        revenues=revenues,
+    )
+
+
+def _latest_closed(db: Database, sql: str, params: Params) -> list[tuple[Any, ...]]:
     """The rows (:data:`CLOSED_DEALS`) of each client's latest deal of ``sql``, which gives
     (deal, client) client by client, each client's latest last; in the order of their days."""
-    latest = {client_id: deal_id for deal_id, client_id in db.iterate(sql, params, size=1000)}
-    return db.iterate(CLOSED_DEALS, {"ids": id_list(latest.values())}, size=1000)
+    latest = {client_id: deal_id for deal_id, client_id in db.read_at_once(sql, params)}
+    return db.read_at_once(CLOSED_DEALS, {"ids": id_list(latest.values())})
 
 
-def _latest_by_day(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+def _latest_by_day(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Each client's latest of ``rows`` (deal, client, closed on, …; by day and id), in the
     order of their days."""
     latest = {row[1]: row for row in rows}
-    return iter(sorted(latest.values(), key=lambda row: (row[2], row[0])))
+    return sorted(latest.values(), key=lambda row: (row[2], row[0]))
 
 
 def average_check(

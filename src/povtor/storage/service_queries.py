@@ -23,10 +23,12 @@ ORDER BY t.client_id, t.at, t.id
 """
 
 
-def open_problems(db: Database, day: str) -> dict[int, ServiceProblem]:
-    """Per client, its unresolved service problem as of ``day`` (the latest one)."""
+def open_problems(db: Database, day: str, *, at_once: bool = False) -> dict[int, ServiceProblem]:
+    """Per client, its unresolved service problem as of ``day`` (the latest one); with
+    ``at_once``, the rows read at once (:meth:`Database.read_at_once`: beside the plan)."""
     # (the rows come by client and time: its latest last; only its record is made)
-    latest = {row[1]: row for row in db.iterate(OPEN_PROBLEMS, {"day": day})}
+    read = db.read_at_once if at_once else db.iterate
+    latest = {row[1]: row for row in read(OPEN_PROBLEMS, {"day": day})}
     return {
         client_id: ServiceProblem(
             reported_on=to_date(on_date),  # type: ignore[arg-type]
