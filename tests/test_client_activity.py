@@ -136,7 +136,10 @@ def plan_facts_agree(db: Path, today: dt.date) -> None:
         since = {"paid_since": today - dt.timedelta(days=90), "lost_since": dt.date(2000, 1, 1)}
         assert activity_is_current(database, today.isoformat())
         quick = load_plan_facts(database, today, **since)
+        # (the deals' facts read beside the clients, on a second connection, or after them)
+        assert load_plan_facts(database, today, beside=False, **since) == quick
         slow = load_plan_facts(database, today, history=True, **since)
+        assert load_plan_facts(database, today, history=True, beside=False, **since) == slow
         plan_settings = load_settings(database)
         # (the revenues the offers rank by: read with the paid deals from the history, by
         # the offer facts otherwise)

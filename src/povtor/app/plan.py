@@ -35,12 +35,19 @@ Templates = Mapping[tuple[str, str, str, str], str]  # (kind, funnel, stage, lan
 
 # -- the plan ------------------------------------------------------------------------------
 def load_plan_input(
-    db: Database, day: dt.date, settings: Settings, *, people: bool = True
+    db: Database,
+    day: dt.date,
+    settings: Settings,
+    *,
+    people: bool = True,
+    reads_beside: bool = True,
 ) -> PlanInput:
     """Every fact the plan for ``day`` is decided on. The facts of a client-development
     rule that is off (``plan.cards_per_day`` or ``plan.roadmap_per_day`` 0) are not read;
     without ``people``, nor the clients' first people and companies (only a draft names
-    them: :func:`_with_people` reads them for the items shown)."""
+    them: :func:`_with_people` reads them for the items shown). ``reads_beside``: the
+    deals' facts are read on a second connection (see
+    :func:`~povtor.storage.plan_queries.load_plan_facts`)."""
     from povtor.domain.cards import PLAN_CATEGORIES
     from povtor.domain.plan_rules import (
         occasions,
@@ -58,6 +65,7 @@ def load_plan_input(
         paid_since=service_contact.oldest_payment(day, settings),
         lost_since=refusal_revisit.oldest_refusal(day, settings),
         people=people,
+        beside=reads_beside,
     )
     start, end = occasions.window(day, settings)
     industries = {client_id: client.industry for client_id, client in facts.clients.items()}
@@ -83,14 +91,18 @@ def ranked_plan(db: Database, day: dt.date, settings: Settings) -> Plan:
     return build_plan(load_plan_input(db, day, settings), settings)
 
 
-def ranking(db: Database, day: dt.date, settings: Settings) -> Ranking:
+def ranking(
+    db: Database, day: dt.date, settings: Settings, *, reads_beside: bool = True
+) -> Ranking:
     """The plan for ``day`` decided and ranked, its items built only when asked for (what
-    ``plan explain`` needs, and what the items to show are cut from)."""
+    ``plan explain`` needs, and what the items to show are cut from). Not
+    ``reads_beside`` when the second core is taken (see :func:`load_plan_input`)."""
     from povtor import process
     from povtor.domain.planner import rank
 
     with _collector_paused():
-        ranked = rank(load_plan_input(db, day, settings, people=False), settings)
+        facts = load_plan_input(db, day, settings, people=False, reads_beside=reads_beside)
+        ranked = rank(facts, settings)
     process.keep(ranked)  # (lives to the command's end: not freed before the process ends)
     return ranked
 
@@ -258,8 +270,11 @@ def plan_today(
     if limit and every:
         raise InvalidInput(_("give either --limit or --all, not both"), hint=_("e.g. --limit 10"))
     settings = _plan_settings(db, lang)
-    figures = _year_figures_when_asked(db, day, beside=True) if with_forecast else None
-    ranked = ranking(db, day, settings)
+    figures, counting = (
+        _year_figures_when_asked(db, day, beside=True) if with_forecast else (None, False)
+    )
+    # (the year's figures counted beside take the second core: the facts read here)
+    ranked = ranking(db, day, settings, reads_beside=not counting)
     shown = limit or (None if every else settings.int("plan.capacity") or None)
     plan = Plan(today=day, items=ranked.items(shown, category=category or None, keep=keep))
     more = ranked.count(category or None, keep) - len(plan.items)
@@ -342,14 +357,15 @@ def year_figures(db: Database, day: dt.date) -> YearFigures:
     """The conversion's deals and the paid deals per currency over the 12 months to
     ``day``: counted once for a day and kept until the database changes
     (:mod:`povtor.storage.kept_figures`)."""
-    return _year_figures_when_asked(db, day, beside=False)()
+    return _year_figures_when_asked(db, day, beside=False)[0]()
 
 
 def _year_figures_when_asked(
     db: Database, day: dt.date, *, beside: bool
-) -> Callable[[], YearFigures]:
-    """:func:`year_figures`, to be asked for later: those kept, if they hold, else
-    counted when asked; with ``beside``, counted from now on, on a second connection,
+) -> tuple[Callable[[], YearFigures], bool]:
+    """:func:`year_figures`, to be asked for later, and whether they are counted beside:
+    those kept, if they hold, else counted when asked; with ``beside``, counted from now
+    on, on a second connection,
     while the caller goes on (:class:`~povtor.storage.database.Beside`: the database
     counts them on its own, a second at 100,000 clients, while the plan's work is
     Python's; on two cores the first plan after a write takes no longer than the next).
@@ -359,7 +375,7 @@ def _year_figures_when_asked(
     valid_for = kept_figures.stamp(db, day)
     found = kept_figures.kept(db, valid_for)
     if found is not None:
-        return lambda: found
+        return (lambda: found), False
     count: Callable[[], YearFigures] = functools.partial(_count_year_figures, db, day)
     if beside:
         count = Beside(db, functools.partial(_count_year_figures, day=day)).result
@@ -369,7 +385,7 @@ def _year_figures_when_asked(
         kept_figures.keep(db, valid_for, figures)
         return figures
 
-    return counted
+    return counted, beside
 
 
 def _count_year_figures(db: Database, day: dt.date) -> YearFigures:

@@ -258,6 +258,7 @@ def load_plan_facts(
     lost_since: dt.date,
     history: bool = False,
     people: bool = True,
+    beside: bool = True,
 ) -> PlanInput:
     """The plan's facts as of ``today``: the active clients (with an unresolved service
     problem, if any, and what they said: storage.conversation_queries), their open deals,
@@ -270,22 +271,23 @@ def load_plan_facts(
     (the same facts, found the slow way). Without ``people``, no client's first person or
     company is read, nor the title of an open deal or of a paid one awaiting its service
     contact (:func:`first_people`, :func:`companies` and :func:`fill_titles` read them for
-    the items shown)."""
+    the items shown). With ``beside``, what does not need the clients (the deals, the open
+    service problems, the revenues) is read beside them on a second connection
+    (:class:`~povtor.storage.database.Beside`); else after them."""
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
     # the deals, the open service problems and the revenues are read beside the clients,
-    # on a second connection (SQLite does most of that work, outside Python's lock)
-    beside = Beside(
-        db,
-        functools.partial(
-            _read_beside_clients,
-            today=today,
-            current=current,
-            people=people,
-            paid_since=paid_since,
-            lost_since=lost_since,
-        ),
+    # on a second connection (SQLite does most of that work, outside Python's lock),
+    # unless not ``beside`` (the second core is taken): then after them, on this one
+    reads = functools.partial(
+        _read_beside_clients,
+        today=today,
+        current=current,
+        people=people,
+        paid_since=paid_since,
+        lost_since=lost_since,
     )
+    read_beside = Beside(db, reads) if beside else None
     days = Days()
     # (a value that repeats from row to row, an industry, a currency, a deal's title, is
     # kept once rather than once per row: a big plan holds a fraction of the memory)
@@ -408,7 +410,7 @@ def load_plan_facts(
             talker = clients.get(cid)
             if talker is not None:
                 talker.said, talker.asked = said, asked
-    read = beside.result()
+    read = reads(db, at_once=False) if read_beside is None else read_beside.result()
     for cid, problem in read.problems.items():
         if cid in clients:
             clients[cid].open_problem = problem
@@ -545,9 +547,12 @@ def _read_beside_clients(
     people: bool,
     paid_since: dt.date,
     lost_since: dt.date,
+    at_once: bool = True,
 ) -> _ReadBeside:
-    """The reads of :func:`load_plan_facts` that do not need its clients, each at once
-    (:meth:`Database.read_at_once`), on ``db``, the second connection of :class:`Beside`."""
+    """The reads of :func:`load_plan_facts` that do not need its clients: on ``db``, the
+    second connection of :class:`Beside`, each at once (:meth:`Database.read_at_once`);
+    or, not ``at_once``, on the plan's own, as rows."""
+    read = db.read_at_once if at_once else db.tuples
     day = today.isoformat()
     paid_params = {"since": paid_since.isoformat(), "day": day}
     lost_params = {"since": lost_since.isoformat(), "day": day}
@@ -555,11 +560,11 @@ def _read_beside_clients(
     # the current case each client's latest found first from an index, then only its row
     # read; else the latest of each client kept from the rows, which come by day
     if current:
-        paid = _latest_by_day(db.read_at_once(CURRENT_PAID_AWAITING_SERVICE, paid_params))
-        lost = _latest_closed(db, CURRENT_LOST_AWAITING_REVISIT, lost_params)
+        paid = _latest_by_day(read(CURRENT_PAID_AWAITING_SERVICE, paid_params))
+        lost = _latest_closed(read, CURRENT_LOST_AWAITING_REVISIT, lost_params)
     else:
-        paid = _latest_by_day(db.read_at_once(PAID_AWAITING_SERVICE, paid_params))
-        lost = _latest_by_day(db.read_at_once(LOST_AWAITING_REVISIT, lost_params))
+        paid = _latest_by_day(read(PAID_AWAITING_SERVICE, paid_params))
+        lost = _latest_by_day(read(LOST_AWAITING_REVISIT, lost_params))
     revenues = None
     if current and db.scalar("SELECT 1 FROM product LIMIT 1") is not None:
         from povtor.storage.offer_queries import paid_revenues
@@ -568,12 +573,12 @@ def _read_beside_clients(
         revenues = {
             cid: revenue
             for cid, revenue in paid_revenues(
-                db, trailing_year(today)[0], today, at_once=True
+                db, trailing_year(today)[0], today, at_once=at_once
             ).items()
             if cid not in archived
         }
     return _ReadBeside(
-        open_deals=db.read_at_once(
+        open_deals=read(
             OPEN_DEALS.format(
                 title="d.title" if people else "NULL", untouched=UNTOUCHED if current else ""
             ),
@@ -581,16 +586,19 @@ def _read_beside_clients(
         ),
         paid=paid,
         lost=lost,
-        problems=open_problems(db, day, at_once=True),
+        problems=open_problems(db, day, at_once=at_once),
         revenues=revenues,
     )
 
 
-def _latest_closed(db: Database, sql: str, params: Params) -> list[tuple[Any, ...]]:
+def _latest_closed(
+    read: Callable[[str, Params], list[tuple[Any, ...]]], sql: str, params: Params
+) -> list[tuple[Any, ...]]:
     """The rows (:data:`CLOSED_DEALS`) of each client's latest deal of ``sql``, which gives
-    (deal, client) client by client, each client's latest last; in the order of their days."""
-    latest = {client_id: deal_id for deal_id, client_id in db.read_at_once(sql, params)}
-    return db.read_at_once(CLOSED_DEALS, {"ids": id_list(latest.values())})
+    (deal, client) client by client, each client's latest last; in the order of their days
+    (each query's rows given by ``read``)."""
+    latest = {client_id: deal_id for deal_id, client_id in read(sql, params)}
+    return read(CLOSED_DEALS, {"ids": id_list(latest.values())})
 
 
 def _latest_by_day(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
