@@ -359,9 +359,10 @@ def forget_kept_figures(db_path: Path) -> None:
 
 
 def log_a_warming_touch(povtor: list[str], env: dict[str, str]) -> None:
-    """A plan (which keeps the day's figures), then a warming touch logged: untimed."""
+    """A plan (which keeps the day's figures: a table, which shows the forecast), then a
+    warming touch logged: untimed."""
     for args in (
-        ["plan", "today", "--format", "csv"],
+        ["plan", "today", "--format", "table"],
         ["nudge", "log", "--client", "1", "--kind", "warming", "--text", "benchmark"],
     ):
         subprocess.run([*povtor, *args], env=env, check=True, capture_output=True)
