@@ -365,11 +365,12 @@ def _year_figures_when_asked(
 ) -> tuple[Callable[[], YearFigures], bool]:
     """:func:`year_figures`, to be asked for later, and whether they are counted beside:
     those kept, if they hold, else counted when asked; with ``beside``, counted from now
-    on, on a second connection,
-    while the caller goes on (:class:`~povtor.storage.database.Beside`: the database
-    counts them on its own, a second at 100,000 clients, while the plan's work is
-    Python's; on two cores the first plan after a write takes no longer than the next).
-    Those counted are kept with the stamp read before the count began."""
+    on, on a second connection, while the caller goes on
+    (:class:`~povtor.storage.database.Beside`: the database counts them on its own, a
+    second at 100,000 clients, while the plan's work is Python's; on two cores the first
+    plan after a write takes a little longer than the next, which reads the deals' facts
+    on its second connection instead). Those counted are kept with the stamp read before
+    the count began."""
     from povtor.storage import kept_figures
 
     valid_for = kept_figures.stamp(db, day)
