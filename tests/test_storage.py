@@ -95,6 +95,12 @@ def test_rows_read_at_once_are_the_rows_read_one_by_one(cli: Cli) -> None:
         assert at_once == one_by_one  # (the order, the types, the text)
         assert database.read_at_once(sql, {"low": 99, "text": text, "big": big}) == []
         assert database.read_at_once("SELECT id FROM client WHERE id < ?", (3,)) == [(1,), (2,)]
+        some = "SELECT id FROM client WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY id"
+        ended = [some + ";", some + " -- the clients asked for", some + " DESC;\n"]
+        for statement in ended:  # (a statement as written in a file: its end is its own)
+            assert database.read_at_once(statement, {"ids": "[3, 1]"}) == database.tuples(
+                statement, {"ids": "[3, 1]"}
+            )
     finally:
         database.close()
 
@@ -112,6 +118,13 @@ def test_work_beside_a_transaction_is_done_in_it_and_sees_its_writes(cli: Cli) -
                 "UPDATE client SET name = 'Пётр Иванов', search_key = 'пётр иванов' WHERE id = 1"
             )
             assert Beside(database, names).result() == ["Пётр Иванов"]  # (not committed)
+
+            def failing(other: Database) -> None:
+                raise ValueError("the work's own error")
+
+            beside = Beside(database, failing)  # (done at once, raised when asked for)
+            with pytest.raises(ValueError, match="own error"):
+                beside.result()
     finally:
         database.close()
 

@@ -103,17 +103,25 @@ class Database:
         SQLite hands the rows over as one JSON document made in its single step, instead
         of one by one, each taking Python's interpreter lock from the thread that holds it
         (the rows wait for the lock, the second core for the rows). Integers, text and
-        NULL come back as they are; a REAL to 15 significant digits; a BLOB is refused.
-        The order of the rows is the statement's. (A server's rows come at once already.)"""
+        NULL come back as they are; a REAL to 15 significant digits (for the counts and
+        sums of money povtor reads, none); a BLOB is refused. The rows come in the order of
+        the statement's own ORDER BY (SQLite keeps it under an aggregate that depends on
+        it). (A server's rows come at once already.)"""
         if self.engine != "sqlite":
             return self.tuples(sql, params)
+        sql = sql.strip().rstrip(";") + "\n"  # (a statement ending in a -- comment)
         shape = self.connection.execute(f"SELECT * FROM ({sql}) LIMIT 0", params)
         columns = ", ".join(f"c{n}" for n in range(len(shape.description)))
-        (packed,) = self.connection.execute(
-            f"WITH q({columns}) AS ({sql}) SELECT json_group_array(json_array({columns})) FROM q",
-            params,
-        ).fetchone()
-        return list(map(tuple, json.loads(packed)))
+        rows = json.loads(
+            self.connection.execute(
+                f"WITH q({columns}) AS ({sql}) SELECT json_group_array(json_array({columns})) "
+                "FROM q",
+                params,
+            ).fetchone()[0]
+        )
+        for n, row in enumerate(rows):  # (each list let go as its tuple takes its place)
+            rows[n] = tuple(row)
+        return rows
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         return self.connection.execute(sql, params).fetchone()
@@ -650,7 +658,7 @@ class Beside(Generic[T]):
         if db.connection.in_transaction:  # (its writes not committed: done on it, at once)
             try:
                 self._done.append(work(db))
-            except BaseException as exc:
+            except Exception as exc:  # (raised by result, as from the thread; Ctrl-C at once)
                 self._failed.append(exc)
             return
         self._thread = threading.Thread(target=self._run, args=(db, work), daemon=True)

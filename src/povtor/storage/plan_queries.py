@@ -271,9 +271,9 @@ def load_plan_facts(
     (the same facts, found the slow way). Without ``people``, no client's first person or
     company is read, nor the title of an open deal or of a paid one awaiting its service
     contact (:func:`first_people`, :func:`companies` and :func:`fill_titles` read them for
-    the items shown). With ``beside``, what does not need the clients (the deals, the open
-    service problems, the revenues) is read beside them on a second connection
-    (:class:`~povtor.storage.database.Beside`); else after them."""
+    the items shown). With ``beside``, on SQLite, what does not need the clients (the
+    deals, the open service problems, the revenues) is read beside them on a second
+    connection (:class:`~povtor.storage.database.Beside`); else after them."""
     day = today.isoformat()
     current = not history and activity_is_current(db, day)
     # the deals, the open service problems and the revenues are read beside the clients,
@@ -287,7 +287,8 @@ def load_plan_facts(
         paid_since=paid_since,
         lost_since=lost_since,
     )
-    read_beside = Beside(db, reads) if beside else None
+    # (on SQLite: a server would be asked for a second connection at every plan)
+    read_beside = Beside(db, reads) if beside and db.engine == "sqlite" else None
     days = Days()
     # (a value that repeats from row to row, an industry, a currency, a deal's title, is
     # kept once rather than once per row: a big plan holds a fraction of the memory)
@@ -530,7 +531,8 @@ class _ReadBeside:
     :data:`OPEN_DEALS`; each client's latest paid deal awaiting service and latest lost one,
     as :data:`PAID_AWAITING_SERVICE` and :data:`LOST_AWAITING_REVISIT` give them, in the
     order of their days), the open service problems per client, and the active clients'
-    revenues (from the stored activity, with a product catalog; else None)."""
+    revenues (from their paid deals, when the activity is current and there is a product
+    catalog; else None)."""
 
     open_deals: list[tuple[Any, ...]]
     paid: list[tuple[Any, ...]]
@@ -569,7 +571,7 @@ def _read_beside_clients(
     if current and db.scalar("SELECT 1 FROM product LIMIT 1") is not None:
         from povtor.storage.offer_queries import paid_revenues
 
-        archived = {cid for (cid,) in db.tuples("SELECT id FROM client WHERE status <> 'active'")}
+        archived = {cid for (cid,) in read("SELECT id FROM client WHERE status <> 'active'", ())}
         revenues = {
             cid: revenue
             for cid, revenue in paid_revenues(
