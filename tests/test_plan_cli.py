@@ -206,6 +206,12 @@ def test_an_item_of_several_deals_names_each_by_its_title(seller: Seller) -> Non
     assert item["reason"] == f"#{first} «Щебень»: {stuck}; #{second} «Песок»: {stuck}"
     table = seller.ok("plan", "today", "--format", "table").stdout
     assert "«Щебень»" in table and "«Песок»" in table
+    # plan explain names them the same, reason by reason
+    explained = seller.ok("plan", "explain", "1", "--format", "json").stdout
+    reasons = [
+        row["value"] for row in json.loads(explained) if row["what"].startswith(("reason", "also"))
+    ]
+    assert reasons == [f"#{first} «Щебень»: {stuck}", f"#{second} «Песок»: {stuck}"]
 
 
 def test_the_seller_sets_a_stage_limit_and_the_plan_follows_it(
@@ -636,9 +642,10 @@ def test_a_sellers_month_exact_plans(seller: Seller) -> None:
         "term: overdue": "1",
         "term: rule": "12",
         "priority": "72.50",
-        "reason: stuck (closing)": "Счёт отправлен: 4 working days in stage (limit 3), "
+        # (an item about two deals: each reason says which, as plan today's reason does)
+        "reason: stuck (closing)": "#1: Счёт отправлен: 4 working days in stage (limit 3), "
         "no touch since",
-        "also: stuck (closing)": "Запрос: 4 working days in stage (limit 2), no touch since",
+        "also: stuck (closing)": "#2: Запрос: 4 working days in stage (limit 2), no touch since",
     }
     assert seller.table("plan", "explain", "берёза")["priority"] == "55.89"
     seller.fails(3, "plan", "explain", "99")

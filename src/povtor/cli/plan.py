@@ -329,6 +329,8 @@ def explain(
 
     Example: povtor plan explain 1
     """
+    from povtor.domain.plan_records import named_reason
+
     state = runtime(ctx)
     day = (
         parse_date(date, field="--on", today=state.clock.today)
@@ -340,9 +342,11 @@ def explain(
         [_("term: {name}").format(name=name), str(value)] for name, value in chosen.terms.items()
     ]
     rows.append([_("priority"), str(chosen.priority)])
+    several = chosen.of_several_deals  # (each reason about a deal says which, as plan today)
     for n, candidate in enumerate((chosen.primary, *chosen.others)):
         label = _("reason: {rule} ({kind})") if n == 0 else _("also: {rule} ({kind})")
-        rows.append([label.format(rule=candidate.rule, kind=candidate.kind), candidate.reason])
+        reason = named_reason(candidate) if several else candidate.reason
+        rows.append([label.format(rule=candidate.rule, kind=candidate.kind), reason])
     render(
         Listing(
             (Column("what", N_("What")), Column("value", N_("Value"), wide=True)),

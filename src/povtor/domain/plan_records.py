@@ -183,8 +183,7 @@ class PlanItem:
         :data:`NAMED_DEALS` deals named (by id and title, when there are several); the
         rest summed up per rule ("and 1,085 more stuck deals (oldest since …, total …)")."""
         candidates = (self.primary, *self.others)
-        deals = sum(1 for c in candidates if c.deal is not None)
-        if deals <= 1:
+        if not self.of_several_deals:
             return [c.reason for c in candidates]
         shown: list[str] = []
         rest: dict[str, list[OpenDeal]] = {}
@@ -193,12 +192,26 @@ class PlanItem:
             if c.deal is None:
                 shown.append(c.reason)
             elif named < NAMED_DEALS:  # several deals: each says which it is
-                title = f" «{c.deal.title}»" if c.deal.title else ""
-                shown.append(f"#{c.deal.id}{title}: {c.reason}")
+                shown.append(named_reason(c))
                 named += 1
             else:
                 rest.setdefault(c.rule, []).append(c.deal)
         return shown + [_more_deals(rule, deals) for rule, deals in rest.items()]
+
+    @property
+    def of_several_deals(self) -> bool:
+        """Whether more than one of the item's candidates is about a deal (then each
+        reason about a deal says which: :func:`named_reason`)."""
+        return sum(1 for c in (self.primary, *self.others) if c.deal is not None) > 1
+
+
+def named_reason(candidate: Candidate) -> str:
+    """A deal's candidate's reason, naming the deal: "#12 «title»: reason"."""
+    deal = candidate.deal
+    if deal is None:
+        return candidate.reason
+    title = f" «{deal.title}»" if deal.title else ""
+    return f"#{deal.id}{title}: {candidate.reason}"
 
 
 NAMED_DEALS = 3  # deals an item names one by one; the rest are summed up
