@@ -643,10 +643,10 @@ class Beside(Generic[T]):
     itself and that returns a few rows (an aggregate over a year of touches), or whose
     rows it hands over at once (:meth:`Database.read_at_once`): SQLite runs it outside
     Python's interpreter lock (a server, on its own), so on a machine with a second core
-    it takes no time from the Python work of the main thread. The connection
-    is opened and closed in that thread. :meth:`result` waits for the work and returns
-    what it returned, or raises what it raised. Within a transaction of ``db`` the work
-    is done on ``db`` itself, at once: another connection would not see its writes.
+    it takes no time from the Python work of the main thread. The connection is opened
+    and closed in that thread. :meth:`result` waits for the work and returns what it
+    returned, or raises what it raised. Within a transaction of ``db`` the work is done
+    on ``db`` itself, at once: another connection would not see its writes.
 
     Each connection reads what is committed when each of its statements starts, as one
     connection does statement by statement (a read outside a transaction)."""
